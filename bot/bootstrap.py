@@ -1,0 +1,49 @@
+"""The composition root: everything is built here, nothing at import time."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.core import Core
+from bot.store.database import create_engine, create_sessionmaker
+from bot.store.migrate import upgrade_async
+from bot.store.repository import ProgressStore
+from content.loader import load_curriculum
+from content.model import Curriculum, Problem
+
+
+class ContentInvalid(Exception):
+    """The content tree has problems; the bot will not start on broken content."""
+
+    def __init__(self, problems: tuple[Problem, ...]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the content")
+        self.problems = problems
+
+
+@dataclass
+class Application:
+    core: Core
+    curriculum: Curriculum
+    engine: AsyncEngine
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def load_content(settings: Settings) -> Curriculum:
+    result = load_curriculum(settings.content_dir)
+    if result.curriculum is None:
+        raise ContentInvalid(result.problems)
+    return result.curriculum
+
+
+async def build(settings: Settings, *, clock: Clock | None = None) -> Application:
+    curriculum = load_content(settings)
+    await upgrade_async(settings.database_url)
+    engine = create_engine(settings.database_url)
+    store = ProgressStore(create_sessionmaker(engine))
+    core = Core(curriculum=curriculum, store=store, clock=clock or SystemClock())
+    return Application(core=core, curriculum=curriculum, engine=engine)

@@ -1,0 +1,180 @@
+"""The core: a platform-neutral event goes in, platform-neutral replies come out, and the
+learner's progress is stored in one transaction per event."""
+from __future__ import annotations
+
+import logging
+
+from bot import actions, texts
+from bot.actions import StepRef
+from bot.clock import Clock
+from bot.events import Answer, ButtonPressed, Command, Event, Next, Start, TimerFired
+from bot.flow import LessonFlow
+from bot.mastery import MasteryModel
+from bot.pathway import credential_needs, next_lesson, pathway_map
+from bot.progress import skill_mastery, standing
+from bot.replies import Button, Reply, Text
+from bot.settings import apply_setting
+from bot.store.repository import DuplicateEvent, ProgressStore
+from bot.turn import Turn
+from content.model import CredentialKind, Curriculum
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("next", "path", "progress", "badges", "settings", "help", "start")
+
+
+class Core:
+    def __init__(
+        self,
+        *,
+        curriculum: Curriculum,
+        store: ProgressStore,
+        clock: Clock,
+        mastery: MasteryModel | None = None,
+    ) -> None:
+        self._curriculum = curriculum
+        self._store = store
+        self._clock = clock
+        self._mastery = mastery or MasteryModel()
+        self._flow = LessonFlow(curriculum=curriculum, mastery=self._mastery)
+
+    @property
+    def curriculum(self) -> Curriculum:
+        return self._curriculum
+
+    async def handle(self, event: Event) -> list[Reply]:
+        """Handle one event. A redelivered event (same learner, same source id) returns no
+        replies and changes nothing."""
+        now = self._clock.now()
+        try:
+            async with self._store.transaction() as tx:
+                learner, created = await tx.learner(event.learner, now=now)
+                if event.source_id and await tx.seen(learner.id, event.source_id):
+                    return []
+                turn = Turn(tx=tx, learner=learner, now=now, source_id=event.source_id)
+                replies = await self._dispatch(turn, event, created)
+                if event.source_id and not turn.source_recorded:
+                    # Every inbound event leaves a trace, so a redelivery is recognised.
+                    await turn.record(_kind_of(event))
+                return replies
+        except DuplicateEvent:
+            log.info("duplicate event %s ignored", event.source_id)
+            return []
+
+    async def _dispatch(self, turn: Turn, event: Event, created: bool) -> list[Reply]:
+        match event:
+            case Start():
+                return await self._start(turn, event, created)
+            case Next():
+                return await self._flow.resume(turn, advance_card=True)
+            case Answer():
+                return await self._flow.answer(turn, StepRef.parse(event.ref), event.choices)
+            case ButtonPressed():
+                return await self._button(turn, event.action)
+            case Command():
+                return await self._command(turn, event.name.lower().lstrip("/"), event.args.strip())
+            case TimerFired():
+                return await self._timer(turn, event.kind)
+        return [Text("Sorry, I did not understand that. /help lists what I can do.")]
+
+    async def _start(self, turn: Turn, event: Start, created: bool) -> list[Reply]:
+        learner = turn.learner
+        if event.timezone and (created or not learner.timezone_confirmed):
+            learner.timezone, learner.timezone_confirmed = event.timezone, True
+        await turn.record("started", payload={"first_contact": created})
+        if created:
+            first = next_lesson(self._curriculum, set())
+            return [
+                Text(
+                    texts.greeting(learner.display_name, self._curriculum, first, learner.timezone, learner.daily_time),
+                    (Button("Start now", actions.CONTINUE), Button("Later", actions.LATER)),
+                )
+            ]
+        session = await turn.tx.active_session(learner.id)
+        if session is not None:
+            return [Text(f"Welcome back! You were in the middle of **{session.title}**."), *await self._flow.resume(turn, advance_card=False)]
+        return [Text("Welcome back!"), await self._flow.next_step_offer(turn)]
+
+    async def _button(self, turn: Turn, action: str) -> list[Reply]:
+        kind, _, rest = action.partition(":")
+        if action == actions.CONTINUE:
+            return await self._flow.resume(turn, advance_card=False)
+        if kind == "next":
+            return await self._flow.press_next(turn, StepRef.parse(rest))
+        if kind == "ans":
+            ref, _, option = rest.partition(":")
+            if option.isdigit():
+                return await self._flow.answer(turn, StepRef.parse(ref), (int(option),))
+        if kind == "cmd" and rest in COMMANDS:
+            return await self._command(turn, rest, "")
+        if action == actions.LATER:
+            await turn.record("snoozed")
+            return [Text("No problem. Type /next whenever you have five minutes.")]
+        if action == actions.SKIP_TODAY:
+            await turn.record("skipped_today")
+            return [Text("Skipped for today. See you tomorrow!")]
+        log.warning("unknown button action %r", action)
+        return [Text("That button is no longer valid. /next continues where you are.")]
+
+    async def _command(self, turn: Turn, name: str, args: str) -> list[Reply]:
+        if name in ("next", "start"):
+            return await self._flow.resume(turn, advance_card=True)
+        if name == "path":
+            return [await self._path(turn)]
+        if name == "progress":
+            now_standing = await standing(turn.tx, self._mastery, turn.learner, turn.now)
+            return [Text(texts.progress(now_standing, self._curriculum, turn.learner.timezone))]
+        if name == "badges":
+            return [await self._badges(turn)]
+        if name == "settings":
+            return [Text(await apply_setting(turn, args))]
+        if name == "help":
+            return [Text(texts.HELP)]
+        shown = name if len(name) <= 30 else name[:30] + "…"
+        return [Text(f"I don't know the command /{shown}. {texts.HELP}")]
+
+    async def _credentials_on_map(self, turn: Turn) -> list:
+        completed = await turn.tx.completed_lessons(turn.learner.id)
+        mastery = await skill_mastery(turn.tx, self._mastery, turn.learner.id, turn.now)
+        return [
+            credential_needs(self._curriculum, definition, completed=completed, mastery=mastery, held=set())
+            for definition in self._curriculum.credentials.values()
+        ]
+
+    async def _path(self, turn: Turn) -> Text:
+        completed = await turn.tx.completed_lessons(turn.learner.id)
+        session = await turn.tx.active_session(turn.learner.id)
+        in_progress = session.lesson_id if session is not None else None
+        pathways = pathway_map(self._curriculum, completed, in_progress)
+        return Text(
+            texts.pathway_map(pathways, await self._credentials_on_map(turn)),
+            (Button("Continue", actions.CONTINUE),),
+        )
+
+    async def _badges(self, turn: Turn) -> Text:
+        credentials = await self._credentials_on_map(turn)
+        badges = [c for c in credentials if c.definition.kind is CredentialKind.BADGE]
+        lines = ["**Your badges**", "No badges yet: a badge is earned by showing durable mastery, not by clicking through.", ""]
+        lines += [texts.credential_line(c) for c in credentials if c in badges or c.definition.kind is CredentialKind.CERTIFICATE]
+        return Text("\n".join(lines), (Button("Continue learning", actions.CONTINUE),))
+
+    async def _timer(self, turn: Turn, kind: str) -> list[Reply]:
+        if kind != "daily":
+            log.warning("unknown timer %r", kind)
+            return []
+        await turn.record("nudged")
+        plan = await self._flow.plan(turn)
+        if plan.lesson is None and not plan.due_checks:
+            return []
+        subject = f"{plan.lesson.title}" if plan.lesson else f"{plan.due_checks} quick re-checks"
+        return [
+            Text(
+                f"⏰ 5-minute lesson: **{subject}**",
+                (Button("Start", actions.CONTINUE), Button("Later", actions.LATER), Button("Skip today", actions.SKIP_TODAY)),
+            )
+        ]
+
+
+def _kind_of(event: Event) -> str:
+    """`Command` -> `command`, `ButtonPressed` -> `button_pressed`."""
+    return "".join("_" + c.lower() if c.isupper() else c for c in type(event).__name__).lstrip("_")

@@ -1,0 +1,296 @@
+"""Lessons and reviews as a sequence of steps: present a step, take an answer, move on, finish,
+and always show the next step."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot import actions, texts
+from bot.actions import StepRef
+from bot.mastery import MasteryModel, guess_probability
+from bot.pathway import next_lesson
+from bot.replies import Button, Feedback, LessonCard, Question, Reply, Text
+from bot.snapshot import skills_of, step_from_json, step_to_json
+from bot.store.models import ItemStateRow, SessionRow, SkillStateRow
+from bot.turn import Turn
+from content.model import Card, Check, CheckKind, Curriculum, Lesson
+
+REVIEW_BATCH = 5  # re-checks per review: a couple of minutes, batched into one touch
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What "continue" would do now, so an offer names exactly what the button starts."""
+
+    lesson: Lesson | None
+    due_checks: int
+
+
+class LessonFlow:
+    def __init__(self, *, curriculum: Curriculum, mastery: MasteryModel) -> None:
+        self._curriculum = curriculum
+        self._mastery = mastery
+
+    # --- continuing -------------------------------------------------------------------------
+    async def plan(self, turn: Turn) -> Plan:
+        due = await turn.tx.due_items(turn.learner.id, turn.now, REVIEW_BATCH)
+        due = [item for item in due if self._curriculum.find_check(item.check_key)]
+        completed = await turn.tx.completed_lessons(turn.learner.id)
+        return Plan(next_lesson(self._curriculum, completed), len(due))
+
+    async def resume(self, turn: Turn, *, advance_card: bool) -> list[Reply]:
+        """Continue: the step the learner is on (past a card already read when
+        `advance_card`), else due re-checks, else the next lesson."""
+        session = await turn.tx.active_session(turn.learner.id)
+        if session is not None:
+            step = session.steps[session.position]
+            if advance_card and step["type"] == "card":
+                return await self._advance(turn, session)
+            return [Text(f"Picking up where you left off in **{session.title}**."), self._present(session)]
+        plan = await self.plan(turn)
+        if plan.due_checks:
+            return await self._start_review(turn)
+        if plan.lesson is not None:
+            return await self.start_lesson(turn, plan.lesson)
+        return [await self._all_done(turn)]
+
+    async def press_next(self, turn: Turn, ref: StepRef | None) -> list[Reply]:
+        session = await turn.tx.active_session(turn.learner.id)
+        if session is None or ref is None or (session.id, session.position) != (ref.session_id, ref.position):
+            # An old Next button: show where the learner really is instead.
+            return await self.resume(turn, advance_card=False)
+        if session.steps[session.position]["type"] != "card":
+            return [self._present(session)]
+        return await self._advance(turn, session)
+
+    # --- starting -----------------------------------------------------------------------------
+    async def start_lesson(self, turn: Turn, lesson: Lesson) -> list[Reply]:
+        steps = [step_to_json(step, lesson.skills) for step in lesson.steps]
+        session = await turn.tx.open_session(
+            SessionRow(
+                learner_id=turn.learner.id,
+                kind="lesson",
+                lesson_id=lesson.id,
+                lesson_version=lesson.version,
+                title=lesson.title,
+                steps=steps,
+                position=0,
+                correct_count=0,
+                status="active",
+                started_at=turn.now,
+                updated_at=turn.now,
+            )
+        )
+        await turn.record("lesson_started", lesson_id=lesson.id, lesson_version=lesson.version)
+        pathway = self._curriculum.pathway_of(lesson.id)
+        place = f"lesson {pathway.lessons.index(lesson.id) + 1} of {len(pathway.lessons)}" if pathway else ""
+        header = texts.lesson_header(lesson.title, lesson.minutes, pathway.title if pathway else None, place)
+        return [Text(header), await self._show(turn, session)]
+
+    async def _start_review(self, turn: Turn) -> list[Reply]:
+        due = await turn.tx.due_items(turn.learner.id, turn.now, REVIEW_BATCH)
+        steps = []
+        for item in due:
+            check = self._curriculum.find_check(item.check_key)
+            if check is not None:
+                lesson = self._curriculum.lessons[check.key.rpartition(":")[0]]
+                steps.append(step_to_json(check, lesson.skills))
+        session = await turn.tx.open_session(
+            SessionRow(
+                learner_id=turn.learner.id,
+                kind="review",
+                lesson_id=None,
+                lesson_version=None,
+                title="Quick re-check",
+                steps=steps,
+                position=0,
+                correct_count=0,
+                status="active",
+                started_at=turn.now,
+                updated_at=turn.now,
+            )
+        )
+        intro = Text(
+            f"🔁 **Quick re-check**: {len(steps)} question{'s' if len(steps) != 1 else ''} from "
+            "earlier lessons, so what you learned sticks."
+        )
+        return [intro, await self._show(turn, session)]
+
+    # --- presenting ---------------------------------------------------------------------------
+    async def _show(self, turn: Turn, session: SessionRow) -> Reply:
+        step = session.steps[session.position]
+        if step["type"] == "card":
+            await turn.record(
+                "card_viewed",
+                lesson_id=session.lesson_id,
+                lesson_version=session.lesson_version,
+                payload={"session": session.id, "position": session.position},
+            )
+        return self._present(session)
+
+    def _present(self, session: SessionRow) -> Reply:
+        ref = StepRef(session.id, session.position)
+        step = step_from_json(session.steps[session.position])
+        total = len(session.steps)
+        if isinstance(step, Card):
+            return LessonCard(
+                lesson_title=session.title,
+                title=step.title,
+                body=step.body,
+                position=session.position + 1,
+                total=total,
+                buttons=(Button("Next ▶", actions.next_card(ref)),),
+            )
+        return question_reply(step, ref, session.position + 1, total)
+
+    async def _advance(self, turn: Turn, session: SessionRow) -> list[Reply]:
+        session.position += 1
+        session.updated_at = turn.now
+        if session.position >= len(session.steps):
+            return await self._finish(turn, session)
+        return [await self._show(turn, session)]
+
+    # --- answering ----------------------------------------------------------------------------
+    async def answer(self, turn: Turn, ref: StepRef | None, choices: tuple[int, ...]) -> list[Reply]:
+        session = await turn.tx.active_session(turn.learner.id)
+        if session is None or ref is None or (session.id, session.position) != (ref.session_id, ref.position):
+            await turn.record("stale_answer", payload={"ref": str(ref) if ref else None})
+            return [Text("That question was already answered, so this answer was not counted. /next continues.")]
+        data = session.steps[session.position]
+        if data["type"] != "check":
+            return [Text("There is no question waiting for an answer. /next continues."), self._present(session)]
+        check = step_from_json(data)
+        assert isinstance(check, Check)
+        problem = _invalid_choices(check, choices)
+        if problem:
+            return [Text(problem), self._present(session)]
+        correct = frozenset(choices) == check.correct_indices
+        await turn.record(
+            "answered",
+            lesson_id=session.lesson_id,
+            lesson_version=session.lesson_version,
+            check_key=check.key,
+            correct=correct,
+            payload={"choices": sorted(set(choices)), "session": session.id, "kind": session.kind},
+        )
+        await self._update_memory(turn, check, skills_of(data), correct)
+        session.correct_count += int(correct)
+        feedback = Feedback(
+            correct=correct,
+            explanation=check.explanation,
+            correct_options=tuple(check.options[i].text for i in sorted(check.correct_indices)),
+        )
+        return [feedback, *await self._advance(turn, session)]
+
+    async def _update_memory(self, turn: Turn, check: Check, skills: tuple[str, ...], correct: bool) -> None:
+        items = await turn.tx.item_states(turn.learner.id)
+        skill_rows = await turn.tx.skill_states(turn.learner.id)
+        p_guess = guess_probability(len(check.options), len(check.correct_indices))
+        for skill in skills:
+            # Forgetting first: the prior is what is still known now, then the evidence.
+            recalls = [self._mastery.recall(i.card, turn.now) for i in items.values() if skill in i.skills]
+            row = skill_rows.get(skill)
+            prior = self._mastery.current(row.p_known if row else self._mastery.p_init, recalls)
+            p_known = self._mastery.update_skill(prior, correct=correct, p_guess=p_guess)
+            if row is None:
+                turn.tx.add(SkillStateRow(learner_id=turn.learner.id, skill_id=skill, p_known=p_known, updated_at=turn.now))
+            else:
+                row.p_known, row.updated_at = p_known, turn.now
+        item = items.get(check.key)
+        review = self._mastery.review(item.card if item else None, correct=correct, at=turn.now)
+        if item is None:
+            turn.tx.add(
+                ItemStateRow(
+                    learner_id=turn.learner.id, check_key=check.key, card=review.card_json, skills=list(skills),
+                    due=review.due, reviews=1, last_correct=correct, last_review=turn.now,
+                )
+            )
+        else:
+            item.card, item.due, item.skills = review.card_json, review.due, list(skills)
+            item.reviews += 1
+            item.last_correct, item.last_review = correct, turn.now
+
+    # --- finishing ------------------------------------------------------------------------------
+    async def _finish(self, turn: Turn, session: SessionRow) -> list[Reply]:
+        session.status = "completed"
+        session.completed_at = turn.now
+        checks = sum(1 for step in session.steps if step["type"] == "check")
+        score = f"{session.correct_count} of {checks} correct"
+        if session.kind == "review":
+            await turn.record("review_completed", payload={"session": session.id, "correct": session.correct_count, "checks": checks})
+            summary = f"🔁 Re-check done: {score}."
+        else:
+            await turn.record(
+                "lesson_completed",
+                lesson_id=session.lesson_id,
+                lesson_version=session.lesson_version,
+                payload={"session": session.id, "correct": session.correct_count, "checks": checks},
+            )
+            summary = f"✅ **Lesson complete: {session.title}**. {score}."
+            pathway = self._curriculum.pathway_of(session.lesson_id or "")
+            if pathway is not None:
+                completed = await turn.tx.completed_lessons(turn.learner.id) | {session.lesson_id}
+                done = sum(1 for lesson_id in pathway.lessons if lesson_id in completed)
+                summary += f"\n{pathway.title}: {done} of {len(pathway.lessons)} lessons done."
+                if done == len(pathway.lessons):
+                    summary += f"\n🎉 You finished **{pathway.title}**!"
+        return [Text(summary), await self.next_step_offer(turn)]
+
+    async def next_step_offer(self, turn: Turn) -> Text:
+        """Never a dead end: name the next step and offer it."""
+        plan = await self.plan(turn)
+        later = Button("Later", actions.LATER)
+        if plan.due_checks:
+            return Text(
+                f"Next: a quick re-check of {plan.due_checks} question{'s' if plan.due_checks != 1 else ''} "
+                "from earlier lessons.",
+                (Button("Start now", actions.CONTINUE), later),
+            )
+        if plan.lesson is not None:
+            pathway = self._curriculum.pathway_of(plan.lesson.id)
+            where = f" in {pathway.title}" if pathway else ""
+            return Text(
+                f"Next{where}: **{plan.lesson.title}** ({plan.lesson.minutes} min).",
+                (Button("Start now", actions.CONTINUE), later),
+            )
+        return await self._all_done(turn)
+
+    async def _all_done(self, turn: Turn) -> Text:
+        items = await turn.tx.item_states(turn.learner.id)
+        upcoming = [item.due for item in items.values() if item.due > turn.now]
+        text = "🎓 You have completed every lesson on your pathway."
+        if upcoming:
+            text += (
+                f"\nNext: your spaced re-checks keep each skill fresh; the next one is due "
+                f"{texts.when(min(upcoming), turn.learner.timezone)}. /path shows what each badge still needs."
+            )
+        else:
+            text += "\nNext: /path shows what each badge still needs."
+        return Text(text, (Button("Show my pathway", actions.command("path")),))
+
+
+def question_reply(check: Check, ref: StepRef, position: int, total: int) -> Question:
+    multiple = check.kind is CheckKind.MULTIPLE
+    question = check.question
+    if multiple and "all that apply" not in question.lower():
+        question += " (Choose all that apply.)"
+    return Question(
+        ref=str(ref),
+        question=question,
+        options=tuple(o.text for o in check.options),
+        multiple=multiple,
+        position=position,
+        total=total,
+        option_actions=() if multiple else tuple(actions.answer(ref, i) for i in range(len(check.options))),
+        correct_option=None if multiple else min(check.correct_indices),
+    )
+
+
+def _invalid_choices(check: Check, choices: tuple[int, ...]) -> str | None:
+    count = len(check.options)
+    if not choices:
+        return "Please pick an option."
+    if any(c < 0 or c >= count for c in choices):
+        return f"Please pick a number from 1 to {count}."
+    if check.kind is not CheckKind.MULTIPLE and len(set(choices)) != 1:
+        return "Please pick just one option."
+    return None

@@ -1,0 +1,85 @@
+"""Mastery: FSRS for each check item, Bayesian Knowledge Tracing for each skill.
+
+See docs/mastery.md for the models, their parameters and why.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+
+from fsrs import Card, Rating, Scheduler
+
+
+@dataclass(frozen=True)
+class BKTParams:
+    p_init: float = 0.1  # P(L0): most new hires do not know a skill before its lesson
+    p_transit: float = 0.15  # P(T): chance of learning the skill at each practice opportunity
+    p_slip: float = 0.1  # P(S): a learner who knows the skill still answers wrong
+
+
+@dataclass(frozen=True)
+class ItemReview:
+    card_json: str
+    due: datetime
+
+
+class MasteryModel:
+    """FSRS (default weights) schedules each item; BKT tracks each skill."""
+
+    def __init__(self, *, scheduler: Scheduler | None = None, bkt: BKTParams = BKTParams()) -> None:
+        # A chat bot meets a learner at most a few times a day, so FSRS's minute-long
+        # (re)learning steps are dropped: every answer schedules a re-check days away.
+        # Fuzzing is off so that schedules are reproducible.
+        self._scheduler = scheduler or Scheduler(
+            learning_steps=(), relearning_steps=(), enable_fuzzing=False
+        )
+        self._bkt = bkt
+
+    # --- items (FSRS) ---------------------------------------------------------------------
+    def review(self, card_json: str | None, *, correct: bool, at: datetime) -> ItemReview:
+        card = Card.from_dict(json.loads(card_json)) if card_json else Card()
+        rating = Rating.Good if correct else Rating.Again
+        card, _ = self._scheduler.review_card(card, rating, at)
+        return ItemReview(card_json=json.dumps(card.to_dict()), due=card.due)
+
+    def recall(self, card_json: str, at: datetime) -> float:
+        """FSRS retrievability: the probability the learner recalls the item at `at`."""
+        card = Card.from_dict(json.loads(card_json))
+        return float(self._scheduler.get_card_retrievability(card, at))
+
+    # --- skills (BKT) ---------------------------------------------------------------------
+    @property
+    def p_init(self) -> float:
+        return self._bkt.p_init
+
+    def update_skill(self, p_known: float, *, correct: bool, p_guess: float) -> float:
+        """One BKT step: the posterior given the answer, then the chance of learning."""
+        slip = self._bkt.p_slip
+        if correct:
+            evidence = p_known * (1 - slip)
+            posterior = evidence / (evidence + (1 - p_known) * p_guess)
+        else:
+            evidence = p_known * slip
+            posterior = evidence / (evidence + (1 - p_known) * (1 - p_guess))
+        return posterior + (1 - posterior) * self._bkt.p_transit
+
+    @staticmethod
+    def current(p_known: float, recalls: list[float]) -> float:
+        """Mastery now: BKT's P(known) discounted by how well the skill's items are still
+        recalled (mean FSRS retrievability). Without practice the recall falls, so mastery
+        decays; spaced correct answers raise FSRS stability, so it decays more slowly."""
+        if not recalls:
+            return p_known
+        return p_known * (sum(recalls) / len(recalls))
+
+
+def guess_probability(option_count: int, correct_count: int) -> float:
+    """P(G) for BKT: the chance of a right answer by guessing, from the check's shape.
+
+    A single answer is one of n options; a multiple-choice answer must be the exact subset."""
+    if option_count < 2:
+        return 0.5
+    if correct_count <= 1:
+        return 1 / option_count
+    return max(1 / (2**option_count - 1), 0.02)

@@ -1,0 +1,115 @@
+"""Where a learner stands on the pathway and what comes next. Pure functions of the curriculum
+and the set of completed lessons."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+
+from content.model import CredentialDefinition, CredentialKind, Curriculum, Lesson, Pathway
+
+
+class LessonStatus(str, Enum):
+    DONE = "done"
+    IN_PROGRESS = "in_progress"
+    NEXT = "next"
+    AVAILABLE = "available"
+    LOCKED = "locked"  # a prerequisite is not done yet
+
+
+@dataclass(frozen=True)
+class LessonOnMap:
+    lesson: Lesson
+    status: LessonStatus
+    missing: tuple[str, ...]  # titles of prerequisites not yet done
+
+
+@dataclass(frozen=True)
+class PathwayOnMap:
+    pathway: Pathway
+    lessons: tuple[LessonOnMap, ...]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for item in self.lessons if item.status is LessonStatus.DONE)
+
+
+@dataclass(frozen=True)
+class Need:
+    """One requirement of a credential and whether it is met."""
+
+    label: str
+    met: bool
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class CredentialOnMap:
+    definition: CredentialDefinition
+    needs: tuple[Need, ...]
+
+    @property
+    def ready(self) -> bool:
+        return all(need.met for need in self.needs)
+
+
+def next_lesson(curriculum: Curriculum, completed: set[str]) -> Lesson | None:
+    """The first lesson in pathway order that is not done and whose prerequisites are."""
+    for lesson in curriculum.lessons_in_order():
+        if lesson.id not in completed and all(r in completed for r in lesson.requires):
+            return lesson
+    return None
+
+
+def pathway_map(
+    curriculum: Curriculum, completed: set[str], in_progress: str | None = None
+) -> tuple[PathwayOnMap, ...]:
+    upcoming = next_lesson(curriculum, completed)
+    result = []
+    for pathway in curriculum.pathways:
+        items = []
+        for lesson_id in pathway.lessons:
+            lesson = curriculum.lessons[lesson_id]
+            missing = tuple(
+                curriculum.lessons[r].title for r in lesson.requires if r not in completed
+            )
+            if lesson_id in completed:
+                status = LessonStatus.DONE
+            elif lesson_id == in_progress:
+                status = LessonStatus.IN_PROGRESS
+            elif upcoming is not None and lesson_id == upcoming.id and in_progress is None:
+                status = LessonStatus.NEXT
+            elif missing:
+                status = LessonStatus.LOCKED
+            else:
+                status = LessonStatus.AVAILABLE
+            items.append(LessonOnMap(lesson, status, missing))
+        result.append(PathwayOnMap(pathway, tuple(items)))
+    return tuple(result)
+
+
+def credential_needs(
+    curriculum: Curriculum,
+    definition: CredentialDefinition,
+    *,
+    completed: set[str],
+    mastery: dict[str, float],
+    held: set[str],
+) -> CredentialOnMap:
+    needs: list[Need] = []
+    for lesson_id in definition.lessons:
+        title = curriculum.lessons[lesson_id].title
+        needs.append(Need(f"Complete {title}", lesson_id in completed))
+    for requirement in definition.skills:
+        skill = curriculum.skills[requirement.skill]
+        current = mastery.get(requirement.skill, 0.0)
+        needs.append(
+            Need(
+                f"{skill.name} mastery {requirement.mastery:.0%}",
+                current >= requirement.mastery,
+                f"now {current:.0%}",
+            )
+        )
+    if definition.kind is CredentialKind.CERTIFICATE:
+        for badge_id in definition.stacks:
+            needs.append(Need(f"Hold {curriculum.credentials[badge_id].title}", badge_id in held))
+    return CredentialOnMap(definition, tuple(needs))

@@ -1,0 +1,61 @@
+"""A learner's standing: streak, mastery per skill, due re-checks. Read from the store."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.mastery import MasteryModel
+from bot.store.models import LearnerRow
+from bot.store.repository import Progress
+from bot.streaks import current_streak, local_date
+
+
+@dataclass(frozen=True)
+class Standing:
+    streak: int
+    completed: frozenset[str]
+    mastery: dict[str, float]  # skill id -> mastery now, 0..1
+    due_checks: int
+    next_due: datetime | None
+
+
+def working_days(learner: LearnerRow) -> frozenset[int]:
+    return frozenset(int(d) for d in learner.working_days)
+
+
+async def skill_mastery(
+    tx: Progress, model: MasteryModel, learner_id: int, now: datetime
+) -> dict[str, float]:
+    """Mastery now for every skill the learner has evidence for."""
+    items = await tx.item_states(learner_id)
+    recalls: dict[str, list[float]] = {}
+    for item in items.values():
+        for skill in item.skills:
+            recalls.setdefault(skill, []).append(model.recall(item.card, now))
+    states = await tx.skill_states(learner_id)
+    return {
+        skill: model.current(state.p_known, recalls.get(skill, []))
+        for skill, state in states.items()
+    }
+
+
+async def standing(
+    tx: Progress, model: MasteryModel, learner: LearnerRow, now: datetime
+) -> Standing:
+    days = await tx.learning_days(learner.id)
+    streak = current_streak(
+        days,
+        today=local_date(now, learner.timezone),
+        working_days=working_days(learner),
+        holds=await tx.holds(learner.id),
+    )
+    items = await tx.item_states(learner.id)
+    due = [item for item in items.values() if item.due <= now]
+    upcoming = [item.due for item in items.values() if item.due > now]
+    return Standing(
+        streak=streak,
+        completed=frozenset(await tx.completed_lessons(learner.id)),
+        mastery=await skill_mastery(tx, model, learner.id, now),
+        due_checks=len(due),
+        next_due=min(upcoming) if upcoming else None,
+    )

@@ -1,0 +1,55 @@
+"""Platform-neutral replies. Text is Markdown (what authors write); adapters render it natively
+and escape it for their platform."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str  # opaque to adapters, at most 64 bytes (Telegram's callback_data limit)
+
+
+@dataclass(frozen=True)
+class Text:
+    text: str
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class LessonCard:
+    """One card of a lesson: one chat message with a Next button."""
+
+    lesson_title: str
+    title: str
+    body: str
+    position: int  # 1-based among the lesson's steps
+    total: int
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
+class Question:
+    """A micro-check. Answer with `events.Answer(ref=self.ref, choices=...)` (0-based option
+    indices), or with the option buttons' actions for single-answer questions."""
+
+    ref: str
+    question: str
+    options: tuple[str, ...]
+    multiple: bool  # pick every correct option
+    position: int
+    total: int
+    option_actions: tuple[str, ...] = ()  # one button action per option (single answer)
+    correct_option: int | None = None  # for quiz polls; None for multiple choice
+
+
+@dataclass(frozen=True)
+class Feedback:
+    correct: bool
+    explanation: str
+    correct_options: tuple[str, ...]
+    buttons: tuple[Button, ...] = ()
+
+
+Reply = Text | LessonCard | Question | Feedback

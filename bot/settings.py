@@ -1,0 +1,81 @@
+"""`/settings`: timezone, daily time, working days and vacation holds, with specific errors."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot import texts
+from bot.store.models import HoldRow
+from bot.streaks import local_date
+from bot.turn import Turn
+
+_DAYS = {name.lower(): i + 1 for i, name in enumerate(texts.DAY_NAMES)}
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+def parse_days(text: str) -> str | None:
+    """'mon-fri', 'mon,tue,thu', 'mon-sat' -> ISO weekday digits, or None when unreadable."""
+    days: set[int] = set()
+    for part in text.lower().replace(" ", "").split(","):
+        first, _, last = part.partition("-")
+        if first[:3] not in _DAYS or (last and last[:3] not in _DAYS):
+            return None
+        start, end = _DAYS[first[:3]], _DAYS[last[:3]] if last else _DAYS[first[:3]]
+        if end < start:
+            return None
+        days.update(range(start, end + 1))
+    return "".join(str(d) for d in sorted(days)) or None
+
+
+async def apply_setting(turn: Turn, args: str) -> str:
+    learner = turn.learner
+    name, _, value = args.partition(" ")
+    name, value = name.lower(), value.strip()
+    if name in ("timezone", "tz"):
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            return f"'{value}' is not a timezone I know. Use a name like Europe/Berlin or America/New_York."
+        learner.timezone, learner.timezone_confirmed = value, True
+        await turn.record("settings_changed", payload={"timezone": value})
+        return f"Timezone set to {value}. Your streak keeps every day you have already learned."
+    if name == "time":
+        match = _TIME.match(value)
+        if not match:
+            return f"'{value}' is not a time. Use 24-hour HH:MM, for example 08:30."
+        learner.daily_time = f"{int(match[1]):02d}:{match[2]}"
+        await turn.record("settings_changed", payload={"daily_time": learner.daily_time})
+        return f"Daily lesson time set to {learner.daily_time} ({learner.timezone})."
+    if name == "days":
+        days = parse_days(value)
+        if days is None:
+            return f"'{value}' is not a list of days. Use for example mon-fri or mon,tue,thu."
+        learner.working_days = days
+        await turn.record("settings_changed", payload={"working_days": days})
+        return f"Working days set to {', '.join(texts.DAY_NAMES[int(d) - 1] for d in days)}."
+    if name == "hold":
+        return await _hold(turn, value)
+    holds = [f"{h.start} to {h.end}" for h in await turn.tx.holds(learner.id) if h.end >= local_date(turn.now, learner.timezone)]
+    return texts.settings(learner.timezone, learner.daily_time, learner.working_days, holds)
+
+
+async def _hold(turn: Turn, value: str) -> str:
+    parts = value.split()
+    if parts == ["off"]:
+        await turn.tx.end_holds(turn.learner.id, local_date(turn.now, turn.learner.timezone))
+        await turn.record("settings_changed", payload={"hold": "off"})
+        return "Vacation hold ended. Welcome back!"
+    try:
+        start, end = (date.fromisoformat(p) for p in parts) if len(parts) == 2 else (None, None)
+    except ValueError:
+        start = end = None
+    if start is None or end is None:
+        return "Give the first and last day of your vacation as dates: /settings hold 2026-12-22 2027-01-02"
+    if end < start:
+        return "The last day of a hold must not be before its first day."
+    if (end - start).days > 92:
+        return "A vacation hold can last at most 3 months."
+    turn.tx.add(HoldRow(learner_id=turn.learner.id, start_date=start, end_date=end))
+    await turn.record("settings_changed", payload={"hold": [start.isoformat(), end.isoformat()]})
+    return f"Vacation hold from {start} to {end}: your streak waits for you. Enjoy!"

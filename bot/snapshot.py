@@ -1,0 +1,38 @@
+"""A lesson's steps as JSON, frozen into the learner's session when they start it."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from content.model import Card, Check, Option, Source, Step
+
+_NOWHERE = Source(Path("<snapshot>"), 0)
+
+
+def step_to_json(step: Step, skills: tuple[str, ...]) -> dict[str, Any]:
+    if isinstance(step, Card):
+        return {"type": "card", "title": step.title, "body": step.body}
+    return {
+        "type": "check",
+        "key": step.key,
+        "question": step.question,
+        "options": [{"text": o.text, "correct": o.correct} for o in step.options],
+        "explanation": step.explanation,
+        "skills": list(skills),
+    }
+
+
+def step_from_json(data: dict[str, Any]) -> Step:
+    if data["type"] == "card":
+        return Card(title=data["title"], body=data["body"], source=_NOWHERE)
+    return Check(
+        key=data["key"],
+        question=data["question"],
+        options=tuple(Option(o["text"], bool(o["correct"])) for o in data["options"]),
+        explanation=data["explanation"],
+        source=_NOWHERE,
+    )
+
+
+def skills_of(data: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(data.get("skills", ()))

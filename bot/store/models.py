@@ -1,0 +1,163 @@
+"""Typed ORM models. Uniqueness that matters lives in constraints, not only in Python."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# SQLite has no BIGINT autoincrement; PostgreSQL event tables grow past 2**31.
+BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on both backends (SQLite hands back naive values)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store; pass an aware UTC datetime")
+        return value.astimezone(timezone.utc)
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class LearnerRow(Base):
+    __tablename__ = "learners"
+    __table_args__ = (UniqueConstraint("platform", "platform_user_id", name="uq_learner_identity"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    platform_user_id: Mapped[str] = mapped_column(String(128))
+    display_name: Mapped[str] = mapped_column(String(200), default="")
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    timezone_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
+    daily_time: Mapped[str] = mapped_column(String(5), default="09:00")
+    working_days: Mapped[str] = mapped_column(String(7), default="12345")  # ISO weekdays
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class EventRow(Base):
+    """The audit trail: every answer, card, start and completion, with its time."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        # The same platform message counts once. NULL source ids (events the core derives,
+        # such as a completion) are distinct on both backends.
+        UniqueConstraint("learner_id", "source_id", name="uq_event_source"),
+        Index("ix_events_learner_time", "learner_id", "occurred_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    source_id: Mapped[str | None] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    local_date: Mapped[date] = mapped_column(Date)
+    lesson_id: Mapped[str | None] = mapped_column(String(64))
+    lesson_version: Mapped[str | None] = mapped_column(String(64))
+    check_key: Mapped[str | None] = mapped_column(String(80))
+    correct: Mapped[bool | None] = mapped_column(Boolean)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+class SessionRow(Base):
+    """A learner's place in a lesson or a review: a snapshot of its steps and a position.
+
+    The snapshot is what makes a lesson edited mid-way harmless: the learner finishes the
+    version they started."""
+
+    __tablename__ = "learning_sessions"
+    __table_args__ = (
+        Index(
+            "uq_one_active_session",
+            "learner_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # lesson | review
+    lesson_id: Mapped[str | None] = mapped_column(String(64))
+    lesson_version: Mapped[str | None] = mapped_column(String(64))
+    title: Mapped[str] = mapped_column(String(200))
+    steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    correct_count: Mapped[int] = mapped_column(Integer, default=0)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class ItemStateRow(Base):
+    """FSRS memory state of one check item for one learner."""
+
+    __tablename__ = "item_states"
+
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    check_key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    card: Mapped[str] = mapped_column(Text)  # fsrs.Card.to_dict() as JSON
+    skills: Mapped[list[str]] = mapped_column(JSON)  # the skills this item gives evidence for
+    due: Mapped[datetime] = mapped_column(UTCDateTime())
+    reviews: Mapped[int] = mapped_column(Integer, default=0)
+    last_correct: Mapped[bool] = mapped_column(Boolean)
+    last_review: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SkillStateRow(Base):
+    """BKT knowledge probability of one skill for one learner."""
+
+    __tablename__ = "skill_states"
+
+    learner_id: Mapped[int] = mapped_column(
+        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
+    )
+    skill_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    p_known: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class HoldRow(Base):
+    """A vacation hold on the streak."""
+
+    __tablename__ = "streak_holds"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    start_date: Mapped[date] = mapped_column(Date)
+    end_date: Mapped[date] = mapped_column(Date)

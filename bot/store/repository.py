@@ -1,0 +1,221 @@
+"""Reading and writing progress. One `Progress` is one transaction: the core opens one per
+inbound event, so an event's effects land together or not at all."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.events import LearnerRef
+from bot.store.models import (
+    EventRow,
+    HoldRow,
+    ItemStateRow,
+    LearnerRow,
+    SessionRow,
+    SkillStateRow,
+)
+from bot.streaks import Hold, local_date
+
+# Events that make a day a learning day for the streak.
+LEARNING_KINDS = ("card_viewed", "answered", "lesson_completed")
+
+
+class DuplicateEvent(Exception):
+    """The platform delivered an event that was already recorded."""
+
+    def __init__(self, source_id: str) -> None:
+        super().__init__(f"event {source_id!r} was already recorded")
+        self.source_id = source_id
+
+
+class ProgressStore:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Progress]:
+        async with self._sessionmaker() as session:
+            try:
+                async with session.begin():
+                    yield Progress(session)
+            except IntegrityError as error:
+                # Two processes raced on the same platform message; the loser changes nothing.
+                if _is_duplicate_event(error):
+                    raise DuplicateEvent(str(error.params)) from error
+                raise
+
+
+def _is_duplicate_event(error: IntegrityError) -> bool:
+    message = str(error.orig)
+    # PostgreSQL names the constraint; SQLite names its columns.
+    return "uq_event_source" in message or "events.learner_id, events.source_id" in message
+
+
+class Progress:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    # --- learners ---------------------------------------------------------------------------
+    async def learner(self, ref: LearnerRef, *, now: datetime) -> tuple[LearnerRow, bool]:
+        """The learner, locked for this transaction, created on first contact.
+
+        Returns (learner, created). The row lock serialises a learner's events across
+        processes, so two deliveries of one event cannot both pass the duplicate check."""
+        values = dict(
+            platform=ref.platform,
+            platform_user_id=ref.user_id,
+            display_name=ref.display_name,
+            timezone="UTC",
+            timezone_confirmed=False,
+            daily_time="09:00",
+            working_days="12345",
+            created_at=now,
+        )
+        dialect = self._session.bind.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        result = await self._session.execute(
+            insert(LearnerRow).values(**values).on_conflict_do_nothing().returning(LearnerRow.id)
+        )
+        created = result.scalar_one_or_none() is not None
+        row = await self._session.scalar(
+            select(LearnerRow)
+            .where(LearnerRow.platform == ref.platform, LearnerRow.platform_user_id == ref.user_id)
+            .with_for_update()
+        )
+        if row is None:  # pragma: no cover - the insert above guarantees it
+            raise RuntimeError(f"learner {ref} vanished")
+        return row, created
+
+    async def find_learner(self, platform: str, user_id: str) -> LearnerRow | None:
+        return await self._session.scalar(
+            select(LearnerRow).where(
+                LearnerRow.platform == platform, LearnerRow.platform_user_id == user_id
+            )
+        )
+
+    # --- the audit trail ----------------------------------------------------------------------
+    async def seen(self, learner_id: int, source_id: str) -> bool:
+        found = await self._session.scalar(
+            select(EventRow.id).where(
+                EventRow.learner_id == learner_id, EventRow.source_id == source_id
+            )
+        )
+        return found is not None
+
+    async def record(
+        self,
+        learner: LearnerRow,
+        kind: str,
+        *,
+        at: datetime,
+        source_id: str | None = None,
+        lesson_id: str | None = None,
+        lesson_version: str | None = None,
+        check_key: str | None = None,
+        correct: bool | None = None,
+        payload: dict[str, Any] | None = None,
+    ) -> None:
+        self._session.add(
+            EventRow(
+                learner_id=learner.id,
+                source_id=source_id,
+                kind=kind,
+                occurred_at=at,
+                local_date=local_date(at, learner.timezone),
+                lesson_id=lesson_id,
+                lesson_version=lesson_version,
+                check_key=check_key,
+                correct=correct,
+                payload=payload or {},
+            )
+        )
+        await self._session.flush()
+
+    async def events(self, learner_id: int) -> list[EventRow]:
+        rows = await self._session.scalars(
+            select(EventRow).where(EventRow.learner_id == learner_id).order_by(EventRow.id)
+        )
+        return list(rows)
+
+    async def learning_days(self, learner_id: int) -> set[date]:
+        rows = await self._session.scalars(
+            select(EventRow.local_date)
+            .where(EventRow.learner_id == learner_id, EventRow.kind.in_(LEARNING_KINDS))
+            .distinct()
+        )
+        return set(rows)
+
+    # --- sessions (a learner's place in a lesson or review) -----------------------------------
+    async def active_session(self, learner_id: int) -> SessionRow | None:
+        return await self._session.scalar(
+            select(SessionRow).where(
+                SessionRow.learner_id == learner_id, SessionRow.status == "active"
+            )
+        )
+
+    async def open_session(self, session: SessionRow) -> SessionRow:
+        self._session.add(session)
+        await self._session.flush()
+        return session
+
+    async def completed_lessons(self, learner_id: int) -> set[str]:
+        rows = await self._session.scalars(
+            select(SessionRow.lesson_id)
+            .where(
+                SessionRow.learner_id == learner_id,
+                SessionRow.kind == "lesson",
+                SessionRow.status == "completed",
+            )
+            .distinct()
+        )
+        return {lesson_id for lesson_id in rows if lesson_id}
+
+    # --- memory of items and skills ------------------------------------------------------------
+    async def item_states(self, learner_id: int) -> dict[str, ItemStateRow]:
+        rows = await self._session.scalars(
+            select(ItemStateRow).where(ItemStateRow.learner_id == learner_id)
+        )
+        return {row.check_key: row for row in rows}
+
+    async def due_items(self, learner_id: int, now: datetime, limit: int) -> list[ItemStateRow]:
+        rows = await self._session.scalars(
+            select(ItemStateRow)
+            .where(ItemStateRow.learner_id == learner_id, ItemStateRow.due <= now)
+            .order_by(ItemStateRow.due, ItemStateRow.check_key)
+            .limit(limit)
+        )
+        return list(rows)
+
+    def add(self, row: ItemStateRow | SkillStateRow | HoldRow) -> None:
+        self._session.add(row)
+
+    async def skill_states(self, learner_id: int) -> dict[str, SkillStateRow]:
+        rows = await self._session.scalars(
+            select(SkillStateRow).where(SkillStateRow.learner_id == learner_id)
+        )
+        return {row.skill_id: row for row in rows}
+
+    # --- streak holds ---------------------------------------------------------------------------
+    async def holds(self, learner_id: int) -> list[Hold]:
+        rows = await self._session.scalars(
+            select(HoldRow).where(HoldRow.learner_id == learner_id).order_by(HoldRow.start_date)
+        )
+        return [Hold(row.start_date, row.end_date) for row in rows]
+
+    async def end_holds(self, learner_id: int, today: date) -> None:
+        """End holds today: days already held stay held, future ones are dropped."""
+        await self._session.execute(
+            delete(HoldRow).where(HoldRow.learner_id == learner_id, HoldRow.start_date > today)
+        )
+        await self._session.execute(
+            update(HoldRow)
+            .where(HoldRow.learner_id == learner_id, HoldRow.end_date > today)
+            .values(end_date=today)
+        )

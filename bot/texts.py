@@ -1,0 +1,138 @@
+"""What the bot says, as Markdown. Kept apart from the flow so wording can change freely."""
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.pathway import CredentialOnMap, LessonStatus, PathwayOnMap
+from bot.progress import Standing
+from content.model import Curriculum, Lesson
+
+HELP = """Here is what I understand:
+/next: continue where you are (or start the next lesson)
+/path: your pathway map: what is done, what is next, what each badge needs
+/progress: your streak and mastery per skill
+/badges: your badges and what the next one needs
+/settings: your timezone, daily time, working days and vacation hold
+/help: this list"""
+
+SETTINGS_HELP = """Change a setting like this:
+/settings timezone Europe/Berlin
+/settings time 08:30
+/settings days mon-fri   (or e.g. mon,tue,thu)
+/settings hold 2026-12-22 2027-01-02   (a vacation: your streak waits)
+/settings hold off"""
+
+_MARK = {
+    LessonStatus.DONE: "✅",
+    LessonStatus.IN_PROGRESS: "▶️",
+    LessonStatus.NEXT: "➡️",
+    LessonStatus.AVAILABLE: "○",
+    LessonStatus.LOCKED: "🔒",
+}
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+
+def route_line(curriculum: Curriculum) -> str:
+    """The whole route in one line: `A -> B => Certificate`."""
+    route = " -> ".join(p.title for p in curriculum.pathways)
+    certificates = [c.title for c in curriculum.credentials.values() if c.kind.value == "certificate"]
+    return route + (" => " + ", ".join(certificates) if certificates else "")
+
+
+def greeting(name: str, curriculum: Curriculum, first: Lesson | None, timezone: str, daily_time: str) -> str:
+    hello = f"Hi {name}! " if name else "Hi! "
+    lines = [
+        hello + "I'm your learning buddy: a five-minute lesson a day, right here in chat, with quick "
+        "checks, streaks and badges you can share.",
+        "",
+        f"**Your pathway:** {route_line(curriculum)}",
+        f"**Daily lesson time:** {daily_time} ({timezone}), Monday to Friday. Change it with /settings.",
+    ]
+    if first is not None:
+        lines += ["", f"First up: **{first.title}** ({first.minutes} min)."]
+    return "\n".join(lines)
+
+
+def lesson_header(lesson_title: str, minutes: int | None, pathway: str | None, place: str) -> str:
+    parts = [f"📘 **{lesson_title}**"]
+    if minutes:
+        parts.append(f"{minutes} min")
+    if pathway:
+        parts.append(f"{pathway} ({place})")
+    return " · ".join(parts)
+
+
+def pathway_map(pathways: tuple[PathwayOnMap, ...], credentials: list[CredentialOnMap]) -> str:
+    lines = ["**Your pathway map**"]
+    for item in pathways:
+        lines += ["", f"**{item.pathway.title}** ({item.done} of {len(item.lessons)} done)"]
+        for entry in item.lessons:
+            line = f"{_MARK[entry.status]} {entry.lesson.title}"
+            if entry.status is LessonStatus.NEXT:
+                line += "  ← next"
+            elif entry.status is LessonStatus.IN_PROGRESS:
+                line += "  ← in progress"
+            elif entry.status is LessonStatus.LOCKED:
+                line += f"  (after {', '.join(entry.missing)})"
+            lines.append(line)
+    if credentials:
+        lines += ["", "**Credentials**"]
+        for credential in credentials:
+            lines.append(credential_line(credential))
+    return "\n".join(lines)
+
+
+def credential_line(credential: CredentialOnMap) -> str:
+    definition = credential.definition
+    met = sum(1 for need in credential.needs if need.met)
+    head = f"🏅 **{definition.title}** ({definition.kind.value}): {met} of {len(credential.needs)} requirements met"
+    missing = [
+        need.label + (f" ({need.detail})" if need.detail else "")
+        for need in credential.needs
+        if not need.met
+    ]
+    return head + ("\n   still needs: " + "; ".join(missing) if missing else "")
+
+
+def progress(standing: Standing, curriculum: Curriculum, timezone: str) -> str:
+    total = len(curriculum.lessons)
+    lines = [
+        "**Your progress**",
+        f"🔥 Streak: {standing.streak} learning day{'s' if standing.streak != 1 else ''}",
+        f"📚 Lessons done: {len(standing.completed)} of {total}",
+    ]
+    if standing.mastery:
+        lines += ["", "**Mastery by skill**"]
+        for skill_id, value in sorted(standing.mastery.items(), key=lambda kv: -kv[1]):
+            skill = curriculum.skills.get(skill_id)
+            name = skill.name if skill else skill_id
+            lines.append(f"{bar(value)} {value:.0%} {name}")
+    if standing.due_checks:
+        lines += ["", f"🔁 {standing.due_checks} re-check{'s' if standing.due_checks != 1 else ''} due now: /next"]
+    elif standing.next_due is not None:
+        lines += ["", f"🔁 Next re-check: {when(standing.next_due, timezone)}"]
+    return "\n".join(lines)
+
+
+def bar(value: float, width: int = 10) -> str:
+    filled = round(max(0.0, min(1.0, value)) * width)
+    return "▓" * filled + "░" * (width - filled)
+
+
+def when(instant: datetime, timezone: str) -> str:
+    return instant.astimezone(ZoneInfo(timezone)).strftime("%a %d %b, %H:%M")
+
+
+def settings(timezone: str, daily_time: str, working_days: str, holds: list[str]) -> str:
+    days = ", ".join(DAY_NAMES[int(d) - 1] for d in sorted(working_days))
+    lines = [
+        "**Your settings**",
+        f"Timezone: {timezone}",
+        f"Daily lesson time: {daily_time}",
+        f"Working days: {days}",
+        f"Vacation hold: {', '.join(holds) if holds else 'none'}",
+        "",
+        SETTINGS_HELP,
+    ]
+    return "\n".join(lines)

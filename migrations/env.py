@@ -1,0 +1,48 @@
+"""Alembic environment (stock async template). The URL comes from the bot's config, or from
+DATABASE_URL when Alembic is run by hand."""
+import asyncio
+import os
+
+from alembic import context
+from sqlalchemy.engine import Connection
+
+from bot.store.database import create_engine, default_database_url, normalize_url
+from bot.store.models import Base
+
+config = context.config
+target_metadata = Base.metadata
+
+
+def database_url() -> str:
+    url = config.get_main_option("sqlalchemy.url")
+    return normalize_url(url or os.environ.get("DATABASE_URL") or default_database_url())
+
+
+def run_migrations_offline() -> None:
+    context.configure(url=database_url(), target_metadata=target_metadata, literal_binds=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+def do_run_migrations(connection: Connection) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target_metadata,
+        render_as_batch=connection.dialect.name == "sqlite",
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def run_async_migrations() -> None:
+    engine = create_engine(database_url())
+    async with engine.connect() as connection:
+        await connection.run_sync(do_run_migrations)
+        await connection.commit()
+    await engine.dispose()
+
+
+if context.is_offline_mode():
+    run_migrations_offline()
+else:
+    asyncio.run(run_async_migrations())

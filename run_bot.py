@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""Run the microlearning bot and its tools.
+
+    python run_bot.py                      # the bot in this terminal (console learner, SQLite)
+    python run_bot.py console --learner ana
+    python run_bot.py content check [DIR]  # lint lessons, pathways and credentials
+    python run_bot.py content preview FILE # a lesson as a learner sees it
+    python run_bot.py db upgrade           # create or upgrade the database schema
+
+Configuration comes from environment variables (DATABASE_URL, CONTENT_DIR, DATA_DIR); see README.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import logging
+import sys
+from pathlib import Path
+
+from bot.config import Settings, redact_url
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="run_bot.py", description=__doc__.split("\n")[0])
+    commands = parser.add_subparsers(dest="command")
+    console = commands.add_parser("console", help="chat with the bot in this terminal (the default)")
+    console.add_argument("--learner", help="who you are in the console (default: your user name)")
+    content = commands.add_parser("content", help="check or preview content files")
+    content_commands = content.add_subparsers(dest="content_command", required=True)
+    check = content_commands.add_parser("check", help="report every problem as path:line: message")
+    check.add_argument("dir", nargs="?", type=Path, help="content folder (default: CONTENT_DIR or content/)")
+    show = content_commands.add_parser("preview", help="show a lesson as a learner would see it")
+    show.add_argument("file", type=Path)
+    db = commands.add_parser("db", help="database schema")
+    db.add_argument("db_command", choices=["upgrade"])
+    args = parser.parse_args(argv)
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    settings = Settings.from_env()
+    if args.command == "content":
+        return content_check(args.dir or settings.content_dir) if args.content_command == "check" else content_preview(args.file)
+    if args.command == "db":
+        return db_upgrade(settings)
+    return asyncio.run(run_console(settings, getattr(args, "learner", None)))
+
+
+def content_check(folder: Path) -> int:
+    from content.loader import load_curriculum
+
+    result = load_curriculum(folder)
+    for problem in result.problems:
+        print(problem)
+    if result.curriculum is None:
+        print(f"{len(result.problems)} problem(s) found in {folder}", file=sys.stderr)
+        return 1
+    curriculum = result.curriculum
+    checks = sum(len(lesson.checks) for lesson in curriculum.lessons.values())
+    print(
+        f"{folder}: OK. {len(curriculum.lessons)} lessons, {checks} checks, "
+        f"{len(curriculum.pathways)} pathways, {len(curriculum.credentials)} credentials."
+    )
+    return 0
+
+
+def content_preview(file: Path) -> int:
+    from adapters.console.preview import preview
+    from content.loader import load_lesson
+
+    lesson, problems = load_lesson(file)
+    for problem in problems:
+        print(problem)
+    if lesson is None:
+        return 1
+    print(preview(lesson))
+    return 0
+
+
+def db_upgrade(settings: Settings) -> int:
+    from bot.store.migrate import upgrade
+
+    upgrade(settings.database_url)
+    print(f"Database is up to date: {redact_url(settings.database_url)}")
+    return 0
+
+
+async def run_console(settings: Settings, learner_name: str | None) -> int:
+    from tzlocal import get_localzone_name
+
+    from adapters.console.app import PLATFORM, ConsoleBot
+    from bot.bootstrap import ContentInvalid, build
+    from bot.events import LearnerRef
+
+    try:
+        app = await build(settings)
+    except ContentInvalid as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print(f"The content in {settings.content_dir} has problems; fix them and start again.", file=sys.stderr)
+        return 1
+    name = learner_name or getpass.getuser()
+    bot = ConsoleBot(
+        core=app.core,
+        learner=LearnerRef(PLATFORM, name, name),
+        stdin=sys.stdin,
+        stdout=sys.stdout,
+        timezone=_local_timezone(get_localzone_name),
+        interactive=sys.stdin.isatty(),
+    )
+    try:
+        await bot.run()
+    finally:
+        await app.close()
+    return 0
+
+
+def _local_timezone(lookup) -> str:  # type: ignore[no-untyped-def]
+    try:
+        return lookup() or "UTC"
+    except Exception:  # no zone configured on this machine
+        return "UTC"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

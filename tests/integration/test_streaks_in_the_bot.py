@@ -1,0 +1,85 @@
+"""Streaks through the whole bot: real events, the learner's own calendar."""
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from tests.support import Chat
+
+
+async def learn_a_bit(chat: Chat) -> None:
+    """One learning action: read a card or answer a check."""
+    replies = await chat.next()
+    if any(type(r).__name__ == "Question" for r in replies):
+        await chat.answer(0)
+
+
+async def streak(chat: Chat) -> int:
+    await chat.command("progress")
+    line = next(l for l in chat.text.splitlines() if "Streak" in l)
+    return int(line.split("Streak: ")[1].split()[0])
+
+
+async def test_streak_survives_a_weekend_and_breaks_on_a_missed_weekday(core, clock):
+    chat = Chat(core)
+    await chat.start(timezone="Europe/Berlin")
+    for day in (5, 6, 9):  # Thu, Fri, Mon
+        clock.set(datetime(2026, 3, day, 12, tzinfo=timezone.utc))
+        await learn_a_bit(chat)
+    assert await streak(chat) == 3
+    clock.set(datetime(2026, 3, 11, 12, tzinfo=timezone.utc))  # Tuesday 10 missed
+    assert await streak(chat) == 0
+
+
+async def test_streak_survives_the_dst_switch(core, clock):
+    chat = Chat(core)
+    await chat.start(timezone="Europe/Berlin")
+    # Fri 27 and Mon 30 March 2026 around the spring-forward Sunday, late in the evening local time.
+    clock.set(datetime(2026, 3, 27, 22, 30, tzinfo=timezone.utc))  # 23:30 CET, Friday
+    await learn_a_bit(chat)
+    clock.set(datetime(2026, 3, 30, 21, 30, tzinfo=timezone.utc))  # 23:30 CEST, Monday
+    await learn_a_bit(chat)
+    assert await streak(chat) == 2
+
+
+async def test_a_change_of_timezone_keeps_the_days_already_learned(core, clock):
+    chat = Chat(core)
+    await chat.start(timezone="Asia/Tokyo")
+    clock.set(datetime(2026, 3, 2, 1, tzinfo=timezone.utc))  # Mon 10:00 in Tokyo
+    await learn_a_bit(chat)
+    await chat.command("settings", "timezone America/New_York")
+    assert "Timezone set to America/New_York" in chat.text
+    # Mon 21:00 in New York is Tue 11:00 in Tokyo: still Monday for the learner now, and the
+    # Monday already learned in Tokyo neither moves nor counts twice.
+    clock.set(datetime(2026, 3, 3, 2, tzinfo=timezone.utc))
+    await learn_a_bit(chat)
+    assert await streak(chat) == 1
+    clock.set(datetime(2026, 3, 3, 14, tzinfo=timezone.utc))  # Tue 09:00 New York
+    await learn_a_bit(chat)
+    assert await streak(chat) == 2
+    clock.set(datetime(2026, 3, 4, 4, tzinfo=timezone.utc))  # Tue 23:00 New York, Wed in Tokyo
+    assert await streak(chat) == 2
+
+
+async def test_a_vacation_hold_keeps_the_streak_through_missed_weekdays(core, clock):
+    chat = Chat(core)
+    await chat.start(timezone="Europe/Berlin")
+    clock.set(datetime(2026, 3, 2, 9, tzinfo=timezone.utc))
+    await learn_a_bit(chat)
+    await chat.command("settings", "hold 2026-03-03 2026-03-06")
+    assert "Vacation hold from 2026-03-03 to 2026-03-06" in chat.text
+    clock.set(datetime(2026, 3, 9, 9, tzinfo=timezone.utc))
+    await learn_a_bit(chat)
+    assert await streak(chat) == 2
+
+
+async def test_bad_settings_get_specific_errors(core):
+    chat = Chat(core)
+    await chat.start()
+    await chat.command("settings", "timezone Mars/Olympus")
+    assert "'Mars/Olympus' is not a timezone I know" in chat.text
+    await chat.command("settings", "time 25:00")
+    assert "'25:00' is not a time" in chat.text
+    await chat.command("settings", "hold 2026-03-10 2026-03-01")
+    assert "must not be before" in chat.text
+    await chat.command("settings", "days funday")
+    assert "not a list of days" in chat.text

@@ -1,0 +1,72 @@
+"""Streak rules as pure functions: weekends, holds, DST and timezone changes."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta, timezone
+
+from bot.streaks import Hold, current_streak, local_date
+
+
+def days(*isodates: str) -> set[date]:
+    return {date.fromisoformat(d) for d in isodates}
+
+
+def test_consecutive_weekdays_count():
+    # Mon 2 .. Wed 4 March 2026
+    assert current_streak(days("2026-03-02", "2026-03-03", "2026-03-04"), today=date(2026, 3, 4)) == 3
+
+
+def test_today_not_yet_learned_does_not_break_the_streak():
+    assert current_streak(days("2026-03-02", "2026-03-03"), today=date(2026, 3, 4)) == 2
+
+
+def test_a_missed_working_day_breaks_the_streak():
+    assert current_streak(days("2026-03-02", "2026-03-04"), today=date(2026, 3, 4)) == 1
+    assert current_streak(days("2026-03-02", "2026-03-03"), today=date(2026, 3, 5)) == 0
+
+
+def test_streak_survives_a_weekend():
+    # Thu 5, Fri 6, (Sat, Sun off), Mon 9 March 2026
+    learned = days("2026-03-05", "2026-03-06", "2026-03-09")
+    assert current_streak(learned, today=date(2026, 3, 9)) == 3
+    assert current_streak(days("2026-03-05", "2026-03-06"), today=date(2026, 3, 9)) == 2
+
+
+def test_learning_on_a_weekend_counts_as_a_day():
+    learned = days("2026-03-06", "2026-03-07", "2026-03-09")
+    assert current_streak(learned, today=date(2026, 3, 9)) == 3
+
+
+def test_custom_working_days_make_saturday_required():
+    learned = days("2026-03-06", "2026-03-09")
+    assert current_streak(learned, today=date(2026, 3, 9), working_days=frozenset({1, 2, 3, 4, 5, 6})) == 1
+
+
+def test_a_vacation_hold_keeps_the_streak():
+    learned = days("2026-03-02", "2026-03-03", "2026-03-16")
+    hold = Hold(date(2026, 3, 4), date(2026, 3, 13))
+    assert current_streak(learned, today=date(2026, 3, 16), holds=[hold]) == 3
+    assert current_streak(learned, today=date(2026, 3, 16)) == 1
+
+
+def test_no_learning_means_no_streak():
+    assert current_streak(set(), today=date(2026, 3, 4)) == 0
+
+
+def test_local_date_follows_dst_in_the_learners_zone():
+    # Berlin switches to summer time on 29 March 2026 at 01:00 UTC.
+    assert local_date(datetime(2026, 3, 28, 22, 30, tzinfo=timezone.utc), "Europe/Berlin") == date(2026, 3, 28)
+    assert local_date(datetime(2026, 3, 29, 22, 30, tzinfo=timezone.utc), "Europe/Berlin") == date(2026, 3, 30)
+
+
+def test_streak_across_the_dst_switch_has_no_gap_or_double_day():
+    # Learning every evening at 23:30 Berlin time through the spring-forward weekend.
+    zone = "Europe/Berlin"
+    instants = []
+    day = datetime(2026, 3, 23, 22, 30, tzinfo=timezone.utc)  # Mon 23:30 CET
+    for _ in range(10):
+        instants.append(day)
+        day += timedelta(days=1)
+    # After the switch 22:30 UTC is 00:30 CEST next day: a real learner keeps 23:30 local.
+    learned = {local_date(t if t < datetime(2026, 3, 29, 1, tzinfo=timezone.utc) else t - timedelta(hours=1), zone) for t in instants}
+    assert len(learned) == 10
+    assert current_streak(learned, today=date(2026, 4, 1)) == 10

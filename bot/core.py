@@ -49,13 +49,9 @@ class Core:
         try:
             async with self._store.transaction() as tx:
                 learner, created = await tx.learner(event.learner, now=now)
-                if event.source_id and await tx.seen(learner.id, event.source_id):
-                    return []
                 turn = Turn(tx=tx, learner=learner, now=now, source_id=event.source_id)
                 replies = await self._dispatch(turn, event, created)
-                if event.source_id and not turn.source_recorded:
-                    # Every inbound event leaves a trace, so a redelivery is recognised.
-                    await turn.record(_kind_of(event))
+                await turn.finish(_kind_of(event))
                 return replies
         except DuplicateEvent:
             log.info("duplicate event %s ignored", event.source_id)

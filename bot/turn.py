@@ -1,7 +1,7 @@
 """One inbound event being handled: the transaction, the learner and the moment."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,16 +14,18 @@ class Turn:
     tx: Progress
     learner: LearnerRow
     now: datetime
-    source_id: str | None
-    _source_used: bool = field(default=False)
-
-    @property
-    def source_recorded(self) -> bool:
-        return self._source_used
+    # The platform's message id. The turn's first recorded event carries it; the unique
+    # constraint on (learner, source id) then fails the whole transaction of a redelivered
+    # message, so a duplicate changes nothing, also when two processes race.
+    source_id: str | None = None
+    _pending_source: bool = True
 
     async def record(self, kind: str, **details: Any) -> None:
-        """Add an event to the audit trail. The first event of a turn carries the platform's
-        message id, which is what makes a redelivered message count once."""
-        source_id = None if self._source_used else self.source_id
-        self._source_used = True
-        await self.tx.record(self.learner, kind, at=self.now, source_id=source_id, **details)
+        source_id = self.source_id if self._pending_source else None
+        self._pending_source = False
+        self.tx.record(self.learner, kind, at=self.now, source_id=source_id, **details)
+
+    async def finish(self, kind: str) -> None:
+        """Leave a trace of an event that recorded nothing else, so a redelivery is known."""
+        if self._pending_source and self.source_id:
+            await self.record(kind)

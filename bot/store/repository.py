@@ -7,10 +7,11 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import aliased
 
 from bot.events import LearnerRef
 from bot.store.models import (
@@ -61,37 +62,55 @@ def _is_duplicate_event(error: IntegrityError) -> bool:
 class Progress:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
+        # Active sessions read with the learner's row: one query fewer on every event.
+        self._active: dict[int, SessionRow | None] = {}
 
     # --- learners ---------------------------------------------------------------------------
     async def learner(self, ref: LearnerRef, *, now: datetime) -> tuple[LearnerRow, bool]:
         """The learner, locked for this transaction, created on first contact.
 
         Returns (learner, created). The row lock serialises a learner's events across
-        processes, so two deliveries of one event cannot both pass the duplicate check."""
-        values = dict(
-            platform=ref.platform,
-            platform_user_id=ref.user_id,
-            display_name=ref.display_name,
-            timezone="UTC",
-            timezone_confirmed=False,
-            daily_time="09:00",
-            working_days="12345",
-            created_at=now,
-        )
+        processes, so two deliveries of one event cannot both be counted."""
+        row = await self._locked_learner(ref)
+        if row is not None:
+            return row, False
         dialect = self._session.bind.dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         result = await self._session.execute(
-            insert(LearnerRow).values(**values).on_conflict_do_nothing().returning(LearnerRow.id)
+            insert(LearnerRow)
+            .values(
+                platform=ref.platform,
+                platform_user_id=ref.user_id,
+                display_name=ref.display_name,
+                timezone="UTC",
+                timezone_confirmed=False,
+                daily_time="09:00",
+                working_days="12345",
+                created_at=now,
+            )
+            .on_conflict_do_nothing()
+            .returning(LearnerRow.id)
         )
         created = result.scalar_one_or_none() is not None
-        row = await self._session.scalar(
-            select(LearnerRow)
-            .where(LearnerRow.platform == ref.platform, LearnerRow.platform_user_id == ref.user_id)
-            .with_for_update()
-        )
+        row = await self._locked_learner(ref)
         if row is None:  # pragma: no cover - the insert above guarantees it
             raise RuntimeError(f"learner {ref} vanished")
         return row, created
+
+    async def _locked_learner(self, ref: LearnerRef) -> LearnerRow | None:
+        active = aliased(SessionRow)
+        result = await self._session.execute(
+            select(LearnerRow, active)
+            .outerjoin(active, and_(active.learner_id == LearnerRow.id, active.status == "active"))
+            .where(LearnerRow.platform == ref.platform, LearnerRow.platform_user_id == ref.user_id)
+            .with_for_update(of=LearnerRow)
+        )
+        row = result.first()
+        if row is None:
+            return None
+        learner, session = row
+        self._active[learner.id] = session
+        return learner
 
     async def find_learner(self, platform: str, user_id: str) -> LearnerRow | None:
         return await self._session.scalar(
@@ -101,15 +120,7 @@ class Progress:
         )
 
     # --- the audit trail ----------------------------------------------------------------------
-    async def seen(self, learner_id: int, source_id: str) -> bool:
-        found = await self._session.scalar(
-            select(EventRow.id).where(
-                EventRow.learner_id == learner_id, EventRow.source_id == source_id
-            )
-        )
-        return found is not None
-
-    async def record(
+    def record(
         self,
         learner: LearnerRow,
         kind: str,
@@ -121,22 +132,23 @@ class Progress:
         check_key: str | None = None,
         correct: bool | None = None,
         payload: dict[str, Any] | None = None,
-    ) -> None:
-        self._session.add(
-            EventRow(
-                learner_id=learner.id,
-                source_id=source_id,
-                kind=kind,
-                occurred_at=at,
-                local_date=local_date(at, learner.timezone),
-                lesson_id=lesson_id,
-                lesson_version=lesson_version,
-                check_key=check_key,
-                correct=correct,
-                payload=payload or {},
-            )
+    ) -> EventRow:
+        """Add an event to the trail. It is written with the transaction (or at the next
+        query); a duplicate platform message id then fails the whole transaction."""
+        row = EventRow(
+            learner_id=learner.id,
+            source_id=source_id,
+            kind=kind,
+            occurred_at=at,
+            local_date=local_date(at, learner.timezone),
+            lesson_id=lesson_id,
+            lesson_version=lesson_version,
+            check_key=check_key,
+            correct=correct,
+            payload=payload or {},
         )
-        await self._session.flush()
+        self._session.add(row)
+        return row
 
     async def events(self, learner_id: int) -> list[EventRow]:
         rows = await self._session.scalars(
@@ -154,15 +166,21 @@ class Progress:
 
     # --- sessions (a learner's place in a lesson or review) -----------------------------------
     async def active_session(self, learner_id: int) -> SessionRow | None:
-        return await self._session.scalar(
+        if learner_id in self._active:
+            cached = self._active[learner_id]
+            return cached if cached is None or cached.status == "active" else None
+        session = await self._session.scalar(
             select(SessionRow).where(
                 SessionRow.learner_id == learner_id, SessionRow.status == "active"
             )
         )
+        self._active[learner_id] = session
+        return session
 
     async def open_session(self, session: SessionRow) -> SessionRow:
         self._session.add(session)
-        await self._session.flush()
+        await self._session.flush()  # the id goes into the step buttons
+        self._active[session.learner_id] = session
         return session
 
     async def completed_lessons(self, learner_id: int) -> set[str]:

@@ -1,0 +1,161 @@
+"""Learner interactions per second through the core, against plain inserts, in one run.
+
+An interaction is one event in (start, a button press, an answer), its replies out, and the
+learner's progress stored in one transaction. The baseline is the same number of plain
+single-row inserts through SQLAlchemy, each in its own transaction, on the same database.
+
+    python benchmarks/core.py                      # SQLite, and PostgreSQL if reachable
+    python benchmarks/core.py --learners 200 --backend postgresql
+
+Prints a Markdown table; docs/benchmarks.md records the figures and the machine.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import sys
+import tempfile
+import time
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import Column, Integer, MetaData, String, Table, text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from bot.clock import ManualClock  # noqa: E402
+from bot.core import Core  # noqa: E402
+from bot.events import Answer, ButtonPressed, LearnerRef, Start  # noqa: E402
+from bot.replies import Question  # noqa: E402
+from bot.store.database import create_engine, create_sessionmaker  # noqa: E402
+from bot.store.migrate import upgrade_async  # noqa: E402
+from bot.store.repository import ProgressStore  # noqa: E402
+from content.loader import load_curriculum  # noqa: E402
+
+CONTENT = Path(os.environ.get("CONTENT_DIR") or Path(__file__).resolve().parents[1] / "content")
+POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+
+
+@dataclass(frozen=True)
+class Result:
+    backend: str
+    interactions: int
+    core_seconds: float
+    baseline_seconds: float
+
+    @property
+    def core_rate(self) -> float:
+        return self.interactions / self.core_seconds
+
+    @property
+    def baseline_rate(self) -> float:
+        return self.interactions / self.baseline_seconds
+
+    @property
+    def cost_ratio(self) -> float:
+        """How many baseline inserts' worth of time one interaction costs."""
+        return self.core_seconds / self.baseline_seconds
+
+
+async def play_one_lesson(core: Core, learner: LearnerRef, counter: list[int]) -> None:
+    """Start, open the first lesson, read every card, answer every check."""
+
+    async def send(event_type, **fields):  # type: ignore[no-untyped-def]
+        counter[0] += 1
+        return await core.handle(event_type(learner=learner, source_id=f"m{counter[0]}", **fields))
+
+    replies = await send(Start)
+    replies = await send(ButtonPressed, action=replies[-1].buttons[0].action)
+    while True:
+        last = replies[-1]
+        if isinstance(last, Question):
+            choice = last.correct_option if last.correct_option is not None else 0
+            replies = await send(Answer, ref=last.ref, choices=(choice,))
+        elif getattr(last, "buttons", ()) and last.buttons[0].label.startswith("Next"):
+            replies = await send(ButtonPressed, action=last.buttons[0].action)
+        else:
+            return
+
+
+async def measure(backend: str, url: str, learners: int) -> Result:
+    await upgrade_async(url)
+    engine = create_engine(url)
+    curriculum = load_curriculum(CONTENT).curriculum
+    if curriculum is None:
+        raise SystemExit("the shipped content has problems: run `python run_bot.py content check`")
+    core = Core(
+        curriculum=curriculum,
+        store=ProgressStore(create_sessionmaker(engine)),
+        clock=ManualClock(datetime(2026, 3, 2, 9, tzinfo=timezone.utc)),
+    )
+    counter = [0]
+    started = time.perf_counter()
+    for n in range(learners):
+        await play_one_lesson(core, LearnerRef("bench", f"learner-{n}"), counter)
+    core_seconds = time.perf_counter() - started
+
+    table = Table("bench_rows", MetaData(), Column("id", Integer, primary_key=True), Column("body", String(64)))
+    async with engine.begin() as connection:
+        await connection.run_sync(table.metadata.create_all)
+    sessionmaker = create_sessionmaker(engine)
+    started = time.perf_counter()
+    for n in range(counter[0]):
+        async with sessionmaker() as session, session.begin():
+            await session.execute(table.insert().values(body=f"row {n}"))
+    baseline_seconds = time.perf_counter() - started
+    await engine.dispose()
+    return Result(backend, counter[0], core_seconds, baseline_seconds)
+
+
+async def postgres_database() -> str | None:
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    name = f"microbadge_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    except Exception as error:  # no server: say so and measure SQLite only
+        print(f"PostgreSQL skipped: {type(error).__name__}: {error}", file=sys.stderr)
+        return None
+    finally:
+        await admin.dispose()
+    return make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_postgres(url: str) -> None:
+    admin = create_engine(POSTGRES, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as connection:
+        await connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    await admin.dispose()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--learners", type=int, default=100)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    args = parser.parse_args()
+    results = []
+    if args.backend in ("sqlite", "both"):
+        with tempfile.TemporaryDirectory() as folder:
+            results.append(await measure("SQLite", f"sqlite+aiosqlite:///{folder}/bench.sqlite3", args.learners))
+    if args.backend in ("postgresql", "both"):
+        url = await postgres_database()
+        if url:
+            try:
+                results.append(await measure("PostgreSQL", url, args.learners))
+            finally:
+                await drop_postgres(url)
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
+    print(f"command: python benchmarks/core.py --learners {args.learners} --backend {args.backend}\n")
+    print("| backend | interactions | core (per s) | baseline inserts (per s) | core cost / insert |")
+    print("|---|---|---|---|---|")
+    for r in results:
+        print(f"| {r.backend} | {r.interactions} | {r.core_rate:.0f} | {r.baseline_rate:.0f} | {r.cost_ratio:.2f}x |")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

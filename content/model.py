@@ -1,0 +1,182 @@
+"""The curriculum as values: what the loader produces and the core reads.
+
+Every item remembers where it was written (`Source`) so that the linter and the
+core can point an author at `path:line`.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+
+WORDS_PER_MINUTE = 200
+MAX_LESSON_MINUTES = 5
+MAX_CHECKS_PER_LESSON = 3
+
+
+@dataclass(frozen=True)
+class Source:
+    path: Path
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+
+@dataclass(frozen=True)
+class Skill:
+    id: str
+    name: str
+    description: str
+    source: Source
+
+
+@dataclass(frozen=True)
+class Card:
+    """One chat message of a lesson."""
+
+    title: str
+    body: str
+    source: Source
+
+
+class CheckKind(str, Enum):
+    SINGLE = "single"
+    MULTIPLE = "multiple"
+    TRUE_FALSE = "true_false"
+
+
+@dataclass(frozen=True)
+class Option:
+    text: str
+    correct: bool
+
+
+@dataclass(frozen=True)
+class Check:
+    """A micro-check. `key` ("<lesson-id>:<n>", n counted from 1) names the item
+    whose recall is tracked, so it stays stable across edits of the wording."""
+
+    key: str
+    question: str
+    options: tuple[Option, ...]
+    explanation: str
+    source: Source
+
+    @property
+    def kind(self) -> CheckKind:
+        if sorted(o.text.strip().lower() for o in self.options) == ["false", "true"]:
+            return CheckKind.TRUE_FALSE
+        if len(self.correct_indices) > 1:
+            return CheckKind.MULTIPLE
+        return CheckKind.SINGLE
+
+    @property
+    def correct_indices(self) -> frozenset[int]:
+        return frozenset(i for i, option in enumerate(self.options) if option.correct)
+
+
+Step = Card | Check
+
+
+@dataclass(frozen=True)
+class Lesson:
+    id: str
+    title: str
+    skills: tuple[str, ...]
+    minutes: int
+    requires: tuple[str, ...]
+    version: str
+    steps: tuple[Step, ...]
+    source: Source
+
+    @property
+    def cards(self) -> tuple[Card, ...]:
+        return tuple(s for s in self.steps if isinstance(s, Card))
+
+    @property
+    def checks(self) -> tuple[Check, ...]:
+        return tuple(s for s in self.steps if isinstance(s, Check))
+
+    @property
+    def word_count(self) -> int:
+        words = 0
+        for step in self.steps:
+            if isinstance(step, Card):
+                words += len(step.title.split()) + len(step.body.split())
+            else:
+                words += len(step.question.split()) + len(step.explanation.split())
+                words += sum(len(o.text.split()) for o in step.options)
+        return words
+
+
+@dataclass(frozen=True)
+class Pathway:
+    id: str
+    title: str
+    description: str
+    order: int
+    lessons: tuple[str, ...]
+    source: Source
+
+
+class CredentialKind(str, Enum):
+    BADGE = "badge"
+    CERTIFICATE = "certificate"
+
+
+@dataclass(frozen=True)
+class SkillRequirement:
+    skill: str
+    mastery: float  # 0..1, the mastery probability the skill must reach
+
+
+@dataclass(frozen=True)
+class CredentialDefinition:
+    id: str
+    kind: CredentialKind
+    title: str
+    description: str
+    criteria: str
+    lessons: tuple[str, ...] = ()
+    skills: tuple[SkillRequirement, ...] = ()
+    stacks: tuple[str, ...] = ()  # badge ids, certificates only
+    valid_for_days: int | None = None
+    source: Source = field(default=Source(Path("."), 0))
+
+
+@dataclass(frozen=True)
+class Curriculum:
+    skills: dict[str, Skill]
+    lessons: dict[str, Lesson]
+    pathways: tuple[Pathway, ...]  # in `order`
+    credentials: dict[str, CredentialDefinition]
+
+    def pathway_of(self, lesson_id: str) -> Pathway | None:
+        return next((p for p in self.pathways if lesson_id in p.lessons), None)
+
+    def lessons_in_order(self) -> list[Lesson]:
+        """Every lesson in pathway order; lessons outside any pathway come last."""
+        ordered = [self.lessons[i] for p in self.pathways for i in p.lessons if i in self.lessons]
+        seen = {lesson.id for lesson in ordered}
+        ordered += [lesson for lesson_id, lesson in sorted(self.lessons.items()) if lesson_id not in seen]
+        return ordered
+
+    def find_check(self, key: str) -> Check | None:
+        lesson_id, _, _ = key.rpartition(":")
+        lesson = self.lessons.get(lesson_id)
+        if lesson is None:
+            return None
+        return next((c for c in lesson.checks if c.key == key), None)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a content tree, reported as `path:line: message`."""
+
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: {self.message}"

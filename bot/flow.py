@@ -3,6 +3,7 @@ and always show the next step."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from bot import actions, texts
 from bot.actions import StepRef
@@ -65,21 +66,7 @@ class LessonFlow:
     # --- starting -----------------------------------------------------------------------------
     async def start_lesson(self, turn: Turn, lesson: Lesson) -> list[Reply]:
         steps = [step_to_json(step, lesson.skills) for step in lesson.steps]
-        session = await turn.tx.open_session(
-            SessionRow(
-                learner_id=turn.learner.id,
-                kind="lesson",
-                lesson_id=lesson.id,
-                lesson_version=lesson.version,
-                title=lesson.title,
-                steps=steps,
-                position=0,
-                correct_count=0,
-                status="active",
-                started_at=turn.now,
-                updated_at=turn.now,
-            )
-        )
+        session = await _open_session(turn, "lesson", lesson.title, steps, lesson)
         await turn.record("lesson_started", lesson_id=lesson.id, lesson_version=lesson.version)
         pathway = self._curriculum.pathway_of(lesson.id)
         place = f"lesson {pathway.lessons.index(lesson.id) + 1} of {len(pathway.lessons)}" if pathway else ""
@@ -94,21 +81,7 @@ class LessonFlow:
             if check is not None:
                 lesson = self._curriculum.lessons[check.key.rpartition(":")[0]]
                 steps.append(step_to_json(check, lesson.skills))
-        session = await turn.tx.open_session(
-            SessionRow(
-                learner_id=turn.learner.id,
-                kind="review",
-                lesson_id=None,
-                lesson_version=None,
-                title="Quick re-check",
-                steps=steps,
-                position=0,
-                correct_count=0,
-                status="active",
-                started_at=turn.now,
-                updated_at=turn.now,
-            )
-        )
+        session = await _open_session(turn, "review", "Quick re-check", steps)
         intro = Text(
             f"🔁 **Quick re-check**: {len(steps)} question{'s' if len(steps) != 1 else ''} from "
             "earlier lessons, so what you learned sticks."
@@ -266,6 +239,26 @@ class LessonFlow:
         else:
             text += "\nNext: /path shows what each badge still needs."
         return Text(text, (Button("Show my pathway", actions.command("path")),))
+
+
+async def _open_session(
+    turn: Turn, kind: str, title: str, steps: list[dict[str, Any]], lesson: Lesson | None = None
+) -> SessionRow:
+    return await turn.tx.open_session(
+        SessionRow(
+            learner_id=turn.learner.id,
+            kind=kind,
+            lesson_id=lesson.id if lesson else None,
+            lesson_version=lesson.version if lesson else None,
+            title=title,
+            steps=steps,
+            position=0,
+            correct_count=0,
+            status="active",
+            started_at=turn.now,
+            updated_at=turn.now,
+        )
+    )
 
 
 def question_reply(check: Check, ref: StepRef, position: int, total: int) -> Question:

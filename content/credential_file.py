@@ -6,7 +6,7 @@ from pathlib import Path
 import yaml
 
 from content.blocks import markdown_blocks, trimmed
-from content.fields import FieldReader
+from content.fields import FieldReader, is_blank
 from content.frontmatter import FrontMatter, parse_front_matter
 from content.model import CredentialDefinition, CredentialKind, Problem, SkillRequirement, Source
 from content.parsed import ParsedCredential
@@ -19,17 +19,19 @@ CRITERIA_HEADING = "criteria"
 def _skill_requirements(fields: FieldReader) -> tuple[SkillRequirement, ...]:
     document = fields.document
     node = document.node("requires", "skills")
-    if node is None or (isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null")):
+    if node is None or is_blank(node):
         return ()
     if not isinstance(node, yaml.MappingNode):
-        fields.report(document.line("requires", "skills"), "'requires.skills' must list 'skill-id: mastery' lines, for example 'energy-isolation: 0.8'", "requires.skills")
+        message = "'requires.skills' must list 'skill-id: mastery' lines, for example 'energy-isolation: 0.8'"
+        fields.report(document.line("requires", "skills"), message, "requires.skills")
         return ()
     requirements: list[SkillRequirement] = []
     for key, _ in node.value:
         skill_id = str(key.value)
         mastery = document.value("requires", "skills", skill_id)
         if isinstance(mastery, bool) or not isinstance(mastery, int | float):
-            message = f"the mastery for skill '{skill_id}' must be a number between 0 and 1, for example '{skill_id}: 0.8' (80%)"
+            message = (f"the mastery for skill '{skill_id}' must be a number between 0 and 1, "
+                       f"for example '{skill_id}: 0.8' (80%)")
             fields.report(document.line("requires", "skills", skill_id), message, "requires.skills")
             continue
         requirements.append(SkillRequirement(skill=skill_id, mastery=float(mastery)))
@@ -38,10 +40,11 @@ def _skill_requirements(fields: FieldReader) -> tuple[SkillRequirement, ...]:
 
 def _requires(fields: FieldReader) -> tuple[tuple[str, ...], tuple[SkillRequirement, ...]]:
     node = fields.document.node("requires")
-    if node is None or (isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null")):
+    if node is None or is_blank(node):
         return (), ()
     if not isinstance(node, yaml.MappingNode):
-        fields.report(fields.document.line("requires"), "'requires' must have 'lessons:' and/or 'skills:' indented under it", "requires")
+        message = "'requires' must have 'lessons:' and/or 'skills:' indented under it"
+        fields.report(fields.document.line("requires"), message, "requires")
         return (), ()
     for key, _ in node.value:
         if str(key.value) not in REQUIRES_FIELDS:
@@ -81,7 +84,8 @@ def _body(front: FrontMatter, *, path: Path) -> tuple[str, str, list[Problem]]:
         else:
             criteria = trimmed(lines[heading.end : end])
             if not criteria:
-                problems.append(Problem(path, line, "the '## Criteria' section is empty: say what a learner did to earn this"))
+                problems.append(Problem(path, line, "the '## Criteria' section is empty: say what a learner did "
+                                        "to earn this"))
     if not description:
         problems.append(Problem(path, front.body_line, "missing description: write one paragraph right after the front "
                                 "matter saying what the holder can do"))

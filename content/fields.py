@@ -10,6 +10,11 @@ from content.frontmatter import YamlDocument
 from content.model import Problem
 
 
+def is_blank(node: yaml.Node) -> bool:
+    """A value left empty (`key:`), or written as null."""
+    return isinstance(node, yaml.ScalarNode) and (node.tag.endswith(":null") or not str(node.value).strip())
+
+
 class FieldReader:
     """Reads fields from one YAML mapping and collects what is wrong with them.
 
@@ -17,7 +22,9 @@ class FieldReader:
     instead of reporting the same mistake twice.
     """
 
-    def __init__(self, document: YamlDocument, *, path: Path, opening_line: int = 1, place: str = "the front matter") -> None:
+    def __init__(
+        self, document: YamlDocument, *, path: Path, opening_line: int = 1, place: str = "the front matter"
+    ) -> None:
         self.document = document
         self.path = path
         self.opening_line = opening_line
@@ -30,32 +37,38 @@ class FieldReader:
         if field is not None:
             self.bad.add(field)
 
-    def _missing(self, key: str, example: str) -> None:
-        self.report(self.opening_line, f"missing '{key}': add a line like '{example}' to {self.place}", key)
+    def _missing(self, path: tuple[str, ...], example: str) -> None:
+        """Report a required field that is absent (at the opening line) or blank (at its own line)."""
+        name = ".".join(path)
+        if self.document.node(*path) is None:
+            self.report(self.opening_line, f"missing '{name}': add a line like '{example}' to {self.place}", name)
+        else:
+            self.report(self.document.line(*path), f"'{name}' is empty: write it like '{example}'", name)
 
     def reject_unknown(self, allowed: Iterable[str]) -> None:
         known = list(allowed)
         for key in self.document.keys():
             if key not in known:
-                self.report(self.document.line(key), f"unknown field '{key}' (the fields are: {', '.join(known)}); check its spelling or remove it")
+                self.report(self.document.line(key), f"unknown field '{key}' (the fields are: {', '.join(known)}); "
+                            "check its spelling or remove it")
 
     def text(self, key: str, *, example: str, required: bool = True) -> str:
-        if self.document.node(key) is None:
+        node = self.document.node(key)
+        if node is None or is_blank(node):
             if required:
-                self._missing(key, example)
+                self._missing((key,), example)
             return ""
         value = self.document.text(key)
         if value is None:
             self.report(self.document.line(key), f"'{key}' must be a single piece of text, for example '{example}'", key)
             return ""
-        if required and not value.strip():
-            self.report(self.document.line(key), f"'{key}' is empty: write it like '{example}'", key)
         return value.strip()
 
     def integer(self, key: str, *, example: str, required: bool = True) -> int | None:
-        if self.document.node(key) is None or self.document.text(key) in ("", "~", "null"):
+        node = self.document.node(key)
+        if node is None or is_blank(node):
             if required:
-                self._missing(key, example)
+                self._missing((key,), example)
             return None
         value = self.document.value(key)
         if isinstance(value, bool) or not isinstance(value, int):
@@ -64,22 +77,23 @@ class FieldReader:
         return value
 
     def id_list(self, *path: str, example: str, required: bool = True) -> tuple[str, ...]:
-        """A list of ids (`[a, b]` or one `- a` per line); an empty value is an empty list."""
+        """A list of ids (`[a, b]` or one `- a` per line); a blank value is an empty list."""
         name = ".".join(path)
         node = self.document.node(*path)
-        if node is None or (isinstance(node, yaml.ScalarNode) and node.value in ("", "~", "null")):
+        if node is None or is_blank(node):
             if required:
-                self._missing(name, example)
+                self._missing(path, example)
             return ()
         if not isinstance(node, yaml.SequenceNode):
             self.report(self.document.line(*path), f"'{name}' must be a list, for example '{example}'", name)
             return ()
         ids: list[str] = []
         for index, item in enumerate(node.value):
-            if isinstance(item, yaml.ScalarNode) and str(item.value).strip():
+            if isinstance(item, yaml.ScalarNode) and not is_blank(item):
                 ids.append(str(item.value).strip())
             else:
-                self.report(self.document.line(*path, index), f"each entry of '{name}' must be a single id, for example '{example}'", name)
+                self.report(self.document.line(*path, index), f"each entry of '{name}' must be a single id, "
+                            f"for example '{example}'", name)
         if required and not ids and name not in self.bad:
-            self.report(self.document.line(*path), f"'{name}' is empty: list at least one, for example '{example}'", name)
+            self._missing(path, example)
         return tuple(ids)

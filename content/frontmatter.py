@@ -60,6 +60,12 @@ class YamlDocument:
         return None
 
 
+def yaml_document(node: yaml.MappingNode, *, first_line: int) -> YamlDocument:
+    """A `YamlDocument` for one mapping node (for example one entry of skills.yml)."""
+    data = SafeConstructor().construct_document(node)
+    return YamlDocument(root=node, data={str(k): v for k, v in data.items()}, first_line=first_line)
+
+
 @dataclass(frozen=True)
 class FrontMatter:
     fields: YamlDocument
@@ -87,24 +93,33 @@ def _walk(root: yaml.Node, path: KeyPath) -> list[tuple[yaml.Mark | None, yaml.N
     return found
 
 
-def _duplicate_key_problems(node: yaml.Node, *, path: Path, first_line: int) -> list[Problem]:
+def _duplicate_key_problems(root: yaml.Node, *, path: Path, first_line: int) -> list[Problem]:
+    """A Problem for each key given twice in one mapping (YAML itself keeps the last silently)."""
     problems: list[Problem] = []
-    if isinstance(node, yaml.MappingNode):
-        seen: dict[str, int] = {}
-        for key, value in node.value:
-            line = first_line + key.start_mark.line
-            name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
-            if name in seen:
-                problems.append(Problem(path, line, f"'{name}' appears twice (first on line {seen[name]}); keep only one"))
-            seen.setdefault(name, line)
-            problems += _duplicate_key_problems(value, path=path, first_line=first_line)
-    elif isinstance(node, yaml.SequenceNode):
-        for item in node.value:
-            problems += _duplicate_key_problems(item, path=path, first_line=first_line)
+    pending, visited = [root], set()
+    while pending:
+        node = pending.pop()
+        if id(node) in visited:  # aliases share nodes: visit each once
+            continue
+        visited.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[str, int] = {}
+            for key, value in node.value:
+                line = first_line + key.start_mark.line
+                name = str(key.value) if isinstance(key, yaml.ScalarNode) else "?"
+                if name in seen:
+                    message = f"'{name}' appears twice (first on line {seen[name]}); keep only one"
+                    problems.append(Problem(path, line, message))
+                seen.setdefault(name, line)
+                pending.append(value)
+        elif isinstance(node, yaml.SequenceNode):
+            pending.extend(node.value)
     return problems
 
 
-def parse_yaml_mapping(text: str, *, path: Path, first_line: int = 1, what: str = "the file") -> tuple[YamlDocument | None, list[Problem]]:
+def parse_yaml_mapping(
+    text: str, *, path: Path, first_line: int = 1, what: str = "the file"
+) -> tuple[YamlDocument | None, list[Problem]]:
     """Parse YAML that must be a mapping of `field: value` lines; `first_line` is its line in the file."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -112,8 +127,9 @@ def parse_yaml_mapping(text: str, *, path: Path, first_line: int = 1, what: str 
             root = yaml.MappingNode(_MAP_TAG, [])
         if not isinstance(root, yaml.MappingNode):
             line = first_line + root.start_mark.line
-            return None, [Problem(path, line, f"{what} must be 'field: value' lines (like 'id: lockout-tagout'), not a list or a single value")]
-        data = SafeConstructor().construct_document(root)
+            message = f"{what} must be 'field: value' lines (like 'id: lockout-tagout'), not a list or a single value"
+            return None, [Problem(path, line, message)]
+        document = yaml_document(root, first_line=first_line)
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = first_line + mark.line if mark is not None else first_line
@@ -123,9 +139,6 @@ def parse_yaml_mapping(text: str, *, path: Path, first_line: int = 1, what: str 
         return None, [Problem(path, line, f"{what} is not valid YAML ({reason}): {hint}")]
     except (yaml.YAMLError, TypeError, ValueError) as error:
         return None, [Problem(path, first_line, f"{what} is not valid YAML ({error})")]
-    if not isinstance(data, dict):  # pragma: no cover - a mapping node always constructs a dict
-        return None, [Problem(path, first_line, f"{what} must be a list of 'field: value' lines")]
-    document = YamlDocument(root=root, data={str(k): v for k, v in data.items()}, first_line=first_line)
     return document, _duplicate_key_problems(root, path=path, first_line=first_line)
 
 
@@ -133,7 +146,8 @@ def parse_front_matter(text: str, *, path: Path) -> tuple[FrontMatter | None, li
     """Split `text` at its `---` fences and parse the YAML between them."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != FENCE:
-        return None, [Problem(path, 1, "missing front matter: the file must start with a line '---', then the fields (id, title, ...), then another '---'")]
+        return None, [Problem(path, 1, "missing front matter: the file must start with a line '---', then the fields "
+                              "(id, title, ...), then another '---'")]
     closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in (FENCE, "...")), None)
     if closing is None:
         return None, [Problem(path, 1, "the front matter is never closed: add a line '---' after the last field")]

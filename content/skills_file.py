@@ -6,7 +6,7 @@ from pathlib import Path
 import yaml
 
 from content.fields import FieldReader
-from content.frontmatter import YamlDocument, parse_yaml_mapping
+from content.frontmatter import parse_yaml_mapping, yaml_document
 from content.model import Problem, Skill, Source
 
 SKILL_FIELDS = ("name", "description")
@@ -28,7 +28,7 @@ def read_skills(text: str, *, path: Path) -> tuple[tuple[Skill, ...] | None, lis
             problems.append(Problem(path, line, f"skill '{skill_id}' needs a 'name:' (and a 'description:') "
                                     "indented under it, for example '  name: Energy isolation'"))
             continue
-        entry = YamlDocument(root=value_node, data=dict(document.data.get(skill_id) or {}), first_line=document.first_line)
+        entry = yaml_document(value_node, first_line=document.first_line)
         fields = FieldReader(entry, path=path, opening_line=line, place=f"skill '{skill_id}'")
         fields.reject_unknown(SKILL_FIELDS)
         name = fields.text("name", example="name: Energy isolation")

@@ -14,6 +14,7 @@ from content.blocks import Block, first_inline, markdown_blocks, trimmed
 from content.model import Card, Check, Option, Problem, Source, Step
 
 CHECK_HEADING = re.compile(r"check\s*(:.*)?", re.IGNORECASE)
+QUOTE_MARKER = re.compile(r"^\s*> ?")
 TASK_ITEM = re.compile(r"\[([ xX])\](?:\s+(.*))?", re.DOTALL)
 _BLOCK_NAMES = {
     "heading_open": "heading",
@@ -73,14 +74,11 @@ class _LessonBodyParser:
         return LessonBody(steps=tuple(steps), layouts=dict(self.layouts), problems=tuple(self.problems))
 
     def _check_preamble(self, blocks: list[Block]) -> None:
-        allowed = 1 if blocks and blocks[0].is_heading("#") else 0
-        for block in blocks[allowed:]:
-            self.report(
-                block.start,
-                "text before the first '## ' heading: every word a learner reads belongs to a card, "
-                "so move it under a '## ' heading or delete it (only a single '# Title' line may come first)",
-            )
-            return
+        stray = blocks[1:] if blocks and blocks[0].is_heading("#") else blocks
+        if stray:
+            self.report(stray[0].start, "text before the first '## ' heading: every word a learner reads belongs to "
+                        "a card, so move it under a '## ' heading or delete it (only a single '# Title' line may "
+                        "come first)")
 
     def _card(self, heading: Block, end: int) -> Card:
         if not heading.inline:
@@ -106,11 +104,12 @@ class _LessonBodyParser:
                 self._options(block, options, option_lines)
                 phase = "options"
             elif block.type == "blockquote_open":
-                explanation.append(trimmed([re.sub(r"^\s*> ?", "", line) for line in self.lines[block.start : block.end]]))
+                quoted = self.lines[block.start : block.end]
+                explanation.append(trimmed([QUOTE_MARKER.sub("", line) for line in quoted]))
                 phase = "explanation"
             elif block.type == "paragraph_open":
-                self.report(block.start, "text after the options: in a check, the question comes first, then the options, "
-                            "then the explanation as a block quote (lines starting with '> ')")
+                self.report(block.start, "text after the options: in a check, the question comes first, then the "
+                            "options, then the explanation as a block quote (lines starting with '> ')")
             elif block.type in ("bullet_list_open", "ordered_list_open"):
                 self.report(block.start, "options after the explanation: put the options ('- [x]' / '- [ ]') before "
                             "the '> ' explanation")

@@ -10,9 +10,22 @@ _BOLD = re.compile(r"\*\*(.+?)\*\*")
 RULE = "─" * 60
 
 
+_LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
+
+
 def plain(markdown: str) -> str:
-    """Markdown as it reads in a terminal: emphasis markers dropped, the rest kept."""
-    return _BOLD.sub(r"\1", markdown)
+    """Markdown as it reads in a terminal: emphasis markers dropped, soft line breaks joined
+    (authors wrap lines in their editor; a chat message should flow), lists kept."""
+    lines: list[str] = []
+    for line in markdown.splitlines():
+        joinable = lines and lines[-1].strip() and line.strip() and not _LIST_ITEM.match(line)
+        if joinable and not _LIST_ITEM.match(lines[-1]):
+            lines[-1] = lines[-1].rstrip() + " " + line.strip()
+        elif joinable and _LIST_ITEM.match(lines[-1]) and line.startswith("  "):
+            lines[-1] = lines[-1].rstrip() + " " + line.strip()  # a list item's continuation
+        else:
+            lines.append(line)
+    return _BOLD.sub(r"\1", "\n".join(lines))
 
 
 @dataclass(frozen=True)

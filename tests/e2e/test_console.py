@@ -85,7 +85,7 @@ def test_content_check_and_preview_commands(tmp_path):
 
 
 def test_the_shipped_curriculum_can_be_learned_in_the_terminal(tmp_path):
-    out = run_console(tmp_path, ["1", "", "", "2", "1,2,4", "2", "/path", "/quit"], content=PROJECT_DIR / "content")
+    out = run_console(tmp_path, ["1", "", "", "", "2", "1,2,4", "2", "/path", "/quit"], content=PROJECT_DIR / "content")
     assert "Workplace Safety L1 -> Equipment Maintenance L2 => Plant Operations Certificate" in out
     assert "Lesson complete: Spotting hazards. 3 of 3 correct." in out
     assert "Next in Workplace Safety L1: Protective equipment that protects" in out

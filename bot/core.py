@@ -159,10 +159,16 @@ class Core:
             log.warning("unknown timer %r", kind)
             return []
         await turn.record("nudged")
+        session = await turn.tx.active_session(turn.learner.id)
         plan = await self._flow.plan(turn)
-        if plan.lesson is None and not plan.due_checks:
+        if session is not None:
+            subject = f"continue {session.title}"
+        elif plan.due_checks:
+            subject = f"{plan.due_checks} quick re-check{'s' if plan.due_checks != 1 else ''}"
+        elif plan.lesson is not None:
+            subject = plan.lesson.title
+        else:
             return []
-        subject = f"{plan.lesson.title}" if plan.lesson else f"{plan.due_checks} quick re-checks"
         return [
             Text(
                 f"⏰ 5-minute lesson: **{subject}**",

@@ -171,3 +171,15 @@ async def test_daily_timer_offers_start_later_and_skip(core):
     await chat.press("Skip today")
     assert "Skipped for today" in chat.text
 
+
+
+async def test_daily_timer_mid_lesson_offers_to_continue_that_lesson(core):
+    from bot.events import TimerFired
+
+    chat = Chat(core)
+    await chat.start()
+    await chat.press("Start now")
+    replies = await chat.send(TimerFired(learner=chat.learner, source_id="timer-2", kind="daily"))
+    assert "5-minute lesson: **continue Tides**" in replies[0].text
+    await chat.press("Start")
+    assert chat.card.position == 1, "Start resumes the card the learner was on"

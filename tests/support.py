@@ -93,6 +93,13 @@ class Chat:
     def text(self) -> str:
         return "\n".join(r.text for r in self.last if isinstance(r, Text))
 
+    async def take_next_lesson(self, *, right: bool = True) -> None:
+        """Press Start now, read every card and answer every check (all right or all wrong)."""
+        await self.press("Start now")
+        await self.read_cards_until_question()
+        while any(isinstance(r, Question) for r in self.last):
+            await (self.answer_correctly() if right else self.answer_wrongly())
+
     async def read_cards_until_question(self) -> Question:
         while not any(isinstance(r, Question) for r in self.last):
             await self.press("Next")

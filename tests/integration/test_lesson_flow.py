@@ -56,13 +56,8 @@ async def test_multiple_choice_is_correct_only_with_exactly_the_correct_options(
 async def test_finishing_the_pathway_celebrates_and_still_shows_a_next_step(core, clock):
     chat = Chat(core)
     await chat.start()
-    await chat.press("Start now")
-    await chat.read_cards_until_question()
-    await chat.answer_correctly()
-    await chat.answer_correctly()
-    await chat.press("Start now")  # Knots
-    await chat.read_cards_until_question()
-    await chat.answer_correctly()
+    await chat.take_next_lesson()  # Tides
+    await chat.take_next_lesson()  # Knots
     assert "You finished **Seamanship L1**" in chat.text
     assert "completed every lesson" in chat.text
     assert "next one is due" in chat.text
@@ -82,10 +77,7 @@ async def test_a_lesson_with_unmet_prerequisites_is_not_offered_first(core):
 async def test_path_marks_done_in_progress_and_what_the_badge_still_needs(core):
     chat = Chat(core)
     await chat.start()
-    await chat.press("Start now")
-    await chat.read_cards_until_question()
-    await chat.answer_correctly()
-    await chat.answer_correctly()
+    await chat.take_next_lesson()
     await chat.press("Start now")
     await chat.command("path")
     text = chat.text
@@ -149,10 +141,7 @@ async def test_unknown_command_names_it_and_lists_the_commands(core):
 async def test_progress_shows_streak_lessons_and_mastery(core):
     chat = Chat(core)
     await chat.start()
-    await chat.press("Start now")
-    await chat.read_cards_until_question()
-    await chat.answer_correctly()
-    await chat.answer_correctly()
+    await chat.take_next_lesson()
     await chat.command("progress")
     text = chat.text
     assert "Streak: 1 learning day" in text

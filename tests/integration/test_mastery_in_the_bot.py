@@ -12,17 +12,10 @@ async def mastery_of(chat: Chat, skill_name: str) -> int:
     return int(re.search(r"(\d+)% ", line).group(1))
 
 
-async def finish_tides(chat: Chat, right: bool = True) -> None:
-    await chat.press("Start now")
-    await chat.read_cards_until_question()
-    for _ in range(2):
-        await (chat.answer_correctly() if right else chat.answer_wrongly())
-
-
 async def test_mastery_decays_without_practice_and_recovers_with_a_recheck(core, clock):
     chat = Chat(core)
     await chat.start()
-    await finish_tides(chat)
+    await chat.take_next_lesson()
     fresh = await mastery_of(chat, "Reading tides")
     clock.advance(days=60)
     faded = await mastery_of(chat, "Reading tides")
@@ -38,5 +31,5 @@ async def test_wrong_answers_give_lower_mastery_than_right_ones(core, clock):
     right, wrong = Chat(core, "ana"), Chat(core, "ben")
     for chat, correct in ((right, True), (wrong, False)):
         await chat.start()
-        await finish_tides(chat, right=correct)
+        await chat.take_next_lesson(right=correct)
     assert await mastery_of(wrong, "Reading tides") < await mastery_of(right, "Reading tides")

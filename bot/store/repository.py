@@ -11,7 +11,6 @@ from sqlalchemy import and_, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
 
 from bot.events import LearnerRef
 from bot.store.models import (
@@ -98,10 +97,12 @@ class Progress:
         return row, created
 
     async def _locked_learner(self, ref: LearnerRef) -> LearnerRow | None:
-        active = aliased(SessionRow)
         result = await self._session.execute(
-            select(LearnerRow, active)
-            .outerjoin(active, and_(active.learner_id == LearnerRow.id, active.status == "active"))
+            select(LearnerRow, SessionRow)
+            .outerjoin(
+                SessionRow,
+                and_(SessionRow.learner_id == LearnerRow.id, SessionRow.status == "active"),
+            )
             .where(LearnerRow.platform == ref.platform, LearnerRow.platform_user_id == ref.user_id)
             .with_for_update(of=LearnerRow)
         )

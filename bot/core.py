@@ -6,17 +6,19 @@ import logging
 
 from bot import actions, texts
 from bot.actions import StepRef
+from bot.awards import Awarder, is_valid
 from bot.clock import Clock
 from bot.events import Answer, ButtonPressed, Command, Event, Next, Start, TimerFired
 from bot.flow import LessonFlow
 from bot.mastery import MasteryModel
-from bot.pathway import credential_needs, next_lesson, pathway_map
-from bot.progress import skill_mastery, standing
+from bot.pathway import CredentialOnMap, credential_needs, next_lesson, pathway_map
+from bot.progress import standing
 from bot.replies import Button, Reply, Text
 from bot.settings import apply_setting
+from bot.store.models import AwardRow
 from bot.store.repository import DuplicateEvent, ProgressStore
 from bot.turn import Turn
-from content.model import CredentialKind, Curriculum
+from content.model import Curriculum
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +39,7 @@ class Core:
         self._clock = clock
         self._mastery = mastery or MasteryModel()
         self._flow = LessonFlow(curriculum=curriculum, mastery=self._mastery)
+        self._awarder = Awarder(curriculum=curriculum, mastery=self._mastery)
 
     @property
     def curriculum(self) -> Curriculum:
@@ -51,6 +54,8 @@ class Core:
                 learner, created = await tx.learner(event.learner, now=now)
                 turn = Turn(tx=tx, learner=learner, now=now, source_id=event.source_id)
                 replies = await self._dispatch(turn, event, created)
+                if turn.progress_changed:
+                    replies += await self._awarder.award_earned(turn)
                 await turn.finish(_kind_of(event))
                 return replies
         except DuplicateEvent:
@@ -129,13 +134,24 @@ class Core:
         shown = name if len(name) <= 30 else name[:30] + "…"
         return [Text(f"I don't know the command /{shown}. {texts.HELP}")]
 
-    async def _credentials_on_map(self, turn: Turn) -> list:
-        completed = await turn.tx.completed_lessons(turn.learner.id)
-        mastery = await skill_mastery(turn.tx, self._mastery, turn.learner.id, turn.now)
+    async def _credentials_on_map(self, turn: Turn) -> list[CredentialOnMap]:
+        evidence = await self._awarder.evidence(turn)
+        recheck_days = {skill: len(days) for skill, days in evidence.recheck_days.items()}
         return [
-            credential_needs(self._curriculum, definition, completed=completed, mastery=mastery, held=set())
+            credential_needs(
+                self._curriculum,
+                definition,
+                completed=set(evidence.completed),
+                mastery=evidence.mastery,
+                held=set(evidence.valid_badges),
+                recheck_days=recheck_days,
+            )
             for definition in self._curriculum.credentials.values()
         ]
+
+    async def _held(self, turn: Turn) -> dict[str, AwardRow]:
+        """Valid awards by definition id."""
+        return {a.definition_id: a for a in await turn.tx.awards(turn.learner.id) if is_valid(a, turn.now)}
 
     async def _path(self, turn: Turn) -> Text:
         completed = await turn.tx.completed_lessons(turn.learner.id)
@@ -148,10 +164,19 @@ class Core:
         )
 
     async def _badges(self, turn: Turn) -> Text:
-        credentials = await self._credentials_on_map(turn)
-        badges = [c for c in credentials if c.definition.kind is CredentialKind.BADGE]
-        lines = ["**Your badges**", "No badges yet: a badge is earned by showing durable mastery, not by clicking through.", ""]
-        lines += [texts.credential_line(c) for c in credentials if c in badges or c.definition.kind is CredentialKind.CERTIFICATE]
+        held = await self._held(turn)
+        lines = ["**Your badges**"]
+        if held:
+            for definition_id, award in held.items():
+                definition = self._curriculum.credentials.get(definition_id)
+                title = definition.title if definition else definition_id
+                until = f", valid until {award.valid_until.date().isoformat()}" if award.valid_until else ""
+                lines.append(f"🏅 {title} (earned {award.awarded_at.date().isoformat()}{until})")
+        else:
+            lines.append("No badges yet: a badge is earned by showing durable mastery, not by clicking through.")
+        pending = [c for c in await self._credentials_on_map(turn) if c.definition.id not in held]
+        if pending:
+            lines += ["", "**Still to earn**"] + [texts.credential_line(c) for c in pending]
         return Text("\n".join(lines), (Button("Continue learning", actions.CONTINUE),))
 
     async def _timer(self, turn: Turn, kind: str) -> list[Reply]:

@@ -146,6 +146,8 @@ class LessonFlow:
             payload={"choices": sorted(set(choices)), "session": session.id, "kind": session.kind},
         )
         await self._update_memory(turn, check, skills_of(data), correct)
+        if correct and session.kind == "review":
+            turn.progress_changed = True
         session.correct_count += int(correct)
         feedback = Feedback(
             correct=correct,
@@ -186,6 +188,7 @@ class LessonFlow:
     async def _finish(self, turn: Turn, session: SessionRow) -> list[Reply]:
         session.status = "completed"
         session.completed_at = turn.now
+        turn.progress_changed = True
         checks = sum(1 for step in session.steps if step["type"] == "check")
         score = f"{session.correct_count} of {checks} correct"
         if session.kind == "review":

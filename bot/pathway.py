@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import Enum
 
+from credentials.awarding import RECHECK_DAYS_REQUIRED
 from content.model import CredentialDefinition, CredentialKind, Curriculum, Lesson, Pathway
 
 
@@ -94,6 +95,7 @@ def credential_needs(
     completed: set[str],
     mastery: dict[str, float],
     held: set[str],
+    recheck_days: dict[str, int] | None = None,
 ) -> CredentialOnMap:
     needs: list[Need] = []
     for lesson_id in definition.lessons:
@@ -107,6 +109,14 @@ def credential_needs(
                 f"{skill.name} mastery {requirement.mastery:.0%}",
                 current >= requirement.mastery,
                 f"now {current:.0%}",
+            )
+        )
+        days = (recheck_days or {}).get(requirement.skill, 0)
+        needs.append(
+            Need(
+                f"{skill.name}: correct re-checks on {RECHECK_DAYS_REQUIRED} separate days",
+                days >= RECHECK_DAYS_REQUIRED,
+                f"{days} so far",
             )
         )
     if definition.kind is CredentialKind.CERTIFICATE:

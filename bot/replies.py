@@ -52,4 +52,12 @@ class Feedback:
     buttons: tuple[Button, ...] = ()
 
 
-Reply = Text | LessonCard | Question | Feedback
+@dataclass(frozen=True)
+class Announcement:
+    """A message for the team channel (ANNOUNCE_CHANNEL), not for the learner's chat.
+    Never carries a learner's answers."""
+
+    text: str
+
+
+Reply = Text | LessonCard | Question | Feedback | Announcement

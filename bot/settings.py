@@ -56,8 +56,16 @@ async def apply_setting(turn: Turn, args: str) -> str:
         return f"Working days set to {', '.join(texts.DAY_NAMES[int(d) - 1] for d in days)}."
     if name == "hold":
         return await _hold(turn, value)
+    if name == "announce":
+        if value.lower() not in ("on", "off"):
+            return "Say /settings announce on or /settings announce off."
+        learner.announce = value.lower() == "on"
+        await turn.record("settings_changed", payload={"announce": learner.announce})
+        if learner.announce:
+            return "Your new badges will be announced in the team channel."
+        return "Your badges will no longer be announced in the team channel. You still get them."
     holds = [f"{h.start} to {h.end}" for h in await turn.tx.holds(learner.id) if h.end >= local_date(turn.now, learner.timezone)]
-    return texts.settings(learner.timezone, learner.daily_time, learner.working_days, holds)
+    return texts.settings(learner.timezone, learner.daily_time, learner.working_days, holds, learner.announce)
 
 
 async def _hold(turn: Turn, value: str) -> str:

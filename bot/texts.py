@@ -21,7 +21,8 @@ SETTINGS_HELP = """Change a setting like this:
 /settings time 08:30
 /settings days mon-fri   (or e.g. mon,tue,thu)
 /settings hold 2026-12-22 2027-01-02   (a vacation: your streak waits)
-/settings hold off"""
+/settings hold off
+/settings announce off   (or on: your badges in the team channel)"""
 
 _MARK = {
     LessonStatus.DONE: "✅",
@@ -124,7 +125,7 @@ def when(instant: datetime, timezone: str) -> str:
     return instant.astimezone(ZoneInfo(timezone)).strftime("%a %d %b, %H:%M")
 
 
-def settings(timezone: str, daily_time: str, working_days: str, holds: list[str]) -> str:
+def settings(timezone: str, daily_time: str, working_days: str, holds: list[str], announce: bool) -> str:
     days = ", ".join(DAY_NAMES[int(d) - 1] for d in sorted(working_days))
     lines = [
         "**Your settings**",
@@ -132,6 +133,7 @@ def settings(timezone: str, daily_time: str, working_days: str, holds: list[str]
         f"Daily lesson time: {daily_time}",
         f"Working days: {days}",
         f"Vacation hold: {', '.join(holds) if holds else 'none'}",
+        f"Announce my badges in the team channel: {'on' if announce else 'off'}",
         "",
         SETTINGS_HELP,
     ]

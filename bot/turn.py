@@ -19,6 +19,9 @@ class Turn:
     # message, so a duplicate changes nothing, also when two processes race.
     source_id: str | None = None
     _pending_source: bool = True
+    # Set when something that can earn a credential happened (a lesson finished, a re-check
+    # answered correctly), so credentials are evaluated only then.
+    progress_changed: bool = False
 
     async def record(self, kind: str, **details: Any) -> None:
         source_id = self.source_id if self._pending_source else None

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.replies import Button, Feedback, LessonCard, Question, Reply, Text
+from bot.replies import Announcement, Button, Feedback, LessonCard, Question, Reply, Text
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 RULE = "─" * 60
@@ -56,6 +56,9 @@ def render(reply: Reply) -> Rendered:
                 answer = "; ".join(plain(o) for o in reply.correct_options)
                 head = f"❌ Not quite. The answer: {answer}"
             return Rendered(f"{head}\n{plain(reply.explanation).strip()}")
+        case Announcement():
+            # The console has no team channel: show what the channel would get, marked as such.
+            return Rendered(f"📣 [team channel] {plain(reply.text)}")
     raise TypeError(f"cannot render {type(reply).__name__}")
 
 

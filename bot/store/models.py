@@ -63,6 +63,7 @@ class LearnerRow(Base):
     timezone_confirmed: Mapped[bool] = mapped_column(Boolean, default=False)
     daily_time: Mapped[str] = mapped_column(String(5), default="09:00")
     working_days: Mapped[str] = mapped_column(String(7), default="12345")  # ISO weekdays
+    announce: Mapped[bool] = mapped_column(Boolean, default=True)  # badges in the team channel
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -161,3 +162,28 @@ class HoldRow(Base):
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
     start_date: Mapped[date] = mapped_column(Date)
     end_date: Mapped[date] = mapped_column(Date)
+
+
+class AwardRow(Base):
+    """A badge or certificate awarded to a learner. One row per learner, definition and
+    renewal: the unique constraint is what makes an award happen exactly once, also when two
+    processes evaluate the same learner at the same moment."""
+
+    __tablename__ = "awards"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "definition_id", "renewal", name="uq_award_once"),
+        UniqueConstraint("public_id", name="uq_award_public_id"),
+    )
+
+    # Also the credential's index in the issuer's status list.
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    public_id: Mapped[str] = mapped_column(String(36))
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    definition_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))  # badge | certificate
+    renewal: Mapped[int] = mapped_column(Integer, default=0)
+    awarded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revocation_reason: Mapped[str | None] = mapped_column(String(500))
+    evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)

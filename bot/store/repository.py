@@ -7,13 +7,14 @@ from contextlib import asynccontextmanager
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, select, update
+from sqlalchemy import and_, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.events import LearnerRef
 from bot.store.models import (
+    AwardRow,
     EventRow,
     HoldRow,
     ItemStateRow,
@@ -220,6 +221,53 @@ class Progress:
             select(SkillStateRow).where(SkillStateRow.learner_id == learner_id)
         )
         return {row.skill_id: row for row in rows}
+
+    # --- evidence and awards -----------------------------------------------------------------
+    async def completion_days(self, learner_id: int) -> dict[str, date]:
+        """Lesson id -> the learner's local date of its first completion."""
+        rows = await self._session.execute(
+            select(EventRow.lesson_id, func.min(EventRow.local_date))
+            .where(EventRow.learner_id == learner_id, EventRow.kind == "lesson_completed")
+            .group_by(EventRow.lesson_id)
+        )
+        return {lesson_id: day for lesson_id, day in rows if lesson_id}
+
+    async def correct_recheck_days(self, learner_id: int) -> list[tuple[str, date]]:
+        """(check key, local date) of every correct answer given in a spaced re-check."""
+        rows = await self._session.execute(
+            select(EventRow.check_key, EventRow.local_date).where(
+                EventRow.learner_id == learner_id,
+                EventRow.kind == "answered",
+                EventRow.correct.is_(True),
+                EventRow.payload["kind"].as_string() == "review",
+            )
+        )
+        return [(key, day) for key, day in rows if key]
+
+    async def awards(self, learner_id: int) -> list[AwardRow]:
+        rows = await self._session.scalars(
+            select(AwardRow).where(AwardRow.learner_id == learner_id).order_by(AwardRow.id)
+        )
+        return list(rows)
+
+    async def add_award(self, award: AwardRow) -> bool:
+        """Insert the award unless this learner already has it (same definition and renewal).
+        Returns whether it was inserted: the database decides, so two processes evaluating
+        the same learner at once cannot both award."""
+        dialect = self._session.bind.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        values = {c.key: getattr(award, c.key) for c in AwardRow.__table__.columns if c.key != "id"}
+        result = await self._session.execute(
+            insert(AwardRow)
+            .values(**values)
+            .on_conflict_do_nothing(index_elements=["learner_id", "definition_id", "renewal"])
+            .returning(AwardRow.id)
+        )
+        inserted = result.scalar_one_or_none()
+        if inserted is None:
+            return False
+        award.id = inserted
+        return True
 
     # --- streak holds ---------------------------------------------------------------------------
     async def holds(self, learner_id: int) -> list[Hold]:

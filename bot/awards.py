@@ -1,0 +1,108 @@
+"""After progress changes: gather the learner's evidence, award what is earned (once), and
+tell the learner and the team."""
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from bot import actions
+from bot.mastery import MasteryModel
+from bot.progress import skill_mastery
+from bot.replies import Announcement, Button, Reply, Text
+from bot.store.models import AwardRow
+from bot.turn import Turn
+from credentials.awarding import Evidence, evaluate
+from content.model import CredentialDefinition, CredentialKind, Curriculum
+
+
+def is_valid(award: AwardRow, now: datetime) -> bool:
+    return award.revoked_at is None and (award.valid_until is None or award.valid_until > now)
+
+
+class Awarder:
+    def __init__(self, *, curriculum: Curriculum, mastery: MasteryModel) -> None:
+        self._curriculum = curriculum
+        self._mastery = mastery
+        skill_lessons: dict[str, set[str]] = {}
+        for lesson in curriculum.lessons.values():
+            for skill in lesson.skills:
+                skill_lessons.setdefault(skill, set()).add(lesson.id)
+        self._skill_lessons = {skill: frozenset(ids) for skill, ids in skill_lessons.items()}
+
+    async def evidence(self, turn: Turn) -> Evidence:
+        learner_id = turn.learner.id
+        recheck_days: dict[str, set] = {}
+        for key, day in await turn.tx.correct_recheck_days(learner_id):
+            lesson = self._curriculum.lessons.get(key.rpartition(":")[0])
+            for skill in lesson.skills if lesson else ():
+                recheck_days.setdefault(skill, set()).add(day)
+        held = await turn.tx.awards(learner_id)
+        return Evidence(
+            completed=await turn.tx.completion_days(learner_id),
+            mastery=await skill_mastery(turn.tx, self._mastery, learner_id, turn.now),
+            recheck_days={skill: frozenset(days) for skill, days in recheck_days.items()},
+            skill_lessons=self._skill_lessons,
+            valid_badges=frozenset(a.definition_id for a in held if a.kind == "badge" and is_valid(a, turn.now)),
+        )
+
+    async def award_earned(self, turn: Turn) -> list[Reply]:
+        """Award every credential now earned and not yet held; badges first, so a certificate
+        they complete follows in the same turn."""
+        replies: list[Reply] = []
+        for kind in (CredentialKind.BADGE, CredentialKind.CERTIFICATE):
+            evidence = await self.evidence(turn)
+            held = {a.definition_id for a in await turn.tx.awards(turn.learner.id)}
+            for definition in self._curriculum.credentials.values():
+                if definition.kind is not kind or definition.id in held:
+                    continue
+                if not evaluate(definition, evidence).earned:
+                    continue
+                award = self._new_award(turn, definition, evidence)
+                if await turn.tx.add_award(award):
+                    await turn.record("awarded", payload={"credential": definition.id, "award": award.public_id})
+                    replies += await self._tell(turn, definition)
+        return replies
+
+    def _new_award(self, turn: Turn, definition: CredentialDefinition, evidence: Evidence) -> AwardRow:
+        valid_until = turn.now + timedelta(days=definition.valid_for_days) if definition.valid_for_days else None
+        return AwardRow(
+            public_id=str(uuid.uuid4()),
+            learner_id=turn.learner.id,
+            definition_id=definition.id,
+            kind=definition.kind.value,
+            renewal=0,
+            awarded_at=turn.now,
+            valid_until=valid_until,
+            revoked_at=None,
+            revocation_reason=None,
+            evidence={
+                "lessons": {l: evidence.completed[l].isoformat() for l in definition.lessons if l in evidence.completed},
+                "mastery": {r.skill: round(evidence.mastery.get(r.skill, 0.0), 3) for r in definition.skills},
+                "rechecks": {
+                    r.skill: sorted(d.isoformat() for d in evidence.recheck_days.get(r.skill, ()))
+                    for r in definition.skills
+                },
+                "badges": list(definition.stacks),
+            },
+        )
+
+    async def _tell(self, turn: Turn, definition: CredentialDefinition) -> list[Reply]:
+        noun = "certificate" if definition.kind is CredentialKind.CERTIFICATE else "badge"
+        lines = [f"🏅 **You earned the {definition.title} {noun}!**", definition.description]
+        if definition.valid_for_days:
+            until = (turn.now + timedelta(days=definition.valid_for_days)).date().isoformat()
+            lines.append(f"Valid until {until}; I will offer you a short refresher before then.")
+        lines += await self._toward_certificates(turn, definition)
+        replies: list[Reply] = [Text("\n".join(lines), (Button("My badges", actions.command("badges")),))]
+        if turn.learner.announce:
+            name = turn.learner.display_name or "A colleague"
+            replies.append(Announcement(f"🎉 {name} earned the **{definition.title}** {noun}!"))
+        return replies
+
+    async def _toward_certificates(self, turn: Turn, badge: CredentialDefinition) -> list[str]:
+        held = {a.definition_id for a in await turn.tx.awards(turn.learner.id) if is_valid(a, turn.now)}
+        return [
+            f"Toward the {c.title}: {sum(1 for b in c.stacks if b in held)} of {len(c.stacks)} badges."
+            for c in self._curriculum.credentials.values()
+            if c.kind is CredentialKind.CERTIFICATE and badge.id in c.stacks
+        ]

@@ -1,0 +1,114 @@
+"""Badges are scarce and stack: earned by durable recall over separate days, awarded once."""
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import timedelta
+
+from bot.replies import Announcement, Question
+from bot.store.models import AwardRow
+from tests.support import Chat
+
+
+async def study_daily_until(chat: Chat, clock, *, days: int, until: str) -> tuple[int | None, list]:
+    """Each day: /next, and answer every re-check correctly. Returns the day `until` was said
+    and everything the bot said that day."""
+    for day in range(1, days + 1):
+        clock.advance(days=1)
+        said = list(await chat.next())
+        while any(isinstance(r, Question) for r in chat.last):
+            said += await chat.answer_correctly()
+        if any(until in getattr(r, "text", "") for r in said):
+            return day, said
+    return None, []
+
+
+async def awards_of(store, user="ana"):
+    async with store.transaction() as tx:
+        learner = await tx.find_learner("test", user)
+        return await tx.awards(learner.id)
+
+
+async def test_finishing_the_lessons_alone_earns_no_badge(core, clock, store):
+    chat = Chat(core)
+    await chat.start()
+    await chat.take_next_lesson()
+    await chat.take_next_lesson()
+    assert "You earned" not in chat.text
+    await chat.command("badges")
+    assert "No badges yet" in chat.text
+    assert "Reading tides: correct re-checks on 2 separate days (0 so far)" in chat.text
+    assert await awards_of(store) == []
+
+
+async def test_spaced_rechecks_over_separate_days_earn_the_badge_and_the_certificate(core, clock, store):
+    chat = Chat(core)
+    await chat.start()
+    await chat.take_next_lesson()
+    await chat.take_next_lesson()
+    day, said = await study_daily_until(chat, clock, days=30, until="You earned the Deckhand badge")
+    assert day is not None and 2 <= day <= 21, f"earned on day {day}"
+    awards = await awards_of(store)
+    assert [a.definition_id for a in awards] == ["deckhand", "mariner"]
+    assert awards[0].valid_until is None and awards[1].valid_until is not None
+    assert len(awards[0].evidence["rechecks"]["tides"]) >= 2
+    # The certificate follows in the same turn, with its own announcement.
+    announcements = [r.text for r in said if isinstance(r, Announcement)]
+    assert announcements == [
+        "🎉 Ana earned the **Deckhand** badge!",
+        "🎉 Ana earned the **Mariner Certificate** certificate!",
+    ]
+    assert any("Toward the Mariner Certificate: 1 of 1 badges." in getattr(r, "text", "") for r in said)
+    await chat.command("badges")
+    assert "🏅 Deckhand" in chat.text and "🏅 Mariner Certificate" in chat.text
+
+
+async def test_a_learner_who_opted_out_is_not_announced(core, clock, store):
+    chat = Chat(core)
+    await chat.start()
+    await chat.command("settings", "announce off")
+    assert "no longer be announced" in chat.text
+    await chat.start()
+    await chat.take_next_lesson()
+    await chat.take_next_lesson()
+    day, said = await study_daily_until(chat, clock, days=30, until="You earned the Deckhand badge")
+    assert day is not None
+    assert [a.definition_id for a in await awards_of(store)] == ["deckhand", "mariner"]
+    assert not any(isinstance(r, Announcement) for r in said)
+
+
+async def test_two_transactions_awarding_the_same_badge_at_once_award_it_once(core, store, clock):
+    chat = Chat(core)
+    await chat.start()
+
+    async def try_award() -> bool:
+        async with store.transaction() as tx:
+            learner = await tx.find_learner("test", "ana")
+            return await tx.add_award(
+                AwardRow(
+                    public_id=str(uuid.uuid4()), learner_id=learner.id, definition_id="deckhand", kind="badge",
+                    renewal=0, awarded_at=clock.now(), valid_until=None, revoked_at=None,
+                    revocation_reason=None, evidence={},
+                )
+            )
+
+    results = await asyncio.gather(*(try_award() for _ in range(4)))
+    assert sorted(results) == [False, False, False, True]
+    assert len(await awards_of(store)) == 1
+
+
+async def test_an_expired_badge_no_longer_counts_toward_the_certificate(core, store, clock):
+    chat = Chat(core)
+    await chat.start()
+    async with store.transaction() as tx:
+        learner = await tx.find_learner("test", "ana")
+        await tx.add_award(
+            AwardRow(
+                public_id=str(uuid.uuid4()), learner_id=learner.id, definition_id="deckhand", kind="badge",
+                renewal=0, awarded_at=clock.now() - timedelta(days=400), valid_until=clock.now() - timedelta(days=35),
+                revoked_at=None, revocation_reason=None, evidence={},
+            )
+        )
+    await chat.command("path")
+    assert "Mariner Certificate** (certificate): 0 of 1 requirements met" in chat.text
+    assert "still needs: Hold Deckhand" in chat.text

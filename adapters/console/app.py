@@ -38,22 +38,29 @@ class ConsoleBot:
         self._count = 0
 
     async def run(self) -> None:
-        await self._send(Start(learner=self._learner, source_id=self._next_id(), timezone=self._timezone))
+        await self.begin()
         while True:
             if self._interactive:
                 self._out.write("> ")
                 self._out.flush()
             line = await asyncio.to_thread(self._in.readline)
-            if not line:  # end of input
+            if not line or not await self.say(line):  # end of input, or /quit
                 break
-            text = line.strip()
-            if text.lower() in ("/quit", "/exit", "quit", "exit"):
-                self._print("Bye! Your progress is saved: run me again to pick up where you left off.")
-                break
-            event = self._event_for(text)
-            if event is None:
-                continue
+
+    async def begin(self) -> None:
+        """First contact (or welcome back) for this console learner."""
+        await self._send(Start(learner=self._learner, source_id=self._next_id(), timezone=self._timezone))
+
+    async def say(self, line: str) -> bool:
+        """Handle one typed line; False when the learner quits."""
+        text = line.strip()
+        if text.lower() in ("/quit", "/exit", "quit", "exit"):
+            self._print("Bye! Your progress is saved: run me again to pick up where you left off.")
+            return False
+        event = self._event_for(text)
+        if event is not None:
             await self._send(event)
+        return True
 
     def _next_id(self) -> str:
         self._count += 1

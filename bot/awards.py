@@ -2,6 +2,7 @@
 tell the learner and the team."""
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import datetime, timedelta
 
@@ -12,6 +13,8 @@ from bot.replies import Announcement, Button, Reply, Text
 from bot.store.models import AwardRow
 from bot.turn import Turn
 from credentials.awarding import Evidence, evaluate
+from credentials.issuer import IssuerIdentity
+from credentials.issuing import AwardFacts, build_credential, hashed_identity
 from content.model import CredentialDefinition, CredentialKind, Curriculum
 
 
@@ -20,9 +23,12 @@ def is_valid(award: AwardRow, now: datetime) -> bool:
 
 
 class Awarder:
-    def __init__(self, *, curriculum: Curriculum, mastery: MasteryModel) -> None:
+    def __init__(
+        self, *, curriculum: Curriculum, mastery: MasteryModel, issuer: IssuerIdentity | None = None
+    ) -> None:
         self._curriculum = curriculum
         self._mastery = mastery
+        self._issuer = issuer
         skill_lessons: dict[str, set[str]] = {}
         for lesson in curriculum.lessons.values():
             for skill in lesson.skills:
@@ -60,8 +66,33 @@ class Awarder:
                 award = self._new_award(turn, definition, evidence)
                 if await turn.tx.add_award(award):
                     await turn.record("awarded", payload={"credential": definition.id, "award": award.public_id})
+                    if self._issuer is not None:
+                        await self._issue(turn, award, self._issuer)
                     replies += await self._tell(turn, definition)
         return replies
+
+    async def _issue(self, turn: Turn, award: AwardRow, issuer: IssuerIdentity) -> None:
+        """Sign the award as an OpenBadgeCredential, in the same transaction as the award."""
+        held = {a.definition_id: a.public_id for a in await turn.tx.awards(turn.learner.id) if is_valid(a, turn.now)}
+        facts = AwardFacts(
+            public_id=award.public_id,
+            definition_id=award.definition_id,
+            awarded_at=award.awarded_at,
+            valid_until=award.valid_until,
+            status_index=award.id,
+            evidence=award.evidence,
+            stacked_credentials=held,
+        )
+        salt = secrets.token_hex(8)
+        identity = hashed_identity(f"{turn.learner.platform}:{turn.learner.platform_user_id}", salt=salt)
+        credential = build_credential(
+            award=facts,
+            curriculum=self._curriculum,
+            issuer=issuer.profile,
+            links=issuer.links,
+            subject_identity=identity,
+        )
+        await turn.tx.store_credential(award.id, issuer.sign(credential, created=turn.now))
 
     def _new_award(self, turn: Turn, definition: CredentialDefinition, evidence: Evidence) -> AwardRow:
         valid_until = turn.now + timedelta(days=definition.valid_for_days) if definition.valid_for_days else None

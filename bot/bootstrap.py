@@ -13,6 +13,8 @@ from bot.store.migrate import upgrade_async
 from bot.store.repository import ProgressStore
 from content.loader import load_curriculum
 from content.model import Curriculum, Problem
+from credentials.issuer import IssuerIdentity
+from credentials.keystore import KeyStore
 
 
 class ContentInvalid(Exception):
@@ -40,10 +42,23 @@ def load_content(settings: Settings) -> Curriculum:
     return result.curriculum
 
 
+def load_issuer(settings: Settings) -> IssuerIdentity:
+    """The issuer's key is generated on first start and kept in KEYS_DIR."""
+    keys = KeyStore(settings.keys_dir)
+    return IssuerIdentity.create(
+        key=keys.load_or_create(),
+        retired=tuple(keys.retired()),
+        name=settings.issuer_name,
+        public_url=settings.public_url,
+        local_url=settings.local_url,
+    )
+
+
 async def build(settings: Settings, *, clock: Clock | None = None) -> Application:
     curriculum = load_content(settings)
     await upgrade_async(settings.database_url)
     engine = create_engine(settings.database_url)
     store = ProgressStore(create_sessionmaker(engine))
-    core = Core(curriculum=curriculum, store=store, clock=clock or SystemClock())
+    issuer = load_issuer(settings)
+    core = Core(curriculum=curriculum, store=store, clock=clock or SystemClock(), issuer=issuer)
     return Application(core=core, curriculum=curriculum, engine=engine)

@@ -16,6 +16,15 @@ class Settings:
     database_url: str
     content_dir: Path
     data_dir: Path
+    keys_dir: Path  # the issuer's signing keys: outside the database, files 0600
+    host: str
+    port: int
+    public_url: str | None  # base URL of the web app; did:web issuer when set, did:key when not
+    issuer_name: str
+
+    @property
+    def local_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
@@ -24,6 +33,11 @@ class Settings:
             database_url=normalize_url(env.get("DATABASE_URL") or default_database_url(data_dir)),
             content_dir=Path(env.get("CONTENT_DIR") or PROJECT_DIR / "content"),
             data_dir=data_dir,
+            keys_dir=Path(env.get("KEYS_DIR") or data_dir / "keys"),
+            host=env.get("HOST") or "127.0.0.1",
+            port=int(env.get("PORT") or 8000),
+            public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
+            issuer_name=env.get("ISSUER_NAME") or "Microbadge Academy",
         )
 
 

@@ -19,6 +19,7 @@ from bot.store.models import AwardRow
 from bot.store.repository import DuplicateEvent, ProgressStore
 from bot.turn import Turn
 from content.model import Curriculum
+from credentials.issuer import IssuerIdentity
 
 log = logging.getLogger(__name__)
 
@@ -33,13 +34,14 @@ class Core:
         store: ProgressStore,
         clock: Clock,
         mastery: MasteryModel | None = None,
+        issuer: IssuerIdentity | None = None,
     ) -> None:
         self._curriculum = curriculum
         self._store = store
         self._clock = clock
         self._mastery = mastery or MasteryModel()
         self._flow = LessonFlow(curriculum=curriculum, mastery=self._mastery)
-        self._awarder = Awarder(curriculum=curriculum, mastery=self._mastery)
+        self._awarder = Awarder(curriculum=curriculum, mastery=self._mastery, issuer=issuer)
 
     @property
     def curriculum(self) -> Curriculum:

@@ -104,3 +104,16 @@ class Chat:
         while not any(isinstance(r, Question) for r in self.last):
             await self.press("Next")
         return self.question
+
+
+async def study_daily_until(chat: Chat, clock, *, days: int, until: str) -> tuple[int | None, list]:
+    """Each day: /next, and answer every re-check correctly. Returns the day `until` was said
+    and everything the bot said that day."""
+    for day in range(1, days + 1):
+        clock.advance(days=1)
+        said = list(await chat.next())
+        while any(isinstance(r, Question) for r in chat.last):
+            said += await chat.answer_correctly()
+        if any(until in getattr(r, "text", "") for r in said):
+            return day, said
+    return None, []

@@ -187,3 +187,4 @@ class AwardRow(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     revocation_reason: Mapped[str | None] = mapped_column(String(500))
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    credential: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the signed OpenBadgeCredential

@@ -269,6 +269,14 @@ class Progress:
         award.id = inserted
         return True
 
+    async def store_credential(self, award_id: int, credential: dict[str, Any]) -> None:
+        await self._session.execute(
+            update(AwardRow).where(AwardRow.id == award_id).values(credential=credential)
+        )
+
+    async def award_by_public_id(self, public_id: str) -> AwardRow | None:
+        return await self._session.scalar(select(AwardRow).where(AwardRow.public_id == public_id))
+
     # --- streak holds ---------------------------------------------------------------------------
     async def holds(self, learner_id: int) -> list[Hold]:
         rows = await self._session.scalars(

@@ -5,22 +5,9 @@ import asyncio
 import uuid
 from datetime import timedelta
 
-from bot.replies import Announcement, Question
+from bot.replies import Announcement
 from bot.store.models import AwardRow
-from tests.support import Chat
-
-
-async def study_daily_until(chat: Chat, clock, *, days: int, until: str) -> tuple[int | None, list]:
-    """Each day: /next, and answer every re-check correctly. Returns the day `until` was said
-    and everything the bot said that day."""
-    for day in range(1, days + 1):
-        clock.advance(days=1)
-        said = list(await chat.next())
-        while any(isinstance(r, Question) for r in chat.last):
-            said += await chat.answer_correctly()
-        if any(until in getattr(r, "text", "") for r in said):
-            return day, said
-    return None, []
+from tests.support import Chat, study_daily_until
 
 
 async def awards_of(store, user="ana"):

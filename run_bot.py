@@ -34,6 +34,12 @@ def main(argv: list[str] | None = None) -> int:
     show.add_argument("file", type=Path)
     db = commands.add_parser("db", help="database schema")
     db.add_argument("db_command", choices=["upgrade"])
+    creds = commands.add_parser("credentials", help="revoke credentials, rotate the issuer key")
+    creds_commands = creds.add_subparsers(dest="credentials_command", required=True)
+    revoke = creds_commands.add_parser("revoke", help="revoke a credential (flips its status list bit)")
+    revoke.add_argument("id", help="the credential's id, page URL or public id")
+    revoke.add_argument("--reason", required=True, help="why it is revoked (kept with the record)")
+    creds_commands.add_parser("rotate-key", help="start a new issuer key; old credentials stay verifiable")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -42,6 +48,8 @@ def main(argv: list[str] | None = None) -> int:
         return content_check(args.dir or settings.content_dir) if args.content_command == "check" else content_preview(args.file)
     if args.command == "db":
         return db_upgrade(settings)
+    if args.command == "credentials":
+        return asyncio.run(credentials_command(settings, args))
     return asyncio.run(run_console(settings, getattr(args, "learner", None)))
 
 
@@ -82,6 +90,29 @@ def db_upgrade(settings: Settings) -> int:
     upgrade(settings.database_url)
     print(f"Database is up to date: {redact_url(settings.database_url)}")
     return 0
+
+
+async def credentials_command(settings: Settings, args: argparse.Namespace) -> int:
+    from datetime import datetime, timezone
+
+    from bot import admin
+    from bot.store.database import create_engine, create_sessionmaker
+    from bot.store.migrate import upgrade_async
+    from bot.store.repository import ProgressStore
+    from credentials.keystore import KeyStore
+
+    now = datetime.now(timezone.utc)
+    if args.credentials_command == "rotate-key":
+        outcome = admin.rotate_key(KeyStore(settings.keys_dir), now=now)
+    else:
+        await upgrade_async(settings.database_url)
+        engine = create_engine(settings.database_url)
+        try:
+            outcome = await admin.revoke(ProgressStore(create_sessionmaker(engine)), args.id, reason=args.reason, now=now)
+        finally:
+            await engine.dispose()
+    print(outcome.message, file=sys.stderr if outcome.exit_code else sys.stdout)
+    return outcome.exit_code
 
 
 async def run_console(settings: Settings, learner_name: str | None) -> int:

@@ -277,6 +277,11 @@ class Progress:
     async def award_by_public_id(self, public_id: str) -> AwardRow | None:
         return await self._session.scalar(select(AwardRow).where(AwardRow.public_id == public_id))
 
+    async def revoked_indices(self) -> list[int]:
+        """Status list indices (award ids) of every revoked credential."""
+        rows = await self._session.scalars(select(AwardRow.id).where(AwardRow.revoked_at.is_not(None)))
+        return list(rows)
+
     # --- streak holds ---------------------------------------------------------------------------
     async def holds(self, learner_id: int) -> list[Hold]:
         rows = await self._session.scalars(

@@ -1,0 +1,72 @@
+"""`run_bot.py credentials revoke` and `rotate-key`, as an operator runs them."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from datetime import timedelta
+
+from bot.store.models import AwardRow
+from credentials.keystore import KeyStore
+from tests.conftest import PROJECT_DIR
+from tests.support import Chat
+
+
+def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "run_bot.py"), *args],
+        capture_output=True, text=True, timeout=120, env={**os.environ, **env},
+    )
+
+
+async def give_badge(core, store, clock) -> str:
+    chat = Chat(core)
+    await chat.start()
+    public_id = str(uuid.uuid4())
+    async with store.transaction() as tx:
+        learner = await tx.find_learner("test", "ana")
+        await tx.add_award(
+            AwardRow(public_id=public_id, learner_id=learner.id, definition_id="deckhand", kind="badge", renewal=0,
+                     awarded_at=clock.now() - timedelta(days=1), valid_until=None, revoked_at=None,
+                     revocation_reason=None, evidence={})
+        )
+    return public_id
+
+
+async def test_revoke_flips_the_record_and_the_badge_stops_counting(core, store, clock, database_url):
+    public_id = await give_badge(core, store, clock)
+    chat = Chat(core)
+    await chat.command("path")
+    assert "Mariner Certificate** (certificate): 1 of 1 requirements met" in chat.text
+
+    result = run("credentials", "revoke", f"https://learn.example.com/credentials/{public_id}",
+                 "--reason", "issued in error", env={"DATABASE_URL": database_url})
+    assert result.returncode == 0, result.stderr
+    assert f"Revoked credential {public_id}" in result.stdout
+    async with store.transaction() as tx:
+        award = await tx.award_by_public_id(public_id)
+        assert award.revoked_at is not None and award.revocation_reason == "issued in error"
+        assert await tx.revoked_indices() == [award.id]
+    await chat.command("path")
+    assert "still needs: Hold Deckhand" in chat.text
+
+    again = run("credentials", "revoke", public_id, "--reason", "twice", env={"DATABASE_URL": database_url})
+    assert again.returncode == 0 and "already revoked" in again.stdout
+
+
+async def test_revoking_an_unknown_id_says_so(database_url):
+    result = run("credentials", "revoke", "no-such-id", "--reason", "x", env={"DATABASE_URL": database_url})
+    assert result.returncode == 1
+    assert "No credential has the id 'no-such-id'" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_rotate_key_keeps_the_old_key(tmp_path):
+    keys = KeyStore(tmp_path / "keys")
+    old = keys.load_or_create()
+    result = run("credentials", "rotate-key", env={"KEYS_DIR": str(tmp_path / "keys")})
+    assert result.returncode == 0, result.stderr
+    assert "1 retired key(s) kept" in result.stdout
+    assert keys.load_or_create().public_key_multibase != old.public_key_multibase
+    assert [k for k in keys.retired()] and keys.retired()[0] == old.public_key

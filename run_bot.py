@@ -40,6 +40,8 @@ def main(argv: list[str] | None = None) -> int:
     revoke.add_argument("id", help="the credential's id, page URL or public id")
     revoke.add_argument("--reason", required=True, help="why it is revoked (kept with the record)")
     creds_commands.add_parser("rotate-key", help="start a new issuer key; old credentials stay verifiable")
+    sample = creds_commands.add_parser("sample", help="play a demo learner and write one signed credential of each kind")
+    sample.add_argument("out_dir", type=Path)
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -93,7 +95,7 @@ def db_upgrade(settings: Settings) -> int:
 
 
 async def credentials_command(settings: Settings, args: argparse.Namespace) -> int:
-    from datetime import datetime, timezone
+    from datetime import datetime, timedelta, timezone
 
     from bot import admin
     from bot.store.database import create_engine, create_sessionmaker
@@ -104,6 +106,18 @@ async def credentials_command(settings: Settings, args: argparse.Namespace) -> i
     now = datetime.now(timezone.utc)
     if args.credentials_command == "rotate-key":
         outcome = admin.rotate_key(KeyStore(settings.keys_dir), now=now)
+    elif args.credentials_command == "sample":
+        from bot.bootstrap import ContentInvalid, load_content, load_issuer
+
+        try:
+            curriculum = load_content(settings)
+        except ContentInvalid as error:
+            print("\n".join(map(str, error.problems)), file=sys.stderr)
+            return 1
+        outcome = await admin.write_samples(
+            # Start the demo in the past, so the samples are already valid today.
+            curriculum=curriculum, issuer=load_issuer(settings), out_dir=args.out_dir, start=now - timedelta(days=60)
+        )
     else:
         await upgrade_async(settings.database_url)
         engine = create_engine(settings.database_url)

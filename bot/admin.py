@@ -2,10 +2,20 @@
 print and an exit code; nothing here raises for an operator's typo."""
 from __future__ import annotations
 
+import json
+import tempfile
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
+from bot.clock import ManualClock
+from bot.core import Core
+from bot.demo import DemoLearner
+from bot.store.database import create_engine, create_sessionmaker
+from bot.store.migrate import upgrade_async
 from bot.store.repository import ProgressStore
+from content.model import Curriculum
+from credentials.issuer import IssuerIdentity
 from credentials.keystore import KeyStore
 
 
@@ -44,3 +54,39 @@ def rotate_key(keys: KeyStore, *, now: datetime) -> Outcome:
         f"New issuer key {new.public_key_multibase}; {retired} retired key(s) kept so that earlier "
         "credentials still verify (published in the did:web document)."
     )
+
+
+async def write_samples(*, curriculum: Curriculum, issuer: IssuerIdentity, out_dir: Path, start: datetime) -> Outcome:
+    """Play the demo learner through the curriculum on a throwaway database and write one
+    signed credential of every definition, the DID document (did:web) and the status list."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite+aiosqlite:///{Path(folder) / 'sample.sqlite3'}"
+        await upgrade_async(url)
+        engine = create_engine(url)
+        try:
+            clock = ManualClock(start)
+            store = ProgressStore(create_sessionmaker(engine))
+            demo = DemoLearner(Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer), clock, curriculum)
+            earned = await demo.study()
+            async with store.transaction() as tx:
+                learner = await tx.find_learner(demo.learner.platform, demo.learner.user_id)
+                awards = await tx.awards(learner.id) if learner else []
+        finally:
+            await engine.dispose()
+    written = []
+    for award in awards:
+        if award.credential is not None:
+            path = out_dir / f"{award.definition_id}.json"
+            path.write_text(json.dumps(award.credential, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+            written.append(path.name)
+    document = issuer.did_document()
+    if document is not None:
+        (out_dir / "did.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        written.append("did.json")
+    missing = sorted(set(curriculum.credentials) - {a.definition_id for a in awards})
+    summary = ", ".join(f"{title} on day {day}" for title, day in earned.items())
+    message = f"Wrote {', '.join(written)} to {out_dir}. The demo learner earned: {summary or 'nothing'}."
+    if missing:
+        return Outcome(message + f" Never earned (check their requirements): {', '.join(missing)}.", 1)
+    return Outcome(message)

@@ -70,3 +70,23 @@ def test_rotate_key_keeps_the_old_key(tmp_path):
     assert "1 retired key(s) kept" in result.stdout
     assert keys.load_or_create().public_key_multibase != old.public_key_multibase
     assert [k for k in keys.retired()] and keys.retired()[0] == old.public_key
+
+
+def test_sample_writes_a_signed_credential_of_every_definition(tmp_path):
+    import json
+
+    from credentials.keys import DidDocumentKeys
+    from credentials.data_integrity import verify
+    from credentials.schema import validate_achievement_credential
+
+    out = tmp_path / "samples"
+    result = run("credentials", "sample", str(out),
+                 env={"KEYS_DIR": str(tmp_path / "keys"), "PUBLIC_URL": "https://learn.example.com"})
+    assert result.returncode == 0, result.stderr
+    assert "Plant Operations Certificate on day" in result.stdout
+    did_document = json.loads((out / "did.json").read_text())
+    for name in ("safety-foundations", "loto-practitioner", "maintenance-fundamentals", "plant-operations"):
+        credential = json.loads((out / f"{name}.json").read_text())
+        assert verify(credential, resolve_key=DidDocumentKeys((did_document,))).ok, name
+        assert validate_achievement_credential(credential).ok, name
+        assert credential["issuer"]["id"] == "did:web:learn.example.com"

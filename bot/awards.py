@@ -71,6 +71,23 @@ class Awarder:
                     replies += await self._tell(turn, definition)
         return replies
 
+    async def renew(self, turn: Turn, definition_id: str) -> list[Reply]:
+        """A passed refresher: a new award of the badge (the next renewal), valid from now."""
+        definition = self._curriculum.credentials.get(definition_id)
+        previous = [a for a in await turn.tx.awards(turn.learner.id) if a.definition_id == definition_id]
+        if definition is None or not previous:
+            return []
+        latest = max(previous, key=lambda a: a.renewal)
+        award = self._new_award(turn, definition, await self.evidence(turn))
+        award.renewal = latest.renewal + 1
+        if not await turn.tx.add_award(award):
+            return []
+        await turn.record("renewed", payload={"credential": definition_id, "award": award.public_id, "renewal": award.renewal})
+        if self._issuer is not None:
+            await self._issue(turn, award, self._issuer)
+        until = f", valid until {award.valid_until.date().isoformat()}" if award.valid_until else ""
+        return [Text(f"🏅 **Renewed: {definition.title}**{until}. Nicely done!", (Button("My badges", actions.command("badges")),))]
+
     async def _issue(self, turn: Turn, award: AwardRow, issuer: IssuerIdentity) -> None:
         """Sign the award as an OpenBadgeCredential, in the same transaction as the award."""
         held = {a.definition_id: a.public_id for a in await turn.tx.awards(turn.learner.id) if is_valid(a, turn.now)}

@@ -56,6 +56,8 @@ class Core:
                 learner, created = await tx.learner(event.learner, now=now)
                 turn = Turn(tx=tx, learner=learner, now=now, source_id=event.source_id)
                 replies = await self._dispatch(turn, event, created)
+                if turn.renew:
+                    replies += await self._awarder.renew(turn, turn.renew)
                 if turn.progress_changed:
                     replies += await self._awarder.award_earned(turn)
                 await turn.finish(_kind_of(event))
@@ -192,6 +194,8 @@ class Core:
             subject = f"continue {session.title}"
         elif plan.due_checks:
             subject = f"{plan.due_checks} quick re-check{'s' if plan.due_checks != 1 else ''}"
+        elif plan.refresher is not None:
+            subject = f"refresher for your {plan.refresher.title} badge"
         elif plan.lesson is not None:
             subject = plan.lesson.title
         else:

@@ -2,7 +2,9 @@
 and always show the next step."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot import actions, texts
@@ -11,11 +13,14 @@ from bot.mastery import MasteryModel, guess_probability
 from bot.pathway import next_lesson
 from bot.replies import Button, Feedback, LessonCard, Question, Reply, Text
 from bot.snapshot import skills_of, step_from_json, step_to_json
-from bot.store.models import ItemStateRow, SessionRow, SkillStateRow
+from bot.store.models import AwardRow, ItemStateRow, SessionRow, SkillStateRow
 from bot.turn import Turn
-from content.model import Card, Check, CheckKind, Curriculum, Lesson
+from content.model import Card, Check, CheckKind, CredentialDefinition, Curriculum, Lesson
 
 REVIEW_BATCH = 5  # re-checks per review: a couple of minutes, batched into one touch
+REFRESHER_CHECKS = 5  # questions in a refresher before a badge expires
+REFRESHER_PASS = 0.8  # share of them to answer right to renew the badge
+REFRESH_WINDOW = timedelta(days=30)  # offer the refresher this long before the badge expires
 
 
 @dataclass(frozen=True)
@@ -24,6 +29,8 @@ class Plan:
 
     lesson: Lesson | None
     due_checks: int
+    refresher: CredentialDefinition | None = None
+    expires: datetime | None = None  # when the badge to refresh expires
 
 
 class LessonFlow:
@@ -36,7 +43,25 @@ class LessonFlow:
         due = await turn.tx.due_items(turn.learner.id, turn.now, REVIEW_BATCH)
         due = [item for item in due if self._curriculum.find_check(item.check_key)]
         completed = await turn.tx.completed_lessons(turn.learner.id)
-        return Plan(next_lesson(self._curriculum, completed), len(due))
+        refresher, expires = await self._refresher_due(turn)
+        return Plan(next_lesson(self._curriculum, completed), len(due), refresher, expires)
+
+    async def _refresher_due(self, turn: Turn) -> tuple[CredentialDefinition | None, datetime | None]:
+        """The badge whose latest award expires soonest, once inside the refresh window."""
+        latest: dict[str, AwardRow] = {}
+        for award in await turn.tx.awards(turn.learner.id):
+            if award.kind == "badge" and award.revoked_at is None:
+                if award.definition_id not in latest or award.renewal > latest[award.definition_id].renewal:
+                    latest[award.definition_id] = award
+        due = [
+            award for award in latest.values()
+            if award.valid_until is not None and award.valid_until - REFRESH_WINDOW <= turn.now
+            and award.definition_id in self._curriculum.credentials
+        ]
+        if not due:
+            return None, None
+        soonest = min(due, key=lambda award: award.valid_until or turn.now)
+        return self._curriculum.credentials[soonest.definition_id], soonest.valid_until
 
     async def resume(self, turn: Turn, *, advance_card: bool) -> list[Reply]:
         """Continue: the step the learner is on (past a card already read when
@@ -50,6 +75,8 @@ class LessonFlow:
         plan = await self.plan(turn)
         if plan.due_checks:
             return await self._start_review(turn)
+        if plan.refresher is not None:
+            return await self._start_refresher(turn, plan.refresher)
         if plan.lesson is not None:
             return await self.start_lesson(turn, plan.lesson)
         return [await self._all_done(turn)]
@@ -85,6 +112,25 @@ class LessonFlow:
         intro = Text(
             f"🔁 **Quick re-check**: {len(steps)} question{'s' if len(steps) != 1 else ''} from "
             "earlier lessons, so what you learned sticks."
+        )
+        return [intro, await self._show(turn, session)]
+
+    async def _start_refresher(self, turn: Turn, badge: CredentialDefinition) -> list[Reply]:
+        lessons = set(badge.lessons) | {
+            lesson.id for lesson in self._curriculum.lessons.values()
+            if any(r.skill in lesson.skills for r in badge.skills)
+        }
+        checks = [
+            step_to_json(check, lesson.skills)
+            for lesson in self._curriculum.lessons_in_order() if lesson.id in lessons
+            for check in lesson.checks
+        ][:REFRESHER_CHECKS]
+        session = await _open_session(turn, "refresher", f"Refresher: {badge.title}", checks)
+        session.credential_id = badge.id
+        need = math.ceil(REFRESHER_PASS * len(checks))
+        intro = Text(
+            f"🔄 **Refresher: {badge.title}**. {len(checks)} questions; get {need} right and your badge "
+            "is renewed."
         )
         return [intro, await self._show(turn, session)]
 
@@ -194,6 +240,21 @@ class LessonFlow:
         if session.kind == "review":
             await turn.record("review_completed", payload={"session": session.id, "correct": session.correct_count, "checks": checks})
             summary = f"🔁 Re-check done: {score}."
+        elif session.kind == "refresher":
+            passed = session.correct_count >= math.ceil(REFRESHER_PASS * checks)
+            await turn.record(
+                "refresher_completed",
+                payload={"session": session.id, "credential": session.credential_id, "correct": session.correct_count,
+                         "checks": checks, "passed": passed},
+            )
+            if passed:
+                turn.renew = session.credential_id
+                summary = f"🔄 Refresher passed: {score}."
+            else:
+                summary = (
+                    f"🔄 Refresher: {score}; {math.ceil(REFRESHER_PASS * checks)} are needed to renew. "
+                    "You can try again tomorrow."
+                )
         else:
             await turn.record(
                 "lesson_completed",
@@ -219,6 +280,13 @@ class LessonFlow:
             return Text(
                 f"Next: a quick re-check of {plan.due_checks} question{'s' if plan.due_checks != 1 else ''} "
                 "from earlier lessons.",
+                (Button("Start now", actions.CONTINUE), later),
+            )
+        if plan.refresher is not None and plan.expires is not None:
+            verb = "expired" if plan.expires <= turn.now else "expires"
+            return Text(
+                f"Next: a short refresher. Your **{plan.refresher.title}** badge {verb} on "
+                f"{plan.expires.date().isoformat()}; pass it to renew the badge.",
                 (Button("Start now", actions.CONTINUE), later),
             )
         if plan.lesson is not None:

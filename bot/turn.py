@@ -22,6 +22,7 @@ class Turn:
     # Set when something that can earn a credential happened (a lesson finished, a re-check
     # answered correctly), so credentials are evaluated only then.
     progress_changed: bool = False
+    renew: str | None = None  # a badge whose refresher was just passed
 
     async def record(self, kind: str, **details: Any) -> None:
         source_id = self.source_id if self._pending_source else None

@@ -110,7 +110,8 @@ class SessionRow(Base):
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))  # lesson | review
+    kind: Mapped[str] = mapped_column(String(16))  # lesson | review | refresher
+    credential_id: Mapped[str | None] = mapped_column(String(64))  # the badge a refresher renews
     lesson_id: Mapped[str | None] = mapped_column(String(64))
     lesson_version: Mapped[str | None] = mapped_column(String(64))
     title: Mapped[str] = mapped_column(String(200))

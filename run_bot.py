@@ -40,6 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     revoke.add_argument("id", help="the credential's id, page URL or public id")
     revoke.add_argument("--reason", required=True, help="why it is revoked (kept with the record)")
     creds_commands.add_parser("rotate-key", help="start a new issuer key; old credentials stay verifiable")
+    check_one = creds_commands.add_parser("verify", help="verify an Open Badges 3.0 credential offline")
+    check_one.add_argument("file", type=Path)
+    check_one.add_argument("--did-document", type=Path, action="append", default=[],
+                           help="the issuer's DID document (did:web), as a file: nothing is fetched")
+    check_one.add_argument("--status-list", type=Path, help="the issuer's signed status list, as a file")
     sample = creds_commands.add_parser("sample", help="play a demo learner and write one signed credential of each kind")
     sample.add_argument("out_dir", type=Path)
     args = parser.parse_args(argv)
@@ -106,6 +111,23 @@ async def credentials_command(settings: Settings, args: argparse.Namespace) -> i
     now = datetime.now(timezone.utc)
     if args.credentials_command == "rotate-key":
         outcome = admin.rotate_key(KeyStore(settings.keys_dir), now=now)
+    elif args.credentials_command == "verify":
+        from bot.bootstrap import load_issuer
+
+        own = load_issuer(settings) if KeyStore(settings.keys_dir).current_path.exists() else None
+        engine = create_engine(settings.database_url) if own is not None else None
+        try:
+            if engine is not None:
+                await upgrade_async(settings.database_url)
+            outcome = await admin.verify_file(
+                args.file, did_documents=args.did_document, status_list_path=args.status_list, own_issuer=own,
+                store=ProgressStore(create_sessionmaker(engine)) if engine else None, now=now,
+            )
+        finally:
+            if engine is not None:
+                await engine.dispose()
+        print(outcome.message)
+        return outcome.exit_code
     elif args.credentials_command == "sample":
         from bot.bootstrap import ContentInvalid, load_content, load_issuer
 

@@ -7,6 +7,7 @@ import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from bot.clock import ManualClock
 from bot.core import Core
@@ -16,7 +17,10 @@ from bot.store.migrate import upgrade_async
 from bot.store.repository import ProgressStore
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
+from credentials.keys import DidDocumentKeys
 from credentials.keystore import KeyStore
+from credentials.status_list import check_status, signed_status_list
+from credentials.verification import Verdict, verify_credential
 
 
 @dataclass(frozen=True)
@@ -84,9 +88,83 @@ async def write_samples(*, curriculum: Curriculum, issuer: IssuerIdentity, out_d
     if document is not None:
         (out_dir / "did.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
         written.append("did.json")
+    status_list = signed_status_list(issuer=issuer, revoked_indices=[], now=datetime.now(start.tzinfo))
+    (out_dir / "status-list.json").write_text(json.dumps(status_list, indent=2) + "\n", encoding="utf-8")
+    written.append("status-list.json")
     missing = sorted(set(curriculum.credentials) - {a.definition_id for a in awards})
     summary = ", ".join(f"{title} on day {day}" for title, day in earned.items())
     message = f"Wrote {', '.join(written)} to {out_dir}. The demo learner earned: {summary or 'nothing'}."
     if missing:
         return Outcome(message + f" Never earned (check their requirements): {', '.join(missing)}.", 1)
     return Outcome(message)
+
+
+def read_json(path: Path, what: str) -> tuple[dict[str, Any] | None, str | None]:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None, f"{what} {path} does not exist"
+    except (OSError, UnicodeDecodeError) as error:
+        return None, f"{what} {path} cannot be read: {error}"
+    except json.JSONDecodeError as error:
+        return None, f"{what} {path} is not JSON: line {error.lineno}: {error.msg}"
+    if not isinstance(data, dict):
+        return None, f"{what} {path} is not a JSON object"
+    return data, None
+
+
+async def verify_file(
+    path: Path,
+    *,
+    did_documents: list[Path],
+    status_list_path: Path | None,
+    own_issuer: IssuerIdentity | None,
+    store: ProgressStore | None,
+    now: datetime,
+) -> Outcome:
+    """`credentials verify`: exit 0 valid, 1 invalid, 3 valid but revocation status unknown."""
+    credential, problem = read_json(path, "the credential file")
+    if credential is None:
+        return Outcome(f"INVALID: {problem}", 1)
+    documents = []
+    for document_path in did_documents:
+        document, problem = read_json(document_path, "the DID document")
+        if document is None:
+            return Outcome(f"INVALID: {problem}", 1)
+        documents.append(document)
+    own_document = own_issuer.did_document() if own_issuer else None
+    if own_document:
+        documents.append(own_document)
+    status_list: dict[str, Any] | None = None
+    if status_list_path is not None:
+        status_list, problem = read_json(status_list_path, "the status list")
+        if status_list is None:
+            return Outcome(f"UNKNOWN: {problem}", 3)
+    elif own_issuer is not None and store is not None and _status_url(credential) == own_issuer.links.status_list():
+        async with store.transaction() as tx:
+            status_list = signed_status_list(issuer=own_issuer, revoked_indices=await tx.revoked_indices(), now=now)
+    issuer_id = _issuer_id(credential)
+    if isinstance(issuer_id, str) and issuer_id.startswith("did:web:") and issuer_id not in {d.get("id") for d in documents}:
+        return Outcome(
+            f"INVALID: cannot check the signature offline: the DID document of {issuer_id} was not given "
+            "(pass --did-document FILE; nothing is fetched from the network)", 1)
+    resolver = DidDocumentKeys(tuple(documents))
+    checker = None
+    if status_list is not None:
+        checker = lambda c: check_status(c, status_list=status_list, resolve_key=resolver, now=now)  # noqa: E731
+    try:
+        report = verify_credential(credential, resolve_key=resolver, check_status=checker, now=now)
+    except Exception as error:  # a malformed credential must end in a verdict, not a traceback
+        return Outcome(f"INVALID: the credential cannot be processed: {type(error).__name__}: {error}", 1)
+    code = {Verdict.VALID: 0, Verdict.INVALID: 1, Verdict.UNKNOWN: 3}[report.verdict]
+    return Outcome(report.line, code)
+
+
+def _issuer_id(credential: dict[str, Any]) -> Any:
+    issuer = credential.get("issuer")
+    return issuer.get("id") if isinstance(issuer, dict) else issuer
+
+
+def _status_url(credential: dict[str, Any]) -> str | None:
+    entry = credential.get("credentialStatus")
+    return entry.get("statusListCredential") if isinstance(entry, dict) else None

@@ -90,3 +90,52 @@ def test_sample_writes_a_signed_credential_of_every_definition(tmp_path):
         assert verify(credential, resolve_key=DidDocumentKeys((did_document,))).ok, name
         assert validate_achievement_credential(credential).ok, name
         assert credential["issuer"]["id"] == "did:web:learn.example.com"
+
+
+def test_verify_gives_a_one_line_verdict_for_each_case(tmp_path):
+    import copy
+    import json
+
+    out = tmp_path / "samples"
+    env = {"KEYS_DIR": str(tmp_path / "keys"), "PUBLIC_URL": "https://learn.example.com"}
+    assert run("credentials", "sample", str(out), env=env).returncode == 0
+    plain = {"KEYS_DIR": str(tmp_path / "nokeys")}  # a verifier who is not the issuer
+    badge, did_doc, status = out / "loto-practitioner.json", out / "did.json", out / "status-list.json"
+
+    def verify(*args):
+        result = run("credentials", "verify", *args, env=plain)
+        assert "Traceback" not in result.stderr and result.stdout.count("\n") == 1, result
+        return result.returncode, result.stdout.strip()
+
+    assert verify(str(badge), "--did-document", str(did_doc), "--status-list", str(status)) == (
+        0, "VALID: 'Lockout/Tagout Practitioner': signature, dates, schema and status check out (not revoked)")
+    code, line = verify(str(badge), "--did-document", str(did_doc))
+    assert code == 3 and line.startswith("UNKNOWN:") and "not revoked" not in line
+    code, line = verify(str(badge))
+    assert code == 1 and "DID document of did:web:learn.example.com was not given" in line
+
+    tampered = json.loads(badge.read_text())
+    tampered["credentialSubject"]["achievement"]["name"] = "Lockout/Tagout Grandmaster"
+    (tmp_path / "tampered.json").write_text(json.dumps(tampered))
+    code, line = verify(str(tmp_path / "tampered.json"), "--did-document", str(did_doc), "--status-list", str(status))
+    assert code == 1 and "signature does not match" in line
+
+    # The issuer revokes it: the status list the issuer now publishes says so.
+    award_index = int(json.loads(badge.read_text())["credentialStatus"]["statusListIndex"])
+    from credentials.issuer import IssuerIdentity
+    from credentials.keystore import KeyStore
+    from credentials.status_list import signed_status_list
+    from datetime import datetime, timezone
+
+    keys = KeyStore(tmp_path / "keys")
+    issuer = IssuerIdentity.create(key=keys.load_or_create(), name="x", public_url="https://learn.example.com",
+                                   local_url="http://127.0.0.1:8000")
+    revoked = signed_status_list(issuer=issuer, revoked_indices=[award_index], now=datetime.now(timezone.utc))
+    (tmp_path / "revoked-list.json").write_text(json.dumps(revoked))
+    code, line = verify(str(badge), "--did-document", str(did_doc), "--status-list", str(tmp_path / "revoked-list.json"))
+    assert code == 1 and line.endswith(f"revoked (status list bit {award_index} is set)")
+
+    not_json = tmp_path / "broken.json"
+    not_json.write_text("{oops")
+    code, line = verify(str(not_json))
+    assert code == 1 and "is not JSON" in line

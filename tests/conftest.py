@@ -128,3 +128,10 @@ async def store(database_url: str) -> AsyncIterator[ProgressStore]:
 @pytest.fixture
 def core(store: ProgressStore, curriculum: Curriculum, clock: ManualClock) -> Core:
     return Core(curriculum=curriculum, store=store, clock=clock)
+
+
+@pytest.fixture
+def verify_with_node(tmp_path: Path):
+    from tests.node_verifier import node_verifier
+
+    return node_verifier(tmp_path)

@@ -4,13 +4,20 @@
  * (@digitalbazaar/vc, data-integrity, eddsa-rdfc-2022-cryptosuite), run fully offline.
  *
  * Usage:
- *   node verify.mjs CREDENTIAL.json [--did-document DID.json]... [--now 2026-03-02T09:00:00Z]
+ *   node verify.mjs CREDENTIAL.json [--did-document DID.json]... [--status-list LIST.json]...
+ *                   [--now 2026-03-02T09:00:00Z]
  *   cat credential.json | node verify.mjs - --did-document did.json
  *
  * Prints {"verified": true|false, "errors": ["..."]} on stdout; exits 0 when verified, 1 when
  * not, 2 on bad usage. JSON-LD contexts come only from ../../credentials/contexts (index.json maps
  * each URL to its file); did:key is resolved by @digitalbazaar/did-method-key; any other DID or
- * key only from the DID documents given. Every other URL is refused: there is no network.
+ * key only from the DID documents given; a status list only from the files given (served at
+ * their `id`). Every other URL is refused: there is no network, so a credential whose status
+ * list was not given fails rather than passing unchecked.
+ *
+ * Revocation uses @digitalbazaar/vc-bitstring-status-list. Its checkStatus reports whether the
+ * status could be *checked*; the bit itself is in results[].status, so a set bit is turned into
+ * a failure here. The status list credential is verified first with the same `now`.
  */
 import {readFile} from 'node:fs/promises';
 import {parseArgs} from 'node:util';
@@ -20,6 +27,7 @@ import * as didKey from '@digitalbazaar/did-method-key';
 import * as Ed25519Multikey from '@digitalbazaar/ed25519-multikey';
 import {DataIntegrityProof} from '@digitalbazaar/data-integrity';
 import {cryptosuite as eddsaRdfc2022CryptoSuite} from '@digitalbazaar/eddsa-rdfc-2022-cryptosuite';
+import {checkStatus as checkBitstringStatus} from '@digitalbazaar/vc-bitstring-status-list';
 
 const CONTEXTS_DIR = new URL('../../credentials/contexts/', import.meta.url);
 
@@ -43,7 +51,7 @@ async function bundledContexts() {
   return contexts;
 }
 
-function offlineDocumentLoader({contexts, didDocuments}) {
+function offlineDocumentLoader({contexts, didDocuments, statusLists}) {
   const didKeyDriver = didKey.driver();
   didKeyDriver.use({
     multibaseMultikeyHeader: 'z6Mk',
@@ -54,6 +62,9 @@ function offlineDocumentLoader({contexts, didDocuments}) {
   return async url => {
     if(contexts.has(url)) {
       return {...loaded(structuredClone(contexts.get(url))), documentUrl: url};
+    }
+    if(statusLists.has(url)) {
+      return {...loaded(structuredClone(statusLists.get(url))), documentUrl: url};
     }
     if(url.startsWith('did:key:')) {
       return {...loaded(await didKeyDriver.get({url})), documentUrl: url};
@@ -88,6 +99,8 @@ function messages(error) {
 function errorsOf(result) {
   const errors = [
     ...messages(result.error),
+    ...(result.statusResult && !result.statusResult.verified ?
+      messages(result.statusResult.error) : []),
     ...(result.results ?? []).flatMap(r => r.verified ? [] : messages(r.error))
   ];
   return [...new Set(errors)];
@@ -100,6 +113,7 @@ async function main() {
       allowPositionals: true,
       options: {
         'did-document': {type: 'string', multiple: true, default: []},
+        'status-list': {type: 'string', multiple: true, default: []},
         now: {type: 'string'}
       }
     });
@@ -117,14 +131,44 @@ async function main() {
     const document = await readJson(path);
     didDocuments.set(document.id, document);
   }
-  const documentLoader = offlineDocumentLoader({contexts: await bundledContexts(), didDocuments});
+  const statusLists = new Map();
+  for(const path of args.values['status-list']) {
+    const document = await readJson(path);
+    statusLists.set(document.id, document);
+  }
+  const documentLoader = offlineDocumentLoader({
+    contexts: await bundledContexts(), didDocuments, statusLists
+  });
   const suite = new DataIntegrityProof({cryptosuite: eddsaRdfc2022CryptoSuite});
+  const now = args.values.now;
+
+  async function checkStatus({credential}) {
+    const url = credential.credentialStatus?.statusListCredential;
+    const {document: list} = await documentLoader(url);
+    const listResult = await vc.verifyCredential({
+      credential: list, suite, documentLoader, ...(now ? {now} : {})
+    });
+    if(!listResult.verified) {
+      const reasons = errorsOf(listResult).join('; ');
+      return {verified: false, error: new Error(`status list not verified: ${reasons}`)};
+    }
+    const result = await checkBitstringStatus({
+      credential, documentLoader, suite, verifyBitstringStatusListCredential: false
+    });
+    if(!result.verified) {
+      return result;
+    }
+    if(result.results.some(({status}) => status === true)) {
+      return {verified: false, error: new Error('credential revoked (status list bit set)')};
+    }
+    return result;
+  }
 
   let result;
   try {
     result = await vc.verifyCredential({
-      credential, suite, documentLoader,
-      ...(args.values.now ? {now: args.values.now} : {})
+      credential, suite, documentLoader, checkStatus,
+      ...(now ? {now} : {})
     });
   } catch(error) {
     result = {verified: false, error};

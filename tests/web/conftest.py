@@ -1,0 +1,52 @@
+"""Web tests: real signed awards (the fixture curriculum's Deckhand badge and Mariner
+certificate), an app around them, and an httpx client speaking ASGI to it."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from bot.clock import ManualClock
+from bot.core import Core
+from bot.store.models import AwardRow
+from bot.store.repository import ProgressStore
+from content.model import Curriculum
+from credentials.issuer import IssuerIdentity
+from tests.integration.test_issuing_on_award import earn_deckhand, issuer_for
+from web.app import create_app
+
+PUBLIC_URL = "https://learn.example.com"
+
+
+@dataclass(frozen=True)
+class Earned:
+    badge: AwardRow  # Deckhand, no expiry
+    certificate: AwardRow  # Mariner Certificate, valid for 365 days
+
+
+@pytest.fixture
+def issuer(tmp_path: Path) -> IssuerIdentity:
+    return issuer_for(tmp_path, PUBLIC_URL)
+
+
+@pytest.fixture
+async def earned(store: ProgressStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity) -> Earned:
+    badge, certificate = await earn_deckhand(Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer), clock, store)
+    assert badge.credential is not None and certificate.credential is not None
+    return Earned(badge, certificate)
+
+
+@pytest.fixture
+def app(store: ProgressStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity) -> FastAPI:
+    return create_app(store=store, curriculum=curriculum, issuer=issuer, clock=clock)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        yield client
+

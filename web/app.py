@@ -1,0 +1,62 @@
+"""The ASGI app, built from its collaborators: `create_app(store=..., curriculum=..., issuer=...,
+clock=...)`. Nothing is built at import time and nothing is global."""
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+from pathlib import Path
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from starlette.exceptions import HTTPException
+
+from bot.clock import Clock
+from bot.store.repository import ProgressStore
+from content.model import Curriculum
+from credentials.issuer import IssuerIdentity
+from web.routes_credentials import credential_routes
+from web.routes_issuer import issuer_routes
+
+HERE = Path(__file__).parent
+# Pages load nothing but their own stylesheet and images; no scripts at all.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'none'; img-src 'self'; style-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
+
+
+def create_app(
+    *,
+    store: ProgressStore,
+    curriculum: Curriculum,
+    issuer: IssuerIdentity,
+    clock: Clock,
+    status_list_max_age: timedelta = timedelta(seconds=5),
+) -> FastAPI:
+    templates = Jinja2Templates(env=Environment(
+        loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined
+    ))
+    app = FastAPI(title="Microbadge", docs_url=None, redoc_url=None, openapi_url=None)
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(credential_routes(store=store, curriculum=curriculum, issuer=issuer, clock=clock, templates=templates))
+    app.include_router(issuer_routes(store=store, issuer=issuer, clock=clock, status_list_max_age=status_list_max_age))
+
+    async def not_found_page(request: Request, error: Exception) -> Response:
+        if not isinstance(error, HTTPException):  # pragma: no cover - registered for HTTPException only
+            raise error
+        if error.status_code == 404 and "text/html" in request.headers.get("accept", ""):
+            return templates.TemplateResponse(request, "not_found.html", {"detail": error.detail}, status_code=404)
+        return await http_exception_handler(request, error)
+
+    async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        response = await call_next(request)
+        response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        return response
+
+    app.add_exception_handler(HTTPException, not_found_page)
+    app.middleware("http")(security_headers)
+    return app

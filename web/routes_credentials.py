@@ -1,0 +1,106 @@
+"""Public credential pages: the page a verifier opens, the signed JSON, the baked images, and
+the unbaked image of each achievement."""
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+
+from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi.templating import Jinja2Templates
+
+from bot.clock import Clock
+from bot.store.repository import ProgressStore
+from content.model import CredentialDefinition, CredentialKind, Curriculum
+from credentials.images import badge_png, badge_svg, bake_png, bake_svg
+from credentials.issuer import IssuerIdentity
+from web.awards import PublishedAward, find_published
+from web.views import credential_page
+
+SVG = "image/svg+xml"
+IMAGE_CACHE = {"Cache-Control": "public, max-age=3600"}
+# Asked for JSON (a verifier dereferencing the credential's id) rather than a page.
+JSON_TYPES = ("application/vc+ld+json", "application/vc", "application/ld+json", "application/json")
+
+
+def credential_routes(
+    *, store: ProgressStore, curriculum: Curriculum, issuer: IssuerIdentity, clock: Clock, templates: Jinja2Templates
+) -> APIRouter:
+    router = APIRouter()
+
+    async def published(public_id: str) -> PublishedAward:
+        award = await find_published(store, public_id)
+        if award is None:
+            raise HTTPException(404, "No credential has this id.")
+        return award
+
+    @router.get("/credentials/{public_id}", name="credential_page")
+    async def page(request: Request, public_id: str) -> Response:
+        award = await published(public_id)
+        accept = request.headers.get("accept", "")
+        if "text/html" not in accept and (wanted := next((t for t in JSON_TYPES if t in accept), None)):
+            return signed_json(award, media_type=wanted, headers={"Vary": "Accept"})
+        result = await asyncio.to_thread(issuer.verify, award.credential)
+        view = credential_page(
+            award, now=clock.now(), signature_ok=result.ok, page_url=issuer.links.credential(award.public_id)
+        )
+        links = {
+            name: request.url_for(route, public_id=award.public_id).path
+            for name, route in (("json", "credential_json"), ("svg", "credential_svg"), ("png", "credential_png"))
+        }
+        return templates.TemplateResponse(
+            request, "credential.html", {"page": view, "credential_id": award.credential.get("id", ""), "links": links},
+            headers={"Vary": "Accept", "Cache-Control": "no-cache"},
+        )
+
+    @router.get("/credentials/{public_id}/credential.json", name="credential_json")
+    async def download(public_id: str) -> Response:
+        award = await published(public_id)
+        filename = re.sub(r"[^A-Za-z0-9._-]", "-", f"{award.definition_id}-{award.public_id}.json")
+        return signed_json(award, media_type="application/json",
+                           headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+    @router.get("/credentials/{public_id}/image.svg", name="credential_svg")
+    async def baked_svg(public_id: str) -> Response:
+        award = await published(public_id)
+        svg = bake_svg(badge_svg(awarded_definition(award)), award.credential)
+        return Response(svg, media_type=SVG, headers=IMAGE_CACHE)
+
+    @router.get("/credentials/{public_id}/image.png", name="credential_png")
+    async def baked_png(public_id: str) -> Response:
+        award = await published(public_id)
+        png = await asyncio.to_thread(lambda: bake_png(badge_png(awarded_definition(award)), award.credential))
+        return Response(png, media_type="image/png", headers=IMAGE_CACHE)
+
+    def definition(definition_id: str) -> CredentialDefinition:
+        found = curriculum.credentials.get(definition_id)
+        if found is None:
+            raise HTTPException(404, "No badge or certificate has this id.")
+        return found
+
+    @router.get("/achievements/{definition_id}/image.svg")
+    async def achievement_svg(definition_id: str) -> Response:
+        return Response(badge_svg(definition(definition_id)), media_type=SVG, headers=IMAGE_CACHE)
+
+    @router.get("/achievements/{definition_id}/image.png")
+    async def achievement_png(definition_id: str) -> Response:
+        png = await asyncio.to_thread(badge_png, definition(definition_id))
+        return Response(png, media_type="image/png", headers=IMAGE_CACHE)
+
+    return router
+
+
+def signed_json(award: PublishedAward, *, media_type: str, headers: dict[str, str]) -> Response:
+    """The credential as stored; any serialization verifies, as the proof covers canonical RDF."""
+    body = json.dumps(award.credential, indent=2, ensure_ascii=False) + "\n"
+    return Response(body, media_type=media_type, headers=headers)
+
+
+def awarded_definition(award: PublishedAward) -> CredentialDefinition:
+    """The badge as it was awarded: drawn from the credential, not from today's content."""
+    achievement = award.credential.get("credentialSubject", {}).get("achievement", {})
+    kind = CredentialKind.CERTIFICATE if award.kind == CredentialKind.CERTIFICATE.value else CredentialKind.BADGE
+    return CredentialDefinition(
+        id=award.definition_id, kind=kind, title=str(achievement.get("name", award.definition_id)),
+        description=str(achievement.get("description", "")), criteria="",
+    )

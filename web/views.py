@@ -1,0 +1,123 @@
+"""What a credential page says, worked out from the signed credential, its standing in the
+store and the time. Pure: no I/O, so every wording can be tested at any instant."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from enum import Enum
+from typing import Any
+
+from web.awards import PublishedAward
+from credentials.linkedin import add_to_profile_url
+
+
+class Standing(str, Enum):
+    VALID = "valid"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    UNVERIFIED = "unverified"  # the signature does not check out: nothing on it can be trusted
+
+
+@dataclass(frozen=True)
+class EvidenceItem:
+    name: str
+    narrative: str
+    url: str | None  # a stacked badge's own credential page
+
+
+@dataclass(frozen=True)
+class CredentialPage:
+    standing: Standing
+    headline: str
+    explanation: str
+    name: str
+    kind: str  # Badge | Certificate
+    description: str
+    criteria: str
+    skills: tuple[str, ...]
+    issuer_name: str
+    issuer_url: str | None
+    issuer_did: str
+    valid_from: str
+    valid_until: str | None
+    evidence: tuple[EvidenceItem, ...]
+    linkedin_url: str | None  # offered only while the credential is valid
+
+
+def parse_instant(value: str) -> datetime:
+    return datetime.fromisoformat(value).astimezone(timezone.utc)
+
+
+def day(instant: datetime) -> str:
+    return f"{instant.day} {instant:%B %Y}"
+
+
+def moment(instant: datetime) -> str:
+    return f"{day(instant)}, {instant:%H:%M} UTC"
+
+
+def web_url(value: object) -> str | None:
+    """Only http(s) links are rendered as links: never a javascript: or data: URL."""
+    return value if isinstance(value, str) and value.startswith(("https://", "http://")) else None
+
+
+def standing_of(award: PublishedAward, *, now: datetime, signature_ok: bool) -> Standing:
+    valid_until = award.credential.get("validUntil")
+    if award.revoked_at is not None:
+        return Standing.REVOKED
+    if not signature_ok:
+        return Standing.UNVERIFIED
+    if valid_until and parse_instant(valid_until) <= now:
+        return Standing.EXPIRED
+    return Standing.VALID
+
+
+def _wording(standing: Standing, award: PublishedAward, issuer: str, until: datetime | None) -> tuple[str, str]:
+    if standing is Standing.REVOKED and award.revoked_at is not None:
+        return "Revoked", f"{issuer} revoked this credential on {day(award.revoked_at)}. It is no longer valid."
+    if standing is Standing.UNVERIFIED:
+        return "Cannot be verified", "The signature on this credential does not match the issuer's keys. Do not rely on it."
+    if standing is Standing.EXPIRED and until is not None:
+        return "Expired", f"This credential expired on {day(until)}. It is no longer valid."
+    ends = f"until {day(until)}" if until else "with no expiry date"
+    return "Valid", f"This credential is valid {ends}: the issuer's signature checks out and it has not been revoked."
+
+
+def _evidence(credential: dict[str, Any]) -> tuple[EvidenceItem, ...]:
+    items = []
+    for item in credential.get("evidence", []):
+        items.append(EvidenceItem(
+            name=str(item.get("name", "Evidence")), narrative=str(item.get("narrative", "")), url=web_url(item.get("id"))
+        ))
+    return tuple(items)
+
+
+def credential_page(award: PublishedAward, *, now: datetime, signature_ok: bool, page_url: str) -> CredentialPage:
+    credential = award.credential
+    achievement = credential.get("credentialSubject", {}).get("achievement", {})
+    issuer = credential.get("issuer", {})
+    issuer_name = str(issuer.get("name", "The issuer"))
+    issued = parse_instant(credential["validFrom"])
+    until = parse_instant(credential["validUntil"]) if credential.get("validUntil") else None
+    standing = standing_of(award, now=now, signature_ok=signature_ok)
+    headline, explanation = _wording(standing, award, issuer_name, until)
+    name = str(achievement.get("name", credential.get("name", "")))
+    return CredentialPage(
+        standing=standing,
+        headline=headline,
+        explanation=explanation,
+        name=name,
+        kind=str(achievement.get("achievementType", "Badge")),
+        description=str(achievement.get("description", "")),
+        criteria=str(achievement.get("criteria", {}).get("narrative", "")),
+        skills=tuple(str(a.get("targetName")) for a in achievement.get("alignment", []) if a.get("targetName")),
+        issuer_name=issuer_name,
+        issuer_url=web_url(issuer.get("url")),
+        issuer_did=str(issuer.get("id", "")),
+        valid_from=moment(issued),
+        valid_until=moment(until) if until else None,
+        evidence=_evidence(credential),
+        linkedin_url=add_to_profile_url(
+            name=name, organization=issuer_name, issued=issued, expires=until, url=page_url, credential_id=award.public_id
+        ) if standing is Standing.VALID else None,
+    )

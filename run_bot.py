@@ -6,6 +6,7 @@
     python run_bot.py content check [DIR]  # lint lessons, pathways and credentials
     python run_bot.py content preview FILE # a lesson as a learner sees it
     python run_bot.py db upgrade           # create or upgrade the database schema
+    python run_bot.py serve                # the web app (credential pages) and configured platforms
 
 Configuration comes from environment variables (DATABASE_URL, CONTENT_DIR, DATA_DIR); see README.
 """
@@ -17,8 +18,12 @@ import getpass
 import logging
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.config import Settings, redact_url
+
+if TYPE_CHECKING:
+    from bot.bootstrap import Application
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,6 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     check.add_argument("dir", nargs="?", type=Path, help="content folder (default: CONTENT_DIR or content/)")
     show = content_commands.add_parser("preview", help="show a lesson as a learner would see it")
     show.add_argument("file", type=Path)
+    commands.add_parser("serve", help="serve the web app and every platform whose tokens are set")
     db = commands.add_parser("db", help="database schema")
     db.add_argument("db_command", choices=["upgrade"])
     creds = commands.add_parser("credentials", help="revoke credentials, rotate the issuer key")
@@ -57,6 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         return db_upgrade(settings)
     if args.command == "credentials":
         return asyncio.run(credentials_command(settings, args))
+    if args.command == "serve":
+        return asyncio.run(run_serve(settings))
     return asyncio.run(run_console(settings, getattr(args, "learner", None)))
 
 
@@ -151,19 +159,40 @@ async def credentials_command(settings: Settings, args: argparse.Namespace) -> i
     return outcome.exit_code
 
 
-async def run_console(settings: Settings, learner_name: str | None) -> int:
-    from tzlocal import get_localzone_name
-
-    from adapters.console.app import PLATFORM, ConsoleBot
+async def build_or_report(settings: Settings) -> Application | None:
+    """The application, or None after printing every content problem (nothing starts on broken content)."""
     from bot.bootstrap import ContentInvalid, build
-    from bot.events import LearnerRef
 
     try:
-        app = await build(settings)
+        return await build(settings)
     except ContentInvalid as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         print(f"The content in {settings.content_dir} has problems; fix them and start again.", file=sys.stderr)
+        return None
+
+
+async def run_serve(settings: Settings) -> int:
+    from adapters.service import serve
+
+    app = await build_or_report(settings)
+    if app is None:
+        return 1
+    try:
+        await serve(settings, app)
+    finally:
+        await app.close()
+    return 0
+
+
+async def run_console(settings: Settings, learner_name: str | None) -> int:
+    from tzlocal import get_localzone_name
+
+    from adapters.console.app import PLATFORM, ConsoleBot
+    from bot.events import LearnerRef
+
+    app = await build_or_report(settings)
+    if app is None:
         return 1
     name = learner_name or getpass.getuser()
     bot = ConsoleBot(

@@ -9,12 +9,13 @@ from datetime import datetime, timedelta
 from bot import actions
 from bot.mastery import MasteryModel
 from bot.progress import skill_mastery
-from bot.replies import Announcement, Button, Reply, Text
+from bot.replies import Announcement, AwardNotice, Button, Reply
 from bot.store.models import AwardRow
 from bot.turn import Turn
 from credentials.awarding import Evidence, evaluate
 from credentials.issuer import IssuerIdentity
 from credentials.issuing import AwardFacts, build_credential, hashed_identity
+from credentials.linkedin import add_to_profile_url
 from content.model import CredentialDefinition, CredentialKind, Curriculum
 
 
@@ -68,7 +69,7 @@ class Awarder:
                     await turn.record("awarded", payload={"credential": definition.id, "award": award.public_id})
                     if self._issuer is not None:
                         await self._issue(turn, award, self._issuer)
-                    replies += await self._tell(turn, definition)
+                    replies += await self._tell(turn, definition, award)
         return replies
 
     async def renew(self, turn: Turn, definition_id: str) -> list[Reply]:
@@ -86,7 +87,8 @@ class Awarder:
         if self._issuer is not None:
             await self._issue(turn, award, self._issuer)
         until = f", valid until {award.valid_until.date().isoformat()}" if award.valid_until else ""
-        return [Text(f"🏅 **Renewed: {definition.title}**{until}. Nicely done!", (Button("My badges", actions.command("badges")),))]
+        text = f"🏅 **Renewed: {definition.title}**{until}. Nicely done!"
+        return [self._notice(definition, award, text)]
 
     async def _issue(self, turn: Turn, award: AwardRow, issuer: IssuerIdentity) -> None:
         """Sign the award as an OpenBadgeCredential, in the same transaction as the award."""
@@ -134,18 +136,38 @@ class Awarder:
             },
         )
 
-    async def _tell(self, turn: Turn, definition: CredentialDefinition) -> list[Reply]:
+    async def _tell(self, turn: Turn, definition: CredentialDefinition, award: AwardRow) -> list[Reply]:
         noun = "certificate" if definition.kind is CredentialKind.CERTIFICATE else "badge"
         lines = [f"🏅 **You earned the {definition.title} {noun}!**", definition.description]
-        if definition.valid_for_days:
-            until = (turn.now + timedelta(days=definition.valid_for_days)).date().isoformat()
-            lines.append(f"Valid until {until}; I will offer you a short refresher before then.")
+        if award.valid_until is not None:
+            lines.append(f"Valid until {award.valid_until.date().isoformat()}; I will offer you a short refresher before then.")
         lines += await self._toward_certificates(turn, definition)
-        replies: list[Reply] = [Text("\n".join(lines), (Button("My badges", actions.command("badges")),))]
+        notice = self._notice(definition, award, "\n".join(lines))
+        replies: list[Reply] = [notice]
         if turn.learner.announce:
             name = turn.learner.display_name or "A colleague"
-            replies.append(Announcement(f"🎉 {name} earned the **{definition.title}** {noun}!"))
+            replies.append(Announcement(
+                f"🎉 {name} earned the **{definition.title}** {noun}!", page_url=notice.page_url, image_url=notice.image_url
+            ))
         return replies
+
+    def _notice(self, definition: CredentialDefinition, award: AwardRow, text: str) -> AwardNotice:
+        buttons = (Button("My badges", actions.command("badges")),)
+        if self._issuer is None:
+            return AwardNotice(title=definition.title, text=text, buttons=buttons)
+        links = self._issuer.links
+        page = links.credential(award.public_id)
+        return AwardNotice(
+            title=definition.title,
+            text=text,
+            page_url=page,
+            image_url=links.credential_image(award.public_id),
+            linkedin_url=add_to_profile_url(
+                name=definition.title, organization=self._issuer.profile.name, issued=award.awarded_at,
+                expires=award.valid_until, url=page, credential_id=award.public_id,
+            ),
+            buttons=buttons,
+        )
 
     async def _toward_certificates(self, turn: Turn, badge: CredentialDefinition) -> list[str]:
         held = {a.definition_id for a in await turn.tx.awards(turn.learner.id) if is_valid(a, turn.now)}

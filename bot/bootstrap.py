@@ -29,6 +29,9 @@ class ContentInvalid(Exception):
 class Application:
     core: Core
     curriculum: Curriculum
+    store: ProgressStore
+    issuer: IssuerIdentity
+    clock: Clock
     engine: AsyncEngine
 
     async def close(self) -> None:
@@ -60,5 +63,6 @@ async def build(settings: Settings, *, clock: Clock | None = None) -> Applicatio
     engine = create_engine(settings.database_url)
     store = ProgressStore(create_sessionmaker(engine))
     issuer = load_issuer(settings)
-    core = Core(curriculum=curriculum, store=store, clock=clock or SystemClock(), issuer=issuer)
-    return Application(core=core, curriculum=curriculum, engine=engine)
+    clock = clock or SystemClock()
+    core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)
+    return Application(core=core, curriculum=curriculum, store=store, issuer=issuer, clock=clock, engine=engine)

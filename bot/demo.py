@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Event, LearnerRef, Next, Start
-from bot.replies import Question, Reply, Text
+from bot.replies import AwardNotice, Question, Reply, Text
 from content.model import Curriculum
 
 
@@ -47,9 +47,8 @@ class DemoLearner:
 
     def _note_awards(self, replies: list[Reply], day: int) -> None:
         for reply in replies:
-            if isinstance(reply, Text) and reply.text.startswith("🏅 **You earned the "):
-                title = reply.text.removeprefix("🏅 **You earned the ").split("!**")[0].rsplit(" ", 1)[0]
-                self.earned_on_day.setdefault(title, day)
+            if isinstance(reply, AwardNotice):
+                self.earned_on_day.setdefault(reply.title, day)
 
     async def study(self, *, max_days: int = 120) -> dict[str, int]:
         """Study every working day until every credential is earned or `max_days` pass."""

@@ -53,11 +53,27 @@ class Feedback:
 
 
 @dataclass(frozen=True)
+class AwardNotice:
+    """A badge or certificate the learner just earned or renewed, for the learner's own chat:
+    shown with its image, a link to its public page and an add-to-LinkedIn link. The links are
+    None when credentials are not signed (no issuer configured)."""
+
+    title: str
+    text: str  # Markdown: what was earned, how long it is valid, the next step
+    page_url: str | None = None
+    image_url: str | None = None  # PNG with the credential baked in
+    linkedin_url: str | None = None
+    buttons: tuple[Button, ...] = ()
+
+
+@dataclass(frozen=True)
 class Announcement:
     """A message for the team channel (ANNOUNCE_CHANNEL), not for the learner's chat.
-    Never carries a learner's answers."""
+    Never carries a learner's answers; links only to the public credential page."""
 
     text: str
+    page_url: str | None = None
+    image_url: str | None = None
 
 
-Reply = Text | LessonCard | Question | Feedback | Announcement
+Reply = Text | LessonCard | Question | Feedback | AwardNotice | Announcement

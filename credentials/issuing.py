@@ -35,6 +35,10 @@ class Links:
     def credential(self, public_id: str) -> str:
         return f"{self.base_url}/credentials/{public_id}"
 
+    def credential_image(self, public_id: str) -> str:
+        """The badge as a PNG with the credential baked in (chat platforms show PNG, not SVG)."""
+        return f"{self.base_url}/credentials/{public_id}/image.png"
+
     def achievement(self, definition_id: str) -> str:
         return f"{self.base_url}/achievements/{definition_id}"
 

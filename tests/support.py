@@ -7,7 +7,7 @@ import itertools
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start
 from content.model import Check
-from bot.replies import Button, Feedback, LessonCard, Question, Reply, Text
+from bot.replies import AwardNotice, Button, Feedback, LessonCard, Question, Reply, Text
 
 _ids = itertools.count(1)
 
@@ -91,7 +91,7 @@ class Chat:
 
     @property
     def text(self) -> str:
-        return "\n".join(r.text for r in self.last if isinstance(r, Text))
+        return "\n".join(r.text for r in self.last if isinstance(r, (Text, AwardNotice)))
 
     async def take_next_lesson(self, *, right: bool = True) -> None:
         """Press Start now, read every card and answer every check (all right or all wrong)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from bot.replies import Announcement, Button, Feedback, LessonCard, Question, Reply, Text
+from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Question, Reply, Text
 
 _BOLD = re.compile(r"\*\*(.+?)\*\*")
 RULE = "─" * 60
@@ -56,9 +56,17 @@ def render(reply: Reply) -> Rendered:
                 answer = "; ".join(plain(o) for o in reply.correct_options)
                 head = f"❌ Not quite. The answer: {answer}"
             return Rendered(f"{head}\n{plain(reply.explanation).strip()}")
+        case AwardNotice():
+            lines = [plain(reply.text)]
+            if reply.page_url:
+                lines.append(f"Your credential, with its badge image and signed file: {reply.page_url}")
+            if reply.linkedin_url:
+                lines.append(f"Add it to LinkedIn: {reply.linkedin_url}")
+            return Rendered(_with_buttons("\n".join(lines), reply.buttons), reply.buttons)
         case Announcement():
             # The console has no team channel: show what the channel would get, marked as such.
-            return Rendered(f"📣 [team channel] {plain(reply.text)}")
+            link = f" {reply.page_url}" if reply.page_url else ""
+            return Rendered(f"📣 [team channel] {plain(reply.text)}{link}")
     raise TypeError(f"cannot render {type(reply).__name__}")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from bot import actions, texts
+from bot import actions, preferences, texts
 from bot.actions import StepRef
 from bot.awards import Awarder, is_valid
 from bot.clock import Clock
@@ -87,11 +87,17 @@ class Core:
         if event.timezone and (created or not learner.timezone_confirmed):
             learner.timezone, learner.timezone_confirmed = event.timezone, True
         await turn.record("started", payload={"first_contact": created})
+        if created and not learner.timezone_confirmed:
+            # The platform does not know the learner's timezone: ask, then the daily time.
+            greeting = texts.greeting(learner.display_name, self._curriculum, None, None, learner.daily_time)
+            return [preferences.region_picker(greeting, preferences.ONBOARDING)]
         if created:
             first = next_lesson(self._curriculum, set())
             return [
                 Text(
-                    texts.greeting(learner.display_name, self._curriculum, first, learner.timezone, learner.daily_time),
+                    texts.greeting(
+                        learner.display_name, self._curriculum, first, learner.timezone, learner.daily_time, learner.working_days
+                    ),
                     (Button("Start now", actions.CONTINUE), Button("Later", actions.LATER)),
                 )
             ]
@@ -112,6 +118,8 @@ class Core:
                 return await self._flow.answer(turn, StepRef.parse(ref), (int(option),))
         if kind == "cmd" and rest in COMMANDS:
             return await self._command(turn, rest, "")
+        if (pressed := preferences.Pressed.parse(action)) is not None:
+            return await preferences.press(turn, pressed, first_lesson_offer=lambda: self._first_lesson_offer(turn))
         if action == actions.LATER:
             await turn.record("snoozed")
             return [Text("No problem. Type /next whenever you have five minutes.")]
@@ -131,12 +139,20 @@ class Core:
             return [Text(texts.progress(now_standing, self._curriculum, turn.learner.timezone))]
         if name == "badges":
             return [await self._badges(turn)]
+        if name == "settings" and not args:
+            return [preferences.settings_menu(turn, await apply_setting(turn, args))]
         if name == "settings":
             return [Text(await apply_setting(turn, args))]
         if name == "help":
             return [Text(texts.HELP)]
         shown = name if len(name) <= 30 else name[:30] + "…"
         return [Text(f"I don't know the command /{shown}. {texts.HELP}")]
+
+    async def _first_lesson_offer(self, turn: Turn) -> Text:
+        """What onboarding ends with: the next lesson, now or later."""
+        first = next_lesson(self._curriculum, await turn.tx.completed_lessons(turn.learner.id))
+        text = texts.first_up(first) if first is not None else "You are all set."
+        return Text(text, (Button("Start now", actions.CONTINUE), Button("Later", actions.LATER)))
 
     async def _credentials_on_map(self, turn: Turn) -> list[CredentialOnMap]:
         evidence = await self._awarder.evidence(turn)

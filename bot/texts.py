@@ -32,6 +32,21 @@ _MARK = {
     LessonStatus.LOCKED: "🔒",
 }
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+LEAVE_CONFIRM = (
+    "Leaving deletes who you are from my records: your chat id, name, timezone and schedule. "
+    "Your lessons and badges stay only as anonymous counts, and badges you already shared stay "
+    "verifiable (they name you by a salted hash). Leave now?"
+)
+LEFT = "Done: your personal data is deleted and I will not message you again. Say /start if you ever want to begin afresh."
+
+
+def days_phrase(working_days: str) -> str:
+    """'12345' -> 'Monday to Friday'; '135' -> 'Mon, Wed, Fri'."""
+    names = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    digits = sorted(int(d) for d in working_days)
+    if len(digits) > 2 and digits == list(range(digits[0], digits[-1] + 1)):
+        return f"{names[digits[0] - 1]} to {names[digits[-1] - 1]}"
+    return ", ".join(DAY_NAMES[d - 1] for d in digits)
 
 
 def route_line(curriculum: Curriculum) -> str:
@@ -41,18 +56,27 @@ def route_line(curriculum: Curriculum) -> str:
     return route + (" => " + ", ".join(certificates) if certificates else "")
 
 
-def greeting(name: str, curriculum: Curriculum, first: Lesson | None, timezone: str, daily_time: str) -> str:
+def greeting(
+    name: str, curriculum: Curriculum, first: Lesson | None, timezone: str | None, daily_time: str, working_days: str = "12345"
+) -> str:
+    """The first message. Without a timezone (the platform does not tell) the schedule is asked next."""
     hello = f"Hi {name}! " if name else "Hi! "
     lines = [
         hello + "I'm your learning buddy: a five-minute lesson a day, right here in chat, with quick "
         "checks, streaks and badges you can share.",
         "",
         f"**Your pathway:** {route_line(curriculum)}",
-        f"**Daily lesson time:** {daily_time} ({timezone}), Monday to Friday. Change it with /settings.",
     ]
+    if timezone is None:
+        return "\n".join(lines + ["", "First, where are you? Then I can send your daily lesson at a time that suits you."])
+    lines.append(f"**Daily lesson time:** {daily_time} ({timezone}), {days_phrase(working_days)}. Change it with /settings.")
     if first is not None:
-        lines += ["", f"First up: **{first.title}** ({first.minutes} min)."]
+        lines += ["", first_up(first)]
     return "\n".join(lines)
+
+
+def first_up(first: Lesson) -> str:
+    return f"First up: **{first.title}** ({first.minutes} min)."
 
 
 def lesson_header(lesson_title: str, minutes: int | None, pathway: str | None, place: str) -> str:

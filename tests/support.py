@@ -34,7 +34,8 @@ class Chat:
     def _id(self) -> str:
         return f"msg-{next(_ids)}"
 
-    async def start(self, timezone: str | None = None) -> list[Reply]:
+    async def start(self, timezone: str | None = "UTC") -> list[Reply]:
+        """First contact from a platform that knows the learner's timezone; None: it does not."""
         return await self.send(Start(learner=self.learner, source_id=self._id(), timezone=timezone))
 
     async def next(self) -> list[Reply]:

@@ -289,6 +289,9 @@ class Progress:
         )
         return [Hold(row.start_date, row.end_date) for row in rows]
 
+    async def delete_holds(self, learner_id: int) -> None:
+        await self._session.execute(delete(HoldRow).where(HoldRow.learner_id == learner_id))
+
     async def end_holds(self, learner_id: int, today: date) -> None:
         """End holds today: days already held stay held, future ones are dropped."""
         await self._session.execute(

@@ -6,14 +6,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 import uvicorn
+from fastapi import APIRouter
 
+from adapters import redaction
+from adapters.telegram.bot import TelegramBot, TelegramSettings
+from adapters.telegram.webhook import webhook_router
 from bot.bootstrap import Application
 from bot.config import Settings
 from web.app import create_app
+from web.awards import BakedImages
 
 log = logging.getLogger(__name__)
 
@@ -27,9 +33,19 @@ class _Server(uvicorn.Server):
         yield
 
 
-async def serve(settings: Settings, app: Application) -> None:
+async def serve(settings: Settings, app: Application, env: Mapping[str, str] = os.environ) -> None:
     """Serve until SIGINT or SIGTERM; requests in flight are finished first."""
-    web = create_app(store=app.store, curriculum=app.curriculum, issuer=app.issuer, clock=app.clock)
+    telegram_settings = TelegramSettings.from_env(env)
+    redaction.install([telegram_settings.token, telegram_settings.secret] if telegram_settings else [])
+    routers: list[APIRouter] = []
+    telegram = None
+    if telegram_settings is not None:
+        telegram = TelegramBot(core=app.core, settings=telegram_settings, images=BakedImages(app.store).png)
+        if telegram_settings.webhook_url:
+            routers.append(webhook_router(telegram, webhook_url=telegram_settings.webhook_url, secret=telegram_settings.secret))
+    web = create_app(
+        store=app.store, curriculum=app.curriculum, issuer=app.issuer, clock=app.clock, platform_routers=routers
+    )
     server = _Server(uvicorn.Config(web, host=settings.host, port=settings.port, log_level="info", lifespan="on"))
 
     def stop() -> None:
@@ -38,9 +54,15 @@ async def serve(settings: Settings, app: Application) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop)
-    log.warning("Serving the web app on %s (public URL: %s)", settings.local_url, settings.public_url or "not set")
     try:
+        if telegram is not None:
+            await telegram.start()
+        else:
+            log.warning("Telegram is not configured (TELEGRAM_BOT_TOKEN is not set)")
+        log.warning("Serving the web app on %s (public URL: %s)", settings.local_url, settings.public_url or "not set")
         await server.serve()
     finally:
+        if telegram is not None:
+            await telegram.stop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)

@@ -160,6 +160,7 @@ class Awarder:
         return AwardNotice(
             title=definition.title,
             text=text,
+            credential_id=award.public_id,
             page_url=page,
             image_url=links.credential_image(award.public_id),
             linkedin_url=add_to_profile_url(

@@ -104,11 +104,10 @@ async def press(
                 ZoneInfo(pressed.value)
             except (ZoneInfoNotFoundError, ValueError):
                 return [region_picker("That timezone is not one I know. Pick a region.", pressed.mode)]
-            learner.timezone, learner.timezone_confirmed = pressed.value, True
-            await turn.record("settings_changed", payload={"timezone": pressed.value})
+            confirmation = await set_timezone(turn, pressed.value)
             if pressed.mode == ONBOARDING:
                 return [time_picker(f"Timezone: **{pressed.value}**. When would you like your daily five-minute lesson?", ONBOARDING)]
-            return [Text(f"Timezone set to {pressed.value}. Your streak keeps every day you have already learned.")]
+            return [Text(confirmation)]
         case "time":
             if pressed.value not in DAILY_TIMES:
                 return [time_picker("Pick one of these times.", pressed.mode)]
@@ -131,11 +130,7 @@ async def press(
         case "pause":
             return [Text(await _pause(turn, pressed.value))]
         case "ann" if pressed.value in ("on", "off"):
-            learner.announce = pressed.value == "on"
-            await turn.record("settings_changed", payload={"announce": learner.announce})
-            if learner.announce:
-                return [Text("Your new badges will be announced in the team channel.")]
-            return [Text("Your badges will no longer be announced in the team channel. You still get them.")]
+            return [Text(await set_announce(turn, pressed.value == "on"))]
         case "set" if pressed.value == "leave":
             return [Text(texts.LEAVE_CONFIRM, (Button("Yes, delete my data", "leave:yes"), Button("No, stay", "leave:no")))]
         case "leave" if pressed.value == "yes":
@@ -144,6 +139,21 @@ async def press(
         case "leave":
             return [Text("Glad you are staying! /next continues where you are.")]
     return [Text("That button is no longer valid. /settings shows your settings.")]
+
+
+async def set_timezone(turn: Turn, zone: str) -> str:
+    """`zone` must be a valid IANA name (checked by the caller)."""
+    turn.learner.timezone, turn.learner.timezone_confirmed = zone, True
+    await turn.record("settings_changed", payload={"timezone": zone})
+    return f"Timezone set to {zone}. Your streak keeps every day you have already learned."
+
+
+async def set_announce(turn: Turn, on: bool) -> str:
+    turn.learner.announce = on
+    await turn.record("settings_changed", payload={"announce": on})
+    if on:
+        return "Your new badges will be announced in the team channel."
+    return "Your badges will no longer be announced in the team channel. You still get them."
 
 
 async def _pause(turn: Turn, value: str) -> str:

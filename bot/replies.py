@@ -60,6 +60,7 @@ class AwardNotice:
 
     title: str
     text: str  # Markdown: what was earned, how long it is valid, the next step
+    credential_id: str | None = None  # the award's public id (its page, its baked image)
     page_url: str | None = None
     image_url: str | None = None  # PNG with the credential baked in
     linkedin_url: str | None = None

@@ -5,7 +5,7 @@ import re
 from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import texts
+from bot import preferences, texts
 from bot.store.models import HoldRow
 from bot.streaks import local_date
 from bot.turn import Turn
@@ -37,9 +37,7 @@ async def apply_setting(turn: Turn, args: str) -> str:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
             return f"'{value}' is not a timezone I know. Use a name like Europe/Berlin or America/New_York."
-        learner.timezone, learner.timezone_confirmed = value, True
-        await turn.record("settings_changed", payload={"timezone": value})
-        return f"Timezone set to {value}. Your streak keeps every day you have already learned."
+        return await preferences.set_timezone(turn, value)
     if name == "time":
         match = _TIME.match(value)
         if not match:
@@ -59,11 +57,7 @@ async def apply_setting(turn: Turn, args: str) -> str:
     if name == "announce":
         if value.lower() not in ("on", "off"):
             return "Say /settings announce on or /settings announce off."
-        learner.announce = value.lower() == "on"
-        await turn.record("settings_changed", payload={"announce": learner.announce})
-        if learner.announce:
-            return "Your new badges will be announced in the team channel."
-        return "Your badges will no longer be announced in the team channel. You still get them."
+        return await preferences.set_announce(turn, value.lower() == "on")
     holds = [f"{h.start} to {h.end}" for h in await turn.tx.holds(learner.id) if h.end >= local_date(turn.now, learner.timezone)]
     return texts.settings(learner.timezone, learner.daily_time, learner.working_days, holds, learner.announce)
 

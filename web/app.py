@@ -2,11 +2,11 @@
 clock=...)`. Nothing is built at import time and nothing is global."""
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import APIRouter, FastAPI, Request, Response
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -34,7 +34,9 @@ def create_app(
     issuer: IssuerIdentity,
     clock: Clock,
     status_list_max_age: timedelta = timedelta(seconds=5),
+    platform_routers: Sequence[APIRouter] = (),
 ) -> FastAPI:
+    """`platform_routers`: the chat platforms' webhook endpoints, served by this same app."""
     templates = Jinja2Templates(env=Environment(
         loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined
     ))
@@ -42,6 +44,8 @@ def create_app(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(credential_routes(store=store, curriculum=curriculum, issuer=issuer, clock=clock, templates=templates))
     app.include_router(issuer_routes(store=store, issuer=issuer, clock=clock, status_list_max_age=status_list_max_age))
+    for router in platform_routers:
+        app.include_router(router)
 
     async def not_found_page(request: Request, error: Exception) -> Response:
         if not isinstance(error, HTTPException):  # pragma: no cover - registered for HTTPException only

@@ -1,11 +1,14 @@
 """A published award as the web app sees it: the signed credential and its standing."""
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from bot.store.repository import ProgressStore
+from content.model import CredentialDefinition, CredentialKind
+from credentials.images import badge_png, bake_png
 
 
 @dataclass(frozen=True)
@@ -33,3 +36,29 @@ async def find_published(store: ProgressStore, public_id: str) -> PublishedAward
             revoked_at=row.revoked_at,
             credential=row.credential,
         )
+
+
+def awarded_definition(award: PublishedAward) -> CredentialDefinition:
+    """The badge as it was awarded: drawn from the credential, not from today's content."""
+    achievement = award.credential.get("credentialSubject", {}).get("achievement", {})
+    kind = CredentialKind.CERTIFICATE if award.kind == CredentialKind.CERTIFICATE.value else CredentialKind.BADGE
+    return CredentialDefinition(
+        id=award.definition_id, kind=kind, title=str(achievement.get("name", award.definition_id)),
+        description=str(achievement.get("description", "")), criteria="",
+    )
+
+
+def baked_png_of(award: PublishedAward) -> bytes:
+    return bake_png(badge_png(awarded_definition(award)), award.credential)
+
+
+class BakedImages:
+    """The PNG of an award with its credential baked in, for platforms that upload images
+    (a chat platform cannot fetch from a web app that is not public)."""
+
+    def __init__(self, store: ProgressStore) -> None:
+        self._store = store
+
+    async def png(self, public_id: str) -> bytes | None:
+        award = await find_published(self._store, public_id)
+        return None if award is None else await asyncio.to_thread(baked_png_of, award)

@@ -11,10 +11,10 @@ from fastapi.templating import Jinja2Templates
 
 from bot.clock import Clock
 from bot.store.repository import ProgressStore
-from content.model import CredentialDefinition, CredentialKind, Curriculum
-from credentials.images import badge_png, badge_svg, bake_png, bake_svg
+from content.model import CredentialDefinition, Curriculum
+from credentials.images import badge_png, badge_svg, bake_svg
 from credentials.issuer import IssuerIdentity
-from web.awards import PublishedAward, find_published
+from web.awards import PublishedAward, awarded_definition, baked_png_of, find_published
 from web.views import credential_page
 
 SVG = "image/svg+xml"
@@ -69,7 +69,7 @@ def credential_routes(
     @router.get("/credentials/{public_id}/image.png", name="credential_png")
     async def baked_png(public_id: str) -> Response:
         award = await published(public_id)
-        png = await asyncio.to_thread(lambda: bake_png(badge_png(awarded_definition(award)), award.credential))
+        png = await asyncio.to_thread(baked_png_of, award)
         return Response(png, media_type="image/png", headers=IMAGE_CACHE)
 
     def definition(definition_id: str) -> CredentialDefinition:
@@ -94,13 +94,3 @@ def signed_json(award: PublishedAward, *, media_type: str, headers: dict[str, st
     """The credential as stored; any serialization verifies, as the proof covers canonical RDF."""
     body = json.dumps(award.credential, indent=2, ensure_ascii=False) + "\n"
     return Response(body, media_type=media_type, headers=headers)
-
-
-def awarded_definition(award: PublishedAward) -> CredentialDefinition:
-    """The badge as it was awarded: drawn from the credential, not from today's content."""
-    achievement = award.credential.get("credentialSubject", {}).get("achievement", {})
-    kind = CredentialKind.CERTIFICATE if award.kind == CredentialKind.CERTIFICATE.value else CredentialKind.BADGE
-    return CredentialDefinition(
-        id=award.definition_id, kind=kind, title=str(achievement.get("name", award.definition_id)),
-        description=str(achievement.get("description", "")), criteria="",
-    )

@@ -25,27 +25,35 @@ def get_json(url: str) -> dict:
         return json.loads(response.read())
 
 
+def start_serve(env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, str(PROJECT_DIR / "run_bot.py"), "serve"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+
+
+def wait_until_healthy(process: subprocess.Popen[str], base: str) -> None:
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            assert get_json(f"{base}/healthz")["status"] == "ok"
+            return
+        except OSError:
+            assert process.poll() is None, process.communicate()[1]
+            assert time.monotonic() < deadline, "serve did not start within 60 s"
+            time.sleep(0.2)
+
+
 def test_serve_publishes_the_issuer_and_stops_cleanly_on_sigterm(tmp_path):
     port = free_port()
     env = {**os.environ, "DATA_DIR": str(tmp_path), "PORT": str(port), "PUBLIC_URL": "https://learn.example.com"}
     env.pop("DATABASE_URL", None)
     for name in ("TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
         env.pop(name, None)
-    process = subprocess.Popen(
-        [sys.executable, str(PROJECT_DIR / "run_bot.py"), "serve"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
+    process = start_serve(env)
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                assert get_json(f"{base}/healthz")["status"] == "ok"
-                break
-            except OSError:
-                assert process.poll() is None, process.communicate()[1]
-                assert time.monotonic() < deadline, "serve did not start within 60 s"
-                time.sleep(0.2)
+        wait_until_healthy(process, base)
         did = get_json(f"{base}/.well-known/did.json")
         assert did["id"] == "did:web:learn.example.com"
         status_list = get_json(f"{base}/status/revocation")
@@ -56,3 +64,26 @@ def test_serve_publishes_the_issuer_and_stops_cleanly_on_sigterm(tmp_path):
         _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
+
+
+async def test_serve_runs_the_telegram_bot_when_a_token_is_set(tmp_path):
+    from tests.telegram.fake_api import running_fake_telegram
+
+    token = "123456:SERVE-TOKEN-abcdefghijklmnop"
+    with running_fake_telegram(token) as fake:
+        port = free_port()
+        env = {**os.environ, "DATA_DIR": str(tmp_path), "PORT": str(port), "TELEGRAM_BOT_TOKEN": token,
+               "TELEGRAM_API_BASE_URL": fake.base_url, "ANNOUNCE_CHANNEL": "-100123"}
+        env.pop("DATABASE_URL", None)
+        process = start_serve(env)
+        try:
+            fake.user_sends_text(4242, "/start")
+            await fake.wait_for(lambda f: len(f.messages_to(4242)) == 1, timeout=60)
+            assert "where are you?" in fake.messages_to(4242)[0].result["text"]
+            assert fake.sent("setMyCommands")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "receives updates by long polling" in stderr
+    assert token not in stderr and "Traceback" not in stderr

@@ -1,0 +1,383 @@
+"""The Telegram bot: python-telegram-bot's `Application` translating updates into core events
+and core replies into Bot API calls. Learning happens in private chats; in groups the bot only
+announces badges and points people to a private chat."""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+from collections import Counter, OrderedDict
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from telegram import BotCommand, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
+from telegram.constants import ChatType, ParseMode, PollType
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    BaseRateLimiter,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    PollAnswerHandler,
+    TypeHandler,
+    filters,
+)
+
+from adapters.telegram.delivery import DeliveryLimiter
+from adapters.telegram.formatting import escape
+from adapters.telegram.render import Out, OutPhoto, OutPoll, OutText, render
+from bot.core import Core
+from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start
+from bot.replies import Announcement, Reply
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "telegram"
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.POLL_ANSWER]
+COMMANDS = (
+    ("start", "Begin, or pick up where you left off"),
+    ("next", "Continue: the next card, check or lesson"),
+    ("path", "Your pathway map"),
+    ("progress", "Streak and mastery per skill"),
+    ("badges", "Your badges and what the next one needs"),
+    ("settings", "Timezone, daily time, pause, leave"),
+    ("help", "What I can do"),
+)
+SORRY = "Sorry, something went wrong on my side. Your progress is safe: /next continues where you are."
+NOT_UNDERSTOOD = "I learn with you through the buttons: tap one above, or send /next to continue. /help lists everything."
+REMEMBERED = 10_000  # recent update ids and polls kept in memory
+
+ImageSource = Callable[[str], Awaitable[bytes | None]]
+
+
+@dataclass(frozen=True)
+class TelegramSettings:
+    token: str
+    webhook_url: str | None = None  # set: webhook mode; unset: long polling
+    webhook_secret: str | None = None  # default: derived from the token
+    api_base_url: str | None = None  # a self-hosted Bot API server, e.g. http://localhost:8081/bot
+    announce_chat: int | str | None = None  # ANNOUNCE_CHANNEL: a group id or @channelname
+    quiz_polls: bool = False  # single-answer checks as quiz polls instead of buttons
+    poll_timeout: int = 10  # seconds of getUpdates long polling
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> TelegramSettings | None:
+        """None when TELEGRAM_BOT_TOKEN is not set: Telegram is not configured."""
+        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
+        if not token:
+            return None
+        announce = env.get("ANNOUNCE_CHANNEL", "").strip()
+        return cls(
+            token=token,
+            webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
+            webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
+            api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
+            announce_chat=int(announce) if announce.lstrip("-").isdigit() else (announce or None),
+            quiz_polls=env.get("TELEGRAM_QUIZ_POLLS", "").lower() in ("1", "true", "yes", "on"),
+        )
+
+    @property
+    def secret(self) -> str:
+        """X-Telegram-Bot-Api-Secret-Token: 1-256 characters of A-Z, a-z, 0-9, _ and -."""
+        if self.webhook_secret:
+            return self.webhook_secret
+        return hmac.new(self.token.encode(), b"telegram-webhook", hashlib.sha256).hexdigest()
+
+
+class PerChatOrder(BaseUpdateProcessor):
+    """Updates of different chats are handled concurrently; one chat's in arrival order, so a
+    learner's answer is never overtaken by their next press."""
+
+    def __init__(self, max_concurrent_updates: int = 256) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: Counter[int] = Counter()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        key = _chat_key(update)
+        if key is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._users[key] += 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[key] -= 1
+            if not self._users[key]:
+                del self._users[key], self._locks[key]
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+@dataclass(frozen=True)
+class _PollSent:
+    chat_id: int
+    message_id: int
+    ref: str
+
+
+class TelegramBot:
+    def __init__(
+        self,
+        *,
+        core: Core,
+        settings: TelegramSettings,
+        images: ImageSource | None = None,
+        rate_limiter: BaseRateLimiter | None = None,
+    ) -> None:
+        self._core = core
+        self._settings = settings
+        self._images = images
+        builder = (
+            Application.builder()
+            .token(settings.token)
+            .rate_limiter(rate_limiter or DeliveryLimiter())
+            .concurrent_updates(PerChatOrder())
+            .connection_pool_size(64)
+            .pool_timeout(30)
+        )
+        if settings.api_base_url:
+            base = settings.api_base_url.rstrip("/")
+            builder = builder.base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")
+        if settings.webhook_url:
+            builder = builder.updater(None)
+        self.application = builder.build()
+        self._seen_updates: OrderedDict[int, None] = OrderedDict()
+        self._polls: OrderedDict[str, _PollSent] = OrderedDict()
+        self._username = ""
+        self._add_handlers()
+
+    # --- lifecycle ------------------------------------------------------------------------------
+    async def start(self) -> None:
+        app = self.application
+        await app.initialize()
+        self._username = app.bot.username
+        await app.bot.set_my_commands([BotCommand(name, about) for name, about in COMMANDS])
+        await app.start()
+        if self._settings.webhook_url:
+            await app.bot.set_webhook(
+                self._settings.webhook_url, secret_token=self._settings.secret, allowed_updates=ALLOWED_UPDATES
+            )
+            log.warning("Telegram: @%s receives updates by webhook", self._username)
+        else:
+            assert app.updater is not None
+            await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, timeout=self._settings.poll_timeout)
+            log.warning("Telegram: @%s receives updates by long polling", self._username)
+
+    async def stop(self) -> None:
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def receive(self, update_json: dict[str, Any]) -> None:
+        """An update from the webhook, queued like one from long polling."""
+        await self.application.update_queue.put(Update.de_json(update_json, self.application.bot))
+
+    # --- inbound --------------------------------------------------------------------------------
+    def _add_handlers(self) -> None:
+        app = self.application
+        private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
+        names = [name for name, _ in COMMANDS]
+        app.add_handler(TypeHandler(Update, self._drop_replays), group=-1)
+        app.add_handler(CommandHandler(names, self._on_command, filters=private))
+        app.add_handler(CommandHandler(names, self._on_group_command, filters=groups))
+        app.add_handler(MessageHandler(filters.COMMAND & private, self._on_unknown_command))
+        app.add_handler(MessageHandler(private & ~filters.COMMAND, self._on_text))
+        app.add_handler(CallbackQueryHandler(self._on_button))
+        app.add_handler(PollAnswerHandler(self._on_poll_answer))
+        app.add_error_handler(self._on_error)
+
+    async def _drop_replays(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The same update delivered again (a webhook retry, a replay) is dropped here."""
+        if update.update_id in self._seen_updates:
+            log.info("Telegram update %s seen before: ignored", update.update_id)
+            raise ApplicationHandlerStop
+        self._seen_updates[update.update_id] = None
+        if len(self._seen_updates) > REMEMBERED:
+            self._seen_updates.popitem(last=False)
+
+    async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        name = message.text.split()[0].lstrip("/").split("@")[0].lower()
+        learner, source = _learner(update), f"m{message.chat_id}:{message.message_id}"
+        args = " ".join(context.args or ())
+        event: Event
+        if name == "start":
+            event = Start(learner=learner, source_id=source)
+        elif name == "next":
+            event = Next(learner=learner, source_id=source)
+        else:
+            event = Command(learner=learner, source_id=source, name=name, args=args)
+        await self._handle(event, message.chat_id)
+
+    async def _on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        name = message.text.split()[0].lstrip("/").split("@")[0][:64]
+        await self._handle(
+            Command(learner=_learner(update), source_id=f"m{message.chat_id}:{message.message_id}", name=name),
+            message.chat_id,
+        )
+
+    async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        if message is not None:
+            await self._send_out(message.chat_id, OutText(escape(NOT_UNDERSTOOD)))
+
+    async def _on_group_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """In a group nobody's lessons or answers are shown: point to a private chat instead."""
+        message = update.effective_message
+        assert message is not None
+        link = f"https://t.me/{self._username}?start=group"
+        html = f'I teach in private chats, so nobody else sees your answers: <a href="{link}">open a chat with me</a>. Here I only announce badges.'
+        await self._send_out(message.chat_id, OutText(html))
+
+    async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None and query.from_user is not None
+        await query.answer()  # stop the button's spinner first, whatever happens next
+        message = query.message if isinstance(query.message, Message) else None
+        if message is not None and message.chat.type != ChatType.PRIVATE:
+            return  # buttons only live in private chats
+        chat_id = message.chat_id if message is not None else query.from_user.id
+        if message is not None:
+            await self._close_keyboard(message, query.data or "")
+        await self._handle(
+            ButtonPressed(learner=_learner(update), source_id=f"c{query.id}", action=query.data or ""), chat_id
+        )
+
+    async def _on_poll_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        answer = update.poll_answer
+        assert answer is not None and answer.user is not None
+        sent = self._polls.get(answer.poll_id)
+        chat_id = sent.chat_id if sent else answer.user.id  # a private chat's id is the user's
+        if sent is None or not answer.option_ids:
+            if answer.option_ids:
+                await self._send_out(chat_id, OutText("That poll has expired. /next shows your current question."))
+            return
+        event = Answer(
+            learner=_learner(update), source_id=f"p{answer.poll_id}:{answer.user.id}",
+            ref=sent.ref, choices=tuple(answer.option_ids),
+        )
+        try:
+            await self.application.bot.stop_poll(sent.chat_id, sent.message_id)  # one answer per check
+        except BadRequest:
+            pass  # already closed
+        await self._handle(event, chat_id)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        update_id = update.update_id if isinstance(update, Update) else None
+        error = context.error
+        log.error("Telegram update %s failed: %s: %s", update_id, type(error).__name__, error, exc_info=error)
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is not None and chat.type == ChatType.PRIVATE:
+            try:
+                await self.application.bot.send_message(chat.id, SORRY)
+            except TelegramError:
+                log.error("Telegram update %s: could not tell the learner", update_id)
+
+    # --- outbound -------------------------------------------------------------------------------
+    async def _handle(self, event: Event, chat_id: int) -> None:
+        replies = await self._core.handle(event)
+        await self.send(chat_id, replies)
+
+    async def send(self, chat_id: int | str, replies: list[Reply]) -> None:
+        """Send replies in order; announcements go to the team chat (if one is set)."""
+        for reply in replies:
+            target = self._settings.announce_chat if isinstance(reply, Announcement) else chat_id
+            if target is None:
+                continue
+            for out in render(reply, quiz_polls=self._settings.quiz_polls):
+                await self._send_out(target, out)
+
+    async def _send_out(self, chat_id: int | str, out: Out) -> None:
+        bot = self.application.bot
+        match out:
+            case OutText():
+                await bot.send_message(chat_id, out.html, parse_mode=ParseMode.HTML, reply_markup=out.keyboard,
+                                       link_preview_options=_NO_PREVIEW)
+            case OutPoll():
+                message = await bot.send_poll(
+                    chat_id, out.question, list(out.options), is_anonymous=False,
+                    type=PollType.QUIZ if out.quiz else PollType.REGULAR,
+                    correct_option_ids=None if out.correct_option is None else [out.correct_option],
+                    allows_multiple_answers=out.multiple,
+                    allows_revoting=False,  # one answer per check: the first one counts
+                )
+                if message.poll is not None:
+                    self._polls[message.poll.id] = _PollSent(message.chat_id, message.message_id, out.ref)
+                    if len(self._polls) > REMEMBERED:
+                        self._polls.popitem(last=False)
+            case OutPhoto():
+                await self._send_photo(chat_id, out)
+
+    async def _send_photo(self, chat_id: int | str, out: OutPhoto) -> None:
+        photo: bytes | str | None = None
+        if self._images is not None and out.credential_id is not None:
+            photo = await self._images(out.credential_id)
+        if photo is None and out.url and out.url.startswith("https://"):
+            photo = out.url
+        if photo is not None:
+            try:
+                await self.application.bot.send_photo(
+                    chat_id, photo, caption=out.caption_html, parse_mode=ParseMode.HTML, reply_markup=out.keyboard
+                )
+                return
+            except BadRequest as error:
+                log.warning("Telegram refused the badge image (%s); sending the message without it", error)
+        await self._send_out(chat_id, OutText(out.caption_html, out.keyboard))
+
+    async def _close_keyboard(self, message: Message, data: str) -> None:
+        """A pressed keyboard is removed, so the same check cannot be answered twice; an
+        answered question keeps a note of the answer given."""
+        label = _label_of(message.reply_markup, data)
+        try:
+            if data.startswith("ans:") and label and message.text is not None:
+                await message.edit_text(
+                    f"{message.text_html}\n\n➡️ <i>{escape(label)}</i>", parse_mode=ParseMode.HTML, reply_markup=None
+                )
+            elif message.reply_markup is not None:
+                await message.edit_reply_markup(reply_markup=None)
+        except BadRequest as error:
+            log.info("Telegram: keyboard of message %s not changed: %s", message.message_id, error)
+
+
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # lesson links should not unfurl into cards
+
+
+def _learner(update: Update) -> LearnerRef:
+    user = update.effective_user
+    assert user is not None
+    return LearnerRef(PLATFORM, str(user.id), user.first_name or "")
+
+
+def _chat_key(update: object) -> int | None:
+    if not isinstance(update, Update):
+        return None
+    if update.effective_chat is not None:
+        return update.effective_chat.id
+    return update.effective_user.id if update.effective_user is not None else None
+
+
+def _label_of(markup: InlineKeyboardMarkup | None, data: str) -> str | None:
+    for row in markup.inline_keyboard if markup else ():
+        for button in row:
+            if button.callback_data == data:
+                return button.text
+    return None

@@ -1,0 +1,157 @@
+"""Core replies as Telegram messages: what to send, decided without sending anything.
+
+Text is Markdown from authors and the core; it becomes Telegram HTML (escaped), split into
+messages of at most 4096 characters with the buttons on the last one. Button actions become
+callback_data, which Telegram caps at 64 bytes."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.constants import MessageLimit, PollLimit
+
+from adapters.telegram.formatting import escape, plain_length, split_html, to_html
+from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Question, Reply, Text
+
+CALLBACK_DATA_LIMIT = 64  # bytes
+ROW_CHARACTERS = 30  # pack short buttons side by side, long ones one per row
+ROW_BUTTONS = 3
+
+
+@dataclass(frozen=True)
+class OutText:
+    html: str
+    keyboard: InlineKeyboardMarkup | None = None
+
+
+@dataclass(frozen=True)
+class OutPoll:
+    """A check as a native poll: a quiz (one right answer) or a multiple-answer poll."""
+
+    ref: str  # the core's question ref, to map the poll's answer back
+    question: str
+    options: tuple[str, ...]
+    quiz: bool
+    correct_option: int | None
+    multiple: bool
+
+
+@dataclass(frozen=True)
+class OutPhoto:
+    credential_id: str | None  # the award's public id, for the baked PNG
+    url: str | None
+    caption_html: str
+    keyboard: InlineKeyboardMarkup | None
+
+
+Out = OutText | OutPoll | OutPhoto
+
+
+def keyboard(
+    buttons: tuple[Button, ...], links: tuple[tuple[str, str], ...] = (), *, one_per_row: bool = False
+) -> InlineKeyboardMarkup | None:
+    rows: list[list[InlineKeyboardButton]] = [[InlineKeyboardButton(label, url=url)] for label, url in links]
+    row: list[InlineKeyboardButton] = []
+    for button in buttons:
+        if len(button.action.encode()) > CALLBACK_DATA_LIMIT:
+            raise ValueError(f"button action over {CALLBACK_DATA_LIMIT} bytes: {button.action!r}")
+        width = sum(len(b.text) for b in row) + len(button.label)
+        if row and (one_per_row or width > ROW_CHARACTERS or len(row) == ROW_BUTTONS):
+            rows.append(row)
+            row = []
+        row.append(InlineKeyboardButton(button.label, callback_data=button.action))
+    if row:
+        rows.append(row)
+    return InlineKeyboardMarkup(rows) if rows else None
+
+
+def texts(html: str, markup: InlineKeyboardMarkup | None) -> list[Out]:
+    """Long text split into several messages; the buttons go with the last part."""
+    parts = split_html(html, MessageLimit.MAX_TEXT_LENGTH)
+    return [OutText(part, markup if i == len(parts) - 1 else None) for i, part in enumerate(parts)]
+
+
+def question_html(reply: Question) -> str:
+    lines = [f"❓ <b>{to_html(reply.question)}</b> <i>({reply.position}/{reply.total})</i>", ""]
+    lines += [f"{i}) {to_html(option)}" for i, option in enumerate(reply.options, start=1)]
+    hint = "Pick every correct option in the poll below." if reply.multiple else "Tap your answer."
+    return "\n".join(lines + ["", f"<i>{hint}</i>"])
+
+
+def fits_a_poll(reply: Question) -> bool:
+    return (
+        plain_length(escape(reply.question)) <= PollLimit.MAX_QUESTION_LENGTH
+        and 2 <= len(reply.options) <= PollLimit.MAX_OPTION_NUMBER
+        and all(0 < len(o) <= PollLimit.MAX_OPTION_LENGTH for o in reply.options)
+    )
+
+
+def render_question(reply: Question, *, quiz_polls: bool) -> list[Out]:
+    """Single-answer checks: buttons, or a quiz poll when configured. Multiple-answer checks:
+    a poll that allows several answers (buttons cannot hold a selection). A check that does not
+    fit a poll's limits is spelled out in a message, and the poll's options are its numbers."""
+    as_poll = reply.multiple or (quiz_polls and reply.correct_option is not None)
+    if not as_poll:
+        buttons = tuple(
+            Button(_button_label(f"{i}) {option}"), action)
+            for i, (option, action) in enumerate(zip(reply.options, reply.option_actions), start=1)
+        )
+        return texts(question_html(reply), keyboard(buttons, one_per_row=True))
+    quiz = not reply.multiple and reply.correct_option is not None
+    if fits_a_poll(reply):
+        return [OutPoll(reply.ref, reply.question, reply.options, quiz, reply.correct_option if quiz else None, reply.multiple)]
+    numbers = tuple(str(i) for i in range(1, len(reply.options) + 1))
+    short = "Pick every correct option" if reply.multiple else "Your answer"
+    return [*texts(question_html(reply), None),
+            OutPoll(reply.ref, short, numbers, quiz, reply.correct_option if quiz else None, reply.multiple)]
+
+
+def render(reply: Reply, *, quiz_polls: bool = False) -> list[Out]:
+    match reply:
+        case Text():
+            return texts(to_html(reply.text), keyboard(reply.buttons))
+        case LessonCard():
+            head = f"<b>{to_html(reply.title)}</b> <i>({reply.position}/{reply.total})</i>"
+            return texts(f"{head}\n\n{to_html(reply.body)}", keyboard(reply.buttons))
+        case Question():
+            return render_question(reply, quiz_polls=quiz_polls)
+        case Feedback():
+            if reply.correct:
+                head = "✅ <b>Correct!</b>"
+            else:
+                head = "❌ <b>Not quite.</b> The answer: " + "; ".join(to_html(o) for o in reply.correct_options)
+            return texts(f"{head}\n{to_html(reply.explanation)}", keyboard(reply.buttons))
+        case AwardNotice():
+            return award(reply)
+        case Announcement():
+            return announcement(reply)
+    raise TypeError(f"cannot render {type(reply).__name__}")
+
+
+def award(reply: AwardNotice) -> list[Out]:
+    """The badge image with the message as its caption; links as URL buttons where Telegram
+    accepts them (https only), otherwise written out."""
+    html = to_html(reply.text)
+    links: list[tuple[str, str]] = []
+    for label, url in (("View and share your credential", reply.page_url), ("Add to LinkedIn", reply.linkedin_url)):
+        if url and url.startswith("https://"):
+            links.append((label, url))
+        elif url:
+            html += f'\n{escape(label)}: <a href="{escape(url)}">{escape(url)}</a>'
+    markup = keyboard(reply.buttons, tuple(links))
+    if reply.credential_id is None or plain_length(html) > MessageLimit.CAPTION_LENGTH:
+        return texts(html, markup)
+    return [OutPhoto(reply.credential_id, reply.image_url, html, markup)]
+
+
+def announcement(reply: Announcement) -> list[Out]:
+    html = to_html(reply.text)
+    links = (("See the credential", reply.page_url),) if reply.page_url and reply.page_url.startswith("https://") else ()
+    if reply.page_url and not links:
+        html += f'\n<a href="{escape(reply.page_url)}">{escape(reply.page_url)}</a>'
+    return texts(html, keyboard((), links))
+
+
+def _button_label(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

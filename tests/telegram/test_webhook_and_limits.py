@@ -1,0 +1,102 @@
+"""Webhook mode inside the project's one ASGI app (a forged request leaves no trace), and the
+outgoing pace: Telegram's overall and per-chat limits kept, measured by the fake server."""
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from adapters.telegram.bot import TelegramBot, TelegramSettings
+from adapters.telegram.delivery import DeliveryLimiter
+from adapters.telegram.webhook import webhook_router
+from bot.clock import ManualClock
+from bot.core import Core
+from bot.replies import Text
+from bot.store.repository import ProgressStore
+from content.model import Curriculum
+from tests.integration.test_issuing_on_award import issuer_for
+from tests.telegram.fake_api import FakeTelegram, running_fake_telegram
+from web.app import create_app
+
+TOKEN = "123456:TEST-TOKEN-abcdefghijklmnop"
+WEBHOOK = "https://bot.example.com/telegram/webhook"
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeTelegram]:
+    with running_fake_telegram(TOKEN) as fake:
+        yield fake
+
+
+async def test_webhook_refuses_forged_requests_and_handles_real_ones(
+    fake: FakeTelegram, core: Core, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, tmp_path
+):
+    settings = TelegramSettings(token=TOKEN, webhook_url=WEBHOOK, api_base_url=fake.base_url)
+    bot = TelegramBot(core=core, settings=settings, rate_limiter=DeliveryLimiter(chat_burst=100, backoff=0.05))
+    app = create_app(
+        store=store, curriculum=curriculum, issuer=issuer_for(tmp_path), clock=clock,
+        platform_routers=[webhook_router(bot, webhook_url=WEBHOOK, secret=settings.secret)],
+    )
+    await bot.start()
+    try:
+        [hook] = fake.sent("setWebhook")
+        assert hook.params["url"] == WEBHOOK and hook.params["secret_token"] == settings.secret
+        assert TOKEN not in settings.secret
+        update = fake.make_text_update(4242, "/start")
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://bot.example.com") as client:
+            for headers in ({}, {"X-Telegram-Bot-Api-Secret-Token": "guess"}, {"X-Telegram-Bot-Api-Secret-Token": TOKEN}):
+                forged = await client.post("/telegram/webhook", json=update, headers=headers)
+                assert forged.status_code == 403
+            right = {"X-Telegram-Bot-Api-Secret-Token": settings.secret}
+            assert (await client.post("/telegram/webhook", content=b"{not json", headers=right)).status_code == 400
+            assert (await client.post("/telegram/webhook", content=b"x" * 2_000_000, headers=right)).status_code == 413
+            await asyncio.sleep(0.3)
+            async with store.transaction() as tx:
+                assert await tx.find_learner("telegram", "4242") is None, "refused requests leave no trace"
+            assert fake.messages_to(4242) == []
+
+            response = await client.post("/telegram/webhook", content=json.dumps(update), headers=right)
+            assert response.status_code == 200
+            await fake.wait_for(lambda f: len(f.messages_to(4242)) == 1)
+            assert "where are you?" in fake.messages_to(4242)[0].result["text"]
+            # Telegram retries a delivery it thinks failed: the same update changes nothing.
+            assert (await client.post("/telegram/webhook", content=json.dumps(update), headers=right)).status_code == 200
+            await asyncio.sleep(0.5)
+            assert len(fake.messages_to(4242)) == 1
+    finally:
+        await bot.stop()
+    assert fake.sent("getUpdates") == [], "webhook mode never polls"
+
+
+async def test_the_overall_limit_is_kept_so_telegram_never_answers_429(fake: FakeTelegram, core: Core):
+    fake.enforce_rate_limits(per_chat_per_second=100, global_per_second=30, group_per_minute=20)
+    bot = TelegramBot(core=core, settings=TelegramSettings(token=TOKEN, api_base_url=fake.base_url, poll_timeout=1))
+    await bot.start()
+    try:
+        started = time.monotonic()
+        await asyncio.gather(*(bot.send(1000 + i, [Text(f"Daily lesson for learner {i}")]) for i in range(60)))
+        elapsed = time.monotonic() - started
+    finally:
+        await bot.stop()
+    assert fake.too_many_requests == 0
+    assert len(fake.sent("sendMessage")) == 60
+    assert elapsed >= 60 / 30 - 0.1, "60 messages cannot go out faster than 30 a second"
+
+
+async def test_one_chat_is_paced_after_a_short_burst(fake: FakeTelegram, core: Core):
+    limiter = DeliveryLimiter(chat_burst=2, chat_period=0.5)  # 2 at once, then one every 0.25 s
+    bot = TelegramBot(core=core, settings=TelegramSettings(token=TOKEN, api_base_url=fake.base_url, poll_timeout=1),
+                      rate_limiter=limiter)
+    await bot.start()
+    try:
+        await bot.send(4242, [Text(f"Message {i}") for i in range(6)])
+    finally:
+        await bot.stop()
+    times = [c.at for c in fake.sent("sendMessage", chat_id=4242)]
+    assert [c.result["text"] for c in fake.sent("sendMessage", chat_id=4242)] == [f"Message {i}" for i in range(6)]
+    assert times[-1] - times[0] >= 4 * 0.25 * 0.9

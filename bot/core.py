@@ -8,12 +8,12 @@ from bot import actions, preferences, texts
 from bot.actions import StepRef
 from bot.awards import Awarder, is_valid
 from bot.clock import Clock
-from bot.events import Answer, ButtonPressed, Command, Event, Next, Start, TimerFired
+from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start, TimerFired
 from bot.flow import LessonFlow
 from bot.mastery import MasteryModel
 from bot.pathway import CredentialOnMap, credential_needs, next_lesson, pathway_map
 from bot.progress import standing
-from bot.replies import Button, Reply, Text
+from bot.replies import Button, Home, Reply, Text
 from bot.settings import apply_setting
 from bot.store.models import AwardRow
 from bot.store.repository import DuplicateEvent, ProgressStore
@@ -54,6 +54,8 @@ class Core:
         try:
             async with self._store.transaction() as tx:
                 learner, created = await tx.learner(event.learner, now=now)
+                if event.learner.timezone and not learner.timezone_confirmed:
+                    learner.timezone, learner.timezone_confirmed = event.learner.timezone, True
                 turn = Turn(tx=tx, learner=learner, now=now, source_id=event.source_id)
                 replies = await self._dispatch(turn, event, created)
                 if turn.renew:
@@ -65,6 +67,29 @@ class Core:
         except DuplicateEvent:
             log.info("duplicate event %s ignored", event.source_id)
             return []
+
+    async def home(self, who: LearnerRef) -> Home:
+        """What the learner's home screen shows: the next step, the pathway map, streak and
+        mastery, badges. Read-only: it records no event (opening a tab is not learning)."""
+        now = self._clock.now()
+        async with self._store.transaction() as tx:
+            learner, _ = await tx.learner(who, now=now)
+            turn = Turn(tx=tx, learner=learner, now=now)
+            session = await tx.active_session(learner.id)
+            if session is not None:
+                next_step = Text(f"You are in the middle of **{session.title}**.", (Button("Continue", actions.CONTINUE),))
+            else:
+                next_step = await self._flow.next_step_offer(turn)
+            now_standing = await standing(tx, self._mastery, learner, now)
+            return Home(
+                sections=(
+                    ("Next step", next_step.text),
+                    ("Pathway", (await self._path(turn)).text),
+                    ("Streak and mastery", texts.progress(now_standing, self._curriculum, learner.timezone)),
+                    ("Badges", (await self._badges(turn)).text),
+                ),
+                buttons=tuple(b for b in next_step.buttons if b.action != actions.LATER),
+            )
 
     async def _dispatch(self, turn: Turn, event: Event, created: bool) -> list[Reply]:
         match event:
@@ -98,7 +123,7 @@ class Core:
                     texts.greeting(
                         learner.display_name, self._curriculum, first, learner.timezone, learner.daily_time, learner.working_days
                     ),
-                    (Button("Start now", actions.CONTINUE), Button("Later", actions.LATER)),
+                    (Button("Start now", actions.CONTINUE), Button("Later", actions.LATER), Button("Daily time", "set:time")),
                 )
             ]
         session = await turn.tx.active_session(learner.id)

@@ -11,6 +11,7 @@ class LearnerRef:
     platform: str
     user_id: str
     display_name: str = ""
+    timezone: str | None = None  # IANA name when the platform knows it (Slack's users.info)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -77,4 +77,12 @@ class Announcement:
     image_url: str | None = None
 
 
+@dataclass(frozen=True)
+class Home:
+    """A learner's home screen (Slack's App Home): titled Markdown sections and the next step."""
+
+    sections: tuple[tuple[str, str], ...]
+    buttons: tuple[Button, ...]
+
+
 Reply = Text | LessonCard | Question | Feedback | AwardNotice | Announcement

@@ -12,7 +12,7 @@ async def test_first_contact_greets_shows_the_pathway_and_offers_the_first_lesso
     assert "Seamanship L1 => Mariner Certificate" in text
     assert "First up: **Tides**" in text
     assert "Europe/Berlin" in text
-    assert [b.label for b in replies[-1].buttons] == ["Start now", "Later"]
+    assert [b.label for b in replies[-1].buttons] == ["Start now", "Later", "Daily time"]
 
 
 async def test_a_whole_lesson_cards_then_checks_with_feedback_and_next_step(core):

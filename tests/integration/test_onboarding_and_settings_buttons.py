@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from bot.events import ButtonPressed, LearnerRef, Start
+from bot.events import ButtonPressed, Command, LearnerRef, Start
 from tests.support import Chat
 
 
@@ -102,3 +102,29 @@ async def test_leaving_deletes_who_the_learner_is_and_a_new_start_is_a_new_learn
         assert await tx.holds(learner_id) == []
     replies = await core.handle(Start(learner=LearnerRef("test", "ana", "Ana"), source_id="again", timezone="UTC"))
     assert "Hi Ana!" in replies[0].text, "coming back starts afresh"
+
+
+async def test_a_timezone_the_platform_knows_is_taken_on_first_contact_whatever_the_event(core, store):
+    ref = LearnerRef("slack", "U1", "Bo", timezone="America/Chicago")
+    await core.handle(Command(learner=ref, source_id="first", name="path"))
+    async with store.transaction() as tx:
+        learner = await tx.find_learner("slack", "U1")
+        assert (learner.timezone, learner.timezone_confirmed) == ("America/Chicago", True)
+
+
+async def test_home_shows_next_step_pathway_progress_and_badges_and_records_nothing(core, store):
+    chat = Chat(core)
+    await chat.start()
+    await chat.take_next_lesson()
+    async with store.transaction() as tx:
+        learner = await tx.find_learner("test", "ana")
+        events_before = len(await tx.events(learner.id))
+    home = await core.home(chat.learner)
+    titles = [title for title, _ in home.sections]
+    assert titles == ["Next step", "Pathway", "Streak and mastery", "Badges"]
+    sections = dict(home.sections)
+    assert "Knots" in sections["Next step"] and "✅" in sections["Pathway"]
+    assert "Deckhand" in sections["Badges"]
+    assert [b.label for b in home.buttons] == ["Start now"]
+    async with store.transaction() as tx:
+        assert len(await tx.events(learner.id)) == events_before

@@ -14,6 +14,8 @@ import uvicorn
 from fastapi import APIRouter
 
 from adapters import redaction
+from adapters.slack.app import SlackBot, SlackSettings
+from adapters.slack.http import events_router
 from adapters.telegram.bot import TelegramBot, TelegramSettings
 from adapters.telegram.webhook import webhook_router
 from bot.bootstrap import Application
@@ -36,13 +38,25 @@ class _Server(uvicorn.Server):
 async def serve(settings: Settings, app: Application, env: Mapping[str, str] = os.environ) -> None:
     """Serve until SIGINT or SIGTERM; requests in flight are finished first."""
     telegram_settings = TelegramSettings.from_env(env)
-    redaction.install([telegram_settings.token, telegram_settings.secret] if telegram_settings else [])
+    slack_settings = SlackSettings.from_env(env)
+    secrets = [telegram_settings.token, telegram_settings.secret] if telegram_settings else []
+    if slack_settings is not None:
+        secrets += [slack_settings.bot_token, slack_settings.signing_secret, slack_settings.app_token or ""]
+    redaction.install(secrets)
     routers: list[APIRouter] = []
     telegram = None
     if telegram_settings is not None:
         telegram = TelegramBot(core=app.core, settings=telegram_settings, images=BakedImages(app.store).png)
         if telegram_settings.webhook_url:
             routers.append(webhook_router(telegram, webhook_url=telegram_settings.webhook_url, secret=telegram_settings.secret))
+    slack = SlackBot(core=app.core, settings=slack_settings) if slack_settings is not None else None
+    socket_mode = None
+    if slack is not None and slack_settings is not None and slack_settings.app_token:
+        from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+        socket_mode = AsyncSocketModeHandler(slack.app, slack_settings.app_token)
+    elif slack is not None:
+        routers.append(events_router(slack.app))
     web = create_app(
         store=app.store, curriculum=app.curriculum, issuer=app.issuer, clock=app.clock, platform_routers=routers
     )
@@ -59,9 +73,18 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
             await telegram.start()
         else:
             log.warning("Telegram is not configured (TELEGRAM_BOT_TOKEN is not set)")
+        if socket_mode is not None:
+            await socket_mode.connect_async()
+            log.warning("Slack: connected in Socket Mode")
+        elif slack is not None:
+            log.warning("Slack: events, interactivity and /learn at %s/slack/events", settings.public_url or settings.local_url)
+        else:
+            log.warning("Slack is not configured (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set)")
         log.warning("Serving the web app on %s (public URL: %s)", settings.local_url, settings.public_url or "not set")
         await server.serve()
     finally:
+        if socket_mode is not None:
+            await socket_mode.close_async()
         if telegram is not None:
             await telegram.stop()
         for sig in (signal.SIGINT, signal.SIGTERM):

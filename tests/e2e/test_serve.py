@@ -87,3 +87,35 @@ async def test_serve_runs_the_telegram_bot_when_a_token_is_set(tmp_path):
     assert process.returncode == 0, stderr
     assert "receives updates by long polling" in stderr
     assert token not in stderr and "Traceback" not in stderr
+
+
+async def test_serve_answers_slack_at_slack_events_when_tokens_are_set(tmp_path):
+    import httpx
+
+    from tests.slack import signing
+    from tests.slack.fake_api import running_fake_slack
+
+    secret = "serve-signing-secret-0123456789"
+    with running_fake_slack(bot_token="xoxb-serve-token") as fake:
+        fake.add_user("U0ANA", name="ana", tz="Asia/Tokyo")
+        port = free_port()
+        env = {**os.environ, "DATA_DIR": str(tmp_path), "PORT": str(port), "SLACK_BOT_TOKEN": "xoxb-serve-token",
+               "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": fake.api_url}
+        env.pop("DATABASE_URL", None)
+        env.pop("TELEGRAM_BOT_TOKEN", None)
+        process = start_serve(env)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            wait_until_healthy(process, base)
+            async with httpx.AsyncClient(base_url=base) as client:
+                body = signing.event_callback(signing.message_im("U0ANA", "hi", channel=fake.dm_channel("U0ANA")))
+                assert (await signing.post(client, "/slack/events", body, "wrong-secret")).status_code == 401
+                assert (await signing.post(client, "/slack/events", body, secret)).status_code == 200
+            await fake.wait_for(lambda f: len(f.messages_in(fake.dm_channel("U0ANA"))) == 1, timeout=30)
+            assert "09:00 (Asia/Tokyo)" in str(fake.messages_in(fake.dm_channel("U0ANA"))[0].params)
+        finally:
+            process.send_signal(signal.SIGTERM)
+            _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    assert "/slack/events" in stderr
+    assert "xoxb-serve-token" not in stderr and secret not in stderr and "Traceback" not in stderr

@@ -1,0 +1,286 @@
+"""The Slack app: slack-bolt's AsyncApp translating Events API, interactivity and slash-command
+requests into core events, and core replies into Block Kit messages in the learner's DM.
+
+Every listener acknowledges first (Slack wants an answer within 3 seconds) and does the slow
+work after; bolt returns the HTTP response as soon as `ack()` is called."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import Counter, OrderedDict
+from collections.abc import Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, AsyncIterator
+
+from aiolimiter import AsyncLimiter
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from adapters.slack.render import BUTTON_ACTION, LINK_ACTION, SUBMIT_ACTION, TOGGLE_ACTION, answered_question, home_view, render
+from bot.core import Core
+from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start
+from bot.replies import Announcement, Reply
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "slack"
+COMMANDS = ("next", "path", "progress", "badges", "settings", "help", "start")
+SORRY = "Sorry, something went wrong on my side. Your progress is safe: `/learn next` continues where you are."
+REMEMBERED = 10_000
+
+
+@dataclass(frozen=True)
+class SlackSettings:
+    bot_token: str
+    signing_secret: str
+    app_token: str | None = None  # set: Socket Mode instead of HTTP
+    api_url: str | None = None  # SLACK_API_URL: the Web API elsewhere (the SDK's base_url)
+    announce_channel: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SlackSettings | None:
+        """None unless both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set."""
+        token, secret = env.get("SLACK_BOT_TOKEN", "").strip(), env.get("SLACK_SIGNING_SECRET", "").strip()
+        if not (token and secret):
+            return None
+        return cls(
+            bot_token=token, signing_secret=secret, app_token=env.get("SLACK_APP_TOKEN") or None,
+            api_url=env.get("SLACK_API_URL") or None, announce_channel=env.get("ANNOUNCE_CHANNEL") or None,
+        )
+
+
+def web_client(settings: SlackSettings, *, max_429_retries: int = 20) -> AsyncWebClient:
+    """The Web API client: 429s waited out (Retry-After), 5xx and connection errors retried."""
+    options: dict[str, Any] = {"token": settings.bot_token}
+    if settings.api_url:
+        options["base_url"] = settings.api_url
+    client = AsyncWebClient(**options)
+    client.retry_handlers = [
+        AsyncRateLimitErrorRetryHandler(max_retry_count=max_429_retries),
+        AsyncServerErrorRetryHandler(max_retry_count=5),
+        AsyncConnectionErrorRetryHandler(max_retry_count=5),
+    ]
+    return client
+
+
+class SlackBot:
+    def __init__(
+        self, *, core: Core, settings: SlackSettings, client: AsyncWebClient | None = None,
+        channel_burst: int = 3, channel_period: float = 3.0,
+    ) -> None:
+        self._core = core
+        self._settings = settings
+        self.client = client or web_client(settings)
+        self.app = AsyncApp(client=self.client, signing_secret=settings.signing_secret, name="microbadge")
+        self._seen_events: OrderedDict[str, None] = OrderedDict()
+        self._dm_channels: dict[str, str] = {}
+        self._people: OrderedDict[str, LearnerRef] = OrderedDict()
+        self._user_locks: dict[str, asyncio.Lock] = {}
+        self._lock_users: Counter[str] = Counter()
+        # Slack asks for about one message a second per channel, allowing short bursts.
+        self._channel_burst, self._channel_period = channel_burst, channel_period
+        self._channel_limiters: dict[str, AsyncLimiter] = {}
+        self._register()
+
+    # --- inbound --------------------------------------------------------------------------------
+    def _register(self) -> None:
+        app = self.app
+        app.event("message")(self._on_message)
+        app.event("app_home_opened")(self._on_home_opened)
+        app.action(BUTTON_ACTION)(self._on_button)
+        app.action(LINK_ACTION)(self._ack_only)
+        app.action(TOGGLE_ACTION)(self._ack_only)
+        app.action(SUBMIT_ACTION)(self._on_submit)
+        app.command("/learn")(self._on_command)
+        app.error(self._on_error)
+
+    async def _ack_only(self, ack: AsyncAck) -> None:
+        await ack()
+
+    def _first_delivery(self, body: dict[str, Any]) -> bool:
+        """Slack retries an event it thinks failed (X-Slack-Retry-Num): the retry is dropped."""
+        event_id = body.get("event_id")
+        if not event_id:
+            return True
+        if event_id in self._seen_events:
+            log.info("Slack event %s delivered again: ignored", event_id)
+            return False
+        self._seen_events[event_id] = None
+        if len(self._seen_events) > REMEMBERED:
+            self._seen_events.popitem(last=False)
+        return True
+
+    async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return  # only what a person writes to the app in its DM
+        if not self._first_delivery(body):
+            return
+        user, text = event["user"], (event.get("text") or "").strip()
+        learner = await self._learner(user)
+        source = f"e{body.get('event_id') or event.get('ts')}"
+        word, _, args = text.lstrip("/").partition(" ")
+        name = word.lower()
+        event_out: Event
+        if name == "next":
+            event_out = Next(learner=learner, source_id=source)
+        elif name in COMMANDS and name != "start":
+            event_out = Command(learner=learner, source_id=source, name=name, args=args)
+        else:  # a greeting, or anything else: welcome (back), and the next step
+            event_out = Start(learner=learner, source_id=source, timezone=learner.timezone)
+        await self._handle(event_out, event["channel"])
+
+    async def _on_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        if event.get("tab") != "home":
+            return
+        await self._publish_home(event["user"])
+
+    async def _on_button(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        await ack()
+        user = body["user"]["id"]
+        value = action.get("value", "")
+        channel = await self._reply_channel(body, user)
+        message = body.get("message")
+        if message is not None and body.get("container", {}).get("type") == "message":
+            await self._close_buttons(channel, message, action, answered=value.startswith("ans:"))
+        event = ButtonPressed(learner=await self._learner(user), source_id=f"a{action.get('action_ts')}:{user}", action=value)
+        await self._handle(event, channel)
+        if body.get("container", {}).get("type") == "view":
+            await self._publish_home(user)  # the home tab shows the new next step
+
+    async def _on_submit(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A multiple-answer check: the ticked checkboxes travel in the payload's state."""
+        await ack()
+        user = body["user"]["id"]
+        chosen: list[int] = []
+        for block in body.get("state", {}).get("values", {}).values():
+            for element in block.values():
+                for option in element.get("selected_options") or ():
+                    if str(option.get("value", "")).isdigit():
+                        chosen.append(int(option["value"]))
+        channel = await self._reply_channel(body, user)
+        if body.get("message") is not None:
+            labels = ", ".join(str(i + 1) for i in sorted(chosen)) or "nothing ticked"
+            await self._close_buttons(channel, body["message"], {"text": {"text": labels}}, answered=True)
+        event = Answer(
+            learner=await self._learner(user), source_id=f"a{action.get('action_ts')}:{user}",
+            ref=action.get("value", ""), choices=tuple(sorted(set(chosen))),
+        )
+        await self._handle(event, channel)
+
+    async def _on_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
+        """`/learn [next|path|progress|badges|settings|help]`. The answer always goes to the
+        learner's DM with the app: in a channel, nobody else sees a lesson or an answer."""
+        user, channel = command["user_id"], command.get("channel_id", "")
+        in_app_dm = channel == await self._dm_channel(user)
+        await ack() if in_app_dm else await ack(text="I have answered you in our direct messages.")
+        word, _, args = (command.get("text") or "").strip().partition(" ")
+        name = word.lower() or "next"
+        learner = await self._learner(user)
+        source = f"s{command.get('trigger_id')}"
+        event: Event
+        if name == "next":
+            event = Next(learner=learner, source_id=source)
+        elif name == "start":
+            event = Start(learner=learner, source_id=source, timezone=learner.timezone)
+        else:
+            event = Command(learner=learner, source_id=source, name=name[:64], args=args)
+        await self._handle(event, await self._dm_channel(user))
+
+    async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
+        reference = body.get("event_id") or body.get("trigger_id") or (body.get("actions") or [{}])[0].get("action_ts")
+        log.error("Slack request %s failed: %s: %s", reference, type(error).__name__, error, exc_info=error)
+        user = body.get("user_id") or (body.get("user") or {}).get("id") or (body.get("event") or {}).get("user")
+        if isinstance(user, str):
+            try:
+                await self.client.chat_postMessage(channel=await self._dm_channel(user), text=SORRY)
+            except SlackApiError:
+                log.error("Slack request %s: could not tell the learner", reference)
+
+    # --- the learner and where to answer -----------------------------------------------------------
+    async def _learner(self, user: str) -> LearnerRef:
+        """Who the user is, with their timezone from users.info (asked once per process)."""
+        known = self._people.get(user)
+        if known is not None:
+            return known
+        name, timezone = "", None
+        try:
+            info = (await self.client.users_info(user=user)).get("user") or {}
+            name = (info.get("profile") or {}).get("display_name") or info.get("real_name") or info.get("name") or ""
+            timezone = info.get("tz") or None
+        except SlackApiError as error:
+            log.warning("Slack users.info failed for a user: %s", error.response.get("error"))
+        learner = self._people[user] = LearnerRef(PLATFORM, user, name, timezone)
+        if len(self._people) > REMEMBERED:
+            self._people.popitem(last=False)
+        return learner
+
+    async def _dm_channel(self, user: str) -> str:
+        channel = self._dm_channels.get(user)
+        if channel is None:
+            opened = await self.client.conversations_open(users=user)
+            channel = self._dm_channels[user] = opened["channel"]["id"]
+        return channel
+
+    async def _reply_channel(self, body: dict[str, Any], user: str) -> str:
+        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
+        if isinstance(channel, str) and channel.startswith("D"):
+            return channel
+        return await self._dm_channel(user)
+
+    # --- outbound -------------------------------------------------------------------------------
+    async def _handle(self, event: Event, channel: str) -> None:
+        async with self._one_at_a_time(event.learner.user_id):
+            replies = await self._core.handle(event)
+            await self.send(channel, replies)
+
+    async def send(self, channel: str, replies: list[Reply]) -> None:
+        """Post replies in order; announcements go to ANNOUNCE_CHANNEL (if set)."""
+        for reply in replies:
+            target = self._settings.announce_channel if isinstance(reply, Announcement) else channel
+            if target is None:
+                continue
+            for message in render(reply):
+                async with self._channel_limiter(target):
+                    await self.client.chat_postMessage(channel=target, text=message.text, blocks=message.blocks)
+
+    async def _publish_home(self, user: str) -> None:
+        home = await self._core.home(await self._learner(user))
+        await self.client.views_publish(user_id=user, view=home_view(list(home.sections), home.buttons))
+
+    async def _close_buttons(self, channel: str, message: dict[str, Any], action: dict[str, Any], *, answered: bool) -> None:
+        """Update the pressed message so the same check (or button) cannot be pressed twice."""
+        label = str((action.get("text") or {}).get("text", ""))
+        blocks = message.get("blocks") or []
+        kept = answered_question(blocks, label) if answered else [b for b in blocks if b.get("type") != "actions"]
+        try:
+            await self.client.chat_update(channel=channel, ts=message["ts"], text=message.get("text") or " ", blocks=kept)
+        except SlackApiError as error:
+            log.info("Slack: message %s not updated: %s", message.get("ts"), error.response.get("error"))
+
+    @asynccontextmanager
+    async def _one_at_a_time(self, user: str) -> AsyncIterator[None]:
+        """One learner's events in arrival order; different learners concurrently."""
+        lock = self._user_locks.setdefault(user, asyncio.Lock())
+        self._lock_users[user] += 1
+        try:
+            async with lock:
+                yield
+        finally:
+            self._lock_users[user] -= 1
+            if not self._lock_users[user]:
+                del self._lock_users[user], self._user_locks[user]
+
+    def _channel_limiter(self, channel: str) -> AsyncLimiter:
+        limiter = self._channel_limiters.get(channel)
+        if limiter is None:
+            if len(self._channel_limiters) > REMEMBERED:
+                self._channel_limiters.clear()  # idle buckets are full again anyway
+            limiter = self._channel_limiters[channel] = AsyncLimiter(self._channel_burst, self._channel_period)
+        return limiter

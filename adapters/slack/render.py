@@ -1,0 +1,285 @@
+"""Core replies as Slack Block Kit messages: what to send, decided without sending anything.
+
+Text is Markdown from authors and the core; it becomes escaped mrkdwn in section blocks of at
+most 3000 characters. Output is plain JSON dicts within Slack's limits: 50 blocks a message
+(more become several messages), 25 elements an actions block, 75 characters a button label.
+
+Action ids, for the app to route by pattern:
+- `mb:<i>`: a core button; its `value` is the button's opaque action (BUTTON_ACTION).
+- `mb:link:<i>`: a URL button; Slack still sends an action, which only needs an ack.
+- `mbq:toggle[:<g>]`: a multiple-answer check's checkboxes (10 options a group); ack only.
+- `mbq:submit:<ref>`: submits those checkboxes; `value` is the question's ref, the choices are
+  the checked options' values (0-based indices) in the payload's `state.values`.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from adapters.slack.formatting import (
+    SECTION_LIMIT,
+    clip_mrkdwn,
+    escape,
+    inline_mrkdwn,
+    plain_text,
+    split_mrkdwn,
+    to_mrkdwn,
+    to_plain,
+)
+from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Question, Reply, Text
+
+Block = dict[str, Any]
+
+MAX_BLOCKS = 50
+HOME_MAX_BLOCKS = 100
+ACTIONS_ELEMENTS = 25
+BUTTON_TEXT = 75
+OPTION_TEXT = 75
+CHECKBOX_OPTIONS = 10
+HEADER_TEXT = 150
+ALT_TEXT = 2000
+ACTION_ID = 255
+BUTTON_VALUE = 2000
+URL_LIMIT = 3000
+FALLBACK_CHARS = 500  # escaped, at most 5 × this: well within the 3000 allowed
+
+BUTTON_ACTION = re.compile(r"^mb:\d+$")
+LINK_ACTION = re.compile(r"^mb:link:\d+$")
+TOGGLE_ACTION = re.compile(r"^mbq:toggle(:\d+)?$")
+SUBMIT_ACTION = re.compile(r"^mbq:submit:")
+_SUBMIT_PREFIX = "mbq:submit:"
+_TOGGLE = "mbq:toggle"
+_INTERACTIVE = ("actions", "input")
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    text: str  # notification fallback: escaped, unformatted, at most 3000 characters
+    blocks: list[Block]
+
+
+# --- Blocks and elements --------------------------------------------------------------------
+
+
+def mrkdwn(text: str) -> Block:
+    # verbatim: no automatic parsing, so "@channel" or "#general" typed by an author stays text.
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
+
+
+def plain(text: str, limit: int) -> Block:
+    return {"type": "plain_text", "text": plain_text(text, limit) or "…", "emoji": True}
+
+
+def section_blocks(text: str) -> list[Block]:
+    """mrkdwn as section blocks of at most 3000 characters each."""
+    return [{"type": "section", "text": mrkdwn(part)} for part in split_mrkdwn(text, SECTION_LIMIT)]
+
+
+def context(text: str) -> Block:
+    return {"type": "context", "elements": [mrkdwn(clip_mrkdwn(text, SECTION_LIMIT))]}
+
+
+def header(text: str) -> Block:
+    return {"type": "header", "text": plain(text, HEADER_TEXT)}
+
+
+def image(url: str | None, alt: str, title: str | None = None) -> list[Block]:
+    """An image block, or none: Slack fetches the image itself, so only public https URLs."""
+    if not url or not url.startswith("https://") or len(url) > URL_LIMIT:
+        return []
+    block: Block = {"type": "image", "image_url": url, "alt_text": plain_text(alt, ALT_TEXT) or "Image"}
+    if title and title.strip():
+        block["title"] = plain(title, ALT_TEXT)
+    return [block]
+
+
+def button(label: str, action_id: str, *, value: str | None = None, url: str | None = None,
+           style: str | None = None) -> Block:
+    element: Block = {"type": "button", "text": plain(label, BUTTON_TEXT), "action_id": action_id[:ACTION_ID]}
+    if value is not None:
+        if not value or len(value) > BUTTON_VALUE:
+            raise ValueError(f"button value must be 1 to {BUTTON_VALUE} characters: {value[:80]!r}")
+        element["value"] = value
+    if url is not None:
+        element["url"] = url
+    if style is not None:
+        element["style"] = style
+    return element
+
+
+def core_buttons(buttons: tuple[Button, ...], *, primary_first: bool = False) -> list[Block]:
+    """The core's buttons; the action travels in `value`, the id is only unique and routable."""
+    return [
+        button(b.label, f"mb:{i}", value=b.action, style="primary" if primary_first and i == 0 else None)
+        for i, b in enumerate(buttons)
+    ]
+
+
+def link_buttons(links: tuple[tuple[str, str | None], ...]) -> list[Block]:
+    """URL buttons for the http(s) links present; anything else is no button."""
+    usable = [(label, url) for label, url in links if _web_url(url)]
+    return [button(label, f"mb:link:{i}", url=url) for i, (label, url) in enumerate(usable)]
+
+
+def actions(elements: list[Block]) -> list[Block]:
+    """Elements in actions blocks of at most 25 each (Slack's limit per block)."""
+    return [
+        {"type": "actions", "elements": elements[i : i + ACTIONS_ELEMENTS]}
+        for i in range(0, len(elements), ACTIONS_ELEMENTS)
+    ]
+
+
+def _web_url(url: str | None) -> bool:
+    return url is not None and url.lower().startswith(("https://", "http://")) and len(url) <= URL_LIMIT
+
+
+# --- Messages -------------------------------------------------------------------------------
+
+
+def messages(body: list[Block], tail: list[Block], fallback: str) -> list[SlackMessage]:
+    """Blocks as messages of at most 50 blocks. The `tail` (buttons, checkboxes) stays in one
+    message when it fits: a submit button reads only its own message's checkbox state."""
+    pages = _chunks(body, MAX_BLOCKS)
+    if pages and len(pages[-1]) + len(tail) <= MAX_BLOCKS:
+        pages[-1] = pages[-1] + tail
+    else:
+        pages += _chunks(tail, MAX_BLOCKS)
+    text = escape(plain_text(fallback, FALLBACK_CHARS)) or "…"
+    return [SlackMessage(text, page) for page in pages]
+
+
+def _chunks(blocks: list[Block], size: int) -> list[list[Block]]:
+    return [blocks[i : i + size] for i in range(0, len(blocks), size)]
+
+
+def render(reply: Reply) -> list[SlackMessage]:
+    match reply:
+        case Text():
+            return messages(section_blocks(to_mrkdwn(reply.text)), actions(core_buttons(reply.buttons)), to_plain(reply.text))
+        case LessonCard():
+            return lesson_card(reply)
+        case Question():
+            return question(reply)
+        case Feedback():
+            return feedback(reply)
+        case AwardNotice():
+            return award(reply)
+        case Announcement():
+            return announcement(reply)
+    raise TypeError(f"cannot render {type(reply).__name__}")
+
+
+def lesson_card(reply: LessonCard) -> list[SlackMessage]:
+    where = context(f"{inline_mrkdwn(reply.lesson_title)} · {reply.position}/{reply.total}")
+    text = _paragraphs(inline_mrkdwn(reply.title, bold=True), to_mrkdwn(reply.body))
+    tail = actions(core_buttons(reply.buttons, primary_first=True))
+    return messages([where, *section_blocks(text)], tail, f"{to_plain(reply.title)} ({reply.position}/{reply.total})")
+
+
+def question(reply: Question) -> list[SlackMessage]:
+    """Single answer: one button per option. Multiple answers (or no option actions): checkboxes
+    and a Submit button. Options are spelled out in full above, so a trimmed label loses nothing."""
+    as_buttons = not reply.multiple and len(reply.option_actions) == len(reply.options)
+    head = f"❓ {inline_mrkdwn(reply.question, bold=True)} _({reply.position}/{reply.total})_"
+    options = "\n".join(f"{i}) {inline_mrkdwn(option)}" for i, option in enumerate(reply.options, start=1))
+    if as_buttons:
+        hint = "Tap your answer."
+    else:
+        hint = "Tick every correct option, then Submit." if reply.multiple else "Tick your answer, then Submit."
+    body = section_blocks(_paragraphs(head, options, f"_{hint}_"))
+    tail = _option_buttons(reply) if as_buttons else _checkboxes(reply)
+    return messages(body, tail, to_plain(reply.question))
+
+
+def _option_label(number: int, option: str, limit: int) -> str:
+    return plain_text(f"{number}) {to_plain(option)}", limit)
+
+
+def _option_buttons(reply: Question) -> list[Block]:
+    return actions([
+        button(_option_label(i + 1, option, BUTTON_TEXT), f"mb:{i}", value=action)
+        for i, (option, action) in enumerate(zip(reply.options, reply.option_actions))
+    ])
+
+
+def _checkboxes(reply: Question) -> list[Block]:
+    """Checkbox groups of at most 10 options (Slack's limit), each option's value its index."""
+    groups = []
+    for g in range(0, len(reply.options), CHECKBOX_OPTIONS):
+        options = [
+            {"text": plain(_option_label(i + 1, reply.options[i], OPTION_TEXT), OPTION_TEXT), "value": str(i)}
+            for i in range(g, min(g + CHECKBOX_OPTIONS, len(reply.options)))
+        ]
+        action_id = _TOGGLE if g == 0 else f"{_TOGGLE}:{g // CHECKBOX_OPTIONS}"
+        groups.append({"type": "checkboxes", "action_id": action_id, "options": options})
+    submit = button("Submit answer", _SUBMIT_PREFIX + reply.ref, value=reply.ref, style="primary")
+    return [*({"type": "actions", "elements": [group]} for group in groups), *actions([submit])]
+
+
+def answered_question(message_blocks: list[Block], chosen_label: str) -> list[Block]:
+    """The question message as it should read once answered: no buttons, checkboxes or section
+    accessories left to press again, and a line saying what was chosen."""
+    kept: list[Block] = []
+    for block in message_blocks:
+        if block.get("type") in _INTERACTIVE:
+            continue
+        block = copy.deepcopy(block)
+        block.pop("accessory", None)
+        kept.append(block)
+    answer = context(f"Your answer: {escape(' '.join(chosen_label.split()))}")
+    return [*kept[: MAX_BLOCKS - 1], answer]
+
+
+def feedback(reply: Feedback) -> list[SlackMessage]:
+    if reply.correct:
+        head, fallback = "✅ *Correct!*", "Correct!"
+    else:
+        answer = "; ".join(inline_mrkdwn(option) for option in reply.correct_options)
+        head, fallback = f"❌ *Not quite.* The answer: {answer}", "Not quite."
+    body = section_blocks(_paragraphs(head, to_mrkdwn(reply.explanation), separator="\n"))
+    return messages(body, actions(core_buttons(reply.buttons)), fallback)
+
+
+def award(reply: AwardNotice) -> list[SlackMessage]:
+    """The text, the badge image (https only), and the credential links as URL buttons; a link
+    that cannot be a button is written out."""
+    links = (("View credential", reply.page_url), ("Add to LinkedIn", reply.linkedin_url))
+    text = _paragraphs(to_mrkdwn(reply.text), *_written_out(links), separator="\n")
+    tail = [*image(reply.image_url, reply.title, reply.title),
+            *actions([*link_buttons(links), *core_buttons(reply.buttons)])]
+    return messages(section_blocks(text), tail, to_plain(reply.text) or reply.title)
+
+
+def announcement(reply: Announcement) -> list[SlackMessage]:
+    """Team channel: the text, the badge image and the public credential page, nothing else."""
+    links = (("See the credential", reply.page_url),)
+    text = _paragraphs(to_mrkdwn(reply.text), *_written_out(links), separator="\n")
+    tail = [*image(reply.image_url, to_plain(reply.text) or "Credential badge"), *actions(link_buttons(links))]
+    return messages(section_blocks(text), tail, to_plain(reply.text))
+
+
+def _written_out(links: tuple[tuple[str, str | None], ...]) -> list[str]:
+    """Links that cannot be URL buttons (not http(s), or too long), as text."""
+    return [f"{escape(label)}: {escape(url)}" for label, url in links if url and not _web_url(url)]
+
+
+def _paragraphs(*texts: str, separator: str = "\n\n") -> str:
+    return separator.join(text for text in texts if text)
+
+
+# --- App Home -------------------------------------------------------------------------------
+
+
+def home_view(sections: list[tuple[str, str]], buttons: tuple[Button, ...]) -> dict[str, Any]:
+    """The App Home tab: a header, each (title, Markdown) section under its own header, and the
+    buttons; within Slack's 100 blocks, later sections giving way to the buttons."""
+    tail = actions(core_buttons(buttons))
+    body: list[Block] = [header("Your learning")]
+    for title, markdown in sections:
+        body += [*([header(title)] if title.strip() else []), *section_blocks(to_mrkdwn(markdown)), {"type": "divider"}]
+    body = body[: max(HOME_MAX_BLOCKS - len(tail), 1)]
+    while len(body) > 1 and body[-1]["type"] == "header":  # a title whose text was cut off
+        body.pop()
+    return {"type": "home", "blocks": [*body, *tail][:HOME_MAX_BLOCKS]}

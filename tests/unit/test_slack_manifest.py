@@ -1,0 +1,20 @@
+"""The app manifest an admin pastes into Slack declares everything the app listens to."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+
+
+def test_the_manifest_declares_what_the_app_listens_to():
+    manifest = yaml.safe_load((PROJECT_DIR / "adapters" / "slack" / "manifest.yml").read_text())
+    settings = manifest["settings"]
+    assert set(settings["event_subscriptions"]["bot_events"]) == {"app_home_opened", "message.im"}
+    assert settings["interactivity"]["is_enabled"] is True
+    assert settings["interactivity"]["request_url"].endswith("/slack/events")
+    assert [c["command"] for c in manifest["features"]["slash_commands"]] == ["/learn"]
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    scopes = set(manifest["oauth_config"]["scopes"]["bot"])
+    assert {"chat:write", "im:history", "im:write", "users:read", "commands"} <= scopes

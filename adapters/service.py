@@ -10,11 +10,12 @@ import os
 import signal
 from collections.abc import Iterator, Mapping
 
+import aiohttp
 import uvicorn
 from fastapi import APIRouter
 
 from adapters import redaction
-from adapters.slack.app import SlackBot, SlackSettings
+from adapters.slack.app import SlackBot, SlackSettings, web_client
 from adapters.slack.http import events_router
 from adapters.telegram.bot import TelegramBot, TelegramSettings
 from adapters.telegram.webhook import webhook_router
@@ -49,7 +50,11 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
         telegram = TelegramBot(core=app.core, settings=telegram_settings, images=BakedImages(app.store).png)
         if telegram_settings.webhook_url:
             routers.append(webhook_router(telegram, webhook_url=telegram_settings.webhook_url, secret=telegram_settings.secret))
-    slack = SlackBot(core=app.core, settings=slack_settings) if slack_settings is not None else None
+    http_session = aiohttp.ClientSession() if slack_settings is not None else None  # kept-alive Slack connections
+    slack = (
+        SlackBot(core=app.core, settings=slack_settings, client=web_client(slack_settings, session=http_session))
+        if slack_settings is not None else None
+    )
     socket_mode = None
     if slack is not None and slack_settings is not None and slack_settings.app_token:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -85,6 +90,8 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
     finally:
         if socket_mode is not None:
             await socket_mode.close_async()
+        if http_session is not None:
+            await http_session.close()
         if telegram is not None:
             await telegram.stop()
         for sig in (signal.SIGINT, signal.SIGTERM):

@@ -8,11 +8,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import Counter, OrderedDict
-from collections.abc import Mapping
+from collections.abc import Awaitable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any, AsyncIterator
 
+import aiohttp
 from aiolimiter import AsyncLimiter
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.errors import SlackApiError
@@ -56,9 +57,12 @@ class SlackSettings:
         )
 
 
-def web_client(settings: SlackSettings, *, max_429_retries: int = 20) -> AsyncWebClient:
-    """The Web API client: 429s waited out (Retry-After), 5xx and connection errors retried."""
-    options: dict[str, Any] = {"token": settings.bot_token}
+def web_client(
+    settings: SlackSettings, *, session: aiohttp.ClientSession | None = None, max_429_retries: int = 20
+) -> AsyncWebClient:
+    """The Web API client: 429s waited out (Retry-After), 5xx and connection errors retried.
+    Give it a `session` to keep connections (and TLS) alive between calls."""
+    options: dict[str, Any] = {"token": settings.bot_token, "session": session}
     if settings.api_url:
         options["base_url"] = settings.api_url
     client = AsyncWebClient(**options)
@@ -147,10 +151,11 @@ class SlackBot:
         value = action.get("value", "")
         channel = await self._reply_channel(body, user)
         message = body.get("message")
+        closing = None
         if message is not None and body.get("container", {}).get("type") == "message":
-            await self._close_buttons(channel, message, action, answered=value.startswith("ans:"))
+            closing = self._close_buttons(channel, message, action, answered=value.startswith("ans:"))
         event = ButtonPressed(learner=await self._learner(user), source_id=f"a{action.get('action_ts')}:{user}", action=value)
-        await self._handle(event, channel)
+        await self._handle(event, channel, alongside=closing)
         if body.get("container", {}).get("type") == "view":
             await self._publish_home(user)  # the home tab shows the new next step
 
@@ -165,14 +170,15 @@ class SlackBot:
                     if str(option.get("value", "")).isdigit():
                         chosen.append(int(option["value"]))
         channel = await self._reply_channel(body, user)
+        closing = None
         if body.get("message") is not None:
             labels = ", ".join(str(i + 1) for i in sorted(chosen)) or "nothing ticked"
-            await self._close_buttons(channel, body["message"], {"text": {"text": labels}}, answered=True)
+            closing = self._close_buttons(channel, body["message"], {"text": {"text": labels}}, answered=True)
         event = Answer(
             learner=await self._learner(user), source_id=f"a{action.get('action_ts')}:{user}",
             ref=action.get("value", ""), choices=tuple(sorted(set(chosen))),
         )
-        await self._handle(event, channel)
+        await self._handle(event, channel, alongside=closing)
 
     async def _on_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
         """`/learn [next|path|progress|badges|settings|help]`. The answer always goes to the
@@ -235,10 +241,17 @@ class SlackBot:
         return await self._dm_channel(user)
 
     # --- outbound -------------------------------------------------------------------------------
-    async def _handle(self, event: Event, channel: str) -> None:
+    async def _handle(self, event: Event, channel: str, alongside: Awaitable[None] | None = None) -> None:
+        """One learner's turn. `alongside` (closing the pressed buttons) runs concurrently with
+        the core: neither waits for the other, and the next turn waits for both."""
         async with self._one_at_a_time(event.learner.user_id):
-            replies = await self._core.handle(event)
-            await self.send(channel, replies)
+            side = asyncio.ensure_future(alongside) if alongside is not None else None
+            try:
+                replies = await self._core.handle(event)
+                await self.send(channel, replies)
+            finally:
+                if side is not None:
+                    await side
 
     async def send(self, channel: str, replies: list[Reply]) -> None:
         """Post replies in order; announcements go to ANNOUNCE_CHANNEL (if set)."""

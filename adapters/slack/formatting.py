@@ -10,6 +10,7 @@ measured here never exceeds Slack's limits however Slack counts an emoji.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 import re
 from collections.abc import Sequence
 
@@ -66,6 +67,7 @@ def plain_text(text: str, limit: int) -> str:
 # --- Markdown -> mrkdwn -------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # pure, and every learner gets the same lesson cards
 def to_mrkdwn(markdown: str) -> str:
     """Markdown rendered as Slack mrkdwn, with all author text escaped."""
     return _Writer(plain=False).render(markdown)

@@ -251,16 +251,23 @@ class TelegramBot:
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         assert query is not None and query.from_user is not None
-        await query.answer()  # stop the button's spinner first, whatever happens next
         message = query.message if isinstance(query.message, Message) else None
         if message is not None and message.chat.type != ChatType.PRIVATE:
+            await self._acknowledge(query.answer())
             return  # buttons only live in private chats
         chat_id = message.chat_id if message is not None else query.from_user.id
+        # Stopping the button's spinner and closing the pressed keyboard need not wait for the
+        # core, nor the core for them: the reply arrives one round trip sooner.
+        side_calls = [self._acknowledge(query.answer())]
         if message is not None:
-            await self._close_keyboard(message, query.data or "")
-        await self._handle(
-            ButtonPressed(learner=_learner(update), source_id=f"c{query.id}", action=query.data or ""), chat_id
-        )
+            side_calls.append(self._close_keyboard(message, query.data or ""))
+        pending = asyncio.gather(*side_calls)
+        try:
+            await self._handle(
+                ButtonPressed(learner=_learner(update), source_id=f"c{query.id}", action=query.data or ""), chat_id
+            )
+        finally:
+            await pending
 
     async def _on_poll_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         answer = update.poll_answer
@@ -275,11 +282,21 @@ class TelegramBot:
             learner=_learner(update), source_id=f"p{answer.poll_id}:{answer.user.id}",
             ref=sent.ref, choices=tuple(answer.option_ids),
         )
+        closing = asyncio.ensure_future(self._acknowledge(self.application.bot.stop_poll(sent.chat_id, sent.message_id)))
         try:
-            await self.application.bot.stop_poll(sent.chat_id, sent.message_id)  # one answer per check
-        except BadRequest:
-            pass  # already closed
-        await self._handle(event, chat_id)
+            await self._handle(event, chat_id)  # one answer per check: the poll is closed meanwhile
+        finally:
+            await closing
+
+    @staticmethod
+    async def _acknowledge(call: Awaitable[Any]) -> None:
+        """A courtesy call (answering a button, closing a poll) that may fail harmlessly:
+        Telegram refuses to answer a press older than its timeout, e.g. one queued while the
+        bot was down; the press itself still counts."""
+        try:
+            await call
+        except TelegramError as error:
+            log.info("Telegram: %s", error)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update_id = update.update_id if isinstance(update, Update) else None

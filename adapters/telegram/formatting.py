@@ -6,6 +6,7 @@ rendered HTML, and every piece of text goes through `escape`.
 """
 from __future__ import annotations
 
+from functools import lru_cache
 import html
 import re
 from collections.abc import Sequence
@@ -34,6 +35,7 @@ def _attr(value: str) -> str:
 # --- Markdown -> HTML ---------------------------------------------------------------------
 
 
+@lru_cache(maxsize=4096)  # pure, and every learner gets the same lesson cards
 def to_html(markdown: str) -> str:
     """Markdown rendered as Telegram HTML: always only the allowed tags, balanced and escaped."""
     return _blocks(SyntaxTreeNode(_MD.parse(markdown)).children, quoted=False)

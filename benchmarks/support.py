@@ -1,0 +1,104 @@
+"""What the platform benchmarks share: percentiles, running learners concurrently, CPU per
+thread, a throwaway PostgreSQL database and the shipped curriculum."""
+from __future__ import annotations
+
+import asyncio
+import os
+import threading
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.store.database import create_engine
+from content.loader import load_curriculum
+from content.model import Curriculum
+
+CONTENT = Path(os.environ.get("CONTENT_DIR") or Path(__file__).resolve().parents[1] / "content")
+# (native thread id, is the main thread, thread name) -> a role such as "fake server"
+RoleOf = Callable[[int, bool, str], str]
+
+
+class Incomplete(Exception):
+    """A learner did not get through its steps: the run reports no figures."""
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default) of sorted values."""
+    if not values:
+        return float("nan")
+    position = (len(values) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(values) - 1)
+    return values[low] + (values[high] - values[low]) * (position - low)
+
+
+async def all_of(coroutines: list[Any]) -> list[Any]:
+    """Run concurrently; the first failure cancels the rest and is raised."""
+    try:
+        async with asyncio.TaskGroup() as group:
+            tasks = [group.create_task(c) for c in coroutines]
+    except BaseExceptionGroup as errors:
+        incomplete = [e for e in errors.exceptions if isinstance(e, Incomplete)]
+        raise (incomplete or list(errors.exceptions))[0] from None
+    return [task.result() for task in tasks]
+
+
+def thread_cpu(role_of: RoleOf) -> dict[int, tuple[str, float]]:
+    """CPU seconds so far of each thread of this process, by native id, with a role (Linux)."""
+    names = {t.native_id: t.name for t in threading.enumerate()}
+    main = threading.main_thread().native_id
+    tick = os.sysconf("SC_CLK_TCK")
+    cpu: dict[int, tuple[str, float]] = {}
+    try:
+        tasks = os.listdir("/proc/self/task")
+    except OSError:
+        return cpu
+    for task in tasks:
+        try:
+            with open(f"/proc/self/task/{task}/stat") as stat:
+                fields = stat.read().rpartition(")")[2].split()
+        except OSError:
+            continue  # the thread has ended
+        tid, seconds = int(task), (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        cpu[tid] = (role_of(tid, tid == main, names.get(tid, "")), seconds)
+    return cpu
+
+
+def cpu_since(before: dict[int, tuple[str, float]], role_of: RoleOf, roles: tuple[str, ...]) -> dict[str, float]:
+    spent: Counter[str] = Counter()
+    for tid, (role, seconds) in thread_cpu(role_of).items():
+        spent[role] += seconds - before.get(tid, (role, 0.0))[1]
+    return {role: spent[role] for role in roles}
+
+
+async def fresh_postgres(url: str) -> str:
+    """A new database on the server of `url` (as benchmarks/core.py does)."""
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"microbadge_bench_{uuid.uuid4().hex[:8]}"
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await admin.dispose()
+    return make_url(url).set(database=name).render_as_string(hide_password=False)
+
+
+async def drop_postgres(admin_url: str, url: str) -> None:
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)'))
+    finally:
+        await admin.dispose()
+
+
+def load_shipped_curriculum() -> Curriculum:
+    result = load_curriculum(CONTENT)
+    if result.curriculum is None:
+        raise SystemExit("the shipped content has problems: run `python run_bot.py content check`")
+    return result.curriculum

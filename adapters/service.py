@@ -8,6 +8,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 from collections.abc import Iterator, Mapping
 
 import aiohttp
@@ -15,12 +16,15 @@ import uvicorn
 from fastapi import APIRouter
 
 from adapters import redaction
+from adapters.slack.app import PLATFORM as SLACK
 from adapters.slack.app import SlackBot, SlackSettings, web_client
 from adapters.slack.http import events_router
+from adapters.telegram.bot import PLATFORM as TELEGRAM
 from adapters.telegram.bot import TelegramBot, TelegramSettings
 from adapters.telegram.webhook import webhook_router
 from bot.bootstrap import Application
 from bot.config import Settings
+from bot.nudges import NudgeDispatcher, Sender
 from web.app import create_app
 from web.awards import BakedImages
 
@@ -67,8 +71,20 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
     )
     server = _Server(uvicorn.Config(web, host=settings.host, port=settings.port, log_level="info", lifespan="on"))
 
+    senders: dict[str, Sender] = {}
+    if telegram is not None:
+        senders[TELEGRAM] = telegram.send_to_user
+    if slack is not None:
+        senders[SLACK] = slack.send_to_user
+    dispatcher = NudgeDispatcher(
+        store=app.store, core=app.core, clock=app.clock, senders=senders, worker=f"{socket.gethostname()}:{os.getpid()}"
+    )
+    stopping = asyncio.Event()
+    nudging: asyncio.Task[None] | None = None
+
     def stop() -> None:
         server.should_exit = True
+        stopping.set()
 
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
@@ -85,9 +101,15 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
             log.warning("Slack: events, interactivity and /learn at %s/slack/events", settings.public_url or settings.local_url)
         else:
             log.warning("Slack is not configured (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set)")
+        if senders:
+            nudging = asyncio.create_task(dispatcher.run(stopping), name="nudges")
+            log.warning("Daily nudges: delivering for %s", ", ".join(sorted(senders)))
         log.warning("Serving the web app on %s (public URL: %s)", settings.local_url, settings.public_url or "not set")
         await server.serve()
     finally:
+        stopping.set()
+        if nudging is not None:
+            await nudging
         if socket_mode is not None:
             await socket_mode.close_async()
         if http_session is not None:

@@ -229,6 +229,19 @@ class Core:
             log.warning("unknown timer %r", kind)
             return []
         await turn.record("nudged")
+        return await self._daily_offer(turn)
+
+    async def nudge(self, who: LearnerRef) -> list[Reply]:
+        """The daily offer, for a nudge the bot starts: read-only, like `home`. The delivery
+        records the nudge once it has gone out; nothing is offered when nothing is left to do."""
+        now = self._clock.now()
+        async with self._store.transaction() as tx:
+            learner = await tx.find_learner(who.platform, who.user_id)
+            if learner is None:
+                return []
+            return await self._daily_offer(Turn(tx=tx, learner=learner, now=now))
+
+    async def _daily_offer(self, turn: Turn) -> list[Reply]:
         session = await turn.tx.active_session(turn.learner.id)
         plan = await self._flow.plan(turn)
         if session is not None:
@@ -247,7 +260,6 @@ class Core:
                 (Button("Start", actions.CONTINUE), Button("Later", actions.LATER), Button("Skip today", actions.SKIP_TODAY)),
             )
         ]
-
 
 def _kind_of(event: Event) -> str:
     """`Command` -> `command`, `ButtonPressed` -> `button_pressed`."""

@@ -263,6 +263,10 @@ class SlackBot:
                 async with self._channel_limiter(target):
                     await self.client.chat_postMessage(channel=target, text=message.text, blocks=message.blocks)
 
+    async def send_to_user(self, user: str, replies: list[Reply]) -> None:
+        """Replies the bot starts (a nudge), in the learner's DM with the app."""
+        await self.send(await self._dm_channel(user), replies)
+
     async def _publish_home(self, user: str) -> None:
         home = await self._core.home(await self._learner(user))
         await self.client.views_publish(user_id=user, view=home_view(list(home.sections), home.buttons))

@@ -323,6 +323,10 @@ class TelegramBot:
             for out in render(reply, quiz_polls=self._settings.quiz_polls):
                 await self._send_out(target, out)
 
+    async def send_to_user(self, user_id: str, replies: list[Reply]) -> None:
+        """Replies the bot starts (a nudge): a private chat's id is the user's id."""
+        await self.send(int(user_id), replies)
+
     async def _send_out(self, chat_id: int | str, out: Out) -> None:
         bot = self.application.bot
         match out:

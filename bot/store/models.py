@@ -189,3 +189,29 @@ class AwardRow(Base):
     revocation_reason: Mapped[str | None] = mapped_column(String(500))
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     credential: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the signed OpenBadgeCredential
+
+
+class NudgeRow(Base):
+    """A message the bot starts (the daily lesson offer, a reminder), due at an instant.
+
+    Several processes deliver from one database: a worker claims due rows for a short lease
+    (row locks with SKIP LOCKED on PostgreSQL; SQLite serialises writers), sends, and marks them
+    sent. A worker that dies leaves its claims to expire and be claimed again, so nothing is
+    lost. The unique constraint keeps two planners from scheduling the same nudge twice."""
+
+    __tablename__ = "nudges"
+    __table_args__ = (
+        UniqueConstraint("learner_id", "kind", "due_at", name="uq_nudge_once"),
+        Index("ix_nudges_status_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))  # daily | reminder
+    due_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | claimed | sent | skipped | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    error: Mapped[str | None] = mapped_column(String(300))

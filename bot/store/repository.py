@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from datetime import date, datetime
+from collections.abc import Collection
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, delete, func, select, update
+from sqlalchemy import and_, delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -19,6 +20,7 @@ from bot.store.models import (
     HoldRow,
     ItemStateRow,
     LearnerRow,
+    NudgeRow,
     SessionRow,
     SkillStateRow,
 )
@@ -302,3 +304,85 @@ class Progress:
             .where(HoldRow.learner_id == learner_id, HoldRow.end_date > today)
             .values(end_date=today)
         )
+
+    # --- nudges (messages the bot starts) ---------------------------------------------------------
+    async def learners_to_plan(self, platforms: Collection[str], limit: int) -> list[LearnerRow]:
+        """Learners on these platforms with no daily nudge waiting (pending or claimed)."""
+        waiting = exists().where(
+            NudgeRow.learner_id == LearnerRow.id, NudgeRow.kind == "daily", NudgeRow.status.in_(("pending", "claimed"))
+        )
+        rows = await self._session.scalars(
+            select(LearnerRow)
+            .where(LearnerRow.platform.in_(list(platforms)), ~LearnerRow.platform_user_id.startswith("erased:"), ~waiting)
+            .order_by(LearnerRow.id)
+            .limit(limit)
+        )
+        return list(rows)
+
+    async def schedule_nudge(self, learner_id: int, kind: str, due_at: datetime) -> bool:
+        """False when that nudge is already scheduled (by this or another process)."""
+        dialect = self._session.bind.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        result = await self._session.execute(
+            insert(NudgeRow)
+            .values(learner_id=learner_id, kind=kind, due_at=due_at, status="pending", attempts=0)
+            .on_conflict_do_nothing()
+            .returning(NudgeRow.id)
+        )
+        return result.scalar_one_or_none() is not None
+
+    async def claim_nudges(
+        self, *, now: datetime, worker: str, lease: timedelta, limit: int
+    ) -> list[tuple[NudgeRow, LearnerRow]]:
+        """Due nudges, claimed by `worker` until now + lease: pending ones, and claims whose
+        lease expired (their worker died). Rows another transaction is claiming are skipped."""
+        due = (
+            select(NudgeRow.id)
+            .where(
+                NudgeRow.due_at <= now,
+                or_(NudgeRow.status == "pending", and_(NudgeRow.status == "claimed", NudgeRow.lease_until < now)),
+            )
+            .order_by(NudgeRow.due_at, NudgeRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        ids = list(await self._session.scalars(due))
+        if not ids:
+            return []
+        await self._session.execute(
+            update(NudgeRow)
+            .where(NudgeRow.id.in_(ids))
+            .values(status="claimed", claimed_by=worker, lease_until=now + lease, attempts=NudgeRow.attempts + 1)
+            .execution_options(synchronize_session=False)
+        )
+        rows = await self._session.execute(
+            select(NudgeRow, LearnerRow)
+            .join(LearnerRow, LearnerRow.id == NudgeRow.learner_id)
+            .where(NudgeRow.id.in_(ids))
+            .order_by(NudgeRow.due_at, NudgeRow.id)
+            .execution_options(populate_existing=True)
+        )
+        return [(nudge, learner) for nudge, learner in rows]
+
+    async def finish_nudge(
+        self, nudge_id: int, *, worker: str, status: str, at: datetime, error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> bool:
+        """Mark a claimed nudge done (or pending again at `retry_at`). False when the claim was
+        lost meanwhile (the lease expired and another worker took it): nothing is changed."""
+        values: dict[str, Any] = {"status": status, "done_at": at, "error": error, "lease_until": None}
+        if retry_at is not None:
+            values |= {"status": "pending", "due_at": retry_at, "done_at": None}
+        result = await self._session.execute(
+            update(NudgeRow)
+            .where(NudgeRow.id == nudge_id, NudgeRow.status == "claimed", NudgeRow.claimed_by == worker)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        return result.rowcount == 1
+
+    async def nudges(self, learner_id: int | None = None) -> list[NudgeRow]:
+        query = select(NudgeRow).order_by(NudgeRow.due_at, NudgeRow.id)
+        if learner_id is not None:
+            query = query.where(NudgeRow.learner_id == learner_id)
+        return list(await self._session.scalars(query))

@@ -1,0 +1,132 @@
+"""Daily nudges from the database: planned once, claimed by one worker at a time, sent exactly
+once, and never lost when a worker dies (its claims expire and are taken over)."""
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import ManualClock
+from bot.core import Core
+from bot.events import LearnerRef, Start
+from bot.nudges import NudgeDispatcher
+from bot.replies import Reply
+from bot.store.models import HoldRow
+from bot.store.repository import ProgressStore
+
+ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "Asia/Kolkata", "Australia/Sydney")
+
+
+class Inbox:
+    """A platform that records what it was asked to send."""
+
+    def __init__(self, fail_for: set[str] | None = None) -> None:
+        self.sent: list[tuple[str, list[Reply]]] = []
+        self.fail_for = fail_for or set()
+
+    async def send(self, user_id: str, replies: list[Reply]) -> None:
+        if user_id in self.fail_for:
+            raise ConnectionError("platform unreachable")
+        self.sent.append((user_id, replies))
+
+
+async def sign_up(core: Core, count: int, zones: tuple[str, ...] = ZONES) -> None:
+    for i in range(count):
+        await core.handle(Start(learner=LearnerRef("telegram", f"u{i}", f"L{i}"), source_id=f"s{i}", timezone=zones[i % len(zones)]))
+
+
+def dispatcher(store: ProgressStore, core: Core, clock: ManualClock, inbox: Inbox, worker: str, **options) -> NudgeDispatcher:
+    return NudgeDispatcher(store=store, core=core, clock=clock, senders={"telegram": inbox.send}, worker=worker, **options)
+
+
+async def test_each_learner_is_nudged_at_their_own_nine_oclock(core, store, clock):
+    await sign_up(core, 5)
+    inbox = Inbox()
+    worker = dispatcher(store, core, clock, inbox, "w1")
+    assert await worker.plan() == 5
+    assert await worker.plan() == 0, "planning again schedules nothing new"
+    async with store.transaction() as tx:
+        nudges = await tx.nudges()
+    for nudge in nudges:
+        async with store.transaction() as tx:
+            learner = next(l for l in [await tx.find_learner("telegram", f"u{i}") for i in range(5)] if l.id == nudge.learner_id)
+        local = nudge.due_at.astimezone(ZoneInfo(learner.timezone))
+        assert (local.hour, local.minute) == (9, 0) and local.isoweekday() <= 5
+    for _ in range(24):  # a day of rounds, an hour apart
+        clock.advance(hours=1)
+        await worker.run_round()
+    assert sorted(user for user, _ in inbox.sent) == [f"u{i}" for i in range(5)]
+    assert all("5-minute lesson" in replies[0].text for _, replies in inbox.sent)
+
+
+async def test_three_workers_at_once_send_each_nudge_exactly_once(core, store, clock, database_url):
+    await sign_up(core, 60)
+    inboxes = [Inbox() for _ in range(3)]
+    workers = [dispatcher(store, core, clock, inbox, f"w{i}", batch=7) for i, inbox in enumerate(inboxes)]
+    await asyncio.gather(*(w.plan() for w in workers))
+    for _ in range(24):
+        clock.advance(hours=1)
+        for _ in range(4):
+            await asyncio.gather(*(w.deliver_due() for w in workers))
+    sent = Counter(user for inbox in inboxes for user, _ in inbox.sent)
+    assert sorted(sent) == sorted(f"u{i}" for i in range(60)), "everyone nudged"
+    assert set(sent.values()) == {1}, "nobody nudged twice"
+    if database_url.startswith("postgresql"):
+        assert sum(1 for inbox in inboxes if inbox.sent) >= 2, "the work was shared between workers"
+    async with store.transaction() as tx:
+        statuses = Counter(n.status for n in await tx.nudges())
+    assert statuses == {"sent": 60}
+
+
+async def test_a_dead_workers_claims_expire_and_are_delivered_by_another(core, store, clock):
+    await sign_up(core, 4, zones=("Europe/Berlin",))
+    inbox = Inbox()
+    dead = dispatcher(store, core, clock, inbox, "dead", lease=timedelta(minutes=2))
+    await dead.plan()
+    clock.advance(days=1)  # nine o'clock in Berlin
+    async with store.transaction() as tx:  # claims its batch, then "dies" before sending
+        claimed = await tx.claim_nudges(now=clock.now(), worker="dead", lease=timedelta(minutes=2), limit=10)
+    assert len(claimed) == 4
+    alive = dispatcher(store, core, clock, inbox, "alive")
+    assert (await alive.deliver_due())[0] == 0, "claims are respected while their lease runs"
+    clock.advance(minutes=3)
+    claimed, sent, _, _ = await alive.deliver_due()
+    assert (claimed, sent) == (4, 4)
+    assert len(inbox.sent) == 4
+
+
+async def test_a_failed_send_is_retried_later_and_others_still_go_out(core, store, clock):
+    await sign_up(core, 3, zones=("Europe/Berlin",))
+    inbox = Inbox(fail_for={"u1"})
+    worker = dispatcher(store, core, clock, inbox, "w")
+    await worker.plan()
+    clock.advance(days=1)
+    claimed, sent, _, failed = await worker.deliver_due()
+    assert (claimed, sent, failed) == (3, 2, 1)
+    inbox.fail_for.clear()
+    clock.advance(minutes=2)
+    claimed, sent, _, _ = await worker.deliver_due()
+    assert (claimed, sent) == (1, 1)
+    assert sorted(user for user, _ in inbox.sent) == ["u0", "u1", "u2"]
+
+
+async def test_a_hold_shifts_the_schedule_instead_of_piling_up(core, store, clock):
+    await sign_up(core, 1)
+    async with store.transaction() as tx:
+        learner = await tx.find_learner("telegram", "u0")
+        today = clock.now().astimezone(ZoneInfo(learner.timezone)).date()
+        tx.add(HoldRow(learner_id=learner.id, start_date=today, end_date=today + timedelta(days=9)))
+    worker = dispatcher(store, core, clock, Inbox(), "w")
+    await worker.plan()
+    async with store.transaction() as tx:
+        [nudge] = await tx.nudges()
+    assert nudge.due_at.astimezone(ZoneInfo("Europe/Berlin")).date() > today + timedelta(days=9)
+
+
+async def test_console_learners_and_learners_who_left_get_no_nudges(core, store, clock):
+    await core.handle(Start(learner=LearnerRef("console", "me", "Me"), source_id="c", timezone="UTC"))
+    await sign_up(core, 1)
+    async with store.transaction() as tx:
+        (await tx.find_learner("telegram", "u0")).platform_user_id = "erased:123"
+    assert await dispatcher(store, core, clock, Inbox(), "w").plan() == 0

@@ -10,6 +10,7 @@ import os
 import signal
 import socket
 from collections.abc import Iterator, Mapping
+from datetime import timedelta
 
 import aiohttp
 import uvicorn
@@ -77,8 +78,11 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
     if slack is not None:
         senders[SLACK] = slack.send_to_user
     dispatcher = NudgeDispatcher(
-        store=app.store, core=app.core, clock=app.clock, senders=senders, worker=f"{socket.gethostname()}:{os.getpid()}"
+        store=app.store, core=app.core, clock=app.clock, senders=senders, worker=f"{socket.gethostname()}:{os.getpid()}",
+        lease=timedelta(seconds=float(env.get("NUDGE_LEASE_SECONDS") or 120)),
+        batch=int(env.get("NUDGE_BATCH") or 50),
     )
+    interval = float(env.get("NUDGE_INTERVAL_SECONDS") or 5)
     stopping = asyncio.Event()
     nudging: asyncio.Task[None] | None = None
 
@@ -102,7 +106,7 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
         else:
             log.warning("Slack is not configured (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set)")
         if senders:
-            nudging = asyncio.create_task(dispatcher.run(stopping), name="nudges")
+            nudging = asyncio.create_task(dispatcher.run(stopping, interval=interval), name="nudges")
             log.warning("Daily nudges: delivering for %s", ", ".join(sorted(senders)))
         log.warning("Serving the web app on %s (public URL: %s)", settings.local_url, settings.public_url or "not set")
         await server.serve()

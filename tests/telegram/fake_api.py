@@ -364,6 +364,10 @@ class FakeTelegram:
             "supports_inline_queries": False, "can_connect_to_business": False, "has_main_web_app": False,
         }
         self._lock = threading.RLock()
+        self._held_chat: int | None = None
+        self._release_held = True
+        self.held_client_port: int | None = None
+        self.dropped_by_disconnect = 0
         self._closing = False
         self._calls: list[Call] = []
         self._queue: list[_Queued] = []
@@ -620,8 +624,25 @@ class FakeTelegram:
             with self._lock:
                 status, body = self._record(method, params, arrived, outcome)
             return JSONResponse(body, status_code=status)
+        if self._held_chat is not None and is_message_method(method) and _normal_chat_id(params.get("chat_id")) == self._held_chat:
+            # Hold the request unprocessed, as a slow Telegram would; a client that goes away
+            # meanwhile (killed) never had it delivered.
+            self.held_client_port = request.client.port if request.client else None
+            while not self._release_held:
+                await asyncio.sleep(0.01)
+            if await request.is_disconnected():
+                self.dropped_by_disconnect += 1
+                return JSONResponse({"ok": False, "error_code": 499, "description": "client went away"}, status_code=499)
         status, body = await self._answer(request.path_params["token"], method, params, arrived)
         return JSONResponse(body, status_code=status)
+
+    def hold_sends_to(self, chat_id: int) -> None:
+        """Hold the next messages to `chat_id` unprocessed until `release()`; `held_client_port`
+        then names the connection (so a test can find, and kill, the process sending it)."""
+        self._held_chat, self._release_held, self.held_client_port = chat_id, False, None
+
+    def release(self) -> None:
+        self._release_held = True
 
     async def _answer(self, token: str, method: str, params: JSON, arrived: float) -> tuple[int, JSON]:
         with self._lock:  # one lock section: state change and record are seen together

@@ -3,6 +3,8 @@ learner's progress is stored in one transaction per event."""
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from bot import actions, preferences, texts
 from bot.actions import StepRef
@@ -14,6 +16,7 @@ from bot.mastery import MasteryModel
 from bot.pathway import CredentialOnMap, credential_needs, next_lesson, pathway_map
 from bot.progress import standing
 from bot.replies import Button, Home, Reply, Text
+from bot.schedule import Rhythm, next_reachable
 from bot.settings import apply_setting
 from bot.store.models import AwardRow
 from bot.store.repository import DuplicateEvent, ProgressStore
@@ -24,6 +27,8 @@ from credentials.issuer import IssuerIdentity
 log = logging.getLogger(__name__)
 
 COMMANDS = ("next", "path", "progress", "badges", "settings", "help", "start")
+FOLLOW_UPS = ("reminder1", "reminder2", "later")  # nudges that follow up a daily offer
+LATER_DELAY = timedelta(hours=2)
 
 
 class Core:
@@ -54,6 +59,8 @@ class Core:
         try:
             async with self._store.transaction() as tx:
                 learner, created = await tx.learner(event.learner, now=now)
+                if learner.nudges == "dormant" and not isinstance(event, TimerFired):
+                    learner.nudges = "on"  # they came back: daily offers resume
                 if event.learner.timezone and not learner.timezone_confirmed:
                     learner.timezone, learner.timezone_confirmed = event.learner.timezone, True
                 turn = Turn(tx=tx, learner=learner, now=now, source_id=event.source_id)
@@ -146,10 +153,10 @@ class Core:
         if (pressed := preferences.Pressed.parse(action)) is not None:
             return await preferences.press(turn, pressed, first_lesson_offer=lambda: self._first_lesson_offer(turn))
         if action == actions.LATER:
-            await turn.record("snoozed")
-            return [Text("No problem. Type /next whenever you have five minutes.")]
+            return [await self._later(turn)]
         if action == actions.SKIP_TODAY:
             await turn.record("skipped_today")
+            await turn.tx.cancel_nudges(turn.learner.id, FOLLOW_UPS, turn.now)
             return [Text("Skipped for today. See you tomorrow!")]
         log.warning("unknown button action %r", action)
         return [Text("That button is no longer valid. /next continues where you are.")]
@@ -170,8 +177,36 @@ class Core:
             return [Text(await apply_setting(turn, args))]
         if name == "help":
             return [Text(texts.HELP)]
+        if name in ("stop", "resume"):
+            return [await self._nudges(turn, on=name == "resume")]
         shown = name if len(name) <= 30 else name[:30] + "…"
         return [Text(f"I don't know the command /{shown}. {texts.HELP}")]
+
+    async def _later(self, turn: Turn) -> Text:
+        """Snooze: one more offer after LATER_DELAY, at a moment the learner can be reached;
+        it replaces the reminders still waiting."""
+        await turn.record("snoozed")
+        learner = turn.learner
+        await turn.tx.cancel_nudges(learner.id, FOLLOW_UPS, turn.now)
+        at = next_reachable(Rhythm.of(learner, await turn.tx.holds(learner.id)), turn.now + LATER_DELAY)
+        if at is None or learner.nudges != "on":
+            return Text("No problem. Type /next whenever you have five minutes.")
+        await turn.tx.schedule_nudge(learner.id, "later", at)
+        local = at.astimezone(ZoneInfo(learner.timezone))
+        return Text(f"No problem: I'll check in again around {local:%H:%M}. Or type /next whenever you have five minutes.")
+
+    async def _nudges(self, turn: Turn, on: bool) -> Text:
+        """`stop`: no more messages the bot starts, until `resume`. Progress is untouched."""
+        learner = turn.learner
+        learner.nudges = "on" if on else "stopped"
+        await turn.record("settings_changed", payload={"nudges": learner.nudges})
+        if not on:
+            await turn.tx.cancel_nudges(learner.id, ("daily", *FOLLOW_UPS), turn.now)
+            return Text("Okay: I will not message you until you say /resume. Your progress stays; /next any time.")
+        return Text(
+            f"Welcome back! Your daily lesson comes at {learner.daily_time} ({learner.timezone}), "
+            f"{texts.days_phrase(learner.working_days)}."
+        )
 
     async def _first_lesson_offer(self, turn: Turn) -> Text:
         """What onboarding ends with: the next lesson, now or later."""
@@ -231,17 +266,18 @@ class Core:
         await turn.record("nudged")
         return await self._daily_offer(turn)
 
-    async def nudge(self, who: LearnerRef) -> list[Reply]:
-        """The daily offer, for a nudge the bot starts: read-only, like `home`. The delivery
-        records the nudge once it has gone out; nothing is offered when nothing is left to do."""
+    async def nudge(self, who: LearnerRef, kind: str = "daily") -> list[Reply]:
+        """The offer of a nudge the bot starts (`daily`, a `reminder`, the `later` the learner
+        asked for): read-only, like `home`. The delivery records it once it has gone out;
+        nothing is offered when nothing is left to do."""
         now = self._clock.now()
         async with self._store.transaction() as tx:
             learner = await tx.find_learner(who.platform, who.user_id)
             if learner is None:
                 return []
-            return await self._daily_offer(Turn(tx=tx, learner=learner, now=now))
+            return await self._daily_offer(Turn(tx=tx, learner=learner, now=now), kind)
 
-    async def _daily_offer(self, turn: Turn) -> list[Reply]:
+    async def _daily_offer(self, turn: Turn, kind: str = "daily") -> list[Reply]:
         session = await turn.tx.active_session(turn.learner.id)
         plan = await self._flow.plan(turn)
         if session is not None:
@@ -254,9 +290,10 @@ class Core:
             subject = plan.lesson.title
         else:
             return []
+        lead = {"reminder": "⏰ Still five minutes today?", "later": "⏰ As you asked:"}.get(kind, "⏰")
         return [
             Text(
-                f"⏰ 5-minute lesson: **{subject}**",
+                f"{lead} 5-minute lesson: **{subject}**",
                 (Button("Start", actions.CONTINUE), Button("Later", actions.LATER), Button("Skip today", actions.SKIP_TODAY)),
             )
         ]

@@ -1,4 +1,7 @@
-"""Delivering what the bot starts on its own: each learner's daily lesson offer at their time.
+"""Delivering what the bot starts on its own: each learner's daily lesson offer at their time,
+at most two reminders when they do not react, and the snooze they asked for with "Later".
+A learner who let three daily offers pass without a word is left alone (dormant) until they
+come back; one who said stop is left alone until they say resume.
 
 Any number of processes run a `NudgeDispatcher` against one database. Each round it plans (gives
 every learner without one their next daily nudge; the unique constraint makes a second planner's
@@ -12,13 +15,13 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import Clock
 from bot.core import Core
 from bot.events import LearnerRef
 from bot.replies import Reply
-from bot.schedule import Rhythm, next_daily, reachable
+from bot.schedule import Rhythm, next_daily, reachable, reminder_at
 from bot.store.repository import ProgressStore
 
 log = logging.getLogger(__name__)
@@ -26,6 +29,9 @@ log = logging.getLogger(__name__)
 # Sends replies to a learner, by their platform user id, on one platform.
 Sender = Callable[[str, list[Reply]], Awaitable[None]]
 MAX_ATTEMPTS = 5
+DORMANT_AFTER = 3  # daily offers in a row without any reaction
+REMINDERS = ("reminder1", "reminder2")
+DORMANT = "ignored the last daily offers: dormant until they come back"
 
 
 @dataclass(frozen=True)
@@ -68,40 +74,78 @@ class NudgeDispatcher:
         """Claim a batch of due nudges and deliver it: (claimed, sent, skipped, failed)."""
         now = self._clock.now()
         async with self._store.transaction() as tx:
-            claimed = await tx.claim_nudges(now=now, worker=self._worker, lease=self._lease, limit=self._batch)
+            claimed = await tx.claim_nudges(
+                now=now, worker=self._worker, lease=self._lease, limit=self._batch, platforms=self._senders
+            )
             work = [
-                (nudge.id, nudge.attempts, LearnerRef(learner.platform, learner.platform_user_id, learner.display_name),
+                (nudge.id, nudge.kind, nudge.attempts, learner.id,
+                 LearnerRef(learner.platform, learner.platform_user_id, learner.display_name),
                  Rhythm.of(learner, await tx.holds(learner.id)))
                 for nudge, learner in claimed
             ]
-        sent = skipped = failed = 0
-        for nudge_id, attempts, who, rhythm in work:
-            status, error, retry_at = "sent", None, None
+        counts = {"sent": 0, "skipped": 0, "failed": 0}
+        for nudge_id, kind, attempts, learner_id, who, rhythm in work:
+            status = await self._deliver(nudge_id, kind, attempts, learner_id, who, rhythm)
+            counts[status] = counts.get(status, 0) + 1
+        return len(work), counts["sent"], counts["skipped"], counts["failed"]
+
+    async def _deliver(self, nudge_id: int, kind: str, attempts: int, learner_id: int, who: LearnerRef, rhythm: Rhythm) -> str:
+        async with self._store.transaction() as tx:
+            last_activity, dailies = await tx.nudge_history(learner_id)
+        now = self._clock.now()
+        reason = self._reason_to_skip(kind, rhythm, now, dailies)
+        status, error, retry_at = "sent", None, None
+        if reason is not None:
+            status, error = "skipped", reason
+        else:
             try:
-                replies = await self._core.nudge(who) if reachable(rhythm, self._clock.now()) else []
+                replies = await self._core.nudge(who, "reminder" if kind in REMINDERS else kind)
                 if replies:
                     await self._senders[who.platform](who.user_id, replies)
                 else:
-                    status = "skipped"  # on hold, a day off now, or nothing left to learn
+                    status, error = "skipped", "nothing left to learn"
             except Exception as problem:  # a platform outage must not stop the other learners' nudges
                 error = f"{type(problem).__name__}: {problem}"[:300]
                 log.warning("nudge %s to a %s learner failed (attempt %s): %s", nudge_id, who.platform, attempts, error)
                 status = "failed"
                 if attempts < MAX_ATTEMPTS:
                     retry_at = self._clock.now() + timedelta(seconds=30 * 2**attempts)
-            async with self._store.transaction() as tx:
-                if not await tx.finish_nudge(nudge_id, worker=self._worker, status=status, at=self._clock.now(),
-                                             error=error, retry_at=retry_at):
-                    log.warning("nudge %s: the claim expired before it was marked %s", nudge_id, status)
-                    continue
-                if status == "sent":
-                    learner = await tx.find_learner(who.platform, who.user_id)
-                    if learner is not None:
-                        tx.record(learner, "nudged", at=self._clock.now(), payload={"nudge": nudge_id})
-            sent += status == "sent"
-            skipped += status == "skipped"
-            failed += status == "failed"
-        return len(work), sent, skipped, failed
+        async with self._store.transaction() as tx:
+            done = self._clock.now()
+            if not await tx.finish_nudge(nudge_id, worker=self._worker, status=status, at=done, error=error, retry_at=retry_at):
+                log.warning("nudge %s: the claim expired before it was marked %s", nudge_id, status)
+                return status
+            learner = await tx.find_learner(who.platform, who.user_id)
+            if learner is None:
+                return status
+            if reason == DORMANT:
+                learner.nudges = "dormant"
+            if status != "sent":
+                return status
+            tx.record(learner, "nudged" if kind == "daily" else "reminded", at=done, payload={"nudge": nudge_id, "kind": kind})
+            follow_up = self._follow_up(kind, rhythm, done, dailies[-1] if dailies and kind != "daily" else done)
+            if follow_up is not None:
+                await tx.schedule_nudge(learner.id, *follow_up)
+        return status
+
+    @staticmethod
+    def _reason_to_skip(kind: str, rhythm: Rhythm, now: datetime, dailies: list[datetime]) -> str | None:
+        if not reachable(rhythm, now):
+            return "not reachable now (quiet hours, a day off or a hold)"
+        if kind == "daily" and len(dailies) >= DORMANT_AFTER:
+            return DORMANT
+        if kind in REMINDERS and not dailies:
+            return "the learner has been active since the daily offer"
+        return None
+
+    @staticmethod
+    def _follow_up(kind: str, rhythm: Rhythm, now: datetime, daily_sent_at: datetime) -> tuple[str, datetime] | None:
+        """After a daily offer, the first reminder; after the first reminder, the second."""
+        if kind not in ("daily", REMINDERS[0]):
+            return None
+        sent = 0 if kind == "daily" else 1
+        at = reminder_at(rhythm, daily_sent_at, sent, next_daily_at=next_daily(rhythm, now))
+        return (REMINDERS[sent], at) if at is not None else None
 
     async def run_round(self) -> Round:
         planned = await self.plan()

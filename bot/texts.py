@@ -14,6 +14,7 @@ HELP = """Here is what I understand:
 /progress: your streak and mastery per skill
 /badges: your badges and what the next one needs
 /settings: your timezone, daily time, working days and vacation hold
+/stop: no more reminders from me (until /resume)
 /help: this list"""
 
 SETTINGS_HELP = """Change a setting like this:

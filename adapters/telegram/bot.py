@@ -65,6 +65,9 @@ class TelegramSettings:
     announce_chat: int | str | None = None  # ANNOUNCE_CHANNEL: a group id or @channelname
     quiz_polls: bool = False  # single-answer checks as quiz polls instead of buttons
     poll_timeout: int = 10  # seconds of getUpdates long polling
+    # This process's share of Telegram's overall limit (about 30 a second per bot): with N
+    # processes serving one bot, give each 29 / N.
+    messages_per_second: float = 29.0
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> TelegramSettings | None:
@@ -80,6 +83,7 @@ class TelegramSettings:
             api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
             announce_chat=int(announce) if announce.lstrip("-").isdigit() else (announce or None),
             quiz_polls=env.get("TELEGRAM_QUIZ_POLLS", "").lower() in ("1", "true", "yes", "on"),
+            messages_per_second=float(env.get("TELEGRAM_MESSAGES_PER_SECOND") or 29.0),
         )
 
     @property
@@ -143,7 +147,7 @@ class TelegramBot:
         builder = (
             Application.builder()
             .token(settings.token)
-            .rate_limiter(rate_limiter or DeliveryLimiter())
+            .rate_limiter(rate_limiter or DeliveryLimiter(overall_per_second=settings.messages_per_second))
             .concurrent_updates(PerChatOrder())
             .connection_pool_size(64)
             .pool_timeout(30)

@@ -64,6 +64,8 @@ class LearnerRow(Base):
     daily_time: Mapped[str] = mapped_column(String(5), default="09:00")
     working_days: Mapped[str] = mapped_column(String(7), default="12345")  # ISO weekdays
     announce: Mapped[bool] = mapped_column(Boolean, default=True)  # badges in the team channel
+    # on | dormant (ignored several nudges: wait until they come back) | stopped (said stop)
+    nudges: Mapped[str] = mapped_column(String(8), default="on", server_default="on")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from collections.abc import Collection
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import and_, delete, exists, func, or_, select, update
@@ -26,6 +26,8 @@ from bot.store.models import (
 )
 from bot.streaks import Hold, local_date
 
+# Events the bot records about itself: not the learner's activity.
+NUDGE_EVENTS = ("nudged", "reminded")
 # Events that make a day a learning day for the streak.
 LEARNING_KINDS = ("card_viewed", "answered", "lesson_completed")
 
@@ -313,7 +315,10 @@ class Progress:
         )
         rows = await self._session.scalars(
             select(LearnerRow)
-            .where(LearnerRow.platform.in_(list(platforms)), ~LearnerRow.platform_user_id.startswith("erased:"), ~waiting)
+            .where(
+                LearnerRow.platform.in_(list(platforms)), LearnerRow.nudges == "on",
+                ~LearnerRow.platform_user_id.startswith("erased:"), ~waiting,
+            )
             .order_by(LearnerRow.id)
             .limit(limit)
         )
@@ -332,13 +337,19 @@ class Progress:
         return result.scalar_one_or_none() is not None
 
     async def claim_nudges(
-        self, *, now: datetime, worker: str, lease: timedelta, limit: int
+        self, *, now: datetime, worker: str, lease: timedelta, limit: int, platforms: Collection[str] | None = None
     ) -> list[tuple[NudgeRow, LearnerRow]]:
         """Due nudges, claimed by `worker` until now + lease: pending ones, and claims whose
-        lease expired (their worker died). Rows another transaction is claiming are skipped."""
+        lease expired (their worker died). Rows another transaction is claiming are skipped.
+        `platforms`: only learners this process can reach."""
+        on_platforms = (
+            NudgeRow.learner_id.in_(select(LearnerRow.id).where(LearnerRow.platform.in_(list(platforms))))
+            if platforms is not None else True
+        )
         due = (
             select(NudgeRow.id)
             .where(
+                on_platforms,
                 NudgeRow.due_at <= now,
                 or_(NudgeRow.status == "pending", and_(NudgeRow.status == "claimed", NudgeRow.lease_until < now)),
             )
@@ -381,8 +392,39 @@ class Progress:
         )
         return result.rowcount == 1
 
+    async def cancel_nudges(self, learner_id: int, kinds: Collection[str], at: datetime) -> None:
+        """Drop a learner's waiting nudges of these kinds (they said skip, or stop)."""
+        await self._session.execute(
+            update(NudgeRow)
+            .where(NudgeRow.learner_id == learner_id, NudgeRow.kind.in_(list(kinds)), NudgeRow.status == "pending")
+            .values(status="skipped", done_at=at)
+            .execution_options(synchronize_session=False)
+        )
+
+    async def nudge_history(self, learner_id: int) -> tuple[datetime | None, list[datetime]]:
+        """The learner's last own activity, and the daily nudges sent since (oldest first)."""
+        last_activity = await self._session.scalar(
+            select(func.max(EventRow.occurred_at)).where(
+                EventRow.learner_id == learner_id, EventRow.kind.not_in(NUDGE_EVENTS)
+            )
+        )
+        since = select(EventRow.occurred_at).where(EventRow.learner_id == learner_id, EventRow.kind == "nudged")
+        if last_activity is not None:
+            since = since.where(EventRow.occurred_at > last_activity)
+        nudged = list(await self._session.scalars(since.order_by(EventRow.occurred_at)))
+        return _aware(last_activity), [_aware(at) for at in nudged]
+
     async def nudges(self, learner_id: int | None = None) -> list[NudgeRow]:
         query = select(NudgeRow).order_by(NudgeRow.due_at, NudgeRow.id)
         if learner_id is not None:
             query = query.where(NudgeRow.learner_id == learner_id)
         return list(await self._session.scalars(query))
+
+
+def _aware(instant: datetime | None) -> datetime | None:
+    """Aggregates bypass the column type: SQLite hands back naive UTC (or text)."""
+    if instant is None:
+        return None
+    if isinstance(instant, str):
+        instant = datetime.fromisoformat(instant)
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=timezone.utc)

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from bot.clock import ManualClock
 from bot.core import Core
-from bot.events import LearnerRef, Start
+from bot.events import ButtonPressed, Command, LearnerRef, Start
 from bot.nudges import NudgeDispatcher
 from bot.replies import Reply
 from bot.store.models import HoldRow
@@ -56,8 +56,7 @@ async def test_each_learner_is_nudged_at_their_own_nine_oclock(core, store, cloc
     for _ in range(24):  # a day of rounds, an hour apart
         clock.advance(hours=1)
         await worker.run_round()
-    assert sorted(user for user, _ in inbox.sent) == [f"u{i}" for i in range(5)]
-    assert all("5-minute lesson" in replies[0].text for _, replies in inbox.sent)
+    assert sorted(user for user, replies in inbox.sent if replies[0].text.startswith("⏰ 5-minute lesson")) == [f"u{i}" for i in range(5)]
 
 
 async def test_three_workers_at_once_send_each_nudge_exactly_once(core, store, clock, database_url):
@@ -69,13 +68,13 @@ async def test_three_workers_at_once_send_each_nudge_exactly_once(core, store, c
         clock.advance(hours=1)
         for _ in range(4):
             await asyncio.gather(*(w.deliver_due() for w in workers))
-    sent = Counter(user for inbox in inboxes for user, _ in inbox.sent)
+    sent = Counter(user for inbox in inboxes for user, replies in inbox.sent if replies[0].text.startswith("⏰ 5-minute lesson"))
     assert sorted(sent) == sorted(f"u{i}" for i in range(60)), "everyone nudged"
     assert set(sent.values()) == {1}, "nobody nudged twice"
     if database_url.startswith("postgresql"):
         assert sum(1 for inbox in inboxes if inbox.sent) >= 2, "the work was shared between workers"
     async with store.transaction() as tx:
-        statuses = Counter(n.status for n in await tx.nudges())
+        statuses = Counter(n.status for n in await tx.nudges() if n.kind == "daily" and n.done_at is not None)
     assert statuses == {"sent": 60}
 
 
@@ -130,3 +129,66 @@ async def test_console_learners_and_learners_who_left_get_no_nudges(core, store,
     async with store.transaction() as tx:
         (await tx.find_learner("telegram", "u0")).platform_user_id = "erased:123"
     assert await dispatcher(store, core, clock, Inbox(), "w").plan() == 0
+
+
+async def test_reminders_are_bounded_and_stop_when_the_learner_reacts(core, store, clock):
+    await sign_up(core, 2, zones=("Europe/Berlin",))
+    inbox = Inbox()
+    worker = dispatcher(store, core, clock, inbox, "w")
+    await worker.plan()
+    clock.advance(days=1)  # Tuesday 09:00 Berlin: the daily offer
+    await worker.run_round()
+    # Ana (u0) reacts to it; Bo (u1) does not.
+    await core.handle(ButtonPressed(learner=LearnerRef("telegram", "u0", "L0"), source_id="press", action="go"))
+    for _ in range(6):  # to 15:00: the first reminder is due at 12:00
+        clock.advance(hours=1)
+        await worker.run_round()
+    reminded = [user for user, replies in inbox.sent if replies[0].text.startswith("⏰ Still five minutes")]
+    assert reminded == ["u1"], "only the learner who did not react is reminded, once"
+
+
+async def test_three_ignored_offers_make_a_learner_dormant_until_they_return(core, store, clock):
+    await sign_up(core, 1, zones=("Europe/Berlin",))
+    inbox = Inbox()
+    worker = dispatcher(store, core, clock, inbox, "w")
+    for _ in range(24 * 7):  # a week of hourly rounds, ignoring everything
+        clock.advance(hours=1)
+        await worker.run_round()
+    offers = [r for _, r in inbox.sent if r[0].text.startswith("⏰ 5-minute lesson")]
+    assert len(offers) == 3, "three daily offers, then silence"
+    assert len(inbox.sent) <= 3 * 3, "at most two reminders each"
+    async with store.transaction() as tx:
+        assert (await tx.find_learner("telegram", "u0")).nudges == "dormant"
+    await core.handle(Command(learner=LearnerRef("telegram", "u0", "L0"), source_id="back", name="progress"))
+    before = len(inbox.sent)
+    for _ in range(48):
+        clock.advance(hours=1)
+        await worker.run_round()
+    assert len(inbox.sent) > before, "coming back brings the daily offer back"
+
+
+async def test_later_snoozes_and_stop_silences_until_resume(core, store, clock):
+    await sign_up(core, 1, zones=("Europe/Berlin",))
+    ana = LearnerRef("telegram", "u0", "L0")
+    inbox = Inbox()
+    worker = dispatcher(store, core, clock, inbox, "w")
+    await worker.plan()
+    clock.advance(days=1)
+    await worker.run_round()
+    [later] = await core.handle(ButtonPressed(learner=ana, source_id="later", action="later"))
+    assert "around 11:00" in later.text
+    clock.advance(hours=2, minutes=1)
+    await worker.run_round()
+    assert inbox.sent[-1][1][0].text.startswith("⏰ As you asked:")
+    [stopped] = await core.handle(Command(learner=ana, source_id="stop", name="stop"))
+    assert "until you say /resume" in stopped.text
+    before = len(inbox.sent)
+    for _ in range(72):
+        clock.advance(hours=1)
+        await worker.run_round()
+    assert len(inbox.sent) == before, "nothing after stop"
+    await core.handle(Command(learner=ana, source_id="resume", name="resume"))
+    for _ in range(96):  # from Friday: Monday's offer
+        clock.advance(hours=1)
+        await worker.run_round()
+    assert len(inbox.sent) > before

@@ -7,6 +7,7 @@
     python run_bot.py content preview FILE # a lesson as a learner sees it
     python run_bot.py db upgrade           # create or upgrade the database schema
     python run_bot.py serve                # the web app (credential pages) and configured platforms
+    python run_bot.py status               # learners, due and overdue nudges, delivery rate, errors
 
 Configuration comes from environment variables (DATABASE_URL, CONTENT_DIR, DATA_DIR); see README.
 """
@@ -15,7 +16,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import getpass
-import logging
+import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     show = content_commands.add_parser("preview", help="show a lesson as a learner would see it")
     show.add_argument("file", type=Path)
     commands.add_parser("serve", help="serve the web app and every platform whose tokens are set")
+    commands.add_parser("status", help="learners, and due, overdue and delivered nudges")
     db = commands.add_parser("db", help="database schema")
     db.add_argument("db_command", choices=["upgrade"])
     creds = commands.add_parser("credentials", help="revoke credentials, rotate the issuer key")
@@ -55,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
     sample.add_argument("out_dir", type=Path)
     args = parser.parse_args(argv)
 
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    from bot.logs import configure
+
+    configure(os.environ.get("LOG_FORMAT"))
     settings = Settings.from_env()
     if args.command == "content":
         return content_check(args.dir or settings.content_dir) if args.content_command == "check" else content_preview(args.file)
@@ -65,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(credentials_command(settings, args))
     if args.command == "serve":
         return asyncio.run(run_serve(settings))
+    if args.command == "status":
+        return asyncio.run(show_status(settings))
     return asyncio.run(run_console(settings, getattr(args, "learner", None)))
 
 
@@ -159,6 +165,24 @@ async def credentials_command(settings: Settings, args: argparse.Namespace) -> i
     return outcome.exit_code
 
 
+async def show_status(settings: Settings) -> int:
+    from datetime import datetime, timezone
+
+    from bot import admin
+    from bot.store.database import create_engine, create_sessionmaker
+    from bot.store.migrate import upgrade_async
+    from bot.store.repository import ProgressStore
+
+    await upgrade_async(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        print(f"Database: {redact_url(settings.database_url)}")
+        print(await admin.status(ProgressStore(create_sessionmaker(engine)), now=datetime.now(timezone.utc)))
+    finally:
+        await engine.dispose()
+    return 0
+
+
 async def build_or_report(settings: Settings) -> Application | None:
     """The application, or None after printing every content problem (nothing starts on broken content)."""
     from bot.bootstrap import ContentInvalid, build
@@ -173,13 +197,16 @@ async def build_or_report(settings: Settings) -> Application | None:
 
 
 async def run_serve(settings: Settings) -> int:
-    from adapters.service import serve
+    from adapters.service import PlatformUnavailable, serve
 
     app = await build_or_report(settings)
     if app is None:
         return 1
     try:
         await serve(settings, app)
+    except PlatformUnavailable as error:
+        print(f"Cannot start: {error}. Check the token and the network, then start again.", file=sys.stderr)
+        return 1
     finally:
         await app.close()
     return 0

@@ -14,6 +14,7 @@ from datetime import timedelta
 
 import aiohttp
 import uvicorn
+from telegram.error import TelegramError
 from fastapi import APIRouter
 
 from adapters import redaction
@@ -28,8 +29,13 @@ from bot.config import Settings
 from bot.nudges import NudgeDispatcher, Sender
 from web.app import create_app
 from web.awards import BakedImages
+from web.health import Check
 
 log = logging.getLogger(__name__)
+
+
+class PlatformUnavailable(Exception):
+    """A configured platform refused or could not be reached at start (a wrong token, no network)."""
 
 
 class _Server(uvicorn.Server):
@@ -67,10 +73,17 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
         socket_mode = AsyncSocketModeHandler(slack.app, slack_settings.app_token)
     elif slack is not None:
         routers.append(events_router(slack.app))
+    checks: dict[str, Check] = {}
+    if telegram is not None:
+        checks[TELEGRAM] = telegram.application.bot.get_me
+    if slack is not None:
+        checks[SLACK] = slack.client.auth_test
     web = create_app(
-        store=app.store, curriculum=app.curriculum, issuer=app.issuer, clock=app.clock, platform_routers=routers
+        store=app.store, curriculum=app.curriculum, issuer=app.issuer, clock=app.clock, platform_routers=routers,
+        platform_checks=checks,
     )
-    server = _Server(uvicorn.Config(web, host=settings.host, port=settings.port, log_level="info", lifespan="on"))
+    # log_config=None: uvicorn logs through our handlers (plain or JSON lines, tokens redacted).
+    server = _Server(uvicorn.Config(web, host=settings.host, port=settings.port, lifespan="on", log_config=None))
 
     senders: dict[str, Sender] = {}
     if telegram is not None:
@@ -95,7 +108,10 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
         loop.add_signal_handler(sig, stop)
     try:
         if telegram is not None:
-            await telegram.start()
+            try:
+                await telegram.start()
+            except TelegramError as error:
+                raise PlatformUnavailable(f"Telegram: {type(error).__name__}: {error}") from None
         else:
             log.warning("Telegram is not configured (TELEGRAM_BOT_TOKEN is not set)")
         if socket_mode is not None:

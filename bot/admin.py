@@ -168,3 +168,24 @@ def _issuer_id(credential: dict[str, Any]) -> Any:
 def _status_url(credential: dict[str, Any]) -> str | None:
     entry = credential.get("credentialStatus")
     return entry.get("statusListCredential") if isinstance(entry, dict) else None
+
+
+async def status(store: ProgressStore, *, now: datetime) -> str:
+    """`run_bot.py status`: learners, and due, overdue and delivered nudges."""
+    async with store.transaction() as tx:
+        report = await tx.delivery_status(now)
+    learners = ", ".join(f"{count} on {platform}" for platform, count in sorted(report.learners.items())) or "none yet"
+    states = report.nudge_states
+    lines = [
+        f"Learners: {sum(report.learners.values())} ({learners})",
+        f"  nudges on: {states.get('on', 0)}, dormant (ignored three offers): {states.get('dormant', 0)}, "
+        f"stopped (said /stop): {states.get('stopped', 0)}",
+        f"Nudges due now: {report.due} (overdue by more than 5 minutes: {report.overdue}); being sent: {report.in_flight}",
+        f"Delivered in the last hour: {report.sent_last_hour}",
+        f"Errors: {report.retrying} to be retried, {report.failed_last_day} given up in the last day"
+        + (f"; last error: {report.last_error}" if report.last_error else ""),
+        "Next nudge due: " + (f"{report.next_due:%Y-%m-%d %H:%M} UTC" if report.next_due else "none scheduled"),
+    ]
+    if report.overdue:
+        lines.append("Overdue nudges mean no `run_bot.py serve` is delivering for their platform, or it cannot keep up.")
+    return "\n".join(lines)

@@ -28,6 +28,15 @@ log = logging.getLogger(__name__)
 
 # Sends replies to a learner, by their platform user id, on one platform.
 Sender = Callable[[str, list[Reply]], Awaitable[None]]
+
+
+class NotNow(Exception):
+    """Raised by a sender when the platform says the learner does not want to be disturbed
+    (Slack's Do Not Disturb): the nudge waits until `until`, without counting as a failure."""
+
+    def __init__(self, until: datetime) -> None:
+        super().__init__(f"do not disturb until {until:%Y-%m-%d %H:%M} UTC")
+        self.until = until
 MAX_ATTEMPTS = 5
 DORMANT_AFTER = 3  # daily offers in a row without any reaction
 REMINDERS = ("reminder1", "reminder2")
@@ -83,7 +92,7 @@ class NudgeDispatcher:
                  Rhythm.of(learner, await tx.holds(learner.id)))
                 for nudge, learner in claimed
             ]
-        counts = {"sent": 0, "skipped": 0, "failed": 0}
+        counts = {"sent": 0, "skipped": 0, "failed": 0, "pending": 0}
         for nudge_id, kind, attempts, learner_id, who, rhythm in work:
             status = await self._deliver(nudge_id, kind, attempts, learner_id, who, rhythm)
             counts[status] = counts.get(status, 0) + 1
@@ -104,6 +113,8 @@ class NudgeDispatcher:
                     await self._senders[who.platform](who.user_id, replies)
                 else:
                     status, error = "skipped", "nothing left to learn"
+            except NotNow as later:
+                status, error, retry_at = "pending", str(later), later.until
             except Exception as problem:  # a platform outage must not stop the other learners' nudges
                 error = f"{type(problem).__name__}: {problem}"[:300]
                 log.warning("nudge %s to a %s learner failed (attempt %s): %s", nudge_id, who.platform, attempts, error)

@@ -2,7 +2,7 @@
 clock=...)`. Nothing is built at import time and nothing is global."""
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.store.repository import ProgressStore
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
+from web.health import Check, health_router
 from web.routes_credentials import credential_routes
 from web.routes_issuer import issuer_routes
 
@@ -35,8 +36,10 @@ def create_app(
     clock: Clock,
     status_list_max_age: timedelta = timedelta(seconds=5),
     platform_routers: Sequence[APIRouter] = (),
+    platform_checks: Mapping[str, Check] | None = None,
 ) -> FastAPI:
-    """`platform_routers`: the chat platforms' webhook endpoints, served by this same app."""
+    """`platform_routers`: the chat platforms' webhook endpoints, served by this same app;
+    `platform_checks`: how /healthz asks each configured platform whether it is reachable."""
     templates = Jinja2Templates(env=Environment(
         loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined
     ))
@@ -44,6 +47,7 @@ def create_app(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(credential_routes(store=store, curriculum=curriculum, issuer=issuer, clock=clock, templates=templates))
     app.include_router(issuer_routes(store=store, issuer=issuer, clock=clock, status_list_max_age=status_list_max_age))
+    app.include_router(health_router(store, platform_checks or {}))
     for router in platform_routers:
         app.include_router(router)
 

@@ -33,8 +33,4 @@ def issuer_routes(
         seconds = int(status_list_max_age.total_seconds())
         return JSONResponse(document, headers={"Cache-Control": f"public, max-age={seconds}"})
 
-    @router.get("/healthz")
-    async def healthz() -> dict[str, str]:
-        return {"status": "ok"}
-
     return router

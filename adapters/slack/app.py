@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
+from datetime import datetime, timezone
 from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Mapping
 from contextlib import asynccontextmanager
@@ -27,6 +29,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from adapters.slack.render import BUTTON_ACTION, LINK_ACTION, SUBMIT_ACTION, TOGGLE_ACTION, answered_question, home_view, render
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start
+from bot.nudges import NotNow
 from bot.replies import Announcement, Reply
 
 log = logging.getLogger(__name__)
@@ -264,8 +267,22 @@ class SlackBot:
                     await self.client.chat_postMessage(channel=target, text=message.text, blocks=message.blocks)
 
     async def send_to_user(self, user: str, replies: list[Reply]) -> None:
-        """Replies the bot starts (a nudge), in the learner's DM with the app."""
+        """Replies the bot starts (a nudge), in the learner's DM with the app; never while the
+        learner has Do Not Disturb on (then NotNow says until when)."""
+        until = await self._do_not_disturb_until(user)
+        if until is not None:
+            raise NotNow(until)
         await self.send(await self._dm_channel(user), replies)
+
+    async def _do_not_disturb_until(self, user: str) -> datetime | None:
+        info = await self.client.dnd_info(user=user)
+        now = time.time()
+        if info.get("snooze_enabled") and float(info.get("snooze_endtime") or 0) > now:
+            return datetime.fromtimestamp(float(info["snooze_endtime"]), timezone.utc)
+        start, end = float(info.get("next_dnd_start_ts") or 0), float(info.get("next_dnd_end_ts") or 0)
+        if info.get("dnd_enabled") and start <= now < end:
+            return datetime.fromtimestamp(end, timezone.utc)
+        return None
 
     async def _publish_home(self, user: str) -> None:
         home = await self._core.home(await self._learner(user))

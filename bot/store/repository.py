@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from collections.abc import Collection
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
@@ -30,6 +31,23 @@ from bot.streaks import Hold, local_date
 NUDGE_EVENTS = ("nudged", "reminded")
 # Events that make a day a learning day for the streak.
 LEARNING_KINDS = ("card_viewed", "answered", "lesson_completed")
+
+
+@dataclass(frozen=True)
+class DeliveryStatus:
+    learners: dict[str, int]  # by platform
+    nudge_states: dict[str, int]  # learners by on / dormant / stopped
+    due: int  # waiting and due now
+    overdue: int  # due more than OVERDUE ago and still not delivered
+    in_flight: int  # claimed by a worker now
+    sent_last_hour: int
+    retrying: int  # failed to send, to be tried again
+    failed_last_day: int  # given up after MAX_ATTEMPTS
+    last_error: str | None
+    next_due: datetime | None
+
+
+OVERDUE = timedelta(minutes=5)
 
 
 class DuplicateEvent(Exception):
@@ -68,6 +86,10 @@ class Progress:
         self._session = session
         # Active sessions read with the learner's row: one query fewer on every event.
         self._active: dict[int, SessionRow | None] = {}
+
+    async def ping(self) -> None:
+        """A round trip to the database (for the health endpoint)."""
+        await self._session.execute(select(1))
 
     # --- learners ---------------------------------------------------------------------------
     async def learner(self, ref: LearnerRef, *, now: datetime) -> tuple[LearnerRow, bool]:
@@ -420,6 +442,36 @@ class Progress:
             query = query.where(NudgeRow.learner_id == learner_id)
         return list(await self._session.scalars(query))
 
+    async def delivery_status(self, now: datetime) -> DeliveryStatus:
+        """What `run_bot.py status` shows: learners, and how delivery of nudges is going."""
+        session = self._session
+        learners = dict((await session.execute(select(LearnerRow.platform, func.count()).group_by(LearnerRow.platform))).all())
+        states = dict((await session.execute(select(LearnerRow.nudges, func.count()).group_by(LearnerRow.nudges))).all())
+        waiting = or_(NudgeRow.status == "pending", and_(NudgeRow.status == "claimed", NudgeRow.lease_until < now))
+
+        async def count(*conditions: Any) -> int:
+            return int(await session.scalar(select(func.count()).select_from(NudgeRow).where(*conditions)) or 0)
+
+        last_error = await session.scalar(
+            select(NudgeRow.error)
+            .where(NudgeRow.status.in_(("pending", "failed")), NudgeRow.error.is_not(None))
+            .order_by(NudgeRow.id.desc())
+            .limit(1)
+        )
+        next_due = await session.scalar(select(func.min(NudgeRow.due_at)).where(NudgeRow.status == "pending", NudgeRow.due_at > now))
+        return DeliveryStatus(
+            learners={str(k): int(v) for k, v in learners.items()},
+            nudge_states={str(k): int(v) for k, v in states.items()},
+            due=await count(waiting, NudgeRow.due_at <= now),
+            overdue=await count(waiting, NudgeRow.due_at < now - OVERDUE),
+            in_flight=await count(NudgeRow.status == "claimed", NudgeRow.lease_until >= now),
+            sent_last_hour=await count(NudgeRow.status == "sent", NudgeRow.done_at >= now - timedelta(hours=1)),
+            retrying=await count(NudgeRow.status == "pending", NudgeRow.error.is_not(None)),
+            failed_last_day=await count(NudgeRow.status == "failed", NudgeRow.done_at >= now - timedelta(days=1)),
+            last_error=last_error,
+            next_due=_aware(next_due),
+        )
+
 
 def _aware(instant: datetime | None) -> datetime | None:
     """Aggregates bypass the column type: SQLite hands back naive UTC (or text)."""
@@ -428,3 +480,4 @@ def _aware(instant: datetime | None) -> datetime | None:
     if isinstance(instant, str):
         instant = datetime.fromisoformat(instant)
     return instant if instant.tzinfo is not None else instant.replace(tzinfo=timezone.utc)
+

@@ -73,7 +73,7 @@ async def test_serve_runs_the_telegram_bot_when_a_token_is_set(tmp_path):
     with running_fake_telegram(token) as fake:
         port = free_port()
         env = {**os.environ, "DATA_DIR": str(tmp_path), "PORT": str(port), "TELEGRAM_BOT_TOKEN": token,
-               "TELEGRAM_API_BASE_URL": fake.base_url, "ANNOUNCE_CHANNEL": "-100123"}
+               "TELEGRAM_API_BASE_URL": fake.base_url, "ANNOUNCE_CHANNEL": "-100123", "LOG_FORMAT": "json"}
         env.pop("DATABASE_URL", None)
         process = start_serve(env)
         try:
@@ -81,11 +81,15 @@ async def test_serve_runs_the_telegram_bot_when_a_token_is_set(tmp_path):
             await fake.wait_for(lambda f: len(f.messages_to(4242)) == 1, timeout=60)
             assert "where are you?" in fake.messages_to(4242)[0].result["text"]
             assert fake.sent("setMyCommands")
+            health = get_json(f"http://127.0.0.1:{port}/healthz")
+            assert health == {"status": "ok", "checks": {"database": "ok", "telegram": "ok"}}
         finally:
             process.send_signal(signal.SIGTERM)
             _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
-    assert "receives updates by long polling" in stderr
+    lines = [json.loads(line) for line in stderr.splitlines() if line.strip()]  # LOG_FORMAT=json: one object a line
+    assert any("receives updates by long polling" in line["message"] for line in lines)
+    assert {"time", "level", "logger", "message"} <= set(lines[0])
     assert token not in stderr and "Traceback" not in stderr
 
 

@@ -192,3 +192,39 @@ async def test_later_snoozes_and_stop_silences_until_resume(core, store, clock):
         clock.advance(hours=1)
         await worker.run_round()
     assert len(inbox.sent) > before
+
+
+async def test_status_shows_learners_due_overdue_delivered_and_errors(core, store, clock):
+    from bot.admin import status
+
+    await sign_up(core, 3, zones=("Europe/Berlin",))
+    inbox = Inbox(fail_for={"u2"})
+    worker = dispatcher(store, core, clock, inbox, "w")
+    await worker.plan()
+    clock.advance(days=1, minutes=10)
+    before = await status(store, now=clock.now())
+    assert "Learners: 3 (3 on telegram)" in before
+    assert "Nudges due now: 3 (overdue by more than 5 minutes: 3)" in before
+    await worker.deliver_due()
+    after = await status(store, now=clock.now())
+    assert "Delivered in the last hour: 2" in after
+    assert "Errors: 1 to be retried, 0 given up in the last day; last error: ConnectionError: platform unreachable" in after
+
+
+async def test_do_not_disturb_postpones_a_nudge_without_counting_a_failure(core, store, clock):
+    from bot.nudges import NotNow
+
+    await sign_up(core, 1, zones=("Europe/Berlin",))
+    until = clock.now() + timedelta(days=1, minutes=40)
+
+    async def busy(user_id: str, replies: list[Reply]) -> None:
+        raise NotNow(until)
+
+    worker = NudgeDispatcher(store=store, core=core, clock=clock, senders={"telegram": busy}, worker="w")
+    await worker.plan()
+    clock.advance(days=1)
+    claimed, sent, skipped, failed = await worker.deliver_due()
+    assert (claimed, sent, skipped, failed) == (1, 0, 0, 0)
+    async with store.transaction() as tx:
+        [nudge] = await tx.nudges()
+    assert (nudge.status, nudge.due_at) == ("pending", until)

@@ -207,3 +207,18 @@ async def test_slash_commands_are_acknowledged_at_once_and_answered_in_the_dm(
         assert response.status_code == 200 and "direct messages" in response.text
         await fake.wait_for(lambda f: len(ana.messages()) == 1, timeout=15)
     assert fake.messages_in("C0GENERAL") == [], "nothing about a learner is posted in a channel"
+
+
+async def test_nudges_wait_while_the_learner_has_do_not_disturb_on(fake: FakeSlack, core: Core):
+    from bot.nudges import NotNow
+    from bot.replies import Text as TextReply
+
+    bot = slack_bot(fake, core)
+    fake.set_dnd("U0ANA", snoozing=True, minutes=45)
+    with pytest.raises(NotNow) as waiting:
+        await bot.send_to_user("U0ANA", [TextReply("⏰ 5-minute lesson: **Tides**")])
+    assert 44 * 60 <= (waiting.value.until.timestamp() - time.time()) <= 45 * 60 + 5
+    assert fake.messages_in(fake.dm_channel("U0ANA")) == [], "nothing sent during Do Not Disturb"
+    fake.set_dnd("U0ANA", snoozing=False)
+    await bot.send_to_user("U0ANA", [TextReply("⏰ 5-minute lesson: **Tides**")])
+    assert len(fake.messages_in(fake.dm_channel("U0ANA"))) == 1

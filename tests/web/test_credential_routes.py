@@ -148,6 +148,29 @@ async def test_a_tampered_credential_is_shown_as_unverifiable_and_escaped(client
     assert "<script>" not in html and "&lt;script&gt;" in html
 
 
-async def test_health_check(client):
+async def test_health_check_asks_the_database(client):
     response = await client.get("/healthz")
-    assert response.status_code == 200 and response.json() == {"status": "ok"}
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "checks": {"database": "ok"}}
+
+
+async def test_an_unreachable_platform_makes_the_process_unhealthy(store, curriculum, clock, issuer):
+    calls = []
+
+    async def telegram_down() -> None:
+        calls.append(1)
+        raise ConnectionError("api.telegram.org unreachable")
+
+    async def slack_up() -> dict:
+        return {"ok": True}
+
+    app = create_app(store=store, curriculum=curriculum, issuer=issuer, clock=clock,
+                     platform_checks={"telegram": telegram_down, "slack": slack_up})
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        first = await client.get("/healthz")
+        second = await client.get("/healthz")
+    assert first.status_code == 503
+    assert first.json()["checks"] == {
+        "database": "ok", "telegram": "ConnectionError: api.telegram.org unreachable", "slack": "ok",
+    }
+    assert second.status_code == 503 and len(calls) == 1, "platform answers are cached between probes"

@@ -8,6 +8,7 @@
     python run_bot.py db upgrade           # create or upgrade the database schema
     python run_bot.py serve                # the web app (credential pages) and configured platforms
     python run_bot.py status               # learners, due and overdue nudges, delivery rate, errors
+    python run_bot.py people import FILE   # teams, managers and admins from a CSV file
 
 Configuration comes from environment variables (DATABASE_URL, CONTENT_DIR, DATA_DIR); see README.
 """
@@ -40,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
     show.add_argument("file", type=Path)
     commands.add_parser("serve", help="serve the web app and every platform whose tokens are set")
     commands.add_parser("status", help="learners, and due, overdue and delivered nudges")
+    people = commands.add_parser("people", help="teams, managers and admins")
+    people_commands = people.add_subparsers(dest="people_command", required=True)
+    people_import = people_commands.add_parser("import", help="import people from a CSV file (all rows or none)")
+    people_import.add_argument("file", type=Path)
     db = commands.add_parser("db", help="database schema")
     db.add_argument("db_command", choices=["upgrade"])
     creds = commands.add_parser("credentials", help="revoke credentials, rotate the issuer key")
@@ -71,6 +76,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(run_serve(settings))
     if args.command == "status":
         return asyncio.run(show_status(settings))
+    if args.command == "people":
+        return asyncio.run(import_people(settings, args.file))
     return asyncio.run(run_console(settings, getattr(args, "learner", None)))
 
 
@@ -180,6 +187,40 @@ async def show_status(settings: Settings) -> int:
         print(await admin.status(ProgressStore(create_sessionmaker(engine)), now=datetime.now(timezone.utc)))
     finally:
         await engine.dispose()
+    return 0
+
+
+async def import_people(settings: Settings, file: Path) -> int:
+    from datetime import datetime, timezone
+
+    from tqdm import tqdm
+
+    from bot import people
+    from bot.store.database import create_engine, create_sessionmaker
+    from bot.store.migrate import upgrade_async
+    from bot.store.repository import ProgressStore
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"Cannot read {file}: {error}", file=sys.stderr)
+        return 1
+    found, problems = people.read_people(text)
+    if problems:
+        print("\n".join(f"{file}: {problem}" for problem in problems), file=sys.stderr)
+        print(f"{len(problems)} problem(s): nothing was imported.", file=sys.stderr)
+        return 1
+    await upgrade_async(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        with tqdm(total=len(found), unit="person", desc="Importing", disable=None, file=sys.stderr) as bar:
+            done = await people.import_people(
+                ProgressStore(create_sessionmaker(engine)), found, now=datetime.now(timezone.utc),
+                progress=lambda n, total: bar.update(n - bar.n),
+            )
+    finally:
+        await engine.dispose()
+    print(f"Imported {done.people} people ({done.created} new) in {done.teams} teams; {done.managers} manage teams.")
     return 0
 
 

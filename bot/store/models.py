@@ -66,6 +66,8 @@ class LearnerRow(Base):
     announce: Mapped[bool] = mapped_column(Boolean, default=True)  # badges in the team channel
     # on | dormant (ignored several nudges: wait until they come back) | stopped (said stop)
     nudges: Mapped[str] = mapped_column(String(8), default="on", server_default="on")
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
+    role: Mapped[str] = mapped_column(String(16), default="learner", server_default="learner")  # learner | manager | admin
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
@@ -217,3 +219,25 @@ class NudgeRow(Base):
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     error: Mapped[str | None] = mapped_column(String(300))
+
+
+class TeamRow(Base):
+    """A team: learners belong to one; managers see the teams they manage."""
+
+    __tablename__ = "teams"
+    __table_args__ = (UniqueConstraint("name", name="uq_team_name"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+
+class ManagedTeamRow(Base):
+    """A manager (a person with a chat identity, so the bot can send them a sign-in link) and
+    a team they manage."""
+
+    __tablename__ = "managed_teams"
+    __table_args__ = (UniqueConstraint("learner_id", "team_id", name="uq_managed_team"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))

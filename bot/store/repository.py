@@ -21,9 +21,11 @@ from bot.store.models import (
     HoldRow,
     ItemStateRow,
     LearnerRow,
+    ManagedTeamRow,
     NudgeRow,
     SessionRow,
     SkillStateRow,
+    TeamRow,
 )
 from bot.streaks import Hold, local_date
 
@@ -146,6 +148,42 @@ class Progress:
                 LearnerRow.platform == platform, LearnerRow.platform_user_id == user_id
             )
         )
+
+    async def person(self, platform: str, user_id: str, name: str, *, now: datetime) -> tuple[LearnerRow, bool]:
+        """A person from an import: found, or created the way first contact would create them."""
+        learner, created = await self.learner(LearnerRef(platform, user_id, name), now=now)
+        if name:
+            learner.display_name = name
+        return learner, created
+
+    # --- teams ------------------------------------------------------------------------------------
+    async def teams_by_name(self, names: Collection[str]) -> dict[str, int]:
+        """Team ids by name; teams not there yet are created."""
+        existing = dict((await self._session.execute(select(TeamRow.name, TeamRow.id).where(TeamRow.name.in_(list(names))))).all())
+        for name in names:
+            if name not in existing:
+                team = TeamRow(name=name)
+                self._session.add(team)
+                await self._session.flush()
+                existing[name] = team.id
+        return {str(k): int(v) for k, v in existing.items()}
+
+    async def set_managed_teams(self, learner_id: int, team_ids: Collection[int]) -> None:
+        await self._session.execute(delete(ManagedTeamRow).where(ManagedTeamRow.learner_id == learner_id))
+        for team_id in sorted(set(team_ids)):
+            self._session.add(ManagedTeamRow(learner_id=learner_id, team_id=team_id))
+
+    async def team_of(self, learner_id: int) -> str | None:
+        return await self._session.scalar(
+            select(TeamRow.name).join(LearnerRow, LearnerRow.team_id == TeamRow.id).where(LearnerRow.id == learner_id)
+        )
+
+    async def managed_teams(self, learner_id: int) -> list[str]:
+        rows = await self._session.scalars(
+            select(TeamRow.name).join(ManagedTeamRow, ManagedTeamRow.team_id == TeamRow.id)
+            .where(ManagedTeamRow.learner_id == learner_id).order_by(TeamRow.name)
+        )
+        return list(rows)
 
     # --- the audit trail ----------------------------------------------------------------------
     def record(

@@ -1,0 +1,117 @@
+"""`run_bot.py people import FILE.csv`: teams, managers and admins from a spreadsheet.
+
+    platform,user_id,name,team,role,manages
+    telegram,4242,Ana Lima,Maintenance,learner,
+    slack,U0BO7,Bo Chen,,manager,Maintenance;Safety
+
+Every row is checked before anything is written; one bad row means a clear error for each bad
+row and nothing imported. A good file is imported in one transaction: all or nothing."""
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.store.repository import ProgressStore
+
+PLATFORMS = ("telegram", "slack", "console")
+ROLES = ("learner", "manager", "admin")
+COLUMNS = ("platform", "user_id", "name", "team", "role", "manages")
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass(frozen=True)
+class Person:
+    platform: str
+    user_id: str
+    name: str
+    team: str | None
+    role: str
+    manages: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Imported:
+    people: int
+    created: int  # people the bot had not met yet
+    teams: int
+    managers: int
+
+
+def read_people(text: str) -> tuple[list[Person], list[str]]:
+    """The people in a CSV text, and one message per problem (`row N: ...`, N as a spreadsheet
+    numbers lines, the header being row 1)."""
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))  # Excel writes a byte-order mark
+    header = [h.strip().lower() for h in reader.fieldnames or []]
+    missing = [c for c in ("platform", "user_id") if c not in header]
+    unknown = [h for h in header if h not in COLUMNS]
+    if missing or unknown:
+        problems = [f"row 1: the header needs the columns {', '.join(missing)}"] if missing else []
+        problems += [f"row 1: unknown column {h!r} (known: {', '.join(COLUMNS)})" for h in unknown]
+        return [], problems
+    people: list[Person] = []
+    problems: list[str] = []
+    seen: dict[tuple[str, str], int] = {}
+    for raw in reader:
+        row_number = reader.line_num  # DictReader skips blank lines: count them as a spreadsheet does
+        row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
+        if not any(row.values()):
+            continue  # blank lines are fine
+        person, errors = _person(row)
+        if person is not None and (person.platform, person.user_id) in seen:
+            errors.append(f"{person.platform} user {person.user_id} is also on row {seen[person.platform, person.user_id]}")
+        problems += [f"row {row_number}: {error}" for error in errors]
+        if person is not None and not errors:
+            seen[person.platform, person.user_id] = row_number
+            people.append(person)
+    return people, problems
+
+
+def _person(row: dict[str, str]) -> tuple[Person | None, list[str]]:
+    errors: list[str] = []
+    platform, user_id = row.get("platform", "").lower(), row.get("user_id", "")
+    role = row.get("role", "").lower() or "learner"
+    manages = tuple(t.strip() for t in row.get("manages", "").split(";") if t.strip())
+    team = row.get("team") or None
+    if platform not in PLATFORMS:
+        errors.append(f"platform {platform!r} is not one of {', '.join(PLATFORMS)}" if platform else "platform is empty")
+    if not user_id:
+        errors.append("user_id is empty")
+    elif platform == "telegram" and not user_id.lstrip("-").isdigit():
+        errors.append(f"a Telegram user id is a number, not {user_id!r}")
+    elif platform == "slack" and not (user_id[:1] in ("U", "W") and user_id.isalnum()):
+        errors.append(f"a Slack user id looks like U0123ABCD, not {user_id!r}")
+    if role not in ROLES:
+        errors.append(f"role {role!r} is not one of {', '.join(ROLES)}")
+    if manages and role == "learner":
+        errors.append("only a manager or admin manages teams: set role to manager, or empty 'manages'")
+    if role == "manager" and not manages:
+        errors.append("a manager needs the teams they manage in 'manages' (separated by ;)")
+    for name, limit, what in ((row.get("name", ""), 200, "name"), (team or "", 120, "team")):
+        if len(name) > limit:
+            errors.append(f"{what} is longer than {limit} characters")
+    errors += [f"team name in 'manages' is longer than 120 characters: {t[:20]}…" for t in manages if len(t) > 120]
+    if errors:
+        return None, errors
+    return Person(platform, user_id, row.get("name", ""), team, role, manages), []
+
+
+async def import_people(store: ProgressStore, people: list[Person], *, now: datetime,
+                        progress: Progress | None = None) -> Imported:
+    """Write everyone in one transaction: a failure part-way leaves the database as it was."""
+    async with store.transaction() as tx:
+        names = sorted({p.team for p in people if p.team} | {t for p in people for t in p.manages})
+        teams = await tx.teams_by_name(names)
+        created = 0
+        for done, person in enumerate(people, start=1):
+            learner, new = await tx.person(person.platform, person.user_id, person.name, now=now)
+            created += new
+            learner.team_id = teams[person.team] if person.team else None
+            learner.role = person.role
+            await tx.set_managed_teams(learner.id, [teams[t] for t in person.manages])
+            if progress is not None:
+                progress(done, len(people))
+    return Imported(people=len(people), created=created, teams=len(names),
+                    managers=sum(1 for p in people if p.manages))

@@ -9,6 +9,7 @@
     python run_bot.py serve                # the web app (credential pages) and configured platforms
     python run_bot.py status               # learners, due and overdue nudges, delivery rate, errors
     python run_bot.py people import FILE   # teams, managers and admins from a CSV file
+    python run_bot.py xapi export OUT      # the learning record as xAPI statements (JSON lines)
 
 Configuration comes from environment variables (DATABASE_URL, CONTENT_DIR, DATA_DIR); see README.
 """
@@ -45,6 +46,10 @@ def main(argv: list[str] | None = None) -> int:
     people_commands = people.add_subparsers(dest="people_command", required=True)
     people_import = people_commands.add_parser("import", help="import people from a CSV file (all rows or none)")
     people_import.add_argument("file", type=Path)
+    xapi = commands.add_parser("xapi", help="the learning record as xAPI statements")
+    xapi_commands = xapi.add_subparsers(dest="xapi_command", required=True)
+    xapi_export = xapi_commands.add_parser("export", help="write every statement to a JSON lines file")
+    xapi_export.add_argument("out", type=Path)
     db = commands.add_parser("db", help="database schema")
     db.add_argument("db_command", choices=["upgrade"])
     creds = commands.add_parser("credentials", help="revoke credentials, rotate the issuer key")
@@ -78,6 +83,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(show_status(settings))
     if args.command == "people":
         return asyncio.run(import_people(settings, args.file))
+    if args.command == "xapi":
+        return asyncio.run(export_xapi(settings, args.out))
     return asyncio.run(run_console(settings, getattr(args, "learner", None)))
 
 
@@ -221,6 +228,39 @@ async def import_people(settings: Settings, file: Path) -> int:
     finally:
         await engine.dispose()
     print(f"Imported {done.people} people ({done.created} new) in {done.teams} teams; {done.managers} manage teams.")
+    return 0
+
+
+async def export_xapi(settings: Settings, out: Path) -> int:
+    from tqdm import tqdm
+
+    from bot import admin
+    from bot.bootstrap import ContentInvalid, load_content
+    from bot.store.database import create_engine, create_sessionmaker
+    from bot.store.migrate import upgrade_async
+    from bot.store.repository import ProgressStore
+    from bot.xapi import Record
+
+    try:
+        record = Record(base_url=settings.public_url or settings.local_url, curriculum=load_content(settings))
+    except ContentInvalid as error:
+        print("\n".join(map(str, error.problems)), file=sys.stderr)
+        return 1
+    await upgrade_async(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        with tqdm(unit="event", desc="Exporting", disable=None, file=sys.stderr) as bar:
+            def advance(done: int, total: int) -> None:
+                bar.total = total
+                bar.update(done - bar.n)
+
+            written = await admin.export_xapi(ProgressStore(create_sessionmaker(engine)), record, out, progress=advance)
+    except OSError as error:
+        print(f"Cannot write {out}: {error}", file=sys.stderr)
+        return 1
+    finally:
+        await engine.dispose()
+    print(f"Wrote {written} xAPI statements to {out}")
     return 0
 
 

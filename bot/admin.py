@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +16,7 @@ from bot.demo import DemoLearner
 from bot.store.database import create_engine, create_sessionmaker
 from bot.store.migrate import upgrade_async
 from bot.store.repository import ProgressStore
+from bot.xapi import Record
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
 from credentials.keys import DidDocumentKeys
@@ -189,3 +191,27 @@ async def status(store: ProgressStore, *, now: datetime) -> str:
     if report.overdue:
         lines.append("Overdue nudges mean no `run_bot.py serve` is delivering for their platform, or it cannot keep up.")
     return "\n".join(lines)
+
+
+async def export_xapi(store: ProgressStore, record: Record, out: Path, *,
+                      progress: Callable[[int, int], None] | None = None, batch: int = 2000) -> int:
+    """Every learning event as xAPI statements, one JSON object a line; returns how many."""
+    async with store.transaction() as tx:
+        total = await tx.count_events()
+    written, last_id, seen = 0, 0, 0
+    temporary = out.with_name(out.name + ".partial")  # a failed export leaves no half file behind
+    with temporary.open("w", encoding="utf-8") as file:
+        while True:
+            async with store.transaction() as tx:
+                events = await tx.events_after(last_id, batch)
+            if not events:
+                break
+            for event in events:
+                for statement in record.statements(event):
+                    file.write(json.dumps(statement, ensure_ascii=False) + "\n")
+                    written += 1
+            last_id, seen = events[-1].id, seen + len(events)
+            if progress is not None:
+                progress(seen, total)
+    temporary.replace(out)
+    return written

@@ -222,6 +222,14 @@ class Progress:
         )
         return list(rows)
 
+    async def events_after(self, last_id: int, limit: int) -> list[EventRow]:
+        """Everyone's events after `last_id`, oldest first: for exports in batches."""
+        rows = await self._session.scalars(select(EventRow).where(EventRow.id > last_id).order_by(EventRow.id).limit(limit))
+        return list(rows)
+
+    async def count_events(self) -> int:
+        return int(await self._session.scalar(select(func.count()).select_from(EventRow)) or 0)
+
     async def learning_days(self, learner_id: int) -> set[date]:
         rows = await self._session.scalars(
             select(EventRow.local_date)

@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot import actions, preferences, texts
+from bot import actions, preferences, team, texts
 from bot.actions import StepRef
 from bot.awards import Awarder, is_valid
 from bot.clock import Clock
@@ -47,6 +47,7 @@ class Core:
         self._mastery = mastery or MasteryModel()
         self._flow = LessonFlow(curriculum=curriculum, mastery=self._mastery)
         self._awarder = Awarder(curriculum=curriculum, mastery=self._mastery, issuer=issuer)
+        self._web_url = issuer.links.base_url if issuer is not None else None  # where the dashboard is
 
     @property
     def curriculum(self) -> Curriculum:
@@ -179,6 +180,8 @@ class Core:
             return [Text(texts.HELP)]
         if name in ("stop", "resume"):
             return [await self._nudges(turn, on=name == "resume")]
+        if name == "team":
+            return [await self._team(turn)]
         shown = name if len(name) <= 30 else name[:30] + "…"
         return [Text(f"I don't know the command /{shown}. {texts.HELP}")]
 
@@ -207,6 +210,15 @@ class Core:
             f"Welcome back! Your daily lesson comes at {learner.daily_time} ({learner.timezone}), "
             f"{texts.days_phrase(learner.working_days)}."
         )
+
+    async def _team(self, turn: Turn) -> Text:
+        """`/team`: a manager's teams in short, and a one-time sign-in link to the dashboard."""
+        if turn.learner.role not in ("manager", "admin"):
+            return Text("/team is for managers. Ask your L&D team if you should have access.")
+        teams = await team.summaries(turn.tx, await team.visible_teams(turn.tx, turn.learner), turn.now)
+        link = team.signin_link(turn.tx, turn.learner, self._web_url, turn.now) if self._web_url else None
+        await turn.record("team_summary")
+        return Text(team.summary_text(teams, link))
 
     async def _first_lesson_offer(self, turn: Turn) -> Text:
         """What onboarding ends with: the next lesson, now or later."""

@@ -17,6 +17,7 @@ from bot.clock import Clock
 from bot.store.repository import ProgressStore
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
+from web.dashboard import dashboard_routes
 from web.health import Check, health_router
 from web.routes_credentials import credential_routes
 from web.routes_issuer import issuer_routes
@@ -48,6 +49,7 @@ def create_app(
     app.include_router(credential_routes(store=store, curriculum=curriculum, issuer=issuer, clock=clock, templates=templates))
     app.include_router(issuer_routes(store=store, issuer=issuer, clock=clock, status_list_max_age=status_list_max_age))
     app.include_router(health_router(store, platform_checks or {}))
+    app.include_router(dashboard_routes(store=store, clock=clock, templates=templates))
     for router in platform_routers:
         app.include_router(router)
 

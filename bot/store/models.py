@@ -241,3 +241,16 @@ class ManagedTeamRow(Base):
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+
+
+class AccessTokenRow(Base):
+    """A dashboard sign-in link (single use, 15 minutes) or a signed-in browser session. Only
+    a hash of the token is stored: a copy of the database signs nobody in."""
+
+    __tablename__ = "access_tokens"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(8))  # signin | session
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.events import LearnerRef
 from bot.store.models import (
+    AccessTokenRow,
     AwardRow,
     EventRow,
     HoldRow,
@@ -172,6 +173,62 @@ class Progress:
         await self._session.execute(delete(ManagedTeamRow).where(ManagedTeamRow.learner_id == learner_id))
         for team_id in sorted(set(team_ids)):
             self._session.add(ManagedTeamRow(learner_id=learner_id, team_id=team_id))
+
+    # --- dashboard access ----------------------------------------------------------------------
+    def add_access_token(self, token_hash: str, learner_id: int, kind: str, expires_at: datetime) -> None:
+        self._session.add(AccessTokenRow(token_hash=token_hash, learner_id=learner_id, kind=kind, expires_at=expires_at))
+
+    async def use_signin_token(self, token_hash: str, now: datetime) -> int | None:
+        """The learner a sign-in link is for, once: used or expired links give None. The
+        update is conditional, so two browsers racing with one link cannot both get in."""
+        result = await self._session.execute(
+            update(AccessTokenRow)
+            .where(AccessTokenRow.token_hash == token_hash, AccessTokenRow.kind == "signin",
+                   AccessTokenRow.used_at.is_(None), AccessTokenRow.expires_at > now)
+            .values(used_at=now)
+            .returning(AccessTokenRow.learner_id)
+        )
+        return result.scalar_one_or_none()
+
+    async def session_learner(self, token_hash: str, now: datetime) -> LearnerRow | None:
+        return await self._session.scalar(
+            select(LearnerRow).join(AccessTokenRow, AccessTokenRow.learner_id == LearnerRow.id)
+            .where(AccessTokenRow.token_hash == token_hash, AccessTokenRow.kind == "session", AccessTokenRow.expires_at > now)
+        )
+
+    async def teams(self, team_ids: Collection[int] | None = None) -> list[TeamRow]:
+        query = select(TeamRow).order_by(TeamRow.name)
+        if team_ids is not None:
+            query = query.where(TeamRow.id.in_(list(team_ids)))
+        return list(await self._session.scalars(query))
+
+    async def managed_team_ids(self, learner_id: int) -> set[int]:
+        rows = await self._session.scalars(select(ManagedTeamRow.team_id).where(ManagedTeamRow.learner_id == learner_id))
+        return set(rows)
+
+    async def team_members(self, team_id: int) -> list[LearnerRow]:
+        rows = await self._session.scalars(
+            select(LearnerRow).where(LearnerRow.team_id == team_id, ~LearnerRow.platform_user_id.startswith("erased:"))
+            .order_by(LearnerRow.display_name, LearnerRow.id)
+        )
+        return list(rows)
+
+    async def activity_counts(self, learner_ids: Collection[int], since: datetime) -> dict[int, tuple[int, int, bool]]:
+        """Per learner: lessons completed, credentials held (not revoked), active since `since`."""
+        ids = list(learner_ids)
+        lessons = dict((await self._session.execute(
+            select(EventRow.learner_id, func.count(func.distinct(EventRow.lesson_id)))
+            .where(EventRow.learner_id.in_(ids), EventRow.kind == "lesson_completed").group_by(EventRow.learner_id)
+        )).all())
+        awards = dict((await self._session.execute(
+            select(AwardRow.learner_id, func.count()).where(AwardRow.learner_id.in_(ids), AwardRow.revoked_at.is_(None))
+            .group_by(AwardRow.learner_id)
+        )).all())
+        active = set(await self._session.scalars(
+            select(EventRow.learner_id).where(EventRow.learner_id.in_(ids), EventRow.occurred_at >= since,
+                                              EventRow.kind.not_in(NUDGE_EVENTS)).distinct()
+        ))
+        return {i: (int(lessons.get(i, 0)), int(awards.get(i, 0)), i in active) for i in ids}
 
     async def team_of(self, learner_id: int) -> str | None:
         return await self._session.scalar(

@@ -1,0 +1,97 @@
+"""The managers' dashboard in headless Chromium: signed in through the one-time link the bot
+sends in chat; a reused or expired link, another team's page or export, and no session are refused."""
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from bot.clock import ManualClock
+from bot.core import Core
+from bot.events import Command, LearnerRef
+from bot.people import import_people, read_people
+from bot.store.repository import ProgressStore
+from content.model import Curriculum
+from credentials.issuer import IssuerIdentity
+from tests.support import Chat
+from tests.web.server import serving
+from tests.web.test_credential_pages_in_browser import browser  # noqa: F401  (the Chromium fixture)
+from web.app import create_app
+
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+PEOPLE = """platform,user_id,name,team,role,manages
+console,ana,Ana Lima,Deck,learner,
+console,caio,Caio Souza,Deck,learner,
+console,eve,Eve Stone,Engine,learner,
+telegram,900,Maria Manager,,manager,Deck
+"""
+
+
+async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
+    browser: Any, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    database_url: str,
+):
+    core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)
+    ana = Chat(core, "ana", platform="console")
+    await ana.start()
+    await ana.take_next_lesson()
+    people, problems = read_people(PEOPLE)
+    assert problems == []
+    await import_people(store, people, now=clock.now())
+    async with store.transaction() as tx:
+        teams = {t.name: t.id for t in await tx.teams()}
+    [reply] = await core.handle(Command(learner=LearnerRef("telegram", "900", "Maria"), source_id="team-1", name="team"))
+    assert "**Deck**: 2 learners, 1 active this week, 1 lessons done, 0 credentials" in reply.text
+    assert "Engine" not in reply.text
+    link = re.search(r"(\S+/dashboard/signin\?token=\S+)", reply.text).group(1)
+
+    def make_app(server_store: ProgressStore) -> Any:
+        return create_app(store=server_store, curriculum=curriculum, issuer=issuer, clock=clock)
+
+    with serving(make_app, database_url) as base:
+        local_link = base + link[link.index("/dashboard"):]
+        page = await browser.new_page()
+        # No session: refused.
+        response = await page.goto(f"{base}/dashboard")
+        assert response.status == 401 and "Sign in with the link" in await page.content()
+        # The link signs in once.
+        await page.goto(local_link)
+        assert page.url == f"{base}/dashboard"
+        rows = await page.locator("#teams tbody tr").all_inner_texts()
+        assert rows == ["Deck\t2\t1\t1\t0"]
+        cookie = next(c for c in await page.context.cookies() if c["name"] == "mb_session")
+        assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
+        await page.get_by_role("link", name="Deck").click()
+        members = await page.locator("#members tbody tr").all_inner_texts()
+        assert members == ["Ana Lima\t1\t0\tyes", "Caio Souza\t0\t0\tno"]
+        async with page.expect_download() as download_info:
+            await page.get_by_role("link", name="Export CSV").click()
+        csv_text = open(await (await download_info.value).path(), encoding="utf-8").read()
+        assert csv_text.splitlines() == ["learner,lessons done,credentials,active this week",
+                                         "Ana Lima,1,0,yes", "Caio Souza,0,0,no"]
+        # Another team's page and export: refused, even when signed in.
+        assert (await page.goto(f"{base}/dashboard/teams/{teams['Engine']}")).status == 403
+        assert (await page.goto(f"{base}/dashboard/teams/{teams['Engine']}/export.csv")).status == 403
+        # The same link again, in a fresh browser: refused.
+        other = await (await browser.new_context()).new_page()
+        response = await other.goto(local_link)
+        assert response.status == 403 and "used or has expired" in await other.content()
+        # A new link, opened too late: refused.
+        [late] = await core.handle(Command(learner=LearnerRef("telegram", "900", "Maria"), source_id="team-2", name="team"))
+        late_link = re.search(r"(\S+/dashboard/signin\?token=\S+)", late.text).group(1)
+        clock.advance(minutes=16)
+        response = await other.goto(base + late_link[late_link.index("/dashboard"):])
+        assert response.status == 403
+        # A learner cannot ask for a link at all.
+        [nope] = await core.handle(Command(learner=LearnerRef("console", "ana", "Ana"), source_id="team-3", name="team"))
+        assert "for managers" in nope.text and "signin" not in nope.text
+
+
+async def test_a_forged_session_cookie_gets_nothing(app):
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver",
+                                 cookies={"mb_session": "forged"}) as client:
+        assert (await client.get("/dashboard")).status_code == 401
+        assert (await client.get("/dashboard/teams/1/export.csv")).status_code == 401
+        assert (await client.get("/dashboard/signin", params={"token": "guess"})).status_code == 403

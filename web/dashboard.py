@@ -1,0 +1,94 @@
+"""The managers' dashboard: signed in by a one-time link the bot sent in chat, then a session
+cookie (HttpOnly, SameSite=Lax, Secure over HTTPS). Every page and export is filtered by role:
+a manager sees only the teams they manage; anyone else is refused."""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from bot import team
+from bot.clock import Clock
+from bot.store.models import LearnerRow
+from bot.store.repository import Progress, ProgressStore
+
+COOKIE = "mb_session"
+
+
+def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Templates) -> APIRouter:
+    router = APIRouter()
+
+    def refused(request: Request, status: int, message: str) -> Response:
+        return templates.TemplateResponse(request, "refused.html", {"message": message}, status_code=status,
+                                          headers={"Cache-Control": "no-store"})
+
+    async def viewer(tx: Progress, request: Request, now: datetime) -> LearnerRow | None:
+        token = request.cookies.get(COOKIE)
+        return await tx.session_learner(team.token_hash(token), now) if token else None
+
+    @router.get("/dashboard/signin")
+    async def signin(request: Request, token: str = "") -> Response:
+        now = clock.now()
+        async with store.transaction() as tx:
+            learner_id = await tx.use_signin_token(team.token_hash(token), now) if token else None
+            if learner_id is None:
+                return refused(request, 403, "This sign-in link has been used or has expired. Send /team to the bot for a new one.")
+            session = team.new_token()
+            tx.add_access_token(team.token_hash(session), learner_id, "session", now + team.SESSION_VALID)
+        response = RedirectResponse("/dashboard", status_code=303)
+        response.set_cookie(COOKIE, session, max_age=int(team.SESSION_VALID.total_seconds()), httponly=True,
+                            samesite="lax", secure=request.url.scheme == "https", path="/dashboard")
+        return response
+
+    @router.get("/dashboard")
+    async def overview(request: Request) -> Response:
+        now = clock.now()
+        async with store.transaction() as tx:
+            who = await viewer(tx, request, now)
+            if who is None:
+                return refused(request, 401, "Sign in with the link the bot sends you: /team in Telegram, /learn team in Slack.")
+            summaries = await team.summaries(tx, await team.visible_teams(tx, who), now)
+        return templates.TemplateResponse(request, "dashboard.html", {"teams": summaries, "viewer": who.display_name},
+                                          headers={"Cache-Control": "no-store"})
+
+    async def members_of(request: Request, team_id: int) -> tuple[Response | None, str, list[dict[str, object]]]:
+        now = clock.now()
+        async with store.transaction() as tx:
+            who = await viewer(tx, request, now)
+            if who is None:
+                return refused(request, 401, "Sign in with the link the bot sends you."), "", []
+            visible = {t.id: t for t in await team.visible_teams(tx, who)}
+            if team_id not in visible:
+                return refused(request, 403, "This team is not one of yours."), "", []
+            members = await tx.team_members(team_id)
+            counts = await tx.activity_counts([m.id for m in members], now - team.ACTIVE_WINDOW)
+        rows = [{"name": m.display_name or f"learner {m.id}", "lessons": counts[m.id][0], "credentials": counts[m.id][1],
+                 "active": counts[m.id][2]} for m in members]
+        return None, visible[team_id].name, rows
+
+    @router.get("/dashboard/teams/{team_id}")
+    async def team_page(request: Request, team_id: int) -> Response:
+        problem, name, rows = await members_of(request, team_id)
+        if problem is not None:
+            return problem
+        return templates.TemplateResponse(request, "team.html", {"name": name, "rows": rows, "team_id": team_id},
+                                          headers={"Cache-Control": "no-store"})
+
+    @router.get("/dashboard/teams/{team_id}/export.csv")
+    async def team_csv(request: Request, team_id: int) -> Response:
+        problem, name, rows = await members_of(request, team_id)
+        if problem is not None:
+            return problem
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["learner", "lessons done", "credentials", "active this week"])
+        for row in rows:
+            writer.writerow([row["name"], row["lessons"], row["credentials"], "yes" if row["active"] else "no"])
+        return Response(out.getvalue(), media_type="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="team-{team_id}.csv"', "Cache-Control": "no-store"})
+
+    return router

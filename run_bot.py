@@ -10,6 +10,7 @@
     python run_bot.py status               # learners, due and overdue nudges, delivery rate, errors
     python run_bot.py people import FILE   # teams, managers and admins from a CSV file
     python run_bot.py xapi export OUT      # the learning record as xAPI statements (JSON lines)
+    python run_bot.py report --from D --to D [--csv F]   # the programme's numbers for L&D
 
 Configuration comes from environment variables (DATABASE_URL, CONTENT_DIR, DATA_DIR); see README.
 """
@@ -50,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     xapi_commands = xapi.add_subparsers(dest="xapi_command", required=True)
     xapi_export = xapi_commands.add_parser("export", help="write every statement to a JSON lines file")
     xapi_export.add_argument("out", type=Path)
+    report = commands.add_parser("report", help="the programme's numbers for L&D, for a date range")
+    report.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
+    report.add_argument("--to", dest="end", required=True, help="last day, YYYY-MM-DD (included)")
+    report.add_argument("--csv", type=Path, help="also write the numbers to this CSV file")
     db = commands.add_parser("db", help="database schema")
     db.add_argument("db_command", choices=["upgrade"])
     creds = commands.add_parser("credentials", help="revoke credentials, rotate the issuer key")
@@ -85,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(import_people(settings, args.file))
     if args.command == "xapi":
         return asyncio.run(export_xapi(settings, args.out))
+    if args.command == "report":
+        return asyncio.run(programme_report(settings, args.start, args.end, args.csv))
     return asyncio.run(run_console(settings, getattr(args, "learner", None)))
 
 
@@ -261,6 +268,50 @@ async def export_xapi(settings: Settings, out: Path) -> int:
     finally:
         await engine.dispose()
     print(f"Wrote {written} xAPI statements to {out}")
+    return 0
+
+
+async def programme_report(settings: Settings, first: str, last: str, csv_path: Path | None) -> int:
+    import csv
+    from datetime import date, datetime, time, timedelta, timezone
+
+    from bot import admin
+    from bot.bootstrap import ContentInvalid, load_content
+    from bot.store.database import create_engine, create_sessionmaker
+    from bot.store.migrate import upgrade_async
+    from bot.store.repository import ProgressStore
+
+    try:
+        start_day, last_day = date.fromisoformat(first), date.fromisoformat(last)
+    except ValueError as error:
+        print(f"Dates are YYYY-MM-DD: {error}", file=sys.stderr)
+        return 1
+    if last_day < start_day:
+        print("--to must not be before --from", file=sys.stderr)
+        return 1
+    try:
+        curriculum = load_content(settings)
+    except ContentInvalid as error:
+        print("\n".join(map(str, error.problems)), file=sys.stderr)
+        return 1
+    start = datetime.combine(start_day, time(), timezone.utc)
+    end = datetime.combine(last_day + timedelta(days=1), time(), timezone.utc)
+    await upgrade_async(settings.database_url)
+    engine = create_engine(settings.database_url)
+    try:
+        result = await admin.programme_report(ProgressStore(create_sessionmaker(engine)), curriculum, start, end)
+    finally:
+        await engine.dispose()
+    rows = result.rows()
+    width = max(len(metric) for metric, _ in rows)
+    for metric, value in rows:
+        print(f"{metric:<{width}}  {value}")
+    if csv_path is not None:
+        with csv_path.open("w", newline="", encoding="utf-8") as file:
+            writer = csv.writer(file)
+            writer.writerow(["metric", "value"])
+            writer.writerows(rows)
+        print(f"Wrote {csv_path}")
     return 0
 
 

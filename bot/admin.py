@@ -16,6 +16,7 @@ from bot.demo import DemoLearner
 from bot.store.database import create_engine, create_sessionmaker
 from bot.store.migrate import upgrade_async
 from bot.store.repository import ProgressStore
+from bot.report import Event, Report, build_report
 from bot.xapi import Record
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
@@ -215,3 +216,11 @@ async def export_xapi(store: ProgressStore, record: Record, out: Path, *,
                 progress(seen, total)
     temporary.replace(out)
     return written
+
+
+async def programme_report(store: ProgressStore, curriculum: Curriculum, start: datetime, end: datetime) -> Report:
+    async with store.transaction() as tx:
+        rows = await tx.report_events(end)
+    events = [Event(learner, kind, at, lesson, str(payload.get("credential")) if kind == "awarded" else None)
+              for learner, kind, at, lesson, payload in rows]
+    return build_report(events, curriculum, start, end)

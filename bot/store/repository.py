@@ -284,6 +284,15 @@ class Progress:
         rows = await self._session.scalars(select(EventRow).where(EventRow.id > last_id).order_by(EventRow.id).limit(limit))
         return list(rows)
 
+    async def report_events(self, before: datetime) -> list[tuple[int, str, datetime, str | None, dict[str, Any]]]:
+        """(learner, kind, time, lesson, payload) of learning events and awards before `before`."""
+        rows = await self._session.execute(
+            select(EventRow.learner_id, EventRow.kind, EventRow.occurred_at, EventRow.lesson_id, EventRow.payload)
+            .where(EventRow.occurred_at < before, EventRow.kind.in_((*LEARNING_KINDS, "awarded")))
+            .order_by(EventRow.occurred_at, EventRow.id)
+        )
+        return [(int(r[0]), str(r[1]), r[2], r[3], r[4] or {}) for r in rows]
+
     async def count_events(self) -> int:
         return int(await self._session.scalar(select(func.count()).select_from(EventRow)) or 0)
 

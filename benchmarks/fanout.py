@@ -80,6 +80,7 @@ class Result:
     seed_seconds: float
     startup_seconds: float  # workers started -> first delivery
     claims_lost: int  # "claim expired" warnings in the workers' logs
+    code: str  # the commit the workers ran
     reclaimed: int  # seeded nudges claimed more than once (a lease ran out)
 
     @property
@@ -131,6 +132,18 @@ def start_worker(url: str, data_dir: Path, base_url: str, workers: int, args: ar
     with log.open("wb") as stderr:  # a file, not a pipe: a full pipe would block the worker
         return subprocess.Popen([sys.executable, str(PROJECT_DIR / "run_bot.py"), "serve"], env=env,
                                 stdout=subprocess.DEVNULL, stderr=stderr)
+
+
+def code_version() -> str:
+    """The commit the workers run, and whether the working tree differs from it."""
+    def git(*words: str) -> str:
+        try:
+            return subprocess.run(["git", *words], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+    head = git("rev-parse", "--short", "HEAD") or "unknown"
+    changed = [line for line in git("status", "--porcelain", "--untracked-files=no").splitlines() if line.strip()]
+    return head + (f" + uncommitted changes in {len(changed)} files" if changed else "")
 
 
 def tail(path: Path, lines: int = 15) -> str:
@@ -246,6 +259,7 @@ async def run(given: str, learners: int, workers: int, args: argparse.Namespace)
             KeyStore(data_dir / "keys").load_or_create()  # once, not raced by the workers
             fake.enforce_rate_limits(per_chat_per_second=1, global_per_second=LIMIT, group_per_minute=20)
             logs = [data_dir / f"worker-{n}.log" for n in range(workers)]
+            code = code_version()
             started = time.monotonic()
             processes = [start_worker(url, data_dir, fake.base_url, workers, args, log) for log in logs]
             try:
@@ -262,7 +276,7 @@ async def run(given: str, learners: int, workers: int, args: argparse.Namespace)
         figures = analyse(calls, chats, workers, started)
         reclaimed = await check_database(url, learners, last_seeded, workers)
         return Result(workers=workers, too_many_requests=too_many, seed_seconds=seed_seconds,
-                      claims_lost=claims_lost, reclaimed=reclaimed, **figures)  # type: ignore[arg-type]
+                      claims_lost=claims_lost, reclaimed=reclaimed, code=code, **figures)  # type: ignore[arg-type]
     finally:
         await drop_postgres(given, url)
 
@@ -294,7 +308,8 @@ def report(args: argparse.Namespace, given: str, results: list[Result]) -> None:
         print(f"- {r.workers} worker(s): seeded {r.messages:,} learners and nudges in {r.seed_seconds:.2f} s;"
               f" first delivery {r.startup_seconds:.1f} s after starting the workers; window {r.window_messages:,}"
               f" messages in {r.window_seconds:.1f} s; {r.retried_messages} messages got a 429;"
-              f" {r.reclaimed} nudges claimed more than once, {r.claims_lost} \"claim expired\" warnings")
+              f" {r.reclaimed} nudges claimed more than once, {r.claims_lost} \"claim expired\" warnings;"
+              f" code {r.code}")
 
 
 async def main() -> None:

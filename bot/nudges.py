@@ -93,10 +93,22 @@ class NudgeDispatcher:
                 for nudge, learner in claimed
             ]
         counts = {"sent": 0, "skipped": 0, "failed": 0, "pending": 0}
-        for nudge_id, kind, attempts, learner_id, who, rhythm in work:
+        held_until, claimed_count = now + self._lease, len(work)
+        while work:
+            if self._clock.now() >= held_until - self._lease * 2 / 3:
+                # A slow batch (a rate limit, a busy machine) must not outlive its lease: another
+                # worker would take the rest over and send it too. Extend what is still ours.
+                now = self._clock.now()
+                async with self._store.transaction() as tx:
+                    ours = await tx.renew_claims([item[0] for item in work], worker=self._worker, now=now, lease=self._lease)
+                held_until = now + self._lease
+                work = [item for item in work if item[0] in ours]
+                if not work:
+                    break
+            nudge_id, kind, attempts, learner_id, who, rhythm = work.pop(0)
             status = await self._deliver(nudge_id, kind, attempts, learner_id, who, rhythm)
             counts[status] = counts.get(status, 0) + 1
-        return len(work), counts["sent"], counts["skipped"], counts["failed"]
+        return claimed_count, counts["sent"], counts["skipped"], counts["failed"]
 
     async def _deliver(self, nudge_id: int, kind: str, attempts: int, learner_id: int, who: LearnerRef, rhythm: Rhythm) -> str:
         async with self._store.transaction() as tx:

@@ -509,6 +509,21 @@ class Progress:
         )
         return [(nudge, learner) for nudge, learner in rows]
 
+    async def renew_claims(self, ids: Collection[int], *, worker: str, now: datetime, lease: timedelta) -> set[int]:
+        """Extend this worker's claims that it still holds; the others were taken over (their
+        lease ran out) and must not be sent by this worker."""
+        if not ids:
+            return set()
+        result = await self._session.execute(
+            update(NudgeRow)
+            .where(NudgeRow.id.in_(list(ids)), NudgeRow.status == "claimed", NudgeRow.claimed_by == worker,
+                   NudgeRow.lease_until > now)
+            .values(lease_until=now + lease)
+            .returning(NudgeRow.id)
+            .execution_options(synchronize_session=False)
+        )
+        return set(result.scalars())
+
     async def finish_nudge(
         self, nudge_id: int, *, worker: str, status: str, at: datetime, error: str | None = None,
         retry_at: datetime | None = None,

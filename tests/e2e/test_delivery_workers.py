@@ -74,7 +74,7 @@ def worker(database_url: str, data_dir: Path, base_url: str) -> subprocess.Popen
         "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base_url,
         # Several processes share one bot: Telegram then delivers updates by webhook, never by polling.
         "TELEGRAM_WEBHOOK_URL": "https://bot.example.com/telegram/webhook",
-        "NUDGE_INTERVAL_SECONDS": "0.2", "NUDGE_LEASE_SECONDS": "4", "NUDGE_BATCH": "25",
+        "NUDGE_INTERVAL_SECONDS": "0.2", "NUDGE_LEASE_SECONDS": "10", "NUDGE_BATCH": "25",
     }
     return subprocess.Popen([sys.executable, str(PROJECT_DIR / "run_bot.py"), "serve"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)

@@ -228,3 +228,23 @@ async def test_do_not_disturb_postpones_a_nudge_without_counting_a_failure(core,
     async with store.transaction() as tx:
         [nudge] = await tx.nudges()
     assert (nudge.status, nudge.due_at) == ("pending", until)
+
+
+async def test_a_slow_batch_keeps_its_claims_so_no_other_worker_sends_them_too(core, store, clock):
+    await sign_up(core, 5, zones=("Europe/Berlin",))
+    sent: list[str] = []
+    other = Inbox()
+    rival = dispatcher(store, core, clock, other, "rival", lease=timedelta(minutes=2))
+
+    async def slow(user_id: str, replies: list[Reply]) -> None:
+        sent.append(user_id)
+        clock.advance(minutes=1)  # each send takes a minute: the batch outlives its first lease
+        await rival.deliver_due()  # another worker looks for work meanwhile
+
+    worker = NudgeDispatcher(store=store, core=core, clock=clock, senders={"telegram": slow}, worker="slow",
+                             lease=timedelta(minutes=2))
+    await worker.plan()
+    clock.advance(days=1)
+    claimed, delivered, _, _ = await worker.deliver_due()
+    assert (claimed, delivered) == (5, 5)
+    assert sorted(sent) == [f"u{i}" for i in range(5)] and other.sent == [], "nothing sent twice"

@@ -8,8 +8,11 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.mastery import MasteryModel
+from bot.progress import skill_mastery
 from bot.store.models import LearnerRow, TeamRow
 from bot.store.repository import Progress
+from content.model import CredentialKind, Curriculum
 
 SIGNIN_VALID = timedelta(minutes=15)
 SESSION_VALID = timedelta(hours=12)
@@ -75,3 +78,47 @@ def summary_text(teams: list[TeamSummary], link: str | None) -> str:
     if link:
         lines += ["", f"Dashboard (this link works once, for 15 minutes): {link}"]
     return "\n".join(lines)
+
+
+DRIFT_AFTER = timedelta(days=14)
+
+
+@dataclass(frozen=True)
+class Member:
+    name: str
+    lessons: int
+    credentials: int
+    active: bool
+    mastery: dict[str, float]  # skill id -> 0..1
+    drifting: bool  # finished a lesson, then nothing for two weeks
+
+
+@dataclass(frozen=True)
+class TeamDetail:
+    name: str
+    members: list[Member]
+    skills: list[tuple[str, str]]  # (id, name), in the curriculum's order
+    funnel: list[tuple[str, int]]  # started, each lesson, each badge, each certificate
+
+
+async def team_detail(tx: Progress, team_row: TeamRow, curriculum: Curriculum, model: MasteryModel, now: datetime) -> TeamDetail:
+    members = await tx.team_members(team_row.id)
+    counts = await tx.activity_counts([m.id for m in members], now - ACTIVE_WINDOW)
+    drifting = await tx.inactive_since([m.id for m in members], now - DRIFT_AFTER)
+    rows, done_by, held_by = [], {}, {}
+    for m in members:
+        done_by[m.id] = await tx.completed_lessons(m.id)
+        held_by[m.id] = {a.definition_id for a in await tx.awards(m.id) if a.revoked_at is None}
+        rows.append(Member(
+            name=m.display_name or f"learner {m.id}", lessons=counts[m.id][0], credentials=counts[m.id][1],
+            active=counts[m.id][2], mastery=await skill_mastery(tx, model, m.id, now),
+            drifting=m.id in drifting and bool(done_by[m.id]) and not set(curriculum.lessons) <= done_by[m.id],
+        ))
+    started = await tx.learners_who_started([m.id for m in members])
+    funnel = [("Started", len(started))]
+    funnel += [(lesson.title, sum(1 for d in done_by.values() if lesson.id in d)) for lesson in curriculum.lessons_in_order()]
+    funnel += [(c.title, sum(1 for h in held_by.values() if c.id in h))
+               for kind in (CredentialKind.BADGE, CredentialKind.CERTIFICATE)
+               for c in curriculum.credentials.values() if c.kind is kind]
+    skills = [(skill.id, skill.name) for skill in curriculum.skills.values()]
+    return TeamDetail(name=team_row.name, members=rows, skills=skills, funnel=funnel)

@@ -49,7 +49,7 @@ def create_app(
     app.include_router(credential_routes(store=store, curriculum=curriculum, issuer=issuer, clock=clock, templates=templates))
     app.include_router(issuer_routes(store=store, issuer=issuer, clock=clock, status_list_max_age=status_list_max_age))
     app.include_router(health_router(store, platform_checks or {}))
-    app.include_router(dashboard_routes(store=store, clock=clock, templates=templates))
+    app.include_router(dashboard_routes(store=store, clock=clock, templates=templates, curriculum=curriculum))
     for router in platform_routers:
         app.include_router(router)
 

@@ -13,14 +13,17 @@ from fastapi.templating import Jinja2Templates
 
 from bot import team
 from bot.clock import Clock
+from bot.mastery import MasteryModel
 from bot.store.models import LearnerRow
 from bot.store.repository import Progress, ProgressStore
+from content.model import Curriculum
 
 COOKIE = "mb_session"
 
 
-def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Templates) -> APIRouter:
+def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Templates, curriculum: Curriculum) -> APIRouter:
     router = APIRouter()
+    model = MasteryModel()
 
     def refused(request: Request, status: int, message: str) -> Response:
         return templates.TemplateResponse(request, "refused.html", {"message": message}, status_code=status,
@@ -55,40 +58,49 @@ def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Tem
         return templates.TemplateResponse(request, "dashboard.html", {"teams": summaries, "viewer": who.display_name},
                                           headers={"Cache-Control": "no-store"})
 
-    async def members_of(request: Request, team_id: int) -> tuple[Response | None, str, list[dict[str, object]]]:
+    async def detail_of(request: Request, team_id: int) -> tuple[Response | None, team.TeamDetail | None]:
         now = clock.now()
         async with store.transaction() as tx:
             who = await viewer(tx, request, now)
             if who is None:
-                return refused(request, 401, "Sign in with the link the bot sends you."), "", []
+                return refused(request, 401, "Sign in with the link the bot sends you."), None
             visible = {t.id: t for t in await team.visible_teams(tx, who)}
             if team_id not in visible:
-                return refused(request, 403, "This team is not one of yours."), "", []
-            members = await tx.team_members(team_id)
-            counts = await tx.activity_counts([m.id for m in members], now - team.ACTIVE_WINDOW)
-        rows = [{"name": m.display_name or f"learner {m.id}", "lessons": counts[m.id][0], "credentials": counts[m.id][1],
-                 "active": counts[m.id][2]} for m in members]
-        return None, visible[team_id].name, rows
+                return refused(request, 403, "This team is not one of yours."), None
+            return None, await team.team_detail(tx, visible[team_id], curriculum, model, now)
 
     @router.get("/dashboard/teams/{team_id}")
     async def team_page(request: Request, team_id: int) -> Response:
-        problem, name, rows = await members_of(request, team_id)
-        if problem is not None:
-            return problem
-        return templates.TemplateResponse(request, "team.html", {"name": name, "rows": rows, "team_id": team_id},
+        problem, detail = await detail_of(request, team_id)
+        if problem is not None or detail is None:
+            return problem or refused(request, 404, "No such team.")
+        widest = max((count for _, count in detail.funnel), default=0) or 1
+        return templates.TemplateResponse(request, "team.html", {"team": detail, "team_id": team_id, "widest": widest},
                                           headers={"Cache-Control": "no-store"})
+
+    def csv_response(rows: list[list[object]], filename: str) -> Response:
+        out = io.StringIO()
+        csv.writer(out).writerows(rows)
+        return Response(out.getvalue(), media_type="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
     @router.get("/dashboard/teams/{team_id}/export.csv")
     async def team_csv(request: Request, team_id: int) -> Response:
-        problem, name, rows = await members_of(request, team_id)
-        if problem is not None:
-            return problem
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(["learner", "lessons done", "credentials", "active this week"])
-        for row in rows:
-            writer.writerow([row["name"], row["lessons"], row["credentials"], "yes" if row["active"] else "no"])
-        return Response(out.getvalue(), media_type="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="team-{team_id}.csv"', "Cache-Control": "no-store"})
+        problem, detail = await detail_of(request, team_id)
+        if problem is not None or detail is None:
+            return problem or refused(request, 404, "No such team.")
+        header: list[object] = ["learner", "lessons done", "credentials", "active this week", "drifting"]
+        rows: list[list[object]] = [header + [f"mastery: {name}" for _, name in detail.skills]]
+        for m in detail.members:
+            rows.append([m.name, m.lessons, m.credentials, "yes" if m.active else "no", "yes" if m.drifting else "no"]
+                        + [round(m.mastery.get(skill, 0.0), 2) for skill, _ in detail.skills])
+        return csv_response(rows, f"team-{team_id}.csv")
+
+    @router.get("/dashboard/teams/{team_id}/funnel.csv")
+    async def funnel_csv(request: Request, team_id: int) -> Response:
+        problem, detail = await detail_of(request, team_id)
+        if problem is not None or detail is None:
+            return problem or refused(request, 404, "No such team.")
+        return csv_response([["step", "learners"], *[[label, count] for label, count in detail.funnel]], f"funnel-{team_id}.csv")
 
     return router

@@ -230,6 +230,19 @@ class Progress:
         ))
         return {i: (int(lessons.get(i, 0)), int(awards.get(i, 0)), i in active) for i in ids}
 
+    async def inactive_since(self, learner_ids: Collection[int], since: datetime) -> set[int]:
+        """Those of `learner_ids` with no learning event since `since`."""
+        active = set(await self._session.scalars(
+            select(EventRow.learner_id).where(EventRow.learner_id.in_(list(learner_ids)), EventRow.occurred_at >= since,
+                                              EventRow.kind.in_(LEARNING_KINDS)).distinct()
+        ))
+        return set(learner_ids) - active
+
+    async def learners_who_started(self, learner_ids: Collection[int]) -> set[int]:
+        return set(await self._session.scalars(
+            select(EventRow.learner_id).where(EventRow.learner_id.in_(list(learner_ids)), EventRow.kind == "lesson_started").distinct()
+        ))
+
     async def team_of(self, learner_id: int) -> str | None:
         return await self._session.scalar(
             select(TeamRow.name).join(LearnerRow, LearnerRow.team_id == TeamRow.id).where(LearnerRow.id == learner_id)

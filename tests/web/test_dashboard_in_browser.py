@@ -66,11 +66,23 @@ async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
         await page.get_by_role("link", name="Deck").click()
         members = await page.locator("#members tbody tr").all_inner_texts()
         assert members == ["Ana Lima\t1\t0\tyes", "Caio Souza\t0\t0\tno"]
+        # Mastery heatmap: learners x skills, Ana's tides mastery visible, Caio's nothing yet.
+        cells = page.locator("#heatmap rect.cell")
+        assert await cells.count() == 2 * len(curriculum.skills)
+        ana_tides = float(await page.locator('#heatmap rect[data-learner="Ana Lima"][data-skill="Reading tides"]').get_attribute("data-mastery"))
+        caio_tides = float(await page.locator('#heatmap rect[data-learner="Caio Souza"][data-skill="Reading tides"]').get_attribute("data-mastery"))
+        assert ana_tides > 0.3 and caio_tides == 0.0
+        funnel = {await b.get_attribute("data-step"): int(await b.get_attribute("data-count"))
+                  for b in await page.locator("#funnel rect.bar").all()}
+        assert funnel == {"Started": 1, "Tides": 1, "Knots": 0, "Deckhand": 0, "Mariner Certificate": 0}
+        assert "Nobody is drifting" in await page.locator("#drifting").inner_text()
+        await page.screenshot(path="/tmp/team-page.png", full_page=True)  # for a person to look at
         async with page.expect_download() as download_info:
             await page.get_by_role("link", name="Export CSV").click()
-        csv_text = open(await (await download_info.value).path(), encoding="utf-8").read()
-        assert csv_text.splitlines() == ["learner,lessons done,credentials,active this week",
-                                         "Ana Lima,1,0,yes", "Caio Souza,0,0,no"]
+        csv_text = open(await (await download_info.value).path(), encoding="utf-8").read().splitlines()
+        assert csv_text[0].startswith("learner,lessons done,credentials,active this week,drifting,mastery: ")
+        assert csv_text[1].startswith("Ana Lima,1,0,yes,no,") and csv_text[2].startswith("Caio Souza,0,0,no,no,0.0")
+
         # Another team's page and export: refused, even when signed in.
         assert (await page.goto(f"{base}/dashboard/teams/{teams['Engine']}")).status == 403
         assert (await page.goto(f"{base}/dashboard/teams/{teams['Engine']}/export.csv")).status == 403
@@ -84,6 +96,14 @@ async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
         clock.advance(minutes=16)
         response = await other.goto(base + late_link[late_link.index("/dashboard"):])
         assert response.status == 403
+        # Two weeks on (sessions last 12 hours: sign in again), Ana has drifted.
+        clock.advance(days=15)
+        [fresh] = await core.handle(Command(learner=LearnerRef("telegram", "900", "Maria"), source_id="team-4", name="team"))
+        fresh_link = re.search(r"(\S+/dashboard/signin\?token=\S+)", fresh.text).group(1)
+        assert (await page.goto(f"{base}/dashboard/teams/{teams['Deck']}")).status == 401, "the old session has ended"
+        await page.goto(base + fresh_link[fresh_link.index("/dashboard"):])
+        await page.goto(f"{base}/dashboard/teams/{teams['Deck']}")
+        assert "Ana Lima: finished a lesson, then nothing for two weeks" in await page.locator("#drifting").inner_text()
         # A learner cannot ask for a link at all.
         [nope] = await core.handle(Command(learner=LearnerRef("console", "ana", "Ana"), source_id="team-3", name="team"))
         assert "for managers" in nope.text and "signin" not in nope.text

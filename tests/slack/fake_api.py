@@ -19,7 +19,6 @@ import itertools
 import json
 import math
 import mimetypes
-import socket
 import threading
 import time
 from collections import deque
@@ -31,11 +30,12 @@ from typing import Any
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+
+from tests.serving import serving_in_thread
 
 JSON = dict[str, Any]
 
@@ -844,30 +844,6 @@ def running_fake_slack(
 ) -> Iterator[FakeSlack]:
     """Serve a FakeSlack with uvicorn on 127.0.0.1 in a thread with its own event loop."""
     fake = FakeSlack(bot_token, team_id, bot_user_id, app_token)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # uvicorn sets TCP_NODELAY only on a TCP-proto socket: no 40 ms Nagle delays
-    sock.bind(("127.0.0.1", 0))  # a free port, held from now on: no race with other tests
-    fake.port = sock.getsockname()[1]
-    config = uvicorn.Config(fake.app, log_level="warning", lifespan="off", access_log=False,
-                            timeout_graceful_shutdown=2)
-    server = uvicorn.Server(config)
-    failures: list[BaseException] = []
-
-    def run() -> None:
-        try:
-            asyncio.run(server.serve(sockets=[sock]))
-        except BaseException as error:  # reported to the test below
-            failures.append(error)
-
-    thread = threading.Thread(target=run, name=f"fake-slack-{fake.port}", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 15
-        while not server.started:
-            if failures or not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the fake Slack server did not start on port {fake.port}: {failures}")
-            time.sleep(0.01)
+    with serving_in_thread(fake.app, "fake-slack") as port:
+        fake.port = port
         yield fake
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()

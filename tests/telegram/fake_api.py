@@ -14,7 +14,6 @@ import itertools
 import json
 import math
 import re
-import socket
 import threading
 import time
 from collections import deque
@@ -25,13 +24,14 @@ from http import HTTPStatus
 from io import BytesIO
 from typing import Any
 
-import uvicorn
 from PIL import Image, UnidentifiedImageError
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
+
+from tests.serving import serving_in_thread
 
 JSON = dict[str, Any]
 
@@ -1162,32 +1162,11 @@ def running_fake_telegram(
 ) -> Iterator[FakeTelegram]:
     """Serve a FakeTelegram with uvicorn on 127.0.0.1 in a thread with its own event loop."""
     fake = FakeTelegram(token, bot_username)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # uvicorn sets TCP_NODELAY only on a TCP-proto socket: no 40 ms Nagle delays
-    sock.bind(("127.0.0.1", 0))  # a free port, held from now on: no race with other tests
-    fake.port = sock.getsockname()[1]
-    config = uvicorn.Config(fake.app, log_level="warning", lifespan="off", access_log=False,
-                            timeout_graceful_shutdown=2)
-    server = uvicorn.Server(config)
-    failures: list[BaseException] = []
 
-    def run() -> None:
-        try:
-            asyncio.run(server.serve(sockets=[sock]))
-        except BaseException as error:  # reported to the test below
-            failures.append(error)
-
-    thread = threading.Thread(target=run, name=f"fake-telegram-{fake.port}", daemon=True)
-    thread.start()
-    try:
-        deadline = time.monotonic() + 15
-        while not server.started:
-            if failures or not thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError(f"the fake Telegram server did not start on port {fake.port}: {failures}")
-            time.sleep(0.01)
-        yield fake
-    finally:
+    def end_long_polls() -> None:
         with fake._lock:
             fake._closing = True  # pending long polls answer [] now, so shutdown is quick
-        server.should_exit = True
-        thread.join(timeout=15)
-        sock.close()
+
+    with serving_in_thread(fake.app, "fake-telegram", before_stop=end_long_polls) as port:
+        fake.port = port
+        yield fake

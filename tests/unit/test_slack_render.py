@@ -290,7 +290,8 @@ def test_every_reply_kind_renders_valid_blocks():
         Feedback(True, "", ()), award(None, None), Announcement("x"),
     ]
     for reply in replies:
-        rendered(reply)
+        messages = rendered(reply)  # each message checked against Slack's limits
+        assert all(message.blocks and message.text for message in messages), reply
 
 
 # --- App Home ---------------------------------------------------------------------------------

@@ -22,12 +22,16 @@ import getpass
 import os
 import sys
 from pathlib import Path
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import TYPE_CHECKING
 
 from bot.config import Settings, redact_url
 
 if TYPE_CHECKING:
     from bot.bootstrap import Application
+    from bot.store.repository import ProgressStore
+    from content.model import Curriculum
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -164,32 +168,25 @@ async def credentials_command(settings: Settings, args: argparse.Namespace) -> i
         print(outcome.message)
         return outcome.exit_code
     elif args.credentials_command == "sample":
-        from bot.bootstrap import ContentInvalid, load_content, load_issuer
+        from bot.bootstrap import load_issuer
 
-        try:
-            curriculum = load_content(settings)
-        except ContentInvalid as error:
-            print("\n".join(map(str, error.problems)), file=sys.stderr)
+        curriculum = content_or_report(settings)
+        if curriculum is None:
             return 1
         outcome = await admin.write_samples(
             # Start the demo in the past, so the samples are already valid today.
             curriculum=curriculum, issuer=load_issuer(settings), out_dir=args.out_dir, start=now - timedelta(days=60)
         )
     else:
-        await upgrade_async(settings.database_url)
-        engine = create_engine(settings.database_url)
-        try:
-            outcome = await admin.revoke(ProgressStore(create_sessionmaker(engine)), args.id, reason=args.reason, now=now)
-        finally:
-            await engine.dispose()
+        async with opened_store(settings) as store:
+            outcome = await admin.revoke(store, args.id, reason=args.reason, now=now)
     print(outcome.message, file=sys.stderr if outcome.exit_code else sys.stdout)
     return outcome.exit_code
 
 
-async def show_status(settings: Settings) -> int:
-    from datetime import datetime, timezone
-
-    from bot import admin
+@asynccontextmanager
+async def opened_store(settings: Settings) -> AsyncIterator[ProgressStore]:
+    """The progress store on an upgraded schema; the engine is disposed of on exit."""
     from bot.store.database import create_engine, create_sessionmaker
     from bot.store.migrate import upgrade_async
     from bot.store.repository import ProgressStore
@@ -197,10 +194,30 @@ async def show_status(settings: Settings) -> int:
     await upgrade_async(settings.database_url)
     engine = create_engine(settings.database_url)
     try:
-        print(f"Database: {redact_url(settings.database_url)}")
-        print(await admin.status(ProgressStore(create_sessionmaker(engine)), now=datetime.now(timezone.utc)))
+        yield ProgressStore(create_sessionmaker(engine))
     finally:
         await engine.dispose()
+
+
+def content_or_report(settings: Settings) -> Curriculum | None:
+    """The curriculum, or None after printing every problem in it."""
+    from bot.bootstrap import ContentInvalid, load_content
+
+    try:
+        return load_content(settings)
+    except ContentInvalid as error:
+        print("\n".join(map(str, error.problems)), file=sys.stderr)
+        return None
+
+
+async def show_status(settings: Settings) -> int:
+    from datetime import datetime, timezone
+
+    from bot import admin
+
+    async with opened_store(settings) as store:
+        print(f"Database: {redact_url(settings.database_url)}")
+        print(await admin.status(store, now=datetime.now(timezone.utc)))
     return 0
 
 
@@ -210,9 +227,6 @@ async def import_people(settings: Settings, file: Path) -> int:
     from tqdm import tqdm
 
     from bot import people
-    from bot.store.database import create_engine, create_sessionmaker
-    from bot.store.migrate import upgrade_async
-    from bot.store.repository import ProgressStore
 
     try:
         text = file.read_text(encoding="utf-8")
@@ -224,16 +238,11 @@ async def import_people(settings: Settings, file: Path) -> int:
         print("\n".join(f"{file}: {problem}" for problem in problems), file=sys.stderr)
         print(f"{len(problems)} problem(s): nothing was imported.", file=sys.stderr)
         return 1
-    await upgrade_async(settings.database_url)
-    engine = create_engine(settings.database_url)
-    try:
+    async with opened_store(settings) as store:
         with tqdm(total=len(found), unit="person", desc="Importing", disable=None, file=sys.stderr) as bar:
             done = await people.import_people(
-                ProgressStore(create_sessionmaker(engine)), found, now=datetime.now(timezone.utc),
-                progress=lambda n, total: bar.update(n - bar.n),
+                store, found, now=datetime.now(timezone.utc), progress=lambda n, total: bar.update(n - bar.n),
             )
-    finally:
-        await engine.dispose()
     print(f"Imported {done.people} people ({done.created} new) in {done.teams} teams; {done.managers} manage teams.")
     return 0
 
@@ -242,31 +251,23 @@ async def export_xapi(settings: Settings, out: Path) -> int:
     from tqdm import tqdm
 
     from bot import admin
-    from bot.bootstrap import ContentInvalid, load_content
-    from bot.store.database import create_engine, create_sessionmaker
-    from bot.store.migrate import upgrade_async
-    from bot.store.repository import ProgressStore
     from bot.xapi import Record
 
-    try:
-        record = Record(base_url=settings.public_url or settings.local_url, curriculum=load_content(settings))
-    except ContentInvalid as error:
-        print("\n".join(map(str, error.problems)), file=sys.stderr)
+    curriculum = content_or_report(settings)
+    if curriculum is None:
         return 1
-    await upgrade_async(settings.database_url)
-    engine = create_engine(settings.database_url)
+    record = Record(base_url=settings.public_url or settings.local_url, curriculum=curriculum)
     try:
-        with tqdm(unit="event", desc="Exporting", disable=None, file=sys.stderr) as bar:
-            def advance(done: int, total: int) -> None:
-                bar.total = total
-                bar.update(done - bar.n)
+        async with opened_store(settings) as store:
+            with tqdm(unit="event", desc="Exporting", disable=None, file=sys.stderr) as bar:
+                def advance(done: int, total: int) -> None:
+                    bar.total = total
+                    bar.update(done - bar.n)
 
-            written = await admin.export_xapi(ProgressStore(create_sessionmaker(engine)), record, out, progress=advance)
+                written = await admin.export_xapi(store, record, out, progress=advance)
     except OSError as error:
         print(f"Cannot write {out}: {error}", file=sys.stderr)
         return 1
-    finally:
-        await engine.dispose()
     print(f"Wrote {written} xAPI statements to {out}")
     return 0
 
@@ -276,10 +277,6 @@ async def programme_report(settings: Settings, first: str, last: str, csv_path: 
     from datetime import date, datetime, time, timedelta, timezone
 
     from bot import admin
-    from bot.bootstrap import ContentInvalid, load_content
-    from bot.store.database import create_engine, create_sessionmaker
-    from bot.store.migrate import upgrade_async
-    from bot.store.repository import ProgressStore
 
     try:
         start_day, last_day = date.fromisoformat(first), date.fromisoformat(last)
@@ -289,19 +286,13 @@ async def programme_report(settings: Settings, first: str, last: str, csv_path: 
     if last_day < start_day:
         print("--to must not be before --from", file=sys.stderr)
         return 1
-    try:
-        curriculum = load_content(settings)
-    except ContentInvalid as error:
-        print("\n".join(map(str, error.problems)), file=sys.stderr)
+    curriculum = content_or_report(settings)
+    if curriculum is None:
         return 1
     start = datetime.combine(start_day, time(), timezone.utc)
     end = datetime.combine(last_day + timedelta(days=1), time(), timezone.utc)
-    await upgrade_async(settings.database_url)
-    engine = create_engine(settings.database_url)
-    try:
-        result = await admin.programme_report(ProgressStore(create_sessionmaker(engine)), curriculum, start, end)
-    finally:
-        await engine.dispose()
+    async with opened_store(settings) as store:
+        result = await admin.programme_report(store, curriculum, start, end)
     rows = result.rows()
     width = max(len(metric) for metric, _ in rows)
     for metric, value in rows:

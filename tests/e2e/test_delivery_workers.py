@@ -98,6 +98,9 @@ async def test_three_workers_one_killed_mid_send_every_learner_nudged_exactly_on
         workers = [worker(database_url, tmp_path, fake.base_url) for _ in range(3)]
         try:
             await fake.wait_for(lambda f: f.held_client_port is not None, timeout=120)
+            # Every worker has its SIGTERM handling installed once it has set its webhook; one
+            # still starting when the run ends would die of the test's SIGTERM instead.
+            await fake.wait_for(lambda f: len(f.sent("setWebhook")) == 3, timeout=120)
             victim = owner_of_port(fake.held_client_port, workers)
             victim.send_signal(signal.SIGKILL)  # mid-send: the message is not yet delivered
             victim.wait(timeout=10)
@@ -113,15 +116,15 @@ async def test_three_workers_one_killed_mid_send_every_learner_nudged_exactly_on
             for process in workers:
                 if process.poll() is None:
                     process.send_signal(signal.SIGTERM)
-            for process in workers:
-                process.communicate(timeout=30)
+            stderr = {process.pid: process.communicate(timeout=30)[1] for process in workers}
         sends = [c for c in fake.sent("sendMessage") if str(c.chat_id) in chats]
         arrived = {c.chat_id: c for c in sends}
     assert victim.returncode == -signal.SIGKILL
     assert fake.dropped_by_disconnect == 1, "the killed worker's send never reached the platform"
     assert len(sends) == LEARNERS == len(arrived), "every learner exactly one nudge: none lost, none twice"
     survivors = [p for p in workers if p is not victim]
-    assert all(p.returncode == 0 for p in survivors)
+    for process in survivors:
+        assert process.returncode == 0, stderr[process.pid][-3000:]
     for call in sends:
         zone = ZoneInfo(zones[(int(call.chat_id) - 10_000) % len(zones)])
         sent_at = datetime.now(timezone.utc) - timedelta(seconds=time.monotonic() - call.at)

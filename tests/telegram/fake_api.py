@@ -630,9 +630,11 @@ class FakeTelegram:
             self.held_client_port = request.client.port if request.client else None
             while not self._release_held:
                 await asyncio.sleep(0.01)
-            if await request.is_disconnected():
-                self.dropped_by_disconnect += 1
-                return JSONResponse({"ok": False, "error_code": 499, "description": "client went away"}, status_code=499)
+            for _ in range(100):  # the client's death may take a moment to reach this loop
+                if await request.is_disconnected():
+                    self.dropped_by_disconnect += 1
+                    return JSONResponse({"ok": False, "error_code": 499, "description": "client went away"}, status_code=499)
+                await asyncio.sleep(0.01)
         status, body = await self._answer(request.path_params["token"], method, params, arrived)
         return JSONResponse(body, status_code=status)
 

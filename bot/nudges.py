@@ -12,9 +12,11 @@ way to send a nudge twice is to die in the instant between the two."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.clock import Clock
@@ -52,6 +54,28 @@ class Round:
     failed: int
 
 
+@dataclass(frozen=True)
+class _Work:
+    """One claimed nudge, with what delivering it needs."""
+
+    nudge_id: int
+    kind: str
+    attempts: int
+    learner_id: int
+    who: LearnerRef
+    rhythm: Rhythm
+
+
+@dataclass
+class _Claims:
+    """One batch's claims: renewed together, so a slow batch does not outlive its lease."""
+
+    unfinished: set[int]
+    held_until: datetime
+    lost: set[int] = field(default_factory=set)
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
 class NudgeDispatcher:
     def __init__(
         self,
@@ -63,56 +87,78 @@ class NudgeDispatcher:
         worker: str,
         lease: timedelta = timedelta(minutes=2),
         batch: int = 50,
+        concurrency: int = 8,
     ) -> None:
         self._store, self._core, self._clock = store, core, clock
         self._senders = dict(senders)
         self._worker, self._lease, self._batch = worker, lease, batch
+        # Nudges being delivered at once by this process (across batches): enough that the
+        # database work of the next ones overlaps the platform's pacing of this one.
+        self._in_flight = asyncio.Semaphore(concurrency)
 
     async def plan(self, limit: int = 1000) -> int:
         """Schedule the next daily nudge of every learner who has none waiting."""
         now = self._clock.now()
-        planned = 0
         async with self._store.transaction() as tx:
-            for learner in await tx.learners_to_plan(self._senders, limit):
-                due = next_daily(Rhythm.of(learner, await tx.holds(learner.id)), now)
-                if due is not None and await tx.schedule_nudge(learner.id, "daily", due):
-                    planned += 1
-        return planned
+            learners = await tx.learners_to_plan(self._senders, limit)
+            holds = await tx.holds_of([learner.id for learner in learners])
+            due = [
+                (learner.id, "daily", at) for learner in learners
+                if (at := next_daily(Rhythm.of(learner, holds.get(learner.id, [])), now)) is not None
+            ]
+            return await tx.schedule_nudges(due)
 
-    async def deliver_due(self) -> tuple[int, int, int, int]:
-        """Claim a batch of due nudges and deliver it: (claimed, sent, skipped, failed)."""
+    async def deliver_due(self, under_way: asyncio.Event | None = None) -> tuple[int, int, int, int]:
+        """Claim a batch of due nudges and deliver it: (claimed, sent, skipped, failed).
+        `under_way` is set once every nudge of a full batch has started, so the caller can claim
+        the next batch while this one is still being sent."""
         now = self._clock.now()
         async with self._store.transaction() as tx:
             claimed = await tx.claim_nudges(
                 now=now, worker=self._worker, lease=self._lease, limit=self._batch, platforms=self._senders
             )
-            work = [
-                (nudge.id, nudge.kind, nudge.attempts, learner.id,
-                 LearnerRef(learner.platform, learner.platform_user_id, learner.display_name),
-                 Rhythm.of(learner, await tx.holds(learner.id)))
-                for nudge, learner in claimed
-            ]
-        counts = {"sent": 0, "skipped": 0, "failed": 0, "pending": 0}
-        held_until, claimed_count = now + self._lease, len(work)
-        while work:
-            if self._clock.now() >= held_until - self._lease * 2 / 3:
-                # A slow batch (a rate limit, a busy machine) must not outlive its lease: another
-                # worker would take the rest over and send it too. Extend what is still ours.
-                now = self._clock.now()
-                async with self._store.transaction() as tx:
-                    ours = await tx.renew_claims([item[0] for item in work], worker=self._worker, now=now, lease=self._lease)
-                held_until = now + self._lease
-                work = [item for item in work if item[0] in ours]
-                if not work:
-                    break
-            nudge_id, kind, attempts, learner_id, who, rhythm = work.pop(0)
-            status = await self._deliver(nudge_id, kind, attempts, learner_id, who, rhythm)
-            counts[status] = counts.get(status, 0) + 1
-        return claimed_count, counts["sent"], counts["skipped"], counts["failed"]
+            holds = await tx.holds_of([learner.id for _, learner in claimed])
+        work = deque(
+            _Work(nudge.id, nudge.kind, nudge.attempts, learner.id,
+                  LearnerRef(learner.platform, learner.platform_user_id, learner.display_name),
+                  Rhythm.of(learner, holds.get(learner.id, [])))
+            for nudge, learner in claimed
+        )
+        claims = _Claims({item.nudge_id for item in work}, held_until=now + self._lease)
+        counts: Counter[str] = Counter()
 
-    async def _deliver(self, nudge_id: int, kind: str, attempts: int, learner_id: int, who: LearnerRef, rhythm: Rhythm) -> str:
+        async def deliver_in_turn() -> None:
+            while work:
+                async with self._in_flight:
+                    if not work:
+                        return
+                    item = work.popleft()
+                    if not work and under_way is not None and len(claimed) == self._batch:
+                        under_way.set()
+                    if await self._still_ours(item.nudge_id, claims):
+                        counts[await self._deliver(item)] += 1
+                    claims.unfinished.discard(item.nudge_id)
+
+        await asyncio.gather(*(deliver_in_turn() for _ in range(min(len(work), self._batch))))
+        return len(claimed), counts["sent"], counts["skipped"], counts["failed"]
+
+    async def _still_ours(self, nudge_id: int, claims: _Claims) -> bool:
+        """Before each nudge: a batch that is taking long (a rate limit, a busy machine) extends
+        the claims it still holds before a third of the lease has passed; a nudge whose claim
+        was taken over meanwhile is left to the worker that took it."""
+        async with claims.lock:
+            now = self._clock.now()
+            if now >= claims.held_until - self._lease * 2 / 3:
+                async with self._store.transaction() as tx:
+                    ours = await tx.renew_claims(claims.unfinished, worker=self._worker, now=now, lease=self._lease)
+                claims.lost |= claims.unfinished - ours
+                claims.held_until = now + self._lease
+            return nudge_id not in claims.lost
+
+    async def _deliver(self, item: _Work) -> str:
+        nudge_id, kind, attempts, who, rhythm = item.nudge_id, item.kind, item.attempts, item.who, item.rhythm
         async with self._store.transaction() as tx:
-            last_activity, dailies = await tx.nudge_history(learner_id)
+            last_activity, dailies = await tx.nudge_history(item.learner_id)
         now = self._clock.now()
         reason = self._reason_to_skip(kind, rhythm, now, dailies)
         status, error, retry_at = "sent", None, None
@@ -176,15 +222,36 @@ class NudgeDispatcher:
         return Round(planned, claimed, sent, skipped, failed)
 
     async def run(self, stop: asyncio.Event, interval: float = 5.0) -> None:
-        """Rounds until `stop` is set; a full batch goes straight on to the next."""
-        while not stop.is_set():
-            try:
-                done = await self.run_round()
-            except Exception:  # the database restarting, say: try again next round
-                log.exception("nudge round failed")
-                done = Round(0, 0, 0, 0, 0)
-            if done.claimed < self._batch:
-                try:
-                    await asyncio.wait_for(stop.wait(), timeout=interval)
-                except TimeoutError:
-                    pass
+        """Deliver until `stop` is set, planning every `interval` seconds. While a full batch is
+        being sent the next one is claimed, so the platform's rate, not the database, sets the
+        pace; when there is less than a batch due, wait `interval` before looking again."""
+        batches: set[asyncio.Task[int]] = set()
+        planned_at: float | None = None
+        loop = asyncio.get_running_loop()
+        try:
+            while not stop.is_set():
+                if planned_at is None or loop.time() - planned_at >= interval:
+                    planned_at = loop.time()
+                    try:
+                        await self.plan()
+                    except Exception:  # the database restarting, say: try again next time
+                        log.exception("planning nudges failed")
+                under_way = asyncio.Event()
+                batch = asyncio.create_task(self._batch_safely(under_way))
+                batches.add(batch)
+                batch.add_done_callback(batches.discard)
+                started = asyncio.create_task(under_way.wait())
+                await asyncio.wait({batch, started}, return_when=asyncio.FIRST_COMPLETED)
+                started.cancel()
+                if batch.done() and batch.result() < self._batch:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=interval)
+        finally:
+            await asyncio.gather(*batches)  # nudges under way are finished, not abandoned
+
+    async def _batch_safely(self, under_way: asyncio.Event) -> int:
+        try:
+            return (await self.deliver_due(under_way))[0]
+        except Exception:  # the database restarting, say: try again next round
+            log.exception("delivering nudges failed")
+            return 0

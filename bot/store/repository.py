@@ -435,10 +435,19 @@ class Progress:
 
     # --- streak holds ---------------------------------------------------------------------------
     async def holds(self, learner_id: int) -> list[Hold]:
+        return (await self.holds_of([learner_id])).get(learner_id, [])
+
+    async def holds_of(self, learner_ids: Collection[int]) -> dict[int, list[Hold]]:
+        """Holds of many learners in one query (a batch of nudges), earliest first."""
+        found: dict[int, list[Hold]] = {}
+        if not learner_ids:
+            return found
         rows = await self._session.scalars(
-            select(HoldRow).where(HoldRow.learner_id == learner_id).order_by(HoldRow.start_date)
+            select(HoldRow).where(HoldRow.learner_id.in_(list(learner_ids))).order_by(HoldRow.start_date)
         )
-        return [Hold(row.start_date, row.end_date) for row in rows]
+        for row in rows:
+            found.setdefault(row.learner_id, []).append(Hold(row.start_date, row.end_date))
+        return found
 
     async def delete_holds(self, learner_id: int) -> None:
         await self._session.execute(delete(HoldRow).where(HoldRow.learner_id == learner_id))
@@ -473,15 +482,26 @@ class Progress:
 
     async def schedule_nudge(self, learner_id: int, kind: str, due_at: datetime) -> bool:
         """False when that nudge is already scheduled (by this or another process)."""
+        return await self.schedule_nudges([(learner_id, kind, due_at)]) == 1
+
+    async def schedule_nudges(self, nudges: Collection[tuple[int, str, datetime]]) -> int:
+        """Schedule (learner id, kind, due at) nudges in one statement; those already scheduled
+        (by this or another process: the unique constraint) are left alone. Returns how many
+        were new."""
+        if not nudges:
+            return 0
         dialect = self._session.bind.dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         result = await self._session.execute(
             insert(NudgeRow)
-            .values(learner_id=learner_id, kind=kind, due_at=due_at, status="pending", attempts=0)
+            .values([
+                {"learner_id": learner_id, "kind": kind, "due_at": due_at, "status": "pending", "attempts": 0}
+                for learner_id, kind, due_at in nudges
+            ])
             .on_conflict_do_nothing()
             .returning(NudgeRow.id)
         )
-        return result.scalar_one_or_none() is not None
+        return len(result.scalars().all())
 
     async def claim_nudges(
         self, *, now: datetime, worker: str, lease: timedelta, limit: int, platforms: Collection[str] | None = None

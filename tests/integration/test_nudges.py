@@ -241,10 +241,41 @@ async def test_a_slow_batch_keeps_its_claims_so_no_other_worker_sends_them_too(c
         clock.advance(minutes=1)  # each send takes a minute: the batch outlives its first lease
         await rival.deliver_due()  # another worker looks for work meanwhile
 
+    # One at a time: five sends of a minute each take five minutes (at once they would take one).
     worker = NudgeDispatcher(store=store, core=core, clock=clock, senders={"telegram": slow}, worker="slow",
-                             lease=timedelta(minutes=2))
+                             lease=timedelta(minutes=2), concurrency=1)
     await worker.plan()
     clock.advance(days=1)
     claimed, delivered, _, _ = await worker.deliver_due()
     assert (claimed, delivered) == (5, 5)
     assert sorted(sent) == [f"u{i}" for i in range(5)] and other.sent == [], "nothing sent twice"
+
+
+async def test_one_slow_platform_call_does_not_hold_up_the_other_learners_nudges(core, store, clock):
+    """serve's loop: nudges go out several at a time, and the next batch is claimed while the
+    current one is still being sent, so one stuck message delays nobody else."""
+    await sign_up(core, 9, zones=("Europe/Berlin",))
+    sent: list[str] = []
+    stuck, everyone_else = asyncio.Event(), asyncio.Event()
+
+    async def send(user_id: str, replies: list[Reply]) -> None:
+        if user_id == "u0":
+            await stuck.wait()  # say, a chat whose messages keep getting 429s
+        sent.append(user_id)
+        if len(sent) == 8 and "u0" not in sent:
+            everyone_else.set()
+
+    worker = NudgeDispatcher(store=store, core=core, clock=clock, senders={"telegram": send}, worker="w", batch=2)
+    await worker.plan()
+    clock.advance(days=1)
+    stop = asyncio.Event()
+    running = asyncio.create_task(worker.run(stop, interval=0.05))
+    await asyncio.wait_for(everyone_else.wait(), timeout=30)
+    assert sorted(sent) == [f"u{i}" for i in range(1, 9)], "the eight others were nudged while u0's message hung"
+    stuck.set()
+    stop.set()
+    await asyncio.wait_for(running, timeout=30)
+    assert sorted(sent) == [f"u{i}" for i in range(9)], "stopping finishes the nudge under way: u0 got it too"
+    async with store.transaction() as tx:
+        daily = Counter(n.status for n in await tx.nudges() if n.kind == "daily" and n.done_at is not None)
+    assert daily == {"sent": 9}

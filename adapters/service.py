@@ -23,10 +23,12 @@ from adapters.slack.app import SlackBot, SlackSettings, web_client
 from adapters.slack.http import events_router
 from adapters.telegram.bot import PLATFORM as TELEGRAM
 from adapters.telegram.bot import TelegramBot, TelegramSettings
+from adapters.telegram.delivery import DeliveryLimiter
 from adapters.telegram.webhook import webhook_router
 from bot.bootstrap import Application
 from bot.config import Settings
 from bot.nudges import NudgeDispatcher, Sender
+from bot.store.send_rate import SharedSendRate
 from web.app import create_app
 from web.awards import BakedImages
 from web.health import Check
@@ -58,7 +60,14 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
     routers: list[APIRouter] = []
     telegram = None
     if telegram_settings is not None:
-        telegram = TelegramBot(core=app.core, settings=telegram_settings, images=BakedImages(app.store).png)
+        pacer = (
+            SharedSendRate(app.engine, TELEGRAM, telegram_settings.messages_per_second)
+            if app.engine.dialect.name == "postgresql" else None  # SQLite: one process, its own limiter
+        )
+        telegram = TelegramBot(
+            core=app.core, settings=telegram_settings, images=BakedImages(app.store).png,
+            rate_limiter=DeliveryLimiter(overall_per_second=telegram_settings.messages_per_second, pacer=pacer),
+        )
         if telegram_settings.webhook_url:
             routers.append(webhook_router(telegram, webhook_url=telegram_settings.webhook_url, secret=telegram_settings.secret))
     http_session = aiohttp.ClientSession() if slack_settings is not None else None  # kept-alive Slack connections
@@ -93,7 +102,7 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
     dispatcher = NudgeDispatcher(
         store=app.store, core=app.core, clock=app.clock, senders=senders, worker=f"{socket.gethostname()}:{os.getpid()}",
         lease=timedelta(seconds=float(env.get("NUDGE_LEASE_SECONDS") or 120)),
-        batch=int(env.get("NUDGE_BATCH") or 50),
+        batch=int(env.get("NUDGE_BATCH") or 50), concurrency=int(env.get("NUDGE_CONCURRENCY") or 8),
     )
     interval = float(env.get("NUDGE_INTERVAL_SECONDS") or 5)
     stopping = asyncio.Event()

@@ -5,8 +5,8 @@ For each worker count: a fresh database on the server of --database-url (dropped
 migrated, then --learners learners (every day a working day, in several timezones where it is
 daytime now) and one daily nudge each, due a minute ago, bulk-inserted, then ANALYZEd (as
 autovacuum would; it may be off on a test server). Only then the workers start: real
-`run_bot.py serve` processes (webhook mode, so none polls), each with
-TELEGRAM_MESSAGES_PER_SECOND = 29 / workers, against one fake Bot API server
+`run_bot.py serve` processes (webhook mode, so none polls) sharing one send rate through the
+database (TELEGRAM_MESSAGES_PER_SECOND = 29 for the bot), against one fake Bot API server
 (tests/telegram/fake_api.py, a thread of this process) that answers 429 with retry_after beyond
 1 message a second per chat, 30 a second overall and 20 a minute per group
 (`enforce_rate_limits(per_chat_per_second=1, global_per_second=30, group_per_minute=20)`).
@@ -62,7 +62,7 @@ POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@12
 TOKEN = "123456:FANOUT-TOKEN-abcdefghijklmnop"
 FIRST_CHAT = 1_000_000  # learner n is Telegram user (and private chat) FIRST_CHAT + n
 LIMIT = 30  # the fake's overall messages a second, as Telegram's
-SHARE = 29.0  # what all workers together are configured to send a second
+RATE = 29.0  # TELEGRAM_MESSAGES_PER_SECOND: what all workers together send a second
 WARM_UP = 2.0  # seconds after every worker is sending
 SETTLE = 3.0  # seconds to wait after the last learner's nudge for any second copy
 
@@ -125,9 +125,9 @@ def start_worker(url: str, data_dir: Path, base_url: str, workers: int, args: ar
         "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base_url,
         # Several processes share one bot: Telegram then delivers updates by webhook, never by polling.
         "TELEGRAM_WEBHOOK_URL": "https://bot.example.com/telegram/webhook",
-        "TELEGRAM_MESSAGES_PER_SECOND": repr(SHARE / workers),
+        "TELEGRAM_MESSAGES_PER_SECOND": repr(RATE),
         "NUDGE_INTERVAL_SECONDS": str(args.interval), "NUDGE_LEASE_SECONDS": str(args.lease),
-        "NUDGE_BATCH": str(args.batch),
+        "NUDGE_BATCH": str(args.batch), "NUDGE_CONCURRENCY": str(args.concurrency),
     }
     with log.open("wb") as stderr:  # a file, not a pipe: a full pipe would block the worker
         return subprocess.Popen([sys.executable, str(PROJECT_DIR / "run_bot.py"), "serve"], env=env,
@@ -263,7 +263,7 @@ async def run(given: str, learners: int, workers: int, args: argparse.Namespace)
             started = time.monotonic()
             processes = [start_worker(url, data_dir, fake.base_url, workers, args, log) for log in logs]
             try:
-                timeout = 120 + 2 * learners / SHARE
+                timeout = 120 + 2 * learners / RATE
                 await wait_until_delivered(fake, chats, processes, logs, timeout, workers)
                 await asyncio.sleep(SETTLE)  # any second copy would arrive by now
             finally:
@@ -293,8 +293,9 @@ def report(args: argparse.Namespace, given: str, results: list[Result]) -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores (os.cpu_count), {platform.system()} {platform.release()}")
     print(f"database: postgresql ({backend.get_driver_name()}) on {backend.host}:{backend.port}, a fresh database"
           " per worker count (learners and nudges bulk-inserted, then ANALYZEd), dropped afterwards")
-    print(f"workers: run_bot.py serve, webhook mode, TELEGRAM_MESSAGES_PER_SECOND = {SHARE:g} / workers,"
-          f" NUDGE_BATCH={args.batch}, NUDGE_LEASE_SECONDS={args.lease:g}, NUDGE_INTERVAL_SECONDS={args.interval:g}")
+    print(f"workers: run_bot.py serve, webhook mode, one shared TELEGRAM_MESSAGES_PER_SECOND = {RATE:g},"
+          f" NUDGE_BATCH={args.batch}, NUDGE_CONCURRENCY={args.concurrency}, NUDGE_LEASE_SECONDS={args.lease:g},"
+          f" NUDGE_INTERVAL_SECONDS={args.interval:g}")
     print(f"fake Telegram: {LIMIT} messages/s overall, 1/s per chat, 20/min per group (429 with retry_after beyond)")
     print(f"achieved msgs/s: after a warm-up of {WARM_UP:g} s from when every worker is sending (the later of the"
           " first delivery and the last setWebhook), to the last delivery; seconds: first to last delivery")
@@ -318,6 +319,7 @@ async def main() -> None:
     parser.add_argument("--workers", default="1,2,4", help="comma-separated worker counts, one run each")
     parser.add_argument("--database-url", default=POSTGRES, help="a PostgreSQL server: a fresh database per run")
     parser.add_argument("--batch", type=int, default=50, help="NUDGE_BATCH (serve's default: 50)")
+    parser.add_argument("--concurrency", type=int, default=8, help="NUDGE_CONCURRENCY (serve's default: 8)")
     parser.add_argument("--lease", type=float, default=120, help="NUDGE_LEASE_SECONDS (serve's default: 120)")
     parser.add_argument("--interval", type=float, default=5, help="NUDGE_INTERVAL_SECONDS (serve's default: 5)")
     args = parser.parse_args()

@@ -65,8 +65,9 @@ class TelegramSettings:
     announce_chat: int | str | None = None  # ANNOUNCE_CHANNEL: a group id or @channelname
     quiz_polls: bool = False  # single-answer checks as quiz polls instead of buttons
     poll_timeout: int = 10  # seconds of getUpdates long polling
-    # This process's share of Telegram's overall limit (about 30 a second per bot): with N
-    # processes serving one bot, give each 29 / N.
+    # The bot's overall send rate (Telegram allows about 30 messages a second per bot). On
+    # PostgreSQL every `serve` process takes turns from one shared budget at this rate; with
+    # SQLite there is one process and the rate is its own.
     messages_per_second: float = 29.0
 
     @classmethod

@@ -254,3 +254,13 @@ class AccessTokenRow(Base):
     kind: Mapped[str] = mapped_column(String(8))  # signin | session
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SendRateRow(Base):
+    """A platform's overall send rate, shared by every process of the bot: the next free
+    moment to send a message (see bot/store/send_rate.py)."""
+
+    __tablename__ = "send_rates"
+
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    next_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -75,6 +75,8 @@ def worker(database_url: str, data_dir: Path, base_url: str) -> subprocess.Popen
         # Several processes share one bot: Telegram then delivers updates by webhook, never by polling.
         "TELEGRAM_WEBHOOK_URL": "https://bot.example.com/telegram/webhook",
         "NUDGE_INTERVAL_SECONDS": "0.2", "NUDGE_LEASE_SECONDS": "10", "NUDGE_BATCH": "25",
+        # The three share one send rate through the database; the fake sets no limit here.
+        "TELEGRAM_MESSAGES_PER_SECOND": "100",
     }
     return subprocess.Popen([sys.executable, str(PROJECT_DIR / "run_bot.py"), "serve"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -120,7 +122,8 @@ async def test_three_workers_one_killed_mid_send_every_learner_nudged_exactly_on
         sends = [c for c in fake.sent("sendMessage") if str(c.chat_id) in chats]
         arrived = {c.chat_id: c for c in sends}
     assert victim.returncode == -signal.SIGKILL
-    assert fake.dropped_by_disconnect == 1, "the killed worker's send never reached the platform"
+    # The victim's held send, and any others it had under way (all held once the first arrived).
+    assert fake.dropped_by_disconnect >= 1, "the killed worker's sends never reached the platform"
     assert len(sends) == LEARNERS == len(arrived), "every learner exactly one nudge: none lost, none twice"
     survivors = [p for p in workers if p is not victim]
     for process in survivors:

@@ -624,10 +624,15 @@ class FakeTelegram:
             with self._lock:
                 status, body = self._record(method, params, arrived, outcome)
             return JSONResponse(body, status_code=status)
-        if self._held_chat is not None and is_message_method(method) and _normal_chat_id(params.get("chat_id")) == self._held_chat:
+        if self._held_chat is not None and not self._release_held and is_message_method(method) and (
+            self.held_client_port is not None or _normal_chat_id(params.get("chat_id")) == self._held_chat
+        ):
             # Hold the request unprocessed, as a slow Telegram would; a client that goes away
-            # meanwhile (killed) never had it delivered.
-            self.held_client_port = request.client.port if request.client else None
+            # meanwhile (killed) never had it delivered. Once the chat's message has arrived,
+            # every other message is held too, so a test can kill its sender while nothing
+            # it sent is answered but unrecorded.
+            if self.held_client_port is None:
+                self.held_client_port = request.client.port if request.client else None
             while not self._release_held:
                 await asyncio.sleep(0.01)
             for _ in range(100):  # the client's death may take a moment to reach this loop
@@ -639,8 +644,9 @@ class FakeTelegram:
         return JSONResponse(body, status_code=status)
 
     def hold_sends_to(self, chat_id: int) -> None:
-        """Hold the next messages to `chat_id` unprocessed until `release()`; `held_client_port`
-        then names the connection (so a test can find, and kill, the process sending it)."""
+        """Hold the next message to `chat_id`, and every message after it, unprocessed until
+        `release()`; `held_client_port` then names the connection that sent the first (so a test
+        can find, and kill, the process sending it)."""
         self._held_chat, self._release_held, self.held_client_port = chat_id, False, None
 
     def release(self) -> None:

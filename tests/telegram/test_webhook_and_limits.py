@@ -16,7 +16,9 @@ from adapters.telegram.webhook import webhook_router
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.replies import Text
+from bot.store.database import create_engine
 from bot.store.repository import ProgressStore
+from bot.store.send_rate import SharedSendRate
 from content.model import Curriculum
 from tests.integration.test_issuing_on_award import issuer_for
 from tests.telegram.fake_api import FakeTelegram, running_fake_telegram
@@ -86,6 +88,31 @@ async def test_the_overall_limit_is_kept_so_telegram_never_answers_429(fake: Fak
     assert fake.too_many_requests == 0
     assert len(fake.sent("sendMessage")) == 60
     assert elapsed >= 60 / 30 - 0.1, "60 messages cannot go out faster than 30 a second"
+
+
+@pytest.mark.postgres
+async def test_two_processes_share_one_overall_limit_through_the_database(fake: FakeTelegram, core: Core, postgres_database):
+    """Two `serve` processes of one bot, each of which alone could send at the full rate: through
+    the shared rate they keep to it together, and a 429 pauses both."""
+    fake.enforce_rate_limits(per_chat_per_second=100, global_per_second=10, group_per_minute=20)
+    engines = [create_engine(postgres_database) for _ in range(2)]
+    settings = TelegramSettings(token=TOKEN, api_base_url=fake.base_url, poll_timeout=1, messages_per_second=9)
+    bots = [
+        TelegramBot(core=core, settings=settings, rate_limiter=DeliveryLimiter(
+            overall_per_second=9, pacer=SharedSendRate(engine, "telegram", per_second=9)))
+        for engine in engines
+    ]
+    try:
+        for bot in bots:
+            await bot.start()
+        await asyncio.gather(*(bots[i % 2].send(1000 + i, [Text(f"Daily lesson for learner {i}")]) for i in range(30)))
+    finally:
+        for bot in bots:
+            await bot.stop()
+        for engine in engines:
+            await engine.dispose()
+    assert sorted(c.chat_id for c in fake.sent("sendMessage") if c.ok) == list(range(1000, 1030))
+    assert fake.too_many_requests == 0, "together never over 10 a second (each alone would send 9)"
 
 
 async def test_one_chat_is_paced_after_a_short_burst(fake: FakeTelegram, core: Core):

@@ -6,11 +6,11 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot import actions, preferences, team, texts
+from bot import actions, people, preferences, team, texts
 from bot.actions import StepRef
 from bot.awards import Awarder, is_valid
 from bot.clock import Clock
-from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start, TimerFired
+from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start, TeamFromChannel, TimerFired
 from bot.flow import LessonFlow
 from bot.mastery import MasteryModel
 from bot.pathway import CredentialOnMap, credential_needs, next_lesson, pathway_map
@@ -113,6 +113,8 @@ class Core:
                 return await self._command(turn, event.name.lower().lstrip("/"), event.args.strip())
             case TimerFired():
                 return await self._timer(turn, event.kind)
+            case TeamFromChannel():
+                return [await self._team_from_channel(turn, event)]
         return [Text("Sorry, I did not understand that. /help lists what I can do.")]
 
     async def _start(self, turn: Turn, event: Start, created: bool) -> list[Reply]:
@@ -219,6 +221,28 @@ class Core:
         link = team.signin_link(turn.tx, turn.learner, self._web_url, turn.now) if self._web_url else None
         await turn.record("team_summary")
         return Text(team.summary_text(teams, link))
+
+    async def may_set_teams(self, who: LearnerRef) -> bool:
+        """Whether `who` may make a team from a chat's members (admins only). Adapters ask before
+        fetching the members; `handle` checks again in its transaction."""
+        async with self._store.transaction() as tx:
+            learner = await tx.find_learner(who.platform, who.user_id)
+            return learner is not None and learner.role == "admin"
+
+    async def _team_from_channel(self, turn: Turn, event: TeamFromChannel) -> Text:
+        """The team becomes exactly the chat's members, in this event's one transaction."""
+        if turn.learner.role != "admin":
+            return Text(texts.ADMINS_ONLY)
+        name = event.team_name.strip()
+        if not name or len(name) > people.TEAM_NAME_LIMIT:
+            return Text(f"A team name needs 1 to {people.TEAM_NAME_LIMIT} characters, not {len(name)}.")
+        synced = await people.sync_team(turn.tx, platform=turn.learner.platform, team=name, members=event.members,
+                                        manager=event.manager, now=turn.now)
+        await turn.record("team_synced", payload={
+            "team": name, "members": synced.members, "added": synced.added, "removed": synced.removed,
+            "created": synced.created, "manager": synced.manager_id,  # a learner id: no platform ids in the trail
+        })
+        return Text(people.synced_text(synced))
 
     async def _first_lesson_offer(self, turn: Turn) -> Text:
         """What onboarding ends with: the next lesson, now or later."""

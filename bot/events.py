@@ -62,3 +62,15 @@ class TimerFired(Event):
     """A scheduled moment for this learner, e.g. their daily lesson time."""
 
     kind: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class TeamFromChannel(Event):
+    """An admin makes a team of a group chat's members (Slack: `/learn team sync #channel`).
+
+    `members` is everyone in the chat now (people only: the adapter leaves out bots), each
+    with the name and timezone the platform knows; `manager`, when given, manages the team."""
+
+    team_name: str
+    members: tuple[LearnerRef, ...]
+    manager: LearnerRef | None = None

@@ -5,20 +5,26 @@
     slack,U0BO7,Bo Chen,,manager,Maintenance;Safety
 
 Every row is checked before anything is written; one bad row means a clear error for each bad
-row and nothing imported. A good file is imported in one transaction: all or nothing."""
+row and nothing imported. A good file is imported in one transaction: all or nothing.
+
+`sync_team` makes a team of a group chat's members (Slack's `/learn team sync #channel`) through
+the same writes, inside the caller's transaction."""
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.store.repository import ProgressStore
+from bot.events import LearnerRef
+from bot.store.models import LearnerRow
+from bot.store.repository import Progress as Transaction, ProgressStore
 
 PLATFORMS = ("telegram", "slack", "console")
 ROLES = ("learner", "manager", "admin")
 COLUMNS = ("platform", "user_id", "name", "team", "role", "manages")
+TEAM_NAME_LIMIT = 120  # the teams.name column
 Progress = Callable[[int, int], None]  # (done, total)
 
 
@@ -89,10 +95,11 @@ def _person(row: dict[str, str]) -> tuple[Person | None, list[str]]:
         errors.append("only a manager or admin manages teams: set role to manager, or empty 'manages'")
     if role == "manager" and not manages:
         errors.append("a manager needs the teams they manage in 'manages' (separated by ;)")
-    for name, limit, what in ((row.get("name", ""), 200, "name"), (team or "", 120, "team")):
+    for name, limit, what in ((row.get("name", ""), 200, "name"), (team or "", TEAM_NAME_LIMIT, "team")):
         if len(name) > limit:
             errors.append(f"{what} is longer than {limit} characters")
-    errors += [f"team name in 'manages' is longer than 120 characters: {t[:20]}…" for t in manages if len(t) > 120]
+    errors += [f"team name in 'manages' is longer than {TEAM_NAME_LIMIT} characters: {t[:20]}…" for t in manages
+               if len(t) > TEAM_NAME_LIMIT]
     if errors:
         return None, errors
     return Person(platform, user_id, row.get("name", ""), team, role, manages), []
@@ -115,3 +122,63 @@ async def import_people(store: ProgressStore, people: list[Person], *, now: date
                 progress(done, len(people))
     return Imported(people=len(people), created=created, teams=len(names),
                     managers=sum(1 for p in people if p.manages))
+
+
+@dataclass(frozen=True)
+class TeamSynced:
+    team: str
+    members: int
+    added: int  # in the team now, not before
+    removed: int  # in the team before, no longer in the chat
+    created: int  # people the bot had not met yet
+    manager: str | None  # the manager's name, when one was named
+    manager_id: int | None  # and their learner id
+
+
+async def sync_team(tx: Transaction, *, platform: str, team: str, members: Sequence[LearnerRef],
+                    manager: LearnerRef | None, now: datetime) -> TeamSynced:
+    """Make `team` exactly the chat's members on `platform`: create the team and anyone new,
+    move everyone in (one team per learner: the latest sync wins), take out those who left
+    (their progress stays; they just have no team) and, if given, make `manager` manage it.
+    Members from other platforms (put there by a CSV import) cannot be in the chat: they stay."""
+    team_id = (await tx.teams_by_name([team]))[team]
+    staying = {m.user_id for m in members}
+    created = added = removed = 0
+    for ref in sorted(members, key=lambda m: m.user_id):  # one lock order: concurrent syncs cannot deadlock
+        learner, new = await _member(tx, platform, ref, now)
+        created += new
+        added += learner.team_id != team_id
+        learner.team_id = team_id
+    for learner in await tx.team_members(team_id):
+        if learner.platform == platform and learner.platform_user_id not in staying:
+            learner.team_id = None
+            removed += 1
+    name, manager_id = None, None
+    if manager is not None:
+        boss, new = await _member(tx, platform, manager, now)
+        created += new
+        if boss.role == "learner":
+            boss.role = "manager"  # an admin stays an admin: admins already see every team
+        await tx.set_managed_teams(boss.id, await tx.managed_team_ids(boss.id) | {team_id})
+        name, manager_id = boss.display_name or manager.user_id, boss.id
+    return TeamSynced(team=team, members=len(staying), added=added, removed=removed, created=created,
+                      manager=name, manager_id=manager_id)
+
+
+async def _member(tx: Transaction, platform: str, ref: LearnerRef, now: datetime) -> tuple[LearnerRow, bool]:
+    """Found or created; a name given by L&D (CSV) or known from before is kept."""
+    learner, new = await tx.person(platform, ref.user_id, "", now=now)
+    if not learner.display_name:
+        learner.display_name = ref.display_name
+    if ref.timezone and not learner.timezone_confirmed:  # daily offers in their own morning, not in UTC
+        learner.timezone, learner.timezone_confirmed = ref.timezone, True
+    return learner, new
+
+
+def synced_text(synced: TeamSynced) -> str:
+    """One line for the admin: `#product-design: 14 members (3 new, 1 removed); manager: @Ana`."""
+    plural = "" if synced.members == 1 else "s"
+    text = f"{synced.team}: {synced.members} member{plural} ({synced.added} new, {synced.removed} removed)"
+    if synced.manager is not None:
+        text += f"; manager: @{synced.manager}"
+    return text

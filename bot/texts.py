@@ -17,6 +17,9 @@ HELP = """Here is what I understand:
 /stop: no more reminders from me (until /resume)
 /help: this list"""
 
+ADMINS_ONLY = ("Only an L&D admin can make a team from a channel's members. "
+               "Ask your L&D team to do it, or to give you the admin role.")
+
 SETTINGS_HELP = """Change a setting like this:
 /settings timezone Europe/Berlin
 /settings time 08:30

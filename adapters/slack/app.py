@@ -17,7 +17,7 @@ from typing import Any, AsyncIterator
 
 import aiohttp
 from aiolimiter import AsyncLimiter
-from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -26,11 +26,13 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from adapters.slack import team_sync
 from adapters.slack.render import BUTTON_ACTION, LINK_ACTION, SUBMIT_ACTION, TOGGLE_ACTION, answered_question, home_view, render
+from bot import texts
 from bot.core import Core
-from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start
+from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start, TeamFromChannel
 from bot.nudges import NotNow
-from bot.replies import Announcement, Reply
+from bot.replies import Announcement, Reply, Text
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +40,16 @@ PLATFORM = "slack"
 COMMANDS = ("next", "path", "progress", "badges", "settings", "help", "start")
 SORRY = "Sorry, something went wrong on my side. Your progress is safe: `/learn next` continues where you are."
 REMEMBERED = 10_000
+SLACKBOT = "USLACKBOT"  # Slack's own helper: in some channels, never a person
+LOOKUPS = 8  # users.info calls at once when reading a channel's members
+
+
+@dataclass(frozen=True)
+class SlackPerson:
+    """What users.info told about a user: the learner they are, and whether a person at all."""
+
+    ref: LearnerRef
+    is_person: bool  # not a bot, an app or a deactivated account
 
 
 @dataclass(frozen=True)
@@ -80,7 +92,7 @@ def web_client(
 class SlackBot:
     def __init__(
         self, *, core: Core, settings: SlackSettings, client: AsyncWebClient | None = None,
-        channel_burst: int = 3, channel_period: float = 3.0,
+        channel_burst: int = 3, channel_period: float = 3.0, member_page_size: int = team_sync.PAGE_SIZE,
     ) -> None:
         self._core = core
         self._settings = settings
@@ -88,7 +100,8 @@ class SlackBot:
         self.app = AsyncApp(client=self.client, signing_secret=settings.signing_secret, name="microbadge")
         self._seen_events: OrderedDict[str, None] = OrderedDict()
         self._dm_channels: dict[str, str] = {}
-        self._people: OrderedDict[str, LearnerRef] = OrderedDict()
+        self._people: OrderedDict[str, SlackPerson] = OrderedDict()
+        self._member_page_size = member_page_size
         self._user_locks: dict[str, asyncio.Lock] = {}
         self._lock_users: Counter[str] = Counter()
         # Slack asks for about one message a second per channel, allowing short bursts.
@@ -183,8 +196,8 @@ class SlackBot:
         )
         await self._handle(event, channel, alongside=closing)
 
-    async def _on_command(self, ack: AsyncAck, command: dict[str, Any]) -> None:
-        """`/learn [next|path|progress|badges|settings|help]`. The answer always goes to the
+    async def _on_command(self, ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
+        """`/learn [next|path|progress|badges|settings|team|help]`. The answer always goes to the
         learner's DM with the app: in a channel, nobody else sees a lesson or an answer."""
         user, channel = command["user_id"], command.get("channel_id", "")
         in_app_dm = channel == await self._dm_channel(user)
@@ -193,6 +206,10 @@ class SlackBot:
         name = word.lower() or "next"
         learner = await self._learner(user)
         source = f"s{command.get('trigger_id')}"
+        first, _, rest = args.strip().partition(" ")
+        if name == "team" and first.lower() == "sync":
+            await self._team_sync(learner, source, rest, typed_in=channel, bot_user=context.bot_user_id)
+            return
         event: Event
         if name == "next":
             event = Next(learner=learner, source_id=source)
@@ -201,6 +218,38 @@ class SlackBot:
         else:
             event = Command(learner=learner, source_id=source, name=name[:64], args=args)
         await self._handle(event, await self._dm_channel(user))
+
+    async def _team_sync(
+        self, learner: LearnerRef, source: str, args: str, *, typed_in: str, bot_user: str | None
+    ) -> None:
+        """`/learn team sync #channel [@manager]`: the core says who may; the members are read
+        only then, people only (no bots), and the core writes the team in one transaction."""
+        dm = await self._dm_channel(learner.user_id)
+        if not await self._core.may_set_teams(learner):
+            await self.send(dm, [Text(texts.ADMINS_ONLY)])
+            return
+        try:
+            request = team_sync.parse(args, typed_in)
+            manager = await self._person(request.manager_id) if request.manager_id else None
+            if manager is not None and not manager.is_person:
+                raise team_sync.SyncProblem("A bot or an app cannot manage a team: name a person.")
+            channel = await team_sync.read_channel(self.client, request.channel_id, self._member_page_size)
+        except team_sync.SyncProblem as problem:
+            await self.send(dm, [Text(str(problem))])
+            return
+        lookups = asyncio.Semaphore(LOOKUPS)
+
+        async def looked_up(user: str) -> SlackPerson:
+            async with lookups:
+                return await self._person(user)
+
+        candidates = [user for user in channel.member_ids if user not in (bot_user, SLACKBOT)]
+        people = [p for p in await asyncio.gather(*map(looked_up, candidates)) if p.is_person]
+        event = TeamFromChannel(
+            learner=learner, source_id=source, team_name=f"#{channel.name}", members=tuple(p.ref for p in people),
+            manager=manager.ref if manager is not None else None,
+        )
+        await self._handle(event, dm)
 
     async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
         reference = body.get("event_id") or body.get("trigger_id") or (body.get("actions") or [{}])[0].get("action_ts")
@@ -215,20 +264,24 @@ class SlackBot:
     # --- the learner and where to answer -----------------------------------------------------------
     async def _learner(self, user: str) -> LearnerRef:
         """Who the user is, with their timezone from users.info (asked once per process)."""
+        return (await self._person(user)).ref
+
+    async def _person(self, user: str) -> SlackPerson:
         known = self._people.get(user)
         if known is not None:
             return known
-        name, timezone = "", None
+        name, timezone, is_person = "", None, True
         try:
             info = (await self.client.users_info(user=user)).get("user") or {}
             name = (info.get("profile") or {}).get("display_name") or info.get("real_name") or info.get("name") or ""
             timezone = info.get("tz") or None
+            is_person = not (info.get("is_bot") or info.get("deleted"))
         except SlackApiError as error:
             log.warning("Slack users.info failed for a user: %s", error.response.get("error"))
-        learner = self._people[user] = LearnerRef(PLATFORM, user, name, timezone)
+        person = self._people[user] = SlackPerson(LearnerRef(PLATFORM, user, name, timezone), is_person)
         if len(self._people) > REMEMBERED:
             self._people.popitem(last=False)
-        return learner
+        return person
 
     async def _dm_channel(self, user: str) -> str:
         channel = self._dm_channels.get(user)

@@ -7,12 +7,16 @@ limits are 429 with a Retry-After header, unknown methods are 404. Block Kit is 
 documented counts and string lengths only, not against the full schema.
 
 Users are a closed world (register them with add_user: users.info, dnd.info, postEphemeral,
-conversations.open and posts to a user id need them), channels an open one (any id is accepted;
-inject `error="channel_not_found"` to simulate a missing one).
+conversations.open and posts to a user id need them). Channels are an open world for posting
+(any id is accepted; inject `error="channel_not_found"` to simulate a missing one) and a closed
+one for reading: conversations.info and conversations.members know the channels registered with
+add_channel, and hide a private channel the bot is not in (channel_not_found), as Slack does.
 """
 from __future__ import annotations
 
 import asyncio
+import base64
+import binascii
 import copy
 import uuid
 import itertools
@@ -250,6 +254,15 @@ class _User:
     locale: str = "en-US"
 
 
+@dataclass
+class _Channel:
+    id: str
+    name: str
+    members: list[str]
+    private: bool = False
+    bot_is_member: bool = True
+
+
 @dataclass(frozen=True)
 class _Dnd:
     snoozing: bool = False
@@ -295,6 +308,7 @@ class FakeSlack:
         self._messages: dict[tuple[str, str], JSON] = {}
         self._dms: dict[tuple[str, ...], str] = {}
         self._users: dict[str, _User] = {}
+        self._channels: dict[str, _Channel] = {}
         self._dnd: dict[str, _Dnd] = {}
         self._views: dict[str, JSON] = {}
         self._homes: dict[str, str] = {}  # user id -> view id
@@ -311,6 +325,8 @@ class FakeSlack:
             "chat.postEphemeral": self._post_ephemeral,
             "chat.delete": self._delete_message,
             "conversations.open": self._open_conversation,
+            "conversations.info": self._conversation_info,
+            "conversations.members": self._conversation_members,
             "users.info": self._user_info,
             "views.publish": self._publish_view,
             "views.open": self._open_view,
@@ -426,6 +442,26 @@ class FakeSlack:
         with self._lock:
             self._users[user_id] = _User(user_id, name, real_name or name.title(), display_name or name, tz,
                                          is_bot, locale)
+
+    def add_channel(
+        self, channel_id: str, name: str, members: Sequence[str] = (), *, private: bool = False,
+        bot_is_member: bool = True,
+    ) -> None:
+        """A channel conversations.info and conversations.members answer for; `members` in the
+        order Slack lists them (the bot among them when `bot_is_member`)."""
+        with self._lock:
+            listed = [m for m in members if m != self.bot_user_id]
+            if bot_is_member:
+                listed.append(self.bot_user_id)
+            self._channels[channel_id] = _Channel(channel_id, name, listed, private, bot_is_member)
+
+    def set_members(self, channel_id: str, members: Sequence[str]) -> None:
+        """People join and leave: the channel's members (besides the bot) are now `members`."""
+        with self._lock:
+            channel = self._channels[channel_id]
+            channel.members = [m for m in members if m != self.bot_user_id]
+            if channel.bot_is_member:
+                channel.members.append(self.bot_user_id)
 
     def dm_channel(self, user_id: str) -> str:
         """The stable DM channel id ("D...") between the bot and that user."""
@@ -656,6 +692,53 @@ class FakeSlack:
             raise ApiError("user_not_found")
         existed = users in self._dms
         return {"channel": {"id": self._dm(users)}, "no_op": existed, "already_open": existed}
+
+    def _readable_channel(self, params: JSON) -> _Channel:
+        """A channel the bot may read: Slack answers channel_not_found for a private channel the
+        bot is not in, as for one that does not exist. A public channel's members are readable
+        without joining it (channels:read)."""
+        channel = self._channels.get(str(params.get("channel") or "").strip())
+        if channel is None or (channel.private and not channel.bot_is_member):
+            raise ApiError("channel_not_found")
+        return channel
+
+    def _conversation_info(self, params: JSON) -> JSON:
+        channel = self._readable_channel(params)
+        info: JSON = {
+            "id": channel.id, "name": channel.name, "name_normalized": channel.name, "is_channel": not channel.private,
+            "is_group": channel.private, "is_im": False, "is_mpim": False, "is_private": channel.private,
+            "is_archived": False, "is_general": False, "created": 1_600_000_000, "creator": "U0CREATOR",
+            "is_member": channel.bot_is_member, "context_team_id": self.team_id,
+            "topic": {"value": "", "creator": "", "last_set": 0}, "purpose": {"value": "", "creator": "", "last_set": 0},
+        }
+        if str(params.get("include_num_members")).lower() in ("1", "true"):
+            info["num_members"] = len(channel.members)
+        return {"channel": info}
+
+    def _conversation_members(self, params: JSON) -> JSON:
+        """One page of member ids. The cursor names the next member (base64 of "user:U0..."),
+        like Slack's; the last page has an empty next_cursor."""
+        channel = self._readable_channel(params)
+        raw_limit = params.get("limit") or 100
+        try:
+            limit = int(raw_limit)
+        except (TypeError, ValueError):
+            raise ApiError("invalid_limit") from None
+        if not 1 <= limit <= 1000:
+            raise ApiError("invalid_limit")
+        start = 0
+        if params.get("cursor"):
+            try:
+                kind, _, user = base64.b64decode(str(params["cursor"]), validate=True).decode().partition(":")
+            except (binascii.Error, UnicodeDecodeError):
+                raise ApiError("invalid_cursor") from None
+            if kind != "user" or user not in channel.members:
+                raise ApiError("invalid_cursor")
+            start = channel.members.index(user)
+        page = channel.members[start:start + limit]
+        rest = channel.members[start + limit:]
+        cursor = base64.b64encode(f"user:{rest[0]}".encode()).decode() if rest else ""
+        return {"members": page, "response_metadata": {"next_cursor": cursor}}
 
     def _dm(self, users: tuple[str, ...]) -> str:
         if users not in self._dms:

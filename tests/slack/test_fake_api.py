@@ -176,6 +176,37 @@ async def test_users_conversations_and_dnd(fake: FakeSlack, client: AsyncWebClie
     assert dnd["snooze_enabled"] is True and dnd["snooze_remaining"] > 3500
 
 
+async def test_channel_info_and_members_page_by_page(fake: FakeSlack, client: AsyncWebClient) -> None:
+    people = [f"U0P{i:02d}" for i in range(7)]
+    fake.add_channel("C0DESIGN", "product-design", people)
+    fake.add_channel("G0SECRET", "secret", people, private=True, bot_is_member=False)
+    info = (await client.conversations_info(channel="C0DESIGN"))["channel"]
+    assert (info["name"], info["is_private"], info["is_member"]) == ("product-design", False, True)
+    seen, cursors = [], []
+    cursor = None
+    while True:
+        page = await client.conversations_members(channel="C0DESIGN", limit=3, cursor=cursor)
+        assert len(page["members"]) <= 3
+        seen += page["members"]
+        cursor = page["response_metadata"]["next_cursor"]
+        cursors.append(cursor)
+        if not cursor:
+            break
+    assert seen == [*people, fake.bot_user_id] and len(cursors) == 3 and cursors[-1] == ""
+    fake.set_members("C0DESIGN", people[:2])
+    assert (await client.conversations_members(channel="C0DESIGN"))["members"] == [*people[:2], fake.bot_user_id]
+
+    for call in (client.conversations_info(channel="G0SECRET"), client.conversations_members(channel="G0SECRET"),
+                 client.conversations_members(channel="C0NOWHERE")):
+        hidden = await api_error(call)
+        assert (hidden.response.status_code, hidden.response["error"]) == (200, "channel_not_found")
+    bad = await api_error(client.conversations_members(channel="C0DESIGN", cursor="not a cursor"))
+    assert bad.response["error"] == "invalid_cursor"
+    assert (await api_error(client.conversations_members(channel="C0DESIGN", limit=1001))).response["error"] == "invalid_limit"
+    fake.fail_next("conversations.members", error="not_in_channel")
+    assert (await api_error(client.conversations_members(channel="C0DESIGN"))).response["error"] == "not_in_channel"
+
+
 async def test_views(fake: FakeSlack, client: AsyncWebClient) -> None:
     home = {"type": "home", "blocks": [section("Your progress")]}
     published = await client.views_publish(user_id=USER, view=home)

@@ -18,3 +18,10 @@ def test_the_manifest_declares_what_the_app_listens_to():
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"chat:write", "im:history", "im:write", "users:read", "commands"} <= scopes
+
+
+def test_the_manifest_lets_an_admin_name_a_channel_and_read_its_members():
+    manifest = yaml.safe_load((PROJECT_DIR / "adapters" / "slack" / "manifest.yml").read_text())
+    [learn] = manifest["features"]["slash_commands"]
+    assert learn["should_escape"] is True, "`/learn team sync #channel @manager` needs <#C…> and <@U…>"
+    assert {"channels:read", "groups:read"} <= set(manifest["oauth_config"]["scopes"]["bot"])

@@ -214,10 +214,16 @@ async def show_status(settings: Settings) -> int:
     from datetime import datetime, timezone
 
     from bot import admin
+    from bot.store.database import create_engine
+    from bot.store.forwarding import ForwardingStore
 
     async with opened_store(settings) as store:
         print(f"Database: {redact_url(settings.database_url)}")
-        print(await admin.status(store, now=datetime.now(timezone.utc)))
+        engine = create_engine(settings.database_url)
+        try:
+            print(await admin.status(store, now=datetime.now(timezone.utc), forwarding=ForwardingStore(engine)))
+        finally:
+            await engine.dispose()
     return 0
 
 

@@ -13,11 +13,13 @@ from collections.abc import Iterator, Mapping
 from datetime import timedelta
 
 import aiohttp
+import httpx
 import uvicorn
 from telegram.error import TelegramError
 from fastapi import APIRouter
 
 from adapters import redaction
+from adapters.lrs import LrsForwarder, LrsSettings, open_client
 from adapters.slack.app import PLATFORM as SLACK
 from adapters.slack.app import SlackBot, SlackSettings, web_client
 from adapters.slack.http import events_router
@@ -28,7 +30,9 @@ from adapters.telegram.webhook import webhook_router
 from bot.bootstrap import Application
 from bot.config import Settings
 from bot.nudges import NudgeDispatcher, Sender
+from bot.store.forwarding import ForwardingStore
 from bot.store.send_rate import SharedSendRate
+from bot.xapi import Record
 from web.app import create_app
 from web.awards import BakedImages
 from web.health import Check
@@ -56,6 +60,9 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
     secrets = [telegram_settings.token, telegram_settings.secret] if telegram_settings else []
     if slack_settings is not None:
         secrets += [slack_settings.bot_token, slack_settings.signing_secret, slack_settings.app_token or ""]
+    lrs_settings = _lrs_settings(env)
+    if lrs_settings is not None:
+        secrets.append(lrs_settings.password)
     redaction.install(secrets)
     routers: list[APIRouter] = []
     telegram = None
@@ -105,8 +112,17 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
         batch=int(env.get("NUDGE_BATCH") or 50), concurrency=int(env.get("NUDGE_CONCURRENCY") or 8),
     )
     interval = float(env.get("NUDGE_INTERVAL_SECONDS") or 5)
+    lrs_client: httpx.AsyncClient | None = None
+    forwarder: LrsForwarder | None = None
+    if lrs_settings is not None:
+        lrs_client = open_client(lrs_settings)
+        forwarder = LrsForwarder(  # the same statements as `xapi export`: the same base URL
+            settings=lrs_settings, store=ForwardingStore(app.engine), clock=app.clock, client=lrs_client,
+            record=Record(base_url=settings.public_url or settings.local_url, curriculum=app.curriculum),
+        )
     stopping = asyncio.Event()
     nudging: asyncio.Task[None] | None = None
+    forwarding: asyncio.Task[None] | None = None
 
     def stop() -> None:
         server.should_exit = True
@@ -133,12 +149,18 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
         if senders:
             nudging = asyncio.create_task(dispatcher.run(stopping, interval=interval), name="nudges")
             log.warning("Daily nudges: delivering for %s", ", ".join(sorted(senders)))
+        if forwarder is not None:
+            forwarding = asyncio.create_task(forwarder.run(stopping), name="xapi-forwarding")
         log.warning("Serving the web app on %s (public URL: %s)", settings.local_url, settings.public_url or "not set")
         await server.serve()
     finally:
         stopping.set()
         if nudging is not None:
             await nudging
+        if forwarding is not None:
+            await forwarding
+        if lrs_client is not None:
+            await lrs_client.aclose()
         if socket_mode is not None:
             await socket_mode.close_async()
         if http_session is not None:
@@ -147,3 +169,13 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
             await telegram.stop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+
+
+def _lrs_settings(env: Mapping[str, str]) -> LrsSettings | None:
+    """Forwarding to an LRS, if configured. A bad setting turns it off with an error and does not
+    stop the bot: the cursor does not move, so the record is forwarded once it is fixed."""
+    try:
+        return LrsSettings.from_env(env)
+    except ValueError as error:
+        log.error("xAPI forwarding is off: %s", error)
+        return None

@@ -14,6 +14,7 @@ from bot.clock import ManualClock
 from bot.core import Core
 from bot.demo import DemoLearner
 from bot.store.database import create_engine, create_sessionmaker
+from bot.store.forwarding import ForwardingStore
 from bot.store.migrate import upgrade_async
 from bot.store.repository import ProgressStore
 from bot.report import Event, Report, build_report
@@ -173,8 +174,8 @@ def _status_url(credential: dict[str, Any]) -> str | None:
     return entry.get("statusListCredential") if isinstance(entry, dict) else None
 
 
-async def status(store: ProgressStore, *, now: datetime) -> str:
-    """`run_bot.py status`: learners, and due, overdue and delivered nudges."""
+async def status(store: ProgressStore, *, now: datetime, forwarding: ForwardingStore | None = None) -> str:
+    """`run_bot.py status`: learners, and due, overdue and delivered nudges; xAPI forwarding."""
     async with store.transaction() as tx:
         report = await tx.delivery_status(now)
     learners = ", ".join(f"{count} on {platform}" for platform, count in sorted(report.learners.items())) or "none yet"
@@ -191,7 +192,25 @@ async def status(store: ProgressStore, *, now: datetime) -> str:
     ]
     if report.overdue:
         lines.append("Overdue nudges mean no `run_bot.py serve` is delivering for their platform, or it cannot keep up.")
+    if forwarding is not None:
+        lines += await forwarding_status(forwarding)
     return "\n".join(lines)
+
+
+async def forwarding_status(forwarding: ForwardingStore) -> list[str]:
+    states = await forwarding.states()
+    if not states:
+        return ["xAPI forwarding: nothing forwarded yet (set XAPI_ENDPOINT to forward the record to an LRS)"]
+    lines = []
+    for state in states:
+        last = f"{state.forwarded_at:%Y-%m-%d %H:%M} UTC" if state.forwarded_at else "never"
+        lines.append(
+            f"xAPI forwarding to {state.endpoint}: {state.waiting} event(s) waiting; {state.forwarded} statement(s) "
+            f"stored, {state.skipped} refused by the LRS and skipped; last forwarded: {last}"
+        )
+        if state.last_error:
+            lines.append(f"  last error ({state.last_error_at:%Y-%m-%d %H:%M} UTC): {state.last_error}")
+    return lines
 
 
 async def export_xapi(store: ProgressStore, record: Record, out: Path, *,

@@ -264,3 +264,20 @@ class SendRateRow(Base):
 
     name: Mapped[str] = mapped_column(String(40), primary_key=True)
     next_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class XapiForwardingRow(Base):
+    """How far the learning record has reached one LRS (see bot/store/forwarding.py): every
+    event up to `last_event_id` has been forwarded, except ids in `gaps` that were not yet
+    committed when the cursor passed them ([id, first seen as ISO 8601] pairs)."""
+
+    __tablename__ = "xapi_forwarding"
+
+    endpoint: Mapped[str] = mapped_column(String(300), primary_key=True)
+    last_event_id: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
+    gaps: Mapped[list[list[Any]]] = mapped_column(JSON, default=list)
+    forwarded: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # statements the LRS stored
+    skipped: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")  # statements it refused
+    forwarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -6,12 +6,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.mastery import MasteryModel
-from bot.progress import skill_mastery
-from bot.store.models import LearnerRow, TeamRow
-from bot.store.repository import Progress
+from bot.progress import skill_mastery, standing, working_days
+from bot.store.models import EventRow, LearnerRow, TeamRow
+from bot.store.repository import LEARNING_KINDS, Progress
+from bot.streaks import current_streak, local_date
 from content.model import CredentialKind, Curriculum
 
 SIGNIN_VALID = timedelta(minutes=15)
@@ -47,17 +48,8 @@ async def visible_teams(tx: Progress, viewer: LearnerRow) -> list[TeamRow]:
 
 
 async def summaries(tx: Progress, teams: list[TeamRow], now: datetime) -> list[TeamSummary]:
-    result = []
-    for team in teams:
-        members = await tx.team_members(team.id)
-        counts = await tx.activity_counts([m.id for m in members], now - ACTIVE_WINDOW)
-        result.append(TeamSummary(
-            id=team.id, name=team.name, learners=len(members),
-            active_this_week=sum(1 for lessons, awards, active in counts.values() if active),
-            lessons_done=sum(lessons for lessons, _, _ in counts.values()),
-            credentials=sum(awards for _, awards, _ in counts.values()),
-        ))
-    return result
+    figures = await tx.team_figures([t.id for t in teams], now - ACTIVE_WINDOW)
+    return [TeamSummary(t.id, t.name, *figures[t.id]) for t in teams]
 
 
 def signin_link(tx: Progress, viewer: LearnerRow, base_url: str, now: datetime) -> str:
@@ -85,10 +77,12 @@ DRIFT_AFTER = timedelta(days=14)
 
 @dataclass(frozen=True)
 class Member:
+    id: int
     name: str
     lessons: int
     credentials: int
     active: bool
+    streak: int  # learning days in a row, as the learner sees it
     mastery: dict[str, float]  # skill id -> 0..1
     drifting: bool  # finished a lesson, then nothing for two weeks
 
@@ -99,26 +93,161 @@ class TeamDetail:
     members: list[Member]
     skills: list[tuple[str, str]]  # (id, name), in the curriculum's order
     funnel: list[tuple[str, int]]  # started, each lesson, each badge, each certificate
+    weeks: list[Week]  # credentials earned by week
 
 
 async def team_detail(tx: Progress, team_row: TeamRow, curriculum: Curriculum, model: MasteryModel, now: datetime) -> TeamDetail:
     members = await tx.team_members(team_row.id)
-    counts = await tx.activity_counts([m.id for m in members], now - ACTIVE_WINDOW)
-    drifting = await tx.inactive_since([m.id for m in members], now - DRIFT_AFTER)
-    rows, done_by, held_by = [], {}, {}
+    ids = [m.id for m in members]  # each query below reads the whole team at once
+    counts = await tx.activity_counts(ids, now - ACTIVE_WINDOW)
+    drifting = await tx.inactive_since(ids, now - DRIFT_AFTER)
+    days = await tx.learning_days_of(ids)
+    holds = await tx.holds_of(ids)
+    done_by = await tx.completed_lessons_of(ids)
+    awards = await tx.awards_of(ids)
+    held_by: dict[int, set[str]] = {}
+    for award in awards:
+        held_by.setdefault(award.learner_id, set()).add(award.definition_id)
+    rows = []
     for m in members:
-        done_by[m.id] = await tx.completed_lessons(m.id)
-        held_by[m.id] = {a.definition_id for a in await tx.awards(m.id) if a.revoked_at is None}
+        done_by.setdefault(m.id, set())
         rows.append(Member(
-            name=m.display_name or f"learner {m.id}", lessons=counts[m.id][0], credentials=counts[m.id][1],
-            active=counts[m.id][2], mastery=await skill_mastery(tx, model, m.id, now),
+            id=m.id, name=m.display_name or f"learner {m.id}", lessons=counts[m.id][0], credentials=counts[m.id][1],
+            active=counts[m.id][2],
+            streak=current_streak(days.get(m.id, set()), today=local_date(now, m.timezone),
+                                  working_days=working_days(m), holds=holds.get(m.id, [])),
+            mastery=await skill_mastery(tx, model, m.id, now),
             drifting=m.id in drifting and bool(done_by[m.id]) and not set(curriculum.lessons) <= done_by[m.id],
         ))
-    started = await tx.learners_who_started([m.id for m in members])
+    started = await tx.learners_who_started(ids)
     funnel = [("Started", len(started))]
     funnel += [(lesson.title, sum(1 for d in done_by.values() if lesson.id in d)) for lesson in curriculum.lessons_in_order()]
     funnel += [(c.title, sum(1 for h in held_by.values() if c.id in h))
                for kind in (CredentialKind.BADGE, CredentialKind.CERTIFICATE)
                for c in curriculum.credentials.values() if c.kind is kind]
     skills = [(skill.id, skill.name) for skill in curriculum.skills.values()]
-    return TeamDetail(name=team_row.name, members=rows, skills=skills, funnel=funnel)
+    weeks = credentials_by_week([a.awarded_at for a in awards], now)
+    return TeamDetail(name=team_row.name, members=rows, skills=skills, funnel=funnel, weeks=weeks)
+
+
+async def may_see(tx: Progress, viewer: LearnerRow, learner: LearnerRow) -> bool:
+    """Admins see everyone; a manager the members of the teams they manage; anyone themselves."""
+    if viewer.id == learner.id or viewer.role == "admin":
+        return True
+    return viewer.role == "manager" and learner.team_id is not None and learner.team_id in await tx.managed_team_ids(viewer.id)
+
+
+CHART_WEEKS = 12
+
+
+@dataclass(frozen=True)
+class Week:
+    starts: date  # a Monday (UTC)
+    earned: int  # credentials earned that week
+    total: int  # held by the end of that week
+
+
+def credentials_by_week(awarded: list[datetime], now: datetime, weeks: int = CHART_WEEKS) -> list[Week]:
+    """Credentials earned in each of the last `weeks` weeks (this one last), and the running
+    total, which counts those earned before the first week shown too."""
+    this_monday = now.date() - timedelta(days=now.weekday())
+    mondays = [this_monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+    earned = dict.fromkeys(mondays, 0)
+    before = 0
+    for at in awarded:
+        monday = at.date() - timedelta(days=at.weekday())
+        if monday < mondays[0]:
+            before += 1
+        elif monday in earned:
+            earned[monday] += 1
+    result, total = [], before
+    for monday in mondays:
+        total += earned[monday]
+        result.append(Week(monday, earned[monday], total))
+    return result
+
+
+ACTIVITY_KINDS = ("lesson_started", "lesson_completed", "answered", "review_completed", "refresher_completed",
+                  "awarded", "renewed")
+
+
+@dataclass(frozen=True)
+class LessonLine:
+    title: str
+    completed: datetime | None
+
+
+@dataclass(frozen=True)
+class CredentialLine:
+    title: str
+    kind: str  # badge | certificate
+    awarded: datetime
+    state: str  # valid | expired | revoked
+    public_id: str
+
+
+@dataclass(frozen=True)
+class Activity:
+    at: datetime
+    what: str
+
+
+@dataclass(frozen=True)
+class LearnerDetail:
+    id: int
+    name: str
+    team: str | None
+    streak: int
+    last_active: datetime | None
+    drifting: bool
+    lessons: list[LessonLine]  # the curriculum's, in order
+    skills: list[tuple[str, float]]  # (skill name, mastery 0..1), the curriculum's order
+    credentials: list[CredentialLine]
+    activity: list[Activity]  # newest first
+
+
+async def learner_detail(tx: Progress, learner: LearnerRow, curriculum: Curriculum, model: MasteryModel,
+                         now: datetime, recent: int = 30) -> LearnerDetail:
+    done = await tx.lesson_completions(learner.id)
+    current = await standing(tx, model, learner, now)
+    awards = await tx.awards(learner.id)
+    events = await tx.recent_events(learner.id, ACTIVITY_KINDS, recent)
+    last = await tx.recent_events(learner.id, LEARNING_KINDS, 1)
+    last_active = last[0].occurred_at if last else None
+    finished_all = set(curriculum.lessons) <= set(done)
+    credentials = [
+        CredentialLine(
+            title=_title(curriculum, a.definition_id), kind=a.kind, awarded=a.awarded_at, public_id=a.public_id,
+            state="revoked" if a.revoked_at else "expired" if a.valid_until and a.valid_until <= now else "valid",
+        )
+        for a in awards
+    ]
+    return LearnerDetail(
+        id=learner.id, name=learner.display_name or f"learner {learner.id}", team=await tx.team_of(learner.id),
+        streak=current.streak, last_active=last_active,
+        drifting=bool(done) and not finished_all and (last_active is None or last_active < now - DRIFT_AFTER),
+        lessons=[LessonLine(lesson.title, done.get(lesson.id)) for lesson in curriculum.lessons_in_order()],
+        skills=[(skill.name, current.mastery.get(skill.id, 0.0)) for skill in curriculum.skills.values()],
+        credentials=credentials,
+        activity=[Activity(e.occurred_at, _describe(e, curriculum)) for e in events],
+    )
+
+
+def _title(curriculum: Curriculum, definition_id: str) -> str:
+    definition = curriculum.credentials.get(definition_id)
+    return definition.title if definition else definition_id
+
+
+def _describe(event: EventRow, curriculum: Curriculum) -> str:
+    lesson = curriculum.lessons.get(event.lesson_id or "")
+    title = lesson.title if lesson else (event.lesson_id or "a lesson")
+    payload = event.payload or {}
+    if event.kind == "lesson_started":
+        return f"Started “{title}”"
+    if event.kind == "lesson_completed":
+        return f"Completed “{title}”"
+    if event.kind == "answered":
+        return f"Answered a check in “{title}”: {'right' if event.correct else 'not yet right'}"
+    if event.kind in ("review_completed", "refresher_completed"):
+        return f"{'Review' if event.kind == 'review_completed' else 'Refresher'}: {payload.get('correct', 0)} of {payload.get('checks', 0)} right"
+    return f"{'Earned' if event.kind == 'awarded' else 'Renewed'} “{_title(curriculum, str(payload.get('credential', '')))}”"

@@ -89,12 +89,54 @@ def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Tem
         problem, detail = await detail_of(request, team_id)
         if problem is not None or detail is None:
             return problem or refused(request, 404, "No such team.")
-        header: list[object] = ["learner", "lessons done", "credentials", "active this week", "drifting"]
+        header: list[object] = ["learner", "lessons done", "credentials", "active this week", "drifting", "streak"]
         rows: list[list[object]] = [header + [f"mastery: {name}" for _, name in detail.skills]]
         for m in detail.members:
-            rows.append([m.name, m.lessons, m.credentials, "yes" if m.active else "no", "yes" if m.drifting else "no"]
+            rows.append([m.name, m.lessons, m.credentials, "yes" if m.active else "no", "yes" if m.drifting else "no", m.streak]
                         + [round(m.mastery.get(skill, 0.0), 2) for skill, _ in detail.skills])
         return csv_response(rows, f"team-{team_id}.csv")
+
+    @router.get("/dashboard/teams/{team_id}/credentials.csv")
+    async def credentials_csv(request: Request, team_id: int) -> Response:
+        problem, detail = await detail_of(request, team_id)
+        if problem is not None or detail is None:
+            return problem or refused(request, 404, "No such team.")
+        rows: list[list[object]] = [["week starting", "credentials earned", "credentials held"]]
+        rows += [[w.starts.isoformat(), w.earned, w.total] for w in detail.weeks]
+        return csv_response(rows, f"credentials-{team_id}.csv")
+
+    async def learner_of(request: Request, learner_id: int) -> tuple[Response | None, team.LearnerDetail | None]:
+        now = clock.now()
+        async with store.transaction() as tx:
+            who = await viewer(tx, request, now)
+            if who is None:
+                return refused(request, 401, "Sign in with the link the bot sends you."), None
+            learner = await tx.learner_by_id(learner_id)
+            # Someone not in your teams and someone who does not exist look the same: refused.
+            if learner is None or learner.platform_user_id.startswith("erased:") or not await team.may_see(tx, who, learner):
+                return refused(request, 403, "This learner is not in one of your teams."), None
+            return None, await team.learner_detail(tx, learner, curriculum, model, now)
+
+    @router.get("/dashboard/learners/{learner_id}")
+    async def learner_page(request: Request, learner_id: int) -> Response:
+        problem, detail = await learner_of(request, learner_id)
+        if problem is not None or detail is None:
+            return problem or refused(request, 404, "No such learner.")
+        return templates.TemplateResponse(request, "learner.html", {"learner": detail},
+                                          headers={"Cache-Control": "no-store"})
+
+    @router.get("/dashboard/learners/{learner_id}/export.csv")
+    async def learner_csv(request: Request, learner_id: int) -> Response:
+        problem, detail = await learner_of(request, learner_id)
+        if problem is not None or detail is None:
+            return problem or refused(request, 404, "No such learner.")
+        rows: list[list[object]] = [["section", "item", "when", "state"]]
+        rows += [["lesson", line.title, line.completed.isoformat() if line.completed else "", "completed" if line.completed else "not yet"]
+                 for line in detail.lessons]
+        rows += [["mastery", name, "", f"{level:.2f}"] for name, level in detail.skills]
+        rows += [["credential", c.title, c.awarded.isoformat(), c.state] for c in detail.credentials]
+        rows += [["activity", a.what, a.at.isoformat(), ""] for a in detail.activity]
+        return csv_response(rows, f"learner-{learner_id}.csv")
 
     @router.get("/dashboard/teams/{team_id}/funnel.csv")
     async def funnel_csv(request: Request, team_id: int) -> Response:

@@ -243,6 +243,64 @@ class Progress:
             select(EventRow.learner_id).where(EventRow.learner_id.in_(list(learner_ids)), EventRow.kind == "lesson_started").distinct()
         ))
 
+    async def team_figures(self, team_ids: Collection[int], since: datetime) -> dict[int, tuple[int, int, int, int]]:
+        """Per team, in four grouped queries however many teams: (learners, active since
+        `since`, lessons completed, credentials held (not revoked))."""
+        ids = list(team_ids)
+        member = and_(LearnerRow.team_id.in_(ids), ~LearnerRow.platform_user_id.startswith("erased:"))
+        learners = dict((await self._session.execute(
+            select(LearnerRow.team_id, func.count()).where(member).group_by(LearnerRow.team_id)
+        )).all())
+        # Each joins from the teams' learners, so a manager's two teams read only their rows.
+        active = dict((await self._session.execute(
+            select(LearnerRow.team_id, func.count(func.distinct(LearnerRow.id)))
+            .join(EventRow, and_(EventRow.learner_id == LearnerRow.id, EventRow.occurred_at >= since,
+                                 EventRow.kind.not_in(NUDGE_EVENTS)))
+            .where(member).group_by(LearnerRow.team_id)
+        )).all())
+        done = (
+            select(LearnerRow.team_id, SessionRow.learner_id, SessionRow.lesson_id)
+            .join(SessionRow, and_(SessionRow.learner_id == LearnerRow.id, SessionRow.kind == "lesson",
+                                   SessionRow.status == "completed"))
+            .where(member).distinct().subquery()
+        )
+        lessons = dict((await self._session.execute(
+            select(done.c.team_id, func.count()).group_by(done.c.team_id)
+        )).all())
+        awards = dict((await self._session.execute(
+            select(LearnerRow.team_id, func.count()).join(AwardRow, AwardRow.learner_id == LearnerRow.id)
+            .where(member, AwardRow.revoked_at.is_(None)).group_by(LearnerRow.team_id)
+        )).all())
+        return {t: (int(learners.get(t, 0)), int(active.get(t, 0)), int(lessons.get(t, 0)), int(awards.get(t, 0))) for t in ids}
+
+    async def learner_by_id(self, learner_id: int) -> LearnerRow | None:
+        return await self._session.get(LearnerRow, learner_id)
+
+    async def awards_of(self, learner_ids: Collection[int]) -> list[AwardRow]:
+        """The credentials (not revoked) of many learners, oldest first: a team's over time."""
+        rows = await self._session.scalars(
+            select(AwardRow).where(AwardRow.learner_id.in_(list(learner_ids)), AwardRow.revoked_at.is_(None))
+            .order_by(AwardRow.awarded_at, AwardRow.id)
+        )
+        return list(rows)
+
+    async def lesson_completions(self, learner_id: int) -> dict[str, datetime]:
+        """When the learner first completed each lesson they completed."""
+        rows = await self._session.execute(
+            select(EventRow.lesson_id, func.min(EventRow.occurred_at))
+            .where(EventRow.learner_id == learner_id, EventRow.kind == "lesson_completed", EventRow.lesson_id.is_not(None))
+            .group_by(EventRow.lesson_id)
+        )
+        return {str(lesson): at for lesson, at in rows}
+
+    async def recent_events(self, learner_id: int, kinds: Collection[str], limit: int) -> list[EventRow]:
+        """The learner's latest events of these kinds, newest first."""
+        rows = await self._session.scalars(
+            select(EventRow).where(EventRow.learner_id == learner_id, EventRow.kind.in_(list(kinds)))
+            .order_by(EventRow.occurred_at.desc(), EventRow.id.desc()).limit(limit)
+        )
+        return list(rows)
+
     async def team_of(self, learner_id: int) -> str | None:
         return await self._session.scalar(
             select(TeamRow.name).join(LearnerRow, LearnerRow.team_id == TeamRow.id).where(LearnerRow.id == learner_id)
@@ -310,12 +368,19 @@ class Progress:
         return int(await self._session.scalar(select(func.count()).select_from(EventRow)) or 0)
 
     async def learning_days(self, learner_id: int) -> set[date]:
-        rows = await self._session.scalars(
-            select(EventRow.local_date)
-            .where(EventRow.learner_id == learner_id, EventRow.kind.in_(LEARNING_KINDS))
+        return (await self.learning_days_of([learner_id])).get(learner_id, set())
+
+    async def learning_days_of(self, learner_ids: Collection[int]) -> dict[int, set[date]]:
+        """The days each learner learned on (their local dates), in one query for a team."""
+        rows = await self._session.execute(
+            select(EventRow.learner_id, EventRow.local_date)
+            .where(EventRow.learner_id.in_(list(learner_ids)), EventRow.kind.in_(LEARNING_KINDS))
             .distinct()
         )
-        return set(rows)
+        days: dict[int, set[date]] = {}
+        for learner_id, day in rows:
+            days.setdefault(int(learner_id), set()).add(day)
+        return days
 
     # --- sessions (a learner's place in a lesson or review) -----------------------------------
     async def active_session(self, learner_id: int) -> SessionRow | None:
@@ -337,16 +402,24 @@ class Progress:
         return session
 
     async def completed_lessons(self, learner_id: int) -> set[str]:
-        rows = await self._session.scalars(
-            select(SessionRow.lesson_id)
+        return (await self.completed_lessons_of([learner_id])).get(learner_id, set())
+
+    async def completed_lessons_of(self, learner_ids: Collection[int]) -> dict[int, set[str]]:
+        """The lessons each learner completed, in one query for a team."""
+        rows = await self._session.execute(
+            select(SessionRow.learner_id, SessionRow.lesson_id)
             .where(
-                SessionRow.learner_id == learner_id,
+                SessionRow.learner_id.in_(list(learner_ids)),
                 SessionRow.kind == "lesson",
                 SessionRow.status == "completed",
+                SessionRow.lesson_id.is_not(None),
             )
             .distinct()
         )
-        return {lesson_id for lesson_id in rows if lesson_id}
+        done: dict[int, set[str]] = {}
+        for learner_id, lesson_id in rows:
+            done.setdefault(int(learner_id), set()).add(str(lesson_id))
+        return done
 
     # --- memory of items and skills ------------------------------------------------------------
     async def item_states(self, learner_id: int) -> dict[str, ItemStateRow]:

@@ -3,6 +3,8 @@ sends in chat; a reused or expired link, another team's page or export, and no s
 from __future__ import annotations
 
 import re
+import uuid
+from datetime import timedelta
 from typing import Any
 
 import httpx
@@ -12,6 +14,7 @@ from bot.clock import ManualClock
 from bot.core import Core
 from bot.events import Command, LearnerRef
 from bot.people import import_people, read_people
+from bot.store.models import AwardRow
 from bot.store.repository import ProgressStore
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
@@ -65,7 +68,7 @@ async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
         assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
         await page.get_by_role("link", name="Deck").click()
         members = await page.locator("#members tbody tr").all_inner_texts()
-        assert members == ["Ana Lima\t1\t0\tyes", "Caio Souza\t0\t0\tno"]
+        assert members == ["Ana Lima\t1\t0\tyes\t1", "Caio Souza\t0\t0\tno\t0"], "Ana learned today: a streak of 1"
         # Mastery heatmap: learners x skills, Ana's tides mastery visible, Caio's nothing yet.
         cells = page.locator("#heatmap rect.cell")
         assert await cells.count() == 2 * len(curriculum.skills)
@@ -80,8 +83,8 @@ async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
         async with page.expect_download() as download_info:
             await page.get_by_role("link", name="Export CSV").click()
         csv_text = open(await (await download_info.value).path(), encoding="utf-8").read().splitlines()
-        assert csv_text[0].startswith("learner,lessons done,credentials,active this week,drifting,mastery: ")
-        assert csv_text[1].startswith("Ana Lima,1,0,yes,no,") and csv_text[2].startswith("Caio Souza,0,0,no,no,0.0")
+        assert csv_text[0].startswith("learner,lessons done,credentials,active this week,drifting,streak,mastery: ")
+        assert csv_text[1].startswith("Ana Lima,1,0,yes,no,1,") and csv_text[2].startswith("Caio Souza,0,0,no,no,0,0.0")
 
         # Another team's page and export: refused, even when signed in.
         assert (await page.goto(f"{base}/dashboard/teams/{teams['Engine']}")).status == 403
@@ -115,3 +118,83 @@ async def test_a_forged_session_cookie_gets_nothing(app):
         assert (await client.get("/dashboard")).status_code == 401
         assert (await client.get("/dashboard/teams/1/export.csv")).status_code == 401
         assert (await client.get("/dashboard/signin", params={"token": "guess"})).status_code == 403
+
+
+async def test_credentials_over_time_and_one_learners_page(
+    browser: Any, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    database_url: str,
+):
+    core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)
+    ana = Chat(core, "ana", platform="console")
+    await ana.start()
+    await ana.take_next_lesson()
+    people, _ = read_people(PEOPLE)
+    await import_people(store, people, now=clock.now())
+    now = clock.now()
+    async with store.transaction() as tx:
+        teams = {t.name: t.id for t in await tx.teams()}
+        ids = {m.display_name: m.id for m in await tx.team_members(teams["Deck"])}
+        eve = (await tx.team_members(teams["Engine"]))[0].id
+        # Earned over the weeks: Caio's badge long ago, Ana's badge three weeks ago and her
+        # certificate this week, Eve's (another team) this week; one revoked award counts nowhere.
+        for learner, definition, kind, weeks_ago, revoked in [
+            (ids["Caio Souza"], "deckhand", "badge", 20, False), (ids["Ana Lima"], "deckhand", "badge", 3, False),
+            (ids["Ana Lima"], "mariner", "certificate", 0, False), (eve, "deckhand", "badge", 0, False),
+            (ids["Caio Souza"], "mariner", "certificate", 1, True),
+        ]:
+            await tx.add_award(AwardRow(
+                public_id=str(uuid.uuid4()), learner_id=learner, definition_id=definition, kind=kind, renewal=0,
+                awarded_at=now - timedelta(weeks=weeks_ago), evidence={}, revoked_at=now if revoked else None))
+        ana_badge = next(a for a in await tx.awards(ids["Ana Lima"]) if a.definition_id == "deckhand").public_id
+    [reply] = await core.handle(Command(learner=LearnerRef("telegram", "900", "Maria"), source_id="team-1", name="team"))
+    link = re.search(r"(\S+/dashboard/signin\?token=\S+)", reply.text).group(1)
+
+    def make_app(server_store: ProgressStore) -> Any:
+        return create_app(store=server_store, curriculum=curriculum, issuer=issuer, clock=clock)
+
+    with serving(make_app, database_url) as base:
+        page = await browser.new_page()
+        # Without a session a learner's page is refused too.
+        assert (await page.goto(f"{base}/dashboard/learners/{ids['Ana Lima']}")).status == 401
+        await page.goto(base + link[link.index("/dashboard"):])
+        await page.goto(f"{base}/dashboard/teams/{teams['Deck']}")
+        weeks = [(await w.get_attribute("data-earned"), await w.get_attribute("data-total"))
+                 for w in await page.locator("#credentials-chart rect.week").all()]
+        assert len(weeks) == 12, "the last twelve weeks, this one last"
+        assert weeks[-1] == ("1", "3") and weeks[-4] == ("1", "2") and weeks[0] == ("0", "1"), weeks
+        assert sum(int(earned) for earned, _ in weeks) == 2, "Caio's old badge is in the total only; Eve's is another team's"
+        assert len((await page.locator("#credentials-total").get_attribute("points")).split()) == 12
+        async with page.expect_download() as download_info:
+            await page.get_by_role("link", name="Credentials as CSV").click()
+        rows = open(await (await download_info.value).path(), encoding="utf-8").read().splitlines()
+        assert rows[0] == "week starting,credentials earned,credentials held" and rows[-1].endswith(",1,3")
+
+        await page.locator("#credentials-chart").screenshot(path="/tmp/credentials-chart.png")  # for a person to look at
+        # One learner's page, from the team page.
+        await page.get_by_role("link", name="Ana Lima").click()
+        assert page.url == f"{base}/dashboard/learners/{ids['Ana Lima']}"
+        assert await page.locator("h1").inner_text() == "Ana Lima"
+        summary = await page.locator("#summary").inner_text()
+        assert "Deck" in summary and "1 of 2" in summary
+        lessons = await page.locator("#lessons tbody tr").all_inner_texts()
+        assert lessons == [f"Tides\t{now:%Y-%m-%d}", "Knots\tnot yet"]
+        tides = float(await page.locator('#mastery rect.bar[data-skill="Reading tides"]').get_attribute("data-mastery"))
+        assert tides > 0.3
+        credentials = await page.locator("#credentials tbody tr").all_inner_texts()
+        assert credentials == [f"Deckhand\tbadge\t{now - timedelta(weeks=3):%Y-%m-%d}\tvalid",
+                               f"Mariner Certificate\tcertificate\t{now:%Y-%m-%d}\tvalid"]
+        assert await page.get_by_role("link", name="Deckhand").get_attribute("href") == f"/credentials/{ana_badge}"
+        activity = await page.locator("#activity tbody tr").all_inner_texts()
+        assert activity[0].startswith("Completed “Tides”") and activity[-1].startswith("Started “Tides”")
+        async with page.expect_download() as download_info:
+            await page.get_by_role("link", name="Export CSV").click()
+        rows = open(await (await download_info.value).path(), encoding="utf-8").read().splitlines()
+        assert rows[0] == "section,item,when,state" and "lesson,Knots,,not yet" in rows
+        assert any(r.startswith("credential,Deckhand,") and r.endswith(",valid") for r in rows)
+        await page.screenshot(path="/tmp/learner-page.png", full_page=True)  # for a person to look at
+
+        # Someone in another team, and someone who does not exist: the same refusal.
+        for learner_id in (eve, 999_999):
+            response = await page.goto(f"{base}/dashboard/learners/{learner_id}")
+            assert response.status == 403 and "not in one of your teams" in await page.content()
+        assert (await page.goto(f"{base}/dashboard/learners/{eve}/export.csv")).status == 403

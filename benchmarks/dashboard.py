@@ -1,0 +1,252 @@
+"""How fast the managers' dashboard answers on a large deployment: 10,000 learners in 400 teams
+and 1,000,000 events on PostgreSQL.
+
+A fresh database on the server of --database-url (dropped afterwards) is migrated and seeded
+in SQL (generate_series, so seeding takes seconds): learners in teams of 25 who got through
+between 0 and 10 of the shipped curriculum's lessons (each lesson: started, three cards, three
+answers, completed; the rest of their 100 events are nudges), their completed lesson sessions,
+item and skill memory for what they learned, and the credentials that progress earns. Then
+ANALYZE, as autovacuum would. A manager of two teams and an admin (who sees all 400 teams)
+are signed in with session cookies.
+
+Each page is requested --requests times, one after another, through the real ASGI app
+(FastAPI + Jinja2, httpx's ASGI transport: no network, so the figures are the app and the
+database); the p50 and p95 response times are reported with the **baseline** measured the same
+way in the same run: `SELECT count(*) FROM events` on the same engine. The aim: every page
+under 300 ms at p95.
+
+    python benchmarks/dashboard.py                  # ~1-2 minutes
+    python benchmarks/dashboard.py --learners 2000 --events 200000 --requests 20   # a quick run
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import shlex
+import sys
+import tempfile
+import time
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import fsrs  # noqa: E402
+import httpx  # noqa: E402
+from sqlalchemy import text  # noqa: E402
+from sqlalchemy.engine import make_url  # noqa: E402
+
+from benchmarks.support import drop_postgres, fresh_postgres, load_shipped_curriculum, percentile  # noqa: E402
+from bot.clock import ManualClock  # noqa: E402
+from bot.store.database import create_engine, create_sessionmaker, normalize_url  # noqa: E402
+from bot.store.migrate import upgrade_async  # noqa: E402
+from bot.store.repository import ProgressStore  # noqa: E402
+from bot.team import token_hash  # noqa: E402
+from content.model import CredentialKind, Curriculum  # noqa: E402
+from credentials.issuer import IssuerIdentity  # noqa: E402
+from credentials.keystore import KeyStore  # noqa: E402
+from web.app import create_app  # noqa: E402
+
+POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+TEAM_SIZE = 25
+EVENTS_PER_LESSON = 8  # started, 3 cards viewed, 3 answers, completed
+AIM_MS = 300
+MANAGER_TOKEN, ADMIN_TOKEN = "bench-manager-session", "bench-admin-session"
+
+
+async def seed(url: str, learners: int, events: int, curriculum: Curriculum, now: datetime) -> dict[str, int]:
+    """Everything in SQL on the server; returns what was seeded, counted back."""
+    lessons = [lesson.id for lesson in curriculum.lessons_in_order()]
+    skills = [lesson.skills[0] if lesson.skills else "" for lesson in curriculum.lessons_in_order()]
+    per_learner = events // learners
+    if per_learner < EVENTS_PER_LESSON * len(lessons):
+        raise SystemExit(f"--events must be at least {EVENTS_PER_LESSON * len(lessons)} per learner")
+    badges = [c for c in curriculum.credentials.values() if c.kind is CredentialKind.BADGE]
+    certificates = [c for c in curriculum.credentials.values() if c.kind is CredentialKind.CERTIFICATE]
+    card = json.dumps(fsrs.Card().to_dict())  # as bot/mastery.py stores a card
+    teams = -(-learners // TEAM_SIZE)
+    params = {
+        "now": now, "learners": learners, "teams": teams, "per": per_learner, "size": TEAM_SIZE,
+        "lessons": lessons, "skills": skills, "n_lessons": len(lessons), "epl": EVENTS_PER_LESSON, "card": card,
+        "manager_hash": token_hash(MANAGER_TOKEN), "admin_hash": token_hash(ADMIN_TOKEN),
+    }
+    # Learner i (1-based) has done (i % (lessons + 1)) lessons: an even spread from none to all.
+    statements = [
+        """INSERT INTO teams (name) SELECT 'Team ' || lpad(t::text, 3, '0') FROM generate_series(1, :teams) t""",
+        """INSERT INTO learners (platform, platform_user_id, display_name, timezone, timezone_confirmed, daily_time,
+                                working_days, announce, nudges, team_id, role, created_at)
+           SELECT 'telegram', (100000 + i)::text, 'Learner ' || i,
+                  (ARRAY['Europe/Berlin','America/New_York','Asia/Kolkata','UTC'])[1 + i % 4], true, '09:00',
+                  '12345', true, 'on', 1 + (i - 1) / :size, 'learner', :now - interval '130 days'
+           FROM generate_series(1, :learners) i""",
+        """INSERT INTO learners (platform, platform_user_id, display_name, timezone, timezone_confirmed, daily_time,
+                                working_days, announce, nudges, team_id, role, created_at)
+           VALUES ('telegram', '1', 'Maria Manager', 'UTC', true, '09:00', '12345', true, 'on', NULL, 'manager', :now),
+                  ('telegram', '2', 'Lee Admin', 'UTC', true, '09:00', '12345', true, 'on', NULL, 'admin', :now)""",
+        """INSERT INTO managed_teams (learner_id, team_id)
+           SELECT id, t FROM learners, generate_series(1, 2) t WHERE platform_user_id = '1'""",
+        """INSERT INTO access_tokens (token_hash, learner_id, kind, expires_at)
+           SELECT CASE platform_user_id WHEN '1' THEN :manager_hash ELSE :admin_hash END, id, 'session',
+                  :now + interval '1 day'
+           FROM learners WHERE platform_user_id IN ('1', '2')""",
+        # Event k of learner i: lesson k / 8 if the learner got that far, else a nudge; spread
+        # over the last 120 days, one step every 1.2 days.
+        """INSERT INTO events (learner_id, source_id, kind, occurred_at, local_date, lesson_id, lesson_version,
+                               check_key, correct, payload)
+           SELECT i, NULL, kind, at, at::date, lesson, NULL,
+                  CASE WHEN kind = 'answered' THEN lesson || ':' || (k % :epl - 3) END,
+                  CASE WHEN kind = 'answered' THEN (i + k) % 5 <> 0 END,
+                  CASE WHEN kind = 'lesson_completed' THEN '{"correct": 2, "checks": 3}'::json ELSE '{}'::json END
+           FROM (
+             SELECT i, k, :now - make_interval(secs => CAST((:per - k) * 103680.0 / (:per / 100.0) + i % 3600 AS double precision)) AS at,
+                    CASE WHEN k / :epl < i % (:n_lessons + 1) THEN (:lessons)[1 + k / :epl] END AS lesson,
+                    CASE WHEN k / :epl >= i % (:n_lessons + 1) THEN 'nudged'
+                         WHEN k % :epl = 0 THEN 'lesson_started'
+                         WHEN k % :epl BETWEEN 1 AND 3 THEN 'card_viewed'
+                         WHEN k % :epl BETWEEN 4 AND 6 THEN 'answered'
+                         ELSE 'lesson_completed' END AS kind
+             FROM generate_series(1, :learners) i, generate_series(0, :per - 1) k
+           ) e""",
+        """INSERT INTO learning_sessions (learner_id, kind, lesson_id, title, steps, position, correct_count, status,
+                                         started_at, updated_at, completed_at)
+           SELECT i, 'lesson', (:lessons)[j], (:lessons)[j], '[]'::json, 7, 2, 'completed', :now, :now, :now
+           FROM generate_series(1, :learners) i, generate_series(1, :n_lessons) j WHERE j <= i % (:n_lessons + 1)""",
+        """INSERT INTO skill_states (learner_id, skill_id, p_known, updated_at)
+           SELECT i, (:skills)[j], 0.5 + (i % 5) / 10.0, :now - interval '3 days'
+           FROM generate_series(1, :learners) i, generate_series(1, :n_lessons) j
+           WHERE j <= i % (:n_lessons + 1) AND (:skills)[j] <> ''""",
+        """INSERT INTO item_states (learner_id, check_key, card, skills, due, reviews, last_correct, last_review)
+           SELECT i, (:lessons)[j] || ':' || c, :card, json_build_array((:skills)[j]),
+                  :now + make_interval(days => (i + c) % 20 - 5), 1, true, :now - interval '3 days'
+           FROM generate_series(1, :learners) i, generate_series(1, :n_lessons) j, generate_series(1, 3) c
+           WHERE j <= i % (:n_lessons + 1)""",
+    ]
+    # Credentials: the k-th badge to those with at least 3k + 3 lessons, the certificate to
+    # those who did them all; earned at some point in the last 100 days.
+    for k, badge in enumerate(badges):
+        statements.append(_awards(badge.id, "badge", f"i % (:n_lessons + 1) >= {min(3 * k + 3, len(lessons))}"))
+    for certificate in certificates:
+        statements.append(_awards(certificate.id, "certificate", "i % (:n_lessons + 1) = :n_lessons"))
+    engine = create_engine(url)
+    try:
+        async with engine.begin() as connection:
+            for statement in statements:
+                await connection.execute(text(_typed(statement)), params)
+        async with engine.begin() as connection:
+            await connection.execute(text("ANALYZE"))
+            counts = {}
+            for table in ("teams", "learners", "events", "learning_sessions", "item_states", "skill_states", "awards"):
+                counts[table] = int((await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar_one())
+        return counts
+    finally:
+        await engine.dispose()
+
+
+def _typed(statement: str) -> str:
+    """asyncpg needs the parameters' types where PostgreSQL cannot infer them."""
+    for name, sql_type in (("now", "timestamptz"), ("lessons", "text[]"), ("skills", "text[]"), ("card", "text"),
+                           ("per", "integer"), ("epl", "integer"), ("n_lessons", "integer"), ("size", "integer")):
+        statement = statement.replace(f":{name}", f"CAST(:{name} AS {sql_type})")
+    return statement
+
+
+def _awards(definition: str, kind: str, condition: str) -> str:
+    return f"""INSERT INTO awards (public_id, learner_id, definition_id, kind, renewal, awarded_at, evidence)
+               SELECT gen_random_uuid()::text, i, '{definition}', '{kind}', 0,
+                      :now - make_interval(days => i % 100), '{{}}'::json
+               FROM generate_series(1, :learners) i WHERE {condition}"""
+
+
+async def timed(call: Callable[[], Awaitable[None]], requests: int) -> list[float]:
+    for _ in range(3):  # warm-up: connections, template compilation
+        await call()
+    times = []
+    for _ in range(requests):
+        began = time.perf_counter()
+        await call()
+        times.append((time.perf_counter() - began) * 1000)
+    return sorted(times)
+
+
+async def measure(url: str, curriculum: Curriculum, now: datetime, requests: int) -> list[tuple[str, list[float]]]:
+    engine = create_engine(url)
+    results: list[tuple[str, list[float]]] = []
+    try:
+        async def count_events() -> None:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT count(*) FROM events"))
+
+        results.append(("baseline: SELECT count(*) FROM events", await timed(count_events, requests)))
+        async with engine.connect() as connection:
+            manager_learner = int((await connection.execute(text(
+                "SELECT min(id) FROM learners WHERE team_id = 1 AND display_name LIKE 'Learner %'"
+                " AND id % 11 = 10"))).scalar_one() or 1)
+        with tempfile.TemporaryDirectory() as folder:
+            keys = KeyStore(Path(folder) / "keys")
+            issuer = IssuerIdentity.create(key=keys.load_or_create(), retired=(), name="Benchmark Academy",
+                                           public_url=None, local_url="http://127.0.0.1:8000")
+            app = create_app(store=ProgressStore(create_sessionmaker(engine)), curriculum=curriculum, issuer=issuer,
+                             clock=ManualClock(now))
+            pages = [
+                ("manager", "/dashboard"), ("admin", "/dashboard"),
+                ("manager", "/dashboard/teams/1"), ("manager", "/dashboard/teams/1/export.csv"),
+                ("manager", "/dashboard/teams/1/funnel.csv"), ("manager", "/dashboard/teams/1/credentials.csv"),
+                ("manager", f"/dashboard/learners/{manager_learner}"),
+                ("manager", f"/dashboard/learners/{manager_learner}/export.csv"),
+            ]
+            for who, path in pages:
+                token = MANAGER_TOKEN if who == "manager" else ADMIN_TOKEN
+                async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench",
+                                             cookies={"mb_session": token}) as client:
+                    async def get() -> None:
+                        response = await client.get(path)
+                        if response.status_code != 200:
+                            raise SystemExit(f"{path} as {who}: HTTP {response.status_code}")
+                    results.append((f"{path} ({who})", await timed(get, requests)))
+    finally:
+        await engine.dispose()
+    return results
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--learners", type=int, default=10_000)
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--requests", type=int, default=50, help="requests per page (after 3 warm-up requests)")
+    parser.add_argument("--database-url", default=POSTGRES, help="a PostgreSQL server: a fresh database per run")
+    args = parser.parse_args()
+    given = normalize_url(args.database_url)
+    if make_url(given).get_backend_name() != "postgresql":
+        parser.error("--database-url must be a PostgreSQL URL")
+    curriculum = load_shipped_curriculum()
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    url = await fresh_postgres(given)
+    try:
+        await upgrade_async(url)
+        began = time.monotonic()
+        counts = await seed(url, args.learners, args.events, curriculum, now)
+        seeded = time.monotonic() - began
+        results = await measure(url, curriculum, now, args.requests)
+    finally:
+        await drop_postgres(given, url)
+    baseline = percentile(results[0][1], 0.95)
+    print(f"command: {shlex.join(['python', 'benchmarks/dashboard.py', *sys.argv[1:]])}")
+    print(f"Python {platform.python_version()}; {platform.machine()}, {os.cpu_count()} cores; PostgreSQL at"
+          f" {make_url(given).host}:{make_url(given).port}")
+    print("seeded in {:.1f} s: {}".format(seeded, ", ".join(f"{n:,} {table}" for table, n in counts.items())))
+    print(f"{args.requests} requests per page, one at a time, through the ASGI app (no network)")
+    print()
+    print("| page | p50 ms | p95 ms | p95 / baseline p95 | under 300 ms |")
+    print("|---|---|---|---|---|")
+    for name, times in results:
+        p95 = percentile(times, 0.95)
+        verdict = "" if name.startswith("baseline") else ("yes" if p95 < AIM_MS else "**no**")
+        print(f"| {name} | {percentile(times, 0.5):.1f} | {p95:.1f} | {p95 / baseline:.2f}x | {verdict} |")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

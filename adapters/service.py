@@ -31,6 +31,7 @@ from bot.bootstrap import Application
 from bot.config import Settings
 from bot.nudges import NudgeDispatcher, Sender
 from bot.store.forwarding import ForwardingStore
+from bot.store.polls import SentPolls
 from bot.store.send_rate import SharedSendRate
 from bot.xapi import Record
 from web.app import create_app
@@ -74,6 +75,7 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
         telegram = TelegramBot(
             core=app.core, settings=telegram_settings, images=BakedImages(app.store).png,
             rate_limiter=DeliveryLimiter(overall_per_second=telegram_settings.messages_per_second, pacer=pacer),
+            polls=SentPolls(app.engine, TELEGRAM, app.clock),  # an answer reaches any process, also after a restart
         )
         if telegram_settings.webhook_url:
             routers.append(webhook_router(telegram, webhook_url=telegram_settings.webhook_url, secret=telegram_settings.secret))

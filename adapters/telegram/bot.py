@@ -10,7 +10,7 @@ import logging
 from collections import Counter, OrderedDict
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from telegram import BotCommand, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatType, ParseMode, PollType
@@ -126,11 +126,29 @@ class PerChatOrder(BaseUpdateProcessor):
         pass
 
 
-@dataclass(frozen=True)
-class _PollSent:
-    chat_id: int
-    message_id: int
-    ref: str
+class PollMemory(Protocol):
+    """Where the bot keeps the polls it sent: a poll's answer arrives with only its id.
+    `serve` keeps them in the database (bot/store/polls.py), so any process understands an
+    answer, also after a restart; without one they are kept in this process's memory."""
+
+    async def remember(self, poll_id: str, chat_id: int, message_id: int, ref: str) -> None: ...
+
+    async def recall(self, poll_id: str) -> tuple[int, int, str] | None: ...
+
+
+class RecentPolls:
+    """The last REMEMBERED polls, in this process's memory."""
+
+    def __init__(self) -> None:
+        self._polls: OrderedDict[str, tuple[int, int, str]] = OrderedDict()
+
+    async def remember(self, poll_id: str, chat_id: int, message_id: int, ref: str) -> None:
+        self._polls[poll_id] = (chat_id, message_id, ref)
+        if len(self._polls) > REMEMBERED:
+            self._polls.popitem(last=False)
+
+    async def recall(self, poll_id: str) -> tuple[int, int, str] | None:
+        return self._polls.get(poll_id)
 
 
 class TelegramBot:
@@ -141,6 +159,7 @@ class TelegramBot:
         settings: TelegramSettings,
         images: ImageSource | None = None,
         rate_limiter: BaseRateLimiter | None = None,
+        polls: PollMemory | None = None,
     ) -> None:
         self._core = core
         self._settings = settings
@@ -160,7 +179,7 @@ class TelegramBot:
             builder = builder.updater(None)
         self.application = builder.build()
         self._seen_updates: OrderedDict[int, None] = OrderedDict()
-        self._polls: OrderedDict[str, _PollSent] = OrderedDict()
+        self._polls = polls or RecentPolls()
         self._username = ""
         self._add_handlers()
 
@@ -277,17 +296,18 @@ class TelegramBot:
     async def _on_poll_answer(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         answer = update.poll_answer
         assert answer is not None and answer.user is not None
-        sent = self._polls.get(answer.poll_id)
-        chat_id = sent.chat_id if sent else answer.user.id  # a private chat's id is the user's
+        sent = await self._polls.recall(answer.poll_id)
+        chat_id = sent[0] if sent else answer.user.id  # a private chat's id is the user's
         if sent is None or not answer.option_ids:
             if answer.option_ids:
                 await self._send_out(chat_id, OutText("That poll has expired. /next shows your current question."))
             return
+        _, message_id, ref = sent
         event = Answer(
             learner=_learner(update), source_id=f"p{answer.poll_id}:{answer.user.id}",
-            ref=sent.ref, choices=tuple(answer.option_ids),
+            ref=ref, choices=tuple(answer.option_ids),
         )
-        closing = asyncio.ensure_future(self._acknowledge(self.application.bot.stop_poll(sent.chat_id, sent.message_id)))
+        closing = asyncio.ensure_future(self._acknowledge(self.application.bot.stop_poll(chat_id, message_id)))
         try:
             await self._handle(event, chat_id)  # one answer per check: the poll is closed meanwhile
         finally:
@@ -347,9 +367,7 @@ class TelegramBot:
                     allows_revoting=False,  # one answer per check: the first one counts
                 )
                 if message.poll is not None:
-                    self._polls[message.poll.id] = _PollSent(message.chat_id, message.message_id, out.ref)
-                    if len(self._polls) > REMEMBERED:
-                        self._polls.popitem(last=False)
+                    await self._polls.remember(message.poll.id, message.chat_id, message.message_id, out.ref)
             case OutPhoto():
                 await self._send_photo(chat_id, out)
 

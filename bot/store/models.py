@@ -282,3 +282,18 @@ class XapiForwardingRow(Base):
     forwarded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_error: Mapped[str | None] = mapped_column(String(300))
     last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class SentPollRow(Base):
+    """A poll the bot sent (a check asked as a Telegram poll): its answers arrive with only the
+    poll's id, at any process (see bot/store/polls.py)."""
+
+    __tablename__ = "sent_polls"
+    __table_args__ = (Index("ix_sent_polls_sent_at", "platform", "sent_at"),)
+
+    platform: Mapped[str] = mapped_column(String(32), primary_key=True)
+    poll_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    message_id: Mapped[int] = mapped_column(BigInteger)
+    ref: Mapped[str] = mapped_column(String(40))  # the lesson step the poll asks
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime())

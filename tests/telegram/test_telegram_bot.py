@@ -9,12 +9,14 @@ from pathlib import Path
 
 import pytest
 
-from adapters.telegram.bot import SORRY, TelegramBot, TelegramSettings
+from adapters.telegram.bot import SORRY, PollMemory, TelegramBot, TelegramSettings
 from adapters.telegram.delivery import DeliveryLimiter
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.events import Event
 from bot.replies import Reply, Text
+from bot.store.database import create_engine
+from bot.store.polls import SentPolls
 from bot.store.repository import ProgressStore
 from content.model import Curriculum
 from tests.integration.test_issuing_on_award import issuer_for
@@ -40,9 +42,10 @@ def fake() -> Iterator[FakeTelegram]:
         yield fake
 
 
-async def started(fake: FakeTelegram, core: Core, **settings: object) -> TelegramBot:
+async def started(fake: FakeTelegram, core: Core, polls: PollMemory | None = None, **settings: object) -> TelegramBot:
     options: dict[str, object] = {"api_base_url": fake.base_url, "announce_chat": GROUP, "poll_timeout": 1} | settings
-    bot = TelegramBot(core=core, settings=TelegramSettings(token=TOKEN, **options), rate_limiter=fast_limiter())  # type: ignore[arg-type]
+    bot = TelegramBot(core=core, settings=TelegramSettings(token=TOKEN, **options), rate_limiter=fast_limiter(),  # type: ignore[arg-type]
+                      polls=polls)
     await bot.start()
     return bot
 
@@ -138,6 +141,32 @@ async def test_a_restarted_bot_resumes_mid_lesson(fake: FakeTelegram, core: Core
         assert "Check (3/4)" in card or "How many high tides" in card
     finally:
         await bot.stop()
+
+
+async def test_a_poll_answered_after_a_restart_or_at_another_process_counts(
+    fake: FakeTelegram, core: Core, ana: TelegramUser, store: ProgressStore, database_url: str, clock: ManualClock
+):
+    """`serve` keeps the polls it sent in the database: the answer is understood by a process
+    that did not send the poll (several behind one webhook, or this one restarted)."""
+    engine = create_engine(database_url)
+    try:
+        sender = await started(fake, core, polls=SentPolls(engine, "telegram", clock))
+        await onboard(ana)
+        await ana.presses("Start now")
+        await ana.presses("Next")
+        await ana.presses("Next")
+        await ana.presses("2) Two")
+        poll = ana.last_message()["poll"]  # the multiple-answer check, sent by this process
+        await sender.stop()
+        other = await started(fake, core, polls=SentPolls(engine, "telegram", clock))  # a fresh process
+        try:
+            done = await ana.answers_poll([0, 1])
+        finally:
+            await other.stop()
+    finally:
+        await engine.dispose()
+    assert done[0].startswith("✅ Correct!") and any("Lesson complete" in t for t in done), done
+    assert fake.poll(poll["id"])["is_closed"], "the other process closed the poll it did not send"
 
 
 async def test_a_badge_is_awarded_with_its_image_and_announced_in_the_group(

@@ -90,6 +90,7 @@ from content.model import Check  # noqa: E402
 from credentials.issuer import IssuerIdentity  # noqa: E402
 from credentials.keystore import KeyStore  # noqa: E402
 from tests.slack import signing  # noqa: E402
+from tests.slack.client import elements_of, text_of  # noqa: E402
 from tests.slack.fake_api import Call, FakeSlack, running_fake_slack  # noqa: E402
 from web.app import create_app  # noqa: E402
 
@@ -308,7 +309,7 @@ class Learner:
         for call in self.fake.messages_in(self.channel)[-6:]:
             if call.method == "chat.postMessage":
                 current = self.current(call)
-                lines.append(f"    {call.response['ts']}: {_text_of(current)[:160]!r} controls={_labels(current)}")
+                lines.append(f"    {call.response['ts']}: {text_of(current)[:160]!r} controls={_labels(current)}")
         lines.append("  the fake server's last calls:\n" + self.fake.dump(last=40))
         return "\n".join(lines)
 
@@ -329,7 +330,7 @@ class Ours:
     async def step(self) -> Sample:
         learner = self.learner
         message = learner.current(self.last[-1])
-        elements = _elements(message)
+        elements = elements_of(message)
         buttons = [e for e in elements if e.get("type") == "button" and "url" not in e]
         checkboxes = [e for e in elements if e.get("type") == "checkboxes"]
         if checkboxes:
@@ -360,7 +361,7 @@ class Ours:
     def _ticks_and_submit(self, message: dict[str, Any], groups: list[dict[str, Any]], chosen: list[int]) -> str:
         """As tests/slack/client.py ticks_and_submits: the ticked options in the submit's state."""
         learner = self.learner
-        submit = next((e for e in _elements(message) if e.get("type") == "button" and e["text"]["text"].startswith("Submit")), None)
+        submit = next((e for e in elements_of(message) if e.get("type") == "button" and e["text"]["text"].startswith("Submit")), None)
         if submit is None:
             raise Incomplete(learner._dump("checkboxes without a Submit button"))
         values: dict[str, Any] = {}
@@ -377,7 +378,7 @@ class Ours:
         """The newest message of the last replies with a button whose label starts with `label`."""
         for call in reversed(self.last):
             message = self.learner.current(call)
-            for element in _elements(message):
+            for element in elements_of(message):
                 if element.get("type") == "button" and "url" not in element and element["text"]["text"].startswith(label):
                     return message, element
         raise Incomplete(self.learner._dump(f"no button {label!r} among the app's latest replies"))
@@ -385,10 +386,10 @@ class Ours:
     def _check_of(self, message: dict[str, Any]) -> Check:
         """The curriculum's check whose question the message asks (compared by words only, so
         mrkdwn escaping and emphasis do not matter); the longest match wins."""
-        shown = _words(_text_of(message))
+        shown = _words(text_of(message))
         found = [c for c in self.checks if _words(c.question) and _words(c.question) in shown]
         if not found:
-            raise Incomplete(self.learner._dump(f"no check of the curriculum in {_text_of(message)[:200]!r}"))
+            raise Incomplete(self.learner._dump(f"no check of the curriculum in {text_of(message)[:200]!r}"))
         return max(found, key=lambda c: len(c.question))
 
 
@@ -600,25 +601,6 @@ async def measure_with_database(args: argparse.Namespace) -> tuple[str, Measured
 # Output
 
 
-def _elements(message: dict[str, Any]) -> list[dict[str, Any]]:
-    found: list[dict[str, Any]] = []
-    for block in message.get("blocks") or []:
-        found += [e for e in block.get("elements") or [] if isinstance(e, dict)]
-        if isinstance(block.get("accessory"), dict):
-            found.append(block["accessory"])
-    return found
-
-
-def _text_of(message: dict[str, Any]) -> str:
-    parts = []
-    for block in message.get("blocks") or []:
-        if isinstance(block.get("text"), dict):
-            parts.append(block["text"].get("text", ""))
-        if block.get("type") == "context":
-            parts += [e.get("text", "") for e in block.get("elements") or [] if isinstance(e, dict)]
-    return "\n".join(parts) or message.get("text", "")
-
-
 def _words(text_: str) -> str:
     text_ = text_.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
     return " ".join(re.findall(r"\w+", text_.lower()))
@@ -626,7 +608,7 @@ def _words(text_: str) -> str:
 
 def _labels(message: dict[str, Any]) -> list[str]:
     labels = []
-    for element in _elements(message):
+    for element in elements_of(message):
         if element.get("type") == "button":
             labels.append(element["text"]["text"])
         elif element.get("type") == "checkboxes":

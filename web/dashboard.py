@@ -58,22 +58,23 @@ def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Tem
         return templates.TemplateResponse(request, "dashboard.html", {"teams": summaries, "viewer": who.display_name},
                                           headers={"Cache-Control": "no-store"})
 
-    async def detail_of(request: Request, team_id: int) -> tuple[Response | None, team.TeamDetail | None]:
+    async def detail_of(request: Request, team_id: int) -> Response | team.TeamDetail:
+        """The team's detail, or the refusal to send instead."""
         now = clock.now()
         async with store.transaction() as tx:
             who = await viewer(tx, request, now)
             if who is None:
-                return refused(request, 401, "Sign in with the link the bot sends you."), None
+                return refused(request, 401, "Sign in with the link the bot sends you.")
             visible = {t.id: t for t in await team.visible_teams(tx, who)}
             if team_id not in visible:
-                return refused(request, 403, "This team is not one of yours."), None
-            return None, await team.team_detail(tx, visible[team_id], curriculum, model, now)
+                return refused(request, 403, "This team is not one of yours.")
+            return await team.team_detail(tx, visible[team_id], curriculum, model, now)
 
     @router.get("/dashboard/teams/{team_id}")
     async def team_page(request: Request, team_id: int) -> Response:
-        problem, detail = await detail_of(request, team_id)
-        if problem is not None or detail is None:
-            return problem or refused(request, 404, "No such team.")
+        detail = await detail_of(request, team_id)
+        if isinstance(detail, Response):
+            return detail
         widest = max((count for _, count in detail.funnel), default=0) or 1
         return templates.TemplateResponse(request, "team.html", {"team": detail, "team_id": team_id, "widest": widest},
                                           headers={"Cache-Control": "no-store"})
@@ -86,9 +87,9 @@ def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Tem
 
     @router.get("/dashboard/teams/{team_id}/export.csv")
     async def team_csv(request: Request, team_id: int) -> Response:
-        problem, detail = await detail_of(request, team_id)
-        if problem is not None or detail is None:
-            return problem or refused(request, 404, "No such team.")
+        detail = await detail_of(request, team_id)
+        if isinstance(detail, Response):
+            return detail
         header: list[object] = ["learner", "lessons done", "credentials", "active this week", "drifting", "streak"]
         rows: list[list[object]] = [header + [f"mastery: {name}" for _, name in detail.skills]]
         for m in detail.members:
@@ -98,38 +99,39 @@ def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Tem
 
     @router.get("/dashboard/teams/{team_id}/credentials.csv")
     async def credentials_csv(request: Request, team_id: int) -> Response:
-        problem, detail = await detail_of(request, team_id)
-        if problem is not None or detail is None:
-            return problem or refused(request, 404, "No such team.")
+        detail = await detail_of(request, team_id)
+        if isinstance(detail, Response):
+            return detail
         rows: list[list[object]] = [["week starting", "credentials earned", "credentials held"]]
         rows += [[w.starts.isoformat(), w.earned, w.total] for w in detail.weeks]
         return csv_response(rows, f"credentials-{team_id}.csv")
 
-    async def learner_of(request: Request, learner_id: int) -> tuple[Response | None, team.LearnerDetail | None]:
+    async def learner_of(request: Request, learner_id: int) -> Response | team.LearnerDetail:
+        """The learner's detail, or the refusal to send instead."""
         now = clock.now()
         async with store.transaction() as tx:
             who = await viewer(tx, request, now)
             if who is None:
-                return refused(request, 401, "Sign in with the link the bot sends you."), None
+                return refused(request, 401, "Sign in with the link the bot sends you.")
             learner = await tx.learner_by_id(learner_id)
             # Someone not in your teams and someone who does not exist look the same: refused.
             if learner is None or learner.platform_user_id.startswith("erased:") or not await team.may_see(tx, who, learner):
-                return refused(request, 403, "This learner is not in one of your teams."), None
-            return None, await team.learner_detail(tx, learner, curriculum, model, now)
+                return refused(request, 403, "This learner is not in one of your teams.")
+            return await team.learner_detail(tx, learner, curriculum, model, now)
 
     @router.get("/dashboard/learners/{learner_id}")
     async def learner_page(request: Request, learner_id: int) -> Response:
-        problem, detail = await learner_of(request, learner_id)
-        if problem is not None or detail is None:
-            return problem or refused(request, 404, "No such learner.")
+        detail = await learner_of(request, learner_id)
+        if isinstance(detail, Response):
+            return detail
         return templates.TemplateResponse(request, "learner.html", {"learner": detail},
                                           headers={"Cache-Control": "no-store"})
 
     @router.get("/dashboard/learners/{learner_id}/export.csv")
     async def learner_csv(request: Request, learner_id: int) -> Response:
-        problem, detail = await learner_of(request, learner_id)
-        if problem is not None or detail is None:
-            return problem or refused(request, 404, "No such learner.")
+        detail = await learner_of(request, learner_id)
+        if isinstance(detail, Response):
+            return detail
         rows: list[list[object]] = [["section", "item", "when", "state"]]
         rows += [["lesson", line.title, line.completed.isoformat() if line.completed else "", "completed" if line.completed else "not yet"]
                  for line in detail.lessons]
@@ -140,9 +142,9 @@ def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Tem
 
     @router.get("/dashboard/teams/{team_id}/funnel.csv")
     async def funnel_csv(request: Request, team_id: int) -> Response:
-        problem, detail = await detail_of(request, team_id)
-        if problem is not None or detail is None:
-            return problem or refused(request, 404, "No such team.")
+        detail = await detail_of(request, team_id)
+        if isinstance(detail, Response):
+            return detail
         return csv_response([["step", "learners"], *[[label, count] for label, count in detail.funnel]], f"funnel-{team_id}.csv")
 
     return router

@@ -31,13 +31,13 @@ class SlackUser:
         return self.fake.message(self.channel, call.response["ts"]) or {}
 
     def texts(self, since: int = 0) -> list[str]:
-        return [_text_of(self.current(c)) for c in self.messages()[since:]]
+        return [text_of(self.current(c)) for c in self.messages()[since:]]
 
     def with_button(self, label: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """The newest message (as it is now) with a button whose text starts with `label`."""
         for call in reversed(self.messages()):
             message = self.current(call)
-            for element in _elements(message):
+            for element in elements_of(message):
                 if element.get("type") == "button" and element["text"]["text"].startswith(label) and "url" not in element:
                     return message, element
         raise AssertionError(f"no button {label!r}:\n{self.fake.dump()}")
@@ -71,7 +71,7 @@ class SlackUser:
     async def ticks_and_submits(self, options: list[int]) -> list[str]:
         """A multiple-answer check: tick checkboxes, then press the submit button."""
         message, submit = self.with_button("Submit")
-        checkboxes = next(e for e in _elements(message) if e.get("type") == "checkboxes")
+        checkboxes = next(e for e in elements_of(message) if e.get("type") == "checkboxes")
         block_id = next(b["block_id"] for b in message["blocks"] if checkboxes in (b.get("elements") or []) + [b.get("accessory")])
         ticked = [o for o in checkboxes["options"] if int(o["value"]) in options]
         state = {"values": {block_id: {checkboxes["action_id"]: {"type": "checkboxes", "selected_options": ticked}}}}
@@ -88,12 +88,12 @@ class SlackUser:
         message = self.current(self.messages()[-1])
         check = self.check_of(message)
         correct = [i for i, option in enumerate(check.options) if option.correct]
-        if any(e.get("type") == "checkboxes" for e in _elements(message)):
+        if any(e.get("type") == "checkboxes" for e in elements_of(message)):
             return await self.ticks_and_submits(correct)
         return await self.presses(f"{correct[0] + 1})")
 
     def check_of(self, message: dict[str, Any]) -> Check:
-        text = _text_of(message)
+        text = text_of(message)
         for lesson in self.core.curriculum.lessons.values():
             for check in lesson.checks:
                 if check.question in text:
@@ -106,7 +106,7 @@ class SlackUser:
         message = self.current(self.messages()[-1])
         return any(
             e.get("type") == "checkboxes" or (e.get("type") == "button" and e["text"]["text"].startswith("1)"))
-            for e in _elements(message)
+            for e in elements_of(message)
         )
 
     async def settle(self, before: int, timeout: float = 20.0) -> None:
@@ -120,7 +120,8 @@ class SlackUser:
         raise AssertionError(f"the app kept talking:\n{self.fake.dump()}")
 
 
-def _elements(message: dict[str, Any]) -> list[dict[str, Any]]:
+def elements_of(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every interactive element of a Block Kit message (the benchmark reads messages this way too)."""
     found: list[dict[str, Any]] = []
     for block in message.get("blocks") or []:
         found += [e for e in block.get("elements") or [] if isinstance(e, dict)]
@@ -129,7 +130,7 @@ def _elements(message: dict[str, Any]) -> list[dict[str, Any]]:
     return found
 
 
-def _text_of(message: dict[str, Any]) -> str:
+def text_of(message: dict[str, Any]) -> str:
     parts = []
     for block in message.get("blocks") or []:
         text = block.get("text")

@@ -32,10 +32,9 @@ telegram,900,Maria Manager,,manager,Deck
 """
 
 
-async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
-    browser: Any, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
-    database_url: str,
-):
+async def deck_where_ana_took_a_lesson(store: ProgressStore, curriculum: Curriculum, clock: ManualClock,
+                                       issuer: IssuerIdentity) -> Core:
+    """The teams of PEOPLE, after Ana (team Deck) took the first lesson in the console."""
     core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)
     ana = Chat(core, "ana", platform="console")
     await ana.start()
@@ -43,6 +42,14 @@ async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
     people, problems = read_people(PEOPLE)
     assert problems == []
     await import_people(store, people, now=clock.now())
+    return core
+
+
+async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
+    browser: Any, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    database_url: str,
+):
+    core = await deck_where_ana_took_a_lesson(store, curriculum, clock, issuer)
     async with store.transaction() as tx:
         teams = {t.name: t.id for t in await tx.teams()}
     [reply] = await core.handle(Command(learner=LearnerRef("telegram", "900", "Maria"), source_id="team-1", name="team"))
@@ -124,12 +131,7 @@ async def test_credentials_over_time_and_one_learners_page(
     browser: Any, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
     database_url: str,
 ):
-    core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)
-    ana = Chat(core, "ana", platform="console")
-    await ana.start()
-    await ana.take_next_lesson()
-    people, _ = read_people(PEOPLE)
-    await import_people(store, people, now=clock.now())
+    core = await deck_where_ana_took_a_lesson(store, curriculum, clock, issuer)
     now = clock.now()
     async with store.transaction() as tx:
         teams = {t.name: t.id for t in await tx.teams()}

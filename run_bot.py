@@ -326,6 +326,7 @@ async def build_or_report(settings: Settings) -> Application | None:
 
 
 async def run_serve(settings: Settings) -> int:
+    from adapters.config import BadSetting
     from adapters.service import PlatformUnavailable, serve
 
     app = await build_or_report(settings)
@@ -335,6 +336,9 @@ async def run_serve(settings: Settings) -> int:
         await serve(settings, app)
     except PlatformUnavailable as error:
         print(f"Cannot start: {error}. Check the token and the network, then start again.", file=sys.stderr)
+        return 1
+    except BadSetting as error:
+        print(f"Cannot start: {error}.", file=sys.stderr)
         return 1
     finally:
         await app.close()

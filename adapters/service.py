@@ -19,6 +19,7 @@ from telegram.error import TelegramError
 from fastapi import APIRouter
 
 from adapters import redaction
+from adapters.config import positive
 from adapters.lrs import LrsForwarder, LrsSettings, open_client
 from adapters.slack.app import PLATFORM as SLACK
 from adapters.slack.app import SlackBot, SlackSettings, web_client
@@ -110,10 +111,11 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
         senders[SLACK] = slack.send_to_user
     dispatcher = NudgeDispatcher(
         store=app.store, core=app.core, clock=app.clock, senders=senders, worker=f"{socket.gethostname()}:{os.getpid()}",
-        lease=timedelta(seconds=float(env.get("NUDGE_LEASE_SECONDS") or 120)),
-        batch=int(env.get("NUDGE_BATCH") or 50), concurrency=int(env.get("NUDGE_CONCURRENCY") or 8),
+        lease=timedelta(seconds=positive(env, "NUDGE_LEASE_SECONDS", 120)),
+        batch=int(positive(env, "NUDGE_BATCH", 50, whole=True)),
+        concurrency=int(positive(env, "NUDGE_CONCURRENCY", 8, whole=True)),
     )
-    interval = float(env.get("NUDGE_INTERVAL_SECONDS") or 5)
+    interval = positive(env, "NUDGE_INTERVAL_SECONDS", 5)
     lrs_client: httpx.AsyncClient | None = None
     forwarder: LrsForwarder | None = None
     if lrs_settings is not None:

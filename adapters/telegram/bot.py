@@ -29,6 +29,7 @@ from telegram.ext import (
     filters,
 )
 
+from adapters.config import positive
 from adapters.telegram.delivery import DeliveryLimiter
 from adapters.telegram.formatting import escape
 from adapters.telegram.render import Out, OutPhoto, OutPoll, OutText, render
@@ -84,7 +85,7 @@ class TelegramSettings:
             api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
             announce_chat=int(announce) if announce.lstrip("-").isdigit() else (announce or None),
             quiz_polls=env.get("TELEGRAM_QUIZ_POLLS", "").lower() in ("1", "true", "yes", "on"),
-            messages_per_second=float(env.get("TELEGRAM_MESSAGES_PER_SECOND") or 29.0),
+            messages_per_second=positive(env, "TELEGRAM_MESSAGES_PER_SECOND", 29.0),
         )
 
     @property

@@ -11,6 +11,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -123,3 +125,21 @@ async def test_serve_answers_slack_at_slack_events_when_tokens_are_set(tmp_path)
     assert process.returncode == 0, stderr
     assert "/slack/events" in stderr
     assert "xoxb-serve-token" not in stderr and secret not in stderr and "Traceback" not in stderr
+
+
+@pytest.mark.parametrize(("name", "value", "says"), [
+    ("NUDGE_CONCURRENCY", "0", "NUDGE_CONCURRENCY must be a positive whole number, not '0'"),
+    ("NUDGE_BATCH", "fifty", "NUDGE_BATCH must be a positive whole number, not 'fifty'"),
+    ("TELEGRAM_MESSAGES_PER_SECOND", "-5", "TELEGRAM_MESSAGES_PER_SECOND must be a positive number, not '-5'"),
+])
+def test_serve_refuses_an_unusable_setting_in_one_line(tmp_path, name, value, says):
+    """A typo in a setting stops the start with its name (0 nudges at once would stall delivery
+    for ever), not with a traceback."""
+    env = {**os.environ, "DATA_DIR": str(tmp_path), "PORT": str(free_port()), name: value,
+           "TELEGRAM_BOT_TOKEN": "123456:NOT-USED-abcdefghijklmnop", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot"}
+    env.pop("DATABASE_URL", None)
+    process = start_serve(env)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1
+    assert f"Cannot start: {says}." in stderr
+    assert "Traceback" not in stderr

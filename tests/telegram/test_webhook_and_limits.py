@@ -92,14 +92,16 @@ async def test_the_overall_limit_is_kept_so_telegram_never_answers_429(fake: Fak
 
 @pytest.mark.postgres
 async def test_two_processes_share_one_overall_limit_through_the_database(fake: FakeTelegram, core: Core, postgres_database):
-    """Two `serve` processes of one bot, each of which alone could send at the full rate: through
-    the shared rate they keep to it together, and a 429 pauses both."""
+    """Two `serve` processes of one bot, each allowed 6 a second: alone that is well inside the
+    limit of 10, side by side it is 12. Through the shared rate they keep to 6 together. (The
+    margin is wide on purpose: a loaded machine delays some requests and bunches them at the
+    server, so a rate within 10% of the limit would draw an occasional honest 429.)"""
     fake.enforce_rate_limits(per_chat_per_second=100, global_per_second=10, group_per_minute=20)
     engines = [create_engine(postgres_database) for _ in range(2)]
-    settings = TelegramSettings(token=TOKEN, api_base_url=fake.base_url, poll_timeout=1, messages_per_second=9)
+    settings = TelegramSettings(token=TOKEN, api_base_url=fake.base_url, poll_timeout=1, messages_per_second=6)
     bots = [
         TelegramBot(core=core, settings=settings, rate_limiter=DeliveryLimiter(
-            overall_per_second=9, pacer=SharedSendRate(engine, "telegram", per_second=9)))
+            overall_per_second=6, pacer=SharedSendRate(engine, "telegram", per_second=6)))
         for engine in engines
     ]
     try:
@@ -112,7 +114,7 @@ async def test_two_processes_share_one_overall_limit_through_the_database(fake: 
         for engine in engines:
             await engine.dispose()
     assert sorted(c.chat_id for c in fake.sent("sendMessage") if c.ok) == list(range(1000, 1030))
-    assert fake.too_many_requests == 0, "together never over 10 a second (each alone would send 9)"
+    assert fake.too_many_requests == 0, "together never over 10 a second (side by side without the shared rate: 12)"
 
 
 async def test_one_chat_is_paced_after_a_short_burst(fake: FakeTelegram, core: Core):

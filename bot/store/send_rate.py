@@ -5,7 +5,11 @@ process: fixed shares per process (limit / N) add up past the limit whenever the
 up, and leave capacity unused when one process has nothing to send. Instead every message takes
 the next free turn from one PostgreSQL row: turns are `1 / per_second` apart across all
 processes, and each process sleeps until its turn. Turns are counted on the database server's
-clock, so the processes' own clocks do not need to agree.
+clock, so the processes' own clocks do not need to agree: each process learns how far the
+server's clock is from its own from the answers that came back fastest, and sleeps until its turn
+by that. (Sleeping for "the turn minus the server's time now" instead would start each wait when
+the answer arrives, and answers arrive late by varying amounts on a busy machine: turns would
+bunch.)
 
 A platform limit counts messages per sliding second, so a late message is as bad as an early
 one: if a process wakes for its turn late (a busy machine, a pause), the message would crowd the
@@ -15,18 +19,20 @@ seconds" anyway, every process pauses: the next turn is N seconds away for all o
 from __future__ import annotations
 
 import asyncio
+import time
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-# The new next_at is the turn after ours; RETURNING gives the seconds from now until ours.
+# The new next_at is the turn after ours. RETURNING gives our turn and the server's time now, both
+# as seconds since the epoch on the database's clock.
 _TAKE_TURN = text("""
     INSERT INTO send_rates AS rate (name, next_at)
     VALUES (:name, clock_timestamp() + make_interval(secs => CAST(:spacing AS double precision)))
     ON CONFLICT (name) DO UPDATE
     SET next_at = GREATEST(rate.next_at, clock_timestamp()) + make_interval(secs => CAST(:spacing AS double precision))
-    RETURNING CAST(EXTRACT(EPOCH FROM rate.next_at - clock_timestamp()) AS double precision)
-              - CAST(:spacing AS double precision)
+    RETURNING CAST(EXTRACT(EPOCH FROM rate.next_at) AS double precision) - CAST(:spacing AS double precision),
+              CAST(EXTRACT(EPOCH FROM clock_timestamp()) AS double precision)
 """)
 
 
@@ -45,6 +51,7 @@ class SharedSendRate:
         if per_second <= 0:
             raise ValueError("per_second must be positive")
         self._engine, self._name, self._spacing = engine, name, 1 / per_second
+        self._clock = ServerClock()
 
     @property
     def per_second(self) -> float:
@@ -52,13 +59,18 @@ class SharedSendRate:
 
     async def wait_turn(self) -> None:
         """Take the next free turn and sleep until it comes."""
-        loop = asyncio.get_running_loop()
         while True:
             async with self._engine.begin() as connection:
-                wait = (await connection.execute(_TAKE_TURN, {"name": self._name, "spacing": self._spacing})).scalar_one()
-            turn = loop.time() + max(wait, 0.0)
-            await asyncio.sleep(max(wait, 0.0))
-            if loop.time() - turn <= self._spacing / 2:
+                asked = time.time()  # with a connection in hand: waiting for one is no round trip
+                turn, server_now = (await connection.execute(
+                    _TAKE_TURN, {"name": self._name, "spacing": self._spacing})).one()
+                answered = time.time()
+            self._clock.sample(server_now, asked, answered)
+            # The turn in this machine's time: how long the answer took to arrive (it varies
+            # with load) does not move it, so turns stay a spacing apart.
+            turn_here = self._clock.here(turn)
+            await asyncio.sleep(max(turn_here - time.time(), 0.0))
+            if time.time() - turn_here <= self._spacing / 2:
                 return
             # Woke too late for this turn: sending now would crowd the next ones. Take another.
 
@@ -66,3 +78,26 @@ class SharedSendRate:
         """No process sends for `seconds` (the platform asked the bot to wait)."""
         async with self._engine.begin() as connection:
             await connection.execute(_HOLD, {"name": self._name, "seconds": seconds})
+
+
+class ServerClock:
+    """How far the database server's clock is ahead of this machine's, from the answers with the
+    shortest round trips (the server read its clock somewhere between asking and answering; the
+    shorter the trip, the less that matters). Estimates older than REFRESH are replaced, so a
+    clock that is set meanwhile is followed."""
+
+    REFRESH = 30.0  # seconds
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+        self._round_trip = float("inf")
+        self._measured_at = 0.0
+
+    def sample(self, server_now: float, asked: float, answered: float) -> None:
+        round_trip = answered - asked
+        if round_trip <= self._round_trip or answered - self._measured_at > self.REFRESH:
+            self._offset = server_now - (asked + answered) / 2
+            self._round_trip, self._measured_at = round_trip, answered
+
+    def here(self, server_time: float) -> float:
+        return server_time - self._offset

@@ -58,3 +58,17 @@ def test_sqlite_has_no_shared_rate(tmp_path):
     engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}")
     with pytest.raises(ValueError, match="PostgreSQL"):
         SharedSendRate(engine, "telegram", per_second=29)
+
+
+def test_the_servers_clock_is_read_from_the_fastest_answers():
+    from bot.store.send_rate import ServerClock
+
+    clock = ServerClock()
+    clock.sample(server_now=1000.0, asked=900.0, answered=900.4)  # slow answer: 100 s ahead +- 0.2
+    assert abs(clock.here(1010.0) - 910.2) < 1e-9
+    clock.sample(server_now=1100.05, asked=1000.0, answered=1000.02)  # faster: believed instead
+    assert abs(clock.here(1110.0) - 1009.96) < 1e-9
+    clock.sample(server_now=1200.5, asked=1001.0, answered=1002.0)  # slower again: ignored
+    assert abs(clock.here(1110.0) - 1009.96) < 1e-9
+    clock.sample(server_now=2000.0, asked=1100.0, answered=1100.5)  # the best is over 30 s old: replaced
+    assert abs(clock.here(2010.0) - 1110.25) < 1e-9

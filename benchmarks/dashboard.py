@@ -30,7 +30,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -56,6 +56,8 @@ TEAM_SIZE = 25
 EVENTS_PER_LESSON = 8  # started, 3 cards viewed, 3 answers, completed
 AIM_MS = 300
 MANAGER_TOKEN, ADMIN_TOKEN = "bench-manager-session", "bench-admin-session"
+
+SEEDED_AT = "0012"
 
 
 async def seed(url: str, learners: int, events: int, curriculum: Curriculum, now: datetime) -> dict[str, int]:
@@ -93,23 +95,26 @@ async def seed(url: str, learners: int, events: int, curriculum: Curriculum, now
            SELECT CASE platform_user_id WHEN '1' THEN :manager_hash ELSE :admin_hash END, id, 'session',
                   :now + interval '1 day'
            FROM learners WHERE platform_user_id IN ('1', '2')""",
-        # Event k of learner i: lesson k / 8 if the learner got that far, else a nudge; spread
-        # over the last 120 days, one step every 1.2 days.
+        # Event k of learner i, spread over the last 120 days, one step every 1.2 days: nudges
+        # first, then the learner's lessons (8 events each) up to now, so those who did many
+        # learn most days lately and have streaks (weekend gaps are allowed, a missed weekday
+        # ends one). d: the step within the learner's lessons (negative: still a nudge).
         """INSERT INTO events (learner_id, source_id, kind, occurred_at, local_date, lesson_id, lesson_version,
                                check_key, correct, payload)
            SELECT i, NULL, kind, at, at::date, lesson, NULL,
-                  CASE WHEN kind = 'answered' THEN lesson || ':' || (k % :epl - 3) END,
+                  CASE WHEN kind = 'answered' THEN lesson || ':' || (d % :epl - 3) END,
                   CASE WHEN kind = 'answered' THEN (i + k) % 5 <> 0 END,
                   CASE WHEN kind = 'lesson_completed' THEN '{"correct": 2, "checks": 3}'::json ELSE '{}'::json END
            FROM (
-             SELECT i, k, :now - make_interval(secs => CAST((:per - k) * 103680.0 / (:per / 100.0) + i % 3600 AS double precision)) AS at,
-                    CASE WHEN k / :epl < i % (:n_lessons + 1) THEN (:lessons)[1 + k / :epl] END AS lesson,
-                    CASE WHEN k / :epl >= i % (:n_lessons + 1) THEN 'nudged'
-                         WHEN k % :epl = 0 THEN 'lesson_started'
-                         WHEN k % :epl BETWEEN 1 AND 3 THEN 'card_viewed'
-                         WHEN k % :epl BETWEEN 4 AND 6 THEN 'answered'
+             SELECT i, k, d, :now - make_interval(secs => CAST((:per - k) * 103680.0 / (:per / 100.0) + i % 3600 AS double precision)) AS at,
+                    CASE WHEN d >= 0 THEN (:lessons)[1 + d / :epl] END AS lesson,
+                    CASE WHEN d < 0 THEN 'nudged'
+                         WHEN d % :epl = 0 THEN 'lesson_started'
+                         WHEN d % :epl BETWEEN 1 AND 3 THEN 'card_viewed'
+                         WHEN d % :epl BETWEEN 4 AND 6 THEN 'answered'
                          ELSE 'lesson_completed' END AS kind
-             FROM generate_series(1, :learners) i, generate_series(0, :per - 1) k
+             FROM (SELECT i, k, k - (:per - (i % (:n_lessons + 1)) * :epl) AS d
+                   FROM generate_series(1, :learners) i, generate_series(0, :per - 1) k) steps
            ) e""",
         """INSERT INTO learning_sessions (learner_id, kind, lesson_id, title, steps, position, correct_count, status,
                                          started_at, updated_at, completed_at)
@@ -226,10 +231,15 @@ async def main() -> None:
     now = datetime.now(timezone.utc).replace(microsecond=0)
     url = await fresh_postgres(given)
     try:
-        await upgrade_async(url)
+        # Seeded as the schema was before learners kept their run of learning days; the last
+        # migration then counts every learner's run from the events, as on a real upgrade.
+        await upgrade_async(url, SEEDED_AT)
         began = time.monotonic()
         counts = await seed(url, args.learners, args.events, curriculum, now)
         seeded = time.monotonic() - began
+        began = time.monotonic()
+        await upgrade_async(url)
+        migrated = time.monotonic() - began
         results = await measure(url, curriculum, now, args.requests)
     finally:
         await drop_postgres(given, url)
@@ -238,6 +248,7 @@ async def main() -> None:
     print(f"Python {platform.python_version()}; {platform.machine()}, {os.cpu_count()} cores; PostgreSQL at"
           f" {make_url(given).host}:{make_url(given).port}")
     print("seeded in {:.1f} s: {}".format(seeded, ", ".join(f"{n:,} {table}" for table, n in counts.items())))
+    print(f"migration 0013 (every learner's run of learning days counted from the events): {migrated:.1f} s")
     print(f"{args.requests} requests per page, one at a time, through the ASGI app (no network)")
     print()
     print("| page | p50 ms | p95 ms | p95 / baseline p95 | under 300 ms |")

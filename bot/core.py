@@ -20,6 +20,7 @@ from bot.schedule import Rhythm, next_reachable
 from bot.settings import apply_setting
 from bot.store.models import AwardRow
 from bot.store.repository import DuplicateEvent, ProgressStore
+from bot.streaks import at_risk_now
 from bot.turn import Turn
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
@@ -327,9 +328,13 @@ class Core:
         else:
             return []
         lead = {"reminder": "⏰ Still five minutes today?", "later": "⏰ As you asked:"}.get(kind, "⏰")
+        text = f"{lead} 5-minute lesson: **{subject}**"
+        at_risk = at_risk_now(turn.learner, turn.now, await turn.tx.holds(turn.learner.id))
+        if at_risk:
+            text += f"\n🔥 Five minutes today keep your {at_risk}-day streak going."
         return [
             Text(
-                f"{lead} 5-minute lesson: **{subject}**",
+                text,
                 (Button("Start", actions.CONTINUE), Button("Later", actions.LATER), Button("Skip today", actions.SKIP_TODAY)),
             )
         ]

@@ -191,7 +191,7 @@ class NudgeDispatcher:
                 learner.nudges = "dormant"
             if status != "sent":
                 return status
-            tx.record(learner, "nudged" if kind == "daily" else "reminded", at=done, payload={"nudge": nudge_id, "kind": kind})
+            await tx.record(learner, "nudged" if kind == "daily" else "reminded", at=done, payload={"nudge": nudge_id, "kind": kind})
             follow_up = self._follow_up(kind, rhythm, done, dailies[-1] if dailies and kind != "daily" else done)
             if follow_up is not None:
                 await tx.schedule_nudge(learner.id, *follow_up)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import actions, texts
+from bot import texts
 from bot.replies import Button, Reply, Text
 from bot.store.models import HoldRow
 from bot.streaks import local_date
@@ -181,6 +181,7 @@ async def erase(turn: Turn) -> None:
     learner.display_name = ""
     learner.timezone, learner.timezone_confirmed = "UTC", False
     learner.announce = False
+    learner.streak_days, learner.streak_last_day = 0, None
 
 
 def _city(zone: str) -> str:

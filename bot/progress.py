@@ -7,7 +7,7 @@ from datetime import datetime
 from bot.mastery import MasteryModel
 from bot.store.models import LearnerRow
 from bot.store.repository import Progress
-from bot.streaks import current_streak, local_date
+from bot.streaks import streak_now
 
 
 @dataclass(frozen=True)
@@ -17,10 +17,6 @@ class Standing:
     mastery: dict[str, float]  # skill id -> mastery now, 0..1
     due_checks: int
     next_due: datetime | None
-
-
-def working_days(learner: LearnerRow) -> frozenset[int]:
-    return frozenset(int(d) for d in learner.working_days)
 
 
 async def skill_mastery(
@@ -42,13 +38,7 @@ async def skill_mastery(
 async def standing(
     tx: Progress, model: MasteryModel, learner: LearnerRow, now: datetime
 ) -> Standing:
-    days = await tx.learning_days(learner.id)
-    streak = current_streak(
-        days,
-        today=local_date(now, learner.timezone),
-        working_days=working_days(learner),
-        holds=await tx.holds(learner.id),
-    )
+    streak = streak_now(learner, now, await tx.holds(learner.id))
     items = await tx.item_states(learner.id)
     due = [item for item in items.values() if item.due <= now]
     upcoming = [item.due for item in items.values() if item.due > now]

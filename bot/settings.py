@@ -50,6 +50,7 @@ async def apply_setting(turn: Turn, args: str) -> str:
         if days is None:
             return f"'{value}' is not a list of days. Use for example mon-fri or mon,tue,thu."
         learner.working_days = days
+        await turn.tx.recount_run(learner)  # past days may no longer be required, or newly be
         await turn.record("settings_changed", payload={"working_days": days})
         return f"Working days set to {', '.join(texts.DAY_NAMES[int(d) - 1] for d in days)}."
     if name == "hold":
@@ -79,5 +80,6 @@ async def _hold(turn: Turn, value: str) -> str:
     if (end - start).days > 92:
         return "A vacation hold can last at most 3 months."
     turn.tx.add(HoldRow(learner_id=turn.learner.id, start_date=start, end_date=end))
+    await turn.tx.recount_run(turn.learner)  # a hold may reach back over days already missed
     await turn.record("settings_changed", payload={"hold": [start.isoformat(), end.isoformat()]})
     return f"Vacation hold from {start} to {end}: your streak waits for you. Enjoy!"

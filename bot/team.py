@@ -9,15 +9,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.mastery import MasteryModel
-from bot.progress import skill_mastery, standing, working_days
+from bot.progress import skill_mastery, standing
 from bot.store.models import EventRow, LearnerRow, TeamRow
 from bot.store.repository import LEARNING_KINDS, Progress
-from bot.streaks import current_streak, local_date
+from bot.streaks import StreakCalendar, local_date, streak_now
 from content.model import CredentialKind, Curriculum
 
 SIGNIN_VALID = timedelta(minutes=15)
 SESSION_VALID = timedelta(hours=12)
-ACTIVE_WINDOW = timedelta(days=7)
+ACTIVE_DAYS = 7  # "active this week": a learning day among the learner's last seven days
 
 
 def token_hash(token: str) -> str:
@@ -36,6 +36,8 @@ class TeamSummary:
     active_this_week: int
     lessons_done: int
     credentials: int
+    on_a_streak: int  # members whose streak is at least one learning day
+    longest_streak: int
 
 
 async def visible_teams(tx: Progress, viewer: LearnerRow) -> list[TeamRow]:
@@ -48,8 +50,28 @@ async def visible_teams(tx: Progress, viewer: LearnerRow) -> list[TeamRow]:
 
 
 async def summaries(tx: Progress, teams: list[TeamRow], now: datetime) -> list[TeamSummary]:
-    figures = await tx.team_figures([t.id for t in teams], now - ACTIVE_WINDOW)
-    return [TeamSummary(t.id, t.name, *figures[t.id]) for t in teams]
+    team_ids = [t.id for t in teams]
+    figures = await tx.team_figures(team_ids)
+    holds = await tx.holds_of(teams=team_ids)
+    members: dict[int | None, list[tuple[bool, int]]] = {}  # team -> (active, streak) per member
+    for calendar in await tx.calendars_in_teams(team_ids):
+        members.setdefault(calendar.team_id, []).append(
+            (active(calendar, now), streak_now(calendar, now, holds.get(calendar.id, []))))
+    summaries = []
+    for t in teams:
+        people = members.get(t.id, [])
+        summaries.append(TeamSummary(
+            t.id, t.name, learners=len(people), active_this_week=sum(1 for a, _ in people if a),
+            lessons_done=figures[t.id][0], credentials=figures[t.id][1],
+            on_a_streak=sum(1 for _, s in people if s > 0), longest_streak=max((s for _, s in people), default=0),
+        ))
+    return summaries
+
+
+def active(learner: StreakCalendar, now: datetime) -> bool:
+    """A learning day among the learner's last ACTIVE_DAYS days (their local dates, today included)."""
+    last = learner.streak_last_day
+    return last is not None and last > local_date(now, learner.timezone) - timedelta(days=ACTIVE_DAYS)
 
 
 def signin_link(tx: Progress, viewer: LearnerRow, base_url: str, now: datetime) -> str:
@@ -63,7 +85,7 @@ def summary_text(teams: list[TeamSummary], link: str | None) -> str:
     for team in teams:
         lines.append(
             f"• **{team.name}**: {team.learners} learners, {team.active_this_week} active this week, "
-            f"{team.lessons_done} lessons done, {team.credentials} credentials"
+            f"{team.on_a_streak} on a streak, {team.lessons_done} lessons done, {team.credentials} credentials"
         )
     if not teams:
         lines.append("No teams yet: an admin adds them with `run_bot.py people import`.")
@@ -99,9 +121,8 @@ class TeamDetail:
 async def team_detail(tx: Progress, team_row: TeamRow, curriculum: Curriculum, model: MasteryModel, now: datetime) -> TeamDetail:
     members = await tx.team_members(team_row.id)
     ids = [m.id for m in members]  # each query below reads the whole team at once
-    counts = await tx.activity_counts(ids, now - ACTIVE_WINDOW)
+    counts = await tx.activity_counts(ids)
     drifting = await tx.inactive_since(ids, now - DRIFT_AFTER)
-    days = await tx.learning_days_of(ids)
     holds = await tx.holds_of(ids)
     done_by = await tx.completed_lessons_of(ids)
     awards = await tx.awards_of(ids)
@@ -113,9 +134,8 @@ async def team_detail(tx: Progress, team_row: TeamRow, curriculum: Curriculum, m
         done_by.setdefault(m.id, set())
         rows.append(Member(
             id=m.id, name=m.display_name or f"learner {m.id}", lessons=counts[m.id][0], credentials=counts[m.id][1],
-            active=counts[m.id][2],
-            streak=current_streak(days.get(m.id, set()), today=local_date(now, m.timezone),
-                                  working_days=working_days(m), holds=holds.get(m.id, [])),
+            active=active(m, now),
+            streak=streak_now(m, now, holds.get(m.id, [])),
             mastery=await skill_mastery(tx, model, m.id, now),
             drifting=m.id in drifting and bool(done_by[m.id]) and not set(curriculum.lessons) <= done_by[m.id],
         ))

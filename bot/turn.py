@@ -27,7 +27,7 @@ class Turn:
     async def record(self, kind: str, **details: Any) -> None:
         source_id = self.source_id if self._pending_source else None
         self._pending_source = False
-        self.tx.record(self.learner, kind, at=self.now, source_id=source_id, **details)
+        await self.tx.record(self.learner, kind, at=self.now, source_id=source_id, **details)
 
     async def finish(self, kind: str) -> None:
         """Leave a trace of an event that recorded nothing else, so a redelivery is known."""

@@ -29,6 +29,12 @@ def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Tem
         return templates.TemplateResponse(request, "refused.html", {"message": message}, status_code=status,
                                           headers={"Cache-Control": "no-store"})
 
+    def csv_response(rows: list[list[object]], filename: str) -> Response:
+        out = io.StringIO()
+        csv.writer(out).writerows(rows)
+        return Response(out.getvalue(), media_type="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+
     async def viewer(tx: Progress, request: Request, now: datetime) -> LearnerRow | None:
         token = request.cookies.get(COOKIE)
         return await tx.session_learner(team.token_hash(token), now) if token else None
@@ -47,16 +53,34 @@ def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Tem
                             samesite="lax", secure=request.url.scheme == "https", path="/dashboard")
         return response
 
-    @router.get("/dashboard")
-    async def overview(request: Request) -> Response:
+    async def summaries_of(request: Request) -> Response | tuple[LearnerRow, list[team.TeamSummary]]:
+        """Who is signed in and their teams in short, or the refusal to send instead."""
         now = clock.now()
         async with store.transaction() as tx:
             who = await viewer(tx, request, now)
             if who is None:
                 return refused(request, 401, "Sign in with the link the bot sends you: /team in Telegram, /learn team in Slack.")
-            summaries = await team.summaries(tx, await team.visible_teams(tx, who), now)
+            return who, await team.summaries(tx, await team.visible_teams(tx, who), now)
+
+    @router.get("/dashboard")
+    async def overview(request: Request) -> Response:
+        found = await summaries_of(request)
+        if isinstance(found, Response):
+            return found
+        who, summaries = found
         return templates.TemplateResponse(request, "dashboard.html", {"teams": summaries, "viewer": who.display_name},
                                           headers={"Cache-Control": "no-store"})
+
+    @router.get("/dashboard/export.csv")
+    async def overview_csv(request: Request) -> Response:
+        found = await summaries_of(request)
+        if isinstance(found, Response):
+            return found
+        rows: list[list[object]] = [["team", "learners", "active this week", "on a streak", "longest streak",
+                                     "lessons done", "credentials"]]
+        rows += [[t.name, t.learners, t.active_this_week, t.on_a_streak, t.longest_streak, t.lessons_done, t.credentials]
+                 for t in found[1]]
+        return csv_response(rows, "teams.csv")
 
     async def detail_of(request: Request, team_id: int) -> Response | team.TeamDetail:
         """The team's detail, or the refusal to send instead."""
@@ -78,12 +102,6 @@ def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Tem
         widest = max((count for _, count in detail.funnel), default=0) or 1
         return templates.TemplateResponse(request, "team.html", {"team": detail, "team_id": team_id, "widest": widest},
                                           headers={"Cache-Control": "no-store"})
-
-    def csv_response(rows: list[list[object]], filename: str) -> Response:
-        out = io.StringIO()
-        csv.writer(out).writerows(rows)
-        return Response(out.getvalue(), media_type="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
 
     @router.get("/dashboard/teams/{team_id}/export.csv")
     async def team_csv(request: Request, team_id: int) -> Response:

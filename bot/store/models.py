@@ -69,6 +69,10 @@ class LearnerRow(Base):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
     role: Mapped[str] = mapped_column(String(16), default="learner", server_default="learner")  # learner | manager | admin
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The latest run of learning days (`bot.streaks.Run`), kept up to date as events are
+    # recorded, so that a streak (a whole team's, every team's) is read without the history.
+    streak_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    streak_last_day: Mapped[date | None] = mapped_column(Date)
 
 
 class EventRow(Base):

@@ -28,12 +28,26 @@ from bot.store.models import (
     SkillStateRow,
     TeamRow,
 )
-from bot.streaks import Hold, local_date
+from bot.streaks import Hold, Run, local_date, run_after, run_of, working_days
 
 # Events the bot records about itself: not the learner's activity.
 NUDGE_EVENTS = ("nudged", "reminded")
 # Events that make a day a learning day for the streak.
 LEARNING_KINDS = ("card_viewed", "answered", "lesson_completed")
+# Ids per IN (...) list: well inside SQLite's and asyncpg's limits on bound parameters.
+ID_CHUNK = 5000
+
+
+@dataclass(frozen=True)
+class MemberCalendar:
+    """A team member's calendar for their streak: the fields of `LearnerRow` it needs."""
+
+    id: int
+    team_id: int | None
+    timezone: str
+    working_days: str  # ISO weekday digits
+    streak_days: int
+    streak_last_day: date | None
 
 
 @dataclass(frozen=True)
@@ -206,6 +220,16 @@ class Progress:
         rows = await self._session.scalars(select(ManagedTeamRow.team_id).where(ManagedTeamRow.learner_id == learner_id))
         return set(rows)
 
+    async def calendars_in_teams(self, team_ids: Collection[int]) -> list[MemberCalendar]:
+        """What the streak of everyone in these teams (not erased) depends on, in one query
+        however many teams: plain rows, not learners to keep track of."""
+        rows = await self._session.execute(
+            select(LearnerRow.id, LearnerRow.team_id, LearnerRow.timezone, LearnerRow.working_days,
+                   LearnerRow.streak_days, LearnerRow.streak_last_day)
+            .where(LearnerRow.team_id.in_(list(team_ids)), ~LearnerRow.platform_user_id.startswith("erased:"))
+        )
+        return [MemberCalendar(*row) for row in rows]
+
     async def team_members(self, team_id: int) -> list[LearnerRow]:
         rows = await self._session.scalars(
             select(LearnerRow).where(LearnerRow.team_id == team_id, ~LearnerRow.platform_user_id.startswith("erased:"))
@@ -213,8 +237,8 @@ class Progress:
         )
         return list(rows)
 
-    async def activity_counts(self, learner_ids: Collection[int], since: datetime) -> dict[int, tuple[int, int, bool]]:
-        """Per learner: lessons completed, credentials held (not revoked), active since `since`."""
+    async def activity_counts(self, learner_ids: Collection[int]) -> dict[int, tuple[int, int]]:
+        """Per learner: lessons completed, credentials held (not revoked)."""
         ids = list(learner_ids)
         lessons = dict((await self._session.execute(
             select(EventRow.learner_id, func.count(func.distinct(EventRow.lesson_id)))
@@ -224,11 +248,7 @@ class Progress:
             select(AwardRow.learner_id, func.count()).where(AwardRow.learner_id.in_(ids), AwardRow.revoked_at.is_(None))
             .group_by(AwardRow.learner_id)
         )).all())
-        active = set(await self._session.scalars(
-            select(EventRow.learner_id).where(EventRow.learner_id.in_(ids), EventRow.occurred_at >= since,
-                                              EventRow.kind.not_in(NUDGE_EVENTS)).distinct()
-        ))
-        return {i: (int(lessons.get(i, 0)), int(awards.get(i, 0)), i in active) for i in ids}
+        return {i: (int(lessons.get(i, 0)), int(awards.get(i, 0))) for i in ids}
 
     async def inactive_since(self, learner_ids: Collection[int], since: datetime) -> set[int]:
         """Those of `learner_ids` with no learning event since `since`."""
@@ -243,21 +263,12 @@ class Progress:
             select(EventRow.learner_id).where(EventRow.learner_id.in_(list(learner_ids)), EventRow.kind == "lesson_started").distinct()
         ))
 
-    async def team_figures(self, team_ids: Collection[int], since: datetime) -> dict[int, tuple[int, int, int, int]]:
-        """Per team, in four grouped queries however many teams: (learners, active since
-        `since`, lessons completed, credentials held (not revoked))."""
+    async def team_figures(self, team_ids: Collection[int]) -> dict[int, tuple[int, int]]:
+        """Per team, in two grouped queries however many teams: (lessons completed, credentials
+        held (not revoked)). Who is active and on a streak the members' calendars tell."""
         ids = list(team_ids)
-        member = and_(LearnerRow.team_id.in_(ids), ~LearnerRow.platform_user_id.startswith("erased:"))
-        learners = dict((await self._session.execute(
-            select(LearnerRow.team_id, func.count()).where(member).group_by(LearnerRow.team_id)
-        )).all())
         # Each joins from the teams' learners, so a manager's two teams read only their rows.
-        active = dict((await self._session.execute(
-            select(LearnerRow.team_id, func.count(func.distinct(LearnerRow.id)))
-            .join(EventRow, and_(EventRow.learner_id == LearnerRow.id, EventRow.occurred_at >= since,
-                                 EventRow.kind.not_in(NUDGE_EVENTS)))
-            .where(member).group_by(LearnerRow.team_id)
-        )).all())
+        member = and_(LearnerRow.team_id.in_(ids), ~LearnerRow.platform_user_id.startswith("erased:"))
         done = (
             select(LearnerRow.team_id, SessionRow.learner_id, SessionRow.lesson_id)
             .join(SessionRow, and_(SessionRow.learner_id == LearnerRow.id, SessionRow.kind == "lesson",
@@ -271,7 +282,7 @@ class Progress:
             select(LearnerRow.team_id, func.count()).join(AwardRow, AwardRow.learner_id == LearnerRow.id)
             .where(member, AwardRow.revoked_at.is_(None)).group_by(LearnerRow.team_id)
         )).all())
-        return {t: (int(learners.get(t, 0)), int(active.get(t, 0)), int(lessons.get(t, 0)), int(awards.get(t, 0))) for t in ids}
+        return {t: (int(lessons.get(t, 0)), int(awards.get(t, 0))) for t in ids}
 
     async def learner_by_id(self, learner_id: int) -> LearnerRow | None:
         return await self._session.get(LearnerRow, learner_id)
@@ -314,7 +325,7 @@ class Progress:
         return list(rows)
 
     # --- the audit trail ----------------------------------------------------------------------
-    def record(
+    async def record(
         self,
         learner: LearnerRow,
         kind: str,
@@ -327,8 +338,9 @@ class Progress:
         correct: bool | None = None,
         payload: dict[str, Any] | None = None,
     ) -> EventRow:
-        """Add an event to the trail. It is written with the transaction (or at the next
-        query); a duplicate platform message id then fails the whole transaction."""
+        """Add an event to the trail, and to the learner's run of learning days if it is
+        learning. It is written with the transaction (or at the next query); a duplicate
+        platform message id then fails the whole transaction."""
         row = EventRow(
             learner_id=learner.id,
             source_id=source_id,
@@ -342,7 +354,26 @@ class Progress:
             payload=payload or {},
         )
         self._session.add(row)
+        if kind in LEARNING_KINDS:
+            await self._extend_run(learner, row.local_date)
         return row
+
+    async def _extend_run(self, learner: LearnerRow, day: date) -> None:
+        if learner.streak_last_day == day:
+            return  # the day is already counted: no query
+        run = run_after(Run(learner.streak_days or 0, learner.streak_last_day), day,
+                        working_days=working_days(learner), holds=await self.holds(learner.id))
+        if run is None:
+            await self.recount_run(learner)
+        else:
+            learner.streak_days, learner.streak_last_day = run.days, run.last_day
+
+    async def recount_run(self, learner: LearnerRow) -> None:
+        """Count the learner's run of learning days again from their whole history: after a
+        change to which past days were required (working days, a hold reaching back)."""
+        run = run_of(await self.learning_days(learner.id), working_days=working_days(learner),
+                     holds=await self.holds(learner.id))
+        learner.streak_days, learner.streak_last_day = run.days, run.last_day
 
     async def events(self, learner_id: int) -> list[EventRow]:
         rows = await self._session.scalars(
@@ -372,15 +403,21 @@ class Progress:
 
     async def learning_days_of(self, learner_ids: Collection[int]) -> dict[int, set[date]]:
         """The days each learner learned on (their local dates), in one query for a team."""
-        rows = await self._session.execute(
-            select(EventRow.learner_id, EventRow.local_date)
-            .where(EventRow.learner_id.in_(list(learner_ids)), EventRow.kind.in_(LEARNING_KINDS))
-            .distinct()
-        )
         days: dict[int, set[date]] = {}
-        for learner_id, day in rows:
-            days.setdefault(int(learner_id), set()).add(day)
+        query = select(EventRow.learner_id, EventRow.local_date).where(EventRow.kind.in_(LEARNING_KINDS)).distinct()
+        for chosen in self._learners_chosen(EventRow.learner_id, learner_ids, None):
+            for learner_id, day in await self._session.execute(query.where(chosen)):
+                days.setdefault(int(learner_id), set()).add(day)
         return days
+
+    @staticmethod
+    def _learners_chosen(column: Any, learner_ids: Collection[int], teams: Collection[int] | None) -> list[Any]:
+        """Conditions on `column` (a learner id) choosing the teams' members, or the ids in chunks
+        that stay well inside the databases' limits on bound parameters."""
+        if teams is not None:
+            return [column.in_(select(LearnerRow.id).where(LearnerRow.team_id.in_(list(teams))))]
+        ids = list(learner_ids)
+        return [column.in_(ids[start:start + ID_CHUNK]) for start in range(0, len(ids), ID_CHUNK)]
 
     # --- sessions (a learner's place in a lesson or review) -----------------------------------
     async def active_session(self, learner_id: int) -> SessionRow | None:
@@ -510,16 +547,13 @@ class Progress:
     async def holds(self, learner_id: int) -> list[Hold]:
         return (await self.holds_of([learner_id])).get(learner_id, [])
 
-    async def holds_of(self, learner_ids: Collection[int]) -> dict[int, list[Hold]]:
-        """Holds of many learners in one query (a batch of nudges), earliest first."""
+    async def holds_of(self, learner_ids: Collection[int] = (), *, teams: Collection[int] | None = None) -> dict[int, list[Hold]]:
+        """Holds of many learners in one query (a batch of nudges, a team, with `teams` everyone
+        in those teams), earliest first."""
         found: dict[int, list[Hold]] = {}
-        if not learner_ids:
-            return found
-        rows = await self._session.scalars(
-            select(HoldRow).where(HoldRow.learner_id.in_(list(learner_ids))).order_by(HoldRow.start_date)
-        )
-        for row in rows:
-            found.setdefault(row.learner_id, []).append(Hold(row.start_date, row.end_date))
+        for chosen in self._learners_chosen(HoldRow.learner_id, learner_ids, teams):
+            for row in await self._session.scalars(select(HoldRow).where(chosen).order_by(HoldRow.start_date)):
+                found.setdefault(row.learner_id, []).append(Hold(row.start_date, row.end_date))
         return found
 
     async def delete_holds(self, learner_id: int) -> None:

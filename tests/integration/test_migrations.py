@@ -50,3 +50,40 @@ async def test_the_models_need_no_migration_that_is_not_written(database_url):
         diff = await connection.run_sync(lambda c: compare_metadata(MigrationContext.configure(c), Base.metadata))
     await engine.dispose()
     assert diff == []
+
+
+async def test_upgrading_counts_each_learners_run_of_learning_days_from_their_history(core, store, clock, database_url):
+    """Migration 0013 keeps each learner's run with them; on an existing database it counts the
+    runs from the events: the same streaks the bot would have kept, and the same /progress."""
+    import asyncio
+    from datetime import datetime, timezone
+
+    from alembic import command
+
+    from bot.store.migrate import alembic_config, upgrade_async
+    from tests.integration.test_streaks_in_the_bot import learn_a_bit, streak
+    from tests.support import Chat
+
+    ana, bo = Chat(core, "ana"), Chat(core, "bo")
+    await ana.start(timezone="Europe/Berlin")
+    await bo.start(timezone="America/New_York")
+    for day in (2, 3, 4, 5, 6, 9, 10):  # Mon-Fri, then Mon, Tue: 7 in a row for Ana
+        clock.set(datetime(2026, 3, day, 15, tzinfo=timezone.utc))
+        await learn_a_bit(ana)
+        if day in (2, 4, 5):  # Bo missed Tuesday 3rd: a run of 2 ending Thursday 5th
+            await learn_a_bit(bo)
+    kept = await runs(store)
+    assert kept == {"ana": (7, "2026-03-10"), "bo": (2, "2026-03-05")}
+
+    await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0012")
+    await upgrade_async(database_url)
+    assert await runs(store) == kept, "dropped by the downgrade, counted again from the events by the upgrade"
+    assert await streak(ana) == 7 and await streak(bo) == 0, "Bo's Friday and Monday passed without learning"
+
+
+async def runs(store) -> dict[str, tuple[int, str]]:
+    async with store.transaction() as tx:
+        return {
+            (learner := await tx.find_learner("test", name)).platform_user_id: (learner.streak_days, str(learner.streak_last_day))
+            for name in ("ana", "bo")
+        }

@@ -83,3 +83,46 @@ async def test_bad_settings_get_specific_errors(core):
     assert "must not be before" in chat.text
     await chat.command("settings", "days funday")
     assert "not a list of days" in chat.text
+
+
+async def test_the_days_nudge_says_when_a_streak_is_at_risk(core, clock):
+    chat = Chat(core)
+    await chat.start(timezone="Europe/Berlin")
+    for day in (5, 6):  # Thu, Fri
+        clock.set(datetime(2026, 3, day, 12, tzinfo=timezone.utc))
+        await learn_a_bit(chat)
+
+    async def offer(kind: str = "daily") -> str:
+        [reply] = await core.nudge(chat.learner, kind)
+        return reply.text
+
+    clock.set(datetime(2026, 3, 7, 9, tzinfo=timezone.utc))  # Saturday: not a required day
+    assert "streak" not in await offer()
+    clock.set(datetime(2026, 3, 9, 8, tzinfo=timezone.utc))  # Monday 09:00: ends tonight unless...
+    assert "🔥 Five minutes today keep your 2-day streak going." in await offer()
+    assert "2-day streak" in await offer("reminder")
+    await learn_a_bit(chat)
+    assert "streak" not in await offer("reminder"), "learned today: nothing at risk"
+    await chat.command("settings", "hold 2026-03-10 2026-03-13")
+    clock.set(datetime(2026, 3, 10, 8, tzinfo=timezone.utc))  # on hold: the streak waits
+    assert "streak" not in await offer()
+
+
+async def test_a_hold_or_new_working_days_over_missed_days_mend_the_streak(core, clock):
+    chat = Chat(core)
+    await chat.start(timezone="Europe/Berlin")
+    for day in (2, 3, 6):  # Mon, Tue, then Fri: Wed 4 and Thu 5 missed
+        clock.set(datetime(2026, 3, day, 12, tzinfo=timezone.utc))
+        await learn_a_bit(chat)
+    assert await streak(chat) == 1
+    await chat.command("settings", "hold 2026-03-04 2026-03-04")
+    assert await streak(chat) == 1, "Thursday is still missed"
+    await chat.command("settings", "days mon,tue,wed,fri")
+    assert await streak(chat) == 3, "Wednesday held, Thursday no working day: nothing was missed"
+    await chat.command("settings", "days mon-fri")
+    assert await streak(chat) == 1, "Thursday is required again"
+    await chat.command("settings", "hold 2026-03-05 2026-03-05")
+    assert await streak(chat) == 3, "Thursday held too"
+    clock.set(datetime(2026, 3, 9, 12, tzinfo=timezone.utc))  # Monday
+    await learn_a_bit(chat)
+    assert await streak(chat) == 4

@@ -1,9 +1,12 @@
 """Streak rules as pure functions: weekends, holds, DST and timezone changes."""
 from __future__ import annotations
 
+import random
 from datetime import date, datetime, timedelta, timezone
 
-from bot.streaks import Hold, current_streak, local_date
+import pytest
+
+from bot.streaks import Hold, Run, current_streak, local_date, run_after, run_of, streak_at_risk, streak_on
 
 
 def days(*isodates: str) -> set[date]:
@@ -70,3 +73,36 @@ def test_streak_across_the_dst_switch_has_no_gap_or_double_day():
     learned = {local_date(t if t < datetime(2026, 3, 29, 1, tzinfo=timezone.utc) else t - timedelta(hours=1), zone) for t in instants}
     assert len(learned) == 10
     assert current_streak(learned, today=date(2026, 4, 1)) == 10
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_the_run_kept_day_by_day_gives_the_streak_the_whole_history_gives(seed: int):
+    """The bot keeps each learner's run as they learn (`run_after`), and reads streaks from it
+    (`streak_on`); whatever the calendar, that is the streak of the whole history."""
+    rng = random.Random(seed)
+    start = date(2026, 1, 5)
+    working = frozenset(rng.sample(range(1, 8), rng.randint(1, 7)))
+    holds = [Hold(start + timedelta(days=d), start + timedelta(days=d + rng.randint(0, 9)))
+             for d in rng.sample(range(120), rng.randint(0, 3))]
+    learned = sorted(start + timedelta(days=d) for d in range(120) if rng.random() < rng.choice((0.5, 0.8, 0.95)))
+    if learned and rng.random() < 0.3:  # after a move westwards: a day before the last one comes late
+        learned.append(learned[-1] - timedelta(days=1))
+    run, history = Run(), set()
+    for day in learned:
+        history.add(day)
+        run = run_after(run, day, working_days=working, holds=holds) or run_of(history, working_days=working, holds=holds)
+        assert run == run_of(history, working_days=working, holds=holds)
+        for today in (day, day + timedelta(days=1), day + timedelta(days=rng.randint(2, 12))):
+            expected = current_streak(history, today=today, working_days=working, holds=holds)
+            assert streak_on(run, today, working_days=working, holds=holds) == expected
+            at_risk = streak_at_risk(run, today, working_days=working, holds=holds)
+            assert at_risk in (0, expected)
+            # At risk exactly when today is required, not yet learned, and there is a streak.
+            required = today.isoweekday() in working and not any(h.covers(today) for h in holds)
+            assert (at_risk > 0) == (required and today not in history and today >= max(history) and expected > 0)
+
+
+def test_a_hold_set_afterwards_over_days_already_missed_restores_the_run():
+    history = days("2026-03-02", "2026-03-03", "2026-03-06")  # Mon, Tue, (Wed, Thu missed), Fri
+    assert run_of(history) == Run(1, date(2026, 3, 6))
+    assert run_of(history, holds=[Hold(date(2026, 3, 4), date(2026, 3, 5))]) == Run(3, date(2026, 3, 6))

@@ -53,7 +53,7 @@ async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
     async with store.transaction() as tx:
         teams = {t.name: t.id for t in await tx.teams()}
     [reply] = await core.handle(Command(learner=LearnerRef("telegram", "900", "Maria"), source_id="team-1", name="team"))
-    assert "**Deck**: 2 learners, 1 active this week, 1 lessons done, 0 credentials" in reply.text
+    assert "**Deck**: 2 learners, 1 active this week, 1 on a streak, 1 lessons done, 0 credentials" in reply.text
     assert "Engine" not in reply.text
     link = re.search(r"(\S+/dashboard/signin\?token=\S+)", reply.text).group(1)
 
@@ -70,7 +70,12 @@ async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
         await page.goto(local_link)
         assert page.url == f"{base}/dashboard"
         rows = await page.locator("#teams tbody tr").all_inner_texts()
-        assert rows == ["Deck\t2\t1\t1\t0"]
+        assert rows == ["Deck\t2\t1\t1\t1\t1\t0"], "2 learners, 1 active, 1 on a streak, longest 1 day, 1 lesson, 0 credentials"
+        async with page.expect_download() as download_info:
+            await page.get_by_role("link", name="Export CSV").click()
+        overview_csv = open(await (await download_info.value).path(), encoding="utf-8").read().splitlines()
+        assert overview_csv == ["team,learners,active this week,on a streak,longest streak,lessons done,credentials",
+                                "Deck,2,1,1,1,1,0"], "only Maria's team"
         cookie = next(c for c in await page.context.cookies() if c["name"] == "mb_session")
         assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
         await page.get_by_role("link", name="Deck").click()
@@ -123,6 +128,7 @@ async def test_a_forged_session_cookie_gets_nothing(app):
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver",
                                  cookies={"mb_session": "forged"}) as client:
         assert (await client.get("/dashboard")).status_code == 401
+        assert (await client.get("/dashboard/export.csv")).status_code == 401
         assert (await client.get("/dashboard/teams/1/export.csv")).status_code == 401
         assert (await client.get("/dashboard/signin", params={"token": "guess"})).status_code == 403
 

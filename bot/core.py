@@ -329,7 +329,7 @@ class Core:
             return []
         lead = {"reminder": "⏰ Still five minutes today?", "later": "⏰ As you asked:"}.get(kind, "⏰")
         text = f"{lead} 5-minute lesson: **{subject}**"
-        at_risk = at_risk_now(turn.learner, turn.now, await turn.tx.holds(turn.learner.id))
+        at_risk = at_risk_now(turn.learner, turn.now)
         if at_risk:
             text += f"\n🔥 Five minutes today keep your {at_risk}-day streak going."
         return [

@@ -15,7 +15,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import texts
 from bot.replies import Button, Reply, Text
-from bot.store.models import HoldRow
 from bot.streaks import local_date
 from bot.turn import Turn
 
@@ -144,6 +143,7 @@ async def press(
 async def set_timezone(turn: Turn, zone: str) -> str:
     """`zone` must be a valid IANA name (checked by the caller)."""
     turn.learner.timezone, turn.learner.timezone_confirmed = zone, True
+    await turn.tx.recount_run(turn.learner)  # the run now ends at midnight in the new zone
     await turn.record("settings_changed", payload={"timezone": zone})
     return f"Timezone set to {zone}. Your streak keeps every day you have already learned."
 
@@ -159,13 +159,13 @@ async def set_announce(turn: Turn, on: bool) -> str:
 async def _pause(turn: Turn, value: str) -> str:
     today = local_date(turn.now, turn.learner.timezone)
     if value == "off":
-        await turn.tx.end_holds(turn.learner.id, today)
+        await turn.tx.end_holds(turn.learner, today)
         await turn.record("settings_changed", payload={"hold": "off"})
         return "Welcome back! Your pause is over; /next continues where you are."
     if not value.isdigit() or int(value) not in {days for _, days in PAUSES}:
         return "That button is no longer valid. /settings shows your settings."
     end = today + timedelta(days=int(value) - 1)
-    turn.tx.add(HoldRow(learner_id=turn.learner.id, start_date=today, end_date=end))
+    await turn.tx.add_hold(turn.learner, today, end)
     await turn.record("settings_changed", payload={"hold": [today.isoformat(), end.isoformat()]})
     return f"Paused until {end}: your streak waits and I will not nudge you. Press Resume in /settings to come back sooner."
 
@@ -181,7 +181,7 @@ async def erase(turn: Turn) -> None:
     learner.display_name = ""
     learner.timezone, learner.timezone_confirmed = "UTC", False
     learner.announce = False
-    learner.streak_days, learner.streak_last_day = 0, None
+    learner.streak_days, learner.streak_last_day, learner.streak_ends_at, learner.last_learned_at = 0, None, None, None
 
 
 def _city(zone: str) -> str:

@@ -38,7 +38,7 @@ async def skill_mastery(
 async def standing(
     tx: Progress, model: MasteryModel, learner: LearnerRow, now: datetime
 ) -> Standing:
-    streak = streak_now(learner, now, await tx.holds(learner.id))
+    streak = streak_now(learner, now)
     items = await tx.item_states(learner.id)
     due = [item for item in items.values() if item.due <= now]
     upcoming = [item.due for item in items.values() if item.due > now]

@@ -6,7 +6,6 @@ from datetime import date
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import preferences, texts
-from bot.store.models import HoldRow
 from bot.streaks import local_date
 from bot.turn import Turn
 
@@ -66,7 +65,7 @@ async def apply_setting(turn: Turn, args: str) -> str:
 async def _hold(turn: Turn, value: str) -> str:
     parts = value.split()
     if parts == ["off"]:
-        await turn.tx.end_holds(turn.learner.id, local_date(turn.now, turn.learner.timezone))
+        await turn.tx.end_holds(turn.learner, local_date(turn.now, turn.learner.timezone))
         await turn.record("settings_changed", payload={"hold": "off"})
         return "Vacation hold ended. Welcome back!"
     try:
@@ -79,7 +78,6 @@ async def _hold(turn: Turn, value: str) -> str:
         return "The last day of a hold must not be before its first day."
     if (end - start).days > 92:
         return "A vacation hold can last at most 3 months."
-    turn.tx.add(HoldRow(learner_id=turn.learner.id, start_date=start, end_date=end))
-    await turn.tx.recount_run(turn.learner)  # a hold may reach back over days already missed
+    await turn.tx.add_hold(turn.learner, start, end)
     await turn.record("settings_changed", payload={"hold": [start.isoformat(), end.isoformat()]})
     return f"Vacation hold from {start} to {end}: your streak waits for you. Enjoy!"

@@ -4,17 +4,26 @@ Learning days are stored as the learner's *local* date at the moment they learne
 change of timezone or a DST switch never moves a past day. Only working days (Mon-Fri by default)
 and days outside a vacation hold are required to keep a streak; learning on any other day still
 counts towards it.
+
+`current_streak` defines a streak from the whole history. The bot does not read the history to
+show one: each learner keeps their latest `Run` (how many learning days, the last one, and the
+instant it ends unless they learn again), updated as they learn and counted again from the
+history whenever what was required changes (working days, holds, timezone). A streak is then the
+run's length before its end and 0 after it, for one learner or for every team at once.
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta, timezone as dt_timezone
 from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 DEFAULT_WORKING_DAYS = frozenset({1, 2, 3, 4, 5})  # ISO weekdays, Monday = 1
+# Holds of at most three months each could chain; a run that no required day ends within this
+# many days (every day held) ends then.
+SEARCH_DAYS = 800
 
 
 @dataclass(frozen=True)
@@ -42,31 +51,7 @@ def _weekdays(digits: str) -> frozenset[int]:  # a few distinct patterns, read f
     return frozenset(int(d) for d in digits)
 
 
-class StreakCalendar(HasWorkingDays, Protocol):
-    """What a learner's streak depends on besides holds (a `LearnerRow` fits)."""
-
-    @property
-    def timezone(self) -> str: ...
-
-    @property
-    def streak_days(self) -> int: ...
-
-    @property
-    def streak_last_day(self) -> date | None: ...
-
-
-def streak_now(learner: StreakCalendar, now: datetime, holds: Iterable[Hold] = ()) -> int:
-    """The learner's streak at `now`, as they see it, from the run kept with them."""
-    return streak_on(Run(learner.streak_days or 0, learner.streak_last_day), local_date(now, learner.timezone),
-                     working_days=working_days(learner), holds=holds)
-
-
-def at_risk_now(learner: StreakCalendar, now: datetime, holds: Iterable[Hold] = ()) -> int:
-    """The learner's streak that ends tonight unless they learn today (0: none at risk)."""
-    return streak_at_risk(Run(learner.streak_days or 0, learner.streak_last_day), local_date(now, learner.timezone),
-                          working_days=working_days(learner), holds=holds)
-
-
+@lru_cache(maxsize=1024)  # a team page asks for the same instant in a few zones many times
 def local_date(instant: datetime, timezone: str) -> date:
     return instant.astimezone(ZoneInfo(timezone)).date()
 
@@ -104,62 +89,84 @@ def current_streak(
 
 @dataclass(frozen=True)
 class Run:
-    """A learner's latest run of learning days, kept with the learner so that a streak is read
-    without their history: how many learning days, and the last one. Invariant: `days` is
-    `current_streak(history, today=last_day)` under the learner's present working days and holds."""
+    """A learner's latest run of learning days: how many, the last one (a local date), and when
+    it ends unless they learn again (UTC: the end of the first required day after the last one,
+    in their timezone). Invariant: `days` is `current_streak(history, today=last_day)`."""
 
     days: int = 0
     last_day: date | None = None
-
-
-def streak_on(
-    run: Run, today: date, *, working_days: frozenset[int] = DEFAULT_WORKING_DAYS, holds: Iterable[Hold] = ()
-) -> int:
-    """The streak as the learner sees it on `today` (`current_streak` of their history): the run,
-    unless a required day has fully passed since its last day."""
-    if run.last_day is None:
-        return 0
-    day = today - timedelta(days=1)
-    if day <= run.last_day:
-        return run.days  # learned today or yesterday: no day in between to miss
-    holds = tuple(holds)
-    while day > run.last_day:
-        if _required(day, working_days, holds):
-            return 0
-        day -= timedelta(days=1)
-    return run.days
+    ends_at: datetime | None = None
 
 
 def run_after(
-    run: Run, day: date, *, working_days: frozenset[int] = DEFAULT_WORKING_DAYS, holds: Iterable[Hold] = ()
+    run: Run, day: date, *, timezone: str, working_days: frozenset[int] = DEFAULT_WORKING_DAYS,
+    holds: Iterable[Hold] = (),
 ) -> Run | None:
     """The run once the learner learned on `day`; None when only the history can tell (a day
     before the run's last one, after a move westwards: it may or may not be new)."""
+    holds = tuple(holds)
     if run.last_day is not None and day <= run.last_day:
         return run if day == run.last_day else None
-    return Run(streak_on(run, day, working_days=working_days, holds=holds) + 1, day)
+    alive = run.last_day is not None and day <= _next_required_after(run.last_day, working_days, holds)
+    return _run(run.days + 1 if alive else 1, day, timezone, working_days, holds)
 
 
 def run_of(
-    learning_days: Iterable[date], *, working_days: frozenset[int] = DEFAULT_WORKING_DAYS, holds: Iterable[Hold] = ()
+    learning_days: Iterable[date], *, timezone: str, working_days: frozenset[int] = DEFAULT_WORKING_DAYS,
+    holds: Iterable[Hold] = (),
 ) -> Run:
     """The latest run, from the whole history of learning days."""
     days = set(learning_days)
     if not days:
         return Run()
+    holds = tuple(holds)
     last = max(days)
-    return Run(current_streak(days, today=last, working_days=working_days, holds=holds), last)
+    return _run(current_streak(days, today=last, working_days=working_days, holds=holds), last, timezone,
+                working_days, holds)
 
 
-def streak_at_risk(
-    run: Run, today: date, *, working_days: frozenset[int] = DEFAULT_WORKING_DAYS, holds: Iterable[Hold] = ()
-) -> int:
+class StreakCalendar(Protocol):
+    """What a learner's streak is read from (a `LearnerRow` fits)."""
+
+    @property
+    def timezone(self) -> str: ...
+
+    @property
+    def streak_days(self) -> int: ...
+
+    @property
+    def streak_ends_at(self) -> datetime | None: ...
+
+
+def streak_now(learner: StreakCalendar, now: datetime) -> int:
+    """The learner's streak at `now`, as they see it (`current_streak` of their history)."""
+    ends_at = learner.streak_ends_at
+    return learner.streak_days if ends_at is not None and now < ends_at else 0
+
+
+def at_risk_now(learner: StreakCalendar, now: datetime) -> int:
     """The streak that ends tonight unless the learner learns today: 0 when there is none, today
     is already a learning day, or today is not required (a weekend, a hold)."""
-    holds = tuple(holds)
-    if run.last_day is not None and run.last_day >= today or not _required(today, working_days, holds):
+    ends_at = learner.streak_ends_at
+    if ends_at is None or local_date(ends_at, learner.timezone) - timedelta(days=1) != local_date(now, learner.timezone):
         return 0
-    return streak_on(run, today, working_days=working_days, holds=holds)
+    return streak_now(learner, now)
+
+
+def _run(days: int, last_day: date, timezone: str, working_days: frozenset[int], holds: tuple[Hold, ...]) -> Run:
+    required = _next_required_after(last_day, working_days, holds)
+    # The end of that day is the next local midnight (zoneinfo resolves a midnight that a
+    # clock change skips to a nearby real instant).
+    ends_at = datetime.combine(required + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
+    return Run(days, last_day, ends_at.astimezone(dt_timezone.utc))
+
+
+def _next_required_after(day: date, working_days: frozenset[int], holds: tuple[Hold, ...]) -> date:
+    for _ in range(SEARCH_DAYS):
+        day += timedelta(days=1)
+        if _required(day, working_days, holds):
+            return day
+    return day
 
 
 def _required(day: date, working_days: frozenset[int], holds: tuple[Hold, ...]) -> bool:

@@ -12,12 +12,12 @@ from bot.mastery import MasteryModel
 from bot.progress import skill_mastery, standing
 from bot.store.models import EventRow, LearnerRow, TeamRow
 from bot.store.repository import LEARNING_KINDS, Progress
-from bot.streaks import StreakCalendar, local_date, streak_now
+from bot.streaks import streak_now
 from content.model import CredentialKind, Curriculum
 
 SIGNIN_VALID = timedelta(minutes=15)
 SESSION_VALID = timedelta(hours=12)
-ACTIVE_DAYS = 7  # "active this week": a learning day among the learner's last seven days
+ACTIVE_WINDOW = timedelta(days=7)  # "active this week": learned in the last seven days
 
 
 def token_hash(token: str) -> str:
@@ -50,28 +50,15 @@ async def visible_teams(tx: Progress, viewer: LearnerRow) -> list[TeamRow]:
 
 
 async def summaries(tx: Progress, teams: list[TeamRow], now: datetime) -> list[TeamSummary]:
-    team_ids = [t.id for t in teams]
-    figures = await tx.team_figures(team_ids)
-    holds = await tx.holds_of(teams=team_ids)
-    members: dict[int | None, list[tuple[bool, int]]] = {}  # team -> (active, streak) per member
-    for calendar in await tx.calendars_in_teams(team_ids):
-        members.setdefault(calendar.team_id, []).append(
-            (active(calendar, now), streak_now(calendar, now, holds.get(calendar.id, []))))
+    figures = await tx.team_figures([t.id for t in teams], now, now - ACTIVE_WINDOW)
     summaries = []
     for t in teams:
-        people = members.get(t.id, [])
+        f = figures[t.id]
         summaries.append(TeamSummary(
-            t.id, t.name, learners=len(people), active_this_week=sum(1 for a, _ in people if a),
-            lessons_done=figures[t.id][0], credentials=figures[t.id][1],
-            on_a_streak=sum(1 for _, s in people if s > 0), longest_streak=max((s for _, s in people), default=0),
+            t.id, t.name, learners=f.learners, active_this_week=f.active, lessons_done=f.lessons_done,
+            credentials=f.credentials, on_a_streak=f.on_a_streak, longest_streak=f.longest_streak,
         ))
     return summaries
-
-
-def active(learner: StreakCalendar, now: datetime) -> bool:
-    """A learning day among the learner's last ACTIVE_DAYS days (their local dates, today included)."""
-    last = learner.streak_last_day
-    return last is not None and last > local_date(now, learner.timezone) - timedelta(days=ACTIVE_DAYS)
 
 
 def signin_link(tx: Progress, viewer: LearnerRow, base_url: str, now: datetime) -> str:
@@ -123,7 +110,6 @@ async def team_detail(tx: Progress, team_row: TeamRow, curriculum: Curriculum, m
     ids = [m.id for m in members]  # each query below reads the whole team at once
     counts = await tx.activity_counts(ids)
     drifting = await tx.inactive_since(ids, now - DRIFT_AFTER)
-    holds = await tx.holds_of(ids)
     done_by = await tx.completed_lessons_of(ids)
     awards = await tx.awards_of(ids)
     held_by: dict[int, set[str]] = {}
@@ -134,8 +120,8 @@ async def team_detail(tx: Progress, team_row: TeamRow, curriculum: Curriculum, m
         done_by.setdefault(m.id, set())
         rows.append(Member(
             id=m.id, name=m.display_name or f"learner {m.id}", lessons=counts[m.id][0], credentials=counts[m.id][1],
-            active=active(m, now),
-            streak=streak_now(m, now, holds.get(m.id, [])),
+            active=m.last_learned_at is not None and m.last_learned_at >= now - ACTIVE_WINDOW,
+            streak=streak_now(m, now),
             mastery=await skill_mastery(tx, model, m.id, now),
             drifting=m.id in drifting and bool(done_by[m.id]) and not set(curriculum.lessons) <= done_by[m.id],
         ))

@@ -73,6 +73,8 @@ class LearnerRow(Base):
     # recorded, so that a streak (a whole team's, every team's) is read without the history.
     streak_days: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     streak_last_day: Mapped[date | None] = mapped_column(Date)
+    streak_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    last_learned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # "active this week"
 
 
 class EventRow(Base):

@@ -9,7 +9,7 @@ from collections.abc import Collection
 from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
-from sqlalchemy import and_, delete, exists, func, or_, select, update
+from sqlalchemy import and_, case, delete, exists, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -34,20 +34,17 @@ from bot.streaks import Hold, Run, local_date, run_after, run_of, working_days
 NUDGE_EVENTS = ("nudged", "reminded")
 # Events that make a day a learning day for the streak.
 LEARNING_KINDS = ("card_viewed", "answered", "lesson_completed")
-# Ids per IN (...) list: well inside SQLite's and asyncpg's limits on bound parameters.
-ID_CHUNK = 5000
+ID_CHUNK = 5000  # ids per IN (...) list: well inside SQLite's and asyncpg's parameter limits
 
 
 @dataclass(frozen=True)
-class MemberCalendar:
-    """A team member's calendar for their streak: the fields of `LearnerRow` it needs."""
-
-    id: int
-    team_id: int | None
-    timezone: str
-    working_days: str  # ISO weekday digits
-    streak_days: int
-    streak_last_day: date | None
+class TeamFigures:
+    learners: int
+    active: int  # learned since the given instant
+    on_a_streak: int
+    longest_streak: int  # of those on a streak now
+    lessons_done: int
+    credentials: int  # held, not revoked
 
 
 @dataclass(frozen=True)
@@ -65,6 +62,16 @@ class DeliveryStatus:
 
 
 OVERDUE = timedelta(minutes=5)
+
+
+def _chunks(learner_ids: Collection[int]) -> list[list[int]]:
+    """Ids in lists that stay well inside the databases' limits on bound parameters."""
+    ids = list(learner_ids)
+    return [ids[start:start + ID_CHUNK] for start in range(0, len(ids), ID_CHUNK)]
+
+
+def _keep(learner: LearnerRow, run: Run) -> None:
+    learner.streak_days, learner.streak_last_day, learner.streak_ends_at = run.days, run.last_day, run.ends_at
 
 
 class DuplicateEvent(Exception):
@@ -220,16 +227,6 @@ class Progress:
         rows = await self._session.scalars(select(ManagedTeamRow.team_id).where(ManagedTeamRow.learner_id == learner_id))
         return set(rows)
 
-    async def calendars_in_teams(self, team_ids: Collection[int]) -> list[MemberCalendar]:
-        """What the streak of everyone in these teams (not erased) depends on, in one query
-        however many teams: plain rows, not learners to keep track of."""
-        rows = await self._session.execute(
-            select(LearnerRow.id, LearnerRow.team_id, LearnerRow.timezone, LearnerRow.working_days,
-                   LearnerRow.streak_days, LearnerRow.streak_last_day)
-            .where(LearnerRow.team_id.in_(list(team_ids)), ~LearnerRow.platform_user_id.startswith("erased:"))
-        )
-        return [MemberCalendar(*row) for row in rows]
-
     async def team_members(self, team_id: int) -> list[LearnerRow]:
         rows = await self._session.scalars(
             select(LearnerRow).where(LearnerRow.team_id == team_id, ~LearnerRow.platform_user_id.startswith("erased:"))
@@ -263,26 +260,38 @@ class Progress:
             select(EventRow.learner_id).where(EventRow.learner_id.in_(list(learner_ids)), EventRow.kind == "lesson_started").distinct()
         ))
 
-    async def team_figures(self, team_ids: Collection[int]) -> dict[int, tuple[int, int]]:
-        """Per team, in two grouped queries however many teams: (lessons completed, credentials
-        held (not revoked)). Who is active and on a streak the members' calendars tell."""
+    async def team_figures(self, team_ids: Collection[int], now: datetime, active_since: datetime) -> dict[int, TeamFigures]:
+        """Per team, in three grouped queries however many teams."""
         ids = list(team_ids)
         # Each joins from the teams' learners, so a manager's two teams read only their rows.
         member = and_(LearnerRow.team_id.in_(ids), ~LearnerRow.platform_user_id.startswith("erased:"))
-        done = (
-            select(LearnerRow.team_id, SessionRow.learner_id, SessionRow.lesson_id)
+        streaking = LearnerRow.streak_ends_at > now  # as bot.streaks.streak_now reads one learner
+        people = {row[0]: row[1:] for row in await self._session.execute(
+            select(LearnerRow.team_id, func.count(),
+                   func.sum(case((LearnerRow.last_learned_at >= active_since, 1), else_=0)),
+                   func.sum(case((streaking, 1), else_=0)),
+                   func.max(case((streaking, LearnerRow.streak_days), else_=0)))
+            .where(member).group_by(LearnerRow.team_id)
+        )}
+        # A learner completes each lesson once (the next lesson is always one not yet done, and
+        # there is one open session at a time), so completed sessions are counted as they are.
+        lessons = dict((await self._session.execute(
+            select(LearnerRow.team_id, func.count())
             .join(SessionRow, and_(SessionRow.learner_id == LearnerRow.id, SessionRow.kind == "lesson",
                                    SessionRow.status == "completed"))
-            .where(member).distinct().subquery()
-        )
-        lessons = dict((await self._session.execute(
-            select(done.c.team_id, func.count()).group_by(done.c.team_id)
+            .where(member).group_by(LearnerRow.team_id)
         )).all())
         awards = dict((await self._session.execute(
             select(LearnerRow.team_id, func.count()).join(AwardRow, AwardRow.learner_id == LearnerRow.id)
             .where(member, AwardRow.revoked_at.is_(None)).group_by(LearnerRow.team_id)
         )).all())
-        return {t: (int(lessons.get(t, 0)), int(awards.get(t, 0))) for t in ids}
+        figures = {}
+        for t in ids:
+            count, active, on_a_streak, longest = people.get(t, (0, 0, 0, 0))
+            figures[t] = TeamFigures(learners=int(count), active=int(active or 0), on_a_streak=int(on_a_streak or 0),
+                                     longest_streak=int(longest or 0), lessons_done=int(lessons.get(t, 0)),
+                                     credentials=int(awards.get(t, 0)))
+        return figures
 
     async def learner_by_id(self, learner_id: int) -> LearnerRow | None:
         return await self._session.get(LearnerRow, learner_id)
@@ -355,25 +364,26 @@ class Progress:
         )
         self._session.add(row)
         if kind in LEARNING_KINDS:
+            learner.last_learned_at = max(at, learner.last_learned_at) if learner.last_learned_at else at
             await self._extend_run(learner, row.local_date)
         return row
 
     async def _extend_run(self, learner: LearnerRow, day: date) -> None:
         if learner.streak_last_day == day:
             return  # the day is already counted: no query
-        run = run_after(Run(learner.streak_days or 0, learner.streak_last_day), day,
-                        working_days=working_days(learner), holds=await self.holds(learner.id))
+        kept = Run(learner.streak_days or 0, learner.streak_last_day, learner.streak_ends_at)
+        run = run_after(kept, day, timezone=learner.timezone, working_days=working_days(learner),
+                        holds=await self.holds(learner.id))
         if run is None:
             await self.recount_run(learner)
         else:
-            learner.streak_days, learner.streak_last_day = run.days, run.last_day
+            _keep(learner, run)
 
     async def recount_run(self, learner: LearnerRow) -> None:
         """Count the learner's run of learning days again from their whole history: after a
-        change to which past days were required (working days, a hold reaching back)."""
-        run = run_of(await self.learning_days(learner.id), working_days=working_days(learner),
-                     holds=await self.holds(learner.id))
-        learner.streak_days, learner.streak_last_day = run.days, run.last_day
+        change to what was required (working days, holds) or to their timezone."""
+        _keep(learner, run_of(await self.learning_days(learner.id), timezone=learner.timezone,
+                              working_days=working_days(learner), holds=await self.holds(learner.id)))
 
     async def events(self, learner_id: int) -> list[EventRow]:
         rows = await self._session.scalars(
@@ -404,20 +414,14 @@ class Progress:
     async def learning_days_of(self, learner_ids: Collection[int]) -> dict[int, set[date]]:
         """The days each learner learned on (their local dates), in one query for a team."""
         days: dict[int, set[date]] = {}
-        query = select(EventRow.learner_id, EventRow.local_date).where(EventRow.kind.in_(LEARNING_KINDS)).distinct()
-        for chosen in self._learners_chosen(EventRow.learner_id, learner_ids, None):
-            for learner_id, day in await self._session.execute(query.where(chosen)):
+        for ids in _chunks(learner_ids):
+            rows = await self._session.execute(
+                select(EventRow.learner_id, EventRow.local_date)
+                .where(EventRow.learner_id.in_(ids), EventRow.kind.in_(LEARNING_KINDS)).distinct()
+            )
+            for learner_id, day in rows:
                 days.setdefault(int(learner_id), set()).add(day)
         return days
-
-    @staticmethod
-    def _learners_chosen(column: Any, learner_ids: Collection[int], teams: Collection[int] | None) -> list[Any]:
-        """Conditions on `column` (a learner id) choosing the teams' members, or the ids in chunks
-        that stay well inside the databases' limits on bound parameters."""
-        if teams is not None:
-            return [column.in_(select(LearnerRow.id).where(LearnerRow.team_id.in_(list(teams))))]
-        ids = list(learner_ids)
-        return [column.in_(ids[start:start + ID_CHUNK]) for start in range(0, len(ids), ID_CHUNK)]
 
     # --- sessions (a learner's place in a lesson or review) -----------------------------------
     async def active_session(self, learner_id: int) -> SessionRow | None:
@@ -474,7 +478,7 @@ class Progress:
         )
         return list(rows)
 
-    def add(self, row: ItemStateRow | SkillStateRow | HoldRow) -> None:
+    def add(self, row: ItemStateRow | SkillStateRow) -> None:
         self._session.add(row)
 
     async def skill_states(self, learner_id: int) -> dict[str, SkillStateRow]:
@@ -547,28 +551,34 @@ class Progress:
     async def holds(self, learner_id: int) -> list[Hold]:
         return (await self.holds_of([learner_id])).get(learner_id, [])
 
-    async def holds_of(self, learner_ids: Collection[int] = (), *, teams: Collection[int] | None = None) -> dict[int, list[Hold]]:
-        """Holds of many learners in one query (a batch of nudges, a team, with `teams` everyone
-        in those teams), earliest first."""
+    async def holds_of(self, learner_ids: Collection[int]) -> dict[int, list[Hold]]:
+        """Holds of many learners in one query (a batch of nudges, a team), earliest first."""
         found: dict[int, list[Hold]] = {}
-        for chosen in self._learners_chosen(HoldRow.learner_id, learner_ids, teams):
-            for row in await self._session.scalars(select(HoldRow).where(chosen).order_by(HoldRow.start_date)):
+        for ids in _chunks(learner_ids):
+            for row in await self._session.scalars(
+                select(HoldRow).where(HoldRow.learner_id.in_(ids)).order_by(HoldRow.start_date)
+            ):
                 found.setdefault(row.learner_id, []).append(Hold(row.start_date, row.end_date))
         return found
+
+    async def add_hold(self, learner: LearnerRow, start: date, end: date) -> None:
+        self._session.add(HoldRow(learner_id=learner.id, start_date=start, end_date=end))
+        await self.recount_run(learner)  # a hold may reach back over days already missed, or move the run's end
 
     async def delete_holds(self, learner_id: int) -> None:
         await self._session.execute(delete(HoldRow).where(HoldRow.learner_id == learner_id))
 
-    async def end_holds(self, learner_id: int, today: date) -> None:
+    async def end_holds(self, learner: LearnerRow, today: date) -> None:
         """End holds today: days already held stay held, future ones are dropped."""
         await self._session.execute(
-            delete(HoldRow).where(HoldRow.learner_id == learner_id, HoldRow.start_date > today)
+            delete(HoldRow).where(HoldRow.learner_id == learner.id, HoldRow.start_date > today)
         )
         await self._session.execute(
             update(HoldRow)
-            .where(HoldRow.learner_id == learner_id, HoldRow.end_date > today)
+            .where(HoldRow.learner_id == learner.id, HoldRow.end_date > today)
             .values(end_date=today)
         )
+        await self.recount_run(learner)  # the run may now end sooner
 
     # --- nudges (messages the bot starts) ---------------------------------------------------------
     async def learners_to_plan(self, platforms: Collection[str], limit: int) -> list[LearnerRow]:

@@ -73,7 +73,10 @@ async def test_upgrading_counts_each_learners_run_of_learning_days_from_their_hi
         if day in (2, 4, 5):  # Bo missed Tuesday 3rd: a run of 2 ending Thursday 5th
             await learn_a_bit(bo)
     kept = await runs(store)
-    assert kept == {"ana": (7, "2026-03-10"), "bo": (2, "2026-03-05")}
+    assert kept == {
+        "ana": (7, "2026-03-10", "2026-03-11 23:00:00+00:00", "2026-03-10 15:00:00+00:00"),  # ends with Wednesday, Berlin
+        "bo": (2, "2026-03-05", "2026-03-07 05:00:00+00:00", "2026-03-05 15:00:00+00:00"),  # with Friday, New York
+    }
 
     await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0012")
     await upgrade_async(database_url)
@@ -81,9 +84,12 @@ async def test_upgrading_counts_each_learners_run_of_learning_days_from_their_hi
     assert await streak(ana) == 7 and await streak(bo) == 0, "Bo's Friday and Monday passed without learning"
 
 
-async def runs(store) -> dict[str, tuple[int, str]]:
+async def runs(store) -> dict[str, tuple[int, str, str, str]]:
+    """Each learner's kept run: length, last day, when it ends, when they last learned."""
     async with store.transaction() as tx:
-        return {
-            (learner := await tx.find_learner("test", name)).platform_user_id: (learner.streak_days, str(learner.streak_last_day))
-            for name in ("ana", "bo")
-        }
+        kept = {}
+        for name in ("ana", "bo"):
+            learner = await tx.find_learner("test", name)
+            kept[name] = (learner.streak_days, str(learner.streak_last_day), str(learner.streak_ends_at),
+                          str(learner.last_learned_at))
+        return kept

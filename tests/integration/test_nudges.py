@@ -12,7 +12,6 @@ from bot.core import Core
 from bot.events import ButtonPressed, Command, LearnerRef, Start
 from bot.nudges import NudgeDispatcher
 from bot.replies import Reply
-from bot.store.models import HoldRow
 from bot.store.repository import ProgressStore
 
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "Asia/Kolkata", "Australia/Sydney")
@@ -115,7 +114,7 @@ async def test_a_hold_shifts_the_schedule_instead_of_piling_up(core, store, cloc
     async with store.transaction() as tx:
         learner = await tx.find_learner("telegram", "u0")
         today = clock.now().astimezone(ZoneInfo(learner.timezone)).date()
-        tx.add(HoldRow(learner_id=learner.id, start_date=today, end_date=today + timedelta(days=9)))
+        await tx.add_hold(learner, today, today + timedelta(days=9))
     worker = dispatcher(store, core, clock, Inbox(), "w")
     await worker.plan()
     async with store.transaction() as tx:

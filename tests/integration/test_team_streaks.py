@@ -8,7 +8,6 @@ from bot import team
 from bot.events import LearnerRef
 from bot.progress import standing
 from bot.mastery import MasteryModel
-from bot.store.models import HoldRow
 from bot.store.repository import ProgressStore
 from content.model import Curriculum
 
@@ -48,7 +47,7 @@ async def test_team_streaks_match_each_learners_own_however_long(store: Progress
         learners["away"] = away
         for day in working_days_back(80)[40:]:
             await tx.record(away, "card_viewed", at=datetime.combine(day, datetime.min.time(), timezone.utc) + timedelta(hours=10))
-        tx.add(HoldRow(learner_id=away.id, start_date=working_days_back(40)[-1], end_date=NOW.date() - timedelta(days=1)))
+        await tx.add_hold(away, working_days_back(40)[-1], NOW.date() - timedelta(days=1))
 
     async with store.transaction() as tx:
         members = await tx.team_members(crew)

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, timedelta, timezone
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.streaks import Hold, Run, current_streak, local_date, run_after, run_of, streak_at_risk, streak_on
+from bot.streaks import Hold, Run, at_risk_now, current_streak, local_date, run_after, run_of, streak_now
 
 
 def days(*isodates: str) -> set[date]:
@@ -77,9 +79,10 @@ def test_streak_across_the_dst_switch_has_no_gap_or_double_day():
 
 @pytest.mark.parametrize("seed", range(40))
 def test_the_run_kept_day_by_day_gives_the_streak_the_whole_history_gives(seed: int):
-    """The bot keeps each learner's run as they learn (`run_after`), and reads streaks from it
-    (`streak_on`); whatever the calendar, that is the streak of the whole history."""
+    """The bot keeps each learner's run as they learn (`run_after`) and reads streaks from it
+    (`streak_now`, `at_risk_now`); whatever the calendar, that is the streak of the whole history."""
     rng = random.Random(seed)
+    zone = rng.choice(["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"])
     start = date(2026, 1, 5)
     working = frozenset(rng.sample(range(1, 8), rng.randint(1, 7)))
     holds = [Hold(start + timedelta(days=d), start + timedelta(days=d + rng.randint(0, 9)))
@@ -87,22 +90,42 @@ def test_the_run_kept_day_by_day_gives_the_streak_the_whole_history_gives(seed: 
     learned = sorted(start + timedelta(days=d) for d in range(120) if rng.random() < rng.choice((0.5, 0.8, 0.95)))
     if learned and rng.random() < 0.3:  # after a move westwards: a day before the last one comes late
         learned.append(learned[-1] - timedelta(days=1))
+    calendar = {"timezone": zone, "working_days": working, "holds": holds}
     run, history = Run(), set()
     for day in learned:
         history.add(day)
-        run = run_after(run, day, working_days=working, holds=holds) or run_of(history, working_days=working, holds=holds)
-        assert run == run_of(history, working_days=working, holds=holds)
+        run = run_after(run, day, **calendar) or run_of(history, **calendar)
+        assert run == run_of(history, **calendar)
         for today in (day, day + timedelta(days=1), day + timedelta(days=rng.randint(2, 12))):
-            expected = current_streak(history, today=today, working_days=working, holds=holds)
-            assert streak_on(run, today, working_days=working, holds=holds) == expected
-            at_risk = streak_at_risk(run, today, working_days=working, holds=holds)
-            assert at_risk in (0, expected)
-            # At risk exactly when today is required, not yet learned, and there is a streak.
-            required = today.isoweekday() in working and not any(h.covers(today) for h in holds)
-            assert (at_risk > 0) == (required and today not in history and today >= max(history) and expected > 0)
+            for hour in (0, 12, 23):  # early, midday and late on that day, the learner's time
+                now = datetime.combine(today, time(hour, 30), tzinfo=ZoneInfo(zone))
+                learner = Kept(zone, run.days, run.ends_at)
+                expected = current_streak(history, today=today, working_days=working, holds=holds)
+                assert streak_now(learner, now) == expected
+                # At risk exactly when today is required, not yet learned, and there is a streak.
+                required = today.isoweekday() in working and not any(h.covers(today) for h in holds)
+                at_risk = required and today not in history and today >= max(history) and expected > 0
+                assert at_risk_now(learner, now) == (expected if at_risk else 0)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What a learner keeps of their run (as `LearnerRow` does)."""
+
+    timezone: str
+    streak_days: int
+    streak_ends_at: datetime | None
 
 
 def test_a_hold_set_afterwards_over_days_already_missed_restores_the_run():
     history = days("2026-03-02", "2026-03-03", "2026-03-06")  # Mon, Tue, (Wed, Thu missed), Fri
-    assert run_of(history) == Run(1, date(2026, 3, 6))
-    assert run_of(history, holds=[Hold(date(2026, 3, 4), date(2026, 3, 5))]) == Run(3, date(2026, 3, 6))
+    assert run_of(history, timezone="UTC").days == 1
+    assert run_of(history, timezone="UTC", holds=[Hold(date(2026, 3, 4), date(2026, 3, 5))]).days == 3
+
+
+def test_a_run_ends_at_midnight_after_the_next_required_day_in_the_learners_zone():
+    friday = date(2026, 3, 27)  # the weekend before Berlin moves its clocks forward
+    run = run_of({friday}, timezone="Europe/Berlin")
+    assert run.ends_at == datetime(2026, 3, 30, 22, 0, tzinfo=timezone.utc), "Monday ends at 00:00 CEST (22:00 UTC)"
+    held = run_of({friday}, timezone="Europe/Berlin", holds=[Hold(date(2026, 3, 30), date(2026, 4, 3))])
+    assert held.ends_at == datetime(2026, 4, 6, 22, 0, tzinfo=timezone.utc), "a week held: the Monday after"

@@ -197,7 +197,7 @@ async def measure(url: str, curriculum: Curriculum, now: datetime, requests: int
             app = create_app(store=ProgressStore(create_sessionmaker(engine)), curriculum=curriculum, issuer=issuer,
                              clock=ManualClock(now))
             pages = [
-                ("manager", "/dashboard"), ("admin", "/dashboard"),
+                ("manager", "/dashboard"), ("admin", "/dashboard"), ("admin", "/dashboard/export.csv"),
                 ("manager", "/dashboard/teams/1"), ("manager", "/dashboard/teams/1/export.csv"),
                 ("manager", "/dashboard/teams/1/funnel.csv"), ("manager", "/dashboard/teams/1/credentials.csv"),
                 ("manager", f"/dashboard/learners/{manager_learner}"),

@@ -25,6 +25,12 @@ def run_migrations_offline() -> None:
 
 
 def do_run_migrations(connection: Connection) -> None:
+    if connection.dialect.name == "sqlite":
+        # Batch mode rebuilds a table by copying it and dropping the original; with foreign keys
+        # on, dropping `learners` would cascade-delete every learner's events. Off for this
+        # connection only, before any transaction (SQLite ignores the pragma inside one), on the
+        # driver's connection so that SQLAlchemy does not begin one first.
+        connection.connection.cursor().execute("PRAGMA foreign_keys=OFF")
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -58,8 +58,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    # Dropped in place (SQLite 3.35+ can): a batch copy of `learners` would drop the old table,
-    # and with foreign keys on that deletes every learner's events.
+    # Dropped in place (SQLite 3.35+ can): no need to copy the table.
     with op.batch_alter_table("learners", recreate="never") as batch_op:
         batch_op.drop_column("last_learned_at")
         batch_op.drop_column("streak_ends_at")

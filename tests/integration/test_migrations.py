@@ -93,3 +93,28 @@ async def runs(store) -> dict[str, tuple[int, str, str, str]]:
             kept[name] = (learner.streak_days, str(learner.streak_last_day), str(learner.streak_ends_at),
                           str(learner.last_learned_at))
         return kept
+
+
+async def test_downgrading_and_upgrading_again_keeps_every_learners_history(core, store, clock, database_url):
+    """Downgrades rebuild `learners` on SQLite (batch mode); its foreign keys must not take the
+    learners' events with it."""
+    import asyncio
+
+    from alembic import command
+
+    from bot.store.migrate import alembic_config, upgrade_async
+    from tests.integration.test_streaks_in_the_bot import learn_a_bit, streak
+    from tests.support import Chat
+
+    ana = Chat(core, "ana")
+    await ana.start(timezone="Europe/Berlin")
+    await learn_a_bit(ana)
+    async with store.transaction() as tx:
+        before = len(await tx.events((await tx.find_learner("test", "ana")).id))
+    assert before > 0
+
+    await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0005")  # rebuilds learners twice
+    await upgrade_async(database_url)
+    async with store.transaction() as tx:
+        assert len(await tx.events((await tx.find_learner("test", "ana")).id)) == before
+    assert await streak(ana) == 1

@@ -16,7 +16,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone as dt_timezone
-from functools import lru_cache
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -43,15 +42,9 @@ class HasWorkingDays(Protocol):
 
 
 def working_days(learner: HasWorkingDays) -> frozenset[int]:
-    return _weekdays(learner.working_days)
+    return frozenset(int(d) for d in learner.working_days)
 
 
-@lru_cache(maxsize=128)
-def _weekdays(digits: str) -> frozenset[int]:  # a few distinct patterns, read for every team member
-    return frozenset(int(d) for d in digits)
-
-
-@lru_cache(maxsize=1024)  # a team page asks for the same instant in a few zones many times
 def local_date(instant: datetime, timezone: str) -> date:
     return instant.astimezone(ZoneInfo(timezone)).date()
 

@@ -78,8 +78,9 @@ def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Tem
             return found
         rows: list[list[object]] = [["team", "learners", "active this week", "on a streak", "longest streak",
                                      "lessons done", "credentials"]]
+        _, summaries = found
         rows += [[t.name, t.learners, t.active_this_week, t.on_a_streak, t.longest_streak, t.lessons_done, t.credentials]
-                 for t in found[1]]
+                 for t in summaries]
         return csv_response(rows, "teams.csv")
 
     async def detail_of(request: Request, team_id: int) -> Response | team.TeamDetail:

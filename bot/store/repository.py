@@ -34,7 +34,6 @@ from bot.streaks import Hold, Run, local_date, run_after, run_of, working_days
 NUDGE_EVENTS = ("nudged", "reminded")
 # Events that make a day a learning day for the streak.
 LEARNING_KINDS = ("card_viewed", "answered", "lesson_completed")
-ID_CHUNK = 5000  # ids per IN (...) list: well inside SQLite's and asyncpg's parameter limits
 
 
 @dataclass(frozen=True)
@@ -62,12 +61,6 @@ class DeliveryStatus:
 
 
 OVERDUE = timedelta(minutes=5)
-
-
-def _chunks(learner_ids: Collection[int]) -> list[list[int]]:
-    """Ids in lists that stay well inside the databases' limits on bound parameters."""
-    ids = list(learner_ids)
-    return [ids[start:start + ID_CHUNK] for start in range(0, len(ids), ID_CHUNK)]
 
 
 def _keep(learner: LearnerRow, run: Run) -> None:
@@ -409,19 +402,12 @@ class Progress:
         return int(await self._session.scalar(select(func.count()).select_from(EventRow)) or 0)
 
     async def learning_days(self, learner_id: int) -> set[date]:
-        return (await self.learning_days_of([learner_id])).get(learner_id, set())
-
-    async def learning_days_of(self, learner_ids: Collection[int]) -> dict[int, set[date]]:
-        """The days each learner learned on (their local dates), in one query for a team."""
-        days: dict[int, set[date]] = {}
-        for ids in _chunks(learner_ids):
-            rows = await self._session.execute(
-                select(EventRow.learner_id, EventRow.local_date)
-                .where(EventRow.learner_id.in_(ids), EventRow.kind.in_(LEARNING_KINDS)).distinct()
-            )
-            for learner_id, day in rows:
-                days.setdefault(int(learner_id), set()).add(day)
-        return days
+        rows = await self._session.scalars(
+            select(EventRow.local_date)
+            .where(EventRow.learner_id == learner_id, EventRow.kind.in_(LEARNING_KINDS))
+            .distinct()
+        )
+        return set(rows)
 
     # --- sessions (a learner's place in a lesson or review) -----------------------------------
     async def active_session(self, learner_id: int) -> SessionRow | None:
@@ -552,13 +538,15 @@ class Progress:
         return (await self.holds_of([learner_id])).get(learner_id, [])
 
     async def holds_of(self, learner_ids: Collection[int]) -> dict[int, list[Hold]]:
-        """Holds of many learners in one query (a batch of nudges, a team), earliest first."""
+        """Holds of many learners in one query (a batch of nudges), earliest first."""
         found: dict[int, list[Hold]] = {}
-        for ids in _chunks(learner_ids):
-            for row in await self._session.scalars(
-                select(HoldRow).where(HoldRow.learner_id.in_(ids)).order_by(HoldRow.start_date)
-            ):
-                found.setdefault(row.learner_id, []).append(Hold(row.start_date, row.end_date))
+        if not learner_ids:
+            return found
+        rows = await self._session.scalars(
+            select(HoldRow).where(HoldRow.learner_id.in_(list(learner_ids))).order_by(HoldRow.start_date)
+        )
+        for row in rows:
+            found.setdefault(row.learner_id, []).append(Hold(row.start_date, row.end_date))
         return found
 
     async def add_hold(self, learner: LearnerRow, start: date, end: date) -> None:

@@ -1,5 +1,14 @@
-"""Platform-neutral replies. Text is Markdown (what authors write); adapters render it natively
-and escape it for their platform."""
+"""Platform-neutral replies. Text is Markdown; adapters render it natively and escape it for
+their platform.
+
+Line breaks: what the bot composes (`Text.text`, `AwardNotice.text`, `Announcement.text`,
+`Home` sections) is written line by line, so every single line break in it is kept as a line
+break on every platform. What authors write in lesson files (`LessonCard.body`,
+`Feedback.explanation`) is wrapped in their editor, so there a single line break is soft and the
+text flows; a blank line starts a new paragraph everywhere.
+
+Text from people (names, team names) is put into the Markdown through `bot.markup.literal`, so
+it reads as typed and is never a link or formatting."""
 from __future__ import annotations
 
 from dataclasses import dataclass

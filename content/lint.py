@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from content.lesson_rules import lesson_problems
@@ -47,17 +49,45 @@ def _duplicate_problems(tree: ParsedTree) -> Iterable[Problem]:
 
 
 def _reference_problems(
-    parsed_lessons: Iterable[ParsedLesson], lessons: dict[str, ParsedLesson], skill_ids: set[str] | None
+    parsed_lessons: Iterable[ParsedLesson], lessons: dict[str, ParsedLesson], skill_ids: set[str] | None,
+    unchecked: Collection[str] = (),
 ) -> Iterable[Problem]:
     for parsed in parsed_lessons:
         for index, required in enumerate(parsed.lesson.requires):
-            if required not in lessons:
+            if required not in lessons and required not in unchecked:
                 yield Problem(parsed.path, parsed.fields.line("requires", index), f"requires unknown lesson "
                               f"'{required}' (no lesson has id '{required}'): check the spelling or remove it")
         for index, skill in enumerate(parsed.lesson.skills):
             if skill_ids is not None and skill not in skill_ids:
                 yield Problem(parsed.path, parsed.fields.line("skills", index), f"unknown skill '{skill}' (it is not "
                               "in skills.yml): check the spelling or add it to skills.yml")
+
+
+def _unchecked(tree: ParsedTree, pending_lessons: set[str], pending_badges: set[str]) -> tuple[Problem, ...]:
+    """One line per unusable file for the references to it that could not be checked (instead of
+    one 'unknown' error for each, printed before their cause)."""
+    summaries: list[Problem] = []
+    skill_references = sum(len(parsed.lesson.skills) for parsed in tree.lessons) + sum(
+        len(parsed.credential.skills) for parsed in tree.credentials)
+    if tree.skills is None and tree.skills_path is not None and skill_references:
+        summaries.append(Problem(tree.skills_path, 1, f"{_references(skill_references)} to skills (in lessons and "
+                                 "credentials) cannot be checked until skills.yml is fixed"))
+    lesson_references = Counter(
+        [*(r for parsed in tree.lessons for r in parsed.lesson.requires),
+         *(r for parsed in tree.pathways for r in parsed.pathway.lessons),
+         *(r for parsed in tree.credentials for r in parsed.credential.lessons)])
+    badge_references = Counter(r for parsed in tree.credentials for r in parsed.credential.stacks)
+    for paths, pending, references, what in ((tree.unreadable_lessons, pending_lessons, lesson_references, "lesson"),
+                                             (tree.unreadable_credentials, pending_badges, badge_references, "badge")):
+        for path in paths:
+            if path.stem in pending and references[path.stem]:
+                summaries.append(Problem(path, 1, f"{_references(references[path.stem])} to {what} '{path.stem}' "
+                                         "cannot be checked until this file is fixed"))
+    return tuple(summaries)
+
+
+def _references(count: int) -> str:
+    return f"{count} reference" + ("" if count == 1 else "s")
 
 
 def _cycles(graph: dict[str, tuple[str, ...]]) -> list[list[str]]:
@@ -99,20 +129,32 @@ def _cycle_problems(lessons: dict[str, ParsedLesson]) -> Iterable[Problem]:
                       "none of them can ever be started; remove one of these 'requires'")
 
 
-def lint(tree: ParsedTree) -> list[Problem]:
-    """Every problem in `tree` that the readers could not see in one file alone."""
+@dataclass(frozen=True)
+class Linted:
+    problems: list[Problem]
+    unchecked: tuple[Problem, ...]  # per unusable file: how many references to it could not be checked
+
+
+def lint(tree: ParsedTree) -> Linted:
+    """Every problem in `tree` that the readers could not see in one file alone. References to
+    an unusable file's id are counted against it, not reported as unknown."""
     lessons: dict[str, ParsedLesson] = {}
     for parsed in tree.lessons:
         lessons.setdefault(parsed.lesson.id, parsed)
     skill_ids = None if tree.skills is None else {skill.id for skill in tree.skills}
+    pending_lessons = {path.stem for path in tree.unreadable_lessons} - set(lessons)
+    credential_ids = {parsed.credential.id for parsed in tree.credentials}
+    pending_badges = {path.stem for path in tree.unreadable_credentials} - credential_ids
     problems: list[Problem | None] = [*_id_problems(tree), *_duplicate_problems(tree)]
     for parsed in tree.lessons:
         problems += lesson_problems(parsed)
-    problems += _reference_problems(tree.lessons, lessons, skill_ids)
+    problems += _reference_problems(tree.lessons, lessons, skill_ids, pending_lessons)
     problems += _cycle_problems(lessons)
-    problems += pathway_problems(tree.pathways, lessons)
-    problems += credential_problems(tree.credentials, lessons=set(lessons), skills=skill_ids)
-    return [problem for problem in problems if problem is not None]
+    problems += pathway_problems(tree.pathways, lessons, unchecked=pending_lessons)
+    problems += credential_problems(tree.credentials, lessons=set(lessons), skills=skill_ids,
+                                    unchecked_lessons=pending_lessons, unchecked_badges=pending_badges)
+    return Linted([problem for problem in problems if problem is not None],
+                  _unchecked(tree, pending_lessons, pending_badges))
 
 
 def lint_lesson(parsed: ParsedLesson) -> list[Problem]:

@@ -1,13 +1,13 @@
 """Rules about badges and certificates: what they require, what they stack, how long they last."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 from content.model import CredentialKind, Problem
 from content.parsed import ParsedCredential
 
 
-def _requirement_problems(parsed: ParsedCredential, lessons: set[str], skills: set[str] | None) -> list[Problem]:
+def _requirement_problems(parsed: ParsedCredential, lessons: Collection[str], skills: set[str] | None) -> list[Problem]:
     credential, fields, path = parsed.credential, parsed.fields, parsed.path
     problems: list[Problem] = []
     for index, lesson_id in enumerate(credential.lessons):
@@ -26,7 +26,9 @@ def _requirement_problems(parsed: ParsedCredential, lessons: set[str], skills: s
     return problems
 
 
-def _stack_problems(parsed: ParsedCredential, kinds: dict[str, CredentialKind | None]) -> list[Problem]:
+def _stack_problems(
+    parsed: ParsedCredential, kinds: dict[str, CredentialKind | None], unchecked: Collection[str]
+) -> list[Problem]:
     credential, fields, path = parsed.credential, parsed.fields, parsed.path
     if credential.kind is CredentialKind.BADGE:
         if credential.stacks:
@@ -44,6 +46,8 @@ def _stack_problems(parsed: ParsedCredential, kinds: dict[str, CredentialKind | 
         line = fields.line("stacks", index)
         if badge_id == credential.id:
             problems.append(Problem(path, line, "the certificate stacks itself: list only the badges it is built from"))
+        elif badge_id in unchecked:
+            continue
         elif badge_id not in kinds:
             problems.append(Problem(path, line, f"stacks unknown badge '{badge_id}' (no badge has id '{badge_id}'): "
                                     "check the spelling or remove it"))
@@ -54,8 +58,11 @@ def _stack_problems(parsed: ParsedCredential, kinds: dict[str, CredentialKind | 
 
 
 def credential_problems(
-    credentials: Iterable[ParsedCredential], *, lessons: set[str], skills: set[str] | None
+    credentials: Iterable[ParsedCredential], *, lessons: set[str], skills: set[str] | None,
+    unchecked_lessons: Collection[str] = (), unchecked_badges: Collection[str] = (),
 ) -> list[Problem]:
+    """`unchecked_*`: ids whose files could not be read (reported there, not here); `skills` is
+    None when skills.yml could not be read."""
     parsed_credentials = list(credentials)
     kinds: dict[str, CredentialKind | None] = {}
     for parsed in parsed_credentials:
@@ -63,9 +70,9 @@ def credential_problems(
         kinds.setdefault(parsed.credential.id, kind)
     problems: list[Problem] = []
     for parsed in parsed_credentials:
-        problems += _requirement_problems(parsed, lessons, skills)
+        problems += _requirement_problems(parsed, {*lessons, *unchecked_lessons}, skills)
         if "kind" not in parsed.bad_fields:
-            problems += _stack_problems(parsed, kinds)
+            problems += _stack_problems(parsed, kinds, unchecked_badges)
         days = parsed.credential.valid_for_days
         if days is not None and days < 1:
             problems.append(Problem(parsed.path, parsed.fields.line("valid_for_days"), f"'valid_for_days' is {days}: "

@@ -14,8 +14,9 @@ from typing import TypeVar
 from content.credential_file import read_credential
 from content.lesson_file import read_lesson
 from content.lint import lint, lint_lesson
+from content.frontmatter import parse_front_matter
 from content.lint_pathways import in_map_order
-from content.model import Curriculum, Lesson, Problem
+from content.model import Curriculum, Lesson, Problem, Skill
 from content.parsed import ParsedLesson, ParsedTree
 from content.pathway_file import read_pathway
 from content.skills_file import read_skills
@@ -61,42 +62,67 @@ def _markdown_files(folder: Path) -> list[Path]:
         return []
 
 
+@dataclass
+class _Found:
+    """Problems as they are found: `roots` make a whole file unusable (it cannot be read, its
+    front matter is broken, skills.yml is empty) and are shown first, since they cause others."""
+
+    roots: list[Problem]
+    problems: list[Problem]
+
+
 def _read_all(folder: Path, read: Callable[[_FileText, Path], tuple[T | None, list[Problem]]],
-              problems: list[Problem]) -> tuple[T, ...]:
+              found: _Found) -> tuple[tuple[T, ...], tuple[Path, ...]]:
+    """The items read from every Markdown file in `folder`, and the files that gave none."""
     items: list[T] = []
+    unusable: list[Path] = []
     for path in _markdown_files(folder):
-        file = _read(path, problems)
-        if file is None:
-            continue
-        item, found = read(file, path)
-        problems += found
-        if item is not None:
+        file = _read(path, found.roots)
+        item, problems = read(file, path) if file is not None else (None, [])
+        if item is None:
+            found.roots += problems
+            unusable.append(path)
+        else:
+            found.problems += problems
             items.append(item)
-    return tuple(items)
+    return tuple(items), tuple(unusable)
 
 
 def _read_lesson(file: _FileText, path: Path) -> tuple[ParsedLesson | None, list[Problem]]:
     return read_lesson(file.text, path=path, file_hash=file.digest[:VERSION_HASH_LENGTH])
 
 
-def _read_tree(root: Path, problems: list[Problem]) -> ParsedTree:
+def _read_skills(path: Path, found: _Found) -> tuple[Skill, ...] | None:
+    """The skills, or None when skills.yml is missing, unreadable, broken or empty (then no
+    reference to a skill can be checked)."""
+    if not path.is_file():
+        found.roots.append(Problem(path, 1, "missing skills.yml: create it and list the skills that lessons "
+                                   "teach (see docs/authoring.md)"))
+        return None
+    file = _read(path, found.roots)
+    if file is None:
+        return None
+    skills, problems = read_skills(file.text, path=path)
+    if not skills:
+        found.roots += problems
+        return None
+    found.problems += problems
+    return skills
+
+
+def _read_tree(root: Path, found: _Found) -> ParsedTree:
     skills_path = root / "skills.yml"
-    skills = None
-    if not skills_path.is_file():
-        problems.append(Problem(skills_path, 1, "missing skills.yml: create it and list the skills that lessons "
-                                "teach (see docs/authoring.md)"))
-    elif (file := _read(skills_path, problems)) is not None:
-        skills, found = read_skills(file.text, path=skills_path)
-        problems += found
-    lessons = _read_all(root / "lessons", _read_lesson, problems)
+    skills = _read_skills(skills_path, found)
+    lessons, unreadable_lessons = _read_all(root / "lessons", _read_lesson, found)
     if not _markdown_files(root / "lessons"):
-        problems.append(Problem(root / "lessons", 1, "no lessons found: add one file per lesson as "
-                                "lessons/<lesson-id>.md"))
+        found.roots.append(Problem(root / "lessons", 1, "no lessons found: add one file per lesson as "
+                                   "lessons/<lesson-id>.md"))
+    pathways, _ = _read_all(root / "pathways", lambda file, path: read_pathway(file.text, path=path), found)
+    credentials, unreadable_credentials = _read_all(
+        root / "credentials", lambda file, path: read_credential(file.text, path=path), found)
     return ParsedTree(
-        skills=skills,
-        lessons=lessons,
-        pathways=_read_all(root / "pathways", lambda file, path: read_pathway(file.text, path=path), problems),
-        credentials=_read_all(root / "credentials", lambda file, path: read_credential(file.text, path=path), problems),
+        skills=skills, lessons=lessons, pathways=pathways, credentials=credentials, skills_path=skills_path,
+        unreadable_lessons=unreadable_lessons, unreadable_credentials=unreadable_credentials,
     )
 
 
@@ -106,14 +132,19 @@ def _sorted(problems: list[Problem]) -> tuple[Problem, ...]:
 
 
 def load_curriculum(root: Path) -> LoadResult:
-    """Read and lint the content folder at `root`; the curriculum is given only when nothing is wrong."""
+    """Read and lint the content folder at `root`; the curriculum is given only when nothing is wrong.
+
+    Problems come cause first: what makes a file unusable (each followed by how many references
+    to it could not be checked), then every other problem by file and line."""
     if not root.is_dir():
         return LoadResult(None, (Problem(root, 1, f"the content folder '{root}' does not exist or is not a folder"),))
-    problems: list[Problem] = []
-    tree = _read_tree(root, problems)
-    problems += lint(tree)
-    if problems:
-        return LoadResult(None, _sorted(problems))
+    found = _Found(roots=[], problems=[])
+    tree = _read_tree(root, found)
+    linted = lint(tree)
+    found.problems += linted.problems
+    if found.roots or found.problems:
+        roots = sorted(_sorted(found.roots) + linted.unchecked, key=lambda problem: str(problem.path))  # stable
+        return LoadResult(None, tuple(roots) + _sorted(found.problems))
     curriculum = Curriculum(
         skills={skill.id: skill for skill in tree.skills or ()},
         lessons={parsed.lesson.id: parsed.lesson for parsed in tree.lessons},
@@ -132,9 +163,36 @@ def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
     file = _read(path, problems)
     if file is None:
         return None, problems
+    kind = not_a_lesson(file.text, path)
+    if kind is not None:
+        return None, [Problem(path, 1, f"this is {kind}, not a lesson: `content preview` shows lessons "
+                              "only; run `run_bot.py content check` to check it")]
     parsed, found = _read_lesson(file, path)
     problems += found
     if parsed is not None:
         problems += lint_lesson(parsed)
     problems = list(_sorted(problems))
     return (parsed.lesson if parsed is not None and not problems else None), problems
+
+
+def not_a_lesson(text: str, path: Path) -> str | None:
+    """What a content file that is not a lesson is ("a pathway", "a badge", ...), from its front
+    matter or, when that cannot be read, its folder; None for a lesson (or anything else)."""
+    if path.name == "skills.yml":
+        return "the skills list (skills.yml)"
+    front, _ = parse_front_matter(text, path=path)
+    keys = set(front.fields.keys()) if front is not None else set()
+    kind = front.fields.text("kind") if front is not None else None
+    if kind in ("badge", "certificate"):
+        return f"a {kind}"
+    if "kind" in keys or "stacks" in keys or "valid_for_days" in keys:
+        return "a credential (badge or certificate)"
+    if "lessons" in keys or "order" in keys:
+        return "a pathway"
+    if not keys & {"skills", "minutes"}:  # nothing says lesson: the folder may
+        folder = path.parent.name
+        if folder == "pathways":
+            return "a pathway"
+        if folder == "credentials":
+            return "a credential (badge or certificate)"
+    return None

@@ -62,9 +62,16 @@ class ParsedCredential:
 
 @dataclass(frozen=True)
 class ParsedTree:
-    """Everything read from one content folder; `skills` is None when skills.yml was unusable."""
+    """Everything read from one content folder; `skills` is None when skills.yml was unusable.
+
+    `unreadable` names the lesson and credential files that gave nothing to check (unreadable,
+    or broken front matter): references to their ids (each file is named after its id) are not
+    reported one by one as unknown, the broken file is."""
 
     skills: tuple[Skill, ...] | None
     lessons: tuple[ParsedLesson, ...] = ()
     pathways: tuple[ParsedPathway, ...] = ()
     credentials: tuple[ParsedCredential, ...] = ()
+    skills_path: Path | None = None
+    unreadable_lessons: tuple[Path, ...] = ()
+    unreadable_credentials: tuple[Path, ...] = ()

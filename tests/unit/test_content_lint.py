@@ -461,3 +461,41 @@ def test_non_positive_validity_is_reported(tmp_path: Path) -> None:
     problem = the_problem(write_tree(tmp_path, {"credentials/badge-b.md": badge("badge-b").replace("365", "0")}))
     assert where(problem, tmp_path) == "credentials/badge-b.md:9"
     assert "'valid_for_days' is 0" in problem.message
+
+
+# --- causes before their consequences --------------------------------------------------------
+
+def lines_of(root: Path) -> list[str]:
+    """What `content check` prints, paths relative to the tree."""
+    return [f"{where(problem, root)}: {problem.message}" for problem in problems_of(root)]
+
+
+def test_an_empty_skills_yml_comes_first_and_its_consequences_are_one_line(tmp_path: Path) -> None:
+    """Every lesson and badge names a skill: without skills.yml none of them can be checked, and
+    saying so once beats an 'unknown skill' line for each, printed before their cause."""
+    root = write_tree(tmp_path, {"skills.yml": "", "lessons/b.md": lesson("b", requires="[a, nope]", skills="[tools]")})
+    assert lines_of(root) == [
+        "skills.yml:1: skills.yml defines no skills: add at least one, for example 'energy-isolation:' with a "
+        "'name:' and a 'description:' under it",
+        "skills.yml:1: 3 references to skills (in lessons and credentials) cannot be checked until skills.yml is fixed",
+        "lessons/b.md:6: requires unknown lesson 'nope' (no lesson has id 'nope'): check the spelling or remove it",
+    ]
+
+
+def test_a_lesson_with_broken_front_matter_comes_first_and_references_to_it_are_counted(tmp_path: Path) -> None:
+    broken = lesson("a").replace("requires: []\n---\n", "requires: []\n", 1)  # never closed
+    root = write_tree(tmp_path, {"lessons/a.md": broken, "pathways/first.md": pathway("first", order=1, lessons=["a", "b", "c"])})
+    assert lines_of(root) == [
+        "lessons/a.md:1: the front matter is never closed: add a line '---' after the last field",
+        "lessons/a.md:1: 3 references to lesson 'a' cannot be checked until this file is fixed",
+        "pathways/first.md:8: unknown lesson 'c' (no lesson has id 'c'): check the spelling or remove it",
+    ]
+
+
+def test_a_badge_that_cannot_be_read_is_not_an_unknown_badge_of_the_certificate(tmp_path: Path) -> None:
+    root = write_tree(tmp_path, {"credentials/badge-b.md": "id: badge-b\n"})
+    assert lines_of(root) == [
+        "credentials/badge-b.md:1: missing front matter: the file must start with a line '---', then the fields "
+        "(id, title, ...), then another '---'",
+        "credentials/badge-b.md:1: 1 reference to badge 'badge-b' cannot be checked until this file is fixed",
+    ]

@@ -304,8 +304,10 @@ def test_malformed_yaml_is_reported_at_the_line_yaml_gives(tmp_path: Path) -> No
 
 def test_malformed_skills_yml_is_reported_at_its_line(tmp_path: Path) -> None:
     result = load_curriculum(write_tree(tmp_path, {"skills.yml": SKILLS + "  oops: [\n"}))
-    assert [(p.path.name, p.line) for p in result.problems] == [("skills.yml", 8)]
+    assert [(p.path.name, p.line) for p in result.problems] == [("skills.yml", 8), ("skills.yml", 1)]
     assert "skills.yml is not valid YAML" in result.problems[0].message
+    assert result.problems[1].message == ("3 references to skills (in lessons and credentials) cannot be checked "
+                                          "until skills.yml is fixed")
 
 
 def test_missing_front_matter_is_reported_at_line_one(tmp_path: Path) -> None:
@@ -318,8 +320,11 @@ def test_missing_front_matter_is_reported_at_line_one(tmp_path: Path) -> None:
 def test_unclosed_front_matter_is_reported(tmp_path: Path) -> None:
     text = HAZARD_SPOTTING.replace("minutes: 2\n---\n", "minutes: 2\n")
     problems = load_curriculum(write_tree(tmp_path, {"lessons/hazard-spotting.md": text})).problems
-    lesson_problems = [p for p in problems if p.path.name == "hazard-spotting.md"]
-    assert [(p.line, "never closed" in p.message) for p in lesson_problems] == [(1, True)]
+    assert [str(p).removeprefix(f"{tmp_path}/") for p in problems] == [
+        "lessons/hazard-spotting.md:1: the front matter is never closed: add a line '---' after the last field",
+        "lessons/hazard-spotting.md:1: 3 references to lesson 'hazard-spotting' cannot be checked until this file "
+        "is fixed",
+    ]
 
 
 def test_missing_field_is_reported(tmp_path: Path) -> None:
@@ -380,8 +385,10 @@ def test_empty_tree_is_reported(tmp_path: Path) -> None:
 def test_missing_skills_yml_is_reported(tmp_path: Path) -> None:
     root = write_tree(tmp_path)
     (root / "skills.yml").unlink()
-    problem = the_problem(load_curriculum(root))
-    assert (problem.path, problem.line) == (root / "skills.yml", 1)
+    problems = load_curriculum(root).problems
+    assert [(problem.path, problem.line) for problem in problems] == [(root / "skills.yml", 1)] * 2
+    assert problems[0].message.startswith("missing skills.yml")
+    assert problems[1].message.startswith("3 references to skills")
 
 
 def test_missing_content_folder_is_reported(tmp_path: Path) -> None:

@@ -159,9 +159,9 @@ async def set_announce(turn: Turn, on: bool) -> str:
 async def _pause(turn: Turn, value: str) -> str:
     today = local_date(turn.now, turn.learner.timezone)
     if value == "off":
-        await turn.tx.end_holds(turn.learner, today)
-        await turn.record("settings_changed", payload={"hold": "off"})
-        return "Welcome back! Your pause is over; /next continues where you are."
+        from bot.settings import end_holds  # bot.settings imports this module
+
+        return await end_holds(turn, welcome="Welcome back! Your pause is over; /next continues where you are.")
     if not value.isdigit() or int(value) not in {days for _, days in PAUSES}:
         return "That button is no longer valid. /settings shows your settings."
     end = today + timedelta(days=int(value) - 1)

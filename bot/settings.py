@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import preferences, texts
@@ -62,12 +62,27 @@ async def apply_setting(turn: Turn, args: str) -> str:
     return texts.settings(learner.timezone, learner.daily_time, learner.working_days, holds, learner.announce)
 
 
+async def end_holds(turn: Turn, *, welcome: str) -> str:
+    """`/settings hold off` and Resume: a hold under way ends today (`welcome` says so), one that
+    has not started is cancelled (and says which), and without either nothing changes."""
+    today = local_date(turn.now, turn.learner.timezone)
+    holds = [hold for hold in await turn.tx.holds(turn.learner.id) if hold.end >= today]
+    if not holds:
+        return "You have no vacation hold or pause to end. /settings shows your settings."
+    await turn.tx.end_holds(turn.learner, today)
+    await turn.record("settings_changed", payload={"hold": "off"})
+    said = [welcome] if any(hold.start <= today for hold in holds) else []
+    planned = [f"from {hold.start} to {hold.end}" for hold in holds if hold.start > today]
+    if planned:
+        which = "Your vacation hold " + " and the one ".join(planned)
+        said.append(f"{which} {'is' if len(planned) == 1 else 'are'} cancelled: your daily lessons carry on as usual.")
+    return " ".join(said)
+
+
 async def _hold(turn: Turn, value: str) -> str:
     parts = value.split()
     if parts == ["off"]:
-        await turn.tx.end_holds(turn.learner, local_date(turn.now, turn.learner.timezone))
-        await turn.record("settings_changed", payload={"hold": "off"})
-        return "Vacation hold ended. Welcome back!"
+        return await end_holds(turn, welcome="Vacation hold ended. Welcome back!")
     try:
         start, end = (date.fromisoformat(p) for p in parts) if len(parts) == 2 else (None, None)
     except ValueError:
@@ -76,6 +91,10 @@ async def _hold(turn: Turn, value: str) -> str:
         return "Give the first and last day of your vacation as dates: /settings hold 2026-12-22 2027-01-02"
     if end < start:
         return "The last day of a hold must not be before its first day."
+    today = local_date(turn.now, turn.learner.timezone)
+    if end < today:
+        return (f"A vacation hold is for days to come: {start} to {end} is already over (today is {today}). "
+                f"Give today or a later day as the last day, for example /settings hold {today} {today + timedelta(days=6)}")
     if (end - start).days > 92:
         return "A vacation hold can last at most 3 months."
     await turn.tx.add_hold(turn.learner, start, end)

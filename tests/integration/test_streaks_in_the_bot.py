@@ -115,14 +115,15 @@ async def test_a_hold_or_new_working_days_over_missed_days_mend_the_streak(core,
         clock.set(datetime(2026, 3, day, 12, tzinfo=timezone.utc))
         await learn_a_bit(chat)
     assert await streak(chat) == 1
-    await chat.command("settings", "hold 2026-03-04 2026-03-04")
-    assert await streak(chat) == 1, "Thursday is still missed"
-    await chat.command("settings", "days mon,tue,wed,fri")
-    assert await streak(chat) == 3, "Wednesday held, Thursday no working day: nothing was missed"
+    await chat.command("settings", "days mon,tue,fri")
+    assert await streak(chat) == 3, "Wednesday and Thursday no working days: nothing was missed"
     await chat.command("settings", "days mon-fri")
-    assert await streak(chat) == 1, "Thursday is required again"
-    await chat.command("settings", "hold 2026-03-05 2026-03-05")
-    assert await streak(chat) == 3, "Thursday held too"
+    assert await streak(chat) == 1, "Wednesday and Thursday are required again"
+    await chat.command("settings", "hold 2026-03-04 2026-03-05")
+    assert "is already over" in chat.text, "a hold entirely in the past is refused: it cannot mend a streak"
+    assert await streak(chat) == 1
+    await chat.command("settings", "hold 2026-03-04 2026-03-06")
+    assert await streak(chat) == 3, "a hold reaching back from today holds Wednesday and Thursday"
     clock.set(datetime(2026, 3, 9, 12, tzinfo=timezone.utc))  # Monday
     await learn_a_bit(chat)
     assert await streak(chat) == 4

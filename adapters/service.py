@@ -19,6 +19,7 @@ from telegram.error import TelegramError
 from fastapi import APIRouter
 
 from adapters import redaction
+from adapters.inbox import Inbox
 from adapters.config import positive
 from adapters.lrs import LrsForwarder, LrsSettings, open_client
 from adapters.slack.app import PLATFORM as SLACK
@@ -40,6 +41,8 @@ from web.awards import BakedImages
 from web.health import Check
 
 log = logging.getLogger(__name__)
+
+INBOX_FILE = "inbox.sqlite3"  # in DATA_DIR: the journal of deliveries not yet recorded
 
 
 class PlatformUnavailable(Exception):
@@ -68,6 +71,9 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
     redaction.install(secrets)
     routers: list[APIRouter] = []
     telegram = None
+    # What the platforms delivered is journaled on this machine before it is acknowledged, so
+    # a database outage or a killed process loses nothing (adapters/inbox.py).
+    inbox = await Inbox(settings.data_dir / INBOX_FILE).open()
     if telegram_settings is not None:
         pacer = (
             SharedSendRate(app.engine, TELEGRAM, telegram_settings.messages_per_second)
@@ -77,6 +83,7 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
             core=app.core, settings=telegram_settings, images=BakedImages(app.store).png,
             rate_limiter=DeliveryLimiter(overall_per_second=telegram_settings.messages_per_second, pacer=pacer),
             polls=SentPolls(app.engine, TELEGRAM, app.clock),  # an answer reaches any process, also after a restart
+            inbox=inbox,
         )
         if telegram_settings.webhook_url:
             routers.append(webhook_router(telegram, webhook_url=telegram_settings.webhook_url, secret=telegram_settings.secret))
@@ -127,6 +134,7 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
     stopping = asyncio.Event()
     nudging: asyncio.Task[None] | None = None
     forwarding: asyncio.Task[None] | None = None
+    redelivering: list[asyncio.Task[None]] = []
 
     def stop() -> None:
         server.should_exit = True
@@ -141,6 +149,7 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
                 await telegram.start()
             except TelegramError as error:
                 raise PlatformUnavailable(f"Telegram: {type(error).__name__}: {error}") from None
+            redelivering.append(asyncio.create_task(telegram.redeliver(stopping), name="telegram-redelivery"))
         else:
             log.warning("Telegram is not configured (TELEGRAM_BOT_TOKEN is not set)")
         if socket_mode is not None:
@@ -163,6 +172,8 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
             await nudging
         if forwarding is not None:
             await forwarding
+        for task in redelivering:
+            await task
         if lrs_client is not None:
             await lrs_client.aclose()
         if socket_mode is not None:
@@ -171,6 +182,7 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
             await http_session.close()
         if telegram is not None:
             await telegram.stop()
+        await inbox.close()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
 

@@ -11,7 +11,7 @@ Text from people (names, team names) is put into the Markdown through `bot.marku
 it reads as typed and is never a link or formatting."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 
 @dataclass(frozen=True)
@@ -95,3 +95,22 @@ class Home:
 
 
 Reply = Text | LessonCard | Question | Feedback | AwardNotice | Announcement
+
+
+# --- Replies as JSON: kept in the delivery journal until they are sent ---------------------
+
+_KINDS: dict[str, type] = {kind.__name__: kind for kind in (Text, LessonCard, Question, Feedback, AwardNotice, Announcement)}
+
+
+def reply_to_json(reply: Reply) -> dict[str, object]:
+    return {"kind": type(reply).__name__, **asdict(reply)}
+
+
+def reply_from_json(data: dict[str, object]) -> Reply:
+    fields = dict(data)
+    kind = _KINDS[str(fields.pop("kind"))]
+    values = {
+        name: tuple(Button(**b) for b in value) if name == "buttons" else tuple(value) if isinstance(value, list) else value  # type: ignore[arg-type, union-attr]
+        for name, value in fields.items()
+    }
+    return kind(**values)  # type: ignore[no-any-return]

@@ -1,23 +1,32 @@
 """The Telegram bot: python-telegram-bot's `Application` translating updates into core events
 and core replies into Bot API calls. Learning happens in private chats; in groups the bot only
-announces badges and points people to a private chat."""
+announces badges and points people to a private chat.
+
+Nothing a learner does is lost: every update is put in the delivery journal (adapters/inbox.py)
+before Telegram is told it arrived (the webhook's 200, the next getUpdates offset), because
+both paths hand updates to the application through its update queue, and ours journals on
+`put`. An update is marked done once handled; when the database could not be reached it stays
+in the journal, the learner is told it will count, and it is handled again (in order, before
+anything newer from the same chat) once the database is back."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import contextvars
 import hashlib
 import hmac
 import logging
+import time
 from collections import Counter, OrderedDict
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from telegram import BotCommand, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatType, ParseMode, PollType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
-    ApplicationHandlerStop,
     BaseRateLimiter,
     BaseUpdateProcessor,
     CallbackQueryHandler,
@@ -25,17 +34,18 @@ from telegram.ext import (
     ContextTypes,
     MessageHandler,
     PollAnswerHandler,
-    TypeHandler,
     filters,
 )
 
 from adapters.config import positive
+from adapters.inbox import Entry, Inbox, JournalUnavailable
 from adapters.telegram.delivery import DeliveryLimiter
 from adapters.telegram.formatting import escape
 from adapters.telegram.render import Out, OutPhoto, OutPoll, OutText, render
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start
-from bot.replies import Announcement, Reply
+from bot.replies import Announcement, Reply, reply_from_json, reply_to_json
+from bot.store.unavailable import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +61,16 @@ COMMANDS = (
     ("help", "What I can do"),
 )
 SORRY = "Sorry, something went wrong on my side. Your progress is safe: /next continues where you are."
+KEPT = ("Got it. I can't reach my records for a moment, so I have kept what you sent: it will count "
+        "as soon as they are back, and I will carry on from there.")
+TELL_AGAIN_AFTER = 600.0  # seconds: one "kept" note per chat per outage, not one per tap
+REDELIVER_EVERY = 2.0  # seconds between looks for deliveries to handle again
 NOT_UNDERSTOOD = "I learn with you through the buttons: tap one above, or send /next to continue. /help lists everything."
 REMEMBERED = 10_000  # recent update ids and polls kept in memory
 
 ImageSource = Callable[[str], Awaitable[bytes | None]]
+# The journal entry of the update being handled (handlers run in the task that handles it).
+_ENTRY: contextvars.ContextVar[Entry | None] = contextvars.ContextVar("telegram_entry", default=None)
 
 
 @dataclass(frozen=True)
@@ -96,25 +112,34 @@ class TelegramSettings:
         return hmac.new(self.token.encode(), b"telegram-webhook", hashlib.sha256).hexdigest()
 
 
+Process = Callable[[object, Awaitable[Any]], Awaitable[None]]
+
+
+async def _run(update: object, coroutine: Awaitable[Any]) -> None:
+    await coroutine
+
+
 class PerChatOrder(BaseUpdateProcessor):
     """Updates of different chats are handled concurrently; one chat's in arrival order, so a
-    learner's answer is never overtaken by their next press."""
+    learner's answer is never overtaken by their next press. `process` runs one update's
+    handling (the bot settles it in the journal around it)."""
 
-    def __init__(self, max_concurrent_updates: int = 256) -> None:
+    def __init__(self, max_concurrent_updates: int = 256, process: Process = _run) -> None:
         super().__init__(max_concurrent_updates)
+        self._process = process
         self._locks: dict[int, asyncio.Lock] = {}
         self._users: Counter[int] = Counter()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         key = _chat_key(update)
         if key is None:
-            await coroutine
+            await self._process(update, coroutine)
             return
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._users[key] += 1
         try:
             async with lock:
-                await coroutine
+                await self._process(update, coroutine)
         finally:
             self._users[key] -= 1
             if not self._users[key]:
@@ -125,6 +150,35 @@ class PerChatOrder(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         pass
+
+
+class JournalingQueue(asyncio.Queue):  # type: ignore[type-arg]
+    """The application's update queue (long polling and the webhook both `put` into it): an
+    update is journaled before `put` returns, so Telegram is told "received" only then (PTB's
+    Updater confirms the offset after `put`; the webhook answers 200 after it). A redelivered
+    update is dropped here."""
+
+    def __init__(self, inbox: Inbox, bot_id: str) -> None:
+        super().__init__()
+        self._inbox, self._bot_id = inbox, bot_id
+        self.entries: dict[int, Entry] = {}  # journaled updates on their way to be handled
+
+    async def put(self, item: object) -> None:
+        if isinstance(item, Update):
+            entry = await self._inbox.keep(
+                platform=PLATFORM, key=f"{self._bot_id}:{item.update_id}",
+                conversation=str(_chat_key(item)), payload=item.to_dict(),
+            )
+            if entry is None:
+                log.info("Telegram update %s delivered again: ignored", item.update_id)
+                return
+            self.entries[item.update_id] = entry
+        await super().put(item)
+
+    async def put_kept(self, update: Update, entry: Entry) -> None:
+        """A journaled update handled again (it was not recorded before)."""
+        self.entries[update.update_id] = entry
+        await super().put(update)
 
 
 class PollMemory(Protocol):
@@ -161,15 +215,19 @@ class TelegramBot:
         images: ImageSource | None = None,
         rate_limiter: BaseRateLimiter | None = None,
         polls: PollMemory | None = None,
+        inbox: Inbox | None = None,
     ) -> None:
         self._core = core
         self._settings = settings
         self._images = images
+        self._inbox = inbox or Inbox(None)  # in memory: nothing to take over after a restart
+        self._queue = JournalingQueue(self._inbox, settings.token.partition(":")[0])
         builder = (
             Application.builder()
             .token(settings.token)
             .rate_limiter(rate_limiter or DeliveryLimiter(overall_per_second=settings.messages_per_second))
-            .concurrent_updates(PerChatOrder())
+            .update_queue(self._queue)
+            .concurrent_updates(PerChatOrder(process=self._process))
             .connection_pool_size(64)
             .pool_timeout(30)
         )
@@ -179,7 +237,8 @@ class TelegramBot:
         if settings.webhook_url:
             builder = builder.updater(None)
         self.application = builder.build()
-        self._seen_updates: OrderedDict[int, None] = OrderedDict()
+        self._outcomes: dict[int, str] = {}  # update id -> "later" | "failed", set by the error handler
+        self._told: dict[int, float] = {}  # chat id -> when it was last told its update was kept
         self._polls = polls or RecentPolls()
         self._username = ""
         self._add_handlers()
@@ -210,15 +269,70 @@ class TelegramBot:
         await app.shutdown()
 
     async def receive(self, update_json: dict[str, Any]) -> None:
-        """An update from the webhook, queued like one from long polling."""
+        """An update from the webhook, queued like one from long polling: journaled before this
+        returns (JournalUnavailable when it cannot be: the webhook asks Telegram to retry)."""
         await self.application.update_queue.put(Update.de_json(update_json, self.application.bot))
+
+    # --- the journal ----------------------------------------------------------------------------
+    async def redeliver(self, stopping: asyncio.Event, every: float = REDELIVER_EVERY) -> None:
+        """Until `stopping`: hand journaled updates that were not recorded (the database was
+        away, or the process that had them died) to the application again."""
+        while not stopping.is_set():
+            try:
+                for entry in await self._inbox.due(PLATFORM):
+                    await self._queue.put_kept(Update.de_json(entry.payload, self.application.bot), entry)
+                await self._inbox.forget_old()
+            except JournalUnavailable as error:
+                log.error("Telegram: %s", error)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stopping.wait(), timeout=every)
+
+    async def _process(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Handle one update (within its chat's turn) and settle it in the journal: first any
+        earlier update of the same chat still waiting there, so nothing overtakes it."""
+        entry = self._queue.entries.pop(update.update_id, None) if isinstance(update, Update) else None
+        if entry is None:
+            await coroutine
+            return
+        try:
+            for earlier in await self._inbox.waiting_before(entry):
+                if await self._handle_again(earlier) == "later":
+                    cast(Coroutine[Any, Any, Any], coroutine).close()  # still away: this one waits too
+                    await self._inbox.later(entry, "an earlier update is still waiting for the database")
+                    return
+            token = _ENTRY.set(entry)
+            try:
+                await coroutine
+            finally:
+                _ENTRY.reset(token)
+            await self._settle(entry, self._outcomes.pop(entry_update_id(entry), "done"))
+        except JournalUnavailable as error:
+            log.error("Telegram update %s: %s", entry_update_id(entry), error)
+
+    async def _handle_again(self, entry: Entry) -> str:
+        update = Update.de_json(entry.payload, self.application.bot)
+        token = _ENTRY.set(entry)
+        try:
+            await self.application.process_update(update)
+        finally:
+            _ENTRY.reset(token)
+        outcome = self._outcomes.pop(update.update_id, "done")
+        await self._settle(entry, outcome)
+        return outcome
+
+    async def _settle(self, entry: Entry, outcome: str) -> None:
+        if outcome == "later":
+            await self._inbox.later(entry, "the database could not be reached")
+        elif outcome == "failed":
+            await self._inbox.failed(entry, "handling failed; see the log")
+        else:
+            await self._inbox.done(entry)
 
     # --- inbound --------------------------------------------------------------------------------
     def _add_handlers(self) -> None:
         app = self.application
         private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
         names = [name for name, _ in COMMANDS]
-        app.add_handler(TypeHandler(Update, self._drop_replays), group=-1)
         app.add_handler(CommandHandler(names, self._on_command, filters=private))
         app.add_handler(CommandHandler(names, self._on_group_command, filters=groups))
         app.add_handler(MessageHandler(filters.COMMAND & private, self._on_unknown_command))
@@ -226,15 +340,6 @@ class TelegramBot:
         app.add_handler(CallbackQueryHandler(self._on_button))
         app.add_handler(PollAnswerHandler(self._on_poll_answer))
         app.add_error_handler(self._on_error)
-
-    async def _drop_replays(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """The same update delivered again (a webhook retry, a replay) is dropped here."""
-        if update.update_id in self._seen_updates:
-            log.info("Telegram update %s seen before: ignored", update.update_id)
-            raise ApplicationHandlerStop
-        self._seen_updates[update.update_id] = None
-        if len(self._seen_updates) > REMEMBERED:
-            self._seen_updates.popitem(last=False)
 
     async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
@@ -281,15 +386,19 @@ class TelegramBot:
             await self._acknowledge(query.answer())
             return  # buttons only live in private chats
         chat_id = message.chat_id if message is not None else query.from_user.id
+        data = query.data or ""
         # Stopping the button's spinner and closing the pressed keyboard need not wait for the
-        # core, nor the core for them: the reply arrives one round trip sooner.
+        # core, nor the core for them: the reply arrives one round trip sooner. An answer is
+        # shown as chosen only once it is recorded.
         side_calls = [self._acknowledge(query.answer())]
-        if message is not None:
-            side_calls.append(self._close_keyboard(message, query.data or ""))
+        answering = data.startswith("ans:")
+        if message is not None and not answering:
+            side_calls.append(self._close_keyboard(message, data))
         pending = asyncio.gather(*side_calls)
         try:
             await self._handle(
-                ButtonPressed(learner=_learner(update), source_id=f"c{query.id}", action=query.data or ""), chat_id
+                ButtonPressed(learner=_learner(update), source_id=f"c{query.id}", action=data), chat_id,
+                recorded=self._close_keyboard(message, data) if message is not None and answering else None,
             )
         finally:
             await pending
@@ -308,11 +417,8 @@ class TelegramBot:
             learner=_learner(update), source_id=f"p{answer.poll_id}:{answer.user.id}",
             ref=ref, choices=tuple(answer.option_ids),
         )
-        closing = asyncio.ensure_future(self._acknowledge(self.application.bot.stop_poll(chat_id, message_id)))
-        try:
-            await self._handle(event, chat_id)  # one answer per check: the poll is closed meanwhile
-        finally:
-            await closing
+        # One answer per check: the poll is closed once the answer is recorded.
+        await self._handle(event, chat_id, recorded=self._acknowledge(self.application.bot.stop_poll(chat_id, message_id)))
 
     @staticmethod
     async def _acknowledge(call: Awaitable[Any]) -> None:
@@ -327,18 +433,50 @@ class TelegramBot:
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         update_id = update.update_id if isinstance(update, Update) else None
         error = context.error
-        log.error("Telegram update %s failed: %s: %s", update_id, type(error).__name__, error, exc_info=error)
         chat = update.effective_chat if isinstance(update, Update) else None
-        if chat is not None and chat.type == ChatType.PRIVATE:
-            try:
-                await self.application.bot.send_message(chat.id, SORRY)
-            except TelegramError:
-                log.error("Telegram update %s: could not tell the learner", update_id)
+        private = chat is not None and chat.type == ChatType.PRIVATE
+        if error is not None and is_unavailable(error):
+            # Kept in the journal and handled again once the database is back: say so, once.
+            log.warning("Telegram update %s waits for the database: %s", update_id, type(error).__name__)
+            if update_id is not None:
+                self._outcomes[update_id] = "later"
+            if chat is None or not private or time.monotonic() - self._told.get(chat.id, -TELL_AGAIN_AFTER) < TELL_AGAIN_AFTER:
+                return
+            self._told[chat.id], text = time.monotonic(), KEPT
+        else:
+            log.error("Telegram update %s failed: %s: %s", update_id, type(error).__name__, error, exc_info=error)
+            if update_id is not None:
+                self._outcomes[update_id] = "failed"
+            if chat is None or not private:
+                return
+            text = SORRY
+        try:
+            await self.application.bot.send_message(chat.id, text)
+        except TelegramError:
+            log.error("Telegram update %s: could not tell the learner", update_id)
 
     # --- outbound -------------------------------------------------------------------------------
-    async def _handle(self, event: Event, chat_id: int) -> None:
-        replies = await self._core.handle(event)
-        await self.send(chat_id, replies)
+    async def _handle(self, event: Event, chat_id: int, recorded: Coroutine[Any, Any, None] | None = None) -> None:
+        """The core handles `event`; `recorded` (showing what was chosen) runs only once the core
+        has recorded it, alongside sending the replies. The replies are kept in the journal until
+        they are sent: a delivery recorded by a process that died before sending them is not
+        handled twice, its replies are sent."""
+        entry = _ENTRY.get()
+        try:
+            if entry is not None and entry.replies is not None:
+                replies = [reply_from_json(reply) for reply in entry.replies]
+            else:
+                replies = await self._core.handle(event)
+                if entry is not None:
+                    await self._inbox.recorded(entry, [reply_to_json(reply) for reply in replies])
+        except BaseException:
+            if recorded is not None:
+                recorded.close()
+            raise
+        if recorded is None:
+            await self.send(chat_id, replies)
+        else:
+            await asyncio.gather(recorded, self.send(chat_id, replies))
 
     async def send(self, chat_id: int | str, replies: list[Reply]) -> None:
         """Send replies in order; announcements go to the team chat (if one is set)."""
@@ -426,3 +564,7 @@ def _label_of(markup: InlineKeyboardMarkup | None, data: str) -> str | None:
             if button.callback_data == data:
                 return button.text
     return None
+
+
+def entry_update_id(entry: Entry) -> int:
+    return int(entry.payload["update_id"])

@@ -5,8 +5,9 @@ minute), and waits out a 429's `retry_after` (pausing all calls meanwhile). Its 
 a capacity of one: a bucket of capacity c and rate r lets c + r*W messages through in any window
 W, so capacity 1 at just under the limit never exceeds it in any window. On top of it:
 a per-chat limit (Telegram asks for about one message a second in a chat; short bursts are
-allowed, so a card and its question go out together), more patience with 429s so a storm delays
-messages instead of dropping them, and retries with backoff for network errors and 5xx answers.
+allowed, so a card and its question go out together), a 429 waited out however often it comes
+(a storm delays messages, it never drops one), and retries with backoff for network errors and
+5xx answers.
 
 When the bot runs as several processes, the overall limit is one `Pacer` shared by all of them
 (bot/store/send_rate.py): each message waits for its turn there instead of in a per-process
@@ -32,6 +33,8 @@ IDEMPOTENT = frozenset({
     "editMessageText", "stopPoll", "deleteMessage", "sendChatAction",
 })
 
+UNTIL_DELIVERED = 1_000_000_000  # 429s a message waits out: in effect, until it is delivered
+
 # What counts against the overall limit: messages, not edits, presses or reads.
 MESSAGE_PREFIXES = ("send", "copy", "forward")
 
@@ -56,7 +59,7 @@ class DeliveryLimiter(AIORateLimiter):
         group_per_minute: float = 19,
         chat_burst: int = 3,
         chat_period: float = 3.0,
-        max_429_retries: int = 20,
+        max_429_retries: int = UNTIL_DELIVERED,
         network_retries: int = 5,
         backoff: float = 0.5,
         pacer: Pacer | None = None,

@@ -1,5 +1,7 @@
 """Telegram's webhook, mounted in the project's one ASGI app. A request without the secret
-Telegram was given (X-Telegram-Bot-Api-Secret-Token) is refused before anything is read."""
+Telegram was given (X-Telegram-Bot-Api-Secret-Token) is refused before anything is read. The
+200 is answered only once the update is in the delivery journal; when it cannot be journaled,
+503 asks Telegram to deliver it again later."""
 from __future__ import annotations
 
 import hmac
@@ -8,6 +10,7 @@ from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request, Response
 
+from adapters.inbox import JournalUnavailable
 from adapters.telegram.bot import TelegramBot
 
 MAX_BODY = 1_000_000  # bytes; real updates are a few KB
@@ -32,6 +35,8 @@ def webhook_router(bot: TelegramBot, *, webhook_url: str, secret: str) -> APIRou
             await bot.receive(update)
         except (ValueError, TypeError, KeyError):
             return Response("Not a Telegram update", status_code=400)
+        except JournalUnavailable:
+            return Response("Try again later", status_code=503)
         return Response(status_code=200)
 
     return router

@@ -29,6 +29,7 @@ from bot.store.models import (
     TeamRow,
 )
 from bot.streaks import Hold, Run, local_date, run_after, run_of, working_days
+from bot.store.unavailable import StoreUnavailable, is_unavailable
 
 # Events the bot records about itself: not the learner's activity.
 NUDGE_EVENTS = ("nudged", "reminded")
@@ -81,15 +82,24 @@ class ProgressStore:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Progress]:
-        async with self._sessionmaker() as session:
-            try:
-                async with session.begin():
-                    yield Progress(session)
-            except IntegrityError as error:
-                # Two processes raced on the same platform message; the loser changes nothing.
-                if _is_duplicate_event(error):
-                    raise DuplicateEvent(str(error.params)) from error
-                raise
+        """One transaction. Raises DuplicateEvent for a platform message recorded before, and
+        StoreUnavailable when the database cannot be reached (nothing was written)."""
+        try:
+            async with self._sessionmaker() as session:
+                try:
+                    async with session.begin():
+                        yield Progress(session)
+                except IntegrityError as error:
+                    # Two processes raced on the same platform message; the loser changes nothing.
+                    if _is_duplicate_event(error):
+                        raise DuplicateEvent(str(error.params)) from error
+                    raise
+        except (DuplicateEvent, StoreUnavailable):
+            raise
+        except Exception as error:
+            if is_unavailable(error):
+                raise StoreUnavailable(f"the database cannot be reached: {type(error).__name__}") from error
+            raise
 
 
 def _is_duplicate_event(error: IntegrityError) -> bool:

@@ -15,14 +15,25 @@ A platform limit counts messages per sliding second, so a late message is as bad
 one: if a process wakes for its turn late (a busy machine, a pause), the message would crowd the
 turns after it, so it takes a new turn instead. A turn taken and not used (a late one, or by a
 process that died) is simply lost. When the platform answers "too many requests, retry after N
-seconds" anyway, every process pauses: the next turn is N seconds away for all of them."""
+seconds" anyway, every process pauses: the next turn is N seconds away for all of them.
+
+While the database cannot be reached the bot must still answer (if only to say that what a
+learner sent is kept), so each process then takes turns on its own, at OUTAGE_SHARE of the rate:
+a cautious share that keeps up to that many processes together under the limit."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.store.unavailable import is_unavailable
+
+log = logging.getLogger(__name__)
+
+OUTAGE_SHARE = 4  # while the database is away, each process sends at 1/4 of the rate
 
 # The new next_at is the turn after ours. RETURNING gives our turn and the server's time now, both
 # as seconds since the epoch on the database's clock.
@@ -52,6 +63,8 @@ class SharedSendRate:
             raise ValueError("per_second must be positive")
         self._engine, self._name, self._spacing = engine, name, 1 / per_second
         self._clock = ServerClock()
+        self._local_next = 0.0  # this process's next turn while the database is away
+        self._away = False
 
     @property
     def per_second(self) -> float:
@@ -60,11 +73,20 @@ class SharedSendRate:
     async def wait_turn(self) -> None:
         """Take the next free turn and sleep until it comes."""
         while True:
-            async with self._engine.begin() as connection:
-                asked = time.time()  # with a connection in hand: waiting for one is no round trip
-                turn, server_now = (await connection.execute(
-                    _TAKE_TURN, {"name": self._name, "spacing": self._spacing})).one()
-                answered = time.time()
+            try:
+                async with self._engine.begin() as connection:
+                    asked = time.time()  # with a connection in hand: waiting for one is no round trip
+                    turn, server_now = (await connection.execute(
+                        _TAKE_TURN, {"name": self._name, "spacing": self._spacing})).one()
+                    answered = time.time()
+            except Exception as error:
+                if not is_unavailable(error):
+                    raise
+                await self._local_turn()
+                return
+            if self._away:
+                self._away = False
+                log.warning("Send rate %s: the database is back; turns are shared again", self._name)
             self._clock.sample(server_now, asked, answered)
             # The turn in this machine's time: how long the answer took to arrive (it varies
             # with load) does not move it, so turns stay a spacing apart.
@@ -76,8 +98,24 @@ class SharedSendRate:
 
     async def hold(self, seconds: float) -> None:
         """No process sends for `seconds` (the platform asked the bot to wait)."""
-        async with self._engine.begin() as connection:
-            await connection.execute(_HOLD, {"name": self._name, "seconds": seconds})
+        self._local_next = max(self._local_next, time.monotonic() + seconds)
+        try:
+            async with self._engine.begin() as connection:
+                await connection.execute(_HOLD, {"name": self._name, "seconds": seconds})
+        except Exception as error:
+            if not is_unavailable(error):
+                raise
+
+    async def _local_turn(self) -> None:
+        """A turn of this process's own while the database is away."""
+        if not self._away:
+            self._away = True
+            log.warning("Send rate %s: the database cannot be reached; sending at 1/%d of the rate until it is back",
+                        self._name, OUTAGE_SHARE)
+        now = time.monotonic()
+        turn = max(self._local_next, now)
+        self._local_next = turn + self._spacing * OUTAGE_SHARE
+        await asyncio.sleep(turn - now)
 
 
 class ServerClock:

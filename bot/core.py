@@ -275,10 +275,15 @@ class Core:
         session = await turn.tx.active_session(turn.learner.id)
         in_progress = session.lesson_id if session is not None else None
         pathways = pathway_map(self._curriculum, completed, in_progress)
-        return Text(
-            texts.pathway_map(pathways, await self._credentials_on_map(turn)),
-            (Button("Continue", actions.CONTINUE),),
-        )
+        shown = texts.pathway_map(pathways, await self._credentials_on_map(turn))
+        if await self._flow.has_next_step(turn):
+            return Text(shown, (Button("Continue", actions.CONTINUE),))
+        # Nothing to continue: a Continue button would only lead back here. Say what is left.
+        left = [texts.PATH_ALL_DONE]
+        if (upcoming := await self._flow.next_recheck(turn)) is not None:
+            left.append(texts.PATH_NEXT_RECHECK.format(when=texts.when(upcoming, turn.learner.timezone)))
+        left.append(texts.PATH_BADGES)
+        return Text("\n".join([shown, "", *left]))
 
     async def _badges(self, turn: Turn) -> Text:
         held = await self._held(turn)

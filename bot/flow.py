@@ -298,14 +298,26 @@ class LessonFlow:
             )
         return await self._all_done(turn)
 
-    async def _all_done(self, turn: Turn) -> Text:
+    async def has_next_step(self, turn: Turn) -> bool:
+        """Whether continuing starts something (the step in progress, due re-checks, a
+        refresher, a lesson) rather than saying that every lesson is done."""
+        if await turn.tx.active_session(turn.learner.id) is not None:
+            return True
+        plan = await self.plan(turn)
+        return bool(plan.due_checks) or plan.refresher is not None or plan.lesson is not None
+
+    async def next_recheck(self, turn: Turn) -> datetime | None:
+        """When the next spaced re-check falls due, if one is still to come."""
         items = await turn.tx.item_states(turn.learner.id)
-        upcoming = [item.due for item in items.values() if item.due > turn.now]
+        return min((item.due for item in items.values() if item.due > turn.now), default=None)
+
+    async def _all_done(self, turn: Turn) -> Text:
+        upcoming = await self.next_recheck(turn)
         text = "🎓 You have completed every lesson on your pathway."
         if upcoming:
             text += (
                 f"\nNext: your spaced re-checks keep each skill fresh; the next one is due "
-                f"{texts.when(min(upcoming), turn.learner.timezone)}. /path shows what each badge still needs."
+                f"{texts.when(upcoming, turn.learner.timezone)}. /path shows what each badge still needs."
             )
         else:
             text += "\nNext: /path shows what each badge still needs."

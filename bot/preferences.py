@@ -133,10 +133,14 @@ async def press(
         case "set" if pressed.value == "leave":
             return [Text(texts.LEAVE_CONFIRM, (Button("Yes, delete my data", "leave:yes"), Button("No, stay", "leave:no")))]
         case "leave" if pressed.value == "yes":
+            # Deleting cannot be undone: a second, explicit answer. (`leave:yes` used to delete at
+            # once, so a button still showing in an old chat only asks again.)
+            return [Text(texts.LEAVE_FINAL, (Button(texts.LEAVE_NOW, "leave:now", destructive=True), Button("No, stay", "leave:no")))]
+        case "leave" if pressed.value == "now":
             await erase(turn)
             return [Text(texts.LEFT)]
         case "leave":
-            return [Text("Glad you are staying! /next continues where you are.")]
+            return [Text(texts.LEAVE_STAYING)]
     return [Text("That button is no longer valid. /settings shows your settings.")]
 
 

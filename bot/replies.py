@@ -18,6 +18,9 @@ from dataclasses import asdict, dataclass
 class Button:
     label: str
     action: str  # opaque to adapters, at most 64 bytes (Telegram's callback_data limit)
+    # Cannot be undone (deleting the learner's data): adapters make it look dangerous, and the
+    # console presses it only when its word is typed, never by a number or Enter.
+    destructive: bool = False
 
 
 @dataclass(frozen=True)

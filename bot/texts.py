@@ -41,7 +41,16 @@ LEAVE_CONFIRM = (
     "Your lessons and badges stay only as anonymous counts, and badges you already shared stay "
     "verifiable (they name you by a salted hash). Leave now?"
 )
+LEAVE_FINAL = (
+    "Last check: this cannot be undone. Your name, chat id, settings and streak are deleted for "
+    "good, and your progress can no longer be linked to you. Delete your data now?"
+)
+LEAVE_NOW = "Delete my data now"
+LEAVE_STAYING = "Glad you are staying! Nothing was deleted; /next continues where you are."
 LEFT = "Done: your personal data is deleted and I will not message you again. Say /start if you ever want to begin afresh."
+PATH_ALL_DONE = "🎓 Every lesson on your pathway is done: there is nothing to continue right now."
+PATH_NEXT_RECHECK = "🔁 Your next re-check is due {when}; I will offer it then."
+PATH_BADGES = "🏅 /badges shows the badges you hold and what is left to earn."
 
 
 def days_phrase(working_days: str) -> str:

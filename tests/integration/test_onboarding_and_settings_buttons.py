@@ -95,6 +95,7 @@ async def test_leaving_deletes_who_the_learner_is_and_a_new_start_is_a_new_learn
     await chat.command("settings")
     await chat.press("Leave and delete my data")
     await chat.press("Yes, delete my data")
+    await chat.press("Delete my data now")
     assert "your personal data is deleted" in chat.text
     async with store.transaction() as tx:
         assert await tx.find_learner("test", "ana") is None
@@ -102,6 +103,30 @@ async def test_leaving_deletes_who_the_learner_is_and_a_new_start_is_a_new_learn
         assert await tx.holds(learner_id) == []
     replies = await core.handle(Start(learner=LearnerRef("test", "ana", "Ana"), source_id="again", timezone="UTC"))
     assert "Hi Ana!" in replies[0].text, "coming back starts afresh"
+
+
+async def test_deleting_needs_a_second_explicit_answer_and_staying_keeps_everything(core, store):
+    chat = Chat(core)
+    await chat.start(timezone="Europe/Berlin")
+    await chat.take_next_lesson()
+    await chat.command("settings")
+    await chat.press("Leave and delete my data")
+    assert [(b.label, b.destructive) for b in chat.last[-1].buttons] == [("Yes, delete my data", False), ("No, stay", False)]
+    await chat.press("Yes, delete my data")
+    # The first yes only asks again, with a last warning and the one button that deletes.
+    assert chat.text == (
+        "Last check: this cannot be undone. Your name, chat id, settings and streak are deleted for good, "
+        "and your progress can no longer be linked to you. Delete your data now?"
+    )
+    assert [(b.label, b.destructive) for b in chat.last[-1].buttons] == [("Delete my data now", True), ("No, stay", False)]
+    async with store.transaction() as tx:
+        assert await tx.find_learner("test", "ana") is not None, "one yes deleted nothing"
+    await chat.press("No, stay")
+    assert chat.text == "Glad you are staying! Nothing was deleted; /next continues where you are."
+    async with store.transaction() as tx:
+        learner = await tx.find_learner("test", "ana")
+        assert (learner.display_name, learner.timezone) == ("Ana", "Europe/Berlin")
+        assert await tx.completed_lessons(learner.id) == {"tides"}
 
 
 async def test_a_timezone_the_platform_knows_is_taken_on_first_contact_whatever_the_event(core, store):

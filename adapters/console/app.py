@@ -1,18 +1,31 @@
-"""The terminal loop: lines in, neutral events to the core, rendered replies out."""
+"""The terminal loop: lines in, neutral events to the core, rendered replies out.
+
+What a typed line does: a number presses that numbered button, or answers the question that
+waits (`1,3` for several); Enter presses a lone Next or Continue button, or continues (/next)
+when no button shows, and nothing else; a destructive button (deleting the learner's data) is
+pressed only by typing its word, such as DELETE. After a command, a question the learner was
+answering is asked again. Ctrl-C ends the console at once."""
 from __future__ import annotations
 
 import asyncio
+import logging
+import os
 import re
+import threading
 import uuid
 from typing import TextIO
 
-from adapters.console.render import Rendered, render
+from adapters.console.render import Rendered, render, without_buttons
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start
-from bot.replies import Button, Question, Reply
+from bot.replies import Announcement, Button, Question, Reply
 
 PLATFORM = "console"
+GOODBYE = "Bye! Your progress is saved: run me again to pick up where you left off."
+GOODBYE_AFTER_DELETING = "Bye!"  # nothing of theirs is saved any more
 _NUMBERS = re.compile(r"^\s*\d+(\s*[, ]\s*\d+)*\s*$")
+_MAX_WIDTH = 100  # wider lines are hard to read even on a wide terminal
+log = logging.getLogger(__name__)
 
 
 class ConsoleBot:
@@ -28,24 +41,35 @@ class ConsoleBot:
     ) -> None:
         self._core = core
         self._learner = learner
-        self._in = stdin
+        self._lines = _LineReader(stdin)
         self._out = stdout
         self._timezone = timezone
         self._interactive = interactive
-        self._buttons: tuple[Button, ...] = ()
+        self._choices = Rendered("")  # what the last message offers: its buttons, words and Enter
         self._question: Question | None = None
+        self._goodbye = GOODBYE
         self._run = uuid.uuid4().hex[:8]
         self._count = 0
 
     async def run(self) -> None:
-        await self.begin()
-        while True:
+        try:
+            await self.begin()
+            while True:
+                if self._interactive:
+                    self._out.write("> ")
+                    self._out.flush()
+                line = await self._lines.readline()
+                if line is None or not await self.say(line):  # end of input, or /quit
+                    break
+        except asyncio.CancelledError:
+            # Ctrl-C: asyncio.run cancels this task. An event being handled is rolled back
+            # with its transaction; the learner gets a goodbye, not a traceback.
+            task = asyncio.current_task()
+            if task is not None:
+                task.uncancel()
             if self._interactive:
-                self._out.write("> ")
-                self._out.flush()
-            line = await asyncio.to_thread(self._in.readline)
-            if not line or not await self.say(line):  # end of input, or /quit
-                break
+                self._out.write("\n")  # off the prompt line, where the terminal echoed ^C
+            self._print(self._goodbye)
 
     async def begin(self) -> None:
         """First contact (or welcome back) for this console learner."""
@@ -55,11 +79,12 @@ class ConsoleBot:
         """Handle one typed line; False when the learner quits."""
         text = line.strip()
         if text.lower() in ("/quit", "/exit", "quit", "exit"):
-            self._print("Bye! Your progress is saved: run me again to pick up where you left off.")
+            self._print(self._goodbye)
             return False
         event = self._event_for(text)
         if event is not None:
-            await self._send(event)
+            # A command does not answer the question that waits: ask it again after the reply.
+            await self._send(event, reask=self._question if isinstance(event, Command) else None)
         return True
 
     def _next_id(self) -> str:
@@ -79,38 +104,123 @@ class ConsoleBot:
                 return None
             choices = tuple(int(n) - 1 for n in re.findall(r"\d+", text))
             return Answer(learner=self._learner, source_id=source, ref=self._question.ref, choices=choices)
-        if text == "" and len(self._buttons) >= 1:
-            return ButtonPressed(learner=self._learner, source_id=source, action=self._buttons[0].action)
-        if text.isdigit() and 1 <= int(text) <= len(self._buttons):
-            return ButtonPressed(learner=self._learner, source_id=source, action=self._buttons[int(text) - 1].action)
-        if text == "":
+        offered = self._choices
+        pressed = self._pressed(text, offered)
+        if pressed is not None:
+            self._goodbye = GOODBYE_AFTER_DELETING if pressed.destructive else GOODBYE
+            return ButtonPressed(learner=self._learner, source_id=source, action=pressed.action)
+        if text == "" and not offered.buttons and not offered.words:
             return Next(learner=self._learner, source_id=source)
-        if self._buttons:
-            self._print(f"Type a number from 1 to {len(self._buttons)}, or a command such as /help.")
+        if offered.buttons or offered.words:
+            self._print(_choices_hint(offered))
         else:
             self._print("Type /next to continue, or /help to see what I can do.")
         return None
 
-    async def _send(self, event: Event) -> None:
+    @staticmethod
+    def _pressed(text: str, offered: Rendered) -> Button | None:
+        if text == "":
+            return offered.enter
+        if text.isdigit() and 1 <= int(text) <= len(offered.buttons):
+            return offered.buttons[int(text) - 1]
+        return next((button for word, button in offered.words if text.upper() == word), None)
+
+    async def _send(self, event: Event, reask: Question | None = None) -> None:
         try:
             replies = await self._core.handle(event)
         except Exception:  # the learner never sees a traceback; the log keeps it
-            import logging
-
-            logging.getLogger(__name__).exception("console event failed")
+            log.exception("console event failed")
             self._print("Sorry, something went wrong on my side. Your progress is safe; try /next.")
             return
-        self._show(replies)
+        self._show(replies, reask)
 
-    def _show(self, replies: list[Reply]) -> None:
-        rendered: list[Rendered] = [render(reply) for reply in replies]
-        for item in rendered:
-            self._print(item.text)
-        if rendered:
-            last = rendered[-1]
-            self._buttons = last.buttons
-            self._question = last.question
+    def _show(self, replies: list[Reply], reask: Question | None = None) -> None:
+        """Print `replies`. Whatever waits for an answer comes last: a question among them (or
+        `reask`, the one pending before a command) is asked at the end, and while a question
+        waits, numbers answer it, so no other buttons are offered."""
+        width = self._width()
+        question = next((r for r in reversed(replies) if isinstance(r, Question)), reask)
+        for reply in replies:
+            self._print(render(reply if question is None else without_buttons(reply), width).text)
+        in_chat = [r for r in replies if not isinstance(r, Announcement)]  # the team channel's are not
+        if question is not None:
+            if not in_chat or in_chat[-1] is not question:
+                self._print(render(question, width).text)
+            self._question, self._choices = question, Rendered("")
+        elif in_chat:
+            self._question, self._choices = None, render(in_chat[-1], width)
+
+    def _width(self) -> int | None:
+        """The terminal's width when printing to one; None (no wrapping) for a pipe or a file."""
+        try:
+            if not self._out.isatty():
+                return None
+            return max(40, min(os.get_terminal_size(self._out.fileno()).columns, _MAX_WIDTH))
+        except (AttributeError, OSError, ValueError):
+            return None
 
     def _print(self, text: str) -> None:
         self._out.write(text + "\n\n")
         self._out.flush()
+
+
+def _choices_hint(offered: Rendered) -> str:
+    """What the learner can type at these buttons: the word of a destructive one first, so
+    nobody has to guess that a number does not press it."""
+    count = len(offered.buttons)
+    numbers = ("1" if count == 1 else f"a number from 1 to {count}") if count else ""
+    hint = " ".join(f'To press "{button.label}", type {word}.' for word, button in offered.words)
+    rest = f"{numbers}, or a command such as /help" if numbers else "a command such as /help"
+    return f"{hint} Otherwise type {rest}." if hint else f"Type {rest}."
+
+
+class _LineReader:
+    """Typed lines, read without holding up the event loop or Ctrl-C.
+
+    A file with a descriptor (a terminal, a pipe) is read by a daemon thread with `os.read`: a
+    thread from asyncio's pool would keep the process waiting for one more line after Ctrl-C,
+    and a buffered read would hold the stream's lock while the interpreter shuts down. Other
+    streams (a StringIO in tests) are read directly."""
+
+    def __init__(self, stream: TextIO) -> None:
+        self._stream = stream
+        self._encoding = getattr(stream, "encoding", None) or "utf-8"
+        self._queue: asyncio.Queue[str | None] | None = None
+        try:
+            self._fd: int | None = stream.fileno()
+        except (AttributeError, OSError, ValueError):  # io.UnsupportedOperation is both
+            self._fd = None
+
+    async def readline(self) -> str | None:
+        """The next line, or None at the end of input."""
+        if self._fd is None:
+            return self._stream.readline() or None
+        if self._queue is None:
+            self._queue = asyncio.Queue()
+            reader = threading.Thread(
+                target=self._pump, args=(asyncio.get_running_loop(), self._queue), name="console-input", daemon=True
+            )
+            reader.start()
+        return await self._queue.get()
+
+    def _pump(self, loop: asyncio.AbstractEventLoop, queue: asyncio.Queue[str | None]) -> None:
+        assert self._fd is not None
+        pending = b""
+        while True:
+            try:
+                chunk = os.read(self._fd, 65536)
+            except OSError:
+                chunk = b""
+            if chunk:
+                *lines, pending = (pending + chunk).split(b"\n")
+                items: list[str | None] = [line.decode(self._encoding, "replace") + "\n" for line in lines]
+            else:  # end of input: the last line even without a line break, then None
+                items = [pending.decode(self._encoding, "replace")] if pending else []
+                items.append(None)
+            for item in items:
+                try:
+                    loop.call_soon_threadsafe(queue.put_nowait, item)
+                except RuntimeError:  # the loop has closed: the console is over
+                    return
+            if not chunk:
+                return

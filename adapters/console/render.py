@@ -1,79 +1,248 @@
-"""Neutral replies as terminal text. Buttons and options become numbered choices."""
+"""Neutral replies as terminal text. Buttons become numbered choices; a destructive button is
+pressed only by typing its word.
+
+Markdown is read with markdown-it-py, as the Telegram and Slack renderers read it, so what a
+person typed (escaped by `bot.markup.literal`) prints exactly as typed: `\\[x\\]` is `[x]`.
+Line breaks follow bot/replies.py: in what the bot composes every line break is kept; in what
+authors write (a card's body, an explanation) a single line break is soft and the text flows.
+"""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from markdown_it import MarkdownIt
+from markdown_it.tree import SyntaxTreeNode
 
 from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Question, Reply, Text
 
-_BOLD = re.compile(r"\*\*(.+?)\*\*")
+# html off: raw HTML is shown as typed. linkify off: "file.py" stays prose.
+_MD = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("strikethrough")
 RULE = "─" * 60
+_GAP = "   "  # between choices on the buttons line
+_LIST_MARKER = re.compile(r"^(\s*)((?:[•\-*+]|\d+[.)])\s+)")
+_ENTER_LABEL = re.compile(r"^\W*(next|continue)\b", re.IGNORECASE)
+_WORD = re.compile(r"[^\W\d_]+")
 
 
-_LIST_ITEM = re.compile(r"^\s*([-*+]|\d+[.)])\s")
+# --- Markdown -> terminal text -----------------------------------------------------------
 
 
-def plain(markdown: str) -> str:
-    """Markdown as it reads in a terminal: emphasis markers dropped, soft line breaks joined
-    (authors wrap lines in their editor; a chat message should flow), lists kept."""
-    lines: list[str] = []
-    for line in markdown.splitlines():
-        joinable = lines and lines[-1].strip() and line.strip() and not _LIST_ITEM.match(line)
-        if joinable and not _LIST_ITEM.match(lines[-1]):
-            lines[-1] = lines[-1].rstrip() + " " + line.strip()
-        elif joinable and _LIST_ITEM.match(lines[-1]) and line.startswith("  "):
-            lines[-1] = lines[-1].rstrip() + " " + line.strip()  # a list item's continuation
+def plain(markdown: str, *, flow: bool = False) -> str:
+    """Markdown as it reads in a terminal: emphasis markers dropped, escapes read as the
+    characters they stand for, lists kept as lists, blank lines kept between blocks. A single
+    line break is kept, or with `flow` (authors' text, wrapped in their editor) it is a space."""
+    source = markdown.splitlines()
+    return _Writer(source, flow).blocks(SyntaxTreeNode(_MD.parse(markdown)).children, top=True)
+
+
+@dataclass(frozen=True)
+class _Writer:
+    source: list[str]
+    flow: bool
+
+    def blocks(self, nodes: Sequence[SyntaxTreeNode], top: bool = False) -> str:
+        out = ""
+        for node in nodes:
+            text = self.block(node, top)
+            if not text:
+                continue
+            if out:  # a blank line where the source has one, else a line break
+                out += "\n\n" if self._blank_before(node) else "\n"
+            out += text
+        return out
+
+    def _blank_before(self, node: SyntaxTreeNode) -> bool:
+        line = node.map[0] - 1 if node.map else -1
+        return 0 <= line < len(self.source) and not self.source[line].strip(" \t>")
+
+    def block(self, node: SyntaxTreeNode, top: bool) -> str:
+        match node.type:
+            case "paragraph" | "heading":
+                text = self.inline(node.children[0]) if node.children else ""
+                return self._indented(node, text) if top and not self.flow else text
+            case "bullet_list" | "ordered_list":
+                return self._list(node)
+            case "blockquote":
+                return "\n".join(f"│ {line}".rstrip() for line in self.blocks(node.children).split("\n"))
+            case "fence" | "code_block":
+                return "\n".join(f"    {line}".rstrip() for line in node.content.removesuffix("\n").split("\n"))
+            case "hr":
+                return "─" * 20
+        return self.blocks(node.children) if node.children else node.content
+
+    def _indented(self, node: SyntaxTreeNode, text: str) -> str:
+        """A paragraph's lines with the indentation they have in the source, which CommonMark
+        drops (the bot indents e.g. a credential's "still needs" under it)."""
+        lines = text.split("\n")
+        start, end = node.map or (0, 0)
+        written = self.source[start:end]
+        if len(written) != len(lines):  # e.g. a code span across lines: keep the text as read
+            return text
+        return "\n".join(
+            [lines[0]] + [w[: len(w) - len(w.lstrip())] + line for w, line in zip(written[1:], lines[1:])]
+        )
+
+    def _list(self, node: SyntaxTreeNode) -> str:
+        number = int(node.attrs.get("start", 1))
+        out = ""
+        for item in node.children:
+            marker = "•" if node.type == "bullet_list" else f"{number}."
+            number += 1
+            pad = " " * (len(marker) + 1)
+            first, *rest = self.blocks(item.children).split("\n")
+            text = "\n".join([f"{marker} {first}".rstrip()] + [(pad + line).rstrip() for line in rest])
+            if out:
+                out += "\n\n" if self._blank_before(item) else "\n"
+            out += text
+        return out
+
+    def inline(self, node: SyntaxTreeNode) -> str:
+        return "".join(self._span(child) for child in node.children)
+
+    def _span(self, node: SyntaxTreeNode) -> str:
+        inner = "".join(self._span(child) for child in node.children)
+        match node.type:
+            case "text" | "code_inline" | "html_inline":
+                return node.content
+            case "softbreak":
+                return " " if self.flow else "\n"
+            case "hardbreak":
+                return "\n"
+            case "link" | "image":
+                url = str(node.attrs.get("href") or node.attrs.get("src") or "")
+                return inner if not url or url == inner else f"{inner} ({url})" if inner else url
+        return inner
+
+
+# --- Fitting a terminal --------------------------------------------------------------------
+
+
+def columns(text: str) -> int:
+    """How many terminal columns `text` takes: wide characters (most emoji) take two."""
+    return sum(
+        0 if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf") or "\ufe00" <= c <= "\ufe0f"
+        else 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+        for c in text
+    )
+
+
+def wrap(text: str, width: int | None) -> str:
+    """Every line longer than `width` broken between words; its later lines keep its indent,
+    and a list item's line up under its text. Words are never split (a URL stays whole)."""
+    if width is None:
+        return text
+    return "\n".join(part for line in text.split("\n") for part in _wrap_line(line, width))
+
+
+def _wrap_line(line: str, width: int) -> list[str]:
+    if columns(line) <= width:
+        return [line]
+    marker = _LIST_MARKER.match(line)
+    indent = line[: len(line) - len(line.lstrip())]
+    hang = " " * len(marker.group(0)) if marker else indent
+    lines, current, prefix = [], "", indent
+    for word in line.split():
+        if current and columns(f"{prefix}{current} {word}") > width:
+            lines.append(prefix + current)
+            current, prefix = word, hang
         else:
-            lines.append(line)
-    return _BOLD.sub(r"\1", "\n".join(lines))
+            current = f"{current} {word}" if current else word
+    return lines + [prefix + current]
+
+
+# --- Replies -------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Rendered:
     text: str
-    buttons: tuple[Button, ...] = ()
+    buttons: tuple[Button, ...] = ()  # what typed numbers press: 1 is buttons[0]
+    words: tuple[tuple[str, Button], ...] = ()  # destructive buttons, pressed only by typing the word
     question: Question | None = None
+    enter: Button | None = None  # what Enter presses: a lone Next or Continue button, else nothing
 
 
-def render(reply: Reply) -> Rendered:
+def confirm_word(button: Button) -> str:
+    """The word that presses a destructive button: the first word of its label, in capitals."""
+    found = _WORD.search(button.label)
+    return found.group(0).upper() if found else "CONFIRM"
+
+
+def enter_button(buttons: tuple[Button, ...]) -> Button | None:
+    """Enter presses a button only when it is the only one and it just moves on (Next,
+    Continue): never a choice between several, never a destructive one."""
+    if len(buttons) == 1 and not buttons[0].destructive and _ENTER_LABEL.match(buttons[0].label):
+        return buttons[0]
+    return None
+
+
+def without_buttons(reply: Reply) -> Reply:
+    return replace(reply, buttons=()) if getattr(reply, "buttons", ()) else reply
+
+
+def render(reply: Reply, width: int | None = None) -> Rendered:
+    """`reply` as terminal text; with `width`, long lines are wrapped to it."""
     match reply:
         case Text():
-            return Rendered(_with_buttons(plain(reply.text), reply.buttons), reply.buttons)
+            return _with_buttons(plain(reply.text), reply.buttons, width)
         case LessonCard():
-            head = f"{RULE}\n[{reply.position}/{reply.total}] {plain(reply.title)}\n"
-            body = head + "\n" + plain(reply.body).strip()
-            return Rendered(_with_buttons(body, reply.buttons, enter=True), reply.buttons)
+            head = f"{RULE}\n[{reply.position}/{reply.total}] {plain(reply.title, flow=True)}\n"
+            return _with_buttons(head + "\n" + plain(reply.body, flow=True).strip(), reply.buttons, width)
         case Question():
-            lines = [RULE, f"[{reply.position}/{reply.total}] ❓ {plain(reply.question)}", ""]
-            lines += [f"  {i}) {plain(option)}" for i, option in enumerate(reply.options, start=1)]
+            lines = [RULE, f"[{reply.position}/{reply.total}] ❓ {plain(reply.question, flow=True)}", ""]
+            lines += [f"  {i}) {plain(option, flow=True)}" for i, option in enumerate(reply.options, start=1)]
             hint = "Type the numbers of every correct option, e.g. 1,3" if reply.multiple else "Type the number of your answer"
             lines += ["", f"({hint})"]
-            return Rendered("\n".join(lines), question=reply)
+            return Rendered(wrap("\n".join(lines), width), question=reply)
         case Feedback():
             if reply.correct:
                 head = "✅ Correct!"
             else:
-                answer = "; ".join(plain(o) for o in reply.correct_options)
+                answer = "; ".join(plain(o, flow=True) for o in reply.correct_options)
                 head = f"❌ Not quite. The answer: {answer}"
-            return Rendered(f"{head}\n{plain(reply.explanation).strip()}")
+            return _with_buttons(f"{head}\n{plain(reply.explanation, flow=True).strip()}", reply.buttons, width)
         case AwardNotice():
             lines = [plain(reply.text)]
             if reply.page_url:
                 lines.append(f"Your credential, with its badge image and signed file: {reply.page_url}")
             if reply.linkedin_url:
                 lines.append(f"Add it to LinkedIn: {reply.linkedin_url}")
-            return Rendered(_with_buttons("\n".join(lines), reply.buttons), reply.buttons)
+            return _with_buttons("\n".join(lines), reply.buttons, width)
         case Announcement():
             # The console has no team channel: show what the channel would get, marked as such.
             link = f" {reply.page_url}" if reply.page_url else ""
-            return Rendered(f"📣 [team channel] {plain(reply.text)}{link}")
+            return Rendered(wrap(f"📣 [team channel] {plain(reply.text)}{link}", width))
     raise TypeError(f"cannot render {type(reply).__name__}")
 
 
-def _with_buttons(text: str, buttons: tuple[Button, ...], enter: bool = False) -> str:
+def _with_buttons(text: str, buttons: tuple[Button, ...], width: int | None) -> Rendered:
+    text = wrap(text, width)
     if not buttons:
-        return text
-    choices = "   ".join(f"[{i}] {b.label}" for i, b in enumerate(buttons, start=1))
-    if enter and len(buttons) == 1:
-        choices += "   (or press Enter)"
-    return f"{text}\n\n{choices}"
+        return Rendered(text)
+    numbered = tuple(b for b in buttons if not b.destructive)
+    words = tuple((confirm_word(b), b) for b in buttons if b.destructive)
+    choices, number = [], 0
+    for button in buttons:
+        if button.destructive:
+            choices.append(f"[type {confirm_word(button)}] {button.label}")
+        else:
+            number += 1
+            choices.append(f"[{number}] {button.label}")
+    enter = enter_button(buttons)
+    if enter is not None:
+        choices.append("(or press Enter)")
+    return Rendered(f"{text}\n\n{_choice_lines(choices, width)}", numbered, words, enter=enter)
+
+
+def _choice_lines(choices: list[str], width: int | None) -> str:
+    """Choices side by side, a new line only between two choices."""
+    lines: list[str] = []
+    for choice in choices:
+        if lines and (width is None or columns(lines[-1] + _GAP + choice) <= width):
+            lines[-1] += _GAP + choice
+        else:
+            lines.append(choice)
+    return "\n".join(lines)

@@ -1,17 +1,31 @@
 """The console bot as a person uses it: `python run_bot.py` with typed (here: piped) input."""
 from __future__ import annotations
 
+import fcntl
 import os
+import pty
+import re
+import select
+import signal
+import struct
 import subprocess
 import sys
+import termios
+import time
 from pathlib import Path
 
 from tests.conftest import FIXTURE_CONTENT, PROJECT_DIR
 
 
-def run_console(workdir: Path, lines: list[str], content: Path = FIXTURE_CONTENT, learner: str = "sam") -> str:
+def console_env(workdir: Path, content: Path = FIXTURE_CONTENT) -> dict[str, str]:
     env = {**os.environ, "CONTENT_DIR": str(content), "DATA_DIR": str(workdir / "data"), "TZ": "UTC"}
     env.pop("DATABASE_URL", None)
+    env.pop("COLUMNS", None)
+    return env
+
+
+def run_console(workdir: Path, lines: list[str], content: Path = FIXTURE_CONTENT, learner: str = "sam") -> str:
+    env = console_env(workdir, content)
     result = subprocess.run(
         [sys.executable, str(PROJECT_DIR / "run_bot.py"), "console", "--learner", learner],
         input="\n".join(lines) + "\n",
@@ -91,3 +105,227 @@ def test_the_shipped_curriculum_can_be_learned_in_the_terminal(tmp_path):
     assert "Next in Workplace Safety L1: Protective equipment that protects" in out
     assert "✅ Spotting hazards" in out
     assert "Lockout/Tagout Practitioner (badge)" in out
+
+
+def _block(*lines: str) -> str:
+    """Lines as one printed message: whole lines, between the blank lines that separate messages."""
+    return "\n\n" + "\n".join(lines) + "\n\n"
+
+
+FINAL_STEP = _block(
+    "Last check: this cannot be undone. Your name, chat id, settings and streak are deleted for good, "
+    "and your progress can no longer be linked to you. Delete your data now?",
+    "",
+    "[type DELETE] Delete my data now   [1] No, stay",
+)
+TYPE_THE_WORD = 'To press "Delete my data now", type DELETE. Otherwise type 1, or a command such as /help.'
+
+
+def test_enter_and_numbers_never_delete_the_learners_data_only_the_typed_word_does(tmp_path):
+    # Enter at the first question; then Enter, "2" and "1" at the final step.
+    out = run_console(tmp_path, ["/settings", "6", "", "1", "", "2", "1", "/quit"])
+    assert _block("[1] Yes, delete my data   [2] No, stay", "", "Type a number from 1 to 2, or a command such as /help.") in out
+    assert FINAL_STEP + TYPE_THE_WORD + "\n\n" + TYPE_THE_WORD + "\n\n" + (
+        "Glad you are staying! Nothing was deleted; /next continues where you are.\n\n"
+    ) in out
+    assert "personal data is deleted" not in out
+
+    out = run_console(tmp_path, ["/settings", "6", "1", "delete", "/quit"])
+    assert out.startswith("Welcome back!"), "the first session deleted nothing"
+    assert FINAL_STEP + (
+        "Done: your personal data is deleted and I will not message you again. Say /start if you ever want to begin afresh.\n\n"
+        "Bye!\n\n"
+    ) in out
+
+    out = run_console(tmp_path, ["/quit"])
+    assert out.startswith("Hi sam!"), "the data is gone: the bot meets a new learner"
+
+
+HELP = _block(
+    "Here is what I understand:",
+    "/next: continue where you are (or start the next lesson)",
+    "/path: your pathway map: what is done, what is next, what each badge needs",
+    "/progress: your streak and mastery per skill",
+    "/badges: your badges and what the next one needs",
+    "/settings: your timezone, daily time, working days and vacation hold",
+    "/stop: no more reminders from me (until /resume)",
+    "/help: this list",
+)
+
+
+def test_help_settings_progress_path_and_badges_keep_their_lines_and_cards_flow(tmp_path):
+    out = run_console(tmp_path, ["1", "", "", "2", "1,2", "/help", "/settings", "/progress", "/path", "/badges", "/quit"])
+    assert _block("✅ Lesson complete: Tides. 2 of 2 correct.", "Seamanship L1: 1 of 2 lessons done.") in out
+    assert HELP in out
+    assert _block(
+        "Your settings",
+        "Timezone: UTC",
+        "Daily lesson time: 09:00",
+        "Working days: Mon, Tue, Wed, Thu, Fri",
+        "Vacation hold: none",
+        "Announce my badges in the team channel: on",
+        "",
+        "Change a setting like this:",
+        "/settings timezone Europe/Berlin",
+        "/settings time 08:30",
+        "/settings days mon-fri   (or e.g. mon,tue,thu)",
+        "/settings hold 2026-12-22 2027-01-02   (a vacation: your streak waits)",
+        "/settings hold off",
+        "/settings announce off   (or on: your badges in the team channel)",
+        "",
+        "[1] Timezone   [2] Daily time   [3] Pause   [4] Resume   [5] Announce my badges: turn off   [6] Leave and delete my data",
+    ) in out
+    progress = "\n".join([
+        "Your progress",
+        "🔥 Streak: 1 learning day",
+        "📚 Lessons done: 1 of 2",
+        "",
+        "Mastery by skill",
+        "▓▓▓▓▓▓▓▓░░ 80% Reading tides",
+        "",
+    ])
+    assert re.search(re.escape("\n\n" + progress + "\n") + r"🔁 Next re-check: \w{3} \d{2} \w{3}, \d{2}:\d{2}\n\n", out), out
+    credentials = (
+        "🏅 Deckhand (badge): 2 of 4 requirements met",
+        "   still needs: Complete Knots; Reading tides: correct re-checks on 2 separate days (0 so far)",
+        "🏅 Mariner Certificate (certificate): 0 of 1 requirements met",
+        "   still needs: Hold Deckhand",
+    )
+    assert _block(
+        "Your pathway map",
+        "",
+        "Seamanship L1 (1 of 2 done)",
+        "✅ Tides",
+        "➡️ Knots  ← next",
+        "",
+        "Credentials",
+        *credentials,
+        "",
+        "[1] Continue   (or press Enter)",
+    ) in out
+    assert _block(
+        "Your badges",
+        "No badges yet: a badge is earned by showing durable mastery, not by clicking through.",
+        "",
+        "Still to earn",
+        *credentials,
+        "",
+        "[1] Continue learning   (or press Enter)",
+    ) in out
+
+    # An author's paragraph, wrapped over three lines in the lesson file, flows as one.
+    (tmp_path / "shipped").mkdir()
+    out = run_console(tmp_path / "shipped", ["1", "/quit"], content=PROJECT_DIR / "content")
+    assert _block(
+        "─" * 60,
+        "[1/6] Why spotting hazards matters",
+        "",
+        "Most injuries at work come from hazards someone walked past: a cable across a walkway, a guard "
+        "left off, a leak nobody reported. Spotting them takes seconds. Fixing them early saves a trip to "
+        "the hospital.",
+        "",
+        "A hazard is anything that could cause harm. A risk is how likely that harm is, and how bad.",
+        "",
+        "[1] Next ▶   (or press Enter)",
+    ) in out
+
+
+TIDES_QUESTION = _block(
+    "─" * 60,
+    "[3/4] ❓ How many high tides do most coasts see in a day?",
+    "",
+    "  1) One",
+    "  2) Two",
+    "  3) Four",
+    "",
+    "(Type the number of your answer)",
+)
+
+
+def test_a_command_during_a_question_asks_the_question_again(tmp_path):
+    out = run_console(tmp_path, ["1", "", "", "/progress", "2", "/help", "1,2", "/quit"])
+    assert "Type /next to continue" not in out
+    after_progress = out.index("📚 Lessons done: 0 of 2")
+    assert out[after_progress:].startswith("📚 Lessons done: 0 of 2" + TIDES_QUESTION + "✅ Correct!\n"), out
+    assert HELP.rstrip("\n") + "\n\n" + "─" * 60 + "\n[4/4] ❓ Which tides have the biggest range? Choose all that apply.\n" in out
+    assert out.count("✅ Correct!") == 2
+    assert "✅ Lesson complete: Tides. 2 of 2 correct." in out
+
+
+def test_at_the_end_of_the_pathway_the_map_says_what_is_left_instead_of_continue(tmp_path):
+    # Tides, then Knots; then "Show my pathway", then Enter.
+    out = run_console(tmp_path, ["1", "", "", "2", "1,2", "1", "", "2", "1", "", "/quit"])
+    assert "🎓 You have completed every lesson on your pathway." in out
+    found = re.search(
+        r"\n\nYour pathway map\n.*?\n\n(.*?)\n\n🎓 You have completed every lesson on your pathway\.", out, re.S
+    )
+    assert found, out
+    # The map's last lines, and no buttons: Enter went on to where the learner is.
+    done, recheck, badges = found.group(1).split("\n")[-3:]
+    assert done == "🎓 Every lesson on your pathway is done: there is nothing to continue right now."
+    assert re.fullmatch(r"🔁 Your next re-check is due \w{3} \d{2} \w{3}, \d{2}:\d{2}; I will offer it then\.", recheck)
+    assert badges == "🏅 /badges shows the badges you hold and what is left to earn."
+    assert "[1] Continue" not in out, "a Continue at the end only led back to the same map"
+
+
+def _read_until(stream: int, marker: str, deadline: float) -> str:
+    seen = b""
+    while marker.encode() not in seen:
+        ready, _, _ = select.select([stream], [], [], max(0.0, deadline - time.monotonic()))
+        chunk = os.read(stream, 65536) if ready else b""
+        if not chunk:
+            raise AssertionError(f"{marker!r} never came; got {seen.decode(errors='replace')!r}")
+        seen += chunk
+    return seen.decode()
+
+
+def test_ctrl_c_ends_the_console_at_once_with_a_goodbye(tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, str(PROJECT_DIR / "run_bot.py"), "console", "--learner", "sam"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=console_env(tmp_path),
+    )
+    try:
+        shown = _read_until(process.stdout.fileno(), "[1] Start now", time.monotonic() + 120)
+        process.send_signal(signal.SIGINT)  # what Ctrl-C sends; stdin stays open, as in a terminal
+        process.wait(timeout=60)  # a generous bound on a loaded machine; before, it waited for a line forever
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    out = shown + process.stdout.read().decode()
+    err = process.stderr.read().decode()
+    assert process.returncode in (0, 130), err
+    assert out.endswith("[1] Start now   [2] Later   [3] Daily time\n\nBye! Your progress is saved: run me again to pick up where you left off.\n\n")
+    assert "Traceback" not in err and "Error" not in err, err
+
+
+def test_a_terminal_gets_lines_wrapped_to_its_width(tmp_path):
+    controller, terminal = pty.openpty()
+    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 60, 0, 0))  # 40 rows, 60 columns
+    process = subprocess.Popen(
+        [sys.executable, str(PROJECT_DIR / "run_bot.py"), "console", "--learner", "sam"],
+        stdin=subprocess.PIPE, stdout=terminal, stderr=subprocess.PIPE, cwd=tmp_path, env=console_env(tmp_path),
+    )
+    os.close(terminal)
+    try:
+        process.stdin.write(b"/path\n/quit\n")
+        process.stdin.close()
+        out = _read_until(controller, "Bye!", time.monotonic() + 120)
+        process.wait(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        os.close(controller)
+    assert _block(
+        "Credentials",
+        "🏅 Deckhand (badge): 0 of 4 requirements met",
+        "   still needs: Complete Tides; Complete Knots; Reading",
+        "   tides mastery 80% (now 0%); Reading tides: correct",
+        "   re-checks on 2 separate days (0 so far)",
+        "🏅 Mariner Certificate (certificate): 0 of 1 requirements",
+        "met",
+        "   still needs: Hold Deckhand",
+        "",
+        "[1] Continue   (or press Enter)",
+    ) in out.replace("\r\n", "\n")

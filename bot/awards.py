@@ -7,6 +7,7 @@ import uuid
 from datetime import datetime, timedelta
 
 from bot import actions
+from bot.markup import literal
 from bot.mastery import MasteryModel
 from bot.progress import skill_mastery
 from bot.replies import Announcement, AwardNotice, Button, Reply
@@ -138,14 +139,16 @@ class Awarder:
 
     async def _tell(self, turn: Turn, definition: CredentialDefinition, award: AwardRow) -> list[Reply]:
         noun = "certificate" if definition.kind is CredentialKind.CERTIFICATE else "badge"
-        lines = [f"🏅 **You earned the {definition.title} {noun}!**", definition.description]
+        # The description is an authored paragraph, wrapped in its file: one flowing line here,
+        # since every line break of this message is kept.
+        lines = [f"🏅 **You earned the {definition.title} {noun}!**", " ".join(definition.description.split())]
         if award.valid_until is not None:
             lines.append(f"Valid until {award.valid_until.date().isoformat()}; I will offer you a short refresher before then.")
         lines += await self._toward_certificates(turn, definition)
         notice = self._notice(definition, award, "\n".join(lines))
         replies: list[Reply] = [notice]
         if turn.learner.announce:
-            name = turn.learner.display_name or "A colleague"
+            name = literal(turn.learner.display_name) if turn.learner.display_name else "A colleague"
             replies.append(Announcement(
                 f"🎉 {name} earned the **{definition.title}** {noun}!", page_url=notice.page_url, image_url=notice.image_url
             ))

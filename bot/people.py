@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.events import LearnerRef
+from bot.markup import literal
 from bot.store.models import LearnerRow
 from bot.store.repository import Progress as Transaction, ProgressStore
 
@@ -178,7 +179,7 @@ async def _member(tx: Transaction, platform: str, ref: LearnerRef, now: datetime
 def synced_text(synced: TeamSynced) -> str:
     """One line for the admin: `#product-design: 14 members (3 new, 1 removed); manager: @Ana`."""
     plural = "" if synced.members == 1 else "s"
-    text = f"{synced.team}: {synced.members} member{plural} ({synced.added} new, {synced.removed} removed)"
+    text = f"{literal(synced.team)}: {synced.members} member{plural} ({synced.added} new, {synced.removed} removed)"
     if synced.manager is not None:
-        text += f"; manager: @{synced.manager}"
+        text += f"; manager: @{literal(synced.manager)}"
     return text

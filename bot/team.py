@@ -8,6 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.markup import literal
 from bot.mastery import MasteryModel
 from bot.progress import skill_mastery, standing
 from bot.store.models import EventRow, LearnerRow, TeamRow
@@ -71,7 +72,7 @@ def summary_text(teams: list[TeamSummary], link: str | None) -> str:
     lines = ["**Your teams**"]
     for team in teams:
         lines.append(
-            f"• **{team.name}**: {team.learners} learners, {team.active_this_week} active this week, "
+            f"• **{literal(team.name)}**: {team.learners} learners, {team.active_this_week} active this week, "
             f"{team.on_a_streak} on a streak, {team.lessons_done} lessons done, {team.credentials} credentials"
         )
     if not teams:

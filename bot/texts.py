@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.markup import literal
 from bot.pathway import CredentialOnMap, LessonStatus, PathwayOnMap
 from bot.progress import Standing
 from content.model import Curriculum, Lesson
@@ -73,7 +74,7 @@ def greeting(
     name: str, curriculum: Curriculum, first: Lesson | None, timezone: str | None, daily_time: str, working_days: str = "12345"
 ) -> str:
     """The first message. Without a timezone (the platform does not tell) the schedule is asked next."""
-    hello = f"Hi {name}! " if name else "Hi! "
+    hello = f"Hi {literal(name)}! " if name else "Hi! "
     lines = [
         hello + "I'm your learning buddy: a five-minute lesson a day, right here in chat, with quick "
         "checks, streaks and badges you can share.",

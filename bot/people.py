@@ -117,6 +117,8 @@ async def import_people(store: ProgressStore, people: list[Person], *, now: date
             learner, new = await tx.person(person.platform, person.user_id, person.name, now=now)
             created += new
             learner.team_id = teams[person.team] if person.team else None
+            if learner.role in ROLES and ROLES.index(person.role) < ROLES.index(learner.role):
+                await tx.end_access(learner.id)  # a lost role takes its dashboard sessions and links with it
             learner.role = person.role
             await tx.set_managed_teams(learner.id, [teams[t] for t in person.manages])
             if progress is not None:

@@ -181,6 +181,7 @@ async def erase(turn: Turn) -> None:
     learner = turn.learner
     await turn.record("left")
     await turn.tx.delete_holds(learner.id)
+    await turn.tx.end_access(learner.id)  # a manager who leaves: every dashboard session and link ends now
     learner.platform_user_id = f"erased:{uuid.uuid4()}"
     learner.display_name = ""
     learner.timezone, learner.timezone_confirmed = "UTC", False

@@ -214,11 +214,36 @@ class Progress:
         )
         return result.scalar_one_or_none()
 
+    async def signin_learner(self, token_hash: str, now: datetime) -> LearnerRow | None:
+        """Whom an unused, unexpired sign-in link is for, without spending it (the page that
+        asks to press Sign in)."""
+        return await self._session.scalar(
+            select(LearnerRow).join(AccessTokenRow, AccessTokenRow.learner_id == LearnerRow.id)
+            .where(AccessTokenRow.token_hash == token_hash, AccessTokenRow.kind == "signin",
+                   AccessTokenRow.used_at.is_(None), AccessTokenRow.expires_at > now,
+                   ~LearnerRow.platform_user_id.startswith("erased:"))
+        )
+
     async def session_learner(self, token_hash: str, now: datetime) -> LearnerRow | None:
         return await self._session.scalar(
             select(LearnerRow).join(AccessTokenRow, AccessTokenRow.learner_id == LearnerRow.id)
-            .where(AccessTokenRow.token_hash == token_hash, AccessTokenRow.kind == "session", AccessTokenRow.expires_at > now)
+            .where(AccessTokenRow.token_hash == token_hash, AccessTokenRow.kind == "session", AccessTokenRow.expires_at > now,
+                   ~LearnerRow.platform_user_id.startswith("erased:"))
         )
+
+    async def end_session(self, token_hash: str) -> None:
+        await self._session.execute(
+            delete(AccessTokenRow).where(AccessTokenRow.token_hash == token_hash, AccessTokenRow.kind == "session"))
+
+    async def end_access(self, learner_id: int) -> int:
+        """Every session and every sign-in link of a person, ended at once (leaving, losing the
+        role). How many there were."""
+        result = await self._session.execute(delete(AccessTokenRow).where(AccessTokenRow.learner_id == learner_id))
+        return int(result.rowcount or 0)
+
+    async def purge_expired_tokens(self, now: datetime) -> int:
+        result = await self._session.execute(delete(AccessTokenRow).where(AccessTokenRow.expires_at <= now))
+        return int(result.rowcount or 0)
 
     async def teams(self, team_ids: Collection[int] | None = None) -> list[TeamRow]:
         query = select(TeamRow).order_by(TeamRow.name)

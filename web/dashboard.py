@@ -1,11 +1,19 @@
 """The managers' dashboard: signed in by a one-time link the bot sent in chat, then a session
 cookie (HttpOnly, SameSite=Lax, Secure over HTTPS). Every page and export is filtered by role:
-a manager sees only the teams they manage; anyone else is refused."""
+a manager sees only the teams they manage; anyone else is refused.
+
+Signing in takes two steps. GET of the link only shows a page with a Sign in button (a link
+scanner that fetches the link spends nothing); the button POSTs the token with a nonce that the
+page also set as a SameSite=Strict cookie, and only that POST spends the link and starts the
+session. A form on another site cannot send the cookie, so it cannot plant a session of its own
+(login CSRF). Signing out is a POST carrying a token derived from the session (CSRF)."""
 from __future__ import annotations
 
-import csv
-import io
+import hmac
+import secrets
+from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import parse_qsl, urlsplit
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
@@ -14,53 +22,176 @@ from fastapi.templating import Jinja2Templates
 from bot import team
 from bot.clock import Clock
 from bot.mastery import MasteryModel
+from bot.spreadsheet import csv_text
 from bot.store.models import LearnerRow
 from bot.store.repository import Progress, ProgressStore
 from content.model import Curriculum
+from web.charts import heatmap_frame
 
 COOKIE = "mb_session"
+SIGNIN_COOKIE = "mb_signin"  # the sign-in page's nonce, matched by the form's hidden field
+MAX_ID = 2**63 - 1  # ids are BIGINT-sized: a larger number names nothing
+FORM_LIMIT = 4096  # bytes; the dashboard's forms carry two short fields
+NO_STORE = {"Cache-Control": "no-store"}
+USED_OR_EXPIRED = "This sign-in link has been used or has expired. Ask the bot for a new one."
 
 
-def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Templates, curriculum: Curriculum) -> APIRouter:
+@dataclass(frozen=True)
+class Viewer:
+    learner: LearnerRow
+    name: str
+    csrf: str  # what the sign-out form carries
+
+
+class FormRefused(Exception):
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def record_id(text: str) -> int | None:
+    """A row id from a URL: 1 to 2^63-1 in plain digits; anything else names nothing."""
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        return None
+    value = int(text)
+    return value if 0 < value <= MAX_ID else None
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """A small urlencoded form as a browser sends it, or FormRefused with what is wrong."""
+    if request.headers.get("content-type", "").partition(";")[0].strip().lower() != "application/x-www-form-urlencoded":
+        raise FormRefused(415, "Send the form from the page.")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > FORM_LIMIT:
+            raise FormRefused(413, "That form is far too large.")
+    try:
+        # Browsers percent-encode everything else, so a form body is plain ASCII.
+        pairs = parse_qsl(bytes(body).decode("ascii"), keep_blank_values=True, strict_parsing=bool(body),
+                          encoding="utf-8", errors="strict", max_num_fields=8)
+    except (UnicodeDecodeError, ValueError):
+        raise FormRefused(400, "That form could not be read.") from None
+    form = dict(pairs)
+    if len(form) != len(pairs):
+        raise FormRefused(400, "That form names a field twice.")
+    return form
+
+
+def same_text(given: str, expected: str) -> bool:
+    return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
+
+
+def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Templates, curriculum: Curriculum,
+                     public_url: str | None = None) -> APIRouter:
+    """`public_url`: where browsers reach the app, when a proxy in front changes the Host header."""
     router = APIRouter()
     model = MasteryModel()
+    public_host = urlsplit(public_url).netloc if public_url else None
 
-    def refused(request: Request, status: int, message: str) -> Response:
-        return templates.TemplateResponse(request, "refused.html", {"message": message}, status_code=status,
-                                          headers={"Cache-Control": "no-store"})
+    def refused(request: Request, status: int, message: str, *, ways_in: bool = False) -> Response:
+        return templates.TemplateResponse(request, "refused.html", {"message": message, "ways_in": ways_in},
+                                          status_code=status, headers=NO_STORE)
+
+    def not_signed_in(request: Request) -> Response:
+        return refused(request, 401, "You are not signed in.", ways_in=True)
 
     def csv_response(rows: list[list[object]], filename: str) -> Response:
-        out = io.StringIO()
-        csv.writer(out).writerows(rows)
-        return Response(out.getvalue(), media_type="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="{filename}"', "Cache-Control": "no-store"})
+        return Response(csv_text(rows), media_type="text/csv", headers={
+            "Content-Disposition": f'attachment; filename="{filename}"', **NO_STORE})
 
-    async def viewer(tx: Progress, request: Request, now: datetime) -> LearnerRow | None:
+    def from_this_site(request: Request) -> bool:
+        """The browser says the form was sent from one of our pages. Current browsers say so in
+        Sec-Fetch-Site; our pages' Referrer-Policy (no-referrer) makes their Origin "null". A
+        client that sends neither still needs the nonce or the session's token."""
+        site = request.headers.get("sec-fetch-site")
+        if site is not None:
+            return site == "same-origin"
+        origin = request.headers.get("origin")
+        if origin is None or origin == "null":
+            return True
+        ours = {request.headers.get("host"), request.headers.get("x-forwarded-host", "").partition(",")[0].strip(), public_host}
+        return urlsplit(origin).netloc in ours - {None, ""}
+
+    async def signed_in(tx: Progress, request: Request, now: datetime) -> Viewer | None:
         token = request.cookies.get(COOKIE)
-        return await tx.session_learner(team.token_hash(token), now) if token else None
+        learner = await tx.session_learner(team.token_hash(token), now) if token else None
+        if token is None or learner is None:
+            return None
+        return Viewer(learner, learner.display_name or "a manager", team.csrf_token(token))
+
+    def page(request: Request, template: str, viewer: Viewer, context: dict[str, object]) -> Response:
+        return templates.TemplateResponse(request, template, {"viewer": viewer, **context}, headers=NO_STORE)
 
     @router.get("/dashboard/signin")
-    async def signin(request: Request, token: str = "") -> Response:
-        now = clock.now()
+    async def signin_page(request: Request, token: str = "") -> Response:
+        async with store.transaction() as tx:
+            who = await tx.signin_learner(team.token_hash(token), clock.now()) if token else None
+        if who is None:
+            return refused(request, 403, USED_OR_EXPIRED, ways_in=True)
+        nonce = secrets.token_urlsafe(24)
+        response = templates.TemplateResponse(
+            request, "signin.html", {"token": token, "nonce": nonce, "name": who.display_name or "a manager"}, headers=NO_STORE)
+        response.set_cookie(SIGNIN_COOKIE, nonce, max_age=int(team.SIGNIN_VALID.total_seconds()), httponly=True,
+                            samesite="strict", secure=request.url.scheme == "https", path="/dashboard/signin")
+        return response
+
+    @router.post("/dashboard/signin")
+    async def signin(request: Request) -> Response:
+        try:
+            form = await read_form(request)
+        except FormRefused as error:
+            return refused(request, error.status, error.message)
+        nonce = request.cookies.get(SIGNIN_COOKIE, "")
+        if not (from_this_site(request) and nonce and same_text(form.get("nonce", ""), nonce)):
+            return refused(request, 403, "This sign-in did not come from the sign-in page: open the link from the bot "
+                                         "again and press Sign in there.")
+        token, now = form.get("token", ""), clock.now()
         async with store.transaction() as tx:
             learner_id = await tx.use_signin_token(team.token_hash(token), now) if token else None
             if learner_id is None:
-                return refused(request, 403, "This sign-in link has been used or has expired. Send /team to the bot for a new one.")
+                return refused(request, 403, USED_OR_EXPIRED, ways_in=True)
+            await tx.purge_expired_tokens(now)
             session = team.new_token()
             tx.add_access_token(team.token_hash(session), learner_id, "session", now + team.SESSION_VALID)
         response = RedirectResponse("/dashboard", status_code=303)
+        https = request.url.scheme == "https"
         response.set_cookie(COOKIE, session, max_age=int(team.SESSION_VALID.total_seconds()), httponly=True,
-                            samesite="lax", secure=request.url.scheme == "https", path="/dashboard")
+                            samesite="lax", secure=https, path="/dashboard")
+        response.delete_cookie(SIGNIN_COOKIE, path="/dashboard/signin", httponly=True, samesite="strict", secure=https)
         return response
 
-    async def summaries_of(request: Request) -> Response | tuple[LearnerRow, list[team.TeamSummary]]:
+    @router.post("/dashboard/signout")
+    async def signout(request: Request) -> Response:
+        try:
+            form = await read_form(request)
+        except FormRefused as error:
+            return refused(request, error.status, error.message)
+        session = request.cookies.get(COOKIE)
+        if not session:
+            return not_signed_in(request)
+        if not (from_this_site(request) and same_text(form.get("csrf", ""), team.csrf_token(session))):
+            return refused(request, 403, "Sign out with the Sign out button on a dashboard page.")
+        now = clock.now()
+        async with store.transaction() as tx:
+            await tx.end_session(team.token_hash(session))
+            await tx.purge_expired_tokens(now)
+        response = RedirectResponse("/dashboard/signed-out", status_code=303)
+        response.delete_cookie(COOKIE, path="/dashboard", httponly=True, samesite="lax", secure=request.url.scheme == "https")
+        return response
+
+    @router.get("/dashboard/signed-out")
+    async def signed_out(request: Request) -> Response:
+        return templates.TemplateResponse(request, "signed_out.html", {}, headers=NO_STORE)
+
+    async def summaries_of(request: Request) -> Response | tuple[Viewer, list[team.TeamSummary]]:
         """Who is signed in and their teams in short, or the refusal to send instead."""
         now = clock.now()
         async with store.transaction() as tx:
-            who = await viewer(tx, request, now)
+            who = await signed_in(tx, request, now)
             if who is None:
-                return refused(request, 401, "Sign in with the link the bot sends you: /team in Telegram, /learn team in Slack.")
-            return who, await team.summaries(tx, await team.visible_teams(tx, who), now)
+                return not_signed_in(request)
+            return who, await team.summaries(tx, await team.visible_teams(tx, who.learner), now)
 
     @router.get("/dashboard")
     async def overview(request: Request) -> Response:
@@ -68,8 +199,7 @@ def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Tem
         if isinstance(found, Response):
             return found
         who, summaries = found
-        return templates.TemplateResponse(request, "dashboard.html", {"teams": summaries, "viewer": who.display_name},
-                                          headers={"Cache-Control": "no-store"})
+        return page(request, "dashboard.html", who, {"teams": summaries})
 
     @router.get("/dashboard/export.csv")
     async def overview_csv(request: Request) -> Response:
@@ -83,87 +213,94 @@ def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Tem
                  for t in summaries]
         return csv_response(rows, "teams.csv")
 
-    async def detail_of(request: Request, team_id: int) -> Response | team.TeamDetail:
-        """The team's detail, or the refusal to send instead."""
+    async def detail_of(request: Request, team_id: str) -> Response | tuple[Viewer, int, team.TeamDetail]:
+        """Who is signed in and the team's detail, or the refusal to send instead."""
         now = clock.now()
         async with store.transaction() as tx:
-            who = await viewer(tx, request, now)
+            who = await signed_in(tx, request, now)
             if who is None:
-                return refused(request, 401, "Sign in with the link the bot sends you.")
-            visible = {t.id: t for t in await team.visible_teams(tx, who)}
-            if team_id not in visible:
+                return not_signed_in(request)
+            visible = {t.id: t for t in await team.visible_teams(tx, who.learner)}
+            number = record_id(team_id)
+            if number is None or number not in visible:
                 return refused(request, 403, "This team is not one of yours.")
-            return await team.team_detail(tx, visible[team_id], curriculum, model, now)
+            return who, number, await team.team_detail(tx, visible[number], curriculum, model, now)
 
     @router.get("/dashboard/teams/{team_id}")
-    async def team_page(request: Request, team_id: int) -> Response:
-        detail = await detail_of(request, team_id)
-        if isinstance(detail, Response):
-            return detail
+    async def team_page(request: Request, team_id: str) -> Response:
+        found = await detail_of(request, team_id)
+        if isinstance(found, Response):
+            return found
+        who, number, detail = found
         widest = max((count for _, count in detail.funnel), default=0) or 1
-        return templates.TemplateResponse(request, "team.html", {"team": detail, "team_id": team_id, "widest": widest},
-                                          headers={"Cache-Control": "no-store"})
+        heat = heatmap_frame([name for _, name in detail.skills], len(detail.members))
+        return page(request, "team.html", who, {"team": detail, "team_id": number, "widest": widest, "heat": heat})
 
     @router.get("/dashboard/teams/{team_id}/export.csv")
-    async def team_csv(request: Request, team_id: int) -> Response:
-        detail = await detail_of(request, team_id)
-        if isinstance(detail, Response):
-            return detail
+    async def team_csv(request: Request, team_id: str) -> Response:
+        found = await detail_of(request, team_id)
+        if isinstance(found, Response):
+            return found
+        _, number, detail = found
         header: list[object] = ["learner", "lessons done", "credentials", "active this week", "drifting", "streak"]
         rows: list[list[object]] = [header + [f"mastery: {name}" for _, name in detail.skills]]
         for m in detail.members:
             rows.append([m.name, m.lessons, m.credentials, "yes" if m.active else "no", "yes" if m.drifting else "no", m.streak]
                         + [round(m.mastery.get(skill, 0.0), 2) for skill, _ in detail.skills])
-        return csv_response(rows, f"team-{team_id}.csv")
+        return csv_response(rows, f"team-{number}.csv")
 
     @router.get("/dashboard/teams/{team_id}/credentials.csv")
-    async def credentials_csv(request: Request, team_id: int) -> Response:
-        detail = await detail_of(request, team_id)
-        if isinstance(detail, Response):
-            return detail
+    async def credentials_csv(request: Request, team_id: str) -> Response:
+        found = await detail_of(request, team_id)
+        if isinstance(found, Response):
+            return found
+        _, number, detail = found
         rows: list[list[object]] = [["week starting", "credentials earned", "credentials held"]]
         rows += [[w.starts.isoformat(), w.earned, w.total] for w in detail.weeks]
-        return csv_response(rows, f"credentials-{team_id}.csv")
+        return csv_response(rows, f"credentials-{number}.csv")
 
-    async def learner_of(request: Request, learner_id: int) -> Response | team.LearnerDetail:
-        """The learner's detail, or the refusal to send instead."""
+    @router.get("/dashboard/teams/{team_id}/funnel.csv")
+    async def funnel_csv(request: Request, team_id: str) -> Response:
+        found = await detail_of(request, team_id)
+        if isinstance(found, Response):
+            return found
+        _, number, detail = found
+        return csv_response([["step", "learners"], *[[label, count] for label, count in detail.funnel]], f"funnel-{number}.csv")
+
+    async def learner_of(request: Request, learner_id: str) -> Response | tuple[Viewer, team.LearnerDetail]:
+        """Who is signed in and the learner's detail, or the refusal to send instead."""
         now = clock.now()
         async with store.transaction() as tx:
-            who = await viewer(tx, request, now)
+            who = await signed_in(tx, request, now)
             if who is None:
-                return refused(request, 401, "Sign in with the link the bot sends you.")
-            learner = await tx.learner_by_id(learner_id)
+                return not_signed_in(request)
+            number = record_id(learner_id)
+            learner = await tx.learner_by_id(number) if number is not None else None
             # Someone not in your teams and someone who does not exist look the same: refused.
-            if learner is None or learner.platform_user_id.startswith("erased:") or not await team.may_see(tx, who, learner):
+            if learner is None or learner.platform_user_id.startswith("erased:") or not await team.may_see(tx, who.learner, learner):
                 return refused(request, 403, "This learner is not in one of your teams.")
-            return await team.learner_detail(tx, learner, curriculum, model, now)
+            return who, await team.learner_detail(tx, learner, curriculum, model, now)
 
     @router.get("/dashboard/learners/{learner_id}")
-    async def learner_page(request: Request, learner_id: int) -> Response:
-        detail = await learner_of(request, learner_id)
-        if isinstance(detail, Response):
-            return detail
-        return templates.TemplateResponse(request, "learner.html", {"learner": detail},
-                                          headers={"Cache-Control": "no-store"})
+    async def learner_page(request: Request, learner_id: str) -> Response:
+        found = await learner_of(request, learner_id)
+        if isinstance(found, Response):
+            return found
+        who, detail = found
+        return page(request, "learner.html", who, {"learner": detail})
 
     @router.get("/dashboard/learners/{learner_id}/export.csv")
-    async def learner_csv(request: Request, learner_id: int) -> Response:
-        detail = await learner_of(request, learner_id)
-        if isinstance(detail, Response):
-            return detail
+    async def learner_csv(request: Request, learner_id: str) -> Response:
+        found = await learner_of(request, learner_id)
+        if isinstance(found, Response):
+            return found
+        _, detail = found
         rows: list[list[object]] = [["section", "item", "when", "state"]]
         rows += [["lesson", line.title, line.completed.isoformat() if line.completed else "", "completed" if line.completed else "not yet"]
                  for line in detail.lessons]
         rows += [["mastery", name, "", f"{level:.2f}"] for name, level in detail.skills]
         rows += [["credential", c.title, c.awarded.isoformat(), c.state] for c in detail.credentials]
         rows += [["activity", a.what, a.at.isoformat(), ""] for a in detail.activity]
-        return csv_response(rows, f"learner-{learner_id}.csv")
-
-    @router.get("/dashboard/teams/{team_id}/funnel.csv")
-    async def funnel_csv(request: Request, team_id: int) -> Response:
-        detail = await detail_of(request, team_id)
-        if isinstance(detail, Response):
-            return detail
-        return csv_response([["step", "learners"], *[[label, count] for label, count in detail.funnel]], f"funnel-{team_id}.csv")
+        return csv_response(rows, f"learner-{detail.id}.csv")
 
     return router

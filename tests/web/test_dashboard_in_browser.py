@@ -1,8 +1,8 @@
 """The managers' dashboard in headless Chromium: signed in through the one-time link the bot
-sends in chat; a reused or expired link, another team's page or export, and no session are refused."""
+sends in chat (a page with a Sign in button); a reused or expired link, another team's page or
+export, and no session are refused."""
 from __future__ import annotations
 
-import re
 import uuid
 from datetime import timedelta
 from typing import Any
@@ -19,6 +19,7 @@ from bot.store.repository import ProgressStore
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
 from tests.support import Chat
+from tests.web.dashboard_support import TOKEN, WAYS_IN, sign_in, team_link
 from tests.web.server import serving
 from tests.web.test_credential_pages_in_browser import browser  # noqa: F401  (the Chromium fixture)
 from web.app import create_app
@@ -30,6 +31,7 @@ console,caio,Caio Souza,Deck,learner,
 console,eve,Eve Stone,Engine,learner,
 telegram,900,Maria Manager,,manager,Deck
 """
+MARIA = LearnerRef("telegram", "900", "Maria")
 
 
 async def deck_where_ana_took_a_lesson(store: ProgressStore, curriculum: Curriculum, clock: ManualClock,
@@ -55,20 +57,21 @@ async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
     [reply] = await core.handle(Command(learner=LearnerRef("telegram", "900", "Maria"), source_id="team-1", name="team"))
     assert "**Deck**: 2 learners, 1 active this week, 1 on a streak, 1 lessons done, 0 credentials" in reply.text
     assert "Engine" not in reply.text
-    link = re.search(r"(\S+/dashboard/signin\?token=\S+)", reply.text).group(1)
+    link = "/dashboard/signin?token=" + TOKEN.search(reply.text).group(1)
 
     def make_app(server_store: ProgressStore) -> Any:
         return create_app(store=server_store, curriculum=curriculum, issuer=issuer, clock=clock)
 
     with serving(make_app, database_url) as base:
-        local_link = base + link[link.index("/dashboard"):]
+        local_link = base + link
         page = await browser.new_page()
-        # No session: refused.
+        # No session: refused, with every way in.
         response = await page.goto(f"{base}/dashboard")
-        assert response.status == 401 and "Sign in with the link" in await page.content()
+        assert response.status == 401 and await page.locator(".status-word").inner_text() == "Not signed in"
+        assert await page.locator("#ways-in li").all_inner_texts() == WAYS_IN
         # The link signs in once.
-        await page.goto(local_link)
-        assert page.url == f"{base}/dashboard"
+        await sign_in(page, base, link)
+        assert await page.locator(".topbar .who").inner_text() == "Signed in as Maria Manager"
         rows = await page.locator("#teams tbody tr").all_inner_texts()
         assert rows == ["Deck\t2\t1\t1\t1\t1\t0"], "2 learners, 1 active, 1 on a streak, longest 1 day, 1 lesson, 0 credentials"
         async with page.expect_download() as download_info:
@@ -106,17 +109,15 @@ async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
         response = await other.goto(local_link)
         assert response.status == 403 and "used or has expired" in await other.content()
         # A new link, opened too late: refused.
-        [late] = await core.handle(Command(learner=LearnerRef("telegram", "900", "Maria"), source_id="team-2", name="team"))
-        late_link = re.search(r"(\S+/dashboard/signin\?token=\S+)", late.text).group(1)
+        late_link = await team_link(core, MARIA, "team-2")
         clock.advance(minutes=16)
-        response = await other.goto(base + late_link[late_link.index("/dashboard"):])
+        response = await other.goto(base + late_link)
         assert response.status == 403
         # Two weeks on (sessions last 12 hours: sign in again), Ana has drifted.
         clock.advance(days=15)
-        [fresh] = await core.handle(Command(learner=LearnerRef("telegram", "900", "Maria"), source_id="team-4", name="team"))
-        fresh_link = re.search(r"(\S+/dashboard/signin\?token=\S+)", fresh.text).group(1)
+        fresh_link = await team_link(core, MARIA, "team-4")
         assert (await page.goto(f"{base}/dashboard/teams/{teams['Deck']}")).status == 401, "the old session has ended"
-        await page.goto(base + fresh_link[fresh_link.index("/dashboard"):])
+        await sign_in(page, base, fresh_link)
         await page.goto(f"{base}/dashboard/teams/{teams['Deck']}")
         assert "Ana Lima: finished a lesson, then nothing for two weeks" in await page.locator("#drifting").inner_text()
         # A learner cannot ask for a link at all.
@@ -154,8 +155,7 @@ async def test_credentials_over_time_and_one_learners_page(
                 public_id=str(uuid.uuid4()), learner_id=learner, definition_id=definition, kind=kind, renewal=0,
                 awarded_at=now - timedelta(weeks=weeks_ago), evidence={}, revoked_at=now if revoked else None))
         ana_badge = next(a for a in await tx.awards(ids["Ana Lima"]) if a.definition_id == "deckhand").public_id
-    [reply] = await core.handle(Command(learner=LearnerRef("telegram", "900", "Maria"), source_id="team-1", name="team"))
-    link = re.search(r"(\S+/dashboard/signin\?token=\S+)", reply.text).group(1)
+    link = await team_link(core, MARIA, "team-1")
 
     def make_app(server_store: ProgressStore) -> Any:
         return create_app(store=server_store, curriculum=curriculum, issuer=issuer, clock=clock)
@@ -164,7 +164,7 @@ async def test_credentials_over_time_and_one_learners_page(
         page = await browser.new_page()
         # Without a session a learner's page is refused too.
         assert (await page.goto(f"{base}/dashboard/learners/{ids['Ana Lima']}")).status == 401
-        await page.goto(base + link[link.index("/dashboard"):])
+        await sign_in(page, base, link)
         await page.goto(f"{base}/dashboard/teams/{teams['Deck']}")
         weeks = [(await w.get_attribute("data-earned"), await w.get_attribute("data-total"))
                  for w in await page.locator("#credentials-chart rect.week").all()]

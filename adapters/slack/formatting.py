@@ -5,6 +5,16 @@ are control characters (`<!channel>` pings a whole channel, `<@U123>` a person).
 built from markdown-it-py's token tree, never by patching Markdown with regexes, and every
 piece of author or learner text goes through `escape`.
 
+Text a person typed reaches the Markdown backslash-escaped (bot/markup.py `literal`), and an
+escaped character is that character, never markup, here too: it is not part of a bare URL that
+becomes a link, and a `*`, `_`, `~` or `` ` `` that Slack could read as a marker (mrkdwn has no
+escapes) is shown as a look-alike (∗ ˍ ∼ ˋ); between two letters or digits Slack reads no marker,
+so there it stays itself.
+
+Line breaks (see bot/replies.py): `to_mrkdwn(markdown, breaks=True)` keeps every single line
+break (what the bot composes line by line); without it a single line break is soft and the text
+flows (what authors wrap in their editor).
+
 Lengths are counted in UTF-16 code units: never less than Slack's character count, so a part
 measured here never exceeds Slack's limits however Slack counts an emoji.
 """
@@ -20,7 +30,9 @@ from markdown_it.tree import SyntaxTreeNode
 # html off: raw HTML an author or learner types is shown as text, not interpreted.
 # linkify off: prose such as "file.py" must not turn into links (bare http(s) URLs are
 # linked by `_autolink`, which needs the scheme).
-_MD = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("strikethrough")
+# text_join off: an escaped character stays a token of its own (text_special), so it is never
+# read as part of a URL or as a marker.
+_MD = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("strikethrough").disable("text_join")
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 _MARKS = {"strong": "*", "em": "_", "s": "~"}
 _LISTS = ("bullet_list", "ordered_list")
@@ -36,6 +48,11 @@ _BARE_URL = re.compile(r"https?://[^\s<>]*[^\s<>.,;:!?'\")\]}*_~]")
 _NEWLINES = re.compile(r"[ \t]*\n\s*")
 _INNER_FENCE = re.compile("`(?=``)")
 _BROKEN_TICK = "`\u200b"
+# Characters a person typed that Slack would read as markers, and what shows them instead.
+_LOOK_ALIKES = {"*": "\u2217", "_": "\u02cd", "~": "\u223c", "`": "\u02cb"}
+# Any URL, for text that must not carry one (a notification): its scheme and what follows.
+_ANY_URL = re.compile(r"\b(?:[a-z][a-z0-9+.-]*://|mailto:|www\.)\S+", re.IGNORECASE)
+LINK_LEFT_OUT = "(link)"
 
 
 def escape(text: str) -> str:
@@ -68,15 +85,22 @@ def plain_text(text: str, limit: int) -> str:
 
 
 @lru_cache(maxsize=4096)  # pure, and every learner gets the same lesson cards
-def to_mrkdwn(markdown: str) -> str:
-    """Markdown rendered as Slack mrkdwn, with all author text escaped."""
-    return _Writer(plain=False).render(markdown)
+def to_mrkdwn(markdown: str, *, breaks: bool = False) -> str:
+    """Markdown rendered as Slack mrkdwn, with all author text escaped. `breaks`: a single line
+    break stays a line break instead of flowing into a space."""
+    return _Writer(plain=False, breaks=breaks).render(markdown)
 
 
 def to_plain(markdown: str) -> str:
     """Markdown as unformatted, unescaped text: for plain_text fields and notification text
     (escape it before using it as mrkdwn)."""
     return _Writer(plain=True).render(markdown)
+
+
+def without_links(text: str) -> str:
+    """`text` with every URL left out: a notification or lock screen shows no link (a sign-in
+    link's token must not sit in a notification); the message itself still carries it."""
+    return _ANY_URL.sub(LINK_LEFT_OUT, text)
 
 
 def inline_mrkdwn(markdown: str, *, bold: bool = False) -> str:
@@ -94,9 +118,10 @@ class _Writer:
     escaping); `bold` renders as if inside `*...*` (no nested bold markers, which Slack cannot
     parse)."""
 
-    def __init__(self, *, plain: bool, bold: bool = False) -> None:
+    def __init__(self, *, plain: bool, bold: bool = False, breaks: bool = False) -> None:
         self.plain = plain
         self.base = frozenset({"strong"}) if bold else frozenset()
+        self.breaks = breaks
 
     def render(self, markdown: str) -> str:
         return self.blocks(SyntaxTreeNode(_MD.parse(markdown)).children, quoted=False)
@@ -116,11 +141,13 @@ class _Writer:
     def block(self, node: SyntaxTreeNode, quoted: bool) -> str:
         match node.type:
             case "paragraph":
-                return self.inline(node.children[0], self.base) if node.children else ""
+                if not node.children:
+                    return ""
+                return self.inline(node.children[0], self.base, _Lines.of(node.children[0]) if self.breaks else None)
             case "heading":  # chat has no heading sizes: a bold line
                 if not node.children:
                     return ""
-                return self.styled("strong", self.inline(node.children[0], self.base | {"strong"}), self.base)
+                return self.styled("strong", self.inline(node.children[0], self.base | {"strong"}, None), self.base)
             case "bullet_list" | "ordered_list":
                 return self.list(node, quoted)
             case "blockquote":  # Slack has no nested quotes: inner ones are flattened
@@ -156,26 +183,45 @@ class _Writer:
     def item(self, item: SyntaxTreeNode, quoted: bool) -> str:
         return "\n".join(text for child in item.children if (text := self.block(child, quoted)))
 
-    def inline(self, node: SyntaxTreeNode, active: frozenset[str]) -> str:
-        return "".join(self.span(child, active) for child in node.children)
+    def inline(self, node: SyntaxTreeNode, active: frozenset[str], lines: _Lines | None) -> str:
+        out, children = "", node.children
+        for i, child in enumerate(children):
+            if child.type == "text_special":  # an escaped character: itself, never markup
+                before = _source_char(children[i - 1], -1) if i > 0 else ""
+                after = _source_char(children[i + 1], 0) if i + 1 < len(children) else ""
+                out += self.escaped(child.content, before, after)
+            else:
+                out += self.span(child, active, lines)
+        return out
 
-    def span(self, node: SyntaxTreeNode, active: frozenset[str]) -> str:
+    def span(self, node: SyntaxTreeNode, active: frozenset[str], lines: _Lines | None) -> str:
         match node.type:
             case "text" | "html_inline":
                 return self.text(node.content, active)
-            case "softbreak":  # authors wrap lines in their editor; a chat message should flow
+            case "softbreak" | "hardbreak" if lines is not None:  # the bot's lines stay lines
+                return lines.next_line()
+            case "softbreak":  # a wrapped line in an author's paragraph flows
                 return " "
             case "hardbreak":
                 return "\n"
             case "code_inline":
                 return node.content if self.plain else f"`{escape(node.content)}`"
             case "strong" | "em" | "s":
-                return self.styled(node.type, self.inline(node, active | {node.type}), active)
+                return self.styled(node.type, self.inline(node, active | {node.type}, lines), active)
             case "link":
-                return self.link(str(node.attrs.get("href", "")), self.inline(node, active | {"link"}))
+                return self.link(str(node.attrs.get("href", "")), self.inline(node, active | {"link"}, lines))
             case "image":  # a message cannot inline an image: its alt text, linked to it
-                return self.link(str(node.attrs.get("src", "")), self.inline(node, active | {"link"}))
-        return self.inline(node, active) if node.children else self.text(node.content, active)
+                return self.link(str(node.attrs.get("src", "")), self.inline(node, active | {"link"}, lines))
+        return self.inline(node, active, lines) if node.children else self.text(node.content, active)
+
+    def escaped(self, char: str, before: str, after: str) -> str:
+        """An escaped character (`\\*`, `&amp;`): shown as itself. Slack reads no marker between
+        two letters or digits (`ana_lima`); anywhere else a marker is shown by its look-alike."""
+        if self.plain:
+            return char
+        if char in _LOOK_ALIKES and not (before.isalnum() and after.isalnum()):
+            return _LOOK_ALIKES[char]
+        return escape(char)
 
     def styled(self, style: str, inner: str, active: frozenset[str]) -> str:
         # Slack cannot nest a style in itself (`*a *b* c*`): the inner one adds nothing.
@@ -198,6 +244,26 @@ class _Writer:
         if "link" in active:  # a link inside link text would break both
             return escape(content)
         return _autolink(content)
+
+
+def _source_char(node: SyntaxTreeNode, at: int) -> str:
+    """The first (0) or last (-1) character a text node shows; "" for any other node."""
+    return node.content[at] if node.type in ("text", "text_special") and node.content else ""
+
+
+class _Lines:
+    """A paragraph whose line breaks are all kept. markdown-it drops the spaces a line starts
+    with; they come back from the paragraph's source, so a line the bot indents stays indented."""
+
+    def __init__(self, indents: list[str]) -> None:
+        self._indents = iter(indents)
+
+    @classmethod
+    def of(cls, inline: SyntaxTreeNode) -> _Lines:
+        return cls([line[: len(line) - len(line.lstrip(" \t"))] for line in inline.content.split("\n")[1:]])
+
+    def next_line(self) -> str:
+        return "\n" + next(self._indents, "")
 
 
 def _target(url: str) -> str:

@@ -4,6 +4,11 @@ Text is Markdown from authors and the core; it becomes escaped mrkdwn in section
 most 3000 characters. Output is plain JSON dicts within Slack's limits: 50 blocks a message
 (more become several messages), 25 elements an actions block, 75 characters a button label.
 
+Line breaks follow bot/replies.py: what the core composes (Text, AwardNotice, Announcement, the
+App Home's sections) keeps every line break; what authors wrap (a lesson card's body, a
+feedback's explanation) flows. A message's `text` (what notifications and lock screens show)
+never carries a URL: links are in the blocks only.
+
 Action ids, for the app to route by pattern:
 - `mb:<i>`: a core button; its `value` is the button's opaque action (BUTTON_ACTION).
 - `mb:link:<i>`: a URL button; Slack still sends an action, which only needs an ack.
@@ -27,6 +32,7 @@ from adapters.slack.formatting import (
     split_mrkdwn,
     to_mrkdwn,
     to_plain,
+    without_links,
 )
 from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Question, Reply, Text
 
@@ -56,7 +62,7 @@ _INTERACTIVE = ("actions", "input")
 
 @dataclass(frozen=True)
 class SlackMessage:
-    text: str  # notification fallback: escaped, unformatted, at most 3000 characters
+    text: str  # notification fallback: escaped, unformatted, no URL, at most 3000 characters
     blocks: list[Block]
 
 
@@ -146,7 +152,7 @@ def messages(body: list[Block], tail: list[Block], fallback: str) -> list[SlackM
         pages[-1] = pages[-1] + tail
     else:
         pages += _chunks(tail, MAX_BLOCKS)
-    text = escape(plain_text(fallback, FALLBACK_CHARS)) or "…"
+    text = escape(plain_text(without_links(fallback), FALLBACK_CHARS)) or "…"
     return [SlackMessage(text, page) for page in pages]
 
 
@@ -157,7 +163,8 @@ def _chunks(blocks: list[Block], size: int) -> list[list[Block]]:
 def render(reply: Reply) -> list[SlackMessage]:
     match reply:
         case Text():
-            return messages(section_blocks(to_mrkdwn(reply.text)), actions(core_buttons(reply.buttons)), to_plain(reply.text))
+            body = section_blocks(to_mrkdwn(reply.text, breaks=True))
+            return messages(body, actions(core_buttons(reply.buttons)), to_plain(reply.text))
         case LessonCard():
             return lesson_card(reply)
         case Question():
@@ -246,7 +253,7 @@ def award(reply: AwardNotice) -> list[SlackMessage]:
     """The text, the badge image (https only), and the credential links as URL buttons; a link
     that cannot be a button is written out."""
     links = (("View credential", reply.page_url), ("Add to LinkedIn", reply.linkedin_url))
-    text = _paragraphs(to_mrkdwn(reply.text), *_written_out(links), separator="\n")
+    text = _paragraphs(to_mrkdwn(reply.text, breaks=True), *_written_out(links), separator="\n")
     tail = [*image(reply.image_url, reply.title, reply.title),
             *actions([*link_buttons(links), *core_buttons(reply.buttons)])]
     return messages(section_blocks(text), tail, to_plain(reply.text) or reply.title)
@@ -255,7 +262,7 @@ def award(reply: AwardNotice) -> list[SlackMessage]:
 def announcement(reply: Announcement) -> list[SlackMessage]:
     """Team channel: the text, the badge image and the public credential page, nothing else."""
     links = (("See the credential", reply.page_url),)
-    text = _paragraphs(to_mrkdwn(reply.text), *_written_out(links), separator="\n")
+    text = _paragraphs(to_mrkdwn(reply.text, breaks=True), *_written_out(links), separator="\n")
     tail = [*image(reply.image_url, to_plain(reply.text) or "Credential badge"), *actions(link_buttons(links))]
     return messages(section_blocks(text), tail, to_plain(reply.text))
 
@@ -278,7 +285,8 @@ def home_view(sections: list[tuple[str, str]], buttons: tuple[Button, ...]) -> d
     tail = actions(core_buttons(buttons))
     body: list[Block] = [header("Your learning")]
     for title, markdown in sections:
-        body += [*([header(title)] if title.strip() else []), *section_blocks(to_mrkdwn(markdown)), {"type": "divider"}]
+        body += [*([header(title)] if title.strip() else []), *section_blocks(to_mrkdwn(markdown, breaks=True)),
+                 {"type": "divider"}]
     body = body[: max(HOME_MAX_BLOCKS - len(tail), 1)]
     while len(body) > 1 and body[-1]["type"] == "header":  # a title whose text was cut off
         body.pop()

@@ -3,6 +3,10 @@
 Telegram's HTML mode knows a handful of tags and four named entities, and rejects a message
 with anything else. So the HTML is built from markdown-it-py's token tree, never by patching
 rendered HTML, and every piece of text goes through `escape`.
+
+Line breaks (see bot/replies.py): `to_html(markdown, breaks=True)` keeps every single line break
+(what the bot composes line by line); without it a single line break is soft and the text flows
+(what authors wrap in their editor). The name is markdown-it's own option for the same choice.
 """
 from __future__ import annotations
 
@@ -36,15 +40,16 @@ def _attr(value: str) -> str:
 
 
 @lru_cache(maxsize=4096)  # pure, and every learner gets the same lesson cards
-def to_html(markdown: str) -> str:
-    """Markdown rendered as Telegram HTML: always only the allowed tags, balanced and escaped."""
-    return _blocks(SyntaxTreeNode(_MD.parse(markdown)).children, quoted=False)
+def to_html(markdown: str, *, breaks: bool = False) -> str:
+    """Markdown rendered as Telegram HTML: always only the allowed tags, balanced and escaped.
+    `breaks`: a single line break stays a line break instead of flowing into a space."""
+    return _blocks(SyntaxTreeNode(_MD.parse(markdown)).children, quoted=False, breaks=breaks)
 
 
-def _blocks(nodes: Sequence[SyntaxTreeNode], quoted: bool) -> str:
+def _blocks(nodes: Sequence[SyntaxTreeNode], quoted: bool, breaks: bool) -> str:
     out, previous = "", ""
     for node in nodes:
-        text = _block(node, quoted, depth=0)
+        text = _block(node, quoted, depth=0, breaks=breaks)
         if not text:
             continue
         if out:  # a blank line between blocks, but a heading sits right above its text
@@ -54,16 +59,16 @@ def _blocks(nodes: Sequence[SyntaxTreeNode], quoted: bool) -> str:
     return out
 
 
-def _block(node: SyntaxTreeNode, quoted: bool, depth: int) -> str:
+def _block(node: SyntaxTreeNode, quoted: bool, depth: int, breaks: bool) -> str:
     match node.type:
         case "paragraph":
-            return _inline(node.children[0]) if node.children else ""
+            return _inline(node.children[0], _Lines.of(node.children[0]) if breaks else None) if node.children else ""
         case "heading":  # chat has no heading sizes: bold on its own line
-            return f"<b>{_inline(node.children[0])}</b>" if node.children else ""
+            return f"<b>{_inline(node.children[0], None)}</b>" if node.children else ""
         case "bullet_list" | "ordered_list":
-            return _list(node, quoted, depth)
+            return _list(node, quoted, depth, breaks)
         case "blockquote":  # Telegram rejects nested blockquotes: inner ones are flattened
-            inner = _blocks(node.children, quoted=True)
+            inner = _blocks(node.children, quoted=True, breaks=breaks)
             return inner if quoted or not inner else f"<blockquote>{inner}</blockquote>"
         case "fence" | "code_block":
             code = escape(node.content.removesuffix("\n"))
@@ -74,43 +79,60 @@ def _block(node: SyntaxTreeNode, quoted: bool, depth: int) -> str:
         case "hr":
             return RULE
     # Anything else (e.g. html_block, should a preset ever produce one) is shown as text.
-    return _blocks(node.children, quoted) if node.children else escape(node.content)
+    return _blocks(node.children, quoted, breaks) if node.children else escape(node.content)
 
 
-def _list(node: SyntaxTreeNode, quoted: bool, depth: int) -> str:
+def _list(node: SyntaxTreeNode, quoted: bool, depth: int, breaks: bool) -> str:
     start = int(node.attrs.get("start", 1))
     indent = "  " * depth
     lines = []
     for number, item in enumerate(node.children, start=start):
         head = indent + ("•" if node.type == "bullet_list" else f"{number}.")
-        text = _item(item, quoted, depth)
+        text = _item(item, quoted, depth, breaks)
         # No trailing space after an empty item's marker or one whose first block is a list.
         lines.append(f"{head} {text}" if text and not text.startswith("\n") else head + text)
     return "\n".join(lines)
 
 
-def _item(item: SyntaxTreeNode, quoted: bool, depth: int) -> str:
+def _item(item: SyntaxTreeNode, quoted: bool, depth: int, breaks: bool) -> str:
     parts: list[str] = []
     for child in item.children:
         if child.type in _LISTS:  # nested lists start a line and indent themselves
-            parts.append(("" if parts else "\n") + _list(child, quoted, depth + 1))
+            parts.append(("" if parts else "\n") + _list(child, quoted, depth + 1, breaks))
             continue
-        text = _block(child, quoted, depth + 1)
+        text = _block(child, quoted, depth + 1, breaks)
         # The first block follows the marker; later ones (a second paragraph) line up under it.
         parts.append(text if not parts else "  " * (depth + 1) + text)
     return "\n".join(parts)
 
 
-def _inline(node: SyntaxTreeNode) -> str:
-    return "".join(_span(child) for child in node.children)
+class _Lines:
+    """A paragraph whose line breaks are all kept. markdown-it drops the spaces a line starts
+    with; they come back from the paragraph's source, so a line the bot indents stays indented."""
+
+    def __init__(self, indents: list[str]) -> None:
+        self._indents = iter(indents)
+
+    @classmethod
+    def of(cls, inline: SyntaxTreeNode) -> _Lines:
+        return cls([line[: len(line) - len(line.lstrip(" \t"))] for line in inline.content.split("\n")[1:]])
+
+    def next_line(self) -> str:
+        return "\n" + next(self._indents, "")
 
 
-def _span(node: SyntaxTreeNode) -> str:
-    inner = "".join(_span(child) for child in node.children)
+def _inline(node: SyntaxTreeNode, lines: _Lines | None) -> str:
+    return "".join(_span(child, lines) for child in node.children)
+
+
+def _span(node: SyntaxTreeNode, lines: _Lines | None) -> str:
+    inner = "".join(_span(child, lines) for child in node.children)
     match node.type:
         case "text" | "html_inline":
             return escape(node.content)
-        case "softbreak":  # authors wrap lines in their editor; a chat message should flow
+        case "softbreak" | "hardbreak" if lines is not None:  # the bot's lines stay lines
+            return lines.next_line()
+        case "softbreak":  # a wrapped line in an author's paragraph flows
             return " "
         case "hardbreak":
             return "\n"

@@ -2,7 +2,10 @@
 
 Text is Markdown from authors and the core; it becomes Telegram HTML (escaped), split into
 messages of at most 4096 characters with the buttons on the last one. Button actions become
-callback_data, which Telegram caps at 64 bytes."""
+callback_data, which Telegram caps at 64 bytes.
+
+Line breaks follow bot/replies.py: what the core composes (Text, AwardNotice, Announcement) keeps
+every line break; what authors wrap (a lesson card's body, a feedback's explanation) flows."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -109,7 +112,7 @@ def render_question(reply: Question, *, quiz_polls: bool) -> list[Out]:
 def render(reply: Reply, *, quiz_polls: bool = False) -> list[Out]:
     match reply:
         case Text():
-            return texts(to_html(reply.text), keyboard(reply.buttons))
+            return texts(to_html(reply.text, breaks=True), keyboard(reply.buttons))
         case LessonCard():
             head = f"<b>{to_html(reply.title)}</b> <i>({reply.position}/{reply.total})</i>"
             return texts(f"{head}\n\n{to_html(reply.body)}", keyboard(reply.buttons))
@@ -131,7 +134,7 @@ def render(reply: Reply, *, quiz_polls: bool = False) -> list[Out]:
 def award(reply: AwardNotice) -> list[Out]:
     """The badge image with the message as its caption; links as URL buttons where Telegram
     accepts them (https only), otherwise written out."""
-    html = to_html(reply.text)
+    html = to_html(reply.text, breaks=True)
     links: list[tuple[str, str]] = []
     for label, url in (("View and share your credential", reply.page_url), ("Add to LinkedIn", reply.linkedin_url)):
         if url and url.startswith("https://"):
@@ -145,7 +148,7 @@ def award(reply: AwardNotice) -> list[Out]:
 
 
 def announcement(reply: Announcement) -> list[Out]:
-    html = to_html(reply.text)
+    html = to_html(reply.text, breaks=True)
     links = (("See the credential", reply.page_url),) if reply.page_url and reply.page_url.startswith("https://") else ()
     if reply.page_url and not links:
         html += f'\n<a href="{escape(reply.page_url)}">{escape(reply.page_url)}</a>'

@@ -15,7 +15,9 @@ from adapters.slack.formatting import (
     split_mrkdwn,
     to_mrkdwn,
     to_plain,
+    without_links,
 )
+from bot.markup import literal
 
 ENTITY = re.compile(r"&(amp|lt|gt);")
 LINK = re.compile(r"<[^<>]*>")
@@ -90,6 +92,36 @@ def test_a_style_inside_the_same_style_adds_no_markers():
 def test_soft_wrapped_lines_flow_and_paragraphs_are_separated_by_a_blank_line():
     markdown = "A hazard in a walkway can hurt\nthe next person.\n\nSecond paragraph,  \nhard break."
     assert to_mrkdwn(markdown) == "A hazard in a walkway can hurt the next person.\n\nSecond paragraph,\nhard break."
+
+
+def test_with_breaks_every_line_the_bot_writes_stays_a_line_indentation_included():
+    markdown = "**Your settings**\nTimezone: Europe/Berlin\n   still needs: Knots\n\n> why:\n> because\n\n- a\n  b"
+    assert to_mrkdwn(markdown, breaks=True) == (
+        "*Your settings*\nTimezone: Europe/Berlin\n   still needs: Knots\n\n> why:\n> because\n\n• a\n    b"
+    )
+    assert to_mrkdwn("wrapped\n  line") == "wrapped line"
+
+
+def test_text_from_people_is_never_a_link_a_mention_or_formatting():
+    """What `literal` escaped is that character: not part of a bare URL, and a marker Slack could
+    read is shown by a look-alike (mrkdwn has no escapes); between letters it stays itself."""
+    def shown(name: str) -> str:
+        return to_mrkdwn(f"Hi {literal(name)}!")
+
+    assert shown("[Claim prize](https://evil.example/phish)") == "Hi [Claim prize](https://evil.example/phish)!"
+    assert shown("see https://evil.example/x") == "Hi see https://evil.example/x!"
+    assert shown("*bold* _it_ ~gone~ `code`") == "Hi \u2217bold\u2217 \u02cdit\u02cd \u223cgone\u223c \u02cbcode\u02cb!"
+    assert shown("ana_lima O*Neil") == "Hi ana_lima O*Neil!"
+    assert shown("<!channel> & <@U1>") == "Hi &lt;!channel&gt; &amp; &lt;@U1&gt;!"
+    assert to_plain(literal("*bold* <b>")) == "*bold* <b>", "plain text needs no look-alikes"
+    # An author's own bare URL is still a link.
+    assert to_mrkdwn("See https://example.org/a_b.") == "See <https://example.org/a_b>."
+
+
+def test_text_without_links_leaves_every_url_out():
+    text = "Dashboard (15 minutes): https://learn.example.com/dashboard/signin?token=abc_123 or www.example.org"
+    assert without_links(text) == "Dashboard (15 minutes): (link) or (link)"
+    assert without_links("mailto:a@b.c and ftp://host/x, done") == "(link) and (link) done"
 
 
 def test_links_only_for_web_and_mail_schemes():

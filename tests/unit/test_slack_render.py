@@ -106,6 +106,33 @@ def question(*, multiple: bool = False, options: tuple[str, ...] = ("Ebb", "Floo
 # --- replies ----------------------------------------------------------------------------------
 
 
+def section_texts(message: SlackMessage) -> list[str]:
+    return [b["text"]["text"] for b in message.blocks if b["type"] == "section"]
+
+
+def test_what_the_core_composes_keeps_its_lines_and_what_authors_wrap_flows():
+    composed = "**Your progress**\n🔥 Streak: 2 learning days\n📚 Lessons done: 1 of 2"
+    expected = "*Your progress*\n🔥 Streak: 2 learning days\n📚 Lessons done: 1 of 2"
+    for reply in (Text(composed), AwardNotice("Deckhand", composed), Announcement(composed)):
+        [message] = render(reply)
+        assert section_texts(message) == [expected], reply
+    [card] = render(LessonCard("Tides", "Slack water", "The tide turns\nat slack water.", 1, 2))
+    [feedback] = render(Feedback(True, "Two highs\nand two lows.", ("Two",)))
+    assert section_texts(card) == ["*Slack water*\n\nThe tide turns at slack water."]
+    assert section_texts(feedback) == ["✅ *Correct!*\nTwo highs and two lows."]
+    home = home_view([("Streak and mastery", composed)], ())
+    assert [b["text"]["text"] for b in home["blocks"] if b["type"] == "section"] == [expected]
+
+
+def test_a_notification_never_carries_a_link_the_message_does():
+    link = "https://learn.example.com/dashboard/signin?token=s3cr3t_T0ken"
+    [message] = render(Text(f"**Your teams**\nDashboard (this link works once, for 15 minutes): {link}"))
+    assert message.text == "Your teams Dashboard (this link works once, for 15 minutes): (link)"
+    assert f"<{link}>" in section_texts(message)[0]
+    [award] = render(AwardNotice("Deckhand", "You earned it: [see it](https://learn.example.com/credentials/1)"))
+    assert award.text == "You earned it: see it"
+
+
 def test_text_with_buttons():
     [message] = rendered(Text("Ready **now**?", (Button("Yes", "go:yes"), Button("Later", "go:later"))))
     assert section_text(message) == "Ready *now*?"

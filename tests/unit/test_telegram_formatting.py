@@ -114,6 +114,15 @@ def test_soft_wrapped_lines_flow_and_paragraphs_are_separated_by_a_blank_line():
     assert to_html(markdown) == "A hazard in a walkway can hurt the next person.\n\nSecond paragraph,\nhard break."
 
 
+def test_with_breaks_every_line_the_bot_writes_stays_a_line_indentation_included():
+    markdown = "**Your settings**\nTimezone: Europe/Berlin\n   still needs: Knots\n\n> why:\n> because\n\n- a\n- b"
+    assert to_html(markdown, breaks=True) == (
+        "<b>Your settings</b>\nTimezone: Europe/Berlin\n   still needs: Knots\n\n"
+        "<blockquote>why:\nbecause</blockquote>\n\n• a\n• b"
+    )
+    assert to_html("wrapped\n  line", breaks=False) == "wrapped line"
+
+
 def test_links_only_for_safe_schemes():
     assert to_html("[site](https://example.org/a?b=1&c=2)") == '<a href="https://example.org/a?b=1&amp;c=2">site</a>'
     assert to_html("[me](mailto:a@b.c) [chat](tg://resolve?domain=x)") == (

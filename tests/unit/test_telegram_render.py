@@ -16,6 +16,20 @@ def question(*, multiple: bool = False, options: tuple[str, ...] = ("Ebb", "Floo
     )
 
 
+def test_what_the_core_composes_keeps_its_lines_and_what_authors_wrap_flows():
+    composed = "**Your progress**\n🔥 Streak: 2 learning days\n📚 Lessons done: 1 of 2"
+    expected = "<b>Your progress</b>\n🔥 Streak: 2 learning days\n📚 Lessons done: 1 of 2"
+    for reply in (Text(composed), AwardNotice("Deckhand", composed), Announcement(composed)):
+        [out] = render(reply)
+        assert isinstance(out, OutText) and out.html == expected, reply
+    [card] = render(LessonCard("Tides", "Slack water", "The tide turns\nat slack water.", 1, 2))
+    [feedback] = render(Feedback(True, "Two highs\nand two lows.", ("Two",)))
+    assert (card.html, feedback.html) == (
+        "<b>Slack water</b> <i>(1/2)</i>\n\nThe tide turns at slack water.",
+        "✅ <b>Correct!</b>\nTwo highs and two lows.",
+    )
+
+
 def test_a_card_is_escaped_html_with_its_next_button():
     [out] = render(LessonCard("Tides", "High & <low>", "Water **rises** & falls", 1, 4, (Button("Next ▶", "next:7.1"),)))
     assert isinstance(out, OutText)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -14,6 +15,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.exceptions import HTTPException
 
 from bot.clock import Clock
+from bot.store.unavailable import StoreUnavailable
 from bot.store.repository import ProgressStore
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
@@ -64,6 +66,13 @@ def create_app(
             return templates.TemplateResponse(request, "not_found.html", {"detail": error.detail}, status_code=404)
         return await http_exception_handler(request, error)
 
+    async def unavailable_page(request: Request, error: Exception) -> Response:
+        """The database is away (bot/store/unavailable.py): a 503 that says so, not a traceback."""
+        headers = {"Retry-After": "30", "Cache-Control": "no-store"}
+        if "text/html" in request.headers.get("accept", ""):
+            return templates.TemplateResponse(request, "unavailable.html", {}, status_code=503, headers=headers)
+        return JSONResponse({"detail": "temporarily unavailable: try again shortly"}, status_code=503, headers=headers)
+
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         response = await call_next(request)
         response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
@@ -72,5 +81,6 @@ def create_app(
         return response
 
     app.add_exception_handler(HTTPException, not_found_page)
+    app.add_exception_handler(StoreUnavailable, unavailable_page)
     app.middleware("http")(security_headers)
     return app

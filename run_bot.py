@@ -11,14 +11,17 @@
     python run_bot.py people import FILE   # teams, managers and admins from a CSV file
     python run_bot.py xapi export OUT      # the learning record as xAPI statements (JSON lines)
     python run_bot.py report --from D --to D [--csv F]   # the programme's numbers for L&D
+    python run_bot.py dashboard link PERSON             # a one-time dashboard sign-in link (admins)
 
 Configuration comes from environment variables (DATABASE_URL, CONTENT_DIR, DATA_DIR); see README.
+A setting that cannot be used stops every command with one line naming it (exit code 2).
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import getpass
+import logging
 import os
 import sys
 from pathlib import Path
@@ -34,52 +37,119 @@ if TYPE_CHECKING:
     from content.model import Curriculum
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="run_bot.py", description=__doc__.split("\n")[0])
-    commands = parser.add_subparsers(dest="command")
-    console = commands.add_parser("console", help="chat with the bot in this terminal (the default)")
+CONFIG_ERROR = 2  # exit code of a setting that cannot be used (as for a command line argparse refuses)
+log = logging.getLogger("run_bot")
+
+
+def parser() -> argparse.ArgumentParser:
+    """Every command; each `--help` lists its subcommands and what they take."""
+    from bot import people
+
+    top = argparse.ArgumentParser(prog="run_bot.py", description=__doc__.split("\n")[0],
+                                  epilog="Run `run_bot.py COMMAND --help` for a command's subcommands and options.")
+    commands = top.add_subparsers(dest="command", title="commands", metavar="COMMAND")
+    console = commands.add_parser("console", help="chat with the bot in this terminal (the default)",
+                                  description="Chat with the bot in this terminal.")
     console.add_argument("--learner", help="who you are in the console (default: your user name)")
-    content = commands.add_parser("content", help="check or preview content files")
-    content_commands = content.add_subparsers(dest="content_command", required=True)
-    check = content_commands.add_parser("check", help="report every problem as path:line: message")
+    content = _group(commands, "content", "check or preview content files")
+    check = content.add_parser("check", help="report every problem as path:line: message; exit 1 if any",
+                               description="Check the whole content folder: every problem as path:line: message.")
     check.add_argument("dir", nargs="?", type=Path, help="content folder (default: CONTENT_DIR or content/)")
-    show = content_commands.add_parser("preview", help="show a lesson as a learner would see it")
-    show.add_argument("file", type=Path)
-    commands.add_parser("serve", help="serve the web app and every platform whose tokens are set")
-    commands.add_parser("status", help="learners, and due, overdue and delivered nudges")
-    people = commands.add_parser("people", help="teams, managers and admins")
-    people_commands = people.add_subparsers(dest="people_command", required=True)
-    people_import = people_commands.add_parser("import", help="import people from a CSV file (all rows or none)")
-    people_import.add_argument("file", type=Path)
-    xapi = commands.add_parser("xapi", help="the learning record as xAPI statements")
-    xapi_commands = xapi.add_subparsers(dest="xapi_command", required=True)
-    xapi_export = xapi_commands.add_parser("export", help="write every statement to a JSON lines file")
-    xapi_export.add_argument("out", type=Path)
-    report = commands.add_parser("report", help="the programme's numbers for L&D, for a date range")
+    show = content.add_parser("preview", help="show a lesson as a learner would see it, answers shown",
+                              description="Show one lesson file as a learner would see it, answers shown. "
+                                          "Pathways, badges and certificates are checked by `content check`.")
+    show.add_argument("file", type=Path, help="a lesson file, e.g. content/lessons/lockout-tagout.md")
+    commands.add_parser("serve", help="serve the web app and every platform whose tokens are set",
+                        description="Serve the web app on HOST:PORT, and Telegram and Slack when their tokens are set.")
+    commands.add_parser("status", help="learners, and due, overdue and delivered nudges",
+                        description="Learners; due, overdue and delivered nudges; errors; xAPI forwarding.")
+    people_commands = _group(commands, "people", "teams, managers and admins")
+    people_import = people_commands.add_parser(
+        "import", help="import people from a CSV file (all rows or none)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=(
+            "Import people from a CSV file: every bad row is named and then nothing is imported.\n\n"
+            f"The first row names the columns: {','.join(people.COLUMNS)}\n"
+            f"  platform  {', '.join(people.PLATFORMS)}\n"
+            "  user_id   the person's id there (Telegram: a number; Slack: U0123ABCD; console: the name)\n"
+            "  name      their name (optional)\n"
+            "  team      the team they learn in (optional)\n"
+            f"  role      {', '.join(people.ROLES)} (empty: learner)\n"
+            "  manages   the teams a manager or admin manages, separated by ; (e.g. Maintenance;Safety)\n\n"
+            "Example:\n"
+            f"  {','.join(people.COLUMNS)}\n"
+            "  telegram,4242,Ana Lima,Maintenance,learner,\n"
+            "  slack,U0BO7,Bo Chen,,manager,Maintenance;Safety"
+        ),
+    )
+    people_import.add_argument("file", type=Path, help="the CSV file (UTF-8, comma-separated)")
+    xapi = _group(commands, "xapi", "the learning record as xAPI statements")
+    xapi_export = xapi.add_parser("export", help="write every statement to a JSON lines file",
+                                  description="Write every learning event as xAPI statements, one JSON object a line.")
+    xapi_export.add_argument("out", type=Path, help="the file to write")
+    report = commands.add_parser("report", help="the programme's numbers for L&D, for a date range",
+                                 description="The programme's numbers for L&D, for a date range.")
     report.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
     report.add_argument("--to", dest="end", required=True, help="last day, YYYY-MM-DD (included)")
     report.add_argument("--csv", type=Path, help="also write the numbers to this CSV file")
-    db = commands.add_parser("db", help="database schema")
-    db.add_argument("db_command", choices=["upgrade"])
-    creds = commands.add_parser("credentials", help="revoke credentials, rotate the issuer key")
-    creds_commands = creds.add_subparsers(dest="credentials_command", required=True)
-    revoke = creds_commands.add_parser("revoke", help="revoke a credential (flips its status list bit)")
+    db = _group(commands, "db", "the database schema")
+    db.add_parser("upgrade", help="create or upgrade the schema (also done on start)",
+                  description="Create or upgrade the database schema (also done on start).")
+    dashboard = _group(commands, "dashboard", "the managers' web dashboard")
+    link = dashboard.add_parser("link", help="print a one-time sign-in link for a manager or admin",
+                                description="Print a one-time dashboard sign-in link (15 minutes, single use) "
+                                            "for a manager or admin: for teams without Slack or Telegram.")
+    link.add_argument("person", metavar="PERSON",
+                      help="platform:user_id, e.g. telegram:4242, slack:U0ANA or console:ana")
+    creds = _group(commands, "credentials", "revoke, rotate the issuer key, verify, samples")
+    revoke = creds.add_parser("revoke", help="revoke a credential (flips its status list bit)",
+                              description="Revoke a credential: its status list bit flips, its page says revoked.")
     revoke.add_argument("id", help="the credential's id, page URL or public id")
     revoke.add_argument("--reason", required=True, help="why it is revoked (kept with the record)")
-    creds_commands.add_parser("rotate-key", help="start a new issuer key; old credentials stay verifiable")
-    check_one = creds_commands.add_parser("verify", help="verify an Open Badges 3.0 credential offline")
+    creds.add_parser("rotate-key", help="start a new issuer key; old credentials stay verifiable",
+                     description="Start a new issuer key; retired keys stay in the DID document.")
+    check_one = creds.add_parser("verify", help="verify an Open Badges 3.0 credential offline",
+                                 description="Verify an Open Badges 3.0 credential offline: one line, "
+                                             "VALID / INVALID: why / UNKNOWN: why.")
     check_one.add_argument("file", type=Path)
     check_one.add_argument("--did-document", type=Path, action="append", default=[],
                            help="the issuer's DID document (did:web), as a file: nothing is fetched")
     check_one.add_argument("--status-list", type=Path, help="the issuer's signed status list, as a file")
-    sample = creds_commands.add_parser("sample", help="play a demo learner and write one signed credential of each kind")
+    sample = creds.add_parser("sample", help="play a demo learner and write one signed credential of each kind",
+                              description="Play a demo learner and write one signed credential of each kind.")
     sample.add_argument("out_dir", type=Path)
-    args = parser.parse_args(argv)
+    return top
 
+
+def _group(commands: argparse._SubParsersAction, name: str, summary: str) -> argparse._SubParsersAction:
+    """A command made of subcommands: its --help lists them."""
+    group = commands.add_parser(name, help=summary, description=summary[:1].upper() + summary[1:] + ".")
+    return group.add_subparsers(dest=f"{name}_command", required=True, title="subcommands", metavar="SUBCOMMAND")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+
+    from bot.config import ConfigError, secrets_in
     from bot.logs import configure
 
-    configure(os.environ.get("LOG_FORMAT"))
-    settings = Settings.from_env()
+    secrets = secrets_in(os.environ)
+    configure(os.environ.get("LOG_FORMAT"), secrets=secrets)
+    try:
+        settings = Settings.from_env()
+        configure(settings.log_format, secrets=settings.secrets)
+        return run(args, settings)
+    except ConfigError as error:
+        say(str(error), secrets)
+        return CONFIG_ERROR
+    except BrokenPipeError:  # output piped into `head` and closed: handled below
+        raise
+    except Exception:  # not a setting: a bug. Logged (one line, secrets masked), not printed raw.
+        log.exception("Stopped by an unexpected error")
+        return 1
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "content":
         return content_check(args.dir or settings.content_dir) if args.content_command == "check" else content_preview(args.file)
     if args.command == "db":
@@ -96,7 +166,16 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(export_xapi(settings, args.out))
     if args.command == "report":
         return asyncio.run(programme_report(settings, args.start, args.end, args.csv))
+    if args.command == "dashboard":
+        return asyncio.run(dashboard_link(settings, args.person))
     return asyncio.run(run_console(settings, getattr(args, "learner", None)))
+
+
+def say(message: str, secrets: tuple[str, ...] = ()) -> None:
+    """One line on stderr for the operator (a JSON object under LOG_FORMAT=json), secrets masked."""
+    from bot.logs import operator_line
+
+    print(operator_line(message, os.environ.get("LOG_FORMAT"), secrets), file=sys.stderr)
 
 
 def content_check(folder: Path) -> int:
@@ -123,7 +202,7 @@ def content_preview(file: Path) -> int:
 
     lesson, problems = load_lesson(file)
     for problem in problems:
-        print(problem)
+        print(problem, file=sys.stdout if lesson is not None else sys.stderr)
     if lesson is None:
         return 1
     print(preview(lesson))
@@ -131,9 +210,9 @@ def content_preview(file: Path) -> int:
 
 
 def db_upgrade(settings: Settings) -> int:
-    from bot.store.migrate import upgrade
+    from bot.bootstrap import prepare_database
 
-    upgrade(settings.database_url)
+    asyncio.run(prepare_database(settings))
     print(f"Database is up to date: {redact_url(settings.database_url)}")
     return 0
 
@@ -142,22 +221,21 @@ async def credentials_command(settings: Settings, args: argparse.Namespace) -> i
     from datetime import datetime, timedelta, timezone
 
     from bot import admin
+    from bot.bootstrap import check_keys, load_issuer, prepare_database
     from bot.store.database import create_engine, create_sessionmaker
-    from bot.store.migrate import upgrade_async
     from bot.store.repository import ProgressStore
     from credentials.keystore import KeyStore
 
     now = datetime.now(timezone.utc)
     if args.credentials_command == "rotate-key":
+        check_keys(settings)
         outcome = admin.rotate_key(KeyStore(settings.keys_dir), now=now)
     elif args.credentials_command == "verify":
-        from bot.bootstrap import load_issuer
-
         own = load_issuer(settings) if KeyStore(settings.keys_dir).current_path.exists() else None
+        if own is not None:
+            await prepare_database(settings)
         engine = create_engine(settings.database_url) if own is not None else None
         try:
-            if engine is not None:
-                await upgrade_async(settings.database_url)
             outcome = await admin.verify_file(
                 args.file, did_documents=args.did_document, status_list_path=args.status_list, own_issuer=own,
                 store=ProgressStore(create_sessionmaker(engine)) if engine else None, now=now,
@@ -168,11 +246,10 @@ async def credentials_command(settings: Settings, args: argparse.Namespace) -> i
         print(outcome.message)
         return outcome.exit_code
     elif args.credentials_command == "sample":
-        from bot.bootstrap import load_issuer
-
         curriculum = content_or_report(settings)
         if curriculum is None:
             return 1
+        check_keys(settings)
         outcome = await admin.write_samples(
             # Start the demo in the past, so the samples are already valid today.
             curriculum=curriculum, issuer=load_issuer(settings), out_dir=args.out_dir, start=now - timedelta(days=60)
@@ -186,12 +263,13 @@ async def credentials_command(settings: Settings, args: argparse.Namespace) -> i
 
 @asynccontextmanager
 async def opened_store(settings: Settings) -> AsyncIterator[ProgressStore]:
-    """The progress store on an upgraded schema; the engine is disposed of on exit."""
+    """The progress store on an upgraded schema; the engine is disposed of on exit. `ConfigError`
+    when the database cannot be opened or reached."""
+    from bot.bootstrap import prepare_database
     from bot.store.database import create_engine, create_sessionmaker
-    from bot.store.migrate import upgrade_async
     from bot.store.repository import ProgressStore
 
-    await upgrade_async(settings.database_url)
+    await prepare_database(settings)
     engine = create_engine(settings.database_url)
     try:
         yield ProgressStore(create_sessionmaker(engine))
@@ -214,11 +292,12 @@ async def show_status(settings: Settings) -> int:
     from datetime import datetime, timezone
 
     from bot import admin
+    from bot.bootstrap import in_use
     from bot.store.database import create_engine
     from bot.store.forwarding import ForwardingStore
 
     async with opened_store(settings) as store:
-        print(f"Database: {redact_url(settings.database_url)}")
+        print("\n".join(in_use(settings)), file=sys.stderr)  # where, beside what: stdout stays the status
         engine = create_engine(settings.database_url)
         try:
             print(await admin.status(store, now=datetime.now(timezone.utc), forwarding=ForwardingStore(engine)))
@@ -326,34 +405,47 @@ async def build_or_report(settings: Settings) -> Application | None:
 
 
 async def run_serve(settings: Settings) -> int:
-    from adapters.config import BadSetting
     from adapters.service import PlatformUnavailable, serve
+    from bot.bootstrap import in_use
 
     app = await build_or_report(settings)
     if app is None:
         return 1
+    for line in in_use(settings, app.issuer):
+        log.warning("%s", line)  # a log line (JSON under LOG_FORMAT=json), like the rest of serve's
     try:
         await serve(settings, app)
     except PlatformUnavailable as error:
-        print(f"Cannot start: {error}. Check the token and the network, then start again.", file=sys.stderr)
-        return 1
-    except BadSetting as error:
-        print(f"Cannot start: {error}.", file=sys.stderr)
+        say(f"Cannot start: {error}.", settings.secrets)
         return 1
     finally:
         await app.close()
     return 0
 
 
+async def dashboard_link(settings: Settings, person: str) -> int:
+    from datetime import datetime, timezone
+
+    from bot import admin
+
+    async with opened_store(settings) as store:
+        outcome = await admin.dashboard_link(store, person, base_url=settings.public_url or settings.local_url,
+                                             now=datetime.now(timezone.utc))
+    print(outcome.message, file=sys.stderr if outcome.exit_code else sys.stdout)
+    return outcome.exit_code
+
+
 async def run_console(settings: Settings, learner_name: str | None) -> int:
     from tzlocal import get_localzone_name
 
     from adapters.console.app import PLATFORM, ConsoleBot
+    from bot.bootstrap import in_use
     from bot.events import LearnerRef
 
     app = await build_or_report(settings)
     if app is None:
         return 1
+    print("\n".join(in_use(settings, app.issuer)), file=sys.stderr)  # not in the conversation on stdout
     name = learner_name or getpass.getuser()
     bot = ConsoleBot(
         core=app.core,

@@ -6,6 +6,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 
+from bot.logs import configure
+
 
 class RedactSecrets(logging.Filter):
     def __init__(self, secrets: Iterable[str]) -> None:
@@ -32,7 +34,7 @@ def install(secrets: Iterable[str]) -> RedactSecrets:
     redactor = RedactSecrets(secrets)
     root = logging.getLogger()
     if not root.handlers:
-        logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        configure(None)  # one line per record, control characters escaped
     for handler in root.handlers:
         handler.addFilter(redactor)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per API call is noise

@@ -15,12 +15,11 @@ from datetime import timedelta
 import aiohttp
 import httpx
 import uvicorn
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from fastapi import APIRouter
 
 from adapters import redaction
 from adapters.inbox import Inbox
-from adapters.config import positive
 from adapters.lrs import LrsForwarder, LrsSettings, open_client
 from adapters.slack.app import PLATFORM as SLACK
 from adapters.slack.app import SlackBot, SlackSettings, web_client
@@ -62,13 +61,13 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
     """Serve until SIGINT or SIGTERM; requests in flight are finished first."""
     telegram_settings = TelegramSettings.from_env(env)
     slack_settings = SlackSettings.from_env(env)
-    secrets = [telegram_settings.token, telegram_settings.secret] if telegram_settings else []
+    secrets = [*settings.secrets, *([telegram_settings.token, telegram_settings.secret] if telegram_settings else [])]
     if slack_settings is not None:
         secrets += [slack_settings.bot_token, slack_settings.signing_secret, slack_settings.app_token or ""]
     lrs_settings = _lrs_settings(env)
     if lrs_settings is not None:
         secrets.append(lrs_settings.password)
-    redaction.install(secrets)
+    redactor = redaction.install(secrets)
     routers: list[APIRouter] = []
     telegram = None
     # What the platforms delivered is journaled on this machine before it is acknowledged, so
@@ -118,11 +117,10 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
         senders[SLACK] = slack.send_to_user
     dispatcher = NudgeDispatcher(
         store=app.store, core=app.core, clock=app.clock, senders=senders, worker=f"{socket.gethostname()}:{os.getpid()}",
-        lease=timedelta(seconds=positive(env, "NUDGE_LEASE_SECONDS", 120)),
-        batch=int(positive(env, "NUDGE_BATCH", 50, whole=True)),
-        concurrency=int(positive(env, "NUDGE_CONCURRENCY", 8, whole=True)),
+        lease=timedelta(seconds=settings.nudging.lease), batch=settings.nudging.batch,
+        concurrency=settings.nudging.concurrency,
     )
-    interval = positive(env, "NUDGE_INTERVAL_SECONDS", 5)
+    interval = settings.nudging.interval
     lrs_client: httpx.AsyncClient | None = None
     forwarder: LrsForwarder | None = None
     if lrs_settings is not None:
@@ -147,13 +145,21 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
         if telegram is not None:
             try:
                 await telegram.start()
+            except InvalidToken:  # its message quotes the token
+                raise PlatformUnavailable("Telegram refused TELEGRAM_BOT_TOKEN (InvalidToken): copy the token from "
+                                          "@BotFather again") from None
             except TelegramError as error:
-                raise PlatformUnavailable(f"Telegram: {type(error).__name__}: {error}") from None
+                raise PlatformUnavailable(f"Telegram: {type(error).__name__}: {redactor.redact(str(error))}. Check the "
+                                          "token and the network") from None
             redelivering.append(asyncio.create_task(telegram.redeliver(stopping), name="telegram-redelivery"))
         else:
             log.warning("Telegram is not configured (TELEGRAM_BOT_TOKEN is not set)")
         if socket_mode is not None:
-            await socket_mode.connect_async()
+            try:
+                await socket_mode.connect_async()
+            except Exception as error:  # a refused app token or no network: one line, not a traceback
+                raise PlatformUnavailable(f"Slack Socket Mode: {type(error).__name__}: {redactor.redact(str(error))}. "
+                                          "Check SLACK_APP_TOKEN and the network") from None
             log.warning("Slack: connected in Socket Mode")
         elif slack is not None:
             log.warning("Slack: events, interactivity and /learn at %s/slack/events", settings.public_url or settings.local_url)

@@ -1,5 +1,6 @@
-"""Operator commands on credentials: revoke, rotate the issuer key. Each returns the line to
-print and an exit code; nothing here raises for an operator's typo."""
+"""Operator commands: credentials (revoke, rotate the issuer key, verify, samples), status, exports,
+and a dashboard sign-in link. Each returns the line to print and an exit code; nothing here
+raises for an operator's typo."""
 from __future__ import annotations
 
 import json
@@ -10,9 +11,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+from bot import team
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.demo import DemoLearner
+from bot.people import PLATFORMS
 from bot.store.database import create_engine, create_sessionmaker
 from bot.store.forwarding import ForwardingStore
 from bot.store.migrate import upgrade_async
@@ -243,3 +246,28 @@ async def programme_report(store: ProgressStore, curriculum: Curriculum, start: 
     events = [Event(learner, kind, at, lesson, str(payload.get("credential")) if kind == "awarded" else None)
               for learner, kind, at, lesson, payload in rows]
     return build_report(events, curriculum, start, end)
+
+
+DASHBOARD_ROLES = ("manager", "admin")
+
+
+async def dashboard_link(store: ProgressStore, person: str, *, base_url: str, now: datetime) -> Outcome:
+    """`dashboard link PERSON`: a one-time sign-in link for a manager or admin, for teams that
+    do not use Slack or Telegram (where /team and /learn team give one)."""
+    platform, _, user_id = person.strip().partition(":")
+    platform = platform.lower()
+    if platform not in PLATFORMS or not user_id or user_id.startswith("erased:"):
+        return Outcome(f"PERSON is platform:user_id with platform {', '.join(PLATFORMS)} (e.g. telegram:4242, "
+                       f"slack:U0ANA or console:ana), not {person[:60]!r}.", 2)
+    async with store.transaction() as tx:
+        learner = await tx.find_learner(platform, user_id)
+        if learner is None:
+            return Outcome(f"Nobody is known as {platform}:{user_id}: managers and admins are added with "
+                           "`run_bot.py people import`.", 1)
+        if learner.role not in DASHBOARD_ROLES:
+            return Outcome(f"{platform}:{user_id} is a {learner.role}: the dashboard is for managers and admins "
+                           "(give the role with `run_bot.py people import`).", 1)
+        link = team.signin_link(tx, learner, base_url, now)
+    minutes = int(team.SIGNIN_VALID.total_seconds() // 60)
+    return Outcome(f"Dashboard sign-in link for {platform}:{user_id} ({learner.role}; works once, for {minutes} "
+                   f"minutes): {link}")

@@ -1,14 +1,67 @@
-"""Configuration from environment variables; every one is optional for the console."""
+"""Configuration from environment variables, read once and checked at start; every one is optional
+for the console. A setting that cannot be used is a `ConfigError` whose message is one line that
+names the variable and says what it takes (never the value of a secret)."""
 from __future__ import annotations
 
+import importlib.util
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote, urlsplit
 
-from bot.store.database import default_database_url, normalize_url
+from bot.store.database import DEFAULT_DATA_DIR, default_database_url, normalize_url
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
+# Variables whose values are secret: masked in every log line and error message.
+SECRET_VARIABLES = (
+    "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN",
+    "XAPI_PASSWORD",
+)
+LOG_FORMATS = ("text", "json")
+# The drivers the bot runs on, per database; the first is the one installed with the bot.
+DRIVERS = {"sqlite": ("aiosqlite",), "postgresql": ("asyncpg", "psycopg")}
+_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+
+
+class ConfigError(ValueError):
+    """A setting cannot be used; the message names it and says what it takes, on one line."""
+
+
+def positive(env: Mapping[str, str], name: str, default: float, *, whole: bool = False) -> float:
+    """A positive number from the environment (`default` when unset): a typo must stop the
+    start with its name, not be a traceback, and 0 must not stall delivery for ever."""
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw) if whole else float(raw)
+    except ValueError:
+        value = 0
+    if not 0 < value < float("inf"):
+        kind = "a positive whole number" if whole else "a positive number"
+        raise ConfigError(f"{name} must be {kind}, not {_shown(raw)}")
+    return value
+
+
+@dataclass(frozen=True)
+class Nudging:
+    """How a `serve` process delivers nudges (README: NUDGE_*)."""
+
+    interval: float = 5.0  # seconds between looks for due nudges
+    batch: int = 50  # nudges claimed at once
+    lease: float = 120.0  # seconds a claim lasts before another process may take it over
+    concurrency: int = 8  # nudges sent at once
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Nudging:
+        return cls(
+            interval=positive(env, "NUDGE_INTERVAL_SECONDS", cls.interval),
+            batch=int(positive(env, "NUDGE_BATCH", cls.batch, whole=True)),
+            lease=positive(env, "NUDGE_LEASE_SECONDS", cls.lease),
+            concurrency=int(positive(env, "NUDGE_CONCURRENCY", cls.concurrency, whole=True)),
+        )
 
 
 @dataclass(frozen=True)
@@ -21,6 +74,11 @@ class Settings:
     port: int
     public_url: str | None  # base URL of the web app; did:web issuer when set, did:key when not
     issuer_name: str
+    log_format: str = "text"
+    nudging: Nudging = Nudging()
+    secrets: tuple[str, ...] = ()  # values never to be shown (tokens, passwords)
+    database_setting: str = "DATABASE_URL"  # which variable chose the database, with its value, for messages
+    keys_setting: str = "KEYS_DIR"  # the same for the issuer's keys
 
     @property
     def local_url(self) -> str:
@@ -28,17 +86,57 @@ class Settings:
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] = os.environ) -> Settings:
-        data_dir = Path(env.get("DATA_DIR") or "data")
+        """Every setting, checked; `ConfigError` names the first one that cannot be used.
+
+        Folders default to the project's own (not the current directory), so the bot finds the
+        same database and issuer key wherever it is started from."""
+        data_dir = _folder(env, "DATA_DIR", DEFAULT_DATA_DIR)
+        keys_dir = _folder(env, "KEYS_DIR", data_dir / "keys")
+        raw_url = (env.get("DATABASE_URL") or "").strip()
         return cls(
-            database_url=normalize_url(env.get("DATABASE_URL") or default_database_url(data_dir)),
-            content_dir=Path(env.get("CONTENT_DIR") or PROJECT_DIR / "content"),
+            database_url=_database_url(raw_url) if raw_url else default_database_url(data_dir),
+            content_dir=_folder(env, "CONTENT_DIR", PROJECT_DIR / "content"),
             data_dir=data_dir,
-            keys_dir=Path(env.get("KEYS_DIR") or data_dir / "keys"),
-            host=env.get("HOST") or "127.0.0.1",
-            port=int(env.get("PORT") or 8000),
-            public_url=(env.get("PUBLIC_URL") or "").rstrip("/") or None,
-            issuer_name=env.get("ISSUER_NAME") or "Microbadge Academy",
+            keys_dir=keys_dir,
+            host=_host(env),
+            port=_port(env),
+            public_url=_public_url(env),
+            issuer_name=(env.get("ISSUER_NAME") or "").strip() or "Microbadge Academy",
+            log_format=_choice(env, "LOG_FORMAT", LOG_FORMATS),
+            nudging=_platforms_checked(env),
+            secrets=secrets_in(env),
+            database_setting=_database_setting(env, raw_url, data_dir),
+            keys_setting=_folder_setting(env, "KEYS_DIR", keys_dir, under="DATA_DIR"),
         )
+
+
+def secrets_in(env: Mapping[str, str]) -> tuple[str, ...]:
+    """The secret values in `env`: tokens, passwords, and the database URL's password."""
+    found = [env.get(name, "").strip() for name in SECRET_VARIABLES]
+    url = (env.get("DATABASE_URL") or "").strip()
+    if url:
+        try:
+            from sqlalchemy.engine import make_url
+
+            password = make_url(url).password or ""
+            found += [password, quote(password, safe="")]  # as given, and as it stands in the URL
+        except Exception:  # an unparsable URL is refused by name, without its value
+            pass
+    return tuple(sorted({secret for secret in found if secret}, key=len, reverse=True))
+
+
+def _database_setting(env: Mapping[str, str], raw_url: str, data_dir: Path) -> str:
+    """The variable that chose the database, for messages: `DATABASE_URL=...` (password hidden)
+    or the DATA_DIR the default SQLite file lives in."""
+    if raw_url:
+        return f"DATABASE_URL={redact_url(_database_url(raw_url))}"
+    return _folder_setting(env, "DATA_DIR", data_dir)
+
+
+def _folder_setting(env: Mapping[str, str], name: str, folder: Path, under: str | None = None) -> str:
+    if (env.get(name) or "").strip():
+        return f"{name}={folder}"
+    return f"{name} (not set: {folder}{f', in {under}' if under else ''})"
 
 
 def redact_url(url: str) -> str:
@@ -46,3 +144,120 @@ def redact_url(url: str) -> str:
     from sqlalchemy.engine import make_url
 
     return make_url(url).render_as_string(hide_password=True)
+
+
+def _shown(raw: str) -> str:
+    """A value in a message: quoted, short, on one line."""
+    return repr(raw[:40] + ("..." if len(raw) > 40 else ""))
+
+
+def _folder(env: Mapping[str, str], name: str, default: Path) -> Path:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    if "\x00" in raw:
+        raise ConfigError(f"{name} must be a folder path, not {_shown(raw)}")
+    path = Path(raw).expanduser()
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{name}={path} is a file, not a folder: name a folder (it is created if missing)")
+    return path
+
+
+def _database_url(raw: str) -> str:
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    example = "use postgresql+asyncpg://user:password@host/database or sqlite:///path/to/file.sqlite3"
+    try:
+        url = make_url(normalize_url(raw))
+    except (ArgumentError, ValueError):
+        raise ConfigError(f"DATABASE_URL is not a database URL: {example}") from None
+    backend, driver = url.get_backend_name(), url.get_driver_name()
+    if backend not in DRIVERS:
+        raise ConfigError(f"DATABASE_URL names a {backend} database; the bot runs on PostgreSQL or SQLite: {example}")
+    if driver not in DRIVERS[backend]:
+        drivers = " or ".join(f"{backend}+{name}://" for name in DRIVERS[backend])
+        raise ConfigError(f"DATABASE_URL uses the driver '{driver}'; the bot needs an asyncio driver: {drivers}")
+    if importlib.util.find_spec(driver) is None:
+        raise ConfigError(f"DATABASE_URL uses the driver '{driver}', which is not installed: "
+                          f"pip install {driver}, or use {backend}+{DRIVERS[backend][0]}://")
+    if backend == "sqlite" and (not url.database or url.database == ":memory:"):
+        raise ConfigError("DATABASE_URL must name a SQLite file (sqlite:///path/to/file.sqlite3): "
+                          "an in-memory database would forget everything at exit")
+    if backend == "postgresql" and not url.host and not url.query.get("host"):
+        raise ConfigError(f"DATABASE_URL names no PostgreSQL host: {example}")
+    return url.render_as_string(hide_password=False)
+
+
+def _host(env: Mapping[str, str]) -> str:
+    host = (env.get("HOST") or "").strip() or "127.0.0.1"
+    if any(c.isspace() or c in "/@?#" for c in host):
+        raise ConfigError(f"HOST must be an address to listen on, such as 127.0.0.1 or 0.0.0.0, not {_shown(host)}")
+    return host
+
+
+def _port(env: Mapping[str, str]) -> int:
+    raw = (env.get("PORT") or "").strip()
+    if not raw:
+        return 8000
+    if not raw.isdigit() or not 1 <= int(raw) <= 65535:
+        raise ConfigError(f"PORT must be a whole number from 1 to 65535, not {_shown(raw)}")
+    return int(raw)
+
+
+def _public_url(env: Mapping[str, str]) -> str | None:
+    from credentials.keys import InvalidPublicUrl, did_web
+
+    url = (env.get("PUBLIC_URL") or "").strip().rstrip("/")
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ConfigError(f"PUBLIC_URL must be the web app's address, such as https://learn.example.com, not {_shown(url)}")
+    try:
+        did_web(url)  # the issuer's did:web is derived from it
+    except InvalidPublicUrl:
+        raise ConfigError(f"PUBLIC_URL must be a plain https://host[:port][/path] address (http only for "
+                          f"localhost), not {_shown(url)}") from None
+    return url
+
+
+def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    raw = (env.get(name) or "").strip().lower()
+    if raw and raw not in choices:
+        raise ConfigError(f"{name} must be {' or '.join(choices)}, not {_shown(raw)}")
+    return raw or choices[0]
+
+
+def _platforms_checked(env: Mapping[str, str]) -> Nudging:
+    """The platforms' settings that only work together or in one form; the nudging numbers."""
+    def given(name: str) -> bool:
+        return bool((env.get(name) or "").strip())
+
+    slack = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    if given(slack[0]) != given(slack[1]):
+        have, lack = slack if given(slack[0]) else slack[::-1]
+        raise ConfigError(f"{have} is set but {lack} is not: Slack needs both (the bot token and, from the app's "
+                          "Basic Information, the signing secret)")
+    if given("SLACK_APP_TOKEN") and not given(slack[0]):
+        raise ConfigError("SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not: Socket Mode "
+                          "needs all three")
+    for name in ("TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET"):
+        if given(name) and not given("TELEGRAM_BOT_TOKEN"):
+            raise ConfigError(f"{name} is set but TELEGRAM_BOT_TOKEN is not: set the token from @BotFather too")
+    webhook = (env.get("TELEGRAM_WEBHOOK_URL") or "").strip()
+    if webhook:
+        parts = urlsplit(webhook)
+        if parts.scheme != "https" or not parts.hostname:
+            raise ConfigError(f"TELEGRAM_WEBHOOK_URL must be an https:// address (Telegram sends webhooks over "
+                              f"HTTPS only), such as https://bot.example.com/telegram/webhook, not {_shown(webhook)}")
+    secret = (env.get("TELEGRAM_WEBHOOK_SECRET") or "").strip()
+    if secret and not _WEBHOOK_SECRET.fullmatch(secret):
+        raise ConfigError("TELEGRAM_WEBHOOK_SECRET must be 1 to 256 characters of A-Z, a-z, 0-9, _ and - "
+                          "(Telegram's rule); its value is not shown")
+    for name in ("TELEGRAM_API_BASE_URL", "SLACK_API_URL"):
+        value = (env.get(name) or "").strip()
+        if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).hostname):
+            raise ConfigError(f"{name} must be an http(s):// address, not {_shown(value)}")
+    positive(env, "TELEGRAM_MESSAGES_PER_SECOND", 29.0)
+    return Nudging.from_env(env)

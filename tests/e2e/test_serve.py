@@ -1,13 +1,16 @@
 """`run_bot.py serve` as an operator starts it: a real process, on a real port, stopped by SIGTERM."""
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -139,7 +142,166 @@ def test_serve_refuses_an_unusable_setting_in_one_line(tmp_path, name, value, sa
            "TELEGRAM_BOT_TOKEN": "123456:NOT-USED-abcdefghijklmnop", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot"}
     env.pop("DATABASE_URL", None)
     process = start_serve(env)
-    _, stderr = process.communicate(timeout=120)
+    stdout, stderr = process.communicate(timeout=120)
+    assert (process.returncode, stderr, stdout) == (2, says + "\n", "")
+    assert not (tmp_path / "bot.sqlite3").exists(), "refused before anything is written"
+
+
+# --- secrets never printed, /healthz says only ok or down -------------------------------------
+
+@pytest.mark.parametrize("log_format", ["text", "json"])
+def test_a_token_telegram_refuses_is_never_printed(tmp_path, log_format):
+    """PTB's InvalidToken quotes the token; neither it nor any other secret may reach the terminal."""
+    from tests.telegram.fake_api import running_fake_telegram
+
+    token, lrs_password = "123456:REFUSED-TOKEN-abcdefghijklmnop", "lrs-password-0123456789"
+    with running_fake_telegram("654321:THE-BOTS-REAL-TOKEN") as fake:
+        env = {**os.environ, "DATA_DIR": str(tmp_path), "PORT": str(free_port()), "TELEGRAM_BOT_TOKEN": token,
+               "TELEGRAM_API_BASE_URL": fake.base_url, "LOG_FORMAT": log_format,
+               "XAPI_ENDPOINT": f"http://127.0.0.1:{free_port()}/xapi", "XAPI_USERNAME": "bot",
+               "XAPI_PASSWORD": lrs_password}
+        env.pop("DATABASE_URL", None)
+        process = start_serve(env)
+        stdout, stderr = process.communicate(timeout=120)
     assert process.returncode == 1
-    assert f"Cannot start: {says}." in stderr
-    assert "Traceback" not in stderr
+    said = "Cannot start: Telegram refused TELEGRAM_BOT_TOKEN (InvalidToken): copy the token from @BotFather again."
+    last = stderr.splitlines()[-1]
+    assert (json.loads(last)["message"] if log_format == "json" else last) == said
+    for secret in (token, token.split(":")[1], lrs_password):
+        assert secret not in stdout + stderr
+
+
+async def test_healthz_says_a_platform_is_down_without_its_error(tmp_path):
+    """A token Telegram stops accepting: PTB's error quotes the token; /healthz must not."""
+    from tests.telegram.fake_api import running_fake_telegram
+
+    token = "123456:HEALTH-TOKEN-abcdefghijklmnop"
+    with running_fake_telegram(token) as fake:
+        port = free_port()
+        env = {**os.environ, "DATA_DIR": str(tmp_path), "PORT": str(port), "TELEGRAM_BOT_TOKEN": token,
+               "TELEGRAM_API_BASE_URL": fake.base_url}
+        env.pop("DATABASE_URL", None)
+        process = start_serve(env)
+        try:
+            fake.user_sends_text(4242, "/start")
+            await fake.wait_for(lambda f: len(f.messages_to(4242)) == 1, timeout=60)  # started
+            fake.fail_next("getMe", status=401, description="Unauthorized")
+            status, body = get_raw(f"http://127.0.0.1:{port}/healthz")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            stdout, stderr = process.communicate(timeout=30)
+    assert (status, json.loads(body)) == (503, {"status": "unhealthy", "checks": {"database": "ok", "telegram": "down"}})
+    assert "WARNING web.health: Health check: telegram is down (InvalidToken: " in stderr, "the log keeps the detail"
+    assert token not in body + stdout + stderr
+
+
+async def test_healthz_says_the_database_is_down_without_host_port_or_error(tmp_path, postgres_database):
+    from sqlalchemy.engine import make_url
+
+    password = "pg-password-0123456789"
+    target = make_url(postgres_database)
+    with CuttableRelay(target.host or "127.0.0.1", target.port or 5432) as relay:
+        url = target.set(host="127.0.0.1", port=relay.port, password=password).render_as_string(hide_password=False)
+        port = free_port()
+        env = {**os.environ, "DATA_DIR": str(tmp_path), "PORT": str(port), "DATABASE_URL": url}
+        for name in ("TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+            env.pop(name, None)
+        process = start_serve(env)
+        try:
+            wait_until_healthy(process, f"http://127.0.0.1:{port}")
+            relay.cut()  # the database goes away
+            status, body = get_raw(f"http://127.0.0.1:{port}/healthz")
+        finally:
+            process.send_signal(signal.SIGTERM)
+            stdout, stderr = process.communicate(timeout=60)
+    assert (status, body) == (503, '{"status":"unhealthy","checks":{"database":"down"}}')
+    assert "WARNING web.health: Health check: database is down (" in stderr, "the log keeps the detail"
+    assert f"Database: postgresql+asyncpg://postgres:***@127.0.0.1:{relay.port}/" in stderr, "said at start"
+    assert password not in stdout + stderr
+
+
+def test_the_sqlite_database_is_private_and_said_at_start(tmp_path):
+    """The file (with its WAL and shared-memory files) 0600, its folder 0700, whatever the umask;
+    serve says which database and which issuer key it uses."""
+    data = tmp_path / "fresh" / "data"
+    port = free_port()
+    env = {**os.environ, "DATA_DIR": str(data), "PORT": str(port)}
+    for name in ("DATABASE_URL", "KEYS_DIR", "PUBLIC_URL", "TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
+        env.pop(name, None)
+    process = subprocess.Popen(
+        [sys.executable, str(PROJECT_DIR / "run_bot.py"), "serve"], env=env, stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE, text=True, preexec_fn=lambda: os.umask(0o022),
+    )
+    try:
+        wait_until_healthy(process, f"http://127.0.0.1:{port}")
+        modes = {path.name: path.stat().st_mode & 0o777 for path in [data, *data.glob("bot.sqlite3*")]}
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert modes == {"data": 0o700, "bot.sqlite3": 0o600, "bot.sqlite3-wal": 0o600, "bot.sqlite3-shm": 0o600}
+    key = next(line for line in stderr.splitlines() if "Issuer key:" in line)
+    assert stderr.splitlines()[:2] == [
+        f"WARNING run_bot: Database: sqlite+aiosqlite:///{data / 'bot.sqlite3'}",
+        key,
+    ]
+    assert key.startswith(f"WARNING run_bot: Issuer key: {data / 'keys' / 'issuer-ed25519.pem'} (did:key:z6Mk")
+
+
+def get_raw(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=30) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read().decode()
+
+
+class CuttableRelay:
+    """A TCP relay on 127.0.0.1 to a database server that can be cut: an outage for one process
+    without stopping the server other tests use. Cut, it closes every connection and refuses new ones."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self._target = (host, port)
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self._listener.getsockname()[1]
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._cut = False
+
+    def __enter__(self) -> CuttableRelay:
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.cut()
+
+    def cut(self) -> None:
+        with self._lock:
+            self._cut = True
+            for sock in [self._listener, *self._sockets]:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return  # cut
+            upstream = socket.create_connection(self._target)
+            with self._lock:
+                if self._cut:
+                    client.close()
+                    upstream.close()
+                    return
+                self._sockets += [client, upstream]
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pump, args=(source, sink), daemon=True).start()
+
+    @staticmethod
+    def _pump(source: socket.socket, sink: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := source.recv(65536):
+                sink.sendall(data)
+        with contextlib.suppress(OSError):
+            sink.shutdown(socket.SHUT_RDWR)

@@ -170,7 +170,5 @@ async def test_an_unreachable_platform_makes_the_process_unhealthy(store, curric
         first = await client.get("/healthz")
         second = await client.get("/healthz")
     assert first.status_code == 503
-    assert first.json()["checks"] == {
-        "database": "ok", "telegram": "ConnectionError: api.telegram.org unreachable", "slack": "ok",
-    }
+    assert first.json()["checks"] == {"database": "ok", "telegram": "down", "slack": "ok"}, "no error text for anyone"
     assert second.status_code == 503 and len(calls) == 1, "platform answers are cached between probes"

@@ -123,7 +123,9 @@ def in_use(settings: Settings, issuer: IssuerIdentity | None = None) -> list[str
         key = f"{keys.current_path} ({issuer.verification_method})"  # the key's id: the issuer's DID and the key
     elif keys.current_path.exists():
         try:
-            key = f"{keys.current_path} (key {load_key(keys.current_path).public_key_multibase})"
+            issuer = IssuerIdentity.create(key=load_key(keys.current_path), name=settings.issuer_name,
+                                           public_url=settings.public_url, local_url=settings.local_url)
+            key = f"{keys.current_path} ({issuer.verification_method})"
         except (OSError, IssuerKeyError) as error:
             key = f"{keys.current_path} (unusable: {error})"
     else:

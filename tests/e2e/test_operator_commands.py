@@ -170,11 +170,13 @@ def test_the_default_database_and_key_are_the_projects_wherever_the_bot_starts(t
         (tmp_path / folder).mkdir()
         runs.append(run_bot("console", "--learner", "sam", env=env, cwd=tmp_path / folder, stdin="/quit\n",
                             project=project))
+    runs.append(run_bot("status", env=env, cwd=tmp_path, project=project))
     for result in runs:
         assert result.returncode == 0, result.stderr
     assert not runs[0].stdout.startswith("Welcome back!") and runs[1].stdout.startswith("Welcome back!")
+    assert runs[2].stdout.startswith("Learners: 1 (1 on console)")
     said = [result.stderr.splitlines()[:2] for result in runs]
-    assert said[0] == said[1], "the same database and key"
+    assert said[0] == said[1] == said[2], "the same database and key"
     assert said[0][0] == f"Database: sqlite+aiosqlite:///{project / 'data' / 'bot.sqlite3'}"
     assert said[0][1].startswith(f"Issuer key: {project / 'data' / 'keys' / 'issuer-ed25519.pem'} (did:key:z6Mk")
     assert not (tmp_path / "first" / "data").exists() and not (tmp_path / "second" / "data").exists()

@@ -11,13 +11,22 @@ from bot.markup import literal
 from bot.mastery import MasteryModel
 from bot.progress import skill_mastery
 from bot.replies import Announcement, AwardNotice, Button, Reply
-from bot.store.models import AwardRow
+from bot.store.models import AwardRow, LearnerRow
+from bot.store.repository import ProgressStore
 from bot.turn import Turn
 from credentials.awarding import Evidence, evaluate
 from credentials.issuer import IssuerIdentity
 from credentials.issuing import AwardFacts, build_credential, hashed_identity
 from credentials.linkedin import add_to_profile_url
 from content.model import CredentialDefinition, CredentialKind, Curriculum
+
+
+def subject_of(learner: LearnerRow) -> str:
+    """What the learner's credentials name them by (hashed, with a salt): a random id of their
+    own, never their platform id, which anyone could find by trying every Telegram id."""
+    if not learner.subject_id:
+        learner.subject_id = str(uuid.uuid4())
+    return f"urn:uuid:{learner.subject_id}"
 
 
 def is_valid(award: AwardRow, now: datetime) -> bool:
@@ -103,8 +112,7 @@ class Awarder:
             evidence=award.evidence,
             stacked_credentials=held,
         )
-        salt = secrets.token_hex(8)
-        identity = hashed_identity(f"{turn.learner.platform}:{turn.learner.platform_user_id}", salt=salt)
+        identity = hashed_identity(subject_of(turn.learner), salt=secrets.token_hex(8))
         credential = build_credential(
             award=facts,
             curriculum=self._curriculum,
@@ -180,3 +188,31 @@ class Awarder:
             for c in self._curriculum.credentials.values()
             if c.kind is CredentialKind.CERTIFICATE and badge.id in c.stacks
         ]
+
+
+async def renew_stale_subjects(store: ProgressStore, issuer: IssuerIdentity, *, now: datetime, batch: int = 200) -> int:
+    """Credentials signed before learners had a random subject named them by a hash of their
+    platform id, with the salt published beside it: anyone could find the learner by trying
+    every id. Each is signed again, unchanged but for its subject (a learner who left gets a
+    fresh random one that nothing keeps), so what the bot publishes no longer leads to anyone;
+    copies handed out before keep verifying. A credential of an earlier did:key issuer cannot be
+    signed by this key and is left as it is. Returns how many were signed again."""
+    renewed = 0
+    while True:
+        async with store.transaction() as tx:
+            stale = await tx.stale_subjects(batch)
+            if not stale:
+                return renewed
+            for award, learner in stale:
+                award.subject_stale = False
+                credential = award.credential
+                if credential is None or (credential.get("issuer") or {}).get("id") != issuer.profile.id:
+                    continue
+                left = learner.platform_user_id.startswith("erased:")
+                subject = f"urn:uuid:{uuid.uuid4()}" if left else subject_of(learner)
+                unsigned = {name: value for name, value in credential.items() if name != "proof"}
+                unsigned["credentialSubject"] = {
+                    **unsigned["credentialSubject"], "identifier": [hashed_identity(subject, salt=secrets.token_hex(8))],
+                }
+                award.credential = issuer.sign(unsigned, created=now)
+                renewed += 1

@@ -177,12 +177,14 @@ async def _pause(turn: Turn, value: str) -> str:
 async def erase(turn: Turn) -> None:
     """Leaving: the learner's identity and personal settings are deleted. What remains (lessons
     done, answers' correctness, awards and their signed credentials, which name the learner
-    only by a salted hash) is no longer linked to any person and only feeds anonymous counts."""
+    only by a random subject id, forgotten here) is no longer linked to any person and only
+    feeds anonymous counts."""
     learner = turn.learner
     await turn.record("left")
     await turn.tx.delete_holds(learner.id)
     await turn.tx.end_access(learner.id)  # a manager who leaves: every dashboard session and link ends now
     learner.platform_user_id = f"erased:{uuid.uuid4()}"
+    learner.subject_id = None  # their credentials can no longer be matched to this record
     learner.display_name = ""
     learner.timezone, learner.timezone_confirmed = "UTC", False
     learner.announce = False

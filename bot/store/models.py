@@ -1,6 +1,7 @@
 """Typed ORM models. Uniqueness that matters lives in constraints, not only in Python."""
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime, timezone
 from typing import Any
 
@@ -18,6 +19,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -75,6 +77,9 @@ class LearnerRow(Base):
     streak_last_day: Mapped[date | None] = mapped_column(Date)
     streak_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     last_learned_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # "active this week"
+    # What the learner's credentials name them by: random, never derived from a platform id, and
+    # forgotten (None) when they leave, so a public credential cannot be traced back to them.
+    subject_id: Mapped[str | None] = mapped_column(String(36), default=lambda: str(uuid.uuid4()))
 
 
 class EventRow(Base):
@@ -200,6 +205,9 @@ class AwardRow(Base):
     revocation_reason: Mapped[str | None] = mapped_column(String(500))
     evidence: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     credential: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the signed OpenBadgeCredential
+    # Signed when credentials still named the learner by a hash of their platform id: to be
+    # signed again with their random subject (bot/awards.py `renew_stale_subjects`).
+    subject_stale: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class NudgeRow(Base):

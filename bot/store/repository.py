@@ -542,7 +542,9 @@ class Progress:
         the same learner at once cannot both award."""
         dialect = self._session.bind.dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-        values = {c.key: getattr(award, c.key) for c in AwardRow.__table__.columns if c.key != "id"}
+        # Attributes left unset (None) take the column's default, as an ORM insert would.
+        values = {c.key: getattr(award, c.key) for c in AwardRow.__table__.columns
+                  if c.key != "id" and not (getattr(award, c.key) is None and c.default is not None)}
         result = await self._session.execute(
             insert(AwardRow)
             .values(**values)
@@ -571,6 +573,16 @@ class Progress:
     # --- streak holds ---------------------------------------------------------------------------
     async def holds(self, learner_id: int) -> list[Hold]:
         return (await self.holds_of([learner_id])).get(learner_id, [])
+
+    async def stale_subjects(self, limit: int) -> list[tuple[AwardRow, LearnerRow]]:
+        """Signed credentials that still name their learner the old way (a hash of the platform
+        id), with their learners, locked: see bot/awards.py `renew_stale_subjects`."""
+        rows = await self._session.execute(
+            select(AwardRow, LearnerRow).join(LearnerRow, LearnerRow.id == AwardRow.learner_id)
+            .where(AwardRow.subject_stale.is_(True)).order_by(AwardRow.id).limit(limit)
+            .with_for_update(of=AwardRow, skip_locked=True)
+        )
+        return [(award, learner) for award, learner in rows]
 
     async def holds_of(self, learner_ids: Collection[int]) -> dict[int, list[Hold]]:
         """Holds of many learners in one query (a batch of nudges), earliest first."""

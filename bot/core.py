@@ -12,6 +12,7 @@ from bot.awards import Awarder, is_valid
 from bot.clock import Clock
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start, TeamFromChannel, TimerFired
 from bot.flow import LessonFlow
+from bot.markup import literal
 from bot.mastery import MasteryModel
 from bot.pathway import CredentialOnMap, credential_needs, next_lesson, pathway_map
 from bot.progress import standing
@@ -186,7 +187,7 @@ class Core:
         if name == "team":
             return [await self._team(turn)]
         shown = name if len(name) <= 30 else name[:30] + "…"
-        return [Text(f"I don't know the command /{shown}. {texts.HELP}")]
+        return [Text(f"I don't know the command /{literal(shown)}. {texts.HELP}")]
 
     async def _later(self, turn: Turn) -> Text:
         """Snooze: one more offer after LATER_DELAY, at a moment the learner can be reached;
@@ -219,7 +220,10 @@ class Core:
         if turn.learner.role not in ("manager", "admin"):
             return Text("/team is for managers. Ask your L&D team if you should have access.")
         teams = await team.summaries(turn.tx, await team.visible_teams(turn.tx, turn.learner), turn.now)
-        link = team.signin_link(turn.tx, turn.learner, self._web_url, turn.now) if self._web_url else None
+        link = None
+        if self._web_url:
+            await turn.tx.purge_expired_tokens(turn.now)  # links and sessions nobody can use any more
+            link = team.signin_link(turn.tx, turn.learner, self._web_url, turn.now)
         await turn.record("team_summary")
         return Text(team.summary_text(teams, link))
 

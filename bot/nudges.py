@@ -25,6 +25,7 @@ from bot.events import LearnerRef
 from bot.replies import Reply
 from bot.schedule import Rhythm, next_daily, reachable, reminder_at
 from bot.store.repository import ProgressStore
+from bot.store.unavailable import is_unavailable
 
 log = logging.getLogger(__name__)
 
@@ -234,8 +235,8 @@ class NudgeDispatcher:
                     planned_at = loop.time()
                     try:
                         await self.plan()
-                    except Exception:  # the database restarting, say: try again next time
-                        log.exception("planning nudges failed")
+                    except Exception as error:  # the database restarting, say: try again next time
+                        _log_failure("planning nudges", error)
                 under_way = asyncio.Event()
                 batch = asyncio.create_task(self._batch_safely(under_way))
                 batches.add(batch)
@@ -252,6 +253,14 @@ class NudgeDispatcher:
     async def _batch_safely(self, under_way: asyncio.Event) -> int:
         try:
             return (await self.deliver_due(under_way))[0]
-        except Exception:  # the database restarting, say: try again next round
-            log.exception("delivering nudges failed")
+        except Exception as error:  # the database restarting, say: try again next round
+            _log_failure("delivering nudges", error)
             return 0
+
+
+def _log_failure(what: str, error: Exception) -> None:
+    """An outage is one line each round (it is expected to pass); anything else, the traceback."""
+    if is_unavailable(error):
+        log.warning("%s waits: the database cannot be reached (%s)", what, type(error).__name__)
+    else:
+        log.error("%s failed", what, exc_info=error)

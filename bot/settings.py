@@ -6,6 +6,7 @@ from datetime import date, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import preferences, texts
+from bot.markup import literal
 from bot.streaks import local_date
 from bot.turn import Turn
 
@@ -35,19 +36,19 @@ async def apply_setting(turn: Turn, args: str) -> str:
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            return f"'{value}' is not a timezone I know. Use a name like Europe/Berlin or America/New_York."
+            return f"'{literal(value[:60])}' is not a timezone I know. Use a name like Europe/Berlin or America/New_York."
         return await preferences.set_timezone(turn, value)
     if name == "time":
         match = _TIME.match(value)
         if not match:
-            return f"'{value}' is not a time. Use 24-hour HH:MM, for example 08:30."
+            return f"'{literal(value[:60])}' is not a time. Use 24-hour HH:MM, for example 08:30."
         learner.daily_time = f"{int(match[1]):02d}:{match[2]}"
         await turn.record("settings_changed", payload={"daily_time": learner.daily_time})
         return f"Daily lesson time set to {learner.daily_time} ({learner.timezone})."
     if name == "days":
         days = parse_days(value)
         if days is None:
-            return f"'{value}' is not a list of days. Use for example mon-fri or mon,tue,thu."
+            return f"'{literal(value[:60])}' is not a list of days. Use for example mon-fri or mon,tue,thu."
         learner.working_days = days
         await turn.tx.recount_run(learner)  # past days may no longer be required, or newly be
         await turn.record("settings_changed", payload={"working_days": days})

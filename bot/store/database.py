@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 # The project's own folder, not the current directory: the same database wherever the bot starts.
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+CONNECT_TIMEOUT = 10.0  # seconds to wait for a PostgreSQL server to answer a new connection
 PRIVATE_FILE, PRIVATE_FOLDER = 0o600, 0o700
 SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")  # the file and what SQLite keeps beside it
 SQLITE_HEADER = b"SQLite format 3\x00"  # only a SQLite database is ever chmod-ed, never a file named by mistake
@@ -117,6 +118,11 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         _tune_sqlite(engine)
         _sqlite_immediate_transactions(engine)
         return engine
+    # A server that does not answer at all (a dropped network) must not hold a learner's turn for
+    # the driver's default minute: after CONNECT_TIMEOUT it counts as unavailable and what the
+    # learner sent waits in the journal instead (adapters/inbox.py).
+    timeout = {"timeout": CONNECT_TIMEOUT} if make_url(url).get_driver_name() == "asyncpg" else {"connect_timeout": int(CONNECT_TIMEOUT)}
+    kwargs["connect_args"] = {**timeout, **kwargs.get("connect_args", {})}
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
 

@@ -98,7 +98,7 @@ telegram,4242,Ana Lima,Maintenance,learner,
 slack,U0BO7,Bo Chen,,manager,Maintenance
 console,carla,Carla,,admin,
 """
-LINK = re.compile(r"(?P<base>\S+)/dashboard/signin\?token=(?P<token>[A-Za-z0-9_-]{43})")
+LINK = re.compile(r"(?P<base>\S+)/dashboard/signin\?token=(?P<token>[0-9a-f]{64})")
 
 
 def test_dashboard_link_gives_a_manager_or_admin_a_one_time_sign_in_link(tmp_path):

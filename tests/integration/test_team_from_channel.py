@@ -6,11 +6,13 @@ import pytest
 
 from bot.core import Core
 from bot.events import LearnerRef, Start, TeamFromChannel
+from bot.markup import literal
 from bot.people import Person, import_people
 from bot.replies import Text
 from bot.store.repository import Progress, ProgressStore
 
 ADMIN = LearnerRef("slack", "U0ADM", "Dee")
+SHOWN_TEAM = literal("#plant-floor")  # the channel's name is text from people: literal in the core's Markdown
 
 
 def slack(user_id: str, name: str = "", timezone: str | None = None) -> LearnerRef:
@@ -45,7 +47,7 @@ async def test_the_team_follows_the_channel_and_people_from_other_platforms_stay
                                 Person("slack", "U0B", "Bo Chen", None, "learner", ())], now=clock.now())
     first = await answer(core, sync([slack("U0A", "ana", "America/Chicago"), slack("U0B", "bo", "Asia/Tokyo")],
                                     manager=slack("U0ADM")))
-    assert first == "#plant-floor: 2 members (2 new, 0 removed); manager: @Dee"
+    assert first == f"{SHOWN_TEAM}: 2 members (2 new, 0 removed); manager: @Dee"
     async with store.transaction() as tx:
         ana = await tx.find_learner("slack", "U0A")
         assert (ana.display_name, ana.timezone, ana.timezone_confirmed) == ("ana", "America/Chicago", True)
@@ -55,7 +57,7 @@ async def test_the_team_follows_the_channel_and_people_from_other_platforms_stay
         assert (dee.role, await tx.managed_teams(dee.id)) == ("admin", ["#plant-floor"]), "an admin stays an admin"
 
     second = await answer(core, sync([slack("U0B", "bo"), slack("U0C", "cy")]))
-    assert second == "#plant-floor: 2 members (1 new, 1 removed)"
+    assert second == f"{SHOWN_TEAM}: 2 members (1 new, 1 removed)"
     assert await members(store) == {("slack", "U0B"), ("slack", "U0C"), ("telegram", "4242")}
     async with store.transaction() as tx:
         assert (await tx.find_learner("slack", "U0A")).team_id is None
@@ -64,7 +66,7 @@ async def test_the_team_follows_the_channel_and_people_from_other_platforms_stay
 async def test_a_learner_who_was_in_another_team_moves_and_keeps_their_progress(core: Core, store: ProgressStore, clock, admin):
     await core.handle(Start(learner=slack("U0A", "ana"), source_id="hi", timezone="Europe/Berlin"))
     await import_people(store, [Person("slack", "U0A", "Ana", "Welding", "learner", ())], now=clock.now())
-    assert await answer(core, sync([slack("U0A", "ana-on-slack")])) == "#plant-floor: 1 member (1 new, 0 removed)"
+    assert await answer(core, sync([slack("U0A", "ana-on-slack")])) == f"{SHOWN_TEAM}: 1 member (1 new, 0 removed)"
     assert await members(store) == {("slack", "U0A")} and await members(store, "Welding") == set()
     async with store.transaction() as tx:
         ana = await tx.find_learner("slack", "U0A")

@@ -40,7 +40,7 @@ DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 LEAVE_CONFIRM = (
     "Leaving deletes who you are from my records: your chat id, name, timezone and schedule. "
     "Your lessons and badges stay only as anonymous counts, and badges you already shared stay "
-    "verifiable (they name you by a salted hash). Leave now?"
+    "verifiable (they name you by a random id, and my record of which id is yours is deleted too). Leave now?"
 )
 LEAVE_FINAL = (
     "Last check: this cannot be undone. Your name, chat id, settings and streak are deleted for "

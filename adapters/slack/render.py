@@ -118,9 +118,16 @@ def button(label: str, action_id: str, *, value: str | None = None, url: str | N
 def core_buttons(buttons: tuple[Button, ...], *, primary_first: bool = False) -> list[Block]:
     """The core's buttons; the action travels in `value`, the id is only unique and routable."""
     return [
-        button(b.label, f"mb:{i}", value=b.action, style="primary" if primary_first and i == 0 else None)
+        button(b.label, f"mb:{i}", value=b.action, style=_style(b, primary=primary_first and i == 0))
         for i, b in enumerate(buttons)
     ]
+
+
+def _style(core_button: Button, *, primary: bool) -> str | None:
+    """Slack's red for a button that cannot be undone, green for the way forward."""
+    if core_button.destructive:
+        return "danger"
+    return "primary" if primary else None
 
 
 def link_buttons(links: tuple[tuple[str, str | None], ...]) -> list[Block]:

@@ -58,11 +58,13 @@ def keyboard(
     for button in buttons:
         if len(button.action.encode()) > CALLBACK_DATA_LIMIT:
             raise ValueError(f"button action over {CALLBACK_DATA_LIMIT} bytes: {button.action!r}")
-        width = sum(len(b.text) for b in row) + len(button.label)
+        width = sum(len(b.text) for b in row) + len(button.label) + (3 if button.destructive else 0)
         if row and (one_per_row or width > ROW_CHARACTERS or len(row) == ROW_BUTTONS):
             rows.append(row)
             row = []
-        row.append(InlineKeyboardButton(button.label, callback_data=button.action))
+        # Telegram buttons have no colours: a warning sign marks one that cannot be undone.
+        label = f"⚠️ {button.label}" if button.destructive else button.label
+        row.append(InlineKeyboardButton(label, callback_data=button.action))
     if row:
         rows.append(row)
     return InlineKeyboardMarkup(rows) if rows else None

@@ -343,3 +343,8 @@ def test_home_view_stays_within_100_blocks_and_keeps_its_buttons():
     assert len(view["blocks"]) >= 95
     assert [b["type"] for b in view["blocks"][-2:]] == ["actions", "actions"]
     assert view["blocks"][-3]["type"] != "header"  # no title left without its text
+
+
+def test_a_button_that_cannot_be_undone_is_red_and_the_safe_one_plain():
+    [message] = rendered(Text("Last check?", (Button("Delete my data now", "leave:now", destructive=True), Button("No, stay", "leave:no"))))
+    assert [(b["text"]["text"], b.get("style")) for b in buttons(message)] == [("Delete my data now", "danger"), ("No, stay", None)]

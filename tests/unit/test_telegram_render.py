@@ -100,3 +100,10 @@ def test_local_links_are_written_out_because_telegram_refuses_them_as_buttons():
     assert 'href="http://127.0.0.1:8000/credentials/abc"' in photo.caption_html and photo.keyboard is None
     [text] = render(Announcement("🎉 Ana earned the **Deckhand** badge!", page_url="https://x.example/credentials/abc"))
     assert text.html == "🎉 Ana earned the <b>Deckhand</b> badge!" and text.keyboard.inline_keyboard[0][0].url.endswith("/abc")
+
+
+def test_a_button_that_cannot_be_undone_carries_a_warning_sign():
+    [out] = render(Text("Last check?", (Button("Delete my data now", "leave:now", destructive=True), Button("No, stay", "leave:no"))))
+    assert isinstance(out, OutText) and out.keyboard is not None
+    labels = [button.text for row in out.keyboard.inline_keyboard for button in row]
+    assert labels == ["⚠️ Delete my data now", "No, stay"]

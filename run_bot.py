@@ -303,7 +303,32 @@ async def show_status(settings: Settings) -> int:
             print(await admin.status(store, now=datetime.now(timezone.utc), forwarding=ForwardingStore(engine)))
         finally:
             await engine.dispose()
+    print(await journal_status(settings.data_dir))
     return 0
+
+
+async def journal_status(data_dir: Path) -> str:
+    """What the platforms delivered to this machine and is not recorded yet (adapters/inbox.py)."""
+    from datetime import datetime, timezone
+
+    from adapters.inbox import FILE, Inbox, JournalUnavailable
+
+    path = data_dir / FILE
+    if not path.exists():
+        return "Deliveries kept on this machine: none (no journal yet)"
+    inbox = Inbox(path)
+    try:
+        backlog = await inbox.backlog()
+    except JournalUnavailable as error:
+        return f"Deliveries kept on this machine: unknown ({error})"
+    finally:
+        await inbox.close()
+    oldest = (f" (oldest received {datetime.fromtimestamp(backlog.oldest_at, timezone.utc):%Y-%m-%d %H:%M} UTC)"
+              if backlog.oldest_at else "")
+    line = f"Deliveries kept on this machine, not recorded yet: {backlog.pending}{oldest}"
+    if backlog.failed:
+        line += f"; {backlog.failed} could not be handled (see the log)"
+    return line
 
 
 async def import_people(settings: Settings, file: Path) -> int:

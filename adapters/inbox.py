@@ -35,6 +35,7 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+FILE = "inbox.sqlite3"  # in DATA_DIR: shared by the `serve` processes of one machine
 LEASE = 60.0  # seconds a process holds a delivery it is working on
 RETRY_FIRST, RETRY_MOST = 2.0, 30.0  # seconds between tries while the database is away
 KEEP_DONE = 7 * 24 * 3600.0  # seconds a handled delivery's key is remembered against redelivery

@@ -19,6 +19,7 @@ from telegram.error import InvalidToken, TelegramError
 from fastapi import APIRouter
 
 from adapters import redaction
+from adapters.inbox import FILE as inbox_file
 from adapters.inbox import Inbox
 from adapters.lrs import LrsForwarder, LrsSettings, open_client
 from adapters.slack.app import PLATFORM as SLACK
@@ -40,8 +41,6 @@ from web.awards import BakedImages
 from web.health import Check
 
 log = logging.getLogger(__name__)
-
-INBOX_FILE = "inbox.sqlite3"  # in DATA_DIR: the journal of deliveries not yet recorded
 
 
 class PlatformUnavailable(Exception):
@@ -72,7 +71,7 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
     telegram = None
     # What the platforms delivered is journaled on this machine before it is acknowledged, so
     # a database outage or a killed process loses nothing (adapters/inbox.py).
-    inbox = await Inbox(settings.data_dir / INBOX_FILE).open()
+    inbox = await Inbox(settings.data_dir / inbox_file).open()
     if telegram_settings is not None:
         pacer = (
             SharedSendRate(app.engine, TELEGRAM, telegram_settings.messages_per_second)

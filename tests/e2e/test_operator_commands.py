@@ -180,3 +180,26 @@ def test_the_default_database_and_key_are_the_projects_wherever_the_bot_starts(t
     assert said[0][0] == f"Database: sqlite+aiosqlite:///{project / 'data' / 'bot.sqlite3'}"
     assert said[0][1].startswith(f"Issuer key: {project / 'data' / 'keys' / 'issuer-ed25519.pem'} (did:key:z6Mk")
     assert not (tmp_path / "first" / "data").exists() and not (tmp_path / "second" / "data").exists()
+
+
+# --- status shows what waits in this machine's delivery journal --------------------------------
+
+def test_status_says_how_many_deliveries_wait_to_be_recorded(tmp_path):
+    from adapters.inbox import FILE, Inbox
+
+    env = {"DATA_DIR": str(tmp_path)}
+    assert run_bot("status", env=env).stdout.splitlines()[-1] == "Deliveries kept on this machine: none (no journal yet)"
+
+    async def journal() -> None:
+        inbox = await Inbox(tmp_path / FILE).open()
+        for key in ("1", "2"):
+            await inbox.keep(platform="telegram", key=key, conversation="42", payload={"update_id": key})
+        broken = await inbox.keep(platform="telegram", key="3", conversation="42", payload={})
+        assert broken is not None
+        await inbox.failed(broken, "a bug")
+        await inbox.close()
+
+    asyncio.run(journal())
+    last = run_bot("status", env=env).stdout.splitlines()[-1]
+    assert re.fullmatch(r"Deliveries kept on this machine, not recorded yet: 2 \(oldest received \d{4}-\d\d-\d\d \d\d:\d\d UTC\); "
+                        r"1 could not be handled \(see the log\)", last), last

@@ -270,8 +270,13 @@ class TelegramBot:
 
     async def receive(self, update_json: dict[str, Any]) -> None:
         """An update from the webhook, queued like one from long polling: journaled before this
-        returns (JournalUnavailable when it cannot be: the webhook asks Telegram to retry)."""
-        await self.application.update_queue.put(Update.de_json(update_json, self.application.bot))
+        returns (JournalUnavailable when it cannot be: the webhook asks Telegram to retry).
+        ValueError when PTB cannot read it as an update."""
+        try:
+            update = Update.de_json(update_json, self.application.bot)
+        except Exception as error:  # a shape PTB cannot read: whatever it raises, it is no update
+            raise ValueError(f"not a Telegram update ({type(error).__name__})") from None
+        await self.application.update_queue.put(update)
 
     # --- the journal ----------------------------------------------------------------------------
     async def redeliver(self, stopping: asyncio.Event, every: float = REDELIVER_EVERY) -> None:

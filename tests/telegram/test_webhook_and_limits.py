@@ -75,6 +75,40 @@ async def test_webhook_refuses_forged_requests_and_handles_real_ones(
     assert fake.sent("getUpdates") == [], "webhook mode never polls"
 
 
+@pytest.mark.parametrize(("body", "what"), [
+    (b'{"update_id": 7, "message": {"text": "\xff\xfe"}}', "not UTF-8"),
+    (b'[{"update_id": 7}]', "a JSON array"),
+    (b'{"update_id": 7, "message": NaN}', "NaN"),
+    (b'{"update_id": 7, "x": ' + b"[" * 5000 + b"]" * 5000 + b"}", "5,000-deep nesting"),
+    (b'{"update_id": "7"}', "an update_id that is text"),
+    (b'{"update_id": true}', "an update_id that is true"),
+    (b'{"update_id": 99999999999999999999999}', "an update_id above 2^63"),
+    (b'{"update_id": 7, "message": {"message_id": "x", "chat": 5, "date": []}}', "a message PTB cannot read"),
+])
+async def test_a_body_with_the_secret_that_is_no_update_gets_400_and_does_nothing(
+    fake: FakeTelegram, core: Core, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, tmp_path, caplog,
+    body: bytes, what: str,
+):
+    settings = TelegramSettings(token=TOKEN, webhook_url=WEBHOOK, api_base_url=fake.base_url)
+    bot = TelegramBot(core=core, settings=settings)
+    app = create_app(store=store, curriculum=curriculum, issuer=issuer_for(tmp_path), clock=clock,
+                     platform_routers=[webhook_router(bot, webhook_url=WEBHOOK, secret=settings.secret)])
+    await bot.start()
+    try:
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+                                     base_url="https://bot.example.com") as client:
+            response = await client.post("/telegram/webhook", content=body,
+                                         headers={"X-Telegram-Bot-Api-Secret-Token": settings.secret})
+        assert (response.status_code, response.text) == (400, "Not a Telegram update"), what
+        await asyncio.sleep(0.2)
+        assert [c.method for c in fake.sent() if c.method not in ("getMe", "setMyCommands", "setWebhook")] == []
+        async with store.transaction() as tx:
+            assert await tx.find_learner("telegram", "4242") is None
+        assert "Traceback" not in caplog.text
+    finally:
+        await bot.stop()
+
+
 async def test_the_overall_limit_is_kept_so_telegram_never_answers_429(fake: FakeTelegram, core: Core):
     fake.enforce_rate_limits(per_chat_per_second=100, global_per_second=30, group_per_minute=20)
     bot = TelegramBot(core=core, settings=TelegramSettings(token=TOKEN, api_base_url=fake.base_url, poll_timeout=1))

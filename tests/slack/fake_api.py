@@ -6,6 +6,15 @@ Answers have Slack's shapes: API errors are HTTP 200 with {"ok": false, "error":
 limits are 429 with a Retry-After header, unknown methods are 404. Block Kit is checked for the
 documented counts and string lengths only, not against the full schema.
 
+Slack's rate limits are enforced by default, as Slack publishes them
+(https://api.slack.com/apis/rate-limits): every method has its tier of requests a minute per
+workspace (METHOD_TIERS), a bucket of one minute's quota that refills at that rate, so short
+bursts pass and a steady excess does not; chat.postMessage allows about one message a second
+per channel (a burst of CHANNEL_BURST); a response_url takes at most 5 posts within 30
+minutes. Beyond a limit the answer is 429 with Retry-After (whole seconds, as Slack sends it).
+A request re-sent before its Retry-After ran out is recorded in `early_retries`. Tests that
+are not about limits may relax them (`set_tier`, `enforce_rate_limits`, `lift_rate_limits`).
+
 Users are a closed world (register them with add_user: users.info, dnd.info, postEphemeral,
 conversations.open and posts to a user id need them). Channels are an open world for posting
 (any id is accepted; inject `error="channel_not_found"` to simulate a missing one) and a closed
@@ -62,6 +71,33 @@ MODAL_TITLE = 24
 JSON_FIELDS = frozenset({"blocks", "attachments", "view", "files", "metadata"})
 SERVER_ERRORS = {500: "internal_error", 503: "service_unavailable", 504: "request_timeout"}
 MESSAGE_METHODS = frozenset({"chat.postMessage", "chat.update"})
+
+# Requests a minute per method per workspace: Slack's tiers, each method's tier as its reference
+# page states it. auth.test is "Special" (generous); it is given Tier 4 here.
+TIER_1, TIER_2, TIER_3, TIER_4 = 1, 20, 50, 100
+METHOD_TIERS: dict[str, int] = {
+    "auth.test": TIER_4,
+    "chat.update": TIER_3,
+    "chat.delete": TIER_3,
+    "chat.postEphemeral": TIER_4,
+    "conversations.open": TIER_3,
+    "conversations.info": TIER_3,
+    "conversations.members": TIER_4,
+    "users.info": TIER_4,
+    "views.publish": TIER_4,
+    "views.open": TIER_4,
+    "views.update": TIER_4,
+    "dnd.info": TIER_3,
+    "dnd.teamInfo": TIER_2,
+    "files.getUploadURLExternal": TIER_4,
+    "files.completeUploadExternal": TIER_4,
+    "apps.connections.open": TIER_1,
+}
+CHANNEL_PER_SECOND = 1.0  # chat.postMessage: about one message a second per channel ...
+CHANNEL_BURST = 3  # ... with short bursts
+RESPONSE_URL_USES = 5  # a response_url takes this many posts ...
+RESPONSE_URL_LIFETIME = 30 * 60.0  # ... within this many seconds of the interaction
+DND_TEAM_INFO_USERS = 50
 
 
 # ---------------------------------------------------------------------------------------------
@@ -236,11 +272,26 @@ class Upload:
 
 @dataclass(frozen=True)
 class ResponsePost:
-    """A POST to a response_url handed out by FakeSlack.response_url()."""
+    """A POST to a response_url handed out by FakeSlack.response_url() or response_url_for()."""
 
     id: str
     body: Any  # the decoded JSON (or form fields, or text)
     at: float
+    status: int = 200  # 404 for a used or expired response_url
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200
+
+
+@dataclass
+class _ResponseUrl:
+    """A response_url of one interaction: the message it may replace, how often it was used."""
+
+    channel: str | None
+    ts: str | None
+    issued: float  # time.monotonic() when Slack handed it out
+    uses: int = 0
 
 
 @dataclass
@@ -279,7 +330,12 @@ class _Bucket:
 @dataclass(frozen=True)
 class _RateLimit:
     per_second: float
-    burst: int
+    burst: float
+
+
+def _per_minute(requests: float) -> _RateLimit:
+    """A tier: a minute's quota at once, refilled at that rate."""
+    return _RateLimit(requests / 60.0, requests)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,8 +372,13 @@ class FakeSlack:
         self._responses: list[ResponsePost] = []
         self._failures: dict[str, deque[ApiError]] = {}
         self._ratelimited = 0
-        self._rate_limit: _RateLimit | None = None
-        self._buckets: dict[str, _Bucket] = {}
+        self._method_limits: dict[str, _RateLimit] = {m: _per_minute(n) for m, n in METHOD_TIERS.items()}
+        self._rate_limit: _RateLimit | None = _RateLimit(CHANNEL_PER_SECOND, CHANNEL_BURST)
+        self._buckets: dict[tuple[str, str], _Bucket] = {}
+        self._retry_after: dict[str, float] = {}  # a refused request (method + params) -> when it may come again
+        self._early: list[Call] = []
+        self._response_urls: dict[str, _ResponseUrl] = {}
+        self._slow: dict[str, float] = {}  # method -> seconds its answers take
         self._handlers: dict[str, Callable[[JSON], JSON]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._post_message,
@@ -332,6 +393,7 @@ class FakeSlack:
             "views.open": self._open_view,
             "views.update": self._update_view,
             "dnd.info": self._dnd_info,
+            "dnd.teamInfo": self._dnd_team_info,
             "files.getUploadURLExternal": self._get_upload_url,
             "files.completeUploadExternal": self._complete_upload,
             "apps.connections.open": self._open_connection,
@@ -351,7 +413,19 @@ class FakeSlack:
         return f"{self._origin()}/api/"
 
     def response_url(self, id: str) -> str:
-        """A response_url whose POSTs are recorded in `responses` under `id`."""
+        """A response_url whose POSTs are recorded in `responses` under `id` (a slash command's:
+        no message to replace)."""
+        with self._lock:
+            self._response_urls.setdefault(id, _ResponseUrl(None, None, time.monotonic()))
+        return f"{self._origin()}/response/{id}"
+
+    def response_url_for(self, channel: str, ts: str, *, age: float = 0.0) -> str:
+        """The response_url of a press on the message (channel, ts): a post with
+        replace_original replaces that message (without spending chat.update), delete_original
+        deletes it. `age`: seconds since Slack handed it out (30 minutes and it has expired)."""
+        id = f"i{next(self._id_counter)}"
+        with self._lock:
+            self._response_urls[id] = _ResponseUrl(channel, ts, time.monotonic() - age)
         return f"{self._origin()}/response/{id}"
 
     def _origin(self) -> str:
@@ -412,6 +486,13 @@ class FakeSlack:
         with self._lock:
             return self._ratelimited
 
+    @property
+    def early_retries(self) -> list[Call]:
+        """Requests sent again (same method, same parameters) before the Retry-After of their
+        429 had run out. Slack asks apps never to do this."""
+        with self._lock:
+            return list(self._early)
+
     def dump(self, last: int = 30) -> str:
         calls = self.calls[-last:]
         if not calls:
@@ -471,8 +552,9 @@ class FakeSlack:
     def set_dnd(
         self, user_id: str, snoozing: bool = False, *, minutes: int = 60, window: tuple[int, int] | None = None
     ) -> None:
-        """What dnd.info reports for the user: a snooze of `minutes` from now, and/or scheduled
-        DND hours `window` (start, end) as unix times."""
+        """The user's Do Not Disturb: a snooze of `minutes` from now (as in Slack, dnd.info shows
+        a snooze only to the user themselves, never to the bot), and/or scheduled DND hours
+        `window` (start, end) as unix times (dnd.info and dnd.teamInfo show them)."""
         until = int(time.time()) + minutes * 60 if snoozing else 0
         with self._lock:
             self._dnd[user_id] = _Dnd(snoozing, until, window)
@@ -490,11 +572,39 @@ class FakeSlack:
             queue = self._failures.setdefault(method, deque())
             queue.extend(injected_error(status, retry_after, error) for _ in range(times))
 
-    def enforce_rate_limits(self, per_channel_per_second: float = 1, burst: int = 1) -> None:
+    def enforce_rate_limits(self, per_channel_per_second: float = CHANNEL_PER_SECOND, burst: int = CHANNEL_BURST) -> None:
         """Answer chat.postMessage with 429 + Retry-After beyond this rate per channel (a token
-        bucket of `burst` messages), like Slack's special limit for posting."""
+        bucket of `burst` messages), like Slack's special limit for posting (on by default:
+        about one a second, short bursts of CHANNEL_BURST)."""
         with self._lock:
             self._rate_limit = _RateLimit(per_channel_per_second, burst)
+            self._buckets = {key: bucket for key, bucket in self._buckets.items() if key[0] != "channel"}
+
+    def set_tier(self, method: str, per_minute: float | None) -> None:
+        """`method`'s limit: `per_minute` requests a minute per workspace (a minute's quota as
+        the burst), or None for no limit."""
+        if method not in self._handlers:
+            raise ValueError(f"the fake does not implement {method!r}")
+        with self._lock:
+            if per_minute is None:
+                self._method_limits.pop(method, None)
+            else:
+                self._method_limits[method] = _per_minute(per_minute)
+            self._buckets.pop(("method", method), None)
+
+    def slow_down(self, method: str, seconds: float) -> None:
+        """Answers of `method` take `seconds` (Slack having a slow moment); 0 ends it."""
+        if method not in self._handlers:
+            raise ValueError(f"the fake does not implement {method!r}")
+        with self._lock:
+            self._slow[method] = seconds
+
+    def lift_rate_limits(self) -> None:
+        """No tiers and no per-channel limit (for tests about something else; a response_url
+        still takes at most 5 posts)."""
+        with self._lock:
+            self._method_limits.clear()
+            self._rate_limit = None
             self._buckets.clear()
 
     # -- HTTP --------------------------------------------------------------------------------
@@ -510,7 +620,11 @@ class FakeSlack:
             with self._lock:
                 return self._respond(method, params, arrived, outcome)
         with self._lock:  # one lock section: state change and record are seen together
-            return self._respond(method, params, arrived, self._run(method, token, params))
+            response = self._respond(method, params, arrived, self._run(method, token, params))
+            slow = self._slow.get(method, 0.0)
+        if slow:
+            await asyncio.sleep(slow)
+        return response
 
     def _run(self, method: str, token: str, params: JSON) -> JSON | ApiError:
         try:
@@ -520,23 +634,34 @@ class FakeSlack:
             failures = self._failures.get(method)
             if failures:
                 raise failures.popleft()
-            if method == "chat.postMessage":
-                self._take_rate_token(self._channel(params))
+            limit = self._method_limits.get(method)
+            if limit is not None:
+                self._take_rate_token(("method", method), limit)
+            if method == "chat.postMessage" and self._rate_limit is not None:
+                channel = self._channel(params)
+                self._content(params)  # a refused message posts nothing and takes no turn
+                self._take_rate_token(("channel", channel), self._rate_limit)
             return {"ok": True, **self._handlers[method](params)}
         except ApiError as error:
             return error
 
     def _respond(self, method: str, params: JSON, arrived: float, outcome: JSON | ApiError) -> Response:
         headers: dict[str, str] = {}
+        request = _request_key(method, params)
+        early = arrived < self._retry_after.get(request, 0.0)
         if isinstance(outcome, ApiError):
             status, body, headers = outcome.status, outcome.body(), outcome.headers()
             if outcome.error == "unknown_method":
                 body["req_method"] = method
             if status == 429:
                 self._ratelimited += 1
+                self._retry_after[request] = arrived + (outcome.retry_after or 0)
         else:
             status, body = 200, outcome
-        self._calls.append(Call(method, copy.deepcopy(params), arrived, status, copy.deepcopy(body)))
+        call = Call(method, copy.deepcopy(params), arrived, status, copy.deepcopy(body))
+        self._calls.append(call)
+        if early:
+            self._early.append(call)
         return JSONResponse(body, status_code=status, headers=headers)
 
     def _authenticate(self, method: str, token: str) -> None:
@@ -550,12 +675,9 @@ class FakeSlack:
         if token != wanted:
             raise ApiError("invalid_auth")
 
-    def _take_rate_token(self, channel: str) -> None:
-        limit = self._rate_limit
-        if limit is None:
-            return
+    def _take_rate_token(self, key: tuple[str, str], limit: _RateLimit) -> None:
         now = time.monotonic()
-        bucket = self._buckets.setdefault(channel, _Bucket(limit.burst, now))
+        bucket = self._buckets.setdefault(key, _Bucket(limit.burst, now))
         bucket.tokens = min(limit.burst, bucket.tokens + (now - bucket.updated) * limit.per_second)
         bucket.updated = now
         if bucket.tokens < 1:
@@ -581,9 +703,39 @@ class FakeSlack:
             body = json.loads(raw or b"null")
         elif content_type.startswith("application/x-www-form-urlencoded"):
             body = dict(parse_qsl(body, keep_blank_values=True))
+        id = request.path_params["id"]
         with self._lock:
-            self._responses.append(ResponsePost(request.path_params["id"], body, arrived))
-        return PlainTextResponse("ok")
+            status, answer = self._use_response_url(id, body, arrived)
+            self._responses.append(ResponsePost(id, body, arrived, status))
+        return PlainTextResponse(answer, status_code=status)
+
+    def _use_response_url(self, id: str, body: Any, arrived: float) -> tuple[int, str]:
+        """At most RESPONSE_URL_USES posts within RESPONSE_URL_LIFETIME; replace_original and
+        delete_original act on the pressed message."""
+        url = self._response_urls.get(id)
+        if url is None:
+            return 404, "no_service"
+        if arrived - url.issued > RESPONSE_URL_LIFETIME:
+            return 404, "expired_url"
+        if url.uses >= RESPONSE_URL_USES:
+            return 404, "used_url"
+        url.uses += 1
+        if not isinstance(body, dict) or url.channel is None or url.ts is None:
+            return 200, "ok"
+        key = (url.channel, url.ts)
+        if _flag(body.get("delete_original")):
+            self._messages.pop(key, None)
+        elif _flag(body.get("replace_original")) and key in self._messages:
+            try:
+                text, blocks = self._content(body)
+            except ApiError as error:
+                return 400, error.error
+            replaced = {**self._messages[key], "text": text or ""}
+            replaced.pop("blocks", None)
+            if blocks is not None:
+                replaced["blocks"] = blocks
+            self._messages[key] = replaced
+        return 200, "ok"
 
     # -- auth and connections ----------------------------------------------------------------
 
@@ -771,13 +923,28 @@ class FakeSlack:
         state = self._dnd.get(user.id, _Dnd())
         remaining = max(0, state.snooze_until - int(time.time()))
         start, end = state.window or (1, 1)  # Slack answers 1 when no DND hours are set
-        info: JSON = {
-            "dnd_enabled": state.window is not None, "next_dnd_start_ts": start, "next_dnd_end_ts": end,
-            "snooze_enabled": state.snoozing and remaining > 0,
-        }
+        info: JSON = {"dnd_enabled": state.window is not None, "next_dnd_start_ts": start, "next_dnd_end_ts": end}
+        if user.id != self.bot_user_id:
+            return info  # "snooze_* properties are only visible if the user being queried is also the current user"
+        info["snooze_enabled"] = state.snoozing and remaining > 0
         if info["snooze_enabled"]:
             info.update(snooze_endtime=state.snooze_until, snooze_remaining=remaining, snooze_is_indefinite=False)
         return info
+
+    def _dnd_team_info(self, params: JSON) -> JSON:
+        """Scheduled DND hours of up to 50 users; like dnd.info for others, no snooze."""
+        users = [user.strip() for user in str(params.get("users") or "").split(",") if user.strip()]
+        if not users:
+            raise ApiError("no_users_provided")
+        if len(users) > DND_TEAM_INFO_USERS:
+            raise ApiError("invalid_arguments", messages=[f"no more than {DND_TEAM_INFO_USERS} users allowed"])
+        answers: JSON = {}
+        for user in users:
+            if user in self._users:
+                start, end = self._dnd.get(user, _Dnd()).window or (1, 1)
+                enabled = self._dnd.get(user, _Dnd()).window is not None
+                answers[user] = {"dnd_enabled": enabled, "next_dnd_start_ts": start, "next_dnd_end_ts": end}
+        return {"users": answers}
 
     def _known_user(self, user_id: object) -> _User:
         user = self._users.get(str(user_id or ""))
@@ -877,6 +1044,15 @@ class FakeSlack:
             "mimetype": mimetype, "size": len(upload.data or b""), "user": self.bot_user_id,
             "url_private": f"{self._origin()}/files/{upload.file_id}/{upload.filename}",
         }
+
+
+def _request_key(method: str, params: JSON) -> str:
+    """One request, to tell a re-sent one (same method, same parameters) from another."""
+    return method + json.dumps(params, sort_keys=True, default=repr)
+
+
+def _flag(value: object) -> bool:
+    return value is True or str(value).lower() == "true"
 
 
 def _without_none(values: JSON) -> JSON:

@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -149,12 +150,84 @@ async def test_rate_limit_and_injected_errors_without_retry(fake: FakeSlack, cli
 
 
 async def test_enforced_rate_limit_per_channel(fake: FakeSlack, client: AsyncWebClient) -> None:
-    fake.enforce_rate_limits(per_channel_per_second=1)
+    fake.enforce_rate_limits(per_channel_per_second=1, burst=1)
     await client.chat_postMessage(channel=CHANNEL, text="one")
     await client.chat_postMessage(channel="C0OTHER", text="other channel")
     limited = await api_error(client.chat_postMessage(channel=CHANNEL, text="two"))
     assert limited.response.status_code == 429 and limited.response.headers["Retry-After"] == "1"
     assert fake.ratelimited == 1
+
+
+async def test_every_method_is_held_to_its_tier_per_workspace(fake: FakeSlack, client: AsyncWebClient) -> None:
+    posted = await client.chat_postMessage(channel=CHANNEL, text="v0")
+    for n in range(50):  # chat.update is Tier 3: 50 a minute, a minute's quota at once
+        await client.chat_update(channel=CHANNEL, ts=posted["ts"], text=f"v{n + 1}")
+    limited = await api_error(client.chat_update(channel=CHANNEL, ts=posted["ts"], text="one too many"))
+    assert limited.response.status_code == 429 and limited.response["error"] == "ratelimited"
+    assert int(limited.response.headers["Retry-After"]) == 2, "the next token comes in 1.2 s: whole seconds, rounded up"
+    assert fake.message(CHANNEL, posted["ts"])["text"] == "v50"  # type: ignore[index]
+
+    for _ in range(100):  # views.publish is Tier 4, and its own bucket
+        await client.views_publish(user_id=USER, view={"type": "home", "blocks": [section("home")]})
+    assert (await api_error(client.views_publish(user_id=USER, view={"type": "home", "blocks": []}))).response.status_code == 429
+    for _ in range(20):  # dnd.teamInfo is Tier 2
+        await client.dnd_teamInfo(users=USER)
+    assert (await api_error(client.dnd_teamInfo(users=USER))).response.status_code == 429
+    assert fake.ratelimited == 3
+
+    fake.set_tier("dnd.teamInfo", None)  # the knob for tests about something else
+    await client.dnd_teamInfo(users=USER)
+    fake.lift_rate_limits()
+    await client.chat_update(channel=CHANNEL, ts=posted["ts"], text="no limits")
+
+
+async def test_posting_is_about_one_message_a_second_per_channel_with_short_bursts(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    for n in range(3):
+        await client.chat_postMessage(channel=USER, text=f"burst {n}")  # a user id: their DM
+    limited = await api_error(client.chat_postMessage(channel=fake.dm_channel(USER), text="fourth"))
+    assert (limited.response.status_code, limited.response.headers["Retry-After"]) == (429, "1")
+    await client.chat_postMessage(channel=CHANNEL, text="another channel has its own pace")
+    time.sleep(1.05)
+    await client.chat_postMessage(channel=USER, text="a second later")
+    assert [c.status for c in fake.calls] == [200, 200, 200, 429, 200, 200]
+
+
+async def test_a_request_sent_again_before_its_retry_after_ran_out_is_recorded(fake: FakeSlack, client: AsyncWebClient) -> None:
+    fake.fail_next("chat.postMessage", retry_after=1)
+    await api_error(client.chat_postMessage(channel=CHANNEL, text="hi"))
+    await client.chat_postMessage(channel=CHANNEL, text="something else")  # another request: not a re-send
+    assert fake.early_retries == []
+    await client.chat_postMessage(channel=CHANNEL, text="hi")  # the same one, at once
+    [early] = fake.early_retries
+    assert (early.method, early.params["text"], early.status) == ("chat.postMessage", "hi", 200)
+
+    patient = AsyncWebClient(TOKEN, base_url=fake.api_url, retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=1)])
+    fake.fail_next("users.info", retry_after=1)
+    await patient.users_info(user=USER)
+    assert len(fake.early_retries) == 1, "waiting out Retry-After is not early"
+
+
+async def test_a_response_url_replaces_the_pressed_message_at_most_five_times_within_30_minutes(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    posted = await client.chat_postMessage(channel=CHANNEL, text="Q", blocks=[section("Q?"), {"type": "actions", "elements": [button("a", "1")]}])
+    url = fake.response_url_for(CHANNEL, posted["ts"])
+    for n in range(5):
+        answer = await AsyncWebhookClient(url).send(replace_original=True, text=f"answered {n}", blocks=[section(f"Your answer: {n}")])
+        assert answer.status_code == 200
+    assert without_ids(fake.message(CHANNEL, posted["ts"])["blocks"]) == [section("Your answer: 4")]  # type: ignore[index]
+    assert fake.sent("chat.update") == [], "a response_url does not spend chat.update"
+    sixth = await AsyncWebhookClient(url).send(replace_original=True, text="again")
+    assert (sixth.status_code, sixth.body) == (404, "used_url")
+    old = fake.response_url_for(CHANNEL, posted["ts"], age=30 * 60 + 1)
+    expired = await AsyncWebhookClient(old).send(replace_original=True, text="late")
+    assert (expired.status_code, expired.body) == (404, "expired_url")
+    assert [post.status for post in fake.responses] == [200] * 5 + [404, 404]
+    gone = fake.response_url_for(CHANNEL, posted["ts"])
+    assert (await AsyncWebhookClient(gone).send(delete_original=True)).status_code == 200
+    assert fake.message(CHANNEL, posted["ts"]) is None
 
 
 async def test_users_conversations_and_dnd(fake: FakeSlack, client: AsyncWebClient) -> None:
@@ -170,10 +243,17 @@ async def test_users_conversations_and_dnd(fake: FakeSlack, client: AsyncWebClie
     by_user = await client.chat_postMessage(channel=USER, text="to the user id")
     assert by_user["channel"] == first and fake.messages_in(first)
 
-    assert (await client.dnd_info(user=USER))["snooze_enabled"] is False
-    fake.set_dnd(USER, snoozing=True)
+    assert (await client.dnd_info(user=USER))["dnd_enabled"] is False
+    fake.set_dnd(USER, snoozing=True, window=(int(time.time()) - 60, int(time.time()) + 3600))
     dnd = await client.dnd_info(user=USER)
-    assert dnd["snooze_enabled"] is True and dnd["snooze_remaining"] > 3500
+    assert dnd["dnd_enabled"] is True and dnd["next_dnd_end_ts"] > time.time() + 3500
+    assert "snooze_enabled" not in dnd, "Slack shows a snooze only to the user themselves"
+    fake.set_dnd(fake.bot_user_id, snoozing=True)
+    own = await client.dnd_info()
+    assert own["snooze_enabled"] is True and own["snooze_remaining"] > 3500
+    team = (await client.dnd_teamInfo(users=[USER, fake.bot_user_id, "U0NOBODY"]))["users"]
+    assert set(team) == {USER, fake.bot_user_id} and team[USER]["dnd_enabled"] is True
+    assert (await api_error(client.dnd_teamInfo(users=[]))).response["error"] == "no_users_provided"
 
 
 async def test_channel_info_and_members_page_by_page(fake: FakeSlack, client: AsyncWebClient) -> None:

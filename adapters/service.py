@@ -87,7 +87,8 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
             routers.append(webhook_router(telegram, webhook_url=telegram_settings.webhook_url, secret=telegram_settings.secret))
     http_session = aiohttp.ClientSession() if slack_settings is not None else None  # kept-alive Slack connections
     slack = (
-        SlackBot(core=app.core, settings=slack_settings, client=web_client(slack_settings, session=http_session))
+        SlackBot(core=app.core, store=app.store, settings=slack_settings, clock=app.clock, inbox=inbox,
+                 client=web_client(slack_settings, session=http_session))
         if slack_settings is not None else None
     )
     socket_mode = None
@@ -96,7 +97,7 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
 
         socket_mode = AsyncSocketModeHandler(slack.app, slack_settings.app_token)
     elif slack is not None:
-        routers.append(events_router(slack.app))
+        routers.append(events_router(slack.app, slack_settings.signing_secret))
     checks: dict[str, Check] = {}
     if telegram is not None:
         checks[TELEGRAM] = telegram.application.bot.get_me
@@ -164,6 +165,8 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
             log.warning("Slack: events, interactivity and /learn at %s/slack/events", settings.public_url or settings.local_url)
         else:
             log.warning("Slack is not configured (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set)")
+        if slack is not None:
+            redelivering.append(asyncio.create_task(slack.redeliver(stopping), name="slack-redelivery"))
         if senders:
             nudging = asyncio.create_task(dispatcher.run(stopping, interval=interval), name="nudges")
             log.warning("Daily nudges: delivering for %s", ", ".join(sorted(senders)))
@@ -183,6 +186,8 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
             await lrs_client.aclose()
         if socket_mode is not None:
             await socket_mode.close_async()
+        if slack is not None:
+            await slack.close()  # what is not processed yet stays journaled
         if http_session is not None:
             await http_session.close()
         if telegram is not None:

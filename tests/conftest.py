@@ -28,7 +28,7 @@ T = TypeVar("T")
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-TABLES = ("sent_polls", "xapi_forwarding", "send_rates", "access_tokens", "managed_teams", "teams", "nudges", "awards", "events", "item_states", "skill_states", "streak_holds", "learning_sessions", "learners")
+TABLES = ("slack_learners", "sent_polls", "xapi_forwarding", "send_rates", "access_tokens", "managed_teams", "teams", "nudges", "awards", "events", "item_states", "skill_states", "streak_holds", "learning_sessions", "learners")
 
 
 def blocking(function: Callable[..., T], *args: object) -> T:

@@ -1,55 +1,72 @@
-"""The Slack app: slack-bolt's AsyncApp translating Events API, interactivity and slash-command
-requests into core events, and core replies into Block Kit messages in the learner's DM.
+"""The Slack app: Events API, interactivity and `/learn` in, core events to the core, its
+replies out as Block Kit messages in the learner's DM.
 
-Every listener acknowledges first (Slack wants an answer within 3 seconds) and does the slow
-work after; bolt returns the HTTP response as soon as `ack()` is called."""
+A request's way in: adapters/slack/http.py refuses what is not signed by Slack (401) or cannot
+be read (4xx); bolt verifies the signature again; the front door (`_accept`) journals the
+delivery (adapters/inbox.py) and acknowledges it (Slack wants an answer within 3 seconds):
+no Web API call and no database work happen before the ack. The delivery then waits in its
+learner's lane (adapters/slack/lanes.py: one learner's in arrival order, different learners at
+once) until a worker processes the verified payload and marks it done. A delivery the database
+could not take stays in the journal and is processed again when it is back.
+
+Slack's limits are kept: the Web API client waits out every 429 (adapters/slack/webapi.py);
+posting is paced per channel; the message a learner clicked is updated through the
+interaction's response_url, which spends no chat.update (Tier 3); profiles are read once and
+kept (adapters/slack/profiles.py); posting to a user id opens their DM (no conversations.open);
+the App Home is published only when what it shows changed; Do Not Disturb is asked for many
+learners at once (adapters/slack/dnd.py)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
+import hashlib
+import json
 import logging
 import time
-from datetime import datetime, timezone
-from collections import Counter, OrderedDict
-from collections.abc import Awaitable, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, AsyncIterator
+from typing import Any
 
 import aiohttp
 from aiolimiter import AsyncLimiter
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext
+from slack_bolt.async_app import AsyncApp, AsyncBoltRequest
+from slack_bolt.middleware.async_middleware import AsyncMiddleware
+from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.slack import team_sync
-from adapters.slack.render import BUTTON_ACTION, LINK_ACTION, SUBMIT_ACTION, TOGGLE_ACTION, answered_question, home_view, render
+from adapters.inbox import Entry, Inbox, JournalUnavailable
+from adapters.slack import team_sync, webapi
+from adapters.slack.dnd import DoNotDisturb
+from adapters.slack.inbound import POINTER, Delivery, Malformed, command_ack, delivery_of
+from adapters.slack.lanes import Lanes
+from adapters.slack.profiles import PLATFORM, Profiles, SlackPerson
+from adapters.slack.render import SUBMIT_ACTION, answered_question, home_view, render
 from bot import texts
+from bot.clock import Clock, SystemClock
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start, TeamFromChannel
 from bot.nudges import NotNow
 from bot.replies import Announcement, Reply, Text
+from bot.store.repository import ProgressStore
+from bot.store.unavailable import StoreUnavailable, is_unavailable
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "slack"
+__all__ = ["PLATFORM", "SORRY", "SlackBot", "SlackPerson", "SlackSettings", "web_client"]
+
 COMMANDS = ("next", "path", "progress", "badges", "settings", "help", "start")
 SORRY = "Sorry, something went wrong on my side. Your progress is safe: `/learn next` continues where you are."
+KEPT = ("Got it. I can't reach my records for a moment, so I have kept what you sent: it will count "
+        "as soon as they are back, and I will carry on from there.")
+TELL_AGAIN_AFTER = 600.0  # seconds: one "kept" note per learner per outage, not one per press
+REDELIVER_EVERY = 2.0  # seconds between looks for journaled deliveries to process again
 REMEMBERED = 10_000
 SLACKBOT = "USLACKBOT"  # Slack's own helper: in some channels, never a person
 LOOKUPS = 8  # users.info calls at once when reading a channel's members
-
-
-@dataclass(frozen=True)
-class SlackPerson:
-    """What users.info told about a user: the learner they are, and whether a person at all."""
-
-    ref: LearnerRef
-    is_person: bool  # not a bot, an app or a deactivated account
+VERIFIED_BODY = "microbadge_verified_body"  # request context: the body as http.py read it
+Settled = Callable[[Delivery, str], None]
 
 
 @dataclass(frozen=True)
@@ -72,297 +89,392 @@ class SlackSettings:
         )
 
 
-def web_client(
-    settings: SlackSettings, *, session: aiohttp.ClientSession | None = None, max_429_retries: int = 20
-) -> AsyncWebClient:
-    """The Web API client: 429s waited out (Retry-After), 5xx and connection errors retried.
-    Give it a `session` to keep connections (and TLS) alive between calls."""
-    options: dict[str, Any] = {"token": settings.bot_token, "session": session}
-    if settings.api_url:
-        options["base_url"] = settings.api_url
-    client = AsyncWebClient(**options)
-    client.retry_handlers = [
-        AsyncRateLimitErrorRetryHandler(max_retry_count=max_429_retries),
-        AsyncServerErrorRetryHandler(max_retry_count=5),
-        AsyncConnectionErrorRetryHandler(max_retry_count=5),
-    ]
-    return client
+def web_client(settings: SlackSettings, *, session: aiohttp.ClientSession | None = None) -> webapi.PatientWebClient:
+    """The Web API client (adapters/slack/webapi.py): 429s waited out, 5xx and connection errors
+    retried. Give it a `session` to keep connections (and TLS) alive between calls."""
+    return webapi.web_client(settings.bot_token, base_url=settings.api_url, session=session)
+
+
+class _FrontDoor(AsyncMiddleware):
+    """Runs after bolt's signature check and before its authorization (which would call
+    auth.test): every request the bot handles is answered here."""
+
+    def __init__(self, accept: Callable[[AsyncBoltRequest, Callable[[], Awaitable[BoltResponse]]], Awaitable[BoltResponse]]) -> None:
+        self._accept = accept
+
+    async def async_process(self, *, req: AsyncBoltRequest, resp: BoltResponse,
+                            next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:  # noqa: A002 - bolt's name
+        return await self._accept(req, next)
 
 
 class SlackBot:
     def __init__(
-        self, *, core: Core, settings: SlackSettings, client: AsyncWebClient | None = None,
-        channel_burst: int = 3, channel_period: float = 3.0, member_page_size: int = team_sync.PAGE_SIZE,
+        self, *, core: Core, store: ProgressStore, settings: SlackSettings, client: AsyncWebClient | None = None,
+        clock: Clock | None = None, inbox: Inbox | None = None, channel_burst: int = 3, channel_period: float = 3.3,
+        member_page_size: int = team_sync.PAGE_SIZE, concurrency: int = 16, on_settled: Settled | None = None,
     ) -> None:
         self._core = core
         self._settings = settings
         self.client = client or web_client(settings)
-        self.app = AsyncApp(client=self.client, signing_secret=settings.signing_secret, name="microbadge")
-        self._seen_events: OrderedDict[str, None] = OrderedDict()
-        self._dm_channels: dict[str, str] = {}
-        self._people: OrderedDict[str, SlackPerson] = OrderedDict()
+        self._inbox = inbox or Inbox(None)  # in memory: nothing to take over after a restart
+        self._profiles = Profiles(store=store, client=self.client, clock=clock or SystemClock())
+        self._dnd = DoNotDisturb(self.client)
+        self._lanes: Lanes[Entry] = Lanes(self._work, concurrency)
+        self._queued: set[int] = set()  # journal entries waiting in a lane or in work
+        self._on_settled = on_settled
+        self._told: dict[str, float] = {}  # user -> when last told their delivery was kept
+        self._bot_user_id: str | None = None
+        self._homes: dict[str, asyncio.Task[None]] = {}  # App Homes being published in the background
         self._member_page_size = member_page_size
-        self._user_locks: dict[str, asyncio.Lock] = {}
-        self._lock_users: Counter[str] = Counter()
         # Slack asks for about one message a second per channel, allowing short bursts.
         self._channel_burst, self._channel_period = channel_burst, channel_period
         self._channel_limiters: dict[str, AsyncLimiter] = {}
-        self._register()
+        self.app = AsyncApp(client=self.client, signing_secret=settings.signing_secret, name="microbadge",
+                            before_authorize=_FrontDoor(self._accept))
+        self.app.error(self._on_error)
 
-    # --- inbound --------------------------------------------------------------------------------
-    def _register(self) -> None:
-        app = self.app
-        app.event("message")(self._on_message)
-        app.event("app_home_opened")(self._on_home_opened)
-        app.action(BUTTON_ACTION)(self._on_button)
-        app.action(LINK_ACTION)(self._ack_only)
-        app.action(TOGGLE_ACTION)(self._ack_only)
-        app.action(SUBMIT_ACTION)(self._on_submit)
-        app.command("/learn")(self._on_command)
-        app.error(self._on_error)
+    # --- lifecycle ------------------------------------------------------------------------------
+    async def redeliver(self, stopping: asyncio.Event, every: float = REDELIVER_EVERY) -> None:
+        """Until `stopping`: process journaled deliveries again that were not recorded (the
+        database was away, or the process that had them died)."""
+        while not stopping.is_set():
+            try:
+                for entry in await self._inbox.due(PLATFORM):
+                    if entry.id not in self._queued:
+                        self._queue(entry)
+                await self._inbox.forget_old()
+            except JournalUnavailable as error:
+                log.error("Slack: %s", error)
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stopping.wait(), timeout=every)
 
-    async def _ack_only(self, ack: AsyncAck) -> None:
-        await ack()
+    async def join(self) -> None:
+        """Until every delivery accepted so far is processed (App Homes published too)."""
+        while True:
+            await self._lanes.join()
+            if not self._homes:
+                return
+            await asyncio.gather(*self._homes.values(), return_exceptions=True)
 
-    def _first_delivery(self, body: dict[str, Any]) -> bool:
-        """Slack retries an event it thinks failed (X-Slack-Retry-Num): the retry is dropped."""
-        event_id = body.get("event_id")
-        if not event_id:
-            return True
-        if event_id in self._seen_events:
-            log.info("Slack event %s delivered again: ignored", event_id)
-            return False
-        self._seen_events[event_id] = None
-        if len(self._seen_events) > REMEMBERED:
-            self._seen_events.popitem(last=False)
-        return True
+    async def close(self, grace: float = 10.0) -> None:
+        """Stop: what is in work gets `grace` seconds to finish; what is not processed then
+        stays in the journal (taken over at the next start)."""
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(self._lanes.join(), grace)
+        await self._lanes.close()
+        homes = list(self._homes.values())
+        for task in homes:
+            task.cancel()
+        await asyncio.gather(*homes, return_exceptions=True)
+        await self._profiles.close()
 
-    async def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
-            return  # only what a person writes to the app in its DM
-        if not self._first_delivery(body):
+    # --- the front door -------------------------------------------------------------------------
+    async def _accept(self, req: AsyncBoltRequest, next_: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:
+        """Journal, acknowledge, queue: nothing slow, no Web API call, no database."""
+        body = req.context.get(VERIFIED_BODY, req.body)  # http.py's strict reading, when it came by HTTP
+        if not isinstance(body, dict) or body.get("type") == "url_verification":
+            return await next_()
+        try:
+            delivery = delivery_of(body)
+        except Malformed as problem:
+            log.warning("Slack: refused a signed request: %s", problem)
+            return BoltResponse(status=problem.status, body="")
+        if delivery is not None:
+            try:
+                entry = await self._inbox.keep(platform=PLATFORM, key=delivery.key, conversation=delivery.user,
+                                               payload=delivery.payload())
+            except JournalUnavailable as error:
+                log.error("Slack: %s", error)
+                return BoltResponse(status=503, body="")  # Slack delivers it again
+            if entry is None:
+                log.info("Slack delivery %s came again: ignored", delivery.key)
+            else:
+                self._queue(entry)
+        return BoltResponse(status=200, body=command_ack(body) or "")
+
+    def _queue(self, entry: Entry) -> None:
+        self._queued.add(entry.id)
+        self._lanes.put(entry.conversation, entry)
+
+    async def _on_error(self, error: Exception) -> None:
+        """An error before the front door answered (never from a request that failed the
+        signature check: http.py refuses those first). Only logged: no Web API call."""
+        log.error("Slack: a request could not be handled: %s", type(error).__name__, exc_info=error)
+
+    # --- the worker -----------------------------------------------------------------------------
+    async def _work(self, entry: Entry) -> None:
+        """One delivery, after any earlier one of the same learner still in the journal."""
+        try:
+            for earlier in await self._inbox.waiting_before(entry):
+                if await self._settle(earlier) == "later":
+                    await self._inbox.later(entry, "an earlier delivery of this learner waits for the database")
+                    return
+            await self._settle(entry)
+        except JournalUnavailable as error:
+            log.error("Slack: %s", error)
+        finally:
+            self._queued.discard(entry.id)
+
+    async def _settle(self, entry: Entry) -> str:
+        delivery = Delivery.from_payload(entry.payload)
+        outcome = await self._process(delivery)
+        if outcome == "later":
+            await self._inbox.later(entry, "the database could not be reached")
+        elif outcome == "failed":
+            await self._inbox.failed(entry, "handling failed; see the log")
+        else:
+            await self._inbox.done(entry)
+        self._profiles.replied(delivery.user)
+        if self._on_settled is not None:
+            self._on_settled(delivery, outcome)
+        return outcome
+
+    async def _process(self, delivery: Delivery) -> str:
+        """done | later (the database is away: kept, processed again) | failed (logged)."""
+        try:
+            handle = {"message": self._on_message, "home": self._on_home, "action": self._on_action,
+                      "command": self._on_command}[delivery.kind]
+            await handle(delivery)
+            return "done"
+        except Exception as error:
+            if isinstance(error, StoreUnavailable) or (is_unavailable(error) and not isinstance(error, aiohttp.ClientError)):
+                log.warning("Slack delivery %s waits for the database: %s", delivery.key, type(error).__name__)
+                await self._tell_kept(delivery.user)
+                return "later"
+            log.error("Slack delivery %s failed: %s", delivery.key, type(error).__name__, exc_info=error)
+            await self._tell(delivery.user, SORRY)
+            return "failed"
+
+    async def _tell_kept(self, user: str) -> None:
+        if time.monotonic() - self._told.get(user, -TELL_AGAIN_AFTER) < TELL_AGAIN_AFTER:
             return
-        user, text = event["user"], (event.get("text") or "").strip()
-        learner = await self._learner(user)
-        source = f"e{body.get('event_id') or event.get('ts')}"
+        self._told[user] = time.monotonic()
+        if len(self._told) > REMEMBERED:
+            self._told.clear()
+        await self._tell(user, KEPT)
+
+    async def _tell(self, user: str, text: str) -> None:
+        try:
+            await self.send(user, [Text(text)])
+        except Exception as error:  # telling is a courtesy; the failure itself is logged already
+            log.error("Slack: could not tell a learner: %s", type(error).__name__)
+
+    # --- what learners do -----------------------------------------------------------------------
+    async def _on_message(self, delivery: Delivery) -> None:
+        event = delivery.body["event"]
+        text = (event.get("text") or "").strip()
+        learner = await self._profiles.learner(delivery.user)
         word, _, args = text.lstrip("/").partition(" ")
         name = word.lower()
         event_out: Event
         if name == "next":
-            event_out = Next(learner=learner, source_id=source)
+            event_out = Next(learner=learner, source_id=delivery.key)
         elif name in COMMANDS and name != "start":
-            event_out = Command(learner=learner, source_id=source, name=name, args=args)
+            event_out = Command(learner=learner, source_id=delivery.key, name=name, args=args)
         else:  # a greeting, or anything else: welcome (back), and the next step
-            event_out = Start(learner=learner, source_id=source, timezone=learner.timezone)
-        await self._handle(event_out, event["channel"])
+            event_out = Start(learner=learner, source_id=delivery.key, timezone=learner.timezone)
+        await self._turn(event_out)
 
-    async def _on_home_opened(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        if event.get("tab") != "home":
-            return
-        await self._publish_home(event["user"])
+    async def _on_home(self, delivery: Delivery) -> None:
+        # Slack sends the home it shows; none: nothing was ever published (or it is gone).
+        await self._publish_home(delivery.user, shown=delivery.body["event"].get("view"))
 
-    async def _on_button(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        await ack()
-        user = body["user"]["id"]
-        value = action.get("value", "")
-        channel = await self._reply_channel(body, user)
+    async def _on_action(self, delivery: Delivery) -> None:
+        body, user = delivery.body, delivery.user
+        action = body["actions"][0]
+        learner = await self._profiles.learner(user)
+        event: Event
+        if SUBMIT_ACTION.match(action["action_id"]):  # a multiple-answer check: the ticks are in the state
+            chosen = sorted(set(_ticked(body)))
+            event = Answer(learner=learner, source_id=delivery.key, ref=action.get("value", ""), choices=tuple(chosen))
+            label, answered = ", ".join(str(i + 1) for i in chosen) or "nothing ticked", True
+        else:
+            value = action.get("value", "")
+            event = ButtonPressed(learner=learner, source_id=delivery.key, action=value)
+            label, answered = str((action.get("text") or {}).get("text", "")), value.startswith("ans:")
+        container = body.get("container") or {}
         message = body.get("message")
         closing = None
-        if message is not None and body.get("container", {}).get("type") == "message":
-            closing = self._close_buttons(channel, message, action, answered=value.startswith("ans:"))
-        event = ButtonPressed(learner=await self._learner(user), source_id=f"a{action.get('action_ts')}:{user}", action=value)
-        await self._handle(event, channel, alongside=closing)
-        if body.get("container", {}).get("type") == "view":
-            await self._publish_home(user)  # the home tab shows the new next step
+        if isinstance(message, dict) and container.get("type") == "message":
+            closing = functools.partial(self._close_buttons, body, message, label, answered=answered)
+        await self._turn(event, closing)
+        if container.get("type") == "view":
+            self._publish_home_later(user)  # the home shows the new next step
 
-    async def _on_submit(self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any]) -> None:
-        """A multiple-answer check: the ticked checkboxes travel in the payload's state."""
-        await ack()
-        user = body["user"]["id"]
-        chosen: list[int] = []
-        for block in body.get("state", {}).get("values", {}).values():
-            for element in block.values():
-                for option in element.get("selected_options") or ():
-                    if str(option.get("value", "")).isdigit():
-                        chosen.append(int(option["value"]))
-        channel = await self._reply_channel(body, user)
-        closing = None
-        if body.get("message") is not None:
-            labels = ", ".join(str(i + 1) for i in sorted(chosen)) or "nothing ticked"
-            closing = self._close_buttons(channel, body["message"], {"text": {"text": labels}}, answered=True)
-        event = Answer(
-            learner=await self._learner(user), source_id=f"a{action.get('action_ts')}:{user}",
-            ref=action.get("value", ""), choices=tuple(sorted(set(chosen))),
-        )
-        await self._handle(event, channel, alongside=closing)
-
-    async def _on_command(self, ack: AsyncAck, command: dict[str, Any], context: AsyncBoltContext) -> None:
+    async def _on_command(self, delivery: Delivery) -> None:
         """`/learn [next|path|progress|badges|settings|team|help]`. The answer always goes to the
         learner's DM with the app: in a channel, nobody else sees a lesson or an answer."""
-        user, channel = command["user_id"], command.get("channel_id", "")
-        in_app_dm = channel == await self._dm_channel(user)
-        await ack() if in_app_dm else await ack(text="I have answered you in our direct messages.")
-        word, _, args = (command.get("text") or "").strip().partition(" ")
+        body, user = delivery.body, delivery.user
+        typed_in = str(body.get("channel_id") or "")
+        word, _, args = str(body.get("text") or "").strip().partition(" ")
         name = word.lower() or "next"
-        learner = await self._learner(user)
-        source = f"s{command.get('trigger_id')}"
+        learner = await self._profiles.learner(user)
         first, _, rest = args.strip().partition(" ")
         if name == "team" and first.lower() == "sync":
-            await self._team_sync(learner, source, rest, typed_in=channel, bot_user=context.bot_user_id)
-            return
-        event: Event
-        if name == "next":
-            event = Next(learner=learner, source_id=source)
-        elif name == "start":
-            event = Start(learner=learner, source_id=source, timezone=learner.timezone)
+            answered_in = await self._team_sync(learner, delivery.key, rest, typed_in=typed_in)
         else:
-            event = Command(learner=learner, source_id=source, name=name[:64], args=args)
-        await self._handle(event, await self._dm_channel(user))
+            event: Event
+            if name == "next":
+                event = Next(learner=learner, source_id=delivery.key)
+            elif name == "start":
+                event = Start(learner=learner, source_id=delivery.key, timezone=learner.timezone)
+            else:
+                event = Command(learner=learner, source_id=delivery.key, name=name[:64], args=args)
+            answered_in = await self._turn(event)
+        if typed_in.startswith("D") and answered_in is not None and answered_in != typed_in:
+            await self._point_to_dm(body)  # typed in a DM with someone else: say where the answer is
 
-    async def _team_sync(
-        self, learner: LearnerRef, source: str, args: str, *, typed_in: str, bot_user: str | None
-    ) -> None:
+    async def _team_sync(self, learner: LearnerRef, source: str, args: str, *, typed_in: str) -> str | None:
         """`/learn team sync #channel [@manager]`: the core says who may; the members are read
         only then, people only (no bots), and the core writes the team in one transaction."""
-        dm = await self._dm_channel(learner.user_id)
         if not await self._core.may_set_teams(learner):
-            await self.send(dm, [Text(texts.ADMINS_ONLY)])
-            return
+            return await self.send(learner.user_id, [Text(texts.ADMINS_ONLY)])
         try:
             request = team_sync.parse(args, typed_in)
-            manager = await self._person(request.manager_id) if request.manager_id else None
+            manager = await self._profiles.person(request.manager_id) if request.manager_id else None
             if manager is not None and not manager.is_person:
                 raise team_sync.SyncProblem("A bot or an app cannot manage a team: name a person.")
             channel = await team_sync.read_channel(self.client, request.channel_id, self._member_page_size)
         except team_sync.SyncProblem as problem:
-            await self.send(dm, [Text(str(problem))])
-            return
+            return await self.send(learner.user_id, [Text(str(problem))])
         lookups = asyncio.Semaphore(LOOKUPS)
 
         async def looked_up(user: str) -> SlackPerson:
             async with lookups:
-                return await self._person(user)
+                return await self._profiles.person(user)
 
+        bot_user = await self._bot_user()
         candidates = [user for user in channel.member_ids if user not in (bot_user, SLACKBOT)]
         people = [p for p in await asyncio.gather(*map(looked_up, candidates)) if p.is_person]
         event = TeamFromChannel(
             learner=learner, source_id=source, team_name=f"#{channel.name}", members=tuple(p.ref for p in people),
             manager=manager.ref if manager is not None else None,
         )
-        await self._handle(event, dm)
+        return await self._turn(event)
 
-    async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
-        reference = body.get("event_id") or body.get("trigger_id") or (body.get("actions") or [{}])[0].get("action_ts")
-        log.error("Slack request %s failed: %s: %s", reference, type(error).__name__, error, exc_info=error)
-        user = body.get("user_id") or (body.get("user") or {}).get("id") or (body.get("event") or {}).get("user")
-        if isinstance(user, str):
-            try:
-                await self.client.chat_postMessage(channel=await self._dm_channel(user), text=SORRY)
-            except SlackApiError:
-                log.error("Slack request %s: could not tell the learner", reference)
-
-    # --- the learner and where to answer -----------------------------------------------------------
-    async def _learner(self, user: str) -> LearnerRef:
-        """Who the user is, with their timezone from users.info (asked once per process)."""
-        return (await self._person(user)).ref
-
-    async def _person(self, user: str) -> SlackPerson:
-        known = self._people.get(user)
-        if known is not None:
-            return known
-        name, timezone, is_person = "", None, True
-        try:
-            info = (await self.client.users_info(user=user)).get("user") or {}
-            name = (info.get("profile") or {}).get("display_name") or info.get("real_name") or info.get("name") or ""
-            timezone = info.get("tz") or None
-            is_person = not (info.get("is_bot") or info.get("deleted"))
-        except SlackApiError as error:
-            log.warning("Slack users.info failed for a user: %s", error.response.get("error"))
-        person = self._people[user] = SlackPerson(LearnerRef(PLATFORM, user, name, timezone), is_person)
-        if len(self._people) > REMEMBERED:
-            self._people.popitem(last=False)
-        return person
-
-    async def _dm_channel(self, user: str) -> str:
-        channel = self._dm_channels.get(user)
-        if channel is None:
-            opened = await self.client.conversations_open(users=user)
-            channel = self._dm_channels[user] = opened["channel"]["id"]
-        return channel
-
-    async def _reply_channel(self, body: dict[str, Any], user: str) -> str:
-        channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get("channel_id")
-        if isinstance(channel, str) and channel.startswith("D"):
-            return channel
-        return await self._dm_channel(user)
+    async def _turn(self, event: Event, closing: Callable[[], Awaitable[None]] | None = None) -> str | None:
+        """The core handles the event; then the replies go out, and `closing` (taking the
+        buttons off the pressed message) runs alongside: only once the core has recorded the
+        press, so a message never shows an answer that was not recorded. The DM's channel id
+        (as Slack named it) is returned."""
+        user = event.learner.user_id
+        replies = await self._core.handle(event)
+        await self._profiles.kept(user)
+        if closing is None:
+            return await self.send(user, replies)
+        _, answered_in = await asyncio.gather(closing(), self.send(user, replies))
+        return answered_in
 
     # --- outbound -------------------------------------------------------------------------------
-    async def _handle(self, event: Event, channel: str, alongside: Awaitable[None] | None = None) -> None:
-        """One learner's turn. `alongside` (closing the pressed buttons) runs concurrently with
-        the core: neither waits for the other, and the next turn waits for both."""
-        async with self._one_at_a_time(event.learner.user_id):
-            side = asyncio.ensure_future(alongside) if alongside is not None else None
-            try:
-                replies = await self._core.handle(event)
-                await self.send(channel, replies)
-            finally:
-                if side is not None:
-                    await side
-
-    async def send(self, channel: str, replies: list[Reply]) -> None:
-        """Post replies in order; announcements go to ANNOUNCE_CHANNEL (if set)."""
+    async def send(self, to: str, replies: list[Reply]) -> str | None:
+        """Post replies in order to `to` (a user id: their DM with the app, which Slack opens;
+        or a channel); announcements go to ANNOUNCE_CHANNEL (if set). Returns the channel Slack
+        posted the first of them in. A message that cannot be delivered is logged at ERROR."""
+        answered_in = None
         for reply in replies:
-            target = self._settings.announce_channel if isinstance(reply, Announcement) else channel
+            target = self._settings.announce_channel if isinstance(reply, Announcement) else to
             if target is None:
                 continue
             for message in render(reply):
-                async with self._channel_limiter(target):
-                    await self.client.chat_postMessage(channel=target, text=message.text, blocks=message.blocks)
+                channel = await self._post(target, message.text, message.blocks)
+                if target == to and answered_in is None:
+                    answered_in = channel
+        return answered_in
+
+    async def _post(self, target: str, text: str, blocks: list[dict[str, Any]]) -> str | None:
+        async with self._channel_limiter(target):
+            try:
+                # No previews: a message can carry a dashboard sign-in link, which a preview would fetch.
+                posted = await self.client.chat_postMessage(channel=target, text=text, blocks=blocks,
+                                                            unfurl_links=False, unfurl_media=False)
+            except SlackApiError as error:
+                log.error("Slack: a message to %s could not be delivered: %s", target, error.response.get("error"))
+                return None
+            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+                log.error("Slack: a message to %s could not be delivered: %s", target, type(error).__name__)
+                return None
+        channel = posted.get("channel")
+        return channel if isinstance(channel, str) else None
 
     async def send_to_user(self, user: str, replies: list[Reply]) -> None:
         """Replies the bot starts (a nudge), in the learner's DM with the app; never while the
         learner has Do Not Disturb on (then NotNow says until when)."""
-        until = await self._do_not_disturb_until(user)
+        until = await self._dnd.until(user)
         if until is not None:
             raise NotNow(until)
-        await self.send(await self._dm_channel(user), replies)
+        await self.send(user, replies)
 
-    async def _do_not_disturb_until(self, user: str) -> datetime | None:
-        info = await self.client.dnd_info(user=user)
-        now = time.time()
-        if info.get("snooze_enabled") and float(info.get("snooze_endtime") or 0) > now:
-            return datetime.fromtimestamp(float(info["snooze_endtime"]), timezone.utc)
-        start, end = float(info.get("next_dnd_start_ts") or 0), float(info.get("next_dnd_end_ts") or 0)
-        if info.get("dnd_enabled") and start <= now < end:
-            return datetime.fromtimestamp(end, timezone.utc)
-        return None
+    def _publish_home_later(self, user: str) -> None:
+        """After a press in the App Home: publish it again in the background, so the learner's
+        next step does not wait for views.publish (Tier 4) when many press at once."""
+        if user in self._homes:
+            return  # one at a time per learner; the one in work reads the newest state
+        task = asyncio.get_running_loop().create_task(self._publish_home_quietly(user))
+        self._homes[user] = task
+        task.add_done_callback(lambda _: self._homes.pop(user, None))
 
-    async def _publish_home(self, user: str) -> None:
-        home = await self._core.home(await self._learner(user))
-        await self.client.views_publish(user_id=user, view=home_view(list(home.sections), home.buttons))
+    async def _publish_home_quietly(self, user: str) -> None:
+        gates = getattr(self.client, "gates", None)
+        if isinstance(gates, webapi.RateLimitGates) and gates.limited("views.publish"):
+            return  # busy: the tab is published when next opened (its digest is still the old one)
+        try:
+            await self._publish_home(user, shown=True)
+        except Exception as error:  # the next opening of the tab publishes it
+            log.warning("Slack: the App Home could not be published: %s", type(error).__name__)
 
-    async def _close_buttons(self, channel: str, message: dict[str, Any], action: dict[str, Any], *, answered: bool) -> None:
-        """Update the pressed message so the same check (or button) cannot be pressed twice."""
-        label = str((action.get("text") or {}).get("text", ""))
+    async def _publish_home(self, user: str, *, shown: object) -> None:
+        """The learner's App Home, published only when it differs from the last one published."""
+        learner = await self._profiles.learner(user)
+        home = await self._core.home(learner)
+        await self._profiles.kept(user)
+        view = home_view(list(home.sections), home.buttons)
+        digest = hashlib.sha256(json.dumps(view, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        if shown is not None and digest == await self._profiles.home_digest(user):
+            return
+        await self.client.views_publish(user_id=user, view=view)
+        await self._profiles.keep_home(user, digest)
+
+    async def _close_buttons(self, body: dict[str, Any], message: dict[str, Any], label: str, *, answered: bool) -> None:
+        """Update the pressed message so the same check (or button) cannot be pressed twice:
+        through the interaction's response_url (no chat.update spent), or chat.update when that
+        cannot be used (used up, expired: a delivery processed late)."""
         blocks = message.get("blocks") or []
         kept = answered_question(blocks, label) if answered else [b for b in blocks if b.get("type") != "actions"]
+        text = message.get("text") or " "
+        url = body.get("response_url")
+        if isinstance(url, str) and url:
+            try:
+                status, answer = await webapi.respond(url, {"replace_original": True, "text": text, "blocks": kept},
+                                                      session=self.client.session)
+                if status == 200:
+                    return
+                log.info("Slack: a response_url answered %s %r; the message is updated with chat.update", status, answer[:40])
+            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+                log.info("Slack: a response_url failed (%s); the message is updated with chat.update", type(error).__name__)
+        channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id")
         try:
-            await self.client.chat_update(channel=channel, ts=message["ts"], text=message.get("text") or " ", blocks=kept)
-        except SlackApiError as error:
-            log.info("Slack: message %s not updated: %s", message.get("ts"), error.response.get("error"))
+            await self.client.chat_update(channel=channel, ts=message.get("ts"), text=text, blocks=kept)
+        except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as error:
+            reason = error.response.get("error") if isinstance(error, SlackApiError) else type(error).__name__
+            log.error("Slack: the buttons of a pressed message (%s) are still there: %s", message.get("ts"), reason)
 
-    @asynccontextmanager
-    async def _one_at_a_time(self, user: str) -> AsyncIterator[None]:
-        """One learner's events in arrival order; different learners concurrently."""
-        lock = self._user_locks.setdefault(user, asyncio.Lock())
-        self._lock_users[user] += 1
+    async def _point_to_dm(self, body: dict[str, Any]) -> None:
+        url = body.get("response_url")
+        if not isinstance(url, str) or not url:
+            return
         try:
-            async with lock:
-                yield
-        finally:
-            self._lock_users[user] -= 1
-            if not self._lock_users[user]:
-                del self._lock_users[user], self._user_locks[user]
+            await webapi.respond(url, {"response_type": "ephemeral", "text": POINTER}, session=self.client.session)
+        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            log.info("Slack: could not say where the answer is: %s", type(error).__name__)
+
+    async def _bot_user(self) -> str | None:
+        """The app's own user id (asked once per process)."""
+        if self._bot_user_id is None:
+            try:
+                self._bot_user_id = (await self.client.auth_test()).get("user_id")
+            except SlackApiError as error:
+                log.warning("Slack auth.test failed: %s", error.response.get("error"))
+        return self._bot_user_id
 
     def _channel_limiter(self, channel: str) -> AsyncLimiter:
         limiter = self._channel_limiters.get(channel)
@@ -371,3 +483,13 @@ class SlackBot:
                 self._channel_limiters.clear()  # idle buckets are full again anyway
             limiter = self._channel_limiters[channel] = AsyncLimiter(self._channel_burst, self._channel_period)
         return limiter
+
+
+def _ticked(body: dict[str, Any]) -> list[int]:
+    """The options ticked in a message's checkboxes, from the payload's state."""
+    values = (body.get("state") or {}).get("values") or {}
+    elements = [element for block in values.values() if isinstance(block, dict) for element in block.values()]
+    options = [option for element in elements if isinstance(element, dict)
+               for option in element.get("selected_options") or () if isinstance(option, dict)]
+    ticked = [str(option.get("value", "")) for option in options]
+    return [int(value) for value in ticked if value.isascii() and value.isdigit() and len(value) < 4]

@@ -311,3 +311,15 @@ class SentPollRow(Base):
     message_id: Mapped[int] = mapped_column(BigInteger)
     ref: Mapped[str] = mapped_column(String(40))  # the lesson step the poll asks
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class SlackLearnerRow(Base):
+    """What the Slack adapter keeps per learner so that it asks Slack once, not at every event:
+    when their profile (name, timezone: kept in `learners`) was last read from users.info, and a
+    digest of the App Home last published to them (published again only when it changes)."""
+
+    __tablename__ = "slack_learners"
+
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
+    profile_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    home_digest: Mapped[str | None] = mapped_column(String(64))

@@ -26,6 +26,7 @@ from bot.store.models import (
     NudgeRow,
     SessionRow,
     SkillStateRow,
+    SlackLearnerRow,
     TeamRow,
 )
 from bot.streaks import Hold, Run, local_date, run_after, run_of, working_days
@@ -45,6 +46,17 @@ class TeamFigures:
     longest_streak: int  # of those on a streak now
     lessons_done: int
     credentials: int  # held, not revoked
+
+
+@dataclass(frozen=True)
+class SlackLearner:
+    """A Slack user the bot has met: what the Slack adapter needs before it hands an event on."""
+
+    learner_id: int
+    display_name: str
+    timezone: str
+    profile_at: datetime | None  # when their profile was last read from Slack (None: never by the adapter)
+    home_digest: str | None  # the App Home last published to them
 
 
 @dataclass(frozen=True)
@@ -782,6 +794,49 @@ class Progress:
             failed_last_day=await count(NudgeRow.status == "failed", NudgeRow.done_at >= now - timedelta(days=1)),
             last_error=last_error,
             next_due=_aware(next_due),
+        )
+
+    # --- Slack: what the adapter keeps per learner ----------------------------------------------
+    async def slack_learner(self, user_id: str) -> SlackLearner | None:
+        """The Slack user `user_id` as the bot knows them; None when never met."""
+        row = (await self._session.execute(
+            select(LearnerRow.id, LearnerRow.display_name, LearnerRow.timezone,
+                   SlackLearnerRow.profile_at, SlackLearnerRow.home_digest)
+            .outerjoin(SlackLearnerRow, SlackLearnerRow.learner_id == LearnerRow.id)
+            .where(LearnerRow.platform == "slack", LearnerRow.platform_user_id == user_id)
+        )).one_or_none()
+        if row is None:
+            return None
+        return SlackLearner(row[0], row[1], row[2], _aware(row[3]), row[4])
+
+    async def keep_slack_profile(self, user_id: str, *, at: datetime, name: str | None = None) -> bool:
+        """Slack's profile of a learner was read `at`; a non-empty `name` replaces their display
+        name. False when no learner has that Slack id (nothing written)."""
+        learner_id = await self._slack_learner_id(user_id)
+        if learner_id is None:
+            return False
+        if name:
+            await self._session.execute(update(LearnerRow).where(LearnerRow.id == learner_id).values(display_name=name))
+        await self._keep_slack(learner_id, profile_at=at)
+        return True
+
+    async def keep_slack_home(self, user_id: str, digest: str) -> bool:
+        """The App Home with this digest was published to the learner; False when unknown."""
+        learner_id = await self._slack_learner_id(user_id)
+        if learner_id is not None:
+            await self._keep_slack(learner_id, home_digest=digest)
+        return learner_id is not None
+
+    async def _slack_learner_id(self, user_id: str) -> int | None:
+        return await self._session.scalar(
+            select(LearnerRow.id).where(LearnerRow.platform == "slack", LearnerRow.platform_user_id == user_id))
+
+    async def _keep_slack(self, learner_id: int, **values: Any) -> None:
+        dialect = self._session.bind.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        await self._session.execute(
+            insert(SlackLearnerRow).values(learner_id=learner_id, **values)
+            .on_conflict_do_update(index_elements=[SlackLearnerRow.learner_id], set_=values)
         )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import httpx
@@ -16,6 +17,15 @@ from tests.slack.fake_api import Call, FakeSlack
 
 QUIET = 0.15  # seconds without a new API call: the app has finished answering
 EVENTS = "/slack/events"
+
+
+class AppClient(httpx.AsyncClient):
+    """An HTTP client of an app served in the test's own event loop, which can tell when the
+    app has finished what it was sent (`idle`), however its replies are paced."""
+
+    def __init__(self, idle: Callable[[], Awaitable[None]], **options: Any) -> None:
+        super().__init__(**options)
+        self.idle = idle
 
 
 class SlackUser:
@@ -61,7 +71,7 @@ class SlackUser:
         before = len(self.messages())
         body = signing.block_actions(
             self.id, self.channel, message["ts"], button["action_id"], button.get("value", ""),
-            message=message, label=button["text"]["text"],
+            message=message, label=button["text"]["text"], response_url=self.fake.response_url_for(self.channel, message["ts"]),
         )
         response = await self.send(body)
         assert response.status_code == 200, response.text
@@ -79,6 +89,7 @@ class SlackUser:
         body = signing.block_actions(
             self.id, self.channel, message["ts"], submit["action_id"], submit["value"],
             message=message, label=submit["text"]["text"], state=state,
+            response_url=self.fake.response_url_for(self.channel, message["ts"]),
         )
         assert (await self.send(body)).status_code == 200
         await self.settle(before)
@@ -110,10 +121,17 @@ class SlackUser:
         )
 
     async def settle(self, before: int, timeout: float = 20.0) -> None:
+        """Until the app has answered: done with what it was sent (an app served in this
+        loop says so), or else quiet for QUIET seconds."""
+        if isinstance(self.http, AppClient):
+            await asyncio.wait_for(self.http.idle(), timeout)
+            if len(self.messages()) <= before:
+                raise AssertionError(f"the app answered nothing:\n{self.fake.dump()}")
+            return
         await self.fake.wait_for(lambda fake: len(self.messages()) > before, timeout=timeout)
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
-            newest = max((c.at for c in self.fake.calls), default=0.0)
+            newest = max([c.at for c in self.fake.calls] + [r.at for r in self.fake.responses], default=0.0)
             if time.monotonic() - newest >= QUIET:
                 return
             await asyncio.sleep(0.02)

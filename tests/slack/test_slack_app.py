@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
+from typing import Any
 from pathlib import Path
 
 import httpx
@@ -22,7 +23,7 @@ from bot.store.repository import ProgressStore
 from content.model import Curriculum
 from tests.integration.test_issuing_on_award import issuer_for
 from tests.slack import signing
-from tests.slack.client import SlackUser
+from tests.slack.client import AppClient, SlackUser
 from tests.slack.fake_api import FakeSlack, running_fake_slack
 from web.app import create_app
 
@@ -41,20 +42,25 @@ def fake() -> Iterator[FakeSlack]:
         yield fake
 
 
-def slack_bot(fake: FakeSlack, core: Core) -> SlackBot:
+def slack_bot(fake: FakeSlack, core: Core, store: ProgressStore | None = None, clock: ManualClock | None = None,
+              **options: Any) -> SlackBot:
+    """The app as `serve` makes it (Slack's pacing of one message a second per channel, short
+    bursts), against a fake that enforces Slack's limits."""
     settings = SlackSettings(bot_token=TOKEN, signing_secret=SECRET, api_url=fake.api_url, announce_channel=TEAM_CHANNEL)
-    return SlackBot(core=core, settings=settings, channel_burst=1000)
+    store = store or core._store  # type: ignore[attr-defined]  # the core's own database
+    return SlackBot(core=core, store=store, settings=settings, clock=clock, **options)
 
 
-async def serving(bot: SlackBot, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path) -> httpx.AsyncClient:
+async def serving(bot: SlackBot, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path) -> AppClient:
+    """The project's web app with the Slack endpoint, for signed requests over ASGI."""
     app = create_app(store=store, curriculum=curriculum, issuer=issuer_for(tmp_path), clock=clock,
-                     platform_routers=[events_router(bot.app)])
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://learn.example.com")
+                     platform_routers=[events_router(bot.app, SECRET)])
+    return AppClient(bot.join, transport=httpx.ASGITransport(app=app), base_url="https://learn.example.com")
 
 
 @pytest.fixture
 async def http(fake: FakeSlack, core: Core, store, curriculum, clock, tmp_path) -> AsyncIterator[httpx.AsyncClient]:
-    async with await serving(slack_bot(fake, core), store, curriculum, clock, tmp_path) as client:
+    async with await serving(slack_bot(fake, core, store, clock), store, curriculum, clock, tmp_path) as client:
         yield client
 
 
@@ -116,7 +122,7 @@ async def test_a_restarted_app_resumes_mid_lesson_by_slash_command(
     await ana.says("hi")
     await ana.presses("Start now")
     await ana.presses("Next")
-    async with await serving(slack_bot(fake, core), store, curriculum, clock, tmp_path) as restarted:
+    async with await serving(slack_bot(fake, core, store, clock), store, curriculum, clock, tmp_path) as restarted:
         again = SlackUser(fake, restarted, SECRET, core)
         before = len(again.messages())
         response = await again.slash("next")
@@ -129,7 +135,8 @@ async def test_a_badge_is_awarded_with_image_and_links_and_announced_in_the_chan
     fake: FakeSlack, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path
 ):
     core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer_for(tmp_path, PUBLIC_URL))
-    async with await serving(slack_bot(fake, core), store, curriculum, clock, tmp_path) as http:
+    fake.enforce_rate_limits(per_channel_per_second=1000, burst=1000)  # 30 days of lessons: not about pacing
+    async with await serving(slack_bot(fake, core, store, clock, channel_burst=1000), store, curriculum, clock, tmp_path) as http:
         ana = SlackUser(fake, http, SECRET, core)
         await ana.says("hi")
         for _ in range(30):
@@ -199,7 +206,7 @@ class SlowCore:
 async def test_slash_commands_are_acknowledged_at_once_and_answered_in_the_dm(
     fake: FakeSlack, core: Core, store, curriculum, clock, tmp_path
 ):
-    async with await serving(slack_bot(fake, SlowCore(core)), store, curriculum, clock, tmp_path) as http:  # type: ignore[arg-type]
+    async with await serving(slack_bot(fake, SlowCore(core), store, clock), store, curriculum, clock, tmp_path) as http:  # type: ignore[arg-type]
         ana = SlackUser(fake, http, SECRET, core)
         started = time.monotonic()
         response = await ana.slash("progress", channel="C0GENERAL")
@@ -209,16 +216,18 @@ async def test_slash_commands_are_acknowledged_at_once_and_answered_in_the_dm(
     assert fake.messages_in("C0GENERAL") == [], "nothing about a learner is posted in a channel"
 
 
-async def test_nudges_wait_while_the_learner_has_do_not_disturb_on(fake: FakeSlack, core: Core):
+async def test_nudges_wait_while_the_learner_has_do_not_disturb_on(fake: FakeSlack, core: Core, store: ProgressStore, clock: ManualClock):
     from bot.nudges import NotNow
     from bot.replies import Text as TextReply
 
-    bot = slack_bot(fake, core)
-    fake.set_dnd("U0ANA", snoozing=True, minutes=45)
+    bot = slack_bot(fake, core, store, clock)
+    now = int(time.time())
+    fake.set_dnd("U0ANA", window=(now - 15 * 60, now + 45 * 60))  # DND hours (a snooze is visible only to Ana)
     with pytest.raises(NotNow) as waiting:
         await bot.send_to_user("U0ANA", [TextReply("⏰ 5-minute lesson: **Tides**")])
     assert 44 * 60 <= (waiting.value.until.timestamp() - time.time()) <= 45 * 60 + 5
     assert fake.messages_in(fake.dm_channel("U0ANA")) == [], "nothing sent during Do Not Disturb"
-    fake.set_dnd("U0ANA", snoozing=False)
+    fake.set_dnd("U0ANA", window=(now + 23 * 3600, now + 24 * 3600))  # tomorrow's DND hours
+    bot = slack_bot(fake, core, store, clock)  # another process: it has not asked yet
     await bot.send_to_user("U0ANA", [TextReply("⏰ 5-minute lesson: **Tides**")])
     assert len(fake.messages_in(fake.dm_channel("U0ANA"))) == 1

@@ -45,7 +45,7 @@ def fake() -> Iterator[FakeSlack]:
 async def http(fake: FakeSlack, core: Core, store: ProgressStore, curriculum: Curriculum, clock: ManualClock,
                tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     settings = SlackSettings(bot_token=TOKEN, signing_secret=SECRET, api_url=fake.api_url)
-    bot = SlackBot(core=core, settings=settings, channel_burst=1000, member_page_size=PAGE)
+    bot = SlackBot(core=core, store=store, settings=settings, clock=clock, member_page_size=PAGE)
     async with await serving(bot, store, curriculum, clock, tmp_path) as client:
         yield client
 

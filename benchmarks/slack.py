@@ -1,43 +1,47 @@
-"""Slack adapter ack latency, reply latency and throughput over real HTTP, against a bare
-slack-bolt app measured in the same run.
+"""Slack under Slack's real limits: 100 learners in one workspace enter at once (by a DM, by the
+App Home, by `/learn` in a channel) and then learn by pressing buttons, against a bare bolt app
+measured in the same run.
 
 Both apps are served by uvicorn on 127.0.0.1 (a free port, in a thread of this process with its
-own event loop) and post to their own fresh fake Slack Web API (tests/slack/fake_api.py: real
-HTTP on 127.0.0.1, a uvicorn thread in this process). N simulated learners act concurrently,
-each through its own kept-alive httpx.AsyncClient (--shared-client: one client with a pool of
-2 x learners, whose pool bookkeeping then dominates; see http_clients()); each sends one
-correctly signed request to /slack/events, waits until the app has finished handling it
-(all its reply messages are out: both apps say so across threads, see BenchSlackBot), looks at what the app offered and takes its next step, as a
-person would, only without thinking time.
+own event loop) and call their own fresh fake Slack Web API (tests/slack/fake_api.py, real HTTP
+on 127.0.0.1, a uvicorn thread in this process) that enforces Slack's limits as Slack publishes
+them: every method's tier per workspace (chat.update 50 a minute, views.publish and users.info
+100 a minute, ...; a minute's quota as the burst), about one message a second per channel
+(bursts of 3), a response_url used at most 5 times; beyond, 429 with Retry-After; a request sent
+again before its Retry-After ran out is recorded.
 
-Ours: the project's ASGI app (web/app.py create_app, with events_router) around the real
-SlackBot (adapters/slack/app.py) on the real core, database and shipped curriculum. Warm-up (not
-measured): a DM "hi", then "Start now". Then --steps measured steps each: an Events API DM
-message "next", or a block_actions press of what the app offered: "Next" on cards, the correct
-answer on questions (a button; for multiple-answer checks the ticked checkboxes travel in the
-state of the "Submit answer" press), otherwise the first button offered; "next" when there is
-none. SlackBot gets channel_burst=1_000_000: this measures handling, not the deliberate pacing
-of one message a second per channel that Slack asks for.
+Ours: the project's ASGI app (web/app.py create_app with events_router) around the real
+SlackBot (adapters/slack/app.py) with Slack's pacing as `serve` runs it, on the real core,
+database and shipped curriculum. For each way in (--entries), --learners simulated learners,
+each with its own kept-alive httpx client, enter together (each after a pause, as below):
+  dm    a DM "hi", then the greeting's "Start now" button;
+  home  opening the App Home tab (app_home_opened), then its "Start now" button;
+  slash `/learn` typed in a channel (the answer comes in the DM).
+Then each takes --steps steps. Before every request a learner pauses a random --think seconds, as
+a person reads (so the 100 arrive within those seconds, not at one instant); then it
+presses what the app offered (Next on cards, the correct answer on questions, checkboxes and
+"Submit answer" on multiple-answer checks, else the first button), or sends a DM "next" when
+nothing is offered. Every press carries the interaction's response_url, as Slack sends it.
 
-Baseline: a bare slack-bolt AsyncApp (same signing secret, AsyncWebClient(base_url=fake) as
-slack-sdk builds it) served by a Starlette route with AsyncSlackRequestHandler, whose message
-listener acks and posts one message (chat.postMessage) per event. Its learners send DM message
-events (2 warm-up, then --steps measured) and wait for that message.
+Baseline: a bare slack-bolt AsyncApp (same signing secret, AsyncWebClient(base_url=fake) with
+slack-sdk's rate-limit retry handler) served by a Starlette route with AsyncSlackRequestHandler,
+whose message listener acks and posts one message per event; its learners send DMs with the
+same pauses, as many requests as ours.
 
-    python benchmarks/slack.py                       # 50 learners x 12 steps, temporary SQLite
+Ack latency: each request's HTTP response time at the client (Slack wants one within 3 s).
+Reply latency: request sent -> arrival at the fake of the first thing the learner sees: a
+chat.postMessage in their DM, or for opening the App Home the views.publish of it. A learner
+takes its next step once the app has finished its request (the app says so across threads).
+
+The run checks the work it reports and exits 1, naming what failed, unless: every learner got
+an answer to every request; every message was delivered (every refused chat.postMessage was
+sent again and went through; nothing logged as undeliverable; no "Sorry"); every request was
+acked within 3 s; no request was sent again before its Retry-After; reply p95 under 1.5 s.
+
+    python benchmarks/slack.py                      # 100 learners, each way in, temporary SQLite
     python benchmarks/slack.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test
 
-With a PostgreSQL URL a fresh database is created on that server and dropped afterwards.
-The fake is tests' running_fake_slack() as it is: the Nagle delay on kept-alive connections that
-benchmarks/telegram.py works around cannot arise, as slack-sdk's AsyncWebClient (without a
-session) opens a new connection for every call (measured: the same figures on a proto-0 socket).
-
-Ack latency: the HTTP response time of each request to /slack/events (request sent → response
-read, on the client). Reply latency: request sent → arrival at the fake Web API of the first
-chat.postMessage for that learner (Call.at; both time.monotonic() in this process). Events per
-second: measured requests / wall time from sending the first measured request to the arrival of
-the last measured reply. Prints a Markdown table; a run in which any learner does not complete
-every step fails with a dump, never a partial table.
+With a PostgreSQL URL a fresh database is made on that server for each way in and dropped after.
 """
 from __future__ import annotations
 
@@ -47,6 +51,7 @@ import json
 import logging
 import os
 import platform
+import random
 import re
 import shlex
 import socket
@@ -54,11 +59,11 @@ import sys
 import tempfile
 import threading
 import time
-from importlib.metadata import version
 from collections import Counter
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
@@ -68,10 +73,12 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
+import aiohttp  # noqa: E402
 import httpx  # noqa: E402
 import uvicorn  # noqa: E402
 from slack_bolt.adapter.starlette.async_handler import AsyncSlackRequestHandler  # noqa: E402
 from slack_bolt.async_app import AsyncAck, AsyncApp  # noqa: E402
+from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler  # noqa: E402
 from slack_sdk.web.async_client import AsyncWebClient  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
@@ -79,8 +86,10 @@ from starlette.requests import Request  # noqa: E402
 from starlette.responses import Response  # noqa: E402
 from starlette.routing import Route  # noqa: E402
 
-from adapters.slack.app import SORRY, SlackBot, SlackSettings  # noqa: E402
+from adapters.slack.app import SORRY, SlackBot, SlackSettings, web_client  # noqa: E402
 from adapters.slack.http import PATH, events_router  # noqa: E402
+from adapters.slack.inbound import Delivery  # noqa: E402
+from benchmarks.support import Incomplete, all_of, cpu_since, drop_postgres, fresh_postgres, load_shipped_curriculum, percentile, thread_cpu  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.core import Core  # noqa: E402
 from bot.store.database import create_engine, create_sessionmaker, normalize_url  # noqa: E402
@@ -96,22 +105,18 @@ from web.app import create_app  # noqa: E402
 
 TOKEN = "xoxb-bench-token"
 SECRET = "8f742231b10e8888abcd99yez67291ff"
-WARM_UP = ("hi", "Start now")  # ours: a DM, then the button; the baseline sends as many DMs
-OUR_BURST = 1_000_000
+ENTRIES = ("dm", "home", "slash")
+ACK_LIMIT = 3.0  # seconds: Slack's
+REPLY_P95_LIMIT = 1.5  # seconds: the aim
+CHANNEL = "C0GENERAL"  # where /learn is typed
 ASGIApp = Any
 Notify = Callable[[str], None]
-from benchmarks.support import Incomplete, all_of, cpu_since, drop_postgres, fresh_postgres, load_shipped_curriculum, percentile, thread_cpu  # noqa: E402
+ROLES = ("learners (main)", "app server", "fake server", "other threads")
+
 
 def role_of(tid: int, main: bool, name: str) -> str:
     return ("learners (main)" if main else "fake server" if name.startswith("fake-slack")
             else "app server" if name.startswith(("our-app", "baseline-app")) else "other threads")
-
-
-ROLES = ("learners (main)", "app server", "fake server", "other threads")
-
-
-
-
 
 
 # ---------------------------------------------------------------------------------------------
@@ -142,8 +147,10 @@ def app_server(build: Build, name: str) -> Iterator[str]:
     async def serve() -> None:
         app, close = await build()
         try:
+            # Keep-alive longer than httpx keeps an idle connection (5 s): learners pause 3-7 s,
+            # and a connection closed by the server just as a learner reuses it fails the request.
             server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False,
-                                                   timeout_graceful_shutdown=2))
+                                                   timeout_graceful_shutdown=2, timeout_keep_alive=30))
             holder["server"] = server
             await server.serve(sockets=[sock])
         finally:
@@ -163,7 +170,11 @@ def app_server(build: Build, name: str) -> Iterator[str]:
             if failures or not thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError(f"{name} was not built: {failures!r}")
             time.sleep(0.01)
-        _wait_started(holder["server"], thread, failures, f"{name} on port {port}")
+        deadline = time.monotonic() + 15
+        while not holder["server"].started:
+            if failures or not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"{name} on port {port} did not start: {failures!r}")
+            time.sleep(0.01)
         yield f"http://127.0.0.1:{port}"
     finally:
         if "server" in holder:
@@ -174,56 +185,62 @@ def app_server(build: Build, name: str) -> Iterator[str]:
             raise RuntimeError(f"{name} failed: {failures!r}")
 
 
-def _wait_started(server: uvicorn.Server, thread: threading.Thread, failures: list[BaseException], what: str) -> None:
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if failures or not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError(f"{what} did not start: {failures!r}")
-        time.sleep(0.01)
+class ErrorCount(logging.Handler):
+    """ERROR records of the app under test (a message that could not be delivered is one)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.records: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(f"{record.name}: {record.getMessage()}"[:300])
 
 
 # ---------------------------------------------------------------------------------------------
-# What the apps posted, per channel, and when they finished each request
+# What the apps posted, per learner, and when they finished each request
 
 
 class Wire:
     """Reads the fake's call log incrementally; learns from the app (across threads) when it has
-    finished handling a learner's request, i.e. every reply of it has been answered by the fake
+    finished a learner's request, i.e. everything it sends for it has been answered by the fake
     and so is in the call log."""
 
     def __init__(self, fake: FakeSlack, loop: asyncio.AbstractEventLoop) -> None:
         self.fake = fake
         self._loop = loop
         self._cursor = 0
-        self.posts: dict[str, list[Call]] = {}  # channel -> its chat.postMessage calls, in order
+        self.posts: dict[str, list[Call]] = {}  # DM channel -> its delivered chat.postMessage calls
+        self.publishes: dict[str, list[Call]] = {}  # user -> their delivered views.publish calls
         self._handled: Counter[str] = Counter()
         self._waiting: dict[str, tuple[int, asyncio.Future[None]]] = {}
 
-    def notify(self, channel: str) -> None:
-        """Called in the app's thread: one request of that channel's learner is handled."""
-        self._loop.call_soon_threadsafe(self._handled_one, channel)
+    def notify(self, user: str) -> None:
+        """Called in the app's thread: one request of that learner is handled."""
+        self._loop.call_soon_threadsafe(self._handled_one, user)
 
-    def _handled_one(self, channel: str) -> None:
-        self._handled[channel] += 1
-        waiting = self._waiting.get(channel)
-        if waiting and self._handled[channel] >= waiting[0] and not waiting[1].done():
+    def _handled_one(self, user: str) -> None:
+        self._handled[user] += 1
+        waiting = self._waiting.get(user)
+        if waiting and self._handled[user] >= waiting[0] and not waiting[1].done():
             waiting[1].set_result(None)
 
-    async def wait_handled(self, channel: str, count: int, timeout: float) -> None:
-        if self._handled[channel] >= count:
+    async def wait_handled(self, user: str, count: int, timeout: float) -> None:
+        if self._handled[user] >= count:
             return
         future: asyncio.Future[None] = self._loop.create_future()
-        self._waiting[channel] = (count, future)
+        self._waiting[user] = (count, future)
         try:
             await asyncio.wait_for(future, timeout)
         finally:
-            del self._waiting[channel]
+            del self._waiting[user]
 
     def collect(self) -> None:
         calls = self.fake.calls
         for call in calls[self._cursor:]:
             if call.ok and call.method == "chat.postMessage" and call.channel:
                 self.posts.setdefault(call.channel, []).append(call)
+            elif call.ok and call.method == "views.publish":
+                self.publishes.setdefault(str(call.params.get("user_id")), []).append(call)
         self._cursor = len(calls)
 
 
@@ -236,7 +253,7 @@ class Sample:
     kind: str  # what the learner did
     sent: float  # time.monotonic() just before the request went out
     acked: float  # time.monotonic() when its HTTP response had been read
-    first_reply: float  # Call.at of the first chat.postMessage in reply
+    first_reply: float  # Call.at of the first thing the learner sees in reply
     last_reply: float  # Call.at of the last one
 
     @property
@@ -256,6 +273,7 @@ class Learner:
     timeout: float
     requests: int = 0
     seen: int = 0  # reply messages already looked at
+    published: int = 0  # App Homes already looked at
     history: list[str] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -267,8 +285,9 @@ class Learner:
     def fake(self) -> FakeSlack:
         return self.wire.fake
 
-    async def act(self, kind: str, body: dict[str, Any] | str) -> tuple[Sample, list[Call]]:
-        """Send one signed request, wait until it is handled, return its timing and replies."""
+    async def act(self, kind: str, body: dict[str, Any] | str, *, home: bool = False) -> tuple[Sample, list[Call]]:
+        """Send one signed request, wait until it is handled, return its timing and what the
+        learner sees in reply: DM messages, or (`home`) the App Home published."""
         raw = json.dumps(body).encode() if isinstance(body, dict) else body.encode()
         headers = {"Content-Type": "application/json" if isinstance(body, dict) else signing.FORM,
                    "User-Agent": signing.USER_AGENT, **signing.signed_headers(SECRET, raw)}
@@ -283,14 +302,19 @@ class Learner:
             raise Incomplete(self._dump(f"request {kind!r} answered {response.status_code}: {response.text[:300]}"))
         self.requests += 1
         try:
-            await self.wire.wait_handled(self.channel, self.requests, self.timeout)
+            await self.wire.wait_handled(self.user, self.requests, self.timeout)
         except TimeoutError:
             raise Incomplete(self._dump(f"request {kind!r} not handled within {self.timeout:g} s")) from None
         self.wire.collect()
-        mine = self.wire.posts.get(self.channel, [])
-        new, self.seen = mine[self.seen:], len(mine)
+        mine = self.wire.publishes.get(self.user, []) if home else self.wire.posts.get(self.channel, [])
+        start = self.published if home else self.seen
+        new = mine[start:]
+        if home:
+            self.published = len(mine)
+        else:
+            self.seen = len(mine)
         if not new:
-            raise Incomplete(self._dump(f"request {kind!r} was handled without a reply message"))
+            raise Incomplete(self._dump(f"request {kind!r} was handled without a reply"))
         for call in new:
             if str(call.params.get("text", "")).startswith(SORRY[:30]):
                 raise Incomplete(self._dump(f"request {kind!r} failed in the app: it said {SORRY!r}"))
@@ -315,19 +339,45 @@ class Learner:
 
 
 class Ours:
-    """A learner of our app: warms up, then keeps taking whatever step the app offers."""
+    """A learner of our app: enters one way, then keeps taking whatever step the app offers."""
 
-    def __init__(self, learner: Learner, checks: list[Check]) -> None:
+    def __init__(self, learner: Learner, checks: list[Check], think: tuple[float, float], rng: random.Random) -> None:
         self.learner = learner
         self.checks = checks
+        self.think = think
+        self.rng = rng
         self.last: list[Call] = []
 
-    async def warm_up(self) -> None:
-        _, self.last = await self.learner.act("warm-up: hi", self.learner.says(WARM_UP[0]))
-        message, button = self._button(WARM_UP[1])
-        _, self.last = await self.learner.act(f"warm-up: {WARM_UP[1]}", self._press(message, button))
+    async def enter(self, entry: str) -> list[Sample]:
+        learner = self.learner
+        await self._pause()
+        if entry == "dm":
+            first, self.last = await learner.act("enter: DM \"hi\"", learner.says("hi"))
+            message, button = self._button("Start now")
+            await self._pause()
+            second, self.last = await learner.act("enter: Start now (DM)", self._press(message, button))
+        elif entry == "home":
+            event = signing.app_home_opened(learner.user, view=learner.fake.home_of(learner.user))
+            first, published = await learner.act("enter: open the App Home", signing.event_callback(event), home=True)
+            home = published[-1].response["view"]
+            start = next((e for e in elements_of(home) if e.get("type") == "button" and e["text"]["text"] == "Start now"), None)
+            if start is None:
+                raise Incomplete(learner._dump("no Start now button in the App Home"))
+            press = signing.block_actions(learner.user, "", "", start["action_id"], start["value"], label="Start now",
+                                          in_home_view=home, username=f"learner{learner.number}")
+            await self._pause()
+            second, self.last = await learner.act("enter: Start now (App Home)", press)
+        else:
+            body = signing.slash_command(learner.user, text="", channel=CHANNEL, user_name=f"learner{learner.number}")
+            first, self.last = await learner.act("enter: /learn in a channel", body)
+            return [first]
+        return [first, second]
+
+    async def _pause(self) -> None:
+        await asyncio.sleep(self.rng.uniform(*self.think))  # reading, as a person does
 
     async def step(self) -> Sample:
+        await self._pause()
         learner = self.learner
         message = learner.current(self.last[-1])
         elements = elements_of(message)
@@ -336,8 +386,7 @@ class Ours:
         if checkboxes:
             check = self._check_of(message)
             correct = [i for i, option in enumerate(check.options) if option.correct]
-            body = self._ticks_and_submit(message, checkboxes, correct)
-            sample, self.last = await learner.act("Submit answer (checkboxes)", body)
+            sample, self.last = await learner.act("Submit answer (checkboxes)", self._ticks_and_submit(message, checkboxes, correct))
         elif any(b["text"]["text"].startswith("1)") for b in buttons):
             check = self._check_of(message)
             first = next(i for i, option in enumerate(check.options) if option.correct)
@@ -351,28 +400,25 @@ class Ours:
             sample, self.last = await learner.act('DM "next"', learner.says("next"))
         return sample
 
-    def _press(self, message: dict[str, Any], button: dict[str, Any]) -> str:
+    def _press(self, message: dict[str, Any], button: dict[str, Any], state: dict[str, Any] | None = None) -> str:
         learner = self.learner
         return signing.block_actions(
             learner.user, learner.channel, message["ts"], button["action_id"], button.get("value", ""),
-            message=message, label=button["text"]["text"], username=f"learner{learner.number}",
+            message=message, label=button["text"]["text"], username=f"learner{learner.number}", state=state,
+            response_url=learner.fake.response_url_for(learner.channel, message["ts"]),
         )
 
     def _ticks_and_submit(self, message: dict[str, Any], groups: list[dict[str, Any]], chosen: list[int]) -> str:
         """As tests/slack/client.py ticks_and_submits: the ticked options in the submit's state."""
-        learner = self.learner
         submit = next((e for e in elements_of(message) if e.get("type") == "button" and e["text"]["text"].startswith("Submit")), None)
         if submit is None:
-            raise Incomplete(learner._dump("checkboxes without a Submit button"))
+            raise Incomplete(self.learner._dump("checkboxes without a Submit button"))
         values: dict[str, Any] = {}
         for group in groups:
             block_id = next(b["block_id"] for b in message["blocks"] if group in (b.get("elements") or []))
             ticked = [o for o in group["options"] if int(o["value"]) in chosen]
             values[block_id] = {group["action_id"]: {"type": "checkboxes", "selected_options": ticked}}
-        return signing.block_actions(
-            learner.user, learner.channel, message["ts"], submit["action_id"], submit["value"], message=message,
-            label=submit["text"]["text"], state={"values": values}, username=f"learner{learner.number}",
-        )
+        return self._press(message, submit, state={"values": values})
 
     def _button(self, label: str) -> tuple[dict[str, Any], dict[str, Any]]:
         """The newest message of the last replies with a button whose label starts with `label`."""
@@ -394,13 +440,14 @@ class Ours:
 
 
 class Echoing:
-    """A learner of the baseline: says something, waits for the reply."""
+    """A learner of the baseline: says something, waits for the reply, pauses as ours do."""
 
-    def __init__(self, learner: Learner) -> None:
-        self.learner = learner
+    def __init__(self, learner: Learner, think: tuple[float, float], rng: random.Random) -> None:
+        self.learner, self.think, self.rng = learner, think, rng
         self.count = 0
 
     async def step(self, kind: str = 'DM "next"') -> Sample:
+        await asyncio.sleep(self.rng.uniform(*self.think))
         self.count += 1
         words = f"next {self.count}"
         sample, replies = await self.learner.act(kind, self.learner.says(words))
@@ -411,25 +458,6 @@ class Echoing:
 
 # ---------------------------------------------------------------------------------------------
 # The two apps
-
-
-class BenchSlackBot(SlackBot):
-    """The real SlackBot, telling the benchmark when it has finished a learner's request: after
-    `send` has posted every reply (or after the error handler has told the learner)."""
-
-    def __init__(self, *, notify: Notify, **options: Any) -> None:
-        self._notify = notify
-        super().__init__(**options)
-
-    async def send(self, channel: str, replies: list[Any]) -> None:
-        await super().send(channel, replies)
-        self._notify(channel)  # a failure reaches _on_error instead, which notifies once
-
-    async def _on_error(self, error: Exception, body: dict[str, Any]) -> None:
-        await super()._on_error(error, body)
-        user = body.get("user_id") or (body.get("user") or {}).get("id") or (body.get("event") or {}).get("user")
-        if isinstance(user, str):
-            self._notify(await self._dm_channel(user))
 
 
 def issuer_in(folder: Path) -> IssuerIdentity:
@@ -448,17 +476,31 @@ def build_ours(url: str, fake: FakeSlack, notify: Notify, folder: Path) -> Build
         issuer, clock = issuer_in(folder), SystemClock()
         core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)
         settings = SlackSettings(bot_token=TOKEN, signing_secret=SECRET, api_url=fake.api_url, announce_channel=None)
-        bot = BenchSlackBot(notify=notify, core=core, settings=settings, channel_burst=OUR_BURST, channel_period=1.0)
+
+        def settled(delivery: Delivery, outcome: str) -> None:
+            notify(delivery.user)
+
+        session = aiohttp.ClientSession()  # kept-alive connections to Slack, as `serve` has them
+        bot = SlackBot(core=core, store=store, settings=settings, clock=clock, on_settled=settled,
+                       client=web_client(settings, session=session))
         app = create_app(store=store, curriculum=curriculum, issuer=issuer, clock=clock,
-                         platform_routers=[events_router(bot.app)])
-        return app, engine.dispose
+                         platform_routers=[events_router(bot.app, SECRET)])
+
+        async def close() -> None:
+            await bot.close()
+            await session.close()
+            await engine.dispose()
+
+        return app, close
 
     return build
 
 
 def build_baseline(fake: FakeSlack, notify: Notify) -> Build:
     async def build() -> tuple[ASGIApp, Callable[[], Awaitable[None]]]:
-        bolt = AsyncApp(client=AsyncWebClient(token=TOKEN, base_url=fake.api_url), signing_secret=SECRET)
+        client = AsyncWebClient(token=TOKEN, base_url=fake.api_url,  # with slack-sdk's own 429 handler
+                                retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=20)])
+        bolt = AsyncApp(client=client, signing_secret=SECRET)
 
         @bolt.event("message")
         async def on_message(ack: AsyncAck, event: dict[str, Any], client: AsyncWebClient) -> None:
@@ -466,7 +508,7 @@ def build_baseline(fake: FakeSlack, notify: Notify) -> Build:
             try:
                 await client.chat_postMessage(channel=event["channel"], text=f"echo: {event.get('text', '')}")
             finally:
-                notify(event["channel"])
+                notify(event["user"])
 
         handler = AsyncSlackRequestHandler(bolt)
 
@@ -485,22 +527,17 @@ def build_baseline(fake: FakeSlack, notify: Notify) -> Build:
 class Measured:
     name: str
     samples: list[Sample]
-    calls: int  # Web API calls the app made in the measured phase
-    failed_calls: int
-    methods: Counter[str]
-    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per thread role, measured phase
+    calls: Counter[str]  # Web API calls by method, whole run
+    refused: Counter[str]  # of them answered 429, by method
+    early: int  # requests sent again before their Retry-After ran out
+    undelivered: int  # refused chat.postMessage never sent again successfully
+    errors: list[str]  # ERROR log records of the app
+    responses: int  # posts to response_urls
+    cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per thread role
 
     @property
     def requests(self) -> int:
         return len(self.samples)
-
-    @property
-    def wall(self) -> float:
-        return max(s.last_reply for s in self.samples) - min(s.sent for s in self.samples)
-
-    @property
-    def rate(self) -> float:
-        return self.requests / self.wall
 
     def ack_ms(self, q: float, kind: str | None = None) -> float:
         return 1000 * percentile(sorted(s.ack for s in self.samples if kind is None or s.kind == kind), q)
@@ -508,97 +545,121 @@ class Measured:
     def reply_ms(self, q: float, kind: str | None = None) -> float:
         return 1000 * percentile(sorted(s.reply for s in self.samples if kind is None or s.kind == kind), q)
 
+    @property
+    def max_ack(self) -> float:
+        return max(s.ack for s in self.samples)
+
 
 @asynccontextmanager
-async def http_clients(base_url: str, learners: int, shared: bool) -> AsyncIterator[list[httpx.AsyncClient]]:
-    """The learners' HTTP clients: by default one httpx.AsyncClient per learner (a pool of 4 kept-alive
-    connections each, one in use at a time). `shared`: one client for all, with a pool of 2 x learners;
-    httpcore's pool then looks at every connection (a poll() and a getpeername() each) for every
-    request it places, and the load generator, not the app, sets the pace."""
-    def client(pool: int) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=base_url, timeout=httpx.Timeout(60.0),
-                                 limits=httpx.Limits(max_connections=pool, max_keepalive_connections=pool))
-
+async def http_clients(base_url: str, learners: int) -> AsyncIterator[list[httpx.AsyncClient]]:
+    """One kept-alive httpx.AsyncClient per learner (a pool of 4 connections, one in use at a time)."""
     async with AsyncExitStack() as stack:
-        if shared:
-            one = await stack.enter_async_context(client(max(100, 2 * learners)))
-            yield [one] * learners
-        else:
-            yield [await stack.enter_async_context(client(4)) for _ in range(learners)]
+        yield [await stack.enter_async_context(httpx.AsyncClient(
+            base_url=base_url, timeout=httpx.Timeout(60.0), limits=httpx.Limits(max_connections=4, max_keepalive_connections=4)))
+            for _ in range(learners)]
 
 
-async def measure_ours(url: str, args: argparse.Namespace, folder: Path) -> Measured:
-    learners, steps, timeout = args.learners, args.steps, args.step_timeout
+def outcome(name: str, fake: FakeSlack, samples: list[Sample], errors: ErrorCount, cpu: dict[str, float]) -> Measured:
+    calls = fake.calls
+    refused = [c for c in calls if c.status == 429]
+    delivered = {json.dumps(c.params, sort_keys=True, default=repr) for c in calls if c.ok and c.method == "chat.postMessage"}
+    undelivered = sum(1 for c in refused if c.method == "chat.postMessage"
+                      and json.dumps(c.params, sort_keys=True, default=repr) not in delivered)
+    return Measured(name, samples, Counter(c.method for c in calls), Counter(c.method for c in refused),
+                    len(fake.early_retries), undelivered, list(errors.records), len(fake.responses), cpu)
+
+
+async def measure_ours(url: str, entry: str, args: argparse.Namespace, folder: Path) -> Measured:
     checks = [check for lesson in load_shipped_curriculum().lessons.values() for check in lesson.checks]
-    with running_fake_slack(bot_token=TOKEN) as fake:
-        wire = Wire(fake, asyncio.get_running_loop())
-        with app_server(build_ours(url, fake, wire.notify, folder), "our-app") as base_url:
-            async with http_clients(base_url, learners, args.shared_client) as http:
-                people = [Ours(Learner(wire, http[n], n, timeout), checks) for n in range(learners)]
-                await all_of([person.warm_up() for person in people])
-                since, cpu = time.monotonic(), thread_cpu(role_of)
+    rng = random.Random(f"{args.seed}:{entry}")
+    errors = ErrorCount()
+    logging.getLogger("adapters").setLevel(logging.ERROR)  # counted here, and shown on stderr
+    logging.getLogger("adapters").addHandler(errors)
+    try:
+        with running_fake_slack(bot_token=TOKEN) as fake:
+            wire = Wire(fake, asyncio.get_running_loop())
+            with app_server(build_ours(url, fake, wire.notify, folder), "our-app") as base_url:
+                async with http_clients(base_url, args.learners) as http:
+                    people = [Ours(Learner(wire, http[n], n, args.step_timeout), checks, args.think, rng)
+                              for n in range(args.learners)]
+                    cpu = thread_cpu(role_of)
 
-                async def walk(person: Ours) -> list[Sample]:
-                    return [await person.step() for _ in range(steps)]
+                    async def walk(person: Ours) -> list[Sample]:
+                        samples = await person.enter(entry)
+                        return samples + [await person.step() for _ in range(args.steps)]
 
-                samples = [s for walked in await all_of([walk(p) for p in people]) for s in walked]
-                spent = cpu_since(cpu, role_of, ROLES)
-        return Measured("ours: SlackBot + core in create_app", samples, *phase_calls(fake, since), spent)
+                    samples = [s for walked in await all_of([walk(p) for p in people]) for s in walked]
+                    spent = cpu_since(cpu, role_of, ROLES)
+            return outcome(f"ours, entering by {entry}", fake, samples, errors, spent)
+    finally:
+        logging.getLogger("adapters").removeHandler(errors)
 
 
 async def measure_baseline(args: argparse.Namespace) -> Measured:
-    learners, steps, timeout = args.learners, args.steps, args.step_timeout
+    rng = random.Random(f"{args.seed}:baseline")
+    errors = ErrorCount()
     with running_fake_slack(bot_token=TOKEN) as fake:
         wire = Wire(fake, asyncio.get_running_loop())
         with app_server(build_baseline(fake, wire.notify), "baseline-app") as base_url:
-            async with http_clients(base_url, learners, args.shared_client) as http:
-                people = [Echoing(Learner(wire, http[n], n, timeout)) for n in range(learners)]
-
-                async def warm_up(person: Echoing) -> None:
-                    for _ in WARM_UP:
-                        await person.step("warm-up")
-
-                await all_of([warm_up(p) for p in people])
-                since, cpu = time.monotonic(), thread_cpu(role_of)
+            async with http_clients(base_url, args.learners) as http:
+                people = [Echoing(Learner(wire, http[n], n, args.step_timeout), args.think, rng) for n in range(args.learners)]
+                cpu = thread_cpu(role_of)
 
                 async def walk(person: Echoing) -> list[Sample]:
-                    return [await person.step() for _ in range(steps)]
+                    samples = [await person.step("enter: DM"), await person.step("enter: DM")]
+                    return samples + [await person.step() for _ in range(args.steps)]
 
                 samples = [s for walked in await all_of([walk(p) for p in people]) for s in walked]
                 spent = cpu_since(cpu, role_of, ROLES)
-        return Measured("baseline: bare slack-bolt AsyncApp", samples, *phase_calls(fake, since), spent)
+        return outcome("baseline: bare slack-bolt AsyncApp", fake, samples, errors, spent)
 
 
-def phase_calls(fake: FakeSlack, since: float) -> tuple[int, int, Counter[str]]:
-    calls = [c for c in fake.calls if c.at >= since]
-    return len(calls), sum(not c.ok for c in calls), Counter(c.method for c in calls)
-
-
-# ---------------------------------------------------------------------------------------------
-# Database
-
-
-async def measure_with_database(args: argparse.Namespace) -> tuple[str, Measured]:
+async def measure_entry(entry: str, args: argparse.Namespace) -> Measured:
+    """Ours, entering one way, on a database of its own."""
     with tempfile.TemporaryDirectory() as folder:
         if args.database_url is None:
-            dialect = "sqlite (aiosqlite), temporary file"
-            return dialect, await measure_ours(f"sqlite+aiosqlite:///{folder}/bench.sqlite3", args, Path(folder))
+            return await measure_ours(f"sqlite+aiosqlite:///{folder}/bench.sqlite3", entry, args, Path(folder))
         given = normalize_url(args.database_url)
-        backend = make_url(given)
-        if backend.get_backend_name() != "postgresql":
-            dialect = f"{backend.get_backend_name()} ({backend.get_driver_name()}), {backend.render_as_string()}"
-            return dialect, await measure_ours(given, args, Path(folder))
+        if make_url(given).get_backend_name() != "postgresql":
+            return await measure_ours(given, entry, args, Path(folder))
         url = await fresh_postgres(given)
-        dialect = (f"postgresql ({backend.get_driver_name()}), fresh database {make_url(url).database} on "
-                   f"{backend.host}:{backend.port}, dropped afterwards")
         try:
-            return dialect, await measure_ours(url, args, Path(folder))
+            return await measure_ours(url, entry, args, Path(folder))
         finally:
             await drop_postgres(given, url)
 
 
+def dialect_of(args: argparse.Namespace) -> str:
+    if args.database_url is None:
+        return "sqlite (aiosqlite), a temporary file for each way in"
+    backend = make_url(normalize_url(args.database_url))
+    if backend.get_backend_name() == "postgresql":
+        return (f"postgresql ({backend.get_driver_name()}), a fresh database for each way in on {backend.host}:{backend.port}, "
+                "dropped afterwards")
+    return f"{backend.get_backend_name()} ({backend.get_driver_name()})"
+
+
 # ---------------------------------------------------------------------------------------------
-# Output
+# Checks and output
+
+
+def failures_of(m: Measured, expected: int) -> list[str]:
+    """What the run promised and this app did not do."""
+    problems = []
+    if m.requests != expected:
+        problems.append(f"{m.name}: {m.requests} of {expected} requests answered")
+    if m.max_ack >= ACK_LIMIT:
+        late = sum(1 for s in m.samples if s.ack >= ACK_LIMIT)
+        problems.append(f"{m.name}: {late} requests acked after {ACK_LIMIT:g} s (slowest {m.max_ack:.2f} s)")
+    if m.early:
+        problems.append(f"{m.name}: {m.early} requests sent again before their Retry-After ran out")
+    if m.undelivered:
+        problems.append(f"{m.name}: {m.undelivered} refused messages never delivered")
+    if m.errors:
+        problems.append(f"{m.name}: {len(m.errors)} errors logged, e.g. {m.errors[0]!r}")
+    if m.reply_ms(0.95) >= REPLY_P95_LIMIT * 1000:
+        problems.append(f"{m.name}: reply p95 {m.reply_ms(0.95):.0f} ms, not under {REPLY_P95_LIMIT * 1000:.0f} ms")
+    return problems
 
 
 def _words(text_: str) -> str:
@@ -616,75 +677,92 @@ def _labels(message: dict[str, Any]) -> list[str]:
     return labels
 
 
-def report(args: argparse.Namespace, dialect: str, ours: Measured, baseline: Measured) -> None:
+def report(args: argparse.Namespace, ours: list[Measured], baseline: Measured, problems: list[str]) -> None:
     command = shlex.join(["python", "benchmarks/slack.py", *sys.argv[1:]])
     print(f"command: {command}")
     print(f"Python {platform.python_version()} ({platform.python_implementation()}), slack-bolt {version('slack-bolt')},"
           f" slack-sdk {version('slack-sdk')}, uvicorn {uvicorn.__version__}, httpx {httpx.__version__}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores (os.cpu_count), {platform.system()} {platform.release()}")
-    print(f"database: {dialect}")
-    print(f"delivery: our SlackBot with channel_burst={OUR_BURST:_} per 1 s, so this measures handling, not the"
-          " one-message-a-second-per-channel pacing Slack asks for (SlackBot's default is 3 per 3 s)")
-    print("baseline: bare slack-bolt AsyncApp + AsyncSlackRequestHandler in a one-route Starlette app; its message"
-          " listener acks and posts one chat.postMessage per event")
-    print("acks: slack-bolt acknowledges Events API requests before the listener runs; for block_actions the"
-          " listener calls ack() in a task and bolt's runner looks for it every 10 ms (asyncio_runner.py)")
-    print(f"learners: {args.learners} concurrent, {args.steps} measured requests each after {len(WARM_UP)} warm-up"
-          " requests (ours: DM \"hi\", \"Start now\"); each waits until its request is handled before the next"
-          " (a closed loop: each app's latencies are measured under the request rate it sustains itself)")
-    clients = (f"one shared httpx.AsyncClient (pool {max(100, 2 * args.learners)})" if args.shared_client
-               else "one httpx.AsyncClient per learner (keep-alive)")
-    print(f"serving: each app by uvicorn (h11, asyncio loop) in its own thread on 127.0.0.1, TCP_NODELAY; {clients} in the main thread; fake Web API tests/slack/fake_api.py"
-          " running_fake_slack(), a thread of this process: one GIL for all three")
+    print(f"database: {dialect_of(args)}")
+    print("fake Slack: tests/slack/fake_api.py with Slack's limits (tiers per method per workspace, ~1 message a second"
+          " per channel with bursts of 3, response_url 5 uses); a fresh one per app and way in")
+    print(f"learners: {args.learners} in one workspace, entering together, then {args.steps} steps each; a pause of"
+          f" {args.think[0]:g}-{args.think[1]:g} s before every request (seed {args.seed}); each waits until its request is handled")
+    print("serving: each app by uvicorn (h11, asyncio loop) in its own thread on 127.0.0.1; one httpx.AsyncClient per"
+          " learner in the main thread; the fake in a thread of this process: one GIL for all three")
     print()
-    print("| app | requests | wall (s) | events/s | ack p50 (ms) | ack p95 (ms) | ack p99 (ms) | reply p50 (ms) | reply p99 (ms) |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    for m in (ours, baseline):
-        print(f"| {m.name} | {m.requests} | {m.wall:.2f} | {m.rate:.0f} | {m.ack_ms(0.5):.1f} | {m.ack_ms(0.95):.1f}"
-              f" | {m.ack_ms(0.99):.1f} | {m.reply_ms(0.5):.1f} | {m.reply_ms(0.99):.1f} |")
-    print(f"| ours / baseline | | | {ours.rate / baseline.rate:.2f}x | {ours.ack_ms(0.5) / baseline.ack_ms(0.5):.2f}x"
-          f" | {ours.ack_ms(0.95) / baseline.ack_ms(0.95):.2f}x | {ours.ack_ms(0.99) / baseline.ack_ms(0.99):.2f}x"
-          f" | {ours.reply_ms(0.5) / baseline.reply_ms(0.5):.2f}x | {ours.reply_ms(0.99) / baseline.reply_ms(0.99):.2f}x |")
+    print("| app | requests | ack p50 (ms) | ack p95 (ms) | ack max (ms) | reply p50 (ms) | reply p95 (ms) | reply p99 (ms) | 429s | sent again early | undelivered |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    for m in [*ours, baseline]:
+        refused = ", ".join(f"{method} {n}" for method, n in m.refused.most_common()) or "0"
+        print(f"| {m.name} | {m.requests} | {m.ack_ms(0.5):.1f} | {m.ack_ms(0.95):.1f} | {1000 * m.max_ack:.1f}"
+              f" | {m.reply_ms(0.5):.1f} | {m.reply_ms(0.95):.1f} | {m.reply_ms(0.99):.1f} | {refused} | {m.early} | {m.undelivered} |")
+    for m in ours:
+        print(f"| {m.name} / baseline | | {m.ack_ms(0.5) / baseline.ack_ms(0.5):.2f}x | {m.ack_ms(0.95) / baseline.ack_ms(0.95):.2f}x"
+              f" | | {m.reply_ms(0.5) / baseline.reply_ms(0.5):.2f}x | {m.reply_ms(0.95) / baseline.reply_ms(0.95):.2f}x"
+              f" | {m.reply_ms(0.99) / baseline.reply_ms(0.99):.2f}x | | | |")
     print()
-    print("Our measured requests by kind:")
+    print("Ours, by request (all ways in):")
     print()
-    print("| request | count | ack p50 (ms) | ack p99 (ms) | reply p50 (ms) | reply p99 (ms) |")
-    print("|---|---|---|---|---|---|")
-    for kind, count in Counter(s.kind for s in ours.samples).most_common():
-        print(f"| {kind} | {count} | {ours.ack_ms(0.5, kind):.1f} | {ours.ack_ms(0.99, kind):.1f}"
-              f" | {ours.reply_ms(0.5, kind):.1f} | {ours.reply_ms(0.99, kind):.1f} |")
+    print("| request | count | ack p95 (ms) | reply p50 (ms) | reply p95 (ms) |")
+    print("|---|---|---|---|---|")
+    every = Measured("all", [s for m in ours for s in m.samples], Counter(), Counter(), 0, 0, [], 0)
+    for kind, count in Counter(s.kind for s in every.samples).most_common():
+        print(f"| {kind} | {count} | {every.ack_ms(0.95, kind):.1f} | {every.reply_ms(0.5, kind):.1f} | {every.reply_ms(0.95, kind):.1f} |")
     print()
-    print("Measured phase, per app: Web API calls that failed, CPU seconds by thread, and Web API calls per request by method:")
+    print("Web API calls per request, by method (whole run), response_url posts, and CPU seconds by thread:")
     print()
-    for m in (ours, baseline):
-        cpu = ", ".join(f"{role} {seconds:.1f}" for role, seconds in m.cpu.items()) or "not measured"
-        per_request = ", ".join(f"{method} {count / m.requests:.2f}" for method, count in m.methods.most_common())
-        print(f"- {m.name}: {m.failed_calls} failed; CPU s: {cpu}; wall {m.wall:.1f} s; calls per request: {per_request}")
+    for m in [*ours, baseline]:
+        per_request = ", ".join(f"{method} {count / m.requests:.2f}" for method, count in m.calls.most_common())
+        cpu = ", ".join(f"{role} {seconds:.1f}" for role, seconds in m.cpu.items())
+        print(f"- {m.name}: {per_request}; response_url {m.responses / m.requests:.2f}; CPU s: {cpu}")
+    print()
+    if problems:
+        print("FAILED:")
+        for problem in problems:
+            print(f"- {problem}")
+    else:
+        print(f"checked: every learner answered ({sum(m.requests for m in ours)} requests), every message delivered,"
+              f" every request acked within {ACK_LIMIT:g} s, none sent again before its Retry-After,"
+              f" reply p95 under {REPLY_P95_LIMIT:g} s")
+
+
+def think_range(text_: str) -> tuple[float, float]:
+    low, _, high = text_.partition("-")
+    try:
+        pause = (float(low), float(high or low))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text_!r}: seconds, e.g. 3-7") from None
+    if not 0 <= pause[0] <= pause[1]:
+        raise argparse.ArgumentTypeError(f"{text_!r}: from 0 up, the smaller first")
+    return pause
 
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--learners", type=int, default=50)
-    parser.add_argument("--steps", type=int, default=12, help="measured requests per learner after the warm-up")
+    parser.add_argument("--learners", type=int, default=100)
+    parser.add_argument("--steps", type=int, default=10, help="steps per learner after entering")
+    parser.add_argument("--entries", default=",".join(ENTRIES), help="ways in, of dm,home,slash")
+    parser.add_argument("--think", type=think_range, default=(3.0, 7.0), help="seconds a learner pauses before a step")
+    parser.add_argument("--seed", default="slack", help="for the pauses")
     parser.add_argument("--database-url", help="default: a temporary SQLite file; a PostgreSQL URL gets a fresh database on that server")
-    parser.add_argument("--shared-client", action="store_true",
-                        help="all learners share one httpx.AsyncClient (pool 2 x learners) instead of one client each")
-    parser.add_argument("--step-timeout", type=float, default=60.0, help="seconds a learner waits for one request to be handled")
+    parser.add_argument("--step-timeout", type=float, default=120.0, help="seconds a learner waits for one request to be handled")
     args = parser.parse_args()
-    if args.learners < 1 or args.steps < 1:
-        parser.error("--learners and --steps must be at least 1")
-    logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    entries = [e.strip() for e in args.entries.split(",") if e.strip()]
+    if args.learners < 1 or args.steps < 1 or not entries or set(entries) - set(ENTRIES):
+        parser.error("--learners and --steps must be at least 1; --entries some of dm,home,slash")
+    logging.basicConfig(level=logging.CRITICAL, format="%(levelname)s %(name)s: %(message)s")
     try:
         baseline = await measure_baseline(args)
-        dialect, ours = await measure_with_database(args)
+        ours = [await measure_entry(entry, args) for entry in entries]
     except Incomplete as problem:
         print(f"INCOMPLETE, no results: {problem}", file=sys.stderr)
         raise SystemExit(1) from None
-    expected = args.learners * args.steps
-    for m in (ours, baseline):
-        if m.requests != expected:  # cannot happen without an Incomplete above; never print partial figures
-            raise SystemExit(f"INCOMPLETE: {m.name} measured {m.requests} of {expected} requests")
-    report(args, dialect, ours, baseline)
+    problems = [p for m in ours for p in failures_of(m, args.learners * (args.steps + (1 if m.name.endswith("slash") else 2)))]
+    problems += [p for p in failures_of(baseline, args.learners * (args.steps + 2)) if "reply p95" not in p]
+    report(args, ours, baseline, problems)
+    if problems:
+        raise SystemExit(1)
 
 
 if __name__ == "__main__":

@@ -73,12 +73,16 @@ async def test_a_vacation_hold_keeps_the_streak_through_missed_weekdays(core, cl
 
 
 async def test_bad_settings_get_specific_errors(core):
+    from adapters.console.render import plain  # what the learner reads: typed text shown as typed
+
     chat = Chat(core)
     await chat.start()
     await chat.command("settings", "timezone Mars/Olympus")
-    assert "'Mars/Olympus' is not a timezone I know" in chat.text
+    assert plain(chat.text).startswith("'Mars/Olympus' is not a timezone I know")
     await chat.command("settings", "time 25:00")
-    assert "'25:00' is not a time" in chat.text
+    assert plain(chat.text).startswith("'25:00' is not a time")
+    await chat.command("settings", "timezone [x](https://evil.example)")
+    assert plain(chat.text).startswith("'[x](https://evil.example)' is not a timezone I know"), "typed text is not a link"
     await chat.command("settings", "hold 2026-03-10 2026-03-01")
     assert "must not be before" in chat.text
     await chat.command("settings", "days funday")

@@ -29,8 +29,8 @@ from bot.store.models import (
     SlackLearnerRow,
     TeamRow,
 )
-from bot.streaks import Hold, Run, local_date, run_after, run_of, working_days
 from bot.store.unavailable import StoreUnavailable, is_unavailable
+from bot.streaks import Hold, Run, local_date, run_after, run_of, working_days
 
 # Events the bot records about itself: not the learner's activity.
 NUDGE_EVENTS = ("nudged", "reminded")
@@ -574,6 +574,16 @@ class Progress:
             update(AwardRow).where(AwardRow.id == award_id).values(credential=credential)
         )
 
+    async def stale_subjects(self, limit: int) -> list[tuple[AwardRow, LearnerRow]]:
+        """Signed credentials that still name their learner the old way (a hash of the platform
+        id), with their learners, locked: see bot/awards.py `renew_stale_subjects`."""
+        rows = await self._session.execute(
+            select(AwardRow, LearnerRow).join(LearnerRow, LearnerRow.id == AwardRow.learner_id)
+            .where(AwardRow.subject_stale.is_(True)).order_by(AwardRow.id).limit(limit)
+            .with_for_update(of=AwardRow, skip_locked=True)
+        )
+        return [(award, learner) for award, learner in rows]
+
     async def award_by_public_id(self, public_id: str) -> AwardRow | None:
         return await self._session.scalar(select(AwardRow).where(AwardRow.public_id == public_id))
 
@@ -585,16 +595,6 @@ class Progress:
     # --- streak holds ---------------------------------------------------------------------------
     async def holds(self, learner_id: int) -> list[Hold]:
         return (await self.holds_of([learner_id])).get(learner_id, [])
-
-    async def stale_subjects(self, limit: int) -> list[tuple[AwardRow, LearnerRow]]:
-        """Signed credentials that still name their learner the old way (a hash of the platform
-        id), with their learners, locked: see bot/awards.py `renew_stale_subjects`."""
-        rows = await self._session.execute(
-            select(AwardRow, LearnerRow).join(LearnerRow, LearnerRow.id == AwardRow.learner_id)
-            .where(AwardRow.subject_stale.is_(True)).order_by(AwardRow.id).limit(limit)
-            .with_for_update(of=AwardRow, skip_locked=True)
-        )
-        return [(award, learner) for award, learner in rows]
 
     async def holds_of(self, learner_ids: Collection[int]) -> dict[int, list[Hold]]:
         """Holds of many learners in one query (a batch of nudges), earliest first."""

@@ -48,6 +48,8 @@ LEAVE_FINAL = (
 )
 LEAVE_NOW = "Delete my data now"
 LEAVE_STAYING = "Glad you are staying! Nothing was deleted; /next continues where you are."
+KEPT = ("Got it. I can't reach my records for a moment, so I have kept what you sent: it will count "
+        "as soon as they are back, and I will carry on from there.")  # said once while the database is away
 LEFT = "Done: your personal data is deleted and I will not message you again. Say /start if you ever want to begin afresh."
 PATH_ALL_DONE = "🎓 Every lesson on your pathway is done: there is nothing to continue right now."
 PATH_NEXT_RECHECK = "🔁 Your next re-check is due {when}; I will offer it then."

@@ -58,8 +58,6 @@ __all__ = ["PLATFORM", "SORRY", "SlackBot", "SlackPerson", "SlackSettings", "web
 
 COMMANDS = ("next", "path", "progress", "badges", "settings", "help", "start")
 SORRY = "Sorry, something went wrong on my side. Your progress is safe: `/learn next` continues where you are."
-KEPT = ("Got it. I can't reach my records for a moment, so I have kept what you sent: it will count "
-        "as soon as they are back, and I will carry on from there.")
 TELL_AGAIN_AFTER = 600.0  # seconds: one "kept" note per learner per outage, not one per press
 REDELIVER_EVERY = 2.0  # seconds between looks for journaled deliveries to process again
 REMEMBERED = 10_000
@@ -251,7 +249,7 @@ class SlackBot:
         self._told[user] = time.monotonic()
         if len(self._told) > REMEMBERED:
             self._told.clear()
-        await self._tell(user, KEPT)
+        await self._tell(user, texts.KEPT)
 
     async def _tell(self, user: str, text: str) -> None:
         try:

@@ -20,6 +20,8 @@ from typing import NoReturn
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.markup import literal
+
 PAGE_SIZE = 200  # members per conversations.members call: Slack advises at most 200
 
 USAGE = (
@@ -64,11 +66,11 @@ def parse(args: str, typed_in: str | None) -> SyncRequest:
         elif (person := _PERSON.fullmatch(token)) and manager is None:
             manager = person.group(1)
         elif token.startswith("#") and channel is None:
-            raise SyncProblem(f"I cannot tell which channel `{token[:80]}` is: Slack did not turn it into a channel "
+            raise SyncProblem(f"I cannot tell which channel “{literal(token[:80])}” is: Slack did not turn it into a channel "
                               "link. Check the name, then pick the channel from the suggestions as you type #."
                               f"\n\n{USAGE}")
         elif token.startswith("@") and manager is None:
-            raise SyncProblem(f"I cannot tell who `{token[:80]}` is: Slack did not turn it into a mention. "
+            raise SyncProblem(f"I cannot tell who “{literal(token[:80])}” is: Slack did not turn it into a mention. "
                               f"Pick the person from the suggestions as you type @.\n\n{USAGE}")
         else:
             raise SyncProblem(USAGE)

@@ -42,6 +42,7 @@ from adapters.inbox import Entry, Inbox, JournalUnavailable
 from adapters.telegram.delivery import DeliveryLimiter
 from adapters.telegram.formatting import escape
 from adapters.telegram.render import Out, OutPhoto, OutPoll, OutText, render
+from bot import texts
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start
 from bot.replies import Announcement, Reply, reply_from_json, reply_to_json
@@ -61,8 +62,6 @@ COMMANDS = (
     ("help", "What I can do"),
 )
 SORRY = "Sorry, something went wrong on my side. Your progress is safe: /next continues where you are."
-KEPT = ("Got it. I can't reach my records for a moment, so I have kept what you sent: it will count "
-        "as soon as they are back, and I will carry on from there.")
 TELL_AGAIN_AFTER = 600.0  # seconds: one "kept" note per chat per outage, not one per tap
 REDELIVER_EVERY = 2.0  # seconds between looks for deliveries to handle again
 NOT_UNDERSTOOD = "I learn with you through the buttons: tap one above, or send /next to continue. /help lists everything."
@@ -447,7 +446,7 @@ class TelegramBot:
                 self._outcomes[update_id] = "later"
             if chat is None or not private or time.monotonic() - self._told.get(chat.id, -TELL_AGAIN_AFTER) < TELL_AGAIN_AFTER:
                 return
-            self._told[chat.id], text = time.monotonic(), KEPT
+            self._told[chat.id], text = time.monotonic(), texts.KEPT
         else:
             log.error("Telegram update %s failed: %s: %s", update_id, type(error).__name__, error, exc_info=error)
             if update_id is not None:

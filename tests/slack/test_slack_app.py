@@ -42,12 +42,11 @@ def fake() -> Iterator[FakeSlack]:
         yield fake
 
 
-def slack_bot(fake: FakeSlack, core: Core, store: ProgressStore | None = None, clock: ManualClock | None = None,
+def slack_bot(fake: FakeSlack, core: Core, store: ProgressStore, clock: ManualClock | None = None,
               **options: Any) -> SlackBot:
     """The app as `serve` makes it (Slack's pacing of one message a second per channel, short
-    bursts), against a fake that enforces Slack's limits."""
+    bursts), against a fake that enforces Slack's limits. `store`: the core's database."""
     settings = SlackSettings(bot_token=TOKEN, signing_secret=SECRET, api_url=fake.api_url, announce_channel=TEAM_CHANNEL)
-    store = store or core._store  # type: ignore[attr-defined]  # the core's own database
     return SlackBot(core=core, store=store, settings=settings, clock=clock, **options)
 
 

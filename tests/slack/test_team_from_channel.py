@@ -167,8 +167,8 @@ async def test_a_channel_the_bot_cannot_read_gets_an_answer_that_says_what_to_do
 @pytest.mark.parametrize(("text", "expected"), [
     ("team sync", "To make a team of a channel's members, type `/learn team sync #channel`"),
     ("team sync product-design", "To make a team of a channel's members"),
-    ("team sync #product-design", "I cannot tell which channel `#product-design` is: Slack did not turn it into a channel link"),
-    (f"team sync {DESIGN} @ana", "I cannot tell who `@ana` is"),
+    ("team sync #product-design", "I cannot tell which channel “#product-design” is: Slack did not turn it into a channel link"),
+    (f"team sync {DESIGN} @ana", "I cannot tell who “@ana” is"),
     (f"team sync {DESIGN} <#C0OTHER1|other>", "To make a team of a channel's members"),
     (f"team sync {DESIGN} <@{MANAGER}|ana> today", "To make a team of a channel's members"),
     (f"team sync {DESIGN} <@{HELPER_BOT}|standup-helper>", "A bot or an app cannot manage a team: name a person."),

@@ -82,7 +82,10 @@ async def test_the_greeting_shows_the_learners_name_as_text(fake: FakeSlack, htt
 async def earn_a_badge(fake: FakeSlack, store: ProgressStore, curriculum: Curriculum, clock: ManualClock,
                        tmp_path: Path, user_id: str) -> None:
     core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer_for(tmp_path, PUBLIC_URL))
-    async with await serving(slack_bot(fake, core), store, curriculum, clock, tmp_path) as client:
+    # Thirty days of lessons: Slack's pacing (a message a second per channel) is not what this is about.
+    fake.lift_rate_limits()
+    bot = slack_bot(fake, core, store, clock, channel_burst=1000)
+    async with await serving(bot, store, curriculum, clock, tmp_path) as client:
         learner = SlackUser(fake, client, SECRET, core, user_id=user_id)
         await learner.says("hi")
         for _ in range(30):
@@ -124,7 +127,7 @@ async def test_a_managers_team_summary_shows_team_names_as_text_and_its_notifica
     team = "<!channel> *Deck* [crew](https://evil.example/x)"
     await import_people(store, [Person("slack", "U0ANA", "Ana", team, "manager", (team,))], now=clock.now())
     core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer_for(tmp_path, PUBLIC_URL))
-    async with await serving(slack_bot(fake, core), store, curriculum, clock, tmp_path) as client:
+    async with await serving(slack_bot(fake, core, store, clock), store, curriculum, clock, tmp_path) as client:
         manager = SlackUser(fake, client, SECRET, core)
         response = await manager.slash("team")
         assert response.status_code == 200, response.text
@@ -279,11 +282,11 @@ async def test_every_app_home_section_arrives_line_by_line(ana: SlackUser, fake:
     }
 
 
-async def test_the_bots_own_lines_stay_lines_and_what_authors_wrap_flows(fake: FakeSlack, core: Core):
+async def test_the_bots_own_lines_stay_lines_and_what_authors_wrap_flows(fake: FakeSlack, core: Core, store: ProgressStore):
     """A lesson file is wrapped in the author's editor: its single line breaks are not the
     author's layout, so a card and an explanation read as flowing paragraphs. What the bot
     composes is written line by line, indentation included."""
-    bot = slack_bot(fake, core)
+    bot = slack_bot(fake, core, store)
     composed = Text("**Due today**\n🔁 2 re-checks\n   Tides; Knots\n📘 1 lesson")
     card = LessonCard(lesson_title="Tides", title="Slack water", position=1, total=2,
                       body="The tide turns at slack water,\nwhen the current stops\nfor a while.\n\nThen it runs again.")

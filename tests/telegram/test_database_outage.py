@@ -11,7 +11,8 @@ import pytest
 from sqlalchemy import func, select
 
 from adapters.inbox import Inbox
-from adapters.telegram.bot import KEPT, TelegramBot, TelegramSettings
+from adapters.telegram.bot import TelegramBot, TelegramSettings
+from bot.texts import KEPT
 from adapters.telegram.delivery import DeliveryLimiter
 from adapters.telegram.webhook import webhook_router
 from bot.clock import ManualClock

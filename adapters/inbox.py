@@ -30,6 +30,7 @@ import sqlite3
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,14 @@ CREATE TABLE IF NOT EXISTS deliveries (
 CREATE INDEX IF NOT EXISTS ix_deliveries_pending ON deliveries (state, platform, lease_until);
 CREATE INDEX IF NOT EXISTS ix_deliveries_conversation ON deliveries (platform, conversation, state);
 """
+
+
+class Outcome(StrEnum):
+    """How handling a delivery ended."""
+
+    DONE = "done"  # recorded (or nothing to record): never again
+    LATER = "later"  # the database could not be reached: try again
+    FAILED = "failed"  # a bug or an unreadable payload: trying again would fail the same way
 
 
 class JournalUnavailable(Exception):
@@ -126,6 +135,14 @@ class Inbox:
         return Entry(entry_id, platform, key, conversation, payload, now, 0)
 
     # --- outcomes -----------------------------------------------------------------------------
+    async def settle(self, entry: Entry, outcome: Outcome) -> None:
+        if outcome is Outcome.LATER:
+            await self.later(entry, "the database could not be reached")
+        elif outcome is Outcome.FAILED:
+            await self.failed(entry, "handling failed; see the log")
+        else:
+            await self.done(entry)
+
     async def recorded(self, entry: Entry, replies: list[dict[str, Any]]) -> None:
         """The core recorded it: what is left is sending `replies`."""
         text = json.dumps(replies, separators=(",", ":"), ensure_ascii=False)

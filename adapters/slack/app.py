@@ -36,7 +36,7 @@ from slack_bolt.response import BoltResponse
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.inbox import Entry, Inbox, JournalUnavailable
+from adapters.inbox import Entry, Inbox, JournalUnavailable, Outcome
 from adapters.slack import team_sync, webapi
 from adapters.slack.dnd import DoNotDisturb
 from adapters.slack.inbound import POINTER, Delivery, Malformed, command_ack, delivery_of
@@ -50,7 +50,7 @@ from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, 
 from bot.nudges import NotNow
 from bot.replies import Announcement, Reply, Text
 from bot.store.repository import ProgressStore
-from bot.store.unavailable import StoreUnavailable, is_unavailable
+from bot.store.unavailable import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ REMEMBERED = 10_000
 SLACKBOT = "USLACKBOT"  # Slack's own helper: in some channels, never a person
 LOOKUPS = 8  # users.info calls at once when reading a channel's members
 VERIFIED_BODY = "microbadge_verified_body"  # request context: the body as http.py read it
-Settled = Callable[[Delivery, str], None]
+Settled = Callable[[Delivery, Outcome], None]
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,7 @@ class SlackBot:
         """One delivery, after any earlier one of the same learner still in the journal."""
         try:
             for earlier in await self._inbox.waiting_before(entry):
-                if await self._settle(earlier) == "later":
+                if await self._settle(earlier) is Outcome.LATER:
                     await self._inbox.later(entry, "an earlier delivery of this learner waits for the database")
                     return
             await self._settle(entry)
@@ -213,35 +213,30 @@ class SlackBot:
         finally:
             self._queued.discard(entry.id)
 
-    async def _settle(self, entry: Entry) -> str:
+    async def _settle(self, entry: Entry) -> Outcome:
         delivery = Delivery.from_payload(entry.payload)
         outcome = await self._process(delivery)
-        if outcome == "later":
-            await self._inbox.later(entry, "the database could not be reached")
-        elif outcome == "failed":
-            await self._inbox.failed(entry, "handling failed; see the log")
-        else:
-            await self._inbox.done(entry)
+        await self._inbox.settle(entry, outcome)
         self._profiles.replied(delivery.user)
         if self._on_settled is not None:
             self._on_settled(delivery, outcome)
         return outcome
 
-    async def _process(self, delivery: Delivery) -> str:
-        """done | later (the database is away: kept, processed again) | failed (logged)."""
+    async def _process(self, delivery: Delivery) -> Outcome:
+        """DONE, LATER (the database is away: kept, processed again) or FAILED (logged)."""
         try:
             handle = {"message": self._on_message, "home": self._on_home, "action": self._on_action,
                       "command": self._on_command}[delivery.kind]
             await handle(delivery)
-            return "done"
+            return Outcome.DONE
         except Exception as error:
-            if isinstance(error, StoreUnavailable) or (is_unavailable(error) and not isinstance(error, aiohttp.ClientError)):
+            if isinstance(error, StoreUnavailable):
                 log.warning("Slack delivery %s waits for the database: %s", delivery.key, type(error).__name__)
                 await self._tell_kept(delivery.user)
-                return "later"
+                return Outcome.LATER
             log.error("Slack delivery %s failed: %s", delivery.key, type(error).__name__, exc_info=error)
             await self._tell(delivery.user, SORRY)
-            return "failed"
+            return Outcome.FAILED
 
     async def _tell_kept(self, user: str) -> None:
         if time.monotonic() - self._told.get(user, -TELL_AGAIN_AFTER) < TELL_AGAIN_AFTER:

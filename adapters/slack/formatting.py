@@ -27,6 +27,8 @@ from collections.abc import Sequence
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
+from adapters.kept_lines import KeptLines
+
 # html off: raw HTML an author or learner types is shown as text, not interpreted.
 # linkify off: prose such as "file.py" must not turn into links (bare http(s) URLs are
 # linked by `_autolink`, which needs the scheme).
@@ -143,7 +145,7 @@ class _Writer:
             case "paragraph":
                 if not node.children:
                     return ""
-                return self.inline(node.children[0], self.base, _Lines.of(node.children[0]) if self.breaks else None)
+                return self.inline(node.children[0], self.base, KeptLines.of(node.children[0]) if self.breaks else None)
             case "heading":  # chat has no heading sizes: a bold line
                 if not node.children:
                     return ""
@@ -183,7 +185,7 @@ class _Writer:
     def item(self, item: SyntaxTreeNode, quoted: bool) -> str:
         return "\n".join(text for child in item.children if (text := self.block(child, quoted)))
 
-    def inline(self, node: SyntaxTreeNode, active: frozenset[str], lines: _Lines | None) -> str:
+    def inline(self, node: SyntaxTreeNode, active: frozenset[str], lines: KeptLines | None) -> str:
         out, children = "", node.children
         for i, child in enumerate(children):
             if child.type == "text_special":  # an escaped character: itself, never markup
@@ -194,7 +196,7 @@ class _Writer:
                 out += self.span(child, active, lines)
         return out
 
-    def span(self, node: SyntaxTreeNode, active: frozenset[str], lines: _Lines | None) -> str:
+    def span(self, node: SyntaxTreeNode, active: frozenset[str], lines: KeptLines | None) -> str:
         match node.type:
             case "text" | "html_inline":
                 return self.text(node.content, active)
@@ -249,21 +251,6 @@ class _Writer:
 def _source_char(node: SyntaxTreeNode, at: int) -> str:
     """The first (0) or last (-1) character a text node shows; "" for any other node."""
     return node.content[at] if node.type in ("text", "text_special") and node.content else ""
-
-
-class _Lines:
-    """A paragraph whose line breaks are all kept. markdown-it drops the spaces a line starts
-    with; they come back from the paragraph's source, so a line the bot indents stays indented."""
-
-    def __init__(self, indents: list[str]) -> None:
-        self._indents = iter(indents)
-
-    @classmethod
-    def of(cls, inline: SyntaxTreeNode) -> _Lines:
-        return cls([line[: len(line) - len(line.lstrip(" \t"))] for line in inline.content.split("\n")[1:]])
-
-    def next_line(self) -> str:
-        return "\n" + next(self._indents, "")
 
 
 def _target(url: str) -> str:

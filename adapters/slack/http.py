@@ -12,14 +12,11 @@ from fastapi import APIRouter, Request, Response
 from slack_bolt.adapter.starlette.async_handler import to_async_bolt_request, to_starlette_response
 from slack_bolt.async_app import AsyncApp
 
+from adapters.request_body import read_at_most
 from adapters.slack.app import VERIFIED_BODY
 from adapters.slack.inbound import MAX_BODY, Malformed, parse, verified
 
 PATH = "/slack/events"
-
-
-class _TooLarge(Exception):
-    pass
 
 
 def events_router(app: AsyncApp, signing_secret: str) -> APIRouter:
@@ -27,9 +24,8 @@ def events_router(app: AsyncApp, signing_secret: str) -> APIRouter:
 
     @router.post(PATH, include_in_schema=False)
     async def events(request: Request) -> Response:
-        try:
-            raw = await _read(request)
-        except _TooLarge:
+        raw = await read_at_most(request, MAX_BODY)
+        if raw is None:
             return Response(status_code=413)
         headers = request.headers
         if not verified(signing_secret, headers.get("x-slack-request-timestamp"), headers.get("x-slack-signature"), raw):
@@ -43,15 +39,3 @@ def events_router(app: AsyncApp, signing_secret: str) -> APIRouter:
 
     return router
 
-
-async def _read(request: Request) -> bytes:
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        raise _TooLarge
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            raise _TooLarge
-        chunks.append(chunk)
-    return b"".join(chunks)

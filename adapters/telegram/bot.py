@@ -38,7 +38,7 @@ from telegram.ext import (
 )
 
 from adapters.config import positive
-from adapters.inbox import Entry, Inbox, JournalUnavailable
+from adapters.inbox import Entry, Inbox, JournalUnavailable, Outcome
 from adapters.telegram.delivery import DeliveryLimiter
 from adapters.telegram.formatting import escape
 from adapters.telegram.render import Out, OutPhoto, OutPoll, OutText, render
@@ -46,7 +46,7 @@ from bot import texts
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start
 from bot.replies import Announcement, Reply, reply_from_json, reply_to_json
-from bot.store.unavailable import is_unavailable
+from bot.store.unavailable import StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -236,7 +236,7 @@ class TelegramBot:
         if settings.webhook_url:
             builder = builder.updater(None)
         self.application = builder.build()
-        self._outcomes: dict[int, str] = {}  # update id -> "later" | "failed", set by the error handler
+        self._outcomes: dict[int, Outcome] = {}  # update id -> LATER or FAILED, set by the error handler
         self._told: dict[int, float] = {}  # chat id -> when it was last told its update was kept
         self._polls = polls or RecentPolls()
         self._username = ""
@@ -295,12 +295,12 @@ class TelegramBot:
         """Handle one update (within its chat's turn) and settle it in the journal: first any
         earlier update of the same chat still waiting there, so nothing overtakes it."""
         entry = self._queue.entries.pop(update.update_id, None) if isinstance(update, Update) else None
-        if entry is None:
+        if entry is None or not isinstance(update, Update):
             await coroutine
             return
         try:
             for earlier in await self._inbox.waiting_before(entry):
-                if await self._handle_again(earlier) == "later":
+                if await self._handle_again(earlier) is Outcome.LATER:
                     cast(Coroutine[Any, Any, Any], coroutine).close()  # still away: this one waits too
                     await self._inbox.later(entry, "an earlier update is still waiting for the database")
                     return
@@ -309,28 +309,20 @@ class TelegramBot:
                 await coroutine
             finally:
                 _ENTRY.reset(token)
-            await self._settle(entry, self._outcomes.pop(entry_update_id(entry), "done"))
+            await self._inbox.settle(entry, self._outcomes.pop(update.update_id, Outcome.DONE))
         except JournalUnavailable as error:
-            log.error("Telegram update %s: %s", entry_update_id(entry), error)
+            log.error("Telegram update %s: %s", update.update_id, error)
 
-    async def _handle_again(self, entry: Entry) -> str:
+    async def _handle_again(self, entry: Entry) -> Outcome:
         update = Update.de_json(entry.payload, self.application.bot)
         token = _ENTRY.set(entry)
         try:
             await self.application.process_update(update)
         finally:
             _ENTRY.reset(token)
-        outcome = self._outcomes.pop(update.update_id, "done")
-        await self._settle(entry, outcome)
+        outcome = self._outcomes.pop(update.update_id, Outcome.DONE)
+        await self._inbox.settle(entry, outcome)
         return outcome
-
-    async def _settle(self, entry: Entry, outcome: str) -> None:
-        if outcome == "later":
-            await self._inbox.later(entry, "the database could not be reached")
-        elif outcome == "failed":
-            await self._inbox.failed(entry, "handling failed; see the log")
-        else:
-            await self._inbox.done(entry)
 
     # --- inbound --------------------------------------------------------------------------------
     def _add_handlers(self) -> None:
@@ -402,7 +394,7 @@ class TelegramBot:
         try:
             await self._handle(
                 ButtonPressed(learner=_learner(update), source_id=f"c{query.id}", action=data), chat_id,
-                recorded=self._close_keyboard(message, data) if message is not None and answering else None,
+                recorded=(lambda: self._close_keyboard(message, data)) if message is not None and answering else None,
             )
         finally:
             await pending
@@ -422,7 +414,7 @@ class TelegramBot:
             ref=ref, choices=tuple(answer.option_ids),
         )
         # One answer per check: the poll is closed once the answer is recorded.
-        await self._handle(event, chat_id, recorded=self._acknowledge(self.application.bot.stop_poll(chat_id, message_id)))
+        await self._handle(event, chat_id, recorded=lambda: self._acknowledge(self.application.bot.stop_poll(chat_id, message_id)))
 
     @staticmethod
     async def _acknowledge(call: Awaitable[Any]) -> None:
@@ -439,18 +431,18 @@ class TelegramBot:
         error = context.error
         chat = update.effective_chat if isinstance(update, Update) else None
         private = chat is not None and chat.type == ChatType.PRIVATE
-        if error is not None and is_unavailable(error):
+        if isinstance(error, StoreUnavailable):
             # Kept in the journal and handled again once the database is back: say so, once.
             log.warning("Telegram update %s waits for the database: %s", update_id, type(error).__name__)
             if update_id is not None:
-                self._outcomes[update_id] = "later"
+                self._outcomes[update_id] = Outcome.LATER
             if chat is None or not private or time.monotonic() - self._told.get(chat.id, -TELL_AGAIN_AFTER) < TELL_AGAIN_AFTER:
                 return
             self._told[chat.id], text = time.monotonic(), texts.KEPT
         else:
             log.error("Telegram update %s failed: %s: %s", update_id, type(error).__name__, error, exc_info=error)
             if update_id is not None:
-                self._outcomes[update_id] = "failed"
+                self._outcomes[update_id] = Outcome.FAILED
             if chat is None or not private:
                 return
             text = SORRY
@@ -460,27 +452,22 @@ class TelegramBot:
             log.error("Telegram update %s: could not tell the learner", update_id)
 
     # --- outbound -------------------------------------------------------------------------------
-    async def _handle(self, event: Event, chat_id: int, recorded: Coroutine[Any, Any, None] | None = None) -> None:
+    async def _handle(self, event: Event, chat_id: int, recorded: Callable[[], Awaitable[None]] | None = None) -> None:
         """The core handles `event`; `recorded` (showing what was chosen) runs only once the core
         has recorded it, alongside sending the replies. The replies are kept in the journal until
         they are sent: a delivery recorded by a process that died before sending them is not
         handled twice, its replies are sent."""
         entry = _ENTRY.get()
-        try:
-            if entry is not None and entry.replies is not None:
-                replies = [reply_from_json(reply) for reply in entry.replies]
-            else:
-                replies = await self._core.handle(event)
-                if entry is not None:
-                    await self._inbox.recorded(entry, [reply_to_json(reply) for reply in replies])
-        except BaseException:
-            if recorded is not None:
-                recorded.close()
-            raise
+        if entry is not None and entry.replies is not None:
+            replies = [reply_from_json(reply) for reply in entry.replies]
+        else:
+            replies = await self._core.handle(event)
+            if entry is not None:
+                await self._inbox.recorded(entry, [reply_to_json(reply) for reply in replies])
         if recorded is None:
             await self.send(chat_id, replies)
         else:
-            await asyncio.gather(recorded, self.send(chat_id, replies))
+            await asyncio.gather(recorded(), self.send(chat_id, replies))
 
     async def send(self, chat_id: int | str, replies: list[Reply]) -> None:
         """Send replies in order; announcements go to the team chat (if one is set)."""
@@ -569,6 +556,3 @@ def _label_of(markup: InlineKeyboardMarkup | None, data: str) -> str | None:
                 return button.text
     return None
 
-
-def entry_update_id(entry: Entry) -> int:
-    return int(entry.payload["update_id"])

@@ -18,6 +18,8 @@ from collections.abc import Sequence
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
+from adapters.kept_lines import KeptLines
+
 # html off: raw HTML an author or learner types is shown as text, not interpreted.
 # linkify off: prose such as "file.py" must not turn into links.
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("strikethrough")
@@ -62,7 +64,7 @@ def _blocks(nodes: Sequence[SyntaxTreeNode], quoted: bool, breaks: bool) -> str:
 def _block(node: SyntaxTreeNode, quoted: bool, depth: int, breaks: bool) -> str:
     match node.type:
         case "paragraph":
-            return _inline(node.children[0], _Lines.of(node.children[0]) if breaks else None) if node.children else ""
+            return _inline(node.children[0], KeptLines.of(node.children[0]) if breaks else None) if node.children else ""
         case "heading":  # chat has no heading sizes: bold on its own line
             return f"<b>{_inline(node.children[0], None)}</b>" if node.children else ""
         case "bullet_list" | "ordered_list":
@@ -106,26 +108,11 @@ def _item(item: SyntaxTreeNode, quoted: bool, depth: int, breaks: bool) -> str:
     return "\n".join(parts)
 
 
-class _Lines:
-    """A paragraph whose line breaks are all kept. markdown-it drops the spaces a line starts
-    with; they come back from the paragraph's source, so a line the bot indents stays indented."""
-
-    def __init__(self, indents: list[str]) -> None:
-        self._indents = iter(indents)
-
-    @classmethod
-    def of(cls, inline: SyntaxTreeNode) -> _Lines:
-        return cls([line[: len(line) - len(line.lstrip(" \t"))] for line in inline.content.split("\n")[1:]])
-
-    def next_line(self) -> str:
-        return "\n" + next(self._indents, "")
-
-
-def _inline(node: SyntaxTreeNode, lines: _Lines | None) -> str:
+def _inline(node: SyntaxTreeNode, lines: KeptLines | None) -> str:
     return "".join(_span(child, lines) for child in node.children)
 
 
-def _span(node: SyntaxTreeNode, lines: _Lines | None) -> str:
+def _span(node: SyntaxTreeNode, lines: KeptLines | None) -> str:
     inner = "".join(_span(child, lines) for child in node.children)
     match node.type:
         case "text" | "html_inline":

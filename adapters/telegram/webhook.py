@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from fastapi import APIRouter, Request, Response
 
 from adapters.inbox import JournalUnavailable
+from adapters.request_body import read_at_most
 from adapters.telegram.bot import TelegramBot
 
 MAX_BODY = 1_000_000  # bytes; real updates are a few KB
@@ -31,7 +32,7 @@ def webhook_router(bot: TelegramBot, *, webhook_url: str, secret: str) -> APIRou
         given = request.headers.get("x-telegram-bot-api-secret-token", "")
         if not hmac.compare_digest(given.encode(), secret.encode()):
             return Response("Forbidden", status_code=403)
-        body = await _body(request)
+        body = await read_at_most(request, MAX_BODY)
         if body is None:
             return Response("Too large", status_code=413)
         try:
@@ -43,20 +44,6 @@ def webhook_router(bot: TelegramBot, *, webhook_url: str, secret: str) -> APIRou
         return Response(status_code=200)
 
     return router
-
-
-async def _body(request: Request) -> bytes | None:
-    """The body, or None when it is over MAX_BODY (read no further than that)."""
-    declared = request.headers.get("content-length", "")
-    if declared.isdigit() and int(declared) > MAX_BODY:
-        return None
-    chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > MAX_BODY:
-            return None
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 def _update(body: bytes) -> dict[str, Any]:

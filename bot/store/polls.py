@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock
 from bot.store.models import SentPollRow
+from bot.store.unavailable import unavailable_as_store_error
 
 POLL_KEPT = timedelta(days=30)
 
@@ -22,7 +23,7 @@ class SentPolls:
 
     async def remember(self, poll_id: str, chat_id: int, message_id: int, ref: str) -> None:
         now = self._clock.now()
-        async with self._engine.begin() as connection:
+        async with unavailable_as_store_error(), self._engine.begin() as connection:
             await connection.execute(
                 self._insert(SentPollRow)
                 .values(platform=self._platform, poll_id=poll_id, chat_id=chat_id, message_id=message_id, ref=ref, sent_at=now)
@@ -33,8 +34,9 @@ class SentPolls:
             )
 
     async def recall(self, poll_id: str) -> tuple[int, int, str] | None:
-        """(chat id, message id, step) of a poll this bot sent, or None."""
-        async with self._engine.connect() as connection:
+        """(chat id, message id, step) of a poll this bot sent, or None. StoreUnavailable while the
+        database cannot be reached."""
+        async with unavailable_as_store_error(), self._engine.connect() as connection:
             row = (await connection.execute(
                 select(SentPollRow.chat_id, SentPollRow.message_id, SentPollRow.ref)
                 .where(SentPollRow.platform == self._platform, SentPollRow.poll_id == poll_id)

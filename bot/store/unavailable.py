@@ -8,6 +8,9 @@ again will not help. Drivers report an outage in many shapes: a refused or reset
 server message whose SQLSTATE class says so."""
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
 # SQLSTATE classes of an unavailable server: 08 connection exception, 53 insufficient resources
@@ -32,5 +35,18 @@ def is_unavailable(error: BaseException) -> bool:
         state = getattr(current, "sqlstate", None) or getattr(current, "pgcode", None)
         if isinstance(state, str) and state[:2] in _UNAVAILABLE_CLASSES:
             return True
-        current = current.__cause__ or current.__context__ or getattr(current, "orig", None)
+        current = current.__cause__ or getattr(current, "orig", None)
     return False
+
+
+@asynccontextmanager
+async def unavailable_as_store_error() -> AsyncIterator[None]:
+    """Database work outside a ProgressStore transaction reports an outage the same way."""
+    try:
+        yield
+    except StoreUnavailable:
+        raise
+    except Exception as error:
+        if is_unavailable(error):
+            raise StoreUnavailable(f"the database cannot be reached: {type(error).__name__}") from error
+        raise

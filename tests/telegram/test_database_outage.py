@@ -108,6 +108,24 @@ async def test_an_answer_given_while_the_database_is_down_counts_once_it_is_back
         answered = fake.message(ana.id, question["message_id"])
         assert answered["text"].endswith("➡️ 2) Two") and "reply_markup" not in answered
         assert await answered_events(store_behind) == 1, "recorded exactly once"
+
+        # The next check is a poll: its answer arrives with only the poll's id, which the bot
+        # looks up in the database. Away again: kept, the poll stays open, then it counts.
+        poll = next(c.result["poll"] for c in reversed(ana.messages()) if "poll" in c.result)
+        await outage.down()
+        before = len(ana.messages())
+        fake.user_answers_poll(ana.id, poll["id"], [0, 1])
+        await fake.wait_for(lambda f: not f.pending_updates)
+        await asyncio.sleep(0.5)
+        assert not fake.poll(poll["id"])["is_closed"] and len(ana.messages()) == before
+        await outage.up()
+        await fake.wait_for(lambda f: f.poll(poll["id"])["is_closed"], timeout=30)
+        await fake.wait_for(lambda f: any(t.startswith("✅ Correct!") for t in ana.texts(before)), timeout=30)
+        assert await answered_events(store_behind) == 2
+        for _ in range(100):  # marked done once its replies are out
+            if (await bot._inbox.backlog()).pending == 0:
+                break
+            await asyncio.sleep(0.05)
         assert (await bot._inbox.backlog()).pending == 0
     finally:
         stopping.set()

@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot import texts
+from bot.holds import end_holds
 from bot.replies import Button, Reply, Text
 from bot.streaks import local_date
 from bot.turn import Turn
@@ -163,8 +164,6 @@ async def set_announce(turn: Turn, on: bool) -> str:
 async def _pause(turn: Turn, value: str) -> str:
     today = local_date(turn.now, turn.learner.timezone)
     if value == "off":
-        from bot.settings import end_holds  # bot.settings imports this module
-
         return await end_holds(turn, welcome="Welcome back! Your pause is over; /next continues where you are.")
     if not value.isdigit() or int(value) not in {days for _, days in PAUSES}:
         return "That button is no longer valid. /settings shows your settings."

@@ -1,0 +1,22 @@
+"""Ending vacation holds and pauses: one answer for `/settings hold off` and the Resume button."""
+from __future__ import annotations
+
+from bot.streaks import local_date
+from bot.turn import Turn
+
+
+async def end_holds(turn: Turn, *, welcome: str) -> str:
+    """`/settings hold off` and Resume: a hold under way ends today (`welcome` says so), one that
+    has not started is cancelled (and says which), and without either nothing changes."""
+    today = local_date(turn.now, turn.learner.timezone)
+    holds = [hold for hold in await turn.tx.holds(turn.learner.id) if hold.end >= today]
+    if not holds:
+        return "You have no vacation hold or pause to end. /settings shows your settings."
+    await turn.tx.end_holds(turn.learner, today)
+    await turn.record("settings_changed", payload={"hold": "off"})
+    said = [welcome] if any(hold.start <= today for hold in holds) else []
+    planned = [f"from {hold.start} to {hold.end}" for hold in holds if hold.start > today]
+    if planned:
+        which = "Your vacation hold " + " and the one ".join(planned)
+        said.append(f"{which} {'is' if len(planned) == 1 else 'are'} cancelled: your daily lessons carry on as usual.")
+    return " ".join(said)

@@ -383,10 +383,10 @@ async def export_xapi(settings: Settings, out: Path) -> int:
 
 
 async def programme_report(settings: Settings, first: str, last: str, csv_path: Path | None) -> int:
-    import csv
     from datetime import date, datetime, time, timedelta, timezone
 
     from bot import admin
+    from bot.spreadsheet import write_rows
 
     try:
         start_day, last_day = date.fromisoformat(first), date.fromisoformat(last)
@@ -409,9 +409,7 @@ async def programme_report(settings: Settings, first: str, last: str, csv_path: 
         print(f"{metric:<{width}}  {value}")
     if csv_path is not None:
         with csv_path.open("w", newline="", encoding="utf-8") as file:
-            writer = csv.writer(file)
-            writer.writerow(["metric", "value"])
-            writer.writerows(rows)
+            write_rows(file, [("metric", "value"), *rows])  # every CSV the product writes is formula-safe
         print(f"Wrote {csv_path}")
     return 0
 

@@ -66,6 +66,7 @@ from telegram.ext import (  # noqa: E402
     filters,
 )
 
+from adapters.inbox import Inbox  # noqa: E402
 from adapters.telegram.bot import ALLOWED_UPDATES, SORRY, TelegramBot, TelegramSettings  # noqa: E402
 from adapters.telegram.delivery import DeliveryLimiter  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
@@ -332,7 +333,10 @@ async def measure_ours(core: Core, limiter: DeliveryLimiter, args: argparse.Name
     with running_fake_telegram(TOKEN, bot_username="bench_bot") as fake:
         wire = Wire(fake)
         settings = TelegramSettings(token=TOKEN, api_base_url=fake.base_url, poll_timeout=1, announce_chat=None)
-        bot = TelegramBot(core=core, settings=settings, rate_limiter=limiter, images=None)
+        # Every update is journaled on disk before Telegram hears it arrived, as in `serve`.
+        journal = tempfile.TemporaryDirectory(prefix="bench-journal-")
+        inbox = await Inbox(Path(journal.name) / "inbox.sqlite3" if args.journal == "disk" else None).open()
+        bot = TelegramBot(core=core, settings=settings, rate_limiter=limiter, images=None, inbox=inbox)
         bot.application.add_handler(TypeHandler(Update, wire.handled), group=DONE_GROUP)
         await bot.start()
         try:
@@ -347,6 +351,8 @@ async def measure_ours(core: Core, limiter: DeliveryLimiter, args: argparse.Name
             spent = cpu_since(cpu, role_of, ROLES)
         finally:
             await bot.stop()
+            await inbox.close()
+            journal.cleanup()
         return Measured("ours: TelegramBot + core", samples, *phase_calls(fake, since), spent)
 
 
@@ -449,6 +455,8 @@ def report(args: argparse.Namespace, dialect: str, ours: Measured, baseline: Mea
     else:
         print("delivery: our bot's DeliveryLimiter lifted (overall 1e6/s, group 1e6/min, chat burst 1e6 per 1 s), so this"
               " measures handling, not Telegram's deliberate pacing (--telegram-limits applies the real limits)")
+    print("journal: each update of ours journaled " + ("on disk (SQLite, fsync), as `serve` does" if args.journal == "disk"
+                                                     else "in memory (--journal memory: what the journal costs)"))
     print("baseline: python-telegram-bot Application, concurrent_updates(True) (256 updates at once, no per-chat order),"
           " no rate limiter, default 256-connection pool; echoes each text with one sendMessage")
     print(f"learners: {args.learners} concurrent, {args.steps} measured steps each after {WARM_UP} warm-up updates"
@@ -490,6 +498,9 @@ async def main() -> None:
     parser.add_argument("--database-url", help="default: a temporary SQLite file; a PostgreSQL URL gets a fresh database on that server")
     parser.add_argument("--telegram-limits", action="store_true", help="our bot with Telegram's real delivery limits")
     parser.add_argument("--step-timeout", type=float, default=60.0, help="seconds a learner waits for one update to be handled")
+    parser.add_argument("--journal", choices=("disk", "memory"), default="disk",
+                        help="where our bot journals each update before it is acknowledged: on disk with fsync as "
+                             "`serve` does (default), or in memory, to see what the journal costs")
     args = parser.parse_args()
     if args.learners < 1 or args.steps < 1:
         parser.error("--learners and --steps must be at least 1")

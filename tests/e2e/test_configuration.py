@@ -158,3 +158,31 @@ def test_an_unreadable_key_file_is_one_line_naming_keys_dir(tmp_path, command):
     assert_refused(result, f"KEYS_DIR={keys}: {key} is not a PEM private key; restore it from a backup (a new key "
                            "would not verify the credentials signed so far)")
     assert not (tmp_path / "data").exists()
+
+
+def test_a_database_server_that_never_answers_is_reported_not_waited_on(tmp_path):
+    """A server that takes the connection and then says nothing (a dropped network, a hung
+    host): after CONNECT_TIMEOUT the command says so in one line, instead of asyncpg's minute
+    (and a learner's message waits in the journal instead of holding the bot)."""
+    import threading
+
+    silent = socket.socket()
+    silent.bind(("127.0.0.1", 0))
+    silent.listen()
+    held: list[socket.socket] = []
+    threading.Thread(target=lambda: held.append(silent.accept()[0]), daemon=True).start()
+    url = f"postgresql://bot@127.0.0.1:{silent.getsockname()[1]}/bot"
+    try:
+        result = subprocess.run(  # the guard is far below asyncpg's default of 60 s
+            [sys.executable, str(PROJECT_DIR / "run_bot.py"), "status"], capture_output=True, text=True, timeout=40,
+            env={**{k: v for k, v in os.environ.items() if k not in PLATFORM_VARIABLES},
+                 "DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": url},
+        )
+    finally:
+        silent.close()
+        for connection in held:
+            connection.close()
+    assert (result.returncode, result.stdout) == (CONFIG_ERROR, "")
+    assert result.stderr == (f"DATABASE_URL=postgresql+asyncpg://bot@127.0.0.1:{url.rsplit(':', 1)[1].split('/')[0]}/bot: "
+                             "cannot connect: no answer in time; check that the server is running there and that the "
+                             "host, port, database name, user and password are right\n")

@@ -1,8 +1,15 @@
 """Learner interactions per second through the core, against plain inserts, in one run.
 
 An interaction is one event in (start, a button press, an answer), its replies out, and the
-learner's progress stored in one transaction. The baseline is the same number of plain
-single-row inserts through SQLAlchemy, each in its own transaction, on the same database.
+learner's progress stored in one transaction. Each learner comes from a platform that knows
+their timezone (as Slack does), so first contact greets them with the first lesson offered; they
+press Start now, read every card of the first lesson (Next) and answer every check (the correct
+option), until the lesson-complete summary: 2 + cards + checks interactions each. The run checks
+that every learner finished the lesson with exactly that many interactions, and fails loudly
+otherwise: a change in the flow (onboarding, say) must not quietly turn it into a benchmark of
+something else. The baseline is the same number of plain single-row inserts through SQLAlchemy,
+each in its own transaction, on the same database. Statements per interaction are counted by kind
+(SQLAlchemy's before_cursor_execute), so the cost of the answer path is visible.
 
     python benchmarks/core.py                      # SQLite, and PostgreSQL if reachable
     python benchmarks/core.py --learners 200 --backend postgresql
@@ -19,19 +26,20 @@ import sys
 import tempfile
 import time
 import uuid
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, text  # noqa: E402
+from sqlalchemy import Column, Integer, MetaData, String, Table, event, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bot.clock import ManualClock  # noqa: E402
 from bot.core import Core  # noqa: E402
 from bot.events import Answer, ButtonPressed, LearnerRef, Start  # noqa: E402
-from bot.replies import Question  # noqa: E402
+from bot.replies import Question, Text  # noqa: E402
 from bot.store.database import create_engine, create_sessionmaker  # noqa: E402
 from bot.store.migrate import upgrade_async  # noqa: E402
 from bot.store.repository import ProgressStore  # noqa: E402
@@ -47,6 +55,11 @@ class Result:
     interactions: int
     core_seconds: float
     baseline_seconds: float
+    lesson: str
+    per_learner: int
+    statements_per_interaction: float
+    kinds: dict[str, int]  # interactions of each kind
+    statements_by_kind: dict[str, float]  # SQL statements an interaction of that kind ran, on average
 
     @property
     def core_rate(self) -> float:
@@ -62,24 +75,41 @@ class Result:
         return self.core_seconds / self.baseline_seconds
 
 
-async def play_one_lesson(core: Core, learner: LearnerRef, counter: list[int]) -> None:
-    """Start, open the first lesson, read every card, answer every check."""
+class NotMeasured(Exception):
+    """The run did not do the work it would report."""
 
-    async def send(event_type, **fields):  # type: ignore[no-untyped-def]
+
+async def play_one_lesson(core: Core, learner: LearnerRef, counter: list[int], statements: list[int],
+                          kinds: list[tuple[str, int]]) -> int:
+    """Start (greeted, first lesson offered), Start now, every card, every check, until the
+    lesson-complete summary. Returns this learner's interactions; appends each one's kind and
+    the SQL statements it ran."""
+    played = 0
+
+    async def send(kind: str, event_type, **fields):  # type: ignore[no-untyped-def]
+        nonlocal played
         counter[0] += 1
-        return await core.handle(event_type(learner=learner, source_id=f"m{counter[0]}", **fields))
+        played += 1
+        before = statements[0]
+        replies = await core.handle(event_type(learner=learner, source_id=f"m{counter[0]}", **fields))
+        kinds.append((kind, statements[0] - before))
+        return replies
 
-    replies = await send(Start)
-    replies = await send(ButtonPressed, action=replies[-1].buttons[0].action)
-    while True:
+    replies = await send("start", Start, timezone=learner.timezone)
+    start_now = next((b for r in replies for b in getattr(r, "buttons", ()) if b.label == "Start now"), None)
+    if start_now is None:
+        raise NotMeasured(f"first contact offered no Start now button: {replies!r:.300}")
+    replies = await send("start now", ButtonPressed, action=start_now.action)
+    while not any(isinstance(r, Text) and "Lesson complete" in r.text for r in replies):
         last = replies[-1]
         if isinstance(last, Question):
             choice = last.correct_option if last.correct_option is not None else 0
-            replies = await send(Answer, ref=last.ref, choices=(choice,))
+            replies = await send("answer", Answer, ref=last.ref, choices=(choice,))
         elif getattr(last, "buttons", ()) and last.buttons[0].label.startswith("Next"):
-            replies = await send(ButtonPressed, action=last.buttons[0].action)
+            replies = await send("next", ButtonPressed, action=last.buttons[0].action)
         else:
-            return
+            raise NotMeasured(f"the lesson stopped before its summary: {last!r:.300}")
+    return played
 
 
 async def measure(backend: str, url: str, learners: int) -> Result:
@@ -88,16 +118,30 @@ async def measure(backend: str, url: str, learners: int) -> Result:
     curriculum = load_curriculum(CONTENT).curriculum
     if curriculum is None:
         raise SystemExit("the shipped content has problems: run `python run_bot.py content check`")
+    first = curriculum.lessons_in_order()[0]
+    expected = 2 + len(first.cards) + len(first.checks)
     core = Core(
         curriculum=curriculum,
         store=ProgressStore(create_sessionmaker(engine)),
         clock=ManualClock(datetime(2026, 3, 2, 9, tzinfo=timezone.utc)),
     )
-    counter = [0]
+    statements = [0]
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _count(*_: object) -> None:
+        statements[0] += 1
+
+    counter, kinds = [0], list[tuple[str, int]]()
     started = time.perf_counter()
     for n in range(learners):
-        await play_one_lesson(core, LearnerRef("bench", f"learner-{n}"), counter)
+        played = await play_one_lesson(core, LearnerRef("bench", f"learner-{n}", timezone="Europe/Berlin"), counter,
+                                       statements, kinds)
+        if played != expected:
+            raise NotMeasured(f"learner {n} finished {first.title!r} in {played} interactions, not {expected}")
     core_seconds = time.perf_counter() - started
+    statements_core = statements[0]
+    per_kind = Counter(kind for kind, _ in kinds)
+    statements_by_kind = {kind: sum(n for k, n in kinds if k == kind) / count for kind, count in per_kind.items()}
 
     table = Table("bench_rows", MetaData(), Column("id", Integer, primary_key=True), Column("body", String(64)))
     async with engine.begin() as connection:
@@ -109,7 +153,10 @@ async def measure(backend: str, url: str, learners: int) -> Result:
             await session.execute(table.insert().values(body=f"row {n}"))
     baseline_seconds = time.perf_counter() - started
     await engine.dispose()
-    return Result(backend, counter[0], core_seconds, baseline_seconds)
+    if counter[0] != learners * expected:
+        raise NotMeasured(f"{counter[0]} interactions, not {learners} x {expected}")
+    return Result(backend, counter[0], core_seconds, baseline_seconds, first.title, expected,
+                  statements_core / counter[0], dict(per_kind), statements_by_kind)
 
 
 async def postgres_database() -> str | None:
@@ -150,12 +197,23 @@ async def main() -> None:
             finally:
                 await drop_postgres(url)
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"command: python benchmarks/core.py --learners {args.learners} --backend {args.backend}\n")
-    print("| backend | interactions | core (per s) | baseline inserts (per s) | core cost / insert |")
-    print("|---|---|---|---|---|")
+    print(f"command: python benchmarks/core.py --learners {args.learners} --backend {args.backend}")
+    for r in results[:1]:
+        print(f"each learner: first contact, Start now, then {r.lesson!r} to its summary: {r.per_learner} interactions"
+              f" ({', '.join(f'{n // args.learners} {kind}' for kind, n in r.kinds.items())}); checked for every learner\n")
+    print("| backend | interactions | core (per s) | baseline inserts (per s) | core cost / insert | statements / interaction |")
+    print("|---|---|---|---|---|---|")
     for r in results:
-        print(f"| {r.backend} | {r.interactions} | {r.core_rate:.0f} | {r.baseline_rate:.0f} | {r.cost_ratio:.2f}x |")
+        print(f"| {r.backend} | {r.interactions} | {r.core_rate:.0f} | {r.baseline_rate:.0f} | {r.cost_ratio:.2f}x"
+              f" | {r.statements_per_interaction:.1f} |")
+    for r in results:
+        print(f"\n{r.backend}, SQL statements per interaction by kind: "
+              + ", ".join(f"{kind} {n:.1f}" for kind, n in r.statements_by_kind.items()))
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    try:
+        asyncio.run(main())
+    except NotMeasured as problem:
+        print(f"NOT MEASURED: {problem}", file=sys.stderr)
+        sys.exit(1)

@@ -23,10 +23,40 @@ LOG_FORMATS = ("text", "json")
 # The drivers the bot runs on, per database; the first is the one installed with the bot.
 DRIVERS = {"sqlite": ("aiosqlite",), "postgresql": ("asyncpg", "psycopg")}
 _WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+_TELEGRAM_CHAT = re.compile(r"-?[0-9]{1,20}|@[A-Za-z0-9_]{4,32}")
 
 
 class ConfigError(ValueError):
     """A setting cannot be used; the message names it and says what it takes, on one line."""
+
+
+@dataclass(frozen=True)
+class Announcements:
+    """Where each platform announces badges: its own setting, so that with both platforms on,
+    neither sends to an id only the other knows. ANNOUNCE_CHANNEL, the one setting of old, still
+    means the configured platform's when exactly one is configured."""
+
+    telegram: str | None = None  # TELEGRAM_ANNOUNCE_CHAT: a group's chat id (-100...) or @channelname
+    slack: str | None = None  # SLACK_ANNOUNCE_CHANNEL: a channel id (C0123ABC)
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> Announcements:
+        def given(name: str) -> str | None:
+            return (env.get(name) or "").strip() or None
+
+        telegram_on = given("TELEGRAM_BOT_TOKEN") is not None
+        slack_on = given("SLACK_BOT_TOKEN") is not None and given("SLACK_SIGNING_SECRET") is not None
+        shared = given("ANNOUNCE_CHANNEL")
+        if shared and telegram_on and slack_on:
+            raise ConfigError("ANNOUNCE_CHANNEL is set but both Telegram and Slack are configured: set "
+                              "TELEGRAM_ANNOUNCE_CHAT (the Telegram group's chat id) and SLACK_ANNOUNCE_CHANNEL "
+                              "(the Slack channel's id) instead")
+        telegram = given("TELEGRAM_ANNOUNCE_CHAT") or (shared if telegram_on else None)
+        if telegram is not None and not _TELEGRAM_CHAT.fullmatch(telegram):
+            name = "TELEGRAM_ANNOUNCE_CHAT" if given("TELEGRAM_ANNOUNCE_CHAT") else "ANNOUNCE_CHANNEL"
+            raise ConfigError(f"{name} must be a Telegram group's chat id (such as -1001234567890) or a channel's "
+                              f"@username, not {_shown(telegram)}")
+        return cls(telegram=telegram, slack=given("SLACK_ANNOUNCE_CHANNEL") or (shared if slack_on else None))
 
 
 def positive(env: Mapping[str, str], name: str, default: float, *, whole: bool = False) -> float:
@@ -260,4 +290,5 @@ def _platforms_checked(env: Mapping[str, str]) -> Nudging:
         if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).hostname):
             raise ConfigError(f"{name} must be an http(s):// address, not {_shown(value)}")
     positive(env, "TELEGRAM_MESSAGES_PER_SECOND", 29.0)
+    Announcements.from_env(env)
     return Nudging.from_env(env)

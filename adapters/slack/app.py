@@ -45,6 +45,7 @@ from adapters.slack.profiles import PLATFORM, Profiles, SlackPerson
 from adapters.slack.render import SUBMIT_ACTION, answered_question, home_view, render
 from bot import texts
 from bot.clock import Clock, SystemClock
+from bot.config import Announcements
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start, TeamFromChannel
 from bot.nudges import NotNow
@@ -73,7 +74,7 @@ class SlackSettings:
     signing_secret: str
     app_token: str | None = None  # set: Socket Mode instead of HTTP
     api_url: str | None = None  # SLACK_API_URL: the Web API elsewhere (the SDK's base_url)
-    announce_channel: str | None = None
+    announce_channel: str | None = None  # SLACK_ANNOUNCE_CHANNEL: a channel id
 
     @classmethod
     def from_env(cls, env: Mapping[str, str]) -> SlackSettings | None:
@@ -83,7 +84,7 @@ class SlackSettings:
             return None
         return cls(
             bot_token=token, signing_secret=secret, app_token=env.get("SLACK_APP_TOKEN") or None,
-            api_url=env.get("SLACK_API_URL") or None, announce_channel=env.get("ANNOUNCE_CHANNEL") or None,
+            api_url=env.get("SLACK_API_URL") or None, announce_channel=Announcements.from_env(env).slack,
         )
 
 
@@ -361,7 +362,7 @@ class SlackBot:
     # --- outbound -------------------------------------------------------------------------------
     async def send(self, to: str, replies: list[Reply]) -> str | None:
         """Post replies in order to `to` (a user id: their DM with the app, which Slack opens;
-        or a channel); announcements go to ANNOUNCE_CHANNEL (if set). Returns the channel Slack
+        or a channel); announcements go to SLACK_ANNOUNCE_CHANNEL (if set). Returns the channel Slack
         posted the first of them in. A message that cannot be delivered is logged at ERROR."""
         answered_in = None
         for reply in replies:

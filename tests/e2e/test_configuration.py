@@ -33,7 +33,8 @@ EVERY_COMMAND = {
 }
 PLATFORM_VARIABLES = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_API_BASE_URL",
                       "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "PUBLIC_URL",
-                      "KEYS_DIR", "DATABASE_URL", "LOG_FORMAT", "PORT", "HOST", "XAPI_ENDPOINT")
+                      "KEYS_DIR", "DATABASE_URL", "LOG_FORMAT", "PORT", "HOST", "XAPI_ENDPOINT", "ANNOUNCE_CHANNEL",
+                      "TELEGRAM_ANNOUNCE_CHAT", "SLACK_ANNOUNCE_CHANNEL")
 
 
 def closed_port() -> int:
@@ -104,7 +105,15 @@ def _writable(folder: Path) -> bool:
      "TELEGRAM_WEBHOOK_URL must be an https:// address (Telegram sends webhooks over HTTPS only), such as "
      "https://bot.example.com/telegram/webhook, not 'http://bot.example.com/telegram/webhook'"),
     ({"NUDGE_CONCURRENCY": "0"}, "NUDGE_CONCURRENCY must be a positive whole number, not '0'"),
-], ids=["port-abc", "port-99999", "url-nonsense", "mysql", "public-url", "slack-half", "webhook-http", "nudges"])
+    ({"TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOP", "SLACK_BOT_TOKEN": "xoxb-1-abcdefghijkl",
+      "SLACK_SIGNING_SECRET": "0123456789abcdef", "ANNOUNCE_CHANNEL": "-1001234567890"},
+     "ANNOUNCE_CHANNEL is set but both Telegram and Slack are configured: set TELEGRAM_ANNOUNCE_CHAT (the Telegram "
+     "group's chat id) and SLACK_ANNOUNCE_CHANNEL (the Slack channel's id) instead"),
+    ({"TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOP", "TELEGRAM_ANNOUNCE_CHAT": "C0123ABC"},
+     "TELEGRAM_ANNOUNCE_CHAT must be a Telegram group's chat id (such as -1001234567890) or a channel's @username, "
+     "not 'C0123ABC'"),
+], ids=["port-abc", "port-99999", "url-nonsense", "mysql", "public-url", "slack-half", "webhook-http", "nudges",
+        "announce-shared", "announce-slack-id-for-telegram"])
 def test_a_setting_that_cannot_be_used_is_one_line_naming_it(tmp_path, command, env, line):
     result = run_bot(tmp_path, command, env)
     assert_refused(result, line)

@@ -11,7 +11,8 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.store.database import DatabaseUnusable, is_sqlite, normalize_url, prepare_sqlite_file
 
-MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
+# Shipped inside the package (package data), so an installed bot upgrades its schema like a checkout.
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 CHECK_SERVER = "check that the server is running there and that the host, port, database name, user and password are right"
 CHECK_FILE = "check that the file is a SQLite database and that this user may write it and its folder"
 

@@ -158,7 +158,7 @@ def test_the_default_database_and_key_are_the_projects_wherever_the_bot_starts(t
     """DATA_DIR and KEYS_DIR unset: run from two other folders, the learner is found again, and
     each start says which database and key it uses (on stderr, out of the conversation)."""
     project = tmp_path / "project"  # a copy, so the test never touches the real project's data
-    for name in ("bot", "adapters", "content", "credentials", "web", "migrations", "run_bot.py"):
+    for name in ("bot", "adapters", "content", "credentials", "web", "run_bot.py"):
         source = PROJECT_DIR / name
         if source.is_dir():
             shutil.copytree(source, project / name, ignore=shutil.ignore_patterns("__pycache__"))

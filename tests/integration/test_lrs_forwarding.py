@@ -20,8 +20,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from adapters.cli.status import forwarding_status
+from adapters.cli.xapi import export_xapi
 from adapters.lrs import Backoff, LrsForwarder, LrsSettings, Round, open_client
-from bot.admin import export_xapi, forwarding_status
 from bot.clock import Clock
 from bot.core import Core
 from bot.store.database import create_engine, create_sessionmaker

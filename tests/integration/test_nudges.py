@@ -194,7 +194,7 @@ async def test_later_snoozes_and_stop_silences_until_resume(core, store, clock):
 
 
 async def test_status_shows_learners_due_overdue_delivered_and_errors(core, store, clock):
-    from bot.admin import status
+    from adapters.cli.status import status
 
     await sign_up(core, 3, zones=("Europe/Berlin",))
     inbox = Inbox(fail_for={"u2"})

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.admin import programme_report
+from adapters.cli.report import programme_report
 from tests.support import Chat, study_daily_until
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]

@@ -9,7 +9,7 @@ from collections import Counter
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from bot.admin import export_xapi
+from adapters.cli.xapi import export_xapi
 from bot.core import Core
 from bot.xapi import Record
 from tests.integration.test_issuing_on_award import earn_deckhand, issuer_for

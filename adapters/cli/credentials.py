@@ -1,27 +1,23 @@
-"""Operator commands: credentials (revoke, rotate the issuer key, verify, samples), status, exports,
-and a dashboard sign-in link. Each returns the line to print and an exit code; nothing here
-raises for an operator's typo."""
+"""`credentials revoke | rotate-key | verify | sample`: the issuer's side of the credentials. Each
+returns the line to print and an exit code; nothing here raises for an operator's typo."""
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 import tempfile
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
-from bot import team
+from adapters.cli.demo import DemoLearner
+from adapters.cli.shared import Outcome, content_or_report, opened_store
 from bot.clock import ManualClock
+from bot.config import Settings
 from bot.core import Core
-from bot.demo import DemoLearner
-from bot.people import PLATFORMS
 from bot.store.database import create_engine, create_sessionmaker
-from bot.store.forwarding import ForwardingStore
 from bot.store.migrate import upgrade_async
 from bot.store.repository import ProgressStore
-from bot.report import Event, Report, build_report
-from bot.xapi import Record
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
 from credentials.keys import DidDocumentKeys
@@ -30,10 +26,42 @@ from credentials.status_list import check_status, signed_status_list
 from credentials.verification import Verdict, verify_credential
 
 
-@dataclass(frozen=True)
-class Outcome:
-    message: str
-    exit_code: int = 0
+async def command(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.bootstrap import check_keys, load_issuer, prepare_database
+
+    now = datetime.now(timezone.utc)
+    if args.credentials_command == "rotate-key":
+        check_keys(settings)
+        outcome = rotate_key(KeyStore(settings.keys_dir), now=now)
+    elif args.credentials_command == "verify":
+        own = load_issuer(settings) if KeyStore(settings.keys_dir).current_path.exists() else None
+        if own is not None:
+            await prepare_database(settings)
+        engine = create_engine(settings.database_url) if own is not None else None
+        try:
+            outcome = await verify_file(
+                args.file, did_documents=args.did_document, status_list_path=args.status_list, own_issuer=own,
+                store=ProgressStore(create_sessionmaker(engine)) if engine else None, now=now,
+            )
+        finally:
+            if engine is not None:
+                await engine.dispose()
+        print(outcome.message)
+        return outcome.exit_code
+    elif args.credentials_command == "sample":
+        curriculum = content_or_report(settings)
+        if curriculum is None:
+            return 1
+        check_keys(settings)
+        outcome = await write_samples(
+            # Start the demo in the past, so the samples are already valid today.
+            curriculum=curriculum, issuer=load_issuer(settings), out_dir=args.out_dir, start=now - timedelta(days=60)
+        )
+    else:
+        async with opened_store(settings) as store:
+            outcome = await revoke(store, args.id, reason=args.reason, now=now)
+    print(outcome.message, file=sys.stderr if outcome.exit_code else sys.stdout)
+    return outcome.exit_code
 
 
 def public_id_of(reference: str) -> str:
@@ -175,99 +203,3 @@ def _issuer_id(credential: dict[str, Any]) -> Any:
 def _status_url(credential: dict[str, Any]) -> str | None:
     entry = credential.get("credentialStatus")
     return entry.get("statusListCredential") if isinstance(entry, dict) else None
-
-
-async def status(store: ProgressStore, *, now: datetime, forwarding: ForwardingStore | None = None) -> str:
-    """`run_bot.py status`: learners, and due, overdue and delivered nudges; xAPI forwarding."""
-    async with store.transaction() as tx:
-        report = await tx.delivery_status(now)
-    learners = ", ".join(f"{count} on {platform}" for platform, count in sorted(report.learners.items())) or "none yet"
-    states = report.nudge_states
-    lines = [
-        f"Learners: {sum(report.learners.values())} ({learners})",
-        f"  nudges on: {states.get('on', 0)}, dormant (ignored three offers): {states.get('dormant', 0)}, "
-        f"stopped (said /stop): {states.get('stopped', 0)}",
-        f"Nudges due now: {report.due} (overdue by more than 5 minutes: {report.overdue}); being sent: {report.in_flight}",
-        f"Delivered in the last hour: {report.sent_last_hour}",
-        f"Errors: {report.retrying} to be retried, {report.failed_last_day} given up in the last day"
-        + (f"; last error: {report.last_error}" if report.last_error else ""),
-        "Next nudge due: " + (f"{report.next_due:%Y-%m-%d %H:%M} UTC" if report.next_due else "none scheduled"),
-    ]
-    if report.overdue:
-        lines.append("Overdue nudges mean no `run_bot.py serve` is delivering for their platform, or it cannot keep up.")
-    if forwarding is not None:
-        lines += await forwarding_status(forwarding)
-    return "\n".join(lines)
-
-
-async def forwarding_status(forwarding: ForwardingStore) -> list[str]:
-    states = await forwarding.states()
-    if not states:
-        return ["xAPI forwarding: nothing forwarded yet (set XAPI_ENDPOINT to forward the record to an LRS)"]
-    lines = []
-    for state in states:
-        last = f"{state.forwarded_at:%Y-%m-%d %H:%M} UTC" if state.forwarded_at else "never"
-        lines.append(
-            f"xAPI forwarding to {state.endpoint}: {state.waiting} event(s) waiting; {state.forwarded} statement(s) "
-            f"stored, {state.skipped} refused by the LRS and skipped; last forwarded: {last}"
-        )
-        if state.last_error:
-            lines.append(f"  last error ({state.last_error_at:%Y-%m-%d %H:%M} UTC): {state.last_error}")
-    return lines
-
-
-async def export_xapi(store: ProgressStore, record: Record, out: Path, *,
-                      progress: Callable[[int, int], None] | None = None, batch: int = 2000) -> int:
-    """Every learning event as xAPI statements, one JSON object a line; returns how many."""
-    async with store.transaction() as tx:
-        total = await tx.count_events()
-    written, last_id, seen = 0, 0, 0
-    temporary = out.with_name(out.name + ".partial")  # a failed export leaves no half file behind
-    with temporary.open("w", encoding="utf-8") as file:
-        while True:
-            async with store.transaction() as tx:
-                events = await tx.events_after(last_id, batch)
-            if not events:
-                break
-            for event in events:
-                for statement in record.statements(event):
-                    file.write(json.dumps(statement, ensure_ascii=False) + "\n")
-                    written += 1
-            last_id, seen = events[-1].id, seen + len(events)
-            if progress is not None:
-                progress(seen, total)
-    temporary.replace(out)
-    return written
-
-
-async def programme_report(store: ProgressStore, curriculum: Curriculum, start: datetime, end: datetime) -> Report:
-    async with store.transaction() as tx:
-        rows = await tx.report_events(end)
-    events = [Event(learner, kind, at, lesson, str(payload.get("credential")) if kind == "awarded" else None)
-              for learner, kind, at, lesson, payload in rows]
-    return build_report(events, curriculum, start, end)
-
-
-DASHBOARD_ROLES = ("manager", "admin")
-
-
-async def dashboard_link(store: ProgressStore, person: str, *, base_url: str, now: datetime) -> Outcome:
-    """`dashboard link PERSON`: a one-time sign-in link for a manager or admin, for teams that
-    do not use Slack or Telegram (where /team and /learn team give one)."""
-    platform, _, user_id = person.strip().partition(":")
-    platform = platform.lower()
-    if platform not in PLATFORMS or not user_id or user_id.startswith("erased:"):
-        return Outcome(f"PERSON is platform:user_id with platform {', '.join(PLATFORMS)} (e.g. telegram:4242, "
-                       f"slack:U0ANA or console:ana), not {person[:60]!r}.", 2)
-    async with store.transaction() as tx:
-        learner = await tx.find_learner(platform, user_id)
-        if learner is None:
-            return Outcome(f"Nobody is known as {platform}:{user_id}: managers and admins are added with "
-                           "`run_bot.py people import`.", 1)
-        if learner.role not in DASHBOARD_ROLES:
-            return Outcome(f"{platform}:{user_id} is a {learner.role}: the dashboard is for managers and admins "
-                           "(give the role with `run_bot.py people import`).", 1)
-        link = team.signin_link(tx, learner, base_url, now)
-    minutes = int(team.SIGNIN_VALID.total_seconds() // 60)
-    return Outcome(f"Dashboard sign-in link for {platform}:{user_id} ({learner.role}; works once, for {minutes} "
-                   f"minutes): {link}")

@@ -1,0 +1,36 @@
+"""`content check` and `content preview`: for L&D authors, before anything is published."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+
+def check(folder: Path) -> int:
+    from content.loader import load_curriculum
+
+    result = load_curriculum(folder)
+    for problem in result.problems:
+        print(problem)
+    if result.curriculum is None:
+        print(f"{len(result.problems)} problem(s) found in {folder}", file=sys.stderr)
+        return 1
+    curriculum = result.curriculum
+    checks = sum(len(lesson.checks) for lesson in curriculum.lessons.values())
+    print(
+        f"{folder}: OK. {len(curriculum.lessons)} lessons, {checks} checks, "
+        f"{len(curriculum.pathways)} pathways, {len(curriculum.credentials)} credentials."
+    )
+    return 0
+
+
+def preview(file: Path) -> int:
+    from adapters.console.preview import preview as shown
+    from content.loader import load_lesson
+
+    lesson, problems = load_lesson(file)
+    for problem in problems:
+        print(problem, file=sys.stdout if lesson is not None else sys.stderr)
+    if lesson is None:
+        return 1
+    print(shown(lesson))
+    return 0

@@ -1,0 +1,33 @@
+"""`people import FILE.csv`: teams, managers and admins, all rows or none."""
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+from adapters.cli.shared import opened_store
+from bot.config import Settings
+
+
+async def import_file(settings: Settings, file: Path) -> int:
+    from tqdm import tqdm
+
+    from bot import people
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"Cannot read {file}: {error}", file=sys.stderr)
+        return 1
+    found, problems = people.read_people(text)
+    if problems:
+        print("\n".join(f"{file}: {problem}" for problem in problems), file=sys.stderr)
+        print(f"{len(problems)} problem(s): nothing was imported.", file=sys.stderr)
+        return 1
+    async with opened_store(settings) as store:
+        with tqdm(total=len(found), unit="person", desc="Importing", disable=None, file=sys.stderr) as bar:
+            done = await people.import_people(
+                store, found, now=datetime.now(timezone.utc), progress=lambda n, total: bar.update(n - bar.n),
+            )
+    print(f"Imported {done.people} people ({done.created} new) in {done.teams} teams; {done.managers} manage teams.")
+    return 0

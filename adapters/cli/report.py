@@ -1,0 +1,51 @@
+"""`report --from --to [--csv]`: the programme's numbers for L&D."""
+from __future__ import annotations
+
+import sys
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+
+from adapters.cli.shared import content_or_report, opened_store
+from bot.config import Settings
+from bot.report import Event, Report, build_report
+from bot.store.repository import ProgressStore
+from content.model import Curriculum
+
+
+async def show(settings: Settings, first: str, last: str, csv_path: Path | None) -> int:
+    from bot.spreadsheet import write_rows
+
+    try:
+        start_day, last_day = date.fromisoformat(first), date.fromisoformat(last)
+    except ValueError as error:
+        print(f"Dates are YYYY-MM-DD: {error}", file=sys.stderr)
+        return 1
+    if last_day < start_day:
+        print("--to must not be before --from", file=sys.stderr)
+        return 1
+    curriculum = content_or_report(settings)
+    if curriculum is None:
+        return 1
+    start = datetime.combine(start_day, time(), timezone.utc)
+    end = datetime.combine(last_day + timedelta(days=1), time(), timezone.utc)
+    async with opened_store(settings) as store:
+        result = await programme_report(store, curriculum, start, end)
+    rows = result.rows()
+    width = max(len(metric) for metric, _ in rows)
+    for metric, value in rows:
+        print(f"{metric:<{width}}  {value}")
+    if csv_path is not None:
+        with csv_path.open("w", newline="", encoding="utf-8") as file:
+            write_rows(file, [("metric", "value"), *rows])  # every CSV the product writes is formula-safe
+        print(f"Wrote {csv_path}")
+    return 0
+
+
+async def programme_report(store: ProgressStore, curriculum: Curriculum, start: datetime, end: datetime) -> Report:
+    async with store.transaction() as tx:
+        rows = await tx.report_events(end)
+    events = [Event(learner, kind, at, lesson, str(payload.get("credential")) if kind == "awarded" else None)
+              for learner, kind, at, lesson, payload in rows]
+    return build_report(events, curriculum, start, end)
+
+

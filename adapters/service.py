@@ -1,6 +1,8 @@
 """`run_bot.py serve`: one process with the project's one ASGI web app (credential pages, the
 issuer's DID document, the status list, and the platforms' webhooks) and every chat platform
-whose tokens are configured."""
+whose tokens are configured. A platform's SDK is imported only when its tokens are set: each
+platform is an extra (`pip install 'microbadge[telegram]'`), so an install without Slack serves
+Telegram, and the other way round."""
 from __future__ import annotations
 
 import asyncio
@@ -11,24 +13,16 @@ import signal
 import socket
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-import aiohttp
 import httpx
 import uvicorn
-from telegram.error import InvalidToken, TelegramError
 from fastapi import APIRouter
 
 from adapters import redaction
 from adapters.inbox import FILE as inbox_file
 from adapters.inbox import Inbox
 from adapters.lrs import LrsForwarder, LrsSettings, open_client
-from adapters.slack.app import PLATFORM as SLACK
-from adapters.slack.app import SlackBot, SlackSettings, web_client
-from adapters.slack.http import events_router
-from adapters.telegram.bot import PLATFORM as TELEGRAM
-from adapters.telegram.bot import TelegramBot, TelegramSettings
-from adapters.telegram.delivery import DeliveryLimiter
-from adapters.telegram.webhook import webhook_router
 from bot.bootstrap import Application
 from bot.config import Settings
 from bot.nudges import NudgeDispatcher, Sender
@@ -40,7 +34,12 @@ from web.app import create_app
 from web.awards import BakedImages
 from web.health import Check
 
+if TYPE_CHECKING:
+    from adapters.slack.app import SlackSettings
+    from adapters.telegram.bot import TelegramSettings
+
 log = logging.getLogger(__name__)
+TELEGRAM, SLACK = "telegram", "slack"  # the platforms' names (PLATFORM in each adapter)
 
 
 class PlatformUnavailable(Exception):
@@ -58,8 +57,8 @@ class _Server(uvicorn.Server):
 
 async def serve(settings: Settings, app: Application, env: Mapping[str, str] = os.environ) -> None:
     """Serve until SIGINT or SIGTERM; requests in flight are finished first."""
-    telegram_settings = TelegramSettings.from_env(env)
-    slack_settings = SlackSettings.from_env(env)
+    telegram_settings = _telegram_settings(env)
+    slack_settings = _slack_settings(env)
     secrets = [*settings.secrets, *([telegram_settings.token, telegram_settings.secret] if telegram_settings else [])]
     if slack_settings is not None:
         secrets += [slack_settings.bot_token, slack_settings.signing_secret, slack_settings.app_token or ""]
@@ -73,6 +72,10 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
     # a database outage or a killed process loses nothing (adapters/inbox.py).
     inbox = await Inbox(settings.data_dir / inbox_file).open()
     if telegram_settings is not None:
+        from adapters.telegram.bot import TelegramBot
+        from adapters.telegram.delivery import DeliveryLimiter
+        from adapters.telegram.webhook import webhook_router
+
         pacer = (
             SharedSendRate(app.engine, TELEGRAM, telegram_settings.messages_per_second)
             if app.engine.dialect.name == "postgresql" else None  # SQLite: one process, its own limiter
@@ -85,18 +88,24 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
         )
         if telegram_settings.webhook_url:
             routers.append(webhook_router(telegram, webhook_url=telegram_settings.webhook_url, secret=telegram_settings.secret))
-    http_session = aiohttp.ClientSession() if slack_settings is not None else None  # kept-alive Slack connections
-    slack = (
-        SlackBot(core=app.core, store=app.store, settings=slack_settings, clock=app.clock, inbox=inbox,
-                 client=web_client(slack_settings, session=http_session))
-        if slack_settings is not None else None
-    )
+    http_session = None
+    slack = None
+    if slack_settings is not None:
+        import aiohttp
+
+        from adapters.slack.app import SlackBot, web_client
+
+        http_session = aiohttp.ClientSession()  # kept-alive Slack connections
+        slack = SlackBot(core=app.core, store=app.store, settings=slack_settings, clock=app.clock, inbox=inbox,
+                         client=web_client(slack_settings, session=http_session))
     socket_mode = None
     if slack is not None and slack_settings is not None and slack_settings.app_token:
         from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
         socket_mode = AsyncSocketModeHandler(slack.app, slack_settings.app_token)
-    elif slack is not None:
+    elif slack is not None and slack_settings is not None:
+        from adapters.slack.http import events_router
+
         routers.append(events_router(slack.app, slack_settings.signing_secret))
     checks: dict[str, Check] = {}
     if telegram is not None:
@@ -143,6 +152,8 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
         loop.add_signal_handler(sig, stop)
     try:
         if telegram is not None:
+            from telegram.error import InvalidToken, TelegramError
+
             try:
                 await telegram.start()
             except InvalidToken:  # its message quotes the token
@@ -195,6 +206,24 @@ async def serve(settings: Settings, app: Application, env: Mapping[str, str] = o
         await inbox.close()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
+
+
+def _telegram_settings(env: Mapping[str, str]) -> TelegramSettings | None:
+    """Telegram's settings when its token is set; without one its SDK is never imported."""
+    if not (env.get("TELEGRAM_BOT_TOKEN") or "").strip():
+        return None
+    from adapters.telegram.bot import TelegramSettings
+
+    return TelegramSettings.from_env(env)
+
+
+def _slack_settings(env: Mapping[str, str]) -> SlackSettings | None:
+    """Slack's settings when its tokens are set; without them its SDK is never imported."""
+    if not ((env.get("SLACK_BOT_TOKEN") or "").strip() and (env.get("SLACK_SIGNING_SECRET") or "").strip()):
+        return None
+    from adapters.slack.app import SlackSettings
+
+    return SlackSettings.from_env(env)
 
 
 def _lrs_settings(env: Mapping[str, str]) -> LrsSettings | None:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
-from bot.store.database import DEFAULT_DATA_DIR, default_database_url, normalize_url
+from bot.store.database import default_database_url, normalize_url
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 # Variables whose values are secret: masked in every log line and error message.
@@ -120,7 +120,7 @@ class Settings:
 
         Folders default to the project's own (not the current directory), so the bot finds the
         same database and issuer key wherever it is started from."""
-        data_dir = _folder(env, "DATA_DIR", DEFAULT_DATA_DIR)
+        data_dir = _folder(env, "DATA_DIR", default_data_dir())
         keys_dir = _folder(env, "KEYS_DIR", data_dir / "keys")
         raw_url = (env.get("DATABASE_URL") or "").strip()
         return cls(
@@ -138,6 +138,18 @@ class Settings:
             database_setting=_database_setting(env, raw_url, data_dir),
             keys_setting=_folder_setting(env, "KEYS_DIR", keys_dir, under="DATA_DIR"),
         )
+
+
+def default_data_dir(project: Path = PROJECT_DIR) -> Path:
+    """Where the database, the issuer keys and the delivery journal live when DATA_DIR is not set:
+    a checkout keeps them in data/ beside run_bot.py; an installed package has no project folder,
+    so it uses the user's data folder (~/.local/share/microbadge on Linux, or under XDG_DATA_HOME;
+    ~/Library/Application Support/microbadge on macOS), never the current folder."""
+    if (project / "run_bot.py").is_file():
+        return project / "data"
+    from platformdirs import user_data_path
+
+    return user_data_path("microbadge", appauthor=False)
 
 
 def secrets_in(env: Mapping[str, str]) -> tuple[str, ...]:

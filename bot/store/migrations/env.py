@@ -1,12 +1,12 @@
-"""Alembic environment (stock async template). The URL comes from the bot's config, or from
-DATABASE_URL when Alembic is run by hand."""
+"""Alembic environment (stock async template). The URL comes from the bot's config, or, when
+Alembic is run by hand, from the same settings the bot reads (DATABASE_URL, or DATA_DIR's SQLite file)."""
 import asyncio
-import os
 
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from bot.store.database import create_engine, default_database_url, normalize_url
+from bot.config import Settings
+from bot.store.database import create_engine, normalize_url
 from bot.store.models import Base
 
 config = context.config
@@ -15,7 +15,7 @@ target_metadata = Base.metadata
 
 def database_url() -> str:
     url = config.get_main_option("sqlalchemy.url")
-    return normalize_url(url or os.environ.get("DATABASE_URL") or default_database_url())
+    return normalize_url(url or Settings.from_env().database_url)
 
 
 def run_migrations_offline() -> None:

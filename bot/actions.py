@@ -1,12 +1,30 @@
-"""Button actions: short strings the core hands out and reads back. Telegram allows 64 bytes of
-callback data, so they stay terse."""
+"""Button actions: what a button the core offers asks for, as typed values, and the one place that
+turns them into the short strings a platform carries and reads those back.
+
+`encode` and `parse` are each other's inverse. The strings are already in chats (a button
+pressed weeks later must still work), so they never change; Telegram allows 64 bytes of
+callback data, so they stay terse:
+
+    go | later | skip                  continue | snooze the offer | skip today's follow-ups
+    next:<session>.<position>          the Next button of a lesson card
+    ans:<session>.<position>:<option>  an option of a question (0-based)
+    cmd:<name>                         a command of bot/commands.py, e.g. cmd:path
+    tzr:<mode>:<region>                a timezone region (empty: the list of regions)
+    tz:<mode>:<zone>                   a timezone (the longest IANA name is 32 characters)
+    time:<mode>:<HH:MM>                a daily time
+    set:time | set:pause | set:leave   a settings button that asks for more
+    pause:<days> | pause:off           pause for some days, or end the pause
+    ann:on | ann:off                   announce my badges, or not
+    leave:yes | leave:now | leave:no   leaving: asked twice, then done; or staying
+
+The mode says what comes after a picker: `o` onboarding (ask the daily time, then offer the
+first lesson) or `s` settings (confirm)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
-CONTINUE = "go"
-LATER = "later"
-SKIP_TODAY = "skip"
+from bot.replies import Button
 
 
 @dataclass(frozen=True)
@@ -22,18 +40,180 @@ class StepRef:
     @classmethod
     def parse(cls, text: str) -> StepRef | None:
         session, _, position = text.partition(".")
-        if not (session.isdigit() and position.isdigit()):
+        if not (_number(session) and _number(position)):
             return None
         return cls(int(session), int(position))
 
 
-def next_card(ref: StepRef) -> str:
-    return f"next:{ref}"
+class Mode(StrEnum):
+    """What follows a timezone or time picker."""
+
+    ONBOARDING = "o"
+    SETTINGS = "s"
 
 
-def answer(ref: StepRef, option: int) -> str:
-    return f"ans:{ref}:{option}"
+@dataclass(frozen=True)
+class Continue:
+    """Continue where the learner is: the step in progress, re-checks, the next lesson."""
 
 
-def command(name: str) -> str:
-    return f"cmd:{name}"
+@dataclass(frozen=True)
+class Later:
+    """Not now: the offer comes back a little later."""
+
+
+@dataclass(frozen=True)
+class SkipToday:
+    """No more follow-ups of today's offer."""
+
+
+@dataclass(frozen=True)
+class NextCard:
+    ref: StepRef
+
+
+@dataclass(frozen=True)
+class ChooseOption:
+    """An answer: one option of a single-answer question."""
+
+    ref: StepRef
+    option: int
+
+
+@dataclass(frozen=True)
+class RunCommand:
+    name: str
+
+
+@dataclass(frozen=True)
+class PickRegion:
+    mode: Mode
+    region: int | None  # None: show the regions
+
+
+@dataclass(frozen=True)
+class PickZone:
+    mode: Mode
+    zone: str  # checked when pressed: a forged button may name anything
+
+
+@dataclass(frozen=True)
+class PickTime:
+    mode: Mode
+    time: str  # checked when pressed against the times offered
+
+
+@dataclass(frozen=True)
+class AskTime:
+    """Settings: show the daily times."""
+
+
+@dataclass(frozen=True)
+class AskPause:
+    """Settings: how long to pause."""
+
+
+@dataclass(frozen=True)
+class Pause:
+    days: int  # checked when pressed against the pauses offered
+
+
+@dataclass(frozen=True)
+class EndPause:
+    """Resume now: the pause (every hold from today on) ends."""
+
+
+@dataclass(frozen=True)
+class Announce:
+    on: bool
+
+
+@dataclass(frozen=True)
+class AskLeave:
+    """Leaving, first ask."""
+
+
+@dataclass(frozen=True)
+class ConfirmLeave:
+    """Leaving, said yes once: ask a last time."""
+
+
+@dataclass(frozen=True)
+class LeaveNow:
+    """Leaving, said yes twice: delete the learner's data."""
+
+
+@dataclass(frozen=True)
+class Stay:
+    """Not leaving after all."""
+
+
+Preference = PickRegion | PickZone | PickTime | AskTime | AskPause | Pause | EndPause | Announce | AskLeave | ConfirmLeave | LeaveNow | Stay
+Action = Continue | Later | SkipToday | NextCard | ChooseOption | RunCommand | Preference
+PREFERENCES = (PickRegion, PickZone, PickTime, AskTime, AskPause, Pause, EndPause, Announce, AskLeave, ConfirmLeave,
+               LeaveNow, Stay)
+
+CONTINUE, LATER, SKIP_TODAY = Continue(), Later(), SkipToday()
+_FIXED: dict[str, Action] = {
+    "go": CONTINUE, "later": LATER, "skip": SKIP_TODAY,
+    "set:time": AskTime(), "set:pause": AskPause(), "set:leave": AskLeave(), "pause:off": EndPause(),
+    "ann:on": Announce(True), "ann:off": Announce(False),
+    "leave:yes": ConfirmLeave(), "leave:now": LeaveNow(), "leave:no": Stay(),
+}
+_STRINGS = {action: text for text, action in _FIXED.items()}
+
+
+def encode(action: Action) -> str:
+    """The string a button carries."""
+    match action:
+        case NextCard(ref):
+            return f"next:{ref}"
+        case ChooseOption(ref, option):
+            return f"ans:{ref}:{option}"
+        case RunCommand(name):
+            return f"cmd:{name}"
+        case PickRegion(mode, region):
+            return f"tzr:{mode}:{'' if region is None else region}"
+        case PickZone(mode, zone):
+            return f"tz:{mode}:{zone}"
+        case PickTime(mode, time):
+            return f"time:{mode}:{time}"
+        case Pause(days):
+            return f"pause:{days}"
+    return _STRINGS[action]
+
+
+def button(label: str, action: Action, *, destructive: bool = False) -> Button:
+    return Button(label, encode(action), destructive=destructive)
+
+
+def parse(text: str) -> Action | None:
+    """The action a pressed button carries; None for a string no button of ours ever had."""
+    if text in _FIXED:
+        return _FIXED[text]
+    kind, _, rest = text.partition(":")
+    match kind:
+        case "next":
+            ref = StepRef.parse(rest)
+            return NextCard(ref) if ref is not None else None
+        case "ans":
+            step, _, option = rest.partition(":")
+            ref = StepRef.parse(step)
+            return ChooseOption(ref, int(option)) if ref is not None and _number(option) else None
+        case "cmd":
+            return RunCommand(rest) if rest else None
+        case "pause":
+            return Pause(int(rest)) if _number(rest) else None
+        case "tzr" | "tz" | "time":
+            mode, _, value = rest.partition(":")
+            if mode not in tuple(Mode):
+                return None
+            if kind == "tzr":
+                return PickRegion(Mode(mode), int(value) if _number(value) else None)
+            return PickZone(Mode(mode), value) if kind == "tz" else PickTime(Mode(mode), value)
+    return None
+
+
+def _number(text: str) -> bool:
+    """A whole number int() reads (str.isdigit also takes ², which int() refuses), of sane length."""
+    return text.isascii() and text.isdigit() and len(text) <= 20  # a 64-bit id has 19

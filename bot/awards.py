@@ -6,11 +6,11 @@ import secrets
 import uuid
 from datetime import datetime, timedelta
 
-from bot import actions
+from bot import actions, commands
 from bot.markup import literal
 from bot.mastery import MasteryModel
 from bot.progress import skill_mastery
-from bot.replies import Announcement, AwardNotice, Button, Reply
+from bot.replies import Announcement, AwardNotice, Reply
 from bot.store.models import AwardRow, LearnerRow
 from bot.store.repository import ProgressStore
 from bot.turn import Turn
@@ -163,7 +163,7 @@ class Awarder:
         return replies
 
     def _notice(self, definition: CredentialDefinition, award: AwardRow, text: str) -> AwardNotice:
-        buttons = (Button("My badges", actions.command("badges")),)
+        buttons = (actions.button("My badges", actions.RunCommand(commands.BADGES.name)),)
         if self._issuer is None:
             return AwardNotice(title=definition.title, text=text, buttons=buttons)
         links = self._issuer.links

@@ -6,7 +6,7 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot import actions, people, preferences, team, texts
+from bot import actions, commands, people, preferences, team, texts
 from bot.actions import StepRef
 from bot.awards import Awarder, is_valid
 from bot.clock import Clock
@@ -16,7 +16,7 @@ from bot.markup import literal
 from bot.mastery import MasteryModel
 from bot.pathway import CredentialOnMap, credential_needs, next_lesson, pathway_map
 from bot.progress import standing
-from bot.replies import Button, Home, Reply, Text
+from bot.replies import Home, Reply, Text
 from bot.schedule import Rhythm, next_reachable
 from bot.settings import apply_setting
 from bot.store.models import AwardRow
@@ -28,7 +28,6 @@ from credentials.issuer import IssuerIdentity
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("next", "path", "progress", "badges", "settings", "help", "start")
 FOLLOW_UPS = ("reminder1", "reminder2", "later")  # nudges that follow up a daily offer
 LATER_DELAY = timedelta(hours=2)
 
@@ -72,7 +71,7 @@ class Core:
                     replies += await self._awarder.renew(turn, turn.renew)
                 if turn.progress_changed:
                     replies += await self._awarder.award_earned(turn)
-                await turn.finish(_kind_of(event))
+                await turn.finish(event.recorded_as)
                 return replies
         except DuplicateEvent:
             log.info("duplicate event %s ignored", event.source_id)
@@ -87,7 +86,7 @@ class Core:
             turn = Turn(tx=tx, learner=learner, now=now)
             session = await tx.active_session(learner.id)
             if session is not None:
-                next_step = Text(f"You are in the middle of **{session.title}**.", (Button("Continue", actions.CONTINUE),))
+                next_step = Text(f"You are in the middle of **{session.title}**.", (actions.button("Continue", actions.CONTINUE),))
             else:
                 next_step = await self._flow.next_step_offer(turn)
             now_standing = await standing(tx, self._mastery, learner, now)
@@ -98,13 +97,13 @@ class Core:
                     ("Streak and mastery", texts.progress(now_standing, self._curriculum, learner.timezone)),
                     ("Badges", (await self._badges(turn)).text),
                 ),
-                buttons=tuple(b for b in next_step.buttons if b.action != actions.LATER),
+                buttons=tuple(b for b in next_step.buttons if actions.parse(b.action) != actions.LATER),
             )
 
     async def _dispatch(self, turn: Turn, event: Event, created: bool) -> list[Reply]:
         match event:
             case Start():
-                return await self._start(turn, event, created)
+                return await self._start(turn, event.timezone, created)
             case Next():
                 return await self._flow.resume(turn, advance_card=True)
             case Answer():
@@ -112,22 +111,23 @@ class Core:
             case ButtonPressed():
                 return await self._button(turn, event.action)
             case Command():
-                return await self._command(turn, event.name.lower().lstrip("/"), event.args.strip())
+                return await self._command(turn, event.name, event.args.strip(), created)
             case TimerFired():
                 return await self._timer(turn, event.kind)
             case TeamFromChannel():
                 return [await self._team_from_channel(turn, event)]
         return [Text("Sorry, I did not understand that. /help lists what I can do.")]
 
-    async def _start(self, turn: Turn, event: Start, created: bool) -> list[Reply]:
+    async def _start(self, turn: Turn, timezone: str | None, created: bool) -> list[Reply]:
+        """`/start` (commands.START): first contact greets; later, welcome back, where they are."""
         learner = turn.learner
-        if event.timezone and (created or not learner.timezone_confirmed):
-            learner.timezone, learner.timezone_confirmed = event.timezone, True
+        if timezone and (created or not learner.timezone_confirmed):
+            learner.timezone, learner.timezone_confirmed = timezone, True
         await turn.record("started", payload={"first_contact": created})
         if created and not learner.timezone_confirmed:
             # The platform does not know the learner's timezone: ask, then the daily time.
             greeting = texts.greeting(learner.display_name, self._curriculum, None, None, learner.daily_time)
-            return [preferences.region_picker(greeting, preferences.ONBOARDING)]
+            return [preferences.region_picker(greeting, actions.Mode.ONBOARDING)]
         if created:
             first = next_lesson(self._curriculum, set())
             return [
@@ -135,7 +135,8 @@ class Core:
                     texts.greeting(
                         learner.display_name, self._curriculum, first, learner.timezone, learner.daily_time, learner.working_days
                     ),
-                    (Button("Start now", actions.CONTINUE), Button("Later", actions.LATER), Button("Daily time", "set:time")),
+                    (actions.button("Start now", actions.CONTINUE), actions.button("Later", actions.LATER),
+                     actions.button("Daily time", actions.AskTime())),
                 )
             ]
         session = await turn.tx.active_session(learner.id)
@@ -144,50 +145,55 @@ class Core:
         return [Text("Welcome back!"), await self._flow.next_step_offer(turn)]
 
     async def _button(self, turn: Turn, action: str) -> list[Reply]:
-        kind, _, rest = action.partition(":")
-        if action == actions.CONTINUE:
-            return await self._flow.resume(turn, advance_card=False)
-        if kind == "next":
-            return await self._flow.press_next(turn, StepRef.parse(rest))
-        if kind == "ans":
-            ref, _, option = rest.partition(":")
-            if option.isdigit():
-                return await self._flow.answer(turn, StepRef.parse(ref), (int(option),))
-        if kind == "cmd" and rest in COMMANDS:
-            return await self._command(turn, rest, "")
-        if (pressed := preferences.Pressed.parse(action)) is not None:
-            return await preferences.press(turn, pressed, first_lesson_offer=lambda: self._first_lesson_offer(turn))
-        if action == actions.LATER:
-            return [await self._later(turn)]
-        if action == actions.SKIP_TODAY:
-            await turn.record("skipped_today")
-            await turn.tx.cancel_nudges(turn.learner.id, FOLLOW_UPS, turn.now)
-            return [Text("Skipped for today. See you tomorrow!")]
+        match pressed := actions.parse(action):
+            case actions.Continue():
+                return await self._flow.resume(turn, advance_card=False)
+            case actions.NextCard(ref):
+                return await self._flow.press_next(turn, ref)
+            case actions.ChooseOption(ref, option):
+                return await self._flow.answer(turn, ref, (option,))
+            case actions.RunCommand(name) if commands.named(name, turn.learner.platform) is not None:
+                return await self._command(turn, name, "", created=False)
+            case actions.Later():
+                return [await self._later(turn)]
+            case actions.SkipToday():
+                await turn.record("skipped_today")
+                await turn.tx.cancel_nudges(turn.learner.id, FOLLOW_UPS, turn.now)
+                return [Text("Skipped for today. See you tomorrow!")]
+            case _ if isinstance(pressed, actions.PREFERENCES):
+                return await preferences.press(turn, pressed, first_lesson_offer=lambda: self._first_lesson_offer(turn))
         log.warning("unknown button action %r", action)
         return [Text("That button is no longer valid. /next continues where you are.")]
 
-    async def _command(self, turn: Turn, name: str, args: str) -> list[Reply]:
-        if name in ("next", "start"):
+    async def _command(self, turn: Turn, name: str, args: str, created: bool) -> list[Reply]:
+        """A typed command, as bot/commands.py names it for the learner's platform."""
+        command = commands.named(name, turn.learner.platform)
+        if command is None:
+            typed = name.lower().lstrip("/")
+            shown = typed if len(typed) <= 30 else typed[:30] + "…"
+            help_text = texts.help_for(turn.learner.platform, turn.learner.role)
+            return [Text(f"I don't know the command /{literal(shown)}. {help_text}")]
+        if command is commands.START:
+            return await self._start(turn, None, created)
+        if command is commands.NEXT:
             return await self._flow.resume(turn, advance_card=True)
-        if name == "path":
+        if command is commands.PATH:
             return [await self._path(turn)]
-        if name == "progress":
+        if command is commands.PROGRESS:
             now_standing = await standing(turn.tx, self._mastery, turn.learner, turn.now)
             return [Text(texts.progress(now_standing, self._curriculum, turn.learner.timezone))]
-        if name == "badges":
+        if command is commands.BADGES:
             return [await self._badges(turn)]
-        if name == "settings" and not args:
+        if command is commands.SETTINGS and not args:
             return [preferences.settings_menu(turn, await apply_setting(turn, args))]
-        if name == "settings":
+        if command is commands.SETTINGS:
             return [Text(await apply_setting(turn, args))]
-        if name == "help":
-            return [Text(texts.HELP)]
-        if name in ("stop", "resume"):
-            return [await self._nudges(turn, on=name == "resume")]
-        if name == "team":
+        if command in (commands.STOP, commands.RESUME):
+            return [await self._nudges(turn, on=command is commands.RESUME)]
+        if command is commands.TEAM:
             return [await self._team(turn)]
-        shown = name if len(name) <= 30 else name[:30] + "…"
-        return [Text(f"I don't know the command /{literal(shown)}. {texts.HELP}")]
+        # HELP, and what only an adapter does (QUIT: the console ends; TEAM_SYNC: Slack reads the channel)
+        return [Text(texts.help_for(turn.learner.platform, turn.learner.role))]
 
     async def _later(self, turn: Turn) -> Text:
         """Snooze: one more offer after LATER_DELAY, at a moment the learner can be reached;
@@ -217,7 +223,7 @@ class Core:
 
     async def _team(self, turn: Turn) -> Text:
         """`/team`: a manager's teams in short, and a one-time sign-in link to the dashboard."""
-        if turn.learner.role not in ("manager", "admin"):
+        if not commands.TEAM.allows(turn.learner.role):
             return Text("/team is for managers. Ask your L&D team if you should have access.")
         teams = await team.summaries(turn.tx, await team.visible_teams(turn.tx, turn.learner), turn.now)
         link = None
@@ -232,11 +238,11 @@ class Core:
         fetching the members; `handle` checks again in its transaction."""
         async with self._store.transaction() as tx:
             learner = await tx.find_learner(who.platform, who.user_id)
-            return learner is not None and learner.role == "admin"
+            return learner is not None and commands.TEAM_SYNC.allows(learner.role)
 
     async def _team_from_channel(self, turn: Turn, event: TeamFromChannel) -> Text:
         """The team becomes exactly the chat's members, in this event's one transaction."""
-        if turn.learner.role != "admin":
+        if not commands.TEAM_SYNC.allows(turn.learner.role):
             return Text(texts.ADMINS_ONLY)
         name = event.team_name.strip()
         if not name or len(name) > people.TEAM_NAME_LIMIT:
@@ -253,7 +259,7 @@ class Core:
         """What onboarding ends with: the next lesson, now or later."""
         first = next_lesson(self._curriculum, await turn.tx.completed_lessons(turn.learner.id))
         text = texts.first_up(first) if first is not None else "You are all set."
-        return Text(text, (Button("Start now", actions.CONTINUE), Button("Later", actions.LATER)))
+        return Text(text, (actions.button("Start now", actions.CONTINUE), actions.button("Later", actions.LATER)))
 
     async def _credentials_on_map(self, turn: Turn) -> list[CredentialOnMap]:
         evidence = await self._awarder.evidence(turn)
@@ -281,7 +287,7 @@ class Core:
         pathways = pathway_map(self._curriculum, completed, in_progress)
         shown = texts.pathway_map(pathways, await self._credentials_on_map(turn))
         if await self._flow.has_next_step(turn):
-            return Text(shown, (Button("Continue", actions.CONTINUE),))
+            return Text(shown, (actions.button("Continue", actions.CONTINUE),))
         # Nothing to continue: a Continue button would only lead back here. Say what is left.
         left = [texts.PATH_ALL_DONE]
         if (upcoming := await self._flow.next_recheck(turn)) is not None:
@@ -303,7 +309,7 @@ class Core:
         pending = [c for c in await self._credentials_on_map(turn) if c.definition.id not in held]
         if pending:
             lines += ["", "**Still to earn**"] + [texts.credential_line(c) for c in pending]
-        return Text("\n".join(lines), (Button("Continue learning", actions.CONTINUE),))
+        return Text("\n".join(lines), (actions.button("Continue learning", actions.CONTINUE),))
 
     async def _timer(self, turn: Turn, kind: str) -> list[Reply]:
         if kind != "daily":
@@ -344,10 +350,7 @@ class Core:
         return [
             Text(
                 text,
-                (Button("Start", actions.CONTINUE), Button("Later", actions.LATER), Button("Skip today", actions.SKIP_TODAY)),
+                (actions.button("Start", actions.CONTINUE), actions.button("Later", actions.LATER),
+                 actions.button("Skip today", actions.SKIP_TODAY)),
             )
         ]
-
-def _kind_of(event: Event) -> str:
-    """`Command` -> `command`, `ButtonPressed` -> `button_pressed`."""
-    return "".join("_" + c.lower() if c.isupper() else c for c in type(event).__name__).lstrip("_")

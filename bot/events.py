@@ -2,6 +2,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
+
+from bot.vocabulary import EventKind
 
 
 @dataclass(frozen=True)
@@ -16,6 +19,10 @@ class LearnerRef:
 
 @dataclass(frozen=True, kw_only=True)
 class Event:
+    # What the audit trail stores for this event when handling it recorded nothing else (so
+    # that a redelivery is known): named here, so that renaming the class changes nothing stored.
+    recorded_as: ClassVar[EventKind]
+
     learner: LearnerRef
     # The platform's id for the message/update/action. The same id delivered twice is
     # handled once: platforms retry, and a retry must change nothing.
@@ -26,6 +33,8 @@ class Event:
 class Start(Event):
     """First contact, or the learner coming back (`/start`, a DM, opening the App Home)."""
 
+    recorded_as = EventKind.START
+
     timezone: str | None = None  # IANA name when the platform knows it (Slack does)
 
 
@@ -33,10 +42,14 @@ class Start(Event):
 class Next(Event):
     """Continue: the next card, the next check, or the next lesson."""
 
+    recorded_as = EventKind.NEXT
+
 
 @dataclass(frozen=True, kw_only=True)
 class ButtonPressed(Event):
     """A button the core offered was pressed; `action` is that button's opaque action string."""
+
+    recorded_as = EventKind.BUTTON_PRESSED
 
     action: str
 
@@ -44,6 +57,8 @@ class ButtonPressed(Event):
 @dataclass(frozen=True, kw_only=True)
 class Answer(Event):
     """An answer to the question identified by `ref` (see `replies.Question.ref`)."""
+
+    recorded_as = EventKind.ANSWER
 
     ref: str
     choices: tuple[int, ...]
@@ -53,6 +68,8 @@ class Answer(Event):
 class Command(Event):
     """A typed command such as `path`, `progress`, `badges`, `settings`, `help`."""
 
+    recorded_as = EventKind.COMMAND
+
     name: str
     args: str = ""
 
@@ -60,6 +77,8 @@ class Command(Event):
 @dataclass(frozen=True, kw_only=True)
 class TimerFired(Event):
     """A scheduled moment for this learner, e.g. their daily lesson time."""
+
+    recorded_as = EventKind.TIMER_FIRED
 
     kind: str
 
@@ -70,6 +89,8 @@ class TeamFromChannel(Event):
 
     `members` is everyone in the chat now (people only: the adapter leaves out bots), each
     with the name and timezone the platform knows; `manager`, when given, manages the team."""
+
+    recorded_as = EventKind.TEAM_FROM_CHANNEL
 
     team_name: str
     members: tuple[LearnerRef, ...]

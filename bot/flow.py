@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import actions, texts
+from bot import actions, commands, texts
 from bot.actions import StepRef
 from bot.mastery import MasteryModel, guess_probability
 from bot.pathway import next_lesson
-from bot.replies import Button, Feedback, LessonCard, Question, Reply, Text
+from bot.replies import Feedback, LessonCard, Question, Reply, Text
 from bot.snapshot import skills_of, step_from_json, step_to_json
 from bot.store.models import AwardRow, ItemStateRow, SessionRow, SkillStateRow
 from bot.turn import Turn
@@ -157,7 +157,7 @@ class LessonFlow:
                 body=step.body,
                 position=session.position + 1,
                 total=total,
-                buttons=(Button("Next ▶", actions.next_card(ref)),),
+                buttons=(actions.button("Next ▶", actions.NextCard(ref)),),
             )
         return question_reply(step, ref, session.position + 1, total)
 
@@ -275,26 +275,26 @@ class LessonFlow:
     async def next_step_offer(self, turn: Turn) -> Text:
         """Never a dead end: name the next step and offer it."""
         plan = await self.plan(turn)
-        later = Button("Later", actions.LATER)
+        later = actions.button("Later", actions.LATER)
         if plan.due_checks:
             return Text(
                 f"Next: a quick re-check of {plan.due_checks} question{'s' if plan.due_checks != 1 else ''} "
                 "from earlier lessons.",
-                (Button("Start now", actions.CONTINUE), later),
+                (actions.button("Start now", actions.CONTINUE), later),
             )
         if plan.refresher is not None and plan.expires is not None:
             verb = "expired" if plan.expires <= turn.now else "expires"
             return Text(
                 f"Next: a short refresher. Your **{plan.refresher.title}** badge {verb} on "
                 f"{plan.expires.date().isoformat()}; pass it to renew the badge.",
-                (Button("Start now", actions.CONTINUE), later),
+                (actions.button("Start now", actions.CONTINUE), later),
             )
         if plan.lesson is not None:
             pathway = self._curriculum.pathway_of(plan.lesson.id)
             where = f" in {pathway.title}" if pathway else ""
             return Text(
                 f"Next{where}: **{plan.lesson.title}** ({plan.lesson.minutes} min).",
-                (Button("Start now", actions.CONTINUE), later),
+                (actions.button("Start now", actions.CONTINUE), later),
             )
         return await self._all_done(turn)
 
@@ -321,7 +321,7 @@ class LessonFlow:
             )
         else:
             text += "\nNext: /path shows what each badge still needs."
-        return Text(text, (Button("Show my pathway", actions.command("path")),))
+        return Text(text, (actions.button("Show my pathway", actions.RunCommand(commands.PATH.name)),))
 
 
 async def _open_session(
@@ -356,7 +356,7 @@ def question_reply(check: Check, ref: StepRef, position: int, total: int) -> Que
         multiple=multiple,
         position=position,
         total=total,
-        option_actions=() if multiple else tuple(actions.answer(ref, i) for i in range(len(check.options))),
+        option_actions=() if multiple else tuple(actions.encode(actions.ChooseOption(ref, i)) for i in range(len(check.options))),
         correct_option=None if multiple else min(check.correct_indices),
     )
 

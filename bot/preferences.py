@@ -2,24 +2,21 @@
 not tell us a learner's timezone (Telegram) ask for it this way on first contact; every platform
 offers the same buttons under /settings. Typed `/settings ...` arguments keep working too.
 
-Actions stay far below Telegram's 64 bytes: `tzr:<mode>:<region>`, `tz:<mode>:<zone>` (the
-longest IANA name is 32 characters), `time:<mode>:HH:MM`. The mode says what comes next:
-`o` onboarding (ask the daily time, then offer the first lesson) or `s` settings (confirm)."""
+The buttons' actions are bot/actions.py's: a picker's mode says what comes next, onboarding (ask
+the daily time, then offer the first lesson) or settings (confirm)."""
 from __future__ import annotations
 
 import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import texts
+from bot import actions, texts
+from bot.actions import Mode
 from bot.holds import end_holds
-from bot.replies import Button, Reply, Text
+from bot.replies import Reply, Text
 from bot.streaks import local_date
 from bot.turn import Turn
-
-ONBOARDING, SETTINGS = "o", "s"
 
 # A short list per region, ordered west to east, each the largest city of a distinct zone.
 REGIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -42,105 +39,93 @@ DAILY_TIMES = ("07:00", "08:00", "09:00", "10:00", "11:00", "12:00", "13:00", "1
 PAUSES = (("1 week", 7), ("2 weeks", 14), ("1 month", 30))
 
 
-@dataclass(frozen=True)
-class Pressed:
-    """A preferences button, parsed: `kind` and the rest of the action."""
-
-    kind: str
-    mode: str
-    value: str
-
-    @classmethod
-    def parse(cls, action: str) -> Pressed | None:
-        kind, _, rest = action.partition(":")
-        if kind in ("tzr", "tz", "time"):
-            mode, _, value = rest.partition(":")
-            return cls(kind, mode, value) if mode in (ONBOARDING, SETTINGS) else None
-        if kind in ("set", "pause", "ann", "leave"):
-            return cls(kind, SETTINGS, rest)
-        return None
+def region_picker(prompt: str, mode: Mode) -> Text:
+    return Text(prompt, tuple(actions.button(name, actions.PickRegion(mode, i)) for i, (name, _) in enumerate(REGIONS)))
 
 
-def region_picker(prompt: str, mode: str) -> Text:
-    return Text(prompt, tuple(Button(name, f"tzr:{mode}:{i}") for i, (name, _) in enumerate(REGIONS)))
-
-
-def zone_picker(region: int, mode: str, now: datetime) -> Text:
+def zone_picker(region: int, mode: Mode, now: datetime) -> Text:
     name, zones = REGIONS[region]
-    buttons = [Button(f"{_city(zone)} · {now.astimezone(ZoneInfo(zone)):%H:%M}", f"tz:{mode}:{zone}") for zone in zones]
-    buttons.append(Button("◀ Other regions", f"tzr:{mode}:"))
+    buttons = [
+        actions.button(f"{_city(zone)} · {now.astimezone(ZoneInfo(zone)):%H:%M}", actions.PickZone(mode, zone)) for zone in zones
+    ]
+    buttons.append(actions.button("◀ Other regions", actions.PickRegion(mode, None)))
     return Text(f"**{name}**: pick the place whose clock matches yours (its time now is shown).", tuple(buttons))
 
 
-def time_picker(prompt: str, mode: str) -> Text:
-    return Text(prompt, tuple(Button(t, f"time:{mode}:{t}") for t in DAILY_TIMES))
+def time_picker(prompt: str, mode: Mode) -> Text:
+    return Text(prompt, tuple(actions.button(t, actions.PickTime(mode, t)) for t in DAILY_TIMES))
 
 
 def settings_menu(turn: Turn, summary: str) -> Text:
     learner = turn.learner
-    announce = Button("Announce my badges: turn off", "ann:off") if learner.announce else Button("Announce my badges: turn on", "ann:on")
+    announce = (actions.button("Announce my badges: turn off", actions.Announce(False)) if learner.announce
+                else actions.button("Announce my badges: turn on", actions.Announce(True)))
     return Text(summary, (
-        Button("Timezone", f"tzr:{SETTINGS}:"),
-        Button("Daily time", "set:time"),
-        Button("Pause", "set:pause"),
-        Button("Resume", "pause:off"),
+        actions.button("Timezone", actions.PickRegion(Mode.SETTINGS, None)),
+        actions.button("Daily time", actions.AskTime()),
+        actions.button("Pause", actions.AskPause()),
+        actions.button("Resume", actions.EndPause()),
         announce,
-        Button("Leave and delete my data", "set:leave"),
+        actions.button("Leave and delete my data", actions.AskLeave()),
     ))
 
 
 async def press(
-    turn: Turn, pressed: Pressed, *, first_lesson_offer: Callable[[], Awaitable[Reply]] | None = None
+    turn: Turn, pressed: actions.Preference, *, first_lesson_offer: Callable[[], Awaitable[Reply]] | None = None
 ) -> list[Reply]:
     """Apply one preferences button. `first_lesson_offer` ends onboarding once the time is set."""
     learner = turn.learner
-    match pressed.kind:
-        case "tzr":
-            if pressed.value.isdigit() and int(pressed.value) < len(REGIONS):
-                return [zone_picker(int(pressed.value), pressed.mode, turn.now)]
-            return [region_picker("Where are you? Pick a region.", pressed.mode)]
-        case "tz":
+    match pressed:
+        case actions.PickRegion(mode, region):
+            if region is not None and region < len(REGIONS):
+                return [zone_picker(region, mode, turn.now)]
+            return [region_picker("Where are you? Pick a region.", mode)]
+        case actions.PickZone(mode, zone):
             try:
-                ZoneInfo(pressed.value)
+                ZoneInfo(zone)
             except (ZoneInfoNotFoundError, ValueError):
-                return [region_picker("That timezone is not one I know. Pick a region.", pressed.mode)]
-            confirmation = await set_timezone(turn, pressed.value)
-            if pressed.mode == ONBOARDING:
-                return [time_picker(f"Timezone: **{pressed.value}**. When would you like your daily five-minute lesson?", ONBOARDING)]
+                return [region_picker("That timezone is not one I know. Pick a region.", mode)]
+            confirmation = await set_timezone(turn, zone)
+            if mode is Mode.ONBOARDING:
+                return [time_picker(f"Timezone: **{zone}**. When would you like your daily five-minute lesson?", Mode.ONBOARDING)]
             return [Text(confirmation)]
-        case "time":
-            if pressed.value not in DAILY_TIMES:
-                return [time_picker("Pick one of these times.", pressed.mode)]
-            learner.daily_time = pressed.value
-            await turn.record("settings_changed", payload={"daily_time": pressed.value})
+        case actions.PickTime(mode, time):
+            if time not in DAILY_TIMES:
+                return [time_picker("Pick one of these times.", mode)]
+            learner.daily_time = time
+            await turn.record("settings_changed", payload={"daily_time": time})
             confirmation = Text(
                 f"Daily lesson at **{learner.daily_time}** ({learner.timezone}), "
                 f"{texts.days_phrase(learner.working_days)}. Change it any time with /settings."
             )
-            if pressed.mode == ONBOARDING and first_lesson_offer is not None:
+            if mode is Mode.ONBOARDING and first_lesson_offer is not None:
                 return [confirmation, await first_lesson_offer()]
             return [confirmation]
-        case "set" if pressed.value == "time":
-            return [time_picker("When would you like your daily five-minute lesson?", SETTINGS)]
-        case "set" if pressed.value == "pause":
+        case actions.AskTime():
+            return [time_picker("When would you like your daily five-minute lesson?", Mode.SETTINGS)]
+        case actions.AskPause():
             return [Text(
                 "Pause for how long? Your streak waits, and nothing new piles up meanwhile.",
-                tuple(Button(label, f"pause:{days}") for label, days in PAUSES),
+                tuple(actions.button(label, actions.Pause(days)) for label, days in PAUSES),
             )]
-        case "pause":
-            return [Text(await _pause(turn, pressed.value))]
-        case "ann" if pressed.value in ("on", "off"):
-            return [Text(await set_announce(turn, pressed.value == "on"))]
-        case "set" if pressed.value == "leave":
-            return [Text(texts.LEAVE_CONFIRM, (Button("Yes, delete my data", "leave:yes"), Button("No, stay", "leave:no")))]
-        case "leave" if pressed.value == "yes":
+        case actions.EndPause():
+            return [Text(await end_holds(turn, welcome="Welcome back! Your pause is over; /next continues where you are."))]
+        case actions.Pause(days):
+            return [Text(await _pause(turn, days))]
+        case actions.Announce(on):
+            return [Text(await set_announce(turn, on))]
+        case actions.AskLeave():
+            return [Text(texts.LEAVE_CONFIRM, (actions.button("Yes, delete my data", actions.ConfirmLeave()),
+                                               actions.button("No, stay", actions.Stay())))]
+        case actions.ConfirmLeave():
             # Deleting cannot be undone: a second, explicit answer. (`leave:yes` used to delete at
             # once, so a button still showing in an old chat only asks again.)
-            return [Text(texts.LEAVE_FINAL, (Button(texts.LEAVE_NOW, "leave:now", destructive=True), Button("No, stay", "leave:no")))]
-        case "leave" if pressed.value == "now":
+            return [Text(texts.LEAVE_FINAL, (actions.button(texts.LEAVE_NOW, actions.LeaveNow(), destructive=True),
+                                             actions.button("No, stay", actions.Stay())))]
+        case actions.LeaveNow():
             await erase(turn)
             return [Text(texts.LEFT)]
-        case "leave":
+        case actions.Stay():
             return [Text(texts.LEAVE_STAYING)]
     return [Text("That button is no longer valid. /settings shows your settings.")]
 
@@ -161,13 +146,11 @@ async def set_announce(turn: Turn, on: bool) -> str:
     return "Your badges will no longer be announced in the team channel. You still get them."
 
 
-async def _pause(turn: Turn, value: str) -> str:
+async def _pause(turn: Turn, days: int) -> str:
     today = local_date(turn.now, turn.learner.timezone)
-    if value == "off":
-        return await end_holds(turn, welcome="Welcome back! Your pause is over; /next continues where you are.")
-    if not value.isdigit() or int(value) not in {days for _, days in PAUSES}:
+    if days not in {offered for _, offered in PAUSES}:
         return "That button is no longer valid. /settings shows your settings."
-    end = today + timedelta(days=int(value) - 1)
+    end = today + timedelta(days=days - 1)
     await turn.tx.add_hold(turn.learner, today, end)
     await turn.record("settings_changed", payload={"hold": [today.isoformat(), end.isoformat()]})
     return f"Paused until {end}: your streak waits and I will not nudge you. Press Resume in /settings to come back sooner."

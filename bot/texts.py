@@ -4,19 +4,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot import commands
 from bot.markup import literal
 from bot.pathway import CredentialOnMap, LessonStatus, PathwayOnMap
 from bot.progress import Standing
 from content.model import Curriculum, Lesson
 
-HELP = """Here is what I understand:
-/next: continue where you are (or start the next lesson)
-/path: your pathway map: what is done, what is next, what each badge needs
-/progress: your streak and mastery per skill
-/badges: your badges and what the next one needs
-/settings: your timezone, daily time, working days and vacation hold
-/stop: no more reminders from me (until /resume)
-/help: this list"""
 
 ADMINS_ONLY = ("Only an L&D admin can make a team from a channel's members. "
                "Ask your L&D team to do it, or to give you the admin role.")
@@ -54,6 +47,12 @@ LEFT = "Done: your personal data is deleted and I will not message you again. Sa
 PATH_ALL_DONE = "🎓 Every lesson on your pathway is done: there is nothing to continue right now."
 PATH_NEXT_RECHECK = "🔁 Your next re-check is due {when}; I will offer it then."
 PATH_BADGES = "🏅 /badges shows the badges you hold and what is left to earn."
+
+
+def help_for(platform: str, role: str) -> str:
+    """/help: what this person may type here (bot/commands.py), one command a line."""
+    lines = [f"{command.usage}: {command.about}" for command in commands.offered(platform, role)]
+    return "\n".join(["Here is what I understand:", *lines])
 
 
 def days_phrase(working_days: str) -> str:

@@ -16,11 +16,13 @@ import uuid
 from typing import TextIO
 
 from adapters.console.render import Rendered, render, without_buttons
+from bot import commands
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start
 from bot.replies import Announcement, Button, Question, Reply
+from bot.vocabulary import Platform
 
-PLATFORM = "console"
+PLATFORM = Platform.CONSOLE
 GOODBYE = "Bye! Your progress is saved: run me again to pick up where you left off."
 GOODBYE_AFTER_DELETING = "Bye!"  # nothing of theirs is saved any more
 _NUMBERS = re.compile(r"^\s*\d+(\s*[, ]\s*\d+)*\s*$")
@@ -78,7 +80,7 @@ class ConsoleBot:
     async def say(self, line: str) -> bool:
         """Handle one typed line; False when the learner quits."""
         text = line.strip()
-        if text.lower() in ("/quit", "/exit", "quit", "exit"):
+        if commands.named(text, PLATFORM) is commands.QUIT:  # also without the slash
             self._print(self._goodbye)
             return False
         event = self._event_for(text)
@@ -94,10 +96,10 @@ class ConsoleBot:
     def _event_for(self, text: str) -> Event | None:
         source = self._next_id()
         if text.startswith("/"):
-            name, _, args = text[1:].partition(" ")
-            if name.lower() == "next":
-                return Next(learner=self._learner, source_id=source)
-            return Command(learner=self._learner, source_id=source, name=name, args=args)
+            command, name, args = commands.read(text, PLATFORM)
+            if command is None:  # the core says it does not know it, and what it does know
+                return Command(learner=self._learner, source_id=source, name=name, args=args)
+            return commands.event_for(command, self._learner, source, args, timezone=self._timezone)
         if self._question is not None:
             if not _NUMBERS.match(text):
                 self._print(f"Please answer with {'numbers like 1,3' if self._question.multiple else 'a number'} from 1 to {len(self._question.options)}.")

@@ -43,11 +43,11 @@ from adapters.slack.inbound import POINTER, Delivery, Malformed, command_ack, de
 from adapters.slack.lanes import Lanes
 from adapters.slack.profiles import PLATFORM, Profiles, SlackPerson
 from adapters.slack.render import SUBMIT_ACTION, answered_question, home_view, render
-from bot import texts
+from bot import actions, commands, texts
 from bot.clock import Clock, SystemClock
 from bot.config import Announcements
 from bot.core import Core
-from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start, TeamFromChannel
+from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, TeamFromChannel
 from bot.nudges import NotNow
 from bot.replies import Announcement, Reply, Text
 from bot.store.repository import ProgressStore
@@ -57,7 +57,6 @@ log = logging.getLogger(__name__)
 
 __all__ = ["PLATFORM", "SORRY", "SlackBot", "SlackPerson", "SlackSettings", "web_client"]
 
-COMMANDS = ("next", "path", "progress", "badges", "settings", "help", "start")
 SORRY = "Sorry, something went wrong on my side. Your progress is safe: `/learn next` continues where you are."
 TELL_AGAIN_AFTER = 600.0  # seconds: one "kept" note per learner per outage, not one per press
 REDELIVER_EVERY = 2.0  # seconds between looks for journaled deliveries to process again
@@ -258,16 +257,13 @@ class SlackBot:
         event = delivery.body["event"]
         text = (event.get("text") or "").strip()
         learner = await self._profiles.learner(delivery.user)
-        word, _, args = text.lstrip("/").partition(" ")
-        name = word.lower()
-        event_out: Event
-        if name == "next":
-            event_out = Next(learner=learner, source_id=delivery.key)
-        elif name in COMMANDS and name != "start":
-            event_out = Command(learner=learner, source_id=delivery.key, name=name, args=args)
-        else:  # a greeting, or anything else: welcome (back), and the next step
-            event_out = Start(learner=learner, source_id=delivery.key, timezone=learner.timezone)
-        await self._turn(event_out)
+        command, _, args = commands.read(text, PLATFORM)
+        if command is commands.TEAM_SYNC:
+            await self._team_sync(learner, delivery.key, args, typed_in=str(event.get("channel") or ""))
+            return
+        if command is None:  # a greeting, or anything else: welcome (back), and the next step
+            command = commands.START
+        await self._turn(commands.event_for(command, learner, delivery.key, args, timezone=learner.timezone))
 
     async def _on_home(self, delivery: Delivery) -> None:
         # Slack sends the home it shows; none: nothing was ever published (or it is gone).
@@ -285,7 +281,8 @@ class SlackBot:
         else:
             value = action.get("value", "")
             event = ButtonPressed(learner=learner, source_id=delivery.key, action=value)
-            label, answered = str((action.get("text") or {}).get("text", "")), value.startswith("ans:")
+            label = str((action.get("text") or {}).get("text", ""))
+            answered = isinstance(actions.parse(value), actions.ChooseOption)
         container = body.get("container") or {}
         message = body.get("message")
         closing = None
@@ -296,25 +293,18 @@ class SlackBot:
             self._publish_home_later(user)  # the home shows the new next step
 
     async def _on_command(self, delivery: Delivery) -> None:
-        """`/learn [next|path|progress|badges|settings|team|help]`. The answer always goes to the
+        """`/learn <command>` (bot/commands.py; nothing: next). The answer always goes to the
         learner's DM with the app: in a channel, nobody else sees a lesson or an answer."""
         body, user = delivery.body, delivery.user
         typed_in = str(body.get("channel_id") or "")
-        word, _, args = str(body.get("text") or "").strip().partition(" ")
-        name = word.lower() or "next"
+        command, name, args = commands.read(str(body.get("text") or "").strip() or commands.NEXT.name, PLATFORM)
         learner = await self._profiles.learner(user)
-        first, _, rest = args.strip().partition(" ")
-        if name == "team" and first.lower() == "sync":
-            answered_in = await self._team_sync(learner, delivery.key, rest, typed_in=typed_in)
+        if command is commands.TEAM_SYNC:
+            answered_in = await self._team_sync(learner, delivery.key, args, typed_in=typed_in)
+        elif command is None:  # the core says it does not know it, and what it does know
+            answered_in = await self._turn(Command(learner=learner, source_id=delivery.key, name=name.lower()[:64], args=args))
         else:
-            event: Event
-            if name == "next":
-                event = Next(learner=learner, source_id=delivery.key)
-            elif name == "start":
-                event = Start(learner=learner, source_id=delivery.key, timezone=learner.timezone)
-            else:
-                event = Command(learner=learner, source_id=delivery.key, name=name[:64], args=args)
-            answered_in = await self._turn(event)
+            answered_in = await self._turn(commands.event_for(command, learner, delivery.key, args, timezone=learner.timezone))
         if typed_in.startswith("D") and answered_in is not None and answered_in != typed_in:
             await self._point_to_dm(body)  # typed in a DM with someone else: say where the answer is
 

@@ -42,26 +42,18 @@ from adapters.inbox import Entry, Inbox, JournalUnavailable, Outcome
 from adapters.telegram.delivery import DeliveryLimiter
 from adapters.telegram.formatting import escape
 from adapters.telegram.render import Out, OutPhoto, OutPoll, OutText, render
-from bot import texts
+from bot import actions, commands, texts
 from bot.config import Announcements
 from bot.core import Core
-from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start
+from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef
 from bot.replies import Announcement, Reply, reply_from_json, reply_to_json
 from bot.store.unavailable import StoreUnavailable
+from bot.vocabulary import Platform
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "telegram"
+PLATFORM = Platform.TELEGRAM
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.POLL_ANSWER]
-COMMANDS = (
-    ("start", "Begin, or pick up where you left off"),
-    ("next", "Continue: the next card, check or lesson"),
-    ("path", "Your pathway map"),
-    ("progress", "Streak and mastery per skill"),
-    ("badges", "Your badges and what the next one needs"),
-    ("settings", "Timezone, daily time, pause, leave"),
-    ("help", "What I can do"),
-)
 SORRY = "Sorry, something went wrong on my side. Your progress is safe: /next continues where you are."
 TELL_AGAIN_AFTER = 600.0  # seconds: one "kept" note per chat per outage, not one per tap
 REDELIVER_EVERY = 2.0  # seconds between looks for deliveries to handle again
@@ -248,7 +240,7 @@ class TelegramBot:
         app = self.application
         await app.initialize()
         self._username = app.bot.username
-        await app.bot.set_my_commands([BotCommand(name, about) for name, about in COMMANDS])
+        await app.bot.set_my_commands([BotCommand(name, about) for name, about in commands.menu(PLATFORM)])
         await app.start()
         if self._settings.webhook_url:
             await app.bot.set_webhook(
@@ -329,7 +321,7 @@ class TelegramBot:
     def _add_handlers(self) -> None:
         app = self.application
         private, groups = filters.ChatType.PRIVATE, filters.ChatType.GROUPS
-        names = [name for name, _ in COMMANDS]
+        names = [command.name for command in commands.offered(PLATFORM) if " " not in command.name]
         app.add_handler(CommandHandler(names, self._on_command, filters=private))
         app.add_handler(CommandHandler(names, self._on_group_command, filters=groups))
         app.add_handler(MessageHandler(filters.COMMAND & private, self._on_unknown_command))
@@ -341,16 +333,11 @@ class TelegramBot:
     async def _on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         assert message is not None and message.text is not None
-        name = message.text.split()[0].lstrip("/").split("@")[0].lower()
-        learner, source = _learner(update), f"m{message.chat_id}:{message.message_id}"
-        args = " ".join(context.args or ())
-        event: Event
-        if name == "start":
-            event = Start(learner=learner, source_id=source)
-        elif name == "next":
-            event = Next(learner=learner, source_id=source)
-        else:
-            event = Command(learner=learner, source_id=source, name=name, args=args)
+        name = message.text.split()[0].lstrip("/").split("@")[0]
+        command = commands.named(name, PLATFORM)
+        assert command is not None  # the handler is added for the table's names only
+        event = commands.event_for(command, _learner(update), f"m{message.chat_id}:{message.message_id}",
+                                   " ".join(context.args or ()))
         await self._handle(event, message.chat_id)
 
     async def _on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -388,7 +375,7 @@ class TelegramBot:
         # core, nor the core for them: the reply arrives one round trip sooner. An answer is
         # shown as chosen only once it is recorded.
         side_calls = [self._acknowledge(query.answer())]
-        answering = data.startswith("ans:")
+        answering = isinstance(actions.parse(data), actions.ChooseOption)
         if message is not None and not answering:
             side_calls.append(self._close_keyboard(message, data))
         pending = asyncio.gather(*side_calls)
@@ -523,7 +510,7 @@ class TelegramBot:
         answered question keeps a note of the answer given."""
         label = _label_of(message.reply_markup, data)
         try:
-            if data.startswith("ans:") and label and message.text is not None:
+            if isinstance(actions.parse(data), actions.ChooseOption) and label and message.text is not None:
                 await message.edit_text(
                     f"{message.text_html}\n\n➡️ <i>{escape(label)}</i>", parse_mode=ParseMode.HTML, reply_markup=None
                 )

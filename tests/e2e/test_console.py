@@ -51,6 +51,18 @@ def test_a_person_finishes_a_lesson_and_its_checks_in_the_terminal(tmp_path):
     assert (tmp_path / "data" / "bot.sqlite3").exists()
 
 
+def test_start_in_a_lesson_welcomes_back_to_the_same_card_as_on_every_platform(tmp_path):
+    """`/start` means what it means in Telegram and Slack (bot/commands.py): welcome back, and the
+    card the learner is on shown again, not skipped; `/next` moves past it."""
+    out = run_console(tmp_path, ["1", "/start", "/next", "/quit"])
+    first_card = "─" * 60 + "\n[1/4] Two tides a day\n\nMost coasts see two high tides and two low tides each day.\n\n"
+    welcome_back = _block("Welcome back! You were in the middle of Tides.") + "Picking up where you left off in Tides.\n\n"
+    assert welcome_back + first_card in out
+    after_start = out.split(welcome_back, 1)[1]
+    assert after_start.startswith(first_card), "the card being read is shown again"
+    assert "[2/4] Spring and neap" in after_start.removeprefix(first_card), "/next moves on"
+
+
 def test_running_again_resumes_where_the_learner_left_off(tmp_path):
     run_console(tmp_path, ["1", ""])  # input ends after the second card: the learner just leaves
     out = run_console(tmp_path, ["", "2", "/quit"])
@@ -143,13 +155,16 @@ def test_enter_and_numbers_never_delete_the_learners_data_only_the_typed_word_do
 
 HELP = _block(
     "Here is what I understand:",
+    "/start: begin, or pick up where you left off",
     "/next: continue where you are (or start the next lesson)",
     "/path: your pathway map: what is done, what is next, what each badge needs",
     "/progress: your streak and mastery per skill",
     "/badges: your badges and what the next one needs",
     "/settings: your timezone, daily time, working days and vacation hold",
     "/stop: no more reminders from me (until /resume)",
+    "/resume: your daily lesson offers again, after /stop",
     "/help: this list",
+    "/quit: leave the console; your progress is saved",
 )
 
 

@@ -180,12 +180,14 @@ async def test_what_the_bot_composes_arrives_line_by_line(ana: SlackUser, fake: 
     ]
     assert (await reads(ana, "help")).lines == [
         "Here is what I understand:",
+        "/start: begin, or pick up where you left off",
         "/next: continue where you are (or start the next lesson)",
         "/path: your pathway map: what is done, what is next, what each badge needs",
         "/progress: your streak and mastery per skill",
         "/badges: your badges and what the next one needs",
         "/settings: your timezone, daily time, working days and vacation hold",
         "/stop: no more reminders from me (until /resume)",
+        "/resume: your daily lesson offers again, after /stop",
         "/help: this list",
     ]
     assert (await reads(ana, "settings")).lines == [

@@ -73,7 +73,17 @@ async def test_commands_are_registered_and_onboarding_asks_timezone_and_time_wit
     telegram: TelegramBot, fake: FakeTelegram, ana: TelegramUser, store: ProgressStore
 ):
     [commands] = fake.sent("setMyCommands")
-    assert [c["command"] for c in commands.params["commands"]] == ["start", "next", "path", "progress", "badges", "settings", "help"]
+    assert [(c["command"], c["description"]) for c in commands.params["commands"]] == [
+        ("start", "Begin, or pick up where you left off"),
+        ("next", "Continue where you are (or start the next lesson)"),
+        ("path", "Your pathway map: what is done, what is next, what each badge needs"),
+        ("progress", "Your streak and mastery per skill"),
+        ("badges", "Your badges and what the next one needs"),
+        ("settings", "Your timezone, daily time, working days and vacation hold"),
+        ("stop", "No more reminders from me (until /resume)"),
+        ("resume", "Your daily lesson offers again, after /stop"),
+        ("help", "This list"),
+    ], "what anyone may type, as /help says it; /team (managers) is not offered to everyone"
     [greeting] = await ana.says("/start")
     assert "Hi Ana!" in greeting and "where are you?" in greeting
     [zones] = await ana.presses("Europe")

@@ -157,12 +157,14 @@ async def test_what_the_bot_composes_arrives_line_by_line(telegram: TelegramBot,
     [help_text] = await ana.says("/help")
     assert lines(help_text) == [
         "Here is what I understand:",
+        "/start: begin, or pick up where you left off",
         "/next: continue where you are (or start the next lesson)",
         "/path: your pathway map: what is done, what is next, what each badge needs",
         "/progress: your streak and mastery per skill",
         "/badges: your badges and what the next one needs",
         "/settings: your timezone, daily time, working days and vacation hold",
         "/stop: no more reminders from me (until /resume)",
+        "/resume: your daily lesson offers again, after /stop",
         "/help: this list",
     ]
 

@@ -5,6 +5,9 @@ from pathlib import Path
 
 import yaml
 
+from bot import commands
+from bot.vocabulary import Platform
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
@@ -25,3 +28,11 @@ def test_the_manifest_lets_an_admin_name_a_channel_and_read_its_members():
     [learn] = manifest["features"]["slash_commands"]
     assert learn["should_escape"] is True, "`/learn team sync #channel @manager` needs <#C…> and <@U…>"
     assert {"channels:read", "groups:read"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+
+
+def test_the_usage_hint_of_learn_lists_the_command_tables_slack_commands():
+    """The manifest is pasted into Slack by hand, so it cannot read bot/commands.py: it is checked."""
+    manifest = yaml.safe_load((PROJECT_DIR / "adapters" / "slack" / "manifest.yml").read_text())
+    [learn] = manifest["features"]["slash_commands"]
+    assert learn["usage_hint"] == commands.usage_hint(Platform.SLACK)
+    assert learn["usage_hint"] == "[start | next | path | progress | badges | settings | stop | resume | team | team sync | help]"

@@ -1,0 +1,126 @@
+"""The values the bot stores and compares: platforms, roles, runtime states and kinds.
+
+Each is a StrEnum whose values are exactly the strings in the database and the audit trail, so
+nothing needs migrating, and renaming a member (or an event's class) never changes what is
+stored. Members are strings: they compare equal to what the database hands back, and are
+written, logged and put in JSON as their values."""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Platform(StrEnum):
+    """Where a learner talks to the bot (`learners.platform`)."""
+
+    CONSOLE = "console"
+    TELEGRAM = "telegram"
+    SLACK = "slack"
+
+
+class Role(StrEnum):
+    """`learners.role`. A manager sees their teams; an admin sees every team and makes teams."""
+
+    LEARNER = "learner"
+    MANAGER = "manager"
+    ADMIN = "admin"
+
+    def at_least(self, needed: Role) -> bool:
+        """Whether this role may do what `needed` may (an admin may do what a manager may)."""
+        order = list(Role)
+        return order.index(self) >= order.index(needed)
+
+
+class Nudges(StrEnum):
+    """`learners.nudges`: whether the bot starts conversations with the learner."""
+
+    ON = "on"
+    DORMANT = "dormant"  # ignored several daily offers: left alone until they come back
+    STOPPED = "stopped"  # said /stop: left alone until /resume
+
+
+class NudgeKind(StrEnum):
+    """`nudges.kind`: a message the bot starts."""
+
+    DAILY = "daily"  # the daily lesson offer
+    REMINDER1 = "reminder1"  # the offer's reminders, when the learner did not react
+    REMINDER2 = "reminder2"
+    LATER = "later"  # the snooze the learner asked for with Later
+
+    @property
+    def is_reminder(self) -> bool:
+        return self in (NudgeKind.REMINDER1, NudgeKind.REMINDER2)
+
+
+FOLLOW_UPS = (NudgeKind.REMINDER1, NudgeKind.REMINDER2, NudgeKind.LATER)  # nudges that follow up a daily offer
+
+
+class NudgeStatus(StrEnum):
+    """`nudges.status`."""
+
+    PENDING = "pending"  # waiting for its moment (or to be tried again)
+    CLAIMED = "claimed"  # a worker is delivering it, until its lease runs out
+    SENT = "sent"
+    SKIPPED = "skipped"  # not sent: not reachable, nothing to offer, or cancelled
+    FAILED = "failed"  # given up after the last attempt (or waiting to be tried again)
+
+
+class SessionKind(StrEnum):
+    """`learning_sessions.kind` (and `payload.kind` of an answer in the trail)."""
+
+    LESSON = "lesson"
+    REVIEW = "review"  # spaced re-checks
+    REFRESHER = "refresher"  # checks that renew a badge before it expires
+
+
+class SessionStatus(StrEnum):
+    """`learning_sessions.status`."""
+
+    ACTIVE = "active"
+    COMPLETED = "completed"
+
+
+class AccessKind(StrEnum):
+    """`access_tokens.kind`: a dashboard sign-in link, or a signed-in browser's session."""
+
+    SIGNIN = "signin"
+    SESSION = "session"
+
+
+class EventKind(StrEnum):
+    """`events.kind`: what the audit trail records."""
+
+    # What the learner did or was shown.
+    STARTED = "started"
+    LESSON_STARTED = "lesson_started"
+    CARD_VIEWED = "card_viewed"
+    ANSWERED = "answered"
+    STALE_ANSWER = "stale_answer"  # an answer to a question already answered or gone
+    LESSON_COMPLETED = "lesson_completed"
+    REVIEW_COMPLETED = "review_completed"
+    REFRESHER_COMPLETED = "refresher_completed"
+    AWARDED = "awarded"
+    RENEWED = "renewed"
+    SETTINGS_CHANGED = "settings_changed"
+    SKIPPED_TODAY = "skipped_today"
+    SNOOZED = "snoozed"
+    LEFT = "left"
+    TEAM_SUMMARY = "team_summary"
+    TEAM_SYNCED = "team_synced"
+    # What the bot did on its own.
+    NUDGED = "nudged"
+    REMINDED = "reminded"
+    # An inbound event that recorded nothing else, kept so that its redelivery is known
+    # (bot/events.py: each event class names its own).
+    START = "start"
+    NEXT = "next"
+    BUTTON_PRESSED = "button_pressed"
+    ANSWER = "answer"
+    COMMAND = "command"
+    TIMER_FIRED = "timer_fired"
+    TEAM_FROM_CHANNEL = "team_from_channel"
+
+
+# Events that make a day a learning day (the streak, "active this week").
+LEARNING = (EventKind.CARD_VIEWED, EventKind.ANSWERED, EventKind.LESSON_COMPLETED)
+# Events the bot records about itself: not the learner's activity.
+BOTS_OWN = (EventKind.NUDGED, EventKind.REMINDED)

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Event, LearnerRef, Next, Start
-from bot.replies import AwardNotice, Question, Reply, Text
+from bot.replies import AwardNotice, Button, Question, Reply, Text
 from content.model import Curriculum
 
 
@@ -37,10 +37,11 @@ class DemoLearner:
         for _ in range(50):
             self._note_awards(replies, day)
             last = replies[-1] if replies else None
+            buttons: tuple[Button, ...] = getattr(last, "buttons", ())
             if isinstance(last, Question):
                 replies = await self._send(Answer, ref=last.ref, choices=self._correct(last))
-            elif last is not None and getattr(last, "buttons", ()) and last.buttons[0].label.startswith("Next"):
-                replies = await self._send(ButtonPressed, action=last.buttons[0].action)
+            elif buttons and buttons[0].label.startswith("Next"):
+                replies = await self._send(ButtonPressed, action=buttons[0].action)
             else:
                 return any(isinstance(r, Text) and "Lesson complete" in r.text for r in replies)
         return False

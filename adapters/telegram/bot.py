@@ -39,9 +39,9 @@ from telegram.ext import (
 
 from adapters.config import positive
 from adapters.inbox import Entry, Inbox, JournalUnavailable, Outcome
-from adapters.telegram.delivery import DeliveryLimiter
+from adapters.telegram.delivery import DeliveryLimiter, Priority
 from adapters.telegram.formatting import escape
-from adapters.telegram.render import Out, OutPhoto, OutPoll, OutText, render
+from adapters.telegram.render import Out, OutPhoto, OutPoll, OutText, messages, render
 from bot import actions, commands, texts
 from bot.config import Announcements
 from bot.core import Core
@@ -457,25 +457,30 @@ class TelegramBot:
         else:
             await asyncio.gather(recorded(), self.send(chat_id, replies))
 
-    async def send(self, chat_id: int | str, replies: list[Reply]) -> None:
-        """Send replies in order; announcements go to the team chat (if one is set)."""
-        for reply in replies:
-            target = self._settings.announce_chat if isinstance(reply, Announcement) else chat_id
-            if target is None:
-                continue
-            for out in render(reply, quiz_polls=self._settings.quiz_polls):
-                await self._send_out(target, out)
+    async def send(self, chat_id: int | str, replies: list[Reply], priority: Priority = Priority.REPLY) -> None:
+        """Send replies in order, as few messages as read the same (render.messages);
+        announcements go to the team chat (if one is set), behind anyone waiting for a reply."""
+        # The learner's messages first: an announcement does not hold up their next step.
+        mine = [reply for reply in replies if not isinstance(reply, Announcement)]
+        for out in messages(mine, quiz_polls=self._settings.quiz_polls):
+            await self._send_out(chat_id, out, priority)
+        team = self._settings.announce_chat
+        if team is not None:
+            for announcement in (reply for reply in replies if isinstance(reply, Announcement)):
+                for out in render(announcement):
+                    await self._send_out(team, out, Priority.BACKGROUND)
 
     async def send_to_user(self, user_id: str, replies: list[Reply]) -> None:
-        """Replies the bot starts (a nudge): a private chat's id is the user's id."""
-        await self.send(int(user_id), replies)
+        """Replies the bot starts (a nudge): a private chat's id is the user's id. Nobody is
+        waiting for them, so learners' replies go first."""
+        await self.send(int(user_id), replies, Priority.BACKGROUND)
 
-    async def _send_out(self, chat_id: int | str, out: Out) -> None:
+    async def _send_out(self, chat_id: int | str, out: Out, priority: Priority = Priority.REPLY) -> None:
         bot = self.application.bot
         match out:
             case OutText():
                 await bot.send_message(chat_id, out.html, parse_mode=ParseMode.HTML, reply_markup=out.keyboard,
-                                       link_preview_options=_NO_PREVIEW)
+                                       link_preview_options=_NO_PREVIEW, rate_limit_args=priority)
             case OutPoll():
                 message = await bot.send_poll(
                     chat_id, out.question, list(out.options), is_anonymous=False,
@@ -483,13 +488,14 @@ class TelegramBot:
                     correct_option_ids=None if out.correct_option is None else [out.correct_option],
                     allows_multiple_answers=out.multiple,
                     allows_revoting=False,  # one answer per check: the first one counts
+                    rate_limit_args=priority,
                 )
                 if message.poll is not None:
                     await self._polls.remember(message.poll.id, message.chat_id, message.message_id, out.ref)
             case OutPhoto():
-                await self._send_photo(chat_id, out)
+                await self._send_photo(chat_id, out, priority)
 
-    async def _send_photo(self, chat_id: int | str, out: OutPhoto) -> None:
+    async def _send_photo(self, chat_id: int | str, out: OutPhoto, priority: Priority) -> None:
         photo: bytes | str | None = None
         if self._images is not None and out.credential_id is not None:
             photo = await self._images(out.credential_id)
@@ -498,12 +504,13 @@ class TelegramBot:
         if photo is not None:
             try:
                 await self.application.bot.send_photo(
-                    chat_id, photo, caption=out.caption_html, parse_mode=ParseMode.HTML, reply_markup=out.keyboard
+                    chat_id, photo, caption=out.caption_html, parse_mode=ParseMode.HTML, reply_markup=out.keyboard,
+                    rate_limit_args=priority,
                 )
                 return
             except BadRequest as error:
                 log.warning("Telegram refused the badge image (%s); sending the message without it", error)
-        await self._send_out(chat_id, OutText(out.caption_html, out.keyboard))
+        await self._send_out(chat_id, OutText(out.caption_html, out.keyboard), priority)
 
     async def _close_keyboard(self, message: Message, data: str) -> None:
         """A pressed keyboard is removed, so the same check cannot be answered twice; an

@@ -1,7 +1,8 @@
 """Core replies as Telegram messages: what to send, decided without sending anything.
 
 Text is Markdown from authors and the core; it becomes Telegram HTML (escaped), split into
-messages of at most 4096 characters with the buttons on the last one. Button actions become
+messages of at most 4096 characters with the buttons on the last one; consecutive replies share
+a message where they fit (`messages`). Button actions become
 callback_data, which Telegram caps at 64 bytes.
 
 Line breaks follow bot/replies.py: what the core composes (Text, AwardNotice, Announcement) keeps
@@ -131,6 +132,31 @@ def render(reply: Reply, *, quiz_polls: bool = False) -> list[Out]:
         case Announcement():
             return announcement(reply)
     raise TypeError(f"cannot render {type(reply).__name__}")
+
+
+def messages(replies: list[Reply], *, quiz_polls: bool = False) -> list[Out]:
+    """Replies as the fewest messages that read the same: Telegram lets a bot send about one
+    message a second in a chat and 30 a second in all, so a text without buttons goes into the
+    message after it (feedback with the next question, a lesson's header with its first card,
+    a summary with the next step), a blank line between them, when both fit in one message.
+    Buttons stay under the text they belong to, so nothing is joined after a message with
+    buttons; a poll and a photo are messages of their own."""
+    out: list[Out] = []
+    for reply in replies:
+        rendered = render(reply, quiz_polls=quiz_polls)
+        if out and rendered:
+            joined = joined_text(out[-1], rendered[0])
+            if joined is not None:
+                out[-1], rendered = joined, rendered[1:]
+        out += rendered
+    return out
+
+
+def joined_text(first: Out, second: Out) -> OutText | None:
+    if not (isinstance(first, OutText) and isinstance(second, OutText)) or first.keyboard is not None:
+        return None
+    html = f"{first.html}\n\n{second.html}"
+    return OutText(html, second.keyboard) if plain_length(html) <= MessageLimit.MAX_TEXT_LENGTH else None
 
 
 def award(reply: AwardNotice) -> list[Out]:

@@ -14,8 +14,11 @@ QUIET = 0.15  # seconds without a new call: the bot has finished answering
 
 
 class TelegramUser:
-    def __init__(self, fake: FakeTelegram, core: Core, user_id: int = 4242, first_name: str = "Ana") -> None:
+    def __init__(
+        self, fake: FakeTelegram, core: Core, user_id: int = 4242, first_name: str = "Ana", quiet: float = QUIET
+    ) -> None:
         self.fake, self.core, self.id, self.first_name = fake, core, user_id, first_name
+        self.quiet = quiet  # longer where the bot paces a chat as Telegram asks (a message every 1.1 s)
 
     # --- what the bot sent ----------------------------------------------------------------------
     def messages(self) -> list[Call]:
@@ -90,7 +93,7 @@ class TelegramUser:
         while time.monotonic() < deadline:
             calls = self.fake.calls
             newest = max((c.at for c in calls if c.method != "getUpdates"), default=0.0)
-            if time.monotonic() - newest >= QUIET and not self.fake.pending_updates:
+            if time.monotonic() - newest >= self.quiet and not self.fake.pending_updates:
                 return
             await asyncio.sleep(0.02)
         raise AssertionError(f"the bot kept talking:\n{self.fake.dump()}")

@@ -5,6 +5,14 @@ layer, JSON/form/multipart encoding and error mapping) is exercised end to end. 
 than Telegram in one place on purpose: in HTML parse mode an unescaped `&` is an error, so a
 bot that forgets to escape author text fails here instead of rendering oddly in production.
 Markdown parse modes are accepted but not parsed (the text is echoed as sent).
+
+Telegram's flood limits, as published (https://core.telegram.org/bots/faq#my-bot-is-hitting-limits-how-do-i-avoid-this),
+once `enforce_rate_limits()` is called (the Telegram wire tests do so in their fixtures): about
+30 messages a second per bot, about one a second in a chat with short bursts allowed (a bucket
+of CHAT_BURST that refills at one a second), 20 a minute in a group; beyond a limit the answer
+is 429 with `retry_after` (whole seconds, as Telegram sends it). Only messages count
+(send*, copy*, forward*; not sendChatAction): edits, answers to button presses and stopPoll
+are not said to count, so they do not. Tests that are not about pacing may relax a limit.
 """
 from __future__ import annotations
 
@@ -58,6 +66,11 @@ BUTTON_ACTIONS = frozenset({
     "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "callback_game",
 })
 DEFAULT_UPDATE_TYPES_EXCLUDED = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
+# Telegram's published limits (see the module docstring).
+GLOBAL_PER_SECOND = 30
+CHAT_PER_SECOND = 1
+CHAT_BURST = 3
+GROUP_PER_MINUTE = 20
 
 
 # ---------------------------------------------------------------------------------------------
@@ -307,8 +320,13 @@ def _normal_chat_id(value: object) -> int | str | None:
 
 
 def is_message_method(method: str) -> bool:
-    """Methods that put a message on screen: what flood limits and messages_to() count."""
+    """Methods that put a message on screen or change one: what messages_to() lists."""
     return method.startswith(("send", "edit")) and method != "sendChatAction"
+
+
+def counts_against_limits(method: str) -> bool:
+    """What Telegram's flood limits count: new messages, not edits (nor presses, reads, polls closed)."""
+    return method.startswith(("send", "copy", "forward")) and method != "sendChatAction"
 
 
 @dataclass
@@ -341,7 +359,8 @@ class _StoredFile:
 
 @dataclass(frozen=True)
 class _RateLimits:
-    per_chat_per_second: int
+    per_chat_per_second: float
+    chat_burst: int
     global_per_second: int
     group_per_minute: int
 
@@ -391,6 +410,7 @@ class FakeTelegram:
         self._failures: dict[str, deque[ApiError]] = {}
         self._limits: _RateLimits | None = None
         self._deliveries: deque[tuple[float, int, bool]] = deque()  # (at, chat id, is group)
+        self._chat_buckets: dict[int, tuple[float, float]] = {}  # chat id -> (level, when it was that)
         self._too_many_requests = 0
         self._handlers: dict[str, Callable[[JSON], Any]] = {
             "getMe": lambda params: self.bot_user,
@@ -528,12 +548,19 @@ class FakeTelegram:
             queue.extend(injected_error(status, retry_after, description) for _ in range(times))
 
     def enforce_rate_limits(
-        self, per_chat_per_second: int = 1, global_per_second: int = 30, group_per_minute: int = 20
+        self, per_chat_per_second: float = CHAT_PER_SECOND, global_per_second: int = GLOBAL_PER_SECOND,
+        group_per_minute: int = GROUP_PER_MINUTE, chat_burst: int = CHAT_BURST,
     ) -> None:
-        """Answer 429 (with a computed retry_after) when send*/edit* messages exceed these
-        sliding-window limits, as Telegram's flood control does."""
+        """Answer 429 (with a computed retry_after) when messages exceed these limits, as
+        Telegram's flood control does: the defaults are Telegram's published ones. Per bot and
+        per group a sliding window (a second, a minute); per chat a bucket of `chat_burst`
+        messages that refills at `per_chat_per_second`."""
         with self._lock:
-            self._limits = _RateLimits(per_chat_per_second, global_per_second, group_per_minute)
+            self._limits = _RateLimits(per_chat_per_second, chat_burst, global_per_second, group_per_minute)
+
+    def lift_rate_limits(self) -> None:
+        with self._lock:
+            self._limits = None
 
     # -- updates a user produces -------------------------------------------------------------
 
@@ -674,14 +701,16 @@ class FakeTelegram:
             return self._record(method, params, arrived, outcome)
 
     def _run(self, method: str, params: JSON) -> Any:
-        if not is_message_method(method):
+        if not counts_against_limits(method):
             return self._handlers[method](params)
         chat_id = _normal_chat_id(params.get("chat_id"))
         if isinstance(chat_id, int):
             self._check_rate_limits(chat_id)
         result = self._handlers[method](params)
         if isinstance(chat_id, int):
-            self._deliveries.append((time.monotonic(), chat_id, self._is_group(chat_id)))
+            now = time.monotonic()
+            self._deliveries.append((now, chat_id, self._is_group(chat_id)))
+            self._chat_buckets[chat_id] = (self._chat_level(chat_id, now) + 1, now)
         return result
 
     def _record(self, method: str, params: JSON, arrived: float, outcome: Any) -> tuple[int, JSON]:
@@ -1075,7 +1104,7 @@ class FakeTelegram:
         if limits is None:
             return
         waits = [
-            _wait([at for at, chat, _ in self._deliveries if chat == chat_id], now, 1, limits.per_chat_per_second),
+            (self._chat_level(chat_id, now) + 1 - limits.chat_burst) / limits.per_chat_per_second,
             _wait([at for at, _, _ in self._deliveries], now, 1, limits.global_per_second),
         ]
         if self._is_group(chat_id):
@@ -1084,6 +1113,13 @@ class FakeTelegram:
         wait = max(waits)
         if wait > 0:
             raise too_many_requests(max(1, math.ceil(wait)))
+
+    def _chat_level(self, chat_id: int, now: float) -> float:
+        """How full a chat's bucket is now: it drains at the per-chat rate (at once while limits are lifted)."""
+        level, at = self._chat_buckets.get(chat_id, (0.0, now))
+        if self._limits is None:
+            return 0.0
+        return max(0.0, level - (now - at) * self._limits.per_chat_per_second)
 
 
 def _wait(times: list[float], now: float, window: float, capacity: int) -> float:

@@ -35,6 +35,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("database_url", ["po
 @pytest.fixture
 def fake() -> Iterator[FakeTelegram]:
     with running_fake_telegram(TOKEN) as fake:
+        # Telegram's published limits, except the per-chat pace (the bot's is lifted here too).
+        fake.enforce_rate_limits(per_chat_per_second=1000, chat_burst=1000)
         yield fake
 
 

@@ -151,7 +151,7 @@ async def test_injected_502_raises_network_error(fake: FakeTelegram, bot: Bot) -
 
 
 async def test_rate_limits_answer_429_with_computed_retry_after(fake: FakeTelegram, bot: Bot) -> None:
-    fake.enforce_rate_limits(per_chat_per_second=1, global_per_second=3, group_per_minute=20)
+    fake.enforce_rate_limits(per_chat_per_second=1, global_per_second=3, group_per_minute=20, chat_burst=1)
     await bot.send_message(CHAT, "one")
     with pytest.raises(RetryAfter) as raised:
         await bot.send_message(CHAT, "two")
@@ -169,6 +169,25 @@ async def test_rate_limits_answer_429_with_computed_retry_after(fake: FakeTelegr
     assert 59 <= retry_after_seconds(raised.value) <= 60
     assert fake.too_many_requests == 3
     assert [call.params["text"] for call in fake.messages_to(-100123)] == ["g1", "g2"]
+
+
+async def test_telegrams_published_limits_count_messages_not_edits_or_presses(fake: FakeTelegram, bot: Bot) -> None:
+    """About one message a second in a chat after a short burst; edits and answers to presses
+    are not said to count, so a bot may make them freely."""
+    fake.enforce_rate_limits()
+    sent = [await bot.send_message(CHAT, f"card {i}", reply_markup=KEYBOARD) for i in range(3)]
+    with pytest.raises(RetryAfter) as raised:
+        await bot.send_message(CHAT, "a fourth at once")
+    assert retry_after_seconds(raised.value) == 1
+    for message in sent:  # closing keyboards and showing answers: not messages
+        await bot.edit_message_text(f"{message.text} ➡️ chosen", chat_id=CHAT, message_id=message.message_id)
+    press = fake.user_presses(CHAT, sent[0].to_dict(), "go:1")
+    assert await bot.answer_callback_query(press["callback_query"]["id"])
+    await asyncio.sleep(1.05)  # the chat's bucket has room for one more
+    await bot.send_message(CHAT, "a second later")
+    assert fake.too_many_requests == 1
+    assert [c.params["text"] for c in fake.messages_to(CHAT) if c.method == "sendMessage"] == [
+        "card 0", "card 1", "card 2", "a second later"]
 
 
 async def test_get_updates_long_polls_and_confirms(fake: FakeTelegram, bot: Bot) -> None:

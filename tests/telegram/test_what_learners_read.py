@@ -186,12 +186,16 @@ async def test_what_the_bot_composes_arrives_line_by_line(telegram: TelegramBot,
         "/settings announce off   (or on: your badges in the team channel)",
     ]
 
-    # A whole lesson; its summary says how far the pathway is, on a line of its own.
+    # A whole lesson; its summary says how far the pathway is, on a line of its own. The last
+    # answer's feedback, the summary and the next step share one message, a blank line apart.
     said = await ana.presses("Start now")
     while not any("Lesson complete" in t for t in said):
         said = await (ana.answers_correctly() if ana.asks_a_question() else ana.presses("Next"))
     summary = next(t for t in said if "Lesson complete" in t)
-    assert lines(summary) == ["✅ Lesson complete: Tides. 2 of 2 correct.", "Seamanship L1: 1 of 2 lessons done."]
+    feedback, summary_lines, next_step = [lines(part) for part in summary.split("\n\n")]
+    assert feedback[0] == "✅ Correct!"
+    assert summary_lines == ["✅ Lesson complete: Tides. 2 of 2 correct.", "Seamanship L1: 1 of 2 lessons done."]
+    assert next_step == ["Next in Seamanship L1: Knots (2 min)."]
 
     [progress] = await ana.says("/progress")
     assert lines(progress) == [
@@ -246,9 +250,12 @@ async def test_the_bots_own_lines_stay_lines_and_what_authors_wrap_flows(
     feedback = Feedback(correct=True, correct_options=("Two",),
                         explanation="Most coasts have a semi-diurnal tide:\ntwo highs and two lows a day.")
     await telegram.send(ana.id, [composed, card, feedback])
-    await fake.wait_for(lambda f: len(ana.messages()) == 3)
-    assert [lines(t) for t in ana.texts()] == [
-        ["Due today", "🔁 2 re-checks", "   Tides; Knots", "📘 1 lesson"],
-        ["Slack water (1/2)", "", "The tide turns at slack water, when the current stops for a while.", "", "Then it runs again."],
-        ["✅ Correct!", "Most coasts have a semi-diurnal tide: two highs and two lows a day."],
-    ]
+    await fake.wait_for(lambda f: len(ana.messages()) == 1)
+    # Without buttons between them, the three share one message, a blank line apart.
+    assert [lines(t) for t in ana.texts()] == [[
+        "Due today", "🔁 2 re-checks", "   Tides; Knots", "📘 1 lesson",
+        "",
+        "Slack water (1/2)", "", "The tide turns at slack water, when the current stops for a while.", "", "Then it runs again.",
+        "",
+        "✅ Correct!", "Most coasts have a semi-diurnal tide: two highs and two lows a day.",
+    ]]

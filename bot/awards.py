@@ -14,6 +14,7 @@ from bot.replies import Announcement, AwardNotice, Reply
 from bot.store.models import AwardRow, LearnerRow
 from bot.store.repository import ProgressStore
 from bot.turn import Turn
+from bot.vocabulary import EventKind
 from credentials.awarding import Evidence, evaluate
 from credentials.issuer import IssuerIdentity
 from credentials.issuing import AwardFacts, build_credential, hashed_identity
@@ -59,7 +60,7 @@ class Awarder:
             mastery=await skill_mastery(turn.tx, self._mastery, learner_id, turn.now),
             recheck_days={skill: frozenset(days) for skill, days in recheck_days.items()},
             skill_lessons=self._skill_lessons,
-            valid_badges=frozenset(a.definition_id for a in held if a.kind == "badge" and is_valid(a, turn.now)),
+            valid_badges=frozenset(a.definition_id for a in held if a.kind == CredentialKind.BADGE and is_valid(a, turn.now)),
         )
 
     async def award_earned(self, turn: Turn) -> list[Reply]:
@@ -76,7 +77,7 @@ class Awarder:
                     continue
                 award = self._new_award(turn, definition, evidence)
                 if await turn.tx.add_award(award):
-                    await turn.record("awarded", payload={"credential": definition.id, "award": award.public_id})
+                    await turn.record(EventKind.AWARDED, payload={"credential": definition.id, "award": award.public_id})
                     if self._issuer is not None:
                         await self._issue(turn, award, self._issuer)
                     replies += await self._tell(turn, definition, award)
@@ -93,7 +94,7 @@ class Awarder:
         award.renewal = latest.renewal + 1
         if not await turn.tx.add_award(award):
             return []
-        await turn.record("renewed", payload={"credential": definition_id, "award": award.public_id, "renewal": award.renewal})
+        await turn.record(EventKind.RENEWED, payload={"credential": definition_id, "award": award.public_id, "renewal": award.renewal})
         if self._issuer is not None:
             await self._issue(turn, award, self._issuer)
         until = f", valid until {award.valid_until.date().isoformat()}" if award.valid_until else ""

@@ -23,12 +23,12 @@ from bot.store.models import AwardRow
 from bot.store.repository import DuplicateEvent, ProgressStore
 from bot.streaks import at_risk_now
 from bot.turn import Turn
+from bot.vocabulary import FOLLOW_UPS, EventKind, NudgeKind, Nudges
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
 
 log = logging.getLogger(__name__)
 
-FOLLOW_UPS = ("reminder1", "reminder2", "later")  # nudges that follow up a daily offer
 LATER_DELAY = timedelta(hours=2)
 
 
@@ -61,8 +61,8 @@ class Core:
         try:
             async with self._store.transaction() as tx:
                 learner, created = await tx.learner(event.learner, now=now)
-                if learner.nudges == "dormant" and not isinstance(event, TimerFired):
-                    learner.nudges = "on"  # they came back: daily offers resume
+                if learner.nudges == Nudges.DORMANT and not isinstance(event, TimerFired):
+                    learner.nudges = Nudges.ON  # they came back: daily offers resume
                 if event.learner.timezone and not learner.timezone_confirmed:
                     learner.timezone, learner.timezone_confirmed = event.learner.timezone, True
                 turn = Turn(tx=tx, learner=learner, now=now, source_id=event.source_id)
@@ -123,7 +123,7 @@ class Core:
         learner = turn.learner
         if timezone and (created or not learner.timezone_confirmed):
             learner.timezone, learner.timezone_confirmed = timezone, True
-        await turn.record("started", payload={"first_contact": created})
+        await turn.record(EventKind.STARTED, payload={"first_contact": created})
         if created and not learner.timezone_confirmed:
             # The platform does not know the learner's timezone: ask, then the daily time.
             greeting = texts.greeting(learner.display_name, self._curriculum, None, None, learner.daily_time)
@@ -157,7 +157,7 @@ class Core:
             case actions.Later():
                 return [await self._later(turn)]
             case actions.SkipToday():
-                await turn.record("skipped_today")
+                await turn.record(EventKind.SKIPPED_TODAY)
                 await turn.tx.cancel_nudges(turn.learner.id, FOLLOW_UPS, turn.now)
                 return [Text("Skipped for today. See you tomorrow!")]
             case _ if isinstance(pressed, actions.PREFERENCES):
@@ -198,23 +198,23 @@ class Core:
     async def _later(self, turn: Turn) -> Text:
         """Snooze: one more offer after LATER_DELAY, at a moment the learner can be reached;
         it replaces the reminders still waiting."""
-        await turn.record("snoozed")
+        await turn.record(EventKind.SNOOZED)
         learner = turn.learner
         await turn.tx.cancel_nudges(learner.id, FOLLOW_UPS, turn.now)
         at = next_reachable(Rhythm.of(learner, await turn.tx.holds(learner.id)), turn.now + LATER_DELAY)
-        if at is None or learner.nudges != "on":
+        if at is None or learner.nudges != Nudges.ON:
             return Text("No problem. Type /next whenever you have five minutes.")
-        await turn.tx.schedule_nudge(learner.id, "later", at)
+        await turn.tx.schedule_nudge(learner.id, NudgeKind.LATER, at)
         local = at.astimezone(ZoneInfo(learner.timezone))
         return Text(f"No problem: I'll check in again around {local:%H:%M}. Or type /next whenever you have five minutes.")
 
     async def _nudges(self, turn: Turn, on: bool) -> Text:
         """`stop`: no more messages the bot starts, until `resume`. Progress is untouched."""
         learner = turn.learner
-        learner.nudges = "on" if on else "stopped"
-        await turn.record("settings_changed", payload={"nudges": learner.nudges})
+        learner.nudges = Nudges.ON if on else Nudges.STOPPED
+        await turn.record(EventKind.SETTINGS_CHANGED, payload={"nudges": learner.nudges})
         if not on:
-            await turn.tx.cancel_nudges(learner.id, ("daily", *FOLLOW_UPS), turn.now)
+            await turn.tx.cancel_nudges(learner.id, (NudgeKind.DAILY, *FOLLOW_UPS), turn.now)
             return Text("Okay: I will not message you until you say /resume. Your progress stays; /next any time.")
         return Text(
             f"Welcome back! Your daily lesson comes at {learner.daily_time} ({learner.timezone}), "
@@ -230,7 +230,7 @@ class Core:
         if self._web_url:
             await turn.tx.purge_expired_tokens(turn.now)  # links and sessions nobody can use any more
             link = team.signin_link(turn.tx, turn.learner, self._web_url, turn.now)
-        await turn.record("team_summary")
+        await turn.record(EventKind.TEAM_SUMMARY)
         return Text(team.summary_text(teams, link))
 
     async def may_set_teams(self, who: LearnerRef) -> bool:
@@ -249,7 +249,7 @@ class Core:
             return Text(f"A team name needs 1 to {people.TEAM_NAME_LIMIT} characters, not {len(name)}.")
         synced = await people.sync_team(turn.tx, platform=turn.learner.platform, team=name, members=event.members,
                                         manager=event.manager, now=turn.now)
-        await turn.record("team_synced", payload={
+        await turn.record(EventKind.TEAM_SYNCED, payload={
             "team": name, "members": synced.members, "added": synced.added, "removed": synced.removed,
             "created": synced.created, "manager": synced.manager_id,  # a learner id: no platform ids in the trail
         })
@@ -312,14 +312,14 @@ class Core:
         return Text("\n".join(lines), (actions.button("Continue learning", actions.CONTINUE),))
 
     async def _timer(self, turn: Turn, kind: str) -> list[Reply]:
-        if kind != "daily":
+        if kind != NudgeKind.DAILY:
             log.warning("unknown timer %r", kind)
             return []
-        await turn.record("nudged")
+        await turn.record(EventKind.NUDGED)
         return await self._daily_offer(turn)
 
-    async def nudge(self, who: LearnerRef, kind: str = "daily") -> list[Reply]:
-        """The offer of a nudge the bot starts (`daily`, a `reminder`, the `later` the learner
+    async def nudge(self, who: LearnerRef, kind: NudgeKind = NudgeKind.DAILY) -> list[Reply]:
+        """The offer of a nudge the bot starts (the daily one, a reminder, the later the learner
         asked for): read-only, like `home`. The delivery records it once it has gone out;
         nothing is offered when nothing is left to do."""
         now = self._clock.now()
@@ -329,7 +329,7 @@ class Core:
                 return []
             return await self._daily_offer(Turn(tx=tx, learner=learner, now=now), kind)
 
-    async def _daily_offer(self, turn: Turn, kind: str = "daily") -> list[Reply]:
+    async def _daily_offer(self, turn: Turn, kind: NudgeKind = NudgeKind.DAILY) -> list[Reply]:
         session = await turn.tx.active_session(turn.learner.id)
         plan = await self._flow.plan(turn)
         if session is not None:
@@ -342,7 +342,7 @@ class Core:
             subject = plan.lesson.title
         else:
             return []
-        lead = {"reminder": "⏰ Still five minutes today?", "later": "⏰ As you asked:"}.get(kind, "⏰")
+        lead = "⏰ Still five minutes today?" if kind.is_reminder else "⏰ As you asked:" if kind is NudgeKind.LATER else "⏰"
         text = f"{lead} 5-minute lesson: **{subject}**"
         at_risk = at_risk_now(turn.learner, turn.now)
         if at_risk:

@@ -15,7 +15,8 @@ from bot.replies import Feedback, LessonCard, Question, Reply, Text
 from bot.snapshot import skills_of, step_from_json, step_to_json
 from bot.store.models import AwardRow, ItemStateRow, SessionRow, SkillStateRow
 from bot.turn import Turn
-from content.model import Card, Check, CheckKind, CredentialDefinition, Curriculum, Lesson
+from bot.vocabulary import EventKind, SessionKind, SessionStatus
+from content.model import Card, Check, CheckKind, CredentialDefinition, CredentialKind, Curriculum, Lesson
 
 REVIEW_BATCH = 5  # re-checks per review: a couple of minutes, batched into one touch
 REFRESHER_CHECKS = 5  # questions in a refresher before a badge expires
@@ -50,7 +51,7 @@ class LessonFlow:
         """The badge whose latest award expires soonest, once inside the refresh window."""
         latest: dict[str, AwardRow] = {}
         for award in await turn.tx.awards(turn.learner.id):
-            if award.kind == "badge" and award.revoked_at is None:
+            if award.kind == CredentialKind.BADGE and award.revoked_at is None:
                 if award.definition_id not in latest or award.renewal > latest[award.definition_id].renewal:
                     latest[award.definition_id] = award
         due = [
@@ -93,8 +94,8 @@ class LessonFlow:
     # --- starting -----------------------------------------------------------------------------
     async def start_lesson(self, turn: Turn, lesson: Lesson) -> list[Reply]:
         steps = [step_to_json(step, lesson.skills) for step in lesson.steps]
-        session = await _open_session(turn, "lesson", lesson.title, steps, lesson)
-        await turn.record("lesson_started", lesson_id=lesson.id, lesson_version=lesson.version)
+        session = await _open_session(turn, SessionKind.LESSON, lesson.title, steps, lesson)
+        await turn.record(EventKind.LESSON_STARTED, lesson_id=lesson.id, lesson_version=lesson.version)
         pathway = self._curriculum.pathway_of(lesson.id)
         place = f"lesson {pathway.lessons.index(lesson.id) + 1} of {len(pathway.lessons)}" if pathway else ""
         header = texts.lesson_header(lesson.title, lesson.minutes, pathway.title if pathway else None, place)
@@ -108,7 +109,7 @@ class LessonFlow:
             if check is not None:
                 lesson = self._curriculum.lessons[check.key.rpartition(":")[0]]
                 steps.append(step_to_json(check, lesson.skills))
-        session = await _open_session(turn, "review", "Quick re-check", steps)
+        session = await _open_session(turn, SessionKind.REVIEW, "Quick re-check", steps)
         intro = Text(
             f"🔁 **Quick re-check**: {len(steps)} question{'s' if len(steps) != 1 else ''} from "
             "earlier lessons, so what you learned sticks."
@@ -125,7 +126,7 @@ class LessonFlow:
             for lesson in self._curriculum.lessons_in_order() if lesson.id in lessons
             for check in lesson.checks
         ][:REFRESHER_CHECKS]
-        session = await _open_session(turn, "refresher", f"Refresher: {badge.title}", checks)
+        session = await _open_session(turn, SessionKind.REFRESHER, f"Refresher: {badge.title}", checks)
         session.credential_id = badge.id
         need = math.ceil(REFRESHER_PASS * len(checks))
         intro = Text(
@@ -139,7 +140,7 @@ class LessonFlow:
         step = session.steps[session.position]
         if step["type"] == "card":
             await turn.record(
-                "card_viewed",
+                EventKind.CARD_VIEWED,
                 lesson_id=session.lesson_id,
                 lesson_version=session.lesson_version,
                 payload={"session": session.id, "position": session.position},
@@ -172,7 +173,7 @@ class LessonFlow:
     async def answer(self, turn: Turn, ref: StepRef | None, choices: tuple[int, ...]) -> list[Reply]:
         session = await turn.tx.active_session(turn.learner.id)
         if session is None or ref is None or (session.id, session.position) != (ref.session_id, ref.position):
-            await turn.record("stale_answer", payload={"ref": str(ref) if ref else None})
+            await turn.record(EventKind.STALE_ANSWER, payload={"ref": str(ref) if ref else None})
             return [Text("That question was already answered, so this answer was not counted. /next continues.")]
         data = session.steps[session.position]
         if data["type"] != "check":
@@ -184,7 +185,7 @@ class LessonFlow:
             return [Text(problem), self._present(session)]
         correct = frozenset(choices) == check.correct_indices
         await turn.record(
-            "answered",
+            EventKind.ANSWERED,
             lesson_id=session.lesson_id,
             lesson_version=session.lesson_version,
             check_key=check.key,
@@ -192,7 +193,7 @@ class LessonFlow:
             payload={"choices": sorted(set(choices)), "session": session.id, "kind": session.kind},
         )
         await self._update_memory(turn, check, skills_of(data), correct)
-        if correct and session.kind == "review":
+        if correct and session.kind == SessionKind.REVIEW:
             turn.progress_changed = True
         session.correct_count += int(correct)
         feedback = Feedback(
@@ -232,18 +233,18 @@ class LessonFlow:
 
     # --- finishing ------------------------------------------------------------------------------
     async def _finish(self, turn: Turn, session: SessionRow) -> list[Reply]:
-        session.status = "completed"
+        session.status = SessionStatus.COMPLETED
         session.completed_at = turn.now
         turn.progress_changed = True
         checks = sum(1 for step in session.steps if step["type"] == "check")
         score = f"{session.correct_count} of {checks} correct"
-        if session.kind == "review":
-            await turn.record("review_completed", payload={"session": session.id, "correct": session.correct_count, "checks": checks})
+        if session.kind == SessionKind.REVIEW:
+            await turn.record(EventKind.REVIEW_COMPLETED, payload={"session": session.id, "correct": session.correct_count, "checks": checks})
             summary = f"🔁 Re-check done: {score}."
-        elif session.kind == "refresher":
+        elif session.kind == SessionKind.REFRESHER:
             passed = session.correct_count >= math.ceil(REFRESHER_PASS * checks)
             await turn.record(
-                "refresher_completed",
+                EventKind.REFRESHER_COMPLETED,
                 payload={"session": session.id, "credential": session.credential_id, "correct": session.correct_count,
                          "checks": checks, "passed": passed},
             )
@@ -257,7 +258,7 @@ class LessonFlow:
                 )
         else:
             await turn.record(
-                "lesson_completed",
+                EventKind.LESSON_COMPLETED,
                 lesson_id=session.lesson_id,
                 lesson_version=session.lesson_version,
                 payload={"session": session.id, "correct": session.correct_count, "checks": checks},
@@ -325,7 +326,7 @@ class LessonFlow:
 
 
 async def _open_session(
-    turn: Turn, kind: str, title: str, steps: list[dict[str, Any]], lesson: Lesson | None = None
+    turn: Turn, kind: SessionKind, title: str, steps: list[dict[str, Any]], lesson: Lesson | None = None
 ) -> SessionRow:
     return await turn.tx.open_session(
         SessionRow(
@@ -337,7 +338,7 @@ async def _open_session(
             steps=steps,
             position=0,
             correct_count=0,
-            status="active",
+            status=SessionStatus.ACTIVE,
             started_at=turn.now,
             updated_at=turn.now,
         )

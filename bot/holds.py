@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from bot.streaks import local_date
 from bot.turn import Turn
+from bot.vocabulary import EventKind
 
 
 async def end_holds(turn: Turn, *, welcome: str) -> str:
@@ -13,7 +14,7 @@ async def end_holds(turn: Turn, *, welcome: str) -> str:
     if not holds:
         return "You have no vacation hold or pause to end. /settings shows your settings."
     await turn.tx.end_holds(turn.learner, today)
-    await turn.record("settings_changed", payload={"hold": "off"})
+    await turn.record(EventKind.SETTINGS_CHANGED, payload={"hold": "off"})
     said = [welcome] if any(hold.start <= today for hold in holds) else []
     planned = [f"from {hold.start} to {hold.end}" for hold in holds if hold.start > today]
     if planned:

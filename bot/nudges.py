@@ -26,6 +26,7 @@ from bot.replies import Reply
 from bot.schedule import Rhythm, next_daily, reachable, reminder_at
 from bot.store.repository import ProgressStore
 from bot.store.unavailable import is_unavailable
+from bot.vocabulary import EventKind, NudgeKind, Nudges, NudgeStatus
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ class NotNow(Exception):
         self.until = until
 MAX_ATTEMPTS = 5
 DORMANT_AFTER = 3  # daily offers in a row without any reaction
-REMINDERS = ("reminder1", "reminder2")
+REMINDERS = (NudgeKind.REMINDER1, NudgeKind.REMINDER2)
 DORMANT = "ignored the last daily offers: dormant until they come back"
 
 
@@ -60,7 +61,7 @@ class _Work:
     """One claimed nudge, with what delivering it needs."""
 
     nudge_id: int
-    kind: str
+    kind: NudgeKind
     attempts: int
     learner_id: int
     who: LearnerRef
@@ -104,7 +105,7 @@ class NudgeDispatcher:
             learners = await tx.learners_to_plan(self._senders, limit)
             holds = await tx.holds_of([learner.id for learner in learners])
             due = [
-                (learner.id, "daily", at) for learner in learners
+                (learner.id, NudgeKind.DAILY, at) for learner in learners
                 if (at := next_daily(Rhythm.of(learner, holds.get(learner.id, [])), now)) is not None
             ]
             return await tx.schedule_nudges(due)
@@ -120,13 +121,13 @@ class NudgeDispatcher:
             )
             holds = await tx.holds_of([learner.id for _, learner in claimed])
         work = deque(
-            _Work(nudge.id, nudge.kind, nudge.attempts, learner.id,
+            _Work(nudge.id, NudgeKind(nudge.kind), nudge.attempts, learner.id,
                   LearnerRef(learner.platform, learner.platform_user_id, learner.display_name),
                   Rhythm.of(learner, holds.get(learner.id, [])))
             for nudge, learner in claimed
         )
         claims = _Claims({item.nudge_id for item in work}, held_until=now + self._lease)
-        counts: Counter[str] = Counter()
+        counts: Counter[NudgeStatus] = Counter()
 
         async def deliver_in_turn() -> None:
             while work:
@@ -141,7 +142,7 @@ class NudgeDispatcher:
                     claims.unfinished.discard(item.nudge_id)
 
         await asyncio.gather(*(deliver_in_turn() for _ in range(min(len(work), self._batch))))
-        return len(claimed), counts["sent"], counts["skipped"], counts["failed"]
+        return len(claimed), counts[NudgeStatus.SENT], counts[NudgeStatus.SKIPPED], counts[NudgeStatus.FAILED]
 
     async def _still_ours(self, nudge_id: int, claims: _Claims) -> bool:
         """Before each nudge: a batch that is taking long (a rate limit, a busy machine) extends
@@ -156,28 +157,28 @@ class NudgeDispatcher:
                 claims.held_until = now + self._lease
             return nudge_id not in claims.lost
 
-    async def _deliver(self, item: _Work) -> str:
+    async def _deliver(self, item: _Work) -> NudgeStatus:
         nudge_id, kind, attempts, who, rhythm = item.nudge_id, item.kind, item.attempts, item.who, item.rhythm
         async with self._store.transaction() as tx:
             last_activity, dailies = await tx.nudge_history(item.learner_id)
         now = self._clock.now()
         reason = self._reason_to_skip(kind, rhythm, now, dailies)
-        status, error, retry_at = "sent", None, None
+        status, error, retry_at = NudgeStatus.SENT, None, None
         if reason is not None:
-            status, error = "skipped", reason
+            status, error = NudgeStatus.SKIPPED, reason
         else:
             try:
-                replies = await self._core.nudge(who, "reminder" if kind in REMINDERS else kind)
+                replies = await self._core.nudge(who, kind)
                 if replies:
                     await self._senders[who.platform](who.user_id, replies)
                 else:
-                    status, error = "skipped", "nothing left to learn"
+                    status, error = NudgeStatus.SKIPPED, "nothing left to learn"
             except NotNow as later:
-                status, error, retry_at = "pending", str(later), later.until
+                status, error, retry_at = NudgeStatus.PENDING, str(later), later.until
             except Exception as problem:  # a platform outage must not stop the other learners' nudges
                 error = f"{type(problem).__name__}: {problem}"[:300]
                 log.warning("nudge %s to a %s learner failed (attempt %s): %s", nudge_id, who.platform, attempts, error)
-                status = "failed"
+                status = NudgeStatus.FAILED
                 if attempts < MAX_ATTEMPTS:
                     retry_at = self._clock.now() + timedelta(seconds=30 * 2**attempts)
         async with self._store.transaction() as tx:
@@ -189,31 +190,32 @@ class NudgeDispatcher:
             if learner is None:
                 return status
             if reason == DORMANT:
-                learner.nudges = "dormant"
-            if status != "sent":
+                learner.nudges = Nudges.DORMANT
+            if status is not NudgeStatus.SENT:
                 return status
-            await tx.record(learner, "nudged" if kind == "daily" else "reminded", at=done, payload={"nudge": nudge_id, "kind": kind})
-            follow_up = self._follow_up(kind, rhythm, done, dailies[-1] if dailies and kind != "daily" else done)
+            sent = EventKind.NUDGED if kind is NudgeKind.DAILY else EventKind.REMINDED
+            await tx.record(learner, sent, at=done, payload={"nudge": nudge_id, "kind": kind})
+            follow_up = self._follow_up(kind, rhythm, done, dailies[-1] if dailies and kind is not NudgeKind.DAILY else done)
             if follow_up is not None:
                 await tx.schedule_nudge(learner.id, *follow_up)
         return status
 
     @staticmethod
-    def _reason_to_skip(kind: str, rhythm: Rhythm, now: datetime, dailies: list[datetime]) -> str | None:
+    def _reason_to_skip(kind: NudgeKind, rhythm: Rhythm, now: datetime, dailies: list[datetime]) -> str | None:
         if not reachable(rhythm, now):
             return "not reachable now (quiet hours, a day off or a hold)"
-        if kind == "daily" and len(dailies) >= DORMANT_AFTER:
+        if kind is NudgeKind.DAILY and len(dailies) >= DORMANT_AFTER:
             return DORMANT
         if kind in REMINDERS and not dailies:
             return "the learner has been active since the daily offer"
         return None
 
     @staticmethod
-    def _follow_up(kind: str, rhythm: Rhythm, now: datetime, daily_sent_at: datetime) -> tuple[str, datetime] | None:
+    def _follow_up(kind: NudgeKind, rhythm: Rhythm, now: datetime, daily_sent_at: datetime) -> tuple[NudgeKind, datetime] | None:
         """After a daily offer, the first reminder; after the first reminder, the second."""
-        if kind not in ("daily", REMINDERS[0]):
+        if kind not in (NudgeKind.DAILY, REMINDERS[0]):
             return None
-        sent = 0 if kind == "daily" else 1
+        sent = 0 if kind is NudgeKind.DAILY else 1
         at = reminder_at(rhythm, daily_sent_at, sent, next_daily_at=next_daily(rhythm, now))
         return (REMINDERS[sent], at) if at is not None else None
 

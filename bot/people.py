@@ -21,9 +21,10 @@ from bot.events import LearnerRef
 from bot.markup import literal
 from bot.store.models import LearnerRow
 from bot.store.repository import Progress as Transaction, ProgressStore
+from bot.vocabulary import Platform, Role
 
-PLATFORMS = ("telegram", "slack", "console")
-ROLES = ("learner", "manager", "admin")
+PLATFORMS = (Platform.TELEGRAM, Platform.SLACK, Platform.CONSOLE)
+ROLES = tuple(Role)
 COLUMNS = ("platform", "user_id", "name", "team", "role", "manages")
 TEAM_NAME_LIMIT = 120  # the teams.name column
 Progress = Callable[[int, int], None]  # (done, total)
@@ -79,22 +80,22 @@ def read_people(text: str) -> tuple[list[Person], list[str]]:
 def _person(row: dict[str, str]) -> tuple[Person | None, list[str]]:
     errors: list[str] = []
     platform, user_id = row.get("platform", "").lower(), row.get("user_id", "")
-    role = row.get("role", "").lower() or "learner"
+    role = row.get("role", "").lower() or Role.LEARNER
     manages = tuple(t.strip() for t in row.get("manages", "").split(";") if t.strip())
     team = row.get("team") or None
     if platform not in PLATFORMS:
         errors.append(f"platform {platform!r} is not one of {', '.join(PLATFORMS)}" if platform else "platform is empty")
     if not user_id:
         errors.append("user_id is empty")
-    elif platform == "telegram" and not user_id.lstrip("-").isdigit():
+    elif platform == Platform.TELEGRAM and not user_id.lstrip("-").isdigit():
         errors.append(f"a Telegram user id is a number, not {user_id!r}")
-    elif platform == "slack" and not (user_id[:1] in ("U", "W") and user_id.isalnum()):
+    elif platform == Platform.SLACK and not (user_id[:1] in ("U", "W") and user_id.isalnum()):
         errors.append(f"a Slack user id looks like U0123ABCD, not {user_id!r}")
     if role not in ROLES:
         errors.append(f"role {role!r} is not one of {', '.join(ROLES)}")
-    if manages and role == "learner":
+    if manages and role == Role.LEARNER:
         errors.append("only a manager or admin manages teams: set role to manager, or empty 'manages'")
-    if role == "manager" and not manages:
+    if role == Role.MANAGER and not manages:
         errors.append("a manager needs the teams they manage in 'manages' (separated by ;)")
     for name, limit, what in ((row.get("name", ""), 200, "name"), (team or "", TEAM_NAME_LIMIT, "team")):
         if len(name) > limit:
@@ -160,8 +161,8 @@ async def sync_team(tx: Transaction, *, platform: str, team: str, members: Seque
     if manager is not None:
         boss, new = await _member(tx, platform, manager, now)
         created += new
-        if boss.role == "learner":
-            boss.role = "manager"  # an admin stays an admin: admins already see every team
+        if boss.role == Role.LEARNER:
+            boss.role = Role.MANAGER  # an admin stays an admin: admins already see every team
         await tx.set_managed_teams(boss.id, await tx.managed_team_ids(boss.id) | {team_id})
         name, manager_id = boss.display_name or manager.user_id, boss.id
     return TeamSynced(team=team, members=len(staying), added=added, removed=removed, created=created,

@@ -17,6 +17,7 @@ from bot.holds import end_holds
 from bot.replies import Reply, Text
 from bot.streaks import local_date
 from bot.turn import Turn
+from bot.vocabulary import EventKind
 
 # A short list per region, ordered west to east, each the largest city of a distinct zone.
 REGIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -93,7 +94,7 @@ async def press(
             if time not in DAILY_TIMES:
                 return [time_picker("Pick one of these times.", mode)]
             learner.daily_time = time
-            await turn.record("settings_changed", payload={"daily_time": time})
+            await turn.record(EventKind.SETTINGS_CHANGED, payload={"daily_time": time})
             confirmation = Text(
                 f"Daily lesson at **{learner.daily_time}** ({learner.timezone}), "
                 f"{texts.days_phrase(learner.working_days)}. Change it any time with /settings."
@@ -134,13 +135,13 @@ async def set_timezone(turn: Turn, zone: str) -> str:
     """`zone` must be a valid IANA name (checked by the caller)."""
     turn.learner.timezone, turn.learner.timezone_confirmed = zone, True
     await turn.tx.recount_run(turn.learner)  # the run now ends at midnight in the new zone
-    await turn.record("settings_changed", payload={"timezone": zone})
+    await turn.record(EventKind.SETTINGS_CHANGED, payload={"timezone": zone})
     return f"Timezone set to {zone}. Your streak keeps every day you have already learned."
 
 
 async def set_announce(turn: Turn, on: bool) -> str:
     turn.learner.announce = on
-    await turn.record("settings_changed", payload={"announce": on})
+    await turn.record(EventKind.SETTINGS_CHANGED, payload={"announce": on})
     if on:
         return "Your new badges will be announced in the team channel."
     return "Your badges will no longer be announced in the team channel. You still get them."
@@ -152,7 +153,7 @@ async def _pause(turn: Turn, days: int) -> str:
         return "That button is no longer valid. /settings shows your settings."
     end = today + timedelta(days=days - 1)
     await turn.tx.add_hold(turn.learner, today, end)
-    await turn.record("settings_changed", payload={"hold": [today.isoformat(), end.isoformat()]})
+    await turn.record(EventKind.SETTINGS_CHANGED, payload={"hold": [today.isoformat(), end.isoformat()]})
     return f"Paused until {end}: your streak waits and I will not nudge you. Press Resume in /settings to come back sooner."
 
 
@@ -162,7 +163,7 @@ async def erase(turn: Turn) -> None:
     only by a random subject id, forgotten here) is no longer linked to any person and only
     feeds anonymous counts."""
     learner = turn.learner
-    await turn.record("left")
+    await turn.record(EventKind.LEFT)
     await turn.tx.delete_holds(learner.id)
     await turn.tx.end_access(learner.id)  # a manager who leaves: every dashboard session and link ends now
     learner.platform_user_id = f"erased:{uuid.uuid4()}"

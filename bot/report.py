@@ -10,9 +10,9 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.vocabulary import LEARNING, EventKind
 from content.model import Curriculum
 
-LEARNING = ("card_viewed", "answered", "lesson_completed")
 DRIFT_AFTER = timedelta(days=14)
 
 
@@ -70,11 +70,11 @@ def build_report(events: list[Event], curriculum: Curriculum, start: datetime, e
          len(weeks[week] & weeks[ordered[i + 1]]) / len(weeks[week]) if i + 1 < len(ordered) and weeks[week] else None)
         for i, week in enumerate(ordered)
     )
-    completions = [e for e in in_range if e.kind == "lesson_completed"]
+    completions = [e for e in in_range if e.kind == EventKind.LESSON_COMPLETED]
     done_by: dict[int, set[str]] = defaultdict(set)
     last_done_at: dict[int, datetime] = {}
     for e in events:
-        if e.kind == "lesson_completed" and e.lesson_id:
+        if e.kind == EventKind.LESSON_COMPLETED and e.lesson_id:
             done_by[e.learner_id].add(e.lesson_id)
             last_done_at[e.learner_id] = e.at
     pathway_completers = {
@@ -85,7 +85,7 @@ def build_report(events: list[Event], curriculum: Curriculum, start: datetime, e
     first_seen: dict[int, datetime] = {}
     for e in events:
         first_seen.setdefault(e.learner_id, e.at)
-    awards = [e for e in in_range if e.kind == "awarded" and e.credential]
+    awards = [e for e in in_range if e.kind == EventKind.AWARDED and e.credential]
     credential_completers: Counter[str] = Counter()
     for credential, learners in _by_credential(awards).items():
         definition = curriculum.credentials.get(credential)
@@ -96,7 +96,7 @@ def build_report(events: list[Event], curriculum: Curriculum, start: datetime, e
     for e in events:
         if e.kind in LEARNING:
             last_learning[e.learner_id] = e.at
-        if e.kind == "lesson_completed" and e.lesson_id:
+        if e.kind == EventKind.LESSON_COMPLETED and e.lesson_id:
             last_lesson[e.learner_id] = e.lesson_id
     drifted: Counter[str] = Counter()
     for learner, lesson_id in last_lesson.items():

@@ -10,6 +10,7 @@ from bot.holds import end_holds
 from bot.markup import literal
 from bot.streaks import local_date
 from bot.turn import Turn
+from bot.vocabulary import EventKind
 
 _DAYS = {name.lower(): i + 1 for i, name in enumerate(texts.DAY_NAMES)}
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -44,7 +45,7 @@ async def apply_setting(turn: Turn, args: str) -> str:
         if not match:
             return f"'{literal(value[:60])}' is not a time. Use 24-hour HH:MM, for example 08:30."
         learner.daily_time = f"{int(match[1]):02d}:{match[2]}"
-        await turn.record("settings_changed", payload={"daily_time": learner.daily_time})
+        await turn.record(EventKind.SETTINGS_CHANGED, payload={"daily_time": learner.daily_time})
         return f"Daily lesson time set to {learner.daily_time} ({learner.timezone})."
     if name == "days":
         days = parse_days(value)
@@ -52,7 +53,7 @@ async def apply_setting(turn: Turn, args: str) -> str:
             return f"'{literal(value[:60])}' is not a list of days. Use for example mon-fri or mon,tue,thu."
         learner.working_days = days
         await turn.tx.recount_run(learner)  # past days may no longer be required, or newly be
-        await turn.record("settings_changed", payload={"working_days": days})
+        await turn.record(EventKind.SETTINGS_CHANGED, payload={"working_days": days})
         return f"Working days set to {', '.join(texts.DAY_NAMES[int(d) - 1] for d in days)}."
     if name == "hold":
         return await _hold(turn, value)
@@ -83,5 +84,5 @@ async def _hold(turn: Turn, value: str) -> str:
     if (end - start).days > 92:
         return "A vacation hold can last at most 3 months."
     await turn.tx.add_hold(turn.learner, start, end)
-    await turn.record("settings_changed", payload={"hold": [start.isoformat(), end.isoformat()]})
+    await turn.record(EventKind.SETTINGS_CHANGED, payload={"hold": [start.isoformat(), end.isoformat()]})
     return f"Vacation hold from {start} to {end}: your streak waits for you. Enjoy!"

@@ -12,8 +12,9 @@ from bot.markup import literal
 from bot.mastery import MasteryModel
 from bot.progress import skill_mastery, standing
 from bot.store.models import EventRow, LearnerRow, TeamRow
-from bot.store.repository import LEARNING_KINDS, Progress
+from bot.store.repository import Progress
 from bot.streaks import streak_now
+from bot.vocabulary import LEARNING, AccessKind, EventKind, Role
 from content.model import CredentialKind, Curriculum
 
 SIGNIN_VALID = timedelta(minutes=15)
@@ -52,9 +53,9 @@ class TeamSummary:
 
 async def visible_teams(tx: Progress, viewer: LearnerRow) -> list[TeamRow]:
     """Admins see every team; managers the ones they manage; anyone else none."""
-    if viewer.role == "admin":
+    if viewer.role == Role.ADMIN:
         return await tx.teams()
-    if viewer.role == "manager":
+    if viewer.role == Role.MANAGER:
         return await tx.teams(await tx.managed_team_ids(viewer.id))
     return []
 
@@ -73,7 +74,7 @@ async def summaries(tx: Progress, teams: list[TeamRow], now: datetime) -> list[T
 
 def signin_link(tx: Progress, viewer: LearnerRow, base_url: str, now: datetime) -> str:
     token = new_token()
-    tx.add_access_token(token_hash(token), viewer.id, "signin", now + SIGNIN_VALID)
+    tx.add_access_token(token_hash(token), viewer.id, AccessKind.SIGNIN, now + SIGNIN_VALID)
     return f"{base_url}/dashboard/signin?token={token}"
 
 
@@ -148,9 +149,9 @@ async def team_detail(tx: Progress, team_row: TeamRow, curriculum: Curriculum, m
 
 async def may_see(tx: Progress, viewer: LearnerRow, learner: LearnerRow) -> bool:
     """Admins see everyone; a manager the members of the teams they manage; anyone themselves."""
-    if viewer.id == learner.id or viewer.role == "admin":
+    if viewer.id == learner.id or viewer.role == Role.ADMIN:
         return True
-    return viewer.role == "manager" and learner.team_id is not None and learner.team_id in await tx.managed_team_ids(viewer.id)
+    return viewer.role == Role.MANAGER and learner.team_id is not None and learner.team_id in await tx.managed_team_ids(viewer.id)
 
 
 CHART_WEEKS = 12
@@ -183,8 +184,8 @@ def credentials_by_week(awarded: list[datetime], now: datetime, weeks: int = CHA
     return result
 
 
-ACTIVITY_KINDS = ("lesson_started", "lesson_completed", "answered", "review_completed", "refresher_completed",
-                  "awarded", "renewed")
+ACTIVITY_KINDS = (EventKind.LESSON_STARTED, EventKind.LESSON_COMPLETED, EventKind.ANSWERED, EventKind.REVIEW_COMPLETED,
+                  EventKind.REFRESHER_COMPLETED, EventKind.AWARDED, EventKind.RENEWED)
 
 
 @dataclass(frozen=True)
@@ -228,7 +229,7 @@ async def learner_detail(tx: Progress, learner: LearnerRow, curriculum: Curricul
     current = await standing(tx, model, learner, now)
     awards = await tx.awards(learner.id)
     events = await tx.recent_events(learner.id, ACTIVITY_KINDS, recent)
-    last = await tx.recent_events(learner.id, LEARNING_KINDS, 1)
+    last = await tx.recent_events(learner.id, LEARNING, 1)
     last_active = last[0].occurred_at if last else None
     finished_all = set(curriculum.lessons) <= set(done)
     credentials = [
@@ -258,12 +259,13 @@ def _describe(event: EventRow, curriculum: Curriculum) -> str:
     lesson = curriculum.lessons.get(event.lesson_id or "")
     title = lesson.title if lesson else (event.lesson_id or "a lesson")
     payload = event.payload or {}
-    if event.kind == "lesson_started":
+    if event.kind == EventKind.LESSON_STARTED:
         return f"Started “{title}”"
-    if event.kind == "lesson_completed":
+    if event.kind == EventKind.LESSON_COMPLETED:
         return f"Completed “{title}”"
-    if event.kind == "answered":
+    if event.kind == EventKind.ANSWERED:
         return f"Answered a check in “{title}”: {'right' if event.correct else 'not yet right'}"
-    if event.kind in ("review_completed", "refresher_completed"):
-        return f"{'Review' if event.kind == 'review_completed' else 'Refresher'}: {payload.get('correct', 0)} of {payload.get('checks', 0)} right"
-    return f"{'Earned' if event.kind == 'awarded' else 'Renewed'} “{_title(curriculum, str(payload.get('credential', '')))}”"
+    if event.kind in (EventKind.REVIEW_COMPLETED, EventKind.REFRESHER_COMPLETED):
+        review = event.kind == EventKind.REVIEW_COMPLETED
+        return f"{'Review' if review else 'Refresher'}: {payload.get('correct', 0)} of {payload.get('checks', 0)} right"
+    return f"{'Earned' if event.kind == EventKind.AWARDED else 'Renewed'} “{_title(curriculum, str(payload.get('credential', '')))}”"

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.store.models import LearnerRow
 from bot.store.repository import Progress
+from bot.vocabulary import EventKind
 
 
 @dataclass
@@ -24,12 +25,12 @@ class Turn:
     progress_changed: bool = False
     renew: str | None = None  # a badge whose refresher was just passed
 
-    async def record(self, kind: str, **details: Any) -> None:
+    async def record(self, kind: EventKind, **details: Any) -> None:
         source_id = self.source_id if self._pending_source else None
         self._pending_source = False
         await self.tx.record(self.learner, kind, at=self.now, source_id=source_id, **details)
 
-    async def finish(self, kind: str) -> None:
+    async def finish(self, kind: EventKind) -> None:
         """Leave a trace of an event that recorded nothing else, so a redelivery is known."""
         if self._pending_source and self.source_id:
             await self.record(kind)

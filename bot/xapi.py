@@ -13,6 +13,7 @@ from datetime import timezone
 from typing import Any
 
 from bot.store.models import EventRow
+from bot.vocabulary import EventKind
 from content.model import Curriculum
 
 ADL = "http://adlnet.gov/expapi/verbs/"
@@ -42,22 +43,22 @@ class Record:
     def statements(self, event: EventRow) -> Iterator[Statement]:
         """The statements an event makes: none for events that are not learning."""
         payload = event.payload or {}
-        if event.kind == "lesson_started" and event.lesson_id:
+        if event.kind == EventKind.LESSON_STARTED and event.lesson_id:
             yield self._statement(event, "experienced", self._lesson(event.lesson_id))
-        elif event.kind == "answered" and event.check_key:
+        elif event.kind == EventKind.ANSWERED and event.check_key:
             yield self._statement(event, "answered", self._check(event.check_key),
                                   {"success": bool(event.correct), "score": _score(1 if event.correct else 0, 1)})
-        elif event.kind == "lesson_completed" and event.lesson_id:
+        elif event.kind == EventKind.LESSON_COMPLETED and event.lesson_id:
             correct, checks = int(payload.get("correct", 0)), int(payload.get("checks", 0))
             result = {"completion": True, **({"score": _score(correct, checks)} if checks else {})}
             yield self._statement(event, "completed", self._lesson(event.lesson_id), result)
-        elif event.kind == "refresher_completed":
+        elif event.kind == EventKind.REFRESHER_COMPLETED:
             correct, checks, passed = int(payload.get("correct", 0)), int(payload.get("checks", 0)), bool(payload.get("passed"))
             activity = self._activity(f"achievements/{payload.get('credential')}/refresher",
                                       f"Refresher: {self._title(payload.get('credential'))}", ASSESSMENT)
             result = {"success": passed, "completion": True, **({"score": _score(correct, checks)} if checks else {})}
             yield self._statement(event, "passed" if passed else "failed", activity, result)
-        elif event.kind in ("awarded", "renewed"):
+        elif event.kind in (EventKind.AWARDED, EventKind.RENEWED):
             definition = str(payload.get("credential", ""))
             activity = self._activity(f"achievements/{definition}", self._title(definition), BADGE)
             extensions = {f"{self.base_url}/xapi/extensions/credential": f"{self.base_url}/credentials/{payload.get('award')}"}

@@ -25,6 +25,7 @@ from bot.mastery import MasteryModel
 from bot.spreadsheet import csv_text
 from bot.store.models import LearnerRow
 from bot.store.repository import Progress, ProgressStore
+from bot.vocabulary import AccessKind
 from content.model import Curriculum
 from web.charts import heatmap_frame
 
@@ -153,7 +154,7 @@ def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Tem
                 return refused(request, 403, USED_OR_EXPIRED, ways_in=True)
             await tx.purge_expired_tokens(now)
             session = team.new_token()
-            tx.add_access_token(team.token_hash(session), learner_id, "session", now + team.SESSION_VALID)
+            tx.add_access_token(team.token_hash(session), learner_id, AccessKind.SESSION, now + team.SESSION_VALID)
         response = RedirectResponse("/dashboard", status_code=303)
         https = request.url.scheme == "https"
         response.set_cookie(COOKIE, session, max_age=int(team.SESSION_VALID.total_seconds()), httponly=True,

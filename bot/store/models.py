@@ -24,6 +24,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.vocabulary import Nudges, NudgeStatus, Role, SessionStatus
+
 # SQLite has no BIGINT autoincrement; PostgreSQL event tables grow past 2**31.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -66,10 +68,9 @@ class LearnerRow(Base):
     daily_time: Mapped[str] = mapped_column(String(5), default="09:00")
     working_days: Mapped[str] = mapped_column(String(7), default="12345")  # ISO weekdays
     announce: Mapped[bool] = mapped_column(Boolean, default=True)  # badges in the team channel
-    # on | dormant (ignored several nudges: wait until they come back) | stopped (said stop)
-    nudges: Mapped[str] = mapped_column(String(8), default="on", server_default="on")
+    nudges: Mapped[str] = mapped_column(String(8), default=Nudges.ON, server_default=Nudges.ON.value)  # bot.vocabulary.Nudges
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id", ondelete="SET NULL"))
-    role: Mapped[str] = mapped_column(String(16), default="learner", server_default="learner")  # learner | manager | admin
+    role: Mapped[str] = mapped_column(String(16), default=Role.LEARNER, server_default=Role.LEARNER.value)  # bot.vocabulary.Role
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The latest run of learning days (`bot.streaks.Run`), kept up to date as events are
     # recorded, so that a streak (a whole team's, every team's) is read without the history.
@@ -96,7 +97,7 @@ class EventRow(Base):
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
     source_id: Mapped[str | None] = mapped_column(String(128))
-    kind: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))  # bot.vocabulary.EventKind
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     local_date: Mapped[date] = mapped_column(Date)
     lesson_id: Mapped[str | None] = mapped_column(String(64))
@@ -126,7 +127,7 @@ class SessionRow(Base):
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))  # lesson | review | refresher
+    kind: Mapped[str] = mapped_column(String(16))  # bot.vocabulary.SessionKind
     credential_id: Mapped[str | None] = mapped_column(String(64))  # the badge a refresher renews
     lesson_id: Mapped[str | None] = mapped_column(String(64))
     lesson_version: Mapped[str | None] = mapped_column(String(64))
@@ -134,7 +135,7 @@ class SessionRow(Base):
     steps: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     position: Mapped[int] = mapped_column(Integer, default=0)
     correct_count: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(16), default="active")
+    status: Mapped[str] = mapped_column(String(16), default=SessionStatus.ACTIVE)  # bot.vocabulary.SessionStatus
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -226,9 +227,9 @@ class NudgeRow(Base):
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(16))  # daily | reminder
+    kind: Mapped[str] = mapped_column(String(16))  # bot.vocabulary.NudgeKind
     due_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | claimed | sent | skipped | failed
+    status: Mapped[str] = mapped_column(String(16), default=NudgeStatus.PENDING)  # bot.vocabulary.NudgeStatus
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
     lease_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -266,7 +267,7 @@ class AccessTokenRow(Base):
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(8))  # signin | session
+    kind: Mapped[str] = mapped_column(String(8))  # bot.vocabulary.AccessKind
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 

@@ -31,11 +31,23 @@ from bot.store.models import (
 )
 from bot.store.unavailable import StoreUnavailable, is_unavailable
 from bot.streaks import Hold, Run, local_date, run_after, run_of, working_days
+from bot.vocabulary import (
+    BOTS_OWN,
+    LEARNING,
+    AccessKind,
+    EventKind,
+    NudgeKind,
+    Nudges,
+    NudgeStatus,
+    Platform,
+    SessionKind,
+    SessionStatus,
+)
 
 # Events the bot records about itself: not the learner's activity.
-NUDGE_EVENTS = ("nudged", "reminded")
+NUDGE_EVENTS = BOTS_OWN
 # Events that make a day a learning day for the streak.
-LEARNING_KINDS = ("card_viewed", "answered", "lesson_completed")
+LEARNING_KINDS = LEARNING
 
 
 @dataclass(frozen=True)
@@ -167,7 +179,7 @@ class Progress:
             select(LearnerRow, SessionRow)
             .outerjoin(
                 SessionRow,
-                and_(SessionRow.learner_id == LearnerRow.id, SessionRow.status == "active"),
+                and_(SessionRow.learner_id == LearnerRow.id, SessionRow.status == SessionStatus.ACTIVE),
             )
             .where(LearnerRow.platform == ref.platform, LearnerRow.platform_user_id == ref.user_id)
             .with_for_update(of=LearnerRow)
@@ -211,7 +223,7 @@ class Progress:
             self._session.add(ManagedTeamRow(learner_id=learner_id, team_id=team_id))
 
     # --- dashboard access ----------------------------------------------------------------------
-    def add_access_token(self, token_hash: str, learner_id: int, kind: str, expires_at: datetime) -> None:
+    def add_access_token(self, token_hash: str, learner_id: int, kind: AccessKind, expires_at: datetime) -> None:
         self._session.add(AccessTokenRow(token_hash=token_hash, learner_id=learner_id, kind=kind, expires_at=expires_at))
 
     async def use_signin_token(self, token_hash: str, now: datetime) -> int | None:
@@ -219,7 +231,7 @@ class Progress:
         update is conditional, so two browsers racing with one link cannot both get in."""
         result = await self._session.execute(
             update(AccessTokenRow)
-            .where(AccessTokenRow.token_hash == token_hash, AccessTokenRow.kind == "signin",
+            .where(AccessTokenRow.token_hash == token_hash, AccessTokenRow.kind == AccessKind.SIGNIN,
                    AccessTokenRow.used_at.is_(None), AccessTokenRow.expires_at > now)
             .values(used_at=now)
             .returning(AccessTokenRow.learner_id)
@@ -231,7 +243,7 @@ class Progress:
         asks to press Sign in)."""
         return await self._session.scalar(
             select(LearnerRow).join(AccessTokenRow, AccessTokenRow.learner_id == LearnerRow.id)
-            .where(AccessTokenRow.token_hash == token_hash, AccessTokenRow.kind == "signin",
+            .where(AccessTokenRow.token_hash == token_hash, AccessTokenRow.kind == AccessKind.SIGNIN,
                    AccessTokenRow.used_at.is_(None), AccessTokenRow.expires_at > now,
                    ~LearnerRow.platform_user_id.startswith("erased:"))
         )
@@ -239,13 +251,13 @@ class Progress:
     async def session_learner(self, token_hash: str, now: datetime) -> LearnerRow | None:
         return await self._session.scalar(
             select(LearnerRow).join(AccessTokenRow, AccessTokenRow.learner_id == LearnerRow.id)
-            .where(AccessTokenRow.token_hash == token_hash, AccessTokenRow.kind == "session", AccessTokenRow.expires_at > now,
+            .where(AccessTokenRow.token_hash == token_hash, AccessTokenRow.kind == AccessKind.SESSION, AccessTokenRow.expires_at > now,
                    ~LearnerRow.platform_user_id.startswith("erased:"))
         )
 
     async def end_session(self, token_hash: str) -> None:
         await self._session.execute(
-            delete(AccessTokenRow).where(AccessTokenRow.token_hash == token_hash, AccessTokenRow.kind == "session"))
+            delete(AccessTokenRow).where(AccessTokenRow.token_hash == token_hash, AccessTokenRow.kind == AccessKind.SESSION))
 
     async def end_access(self, learner_id: int) -> int:
         """Every session and every sign-in link of a person, ended at once (leaving, losing the
@@ -279,7 +291,7 @@ class Progress:
         ids = list(learner_ids)
         lessons = dict((await self._session.execute(
             select(EventRow.learner_id, func.count(func.distinct(EventRow.lesson_id)))
-            .where(EventRow.learner_id.in_(ids), EventRow.kind == "lesson_completed").group_by(EventRow.learner_id)
+            .where(EventRow.learner_id.in_(ids), EventRow.kind == EventKind.LESSON_COMPLETED).group_by(EventRow.learner_id)
         )).all())
         awards = dict((await self._session.execute(
             select(AwardRow.learner_id, func.count()).where(AwardRow.learner_id.in_(ids), AwardRow.revoked_at.is_(None))
@@ -297,7 +309,7 @@ class Progress:
 
     async def learners_who_started(self, learner_ids: Collection[int]) -> set[int]:
         return set(await self._session.scalars(
-            select(EventRow.learner_id).where(EventRow.learner_id.in_(list(learner_ids)), EventRow.kind == "lesson_started").distinct()
+            select(EventRow.learner_id).where(EventRow.learner_id.in_(list(learner_ids)), EventRow.kind == EventKind.LESSON_STARTED).distinct()
         ))
 
     async def team_figures(self, team_ids: Collection[int], now: datetime, active_since: datetime) -> dict[int, TeamFigures]:
@@ -317,8 +329,8 @@ class Progress:
         # there is one open session at a time), so completed sessions are counted as they are.
         lessons = dict((await self._session.execute(
             select(LearnerRow.team_id, func.count())
-            .join(SessionRow, and_(SessionRow.learner_id == LearnerRow.id, SessionRow.kind == "lesson",
-                                   SessionRow.status == "completed"))
+            .join(SessionRow, and_(SessionRow.learner_id == LearnerRow.id, SessionRow.kind == SessionKind.LESSON,
+                                   SessionRow.status == SessionStatus.COMPLETED))
             .where(member).group_by(LearnerRow.team_id)
         )).all())
         awards = dict((await self._session.execute(
@@ -348,7 +360,7 @@ class Progress:
         """When the learner first completed each lesson they completed."""
         rows = await self._session.execute(
             select(EventRow.lesson_id, func.min(EventRow.occurred_at))
-            .where(EventRow.learner_id == learner_id, EventRow.kind == "lesson_completed", EventRow.lesson_id.is_not(None))
+            .where(EventRow.learner_id == learner_id, EventRow.kind == EventKind.LESSON_COMPLETED, EventRow.lesson_id.is_not(None))
             .group_by(EventRow.lesson_id)
         )
         return {str(lesson): at for lesson, at in rows}
@@ -377,7 +389,7 @@ class Progress:
     async def record(
         self,
         learner: LearnerRow,
-        kind: str,
+        kind: EventKind,
         *,
         at: datetime,
         source_id: str | None = None,
@@ -440,7 +452,7 @@ class Progress:
         """(learner, kind, time, lesson, payload) of learning events and awards before `before`."""
         rows = await self._session.execute(
             select(EventRow.learner_id, EventRow.kind, EventRow.occurred_at, EventRow.lesson_id, EventRow.payload)
-            .where(EventRow.occurred_at < before, EventRow.kind.in_((*LEARNING_KINDS, "awarded")))
+            .where(EventRow.occurred_at < before, EventRow.kind.in_((*LEARNING_KINDS, EventKind.AWARDED)))
             .order_by(EventRow.occurred_at, EventRow.id)
         )
         return [(int(r[0]), str(r[1]), r[2], r[3], r[4] or {}) for r in rows]
@@ -460,10 +472,10 @@ class Progress:
     async def active_session(self, learner_id: int) -> SessionRow | None:
         if learner_id in self._active:
             cached = self._active[learner_id]
-            return cached if cached is None or cached.status == "active" else None
+            return cached if cached is None or cached.status == SessionStatus.ACTIVE else None
         session = await self._session.scalar(
             select(SessionRow).where(
-                SessionRow.learner_id == learner_id, SessionRow.status == "active"
+                SessionRow.learner_id == learner_id, SessionRow.status == SessionStatus.ACTIVE
             )
         )
         self._active[learner_id] = session
@@ -484,8 +496,8 @@ class Progress:
             select(SessionRow.learner_id, SessionRow.lesson_id)
             .where(
                 SessionRow.learner_id.in_(list(learner_ids)),
-                SessionRow.kind == "lesson",
-                SessionRow.status == "completed",
+                SessionRow.kind == SessionKind.LESSON,
+                SessionRow.status == SessionStatus.COMPLETED,
                 SessionRow.lesson_id.is_not(None),
             )
             .distinct()
@@ -525,7 +537,7 @@ class Progress:
         """Lesson id -> the learner's local date of its first completion."""
         rows = await self._session.execute(
             select(EventRow.lesson_id, func.min(EventRow.local_date))
-            .where(EventRow.learner_id == learner_id, EventRow.kind == "lesson_completed")
+            .where(EventRow.learner_id == learner_id, EventRow.kind == EventKind.LESSON_COMPLETED)
             .group_by(EventRow.lesson_id)
         )
         return {lesson_id: day for lesson_id, day in rows if lesson_id}
@@ -535,9 +547,9 @@ class Progress:
         rows = await self._session.execute(
             select(EventRow.check_key, EventRow.local_date).where(
                 EventRow.learner_id == learner_id,
-                EventRow.kind == "answered",
+                EventRow.kind == EventKind.ANSWERED,
                 EventRow.correct.is_(True),
-                EventRow.payload["kind"].as_string() == "review",
+                EventRow.payload["kind"].as_string() == SessionKind.REVIEW,
             )
         )
         return [(key, day) for key, day in rows if key]
@@ -631,12 +643,13 @@ class Progress:
     async def learners_to_plan(self, platforms: Collection[str], limit: int) -> list[LearnerRow]:
         """Learners on these platforms with no daily nudge waiting (pending or claimed)."""
         waiting = exists().where(
-            NudgeRow.learner_id == LearnerRow.id, NudgeRow.kind == "daily", NudgeRow.status.in_(("pending", "claimed"))
+            NudgeRow.learner_id == LearnerRow.id, NudgeRow.kind == NudgeKind.DAILY,
+            NudgeRow.status.in_((NudgeStatus.PENDING, NudgeStatus.CLAIMED)),
         )
         rows = await self._session.scalars(
             select(LearnerRow)
             .where(
-                LearnerRow.platform.in_(list(platforms)), LearnerRow.nudges == "on",
+                LearnerRow.platform.in_(list(platforms)), LearnerRow.nudges == Nudges.ON,
                 ~LearnerRow.platform_user_id.startswith("erased:"), ~waiting,
             )
             .order_by(LearnerRow.id)
@@ -644,11 +657,11 @@ class Progress:
         )
         return list(rows)
 
-    async def schedule_nudge(self, learner_id: int, kind: str, due_at: datetime) -> bool:
+    async def schedule_nudge(self, learner_id: int, kind: NudgeKind, due_at: datetime) -> bool:
         """False when that nudge is already scheduled (by this or another process)."""
         return await self.schedule_nudges([(learner_id, kind, due_at)]) == 1
 
-    async def schedule_nudges(self, nudges: Collection[tuple[int, str, datetime]]) -> int:
+    async def schedule_nudges(self, nudges: Collection[tuple[int, NudgeKind, datetime]]) -> int:
         """Schedule (learner id, kind, due at) nudges in one statement; those already scheduled
         (by this or another process: the unique constraint) are left alone. Returns how many
         were new."""
@@ -659,7 +672,7 @@ class Progress:
         result = await self._session.execute(
             insert(NudgeRow)
             .values([
-                {"learner_id": learner_id, "kind": kind, "due_at": due_at, "status": "pending", "attempts": 0}
+                {"learner_id": learner_id, "kind": kind, "due_at": due_at, "status": NudgeStatus.PENDING, "attempts": 0}
                 for learner_id, kind, due_at in nudges
             ])
             .on_conflict_do_nothing()
@@ -682,7 +695,8 @@ class Progress:
             .where(
                 on_platforms,
                 NudgeRow.due_at <= now,
-                or_(NudgeRow.status == "pending", and_(NudgeRow.status == "claimed", NudgeRow.lease_until < now)),
+                or_(NudgeRow.status == NudgeStatus.PENDING,
+                    and_(NudgeRow.status == NudgeStatus.CLAIMED, NudgeRow.lease_until < now)),
             )
             .order_by(NudgeRow.due_at, NudgeRow.id)
             .limit(limit)
@@ -694,7 +708,7 @@ class Progress:
         await self._session.execute(
             update(NudgeRow)
             .where(NudgeRow.id.in_(ids))
-            .values(status="claimed", claimed_by=worker, lease_until=now + lease, attempts=NudgeRow.attempts + 1)
+            .values(status=NudgeStatus.CLAIMED, claimed_by=worker, lease_until=now + lease, attempts=NudgeRow.attempts + 1)
             .execution_options(synchronize_session=False)
         )
         rows = await self._session.execute(
@@ -713,7 +727,7 @@ class Progress:
             return set()
         result = await self._session.execute(
             update(NudgeRow)
-            .where(NudgeRow.id.in_(list(ids)), NudgeRow.status == "claimed", NudgeRow.claimed_by == worker,
+            .where(NudgeRow.id.in_(list(ids)), NudgeRow.status == NudgeStatus.CLAIMED, NudgeRow.claimed_by == worker,
                    NudgeRow.lease_until > now)
             .values(lease_until=now + lease)
             .returning(NudgeRow.id)
@@ -722,28 +736,28 @@ class Progress:
         return set(result.scalars())
 
     async def finish_nudge(
-        self, nudge_id: int, *, worker: str, status: str, at: datetime, error: str | None = None,
+        self, nudge_id: int, *, worker: str, status: NudgeStatus, at: datetime, error: str | None = None,
         retry_at: datetime | None = None,
     ) -> bool:
         """Mark a claimed nudge done (or pending again at `retry_at`). False when the claim was
         lost meanwhile (the lease expired and another worker took it): nothing is changed."""
         values: dict[str, Any] = {"status": status, "done_at": at, "error": error, "lease_until": None}
         if retry_at is not None:
-            values |= {"status": "pending", "due_at": retry_at, "done_at": None}
+            values |= {"status": NudgeStatus.PENDING, "due_at": retry_at, "done_at": None}
         result = await self._session.execute(
             update(NudgeRow)
-            .where(NudgeRow.id == nudge_id, NudgeRow.status == "claimed", NudgeRow.claimed_by == worker)
+            .where(NudgeRow.id == nudge_id, NudgeRow.status == NudgeStatus.CLAIMED, NudgeRow.claimed_by == worker)
             .values(**values)
             .execution_options(synchronize_session=False)
         )
         return result.rowcount == 1
 
-    async def cancel_nudges(self, learner_id: int, kinds: Collection[str], at: datetime) -> None:
+    async def cancel_nudges(self, learner_id: int, kinds: Collection[NudgeKind], at: datetime) -> None:
         """Drop a learner's waiting nudges of these kinds (they said skip, or stop)."""
         await self._session.execute(
             update(NudgeRow)
-            .where(NudgeRow.learner_id == learner_id, NudgeRow.kind.in_(list(kinds)), NudgeRow.status == "pending")
-            .values(status="skipped", done_at=at)
+            .where(NudgeRow.learner_id == learner_id, NudgeRow.kind.in_(list(kinds)), NudgeRow.status == NudgeStatus.PENDING)
+            .values(status=NudgeStatus.SKIPPED, done_at=at)
             .execution_options(synchronize_session=False)
         )
 
@@ -754,7 +768,7 @@ class Progress:
                 EventRow.learner_id == learner_id, EventRow.kind.not_in(NUDGE_EVENTS)
             )
         )
-        since = select(EventRow.occurred_at).where(EventRow.learner_id == learner_id, EventRow.kind == "nudged")
+        since = select(EventRow.occurred_at).where(EventRow.learner_id == learner_id, EventRow.kind == EventKind.NUDGED)
         if last_activity is not None:
             since = since.where(EventRow.occurred_at > last_activity)
         nudged = list(await self._session.scalars(since.order_by(EventRow.occurred_at)))
@@ -771,27 +785,27 @@ class Progress:
         session = self._session
         learners = dict((await session.execute(select(LearnerRow.platform, func.count()).group_by(LearnerRow.platform))).all())
         states = dict((await session.execute(select(LearnerRow.nudges, func.count()).group_by(LearnerRow.nudges))).all())
-        waiting = or_(NudgeRow.status == "pending", and_(NudgeRow.status == "claimed", NudgeRow.lease_until < now))
+        waiting = or_(NudgeRow.status == NudgeStatus.PENDING, and_(NudgeRow.status == NudgeStatus.CLAIMED, NudgeRow.lease_until < now))
 
         async def count(*conditions: Any) -> int:
             return int(await session.scalar(select(func.count()).select_from(NudgeRow).where(*conditions)) or 0)
 
         last_error = await session.scalar(
             select(NudgeRow.error)
-            .where(NudgeRow.status.in_(("pending", "failed")), NudgeRow.error.is_not(None))
+            .where(NudgeRow.status.in_((NudgeStatus.PENDING, NudgeStatus.FAILED)), NudgeRow.error.is_not(None))
             .order_by(NudgeRow.id.desc())
             .limit(1)
         )
-        next_due = await session.scalar(select(func.min(NudgeRow.due_at)).where(NudgeRow.status == "pending", NudgeRow.due_at > now))
+        next_due = await session.scalar(select(func.min(NudgeRow.due_at)).where(NudgeRow.status == NudgeStatus.PENDING, NudgeRow.due_at > now))
         return DeliveryStatus(
             learners={str(k): int(v) for k, v in learners.items()},
             nudge_states={str(k): int(v) for k, v in states.items()},
             due=await count(waiting, NudgeRow.due_at <= now),
             overdue=await count(waiting, NudgeRow.due_at < now - OVERDUE),
-            in_flight=await count(NudgeRow.status == "claimed", NudgeRow.lease_until >= now),
-            sent_last_hour=await count(NudgeRow.status == "sent", NudgeRow.done_at >= now - timedelta(hours=1)),
-            retrying=await count(NudgeRow.status == "pending", NudgeRow.error.is_not(None)),
-            failed_last_day=await count(NudgeRow.status == "failed", NudgeRow.done_at >= now - timedelta(days=1)),
+            in_flight=await count(NudgeRow.status == NudgeStatus.CLAIMED, NudgeRow.lease_until >= now),
+            sent_last_hour=await count(NudgeRow.status == NudgeStatus.SENT, NudgeRow.done_at >= now - timedelta(hours=1)),
+            retrying=await count(NudgeRow.status == NudgeStatus.PENDING, NudgeRow.error.is_not(None)),
+            failed_last_day=await count(NudgeRow.status == NudgeStatus.FAILED, NudgeRow.done_at >= now - timedelta(days=1)),
             last_error=last_error,
             next_due=_aware(next_due),
         )
@@ -803,7 +817,7 @@ class Progress:
             select(LearnerRow.id, LearnerRow.display_name, LearnerRow.timezone,
                    SlackLearnerRow.profile_at, SlackLearnerRow.home_digest)
             .outerjoin(SlackLearnerRow, SlackLearnerRow.learner_id == LearnerRow.id)
-            .where(LearnerRow.platform == "slack", LearnerRow.platform_user_id == user_id)
+            .where(LearnerRow.platform == Platform.SLACK, LearnerRow.platform_user_id == user_id)
         )).one_or_none()
         if row is None:
             return None
@@ -829,7 +843,7 @@ class Progress:
 
     async def _slack_learner_id(self, user_id: str) -> int | None:
         return await self._session.scalar(
-            select(LearnerRow.id).where(LearnerRow.platform == "slack", LearnerRow.platform_user_id == user_id))
+            select(LearnerRow.id).where(LearnerRow.platform == Platform.SLACK, LearnerRow.platform_user_id == user_id))
 
     async def _keep_slack(self, learner_id: int, **values: Any) -> None:
         dialect = self._session.bind.dialect.name

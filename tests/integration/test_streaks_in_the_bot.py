@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+from bot.vocabulary import NudgeKind
 from tests.support import Chat
 
 
@@ -96,7 +97,7 @@ async def test_the_days_nudge_says_when_a_streak_is_at_risk(core, clock):
         clock.set(datetime(2026, 3, day, 12, tzinfo=timezone.utc))
         await learn_a_bit(chat)
 
-    async def offer(kind: str = "daily") -> str:
+    async def offer(kind: NudgeKind = NudgeKind.DAILY) -> str:
         [reply] = await core.nudge(chat.learner, kind)
         return reply.text
 
@@ -104,9 +105,9 @@ async def test_the_days_nudge_says_when_a_streak_is_at_risk(core, clock):
     assert "streak" not in await offer()
     clock.set(datetime(2026, 3, 9, 8, tzinfo=timezone.utc))  # Monday 09:00: ends tonight unless...
     assert "🔥 Five minutes today keep your 2-day streak going." in await offer()
-    assert "2-day streak" in await offer("reminder")
+    assert "2-day streak" in await offer(NudgeKind.REMINDER1)
     await learn_a_bit(chat)
-    assert "streak" not in await offer("reminder"), "learned today: nothing at risk"
+    assert "streak" not in await offer(NudgeKind.REMINDER1), "learned today: nothing at risk"
     await chat.command("settings", "hold 2026-03-10 2026-03-13")
     clock.set(datetime(2026, 3, 10, 8, tzinfo=timezone.utc))  # on hold: the streak waits
     assert "streak" not in await offer()

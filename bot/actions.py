@@ -148,7 +148,8 @@ class Stay:
     """Not leaving after all."""
 
 
-Preference = PickRegion | PickZone | PickTime | AskTime | AskPause | Pause | EndPause | Announce | AskLeave | ConfirmLeave | LeaveNow | Stay
+Preference = (PickRegion | PickZone | PickTime | AskTime | AskPause | Pause | EndPause | Announce | AskLeave | ConfirmLeave
+              | LeaveNow | Stay)
 Action = Continue | Later | SkipToday | NextCard | ChooseOption | RunCommand | Preference
 PREFERENCES = (PickRegion, PickZone, PickTime, AskTime, AskPause, Pause, EndPause, Announce, AskLeave, ConfirmLeave,
                LeaveNow, Stay)

@@ -95,13 +95,13 @@ async def press(
                 return [time_picker("Pick one of these times.", mode)]
             learner.daily_time = time
             await turn.record(EventKind.SETTINGS_CHANGED, payload={"daily_time": time})
-            confirmation = Text(
+            time_set = Text(
                 f"Daily lesson at **{learner.daily_time}** ({learner.timezone}), "
                 f"{texts.days_phrase(learner.working_days)}. Change it any time with /settings."
             )
             if mode is Mode.ONBOARDING and first_lesson_offer is not None:
-                return [confirmation, await first_lesson_offer()]
-            return [confirmation]
+                return [time_set, await first_lesson_offer()]
+            return [time_set]
         case actions.AskTime():
             return [time_picker("When would you like your daily five-minute lesson?", Mode.SETTINGS)]
         case actions.AskPause():

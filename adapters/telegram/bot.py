@@ -41,12 +41,12 @@ from adapters.config import positive
 from adapters.inbox import Entry, Inbox, JournalUnavailable, Outcome
 from adapters.telegram.delivery import DeliveryLimiter, Priority
 from adapters.telegram.formatting import escape
-from adapters.telegram.render import Out, OutPhoto, OutPoll, OutText, messages, render
+from adapters.telegram.render import Out, OutPhoto, OutPoll, OutText, joined_text, messages, render
 from bot import actions, commands, texts
 from bot.config import Announcements
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef
-from bot.replies import Announcement, Reply, reply_from_json, reply_to_json
+from bot.replies import Announcement, Feedback, Reply, reply_from_json, reply_to_json
 from bot.store.unavailable import StoreUnavailable
 from bot.vocabulary import Platform
 
@@ -377,12 +377,12 @@ class TelegramBot:
         side_calls = [self._acknowledge(query.answer())]
         answering = isinstance(actions.parse(data), actions.ChooseOption)
         if message is not None and not answering:
-            side_calls.append(self._close_keyboard(message, data))
+            side_calls.append(self._close_keyboard(message))
         pending = asyncio.gather(*side_calls)
         try:
             await self._handle(
                 ButtonPressed(learner=_learner(update), source_id=f"c{query.id}", action=data), chat_id,
-                recorded=(lambda: self._close_keyboard(message, data)) if message is not None and answering else None,
+                answered=(lambda replies: self._show_answer(message, data, replies)) if message is not None and answering else None,
             )
         finally:
             await pending
@@ -440,11 +440,15 @@ class TelegramBot:
             log.error("Telegram update %s: could not tell the learner", update_id)
 
     # --- outbound -------------------------------------------------------------------------------
-    async def _handle(self, event: Event, chat_id: int, recorded: Callable[[], Awaitable[None]] | None = None) -> None:
-        """The core handles `event`; `recorded` (showing what was chosen) runs only once the core
-        has recorded it, alongside sending the replies. The replies are kept in the journal until
-        they are sent: a delivery recorded by a process that died before sending them is not
-        handled twice, its replies are sent."""
+    async def _handle(
+        self, event: Event, chat_id: int, recorded: Callable[[], Awaitable[None]] | None = None,
+        answered: Callable[[list[Reply]], Awaitable[list[Reply]]] | None = None,
+    ) -> None:
+        """The core handles `event`; only once the core has recorded it, `recorded` runs
+        alongside sending the replies (closing a poll), or `answered` first (showing the answer
+        and its feedback on the question's message; it returns the replies still to send). The
+        replies are kept in the journal until they are sent: a delivery recorded by a process that
+        died before sending them is not handled twice, its replies are sent."""
         entry = _ENTRY.get()
         if entry is not None and entry.replies is not None:
             replies = [reply_from_json(reply) for reply in entry.replies]
@@ -452,6 +456,8 @@ class TelegramBot:
             replies = await self._core.handle(event)
             if entry is not None:
                 await self._inbox.recorded(entry, [reply_to_json(reply) for reply in replies])
+        if answered is not None:
+            replies = await answered(replies)
         if recorded is None:
             await self.send(chat_id, replies)
         else:
@@ -512,19 +518,37 @@ class TelegramBot:
                 log.warning("Telegram refused the badge image (%s); sending the message without it", error)
         await self._send_out(chat_id, OutText(out.caption_html, out.keyboard), priority)
 
-    async def _close_keyboard(self, message: Message, data: str) -> None:
-        """A pressed keyboard is removed, so the same check cannot be answered twice; an
-        answered question keeps a note of the answer given."""
-        label = _label_of(message.reply_markup, data)
+    async def _close_keyboard(self, message: Message) -> None:
+        """A pressed keyboard is removed, so the same button cannot be pressed twice."""
+        if message.reply_markup is None:
+            return
         try:
-            if isinstance(actions.parse(data), actions.ChooseOption) and label and message.text is not None:
-                await message.edit_text(
-                    f"{message.text_html}\n\n➡️ <i>{escape(label)}</i>", parse_mode=ParseMode.HTML, reply_markup=None
-                )
-            elif message.reply_markup is not None:
-                await message.edit_reply_markup(reply_markup=None)
+            await message.edit_reply_markup(reply_markup=None)
         except BadRequest as error:
             log.info("Telegram: keyboard of message %s not changed: %s", message.message_id, error)
+
+    async def _show_answer(self, message: Message, data: str, replies: list[Reply]) -> list[Reply]:
+        """A recorded answer: its question keeps a note of the answer given and, where it fits,
+        the feedback, and loses its buttons, so it cannot be answered twice. An edit is not a
+        message (Telegram does not count it), so the next step is the one new message. Returns
+        the replies still to send. An answer the core did not count (a stale button) only
+        closes the keyboard: the question keeps what it shows."""
+        label = _label_of(message.reply_markup, data)
+        if not (replies and isinstance(replies[0], Feedback) and label and message.text is not None):
+            await self._close_keyboard(message)
+            return replies
+        noted = OutText(f"{message.text_html}\n\n➡️ <i>{escape(label)}</i>")
+        feedback = messages(replies[:1])
+        with_feedback = joined_text(noted, feedback[0]) if len(feedback) == 1 else None
+        try:
+            await message.edit_text((with_feedback or noted).html, parse_mode=ParseMode.HTML, reply_markup=None,
+                                    link_preview_options=_NO_PREVIEW)
+        except BadRequest as error:
+            log.info("Telegram: answered message %s not changed: %s", message.message_id, error)
+            if "not modified" not in str(error):  # it does not show all that already (as after a redelivery)
+                await self._close_keyboard(message)
+                return replies
+        return replies[1:] if with_feedback else replies
 
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # lesson links should not unfurl into cards

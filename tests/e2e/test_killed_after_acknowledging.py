@@ -96,7 +96,9 @@ async def test_an_answer_acknowledged_just_before_a_kill_counts_after_the_restar
                     process.wait(timeout=30)
 
                     process = start_serve(env)
-                    await fake.wait_for(lambda f: any(t.startswith("✅ Correct!") for t in learner.texts()), timeout=60)
+                    # The answer's feedback shows on the answered question (an edit, not a new message).
+                    await fake.wait_for(lambda f: "✅ Correct!" in (f.message(user_id, learner.pressed) or {}).get("text", ""),
+                                        timeout=60)
                     assert answers_recorded(tmp_path / "bot.sqlite3", user_id) == 1, f"killed {delay * 1000:.0f} ms after the 200"
         finally:
             process.send_signal(signal.SIGTERM)

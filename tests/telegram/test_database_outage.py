@@ -105,10 +105,10 @@ async def test_an_answer_given_while_the_database_is_down_counts_once_it_is_back
         await outage.up()
         await fake.wait_for(lambda f: any("Your progress" in t for t in ana.texts(before)), timeout=30)
         later = ana.texts(before)
-        assert later[0].startswith("✅ Correct!"), later
+        assert later[0].startswith("📊 "), later  # the next check: the answer counted
         assert [i for i, t in enumerate(later) if "Your progress" in t][0] > 0, "the answer first, then /progress"
         answered = fake.message(ana.id, question["message_id"])
-        assert answered["text"].endswith("➡️ 2) Two") and "reply_markup" not in answered
+        assert answered["text"].endswith("➡️ 2) Two\n\n✅ Correct!\nMost coasts have a semi-diurnal tide: two highs and two lows a day.") and "reply_markup" not in answered
         assert await answered_events(store_behind) == 1, "recorded exactly once"
 
         # The next check is a poll: its answer arrives with only the poll's id, which the bot

@@ -3,8 +3,9 @@ published limits (30 messages a second per bot, about one a second per chat afte
 20 a minute per group; edits and answers to presses do not count) and the bot runs with the
 DeliveryLimiter `serve` uses.
 
-- A step of a lesson costs one message: feedback and the next question, a lesson's header and
-  its first card, a summary and the next step each share one; a poll is a message of its own.
+- A step of a lesson costs one message: a lesson's header and its first card, feedback and the
+  next step share one; an answer given by button shows its feedback on the question's message
+  (an edit); a poll is a message of its own.
 - Only messages are paced, and a learner waiting for a reply goes ahead of queued nudges: the
   pressed button is answered and its keyboard closed at once, the next card comes next.
 - A flood wait in the team group holds up the group only, not a learner's reply.
@@ -55,17 +56,18 @@ async def test_each_step_of_a_lesson_is_one_message_and_a_poll_is_its_own(fake: 
         start = await ana.presses("Start now")
         second_card = await ana.presses("Next")
         question = await ana.presses("Next")
-        feedback_then_poll = await ana.presses("2) Two")
+        answered = ana.last_message()
+        poll = await ana.presses("2) Two")
         end = await ana.answers_poll([0, 1])
     finally:
         await bot.stop()
-    assert [len(said) for said in (start, second_card, question, feedback_then_poll, end)] == [1, 1, 1, 2, 1]
+    assert [len(said) for said in (start, second_card, question, poll, end)] == [1, 1, 1, 1, 1]
     [header_and_card] = start
     assert lines(header_and_card)[0].startswith("📘 Tides")
     assert header_and_card.index("\n\nTwo tides a day (1/4)\n\n") > 0, "the header, a blank line, then the card"
-    feedback, poll = feedback_then_poll
-    assert feedback == "✅ Correct!\nMost coasts have a semi-diurnal tide: two highs and two lows a day."
-    assert poll.startswith("📊 ")
+    shown = fake.message(ana.id, answered["message_id"])["text"]
+    assert shown.endswith("\n\n➡️ 2) Two\n\n✅ Correct!\nMost coasts have a semi-diurnal tide: two highs and two lows a day."), "the answer and its feedback, on the question"
+    assert poll[0].startswith("📊 ")
     [summary] = end
     parts = [lines(part) for part in summary.split("\n\n")]
     assert parts[0][0] == "✅ Correct!" and parts[1][0] == "✅ Lesson complete: Tides. 2 of 2 correct."

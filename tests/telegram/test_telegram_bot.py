@@ -113,11 +113,13 @@ async def test_a_whole_lesson_with_checks_by_buttons_and_by_poll(telegram: Teleg
     said = await ana.presses("Next")
     assert "How many high tides do most coasts see in a day?" in said[-1]
     question, _ = ana.with_button("2)")
-    replies = await ana.presses("2) Two")
-    assert replies[0].startswith("✅ Correct!")
-    # The answered question shows the answer and has no buttons left to press twice.
+    [next_check] = await ana.presses("2) Two")
+    assert next_check.startswith("📊 "), "the one new message: the next check"
+    # The answered question shows the answer and its feedback (an edit, not a new message), and
+    # has no buttons left to press twice.
     answered = fake.message(ana.id, question["message_id"])
-    assert "reply_markup" not in answered and answered["text"].endswith("➡️ 2) Two")
+    assert "reply_markup" not in answered
+    assert answered["text"].endswith("\n\n➡️ 2) Two\n\n✅ Correct!\nMost coasts have a semi-diurnal tide: two highs and two lows a day.")
     # A multiple-answer check comes as a poll that allows several answers.
     poll = ana.last_message()["poll"]
     assert poll["allows_multiple_answers"] and not poll["is_anonymous"] and poll["type"] == "regular"
@@ -233,8 +235,11 @@ async def test_duplicate_updates_change_nothing(telegram: TelegramBot, fake: Fak
     fake.queue_raw_update(fake.make_callback_update(ana.id, message, data))  # a second tap on the old message
     await fake.wait_for(lambda f: not f.pending_updates)
     await asyncio.sleep(1)  # time enough for any (wrong) second feedback to arrive
-    feedback = [t for t in ana.texts(before) if t.startswith(("✅", "❌"))]
-    assert feedback == ["✅ Correct!\nMost coasts have a semi-diurnal tide: two highs and two lows a day."]
+    # The feedback shows once, on the answered question; the second tap only hears it was not counted.
+    assert fake.message(ana.id, message["message_id"])["text"].endswith("➡️ 2) Two\n\n✅ Correct!\nMost coasts have a semi-diurnal tide: two highs and two lows a day.")
+    shown = [(fake.message(ana.id, c.result["message_id"]) or {}).get("text", "") for c in ana.messages()]
+    assert sum(text.count("✅ Correct!") for text in shown) == 1
+    assert ana.texts(before)[-1] == "That question was already answered, so this answer was not counted. /next continues."
     async with store.transaction() as tx:
         learner = await tx.find_learner("telegram", str(ana.id))
         answered = [e for e in await tx.events(learner.id) if e.kind == "answered"]

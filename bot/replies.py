@@ -81,7 +81,7 @@ class AwardNotice:
 
 @dataclass(frozen=True)
 class Announcement:
-    """A message for the team channel (ANNOUNCE_CHANNEL), not for the learner's chat.
+    """A message for the team channel (TELEGRAM_ANNOUNCE_CHAT, SLACK_ANNOUNCE_CHANNEL), not for the learner's chat.
     Never carries a learner's answers; links only to the public credential page."""
 
     text: str

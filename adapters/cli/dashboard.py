@@ -5,6 +5,7 @@ import sys
 from datetime import datetime, timezone
 
 from adapters.cli.shared import Outcome, opened_store
+from bot import commands
 from bot import team
 from bot.config import Settings
 from bot.people import PLATFORMS
@@ -19,7 +20,6 @@ async def print_link(settings: Settings, person: str) -> int:
     return outcome.exit_code
 
 
-DASHBOARD_ROLES = ("manager", "admin")
 
 
 async def dashboard_link(store: ProgressStore, person: str, *, base_url: str, now: datetime) -> Outcome:
@@ -35,7 +35,7 @@ async def dashboard_link(store: ProgressStore, person: str, *, base_url: str, no
         if learner is None:
             return Outcome(f"Nobody is known as {platform}:{user_id}: managers and admins are added with "
                            "`run_bot.py people import`.", 1)
-        if learner.role not in DASHBOARD_ROLES:
+        if not commands.TEAM.allows(learner.role):
             return Outcome(f"{platform}:{user_id} is a {learner.role}: the dashboard is for managers and admins "
                            "(give the role with `run_bot.py people import`).", 1)
         link = team.signin_link(tx, learner, base_url, now)

@@ -7,6 +7,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from adapters.cli.shared import opened_store
+from bot.vocabulary import Nudges
 from bot.config import Settings
 from bot.store.forwarding import ForwardingStore
 from bot.store.repository import ProgressStore
@@ -57,8 +58,8 @@ async def status(store: ProgressStore, *, now: datetime, forwarding: ForwardingS
     states = report.nudge_states
     lines = [
         f"Learners: {sum(report.learners.values())} ({learners})",
-        f"  nudges on: {states.get('on', 0)}, dormant (ignored three offers): {states.get('dormant', 0)}, "
-        f"stopped (said /stop): {states.get('stopped', 0)}",
+        f"  nudges on: {states.get(Nudges.ON, 0)}, dormant (ignored three offers): {states.get(Nudges.DORMANT, 0)}, "
+        f"stopped (said /stop): {states.get(Nudges.STOPPED, 0)}",
         f"Nudges due now: {report.due} (overdue by more than 5 minutes: {report.overdue}); being sent: {report.in_flight}",
         f"Delivered in the last hour: {report.sent_last_hour}",
         f"Errors: {report.retrying} to be retried, {report.failed_last_day} given up in the last day"

@@ -18,13 +18,14 @@ from datetime import datetime, timedelta
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.vocabulary import Platform
 from bot.clock import Clock
 from bot.events import LearnerRef
 from bot.store.repository import ProgressStore
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "slack"
+PLATFORM = Platform.SLACK
 REFRESH_AFTER = timedelta(days=1)
 REMEMBERED = 10_000  # users kept in memory per process
 

@@ -20,7 +20,29 @@ CallbackQueryHandler answers the query and sends one message. Its learners send 
 
     python benchmarks/telegram.py                       # 50 learners x 12 steps, temporary SQLite
     python benchmarks/telegram.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test
-    python benchmarks/telegram.py --telegram-limits     # our bot paced as Telegram requires
+
+Under Telegram's limits (--telegram-limits): the fake server enforces Telegram's published limits
+(30 messages a second per bot, about one a second per chat after a burst of 3, 20 a minute per
+group; edits and answers to presses do not count) and our bot runs with the DeliveryLimiter that
+`serve` builds (29 messages a second; on PostgreSQL the send rate shared through the database).
+N learners are active at once: each pauses --think seconds (uniform, as a person reads) before
+each of its --steps measured actions, so 100 learners pausing 2-4 s could ask for about 33
+actions a second, more than 30 messages a second allow at one message each. Reported: actions a
+second, reply p50/p95, messages and paced calls (turns of the 30-a-second budget) per action,
+and unanswered actions (no reply within --answer-within s; every action must still be answered
+eventually, or the run fails). There is no echo bot in this mode; `--before DIR` measures the same
+run first on the product code in DIR (a copy of an earlier commit, e.g.
+`git archive 3e0ed48 | tar -x -C /tmp/before`), with this harness, and reports the ratios:
+
+    python benchmarks/telegram.py --telegram-limits --learners 100 --before /tmp/before
+    python benchmarks/telegram.py --telegram-limits --learners 300 --before /tmp/before
+    python benchmarks/telegram.py --telegram-limits --learners 100 --before /tmp/before \
+        --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test
+
+The run checks what it reports and exits 1 naming what failed: every learner took its steps and
+every action was answered (within --answer-within s), no Bot API call failed but for 429s (which
+are waited out), and, at 100 learners, the aim of issue 13: at least 24 actions a second and a
+reply p95 under 1.5 s.
 
 With a PostgreSQL URL a fresh database is created on that server and dropped afterwards.
 The fake Bot API server is tests/telegram/fake_api.py, in a thread of this process.
@@ -35,10 +57,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import platform
+import random
 import shlex
+import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -73,9 +99,13 @@ from bot.clock import SystemClock  # noqa: E402
 from bot.core import Core  # noqa: E402
 from bot.store.database import create_engine, create_sessionmaker, normalize_url  # noqa: E402
 from bot.store.migrate import upgrade_async  # noqa: E402
-from bot.store.repository import ProgressStore  # noqa: E402
+try:
+    from bot.store.store import SqlStore as Store  # noqa: E402
+except ImportError:  # the code before the store was split (an earlier commit, measured with --before)
+    from bot.store.repository import ProgressStore as Store  # noqa: E402
+from bot.store.send_rate import SharedSendRate  # noqa: E402
 from content.model import Check  # noqa: E402
-from tests.telegram.fake_api import Call, FakeTelegram, running_fake_telegram  # noqa: E402
+from tests.telegram.fake_api import Call, FakeTelegram, counts_against_limits, running_fake_telegram  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN-abcdefghijklmnop"
 FIRST_USER = 700_000  # learner n is user (and private chat) FIRST_USER + n
@@ -313,18 +343,23 @@ class Measured:
         return 1000 * percentile(values, q)
 
 
+def busiest(times: list[float]) -> int:
+    """The most of these (sorted) moments within any 1 s."""
+    most, start = 0, 0
+    for end, at in enumerate(times):
+        while at - times[start] >= 1.0:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
 def phase_calls(fake: FakeTelegram, since: float) -> tuple[int, int, int, int, Counter[str]]:
     """Bot API calls since `since`, failed ones, 429s, the most messages in any 1 s window, and
     the calls by method."""
     calls = [c for c in fake.calls if c.method != "getUpdates" and c.at >= since]
     messages = sorted(c.at for c in calls if c.ok and c.method.startswith(("send", "edit")))
-    busiest, start = 0, 0
-    for end, at in enumerate(messages):
-        while at - messages[start] >= 1.0:
-            start += 1
-        busiest = max(busiest, end - start + 1)
     methods = Counter(c.method for c in calls)
-    return len(calls), sum(not c.ok for c in calls), sum(c.status == 429 for c in calls), busiest, methods
+    return len(calls), sum(not c.ok for c in calls), sum(c.status == 429 for c in calls), busiest(messages), methods
 
 
 async def measure_ours(core: Core, limiter: DeliveryLimiter, args: argparse.Namespace) -> Measured:
@@ -416,10 +451,250 @@ async def measure_with_database(url: str, args: argparse.Namespace, limiter: Del
     await upgrade_async(url)
     engine = create_engine(url)
     try:
-        core = Core(curriculum=load_shipped_curriculum(), store=ProgressStore(create_sessionmaker(engine)), clock=SystemClock())
+        core = Core(curriculum=load_shipped_curriculum(), store=Store(create_sessionmaker(engine)), clock=SystemClock())
         return await measure_ours(core, limiter, args)
     finally:
         await engine.dispose()
+
+
+# ---------------------------------------------------------------------------------------------
+# Under Telegram's limits
+
+HARNESS = ("benchmarks/telegram.py", "benchmarks/support.py", "tests/serving.py", "tests/telegram/fake_api.py")
+AIM_LEARNERS, AIM_RATE, AIM_P95 = 100, 24.0, 1.5  # issue 13: at 100 learners, >= 24 actions/s, reply p95 < 1.5 s
+
+
+def seconds_range(text: str) -> tuple[float, float]:
+    low, _, high = text.partition("-")
+    try:
+        bounds = (float(low), float(high or low))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected seconds like 2-4, got {text!r}") from None
+    if not 0 <= bounds[0] <= bounds[1]:
+        raise argparse.ArgumentTypeError(f"expected 0 <= LOW <= HIGH, got {text!r}")
+    return bounds
+
+
+@dataclass
+class Limited:
+    """One run under Telegram's limits, in a form JSON carries (the --before run is another process)."""
+
+    code: str  # whose product code was measured
+    dialect: str
+    learners: int
+    steps: int
+    actions: int
+    wall: float  # from the first measured action queued to its last reply
+    latencies: list[float]  # seconds from queueing each action to its first reply
+    messages: int  # messages Telegram accepted in the measured phase (send*, copy*, forward*)
+    paced: int  # calls that took a turn of the bot's overall budget (a retry after a 429 takes another)
+    too_many_requests: int
+    failed: int  # Bot API calls refused otherwise (a 400, a 5xx): there should be none
+    busiest_second: int  # most messages the fake accepted in any 1 s
+    unanswered: int  # actions without a reply within --answer-within seconds
+    kinds: dict[str, int]
+
+    @property
+    def rate(self) -> float:
+        return self.actions / self.wall
+
+    def latency_ms(self, q: float) -> float:
+        return 1000 * percentile(sorted(self.latencies), q)
+
+    def problems(self, answer_within: float) -> list[str]:
+        """What this run fails of its checks and of the aim."""
+        found = []
+        if self.actions != self.learners * self.steps:
+            found.append(f"{self.actions} actions measured, not {self.learners} learners x {self.steps}")
+        if self.failed:
+            found.append(f"{self.failed} Bot API calls failed (other than 429s)")
+        if self.unanswered:
+            found.append(f"{self.unanswered} actions were not answered within {answer_within:g} s")
+        if self.learners == AIM_LEARNERS and self.rate < AIM_RATE:
+            found.append(f"{self.rate:.1f} actions a second, under the aim of {AIM_RATE:g}")
+        if self.learners == AIM_LEARNERS and self.latency_ms(0.95) >= 1000 * AIM_P95:
+            found.append(f"reply p95 {self.latency_ms(0.95):.0f} ms, not under {AIM_P95 * 1000:.0f} ms")
+        return found
+
+
+class _Counting:
+    """AIORateLimiter's own overall bucket (the code before issue 13, on SQLite), counted."""
+
+    def __init__(self, bucket: Any, count: list[int]) -> None:
+        self._bucket, self._count = bucket, count
+
+    async def __aenter__(self) -> None:
+        self._count[0] += 1
+        await self._bucket.__aenter__()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self._bucket.__aexit__(*exc)
+
+
+def count_paced(limiter: Any) -> Callable[[], int]:
+    """Count the calls that take a turn of the bot's overall budget, whichever code is measured:
+    the limiter's pacer (a shared or a local send rate), or AIORateLimiter's own bucket, which
+    the code before issue 13 used on SQLite for every call naming a chat (edits too)."""
+    count = [0]
+    pacer = getattr(limiter, "_pacer", None)
+    if pacer is not None:
+        take_turn = pacer.wait_turn
+
+        async def wait_turn() -> None:
+            count[0] += 1
+            await take_turn()
+
+        pacer.wait_turn = wait_turn
+    bucket = getattr(limiter, "_base_limiter", None)
+    if bucket is not None:
+        limiter._base_limiter = _Counting(bucket, count)
+    if pacer is None and bucket is None:
+        raise SystemExit("cannot count the paced calls of this DeliveryLimiter")
+    return lambda: count[0]
+
+
+async def measure_limited(url: str, dialect: str, args: argparse.Namespace) -> Limited:
+    await upgrade_async(url)
+    engine = create_engine(url)
+    try:
+        core = Core(curriculum=load_shipped_curriculum(), store=Store(create_sessionmaker(engine)), clock=SystemClock())
+        # As `serve` builds it: on PostgreSQL every process takes turns from one shared rate.
+        pacer = SharedSendRate(engine, "telegram", 29.0) if engine.dialect.name == "postgresql" else None
+        limiter = DeliveryLimiter(overall_per_second=29.0, pacer=pacer)
+        paced = count_paced(limiter)
+        checks = [check for lesson in core.curriculum.lessons.values() for check in lesson.checks]
+        with running_fake_telegram(TOKEN, bot_username="bench_bot") as fake:
+            fake.enforce_rate_limits()  # Telegram's published limits
+            wire = Wire(fake)
+            settings = TelegramSettings(token=TOKEN, api_base_url=fake.base_url, poll_timeout=1, announce_chat=None)
+            journal = tempfile.TemporaryDirectory(prefix="bench-journal-")
+            inbox = await Inbox(Path(journal.name) / "inbox.sqlite3" if args.journal == "disk" else None).open()
+            bot = TelegramBot(core=core, settings=settings, rate_limiter=limiter, images=None, inbox=inbox)
+            bot.application.add_handler(TypeHandler(Update, wire.handled), group=DONE_GROUP)
+            await bot.start()
+            try:
+                people = [Ours(Learner(wire, n, args.step_timeout), checks) for n in range(args.learners)]
+                await all_of([person.onboard() for person in people])
+                since, turns = time.monotonic(), paced()
+                low, high = args.think
+
+                async def walk(person: Ours) -> list[Sample]:
+                    pauses = random.Random(person.learner.number)  # the same pauses for every run
+                    walked = []
+                    for _ in range(args.steps):
+                        await asyncio.sleep(pauses.uniform(low, high))
+                        walked.append(await person.step())
+                    return walked
+
+                samples = [s for walked in await all_of([walk(p) for p in people]) for s in walked]
+                turns = paced() - turns
+            finally:
+                await bot.stop()
+                await inbox.close()
+                journal.cleanup()
+            accepted = sorted(c.at for c in fake.calls if c.at >= since and c.ok and counts_against_limits(c.method))
+            refused = sum(1 for c in fake.calls if c.at >= since and c.status == 429)
+            failed = sum(1 for c in fake.calls if c.at >= since and c.status not in (200, 429))
+    finally:
+        await engine.dispose()
+    latencies = [s.latency for s in samples]
+    return Limited(
+        code=str(args.code), dialect=dialect, learners=args.learners, steps=args.steps, actions=len(samples),
+        wall=max(s.last_reply for s in samples) - min(s.queued for s in samples), latencies=latencies,
+        messages=len(accepted), paced=turns, too_many_requests=refused, failed=failed, busiest_second=busiest(accepted),
+        unanswered=sum(latency > args.answer_within for latency in latencies),
+        kinds=dict(Counter(s.kind for s in samples).most_common()),
+    )
+
+
+async def measure_limited_on(args: argparse.Namespace) -> Limited:
+    """A run on a temporary SQLite file, or a fresh database on the PostgreSQL server given."""
+    if args.database_url is None:
+        with tempfile.TemporaryDirectory() as folder:
+            return await measure_limited(f"sqlite+aiosqlite:///{folder}/bench.sqlite3", "SQLite", args)
+    given = normalize_url(args.database_url)
+    if make_url(given).get_backend_name() != "postgresql":
+        return await measure_limited(given, make_url(given).get_backend_name(), args)
+    url = await fresh_postgres(given)
+    try:
+        return await measure_limited(url, "PostgreSQL", args)
+    finally:
+        await drop_postgres(given, url)
+
+
+def measure_before(args: argparse.Namespace) -> Limited:
+    """The same run on the product code in --before, with this harness, in a process of its own."""
+    with tempfile.TemporaryDirectory(prefix="bench-before-") as folder:
+        code = Path(folder) / "code"
+        shutil.copytree(args.before, code, ignore=shutil.ignore_patterns(".git", ".venv", "node_modules", "data", "__pycache__"))
+        for harness in HARNESS:
+            (code / harness).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(HERE.parent / harness, code / harness)
+        out = Path(folder) / "before.json"
+        argv, skip = [], False
+        for arg in sys.argv[1:]:  # the same arguments, without --before
+            if skip:
+                skip = False
+            elif arg == "--before":
+                skip = True
+            elif not arg.startswith("--before="):
+                argv.append(arg)
+        print(f"measuring the code in {args.before} first ...", file=sys.stderr, flush=True)
+        done = subprocess.run([sys.executable, str(code / "benchmarks" / "telegram.py"), *argv, "--json-out", str(out)])
+        if done.returncode != 0 or not out.exists():
+            raise SystemExit(f"the run on the code in {args.before} did not complete (exit {done.returncode})")
+        figures = json.loads(out.read_text())
+    return Limited(**{**figures, "code": str(args.before)})
+
+
+async def under_limits(args: argparse.Namespace) -> None:
+    args.code = "this checkout" if args.json_out is None else "before"
+    before = measure_before(args) if args.before is not None else None
+    try:
+        current = await measure_limited_on(args)
+    except Incomplete as problem:
+        print(f"INCOMPLETE, no results: {problem}", file=sys.stderr)
+        raise SystemExit(1) from None
+    if args.json_out is not None:
+        args.json_out.write_text(json.dumps(current.__dict__))
+        return
+    report_limited(args, current, before)
+    problems = current.problems(args.answer_within)
+    if problems:
+        print(f"\nFAILED: {'; '.join(problems)}")
+        raise SystemExit(1)
+    print("\nAll checks passed" + (" and the aim is met." if args.learners == AIM_LEARNERS else "."))
+
+
+def report_limited(args: argparse.Namespace, current: Limited, before: Limited | None) -> None:
+    command = shlex.join(["python", "benchmarks/telegram.py", *sys.argv[1:]])
+    print(f"command: {command}")
+    print(f"Python {platform.python_version()}, python-telegram-bot {telegram.__version__};"
+          f" machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}")
+    print(f"database: {current.dialect}, fresh for each run; journal {'on disk' if args.journal == 'disk' else 'in memory'}")
+    print("fake Bot API: Telegram's published limits (30 messages/s per bot, per chat 1/s after a burst of 3,"
+          " 20/min per group; edits and answers to presses do not count), 429 with retry_after beyond them")
+    print("our bot: DeliveryLimiter(overall_per_second=29" + (", pacer=SharedSendRate)" if current.dialect == "PostgreSQL" else ")"))
+    print(f"learners: {args.learners} at once, each pausing {args.think[0]:g}-{args.think[1]:g} s before each of"
+          f" {args.steps} measured actions (after onboarding: /start, region, zone, daily time, Start now)")
+    print()
+    print("| code | actions | actions/s | reply p50 (ms) | reply p95 (ms) | messages/action | paced calls/action"
+          f" | unanswered (> {args.answer_within:g} s) | 429s | msgs in busiest 1 s |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for run in ([before] if before else []) + [current]:
+        print(f"| {run.code} | {run.actions} | {run.rate:.1f} | {run.latency_ms(0.5):.0f} | {run.latency_ms(0.95):.0f}"
+              f" | {run.messages / run.actions:.2f} | {run.paced / run.actions:.2f} | {run.unanswered} | {run.too_many_requests}"
+              f" | {run.busiest_second} |")
+    if before:
+        print(f"| this / before | | {current.rate / before.rate:.2f}x | {current.latency_ms(0.5) / before.latency_ms(0.5):.3f}x"
+              f" | {current.latency_ms(0.95) / before.latency_ms(0.95):.3f}x"
+              f" | {current.messages / current.actions / (before.messages / before.actions):.2f}x"
+              f" | {current.paced / current.actions / (before.paced / before.actions):.2f}x | | | |")
+    print()
+    print("actions by kind (this checkout): " + ", ".join(f"{kind} {count}" for kind, count in current.kinds.items()))
+    if before:
+        for problem in before.problems(args.answer_within):
+            print(f"before: {problem}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -449,12 +724,8 @@ def report(args: argparse.Namespace, dialect: str, ours: Measured, baseline: Mea
     print(f"Python {platform.python_version()} ({platform.python_implementation()}), python-telegram-bot {telegram.__version__}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores (os.cpu_count), {platform.system()} {platform.release()}")
     print(f"database: {dialect}")
-    if args.telegram_limits:
-        print("delivery: our bot with Telegram's real limits: DeliveryLimiter() (29 messages/s overall, 19/min per group,"
-              " 3 per 3 s per chat): latency includes deliberate pacing")
-    else:
-        print("delivery: our bot's DeliveryLimiter lifted (overall 1e6/s, group 1e6/min, chat burst 1e6 per 1 s), so this"
-              " measures handling, not Telegram's deliberate pacing (--telegram-limits applies the real limits)")
+    print("delivery: our bot's DeliveryLimiter lifted (overall 1e6/s, group 1e6/min, chat burst 1e6 per 1 s), so this"
+          " measures handling, not Telegram's deliberate pacing (--telegram-limits: a run under Telegram's limits)")
     print("journal: each update of ours journaled " + ("on disk (SQLite, fsync), as `serve` does" if args.journal == "disk"
                                                      else "in memory (--journal memory: what the journal costs)"))
     print("baseline: python-telegram-bot Application, concurrent_updates(True) (256 updates at once, no per-chat order),"
@@ -493,23 +764,37 @@ def report(args: argparse.Namespace, dialect: str, ours: Measured, baseline: Mea
 
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--learners", type=int, default=50)
+    parser.add_argument("--learners", type=int, default=None, help="default: 50; under --telegram-limits 100")
     parser.add_argument("--steps", type=int, default=12, help="measured interactions per learner after onboarding")
     parser.add_argument("--database-url", help="default: a temporary SQLite file; a PostgreSQL URL gets a fresh database on that server")
-    parser.add_argument("--telegram-limits", action="store_true", help="our bot with Telegram's real delivery limits")
-    parser.add_argument("--step-timeout", type=float, default=60.0, help="seconds a learner waits for one update to be handled")
+    parser.add_argument("--telegram-limits", action="store_true",
+                        help="learners active at once against a fake that enforces Telegram's published limits,"
+                             " our bot with the DeliveryLimiter `serve` builds")
+    parser.add_argument("--think", type=seconds_range, default=(2.0, 4.0), metavar="LOW-HIGH",
+                        help="--telegram-limits: seconds a learner pauses before each measured action (default 2-4)")
+    parser.add_argument("--answer-within", type=float, default=30.0,
+                        help="--telegram-limits: an action without a reply within this many seconds is unanswered")
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="--telegram-limits: measure the product code in DIR (an earlier commit's copy) first, same run")
+    parser.add_argument("--json-out", type=Path, help=argparse.SUPPRESS)  # the --before run hands its figures back
+    parser.add_argument("--step-timeout", type=float, default=None,
+                        help="seconds a learner waits for one update to be handled (default 60; 600 under --telegram-limits)")
     parser.add_argument("--journal", choices=("disk", "memory"), default="disk",
                         help="where our bot journals each update before it is acknowledged: on disk with fsync as "
                              "`serve` does (default), or in memory, to see what the journal costs")
     args = parser.parse_args()
+    args.learners = args.learners or (100 if args.telegram_limits else 50)
+    args.step_timeout = args.step_timeout or (600.0 if args.telegram_limits else 60.0)
     if args.learners < 1 or args.steps < 1:
         parser.error("--learners and --steps must be at least 1")
+    if args.before is not None and not (args.telegram_limits and (args.before / "adapters" / "telegram").is_dir()):
+        parser.error("--before needs --telegram-limits and a folder holding the project's code (adapters/telegram)")
     logging.basicConfig(level=logging.ERROR, format="%(levelname)s %(name)s: %(message)s")
+    if args.telegram_limits:
+        await under_limits(args)
+        return
 
-    limiter = (
-        DeliveryLimiter() if args.telegram_limits
-        else DeliveryLimiter(overall_per_second=1e6, group_per_minute=1e6, chat_burst=1_000_000, chat_period=1.0)
-    )
+    limiter = DeliveryLimiter(overall_per_second=1e6, group_per_minute=1e6, chat_burst=1_000_000, chat_period=1.0)
     try:
         baseline = await measure_baseline(args)
         if args.database_url is None:

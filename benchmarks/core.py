@@ -42,7 +42,7 @@ from bot.events import Answer, ButtonPressed, LearnerRef, Start  # noqa: E402
 from bot.replies import Question, Text  # noqa: E402
 from bot.store.database import create_engine, create_sessionmaker  # noqa: E402
 from bot.store.migrate import upgrade_async  # noqa: E402
-from bot.store.repository import ProgressStore  # noqa: E402
+from bot.store.store import SqlStore  # noqa: E402
 from content.loader import load_curriculum  # noqa: E402
 
 CONTENT = Path(os.environ.get("CONTENT_DIR") or Path(__file__).resolve().parents[1] / "content")
@@ -122,7 +122,7 @@ async def measure(backend: str, url: str, learners: int) -> Result:
     expected = 2 + len(first.cards) + len(first.checks)
     core = Core(
         curriculum=curriculum,
-        store=ProgressStore(create_sessionmaker(engine)),
+        store=SqlStore(create_sessionmaker(engine)),
         clock=ManualClock(datetime(2026, 3, 2, 9, tzinfo=timezone.utc)),
     )
     statements = [0]

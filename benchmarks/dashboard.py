@@ -44,7 +44,7 @@ from benchmarks.support import drop_postgres, fresh_postgres, load_shipped_curri
 from bot.clock import ManualClock  # noqa: E402
 from bot.store.database import create_engine, create_sessionmaker, normalize_url  # noqa: E402
 from bot.store.migrate import upgrade_async  # noqa: E402
-from bot.store.repository import ProgressStore  # noqa: E402
+from bot.store.store import SqlStore  # noqa: E402
 from bot.team import token_hash  # noqa: E402
 from content.model import CredentialKind, Curriculum  # noqa: E402
 from credentials.issuer import IssuerIdentity  # noqa: E402
@@ -194,7 +194,7 @@ async def measure(url: str, curriculum: Curriculum, now: datetime, requests: int
             keys = KeyStore(Path(folder) / "keys")
             issuer = IssuerIdentity.create(key=keys.load_or_create(), retired=(), name="Benchmark Academy",
                                            public_url=None, local_url="http://127.0.0.1:8000")
-            app = create_app(store=ProgressStore(create_sessionmaker(engine)), curriculum=curriculum, issuer=issuer,
+            app = create_app(store=SqlStore(create_sessionmaker(engine)), curriculum=curriculum, issuer=issuer,
                              clock=ManualClock(now))
             pages = [
                 ("manager", "/dashboard"), ("admin", "/dashboard"), ("admin", "/dashboard/export.csv"),

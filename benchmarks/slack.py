@@ -94,7 +94,7 @@ from bot.clock import SystemClock  # noqa: E402
 from bot.core import Core  # noqa: E402
 from bot.store.database import create_engine, create_sessionmaker, normalize_url  # noqa: E402
 from bot.store.migrate import upgrade_async  # noqa: E402
-from bot.store.repository import ProgressStore  # noqa: E402
+from bot.store.store import SqlStore  # noqa: E402
 from content.model import Check  # noqa: E402
 from credentials.issuer import IssuerIdentity  # noqa: E402
 from credentials.keystore import KeyStore  # noqa: E402
@@ -472,7 +472,7 @@ def build_ours(url: str, fake: FakeSlack, notify: Notify, folder: Path) -> Build
         await upgrade_async(url)
         engine = create_engine(url)
         curriculum = load_shipped_curriculum()
-        store = ProgressStore(create_sessionmaker(engine))
+        store = SqlStore(create_sessionmaker(engine))
         issuer, clock = issuer_in(folder), SystemClock()
         core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)
         settings = SlackSettings(bot_token=TOKEN, signing_secret=SECRET, api_url=fake.api_url, announce_channel=None)

@@ -1,5 +1,6 @@
-"""After progress changes: gather the learner's evidence, award what is earned (once), and
-tell the learner and the team."""
+"""After a turn that could earn something (a lesson completed, a re-check answered right, a
+refresher passed): gather the learner's evidence, award what is earned (once), renew what a
+refresher renewed, and tell the learner and the team."""
 from __future__ import annotations
 
 import secrets
@@ -11,10 +12,10 @@ from bot.markup import literal
 from bot.mastery import MasteryModel
 from bot.progress import skill_mastery
 from bot.replies import Announcement, AwardNotice, Reply
-from bot.store.models import AwardRow, LearnerRow
-from bot.store.repository import ProgressStore
+from bot.ports import Store
+from bot.records import Award, Learner, TrailEvent
 from bot.turn import Turn
-from bot.vocabulary import EventKind
+from bot.vocabulary import EventKind, SessionKind
 from credentials.awarding import Evidence, evaluate
 from credentials.issuer import IssuerIdentity
 from credentials.issuing import AwardFacts, build_credential, hashed_identity
@@ -22,7 +23,7 @@ from credentials.linkedin import add_to_profile_url
 from content.model import CredentialDefinition, CredentialKind, Curriculum
 
 
-def subject_of(learner: LearnerRow) -> str:
+def subject_of(learner: Learner) -> str:
     """What the learner's credentials name them by (hashed, with a salt): a random id of their
     own, never their platform id, which anyone could find by trying every Telegram id."""
     if not learner.subject_id:
@@ -30,7 +31,7 @@ def subject_of(learner: LearnerRow) -> str:
     return f"urn:uuid:{learner.subject_id}"
 
 
-def is_valid(award: AwardRow, now: datetime) -> bool:
+def is_valid(award: Award, now: datetime) -> bool:
     return award.revoked_at is None and (award.valid_until is None or award.valid_until > now)
 
 
@@ -50,18 +51,29 @@ class Awarder:
     async def evidence(self, turn: Turn) -> Evidence:
         learner_id = turn.learner.id
         recheck_days: dict[str, set] = {}
-        for key, day in await turn.tx.correct_recheck_days(learner_id):
+        for key, day in await turn.tx.trail.correct_recheck_days(learner_id):
             lesson = self._curriculum.lessons.get(key.rpartition(":")[0])
             for skill in lesson.skills if lesson else ():
                 recheck_days.setdefault(skill, set()).add(day)
-        held = await turn.tx.awards(learner_id)
+        held = await turn.tx.awards.of(learner_id)
         return Evidence(
-            completed=await turn.tx.completion_days(learner_id),
+            completed=await turn.tx.trail.completion_days(learner_id),
             mastery=await skill_mastery(turn.tx, self._mastery, learner_id, turn.now),
             recheck_days={skill: frozenset(days) for skill, days in recheck_days.items()},
             skill_lessons=self._skill_lessons,
             valid_badges=frozenset(a.definition_id for a in held if a.kind == CredentialKind.BADGE and is_valid(a, turn.now)),
         )
+
+    async def after(self, turn: Turn) -> list[Reply]:
+        """What the turn's recorded events call for: renewals first, then new awards."""
+        happened = list(turn.recorded)  # awarding records more: look only at what led here
+        replies: list[Reply] = []
+        for event in happened:
+            if event.kind is EventKind.REFRESHER_COMPLETED and event.payload.get("passed"):
+                replies += await self.renew(turn, str(event.payload["credential"]))
+        if any(_can_earn(event) for event in happened):
+            replies += await self.award_earned(turn)
+        return replies
 
     async def award_earned(self, turn: Turn) -> list[Reply]:
         """Award every credential now earned and not yet held; badges first, so a certificate
@@ -69,14 +81,14 @@ class Awarder:
         replies: list[Reply] = []
         for kind in (CredentialKind.BADGE, CredentialKind.CERTIFICATE):
             evidence = await self.evidence(turn)
-            held = {a.definition_id for a in await turn.tx.awards(turn.learner.id)}
+            held = {a.definition_id for a in await turn.tx.awards.of(turn.learner.id)}
             for definition in self._curriculum.credentials.values():
                 if definition.kind is not kind or definition.id in held:
                     continue
                 if not evaluate(definition, evidence).earned:
                     continue
                 award = self._new_award(turn, definition, evidence)
-                if await turn.tx.add_award(award):
+                if await turn.tx.awards.add(award):
                     await turn.record(EventKind.AWARDED, payload={"credential": definition.id, "award": award.public_id})
                     if self._issuer is not None:
                         await self._issue(turn, award, self._issuer)
@@ -86,13 +98,13 @@ class Awarder:
     async def renew(self, turn: Turn, definition_id: str) -> list[Reply]:
         """A passed refresher: a new award of the badge (the next renewal), valid from now."""
         definition = self._curriculum.credentials.get(definition_id)
-        previous = [a for a in await turn.tx.awards(turn.learner.id) if a.definition_id == definition_id]
+        previous = [a for a in await turn.tx.awards.of(turn.learner.id) if a.definition_id == definition_id]
         if definition is None or not previous:
             return []
         latest = max(previous, key=lambda a: a.renewal)
         award = self._new_award(turn, definition, await self.evidence(turn))
         award.renewal = latest.renewal + 1
-        if not await turn.tx.add_award(award):
+        if not await turn.tx.awards.add(award):
             return []
         await turn.record(EventKind.RENEWED, payload={"credential": definition_id, "award": award.public_id, "renewal": award.renewal})
         if self._issuer is not None:
@@ -101,9 +113,9 @@ class Awarder:
         text = f"🏅 **Renewed: {definition.title}**{until}. Nicely done!"
         return [self._notice(definition, award, text)]
 
-    async def _issue(self, turn: Turn, award: AwardRow, issuer: IssuerIdentity) -> None:
+    async def _issue(self, turn: Turn, award: Award, issuer: IssuerIdentity) -> None:
         """Sign the award as an OpenBadgeCredential, in the same transaction as the award."""
-        held = {a.definition_id: a.public_id for a in await turn.tx.awards(turn.learner.id) if is_valid(a, turn.now)}
+        held = {a.definition_id: a.public_id for a in await turn.tx.awards.of(turn.learner.id) if is_valid(a, turn.now)}
         facts = AwardFacts(
             public_id=award.public_id,
             definition_id=award.definition_id,
@@ -121,11 +133,11 @@ class Awarder:
             links=issuer.links,
             subject_identity=identity,
         )
-        await turn.tx.store_credential(award.id, issuer.sign(credential, created=turn.now))
+        await turn.tx.awards.store_credential(award.id, issuer.sign(credential, created=turn.now))
 
-    def _new_award(self, turn: Turn, definition: CredentialDefinition, evidence: Evidence) -> AwardRow:
+    def _new_award(self, turn: Turn, definition: CredentialDefinition, evidence: Evidence) -> Award:
         valid_until = turn.now + timedelta(days=definition.valid_for_days) if definition.valid_for_days else None
-        return AwardRow(
+        return Award(
             public_id=str(uuid.uuid4()),
             learner_id=turn.learner.id,
             definition_id=definition.id,
@@ -133,8 +145,6 @@ class Awarder:
             renewal=0,
             awarded_at=turn.now,
             valid_until=valid_until,
-            revoked_at=None,
-            revocation_reason=None,
             evidence={
                 "lessons": {l: evidence.completed[l].isoformat() for l in definition.lessons if l in evidence.completed},
                 "mastery": {r.skill: round(evidence.mastery.get(r.skill, 0.0), 3) for r in definition.skills},
@@ -146,7 +156,7 @@ class Awarder:
             },
         )
 
-    async def _tell(self, turn: Turn, definition: CredentialDefinition, award: AwardRow) -> list[Reply]:
+    async def _tell(self, turn: Turn, definition: CredentialDefinition, award: Award) -> list[Reply]:
         noun = "certificate" if definition.kind is CredentialKind.CERTIFICATE else "badge"
         # The description is an authored paragraph, wrapped in its file: one flowing line here,
         # since every line break of this message is kept.
@@ -163,7 +173,7 @@ class Awarder:
             ))
         return replies
 
-    def _notice(self, definition: CredentialDefinition, award: AwardRow, text: str) -> AwardNotice:
+    def _notice(self, definition: CredentialDefinition, award: Award, text: str) -> AwardNotice:
         buttons = (actions.button("My badges", actions.RunCommand(commands.BADGES.name)),)
         if self._issuer is None:
             return AwardNotice(title=definition.title, text=text, buttons=buttons)
@@ -183,7 +193,7 @@ class Awarder:
         )
 
     async def _toward_certificates(self, turn: Turn, badge: CredentialDefinition) -> list[str]:
-        held = {a.definition_id for a in await turn.tx.awards(turn.learner.id) if is_valid(a, turn.now)}
+        held = {a.definition_id for a in await turn.tx.awards.of(turn.learner.id) if is_valid(a, turn.now)}
         return [
             f"Toward the {c.title}: {sum(1 for b in c.stacks if b in held)} of {len(c.stacks)} badges."
             for c in self._curriculum.credentials.values()
@@ -191,7 +201,14 @@ class Awarder:
         ]
 
 
-async def renew_stale_subjects(store: ProgressStore, issuer: IssuerIdentity, *, now: datetime, batch: int = 200) -> int:
+def _can_earn(event: TrailEvent) -> bool:
+    """Whether an event of the turn is progress a credential may have waited for."""
+    if event.kind in (EventKind.LESSON_COMPLETED, EventKind.REVIEW_COMPLETED, EventKind.REFRESHER_COMPLETED):
+        return True
+    return event.kind is EventKind.ANSWERED and bool(event.correct) and event.payload.get("kind") == SessionKind.REVIEW
+
+
+async def renew_stale_subjects(store: Store, issuer: IssuerIdentity, *, now: datetime, batch: int = 200) -> int:
     """Credentials signed before learners had a random subject named them by a hash of their
     platform id, with the salt published beside it: anyone could find the learner by trying
     every id. Each is signed again, unchanged but for its subject (a learner who left gets a
@@ -201,19 +218,19 @@ async def renew_stale_subjects(store: ProgressStore, issuer: IssuerIdentity, *, 
     renewed = 0
     while True:
         async with store.transaction() as tx:
-            stale = await tx.stale_subjects(batch)
+            stale = await tx.awards.stale_subjects(batch)
             if not stale:
                 return renewed
             for award, learner in stale:
-                award.subject_stale = False
                 credential = award.credential
                 if credential is None or (credential.get("issuer") or {}).get("id") != issuer.profile.id:
+                    await tx.awards.renew_subject(award.id, None)
                     continue
-                left = learner.platform_user_id.startswith("erased:")
-                subject = f"urn:uuid:{uuid.uuid4()}" if left else subject_of(learner)
+                subject = f"urn:uuid:{uuid.uuid4()}" if learner.left else subject_of(learner)
+                await tx.learners.save(learner)  # a subject given to them just now is theirs from now on
                 unsigned = {name: value for name, value in credential.items() if name != "proof"}
                 unsigned["credentialSubject"] = {
                     **unsigned["credentialSubject"], "identifier": [hashed_identity(subject, salt=secrets.token_hex(8))],
                 }
-                award.credential = issuer.sign(unsigned, created=now)
+                await tx.awards.renew_subject(award.id, issuer.sign(unsigned, created=now))
                 renewed += 1

@@ -15,7 +15,7 @@ from bot.store.database import (
     DatabaseUnusable, check_sqlite_folder, check_writable, create_engine, create_sessionmaker,
 )
 from bot.store.migrate import upgrade_async
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from content.loader import load_curriculum
 from content.model import Curriculum, Problem
 from credentials.issuer import IssuerIdentity
@@ -39,7 +39,7 @@ class ContentInvalid(Exception):
 class Application:
     core: Core
     curriculum: Curriculum
-    store: ProgressStore
+    store: SqlStore
     issuer: IssuerIdentity
     clock: Clock
     engine: AsyncEngine
@@ -139,7 +139,7 @@ async def build(settings: Settings, *, clock: Clock | None = None) -> Applicatio
     check_storage(settings)
     await prepare_database(settings)
     engine = create_engine(settings.database_url)
-    store = ProgressStore(create_sessionmaker(engine))
+    store = SqlStore(create_sessionmaker(engine))
     issuer = load_issuer(settings)
     clock = clock or SystemClock()
     renewed = await renew_stale_subjects(store, issuer, now=clock.now())

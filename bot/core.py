@@ -18,9 +18,9 @@ from bot.pathway import CredentialOnMap, credential_needs, next_lesson, pathway_
 from bot.progress import standing
 from bot.replies import Home, Reply, Text
 from bot.schedule import Rhythm, next_reachable
+from bot.ports import DuplicateEvent, Store
+from bot.records import Award
 from bot.settings import apply_setting
-from bot.store.models import AwardRow
-from bot.store.repository import DuplicateEvent, ProgressStore
 from bot.streaks import at_risk_now
 from bot.turn import Turn
 from bot.vocabulary import FOLLOW_UPS, EventKind, NudgeKind, Nudges
@@ -37,7 +37,7 @@ class Core:
         self,
         *,
         curriculum: Curriculum,
-        store: ProgressStore,
+        store: Store,
         clock: Clock,
         mastery: MasteryModel | None = None,
         issuer: IssuerIdentity | None = None,
@@ -60,17 +60,16 @@ class Core:
         now = self._clock.now()
         try:
             async with self._store.transaction() as tx:
-                learner, created = await tx.learner(event.learner, now=now)
+                learner, created = await tx.learners.locked(event.learner, now=now)
                 if learner.nudges == Nudges.DORMANT and not isinstance(event, TimerFired):
                     learner.nudges = Nudges.ON  # they came back: daily offers resume
                 if event.learner.timezone and not learner.timezone_confirmed:
                     learner.timezone, learner.timezone_confirmed = event.learner.timezone, True
                 turn = Turn(tx=tx, learner=learner, now=now, source_id=event.source_id)
                 replies = await self._dispatch(turn, event, created)
-                if turn.renew:
-                    replies += await self._awarder.renew(turn, turn.renew)
-                if turn.progress_changed:
-                    replies += await self._awarder.award_earned(turn)
+                # What the turn recorded decides what the awarder looks at: a passed refresher
+                # renews its badge; a lesson completed or a re-check answered right can earn one.
+                replies += await self._awarder.after(turn)
                 await turn.finish(event.recorded_as)
                 return replies
         except DuplicateEvent:
@@ -82,9 +81,9 @@ class Core:
         mastery, badges. Read-only: it records no event (opening a tab is not learning)."""
         now = self._clock.now()
         async with self._store.transaction() as tx:
-            learner, _ = await tx.learner(who, now=now)
+            learner, _ = await tx.learners.locked(who, now=now)
             turn = Turn(tx=tx, learner=learner, now=now)
-            session = await tx.active_session(learner.id)
+            session = await tx.sessions.active(learner.id)
             if session is not None:
                 next_step = Text(f"You are in the middle of **{session.title}**.", (actions.button("Continue", actions.CONTINUE),))
             else:
@@ -139,7 +138,7 @@ class Core:
                      actions.button("Daily time", actions.AskTime())),
                 )
             ]
-        session = await turn.tx.active_session(learner.id)
+        session = await turn.tx.sessions.active(learner.id)
         if session is not None:
             return [Text(f"Welcome back! You were in the middle of **{session.title}**."), *await self._flow.resume(turn, advance_card=False)]
         return [Text("Welcome back!"), await self._flow.next_step_offer(turn)]
@@ -158,7 +157,7 @@ class Core:
                 return [await self._later(turn)]
             case actions.SkipToday():
                 await turn.record(EventKind.SKIPPED_TODAY)
-                await turn.tx.cancel_nudges(turn.learner.id, FOLLOW_UPS, turn.now)
+                await turn.tx.nudges.cancel(turn.learner.id, FOLLOW_UPS, turn.now)
                 return [Text("Skipped for today. See you tomorrow!")]
             case _ if isinstance(pressed, actions.PREFERENCES):
                 return await preferences.press(turn, pressed, first_lesson_offer=lambda: self._first_lesson_offer(turn))
@@ -200,11 +199,11 @@ class Core:
         it replaces the reminders still waiting."""
         await turn.record(EventKind.SNOOZED)
         learner = turn.learner
-        await turn.tx.cancel_nudges(learner.id, FOLLOW_UPS, turn.now)
-        at = next_reachable(Rhythm.of(learner, await turn.tx.holds(learner.id)), turn.now + LATER_DELAY)
+        await turn.tx.nudges.cancel(learner.id, FOLLOW_UPS, turn.now)
+        at = next_reachable(Rhythm.of(learner, await turn.tx.holds.of(learner.id)), turn.now + LATER_DELAY)
         if at is None or learner.nudges != Nudges.ON:
             return Text("No problem. Type /next whenever you have five minutes.")
-        await turn.tx.schedule_nudge(learner.id, NudgeKind.LATER, at)
+        await turn.tx.nudges.schedule(learner.id, NudgeKind.LATER, at)
         local = at.astimezone(ZoneInfo(learner.timezone))
         return Text(f"No problem: I'll check in again around {local:%H:%M}. Or type /next whenever you have five minutes.")
 
@@ -214,7 +213,7 @@ class Core:
         learner.nudges = Nudges.ON if on else Nudges.STOPPED
         await turn.record(EventKind.SETTINGS_CHANGED, payload={"nudges": learner.nudges})
         if not on:
-            await turn.tx.cancel_nudges(learner.id, (NudgeKind.DAILY, *FOLLOW_UPS), turn.now)
+            await turn.tx.nudges.cancel(learner.id, (NudgeKind.DAILY, *FOLLOW_UPS), turn.now)
             return Text("Okay: I will not message you until you say /resume. Your progress stays; /next any time.")
         return Text(
             f"Welcome back! Your daily lesson comes at {learner.daily_time} ({learner.timezone}), "
@@ -228,8 +227,8 @@ class Core:
         teams = await team.summaries(turn.tx, await team.visible_teams(turn.tx, turn.learner), turn.now)
         link = None
         if self._web_url:
-            await turn.tx.purge_expired_tokens(turn.now)  # links and sessions nobody can use any more
-            link = team.signin_link(turn.tx, turn.learner, self._web_url, turn.now)
+            await turn.tx.access.purge_expired(turn.now)  # links and sessions nobody can use any more
+            link = await team.signin_link(turn.tx, turn.learner, self._web_url, turn.now)
         await turn.record(EventKind.TEAM_SUMMARY)
         return Text(team.summary_text(teams, link))
 
@@ -237,7 +236,7 @@ class Core:
         """Whether `who` may make a team from a chat's members (admins only). Adapters ask before
         fetching the members; `handle` checks again in its transaction."""
         async with self._store.transaction() as tx:
-            learner = await tx.find_learner(who.platform, who.user_id)
+            learner = await tx.learners.find(who.platform, who.user_id)
             return learner is not None and commands.TEAM_SYNC.allows(learner.role)
 
     async def _team_from_channel(self, turn: Turn, event: TeamFromChannel) -> Text:
@@ -257,7 +256,7 @@ class Core:
 
     async def _first_lesson_offer(self, turn: Turn) -> Text:
         """What onboarding ends with: the next lesson, now or later."""
-        first = next_lesson(self._curriculum, await turn.tx.completed_lessons(turn.learner.id))
+        first = next_lesson(self._curriculum, await turn.tx.sessions.completed_lessons(turn.learner.id))
         text = texts.first_up(first) if first is not None else "You are all set."
         return Text(text, (actions.button("Start now", actions.CONTINUE), actions.button("Later", actions.LATER)))
 
@@ -276,13 +275,13 @@ class Core:
             for definition in self._curriculum.credentials.values()
         ]
 
-    async def _held(self, turn: Turn) -> dict[str, AwardRow]:
+    async def _held(self, turn: Turn) -> dict[str, Award]:
         """Valid awards by definition id."""
-        return {a.definition_id: a for a in await turn.tx.awards(turn.learner.id) if is_valid(a, turn.now)}
+        return {a.definition_id: a for a in await turn.tx.awards.of(turn.learner.id) if is_valid(a, turn.now)}
 
     async def _path(self, turn: Turn) -> Text:
-        completed = await turn.tx.completed_lessons(turn.learner.id)
-        session = await turn.tx.active_session(turn.learner.id)
+        completed = await turn.tx.sessions.completed_lessons(turn.learner.id)
+        session = await turn.tx.sessions.active(turn.learner.id)
         in_progress = session.lesson_id if session is not None else None
         pathways = pathway_map(self._curriculum, completed, in_progress)
         shown = texts.pathway_map(pathways, await self._credentials_on_map(turn))
@@ -324,13 +323,13 @@ class Core:
         nothing is offered when nothing is left to do."""
         now = self._clock.now()
         async with self._store.transaction() as tx:
-            learner = await tx.find_learner(who.platform, who.user_id)
+            learner = await tx.learners.find(who.platform, who.user_id)
             if learner is None:
                 return []
             return await self._daily_offer(Turn(tx=tx, learner=learner, now=now), kind)
 
     async def _daily_offer(self, turn: Turn, kind: NudgeKind = NudgeKind.DAILY) -> list[Reply]:
-        session = await turn.tx.active_session(turn.learner.id)
+        session = await turn.tx.sessions.active(turn.learner.id)
         plan = await self._flow.plan(turn)
         if session is not None:
             subject = f"continue {session.title}"

@@ -12,8 +12,8 @@ from bot.actions import StepRef
 from bot.mastery import MasteryModel, guess_probability
 from bot.pathway import next_lesson
 from bot.replies import Feedback, LessonCard, Question, Reply, Text
+from bot.records import Award, ItemMemory, LessonSession, SkillMemory
 from bot.snapshot import skills_of, step_from_json, step_to_json
-from bot.store.models import AwardRow, ItemStateRow, SessionRow, SkillStateRow
 from bot.turn import Turn
 from bot.vocabulary import EventKind, SessionKind, SessionStatus
 from content.model import Card, Check, CheckKind, CredentialDefinition, CredentialKind, Curriculum, Lesson
@@ -41,16 +41,16 @@ class LessonFlow:
 
     # --- continuing -------------------------------------------------------------------------
     async def plan(self, turn: Turn) -> Plan:
-        due = await turn.tx.due_items(turn.learner.id, turn.now, REVIEW_BATCH)
+        due = await turn.tx.memory.due(turn.learner.id, turn.now, REVIEW_BATCH)
         due = [item for item in due if self._curriculum.find_check(item.check_key)]
-        completed = await turn.tx.completed_lessons(turn.learner.id)
+        completed = await turn.tx.sessions.completed_lessons(turn.learner.id)
         refresher, expires = await self._refresher_due(turn)
         return Plan(next_lesson(self._curriculum, completed), len(due), refresher, expires)
 
     async def _refresher_due(self, turn: Turn) -> tuple[CredentialDefinition | None, datetime | None]:
         """The badge whose latest award expires soonest, once inside the refresh window."""
-        latest: dict[str, AwardRow] = {}
-        for award in await turn.tx.awards(turn.learner.id):
+        latest: dict[str, Award] = {}
+        for award in await turn.tx.awards.of(turn.learner.id):
             if award.kind == CredentialKind.BADGE and award.revoked_at is None:
                 if award.definition_id not in latest or award.renewal > latest[award.definition_id].renewal:
                     latest[award.definition_id] = award
@@ -67,7 +67,7 @@ class LessonFlow:
     async def resume(self, turn: Turn, *, advance_card: bool) -> list[Reply]:
         """Continue: the step the learner is on (past a card already read when
         `advance_card`), else due re-checks, else the next lesson."""
-        session = await turn.tx.active_session(turn.learner.id)
+        session = await turn.tx.sessions.active(turn.learner.id)
         if session is not None:
             step = session.steps[session.position]
             if advance_card and step["type"] == "card":
@@ -83,7 +83,7 @@ class LessonFlow:
         return [await self._all_done(turn)]
 
     async def press_next(self, turn: Turn, ref: StepRef | None) -> list[Reply]:
-        session = await turn.tx.active_session(turn.learner.id)
+        session = await turn.tx.sessions.active(turn.learner.id)
         if session is None or ref is None or (session.id, session.position) != (ref.session_id, ref.position):
             # An old Next button: show where the learner really is instead.
             return await self.resume(turn, advance_card=False)
@@ -94,7 +94,8 @@ class LessonFlow:
     # --- starting -----------------------------------------------------------------------------
     async def start_lesson(self, turn: Turn, lesson: Lesson) -> list[Reply]:
         steps = [step_to_json(step, lesson.skills) for step in lesson.steps]
-        session = await _open_session(turn, SessionKind.LESSON, lesson.title, steps, lesson)
+        session = await turn.tx.sessions.open(turn.learner.id, SessionKind.LESSON, lesson.title, steps, now=turn.now,
+                                              lesson_id=lesson.id, lesson_version=lesson.version)
         await turn.record(EventKind.LESSON_STARTED, lesson_id=lesson.id, lesson_version=lesson.version)
         pathway = self._curriculum.pathway_of(lesson.id)
         place = f"lesson {pathway.lessons.index(lesson.id) + 1} of {len(pathway.lessons)}" if pathway else ""
@@ -102,14 +103,14 @@ class LessonFlow:
         return [Text(header), await self._show(turn, session)]
 
     async def _start_review(self, turn: Turn) -> list[Reply]:
-        due = await turn.tx.due_items(turn.learner.id, turn.now, REVIEW_BATCH)
+        due = await turn.tx.memory.due(turn.learner.id, turn.now, REVIEW_BATCH)
         steps = []
         for item in due:
             check = self._curriculum.find_check(item.check_key)
             if check is not None:
                 lesson = self._curriculum.lessons[check.key.rpartition(":")[0]]
                 steps.append(step_to_json(check, lesson.skills))
-        session = await _open_session(turn, SessionKind.REVIEW, "Quick re-check", steps)
+        session = await turn.tx.sessions.open(turn.learner.id, SessionKind.REVIEW, "Quick re-check", steps, now=turn.now)
         intro = Text(
             f"🔁 **Quick re-check**: {len(steps)} question{'s' if len(steps) != 1 else ''} from "
             "earlier lessons, so what you learned sticks."
@@ -126,8 +127,8 @@ class LessonFlow:
             for lesson in self._curriculum.lessons_in_order() if lesson.id in lessons
             for check in lesson.checks
         ][:REFRESHER_CHECKS]
-        session = await _open_session(turn, SessionKind.REFRESHER, f"Refresher: {badge.title}", checks)
-        session.credential_id = badge.id
+        session = await turn.tx.sessions.open(turn.learner.id, SessionKind.REFRESHER, f"Refresher: {badge.title}", checks,
+                                              now=turn.now, credential_id=badge.id)
         need = math.ceil(REFRESHER_PASS * len(checks))
         intro = Text(
             f"🔄 **Refresher: {badge.title}**. {len(checks)} questions; get {need} right and your badge "
@@ -136,7 +137,7 @@ class LessonFlow:
         return [intro, await self._show(turn, session)]
 
     # --- presenting ---------------------------------------------------------------------------
-    async def _show(self, turn: Turn, session: SessionRow) -> Reply:
+    async def _show(self, turn: Turn, session: LessonSession) -> Reply:
         step = session.steps[session.position]
         if step["type"] == "card":
             await turn.record(
@@ -147,7 +148,7 @@ class LessonFlow:
             )
         return self._present(session)
 
-    def _present(self, session: SessionRow) -> Reply:
+    def _present(self, session: LessonSession) -> Reply:
         ref = StepRef(session.id, session.position)
         step = step_from_json(session.steps[session.position])
         total = len(session.steps)
@@ -162,16 +163,17 @@ class LessonFlow:
             )
         return question_reply(step, ref, session.position + 1, total)
 
-    async def _advance(self, turn: Turn, session: SessionRow) -> list[Reply]:
+    async def _advance(self, turn: Turn, session: LessonSession) -> list[Reply]:
         session.position += 1
         session.updated_at = turn.now
         if session.position >= len(session.steps):
             return await self._finish(turn, session)
+        await turn.tx.sessions.save(session)
         return [await self._show(turn, session)]
 
     # --- answering ----------------------------------------------------------------------------
     async def answer(self, turn: Turn, ref: StepRef | None, choices: tuple[int, ...]) -> list[Reply]:
-        session = await turn.tx.active_session(turn.learner.id)
+        session = await turn.tx.sessions.active(turn.learner.id)
         if session is None or ref is None or (session.id, session.position) != (ref.session_id, ref.position):
             await turn.record(EventKind.STALE_ANSWER, payload={"ref": str(ref) if ref else None})
             return [Text("That question was already answered, so this answer was not counted. /next continues.")]
@@ -193,8 +195,6 @@ class LessonFlow:
             payload={"choices": sorted(set(choices)), "session": session.id, "kind": session.kind},
         )
         await self._update_memory(turn, check, skills_of(data), correct)
-        if correct and session.kind == SessionKind.REVIEW:
-            turn.progress_changed = True
         session.correct_count += int(correct)
         feedback = Feedback(
             correct=correct,
@@ -204,38 +204,29 @@ class LessonFlow:
         return [feedback, *await self._advance(turn, session)]
 
     async def _update_memory(self, turn: Turn, check: Check, skills: tuple[str, ...], correct: bool) -> None:
-        items = await turn.tx.item_states(turn.learner.id)
-        skill_rows = await turn.tx.skill_states(turn.learner.id)
+        memory = turn.tx.memory
+        items = await memory.items(turn.learner.id)
+        known = await memory.skills(turn.learner.id)
         p_guess = guess_probability(len(check.options), len(check.correct_indices))
         for skill in skills:
             # Forgetting first: the prior is what is still known now, then the evidence.
             recalls = [self._mastery.recall(i.card, turn.now) for i in items.values() if skill in i.skills]
-            row = skill_rows.get(skill)
-            prior = self._mastery.current(row.p_known if row else self._mastery.p_init, recalls)
+            state = known.get(skill)
+            prior = self._mastery.current(state.p_known if state else self._mastery.p_init, recalls)
             p_known = self._mastery.update_skill(prior, correct=correct, p_guess=p_guess)
-            if row is None:
-                turn.tx.add(SkillStateRow(learner_id=turn.learner.id, skill_id=skill, p_known=p_known, updated_at=turn.now))
-            else:
-                row.p_known, row.updated_at = p_known, turn.now
+            await memory.put_skill(turn.learner.id, SkillMemory(skill, p_known, turn.now))
         item = items.get(check.key)
         review = self._mastery.review(item.card if item else None, correct=correct, at=turn.now)
-        if item is None:
-            turn.tx.add(
-                ItemStateRow(
-                    learner_id=turn.learner.id, check_key=check.key, card=review.card_json, skills=list(skills),
-                    due=review.due, reviews=1, last_correct=correct, last_review=turn.now,
-                )
-            )
-        else:
-            item.card, item.due, item.skills = review.card_json, review.due, list(skills)
-            item.reviews += 1
-            item.last_correct, item.last_review = correct, turn.now
+        await memory.put_item(turn.learner.id, ItemMemory(
+            check_key=check.key, card=review.card_json, skills=tuple(skills), due=review.due,
+            reviews=(item.reviews if item else 0) + 1, last_correct=correct, last_review=turn.now,
+        ))
 
     # --- finishing ------------------------------------------------------------------------------
-    async def _finish(self, turn: Turn, session: SessionRow) -> list[Reply]:
+    async def _finish(self, turn: Turn, session: LessonSession) -> list[Reply]:
         session.status = SessionStatus.COMPLETED
         session.completed_at = turn.now
-        turn.progress_changed = True
+        await turn.tx.sessions.save(session)
         checks = sum(1 for step in session.steps if step["type"] == "check")
         score = f"{session.correct_count} of {checks} correct"
         if session.kind == SessionKind.REVIEW:
@@ -248,8 +239,7 @@ class LessonFlow:
                 payload={"session": session.id, "credential": session.credential_id, "correct": session.correct_count,
                          "checks": checks, "passed": passed},
             )
-            if passed:
-                turn.renew = session.credential_id
+            if passed:  # the awarder renews the badge: it reads this turn's events
                 summary = f"🔄 Refresher passed: {score}."
             else:
                 summary = (
@@ -266,7 +256,7 @@ class LessonFlow:
             summary = f"✅ **Lesson complete: {session.title}**. {score}."
             pathway = self._curriculum.pathway_of(session.lesson_id or "")
             if pathway is not None:
-                completed = await turn.tx.completed_lessons(turn.learner.id) | {session.lesson_id}
+                completed = await turn.tx.sessions.completed_lessons(turn.learner.id) | {session.lesson_id}
                 done = sum(1 for lesson_id in pathway.lessons if lesson_id in completed)
                 summary += f"\n{pathway.title}: {done} of {len(pathway.lessons)} lessons done."
                 if done == len(pathway.lessons):
@@ -302,14 +292,14 @@ class LessonFlow:
     async def has_next_step(self, turn: Turn) -> bool:
         """Whether continuing starts something (the step in progress, due re-checks, a
         refresher, a lesson) rather than saying that every lesson is done."""
-        if await turn.tx.active_session(turn.learner.id) is not None:
+        if await turn.tx.sessions.active(turn.learner.id) is not None:
             return True
         plan = await self.plan(turn)
         return bool(plan.due_checks) or plan.refresher is not None or plan.lesson is not None
 
     async def next_recheck(self, turn: Turn) -> datetime | None:
         """When the next spaced re-check falls due, if one is still to come."""
-        items = await turn.tx.item_states(turn.learner.id)
+        items = await turn.tx.memory.items(turn.learner.id)
         return min((item.due for item in items.values() if item.due > turn.now), default=None)
 
     async def _all_done(self, turn: Turn) -> Text:
@@ -323,26 +313,6 @@ class LessonFlow:
         else:
             text += "\nNext: /path shows what each badge still needs."
         return Text(text, (actions.button("Show my pathway", actions.RunCommand(commands.PATH.name)),))
-
-
-async def _open_session(
-    turn: Turn, kind: SessionKind, title: str, steps: list[dict[str, Any]], lesson: Lesson | None = None
-) -> SessionRow:
-    return await turn.tx.open_session(
-        SessionRow(
-            learner_id=turn.learner.id,
-            kind=kind,
-            lesson_id=lesson.id if lesson else None,
-            lesson_version=lesson.version if lesson else None,
-            title=title,
-            steps=steps,
-            position=0,
-            correct_count=0,
-            status=SessionStatus.ACTIVE,
-            started_at=turn.now,
-            updated_at=turn.now,
-        )
-    )
 
 
 def question_reply(check: Check, ref: StepRef, position: int, total: int) -> Question:

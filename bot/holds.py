@@ -1,6 +1,7 @@
 """Ending vacation holds and pauses: one answer for `/settings hold off` and the Resume button."""
 from __future__ import annotations
 
+from bot import runs
 from bot.streaks import local_date
 from bot.turn import Turn
 from bot.vocabulary import EventKind
@@ -10,10 +11,11 @@ async def end_holds(turn: Turn, *, welcome: str) -> str:
     """`/settings hold off` and Resume: a hold under way ends today (`welcome` says so), one that
     has not started is cancelled (and says which), and without either nothing changes."""
     today = local_date(turn.now, turn.learner.timezone)
-    holds = [hold for hold in await turn.tx.holds(turn.learner.id) if hold.end >= today]
+    holds = [hold for hold in await turn.tx.holds.of(turn.learner.id) if hold.end >= today]
     if not holds:
         return "You have no vacation hold or pause to end. /settings shows your settings."
-    await turn.tx.end_holds(turn.learner, today)
+    await turn.tx.holds.end(turn.learner.id, today)
+    await runs.recount(turn.tx, turn.learner)  # the run may now end sooner
     await turn.record(EventKind.SETTINGS_CHANGED, payload={"hold": "off"})
     said = [welcome] if any(hold.start <= today for hold in holds) else []
     planned = [f"from {hold.start} to {hold.end}" for hold in holds if hold.start > today]

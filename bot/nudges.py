@@ -24,8 +24,9 @@ from bot.core import Core
 from bot.events import LearnerRef
 from bot.replies import Reply
 from bot.schedule import Rhythm, next_daily, reachable, reminder_at
-from bot.store.repository import ProgressStore
-from bot.store.unavailable import is_unavailable
+from bot.ports import Store, StoreUnavailable
+from bot.records import TrailEvent
+from bot.streaks import local_date
 from bot.vocabulary import EventKind, NudgeKind, Nudges, NudgeStatus
 
 log = logging.getLogger(__name__)
@@ -82,7 +83,7 @@ class NudgeDispatcher:
     def __init__(
         self,
         *,
-        store: ProgressStore,
+        store: Store,
         core: Core,
         clock: Clock,
         senders: Mapping[str, Sender],
@@ -102,13 +103,13 @@ class NudgeDispatcher:
         """Schedule the next daily nudge of every learner who has none waiting."""
         now = self._clock.now()
         async with self._store.transaction() as tx:
-            learners = await tx.learners_to_plan(self._senders, limit)
-            holds = await tx.holds_of([learner.id for learner in learners])
+            learners = await tx.nudges.to_plan(self._senders, limit)
+            holds = await tx.holds.of_many([learner.id for learner in learners])
             due = [
                 (learner.id, NudgeKind.DAILY, at) for learner in learners
                 if (at := next_daily(Rhythm.of(learner, holds.get(learner.id, [])), now)) is not None
             ]
-            return await tx.schedule_nudges(due)
+            return await tx.nudges.schedule_many(due)
 
     async def deliver_due(self, under_way: asyncio.Event | None = None) -> tuple[int, int, int, int]:
         """Claim a batch of due nudges and deliver it: (claimed, sent, skipped, failed).
@@ -116,12 +117,12 @@ class NudgeDispatcher:
         the next batch while this one is still being sent."""
         now = self._clock.now()
         async with self._store.transaction() as tx:
-            claimed = await tx.claim_nudges(
+            claimed = await tx.nudges.claim(
                 now=now, worker=self._worker, lease=self._lease, limit=self._batch, platforms=self._senders
             )
-            holds = await tx.holds_of([learner.id for _, learner in claimed])
+            holds = await tx.holds.of_many([learner.id for _, learner in claimed])
         work = deque(
-            _Work(nudge.id, NudgeKind(nudge.kind), nudge.attempts, learner.id,
+            _Work(nudge.id, nudge.kind, nudge.attempts, learner.id,
                   LearnerRef(learner.platform, learner.platform_user_id, learner.display_name),
                   Rhythm.of(learner, holds.get(learner.id, [])))
             for nudge, learner in claimed
@@ -152,7 +153,7 @@ class NudgeDispatcher:
             now = self._clock.now()
             if now >= claims.held_until - self._lease * 2 / 3:
                 async with self._store.transaction() as tx:
-                    ours = await tx.renew_claims(claims.unfinished, worker=self._worker, now=now, lease=self._lease)
+                    ours = await tx.nudges.renew_claims(claims.unfinished, worker=self._worker, now=now, lease=self._lease)
                 claims.lost |= claims.unfinished - ours
                 claims.held_until = now + self._lease
             return nudge_id not in claims.lost
@@ -160,7 +161,7 @@ class NudgeDispatcher:
     async def _deliver(self, item: _Work) -> NudgeStatus:
         nudge_id, kind, attempts, who, rhythm = item.nudge_id, item.kind, item.attempts, item.who, item.rhythm
         async with self._store.transaction() as tx:
-            last_activity, dailies = await tx.nudge_history(item.learner_id)
+            last_activity, dailies = await tx.trail.nudge_history(item.learner_id)
         now = self._clock.now()
         reason = self._reason_to_skip(kind, rhythm, now, dailies)
         status, error, retry_at = NudgeStatus.SENT, None, None
@@ -183,21 +184,23 @@ class NudgeDispatcher:
                     retry_at = self._clock.now() + timedelta(seconds=30 * 2**attempts)
         async with self._store.transaction() as tx:
             done = self._clock.now()
-            if not await tx.finish_nudge(nudge_id, worker=self._worker, status=status, at=done, error=error, retry_at=retry_at):
+            if not await tx.nudges.finish(nudge_id, worker=self._worker, status=status, at=done, error=error, retry_at=retry_at):
                 log.warning("nudge %s: the claim expired before it was marked %s", nudge_id, status)
                 return status
-            learner = await tx.find_learner(who.platform, who.user_id)
+            learner = await tx.learners.find(who.platform, who.user_id)
             if learner is None:
                 return status
             if reason == DORMANT:
                 learner.nudges = Nudges.DORMANT
+                await tx.learners.save(learner)
             if status is not NudgeStatus.SENT:
                 return status
             sent = EventKind.NUDGED if kind is NudgeKind.DAILY else EventKind.REMINDED
-            await tx.record(learner, sent, at=done, payload={"nudge": nudge_id, "kind": kind})
+            await tx.trail.add(learner.id, TrailEvent(kind=sent, occurred_at=done, local_date=local_date(done, learner.timezone),
+                                                      payload={"nudge": nudge_id, "kind": kind}, learner_id=learner.id))
             follow_up = self._follow_up(kind, rhythm, done, dailies[-1] if dailies and kind is not NudgeKind.DAILY else done)
             if follow_up is not None:
-                await tx.schedule_nudge(learner.id, *follow_up)
+                await tx.nudges.schedule(learner.id, *follow_up)
         return status
 
     @staticmethod
@@ -262,7 +265,7 @@ class NudgeDispatcher:
 
 def _log_failure(what: str, error: Exception) -> None:
     """An outage is one line each round (it is expected to pass); anything else, the traceback."""
-    if is_unavailable(error):
+    if isinstance(error, StoreUnavailable):
         log.warning("%s waits: the database cannot be reached (%s)", what, type(error).__name__)
     else:
         log.error("%s failed", what, exc_info=error)

@@ -19,8 +19,8 @@ from datetime import datetime
 
 from bot.events import LearnerRef
 from bot.markup import literal
-from bot.store.models import LearnerRow
-from bot.store.repository import Progress as Transaction, ProgressStore
+from bot.ports import Store, UnitOfWork
+from bot.records import Learner
 from bot.vocabulary import Platform, Role
 
 PLATFORMS = (Platform.TELEGRAM, Platform.SLACK, Platform.CONSOLE)
@@ -107,21 +107,22 @@ def _person(row: dict[str, str]) -> tuple[Person | None, list[str]]:
     return Person(platform, user_id, row.get("name", ""), team, role, manages), []
 
 
-async def import_people(store: ProgressStore, people: list[Person], *, now: datetime,
+async def import_people(store: Store, people: list[Person], *, now: datetime,
                         progress: Progress | None = None) -> Imported:
     """Write everyone in one transaction: a failure part-way leaves the database as it was."""
     async with store.transaction() as tx:
         names = sorted({p.team for p in people if p.team} | {t for p in people for t in p.manages})
-        teams = await tx.teams_by_name(names)
+        teams = await tx.teams.ids_by_name(names)
         created = 0
         for done, person in enumerate(people, start=1):
-            learner, new = await tx.person(person.platform, person.user_id, person.name, now=now)
+            learner, new = await tx.learners.person(person.platform, person.user_id, person.name, now=now)
             created += new
             learner.team_id = teams[person.team] if person.team else None
             if learner.role in ROLES and ROLES.index(person.role) < ROLES.index(learner.role):
-                await tx.end_access(learner.id)  # a lost role takes its dashboard sessions and links with it
-            learner.role = person.role
-            await tx.set_managed_teams(learner.id, [teams[t] for t in person.manages])
+                await tx.access.end_all(learner.id)  # a lost role takes its dashboard sessions and links with it
+            learner.role = Role(person.role)
+            await tx.learners.save(learner)
+            await tx.teams.set_managed(learner.id, [teams[t] for t in person.manages])
             if progress is not None:
                 progress(done, len(people))
     return Imported(people=len(people), created=created, teams=len(names),
@@ -139,13 +140,13 @@ class TeamSynced:
     manager_id: int | None  # and their learner id
 
 
-async def sync_team(tx: Transaction, *, platform: str, team: str, members: Sequence[LearnerRef],
+async def sync_team(tx: UnitOfWork, *, platform: str, team: str, members: Sequence[LearnerRef],
                     manager: LearnerRef | None, now: datetime) -> TeamSynced:
     """Make `team` exactly the chat's members on `platform`: create the team and anyone new,
     move everyone in (one team per learner: the latest sync wins), take out those who left
     (their progress stays; they just have no team) and, if given, make `manager` manage it.
     Members from other platforms (put there by a CSV import) cannot be in the chat: they stay."""
-    team_id = (await tx.teams_by_name([team]))[team]
+    team_id = (await tx.teams.ids_by_name([team]))[team]
     staying = {m.user_id for m in members}
     created = added = removed = 0
     for ref in sorted(members, key=lambda m: m.user_id):  # one lock order: concurrent syncs cannot deadlock
@@ -153,9 +154,11 @@ async def sync_team(tx: Transaction, *, platform: str, team: str, members: Seque
         created += new
         added += learner.team_id != team_id
         learner.team_id = team_id
-    for learner in await tx.team_members(team_id):
+        await tx.learners.save(learner)
+    for learner in await tx.teams.members(team_id):
         if learner.platform == platform and learner.platform_user_id not in staying:
             learner.team_id = None
+            await tx.learners.save(learner)
             removed += 1
     name, manager_id = None, None
     if manager is not None:
@@ -163,15 +166,16 @@ async def sync_team(tx: Transaction, *, platform: str, team: str, members: Seque
         created += new
         if boss.role == Role.LEARNER:
             boss.role = Role.MANAGER  # an admin stays an admin: admins already see every team
-        await tx.set_managed_teams(boss.id, await tx.managed_team_ids(boss.id) | {team_id})
+        await tx.learners.save(boss)
+        await tx.teams.set_managed(boss.id, await tx.teams.managed_ids(boss.id) | {team_id})
         name, manager_id = boss.display_name or manager.user_id, boss.id
     return TeamSynced(team=team, members=len(staying), added=added, removed=removed, created=created,
                       manager=name, manager_id=manager_id)
 
 
-async def _member(tx: Transaction, platform: str, ref: LearnerRef, now: datetime) -> tuple[LearnerRow, bool]:
+async def _member(tx: UnitOfWork, platform: str, ref: LearnerRef, now: datetime) -> tuple[Learner, bool]:
     """Found or created; a name given by L&D (CSV) or known from before is kept."""
-    learner, new = await tx.person(platform, ref.user_id, "", now=now)
+    learner, new = await tx.learners.person(platform, ref.user_id, "", now=now)
     if not learner.display_name:
         learner.display_name = ref.display_name
     if ref.timezone and not learner.timezone_confirmed:  # daily offers in their own morning, not in UTC

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import actions, texts
+from bot import actions, runs, texts
 from bot.actions import Mode
 from bot.holds import end_holds
 from bot.replies import Reply, Text
@@ -134,7 +134,7 @@ async def press(
 async def set_timezone(turn: Turn, zone: str) -> str:
     """`zone` must be a valid IANA name (checked by the caller)."""
     turn.learner.timezone, turn.learner.timezone_confirmed = zone, True
-    await turn.tx.recount_run(turn.learner)  # the run now ends at midnight in the new zone
+    await runs.recount(turn.tx, turn.learner)  # the run now ends at midnight in the new zone
     await turn.record(EventKind.SETTINGS_CHANGED, payload={"timezone": zone})
     return f"Timezone set to {zone}. Your streak keeps every day you have already learned."
 
@@ -152,7 +152,8 @@ async def _pause(turn: Turn, days: int) -> str:
     if days not in {offered for _, offered in PAUSES}:
         return "That button is no longer valid. /settings shows your settings."
     end = today + timedelta(days=days - 1)
-    await turn.tx.add_hold(turn.learner, today, end)
+    await turn.tx.holds.add(turn.learner.id, today, end)
+    await runs.recount(turn.tx, turn.learner)  # the pause may move the run's end
     await turn.record(EventKind.SETTINGS_CHANGED, payload={"hold": [today.isoformat(), end.isoformat()]})
     return f"Paused until {end}: your streak waits and I will not nudge you. Press Resume in /settings to come back sooner."
 
@@ -164,8 +165,8 @@ async def erase(turn: Turn) -> None:
     feeds anonymous counts."""
     learner = turn.learner
     await turn.record(EventKind.LEFT)
-    await turn.tx.delete_holds(learner.id)
-    await turn.tx.end_access(learner.id)  # a manager who leaves: every dashboard session and link ends now
+    await turn.tx.holds.delete_all(learner.id)
+    await turn.tx.access.end_all(learner.id)  # a manager who leaves: every dashboard session and link ends now
     learner.platform_user_id = f"erased:{uuid.uuid4()}"
     learner.subject_id = None  # their credentials can no longer be matched to this record
     learner.display_name = ""

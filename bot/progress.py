@@ -5,8 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.mastery import MasteryModel
-from bot.store.models import LearnerRow
-from bot.store.repository import Progress
+from bot.ports import UnitOfWork
+from bot.records import Learner
 from bot.streaks import streak_now
 
 
@@ -20,15 +20,15 @@ class Standing:
 
 
 async def skill_mastery(
-    tx: Progress, model: MasteryModel, learner_id: int, now: datetime
+    tx: UnitOfWork, model: MasteryModel, learner_id: int, now: datetime
 ) -> dict[str, float]:
     """Mastery now for every skill the learner has evidence for."""
-    items = await tx.item_states(learner_id)
+    items = await tx.memory.items(learner_id)
     recalls: dict[str, list[float]] = {}
     for item in items.values():
         for skill in item.skills:
             recalls.setdefault(skill, []).append(model.recall(item.card, now))
-    states = await tx.skill_states(learner_id)
+    states = await tx.memory.skills(learner_id)
     return {
         skill: model.current(state.p_known, recalls.get(skill, []))
         for skill, state in states.items()
@@ -36,15 +36,15 @@ async def skill_mastery(
 
 
 async def standing(
-    tx: Progress, model: MasteryModel, learner: LearnerRow, now: datetime
+    tx: UnitOfWork, model: MasteryModel, learner: Learner, now: datetime
 ) -> Standing:
     streak = streak_now(learner, now)
-    items = await tx.item_states(learner.id)
+    items = await tx.memory.items(learner.id)
     due = [item for item in items.values() if item.due <= now]
     upcoming = [item.due for item in items.values() if item.due > now]
     return Standing(
         streak=streak,
-        completed=frozenset(await tx.completed_lessons(learner.id)),
+        completed=frozenset(await tx.sessions.completed_lessons(learner.id)),
         mastery=await skill_mastery(tx, model, learner.id, now),
         due_checks=len(due),
         next_due=min(upcoming) if upcoming else None,

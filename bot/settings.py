@@ -5,7 +5,7 @@ import re
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import preferences, texts
+from bot import preferences, runs, texts
 from bot.holds import end_holds
 from bot.markup import literal
 from bot.streaks import local_date
@@ -52,7 +52,7 @@ async def apply_setting(turn: Turn, args: str) -> str:
         if days is None:
             return f"'{literal(value[:60])}' is not a list of days. Use for example mon-fri or mon,tue,thu."
         learner.working_days = days
-        await turn.tx.recount_run(learner)  # past days may no longer be required, or newly be
+        await runs.recount(turn.tx, learner)  # past days may no longer be required, or newly be
         await turn.record(EventKind.SETTINGS_CHANGED, payload={"working_days": days})
         return f"Working days set to {', '.join(texts.DAY_NAMES[int(d) - 1] for d in days)}."
     if name == "hold":
@@ -61,7 +61,7 @@ async def apply_setting(turn: Turn, args: str) -> str:
         if value.lower() not in ("on", "off"):
             return "Say /settings announce on or /settings announce off."
         return await preferences.set_announce(turn, value.lower() == "on")
-    holds = [f"{h.start} to {h.end}" for h in await turn.tx.holds(learner.id) if h.end >= local_date(turn.now, learner.timezone)]
+    holds = [f"{h.start} to {h.end}" for h in await turn.tx.holds.of(learner.id) if h.end >= local_date(turn.now, learner.timezone)]
     return texts.settings(learner.timezone, learner.daily_time, learner.working_days, holds, learner.announce)
 
 
@@ -83,6 +83,7 @@ async def _hold(turn: Turn, value: str) -> str:
                 f"Give today or a later day as the last day, for example /settings hold {today} {today + timedelta(days=6)}")
     if (end - start).days > 92:
         return "A vacation hold can last at most 3 months."
-    await turn.tx.add_hold(turn.learner, start, end)
+    await turn.tx.holds.add(turn.learner.id, start, end)
+    await runs.recount(turn.tx, turn.learner)  # a hold may reach back over days already missed, or move the run's end
     await turn.record(EventKind.SETTINGS_CHANGED, payload={"hold": [start.isoformat(), end.isoformat()]})
     return f"Vacation hold from {start} to {end}: your streak waits for you. Enjoy!"

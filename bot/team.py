@@ -11,8 +11,8 @@ from datetime import date, datetime, timedelta
 from bot.markup import literal
 from bot.mastery import MasteryModel
 from bot.progress import skill_mastery, standing
-from bot.store.models import EventRow, LearnerRow, TeamRow
-from bot.store.repository import Progress
+from bot.ports import UnitOfWork
+from bot.records import Learner, Team, TrailEvent
 from bot.streaks import streak_now
 from bot.vocabulary import LEARNING, AccessKind, EventKind, Role
 from content.model import CredentialKind, Curriculum
@@ -51,17 +51,17 @@ class TeamSummary:
     longest_streak: int
 
 
-async def visible_teams(tx: Progress, viewer: LearnerRow) -> list[TeamRow]:
+async def visible_teams(tx: UnitOfWork, viewer: Learner) -> list[Team]:
     """Admins see every team; managers the ones they manage; anyone else none."""
     if viewer.role == Role.ADMIN:
-        return await tx.teams()
+        return await tx.teams.all()
     if viewer.role == Role.MANAGER:
-        return await tx.teams(await tx.managed_team_ids(viewer.id))
+        return await tx.teams.all(await tx.teams.managed_ids(viewer.id))
     return []
 
 
-async def summaries(tx: Progress, teams: list[TeamRow], now: datetime) -> list[TeamSummary]:
-    figures = await tx.team_figures([t.id for t in teams], now, now - ACTIVE_WINDOW)
+async def summaries(tx: UnitOfWork, teams: list[Team], now: datetime) -> list[TeamSummary]:
+    figures = await tx.teams.figures([t.id for t in teams], now, now - ACTIVE_WINDOW)
     summaries = []
     for t in teams:
         f = figures[t.id]
@@ -72,9 +72,9 @@ async def summaries(tx: Progress, teams: list[TeamRow], now: datetime) -> list[T
     return summaries
 
 
-def signin_link(tx: Progress, viewer: LearnerRow, base_url: str, now: datetime) -> str:
+async def signin_link(tx: UnitOfWork, viewer: Learner, base_url: str, now: datetime) -> str:
     token = new_token()
-    tx.add_access_token(token_hash(token), viewer.id, AccessKind.SIGNIN, now + SIGNIN_VALID)
+    await tx.access.add(token_hash(token), viewer.id, AccessKind.SIGNIN, now + SIGNIN_VALID)
     return f"{base_url}/dashboard/signin?token={token}"
 
 
@@ -116,13 +116,13 @@ class TeamDetail:
     weeks: list[Week]  # credentials earned by week
 
 
-async def team_detail(tx: Progress, team_row: TeamRow, curriculum: Curriculum, model: MasteryModel, now: datetime) -> TeamDetail:
-    members = await tx.team_members(team_row.id)
+async def team_detail(tx: UnitOfWork, team_row: Team, curriculum: Curriculum, model: MasteryModel, now: datetime) -> TeamDetail:
+    members = await tx.teams.members(team_row.id)
     ids = [m.id for m in members]  # each query below reads the whole team at once
-    counts = await tx.activity_counts(ids)
-    drifting = await tx.inactive_since(ids, now - DRIFT_AFTER)
-    done_by = await tx.completed_lessons_of(ids)
-    awards = await tx.awards_of(ids)
+    counts = await tx.teams.activity_counts(ids)
+    drifting = await tx.trail.inactive_since(ids, now - DRIFT_AFTER)
+    done_by = await tx.sessions.completed_lessons_of(ids)
+    awards = await tx.awards.held_by(ids)
     held_by: dict[int, set[str]] = {}
     for award in awards:
         held_by.setdefault(award.learner_id, set()).add(award.definition_id)
@@ -136,7 +136,7 @@ async def team_detail(tx: Progress, team_row: TeamRow, curriculum: Curriculum, m
             mastery=await skill_mastery(tx, model, m.id, now),
             drifting=m.id in drifting and bool(done_by[m.id]) and not set(curriculum.lessons) <= done_by[m.id],
         ))
-    started = await tx.learners_who_started(ids)
+    started = await tx.trail.who_started(ids)
     funnel = [("Started", len(started))]
     funnel += [(lesson.title, sum(1 for d in done_by.values() if lesson.id in d)) for lesson in curriculum.lessons_in_order()]
     funnel += [(c.title, sum(1 for h in held_by.values() if c.id in h))
@@ -147,11 +147,11 @@ async def team_detail(tx: Progress, team_row: TeamRow, curriculum: Curriculum, m
     return TeamDetail(name=team_row.name, members=rows, skills=skills, funnel=funnel, weeks=weeks)
 
 
-async def may_see(tx: Progress, viewer: LearnerRow, learner: LearnerRow) -> bool:
+async def may_see(tx: UnitOfWork, viewer: Learner, learner: Learner) -> bool:
     """Admins see everyone; a manager the members of the teams they manage; anyone themselves."""
     if viewer.id == learner.id or viewer.role == Role.ADMIN:
         return True
-    return viewer.role == Role.MANAGER and learner.team_id is not None and learner.team_id in await tx.managed_team_ids(viewer.id)
+    return viewer.role == Role.MANAGER and learner.team_id is not None and learner.team_id in await tx.teams.managed_ids(viewer.id)
 
 
 CHART_WEEKS = 12
@@ -223,13 +223,13 @@ class LearnerDetail:
     activity: list[Activity]  # newest first
 
 
-async def learner_detail(tx: Progress, learner: LearnerRow, curriculum: Curriculum, model: MasteryModel,
+async def learner_detail(tx: UnitOfWork, learner: Learner, curriculum: Curriculum, model: MasteryModel,
                          now: datetime, recent: int = 30) -> LearnerDetail:
-    done = await tx.lesson_completions(learner.id)
+    done = await tx.trail.lesson_completions(learner.id)
     current = await standing(tx, model, learner, now)
-    awards = await tx.awards(learner.id)
-    events = await tx.recent_events(learner.id, ACTIVITY_KINDS, recent)
-    last = await tx.recent_events(learner.id, LEARNING, 1)
+    awards = await tx.awards.of(learner.id)
+    events = await tx.trail.recent(learner.id, ACTIVITY_KINDS, recent)
+    last = await tx.trail.recent(learner.id, LEARNING, 1)
     last_active = last[0].occurred_at if last else None
     finished_all = set(curriculum.lessons) <= set(done)
     credentials = [
@@ -240,7 +240,7 @@ async def learner_detail(tx: Progress, learner: LearnerRow, curriculum: Curricul
         for a in awards
     ]
     return LearnerDetail(
-        id=learner.id, name=learner.display_name or f"learner {learner.id}", team=await tx.team_of(learner.id),
+        id=learner.id, name=learner.display_name or f"learner {learner.id}", team=await tx.teams.name_of(learner.id),
         streak=current.streak, last_active=last_active,
         drifting=bool(done) and not finished_all and (last_active is None or last_active < now - DRIFT_AFTER),
         lessons=[LessonLine(lesson.title, done.get(lesson.id)) for lesson in curriculum.lessons_in_order()],
@@ -255,7 +255,7 @@ def _title(curriculum: Curriculum, definition_id: str) -> str:
     return definition.title if definition else definition_id
 
 
-def _describe(event: EventRow, curriculum: Curriculum) -> str:
+def _describe(event: TrailEvent, curriculum: Curriculum) -> str:
     lesson = curriculum.lessons.get(event.lesson_id or "")
     title = lesson.title if lesson else (event.lesson_id or "a lesson")
     payload = event.payload or {}

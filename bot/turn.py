@@ -1,36 +1,45 @@
-"""One inbound event being handled: the transaction, the learner and the moment."""
+"""One inbound event being handled: the unit of work, the learner and the moment, and what the
+turn recorded (which is what decides whether credentials are evaluated afterwards)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bot.store.models import LearnerRow
-from bot.store.repository import Progress
-from bot.vocabulary import EventKind
+from bot import runs
+from bot.ports import UnitOfWork
+from bot.records import Learner, TrailEvent
+from bot.streaks import local_date
+from bot.vocabulary import LEARNING, EventKind
 
 
 @dataclass
 class Turn:
-    tx: Progress
-    learner: LearnerRow
+    tx: UnitOfWork
+    learner: Learner
     now: datetime
     # The platform's message id. The turn's first recorded event carries it; the unique
     # constraint on (learner, source id) then fails the whole transaction of a redelivered
     # message, so a duplicate changes nothing, also when two processes race.
     source_id: str | None = None
-    _pending_source: bool = True
-    # Set when something that can earn a credential happened (a lesson finished, a re-check
-    # answered correctly), so credentials are evaluated only then.
-    progress_changed: bool = False
-    renew: str | None = None  # a badge whose refresher was just passed
+    recorded: list[TrailEvent] = field(default_factory=list)  # this turn's events, in order
 
     async def record(self, kind: EventKind, **details: Any) -> None:
-        source_id = self.source_id if self._pending_source else None
-        self._pending_source = False
-        await self.tx.record(self.learner, kind, at=self.now, source_id=source_id, **details)
+        """Add an event to the trail; a learning event also joins the learner's run of days."""
+        source_id = self.source_id if not self.recorded else None
+        event = TrailEvent(kind=kind, occurred_at=self.now, local_date=local_date(self.now, self.learner.timezone),
+                           source_id=source_id, learner_id=self.learner.id, **details)
+        await self.tx.trail.add(self.learner.id, event)
+        self.recorded.append(event)
+        if kind in LEARNING:
+            await runs.learned_on(self.tx, self.learner, event.local_date, self.now)
 
     async def finish(self, kind: EventKind) -> None:
-        """Leave a trace of an event that recorded nothing else, so a redelivery is known."""
-        if self._pending_source and self.source_id:
+        """Leave a trace of an event that recorded nothing else, so a redelivery is known; then
+        save what the turn changed of the learner."""
+        if not self.recorded and self.source_id:
             await self.record(kind)
+        await self.tx.learners.save(self.learner)
+
+    def recorded_kinds(self) -> set[EventKind]:
+        return {event.kind for event in self.recorded}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import timezone
 from typing import Any
 
-from bot.store.models import EventRow
+from bot.records import TrailEvent
 from bot.vocabulary import EventKind
 from content.model import Curriculum
 
@@ -40,7 +40,7 @@ class Record:
     base_url: str
     curriculum: Curriculum
 
-    def statements(self, event: EventRow) -> Iterator[Statement]:
+    def statements(self, event: TrailEvent) -> Iterator[Statement]:
         """The statements an event makes: none for events that are not learning."""
         payload = event.payload or {}
         if event.kind == EventKind.LESSON_STARTED and event.lesson_id:
@@ -64,7 +64,7 @@ class Record:
             extensions = {f"{self.base_url}/xapi/extensions/credential": f"{self.base_url}/credentials/{payload.get('award')}"}
             yield self._statement(event, "earned", activity, {"success": True, "completion": True, "extensions": extensions})
 
-    def _statement(self, event: EventRow, verb: str, activity: Statement, result: Statement | None = None) -> Statement:
+    def _statement(self, event: TrailEvent, verb: str, activity: Statement, result: Statement | None = None) -> Statement:
         statement: Statement = {
             "id": str(uuid.uuid5(NAMESPACE, f"{self.base_url}/events/{event.id}/{verb}")),
             "actor": {"objectType": "Agent", "account": {"homePage": self.base_url, "name": f"learner-{event.learner_id}"}},

@@ -20,7 +20,7 @@ from bot.clock import ManualClock
 from bot.core import Core
 from bot.store.database import create_engine, create_sessionmaker
 from bot.store.migrate import upgrade
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from content.loader import load_curriculum
 from content.model import Curriculum
 
@@ -119,14 +119,14 @@ def curriculum() -> Curriculum:
 
 
 @pytest.fixture
-async def store(database_url: str) -> AsyncIterator[ProgressStore]:
+async def store(database_url: str) -> AsyncIterator[SqlStore]:
     engine = create_engine(database_url)
-    yield ProgressStore(create_sessionmaker(engine))
+    yield SqlStore(create_sessionmaker(engine))
     await engine.dispose()
 
 
 @pytest.fixture
-def core(store: ProgressStore, curriculum: Curriculum, clock: ManualClock) -> Core:
+def core(store: SqlStore, curriculum: Curriculum, clock: ManualClock) -> Core:
     return Core(curriculum=curriculum, store=store, clock=clock)
 
 

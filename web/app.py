@@ -15,8 +15,8 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.exceptions import HTTPException
 
 from bot.clock import Clock
-from bot.store.unavailable import StoreUnavailable
-from bot.store.repository import ProgressStore
+from bot.ports import StoreUnavailable
+from bot.ports import Store
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
 from web.dashboard import dashboard_routes
@@ -35,7 +35,7 @@ CONTENT_SECURITY_POLICY = (
 
 def create_app(
     *,
-    store: ProgressStore,
+    store: Store,
     curriculum: Curriculum,
     issuer: IssuerIdentity,
     clock: Clock,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.store.repository import ProgressStore
+from bot.ports import Store
 from content.model import CredentialDefinition, CredentialKind
 from credentials.images import badge_png, bake_png
 
@@ -21,11 +21,11 @@ class PublishedAward:
     credential: dict[str, Any]  # the signed OpenBadgeCredential, exactly as stored
 
 
-async def find_published(store: ProgressStore, public_id: str) -> PublishedAward | None:
+async def find_published(store: Store, public_id: str) -> PublishedAward | None:
     """The award behind a public id, or None when there is none or it was never signed.
     Only what the credential itself discloses leaves this function (no learner, no reason)."""
     async with store.transaction() as tx:
-        row = await tx.award_by_public_id(public_id)
+        row = await tx.awards.by_public_id(public_id)
         if row is None or row.credential is None:
             return None
         return PublishedAward(
@@ -56,7 +56,7 @@ class BakedImages:
     """The PNG of an award with its credential baked in, for platforms that upload images
     (a chat platform cannot fetch from a web app that is not public)."""
 
-    def __init__(self, store: ProgressStore) -> None:
+    def __init__(self, store: Store) -> None:
         self._store = store
 
     async def png(self, public_id: str) -> bytes | None:

@@ -23,8 +23,8 @@ from bot import team
 from bot.clock import Clock
 from bot.mastery import MasteryModel
 from bot.spreadsheet import csv_text
-from bot.store.models import LearnerRow
-from bot.store.repository import Progress, ProgressStore
+from bot.ports import Store, UnitOfWork
+from bot.records import Learner
 from bot.vocabulary import AccessKind
 from content.model import Curriculum
 from web.charts import heatmap_frame
@@ -39,7 +39,7 @@ USED_OR_EXPIRED = "This sign-in link has been used or has expired. Ask the bot f
 
 @dataclass(frozen=True)
 class Viewer:
-    learner: LearnerRow
+    learner: Learner
     name: str
     csrf: str  # what the sign-out form carries
 
@@ -83,7 +83,7 @@ def same_text(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
 
 
-def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Templates, curriculum: Curriculum,
+def dashboard_routes(*, store: Store, clock: Clock, templates: Jinja2Templates, curriculum: Curriculum,
                      public_url: str | None = None) -> APIRouter:
     """`public_url`: where browsers reach the app, when a proxy in front changes the Host header."""
     router = APIRouter()
@@ -114,9 +114,9 @@ def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Tem
         ours = {request.headers.get("host"), request.headers.get("x-forwarded-host", "").partition(",")[0].strip(), public_host}
         return urlsplit(origin).netloc in ours - {None, ""}
 
-    async def signed_in(tx: Progress, request: Request, now: datetime) -> Viewer | None:
+    async def signed_in(tx: UnitOfWork, request: Request, now: datetime) -> Viewer | None:
         token = request.cookies.get(COOKIE)
-        learner = await tx.session_learner(team.token_hash(token), now) if token else None
+        learner = await tx.access.session_learner(team.token_hash(token), now) if token else None
         if token is None or learner is None:
             return None
         return Viewer(learner, learner.display_name or "a manager", team.csrf_token(token))
@@ -127,7 +127,7 @@ def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Tem
     @router.get("/dashboard/signin")
     async def signin_page(request: Request, token: str = "") -> Response:
         async with store.transaction() as tx:
-            who = await tx.signin_learner(team.token_hash(token), clock.now()) if token else None
+            who = await tx.access.signin_learner(team.token_hash(token), clock.now()) if token else None
         if who is None:
             return refused(request, 403, USED_OR_EXPIRED, ways_in=True)
         nonce = secrets.token_urlsafe(24)
@@ -149,12 +149,12 @@ def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Tem
                                          "again and press Sign in there.")
         token, now = form.get("token", ""), clock.now()
         async with store.transaction() as tx:
-            learner_id = await tx.use_signin_token(team.token_hash(token), now) if token else None
+            learner_id = await tx.access.use_signin(team.token_hash(token), now) if token else None
             if learner_id is None:
                 return refused(request, 403, USED_OR_EXPIRED, ways_in=True)
-            await tx.purge_expired_tokens(now)
+            await tx.access.purge_expired(now)
             session = team.new_token()
-            tx.add_access_token(team.token_hash(session), learner_id, AccessKind.SESSION, now + team.SESSION_VALID)
+            await tx.access.add(team.token_hash(session), learner_id, AccessKind.SESSION, now + team.SESSION_VALID)
         response = RedirectResponse("/dashboard", status_code=303)
         https = request.url.scheme == "https"
         response.set_cookie(COOKIE, session, max_age=int(team.SESSION_VALID.total_seconds()), httponly=True,
@@ -175,8 +175,8 @@ def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Tem
             return refused(request, 403, "Sign out with the Sign out button on a dashboard page.")
         now = clock.now()
         async with store.transaction() as tx:
-            await tx.end_session(team.token_hash(session))
-            await tx.purge_expired_tokens(now)
+            await tx.access.end_session(team.token_hash(session))
+            await tx.access.purge_expired(now)
         response = RedirectResponse("/dashboard/signed-out", status_code=303)
         response.delete_cookie(COOKIE, path="/dashboard", httponly=True, samesite="lax", secure=request.url.scheme == "https")
         return response
@@ -276,7 +276,7 @@ def dashboard_routes(*, store: ProgressStore, clock: Clock, templates: Jinja2Tem
             if who is None:
                 return not_signed_in(request)
             number = record_id(learner_id)
-            learner = await tx.learner_by_id(number) if number is not None else None
+            learner = await tx.learners.by_id(number) if number is not None else None
             # Someone not in your teams and someone who does not exist look the same: refused.
             if learner is None or learner.platform_user_id.startswith("erased:") or not await team.may_see(tx, who.learner, learner):
                 return refused(request, 403, "This learner is not in one of your teams.")

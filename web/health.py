@@ -15,7 +15,7 @@ from collections.abc import Awaitable, Callable, Mapping
 from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 
-from bot.store.repository import ProgressStore
+from bot.ports import Store
 
 Check = Callable[[], Awaitable[object]]
 TIMEOUT = 5.0  # seconds per check
@@ -52,7 +52,7 @@ async def _run(check: Check) -> tuple[bool, str]:
         return False, f"{type(error).__name__}: {error}"[:300]
 
 
-def health_router(store: ProgressStore, platforms: Mapping[str, Check], platform_ttl: float = 30.0) -> APIRouter:
+def health_router(store: Store, platforms: Mapping[str, Check], platform_ttl: float = 30.0) -> APIRouter:
     router = APIRouter()
 
     async def database() -> None:

@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from fastapi.templating import Jinja2Templates
 
 from bot.clock import Clock
-from bot.store.repository import ProgressStore
+from bot.ports import Store
 from content.model import CredentialDefinition, Curriculum
 from credentials.images import badge_png, badge_svg, bake_svg
 from credentials.issuer import IssuerIdentity
@@ -24,7 +24,7 @@ JSON_TYPES = ("application/vc+ld+json", "application/vc", "application/ld+json",
 
 
 def credential_routes(
-    *, store: ProgressStore, curriculum: Curriculum, issuer: IssuerIdentity, clock: Clock, templates: Jinja2Templates
+    *, store: Store, curriculum: Curriculum, issuer: IssuerIdentity, clock: Clock, templates: Jinja2Templates
 ) -> APIRouter:
     router = APIRouter()
 

@@ -7,13 +7,13 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
 
 from bot.clock import Clock
-from bot.store.repository import ProgressStore
+from bot.ports import Store
 from credentials.issuer import IssuerIdentity
 from web.status_cache import StatusListCache
 
 
 def issuer_routes(
-    *, store: ProgressStore, issuer: IssuerIdentity, clock: Clock, status_list_max_age: timedelta
+    *, store: Store, issuer: IssuerIdentity, clock: Clock, status_list_max_age: timedelta
 ) -> APIRouter:
     router = APIRouter()
     cache = StatusListCache(issuer=issuer, clock=clock, max_age=status_list_max_age)
@@ -28,7 +28,7 @@ def issuer_routes(
     @router.get("/status/revocation")
     async def revocation_list() -> JSONResponse:
         async with store.transaction() as tx:
-            revoked = await tx.revoked_indices()
+            revoked = await tx.awards.revoked_indices()
         document = await cache.status_list(revoked)
         seconds = int(status_list_max_age.total_seconds())
         return JSONResponse(document, headers={"Cache-Control": f"public, max-age={seconds}"})

@@ -17,7 +17,8 @@ from bot.config import Settings
 from bot.core import Core
 from bot.store.database import create_engine, create_sessionmaker
 from bot.store.migrate import upgrade_async
-from bot.store.repository import ProgressStore
+from bot.ports import Store
+from bot.store.store import SqlStore
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
 from credentials.keys import DidDocumentKeys
@@ -41,7 +42,7 @@ async def command(settings: Settings, args: argparse.Namespace) -> int:
         try:
             outcome = await verify_file(
                 args.file, did_documents=args.did_document, status_list_path=args.status_list, own_issuer=own,
-                store=ProgressStore(create_sessionmaker(engine)) if engine else None, now=now,
+                store=SqlStore(create_sessionmaker(engine)) if engine else None, now=now,
             )
         finally:
             if engine is not None:
@@ -69,7 +70,7 @@ def public_id_of(reference: str) -> str:
     return reference.rstrip("/").rsplit("/", 1)[-1]
 
 
-async def revoke(store: ProgressStore, reference: str, *, reason: str, now: datetime) -> Outcome:
+async def revoke(store: Store, reference: str, *, reason: str, now: datetime) -> Outcome:
     reason = reason.strip()
     if not reason:
         return Outcome("Give a reason: credentials revoke ID --reason \"...\" (it is kept with the record).", 2)
@@ -77,12 +78,12 @@ async def revoke(store: ProgressStore, reference: str, *, reason: str, now: date
         return Outcome("The reason is too long: keep it under 500 characters.", 2)
     public_id = public_id_of(reference)
     async with store.transaction() as tx:
-        award = await tx.award_by_public_id(public_id)
+        award = await tx.awards.by_public_id(public_id)
         if award is None:
             return Outcome(f"No credential has the id {public_id!r}.", 1)
         if award.revoked_at is not None:
             return Outcome(f"Credential {public_id} was already revoked on {award.revoked_at.date()}: {award.revocation_reason}", 0)
-        award.revoked_at, award.revocation_reason = now, reason
+        await tx.awards.revoke(award.id, at=now, reason=reason)
     return Outcome(f"Revoked credential {public_id} ({award.definition_id}, status list index {award.id}): {reason}")
 
 
@@ -105,12 +106,12 @@ async def write_samples(*, curriculum: Curriculum, issuer: IssuerIdentity, out_d
         engine = create_engine(url)
         try:
             clock = ManualClock(start)
-            store = ProgressStore(create_sessionmaker(engine))
+            store = SqlStore(create_sessionmaker(engine))
             demo = DemoLearner(Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer), clock, curriculum)
             earned = await demo.study()
             async with store.transaction() as tx:
-                learner = await tx.find_learner(demo.learner.platform, demo.learner.user_id)
-                awards = await tx.awards(learner.id) if learner else []
+                learner = await tx.learners.find(demo.learner.platform, demo.learner.user_id)
+                awards = await tx.awards.of(learner.id) if learner else []
         finally:
             await engine.dispose()
     written = []
@@ -154,7 +155,7 @@ async def verify_file(
     did_documents: list[Path],
     status_list_path: Path | None,
     own_issuer: IssuerIdentity | None,
-    store: ProgressStore | None,
+    store: Store | None,
     now: datetime,
 ) -> Outcome:
     """`credentials verify`: exit 0 valid, 1 invalid, 3 valid but revocation status unknown."""
@@ -177,7 +178,7 @@ async def verify_file(
             return Outcome(f"UNKNOWN: {problem}", 3)
     elif own_issuer is not None and store is not None and _status_url(credential) == own_issuer.links.status_list():
         async with store.transaction() as tx:
-            status_list = signed_status_list(issuer=own_issuer, revoked_indices=await tx.revoked_indices(), now=now)
+            status_list = signed_status_list(issuer=own_issuer, revoked_indices=await tx.awards.revoked_indices(), now=now)
     issuer_id = _issuer_id(credential)
     if isinstance(issuer_id, str) and issuer_id.startswith("did:web:") and issuer_id not in {d.get("id") for d in documents}:
         return Outcome(

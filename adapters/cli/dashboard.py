@@ -9,7 +9,7 @@ from bot import commands
 from bot import team
 from bot.config import Settings
 from bot.people import PLATFORMS
-from bot.store.repository import ProgressStore
+from bot.ports import Store
 
 
 async def print_link(settings: Settings, person: str) -> int:
@@ -22,7 +22,7 @@ async def print_link(settings: Settings, person: str) -> int:
 
 
 
-async def dashboard_link(store: ProgressStore, person: str, *, base_url: str, now: datetime) -> Outcome:
+async def dashboard_link(store: Store, person: str, *, base_url: str, now: datetime) -> Outcome:
     """`dashboard link PERSON`: a one-time sign-in link for a manager or admin, for teams that
     do not use Slack or Telegram (where /team and /learn team give one)."""
     platform, _, user_id = person.strip().partition(":")
@@ -31,14 +31,14 @@ async def dashboard_link(store: ProgressStore, person: str, *, base_url: str, no
         return Outcome(f"PERSON is platform:user_id with platform {', '.join(PLATFORMS)} (e.g. telegram:4242, "
                        f"slack:U0ANA or console:ana), not {person[:60]!r}.", 2)
     async with store.transaction() as tx:
-        learner = await tx.find_learner(platform, user_id)
+        learner = await tx.learners.find(platform, user_id)
         if learner is None:
             return Outcome(f"Nobody is known as {platform}:{user_id}: managers and admins are added with "
                            "`run_bot.py people import`.", 1)
         if not commands.TEAM.allows(learner.role):
             return Outcome(f"{platform}:{user_id} is a {learner.role}: the dashboard is for managers and admins "
                            "(give the role with `run_bot.py people import`).", 1)
-        link = team.signin_link(tx, learner, base_url, now)
+        link = await team.signin_link(tx, learner, base_url, now)
     minutes = int(team.SIGNIN_VALID.total_seconds() // 60)
     return Outcome(f"Dashboard sign-in link for {platform}:{user_id} ({learner.role}; works once, for {minutes} "
                    f"minutes): {link}")

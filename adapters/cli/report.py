@@ -8,7 +8,8 @@ from pathlib import Path
 from adapters.cli.shared import content_or_report, opened_store
 from bot.config import Settings
 from bot.report import Event, Report, build_report
-from bot.store.repository import ProgressStore
+from bot.ports import Store
+from bot.vocabulary import EventKind
 from content.model import Curriculum
 
 
@@ -41,11 +42,12 @@ async def show(settings: Settings, first: str, last: str, csv_path: Path | None)
     return 0
 
 
-async def programme_report(store: ProgressStore, curriculum: Curriculum, start: datetime, end: datetime) -> Report:
+async def programme_report(store: Store, curriculum: Curriculum, start: datetime, end: datetime) -> Report:
     async with store.transaction() as tx:
-        rows = await tx.report_events(end)
-    events = [Event(learner, kind, at, lesson, str(payload.get("credential")) if kind == "awarded" else None)
-              for learner, kind, at, lesson, payload in rows]
+        trail = await tx.trail.for_report(end)
+    events = [Event(e.learner_id, e.kind, e.occurred_at, e.lesson_id,
+                    str(e.payload.get("credential")) if e.kind == EventKind.AWARDED else None)
+              for e in trail]
     return build_report(events, curriculum, start, end)
 
 

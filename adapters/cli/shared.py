@@ -13,7 +13,7 @@ from bot.config import Settings
 
 if TYPE_CHECKING:
     from bot.bootstrap import Application
-    from bot.store.repository import ProgressStore
+    from bot.ports import Store
     from content.model import Curriculum
 
 
@@ -33,17 +33,17 @@ def say(message: str, secrets: tuple[str, ...] = ()) -> None:
 
 
 @asynccontextmanager
-async def opened_store(settings: Settings) -> AsyncIterator[ProgressStore]:
+async def opened_store(settings: Settings) -> AsyncIterator[Store]:
     """The progress store on an upgraded schema; the engine is disposed of on exit. `ConfigError`
     when the database cannot be opened or reached."""
     from bot.bootstrap import prepare_database
     from bot.store.database import create_engine, create_sessionmaker
-    from bot.store.repository import ProgressStore
+    from bot.store.store import SqlStore
 
     await prepare_database(settings)
     engine = create_engine(settings.database_url)
     try:
-        yield ProgressStore(create_sessionmaker(engine))
+        yield SqlStore(create_sessionmaker(engine))
     finally:
         await engine.dispose()
 

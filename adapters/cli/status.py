@@ -10,7 +10,7 @@ from adapters.cli.shared import opened_store
 from bot.vocabulary import Nudges
 from bot.config import Settings
 from bot.store.forwarding import ForwardingStore
-from bot.store.repository import ProgressStore
+from bot.ports import Store
 
 
 async def show(settings: Settings) -> int:
@@ -50,10 +50,10 @@ async def journal_status(data_dir: Path) -> str:
     return line
 
 
-async def status(store: ProgressStore, *, now: datetime, forwarding: ForwardingStore | None = None) -> str:
+async def status(store: Store, *, now: datetime, forwarding: ForwardingStore | None = None) -> str:
     """`status`: learners, and due, overdue and delivered nudges; xAPI forwarding."""
     async with store.transaction() as tx:
-        report = await tx.delivery_status(now)
+        report = await tx.nudges.delivery_status(now)
     learners = ", ".join(f"{count} on {platform}" for platform, count in sorted(report.learners.items())) or "none yet"
     states = report.nudge_states
     lines = [

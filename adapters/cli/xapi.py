@@ -8,7 +8,7 @@ from pathlib import Path
 
 from adapters.cli.shared import content_or_report, opened_store
 from bot.config import Settings
-from bot.store.repository import ProgressStore
+from bot.ports import Store
 from bot.xapi import Record
 
 
@@ -34,17 +34,17 @@ async def export_file(settings: Settings, out: Path) -> int:
     return 0
 
 
-async def export_xapi(store: ProgressStore, record: Record, out: Path, *,
+async def export_xapi(store: Store, record: Record, out: Path, *,
                       progress: Callable[[int, int], None] | None = None, batch: int = 2000) -> int:
     """Every learning event as xAPI statements, one JSON object a line; returns how many."""
     async with store.transaction() as tx:
-        total = await tx.count_events()
+        total = await tx.trail.count()
     written, last_id, seen = 0, 0, 0
     temporary = out.with_name(out.name + ".partial")  # a failed export leaves no half file behind
     with temporary.open("w", encoding="utf-8") as file:
         while True:
             async with store.transaction() as tx:
-                events = await tx.events_after(last_id, batch)
+                events = await tx.trail.after(last_id, batch)
             if not events:
                 break
             for event in events:

@@ -50,8 +50,7 @@ from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, TeamFromChannel
 from bot.nudges import NotNow
 from bot.replies import Announcement, Reply, Text
-from bot.store.repository import ProgressStore
-from bot.store.unavailable import StoreUnavailable
+from bot.ports import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +106,7 @@ class _FrontDoor(AsyncMiddleware):
 
 class SlackBot:
     def __init__(
-        self, *, core: Core, store: ProgressStore, settings: SlackSettings, client: AsyncWebClient | None = None,
+        self, *, core: Core, store: Store, settings: SlackSettings, client: AsyncWebClient | None = None,
         clock: Clock | None = None, inbox: Inbox | None = None, channel_burst: int = 3, channel_period: float = 3.3,
         member_page_size: int = team_sync.PAGE_SIZE, concurrency: int = 16, on_settled: Settled | None = None,
     ) -> None:

@@ -21,7 +21,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.vocabulary import Platform
 from bot.clock import Clock
 from bot.events import LearnerRef
-from bot.store.repository import ProgressStore
+from bot.ports import Store
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class _Known:
 
 
 class Profiles:
-    def __init__(self, *, store: ProgressStore, client: AsyncWebClient, clock: Clock,
+    def __init__(self, *, store: Store, client: AsyncWebClient, clock: Clock,
                  refresh_after: timedelta = REFRESH_AFTER) -> None:
         self._store, self._client, self._clock = store, client, clock
         self._refresh_after = refresh_after
@@ -73,7 +73,7 @@ class Profiles:
             return
         person, at = read
         async with self._store.transaction() as tx:
-            if await tx.keep_slack_profile(user, at=at, name=person.ref.display_name or None):
+            if await tx.slack.keep_profile(user, at=at, name=person.ref.display_name or None):
                 self._remember(user, _Known(person.ref.display_name, person.ref.timezone, at,
                                             (self._known.get(user) or _EMPTY).home_digest))
 
@@ -90,7 +90,7 @@ class Profiles:
 
     async def keep_home(self, user: str, digest: str) -> None:
         async with self._store.transaction() as tx:
-            if not await tx.keep_slack_home(user, digest):
+            if not await tx.slack.keep_home(user, digest):
                 return
         known = self._known.get(user)
         if known is not None:
@@ -109,7 +109,7 @@ class Profiles:
             self._known.move_to_end(user)
             return known
         async with self._store.transaction() as tx:
-            row = await tx.slack_learner(user)
+            row = await tx.slack.learner(user)
         if row is None:
             return None
         return self._remember(user, _Known(row.display_name, row.timezone, row.profile_at, row.home_digest))
@@ -152,7 +152,7 @@ class Profiles:
             person = await self._ask_slack(user)
             at = self._clock.now()
             async with self._store.transaction() as tx:
-                await tx.keep_slack_profile(user, at=at, name=person.ref.display_name or None)
+                await tx.slack.keep_profile(user, at=at, name=person.ref.display_name or None)
             known = self._known.get(user)
             if known is not None:
                 self._remember(user, replace(known, name=person.ref.display_name or known.name, profile_at=at))

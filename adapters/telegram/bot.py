@@ -47,7 +47,7 @@ from bot.config import Announcements
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef
 from bot.replies import Announcement, Feedback, Reply, reply_from_json, reply_to_json
-from bot.store.unavailable import StoreUnavailable
+from bot.ports import StoreUnavailable
 from bot.vocabulary import Platform
 
 log = logging.getLogger(__name__)

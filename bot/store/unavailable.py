@@ -13,13 +13,11 @@ from contextlib import asynccontextmanager
 
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
+from bot.ports import StoreUnavailable
+
 # SQLSTATE classes of an unavailable server: 08 connection exception, 53 insufficient resources
 # (too many connections, disk full), 57 operator intervention (shutting down, starting up).
 _UNAVAILABLE_CLASSES = ("08", "53", "57")
-
-
-class StoreUnavailable(Exception):
-    """The database cannot be reached now; nothing of this transaction was written."""
 
 
 def is_unavailable(error: BaseException) -> bool:
@@ -41,7 +39,7 @@ def is_unavailable(error: BaseException) -> bool:
 
 @asynccontextmanager
 async def unavailable_as_store_error() -> AsyncIterator[None]:
-    """Database work outside a ProgressStore transaction reports an outage the same way."""
+    """Database work outside a store transaction reports an outage the same way."""
     try:
         yield
     except StoreUnavailable:

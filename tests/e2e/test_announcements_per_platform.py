@@ -14,7 +14,7 @@ from adapters.telegram.bot import TelegramBot, TelegramSettings
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.core import Core
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from content.model import Curriculum
 from tests.integration.test_issuing_on_award import issuer_for
 from tests.slack.client import SlackUser
@@ -48,7 +48,7 @@ def slack_fake() -> Iterator[FakeSlack]:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the store is not what this is about
 async def test_each_platform_announces_a_badge_in_its_own_team_chat(
-    telegram_fake: FakeTelegram, slack_fake: FakeSlack, store: ProgressStore, curriculum: Curriculum,
+    telegram_fake: FakeTelegram, slack_fake: FakeSlack, store: SqlStore, curriculum: Curriculum,
     clock: ManualClock, tmp_path: Path,
 ):
     env = {

@@ -6,14 +6,14 @@ import uuid
 from datetime import timedelta
 
 from bot.replies import Announcement, Question
-from bot.store.models import AwardRow
+from bot.records import Award
 from tests.support import Chat, study_daily_until
 
 
 async def awards_of(store, user="ana"):
     async with store.transaction() as tx:
-        learner = await tx.find_learner("test", user)
-        return await tx.awards(learner.id)
+        learner = await tx.learners.find("test", user)
+        return await tx.awards.of(learner.id)
 
 
 async def test_finishing_the_lessons_alone_earns_no_badge(core, clock, store):
@@ -71,12 +71,11 @@ async def test_two_transactions_awarding_the_same_badge_at_once_award_it_once(co
 
     async def try_award() -> bool:
         async with store.transaction() as tx:
-            learner = await tx.find_learner("test", "ana")
-            return await tx.add_award(
-                AwardRow(
+            learner = await tx.learners.find("test", "ana")
+            return await tx.awards.add(
+                Award(
                     public_id=str(uuid.uuid4()), learner_id=learner.id, definition_id="deckhand", kind="badge",
-                    renewal=0, awarded_at=clock.now(), valid_until=None, revoked_at=None,
-                    revocation_reason=None, evidence={},
+                    renewal=0, awarded_at=clock.now(), valid_until=None, evidence={},
                 )
             )
 
@@ -89,12 +88,12 @@ async def test_an_expired_badge_no_longer_counts_toward_the_certificate(core, st
     chat = Chat(core)
     await chat.start()
     async with store.transaction() as tx:
-        learner = await tx.find_learner("test", "ana")
-        await tx.add_award(
-            AwardRow(
+        learner = await tx.learners.find("test", "ana")
+        await tx.awards.add(
+            Award(
                 public_id=str(uuid.uuid4()), learner_id=learner.id, definition_id="deckhand", kind="badge",
                 renewal=0, awarded_at=clock.now() - timedelta(days=400), valid_until=clock.now() - timedelta(days=35),
-                revoked_at=None, revocation_reason=None, evidence={},
+                evidence={},
             )
         )
     await chat.command("path")

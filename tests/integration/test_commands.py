@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from bot.vocabulary import Platform, Role
 from tests.support import Chat
 
@@ -26,11 +26,12 @@ HELP = "/help: this list"
 QUIT = "/quit: leave the console; your progress is saved"
 
 
-async def as_role(store: ProgressStore, chat: Chat, role: Role) -> None:
+async def as_role(store: SqlStore, chat: Chat, role: Role) -> None:
     async with store.transaction() as tx:
-        learner = await tx.find_learner(chat.learner.platform, chat.learner.user_id)
+        learner = await tx.learners.find(chat.learner.platform, chat.learner.user_id)
         assert learner is not None
         learner.role = role
+        await tx.learners.save(learner)
 
 
 @pytest.mark.parametrize(("platform", "role", "lines"), [

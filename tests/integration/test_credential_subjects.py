@@ -15,7 +15,7 @@ from alembic import command
 from bot.awards import renew_stale_subjects
 from bot.core import Core
 from bot.store.migrate import alembic_config, upgrade_async
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from credentials.issuer import IssuerIdentity
 from credentials.issuing import hashed_identity
 from credentials.status_list import signed_status_list
@@ -34,7 +34,7 @@ def identity_in(credential: dict[str, Any]) -> dict[str, Any]:
     return identity
 
 
-async def subject_ids(store: ProgressStore) -> list[str | None]:
+async def subject_ids(store: SqlStore) -> list[str | None]:
     async with store.transaction() as tx:
         from sqlalchemy import select
 
@@ -79,7 +79,7 @@ async def test_credentials_signed_the_old_way_are_signed_again_and_keep_verifyin
     badge, _ = await earn_deckhand(core, clock, store)
     old = old_style(badge.credential, issuer, "test:ana", clock.now())
     async with store.transaction() as tx:
-        (await tx.awards(badge.learner_id))[0].credential = old
+        await tx.awards.store_credential((await tx.awards.of(badge.learner_id))[0].id, old)
     assert identity_in(old)["identityHash"] == hash_of("test:ana", identity_in(old)), "the leak, as it was"
 
     # The database as before this change, upgraded: every credential signed so far is marked.
@@ -89,7 +89,7 @@ async def test_credentials_signed_the_old_way_are_signed_again_and_keep_verifyin
     assert await renew_stale_subjects(store, issuer, now=clock.now()) == 0, "once"
 
     async with store.transaction() as tx:
-        renewed = (await tx.awards(badge.learner_id))[0].credential
+        renewed = (await tx.awards.of(badge.learner_id))[0].credential
     [subject] = await subject_ids(store)
     identity = identity_in(renewed)
     assert identity["identityHash"] != hash_of("test:ana", identity)
@@ -108,13 +108,14 @@ async def test_a_learner_who_left_before_the_change_is_not_traceable_either(stor
     core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)
     badge, _ = await earn_deckhand(core, clock, store)
     async with store.transaction() as tx:
-        (await tx.awards(badge.learner_id))[0].credential = old_style(badge.credential, issuer, "test:ana", clock.now())
+        await tx.awards.store_credential((await tx.awards.of(badge.learner_id))[0].id,
+                                         old_style(badge.credential, issuer, "test:ana", clock.now()))
     await leave(Chat(core))
     await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0013")
     await upgrade_async(database_url)
     await renew_stale_subjects(store, issuer, now=clock.now())
     async with store.transaction() as tx:
-        renewed = (await tx.awards(badge.learner_id))[0].credential
+        renewed = (await tx.awards.of(badge.learner_id))[0].credential
     assert identity_in(renewed)["identityHash"] != hash_of("test:ana", identity_in(renewed))
     assert await subject_ids(store) == [None], "a fresh subject that nothing keeps"
     assert issuer.verify(renewed).ok

@@ -7,7 +7,7 @@ import sys
 import uuid
 from datetime import timedelta
 
-from bot.store.models import AwardRow
+from bot.records import Award
 from credentials.keystore import KeyStore
 from tests.conftest import PROJECT_DIR
 from tests.support import Chat
@@ -25,11 +25,10 @@ async def give_badge(core, store, clock) -> str:
     await chat.start()
     public_id = str(uuid.uuid4())
     async with store.transaction() as tx:
-        learner = await tx.find_learner("test", "ana")
-        await tx.add_award(
-            AwardRow(public_id=public_id, learner_id=learner.id, definition_id="deckhand", kind="badge", renewal=0,
-                     awarded_at=clock.now() - timedelta(days=1), valid_until=None, revoked_at=None,
-                     revocation_reason=None, evidence={})
+        learner = await tx.learners.find("test", "ana")
+        await tx.awards.add(
+            Award(public_id=public_id, learner_id=learner.id, definition_id="deckhand", kind="badge", renewal=0,
+                     awarded_at=clock.now() - timedelta(days=1), valid_until=None, evidence={})
         )
     return public_id
 
@@ -45,9 +44,9 @@ async def test_revoke_flips_the_record_and_the_badge_stops_counting(core, store,
     assert result.returncode == 0, result.stderr
     assert f"Revoked credential {public_id}" in result.stdout
     async with store.transaction() as tx:
-        award = await tx.award_by_public_id(public_id)
+        award = await tx.awards.by_public_id(public_id)
         assert award.revoked_at is not None and award.revocation_reason == "issued in error"
-        assert await tx.revoked_indices() == [award.id]
+        assert await tx.awards.revoked_indices() == [award.id]
     await chat.command("path")
     assert "still needs: Hold Deckhand" in chat.text
 

@@ -12,10 +12,10 @@ from tests.support import Chat
 
 async def _answers(store, user="ana"):
     async with store.transaction() as tx:
-        learner = await tx.find_learner("test", user)
-        events = await tx.events(learner.id)
-        items = await tx.item_states(learner.id)
-        skills = await tx.skill_states(learner.id)
+        learner = await tx.learners.find("test", user)
+        events = await tx.trail.of(learner.id)
+        items = await tx.memory.items(learner.id)
+        skills = await tx.memory.skills(learner.id)
     return [e for e in events if e.kind == "answered"], items, skills
 
 
@@ -80,11 +80,11 @@ async def test_concurrent_deliveries_of_one_answer_count_once(core: Core, store,
 async def test_two_processes_racing_on_one_answer_count_it_once(store, curriculum, clock, database_url):
     """Two cores with their own engines (as two bot processes would have) on one database."""
     from bot.store.database import create_engine, create_sessionmaker
-    from bot.store.repository import ProgressStore
+    from bot.store.store import SqlStore
 
     first = Core(curriculum=curriculum, store=store, clock=clock)
     engine = create_engine(database_url)
-    second = Core(curriculum=curriculum, store=ProgressStore(create_sessionmaker(engine)), clock=clock)
+    second = Core(curriculum=curriculum, store=SqlStore(create_sessionmaker(engine)), clock=clock)
     chat = Chat(first)
     await chat.start()
     await chat.press("Start now")

@@ -30,8 +30,8 @@ async def earn_deckhand(core, clock, store):
     day, _ = await study_daily_until(chat, clock, days=30, until="You earned the Deckhand badge")
     assert day is not None
     async with store.transaction() as tx:
-        learner = await tx.find_learner("test", "ana")
-        return await tx.awards(learner.id)
+        learner = await tx.learners.find("test", "ana")
+        return await tx.awards.of(learner.id)
 
 
 @pytest.mark.parametrize("public_url", [None, "https://learn.example.com"])

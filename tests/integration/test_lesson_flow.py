@@ -113,8 +113,8 @@ async def test_an_answer_to_an_already_answered_question_is_not_counted(core, st
     await chat.answer(0)
     assert "already answered" in chat.text
     async with store.transaction() as tx:
-        learner = await tx.find_learner("test", "ana")
-        answers = [e for e in await tx.events(learner.id) if e.kind == "answered"]
+        learner = await tx.learners.find("test", "ana")
+        answers = [e for e in await tx.trail.of(learner.id) if e.kind == "answered"]
     assert len(answers) == 1 and answers[0].correct is True
 
 

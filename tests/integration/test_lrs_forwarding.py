@@ -29,7 +29,7 @@ from bot.store.database import create_engine, create_sessionmaker
 from bot.store.forwarding import ForwardingState, ForwardingStore
 from bot.store.migrate import upgrade_async
 from bot.store.models import EventRow, XapiForwardingRow
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from bot.xapi import Record
 from content.model import Curriculum
 from tests.conftest import FIXTURE_CONTENT, PROJECT_DIR
@@ -75,7 +75,7 @@ async def drain(forwarder: LrsForwarder) -> list[Round]:
             return rounds
 
 
-async def exported(store: ProgressStore, curriculum: Curriculum, tmp_path: Path) -> list[dict]:
+async def exported(store: SqlStore, curriculum: Curriculum, tmp_path: Path) -> list[dict]:
     """What `run_bot.py xapi export` writes for the same database."""
     out = tmp_path / f"export-{len(list(tmp_path.glob('export-*')))}.jsonl"
     await export_xapi(store, Record(BASE, curriculum), out)
@@ -216,7 +216,7 @@ async def test_an_event_committed_after_a_later_one_is_still_forwarded(database_
     await chat.start()
     await other.start()
     async with store.transaction() as tx:
-        learner = await tx.find_learner("test", "bob")  # another learner: Ana's events do not wait for Bob's
+        learner = await tx.learners.find("test", "bob")  # another learner: Ana's events do not wait for Bob's
     engine = create_engine(database_url)
     slow, rolled_back = create_sessionmaker(engine)(), create_sessionmaker(engine)()
     try:
@@ -319,7 +319,7 @@ async def test_serve_forwards_in_the_background_and_stops_on_sigterm_while_the_l
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"  # where serve finds it with DATA_DIR
     await upgrade_async(url)
     engine = create_engine(url)
-    store = ProgressStore(create_sessionmaker(engine))
+    store = SqlStore(create_sessionmaker(engine))
     chat = Chat(Core(curriculum=curriculum, store=store, clock=clock))
     try:
         await chat.start()

@@ -89,7 +89,7 @@ async def runs(store) -> dict[str, tuple[int, str, str, str]]:
     async with store.transaction() as tx:
         kept = {}
         for name in ("ana", "bo"):
-            learner = await tx.find_learner("test", name)
+            learner = await tx.learners.find("test", name)
             kept[name] = (learner.streak_days, str(learner.streak_last_day), str(learner.streak_ends_at),
                           str(learner.last_learned_at))
         return kept
@@ -110,11 +110,11 @@ async def test_downgrading_and_upgrading_again_keeps_every_learners_history(core
     await ana.start(timezone="Europe/Berlin")
     await learn_a_bit(ana)
     async with store.transaction() as tx:
-        before = len(await tx.events((await tx.find_learner("test", "ana")).id))
+        before = len(await tx.trail.of((await tx.learners.find("test", "ana")).id))
     assert before > 0
 
     await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0005")  # rebuilds learners twice
     await upgrade_async(database_url)
     async with store.transaction() as tx:
-        assert len(await tx.events((await tx.find_learner("test", "ana")).id)) == before
+        assert len(await tx.trail.of((await tx.learners.find("test", "ana")).id)) == before
     assert await streak(ana) == 1

@@ -12,7 +12,7 @@ from bot.core import Core
 from bot.events import ButtonPressed, Command, LearnerRef, Start
 from bot.nudges import NudgeDispatcher
 from bot.replies import Reply
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "Asia/Kolkata", "Australia/Sydney")
 
@@ -35,7 +35,7 @@ async def sign_up(core: Core, count: int, zones: tuple[str, ...] = ZONES) -> Non
         await core.handle(Start(learner=LearnerRef("telegram", f"u{i}", f"L{i}"), source_id=f"s{i}", timezone=zones[i % len(zones)]))
 
 
-def dispatcher(store: ProgressStore, core: Core, clock: ManualClock, inbox: Inbox, worker: str, **options) -> NudgeDispatcher:
+def dispatcher(store: SqlStore, core: Core, clock: ManualClock, inbox: Inbox, worker: str, **options) -> NudgeDispatcher:
     return NudgeDispatcher(store=store, core=core, clock=clock, senders={"telegram": inbox.send}, worker=worker, **options)
 
 
@@ -46,10 +46,10 @@ async def test_each_learner_is_nudged_at_their_own_nine_oclock(core, store, cloc
     assert await worker.plan() == 5
     assert await worker.plan() == 0, "planning again schedules nothing new"
     async with store.transaction() as tx:
-        nudges = await tx.nudges()
+        nudges = await tx.nudges.all()
     for nudge in nudges:
         async with store.transaction() as tx:
-            learner = next(l for l in [await tx.find_learner("telegram", f"u{i}") for i in range(5)] if l.id == nudge.learner_id)
+            learner = next(l for l in [await tx.learners.find("telegram", f"u{i}") for i in range(5)] if l.id == nudge.learner_id)
         local = nudge.due_at.astimezone(ZoneInfo(learner.timezone))
         assert (local.hour, local.minute) == (9, 0) and local.isoweekday() <= 5
     for _ in range(24):  # a day of rounds, an hour apart
@@ -73,7 +73,7 @@ async def test_three_workers_at_once_send_each_nudge_exactly_once(core, store, c
     if database_url.startswith("postgresql"):
         assert sum(1 for inbox in inboxes if inbox.sent) >= 2, "the work was shared between workers"
     async with store.transaction() as tx:
-        statuses = Counter(n.status for n in await tx.nudges() if n.kind == "daily" and n.done_at is not None)
+        statuses = Counter(n.status for n in await tx.nudges.all() if n.kind == "daily" and n.done_at is not None)
     assert statuses == {"sent": 60}
 
 
@@ -84,7 +84,7 @@ async def test_a_dead_workers_claims_expire_and_are_delivered_by_another(core, s
     await dead.plan()
     clock.advance(days=1)  # nine o'clock in Berlin
     async with store.transaction() as tx:  # claims its batch, then "dies" before sending
-        claimed = await tx.claim_nudges(now=clock.now(), worker="dead", lease=timedelta(minutes=2), limit=10)
+        claimed = await tx.nudges.claim(now=clock.now(), worker="dead", lease=timedelta(minutes=2), limit=10)
     assert len(claimed) == 4
     alive = dispatcher(store, core, clock, inbox, "alive")
     assert (await alive.deliver_due())[0] == 0, "claims are respected while their lease runs"
@@ -112,13 +112,13 @@ async def test_a_failed_send_is_retried_later_and_others_still_go_out(core, stor
 async def test_a_hold_shifts_the_schedule_instead_of_piling_up(core, store, clock):
     await sign_up(core, 1)
     async with store.transaction() as tx:
-        learner = await tx.find_learner("telegram", "u0")
+        learner = await tx.learners.find("telegram", "u0")
         today = clock.now().astimezone(ZoneInfo(learner.timezone)).date()
-        await tx.add_hold(learner, today, today + timedelta(days=9))
+        await tx.holds.add(learner.id, today, today + timedelta(days=9))
     worker = dispatcher(store, core, clock, Inbox(), "w")
     await worker.plan()
     async with store.transaction() as tx:
-        [nudge] = await tx.nudges()
+        [nudge] = await tx.nudges.all()
     assert nudge.due_at.astimezone(ZoneInfo("Europe/Berlin")).date() > today + timedelta(days=9)
 
 
@@ -126,7 +126,9 @@ async def test_console_learners_and_learners_who_left_get_no_nudges(core, store,
     await core.handle(Start(learner=LearnerRef("console", "me", "Me"), source_id="c", timezone="UTC"))
     await sign_up(core, 1)
     async with store.transaction() as tx:
-        (await tx.find_learner("telegram", "u0")).platform_user_id = "erased:123"
+        gone = await tx.learners.find("telegram", "u0")
+        gone.platform_user_id = "erased:123"
+        await tx.learners.save(gone)
     assert await dispatcher(store, core, clock, Inbox(), "w").plan() == 0
 
 
@@ -157,7 +159,7 @@ async def test_three_ignored_offers_make_a_learner_dormant_until_they_return(cor
     assert len(offers) == 3, "three daily offers, then silence"
     assert len(inbox.sent) <= 3 * 3, "at most two reminders each"
     async with store.transaction() as tx:
-        assert (await tx.find_learner("telegram", "u0")).nudges == "dormant"
+        assert (await tx.learners.find("telegram", "u0")).nudges == "dormant"
     await core.handle(Command(learner=LearnerRef("telegram", "u0", "L0"), source_id="back", name="progress"))
     before = len(inbox.sent)
     for _ in range(48):
@@ -225,7 +227,7 @@ async def test_do_not_disturb_postpones_a_nudge_without_counting_a_failure(core,
     claimed, sent, skipped, failed = await worker.deliver_due()
     assert (claimed, sent, skipped, failed) == (1, 0, 0, 0)
     async with store.transaction() as tx:
-        [nudge] = await tx.nudges()
+        [nudge] = await tx.nudges.all()
     assert (nudge.status, nudge.due_at) == ("pending", until)
 
 
@@ -276,5 +278,5 @@ async def test_one_slow_platform_call_does_not_hold_up_the_other_learners_nudges
     await asyncio.wait_for(running, timeout=30)
     assert sorted(sent) == [f"u{i}" for i in range(9)], "stopping finishes the nudge under way: u0 got it too"
     async with store.transaction() as tx:
-        daily = Counter(n.status for n in await tx.nudges() if n.kind == "daily" and n.done_at is not None)
+        daily = Counter(n.status for n in await tx.nudges.all() if n.kind == "daily" and n.done_at is not None)
     assert daily == {"sent": 9}

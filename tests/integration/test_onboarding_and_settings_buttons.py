@@ -26,7 +26,7 @@ async def test_onboarding_asks_timezone_then_time_then_offers_the_first_lesson(c
     await chat.press("Start now")
     assert chat.card.lesson_title == "Tides"
     async with store.transaction() as tx:
-        learner = await tx.find_learner("test", "ana")
+        learner = await tx.learners.find("test", "ana")
         assert (learner.timezone, learner.timezone_confirmed, learner.daily_time) == ("Europe/Berlin", True, "08:00")
 
 
@@ -59,15 +59,15 @@ async def test_settings_buttons_change_timezone_time_announce_and_pause(core, st
     await chat.press("2 weeks")
     assert "Paused until" in chat.text
     async with store.transaction() as tx:
-        learner = await tx.find_learner("test", "ana")
+        learner = await tx.learners.find("test", "ana")
         assert (learner.timezone, learner.daily_time, learner.announce) == ("America/New_York", "17:00", False)
-        [hold] = await tx.holds(learner.id)
+        [hold] = await tx.holds.of(learner.id)
         assert (hold.end - hold.start).days == 13
     await chat.command("settings")
     await chat.press("Resume")
     assert "Welcome back" in chat.text
     async with store.transaction() as tx:
-        [hold] = await tx.holds((await tx.find_learner("test", "ana")).id)
+        [hold] = await tx.holds.of((await tx.learners.find("test", "ana")).id)
         assert hold.end <= clock.now().astimezone(ZoneInfo("America/New_York")).date()
 
 
@@ -77,7 +77,7 @@ async def test_a_forged_timezone_button_is_refused(core, store):
     await chat.send(ButtonPressed(learner=chat.learner, source_id="forged", action="tz:s:Mars/Olympus_Mons"))
     assert "not one I know" in chat.text
     async with store.transaction() as tx:
-        assert (await tx.find_learner("test", "ana")).timezone_confirmed is False
+        assert (await tx.learners.find("test", "ana")).timezone_confirmed is False
 
 
 async def test_leaving_deletes_who_the_learner_is_and_a_new_start_is_a_new_learner(core, store):
@@ -85,22 +85,22 @@ async def test_leaving_deletes_who_the_learner_is_and_a_new_start_is_a_new_learn
     await chat.start(timezone="Europe/Berlin")
     await chat.take_next_lesson()
     async with store.transaction() as tx:
-        learner_id = (await tx.find_learner("test", "ana")).id
+        learner_id = (await tx.learners.find("test", "ana")).id
     await chat.command("settings")
     await chat.press("Leave and delete my data")
     assert "Leave now?" in chat.text
     await chat.press("No, stay")
     async with store.transaction() as tx:
-        assert await tx.find_learner("test", "ana") is not None
+        assert await tx.learners.find("test", "ana") is not None
     await chat.command("settings")
     await chat.press("Leave and delete my data")
     await chat.press("Yes, delete my data")
     await chat.press("Delete my data now")
     assert "your personal data is deleted" in chat.text
     async with store.transaction() as tx:
-        assert await tx.find_learner("test", "ana") is None
-        assert await tx.completed_lessons(learner_id) == {"tides"}, "the anonymous record stays for counts"
-        assert await tx.holds(learner_id) == []
+        assert await tx.learners.find("test", "ana") is None
+        assert await tx.sessions.completed_lessons(learner_id) == {"tides"}, "the anonymous record stays for counts"
+        assert await tx.holds.of(learner_id) == []
     replies = await core.handle(Start(learner=LearnerRef("test", "ana", "Ana"), source_id="again", timezone="UTC"))
     assert "Hi Ana!" in replies[0].text, "coming back starts afresh"
 
@@ -120,20 +120,20 @@ async def test_deleting_needs_a_second_explicit_answer_and_staying_keeps_everyth
     )
     assert [(b.label, b.destructive) for b in chat.last[-1].buttons] == [("Delete my data now", True), ("No, stay", False)]
     async with store.transaction() as tx:
-        assert await tx.find_learner("test", "ana") is not None, "one yes deleted nothing"
+        assert await tx.learners.find("test", "ana") is not None, "one yes deleted nothing"
     await chat.press("No, stay")
     assert chat.text == "Glad you are staying! Nothing was deleted; /next continues where you are."
     async with store.transaction() as tx:
-        learner = await tx.find_learner("test", "ana")
+        learner = await tx.learners.find("test", "ana")
         assert (learner.display_name, learner.timezone) == ("Ana", "Europe/Berlin")
-        assert await tx.completed_lessons(learner.id) == {"tides"}
+        assert await tx.sessions.completed_lessons(learner.id) == {"tides"}
 
 
 async def test_a_timezone_the_platform_knows_is_taken_on_first_contact_whatever_the_event(core, store):
     ref = LearnerRef("slack", "U1", "Bo", timezone="America/Chicago")
     await core.handle(Command(learner=ref, source_id="first", name="path"))
     async with store.transaction() as tx:
-        learner = await tx.find_learner("slack", "U1")
+        learner = await tx.learners.find("slack", "U1")
         assert (learner.timezone, learner.timezone_confirmed) == ("America/Chicago", True)
 
 
@@ -142,8 +142,8 @@ async def test_home_shows_next_step_pathway_progress_and_badges_and_records_noth
     await chat.start()
     await chat.take_next_lesson()
     async with store.transaction() as tx:
-        learner = await tx.find_learner("test", "ana")
-        events_before = len(await tx.events(learner.id))
+        learner = await tx.learners.find("test", "ana")
+        events_before = len(await tx.trail.of(learner.id))
     home = await core.home(chat.learner)
     titles = [title for title, _ in home.sections]
     assert titles == ["Next step", "Pathway", "Streak and mastery", "Badges"]
@@ -152,4 +152,4 @@ async def test_home_shows_next_step_pathway_progress_and_badges_and_records_noth
     assert "Deckhand" in sections["Badges"]
     assert [b.label for b in home.buttons] == ["Start now"]
     async with store.transaction() as tx:
-        assert len(await tx.events(learner.id)) == events_before
+        assert len(await tx.trail.of(learner.id)) == events_before

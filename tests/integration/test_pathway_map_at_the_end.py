@@ -25,8 +25,8 @@ async def test_at_the_end_the_map_says_what_is_left_and_continue_never_returns_t
     assert isinstance(reply, Text)
     assert reply.buttons == (), "a Continue here would only lead back to this map"
     async with store.transaction() as tx:
-        learner = await tx.find_learner("test", "ana")
-        due = min(item.due for item in (await tx.item_states(learner.id)).values())
+        learner = await tx.learners.find("test", "ana")
+        due = min(item.due for item in (await tx.memory.items(learner.id)).values())
     assert reply.text.split("\n")[-4:] == [
         "",
         "🎓 Every lesson on your pathway is done: there is nothing to continue right now.",

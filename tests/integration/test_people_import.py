@@ -55,17 +55,17 @@ async def test_a_good_file_creates_teams_people_and_managers_and_a_second_import
     assert (done.people, done.created, done.teams, done.managers) == (4, 3, 2, 1)
     assert seen[-1] == (4, 4)
     async with store.transaction() as tx:
-        ana = await tx.find_learner("telegram", "4242")
-        bo = await tx.find_learner("slack", "U0BO7")
-        assert (ana.display_name, ana.timezone, await tx.team_of(ana.id)) == ("Ana Lima", "Europe/Berlin", "Maintenance")
-        assert (bo.role, await tx.managed_teams(bo.id)) == ("manager", ["Maintenance", "Safety"])
+        ana = await tx.learners.find("telegram", "4242")
+        bo = await tx.learners.find("slack", "U0BO7")
+        assert (ana.display_name, ana.timezone, await tx.teams.name_of(ana.id)) == ("Ana Lima", "Europe/Berlin", "Maintenance")
+        assert (bo.role, await tx.teams.managed_names(bo.id)) == ("manager", ["Maintenance", "Safety"])
     moved = GOOD.replace("telegram,4242,Ana Lima,Maintenance", "telegram,4242,Ana Lima,Safety").replace(
         "Maintenance;Safety", "Safety")
     await import_people(store, read_people(moved)[0], now=clock.now())
     async with store.transaction() as tx:
-        ana = await tx.find_learner("telegram", "4242")
-        bo = await tx.find_learner("slack", "U0BO7")
-        assert await tx.team_of(ana.id) == "Safety" and await tx.managed_teams(bo.id) == ["Safety"]
+        ana = await tx.learners.find("telegram", "4242")
+        bo = await tx.learners.find("slack", "U0BO7")
+        assert await tx.teams.name_of(ana.id) == "Safety" and await tx.teams.managed_names(bo.id) == ["Safety"]
 
 
 def test_the_command_imports_a_good_file_and_refuses_a_bad_one_without_writing(tmp_path):

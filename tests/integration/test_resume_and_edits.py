@@ -7,7 +7,7 @@ import shutil
 
 from bot.core import Core
 from bot.store.database import create_engine, create_sessionmaker
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from content.loader import load_curriculum
 from tests.conftest import FIXTURE_CONTENT
 from tests.support import Chat
@@ -23,7 +23,7 @@ async def test_resume_mid_lesson_after_a_restart(store, curriculum, clock, datab
     # The process stops; days later a new one starts on the same database.
     clock.advance(days=3)
     engine = create_engine(database_url)
-    restarted = Chat(Core(curriculum=curriculum, store=ProgressStore(create_sessionmaker(engine)), clock=clock))
+    restarted = Chat(Core(curriculum=curriculum, store=SqlStore(create_sessionmaker(engine)), clock=clock))
     await restarted.start()
     assert "You were in the middle of **Tides**" in restarted.text
     assert restarted.card.title == "Spring and neap" and restarted.card.position == 2
@@ -75,8 +75,8 @@ async def test_a_lesson_edited_mid_way_keeps_the_version_the_learner_started(sto
     assert "Lesson complete: Tides" in chat.text and "2 of 2 correct" in chat.text
 
     async with store.transaction() as tx:
-        learner = await tx.find_learner("test", "ana")
-        events = await tx.events(learner.id)
+        learner = await tx.learners.find("test", "ana")
+        events = await tx.trail.of(learner.id)
     completed = [e for e in events if e.kind == "lesson_completed"]
     assert completed[0].lesson_version == "1"
 

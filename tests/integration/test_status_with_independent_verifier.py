@@ -28,8 +28,8 @@ async def issued_badge(store, curriculum, clock, issuer):
     day, _ = await study_daily_until(chat, clock, days=30, until="You earned the Deckhand badge")
     assert day is not None
     async with store.transaction() as tx:
-        learner = await tx.find_learner("test", "ana")
-        badge = (await tx.awards(learner.id))[0]
+        learner = await tx.learners.find("test", "ana")
+        badge = (await tx.awards.of(learner.id))[0]
     return badge
 
 

@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
-from bot import team
+from bot import runs, team
 from bot.events import LearnerRef
-from bot.progress import standing
 from bot.mastery import MasteryModel
-from bot.store.repository import ProgressStore
+from bot.ports import UnitOfWork
+from bot.progress import standing
+from bot.records import Learner
+from bot.store.store import SqlStore
+from bot.turn import Turn
+from bot.vocabulary import EventKind
 from content.model import Curriculum
 
 NOW = datetime(2026, 11, 27, 15, 0, tzinfo=timezone.utc)  # a Friday afternoon
@@ -24,8 +28,16 @@ def working_days_back(days: int) -> list[date]:
     return found
 
 
-async def test_team_streaks_match_each_learners_own_however_long(store: ProgressStore, curriculum: Curriculum):
-    runs = {
+
+async def learned(tx: UnitOfWork, learner: Learner, day: date) -> None:
+    """A card viewed at 10:00 UTC on `day`, kept in the learner's run as the bot keeps it."""
+    at = datetime.combine(day, datetime.min.time(), timezone.utc) + timedelta(hours=10)
+    turn = Turn(tx=tx, learner=learner, now=at)
+    await turn.record(EventKind.CARD_VIEWED)
+
+
+async def test_team_streaks_match_each_learners_own_however_long(store: SqlStore, curriculum: Curriculum):
+    histories = {
         "fresh": working_days_back(3),
         "two_months": working_days_back(45),  # past the first window
         "a_year": working_days_back(260),  # past the second and third
@@ -33,26 +45,29 @@ async def test_team_streaks_match_each_learners_own_however_long(store: Progress
         "never": [],
     }
     async with store.transaction() as tx:
-        [crew] = (await tx.teams_by_name(["Crew"])).values()
+        [crew] = (await tx.teams.ids_by_name(["Crew"])).values()
         learners = {}
-        for name, days in runs.items():
-            learner, _ = await tx.learner(LearnerRef("console", name, name), now=NOW - timedelta(days=400))
+        for name, days in histories.items():
+            learner, _ = await tx.learners.locked(LearnerRef("console", name, name), now=NOW - timedelta(days=400))
             learner.team_id = crew
             learners[name] = learner
             for day in days:
-                await tx.record(learner, "card_viewed", at=datetime.combine(day, datetime.min.time(), timezone.utc) + timedelta(hours=10))
+                await learned(tx, learner, day)
+            await tx.learners.save(learner)
         # Back from 8 weeks away: the run from before the hold still counts.
-        away, _ = await tx.learner(LearnerRef("console", "away", "away"), now=NOW - timedelta(days=400))
+        away, _ = await tx.learners.locked(LearnerRef("console", "away", "away"), now=NOW - timedelta(days=400))
         away.team_id = crew
         learners["away"] = away
         for day in working_days_back(80)[40:]:
-            await tx.record(away, "card_viewed", at=datetime.combine(day, datetime.min.time(), timezone.utc) + timedelta(hours=10))
-        await tx.add_hold(away, working_days_back(40)[-1], NOW.date() - timedelta(days=1))
+            await learned(tx, away, day)
+        await tx.holds.add(away.id, working_days_back(40)[-1], NOW.date() - timedelta(days=1))
+        await runs.recount(tx, away)
+        await tx.learners.save(away)
 
     async with store.transaction() as tx:
-        members = await tx.team_members(crew)
+        members = await tx.teams.members(crew)
         own = {m.display_name: (await standing(tx, MasteryModel(), m, NOW)).streak for m in members}
-        [team_row] = await tx.teams([crew])
+        [team_row] = await tx.teams.all([crew])
         detail = await team.team_detail(tx, team_row, curriculum, MasteryModel(), NOW)
         [summary] = await team.summaries(tx, [team_row], NOW)
 

@@ -11,8 +11,8 @@ from tests.support import Chat
 
 async def holds_of(store, chat: Chat) -> list[tuple[date, date]]:
     async with store.transaction() as tx:
-        learner = await tx.find_learner(chat.learner.platform, chat.learner.user_id)
-        return [(hold.start, hold.end) for hold in await tx.holds(learner.id)]
+        learner = await tx.learners.find(chat.learner.platform, chat.learner.user_id)
+        return [(hold.start, hold.end) for hold in await tx.holds.of(learner.id)]
 
 
 async def test_a_hold_entirely_in_the_past_is_refused_and_one_ending_today_is_taken(core, store):

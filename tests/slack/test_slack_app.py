@@ -19,7 +19,7 @@ from bot.clock import ManualClock
 from bot.core import Core
 from bot.events import Event
 from bot.replies import Reply
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from content.model import Curriculum
 from tests.integration.test_issuing_on_award import issuer_for
 from tests.slack import signing
@@ -42,7 +42,7 @@ def fake() -> Iterator[FakeSlack]:
         yield fake
 
 
-def slack_bot(fake: FakeSlack, core: Core, store: ProgressStore, clock: ManualClock | None = None,
+def slack_bot(fake: FakeSlack, core: Core, store: SqlStore, clock: ManualClock | None = None,
               **options: Any) -> SlackBot:
     """The app as `serve` makes it (Slack's pacing of one message a second per channel, short
     bursts), against a fake that enforces Slack's limits. `store`: the core's database."""
@@ -50,7 +50,7 @@ def slack_bot(fake: FakeSlack, core: Core, store: ProgressStore, clock: ManualCl
     return SlackBot(core=core, store=store, settings=settings, clock=clock, **options)
 
 
-async def serving(bot: SlackBot, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path) -> AppClient:
+async def serving(bot: SlackBot, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path) -> AppClient:
     """The project's web app with the Slack endpoint, for signed requests over ASGI."""
     app = create_app(store=store, curriculum=curriculum, issuer=issuer_for(tmp_path), clock=clock,
                      platform_routers=[events_router(bot.app, SECRET)])
@@ -68,12 +68,12 @@ def ana(fake: FakeSlack, http: httpx.AsyncClient, core: Core) -> SlackUser:
     return SlackUser(fake, http, SECRET, core)
 
 
-async def test_the_first_dm_greets_in_the_learners_own_timezone(ana: SlackUser, store: ProgressStore):
+async def test_the_first_dm_greets_in_the_learners_own_timezone(ana: SlackUser, store: SqlStore):
     [greeting] = await ana.says("hi")
     assert "Hi Ana!" in greeting and "09:00 (America/Chicago)" in greeting
     assert ana.with_button("Start now")
     async with store.transaction() as tx:
-        learner = await tx.find_learner("slack", "U0ANA")
+        learner = await tx.learners.find("slack", "U0ANA")
         assert (learner.timezone, learner.timezone_confirmed) == ("America/Chicago", True)
 
 
@@ -131,7 +131,7 @@ async def test_a_restarted_app_resumes_mid_lesson_by_slash_command(
 
 
 async def test_a_badge_is_awarded_with_image_and_links_and_announced_in_the_channel(
-    fake: FakeSlack, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path
+    fake: FakeSlack, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path
 ):
     core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer_for(tmp_path, PUBLIC_URL))
     fake.enforce_rate_limits(per_channel_per_second=1000, burst=1000)  # 30 days of lessons: not about pacing
@@ -157,7 +157,7 @@ async def test_a_badge_is_awarded_with_image_and_links_and_announced_in_the_chan
     assert "Two" not in str([c.params for c in fake.messages_in(TEAM_CHANNEL)]), "the channel never sees answers"
 
 
-async def test_forged_and_replayed_requests_are_refused_and_leave_no_trace(ana: SlackUser, fake: FakeSlack, store: ProgressStore):
+async def test_forged_and_replayed_requests_are_refused_and_leave_no_trace(ana: SlackUser, fake: FakeSlack, store: SqlStore):
     body = signing.event_callback(signing.message_im(ana.id, "hi", channel=ana.channel))
     forged = await signing.post(ana.http, "/slack/events", body, "not-the-secret")
     old = await ana.send(body, timestamp=int(time.time()) - 6 * 60)
@@ -165,7 +165,7 @@ async def test_forged_and_replayed_requests_are_refused_and_leave_no_trace(ana: 
     await asyncio.sleep(0.3)
     assert fake.messages_in(ana.channel) == []
     async with store.transaction() as tx:
-        assert await tx.find_learner("slack", ana.id) is None
+        assert await tx.learners.find("slack", ana.id) is None
 
 
 async def test_a_retried_event_changes_nothing(ana: SlackUser, fake: FakeSlack):
@@ -215,7 +215,7 @@ async def test_slash_commands_are_acknowledged_at_once_and_answered_in_the_dm(
     assert fake.messages_in("C0GENERAL") == [], "nothing about a learner is posted in a channel"
 
 
-async def test_nudges_wait_while_the_learner_has_do_not_disturb_on(fake: FakeSlack, core: Core, store: ProgressStore, clock: ManualClock):
+async def test_nudges_wait_while_the_learner_has_do_not_disturb_on(fake: FakeSlack, core: Core, store: SqlStore, clock: ManualClock):
     from bot.nudges import NotNow
     from bot.replies import Text as TextReply
 

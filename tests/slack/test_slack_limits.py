@@ -17,8 +17,8 @@ from bot.core import Core
 from bot.events import Event, LearnerRef
 from bot.replies import Home, Reply
 from bot.replies import Text as TextReply
-from bot.store.repository import ProgressStore
-from bot.store.unavailable import StoreUnavailable
+from bot.store.store import SqlStore
+from bot.ports import StoreUnavailable
 from content.model import Curriculum
 from tests.slack import signing
 from tests.slack.client import SlackUser, text_of
@@ -70,7 +70,7 @@ async def test_twenty_learners_pressing_buttons_get_every_reply_within_slacks_li
 
 @BOTH
 async def test_a_learner_is_asked_of_slack_once_across_restarts_then_daily_after_the_reply(
-    fake: FakeSlack, core: Core, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path
+    fake: FakeSlack, core: Core, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path
 ):
     async with await serving(slack_bot(fake, core, store, clock), store, curriculum, clock, tmp_path) as first:
         assert "Hi Ana!" in (await SlackUser(fake, first, SECRET, core).says("hi"))[0]
@@ -87,7 +87,7 @@ async def test_a_learner_is_asked_of_slack_once_across_restarts_then_daily_after
         later = [call.method for call in fake.calls[before:]]
         assert later.index("chat.postMessage") < later.index("users.info"), "read again after the reply, not before"
         async with store.transaction() as tx:
-            assert (await tx.find_learner("slack", "U0ANA")).display_name == "Ana L."
+            assert (await tx.learners.find("slack", "U0ANA")).display_name == "Ana L."
         clock.advance(hours=2)
         await ana.says("progress")
     assert len(calls_of(fake, "users.info")) == 2, "at most daily"
@@ -165,7 +165,7 @@ class HeldInbox(Inbox):
 
 @SQLITE
 async def test_learn_is_acknowledged_before_any_web_api_call_or_database_work(
-    fake: FakeSlack, core: Core, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path
+    fake: FakeSlack, core: Core, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path
 ):
     inbox = HeldInbox()
     async with await serving(slack_bot(fake, core, store, clock, inbox=inbox), store, curriculum, clock, tmp_path) as http:
@@ -174,7 +174,7 @@ async def test_learn_is_acknowledged_before_any_web_api_call_or_database_work(
         assert (response.status_code, response.json()) == (200, {"response_type": "ephemeral", "text": POINTER})
         assert fake.calls == [], "no Web API call before the ack"
         async with store.transaction() as tx:
-            assert await tx.find_learner("slack", ana.id) is None, "no database work before the ack"
+            assert await tx.learners.find("slack", ana.id) is None, "no database work before the ack"
         inbox.release.set()
         await ana.settle(0)
     assert "Streak" in ana.texts()[-1] or "streak" in ana.texts()[-1]
@@ -182,7 +182,7 @@ async def test_learn_is_acknowledged_before_any_web_api_call_or_database_work(
 
 
 @SQLITE
-async def test_nudges_ask_do_not_disturb_for_many_learners_in_one_call(fake: FakeSlack, core: Core, store: ProgressStore, clock: ManualClock):
+async def test_nudges_ask_do_not_disturb_for_many_learners_in_one_call(fake: FakeSlack, core: Core, store: SqlStore, clock: ManualClock):
     people = [f"U0N{n:02d}" for n in range(60)]
     now = int(time.time())
     for n, user in enumerate(people):
@@ -219,7 +219,7 @@ class OutageCore:
 
 @SQLITE
 async def test_a_press_while_the_database_is_away_is_kept_and_counts_once_it_is_back(
-    fake: FakeSlack, core: Core, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path
+    fake: FakeSlack, core: Core, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path
 ):
     outage = OutageCore(core)
     bot = slack_bot(fake, outage, store, clock)  # type: ignore[arg-type]

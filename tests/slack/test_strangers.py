@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode
 import httpx
 import pytest
 
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from tests.slack import signing
 from tests.slack.fake_api import FakeSlack
 from tests.slack.test_slack_app import SECRET, fake, http  # noqa: F401
@@ -65,11 +65,11 @@ MALFORMED = {
 }
 
 
-async def nothing_happened(fake: FakeSlack, http: httpx.AsyncClient, store: ProgressStore, caplog: pytest.LogCaptureFixture) -> None:
+async def nothing_happened(fake: FakeSlack, http: httpx.AsyncClient, store: SqlStore, caplog: pytest.LogCaptureFixture) -> None:
     await http.idle()  # type: ignore[attr-defined]
     assert fake.calls == [] and fake.responses == [], fake.dump()
     async with store.transaction() as tx:
-        assert await tx.find_learner("slack", "U0ANA") is None
+        assert await tx.learners.find("slack", "U0ANA") is None
     for record in caplog.records:
         assert "forged" not in record.getMessage() and "\n" not in record.getMessage(), record.getMessage()
         assert record.exc_info is None, "no traceback"
@@ -77,7 +77,7 @@ async def nothing_happened(fake: FakeSlack, http: httpx.AsyncClient, store: Prog
 
 @pytest.mark.parametrize("case", list(UNSIGNED))
 async def test_a_request_slack_did_not_sign_is_refused_and_does_nothing(
-    case: str, fake: FakeSlack, http: httpx.AsyncClient, store: ProgressStore, caplog: pytest.LogCaptureFixture
+    case: str, fake: FakeSlack, http: httpx.AsyncClient, store: SqlStore, caplog: pytest.LogCaptureFixture
 ):
     caplog.set_level(logging.DEBUG)
     fake.add_user("U0ANA", "ana")
@@ -89,7 +89,7 @@ async def test_a_request_slack_did_not_sign_is_refused_and_does_nothing(
 
 @pytest.mark.parametrize("case", list(MALFORMED))
 async def test_a_signed_body_the_bot_cannot_use_gets_a_4xx_and_does_nothing(
-    case: str, fake: FakeSlack, http: httpx.AsyncClient, store: ProgressStore, caplog: pytest.LogCaptureFixture
+    case: str, fake: FakeSlack, http: httpx.AsyncClient, store: SqlStore, caplog: pytest.LogCaptureFixture
 ):
     caplog.set_level(logging.DEBUG)
     body, content_type, status = MALFORMED[case]

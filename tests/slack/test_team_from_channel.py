@@ -15,7 +15,7 @@ from adapters.slack.app import SlackBot, SlackSettings
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.people import Person, import_people
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from content.model import Curriculum
 from tests.slack.client import SlackUser
 from tests.slack.fake_api import FakeSlack, running_fake_slack
@@ -42,7 +42,7 @@ def fake() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-async def http(fake: FakeSlack, core: Core, store: ProgressStore, curriculum: Curriculum, clock: ManualClock,
+async def http(fake: FakeSlack, core: Core, store: SqlStore, curriculum: Curriculum, clock: ManualClock,
                tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
     settings = SlackSettings(bot_token=TOKEN, signing_secret=SECRET, api_url=fake.api_url)
     bot = SlackBot(core=core, store=store, settings=settings, clock=clock, member_page_size=PAGE)
@@ -51,7 +51,7 @@ async def http(fake: FakeSlack, core: Core, store: ProgressStore, curriculum: Cu
 
 
 @pytest.fixture
-async def admin(fake: FakeSlack, http: httpx.AsyncClient, core: Core, store: ProgressStore, clock: ManualClock) -> SlackUser:
+async def admin(fake: FakeSlack, http: httpx.AsyncClient, core: Core, store: SqlStore, clock: ManualClock) -> SlackUser:
     await import_people(store, [Person("slack", ADMIN, "Dee", None, "admin", ())], now=clock.now())
     return SlackUser(fake, http, SECRET, core, user_id=ADMIN)
 
@@ -70,10 +70,10 @@ async def command(who: SlackUser, text: str, channel: str | None = None) -> str:
     return html.unescape("\n".join(who.texts(before)))
 
 
-async def team_members(store: ProgressStore, name: str = TEAM) -> set[str] | None:
+async def team_members(store: SqlStore, name: str = TEAM) -> set[str] | None:
     async with store.transaction() as tx:
-        team = next((t for t in await tx.teams() if t.name == name), None)
-        return None if team is None else {m.platform_user_id for m in await tx.team_members(team.id)}
+        team = next((t for t in await tx.teams.all() if t.name == name), None)
+        return None if team is None else {m.platform_user_id for m in await tx.teams.members(team.id)}
 
 
 def member_reads(fake: FakeSlack) -> list[dict[str, object]]:
@@ -81,7 +81,7 @@ def member_reads(fake: FakeSlack) -> list[dict[str, object]]:
 
 
 async def test_an_admin_makes_a_team_of_a_channel_larger_than_one_page_and_its_manager_sees_it(
-    admin: SlackUser, fake: FakeSlack, http: httpx.AsyncClient, core: Core, store: ProgressStore
+    admin: SlackUser, fake: FakeSlack, http: httpx.AsyncClient, core: Core, store: SqlStore
 ):
     answer = await command(admin, f"team sync {DESIGN} <@{MANAGER}|ana>")
 
@@ -91,24 +91,24 @@ async def test_an_admin_makes_a_team_of_a_channel_larger_than_one_page_and_its_m
     assert "cursor" not in reads[0] and reads[1]["cursor"] and reads[2]["cursor"], "every page was followed"
     assert await team_members(store) == set(PEOPLE), "exactly the people: no bots, and the manager is not a member"
     async with store.transaction() as tx:
-        assert await tx.find_learner("slack", HELPER_BOT) is None and await tx.find_learner("slack", fake.bot_user_id) is None
-        first = await tx.find_learner("slack", PEOPLE[0])
+        assert await tx.learners.find("slack", HELPER_BOT) is None and await tx.learners.find("slack", fake.bot_user_id) is None
+        first = await tx.learners.find("slack", PEOPLE[0])
         assert (first.display_name, first.timezone, first.role) == ("member1", "Asia/Tokyo", "learner")
-        manager = await tx.find_learner("slack", MANAGER)
-        assert (manager.role, await tx.managed_teams(manager.id)) == ("manager", [TEAM])
+        manager = await tx.learners.find("slack", MANAGER)
+        assert (manager.role, await tx.teams.managed_names(manager.id)) == ("manager", [TEAM])
 
     seen_by_manager = await command(user(fake, http, core, MANAGER), "team")
     assert TEAM in seen_by_manager and "11 learners" in seen_by_manager, seen_by_manager
 
 
 async def test_a_second_sync_takes_out_who_left_and_they_keep_their_progress(
-    admin: SlackUser, fake: FakeSlack, http: httpx.AsyncClient, core: Core, store: ProgressStore
+    admin: SlackUser, fake: FakeSlack, http: httpx.AsyncClient, core: Core, store: SqlStore
 ):
     leaver = user(fake, http, core, PEOPLE[0])
     await leaver.says("hi")
     await leaver.presses("Start now")  # in the middle of a lesson
     async with store.transaction() as tx:
-        events_before = len(await tx.events((await tx.find_learner("slack", leaver.id)).id))
+        events_before = len(await tx.trail.of((await tx.learners.find("slack", leaver.id)).id))
     assert await command(admin, f"team sync {DESIGN}") == f"{TEAM}: 11 members (11 new, 0 removed)"
 
     fake.add_user("U0NEW", "newcomer")
@@ -120,21 +120,21 @@ async def test_a_second_sync_takes_out_who_left_and_they_keep_their_progress(
     assert await team_members(store) == {*PEOPLE[1:], "U0NEW"}
     assert fake.messages_in(CHANNEL) == [], "nothing is posted in the channel"
     async with store.transaction() as tx:
-        gone = await tx.find_learner("slack", leaver.id)
+        gone = await tx.learners.find("slack", leaver.id)
         assert gone.team_id is None
-        assert len(await tx.events(gone.id)) == events_before
+        assert len(await tx.trail.of(gone.id)) == events_before
     [welcome, *_] = await leaver.says("hi")
     assert "You were in the middle of" in welcome and "Tides" in welcome, welcome
 
 
 async def test_learners_and_managers_are_refused_and_nothing_changes(
-    admin: SlackUser, fake: FakeSlack, http: httpx.AsyncClient, core: Core, store: ProgressStore, clock: ManualClock
+    admin: SlackUser, fake: FakeSlack, http: httpx.AsyncClient, core: Core, store: SqlStore, clock: ManualClock
 ):
     await import_people(store, [Person("slack", MANAGER, "Ana", "Other", "manager", ("Other",))], now=clock.now())
     learner = user(fake, http, core, PEOPLE[1])
     await learner.says("hi")
     async with store.transaction() as tx:
-        people_before = sum((await tx.delivery_status(clock.now())).learners.values())
+        people_before = sum((await tx.nudges.delivery_status(clock.now())).learners.values())
 
     for who in (learner, user(fake, http, core, MANAGER)):
         answer = await command(who, f"team sync {DESIGN} <@{who.id}|me>")
@@ -143,13 +143,13 @@ async def test_learners_and_managers_are_refused_and_nothing_changes(
     assert member_reads(fake) == [] and not [c for c in fake.calls if c.method == "conversations.info"]
     assert await team_members(store) is None
     async with store.transaction() as tx:
-        assert sum((await tx.delivery_status(clock.now())).learners.values()) == people_before
-        assert (await tx.find_learner("slack", PEOPLE[1])).role == "learner"
-        assert await tx.managed_teams((await tx.find_learner("slack", MANAGER)).id) == ["Other"]
+        assert sum((await tx.nudges.delivery_status(clock.now())).learners.values()) == people_before
+        assert (await tx.learners.find("slack", PEOPLE[1])).role == "learner"
+        assert await tx.teams.managed_names((await tx.learners.find("slack", MANAGER)).id) == ["Other"]
 
 
 async def test_a_channel_the_bot_cannot_read_gets_an_answer_that_says_what_to_do(
-    admin: SlackUser, fake: FakeSlack, store: ProgressStore
+    admin: SlackUser, fake: FakeSlack, store: SqlStore
 ):
     fake.add_channel("G0SECRET", "leadership", PEOPLE[:3], private=True, bot_is_member=False)
     hidden = await command(admin, "team sync <#G0SECRET|leadership>")
@@ -160,8 +160,8 @@ async def test_a_channel_the_bot_cannot_read_gets_an_answer_that_says_what_to_do
     assert f"I am not a member of {TEAM}" in outside and "`/invite`" in outside
 
     async with store.transaction() as tx:
-        assert await tx.teams() == []
-        assert await tx.find_learner("slack", PEOPLE[0]) is None
+        assert await tx.teams.all() == []
+        assert await tx.learners.find("slack", PEOPLE[0]) is None
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -174,10 +174,10 @@ async def test_a_channel_the_bot_cannot_read_gets_an_answer_that_says_what_to_do
     (f"team sync {DESIGN} <@{HELPER_BOT}|standup-helper>", "A bot or an app cannot manage a team: name a person."),
 ])
 async def test_a_malformed_command_gets_usage_help_and_changes_nothing(
-    admin: SlackUser, fake: FakeSlack, store: ProgressStore, text: str, expected: str
+    admin: SlackUser, fake: FakeSlack, store: SqlStore, text: str, expected: str
 ):
     answer = await command(admin, text)
     assert expected in answer, answer
     assert member_reads(fake) == []
     async with store.transaction() as tx:
-        assert await tx.teams() == []
+        assert await tx.teams.all() == []

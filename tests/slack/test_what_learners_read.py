@@ -22,7 +22,7 @@ from bot.clock import ManualClock
 from bot.core import Core
 from bot.people import Person, import_people
 from bot.replies import Feedback, LessonCard, Text
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from content.model import Curriculum
 from tests.integration.test_issuing_on_award import issuer_for
 from tests.slack import signing
@@ -79,7 +79,7 @@ async def test_the_greeting_shows_the_learners_name_as_text(fake: FakeSlack, htt
     )
 
 
-async def earn_a_badge(fake: FakeSlack, store: ProgressStore, curriculum: Curriculum, clock: ManualClock,
+async def earn_a_badge(fake: FakeSlack, store: SqlStore, curriculum: Curriculum, clock: ManualClock,
                        tmp_path: Path, user_id: str) -> None:
     core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer_for(tmp_path, PUBLIC_URL))
     # Thirty days of lessons: Slack's pacing (a message a second per channel) is not what this is about.
@@ -102,7 +102,7 @@ async def earn_a_badge(fake: FakeSlack, store: ProgressStore, curriculum: Curric
 
 @pytest.mark.parametrize("name", [PHISHING, "# *bold* <!channel> `code` _x_"])
 async def test_the_badge_announcement_in_the_team_channel_shows_the_name_as_text(
-    fake: FakeSlack, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path, name: str
+    fake: FakeSlack, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path, name: str
 ):
     fake.add_user("U0NAMED", "named", display_name=name)
     await earn_a_badge(fake, store, curriculum, clock, tmp_path, "U0NAMED")
@@ -122,7 +122,7 @@ async def test_the_badge_announcement_in_the_team_channel_shows_the_name_as_text
 
 
 async def test_a_managers_team_summary_shows_team_names_as_text_and_its_notification_has_no_link(
-    fake: FakeSlack, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path
+    fake: FakeSlack, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path
 ):
     team = "<!channel> *Deck* [crew](https://evil.example/x)"
     await import_people(store, [Person("slack", "U0ANA", "Ana", team, "manager", (team,))], now=clock.now())
@@ -150,7 +150,7 @@ async def test_a_managers_team_summary_shows_team_names_as_text_and_its_notifica
 
 
 async def test_the_channel_sync_answer_shows_the_managers_name_as_text(
-    fake: FakeSlack, http, core: Core, store: ProgressStore, clock: ManualClock
+    fake: FakeSlack, http, core: Core, store: SqlStore, clock: ManualClock
 ):
     fake.add_user("U0ADM", "dee")
     fake.add_user("U0MGR", "boss", display_name=PHISHING)
@@ -284,7 +284,7 @@ async def test_every_app_home_section_arrives_line_by_line(ana: SlackUser, fake:
     }
 
 
-async def test_the_bots_own_lines_stay_lines_and_what_authors_wrap_flows(fake: FakeSlack, core: Core, store: ProgressStore):
+async def test_the_bots_own_lines_stay_lines_and_what_authors_wrap_flows(fake: FakeSlack, core: Core, store: SqlStore):
     """A lesson file is wrapped in the author's editor: its single line breaks are not the
     author's layout, so a card and an explanation read as flowing paragraphs. What the bot
     composes is written line by line, indentation included."""

@@ -19,7 +19,7 @@ from bot.clock import ManualClock
 from bot.core import Core
 from bot.store.database import create_engine, create_sessionmaker
 from bot.store.models import EventRow
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from bot.store.send_rate import SharedSendRate
 from content.model import Curriculum
 from tests.integration.test_issuing_on_award import issuer_for
@@ -49,13 +49,13 @@ async def outage(database_url: str) -> AsyncIterator[DatabaseOutage]:
 
 
 @pytest.fixture
-async def store_behind(outage: DatabaseOutage) -> AsyncIterator[ProgressStore]:
+async def store_behind(outage: DatabaseOutage) -> AsyncIterator[SqlStore]:
     engine = create_engine(outage.url)
-    yield ProgressStore(create_sessionmaker(engine))
+    yield SqlStore(create_sessionmaker(engine))
     await engine.dispose()
 
 
-async def answered_events(store: ProgressStore) -> int:
+async def answered_events(store: SqlStore) -> int:
     async with store.transaction() as tx:
         return int(await tx._session.scalar(select(func.count()).select_from(EventRow).where(EventRow.kind == "answered")))
 
@@ -72,7 +72,7 @@ async def at_the_first_question(ana: TelegramUser) -> None:
 
 
 async def test_an_answer_given_while_the_database_is_down_counts_once_it_is_back(
-    fake: FakeTelegram, outage: DatabaseOutage, store_behind: ProgressStore, curriculum: Curriculum,
+    fake: FakeTelegram, outage: DatabaseOutage, store_behind: SqlStore, curriculum: Curriculum,
     clock: ManualClock, tmp_path: Path,
 ):
     core = Core(curriculum=curriculum, store=store_behind, clock=clock)
@@ -137,7 +137,7 @@ async def test_an_answer_given_while_the_database_is_down_counts_once_it_is_back
 
 
 async def test_the_webhook_asks_telegram_to_deliver_again_when_nothing_can_keep_the_update(
-    fake: FakeTelegram, core: Core, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path,
+    fake: FakeTelegram, core: Core, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path,
 ):
     """A journal that cannot be written (here: its folder is a file) must not answer 200."""
     import httpx
@@ -156,6 +156,6 @@ async def test_the_webhook_asks_telegram_to_deliver_again_when_nothing_can_keep_
                                          headers={"X-Telegram-Bot-Api-Secret-Token": settings.secret})
         assert response.status_code == 503
         async with store.transaction() as tx:
-            assert await tx.find_learner("telegram", "4242") is None
+            assert await tx.learners.find("telegram", "4242") is None
     finally:
         await bot.stop()

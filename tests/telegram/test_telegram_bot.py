@@ -17,7 +17,7 @@ from bot.events import Event
 from bot.replies import Reply, Text
 from bot.store.database import create_engine
 from bot.store.polls import SentPolls
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from content.model import Curriculum
 from tests.integration.test_issuing_on_award import issuer_for
 from tests.telegram.client import TelegramUser
@@ -73,7 +73,7 @@ async def onboard(ana: TelegramUser) -> None:
 
 
 async def test_commands_are_registered_and_onboarding_asks_timezone_and_time_with_buttons(
-    telegram: TelegramBot, fake: FakeTelegram, ana: TelegramUser, store: ProgressStore
+    telegram: TelegramBot, fake: FakeTelegram, ana: TelegramUser, store: SqlStore
 ):
     [commands] = fake.sent("setMyCommands")
     assert [(c["command"], c["description"]) for c in commands.params["commands"]] == [
@@ -101,7 +101,7 @@ async def test_commands_are_registered_and_onboarding_asks_timezone_and_time_wit
     assert len(fake.sent("answerCallbackQuery")) == 3
     assert len(fake.sent("editMessageReplyMarkup")) == 3
     async with store.transaction() as tx:
-        learner = await tx.find_learner("telegram", str(ana.id))
+        learner = await tx.learners.find("telegram", str(ana.id))
         assert (learner.timezone, learner.daily_time, learner.display_name) == ("Europe/Berlin", "08:00", "Ana")
 
 
@@ -160,7 +160,7 @@ async def test_a_restarted_bot_resumes_mid_lesson(fake: FakeTelegram, core: Core
 
 
 async def test_a_poll_answered_after_a_restart_or_at_another_process_counts(
-    fake: FakeTelegram, core: Core, ana: TelegramUser, store: ProgressStore, database_url: str, clock: ManualClock
+    fake: FakeTelegram, core: Core, ana: TelegramUser, store: SqlStore, database_url: str, clock: ManualClock
 ):
     """`serve` keeps the polls it sent in the database: the answer is understood by a process
     that did not send the poll (several behind one webhook, or this one restarted)."""
@@ -186,7 +186,7 @@ async def test_a_poll_answered_after_a_restart_or_at_another_process_counts(
 
 
 async def test_a_badge_is_awarded_with_its_image_and_announced_in_the_group(
-    fake: FakeTelegram, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path
+    fake: FakeTelegram, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path
 ):
     issuer = issuer_for(tmp_path, PUBLIC_URL)
     core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)
@@ -221,7 +221,7 @@ async def test_a_badge_is_awarded_with_its_image_and_announced_in_the_group(
     assert "Two" not in " ".join(group), "the group never sees answers"
 
 
-async def test_duplicate_updates_change_nothing(telegram: TelegramBot, fake: FakeTelegram, ana: TelegramUser, store: ProgressStore):
+async def test_duplicate_updates_change_nothing(telegram: TelegramBot, fake: FakeTelegram, ana: TelegramUser, store: SqlStore):
     await onboard(ana)
     await ana.presses("Start now")
     await ana.presses("Next")
@@ -241,8 +241,8 @@ async def test_duplicate_updates_change_nothing(telegram: TelegramBot, fake: Fak
     assert sum(text.count("✅ Correct!") for text in shown) == 1
     assert ana.texts(before)[-1] == "That question was already answered, so this answer was not counted. /next continues."
     async with store.transaction() as tx:
-        learner = await tx.find_learner("telegram", str(ana.id))
-        answered = [e for e in await tx.events(learner.id) if e.kind == "answered"]
+        learner = await tx.learners.find("telegram", str(ana.id))
+        answered = [e for e in await tx.trail.of(learner.id) if e.kind == "answered"]
     assert len(answered) == 1
 
 
@@ -274,7 +274,7 @@ async def test_a_message_over_4096_characters_is_split_not_rejected(
 
 
 async def test_group_chats_get_no_lessons_only_a_pointer_to_a_private_chat(
-    telegram: TelegramBot, fake: FakeTelegram, ana: TelegramUser, store: ProgressStore
+    telegram: TelegramBot, fake: FakeTelegram, ana: TelegramUser, store: SqlStore
 ):
     fake.user_sends_text(ana.id, "/next@microbadge_bot", chat_id=GROUP, chat_type="supergroup")
     fake.user_sends_text(ana.id, "/next@some_other_bot", chat_id=GROUP, chat_type="supergroup")
@@ -284,7 +284,7 @@ async def test_group_chats_get_no_lessons_only_a_pointer_to_a_private_chat(
     [pointer] = fake.messages_to(GROUP)
     assert "I teach in private chats" in pointer.result["text"]
     async with store.transaction() as tx:
-        assert await tx.find_learner("telegram", str(ana.id)) is None, "nothing about the learner was started in a group"
+        assert await tx.learners.find("telegram", str(ana.id)) is None, "nothing about the learner was started in a group"
 
 
 class FailingCore:

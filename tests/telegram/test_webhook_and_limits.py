@@ -17,7 +17,7 @@ from bot.clock import ManualClock
 from bot.core import Core
 from bot.replies import Text
 from bot.store.database import create_engine
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from bot.store.send_rate import SharedSendRate
 from content.model import Curriculum
 from tests.integration.test_issuing_on_award import issuer_for
@@ -37,7 +37,7 @@ def fake() -> Iterator[FakeTelegram]:
 
 
 async def test_webhook_refuses_forged_requests_and_handles_real_ones(
-    fake: FakeTelegram, core: Core, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, tmp_path
+    fake: FakeTelegram, core: Core, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path
 ):
     settings = TelegramSettings(token=TOKEN, webhook_url=WEBHOOK, api_base_url=fake.base_url)
     bot = TelegramBot(core=core, settings=settings, rate_limiter=DeliveryLimiter(chat_burst=100, backoff=0.05))
@@ -60,7 +60,7 @@ async def test_webhook_refuses_forged_requests_and_handles_real_ones(
             assert (await client.post("/telegram/webhook", content=b"x" * 2_000_000, headers=right)).status_code == 413
             await asyncio.sleep(0.3)
             async with store.transaction() as tx:
-                assert await tx.find_learner("telegram", "4242") is None, "refused requests leave no trace"
+                assert await tx.learners.find("telegram", "4242") is None, "refused requests leave no trace"
             assert fake.messages_to(4242) == []
 
             response = await client.post("/telegram/webhook", content=json.dumps(update), headers=right)
@@ -87,7 +87,7 @@ async def test_webhook_refuses_forged_requests_and_handles_real_ones(
     (b'{"update_id": 7, "message": {"message_id": "x", "chat": 5, "date": []}}', "a message PTB cannot read"),
 ])
 async def test_a_body_with_the_secret_that_is_no_update_gets_400_and_does_nothing(
-    fake: FakeTelegram, core: Core, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, tmp_path, caplog,
+    fake: FakeTelegram, core: Core, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path, caplog,
     body: bytes, what: str,
 ):
     settings = TelegramSettings(token=TOKEN, webhook_url=WEBHOOK, api_base_url=fake.base_url)
@@ -104,7 +104,7 @@ async def test_a_body_with_the_secret_that_is_no_update_gets_400_and_does_nothin
         await asyncio.sleep(0.2)
         assert [c.method for c in fake.sent() if c.method not in ("getMe", "setMyCommands", "setWebhook")] == []
         async with store.transaction() as tx:
-            assert await tx.find_learner("telegram", "4242") is None
+            assert await tx.learners.find("telegram", "4242") is None
         assert "Traceback" not in caplog.text
     finally:
         await bot.stop()

@@ -19,7 +19,7 @@ from adapters.telegram.bot import TelegramBot, TelegramSettings
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.replies import Feedback, LessonCard, Text
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from content.loader import load_curriculum
 from content.model import Curriculum
 from tests.conftest import FIXTURE_CONTENT
@@ -77,7 +77,7 @@ async def test_the_welcome_shows_the_learners_name_exactly_as_typed_and_never_as
     assert all(kind != "text_link" for kind, _ in spans(message)), spans(message)
 
 
-async def earn_a_badge(fake: FakeTelegram, store: ProgressStore, curriculum: Curriculum, clock: ManualClock,
+async def earn_a_badge(fake: FakeTelegram, store: SqlStore, curriculum: Curriculum, clock: ManualClock,
                        tmp_path: Path, name: str = "Ana") -> int:
     """A learner called `name` earns the Deckhand badge (and so the certificate); their user id."""
     core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer_for(tmp_path, PUBLIC_URL))
@@ -105,7 +105,7 @@ async def earn_a_badge(fake: FakeTelegram, store: ProgressStore, curriculum: Cur
 
 @pytest.mark.parametrize("name", [PHISHING, "# *bold* <!channel> `code` _x_"])
 async def test_the_badge_announcement_in_the_team_group_shows_the_name_as_text(
-    fake: FakeTelegram, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path, name: str
+    fake: FakeTelegram, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path, name: str
 ):
     await earn_a_badge(fake, store, curriculum, clock, tmp_path, name)
     group = [c.result for c in fake.messages_to(GROUP)]
@@ -135,13 +135,13 @@ def with_a_wrapped_badge_description(tmp_path: Path) -> Curriculum:
 
 
 async def test_the_award_message_keeps_its_lines_and_the_badge_description_flows(
-    fake: FakeTelegram, store: ProgressStore, clock: ManualClock, tmp_path: Path
+    fake: FakeTelegram, store: SqlStore, clock: ManualClock, tmp_path: Path
 ):
     user_id = await earn_a_badge(fake, store, with_a_wrapped_badge_description(tmp_path), clock, tmp_path)
     badge, _certificate = [c.result for c in fake.sent("sendPhoto")]
     async with store.transaction() as tx:
-        learner = await tx.find_learner("telegram", str(user_id))
-        [until] = [a.valid_until for a in await tx.awards(learner.id) if a.definition_id == "deckhand"]
+        learner = await tx.learners.find("telegram", str(user_id))
+        [until] = [a.valid_until for a in await tx.awards.of(learner.id) if a.definition_id == "deckhand"]
     assert lines(badge["caption"]) == [
         "🏅 You earned the Deckhand badge!",
         "Reads tides and ties knots.",

@@ -12,8 +12,8 @@ from fastapi import FastAPI
 
 from bot.clock import ManualClock
 from bot.core import Core
-from bot.store.models import AwardRow
-from bot.store.repository import ProgressStore
+from bot.records import Award
+from bot.store.store import SqlStore
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
 from tests.integration.test_issuing_on_award import earn_deckhand, issuer_for
@@ -24,8 +24,8 @@ PUBLIC_URL = "https://learn.example.com"
 
 @dataclass(frozen=True)
 class Earned:
-    badge: AwardRow  # Deckhand, no expiry
-    certificate: AwardRow  # Mariner Certificate, valid for 365 days
+    badge: Award  # Deckhand, no expiry
+    certificate: Award  # Mariner Certificate, valid for 365 days
 
 
 @pytest.fixture
@@ -34,14 +34,14 @@ def issuer(tmp_path: Path) -> IssuerIdentity:
 
 
 @pytest.fixture
-async def earned(store: ProgressStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity) -> Earned:
+async def earned(store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity) -> Earned:
     badge, certificate = await earn_deckhand(Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer), clock, store)
     assert badge.credential is not None and certificate.credential is not None
     return Earned(badge, certificate)
 
 
 @pytest.fixture
-def app(store: ProgressStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity) -> FastAPI:
+def app(store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity) -> FastAPI:
     return create_app(store=store, curriculum=curriculum, issuer=issuer, clock=clock)
 
 

@@ -13,11 +13,11 @@ import uvicorn
 from fastapi import FastAPI
 
 from bot.store.database import create_engine, create_sessionmaker
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 
 
 @contextmanager
-def serving(make_app: Callable[[ProgressStore], FastAPI], database_url: str) -> Iterator[str]:
+def serving(make_app: Callable[[SqlStore], FastAPI], database_url: str) -> Iterator[str]:
     """Yields the base URL; the server stops, and its engine is disposed of, on exit."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # uvicorn sets TCP_NODELAY only on a TCP-proto socket: no 40 ms Nagle delays
     sock.bind(("127.0.0.1", 0))  # a free port, held from now on: no race with other tests
@@ -27,7 +27,7 @@ def serving(make_app: Callable[[ProgressStore], FastAPI], database_url: str) -> 
 
     async def main() -> None:
         engine = create_engine(database_url)
-        config = uvicorn.Config(make_app(ProgressStore(create_sessionmaker(engine))), log_level="warning", lifespan="off")
+        config = uvicorn.Config(make_app(SqlStore(create_sessionmaker(engine))), log_level="warning", lifespan="off")
         servers.append(uvicorn.Server(config))
         try:
             await servers[0].serve(sockets=[sock])

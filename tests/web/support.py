@@ -6,14 +6,14 @@ import gzip
 from datetime import datetime
 from typing import Any
 
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 
 
-async def revoke(store: ProgressStore, public_id: str, *, at: datetime, reason: str) -> None:
+async def revoke(store: SqlStore, public_id: str, *, at: datetime, reason: str) -> None:
     async with store.transaction() as tx:
-        award = await tx.award_by_public_id(public_id)
+        award = await tx.awards.by_public_id(public_id)
         assert award is not None
-        award.revoked_at, award.revocation_reason = at, reason
+        await tx.awards.revoke(award.id, at=at, reason=reason)
 
 
 def status_bit(status_list: dict[str, Any], index: int) -> int:

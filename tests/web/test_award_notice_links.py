@@ -6,7 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.replies import Announcement, AwardNotice
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from content.model import Curriculum
 from credentials.images import unbake_png
 from credentials.issuer import IssuerIdentity
@@ -15,7 +15,7 @@ from tests.web.conftest import PUBLIC_URL
 
 
 async def test_the_award_message_links_to_the_page_the_image_and_linkedin(
-    client, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity
+    client, store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity
 ):
     chat = Chat(Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer))
     await chat.start()
@@ -26,7 +26,7 @@ async def test_the_award_message_links_to_the_page_the_image_and_linkedin(
     notices = [r for r in said if isinstance(r, AwardNotice)]
     assert [n.title for n in notices] == ["Deckhand", "Mariner Certificate"]
     async with store.transaction() as tx:
-        awards = {a.definition_id: a for a in await tx.awards((await tx.find_learner("test", "ana")).id)}
+        awards = {a.definition_id: a for a in await tx.awards.of((await tx.learners.find("test", "ana")).id)}
 
     badge = notices[0]
     assert badge.page_url == f"{PUBLIC_URL}/credentials/{awards['deckhand'].public_id}"

@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from bot.clock import ManualClock
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
 from tests.web.conftest import Earned
@@ -57,10 +57,10 @@ async def browser() -> AsyncIterator[Any]:
 
 
 async def test_valid_expired_and_revoked_credentials_read_right_in_a_browser(
-    browser: Any, earned: Earned, store: ProgressStore, curriculum: Curriculum, clock: ManualClock,
+    browser: Any, earned: Earned, store: SqlStore, curriculum: Curriculum, clock: ManualClock,
     issuer: IssuerIdentity, database_url: str,
 ):
-    def make_app(server_store: ProgressStore) -> Any:
+    def make_app(server_store: SqlStore) -> Any:
         return create_app(store=server_store, curriculum=curriculum, issuer=issuer, clock=clock)
 
     with serving(make_app, database_url) as base:

@@ -11,7 +11,7 @@ import pytest
 from PIL import Image
 
 from bot.clock import ManualClock
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from credentials.images import BakingError, unbake_png, unbake_svg
 from credentials.issuer import IssuerIdentity
 from tests.integration.test_issuing_on_award import issuer_for
@@ -82,7 +82,7 @@ async def test_a_did_key_issuer_has_no_did_document(store, curriculum, clock, tm
 
 
 async def test_the_status_list_is_signed_and_shows_each_revocation_at_once(
-    client, earned: Earned, issuer: IssuerIdentity, store: ProgressStore, clock: ManualClock
+    client, earned: Earned, issuer: IssuerIdentity, store: SqlStore, clock: ManualClock
 ):
     before = (await client.get("/status/revocation")).json()
     assert issuer.verify(before).ok
@@ -139,10 +139,10 @@ async def test_the_page_says_revoked_with_the_date_but_not_the_reason(client, ea
 
 async def test_a_tampered_credential_is_shown_as_unverifiable_and_escaped(client, earned: Earned, store):
     async with store.transaction() as tx:
-        award = await tx.award_by_public_id(earned.badge.public_id)
+        award = await tx.awards.by_public_id(earned.badge.public_id)
         forged = json.loads(json.dumps(award.credential))
         forged["credentialSubject"]["achievement"]["name"] = "<script>alert(1)</script>"
-        award.credential = forged
+        await tx.awards.store_credential(award.id, forged)
     html = (await client.get(f"/credentials/{earned.badge.public_id}")).text
     assert 'data-standing="unverified"' in html and "Cannot be verified" in html
     assert "<script>" not in html and "&lt;script&gt;" in html

@@ -14,7 +14,7 @@ from bot.clock import ManualClock
 from bot.core import Core
 from bot.events import ButtonPressed
 from bot.people import import_people, read_people
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
 from tests.support import Chat
@@ -30,16 +30,16 @@ USED_OR_EXPIRED = "This sign-in link has been used or has expired. Ask the bot f
 
 
 def app_for(curriculum: Curriculum, issuer: IssuerIdentity, clock: ManualClock) -> Any:
-    def make_app(server_store: ProgressStore) -> Any:
+    def make_app(server_store: SqlStore) -> Any:
         return create_app(store=server_store, curriculum=curriculum, issuer=issuer, clock=clock)
     return make_app
 
 
-async def deck_ids(store: ProgressStore) -> tuple[int, int]:
+async def deck_ids(store: SqlStore) -> tuple[int, int]:
     """Team Deck's id and Ana's."""
     async with store.transaction() as tx:
-        deck = next(t.id for t in await tx.teams() if t.name == "Deck")
-        ana = next(m.id for m in await tx.team_members(deck) if m.display_name == "Ana Lima")
+        deck = next(t.id for t in await tx.teams.all() if t.name == "Deck")
+        ana = next(m.id for m in await tx.teams.members(deck) if m.display_name == "Ana Lima")
     return deck, ana
 
 
@@ -60,7 +60,7 @@ async def link_refused(page: Any, url: str) -> bool:
     return response.status == 403 and await page.locator(".status p:not(.status-word)").inner_text() == USED_OR_EXPIRED
 
 
-async def leave(chat: Chat, store: ProgressStore) -> None:
+async def leave(chat: Chat, store: SqlStore) -> None:
     """/settings, "Leave and delete my data", and every confirmation the platform asks for."""
     await chat.command("settings")
     await chat.press("Leave and delete my data")
@@ -71,11 +71,11 @@ async def leave(chat: Chat, store: ProgressStore) -> None:
             break
         await chat.send(ButtonPressed(learner=chat.learner, source_id=chat._id(), action=yes.action))
     async with store.transaction() as tx:
-        assert await tx.find_learner(chat.learner.platform, chat.learner.user_id) is None, chat.last
+        assert await tx.learners.find(chat.learner.platform, chat.learner.user_id) is None, chat.last
 
 
 async def test_a_manager_who_leaves_loses_every_session_and_link_at_once(
-    browser: Any, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    browser: Any, store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
     database_url: str,
 ):
     core = await deck_where_ana_took_a_lesson(store, curriculum, clock, issuer)
@@ -90,7 +90,7 @@ async def test_a_manager_who_leaves_loses_every_session_and_link_at_once(
         assert [await status_of(page, url) for url in pages] == [200, 200, 200]
 
         async with store.transaction() as tx:
-            maria_id = (await tx.find_learner(MARIA.platform, MARIA.user_id)).id
+            maria_id = (await tx.learners.find(MARIA.platform, MARIA.user_id)).id
         assert await tokens_of(database_url, maria_id) == 3, "her session, the link she used and the unused one"
         await leave(maria, store)
 
@@ -104,7 +104,7 @@ async def test_a_manager_who_leaves_loses_every_session_and_link_at_once(
 
 
 async def test_losing_the_manager_role_by_import_ends_every_session_and_link(
-    browser: Any, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    browser: Any, store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
     database_url: str,
 ):
     core = await deck_where_ana_took_a_lesson(store, curriculum, clock, issuer)
@@ -131,7 +131,7 @@ async def test_losing_the_manager_role_by_import_ends_every_session_and_link(
 
 
 async def test_signing_out_ends_the_session_and_needs_the_forms_csrf_token(
-    browser: Any, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    browser: Any, store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
     database_url: str,
 ):
     core = await deck_where_ana_took_a_lesson(store, curriculum, clock, issuer)
@@ -167,7 +167,7 @@ async def test_signing_out_ends_the_session_and_needs_the_forms_csrf_token(
 
 
 async def test_opening_the_link_spends_nothing_until_sign_in_is_pressed(
-    browser: Any, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    browser: Any, store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
     database_url: str,
 ):
     core = await deck_where_ana_took_a_lesson(store, curriculum, clock, issuer)
@@ -193,7 +193,7 @@ async def test_opening_the_link_spends_nothing_until_sign_in_is_pressed(
 
 
 async def test_another_site_cannot_sign_the_browser_in(
-    browser: Any, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    browser: Any, store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
     database_url: str,
 ):
     """Login CSRF: an attacker with a link of their own (here Maria's) tries to sign a victim's

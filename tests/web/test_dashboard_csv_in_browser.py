@@ -13,7 +13,7 @@ from bot.clock import ManualClock
 from bot.core import Core
 from bot.events import LearnerRef
 from bot.people import import_people, read_people
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
 from tests.support import Chat
@@ -36,7 +36,7 @@ async def download(page: Any, link_name: str) -> list[list[str]]:
 
 
 async def test_names_that_look_like_formulas_download_as_text(
-    browser: Any, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    browser: Any, store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
     database_url: str,
 ):
     core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)
@@ -54,7 +54,7 @@ async def test_names_that_look_like_formulas_download_as_text(
     await mallory.take_next_lesson()
     link = await team_link(core, LearnerRef("telegram", "900", "Maria"), "team-1")
 
-    def make_app(server_store: ProgressStore) -> Any:
+    def make_app(server_store: SqlStore) -> Any:
         return create_app(store=server_store, curriculum=curriculum, issuer=issuer, clock=clock)
 
     with serving(make_app, database_url) as base:

@@ -14,8 +14,8 @@ from bot.clock import ManualClock
 from bot.core import Core
 from bot.events import Command, LearnerRef
 from bot.people import import_people, read_people
-from bot.store.models import AwardRow
-from bot.store.repository import ProgressStore
+from bot.records import Award
+from bot.store.store import SqlStore
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
 from tests.support import Chat
@@ -34,7 +34,7 @@ telegram,900,Maria Manager,,manager,Deck
 MARIA = LearnerRef("telegram", "900", "Maria")
 
 
-async def deck_where_ana_took_a_lesson(store: ProgressStore, curriculum: Curriculum, clock: ManualClock,
+async def deck_where_ana_took_a_lesson(store: SqlStore, curriculum: Curriculum, clock: ManualClock,
                                        issuer: IssuerIdentity) -> Core:
     """The teams of PEOPLE, after Ana (team Deck) took the first lesson in the console."""
     core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)
@@ -48,18 +48,18 @@ async def deck_where_ana_took_a_lesson(store: ProgressStore, curriculum: Curricu
 
 
 async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
-    browser: Any, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    browser: Any, store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
     database_url: str,
 ):
     core = await deck_where_ana_took_a_lesson(store, curriculum, clock, issuer)
     async with store.transaction() as tx:
-        teams = {t.name: t.id for t in await tx.teams()}
+        teams = {t.name: t.id for t in await tx.teams.all()}
     [reply] = await core.handle(Command(learner=LearnerRef("telegram", "900", "Maria"), source_id="team-1", name="team"))
     assert "**Deck**: 2 learners, 1 active this week, 1 on a streak, 1 lessons done, 0 credentials" in reply.text
     assert "Engine" not in reply.text
     link = "/dashboard/signin?token=" + TOKEN.search(reply.text).group(1)
 
-    def make_app(server_store: ProgressStore) -> Any:
+    def make_app(server_store: SqlStore) -> Any:
         return create_app(store=server_store, curriculum=curriculum, issuer=issuer, clock=clock)
 
     with serving(make_app, database_url) as base:
@@ -135,15 +135,15 @@ async def test_a_forged_session_cookie_gets_nothing(app):
 
 
 async def test_credentials_over_time_and_one_learners_page(
-    browser: Any, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    browser: Any, store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
     database_url: str,
 ):
     core = await deck_where_ana_took_a_lesson(store, curriculum, clock, issuer)
     now = clock.now()
     async with store.transaction() as tx:
-        teams = {t.name: t.id for t in await tx.teams()}
-        ids = {m.display_name: m.id for m in await tx.team_members(teams["Deck"])}
-        eve = (await tx.team_members(teams["Engine"]))[0].id
+        teams = {t.name: t.id for t in await tx.teams.all()}
+        ids = {m.display_name: m.id for m in await tx.teams.members(teams["Deck"])}
+        eve = (await tx.teams.members(teams["Engine"]))[0].id
         # Earned over the weeks: Caio's badge long ago, Ana's badge three weeks ago and her
         # certificate this week, Eve's (another team) this week; one revoked award counts nowhere.
         for learner, definition, kind, weeks_ago, revoked in [
@@ -151,13 +151,13 @@ async def test_credentials_over_time_and_one_learners_page(
             (ids["Ana Lima"], "mariner", "certificate", 0, False), (eve, "deckhand", "badge", 0, False),
             (ids["Caio Souza"], "mariner", "certificate", 1, True),
         ]:
-            await tx.add_award(AwardRow(
+            await tx.awards.add(Award(
                 public_id=str(uuid.uuid4()), learner_id=learner, definition_id=definition, kind=kind, renewal=0,
-                awarded_at=now - timedelta(weeks=weeks_ago), evidence={}, revoked_at=now if revoked else None))
-        ana_badge = next(a for a in await tx.awards(ids["Ana Lima"]) if a.definition_id == "deckhand").public_id
+                awarded_at=now - timedelta(weeks=weeks_ago), valid_until=None, evidence={}, revoked_at=now if revoked else None))
+        ana_badge = next(a for a in await tx.awards.of(ids["Ana Lima"]) if a.definition_id == "deckhand").public_id
     link = await team_link(core, MARIA, "team-1")
 
-    def make_app(server_store: ProgressStore) -> Any:
+    def make_app(server_store: SqlStore) -> Any:
         return create_app(store=server_store, curriculum=curriculum, issuer=issuer, clock=clock)
 
     with serving(make_app, database_url) as base:

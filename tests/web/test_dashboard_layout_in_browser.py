@@ -14,7 +14,7 @@ from bot.clock import ManualClock
 from bot.core import Core
 from bot.events import LearnerRef
 from bot.people import import_people, read_people
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from content.loader import load_curriculum
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
@@ -67,7 +67,7 @@ async def page_width(page: Any) -> tuple[int, int]:
 
 
 async def test_every_page_reads_on_a_phone_and_a_desktop(
-    browser: Any, store: ProgressStore, sample: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    browser: Any, store: SqlStore, sample: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
     database_url: str, tmp_path: Path,
 ):
     core = Core(curriculum=sample, store=store, clock=clock, issuer=issuer)
@@ -79,11 +79,11 @@ async def test_every_page_reads_on_a_phone_and_a_desktop(
         await chat.start()
         await chat.take_next_lesson()
     async with store.transaction() as tx:
-        team_id = (await tx.teams())[0].id
-        members = {m.display_name: m.id for m in await tx.team_members(team_id)}
+        team_id = (await tx.teams.all())[0].id
+        members = {m.display_name: m.id for m in await tx.teams.members(team_id)}
     maria = LearnerRef("telegram", "900", "Maria")
 
-    def make_app(server_store: ProgressStore) -> Any:
+    def make_app(server_store: SqlStore) -> Any:
         return create_app(store=server_store, curriculum=sample, issuer=issuer, clock=clock)
 
     with serving(make_app, database_url) as base:
@@ -143,10 +143,10 @@ async def test_every_page_reads_on_a_phone_and_a_desktop(
 
 
 async def test_the_landing_page_says_what_this_is_and_how_to_get_in(
-    browser: Any, store: ProgressStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    browser: Any, store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
     database_url: str,
 ):
-    def make_app(server_store: ProgressStore) -> Any:
+    def make_app(server_store: SqlStore) -> Any:
         return create_app(store=server_store, curriculum=curriculum, issuer=issuer, clock=clock)
 
     with serving(make_app, database_url) as base:

@@ -12,7 +12,8 @@ from fastapi import FastAPI
 
 from bot.clock import ManualClock
 from bot.people import import_people, read_people
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
+from bot.vocabulary import AccessKind
 from bot.team import SESSION_VALID, new_token, signin_link, token_hash
 from tests.web.dashboard_support import SESSION_COOKIE, tokens_of
 
@@ -34,24 +35,24 @@ async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
         yield client
 
 
-async def new_link(store: ProgressStore, clock: ManualClock) -> str:
+async def new_link(store: SqlStore, clock: ManualClock) -> str:
     async with store.transaction() as tx:
-        maria = await tx.find_learner("telegram", "900")
+        maria = await tx.learners.find("telegram", "900")
         assert maria is not None
-        return signin_link(tx, maria, "", clock.now())
+        return await signin_link(tx, maria, "", clock.now())
 
 
 @pytest.fixture
-async def maria(client: httpx.AsyncClient, store: ProgressStore, clock: ManualClock) -> httpx.AsyncClient:
+async def maria(client: httpx.AsyncClient, store: SqlStore, clock: ManualClock) -> httpx.AsyncClient:
     """The client, with the session cookie Maria (manager of Deck) got when she signed in."""
     people, problems = read_people(PEOPLE)
     assert problems == []
     await import_people(store, people, now=clock.now())
     session = new_token()
     async with store.transaction() as tx:
-        learner = await tx.find_learner("telegram", "900")
+        learner = await tx.learners.find("telegram", "900")
         assert learner is not None
-        tx.add_access_token(token_hash(session), learner.id, "session", clock.now() + SESSION_VALID)
+        await tx.access.add(token_hash(session), learner.id, AccessKind.SESSION, clock.now() + SESSION_VALID)
     client.cookies.set(SESSION_COOKIE, session)
     assert (await client.get("/dashboard")).status_code == 200
     return client
@@ -63,10 +64,10 @@ def message(response: httpx.Response) -> str:
     return found.group(1)
 
 
-async def test_ids_that_name_no_row_are_refused_like_a_stranger(maria: httpx.AsyncClient, store: ProgressStore):
+async def test_ids_that_name_no_row_are_refused_like_a_stranger(maria: httpx.AsyncClient, store: SqlStore):
     async with store.transaction() as tx:
-        deck = next(t.id for t in await tx.teams())
-        ana = (await tx.team_members(deck))[0].id
+        deck = next(t.id for t in await tx.teams.all())
+        ana = (await tx.teams.members(deck))[0].id
     for path in ("/dashboard", "/dashboard/export.csv", f"/dashboard/learners/{ana}", f"/dashboard/learners/{ana}/export.csv",
                  f"/dashboard/teams/{deck}", f"/dashboard/teams/{deck}/export.csv", f"/dashboard/teams/{deck}/funnel.csv"):
         for query in ("", "?%FF%FE=%00", "?&&==&x", "?team_id=9999999999999999999999"):
@@ -112,7 +113,7 @@ async def test_malformed_form_bodies_get_a_4xx_that_says_what_is_wrong(maria: ht
 
 
 async def test_a_sign_in_post_without_the_pages_nonce_or_from_another_site_spends_nothing(
-    client: httpx.AsyncClient, maria: httpx.AsyncClient, store: ProgressStore, clock: ManualClock,
+    client: httpx.AsyncClient, maria: httpx.AsyncClient, store: SqlStore, clock: ManualClock,
 ):
     link = await new_link(store, clock)
     page = await client.get(link)
@@ -137,7 +138,7 @@ async def test_a_sign_in_post_without_the_pages_nonce_or_from_another_site_spend
 
 
 async def test_expired_links_and_sessions_are_purged_when_someone_signs_in_or_out(
-    client: httpx.AsyncClient, maria: httpx.AsyncClient, store: ProgressStore, clock: ManualClock, database_url: str,
+    client: httpx.AsyncClient, maria: httpx.AsyncClient, store: SqlStore, clock: ManualClock, database_url: str,
 ):
     for _ in range(3):
         await new_link(store, clock)

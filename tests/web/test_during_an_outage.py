@@ -9,7 +9,7 @@ import httpx
 import pytest
 
 from bot.store.database import create_engine, create_sessionmaker
-from bot.store.repository import ProgressStore
+from bot.store.store import SqlStore
 from tests.integration.test_issuing_on_award import issuer_for
 from tests.outage import DatabaseOutage
 from web.app import create_app
@@ -27,7 +27,7 @@ async def outage(database_url: str) -> AsyncIterator[DatabaseOutage]:
 
 async def test_pages_say_they_are_back_in_a_moment_and_come_back(outage, curriculum, clock, tmp_path):
     engine = create_engine(outage.url)
-    app = create_app(store=ProgressStore(create_sessionmaker(engine)), curriculum=curriculum,
+    app = create_app(store=SqlStore(create_sessionmaker(engine)), curriculum=curriculum,
                      issuer=issuer_for(tmp_path), clock=clock)
     html = {"Accept": "text/html"}
     page = f"/credentials/{uuid.uuid4()}"

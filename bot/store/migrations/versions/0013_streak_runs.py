@@ -20,7 +20,7 @@ down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-LEARNING_KINDS = ("card_viewed", "answered", "lesson_completed")  # as bot/store/repository.py
+LEARNING_KINDS = ("card_viewed", "answered", "lesson_completed")  # as bot/vocabulary.py LEARNING
 
 
 def upgrade() -> None:

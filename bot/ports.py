@@ -1,0 +1,293 @@
+"""The seam between the core and the store: what the core may ask of it, in plain values.
+
+A `Store` opens one `UnitOfWork` per inbound event (a transaction: everything in it lands
+together or not at all). The unit of work offers one small repository per concern, each speaking
+in the records of bot/records.py. bot/store/ implements these with SQLAlchemy on SQLite and
+PostgreSQL; tests/memory_store.py implements them in memory, so the core's flows are unit-tested
+in milliseconds. Domain rules (a streak, an award, a schedule) live in the core, never here."""
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import date, datetime, timedelta
+from typing import Any, Protocol
+
+from bot.events import LearnerRef
+from bot.records import (
+    Award,
+    DeliveryStatus,
+    ItemMemory,
+    Learner,
+    LessonSession,
+    Nudge,
+    SkillMemory,
+    SlackLearner,
+    Team,
+    TeamFigures,
+    TrailEvent,
+)
+from bot.streaks import Hold
+from bot.vocabulary import AccessKind, EventKind, NudgeKind, NudgeStatus, SessionKind
+
+
+class DuplicateEvent(Exception):
+    """The platform delivered an event that was already recorded: the transaction changed nothing."""
+
+    def __init__(self, source_id: str) -> None:
+        super().__init__(f"event {source_id!r} was already recorded")
+        self.source_id = source_id
+
+
+class StoreUnavailable(Exception):
+    """The database cannot be reached now; nothing of this transaction was written."""
+
+
+class Learners(Protocol):
+    async def locked(self, ref: LearnerRef, *, now: datetime) -> tuple[Learner, bool]:
+        """The learner, locked for this transaction (a learner's events are handled one at a
+        time across processes), created on first contact. (learner, created)."""
+
+    async def find(self, platform: str, user_id: str) -> Learner | None: ...
+
+    async def by_id(self, learner_id: int) -> Learner | None: ...
+
+    async def person(self, platform: str, user_id: str, name: str, *, now: datetime) -> tuple[Learner, bool]:
+        """Someone from an import or a channel: found, or created as first contact would."""
+
+    async def save(self, learner: Learner) -> None:
+        """Write what changed of the learner (nothing when nothing changed)."""
+
+
+class Teams(Protocol):
+    async def ids_by_name(self, names: Collection[str]) -> dict[str, int]:
+        """Team ids by name; teams not there yet are created."""
+
+    async def set_managed(self, learner_id: int, team_ids: Collection[int]) -> None: ...
+
+    async def all(self, team_ids: Collection[int] | None = None) -> list[Team]:
+        """Teams by name (only `team_ids`, when given)."""
+
+    async def managed_ids(self, learner_id: int) -> set[int]: ...
+
+    async def managed_names(self, learner_id: int) -> list[str]: ...
+
+    async def members(self, team_id: int) -> list[Learner]:
+        """The team's learners (not those who left), by name."""
+
+    async def name_of(self, learner_id: int) -> str | None:
+        """The name of the learner's team."""
+
+    async def figures(self, team_ids: Collection[int], now: datetime, active_since: datetime) -> dict[int, TeamFigures]: ...
+
+    async def activity_counts(self, learner_ids: Collection[int]) -> dict[int, tuple[int, int]]:
+        """Per learner: lessons completed, credentials held (not revoked)."""
+
+
+class Access(Protocol):
+    """Dashboard sign-in links and browser sessions, kept as hashes of their tokens."""
+
+    async def add(self, token_hash: str, learner_id: int, kind: AccessKind, expires_at: datetime) -> None: ...
+
+    async def use_signin(self, token_hash: str, now: datetime) -> int | None:
+        """The learner a sign-in link is for, once: used or expired links give None."""
+
+    async def signin_learner(self, token_hash: str, now: datetime) -> Learner | None:
+        """Whom an unused, unexpired sign-in link is for, without spending it."""
+
+    async def session_learner(self, token_hash: str, now: datetime) -> Learner | None: ...
+
+    async def end_session(self, token_hash: str) -> None: ...
+
+    async def end_all(self, learner_id: int) -> int:
+        """Every session and sign-in link of a person, ended at once. How many there were."""
+
+    async def purge_expired(self, now: datetime) -> int: ...
+
+
+class Trail(Protocol):
+    """The audit trail: every answer, card, start, completion and award, with its time."""
+
+    async def add(self, learner_id: int, event: TrailEvent) -> None:
+        """Written with the transaction; a platform message id recorded before fails it
+        (DuplicateEvent)."""
+
+    async def of(self, learner_id: int) -> list[TrailEvent]:
+        """The learner's whole trail, oldest first."""
+
+    async def after(self, last_id: int, limit: int) -> list[TrailEvent]:
+        """Everyone's events after `last_id`, oldest first (exports in batches)."""
+
+    async def count(self) -> int: ...
+
+    async def for_report(self, before: datetime) -> list[TrailEvent]:
+        """Learning events and awards of everyone before `before`, oldest first."""
+
+    async def learning_days(self, learner_id: int) -> set[date]: ...
+
+    async def recent(self, learner_id: int, kinds: Collection[EventKind], limit: int) -> list[TrailEvent]:
+        """The learner's latest events of these kinds, newest first."""
+
+    async def lesson_completions(self, learner_id: int) -> dict[str, datetime]:
+        """When the learner first completed each lesson they completed."""
+
+    async def completion_days(self, learner_id: int) -> dict[str, date]:
+        """Lesson id -> the learner's local date of its first completion."""
+
+    async def correct_recheck_days(self, learner_id: int) -> list[tuple[str, date]]:
+        """(check key, local date) of every correct answer in a spaced re-check."""
+
+    async def inactive_since(self, learner_ids: Collection[int], since: datetime) -> set[int]:
+        """Those of `learner_ids` with no learning event since `since`."""
+
+    async def who_started(self, learner_ids: Collection[int]) -> set[int]:
+        """Those of `learner_ids` who started a lesson."""
+
+    async def nudge_history(self, learner_id: int) -> tuple[datetime | None, list[datetime]]:
+        """The learner's last own activity, and the daily nudges sent since (oldest first)."""
+
+
+class Sessions(Protocol):
+    async def active(self, learner_id: int) -> LessonSession | None: ...
+
+    async def open(
+        self, learner_id: int, kind: SessionKind, title: str, steps: list[dict[str, Any]], *, now: datetime,
+        lesson_id: str | None = None, lesson_version: str | None = None, credential_id: str | None = None,
+    ) -> LessonSession:
+        """A new active session, with its id (it goes into the step buttons)."""
+
+    async def save(self, session: LessonSession) -> None:
+        """Write what changed of the session (its position, score, status)."""
+
+    async def completed_lessons(self, learner_id: int) -> set[str]: ...
+
+    async def completed_lessons_of(self, learner_ids: Collection[int]) -> dict[int, set[str]]: ...
+
+
+class Memory(Protocol):
+    """What each learner remembers: FSRS per check, BKT per skill."""
+
+    async def items(self, learner_id: int) -> dict[str, ItemMemory]: ...
+
+    async def due(self, learner_id: int, now: datetime, limit: int) -> list[ItemMemory]:
+        """Items due for a re-check by `now`, soonest first."""
+
+    async def skills(self, learner_id: int) -> dict[str, SkillMemory]: ...
+
+    async def put_item(self, learner_id: int, item: ItemMemory) -> None: ...
+
+    async def put_skill(self, learner_id: int, skill: SkillMemory) -> None: ...
+
+
+class Awards(Protocol):
+    async def of(self, learner_id: int) -> list[Award]:
+        """The learner's awards, oldest first (revoked ones too)."""
+
+    async def held_by(self, learner_ids: Collection[int]) -> list[Award]:
+        """Credentials (not revoked) of many learners, oldest first: a team's over time."""
+
+    async def add(self, award: Award) -> bool:
+        """Store the award unless this learner already has it (same definition and renewal):
+        the database decides, so two processes cannot both award. Sets `award.id`."""
+
+    async def store_credential(self, award_id: int, credential: dict[str, Any]) -> None: ...
+
+    async def by_public_id(self, public_id: str) -> Award | None: ...
+
+    async def revoke(self, award_id: int, *, at: datetime, reason: str) -> None: ...
+
+    async def revoked_indices(self) -> list[int]:
+        """Status list indices (award ids) of every revoked credential."""
+
+    async def stale_subjects(self, limit: int) -> list[tuple[Award, Learner]]:
+        """Credentials that still name their learner by a hash of their platform id, locked."""
+
+    async def renew_subject(self, award_id: int, credential: dict[str, Any] | None) -> None:
+        """The credential signed again with the learner's random subject (or left as it is: None)."""
+
+
+class Holds(Protocol):
+    """Vacation holds and pauses: the streak waits, no nudges."""
+
+    async def of(self, learner_id: int) -> list[Hold]: ...
+
+    async def of_many(self, learner_ids: Collection[int]) -> dict[int, list[Hold]]: ...
+
+    async def add(self, learner_id: int, start: date, end: date) -> None: ...
+
+    async def end(self, learner_id: int, today: date) -> None:
+        """End holds today: days already held stay held, future ones are dropped."""
+
+    async def delete_all(self, learner_id: int) -> None: ...
+
+
+class NudgeQueue(Protocol):
+    """Messages the bot starts, claimed by one process at a time."""
+
+    async def to_plan(self, platforms: Collection[str], limit: int) -> list[Learner]:
+        """Learners on these platforms, nudges on, with no daily nudge waiting."""
+
+    async def schedule(self, learner_id: int, kind: NudgeKind, due_at: datetime) -> bool:
+        """False when that nudge is already scheduled."""
+
+    async def schedule_many(self, nudges: Collection[tuple[int, NudgeKind, datetime]]) -> int:
+        """How many were new."""
+
+    async def claim(
+        self, *, now: datetime, worker: str, lease: timedelta, limit: int, platforms: Collection[str] | None = None
+    ) -> list[tuple[Nudge, Learner]]:
+        """Due nudges, claimed by `worker` until now + lease (expired claims taken over)."""
+
+    async def renew_claims(self, ids: Collection[int], *, worker: str, now: datetime, lease: timedelta) -> set[int]:
+        """Extend the claims this worker still holds; returns those."""
+
+    async def finish(
+        self, nudge_id: int, *, worker: str, status: NudgeStatus, at: datetime, error: str | None = None,
+        retry_at: datetime | None = None,
+    ) -> bool:
+        """Mark a claimed nudge done (or pending again at `retry_at`). False when the claim was lost."""
+
+    async def cancel(self, learner_id: int, kinds: Collection[NudgeKind], at: datetime) -> None: ...
+
+    async def all(self, learner_id: int | None = None) -> list[Nudge]: ...
+
+    async def delivery_status(self, now: datetime) -> DeliveryStatus: ...
+
+
+class SlackLearners(Protocol):
+    """What the Slack adapter keeps per learner, so it asks Slack once, not at every event."""
+
+    async def learner(self, user_id: str) -> SlackLearner | None: ...
+
+    async def keep_profile(self, user_id: str, *, at: datetime, name: str | None = None) -> bool: ...
+
+    async def keep_home(self, user_id: str, digest: str) -> bool: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction's repositories."""
+
+    learners: Learners
+    teams: Teams
+    access: Access
+    trail: Trail
+    sessions: Sessions
+    memory: Memory
+    awards: Awards
+    holds: Holds
+    nudges: NudgeQueue
+    slack: SlackLearners
+
+    async def ping(self) -> None:
+        """A round trip to the database (for the health endpoint)."""
+
+
+class Store(Protocol):
+    def transaction(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """One transaction. DuplicateEvent for a platform message recorded before;
+        StoreUnavailable when the database cannot be reached (nothing was written)."""
+
+
+__all__: Sequence[str] = (
+    "Access", "Awards", "DuplicateEvent", "Holds", "Learners", "Memory", "NudgeQueue", "Sessions", "SlackLearners",
+    "Store", "StoreUnavailable", "Teams", "Trail", "UnitOfWork",
+)

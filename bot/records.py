@@ -1,0 +1,178 @@
+"""What the core reads from and writes to the store: plain values, no database in them.
+
+The store (bot/store/) turns its rows into these and back; the core never sees a row, a session
+or a query. A few records are mutable because a turn changes them and hands them back to be saved
+(`Learner`, `LessonSession`, `Award`); the rest are frozen."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from bot.vocabulary import EventKind, NudgeKind, Nudges, NudgeStatus, Role, SessionKind, SessionStatus
+
+
+@dataclass
+class Learner:
+    """A person the bot teaches, with their settings and their latest run of learning days
+    (`bot.streaks.Run`, kept here so a streak is read without the history)."""
+
+    id: int
+    platform: str
+    platform_user_id: str
+    display_name: str
+    timezone: str
+    timezone_confirmed: bool
+    daily_time: str  # HH:MM, local
+    working_days: str  # ISO weekdays, e.g. "12345"
+    announce: bool  # their badges announced in the team channel
+    nudges: Nudges
+    team_id: int | None
+    role: Role
+    created_at: datetime
+    streak_days: int = 0
+    streak_last_day: date | None = None
+    streak_ends_at: datetime | None = None
+    last_learned_at: datetime | None = None  # "active this week"
+    subject_id: str | None = None  # what their credentials name them by; None once they left
+
+    @property
+    def left(self) -> bool:
+        """They asked to be forgotten: only anonymous counts remain."""
+        return self.platform_user_id.startswith("erased:")
+
+
+@dataclass
+class LessonSession:
+    """A learner's place in a lesson, a review or a refresher: a snapshot of its steps (so a
+    lesson edited mid-way is finished as it was started) and a position."""
+
+    id: int
+    learner_id: int
+    kind: SessionKind
+    title: str
+    steps: list[dict[str, Any]]
+    position: int
+    correct_count: int
+    status: SessionStatus
+    started_at: datetime
+    updated_at: datetime
+    lesson_id: str | None = None
+    lesson_version: str | None = None
+    credential_id: str | None = None  # the badge a refresher renews
+    completed_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class ItemMemory:
+    """FSRS memory of one check for one learner."""
+
+    check_key: str
+    card: str  # fsrs.Card.to_dict() as JSON
+    skills: tuple[str, ...]  # the skills it gives evidence for
+    due: datetime
+    reviews: int
+    last_correct: bool
+    last_review: datetime
+
+
+@dataclass(frozen=True)
+class SkillMemory:
+    """BKT knowledge of one skill for one learner."""
+
+    skill_id: str
+    p_known: float
+    updated_at: datetime
+
+
+@dataclass
+class Award:
+    """A badge or certificate awarded to a learner (`id` is 0 until it is stored; it is also
+    the credential's index in the issuer's status list)."""
+
+    public_id: str
+    learner_id: int
+    definition_id: str
+    kind: str  # badge | certificate
+    renewal: int
+    awarded_at: datetime
+    valid_until: datetime | None
+    evidence: dict[str, Any]
+    id: int = 0
+    revoked_at: datetime | None = None
+    revocation_reason: str | None = None
+    credential: dict[str, Any] | None = None  # the signed OpenBadgeCredential
+
+
+@dataclass(frozen=True)
+class TrailEvent:
+    """One entry of the audit trail: an answer, a card, a start, a completion, an award."""
+
+    kind: EventKind
+    occurred_at: datetime
+    local_date: date  # the day in the learner's timezone then
+    source_id: str | None = None  # the platform's message id: the same one is recorded once
+    lesson_id: str | None = None
+    lesson_version: str | None = None
+    check_key: str | None = None
+    correct: bool | None = None
+    payload: dict[str, Any] = field(default_factory=dict)
+    learner_id: int = 0
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class Team:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class TeamFigures:
+    learners: int
+    active: int  # learned since the given instant
+    on_a_streak: int
+    longest_streak: int  # of those on a streak now
+    lessons_done: int
+    credentials: int  # held, not revoked
+
+
+@dataclass(frozen=True)
+class Nudge:
+    """A message the bot starts (the daily offer, a reminder), due at an instant."""
+
+    id: int
+    learner_id: int
+    kind: NudgeKind
+    due_at: datetime
+    status: NudgeStatus
+    attempts: int
+    claimed_by: str | None = None
+    lease_until: datetime | None = None
+    done_at: datetime | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class DeliveryStatus:
+    learners: dict[str, int]  # by platform
+    nudge_states: dict[str, int]  # learners by on / dormant / stopped
+    due: int  # waiting and due now
+    overdue: int  # due more than OVERDUE ago and still not delivered
+    in_flight: int  # claimed by a worker now
+    sent_last_hour: int
+    retrying: int  # failed to send, to be tried again
+    failed_last_day: int  # given up after MAX_ATTEMPTS
+    last_error: str | None
+    next_due: datetime | None
+
+
+@dataclass(frozen=True)
+class SlackLearner:
+    """A Slack user the bot has met: what the Slack adapter needs before it hands an event on."""
+
+    learner_id: int
+    display_name: str
+    timezone: str
+    profile_at: datetime | None  # when their profile was last read from Slack (None: never by the adapter)
+    home_digest: str | None  # the App Home last published to them

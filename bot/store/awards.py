@@ -1,0 +1,80 @@
+"""Badges and certificates awarded, with their signed credentials."""
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.records import Award, Learner
+from bot.store import rows
+from bot.store.models import AwardRow, LearnerRow
+
+
+class SqlAwards:
+    def __init__(self, session: AsyncSession, snapshots: rows.Snapshots) -> None:
+        self._session = session
+        self._snapshots = snapshots
+        self._insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+
+    async def of(self, learner_id: int) -> list[Award]:
+        found = await self._session.scalars(select(AwardRow).where(AwardRow.learner_id == learner_id).order_by(AwardRow.id))
+        return [rows.award(row) for row in found]
+
+    async def held_by(self, learner_ids: Collection[int]) -> list[Award]:
+        found = await self._session.scalars(
+            select(AwardRow).where(AwardRow.learner_id.in_(list(learner_ids)), AwardRow.revoked_at.is_(None))
+            .order_by(AwardRow.awarded_at, AwardRow.id)
+        )
+        return [rows.award(row) for row in found]
+
+    async def add(self, award: Award) -> bool:
+        """The unique constraint (learner, definition, renewal) decides, so two processes
+        evaluating the same learner at once cannot both award."""
+        result = await self._session.execute(
+            self._insert(AwardRow)
+            .values(
+                public_id=award.public_id, learner_id=award.learner_id, definition_id=award.definition_id,
+                kind=award.kind, renewal=award.renewal, awarded_at=award.awarded_at, valid_until=award.valid_until,
+                revoked_at=award.revoked_at, revocation_reason=award.revocation_reason, evidence=award.evidence,
+                credential=award.credential,
+            )
+            .on_conflict_do_nothing(index_elements=["learner_id", "definition_id", "renewal"])
+            .returning(AwardRow.id)
+        )
+        inserted = result.scalar_one_or_none()
+        if inserted is None:
+            return False
+        award.id = inserted
+        return True
+
+    async def store_credential(self, award_id: int, credential: dict[str, Any]) -> None:
+        await self._session.execute(update(AwardRow).where(AwardRow.id == award_id).values(credential=credential))
+
+    async def by_public_id(self, public_id: str) -> Award | None:
+        row = await self._session.scalar(select(AwardRow).where(AwardRow.public_id == public_id))
+        return rows.award(row) if row else None
+
+    async def revoke(self, award_id: int, *, at: datetime, reason: str) -> None:
+        await self._session.execute(
+            update(AwardRow).where(AwardRow.id == award_id).values(revoked_at=at, revocation_reason=reason))
+
+    async def revoked_indices(self) -> list[int]:
+        return list(await self._session.scalars(select(AwardRow.id).where(AwardRow.revoked_at.is_not(None))))
+
+    async def stale_subjects(self, limit: int) -> list[tuple[Award, Learner]]:
+        found = await self._session.execute(
+            select(AwardRow, LearnerRow).join(LearnerRow, LearnerRow.id == AwardRow.learner_id)
+            .where(AwardRow.subject_stale.is_(True)).order_by(AwardRow.id).limit(limit)
+            .with_for_update(of=AwardRow, skip_locked=True)
+        )
+        return [(rows.award(award), self._snapshots.learner(learner)) for award, learner in found]
+
+    async def renew_subject(self, award_id: int, credential: dict[str, Any] | None) -> None:
+        values: dict[str, Any] = {"subject_stale": False}
+        if credential is not None:
+            values["credential"] = credential
+        await self._session.execute(update(AwardRow).where(AwardRow.id == award_id).values(**values))

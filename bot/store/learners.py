@@ -1,0 +1,84 @@
+"""Learners: found, created on first contact, locked for a turn, saved."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import and_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.events import LearnerRef
+from bot.records import Learner, LessonSession
+from bot.store import rows
+from bot.store.models import LearnerRow, SessionRow
+from bot.vocabulary import SessionStatus
+
+
+class SqlLearners:
+    def __init__(self, session: AsyncSession, snapshots: rows.Snapshots, active: dict[int, LessonSession | None]) -> None:
+        self._session = session
+        self._snapshots = snapshots
+        self._active = active  # active sessions read with the learner: one query fewer per event
+
+    async def locked(self, ref: LearnerRef, *, now: datetime) -> tuple[Learner, bool]:
+        """The row lock serialises a learner's events across processes, so two deliveries of one
+        event cannot both be counted."""
+        found = await self._locked(ref)
+        if found is not None:
+            return found, False
+        dialect = self._session.bind.dialect.name
+        insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+        result = await self._session.execute(
+            insert(LearnerRow)
+            .values(
+                platform=ref.platform, platform_user_id=ref.user_id, display_name=ref.display_name,
+                timezone=ref.timezone or "UTC", timezone_confirmed=ref.timezone is not None,
+                daily_time="09:00", working_days="12345", created_at=now,
+            )
+            .on_conflict_do_nothing()
+            .returning(LearnerRow.id)
+        )
+        created = result.scalar_one_or_none() is not None
+        found = await self._locked(ref)
+        if found is None:  # pragma: no cover - the insert above guarantees it
+            raise RuntimeError(f"learner {ref} vanished")
+        return found, created
+
+    async def _locked(self, ref: LearnerRef) -> Learner | None:
+        result = await self._session.execute(
+            select(LearnerRow, SessionRow)
+            .outerjoin(SessionRow, and_(SessionRow.learner_id == LearnerRow.id, SessionRow.status == SessionStatus.ACTIVE))
+            .where(LearnerRow.platform == ref.platform, LearnerRow.platform_user_id == ref.user_id)
+            .with_for_update(of=LearnerRow)
+        )
+        row = result.first()
+        if row is None:
+            return None
+        learner_row, session_row = row
+        self._active[learner_row.id] = self._snapshots.keep(rows.session(session_row)) if session_row else None
+        return self._snapshots.learner(learner_row)
+
+    async def find(self, platform: str, user_id: str) -> Learner | None:
+        row = await self._session.scalar(
+            select(LearnerRow).where(LearnerRow.platform == platform, LearnerRow.platform_user_id == user_id))
+        return self._snapshots.learner(row) if row else None
+
+    async def by_id(self, learner_id: int) -> Learner | None:
+        row = await self._session.get(LearnerRow, learner_id)
+        return self._snapshots.learner(row) if row else None
+
+    async def person(self, platform: str, user_id: str, name: str, *, now: datetime) -> tuple[Learner, bool]:
+        learner, created = await self.locked(LearnerRef(platform, user_id, name), now=now)
+        if name:
+            learner.display_name = name
+        return learner, created
+
+    async def save(self, learner: Learner) -> None:
+        changed = self._snapshots.changes(learner)
+        changed.pop("id", None)
+        if changed:
+            await self._session.execute(
+                update(LearnerRow).where(LearnerRow.id == learner.id).values(**changed)
+                .execution_options(synchronize_session=False)
+            )
+            self._snapshots.keep(learner)

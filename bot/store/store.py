@@ -1,0 +1,77 @@
+"""The SQLAlchemy store: one `SqlUnitOfWork` per transaction, with a repository per concern
+(bot/ports.py says what each offers). SQLite by default, PostgreSQL for real teams."""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.ports import DuplicateEvent, StoreUnavailable
+from bot.records import LessonSession
+from bot.store.access import SqlAccess
+from bot.store.awards import SqlAwards
+from bot.store.holds import SqlHolds
+from bot.store.learners import SqlLearners
+from bot.store.memory import SqlMemory
+from bot.store.nudges import SqlNudges
+from bot.store.rows import Snapshots
+from bot.store.sessions import SqlSessions
+from bot.store.slack import SqlSlackLearners
+from bot.store.teams import SqlTeams
+from bot.store.trail import SqlTrail
+from bot.store.unavailable import is_unavailable
+
+
+class SqlStore:
+    def __init__(self, sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        self._sessionmaker = sessionmaker
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[SqlUnitOfWork]:
+        """One transaction. DuplicateEvent for a platform message recorded before, and
+        StoreUnavailable when the database cannot be reached (nothing was written)."""
+        try:
+            async with self._sessionmaker() as session:
+                try:
+                    async with session.begin():
+                        yield SqlUnitOfWork(session)
+                except IntegrityError as error:
+                    # Two processes raced on the same platform message; the loser changes nothing.
+                    if _is_duplicate_event(error):
+                        raise DuplicateEvent(str(error.params)) from error
+                    raise
+        except (DuplicateEvent, StoreUnavailable):
+            raise
+        except Exception as error:
+            if is_unavailable(error):
+                raise StoreUnavailable(f"the database cannot be reached: {type(error).__name__}") from error
+            raise
+
+
+class SqlUnitOfWork:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+        snapshots = Snapshots()
+        active: dict[int, LessonSession | None] = {}  # shared: the learner's lock reads their session too
+        self.learners = SqlLearners(session, snapshots, active)
+        self.teams = SqlTeams(session, snapshots)
+        self.access = SqlAccess(session, snapshots)
+        self.trail = SqlTrail(session)
+        self.sessions = SqlSessions(session, snapshots, active)
+        self.memory = SqlMemory(session)
+        self.awards = SqlAwards(session, snapshots)
+        self.holds = SqlHolds(session)
+        self.nudges = SqlNudges(session, snapshots)
+        self.slack = SqlSlackLearners(session)
+
+    async def ping(self) -> None:
+        await self._session.execute(select(1))
+
+
+def _is_duplicate_event(error: IntegrityError) -> bool:
+    message = str(error.orig)
+    # PostgreSQL names the constraint; SQLite names its columns.
+    return "uq_event_source" in message or "events.learner_id, events.source_id" in message

@@ -1,0 +1,108 @@
+"""The audit trail: every answer, card, start, completion and award, with its time."""
+from __future__ import annotations
+
+from collections.abc import Collection
+from datetime import date, datetime
+
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.records import TrailEvent
+from bot.store import rows
+from bot.store.models import EventRow
+from bot.vocabulary import BOTS_OWN, LEARNING, EventKind, SessionKind
+
+
+class SqlTrail:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, learner_id: int, event: TrailEvent) -> None:
+        await self._session.execute(insert(EventRow).values(
+            learner_id=learner_id, source_id=event.source_id, kind=event.kind, occurred_at=event.occurred_at,
+            local_date=event.local_date, lesson_id=event.lesson_id, lesson_version=event.lesson_version,
+            check_key=event.check_key, correct=event.correct, payload=event.payload,
+        ))
+
+    async def of(self, learner_id: int) -> list[TrailEvent]:
+        found = await self._session.scalars(select(EventRow).where(EventRow.learner_id == learner_id).order_by(EventRow.id))
+        return [rows.trail_event(row) for row in found]
+
+    async def after(self, last_id: int, limit: int) -> list[TrailEvent]:
+        found = await self._session.scalars(select(EventRow).where(EventRow.id > last_id).order_by(EventRow.id).limit(limit))
+        return [rows.trail_event(row) for row in found]
+
+    async def count(self) -> int:
+        return int(await self._session.scalar(select(func.count()).select_from(EventRow)) or 0)
+
+    async def for_report(self, before: datetime) -> list[TrailEvent]:
+        found = await self._session.scalars(
+            select(EventRow).where(EventRow.occurred_at < before, EventRow.kind.in_((*LEARNING, EventKind.AWARDED)))
+            .order_by(EventRow.occurred_at, EventRow.id)
+        )
+        return [rows.trail_event(row) for row in found]
+
+    async def learning_days(self, learner_id: int) -> set[date]:
+        found = await self._session.scalars(
+            select(EventRow.local_date).where(EventRow.learner_id == learner_id, EventRow.kind.in_(LEARNING)).distinct())
+        return set(found)
+
+    async def recent(self, learner_id: int, kinds: Collection[EventKind], limit: int) -> list[TrailEvent]:
+        found = await self._session.scalars(
+            select(EventRow).where(EventRow.learner_id == learner_id, EventRow.kind.in_(list(kinds)))
+            .order_by(EventRow.occurred_at.desc(), EventRow.id.desc()).limit(limit)
+        )
+        return [rows.trail_event(row) for row in found]
+
+    async def lesson_completions(self, learner_id: int) -> dict[str, datetime]:
+        found = await self._session.execute(
+            select(EventRow.lesson_id, func.min(EventRow.occurred_at))
+            .where(EventRow.learner_id == learner_id, EventRow.kind == EventKind.LESSON_COMPLETED,
+                   EventRow.lesson_id.is_not(None))
+            .group_by(EventRow.lesson_id)
+        )
+        return {str(lesson): rows.aware(at) for lesson, at in found}  # type: ignore[misc]
+
+    async def completion_days(self, learner_id: int) -> dict[str, date]:
+        found = await self._session.execute(
+            select(EventRow.lesson_id, func.min(EventRow.local_date))
+            .where(EventRow.learner_id == learner_id, EventRow.kind == EventKind.LESSON_COMPLETED)
+            .group_by(EventRow.lesson_id)
+        )
+        return {lesson_id: _date(day) for lesson_id, day in found if lesson_id}
+
+    async def correct_recheck_days(self, learner_id: int) -> list[tuple[str, date]]:
+        found = await self._session.execute(
+            select(EventRow.check_key, EventRow.local_date).where(
+                EventRow.learner_id == learner_id, EventRow.kind == EventKind.ANSWERED, EventRow.correct.is_(True),
+                EventRow.payload["kind"].as_string() == SessionKind.REVIEW,
+            )
+        )
+        return [(key, day) for key, day in found if key]
+
+    async def inactive_since(self, learner_ids: Collection[int], since: datetime) -> set[int]:
+        active = set(await self._session.scalars(
+            select(EventRow.learner_id).where(EventRow.learner_id.in_(list(learner_ids)), EventRow.occurred_at >= since,
+                                              EventRow.kind.in_(LEARNING)).distinct()
+        ))
+        return set(learner_ids) - active
+
+    async def who_started(self, learner_ids: Collection[int]) -> set[int]:
+        return set(await self._session.scalars(
+            select(EventRow.learner_id).where(EventRow.learner_id.in_(list(learner_ids)),
+                                              EventRow.kind == EventKind.LESSON_STARTED).distinct()
+        ))
+
+    async def nudge_history(self, learner_id: int) -> tuple[datetime | None, list[datetime]]:
+        last_activity = await self._session.scalar(
+            select(func.max(EventRow.occurred_at)).where(EventRow.learner_id == learner_id, EventRow.kind.not_in(BOTS_OWN)))
+        since = select(EventRow.occurred_at).where(EventRow.learner_id == learner_id, EventRow.kind == EventKind.NUDGED)
+        if last_activity is not None:
+            since = since.where(EventRow.occurred_at > last_activity)
+        nudged = list(await self._session.scalars(since.order_by(EventRow.occurred_at)))
+        return rows.aware(last_activity), [at for at in map(rows.aware, nudged) if at is not None]
+
+
+def _date(day: date | str) -> date:
+    """An aggregate bypasses the column type: SQLite hands a date back as text."""
+    return date.fromisoformat(day) if isinstance(day, str) else day

@@ -1,0 +1,201 @@
+"""The store's contract (bot/ports.py), held by both stores: the SQL store on SQLite and
+PostgreSQL, and the in-memory store the core's unit tests run on (tests/memory_store.py), so a
+flow that passes there behaves the same on a database."""
+from __future__ import annotations
+
+import asyncio
+import shutil
+from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import text
+
+from bot.events import LearnerRef
+from bot.ports import DuplicateEvent, Store
+from bot.records import Award, ItemMemory, TrailEvent
+from bot.store.database import create_engine, create_sessionmaker
+from bot.store.store import SqlStore
+from bot.streaks import Hold
+from bot.vocabulary import AccessKind, EventKind, NudgeKind, NudgeStatus, SessionKind, SessionStatus
+from tests.conftest import TABLES, blocking
+from tests.memory_store import MemoryStore
+
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+ANA = LearnerRef("test", "ana", "Ana", "Europe/Berlin")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres), "memory"])
+async def any_store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
+    if request.param == "memory":
+        yield MemoryStore()
+        return
+    engine = create_engine(request.getfixturevalue(f"database_url_for_{request.param}"))
+    yield SqlStore(create_sessionmaker(engine))
+    await engine.dispose()
+
+
+@pytest.fixture
+def database_url_for_sqlite(tmp_path, sqlite_template) -> str:  # type: ignore[no-untyped-def]
+    path = tmp_path / "bot.sqlite3"
+    shutil.copy(sqlite_template, path)
+    return f"sqlite+aiosqlite:///{path}"
+
+
+@pytest.fixture
+def database_url_for_postgresql(postgres_database: str) -> str:
+    async def emptied() -> None:
+        engine = create_engine(postgres_database)
+        async with engine.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
+        await engine.dispose()
+
+    blocking(asyncio.run, emptied())
+    return postgres_database
+
+
+def event(kind: EventKind, source_id: str | None = None, **details: object) -> TrailEvent:
+    return TrailEvent(kind=kind, occurred_at=NOW, local_date=NOW.date(), source_id=source_id, **details)  # type: ignore[arg-type]
+
+
+async def test_a_learner_is_created_once_found_again_and_one_record_per_transaction(any_store: Store):
+    async with any_store.transaction() as tx:
+        ana, created = await tx.learners.locked(ANA, now=NOW)
+        again, created_again = await tx.learners.locked(ANA, now=NOW)
+        assert (created, created_again) == (True, False)
+        assert again is ana, "one record per learner in a transaction"
+        assert (ana.timezone, ana.timezone_confirmed, ana.daily_time, ana.display_name) == ("Europe/Berlin", True, "09:00", "Ana")
+        ana.daily_time = "07:30"
+        await tx.learners.save(ana)
+    async with any_store.transaction() as tx:
+        found = await tx.learners.find("test", "ana")
+        assert found is not None and found.daily_time == "07:30" and (await tx.learners.by_id(found.id)) is found
+
+
+async def test_a_change_not_saved_is_not_kept(any_store: Store):
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        ana.daily_time = "07:30"
+    async with any_store.transaction() as tx:
+        assert (await tx.learners.find("test", "ana")).daily_time == "09:00"  # type: ignore[union-attr]
+
+
+async def test_a_platform_message_recorded_twice_fails_its_whole_transaction(any_store: Store):
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        await tx.trail.add(ana.id, event(EventKind.STARTED, "m1"))
+    with pytest.raises(DuplicateEvent):
+        async with any_store.transaction() as tx:
+            ana, _ = await tx.learners.locked(ANA, now=NOW)
+            ana.daily_time = "07:30"
+            await tx.learners.save(ana)
+            await tx.trail.add(ana.id, event(EventKind.STARTED, "m1"))
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        assert ana.daily_time == "09:00", "nothing of the failed transaction was kept"
+        assert [e.kind for e in await tx.trail.of(ana.id)] == [EventKind.STARTED]
+        assert await tx.trail.learning_days(ana.id) == set()
+
+
+async def test_a_session_moves_on_and_completes(any_store: Store):
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        session = await tx.sessions.open(ana.id, SessionKind.LESSON, "Tides", [{"type": "card"}, {"type": "card"}], now=NOW,
+                                         lesson_id="tides", lesson_version="v1")
+        session.position = 1
+        await tx.sessions.save(session)
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        active = await tx.sessions.active(ana.id)
+        assert active is not None and (active.id, active.position, active.lesson_id) == (session.id, 1, "tides")
+        active.status, active.completed_at = SessionStatus.COMPLETED, NOW
+        await tx.sessions.save(active)
+    async with any_store.transaction() as tx:
+        assert await tx.sessions.active(ana.id) is None
+        assert await tx.sessions.completed_lessons(ana.id) == {"tides"}
+
+
+async def test_memory_is_kept_per_check_and_due_ones_come_soonest_first(any_store: Store):
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        for key, days in (("tides:2", 3), ("tides:1", 1), ("knots:1", 9)):
+            await tx.memory.put_item(ana.id, ItemMemory(key, "{}", ("tides",), NOW + timedelta(days=days), 1, True, NOW))
+        await tx.memory.put_item(ana.id, ItemMemory("tides:1", "{}", ("tides",), NOW + timedelta(days=2), 2, False, NOW))
+    async with any_store.transaction() as tx:
+        assert [i.check_key for i in await tx.memory.due(ana.id, NOW + timedelta(days=5), 10)] == ["tides:1", "tides:2"]
+        assert (await tx.memory.items(ana.id))["tides:1"].reviews == 2
+
+
+async def test_an_award_is_stored_once_and_revoked_on_record(any_store: Store):
+    def award() -> Award:
+        return Award(public_id=f"p-{id(object())}", learner_id=ana.id, definition_id="deckhand", kind="badge", renewal=0,
+                     awarded_at=NOW, valid_until=None, evidence={})
+
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        first = award()
+        assert await tx.awards.add(first) and first.id > 0
+        assert not await tx.awards.add(award()), "once per learner, definition and renewal"
+        await tx.awards.revoke(first.id, at=NOW, reason="issued in error")
+    async with any_store.transaction() as tx:
+        [stored] = await tx.awards.of(ana.id)
+        assert (stored.revoked_at, stored.revocation_reason) == (NOW, "issued in error")
+        assert await tx.awards.revoked_indices() == [first.id] and await tx.awards.held_by([ana.id]) == []
+        assert (await tx.awards.by_public_id(first.public_id)).id == first.id  # type: ignore[union-attr]
+
+
+async def test_holds_end_today_and_future_ones_go(any_store: Store):
+    today = date(2026, 3, 10)
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        await tx.holds.add(ana.id, date(2026, 3, 5), date(2026, 3, 20))
+        await tx.holds.add(ana.id, date(2026, 4, 1), date(2026, 4, 5))
+        await tx.holds.end(ana.id, today)
+    async with any_store.transaction() as tx:
+        assert await tx.holds.of(ana.id) == [Hold(date(2026, 3, 5), today)]
+
+
+async def test_a_nudge_is_scheduled_once_claimed_by_one_worker_and_finished(any_store: Store):
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        assert await tx.nudges.schedule(ana.id, NudgeKind.DAILY, NOW)
+        assert not await tx.nudges.schedule(ana.id, NudgeKind.DAILY, NOW)
+    async with any_store.transaction() as tx:
+        [(nudge, learner)] = await tx.nudges.claim(now=NOW, worker="w1", lease=timedelta(minutes=2), limit=10)
+        assert (nudge.status, learner.id) == (NudgeStatus.CLAIMED, ana.id)
+    async with any_store.transaction() as tx:
+        assert await tx.nudges.claim(now=NOW, worker="w2", lease=timedelta(minutes=2), limit=10) == []
+        assert not await tx.nudges.finish(nudge.id, worker="w2", status=NudgeStatus.SENT, at=NOW)
+        assert await tx.nudges.finish(nudge.id, worker="w1", status=NudgeStatus.SENT, at=NOW)
+        assert [(n.status, n.attempts) for n in await tx.nudges.all(ana.id)] == [(NudgeStatus.SENT, 1)]
+
+
+async def test_a_sign_in_link_works_once_and_leaving_ends_every_session(any_store: Store):
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        await tx.access.add("link", ana.id, AccessKind.SIGNIN, NOW + timedelta(minutes=15))
+        await tx.access.add("session", ana.id, AccessKind.SESSION, NOW + timedelta(hours=12))
+        await tx.access.add("old", ana.id, AccessKind.SESSION, NOW - timedelta(minutes=1))
+    async with any_store.transaction() as tx:
+        assert (await tx.access.signin_learner("link", NOW)).id == ana.id  # type: ignore[union-attr]
+        assert await tx.access.use_signin("link", NOW) == ana.id
+        assert await tx.access.use_signin("link", NOW) is None, "once"
+        assert await tx.access.session_learner("old", NOW) is None
+        assert await tx.access.purge_expired(NOW) == 1
+        assert (await tx.access.session_learner("session", NOW)).id == ana.id  # type: ignore[union-attr]
+        assert await tx.access.end_all(ana.id) == 2
+        assert await tx.access.session_learner("session", NOW) is None
+
+
+async def test_teams_are_made_by_name_and_read_with_their_members(any_store: Store):
+    async with any_store.transaction() as tx:
+        ids = await tx.teams.ids_by_name(["Deck", "Engine"])
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        ana.team_id = ids["Deck"]
+        await tx.learners.save(ana)
+        await tx.teams.set_managed(ana.id, [ids["Engine"]])
+    async with any_store.transaction() as tx:
+        assert await tx.teams.ids_by_name(["Deck"]) == {"Deck": ids["Deck"]}, "found, not made again"
+        assert [t.name for t in await tx.teams.all()] == ["Deck", "Engine"]
+        assert [m.id for m in await tx.teams.members(ids["Deck"])] == [ana.id]
+        assert await tx.teams.managed_names(ana.id) == ["Engine"] and await tx.teams.name_of(ana.id) == "Deck"

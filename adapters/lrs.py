@@ -24,22 +24,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from urllib.parse import urlsplit
 
 import httpx
 
 from bot.clock import Clock
+from bot.platform_settings import LrsSettings
 from bot.store.forwarding import ForwardingStore
 from bot.xapi import Record, Statement
 
 log = logging.getLogger(__name__)
 
 VERSION = "1.0.3"
-MAX_ENDPOINT = 300  # the cursor's key column
 MAX_RETRY_AFTER = 3600.0  # an LRS asking for a day's pause is obeyed for an hour at most
 CONFIGURATION = {
     401: "check XAPI_USERNAME and XAPI_PASSWORD",
@@ -49,42 +48,6 @@ CONFIGURATION = {
     407: "a proxy asks for credentials",
     408: "the LRS timed out reading the request",
 }
-
-
-@dataclass(frozen=True)
-class LrsSettings:
-    endpoint: str  # without a trailing slash
-    username: str
-    password: str
-    batch: int = 100  # statements per POST
-    timeout: float = 30.0  # seconds for one POST, from connecting to the last byte of the answer
-    interval: float = 5.0  # seconds between looks for new events when there was less than a batch
-
-    @property
-    def statements_url(self) -> str:
-        return f"{self.endpoint}/statements"
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> LrsSettings | None:
-        """None when XAPI_ENDPOINT is not set: forwarding is off. ValueError when it is unusable."""
-        endpoint = env.get("XAPI_ENDPOINT", "").strip().rstrip("/")
-        if not endpoint:
-            return None
-        parts = urlsplit(endpoint)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError("XAPI_ENDPOINT must be an http(s) URL, e.g. https://lrs.example.com/xapi/")
-        if parts.username or parts.password:
-            raise ValueError("XAPI_ENDPOINT must not contain credentials: set XAPI_USERNAME and XAPI_PASSWORD")
-        if len(endpoint) > MAX_ENDPOINT:
-            raise ValueError(f"XAPI_ENDPOINT is longer than {MAX_ENDPOINT} characters")
-        batch = int(env.get("XAPI_BATCH") or 100)
-        if not 1 <= batch <= 1000:
-            raise ValueError("XAPI_BATCH must be between 1 and 1000")
-        interval = float(env.get("XAPI_INTERVAL_SECONDS") or 5)
-        if not interval > 0:
-            raise ValueError("XAPI_INTERVAL_SECONDS must be positive")
-        return cls(endpoint=endpoint, username=env.get("XAPI_USERNAME", ""), password=env.get("XAPI_PASSWORD", ""),
-                   batch=batch, interval=interval)
 
 
 def open_client(settings: LrsSettings) -> httpx.AsyncClient:

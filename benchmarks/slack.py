@@ -461,7 +461,7 @@ class Echoing:
 
 
 def issuer_in(folder: Path) -> IssuerIdentity:
-    """A fresh issuer, as bot/bootstrap.py load_issuer makes it (no public URL)."""
+    """A fresh issuer, as adapters/wiring.py load_issuer makes it (no public URL)."""
     keys = KeyStore(folder / "keys")
     return IssuerIdentity.create(key=keys.load_or_create(), retired=tuple(keys.retired()), name="Benchmark Academy",
                                  public_url=None, local_url="http://127.0.0.1:8000")

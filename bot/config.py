@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
+from bot.config_errors import ConfigError, positive, shown
+from bot.platform_settings import Announcements, LrsSettings, SlackSettings, TelegramSettings
 from bot.store.database import default_database_url, normalize_url
+
+__all__ = ["Announcements", "ConfigError", "Settings", "positive"]
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 # Variables whose values are secret: masked in every log line and error message.
@@ -22,57 +25,6 @@ SECRET_VARIABLES = (
 LOG_FORMATS = ("text", "json")
 # The drivers the bot runs on, per database; the first is the one installed with the bot.
 DRIVERS = {"sqlite": ("aiosqlite",), "postgresql": ("asyncpg", "psycopg")}
-_WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
-_TELEGRAM_CHAT = re.compile(r"-?[0-9]{1,20}|@[A-Za-z0-9_]{4,32}")
-
-
-class ConfigError(ValueError):
-    """A setting cannot be used; the message names it and says what it takes, on one line."""
-
-
-@dataclass(frozen=True)
-class Announcements:
-    """Where each platform announces badges: its own setting, so that with both platforms on,
-    neither sends to an id only the other knows. ANNOUNCE_CHANNEL, the one setting of old, still
-    means the configured platform's when exactly one is configured."""
-
-    telegram: str | None = None  # TELEGRAM_ANNOUNCE_CHAT: a group's chat id (-100...) or @channelname
-    slack: str | None = None  # SLACK_ANNOUNCE_CHANNEL: a channel id (C0123ABC)
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> Announcements:
-        def given(name: str) -> str | None:
-            return (env.get(name) or "").strip() or None
-
-        telegram_on = given("TELEGRAM_BOT_TOKEN") is not None
-        slack_on = given("SLACK_BOT_TOKEN") is not None and given("SLACK_SIGNING_SECRET") is not None
-        shared = given("ANNOUNCE_CHANNEL")
-        if shared and telegram_on and slack_on:
-            raise ConfigError("ANNOUNCE_CHANNEL is set but both Telegram and Slack are configured: set "
-                              "TELEGRAM_ANNOUNCE_CHAT (the Telegram group's chat id) and SLACK_ANNOUNCE_CHANNEL "
-                              "(the Slack channel's id) instead")
-        telegram = given("TELEGRAM_ANNOUNCE_CHAT") or (shared if telegram_on else None)
-        if telegram is not None and not _TELEGRAM_CHAT.fullmatch(telegram):
-            name = "TELEGRAM_ANNOUNCE_CHAT" if given("TELEGRAM_ANNOUNCE_CHAT") else "ANNOUNCE_CHANNEL"
-            raise ConfigError(f"{name} must be a Telegram group's chat id (such as -1001234567890) or a channel's "
-                              f"@username, not {_shown(telegram)}")
-        return cls(telegram=telegram, slack=given("SLACK_ANNOUNCE_CHANNEL") or (shared if slack_on else None))
-
-
-def positive(env: Mapping[str, str], name: str, default: float, *, whole: bool = False) -> float:
-    """A positive number from the environment (`default` when unset): a typo must stop the
-    start with its name, not be a traceback, and 0 must not stall delivery for ever."""
-    raw = (env.get(name) or "").strip()
-    if not raw:
-        return default
-    try:
-        value = int(raw) if whole else float(raw)
-    except ValueError:
-        value = 0
-    if not 0 < value < float("inf"):
-        kind = "a positive whole number" if whole else "a positive number"
-        raise ConfigError(f"{name} must be {kind}, not {_shown(raw)}")
-    return value
 
 
 @dataclass(frozen=True)
@@ -96,7 +48,7 @@ class Nudging:
 
 @dataclass(frozen=True)
 class Settings:
-    database_url: str
+    database_url: str = field(repr=False)  # may carry a password: database_setting says it safely
     content_dir: Path
     data_dir: Path
     keys_dir: Path  # the issuer's signing keys: outside the database, files 0600
@@ -106,7 +58,11 @@ class Settings:
     issuer_name: str
     log_format: str = "text"
     nudging: Nudging = Nudging()
-    secrets: tuple[str, ...] = ()  # values never to be shown (tokens, passwords)
+    telegram: TelegramSettings | None = None  # None: Telegram is not configured
+    slack: SlackSettings | None = None  # None: Slack is not configured
+    lrs: LrsSettings | None = None  # None: no LRS, or (lrs_problem) its settings cannot be used
+    lrs_problem: str | None = None  # forwarding is off for this reason; the bot runs without it
+    secrets: tuple[str, ...] = field(default=(), repr=False)  # values never to be shown (tokens, passwords)
     database_setting: str = "DATABASE_URL"  # which variable chose the database, with its value, for messages
     keys_setting: str = "KEYS_DIR"  # the same for the issuer's keys
 
@@ -123,6 +79,10 @@ class Settings:
         data_dir = _folder(env, "DATA_DIR", default_data_dir())
         keys_dir = _folder(env, "KEYS_DIR", data_dir / "keys")
         raw_url = (env.get("DATABASE_URL") or "").strip()
+        try:  # an LRS that cannot be used turns forwarding off with an error; the bot runs on
+            lrs, lrs_problem = LrsSettings.from_env(env), None
+        except ValueError as problem:
+            lrs, lrs_problem = None, str(problem)
         return cls(
             database_url=_database_url(raw_url) if raw_url else default_database_url(data_dir),
             content_dir=_folder(env, "CONTENT_DIR", PROJECT_DIR / "content"),
@@ -133,7 +93,11 @@ class Settings:
             public_url=_public_url(env),
             issuer_name=(env.get("ISSUER_NAME") or "").strip() or "Microbadge Academy",
             log_format=_choice(env, "LOG_FORMAT", LOG_FORMATS),
-            nudging=_platforms_checked(env),
+            slack=SlackSettings.from_env(env),
+            telegram=TelegramSettings.from_env(env),
+            nudging=Nudging.from_env(env),
+            lrs=lrs,
+            lrs_problem=lrs_problem,
             secrets=secrets_in(env),
             database_setting=_database_setting(env, raw_url, data_dir),
             keys_setting=_folder_setting(env, "KEYS_DIR", keys_dir, under="DATA_DIR"),
@@ -188,17 +152,12 @@ def redact_url(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
-def _shown(raw: str) -> str:
-    """A value in a message: quoted, short, on one line."""
-    return repr(raw[:40] + ("..." if len(raw) > 40 else ""))
-
-
 def _folder(env: Mapping[str, str], name: str, default: Path) -> Path:
     raw = (env.get(name) or "").strip()
     if not raw:
         return default
     if "\x00" in raw:
-        raise ConfigError(f"{name} must be a folder path, not {_shown(raw)}")
+        raise ConfigError(f"{name} must be a folder path, not {shown(raw)}")
     path = Path(raw).expanduser()
     if path.exists() and not path.is_dir():
         raise ConfigError(f"{name}={path} is a file, not a folder: name a folder (it is created if missing)")
@@ -234,7 +193,7 @@ def _database_url(raw: str) -> str:
 def _host(env: Mapping[str, str]) -> str:
     host = (env.get("HOST") or "").strip() or "127.0.0.1"
     if any(c.isspace() or c in "/@?#" for c in host):
-        raise ConfigError(f"HOST must be an address to listen on, such as 127.0.0.1 or 0.0.0.0, not {_shown(host)}")
+        raise ConfigError(f"HOST must be an address to listen on, such as 127.0.0.1 or 0.0.0.0, not {shown(host)}")
     return host
 
 
@@ -243,7 +202,7 @@ def _port(env: Mapping[str, str]) -> int:
     if not raw:
         return 8000
     if not raw.isdigit() or not 1 <= int(raw) <= 65535:
-        raise ConfigError(f"PORT must be a whole number from 1 to 65535, not {_shown(raw)}")
+        raise ConfigError(f"PORT must be a whole number from 1 to 65535, not {shown(raw)}")
     return int(raw)
 
 
@@ -255,52 +214,17 @@ def _public_url(env: Mapping[str, str]) -> str | None:
         return None
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise ConfigError(f"PUBLIC_URL must be the web app's address, such as https://learn.example.com, not {_shown(url)}")
+        raise ConfigError(f"PUBLIC_URL must be the web app's address, such as https://learn.example.com, not {shown(url)}")
     try:
         did_web(url)  # the issuer's did:web is derived from it
     except InvalidPublicUrl:
         raise ConfigError(f"PUBLIC_URL must be a plain https://host[:port][/path] address (http only for "
-                          f"localhost), not {_shown(url)}") from None
+                          f"localhost), not {shown(url)}") from None
     return url
 
 
 def _choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
     raw = (env.get(name) or "").strip().lower()
     if raw and raw not in choices:
-        raise ConfigError(f"{name} must be {' or '.join(choices)}, not {_shown(raw)}")
+        raise ConfigError(f"{name} must be {' or '.join(choices)}, not {shown(raw)}")
     return raw or choices[0]
-
-
-def _platforms_checked(env: Mapping[str, str]) -> Nudging:
-    """The platforms' settings that only work together or in one form; the nudging numbers."""
-    def given(name: str) -> bool:
-        return bool((env.get(name) or "").strip())
-
-    slack = ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
-    if given(slack[0]) != given(slack[1]):
-        have, lack = slack if given(slack[0]) else slack[::-1]
-        raise ConfigError(f"{have} is set but {lack} is not: Slack needs both (the bot token and, from the app's "
-                          "Basic Information, the signing secret)")
-    if given("SLACK_APP_TOKEN") and not given(slack[0]):
-        raise ConfigError("SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not: Socket Mode "
-                          "needs all three")
-    for name in ("TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET"):
-        if given(name) and not given("TELEGRAM_BOT_TOKEN"):
-            raise ConfigError(f"{name} is set but TELEGRAM_BOT_TOKEN is not: set the token from @BotFather too")
-    webhook = (env.get("TELEGRAM_WEBHOOK_URL") or "").strip()
-    if webhook:
-        parts = urlsplit(webhook)
-        if parts.scheme != "https" or not parts.hostname:
-            raise ConfigError(f"TELEGRAM_WEBHOOK_URL must be an https:// address (Telegram sends webhooks over "
-                              f"HTTPS only), such as https://bot.example.com/telegram/webhook, not {_shown(webhook)}")
-    secret = (env.get("TELEGRAM_WEBHOOK_SECRET") or "").strip()
-    if secret and not _WEBHOOK_SECRET.fullmatch(secret):
-        raise ConfigError("TELEGRAM_WEBHOOK_SECRET must be 1 to 256 characters of A-Z, a-z, 0-9, _ and - "
-                          "(Telegram's rule); its value is not shown")
-    for name in ("TELEGRAM_API_BASE_URL", "SLACK_API_URL"):
-        value = (env.get(name) or "").strip()
-        if value and (urlsplit(value).scheme not in ("http", "https") or not urlsplit(value).hostname):
-            raise ConfigError(f"{name} must be an http(s):// address, not {_shown(value)}")
-    positive(env, "TELEGRAM_MESSAGES_PER_SECOND", 29.0)
-    Announcements.from_env(env)
-    return Nudging.from_env(env)

@@ -14,7 +14,7 @@ from bot.ports import Store
 from content.model import CredentialDefinition, Curriculum
 from credentials.images import badge_png, badge_svg, bake_svg
 from credentials.issuer import IssuerIdentity
-from web.awards import PublishedAward, awarded_definition, baked_png_of, find_published
+from bot.published import PublishedAward, awarded_definition, baked_png_of, find_published
 from web.views import credential_page
 
 SVG = "image/svg+xml"

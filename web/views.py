@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 from enum import Enum
 from typing import Any
 
-from web.awards import PublishedAward
+from bot.published import PublishedAward
 from credentials.linkedin import add_to_profile_url
 
 

@@ -13,7 +13,7 @@ async def run(settings: Settings, learner_name: str | None) -> int:
     from tzlocal import get_localzone_name
 
     from adapters.console.app import PLATFORM, ConsoleBot
-    from bot.bootstrap import in_use
+    from adapters.wiring import in_use
     from bot.events import LearnerRef
 
     app = await build_or_report(settings)

@@ -28,7 +28,7 @@ from credentials.verification import Verdict, verify_credential
 
 
 async def command(settings: Settings, args: argparse.Namespace) -> int:
-    from bot.bootstrap import check_keys, load_issuer, prepare_database
+    from adapters.wiring import check_keys, load_issuer, prepare_database
 
     now = datetime.now(timezone.utc)
     if args.credentials_command == "rotate-key":

@@ -7,7 +7,7 @@ from bot.config import Settings, redact_url
 
 
 def upgrade(settings: Settings) -> int:
-    from bot.bootstrap import prepare_database
+    from adapters.wiring import prepare_database
 
     asyncio.run(prepare_database(settings))
     print(f"Database is up to date: {redact_url(settings.database_url)}")

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 import importlib.util
 import logging
-import os
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 
 from adapters.cli.shared import build_or_report, say
 from bot.config import Settings
@@ -18,7 +17,7 @@ TELEGRAM = ("telegram", "aiolimiter")
 SLACK = ("slack_bolt", "slack_sdk", "aiohttp")
 
 
-def missing_extra(env: Mapping[str, str], installed: Callable[[str], bool]) -> str | None:
+def missing_extra(settings: Settings, installed: Callable[[str], bool]) -> str | None:
     """Why `serve` cannot start with the packages installed here, naming the extra to install;
     None when everything it needs for the configured platforms is there."""
     def lacking(modules: tuple[str, ...]) -> str | None:
@@ -26,10 +25,10 @@ def missing_extra(env: Mapping[str, str], installed: Callable[[str], bool]) -> s
 
     if module := lacking(WEB):
         return f"the web app's packages are not installed ({module} is missing): pip install 'microbadge[web]'"
-    if (env.get("TELEGRAM_BOT_TOKEN") or "").strip() and (module := lacking(TELEGRAM)):
+    if settings.telegram is not None and (module := lacking(TELEGRAM)):
         return (f"TELEGRAM_BOT_TOKEN is set but Telegram's packages are not installed ({module} is missing): "
                 "pip install 'microbadge[telegram]'")
-    if (env.get("SLACK_BOT_TOKEN") or "").strip() and (module := lacking(SLACK)):
+    if settings.slack is not None and (module := lacking(SLACK)):
         return (f"SLACK_BOT_TOKEN is set but Slack's packages are not installed ({module} is missing): "
                 "pip install 'microbadge[slack]'")
     return None
@@ -40,9 +39,9 @@ def is_installed(module: str) -> bool:
 
 
 async def run(settings: Settings) -> int:
-    from bot.bootstrap import in_use
+    from adapters.wiring import in_use
 
-    lacking = missing_extra(os.environ, is_installed)
+    lacking = missing_extra(settings, is_installed)
     if lacking is not None:  # before the database is touched: nothing is written
         say(f"Cannot start: {lacking}.", settings.secrets)
         return 1

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from bot.config import Settings
 
 if TYPE_CHECKING:
-    from bot.bootstrap import Application
+    from adapters.wiring import Application
     from bot.ports import Store
     from content.model import Curriculum
 
@@ -36,7 +36,7 @@ def say(message: str, secrets: tuple[str, ...] = ()) -> None:
 async def opened_store(settings: Settings) -> AsyncIterator[Store]:
     """The progress store on an upgraded schema; the engine is disposed of on exit. `ConfigError`
     when the database cannot be opened or reached."""
-    from bot.bootstrap import prepare_database
+    from adapters.wiring import prepare_database
     from bot.store.database import create_engine, create_sessionmaker
     from bot.store.store import SqlStore
 
@@ -50,7 +50,7 @@ async def opened_store(settings: Settings) -> AsyncIterator[Store]:
 
 def content_or_report(settings: Settings) -> Curriculum | None:
     """The curriculum, or None after printing every problem in it."""
-    from bot.bootstrap import ContentInvalid, load_content
+    from adapters.wiring import ContentInvalid, load_content
 
     try:
         return load_content(settings)
@@ -61,7 +61,7 @@ def content_or_report(settings: Settings) -> Curriculum | None:
 
 async def build_or_report(settings: Settings) -> Application | None:
     """The application, or None after printing every content problem (nothing starts on broken content)."""
-    from bot.bootstrap import ContentInvalid, build
+    from adapters.wiring import ContentInvalid, build
 
     try:
         return await build(settings)

@@ -14,7 +14,7 @@ from bot.ports import Store
 
 
 async def show(settings: Settings) -> int:
-    from bot.bootstrap import in_use
+    from adapters.wiring import in_use
     from bot.store.database import create_engine
 
     async with opened_store(settings) as store:

@@ -24,8 +24,7 @@ import hashlib
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import aiohttp
@@ -45,7 +44,7 @@ from adapters.slack.profiles import PLATFORM, Profiles, SlackPerson
 from adapters.slack.render import SUBMIT_ACTION, answered_question, home_view, render
 from bot import actions, commands, texts
 from bot.clock import Clock, SystemClock
-from bot.config import Announcements
+from bot.platform_settings import SlackSettings
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, TeamFromChannel
 from bot.nudges import NotNow
@@ -64,26 +63,6 @@ SLACKBOT = "USLACKBOT"  # Slack's own helper: in some channels, never a person
 LOOKUPS = 8  # users.info calls at once when reading a channel's members
 VERIFIED_BODY = "microbadge_verified_body"  # request context: the body as http.py read it
 Settled = Callable[[Delivery, Outcome], None]
-
-
-@dataclass(frozen=True)
-class SlackSettings:
-    bot_token: str
-    signing_secret: str
-    app_token: str | None = None  # set: Socket Mode instead of HTTP
-    api_url: str | None = None  # SLACK_API_URL: the Web API elsewhere (the SDK's base_url)
-    announce_channel: str | None = None  # SLACK_ANNOUNCE_CHANNEL: a channel id
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> SlackSettings | None:
-        """None unless both SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are set."""
-        token, secret = env.get("SLACK_BOT_TOKEN", "").strip(), env.get("SLACK_SIGNING_SECRET", "").strip()
-        if not (token and secret):
-            return None
-        return cls(
-            bot_token=token, signing_secret=secret, app_token=env.get("SLACK_APP_TOKEN") or None,
-            api_url=env.get("SLACK_API_URL") or None, announce_channel=Announcements.from_env(env).slack,
-        )
 
 
 def web_client(settings: SlackSettings, *, session: aiohttp.ClientSession | None = None) -> webapi.PatientWebClient:

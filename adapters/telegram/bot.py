@@ -13,13 +13,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import contextvars
-import hashlib
-import hmac
 import logging
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine, Mapping
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any, Protocol, cast
 
 from telegram import BotCommand, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
@@ -37,13 +34,12 @@ from telegram.ext import (
     filters,
 )
 
-from adapters.config import positive
 from adapters.inbox import Entry, Inbox, JournalUnavailable, Outcome
 from adapters.telegram.delivery import DeliveryLimiter, Priority
 from adapters.telegram.formatting import escape
 from adapters.telegram.render import Out, OutPhoto, OutPoll, OutText, joined_text, messages, render
 from bot import actions, commands, texts
-from bot.config import Announcements
+from bot.platform_settings import TelegramSettings
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef
 from bot.replies import Announcement, Feedback, Reply, reply_from_json, reply_to_json
@@ -63,45 +59,6 @@ REMEMBERED = 10_000  # recent update ids and polls kept in memory
 ImageSource = Callable[[str], Awaitable[bytes | None]]
 # The journal entry of the update being handled (handlers run in the task that handles it).
 _ENTRY: contextvars.ContextVar[Entry | None] = contextvars.ContextVar("telegram_entry", default=None)
-
-
-@dataclass(frozen=True)
-class TelegramSettings:
-    token: str
-    webhook_url: str | None = None  # set: webhook mode; unset: long polling
-    webhook_secret: str | None = None  # default: derived from the token
-    api_base_url: str | None = None  # a self-hosted Bot API server, e.g. http://localhost:8081/bot
-    announce_chat: int | str | None = None  # TELEGRAM_ANNOUNCE_CHAT: a group id or @channelname
-    quiz_polls: bool = False  # single-answer checks as quiz polls instead of buttons
-    poll_timeout: int = 10  # seconds of getUpdates long polling
-    # The bot's overall send rate (Telegram allows about 30 messages a second per bot). On
-    # PostgreSQL every `serve` process takes turns from one shared budget at this rate; with
-    # SQLite there is one process and the rate is its own.
-    messages_per_second: float = 29.0
-
-    @classmethod
-    def from_env(cls, env: Mapping[str, str]) -> TelegramSettings | None:
-        """None when TELEGRAM_BOT_TOKEN is not set: Telegram is not configured."""
-        token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
-        if not token:
-            return None
-        announce = Announcements.from_env(env).telegram or ""
-        return cls(
-            token=token,
-            webhook_url=env.get("TELEGRAM_WEBHOOK_URL") or None,
-            webhook_secret=env.get("TELEGRAM_WEBHOOK_SECRET") or None,
-            api_base_url=env.get("TELEGRAM_API_BASE_URL") or None,
-            announce_chat=int(announce) if announce.lstrip("-").isdigit() else (announce or None),
-            quiz_polls=env.get("TELEGRAM_QUIZ_POLLS", "").lower() in ("1", "true", "yes", "on"),
-            messages_per_second=positive(env, "TELEGRAM_MESSAGES_PER_SECOND", 29.0),
-        )
-
-    @property
-    def secret(self) -> str:
-        """X-Telegram-Bot-Api-Secret-Token: 1-256 characters of A-Z, a-z, 0-9, _ and -."""
-        if self.webhook_secret:
-            return self.webhook_secret
-        return hmac.new(self.token.encode(), b"telegram-webhook", hashlib.sha256).hexdigest()
 
 
 Process = Callable[[object, Awaitable[Any]], Awaitable[None]]

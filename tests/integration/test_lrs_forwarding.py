@@ -22,7 +22,8 @@ from sqlalchemy import select
 
 from adapters.cli.status import forwarding_status
 from adapters.cli.xapi import export_xapi
-from adapters.lrs import Backoff, LrsForwarder, LrsSettings, Round, open_client
+from adapters.lrs import Backoff, LrsForwarder, Round, open_client
+from bot.platform_settings import LrsSettings
 from bot.clock import Clock
 from bot.core import Core
 from bot.store.database import create_engine, create_sessionmaker

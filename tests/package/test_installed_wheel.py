@@ -39,7 +39,7 @@ import asyncio
 from datetime import datetime, timedelta, timezone
 
 from adapters.cli.demo import DemoLearner
-from bot.bootstrap import build
+from adapters.wiring import build
 from bot.clock import ManualClock
 from bot.config import Settings
 

@@ -22,7 +22,7 @@ from content.model import Curriculum
 from tests.integration.test_issuing_on_award import issuer_for
 from tests.telegram.client import TelegramUser
 from tests.telegram.fake_api import FakeTelegram, running_fake_telegram
-from web.awards import BakedImages
+from bot.published import BakedImages
 
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnop"
 GROUP = -1001234567890

@@ -27,7 +27,7 @@ from tests.integration.test_issuing_on_award import issuer_for
 from tests.telegram.client import TelegramUser
 from tests.telegram.fake_api import FakeTelegram
 from tests.telegram.test_telegram_bot import GROUP, PUBLIC_URL, TOKEN, fake, fast_limiter, onboard, telegram  # noqa: F401
-from web.awards import BakedImages
+from bot.published import BakedImages
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
-from web.awards import PublishedAward
+from bot.published import PublishedAward
 from web.views import Standing, credential_page
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)

@@ -1,4 +1,5 @@
-"""A published award as the web app sees it: the signed credential and its standing."""
+"""A published award: the signed credential, its standing, and its badge image with the
+credential baked in (the web app shows it; a chat platform that uploads images sends it)."""
 from __future__ import annotations
 
 import asyncio

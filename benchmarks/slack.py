@@ -40,6 +40,11 @@ acked within 3 s; no request was sent again before its Retry-After; reply p95 un
 
     python benchmarks/slack.py                      # 100 learners, each way in, temporary SQLite
     python benchmarks/slack.py --database-url postgresql+asyncpg://postgres@127.0.0.1:5432/test
+    python benchmarks/slack.py --before /tmp/before # first the same run of ours on an earlier commit's copy
+                                                    # (git archive 3e0ed48 | tar -x -C /tmp/before), compared
+
+Also reported per way in: requests a second (from the first sent to the last reply) and messages
+posted per request.
 
 With a PostgreSQL URL a fresh database is made on that server for each way in and dropped after.
 """
@@ -54,7 +59,9 @@ import platform
 import random
 import re
 import shlex
+import shutil
 import socket
+import subprocess
 import sys
 import tempfile
 import threading
@@ -94,7 +101,10 @@ from bot.clock import SystemClock  # noqa: E402
 from bot.core import Core  # noqa: E402
 from bot.store.database import create_engine, create_sessionmaker, normalize_url  # noqa: E402
 from bot.store.migrate import upgrade_async  # noqa: E402
-from bot.store.store import SqlStore  # noqa: E402
+try:
+    from bot.store.store import SqlStore as Store  # noqa: E402
+except ImportError:  # the code before the store was split (an earlier commit, measured with --before)
+    from bot.store.repository import ProgressStore as Store  # noqa: E402
 from content.model import Check  # noqa: E402
 from credentials.issuer import IssuerIdentity  # noqa: E402
 from credentials.keystore import KeyStore  # noqa: E402
@@ -472,7 +482,7 @@ def build_ours(url: str, fake: FakeSlack, notify: Notify, folder: Path) -> Build
         await upgrade_async(url)
         engine = create_engine(url)
         curriculum = load_shipped_curriculum()
-        store = SqlStore(create_sessionmaker(engine))
+        store = Store(create_sessionmaker(engine))
         issuer, clock = issuer_in(folder), SystemClock()
         core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)
         settings = SlackSettings(bot_token=TOKEN, signing_secret=SECRET, api_url=fake.api_url, announce_channel=None)
@@ -533,11 +543,17 @@ class Measured:
     undelivered: int  # refused chat.postMessage never sent again successfully
     errors: list[str]  # ERROR log records of the app
     responses: int  # posts to response_urls
+    posted: int = 0  # messages delivered (chat.postMessage answered ok)
     cpu: dict[str, float] = field(default_factory=dict)  # CPU seconds per thread role
 
     @property
     def requests(self) -> int:
         return len(self.samples)
+
+    @property
+    def rate(self) -> float:
+        """Requests a second: from the first sent to the last reply."""
+        return self.requests / (max(s.last_reply for s in self.samples) - min(s.sent for s in self.samples))
 
     def ack_ms(self, q: float, kind: str | None = None) -> float:
         return 1000 * percentile(sorted(s.ack for s in self.samples if kind is None or s.kind == kind), q)
@@ -565,8 +581,9 @@ def outcome(name: str, fake: FakeSlack, samples: list[Sample], errors: ErrorCoun
     delivered = {json.dumps(c.params, sort_keys=True, default=repr) for c in calls if c.ok and c.method == "chat.postMessage"}
     undelivered = sum(1 for c in refused if c.method == "chat.postMessage"
                       and json.dumps(c.params, sort_keys=True, default=repr) not in delivered)
+    posted = sum(1 for c in calls if c.ok and c.method == "chat.postMessage")
     return Measured(name, samples, Counter(c.method for c in calls), Counter(c.method for c in refused),
-                    len(fake.early_retries), undelivered, list(errors.records), len(fake.responses), cpu)
+                    len(fake.early_retries), undelivered, list(errors.records), len(fake.responses), posted, cpu)
 
 
 async def measure_ours(url: str, entry: str, args: argparse.Namespace, folder: Path) -> Measured:
@@ -691,14 +708,16 @@ def report(args: argparse.Namespace, ours: list[Measured], baseline: Measured, p
     print("serving: each app by uvicorn (h11, asyncio loop) in its own thread on 127.0.0.1; one httpx.AsyncClient per"
           " learner in the main thread; the fake in a thread of this process: one GIL for all three")
     print()
-    print("| app | requests | ack p50 (ms) | ack p95 (ms) | ack max (ms) | reply p50 (ms) | reply p95 (ms) | reply p99 (ms) | 429s | sent again early | undelivered |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("| app | requests | requests/s | messages/request | ack p50 (ms) | ack p95 (ms) | ack max (ms) | reply p50 (ms)"
+          " | reply p95 (ms) | reply p99 (ms) | 429s | sent again early | undelivered |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for m in [*ours, baseline]:
         refused = ", ".join(f"{method} {n}" for method, n in m.refused.most_common()) or "0"
-        print(f"| {m.name} | {m.requests} | {m.ack_ms(0.5):.1f} | {m.ack_ms(0.95):.1f} | {1000 * m.max_ack:.1f}"
-              f" | {m.reply_ms(0.5):.1f} | {m.reply_ms(0.95):.1f} | {m.reply_ms(0.99):.1f} | {refused} | {m.early} | {m.undelivered} |")
+        print(f"| {m.name} | {m.requests} | {m.rate:.1f} | {m.posted / m.requests:.2f} | {m.ack_ms(0.5):.1f} | {m.ack_ms(0.95):.1f}"
+              f" | {1000 * m.max_ack:.1f} | {m.reply_ms(0.5):.1f} | {m.reply_ms(0.95):.1f} | {m.reply_ms(0.99):.1f} | {refused}"
+              f" | {m.early} | {m.undelivered} |")
     for m in ours:
-        print(f"| {m.name} / baseline | | {m.ack_ms(0.5) / baseline.ack_ms(0.5):.2f}x | {m.ack_ms(0.95) / baseline.ack_ms(0.95):.2f}x"
+        print(f"| {m.name} / baseline | | | | {m.ack_ms(0.5) / baseline.ack_ms(0.5):.2f}x | {m.ack_ms(0.95) / baseline.ack_ms(0.95):.2f}x"
               f" | | {m.reply_ms(0.5) / baseline.reply_ms(0.5):.2f}x | {m.reply_ms(0.95) / baseline.reply_ms(0.95):.2f}x"
               f" | {m.reply_ms(0.99) / baseline.reply_ms(0.99):.2f}x | | | |")
     print()
@@ -706,7 +725,7 @@ def report(args: argparse.Namespace, ours: list[Measured], baseline: Measured, p
     print()
     print("| request | count | ack p95 (ms) | reply p50 (ms) | reply p95 (ms) |")
     print("|---|---|---|---|---|")
-    every = Measured("all", [s for m in ours for s in m.samples], Counter(), Counter(), 0, 0, [], 0)
+    every = Measured("all", [s for m in ours for s in m.samples], Counter(), Counter(), 0, 0, [], 0, 0)
     for kind, count in Counter(s.kind for s in every.samples).most_common():
         print(f"| {kind} | {count} | {every.ack_ms(0.95, kind):.1f} | {every.reply_ms(0.5, kind):.1f} | {every.reply_ms(0.95, kind):.1f} |")
     print()
@@ -725,6 +744,62 @@ def report(args: argparse.Namespace, ours: list[Measured], baseline: Measured, p
         print(f"checked: every learner answered ({sum(m.requests for m in ours)} requests), every message delivered,"
               f" every request acked within {ACK_LIMIT:g} s, none sent again before its Retry-After,"
               f" reply p95 under {REPLY_P95_LIMIT:g} s")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """What the comparison with --before reads of a run (that run hands it over as JSON)."""
+
+    name: str
+    requests: int
+    rate: float  # requests a second
+    reply_p50: float  # ms
+    reply_p95: float  # ms
+    messages: float  # messages posted per request
+    responses: float  # response_url posts per request
+    refused: int  # 429s
+
+    @classmethod
+    def of(cls, m: Measured) -> Figures:
+        return cls(m.name.removeprefix("ours, "), m.requests, m.rate, m.reply_ms(0.5), m.reply_ms(0.95),
+                   m.posted / m.requests, m.responses / m.requests, sum(m.refused.values()))
+
+
+def measure_before(args: argparse.Namespace) -> list[Figures]:
+    """The same run of ours on the product code in --before (a copy of an earlier commit, with
+    its own tests/slack), with this benchmark, in a process of its own; no baseline there."""
+    with tempfile.TemporaryDirectory(prefix="bench-before-") as folder:
+        code = Path(folder) / "code"
+        shutil.copytree(args.before, code, ignore=shutil.ignore_patterns(".git", ".venv", "node_modules", "data", "__pycache__"))
+        shutil.copy2(Path(__file__), code / "benchmarks" / "slack.py")
+        out = Path(folder) / "before.json"
+        argv, skip = [], False
+        for arg in sys.argv[1:]:  # the same arguments, without --before
+            if skip:
+                skip = False
+            elif arg == "--before":
+                skip = True
+            elif not arg.startswith("--before="):
+                argv.append(arg)
+        print(f"measuring the code in {args.before} first ...", file=sys.stderr, flush=True)
+        done = subprocess.run([sys.executable, str(code / "benchmarks" / "slack.py"), *argv, "--json-out", str(out)])
+        if done.returncode != 0 or not out.exists():
+            raise SystemExit(f"the run on the code in {args.before} did not complete (exit {done.returncode})")
+        return [Figures(**figures) for figures in json.loads(out.read_text())]
+
+
+def compare(args: argparse.Namespace, before: list[Figures], after: list[Figures]) -> None:
+    print()
+    print(f"Before ({args.before}) and after (this checkout), the same run:")
+    print()
+    print("| way in | code | requests | requests/s | reply p50 (ms) | reply p95 (ms) | messages/request | response_url/request | 429s |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for old, new in zip(before, after):
+        for code, f in (("before", old), ("after", new)):
+            print(f"| {f.name} | {code} | {f.requests} | {f.rate:.1f} | {f.reply_p50:.0f} | {f.reply_p95:.0f} | {f.messages:.2f}"
+                  f" | {f.responses:.2f} | {f.refused} |")
+        print(f"| {new.name} | after / before | | {new.rate / old.rate:.2f}x | {new.reply_p50 / old.reply_p50:.2f}x"
+              f" | {new.reply_p95 / old.reply_p95:.2f}x | {new.messages / old.messages:.2f}x | | |")
 
 
 def think_range(text_: str) -> tuple[float, float]:
@@ -747,12 +822,22 @@ async def main() -> None:
     parser.add_argument("--seed", default="slack", help="for the pauses")
     parser.add_argument("--database-url", help="default: a temporary SQLite file; a PostgreSQL URL gets a fresh database on that server")
     parser.add_argument("--step-timeout", type=float, default=120.0, help="seconds a learner waits for one request to be handled")
+    parser.add_argument("--before", type=Path, metavar="DIR",
+                        help="measure ours on the product code in DIR (an earlier commit's copy) first, and compare")
+    parser.add_argument("--json-out", type=Path, help=argparse.SUPPRESS)  # the --before run hands its figures back
     args = parser.parse_args()
     entries = [e.strip() for e in args.entries.split(",") if e.strip()]
     if args.learners < 1 or args.steps < 1 or not entries or set(entries) - set(ENTRIES):
         parser.error("--learners and --steps must be at least 1; --entries some of dm,home,slash")
+    if args.before is not None and not (args.before / "adapters" / "slack").is_dir():
+        parser.error("--before needs a folder holding the project's code (adapters/slack)")
     logging.basicConfig(level=logging.CRITICAL, format="%(levelname)s %(name)s: %(message)s")
+    before = measure_before(args) if args.before is not None else None
     try:
+        if args.json_out is not None:
+            ours = [await measure_entry(entry, args) for entry in entries]
+            args.json_out.write_text(json.dumps([Figures.of(m).__dict__ for m in ours]))
+            return
         baseline = await measure_baseline(args)
         ours = [await measure_entry(entry, args) for entry in entries]
     except Incomplete as problem:
@@ -761,6 +846,8 @@ async def main() -> None:
     problems = [p for m in ours for p in failures_of(m, args.learners * (args.steps + (1 if m.name.endswith("slash") else 2)))]
     problems += [p for p in failures_of(baseline, args.learners * (args.steps + 2)) if "reply p95" not in p]
     report(args, ours, baseline, problems)
+    if before is not None:
+        compare(args, before, [Figures.of(m) for m in ours])
     if problems:
         raise SystemExit(1)
 

@@ -41,14 +41,14 @@ from adapters.slack.dnd import DoNotDisturb
 from adapters.slack.inbound import POINTER, Delivery, Malformed, command_ack, delivery_of
 from adapters.slack.lanes import Lanes
 from adapters.slack.profiles import PLATFORM, Profiles, SlackPerson
-from adapters.slack.render import SUBMIT_ACTION, answered_question, home_view, render
+from adapters.slack.render import MAX_BLOCKS, SUBMIT_ACTION, answered_question, chat_messages, home_view, render
 from bot import actions, commands, texts
 from bot.clock import Clock, SystemClock
 from bot.platform_settings import SlackSettings
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, TeamFromChannel
 from bot.nudges import NotNow
-from bot.replies import Announcement, Reply, Text
+from bot.replies import Announcement, Feedback, Reply, Text
 from bot.ports import Store, StoreUnavailable
 
 log = logging.getLogger(__name__)
@@ -314,17 +314,22 @@ class SlackBot:
         )
         return await self._turn(event)
 
-    async def _turn(self, event: Event, closing: Callable[[], Awaitable[None]] | None = None) -> str | None:
+    async def _turn(self, event: Event, closing: Callable[[Feedback | None], Awaitable[bool]] | None = None) -> str | None:
         """The core handles the event; then the replies go out, and `closing` (taking the
         buttons off the pressed message) runs alongside: only once the core has recorded the
-        press, so a message never shows an answer that was not recorded. The DM's channel id
-        (as Slack named it) is returned."""
+        press, so a message never shows an answer that was not recorded. An answer's feedback
+        goes into that update of the answered question where it fits, first, so it reads before
+        what follows (an update is not a post: the channel's pace does not apply to it). The
+        DM's channel id (as Slack named it) is returned."""
         user = event.learner.user_id
         replies = await self._core.handle(event)
         await self._profiles.kept(user)
         if closing is None:
             return await self.send(user, replies)
-        _, answered_in = await asyncio.gather(closing(), self.send(user, replies))
+        if replies and isinstance(replies[0], Feedback):
+            shown = await closing(replies[0])
+            return await self.send(user, replies[1:] if shown else replies)
+        _, answered_in = await asyncio.gather(closing(None), self.send(user, replies))
         return answered_in
 
     # --- outbound -------------------------------------------------------------------------------
@@ -333,14 +338,14 @@ class SlackBot:
         or a channel); announcements go to SLACK_ANNOUNCE_CHANNEL (if set). Returns the channel Slack
         posted the first of them in. A message that cannot be delivered is logged at ERROR."""
         answered_in = None
-        for reply in replies:
-            target = self._settings.announce_channel if isinstance(reply, Announcement) else to
-            if target is None:
-                continue
-            for message in render(reply):
-                channel = await self._post(target, message.text, message.blocks)
-                if target == to and answered_in is None:
-                    answered_in = channel
+        # As few messages as read the same (render.chat_messages): a DM takes about one a second.
+        for message in chat_messages([reply for reply in replies if not isinstance(reply, Announcement)]):
+            channel = await self._post(to, message.text, message.blocks)
+            answered_in = answered_in or channel
+        team = self._settings.announce_channel
+        for announcement in (reply for reply in replies if isinstance(reply, Announcement) and team is not None):
+            for message in render(announcement):
+                await self._post(team, message.text, message.blocks)
         return answered_in
 
     async def _post(self, target: str, text: str, blocks: list[dict[str, Any]]) -> str | None:
@@ -396,12 +401,19 @@ class SlackBot:
         await self.client.views_publish(user_id=user, view=view)
         await self._profiles.keep_home(user, digest)
 
-    async def _close_buttons(self, body: dict[str, Any], message: dict[str, Any], label: str, *, answered: bool) -> None:
+    async def _close_buttons(
+        self, body: dict[str, Any], message: dict[str, Any], label: str, feedback: Feedback | None, *, answered: bool
+    ) -> bool:
         """Update the pressed message so the same check (or button) cannot be pressed twice:
         through the interaction's response_url (no chat.update spent), or chat.update when that
-        cannot be used (used up, expired: a delivery processed late)."""
+        cannot be used (used up, expired: a delivery processed late). An answered question also
+        shows the answer's `feedback` under it where it fits; whether it does is returned."""
         blocks = message.get("blocks") or []
         kept = answered_question(blocks, label) if answered else [b for b in blocks if b.get("type") != "actions"]
+        rendered = render(feedback) if answered and feedback is not None else []
+        with_feedback = len(rendered) == 1 and len(kept) + len(rendered[0].blocks) <= MAX_BLOCKS
+        if with_feedback:
+            kept = [*kept, *rendered[0].blocks]
         text = message.get("text") or " "
         url = body.get("response_url")
         if isinstance(url, str) and url:
@@ -409,7 +421,7 @@ class SlackBot:
                 status, answer = await webapi.respond(url, {"replace_original": True, "text": text, "blocks": kept},
                                                       session=self.client.session)
                 if status == 200:
-                    return
+                    return with_feedback
                 log.info("Slack: a response_url answered %s %r; the message is updated with chat.update", status, answer[:40])
             except (aiohttp.ClientError, asyncio.TimeoutError) as error:
                 log.info("Slack: a response_url failed (%s); the message is updated with chat.update", type(error).__name__)
@@ -419,6 +431,8 @@ class SlackBot:
         except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as error:
             reason = error.response.get("error") if isinstance(error, SlackApiError) else type(error).__name__
             log.error("Slack: the buttons of a pressed message (%s) are still there: %s", message.get("ts"), reason)
+            return False
+        return with_feedback
 
     async def _point_to_dm(self, body: dict[str, Any]) -> None:
         url = body.get("response_url")

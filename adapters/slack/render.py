@@ -50,6 +50,7 @@ ACTION_ID = 255
 BUTTON_VALUE = 2000
 URL_LIMIT = 3000
 FALLBACK_CHARS = 500  # escaped, at most 5 × this: well within the 3000 allowed
+TEXT_LIMIT = 3000  # a message's `text`
 
 BUTTON_ACTION = re.compile(r"^mb:\d+$")
 LINK_ACTION = re.compile(r"^mb:link:\d+$")
@@ -165,6 +166,32 @@ def messages(body: list[Block], tail: list[Block], fallback: str) -> list[SlackM
 
 def _chunks(blocks: list[Block], size: int) -> list[list[Block]]:
     return [blocks[i : i + size] for i in range(0, len(blocks), size)]
+
+
+def chat_messages(replies: list[Reply]) -> list[SlackMessage]:
+    """Replies as the fewest messages that read the same: Slack lets an app post about one
+    message a second in a channel, so a message without buttons goes into the one after it (a
+    lesson's header with its first card, feedback with what follows, a summary with the next
+    step) when both fit in one message. Buttons and checkboxes stay under their text (a Submit
+    button reads only its own message's checkboxes), so nothing is joined after them."""
+    out: list[SlackMessage] = []
+    for reply in replies:
+        rendered = render(reply)
+        if out and rendered:
+            joined = joined_message(out[-1], rendered[0])
+            if joined is not None:
+                out[-1], rendered = joined, rendered[1:]
+        out += rendered
+    return out
+
+
+def joined_message(first: SlackMessage, second: SlackMessage) -> SlackMessage | None:
+    if any(block.get("type") in _INTERACTIVE for block in first.blocks):
+        return None
+    text = f"{first.text}\n{second.text}"
+    if len(first.blocks) + len(second.blocks) > MAX_BLOCKS or len(text) > TEXT_LIMIT:
+        return None
+    return SlackMessage(text, [*first.blocks, *second.blocks])
 
 
 def render(reply: Reply) -> list[SlackMessage]:

@@ -55,9 +55,10 @@ async def test_twenty_learners_pressing_buttons_get_every_reply_within_slacks_li
     answered = await asyncio.gather(*map(learn, learners))
 
     for learner, (question, said) in zip(learners, answered):
-        assert said[0].startswith("✅"), said
+        assert len(said) == 1 and said[0].startswith("❓"), said
         shown = learner.current(next(c for c in learner.messages() if c.response["ts"] == question["ts"]))
         assert actions_of(shown) == [] and "Your answer: 2) Two" in text_of(shown), "answered, and cannot be answered again"
+        assert "✅ *Correct!*" in text_of(shown), "its feedback on it"
     assert calls_of(fake, "chat.update") == [], "clicked messages are updated through their response_url"
     assert len(fake.responses) == 20 * 4 and all(post.ok for post in fake.responses)
     assert calls_of(fake, "conversations.open") == [], "posting to a user id opens their DM"

@@ -207,13 +207,15 @@ async def test_what_the_bot_composes_arrives_line_by_line(ana: SlackUser, fake: 
         "/settings announce off   (or on: your badges in the team channel)",
     ]
 
-    # A whole lesson; its summary says how far the pathway is, on a line of its own.
+    # A whole lesson; its summary says how far the pathway is, on a line of its own, and the
+    # next step shares its message.
     before = len(ana.messages())
     said = await ana.presses("Start now")
     while not any("Lesson complete" in t for t in said):
         said = await (ana.answers_correctly() if ana.asks_a_question() else ana.presses("Next"))
     summary = next(s for s in posted(ana, before) if "Lesson complete" in s.text)
-    assert summary.lines == ["✅ Lesson complete: Tides. 2 of 2 correct.", "Seamanship L1: 1 of 2 lessons done."]
+    assert summary.lines == ["✅ Lesson complete: Tides. 2 of 2 correct.", "Seamanship L1: 1 of 2 lessons done.",
+                             "Next in Seamanship L1: Knots (2 min)."]
 
     assert (await reads(ana, "progress")).lines == PROGRESS
     assert (await reads(ana, "path")).lines == PATH
@@ -296,9 +298,10 @@ async def test_the_bots_own_lines_stay_lines_and_what_authors_wrap_flows(fake: F
                         explanation="Most coasts have a semi-diurnal tide:\ntwo highs and two lows a day.")
     await bot.send_to_user("U0ANA", [composed, card, feedback])
     messages = [shown_blocks(c.params["blocks"]) for c in fake.messages_in(fake.dm_channel("U0ANA"))]
-    assert [m.lines for m in messages] == [
-        ["Due today", "🔁 2 re-checks", "   Tides; Knots", "📘 1 lesson"],
-        ["Tides · 1/2", "Slack water", "", "The tide turns at slack water, when the current stops for a while.", "",
-         "Then it runs again."],
-        ["✅ Correct!", "Most coasts have a semi-diurnal tide: two highs and two lows a day."],
-    ]
+    # Without buttons between them, the three share one message.
+    assert [m.lines for m in messages] == [[
+        "Due today", "🔁 2 re-checks", "   Tides; Knots", "📘 1 lesson",
+        "Tides · 1/2", "Slack water", "", "The tide turns at slack water, when the current stops for a while.", "",
+        "Then it runs again.",
+        "✅ Correct!", "Most coasts have a semi-diurnal tide: two highs and two lows a day.",
+    ]]

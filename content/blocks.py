@@ -40,8 +40,9 @@ def markdown_blocks(text: str) -> list[Block]:
                 depth += tokens[j].nesting
                 if depth == 0:
                     break
-        if tokens[i].map is not None:
-            start, end = tokens[i].map
+        lines = tokens[i].map
+        if lines is not None:
+            start, end = lines
             blocks.append(Block(tokens[i : j + 1], start, end))
         i = j + 1
     return blocks

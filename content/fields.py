@@ -47,7 +47,7 @@ class FieldReader:
 
     def reject_unknown(self, allowed: Iterable[str]) -> None:
         known = list(allowed)
-        for key in self.document.keys():
+        for key in self.document.keys():  # noqa: SIM118 - a YamlDocument is not a dict: it has keys() but no __iter__
             if key not in known:
                 self.report(self.document.line(key), f"unknown field '{key}' (the fields are: {', '.join(known)}); "
                             "check its spelling or remove it")

@@ -44,7 +44,7 @@ class YamlDocument:
     def value(self, *path: str | int) -> Any:
         current: Any = self.data
         for step in path:
-            if isinstance(current, dict) and step in current:
+            if isinstance(current, dict) and step in current:  # noqa: SIM114 - one branch per type, so each narrows
                 current = current[step]
             elif isinstance(current, list) and isinstance(step, int) and step < len(current):
                 current = current[step]

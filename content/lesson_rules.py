@@ -54,7 +54,7 @@ def _check_problems(parsed: ParsedLesson, check: Check) -> list[Problem]:
                                 "with '- [x] '"))
     elif check.kind is CheckKind.TRUE_FALSE and len(check.correct_indices) != 1:
         problems.append(Problem(path, heading, "a True/False check needs exactly one of True and False marked '[x]'"))
-    for option, line in zip(check.options, layout.option_lines):
+    for option, line in zip(check.options, layout.option_lines, strict=True):
         if len(option.text) > MAX_OPTION_CHARS:
             problems.append(Problem(path, line, f"the option is {len(option.text)} characters long: keep each option "
                                     f"to {MAX_OPTION_CHARS} or fewer"))

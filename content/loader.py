@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import TypeVar
 
 from content.credential_file import read_credential
+from content.frontmatter import parse_front_matter
 from content.lesson_file import read_lesson
 from content.lint import lint, lint_lesson
-from content.frontmatter import parse_front_matter
 from content.lint_pathways import in_map_order
 from content.model import Curriculum, Lesson, Problem, Skill
 from content.parsed import ParsedLesson, ParsedTree

@@ -6,7 +6,7 @@ core can point an author at `path:line`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 WORDS_PER_MINUTE = 200
@@ -40,7 +40,7 @@ class Card:
     source: Source
 
 
-class CheckKind(str, Enum):
+class CheckKind(StrEnum):
     SINGLE = "single"
     MULTIPLE = "multiple"
     TRUE_FALSE = "true_false"
@@ -120,7 +120,7 @@ class Pathway:
     source: Source
 
 
-class CredentialKind(str, Enum):
+class CredentialKind(StrEnum):
     BADGE = "badge"
     CERTIFICATE = "certificate"
 

@@ -18,7 +18,7 @@ def read_skills(text: str, *, path: Path) -> tuple[tuple[Skill, ...] | None, lis
     if document is None:
         return None, problems
     if not document.keys():
-        return (), problems + [Problem(path, 1, "skills.yml defines no skills: add at least one, "
+        return (), [*problems, Problem(path, 1, "skills.yml defines no skills: add at least one, "
                                        "for example 'energy-isolation:' with a 'name:' and a 'description:' under it")]
     skills: list[Skill] = []
     for key_node, value_node in document.root.value:

@@ -55,7 +55,7 @@ def durable_recall(skill: str, evidence: Evidence) -> bool:
     days = sorted(evidence.recheck_days.get(skill, frozenset()))
     if len(days) < RECHECK_DAYS_REQUIRED:
         return False
-    taught = [evidence.completed[l] for l in evidence.skill_lessons.get(skill, ()) if l in evidence.completed]
+    taught = [evidence.completed[lesson] for lesson in evidence.skill_lessons.get(skill, ()) if lesson in evidence.completed]
     if not taught:
         return False
     return days[-1] >= min(taught) + timedelta(days=MIN_DAYS_AFTER_LESSON)

@@ -11,7 +11,7 @@ import copy
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -52,7 +52,7 @@ def sign(
     options = {
         "type": PROOF_TYPE,
         "cryptosuite": CRYPTOSUITE,
-        "created": created.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "created": created.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "verificationMethod": verification_method,
         "proofPurpose": proof_purpose,
     }

@@ -117,7 +117,7 @@ def badge_svg(definition: CredentialDefinition) -> str:
         f'<text x="200" y="128" text-anchor="middle" font-family="{FONT}" font-size="15" '
         f'font-weight="700" letter-spacing="3" fill="{style.rim}">{style.label}</text>'
     )
-    for line, y in zip(shape.lines, shape.baselines()):
+    for line, y in zip(shape.lines, shape.baselines(), strict=True):
         parts.append(
             f'<text x="200" y="{y:g}" text-anchor="middle" font-family="{FONT}" '
             f'font-size="{shape.font_size}" font-weight="700" fill="#ffffff">{escape(line)}</text>'
@@ -178,7 +178,7 @@ def badge_png(definition: CredentialDefinition) -> bytes:
     widest = max(font.getlength(line) for line in shape.lines)
     if widest > 250 * k:  # the bundled font runs wider than the SVG's
         font = ImageFont.load_default(size=int(shape.font_size * k * 250 * k / widest))
-    for line, y in zip(shape.lines, shape.baselines()):
+    for line, y in zip(shape.lines, shape.baselines(), strict=True):
         # a hairline stroke gives the regular bundled font the weight of the SVG's bold
         draw.text((200 * k, y * k), line, font=font, fill="#ffffff", anchor="ms",
                   stroke_width=k // 2, stroke_fill="#ffffff")

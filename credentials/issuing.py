@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from content.model import CredentialDefinition, CredentialKind, Curriculum
@@ -65,7 +65,7 @@ def hashed_identity(identity: str, *, salt: str, identity_type: str = "systemId"
 
 
 def xsd_datetime(instant: datetime) -> str:
-    return instant.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 @dataclass(frozen=True)

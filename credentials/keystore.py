@@ -3,7 +3,7 @@ ones that still verify what they signed. Files are 0600, the folder 0700."""
 from __future__ import annotations
 
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -40,7 +40,7 @@ class KeyStore:
     def rotate(self, now: datetime | None = None) -> IssuerKey:
         """Retire the current key (kept, so its credentials still verify) and start a new one."""
         old = self.load_or_create()
-        stamp = (now or datetime.now(timezone.utc)).strftime("%Y%m%dT%H%M%S%fZ")
+        stamp = (now or datetime.now(UTC)).strftime("%Y%m%dT%H%M%S%fZ")
         self.retired_folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         save_key(old, self.retired_folder / f"{stamp}.pem")
         os.remove(self.current_path)

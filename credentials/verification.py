@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from credentials.data_integrity import verify
@@ -17,7 +17,7 @@ from credentials.keys import KeyResolver
 from credentials.schema import validate_achievement_credential
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     VALID = "valid"
     INVALID = "invalid"
     UNKNOWN = "unknown"  # the signature and dates hold, but the revocation status is unknown
@@ -79,10 +79,12 @@ def verify_credential(
     if "credentialStatus" not in credential:
         return Report(Verdict.VALID, f"VALID: {name}: signature, dates and schema check out; it has no revocation status")
     if check_status is None:
-        return Report(Verdict.UNKNOWN, f"UNKNOWN: {name}: signature and dates check out, but its status list was not given, so revocation could not be checked")
+        return Report(Verdict.UNKNOWN, f"UNKNOWN: {name}: signature and dates check out, but its status list was not given, "
+                                       "so revocation could not be checked")
     status = check_status(credential)
     if status.revoked is None:
-        return Report(Verdict.UNKNOWN, f"UNKNOWN: {name}: signature and dates check out, but revocation could not be checked: {status.reason}")
+        return Report(Verdict.UNKNOWN, f"UNKNOWN: {name}: signature and dates check out, but revocation could not be "
+                                       f"checked: {status.reason}")
     if status.revoked:
         return Report(Verdict.INVALID, f"INVALID: {name}: revoked ({status.reason})")
     return Report(Verdict.VALID, f"VALID: {name}: signature, dates, schema and status check out (not revoked)")

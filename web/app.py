@@ -7,16 +7,15 @@ from datetime import timedelta
 from pathlib import Path
 
 from fastapi import APIRouter, FastAPI, Request, Response
-from fastapi.responses import JSONResponse
 from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.exceptions import HTTPException
 
 from bot.clock import Clock
-from bot.ports import StoreUnavailable
-from bot.ports import Store
+from bot.ports import Store, StoreUnavailable
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
 from web.dashboard import dashboard_routes

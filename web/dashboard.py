@@ -22,9 +22,9 @@ from fastapi.templating import Jinja2Templates
 from bot import team
 from bot.clock import Clock
 from bot.mastery import MasteryModel
-from bot.spreadsheet import csv_text
 from bot.ports import Store, UnitOfWork
 from bot.records import Learner
+from bot.spreadsheet import csv_text
 from bot.vocabulary import AccessKind
 from content.model import Curriculum
 from web.charts import heatmap_frame

@@ -11,10 +11,10 @@ from fastapi.templating import Jinja2Templates
 
 from bot.clock import Clock
 from bot.ports import Store
+from bot.published import PublishedAward, awarded_definition, baked_png_of, find_published
 from content.model import CredentialDefinition, Curriculum
 from credentials.images import badge_png, badge_svg, bake_svg
 from credentials.issuer import IssuerIdentity
-from bot.published import PublishedAward, awarded_definition, baked_png_of, find_published
 from web.views import credential_page
 
 SVG = "image/svg+xml"

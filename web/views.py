@@ -3,15 +3,15 @@ store and the time. Pure: no I/O, so every wording can be tested at any instant.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from enum import Enum
+from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 from bot.published import PublishedAward
 from credentials.linkedin import add_to_profile_url
 
 
-class Standing(str, Enum):
+class Standing(StrEnum):
     VALID = "valid"
     EXPIRED = "expired"
     REVOKED = "revoked"
@@ -45,7 +45,7 @@ class CredentialPage:
 
 
 def parse_instant(value: str) -> datetime:
-    return datetime.fromisoformat(value).astimezone(timezone.utc)
+    return datetime.fromisoformat(value).astimezone(UTC)
 
 
 def day(instant: datetime) -> str:

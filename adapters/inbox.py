@@ -85,6 +85,8 @@ class Entry:
     attempts: int
     # Set once the core recorded the delivery: the replies it gave, to be sent (again) as they are.
     replies: tuple[dict[str, Any], ...] | None = None
+    # Taken from the journal rather than just received: a process before may have handled it.
+    taken_over: bool = False
 
 
 @dataclass(frozen=True)
@@ -211,7 +213,7 @@ class Inbox:
                 db.execute("UPDATE deliveries SET owner = ?, lease_until = ? WHERE id = ?",
                            (self.owner, now + LEASE, entry_id))
                 taken.append(Entry(entry_id, platform, key, conv, json.loads(payload), received_at, attempts,
-                                   None if replies is None else tuple(json.loads(replies))))
+                                   None if replies is None else tuple(json.loads(replies)), taken_over=True))
             return taken
 
         return await self._write(take)

@@ -2,6 +2,7 @@
 learner's progress is stored in one transaction per event."""
 from __future__ import annotations
 
+import json
 import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
@@ -16,7 +17,7 @@ from bot.markup import literal
 from bot.mastery import MasteryModel
 from bot.pathway import CredentialOnMap, credential_needs, next_lesson, pathway_map
 from bot.progress import standing
-from bot.replies import Home, Reply, Text
+from bot.replies import Home, Reply, Text, reply_from_json, reply_to_json
 from bot.schedule import Rhythm, next_reachable
 from bot.ports import DuplicateEvent, Store
 from bot.records import Award
@@ -57,6 +58,16 @@ class Core:
     async def handle(self, event: Event) -> list[Reply]:
         """Handle one event. A redelivered event (same learner, same source id) returns no
         replies and changes nothing."""
+        return await self._handle(event, again=False)
+
+    async def handle_taken_over(self, event: Event) -> list[Reply]:
+        """Handle an event whose delivery was taken over from a process that died (or lost its
+        lease) while handling it: if that process recorded it, nothing changes and the replies
+        it got then are returned (they may never have been sent), as long as it is still the
+        learner's latest; otherwise it is handled as usual."""
+        return await self._handle(event, again=True)
+
+    async def _handle(self, event: Event, *, again: bool) -> list[Reply]:
         now = self._clock.now()
         try:
             async with self._store.transaction() as tx:
@@ -70,11 +81,26 @@ class Core:
                 # What the turn recorded decides what the awarder looks at: a passed refresher
                 # renews its badge; a lesson completed or a re-check answered right can earn one.
                 replies += await self._awarder.after(turn)
+                if event.source_id is not None:
+                    # Kept in the same transaction as what the turn recorded; nothing of someone who left.
+                    learner.kept_source = None if learner.left else event.source_id
+                    learner.kept_replies = None if learner.left else _as_json(replies)
                 await turn.finish(event.recorded_as)
                 return replies
         except DuplicateEvent:
+            if again:
+                return await self._replies_kept_for(event)
             log.info("duplicate event %s ignored", event.source_id)
             return []
+
+    async def _replies_kept_for(self, event: Event) -> list[Reply]:
+        async with self._store.transaction() as tx:
+            learner = await tx.learners.find(event.learner.platform, event.learner.user_id)
+        if learner is None or learner.kept_source != event.source_id or learner.kept_replies is None:
+            log.info("duplicate event %s ignored: its replies are no longer kept", event.source_id)
+            return []
+        log.info("duplicate event %s taken over: its replies are given again", event.source_id)
+        return [reply_from_json(reply) for reply in json.loads(learner.kept_replies)]
 
     async def home(self, who: LearnerRef) -> Home:
         """What the learner's home screen shows: the next step, the pathway map, streak and
@@ -353,3 +379,7 @@ class Core:
                  actions.button("Skip today", actions.SKIP_TODAY)),
             )
         ]
+
+
+def _as_json(replies: list[Reply]) -> str:
+    return json.dumps([reply_to_json(reply) for reply in replies], separators=(",", ":"), ensure_ascii=False)

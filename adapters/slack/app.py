@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
 import functools
 import hashlib
 import json
@@ -63,6 +64,9 @@ SLACKBOT = "USLACKBOT"  # Slack's own helper: in some channels, never a person
 LOOKUPS = 8  # users.info calls at once when reading a channel's members
 VERIFIED_BODY = "microbadge_verified_body"  # request context: the body as http.py read it
 Settled = Callable[[Delivery, Outcome], None]
+# Set while a delivery taken over from the journal is processed: a process that died may have
+# recorded it without sending its replies (Core.handle_taken_over gives them again).
+_TAKEN_OVER: contextvars.ContextVar[bool] = contextvars.ContextVar("slack_taken_over", default=False)
 
 
 def web_client(settings: SlackSettings, *, session: aiohttp.ClientSession | None = None) -> webapi.PatientWebClient:
@@ -193,7 +197,11 @@ class SlackBot:
 
     async def _settle(self, entry: Entry) -> Outcome:
         delivery = Delivery.from_payload(entry.payload)
-        outcome = await self._process(delivery)
+        token = _TAKEN_OVER.set(entry.taken_over)
+        try:
+            outcome = await self._process(delivery)
+        finally:
+            _TAKEN_OVER.reset(token)
         await self._inbox.settle(entry, outcome)
         self._profiles.replied(delivery.user)
         if self._on_settled is not None:
@@ -322,7 +330,7 @@ class SlackBot:
         what follows (an update is not a post: the channel's pace does not apply to it). The
         DM's channel id (as Slack named it) is returned."""
         user = event.learner.user_id
-        replies = await self._core.handle(event)
+        replies = await (self._core.handle_taken_over if _TAKEN_OVER.get() else self._core.handle)(event)
         await self._profiles.kept(user)
         if closing is None:
             return await self.send(user, replies)

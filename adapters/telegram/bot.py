@@ -410,7 +410,9 @@ class TelegramBot:
         if entry is not None and entry.replies is not None:
             replies = [reply_from_json(reply) for reply in entry.replies]
         else:
-            replies = await self._core.handle(event)
+            # Taken over from the journal: a process that died may have recorded it, not sent its replies.
+            handle = self._core.handle_taken_over if entry is not None and entry.taken_over else self._core.handle
+            replies = await handle(event)
             if entry is not None:
                 await self._inbox.recorded(entry, [reply_to_json(reply) for reply in replies])
         if answered is not None:

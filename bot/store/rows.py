@@ -21,7 +21,7 @@ def learner(row: LearnerRow) -> Learner:
         working_days=row.working_days, announce=row.announce, nudges=Nudges(row.nudges), team_id=row.team_id,
         role=Role(row.role), created_at=row.created_at, streak_days=row.streak_days or 0,
         streak_last_day=row.streak_last_day, streak_ends_at=row.streak_ends_at, last_learned_at=row.last_learned_at,
-        subject_id=row.subject_id,
+        subject_id=row.subject_id, kept_source=row.kept_source, kept_replies=row.kept_replies,
     )
 
 

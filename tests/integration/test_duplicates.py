@@ -7,6 +7,7 @@ import pytest
 
 from bot.core import Core
 from bot.events import Answer
+from bot.replies import Feedback
 from tests.support import Chat
 
 
@@ -34,6 +35,25 @@ async def test_the_same_answer_delivered_twice_counts_once(core, store):
     assert len(answers) == 1
     assert items["tides:1"].reviews == 1
     assert skills["tides"].p_known == before[2]["tides"].p_known
+
+
+async def test_an_answer_recorded_by_a_process_that_died_before_replying_gets_its_replies_when_taken_over(core, store):
+    chat = Chat(core)
+    await chat.start()
+    await chat.press("Start now")
+    await chat.read_cards_until_question()
+    answer = Answer(learner=chat.learner, source_id="update-43", ref=chat.question.ref, choices=(1,))
+    first = await core.handle(answer)  # recorded; then the process died before sending these
+    assert isinstance(first[0], Feedback) and first[0].correct
+
+    assert await core.handle(answer) == [], "a platform's redelivery: already answered"
+    again = await core.handle_taken_over(answer)  # the journal's next process takes it over
+    assert again == first, "the same feedback and next step, not a stale-button reply"
+    answers, items, _ = await _answers(store)
+    assert len(answers) == 1 and items["tides:1"].reviews == 1, "still counted once"
+
+    await chat.answer_correctly()  # the learner went on: the old delivery's replies are history
+    assert await core.handle_taken_over(answer) == []
 
 
 async def test_a_redelivered_button_press_does_not_skip_a_card(core):

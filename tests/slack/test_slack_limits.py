@@ -211,6 +211,11 @@ class OutageCore:
             raise StoreUnavailable("the database cannot be reached: ConnectionRefusedError")
         return await self._core.handle(event)
 
+    async def handle_taken_over(self, event: Event) -> list[Reply]:
+        if self.down:
+            raise StoreUnavailable("the database cannot be reached: ConnectionRefusedError")
+        return await self._core.handle_taken_over(event)
+
     async def home(self, who: LearnerRef) -> Home:
         return await self._core.home(who)
 

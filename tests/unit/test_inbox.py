@@ -30,7 +30,7 @@ async def keep(inbox: Inbox, key: str, conversation: str = "42") -> Entry:
 async def test_a_kept_delivery_is_on_disk_for_the_next_process_and_a_redelivery_is_dropped(tmp_path: Path):
     path, clock = tmp_path / "inbox.sqlite3", Clock()
     first = await Inbox(path, owner="host:1", clock=clock).open()
-    await keep(first, "7")
+    assert not (await keep(first, "7")).taken_over, "just received: nobody handled it before"
     assert await first.keep(platform="telegram", key="7", conversation="42", payload={}) is None
     await first.close()  # as if the process ended before handling it
     assert stat.S_IMODE(os.stat(path).st_mode) == 0o600, "it holds what learners wrote"
@@ -38,7 +38,7 @@ async def test_a_kept_delivery_is_on_disk_for_the_next_process_and_a_redelivery_
     clock.now += LEASE + 1
     second = await Inbox(path, owner="host:2", clock=clock).open()
     [taken] = await second.due("telegram")
-    assert (taken.key, taken.payload) == ("7", {"update_id": "7"})
+    assert (taken.key, taken.payload, taken.taken_over) == ("7", {"update_id": "7"}, True)
     await second.done(taken)
     assert await second.due("telegram") == []
     assert await second.keep(platform="telegram", key="7", conversation="42", payload={}) is None, \

@@ -26,7 +26,7 @@ import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import httpx
@@ -226,7 +226,7 @@ def _retry_after(response: httpx.Response, now: datetime) -> float | None:
         seconds = float(value)
     except ValueError:
         try:
-            seconds = (parsedate_to_datetime(value) - now.astimezone(timezone.utc)).total_seconds()
+            seconds = (parsedate_to_datetime(value) - now.astimezone(UTC)).total_seconds()
         except (TypeError, ValueError):
             return None
     return min(max(seconds, 0.0), MAX_RETRY_AFTER)

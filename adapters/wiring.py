@@ -15,12 +15,17 @@ from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from adapters.inbox import Inbox
 from bot.awards import renew_stale_subjects
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings, redact_url
 from bot.core import Core
 from bot.store.database import (
-    DatabaseUnusable, check_sqlite_folder, check_writable, create_engine, create_sessionmaker,
+    DatabaseUnusable,
+    check_sqlite_folder,
+    check_writable,
+    create_engine,
+    create_sessionmaker,
 )
 from bot.store.migrate import upgrade_async
 from bot.store.store import SqlStore
@@ -29,7 +34,6 @@ from content.model import Curriculum, Problem
 from credentials.issuer import IssuerIdentity
 from credentials.keys import InsecureKeyFile, IssuerKeyError, load_key
 from credentials.keystore import KeyStore
-from adapters.inbox import Inbox
 
 if TYPE_CHECKING:
     from fastapi import FastAPI

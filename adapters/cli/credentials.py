@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 import tempfile
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +15,9 @@ from adapters.cli.shared import Outcome, content_or_report, opened_store
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.core import Core
+from bot.ports import Store
 from bot.store.database import create_engine, create_sessionmaker
 from bot.store.migrate import upgrade_async
-from bot.ports import Store
 from bot.store.store import SqlStore
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
@@ -30,7 +30,7 @@ from credentials.verification import Verdict, verify_credential
 async def command(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.wiring import check_keys, load_issuer, prepare_database
 
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     if args.credentials_command == "rotate-key":
         check_keys(settings)
         outcome = rotate_key(KeyStore(settings.keys_dir), now=now)
@@ -99,7 +99,7 @@ def rotate_key(keys: KeyStore, *, now: datetime) -> Outcome:
 async def write_samples(*, curriculum: Curriculum, issuer: IssuerIdentity, out_dir: Path, start: datetime) -> Outcome:
     """Play the demo learner through the curriculum on a throwaway database and write one
     signed credential of every definition, the DID document (did:web) and the status list."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - a CLI command: nothing else runs on its loop
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'sample.sqlite3'}"
         await upgrade_async(url)

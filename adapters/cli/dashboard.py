@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from adapters.cli.shared import Outcome, opened_store
-from bot import commands
-from bot import team
+from bot import commands, team
 from bot.config import Settings
 from bot.people import PLATFORMS
 from bot.ports import Store
@@ -15,7 +14,7 @@ from bot.ports import Store
 async def print_link(settings: Settings, person: str) -> int:
     async with opened_store(settings) as store:
         outcome = await dashboard_link(store, person, base_url=settings.public_url or settings.local_url,
-                                       now=datetime.now(timezone.utc))
+                                       now=datetime.now(UTC))
     print(outcome.message, file=sys.stderr if outcome.exit_code else sys.stdout)
     return outcome.exit_code
 

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import sys
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from adapters.cli.shared import content_or_report, opened_store
 from bot.config import Settings
-from bot.report import Event, Report, build_report
 from bot.ports import Store
+from bot.report import Event, Report, build_report
 from bot.vocabulary import EventKind
 from content.model import Curriculum
 
@@ -27,8 +27,8 @@ async def show(settings: Settings, first: str, last: str, csv_path: Path | None)
     curriculum = content_or_report(settings)
     if curriculum is None:
         return 1
-    start = datetime.combine(start_day, time(), timezone.utc)
-    end = datetime.combine(last_day + timedelta(days=1), time(), timezone.utc)
+    start = datetime.combine(start_day, time(), UTC)
+    end = datetime.combine(last_day + timedelta(days=1), time(), UTC)
     async with opened_store(settings) as store:
         result = await programme_report(store, curriculum, start, end)
     rows = result.rows()

@@ -3,14 +3,14 @@ machine's delivery journal holds that is not recorded yet."""
 from __future__ import annotations
 
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.cli.shared import opened_store
-from bot.vocabulary import Nudges
 from bot.config import Settings
-from bot.store.forwarding import ForwardingStore
 from bot.ports import Store
+from bot.store.forwarding import ForwardingStore
+from bot.vocabulary import Nudges
 
 
 async def show(settings: Settings) -> int:
@@ -21,7 +21,7 @@ async def show(settings: Settings) -> int:
         print("\n".join(in_use(settings)), file=sys.stderr)  # where, beside what: stdout stays the status
         engine = create_engine(settings.database_url)
         try:
-            print(await status(store, now=datetime.now(timezone.utc), forwarding=ForwardingStore(engine)))
+            print(await status(store, now=datetime.now(UTC), forwarding=ForwardingStore(engine)))
         finally:
             await engine.dispose()
     print(await journal_status(settings.data_dir))
@@ -42,7 +42,7 @@ async def journal_status(data_dir: Path) -> str:
         return f"Deliveries kept on this machine: unknown ({error})"
     finally:
         await inbox.close()
-    oldest = (f" (oldest received {datetime.fromtimestamp(backlog.oldest_at, timezone.utc):%Y-%m-%d %H:%M} UTC)"
+    oldest = (f" (oldest received {datetime.fromtimestamp(backlog.oldest_at, UTC):%Y-%m-%d %H:%M} UTC)"
               if backlog.oldest_at else "")
     line = f"Deliveries kept on this machine, not recorded yet: {backlog.pending}{oldest}"
     if backlog.failed:

@@ -102,7 +102,8 @@ class ConsoleBot:
             return commands.event_for(command, self._learner, source, args, timezone=self._timezone)
         if self._question is not None:
             if not _NUMBERS.match(text):
-                self._print(f"Please answer with {'numbers like 1,3' if self._question.multiple else 'a number'} from 1 to {len(self._question.options)}.")
+                wanted = "numbers like 1,3" if self._question.multiple else "a number"
+                self._print(f"Please answer with {wanted} from 1 to {len(self._question.options)}.")
                 return None
             choices = tuple(int(n) - 1 for n in re.findall(r"\d+", text))
             return Answer(learner=self._learner, source_id=source, ref=self._question.ref, choices=choices)

@@ -82,7 +82,7 @@ class _Writer:
         if len(written) != len(lines):  # e.g. a code span across lines: keep the text as read
             return text
         return "\n".join(
-            [lines[0]] + [w[: len(w) - len(w.lstrip())] + line for w, line in zip(written[1:], lines[1:])]
+            [lines[0]] + [w[: len(w) - len(w.lstrip())] + line for w, line in zip(written[1:], lines[1:], strict=True)]
         )
 
     def _list(self, node: SyntaxTreeNode) -> str:
@@ -150,7 +150,7 @@ def _wrap_line(line: str, width: int) -> list[str]:
             current, prefix = word, hang
         else:
             current = f"{current} {word}" if current else word
-    return lines + [prefix + current]
+    return [*lines, prefix + current]
 
 
 # --- Replies -------------------------------------------------------------------------------
@@ -180,7 +180,9 @@ def enter_button(buttons: tuple[Button, ...]) -> Button | None:
 
 
 def without_buttons(reply: Reply) -> Reply:
-    return replace(reply, buttons=()) if getattr(reply, "buttons", ()) else reply
+    if isinstance(reply, Question | Announcement) or not reply.buttons:  # these two have no buttons
+        return reply
+    return replace(reply, buttons=())
 
 
 def render(reply: Reply, width: int | None = None) -> Rendered:

@@ -11,7 +11,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -43,7 +43,7 @@ class DoNotDisturb:
         if hours is None or time.monotonic() - hours.asked > self._keep or (hours.enabled and now >= hours.end):
             hours = await self._ask(user)
         if hours.enabled and hours.start <= now < hours.end:
-            return datetime.fromtimestamp(hours.end, timezone.utc)
+            return datetime.fromtimestamp(hours.end, UTC)
         return None
 
     async def _ask(self, user: str) -> _Hours:
@@ -68,7 +68,7 @@ class DoNotDisturb:
                 continue
             known = answer.get("users") or {}
             asked = time.monotonic()
-            for user, future in zip(users, futures):
+            for user, future in zip(users, futures, strict=True):
                 info = known.get(user) or {}
                 hours = _Hours(bool(info.get("dnd_enabled")), float(info.get("next_dnd_start_ts") or 0),
                                float(info.get("next_dnd_end_ts") or 0), asked)

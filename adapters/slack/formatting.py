@@ -20,9 +20,9 @@ measured here never exceeds Slack's limits however Slack counts an emoji.
 """
 from __future__ import annotations
 
-from functools import lru_cache
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode

@@ -18,10 +18,10 @@ from datetime import datetime, timedelta
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.vocabulary import Platform
 from bot.clock import Clock
 from bot.events import LearnerRef
 from bot.ports import Store
+from bot.vocabulary import Platform
 
 log = logging.getLogger(__name__)
 

@@ -241,7 +241,7 @@ def _option_label(number: int, option: str, limit: int) -> str:
 def _option_buttons(reply: Question) -> list[Block]:
     return actions([
         button(_option_label(i + 1, option, BUTTON_TEXT), f"mb:{i}", value=action)
-        for i, (option, action) in enumerate(zip(reply.options, reply.option_actions))
+        for i, (option, action) in enumerate(zip(reply.options, reply.option_actions, strict=False))
     ])
 
 

@@ -79,7 +79,8 @@ class RateLimitGates:
         return result
 
     async def _until_open(self, gate: _Gate) -> None:
-        while (wait := gate.opens - self._clock()) > 0:
+        # Sleeps until a moment (that another call may push back), not polling for an event.
+        while (wait := gate.opens - self._clock()) > 0:  # noqa: ASYNC110
             await asyncio.sleep(wait + random.uniform(0, JITTER))
 
 
@@ -111,10 +112,10 @@ class PatientWebClient(AsyncWebClient):
         super().__init__(*args, **kwargs)
         self.gates = gates or RateLimitGates()
 
-    async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:  # type: ignore[override]
+    async def api_call(self, api_method: str, **kwargs: Any) -> AsyncSlackResponse:
         async def attempt() -> AsyncSlackResponse:
             try:
-                return await super(PatientWebClient, self).api_call(api_method, **kwargs)  # type: ignore[misc]
+                return await super(PatientWebClient, self).api_call(api_method, **kwargs)
             except SlackApiError as error:
                 if error.response.status_code == 429:
                     raise RateLimited(retry_after(error.response.headers)) from error

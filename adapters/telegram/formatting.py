@@ -10,10 +10,10 @@ Line breaks (see bot/replies.py): `to_html(markdown, breaks=True)` keeps every s
 """
 from __future__ import annotations
 
-from functools import lru_cache
 import html
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode

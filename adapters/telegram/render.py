@@ -81,7 +81,7 @@ def question_html(reply: Question) -> str:
     lines = [f"❓ <b>{to_html(reply.question)}</b> <i>({reply.position}/{reply.total})</i>", ""]
     lines += [f"{i}) {to_html(option)}" for i, option in enumerate(reply.options, start=1)]
     hint = "Pick every correct option in the poll below." if reply.multiple else "Tap your answer."
-    return "\n".join(lines + ["", f"<i>{hint}</i>"])
+    return "\n".join([*lines, "", f"<i>{hint}</i>"])
 
 
 def fits_a_poll(reply: Question) -> bool:
@@ -100,7 +100,7 @@ def render_question(reply: Question, *, quiz_polls: bool) -> list[Out]:
     if not as_poll:
         buttons = tuple(
             Button(_button_label(f"{i}) {option}"), action)
-            for i, (option, action) in enumerate(zip(reply.options, reply.option_actions), start=1)
+            for i, (option, action) in enumerate(zip(reply.options, reply.option_actions, strict=False), start=1)
         )
         return texts(question_html(reply), keyboard(buttons, one_per_row=True))
     quiz = not reply.multiple and reply.correct_option is not None

@@ -7,7 +7,7 @@ daytime now) and one daily nudge each, due a minute ago, bulk-inserted, then ANA
 autovacuum would; it may be off on a test server). Only then the workers start: real
 `run_bot.py serve` processes (webhook mode, so none polls) sharing one send rate through the
 database (TELEGRAM_MESSAGES_PER_SECOND = 29 for the bot), against one fake Bot API server
-(tests/telegram/fake_api.py, a thread of this process) that answers 429 with retry_after beyond
+(fakes/telegram_api.py, a thread of this process) that answers 429 with retry_after beyond
 1 message a second per chat, 30 a second overall and 20 a minute per group
 (`enforce_rate_limits(per_chat_per_second=1, global_per_second=30, group_per_minute=20)`).
 
@@ -54,8 +54,9 @@ from bot.store.database import create_engine, normalize_url  # noqa: E402
 from bot.store.migrate import upgrade_async  # noqa: E402
 from bot.store.models import LearnerRow, NudgeRow  # noqa: E402
 from credentials.keystore import KeyStore  # noqa: E402
-from tests.e2e.test_delivery_workers import daytime_zones, free_port  # noqa: E402
-from tests.telegram.fake_api import Call, FakeTelegram, running_fake_telegram  # noqa: E402
+from fakes.serving import free_port  # noqa: E402
+from fakes.telegram_api import Call, FakeTelegram, running_fake_telegram  # noqa: E402
+from fakes.zones import daytime_zones  # noqa: E402
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")

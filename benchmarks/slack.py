@@ -3,7 +3,7 @@ App Home, by `/learn` in a channel) and then learn by pressing buttons, against 
 measured in the same run.
 
 Both apps are served by uvicorn on 127.0.0.1 (a free port, in a thread of this process with its
-own event loop) and call their own fresh fake Slack Web API (tests/slack/fake_api.py, real HTTP
+own event loop) and call their own fresh fake Slack Web API (fakes/slack_api.py, real HTTP
 on 127.0.0.1, a uvicorn thread in this process) that enforces Slack's limits as Slack publishes
 them: every method's tier per workspace (chat.update 50 a minute, views.publish and users.info
 100 a minute, ...; a minute's quota as the burst), about one message a second per channel
@@ -108,9 +108,8 @@ except ImportError:  # the code before the store was split (an earlier commit, m
 from content.model import Check  # noqa: E402
 from credentials.issuer import IssuerIdentity  # noqa: E402
 from credentials.keystore import KeyStore  # noqa: E402
-from tests.slack import signing  # noqa: E402
-from tests.slack.client import elements_of, text_of  # noqa: E402
-from tests.slack.fake_api import Call, FakeSlack, running_fake_slack  # noqa: E402
+from fakes import slack_signing as signing  # noqa: E402
+from fakes.slack_api import Call, FakeSlack, elements_of, running_fake_slack, text_of  # noqa: E402
 from web.app import create_app  # noqa: E402
 
 TOKEN = "xoxb-bench-token"
@@ -701,7 +700,7 @@ def report(args: argparse.Namespace, ours: list[Measured], baseline: Measured, p
           f" slack-sdk {version('slack-sdk')}, uvicorn {uvicorn.__version__}, httpx {httpx.__version__}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores (os.cpu_count), {platform.system()} {platform.release()}")
     print(f"database: {dialect_of(args)}")
-    print("fake Slack: tests/slack/fake_api.py with Slack's limits (tiers per method per workspace, ~1 message a second"
+    print("fake Slack: fakes/slack_api.py with Slack's limits (tiers per method per workspace, ~1 message a second"
           " per channel with bursts of 3, response_url 5 uses); a fresh one per app and way in")
     print(f"learners: {args.learners} in one workspace, entering together, then {args.steps} steps each; a pause of"
           f" {args.think[0]:g}-{args.think[1]:g} s before every request (seed {args.seed}); each waits until its request is handled")
@@ -765,13 +764,19 @@ class Figures:
                    m.posted / m.requests, m.responses / m.requests, sum(m.refused.values()))
 
 
+# What the --before run takes from this checkout: the benchmark and the fakes it imports.
+HARNESS = ("benchmarks/slack.py", "fakes/__init__.py", "fakes/serving.py", "fakes/slack_api.py", "fakes/slack_signing.py")
+
+
 def measure_before(args: argparse.Namespace) -> list[Figures]:
-    """The same run of ours on the product code in --before (a copy of an earlier commit, with
-    its own tests/slack), with this benchmark, in a process of its own; no baseline there."""
+    """The same run of ours on the product code in --before (a copy of an earlier commit), with
+    this benchmark and this checkout's fake Slack (HARNESS), in a process of its own; no baseline there."""
     with tempfile.TemporaryDirectory(prefix="bench-before-") as folder:
         code = Path(folder) / "code"
         shutil.copytree(args.before, code, ignore=shutil.ignore_patterns(".git", ".venv", "node_modules", "data", "__pycache__"))
-        shutil.copy2(Path(__file__), code / "benchmarks" / "slack.py")
+        for harness in HARNESS:
+            (code / harness).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(HERE.parent / harness, code / harness)
         out = Path(folder) / "before.json"
         argv, skip = [], False
         for arg in sys.argv[1:]:  # the same arguments, without --before

@@ -1,7 +1,7 @@
 """Telegram adapter throughput and reply latency over the Bot API wire, against a bare
 python-telegram-bot echo bot measured in the same run.
 
-Both bots long-poll their own fresh fake Bot API server (tests/telegram/fake_api.py: real HTTP on
+Both bots long-poll their own fresh fake Bot API server (fakes/telegram_api.py: real HTTP on
 127.0.0.1, a uvicorn thread in this process). N simulated learners act concurrently; each queues
 one update, waits until the bot has finished handling it (all its reply messages are out), looks
 at what the bot offered and takes its next step, as a person would, only without thinking time.
@@ -45,7 +45,7 @@ are waited out), and, at 100 learners, the aim of issue 13: at least 24 actions 
 reply p95 under 1.5 s.
 
 With a PostgreSQL URL a fresh database is created on that server and dropped afterwards.
-The fake Bot API server is tests/telegram/fake_api.py, in a thread of this process.
+The fake Bot API server is fakes/telegram_api.py, in a thread of this process.
 
 Updates per second: measured updates / wall time from queueing the first measured update to
 the arrival of the last reply message. Reply latency: from queueing an update at the fake server
@@ -105,7 +105,7 @@ except ImportError:  # the code before the store was split (an earlier commit, m
     from bot.store.repository import ProgressStore as Store  # noqa: E402
 from bot.store.send_rate import SharedSendRate  # noqa: E402
 from content.model import Check  # noqa: E402
-from tests.telegram.fake_api import Call, FakeTelegram, counts_against_limits, running_fake_telegram  # noqa: E402
+from fakes.telegram_api import Call, FakeTelegram, counts_against_limits, running_fake_telegram  # noqa: E402
 
 TOKEN = "123456:BENCH-TOKEN-abcdefghijklmnop"
 FIRST_USER = 700_000  # learner n is user (and private chat) FIRST_USER + n
@@ -460,7 +460,7 @@ async def measure_with_database(url: str, args: argparse.Namespace, limiter: Del
 # ---------------------------------------------------------------------------------------------
 # Under Telegram's limits
 
-HARNESS = ("benchmarks/telegram.py", "benchmarks/support.py", "tests/serving.py", "tests/telegram/fake_api.py")
+HARNESS = ("benchmarks/telegram.py", "benchmarks/support.py", "fakes/__init__.py", "fakes/serving.py", "fakes/telegram_api.py")
 AIM_LEARNERS, AIM_RATE, AIM_P95 = 100, 24.0, 1.5  # issue 13: at 100 learners, >= 24 actions/s, reply p95 < 1.5 s
 
 
@@ -732,7 +732,7 @@ def report(args: argparse.Namespace, dialect: str, ours: Measured, baseline: Mea
           " no rate limiter, default 256-connection pool; echoes each text with one sendMessage")
     print(f"learners: {args.learners} concurrent, {args.steps} measured steps each after {WARM_UP} warm-up updates"
           " (ours: onboarding); each waits until its update is handled before the next step")
-    print("fake Bot API: tests/telegram/fake_api.py, in a thread of this process;"
+    print("fake Bot API: fakes/telegram_api.py, in a thread of this process;"
           " getUpdates looks for new updates every 10 ms")
     print()
     print("| bot | updates | wall (s) | updates/s | p50 latency (ms) | p95 (ms) | p99 (ms) | Bot API calls/update | msgs in busiest 1 s |")

@@ -16,12 +16,12 @@ from bot.config import Settings
 from bot.core import Core
 from bot.store.store import SqlStore
 from content.model import Curriculum
+from fakes.slack_api import FakeSlack, running_fake_slack
+from fakes.telegram_api import FakeTelegram, running_fake_telegram
 from tests.integration.test_issuing_on_award import issuer_for
 from tests.slack.client import SlackUser
-from tests.slack.fake_api import FakeSlack, running_fake_slack
 from tests.slack.test_slack_app import SECRET, serving
 from tests.telegram.client import TelegramUser
-from tests.telegram.fake_api import FakeTelegram, running_fake_telegram
 from tests.telegram.test_telegram_bot import fast_limiter, onboard
 
 TELEGRAM_TOKEN = "123456:BOTH-PLATFORMS-abcdefghijklmnop"

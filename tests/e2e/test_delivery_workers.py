@@ -7,13 +7,12 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from zoneinfo import ZoneInfo, available_timezones
+from zoneinfo import ZoneInfo
 
 import psutil
 import pytest
@@ -21,31 +20,14 @@ from sqlalchemy import insert, select
 
 from bot.store.database import create_engine
 from bot.store.models import LearnerRow, NudgeRow
-from tests.telegram.fake_api import running_fake_telegram
+from fakes.serving import free_port
+from fakes.telegram_api import running_fake_telegram
+from fakes.zones import daytime_zones
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 TOKEN = "123456:WORKERS-TOKEN-abcdefghijklmnop"
 LEARNERS = 1000
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)]
-
-
-def daytime_zones(now: datetime, count: int = 5) -> list[str]:
-    """Zones where it is now between 09:00 and 18:00 (some always are), with distinct offsets."""
-    chosen: dict[timedelta, str] = {}
-    for name in sorted(available_timezones()):
-        if "/" not in name or name.startswith(("Etc/", "SystemV/", "US/", "posix/", "right/")):
-            continue
-        local = now.astimezone(ZoneInfo(name))
-        if 9 <= local.hour < 18 and local.utcoffset() not in chosen:
-            chosen[local.utcoffset()] = name
-    assert len(chosen) >= 3, "there are always several daytime offsets"
-    return list(chosen.values())[:count]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 async def seed(database_url: str, zones: list[str], now: datetime) -> None:

@@ -109,7 +109,7 @@ def test_serve_without_a_part_it_needs_names_the_extra_in_one_line(tmp_path, mis
 
 
 async def test_a_telegram_only_install_serves_telegram(tmp_path):
-    from tests.telegram.fake_api import running_fake_telegram
+    from fakes.telegram_api import running_fake_telegram
 
     token = "123456:EXTRAS-TOKEN-abcdefghijklmnop"
     site = site_without(tmp_path / "site", SLACK)

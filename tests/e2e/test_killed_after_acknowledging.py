@@ -13,9 +13,9 @@ from typing import Any
 import httpx
 
 from adapters.telegram.bot import TelegramSettings
+from fakes.telegram_api import FakeTelegram, running_fake_telegram
 from tests.e2e.test_serve import free_port, start_serve, wait_until_healthy
 from tests.conftest import FIXTURE_CONTENT
-from tests.telegram.fake_api import FakeTelegram, running_fake_telegram
 
 TOKEN = "123456:KILLED-TOKEN-abcdefghijklmnop"
 WEBHOOK = "https://bot.example.com/telegram/webhook"

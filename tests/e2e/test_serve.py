@@ -72,7 +72,7 @@ def test_serve_publishes_the_issuer_and_stops_cleanly_on_sigterm(tmp_path):
 
 
 async def test_serve_runs_the_telegram_bot_when_a_token_is_set(tmp_path):
-    from tests.telegram.fake_api import running_fake_telegram
+    from fakes.telegram_api import running_fake_telegram
 
     token = "123456:SERVE-TOKEN-abcdefghijklmnop"
     with running_fake_telegram(token) as fake:
@@ -101,8 +101,8 @@ async def test_serve_runs_the_telegram_bot_when_a_token_is_set(tmp_path):
 async def test_serve_answers_slack_at_slack_events_when_tokens_are_set(tmp_path):
     import httpx
 
-    from tests.slack import signing
-    from tests.slack.fake_api import running_fake_slack
+    from fakes import slack_signing as signing
+    from fakes.slack_api import running_fake_slack
 
     secret = "serve-signing-secret-0123456789"
     with running_fake_slack(bot_token="xoxb-serve-token") as fake:
@@ -152,7 +152,7 @@ def test_serve_refuses_an_unusable_setting_in_one_line(tmp_path, name, value, sa
 @pytest.mark.parametrize("log_format", ["text", "json"])
 def test_a_token_telegram_refuses_is_never_printed(tmp_path, log_format):
     """PTB's InvalidToken quotes the token; neither it nor any other secret may reach the terminal."""
-    from tests.telegram.fake_api import running_fake_telegram
+    from fakes.telegram_api import running_fake_telegram
 
     token, lrs_password = "123456:REFUSED-TOKEN-abcdefghijklmnop", "lrs-password-0123456789"
     with running_fake_telegram("654321:THE-BOTS-REAL-TOKEN") as fake:
@@ -173,7 +173,7 @@ def test_a_token_telegram_refuses_is_never_printed(tmp_path, log_format):
 
 async def test_healthz_says_a_platform_is_down_without_its_error(tmp_path):
     """A token Telegram stops accepting: PTB's error quotes the token; /healthz must not."""
-    from tests.telegram.fake_api import running_fake_telegram
+    from fakes.telegram_api import running_fake_telegram
 
     token = "123456:HEALTH-TOKEN-abcdefghijklmnop"
     with running_fake_telegram(token) as fake:

@@ -33,8 +33,8 @@ from bot.store.models import EventRow, XapiForwardingRow
 from bot.store.store import SqlStore
 from bot.xapi import Record
 from content.model import Curriculum
+from fakes.lrs import FakeLrs, running_fake_lrs, wait_for
 from tests.conftest import FIXTURE_CONTENT, PROJECT_DIR
-from tests.integration.fake_lrs import FakeLrs, running_fake_lrs, wait_for
 from tests.support import Chat
 
 BASE = "https://learn.example.com"

@@ -12,8 +12,8 @@ import httpx
 
 from bot.core import Core
 from content.model import Check
-from tests.slack import signing
-from tests.slack.fake_api import Call, FakeSlack
+from fakes import slack_signing as signing
+from fakes.slack_api import Call, FakeSlack, elements_of, text_of
 
 QUIET = 0.15  # seconds without a new API call: the app has finished answering
 EVENTS = "/slack/events"
@@ -136,25 +136,3 @@ class SlackUser:
                 return
             await asyncio.sleep(0.02)
         raise AssertionError(f"the app kept talking:\n{self.fake.dump()}")
-
-
-def elements_of(message: dict[str, Any]) -> list[dict[str, Any]]:
-    """Every interactive element of a Block Kit message (the benchmark reads messages this way too)."""
-    found: list[dict[str, Any]] = []
-    for block in message.get("blocks") or []:
-        found += [e for e in block.get("elements") or [] if isinstance(e, dict)]
-        if isinstance(block.get("accessory"), dict):
-            found.append(block["accessory"])
-    return found
-
-
-def text_of(message: dict[str, Any]) -> str:
-    parts = []
-    for block in message.get("blocks") or []:
-        text = block.get("text")
-        if isinstance(text, dict):
-            parts.append(text.get("text", ""))
-        for element in block.get("elements") or []:
-            if block.get("type") == "context" and isinstance(element, dict):
-                parts.append(element.get("text", ""))
-    return "\n".join(parts) or message.get("text", "")

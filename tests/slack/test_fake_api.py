@@ -20,8 +20,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tests.slack import signing
-from tests.slack.fake_api import FakeSlack, running_fake_slack
+from fakes import slack_signing as signing
+from fakes.slack_api import FakeSlack, running_fake_slack
 
 TOKEN = "xoxb-test-token"
 SECRET = "signing-secret"

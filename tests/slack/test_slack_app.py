@@ -1,6 +1,6 @@
 """The Slack adapter at the wire: the real slack-bolt AsyncApp inside the project's ASGI app,
 sent correctly signed Events API, interactivity and slash-command requests over HTTP, posting to
-a fake Slack Web API on 127.0.0.1 (tests/slack/fake_api.py)."""
+a fake Slack Web API on 127.0.0.1 (fakes/slack_api.py)."""
 from __future__ import annotations
 
 import asyncio
@@ -21,10 +21,10 @@ from bot.events import Event
 from bot.replies import Reply
 from bot.store.store import SqlStore
 from content.model import Curriculum
+from fakes import slack_signing as signing
+from fakes.slack_api import FakeSlack, running_fake_slack
 from tests.integration.test_issuing_on_award import issuer_for
-from tests.slack import signing
 from tests.slack.client import AppClient, SlackUser
-from tests.slack.fake_api import FakeSlack, running_fake_slack
 from web.app import create_app
 
 TOKEN = "xoxb-test-token"

@@ -1,5 +1,5 @@
 """The Slack app under Slack's real limits, at the wire: signed requests to the real bolt app,
-which calls the fake Slack Web API (tests/slack/fake_api.py), strict by default: every method's
+which calls the fake Slack Web API (fakes/slack_api.py), strict by default: every method's
 tier per workspace, about one message a second per channel, a response_url used at most 5
 times, 429 with Retry-After, and a record of any request sent again too early."""
 from __future__ import annotations
@@ -20,9 +20,9 @@ from bot.replies import Text as TextReply
 from bot.store.store import SqlStore
 from bot.ports import StoreUnavailable
 from content.model import Curriculum
-from tests.slack import signing
+from fakes import slack_signing as signing
+from fakes.slack_api import FakeSlack
 from tests.slack.client import SlackUser, text_of
-from tests.slack.fake_api import FakeSlack
 from tests.slack.test_slack_app import SECRET, ana, fake, http, serving, slack_bot  # noqa: F401
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -13,8 +13,8 @@ import httpx
 import pytest
 
 from bot.store.store import SqlStore
-from tests.slack import signing
-from tests.slack.fake_api import FakeSlack
+from fakes import slack_signing as signing
+from fakes.slack_api import FakeSlack
 from tests.slack.test_slack_app import SECRET, fake, http  # noqa: F401
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

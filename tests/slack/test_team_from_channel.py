@@ -1,6 +1,6 @@
 """`/learn team sync #channel [@manager]` at the wire: an admin makes a team of a Slack channel's
 members. Signed slash commands go to the real bolt app; the members come page by page from the
-fake Slack Web API (tests/slack/fake_api.py); the team is checked in the database and in what
+fake Slack Web API (fakes/slack_api.py); the team is checked in the database and in what
 the manager sees with `/learn team`."""
 from __future__ import annotations
 
@@ -17,8 +17,8 @@ from bot.core import Core
 from bot.people import Person, import_people
 from bot.store.store import SqlStore
 from content.model import Curriculum
+from fakes.slack_api import FakeSlack, running_fake_slack
 from tests.slack.client import SlackUser
-from tests.slack.fake_api import FakeSlack, running_fake_slack
 from tests.slack.test_slack_app import SECRET, TOKEN, serving
 
 CHANNEL = "C0DESIGN"

@@ -24,10 +24,10 @@ from bot.people import Person, import_people
 from bot.replies import Feedback, LessonCard, Text
 from bot.store.store import SqlStore
 from content.model import Curriculum
+from fakes import slack_signing as signing
+from fakes.slack_api import FakeSlack
 from tests.integration.test_issuing_on_award import issuer_for
-from tests.slack import signing
 from tests.slack.client import SlackUser
-from tests.slack.fake_api import FakeSlack
 from tests.slack.mrkdwn import Shown, shown_blocks
 from tests.slack.test_slack_app import PUBLIC_URL, SECRET, TEAM_CHANNEL, ana, fake, http, serving, slack_bot  # noqa: F401
 

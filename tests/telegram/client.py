@@ -8,7 +8,7 @@ from typing import Any
 
 from bot.core import Core
 from content.model import Check
-from tests.telegram.fake_api import Call, FakeTelegram
+from fakes.telegram_api import Call, FakeTelegram
 
 QUIET = 0.15  # seconds without a new call: the bot has finished answering
 

@@ -15,7 +15,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Conflict, EndPointNotFound, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
 
-from tests.telegram.fake_api import FakeTelegram, Upload, running_fake_telegram
+from fakes.telegram_api import FakeTelegram, Upload, running_fake_telegram
 
 # PTB's own RetryAfter constructor reads the deprecated int form of retry_after.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")

@@ -21,8 +21,8 @@ from adapters.telegram.bot import TelegramBot, TelegramSettings
 from adapters.telegram.delivery import DeliveryLimiter
 from bot.core import Core
 from bot.replies import Announcement, Text
+from fakes.telegram_api import FakeTelegram, running_fake_telegram
 from tests.telegram.client import TelegramUser
-from tests.telegram.fake_api import FakeTelegram, running_fake_telegram
 from tests.telegram.test_telegram_bot import GROUP, TOKEN, onboard
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

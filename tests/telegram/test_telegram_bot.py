@@ -1,5 +1,5 @@
 """The Telegram adapter at the wire: the real python-telegram-bot Application, long polling a
-fake Bot API server on 127.0.0.1 (tests/telegram/fake_api.py), and a learner tapping buttons."""
+fake Bot API server on 127.0.0.1 (fakes/telegram_api.py), and a learner tapping buttons."""
 from __future__ import annotations
 
 import asyncio
@@ -19,9 +19,9 @@ from bot.store.database import create_engine
 from bot.store.polls import SentPolls
 from bot.store.store import SqlStore
 from content.model import Curriculum
+from fakes.telegram_api import FakeTelegram, running_fake_telegram
 from tests.integration.test_issuing_on_award import issuer_for
 from tests.telegram.client import TelegramUser
-from tests.telegram.fake_api import FakeTelegram, running_fake_telegram
 from bot.published import BakedImages
 
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnop"

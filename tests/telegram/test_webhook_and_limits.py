@@ -20,8 +20,8 @@ from bot.store.database import create_engine
 from bot.store.store import SqlStore
 from bot.store.send_rate import SharedSendRate
 from content.model import Curriculum
+from fakes.telegram_api import FakeTelegram, running_fake_telegram
 from tests.integration.test_issuing_on_award import issuer_for
-from tests.telegram.fake_api import FakeTelegram, running_fake_telegram
 from web.app import create_app
 
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnop"

@@ -22,10 +22,10 @@ from bot.replies import Feedback, LessonCard, Text
 from bot.store.store import SqlStore
 from content.loader import load_curriculum
 from content.model import Curriculum
+from fakes.telegram_api import FakeTelegram
 from tests.conftest import FIXTURE_CONTENT
 from tests.integration.test_issuing_on_award import issuer_for
 from tests.telegram.client import TelegramUser
-from tests.telegram.fake_api import FakeTelegram
 from tests.telegram.test_telegram_bot import GROUP, PUBLIC_URL, TOKEN, fake, fast_limiter, onboard, telegram  # noqa: F401
 from bot.published import BakedImages
 

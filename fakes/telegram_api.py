@@ -1,4 +1,4 @@
-"""A fake Telegram Bot API server for wire tests.
+"""A fake Telegram Bot API server for the wire tests and the benchmarks.
 
 It speaks real HTTP on 127.0.0.1 so the real python-telegram-bot client (its HTTPX request
 layer, JSON/form/multipart encoding and error mapping) is exercised end to end. It is stricter
@@ -39,7 +39,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.serving import serving_in_thread
+from fakes.serving import serving_in_thread
 
 JSON = dict[str, Any]
 

@@ -2,7 +2,9 @@
 slash commands (https://api.slack.com/authentication/verifying-requests-from-slack).
 
 Event bodies are dicts (sent as JSON); interactivity and slash-command bodies are
-form-urlencoded strings, as Slack sends them. `post` signs and sends either.
+form-urlencoded strings, as Slack sends them. `post` signs and sends either. This is Slack's
+side of the wire as fakes/slack_api.py is; it enforces no limit itself (Slack's 3 seconds for an
+acknowledgement are checked by benchmarks/slack.py).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""A fake Slack Web API server for wire tests.
+"""A fake Slack Web API server for the wire tests and the benchmarks.
 
 It speaks real HTTP on 127.0.0.1 so the real slack_sdk AsyncWebClient (aiohttp, its JSON and
 form encoding, retry handlers and error mapping) and slack_bolt are exercised end to end.
@@ -48,7 +48,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
-from tests.serving import serving_in_thread
+from fakes.serving import serving_in_thread
 
 JSON = dict[str, Any]
 
@@ -1090,6 +1090,32 @@ async def _read_params(request: Request) -> JSON:
             except ValueError:
                 pass  # validation reports it, e.g. invalid_blocks_format
     return params
+
+
+# ---------------------------------------------------------------------------------------------
+# What a person reads of a message the app posted (the tests and the benchmark alike)
+
+
+def elements_of(message: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every interactive element of a Block Kit message, as the tests and the benchmark read one."""
+    found: list[dict[str, Any]] = []
+    for block in message.get("blocks") or []:
+        found += [e for e in block.get("elements") or [] if isinstance(e, dict)]
+        if isinstance(block.get("accessory"), dict):
+            found.append(block["accessory"])
+    return found
+
+
+def text_of(message: dict[str, Any]) -> str:
+    parts = []
+    for block in message.get("blocks") or []:
+        text = block.get("text")
+        if isinstance(text, dict):
+            parts.append(text.get("text", ""))
+        for element in block.get("elements") or []:
+            if block.get("type") == "context" and isinstance(element, dict):
+                parts.append(element.get("text", ""))
+    return "\n".join(parts) or message.get("text", "")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""A fake Learning Record Store for the forwarding tests, on real HTTP at 127.0.0.1.
+"""A fake Learning Record Store for the forwarding tests, on real HTTP at 127.0.0.1. No rate
+limit of its own (xAPI publishes none): its 429s are the ones a test asks for (`fail_next`).
 
 It checks what a strict LRS checks on `POST /xapi/statements` (xAPI 1.0.3, Part Three): basic
 auth (401 otherwise), the `X-Experience-API-Version` header (400 otherwise), a JSON array of
@@ -21,7 +22,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from tests.serving import serving_in_thread
+from fakes.serving import serving_in_thread
 
 Statement = dict[str, Any]
 

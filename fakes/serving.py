@@ -1,5 +1,6 @@
 """Serve an ASGI app with uvicorn on 127.0.0.1 in a thread with its own event loop, for the
-fake platform servers the wire tests talk to."""
+fake platform servers the wire tests and the benchmarks talk to. It enforces nothing itself: the
+limits are the fakes' own (fakes/telegram_api.py, fakes/slack_api.py)."""
 from __future__ import annotations
 
 import asyncio
@@ -11,6 +12,14 @@ from contextlib import contextmanager
 from typing import Any
 
 import uvicorn
+
+
+def free_port() -> int:
+    """A port free on 127.0.0.1 now, for a process started next to listen on (it may be taken
+    in between; serving_in_thread holds its own port instead)."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
 
 
 @contextmanager

@@ -45,12 +45,12 @@ from adapters.slack.profiles import PLATFORM, Profiles, SlackPerson
 from adapters.slack.render import MAX_BLOCKS, SUBMIT_ACTION, answered_question, chat_messages, home_view, render
 from bot import actions, commands, texts
 from bot.clock import Clock, SystemClock
-from bot.platform_settings import SlackSettings
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, TeamFromChannel
 from bot.nudges import NotNow
-from bot.replies import Announcement, Feedback, Reply, Text
+from bot.platform_settings import SlackSettings
 from bot.ports import Store, StoreUnavailable
+from bot.replies import Announcement, Feedback, Reply, Text
 
 log = logging.getLogger(__name__)
 
@@ -83,7 +83,7 @@ class _FrontDoor(AsyncMiddleware):
         self._accept = accept
 
     async def async_process(self, *, req: AsyncBoltRequest, resp: BoltResponse,
-                            next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:  # noqa: A002 - bolt's name
+                            next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:  # `next`: bolt's name
         return await self._accept(req, next)
 
 
@@ -351,9 +351,10 @@ class SlackBot:
             channel = await self._post(to, message.text, message.blocks)
             answered_in = answered_in or channel
         team = self._settings.announce_channel
-        for announcement in (reply for reply in replies if isinstance(reply, Announcement) and team is not None):
-            for message in render(announcement):
-                await self._post(team, message.text, message.blocks)
+        if team is not None:
+            for announcement in (reply for reply in replies if isinstance(reply, Announcement)):
+                for message in render(announcement):
+                    await self._post(team, message.text, message.blocks)
         return answered_in
 
     async def _post(self, target: str, text: str, blocks: list[dict[str, Any]]) -> str | None:
@@ -365,7 +366,7 @@ class SlackBot:
             except SlackApiError as error:
                 log.error("Slack: a message to %s could not be delivered: %s", target, error.response.get("error"))
                 return None
-            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            except (TimeoutError, aiohttp.ClientError) as error:
                 log.error("Slack: a message to %s could not be delivered: %s", target, type(error).__name__)
                 return None
         channel = posted.get("channel")
@@ -431,14 +432,18 @@ class SlackBot:
                 if status == 200:
                     return with_feedback
                 log.info("Slack: a response_url answered %s %r; the message is updated with chat.update", status, answer[:40])
-            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+            except (TimeoutError, aiohttp.ClientError) as error:
                 log.info("Slack: a response_url failed (%s); the message is updated with chat.update", type(error).__name__)
         channel = (body.get("container") or {}).get("channel_id") or (body.get("channel") or {}).get("id")
+        ts = message.get("ts")
+        if not isinstance(channel, str) or not isinstance(ts, str):  # Slack names both for a message's buttons
+            log.error("Slack: the buttons of a pressed message (%s) are still there: its channel or ts is missing", ts)
+            return False
         try:
-            await self.client.chat_update(channel=channel, ts=message.get("ts"), text=text, blocks=kept)
-        except (SlackApiError, aiohttp.ClientError, asyncio.TimeoutError) as error:
+            await self.client.chat_update(channel=channel, ts=ts, text=text, blocks=kept)
+        except (TimeoutError, SlackApiError, aiohttp.ClientError) as error:
             reason = error.response.get("error") if isinstance(error, SlackApiError) else type(error).__name__
-            log.error("Slack: the buttons of a pressed message (%s) are still there: %s", message.get("ts"), reason)
+            log.error("Slack: the buttons of a pressed message (%s) are still there: %s", ts, reason)
             return False
         return with_feedback
 
@@ -448,7 +453,7 @@ class SlackBot:
             return
         try:
             await webapi.respond(url, {"response_type": "ephemeral", "text": POINTER}, session=self.client.session)
-        except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+        except (TimeoutError, aiohttp.ClientError) as error:
             log.info("Slack: could not say where the answer is: %s", type(error).__name__)
 
     async def _bot_user(self) -> str | None:

@@ -39,11 +39,11 @@ from adapters.telegram.delivery import DeliveryLimiter, Priority
 from adapters.telegram.formatting import escape
 from adapters.telegram.render import Out, OutPhoto, OutPoll, OutText, joined_text, messages, render
 from bot import actions, commands, texts
-from bot.platform_settings import TelegramSettings
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef
-from bot.replies import Announcement, Feedback, Reply, reply_from_json, reply_to_json
+from bot.platform_settings import TelegramSettings
 from bot.ports import StoreUnavailable
+from bot.replies import Announcement, Feedback, Reply, reply_from_json, reply_to_json
 from bot.vocabulary import Platform
 
 log = logging.getLogger(__name__)
@@ -101,7 +101,7 @@ class PerChatOrder(BaseUpdateProcessor):
         pass
 
 
-class JournalingQueue(asyncio.Queue):  # type: ignore[type-arg]
+class JournalingQueue(asyncio.Queue[object]):  # PTB's Application.update_queue
     """The application's update queue (long polling and the webhook both `put` into it): an
     update is journaled before `put` returns, so Telegram is told "received" only then (PTB's
     Updater confirms the offset after `put`; the webhook answers 200 after it). A redelivered
@@ -316,7 +316,8 @@ class TelegramBot:
         message = update.effective_message
         assert message is not None
         link = f"https://t.me/{self._username}?start=group"
-        html = f'I teach in private chats, so nobody else sees your answers: <a href="{link}">open a chat with me</a>. Here I only announce badges.'
+        html = (f'I teach in private chats, so nobody else sees your answers: <a href="{link}">open a chat with me</a>. '
+                "Here I only announce badges.")
         await self._send_out(message.chat_id, OutText(html))
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -450,7 +451,8 @@ class TelegramBot:
                 message = await bot.send_poll(
                     chat_id, out.question, list(out.options), is_anonymous=False,
                     type=PollType.QUIZ if out.quiz else PollType.REGULAR,
-                    correct_option_ids=None if out.correct_option is None else [out.correct_option],
+                    # PTB types an option's index as Literal[0..11]; render keeps a poll within Telegram's 12 options
+                    correct_option_ids=None if out.correct_option is None else [out.correct_option],  # type: ignore[list-item]
                     allows_multiple_answers=out.multiple,
                     allows_revoting=False,  # one answer per check: the first one counts
                     rate_limit_args=priority,

@@ -9,6 +9,7 @@ Line breaks follow bot/replies.py: what the core composes (Text, AwardNotice, An
 every line break; what authors wrap (a lesson card's body, a feedback's explanation) flows."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -134,7 +135,7 @@ def render(reply: Reply, *, quiz_polls: bool = False) -> list[Out]:
     raise TypeError(f"cannot render {type(reply).__name__}")
 
 
-def messages(replies: list[Reply], *, quiz_polls: bool = False) -> list[Out]:
+def messages(replies: Sequence[Reply], *, quiz_polls: bool = False) -> list[Out]:
     """Replies as the fewest messages that read the same: Telegram lets a bot send about one
     message a second in a chat and 30 a second in all, so a text without buttons goes into the
     message after it (feedback with the next question, a lesson's header with its first card,

@@ -94,7 +94,9 @@ class FakeLrs:
         with self.lock:
             self.in_flight += 1
         request.state.counted = True
-        while self.hanging:
+        # A flag polled, not an asyncio.Event: the test clears it from its own thread, and an
+        # Event belongs to this server thread's loop.
+        while self.hanging:  # noqa: ASYNC110
             await asyncio.sleep(0.01)
         if self.delay:
             await asyncio.sleep(self.delay)

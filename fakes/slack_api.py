@@ -27,16 +27,16 @@ import asyncio
 import base64
 import binascii
 import copy
-import uuid
 import itertools
 import json
 import math
 import mimetypes
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -1030,7 +1030,7 @@ class FakeSlack:
             raise ApiError("file_not_found")  # unknown id, or its bytes never arrived
         channel = self._channel(params) if params.get("channel_id") else None
         files = []
-        for entry, upload in zip(entries, uploads):
+        for entry, upload in zip(entries, uploads, strict=True):
             assert upload is not None and upload.data is not None
             upload.title = entry.get("title") or upload.filename
             upload.channel, upload.initial_comment, upload.completed = channel, params.get("initial_comment"), True
@@ -1085,10 +1085,8 @@ async def _read_params(request: Request) -> JSON:
             raise ApiError("invalid_form_data") from None
     for key in JSON_FIELDS & params.keys():
         if isinstance(params[key], str):
-            try:
+            with suppress(ValueError):  # validation reports it, e.g. invalid_blocks_format
                 params[key] = json.loads(params[key])
-            except ValueError:
-                pass  # validation reports it, e.g. invalid_blocks_format
     return params
 
 

@@ -161,7 +161,7 @@ def new_trigger_id() -> str:
 def _block_id_of(blocks: list[JSON], action_id: str) -> str | None:
     """The block holding the element with `action_id`, so the payload matches the message."""
     for block in blocks:
-        elements = list(block.get("elements") or []) + [block.get("accessory") or {}]
+        elements = [*(block.get("elements") or []), block.get("accessory") or {}]
         if any(isinstance(element, dict) and element.get("action_id") == action_id for element in elements):
             return block.get("block_id")
     return None

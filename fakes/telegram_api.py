@@ -660,7 +660,9 @@ class FakeTelegram:
             # it sent is answered but unrecorded.
             if self.held_client_port is None:
                 self.held_client_port = request.client.port if request.client else None
-            while not self._release_held:
+            # A flag polled, not an asyncio.Event: release() is called from the test's thread,
+            # and an Event belongs to this server thread's loop.
+            while not self._release_held:  # noqa: ASYNC110
                 await asyncio.sleep(0.01)
             for _ in range(100):  # the client's death may take a moment to reach this loop
                 if await request.is_disconnected():
@@ -936,6 +938,7 @@ class FakeTelegram:
             "members_only": bool(params.get("members_only", False)),
         }
         if kind == "quiz":
+            assert isinstance(correct, list)  # _valid_correct_ids checked it above
             poll["correct_option_ids"] = list(correct)
             explanation, entities = formatted(str(params.get("explanation") or ""),
                                               params.get("explanation_parse_mode"),
@@ -983,7 +986,7 @@ class FakeTelegram:
             raise ValueError("this poll does not allow changing an answer")
         votes[user_id] = list(option_ids)
         counts = [sum(index in chosen for chosen in votes.values()) for index in range(len(poll["options"]))]
-        options = [{**option, "voter_count": count} for option, count in zip(poll["options"], counts)]
+        options = [{**option, "voter_count": count} for option, count in zip(poll["options"], counts, strict=True)]
         self._replace_poll({**poll, "options": options,
                             "total_voter_count": sum(1 for chosen in votes.values() if chosen)})
 
@@ -1134,7 +1137,7 @@ def _valid_correct_ids(correct: object, option_count: int) -> bool:
     """Quiz answers: a non-empty, increasing list of option indexes."""
     if not isinstance(correct, list) or not correct or not all(isinstance(i, int) for i in correct):
         return False
-    return correct == sorted(set(correct)) and 0 <= correct[0] and correct[-1] < option_count
+    return correct == sorted(set(correct)) and correct[0] >= 0 and correct[-1] < option_count
 
 
 def _without_empty(message: JSON) -> JSON:

@@ -15,18 +15,18 @@ import os
 import platform
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from content.loader import load_curriculum  # noqa: E402
-from credentials.issuer import IssuerIdentity  # noqa: E402
-from credentials.issuing import AwardFacts, build_credential, hashed_identity  # noqa: E402
-from credentials.keys import IssuerKey  # noqa: E402
+from content.loader import load_curriculum
+from credentials.issuer import IssuerIdentity
+from credentials.issuing import AwardFacts, build_credential, hashed_identity
+from credentials.keys import IssuerKey
 
 CONTENT = Path(__file__).resolve().parents[1] / "content"
-AWARDED = datetime(2026, 4, 3, 9, 30, tzinfo=timezone.utc)
+AWARDED = datetime(2026, 4, 3, 9, 30, tzinfo=UTC)
 
 
 def credentials(issuer: IssuerIdentity, count: int) -> list[dict]:

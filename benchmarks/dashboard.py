@@ -30,26 +30,27 @@ import sys
 import tempfile
 import time
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timezone
+from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import fsrs  # noqa: E402
-import httpx  # noqa: E402
-from sqlalchemy import text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+import fsrs
+import httpx
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
 
-from benchmarks.support import drop_postgres, fresh_postgres, load_shipped_curriculum, percentile  # noqa: E402
-from bot.clock import ManualClock  # noqa: E402
-from bot.store.database import create_engine, create_sessionmaker, normalize_url  # noqa: E402
-from bot.store.migrate import upgrade_async  # noqa: E402
-from bot.store.store import SqlStore  # noqa: E402
-from bot.team import token_hash  # noqa: E402
-from content.model import CredentialKind, Curriculum  # noqa: E402
-from credentials.issuer import IssuerIdentity  # noqa: E402
-from credentials.keystore import KeyStore  # noqa: E402
-from web.app import create_app  # noqa: E402
+from benchmarks.support import drop_postgres, fresh_postgres, load_shipped_curriculum, percentile
+from bot.clock import ManualClock
+from bot.store.database import create_engine, create_sessionmaker, normalize_url
+from bot.store.migrate import upgrade_async
+from bot.store.store import SqlStore
+from bot.team import token_hash
+from content.model import CredentialKind, Curriculum
+from credentials.issuer import IssuerIdentity
+from credentials.keystore import KeyStore
+from web.app import create_app
 
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 TEAM_SIZE = 25
@@ -106,7 +107,8 @@ async def seed(url: str, learners: int, events: int, curriculum: Curriculum, now
                   CASE WHEN kind = 'answered' THEN (i + k) % 5 <> 0 END,
                   CASE WHEN kind = 'lesson_completed' THEN '{"correct": 2, "checks": 3}'::json ELSE '{}'::json END
            FROM (
-             SELECT i, k, d, :now - make_interval(secs => CAST((:per - k) * 103680.0 / (:per / 100.0) + i % 3600 AS double precision)) AS at,
+             SELECT i, k, d,
+                    :now - make_interval(secs => CAST((:per - k) * 103680.0 / (:per / 100.0) + i % 3600 AS double precision)) AS at,
                     CASE WHEN d >= 0 THEN (:lessons)[1 + d / :epl] END AS lesson,
                     CASE WHEN d < 0 THEN 'nudged'
                          WHEN d % :epl = 0 THEN 'lesson_started'
@@ -166,6 +168,12 @@ def _awards(definition: str, kind: str, condition: str) -> str:
                FROM generate_series(1, :learners) i WHERE {condition}"""
 
 
+async def get_ok(client: httpx.AsyncClient, path: str, who: str) -> None:
+    response = await client.get(path)
+    if response.status_code != 200:
+        raise SystemExit(f"{path} as {who}: HTTP {response.status_code}")
+
+
 async def timed(call: Callable[[], Awaitable[None]], requests: int) -> list[float]:
     for _ in range(3):  # warm-up: connections, template compilation
         await call()
@@ -207,11 +215,7 @@ async def measure(url: str, curriculum: Curriculum, now: datetime, requests: int
                 token = MANAGER_TOKEN if who == "manager" else ADMIN_TOKEN
                 async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench",
                                              cookies={"mb_session": token}) as client:
-                    async def get() -> None:
-                        response = await client.get(path)
-                        if response.status_code != 200:
-                            raise SystemExit(f"{path} as {who}: HTTP {response.status_code}")
-                    results.append((f"{path} ({who})", await timed(get, requests)))
+                    results.append((f"{path} ({who})", await timed(partial(get_ok, client, path, who), requests)))
     finally:
         await engine.dispose()
     return results
@@ -228,7 +232,7 @@ async def main() -> None:
     if make_url(given).get_backend_name() != "postgresql":
         parser.error("--database-url must be a PostgreSQL URL")
     curriculum = load_shipped_curriculum()
-    now = datetime.now(timezone.utc).replace(microsecond=0)
+    now = datetime.now(UTC).replace(microsecond=0)
     url = await fresh_postgres(given)
     try:
         # Seeded as the schema was before learners kept their run of learning days; the last

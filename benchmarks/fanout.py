@@ -41,22 +41,22 @@ import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import func, insert, literal, select, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import func, insert, literal, select, text
+from sqlalchemy.engine import make_url
 
-from benchmarks.support import Incomplete, drop_postgres, fresh_postgres  # noqa: E402
-from bot.store.database import create_engine, normalize_url  # noqa: E402
-from bot.store.migrate import upgrade_async  # noqa: E402
-from bot.store.models import LearnerRow, NudgeRow  # noqa: E402
-from credentials.keystore import KeyStore  # noqa: E402
-from fakes.serving import free_port  # noqa: E402
-from fakes.telegram_api import Call, FakeTelegram, running_fake_telegram  # noqa: E402
-from fakes.zones import daytime_zones  # noqa: E402
+from benchmarks.support import Incomplete, drop_postgres, fresh_postgres
+from bot.store.database import create_engine, normalize_url
+from bot.store.migrate import upgrade_async
+from bot.store.models import LearnerRow, NudgeRow
+from credentials.keystore import KeyStore
+from fakes.serving import free_port
+from fakes.telegram_api import Call, FakeTelegram, running_fake_telegram
+from fakes.zones import daytime_zones
 
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
@@ -169,7 +169,7 @@ async def wait_until_delivered(fake: FakeTelegram, chats: set[int], processes: l
         if delivered >= chats:
             return
         now = time.monotonic()
-        for process, log in zip(processes, logs):
+        for process, log in zip(processes, logs, strict=True):
             if process.poll() is not None:
                 raise Incomplete(f"{workers} worker(s): a worker exited with {process.returncode} after"
                                  f" {len(delivered)} of {len(chats)} nudges; its log:\n{tail(log)}")
@@ -200,7 +200,7 @@ def analyse(calls: list[Call], chats: set[int], workers: int, started: float) ->
     ok = sorted((c for c in sends if c.ok), key=lambda c: c.at)
     per_chat = Counter(c.chat_id for c in ok)
     missing = chats - per_chat.keys()
-    twice = sorted(chat for chat, n in per_chat.items() if n > 1)
+    twice = sorted((chat for chat, n in per_chat.items() if n > 1), key=str)  # chat ids as sent: int or str
     strangers = sorted(per_chat.keys() - chats, key=str)
     odd = Counter(c.status for c in sends if c.status not in (200, 429))
     wrong = [c for c in ok if "5-minute lesson" not in str(c.params.get("text"))]
@@ -249,7 +249,7 @@ async def run(given: str, learners: int, workers: int, args: argparse.Namespace)
     url = await fresh_postgres(given)
     try:
         await upgrade_async(url)
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         zones = daytime_zones(now)
         began = time.monotonic()
         last_seeded = await seed(url, learners, zones, now)
@@ -270,7 +270,7 @@ async def run(given: str, learners: int, workers: int, args: argparse.Namespace)
             finally:
                 await asyncio.to_thread(stop, processes)
             calls, too_many = fake.calls, fake.too_many_requests
-            for process, log in zip(processes, logs):
+            for process, log in zip(processes, logs, strict=True):
                 if process.returncode != 0:
                     raise Incomplete(f"{workers} worker(s): a worker exited with {process.returncode}:\n{tail(log)}")
             claims_lost = sum(log.read_text(errors="replace").count("claim expired") for log in logs)

@@ -101,10 +101,12 @@ from bot.clock import SystemClock  # noqa: E402
 from bot.core import Core  # noqa: E402
 from bot.store.database import create_engine, create_sessionmaker, normalize_url  # noqa: E402
 from bot.store.migrate import upgrade_async  # noqa: E402
+
 try:
-    from bot.store.store import SqlStore as Store  # noqa: E402
+    from bot.store.store import SqlStore as Store
 except ImportError:  # the code before the store was split (an earlier commit, measured with --before)
-    from bot.store.repository import ProgressStore as Store  # noqa: E402
+    # mypy reads this tree, where the store is split: the module exists only in that earlier one
+    from bot.store.repository import ProgressStore as Store  # type: ignore[import-not-found,no-redef]
 from content.model import Check  # noqa: E402
 from credentials.issuer import IssuerIdentity  # noqa: E402
 from credentials.keystore import KeyStore  # noqa: E402
@@ -799,7 +801,7 @@ def compare(args: argparse.Namespace, before: list[Figures], after: list[Figures
     print()
     print("| way in | code | requests | requests/s | reply p50 (ms) | reply p95 (ms) | messages/request | response_url/request | 429s |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for old, new in zip(before, after):
+    for old, new in zip(before, after, strict=True):  # the same ways in, in the same order
         for code, f in (("before", old), ("after", new)):
             print(f"| {f.name} | {code} | {f.requests} | {f.rate:.1f} | {f.reply_p50:.0f} | {f.reply_p95:.0f} | {f.messages:.2f}"
                   f" | {f.responses:.2f} | {f.refused} |")

@@ -6,7 +6,6 @@ import asyncio
 import os
 import threading
 import uuid
-from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -44,7 +43,8 @@ async def all_of(coroutines: list[Any]) -> list[Any]:
             tasks = [group.create_task(c) for c in coroutines]
     except BaseExceptionGroup as errors:
         incomplete = [e for e in errors.exceptions if isinstance(e, Incomplete)]
-        raise (incomplete or list(errors.exceptions))[0] from None
+        first: BaseException = incomplete[0] if incomplete else errors.exceptions[0]
+        raise first from None
     return [task.result() for task in tasks]
 
 
@@ -70,10 +70,10 @@ def thread_cpu(role_of: RoleOf) -> dict[int, tuple[str, float]]:
 
 
 def cpu_since(before: dict[int, tuple[str, float]], role_of: RoleOf, roles: tuple[str, ...]) -> dict[str, float]:
-    spent: Counter[str] = Counter()
+    spent: dict[str, float] = {}
     for tid, (role, seconds) in thread_cpu(role_of).items():
-        spent[role] += seconds - before.get(tid, (role, 0.0))[1]
-    return {role: spent[role] for role in roles}
+        spent[role] = spent.get(role, 0.0) + seconds - before.get(tid, (role, 0.0))[1]
+    return {role: spent.get(role, 0.0) for role in roles}
 
 
 async def fresh_postgres(url: str) -> str:

@@ -95,14 +95,17 @@ from telegram.ext import (  # noqa: E402
 from adapters.inbox import Inbox  # noqa: E402
 from adapters.telegram.bot import ALLOWED_UPDATES, SORRY, TelegramBot, TelegramSettings  # noqa: E402
 from adapters.telegram.delivery import DeliveryLimiter  # noqa: E402
+from benchmarks.support import Incomplete, all_of, cpu_since, drop_postgres, fresh_postgres, load_shipped_curriculum, percentile, thread_cpu  # noqa: E402
 from bot.clock import SystemClock  # noqa: E402
 from bot.core import Core  # noqa: E402
 from bot.store.database import create_engine, create_sessionmaker, normalize_url  # noqa: E402
 from bot.store.migrate import upgrade_async  # noqa: E402
+
 try:
-    from bot.store.store import SqlStore as Store  # noqa: E402
+    from bot.store.store import SqlStore as Store
 except ImportError:  # the code before the store was split (an earlier commit, measured with --before)
-    from bot.store.repository import ProgressStore as Store  # noqa: E402
+    # mypy reads this tree, where the store is split: the module exists only in that earlier one
+    from bot.store.repository import ProgressStore as Store  # type: ignore[import-not-found,no-redef]
 from bot.store.send_rate import SharedSendRate  # noqa: E402
 from content.model import Check  # noqa: E402
 from fakes.telegram_api import Call, FakeTelegram, counts_against_limits, running_fake_telegram  # noqa: E402
@@ -113,7 +116,7 @@ REPLY_METHODS = frozenset({"sendMessage", "sendPoll", "sendPhoto"})
 DONE_GROUP = 1_000  # a handler group after every handler of the bot: "this update is handled"
 ONBOARDING = ("/start", "Europe", "Berlin", "08:00", "Start now")
 WARM_UP = len(ONBOARDING)  # the baseline's learners send as many warm-up updates
-from benchmarks.support import Incomplete, all_of, cpu_since, drop_postgres, fresh_postgres, load_shipped_curriculum, percentile, thread_cpu  # noqa: E402
+
 
 def role_of(tid: int, main: bool, name: str) -> str:
     return "main" if main else "fake server" if name.startswith("fake-telegram") else "other threads"
@@ -749,7 +752,8 @@ def report(args: argparse.Namespace, dialect: str, ours: Measured, baseline: Mea
     print("| step | count | p50 latency (ms) | p95 (ms) | p99 (ms) |")
     print("|---|---|---|---|---|")
     for kind, count in Counter(s.kind for s in ours.samples).most_common():
-        print(f"| {kind} | {count} | {ours.latency_ms(0.5, kind):.1f} | {ours.latency_ms(0.95, kind):.1f} | {ours.latency_ms(0.99, kind):.1f} |")
+        print(f"| {kind} | {count} | {ours.latency_ms(0.5, kind):.1f} | {ours.latency_ms(0.95, kind):.1f}"
+              f" | {ours.latency_ms(0.99, kind):.1f} |")
     print()
     print("Measured phase, per bot: Bot API calls that failed or got 429, CPU seconds by thread (the fake server"
           " shares this process and its GIL; on SQLite the database driver runs in its own threads), and Bot API"

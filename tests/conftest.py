@@ -8,9 +8,9 @@ import shutil
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from typing import TypeVar
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 from sqlalchemy import text
@@ -28,7 +28,8 @@ T = TypeVar("T")
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-TABLES = ("slack_learners", "sent_polls", "xapi_forwarding", "send_rates", "access_tokens", "managed_teams", "teams", "nudges", "awards", "events", "item_states", "skill_states", "streak_holds", "learning_sessions", "learners")
+TABLES = ("slack_learners", "sent_polls", "xapi_forwarding", "send_rates", "access_tokens", "managed_teams", "teams", "nudges",
+          "awards", "events", "item_states", "skill_states", "streak_holds", "learning_sessions", "learners")
 
 
 def blocking(function: Callable[..., T], *args: object) -> T:
@@ -71,7 +72,8 @@ def postgres_database() -> Iterator[str]:
     admin_url = postgres_admin_url()
     problem = blocking(asyncio.run, _postgres_reachable(admin_url))
     if problem:
-        message = f"PostgreSQL not reachable at {make_url(admin_url).render_as_string(hide_password=True)} ({problem}); set TEST_POSTGRES_URL"
+        message = (f"PostgreSQL not reachable at {make_url(admin_url).render_as_string(hide_password=True)} ({problem});"
+                   " set TEST_POSTGRES_URL")
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)
@@ -108,7 +110,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
 @pytest.fixture
 def clock() -> ManualClock:
     # Monday 2 March 2026, 09:00 in Berlin.
-    return ManualClock(datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc))
+    return ManualClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))
 
 
 @pytest.fixture(scope="session")

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
-SIGNED_AT = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+SIGNED_AT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 OB_CONTEXTS = ["https://www.w3.org/ns/credentials/v2", "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"]
 
 
@@ -31,7 +31,9 @@ def open_badge_credential(issuer_did: str, *, email: str = "ana@example.com", sa
                 "type": ["Achievement"],
                 "name": "Lockout/Tagout Basics",
                 "description": "Isolates energy sources safely before maintenance, following the six LOTO steps.",
-                "criteria": {"narrative": "Complete the Lockout/Tagout lessons and answer spaced re-checks correctly on two separate days."},
+                "criteria": {
+                    "narrative": "Complete the Lockout/Tagout lessons and answer spaced re-checks correctly on two separate days.",
+                },
                 "image": {"id": f"{site}/badges/lockout-tagout-basics.png", "type": "Image", "caption": "Lockout/Tagout Basics badge"},
                 "achievementType": "Badge",
                 "alignment": [

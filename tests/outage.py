@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+
 from sqlalchemy.engine import make_url
 
 

@@ -6,8 +6,8 @@ import itertools
 
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start
-from content.model import Check
 from bot.replies import AwardNotice, Button, Feedback, LessonCard, Question, Reply, Text
+from content.model import Check
 
 _ids = itertools.count(1)
 

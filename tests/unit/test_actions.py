@@ -3,7 +3,7 @@ chats, so every kind of action must keep its string exactly, read back to the sa
 fit Telegram's 64 bytes of callback data."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -56,7 +56,7 @@ def test_a_string_no_button_of_ours_carries_is_no_action(text: str):
 
 
 def test_every_button_the_pickers_offer_fits_telegrams_callback_data():
-    now = datetime(2026, 3, 2, 12, tzinfo=timezone.utc)
+    now = datetime(2026, 3, 2, 12, tzinfo=UTC)
     pickers = [region_picker("Where?", mode) for mode in Mode]
     pickers += [zone_picker(i, mode, now) for i in range(len(REGIONS)) for mode in Mode]
     pickers += [time_picker("When?", mode) for mode in Mode]

@@ -41,7 +41,8 @@ def test_what_authors_write_flows_and_lists_stay_lists():
         "",
         "[1] Next ▶   (or press Enter)",
     ]
-    assert render(Feedback(True, "Spring tides come\nwith full moons.", ("Spring",))).text == "✅ Correct!\nSpring tides come with full moons."
+    assert render(Feedback(True, "Spring tides come\nwith full moons.", ("Spring",))).text \
+        == "✅ Correct!\nSpring tides come with full moons."
 
 
 def test_text_from_people_prints_exactly_as_typed():
@@ -67,7 +68,8 @@ def test_buttons_become_numbered_choices_and_only_a_lone_next_or_continue_takes_
 
 
 def test_a_destructive_button_is_pressed_by_its_word_only():
-    shown = render(Text("Delete your data now?", (Button("Delete my data now", "leave:now", destructive=True), Button("No, stay", "leave:no"))))
+    shown = render(Text("Delete your data now?",
+                        (Button("Delete my data now", "leave:now", destructive=True), Button("No, stay", "leave:no"))))
     assert shown.text.split("\n")[-1] == "[type DELETE] Delete my data now   [1] No, stay"
     assert shown.buttons == (Button("No, stay", "leave:no"),), "numbers press only the safe button"
     assert shown.words == (("DELETE", Button("Delete my data now", "leave:now", destructive=True)),)
@@ -82,7 +84,8 @@ def test_a_terminal_gets_lines_wrapped_between_words_with_their_indent():
         "\n"
         "https://example.org/a/very/long/address/that/must/never/be/split/in/two/parts"
     )
-    shown = render(AwardNotice("Badge", text, buttons=(Button("Announce my badges: turn off", "a"), Button("Leave and delete my data", "b"))), width=50)
+    buttons = (Button("Announce my badges: turn off", "a"), Button("Leave and delete my data", "b"))
+    shown = render(AwardNotice("Badge", text, buttons=buttons), width=50)
     assert shown.text.split("\n") == [
         "🏅 Maintenance Fundamentals (badge): 0 of 12",
         "requirements met",

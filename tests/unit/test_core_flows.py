@@ -4,7 +4,7 @@ behaviour by tests/integration/test_store_contract.py, and the flows run on SQLi
 in tests/integration."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -26,7 +26,7 @@ def memory() -> MemoryStore:
 
 @pytest.fixture
 def clock() -> ManualClock:
-    return ManualClock(datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc))  # a Monday, 09:00 in Berlin
+    return ManualClock(datetime(2026, 3, 2, 8, 0, tzinfo=UTC))  # a Monday, 09:00 in Berlin
 
 
 @pytest.fixture
@@ -125,7 +125,7 @@ async def test_the_daily_nudge_offers_the_next_lesson_once_at_the_learners_time(
 
     worker = NudgeDispatcher(store=memory, core=core, clock=clock, senders={"telegram": send}, worker="w")
     assert await worker.plan() == 1
-    clock.set(datetime(2026, 3, 3, 8, 0, tzinfo=timezone.utc))  # Tuesday 09:00 in Berlin
+    clock.set(datetime(2026, 3, 3, 8, 0, tzinfo=UTC))  # Tuesday 09:00 in Berlin
     await worker.run_round()
     [(user, [offer])] = sent
     assert user == "42" and isinstance(offer, Text) and offer.text == "⏰ 5-minute lesson: **Tides**"

@@ -3,8 +3,9 @@ issuer key and its DIDs, the offline document loader and the 1EdTech JSON schema
 from __future__ import annotations
 
 import copy
+import re
 import stat
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from credentials.keys import (
 )
 from credentials.schema import validate_achievement_credential
 from tests.credential_samples import SIGNED_AT, open_badge_credential
+
 
 @pytest.fixture(scope="module")
 def key() -> IssuerKey:
@@ -176,14 +178,14 @@ def test_naive_created_time_is_refused(key):
 def test_loader_serves_bundled_contexts_and_refuses_the_network():
     loader = BundledDocumentLoader()
     assert loader("https://www.w3.org/ns/credentials/v2")["document"]["@context"]["VerifiableCredential"]
-    with pytest.raises(ContextNotBundled, match="refusing to fetch https://example.com/context.json"):
+    with pytest.raises(ContextNotBundled, match=re.escape("refusing to fetch https://example.com/context.json")):
         loader("https://example.com/context.json")
 
 
 def test_signing_with_an_unbundled_context_names_the_url(key):
     credential = open_badge_credential(did_key(key.public_key))
     credential["@context"].append("https://example.com/extra-terms.jsonld")
-    with pytest.raises(ContextNotBundled, match="https://example.com/extra-terms.jsonld") as raised:
+    with pytest.raises(ContextNotBundled, match=re.escape("https://example.com/extra-terms.jsonld")) as raised:
         sign(credential, key=key, verification_method=did_key_verification_method(key.public_key), created=SIGNED_AT)
     assert raised.value.url == "https://example.com/extra-terms.jsonld"
 
@@ -228,7 +230,7 @@ def test_matches_the_w3c_eddsa_rdfc_2022_test_vector():
         alumni,
         key=key,
         verification_method=did_key_verification_method(key.public_key),
-        created=datetime(2023, 2, 24, 23, 36, 38, tzinfo=timezone.utc),
+        created=datetime(2023, 2, 24, 23, 36, 38, tzinfo=UTC),
         document_loader=loader,
     )
     expected = "z2YwC8z3ap7yx1nZYCg4L3j3ApHsF8kgPdSb5xoS1VR7vPG3F561B52hYnQF9iseabecm3ijx4K1FBTQsCZahKZme"

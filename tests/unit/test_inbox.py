@@ -2,6 +2,7 @@
 handled once, and is handed over in order when it could not be recorded."""
 from __future__ import annotations
 
+import asyncio
 import os
 import stat
 import subprocess
@@ -50,7 +51,8 @@ async def test_a_delivery_held_by_a_live_process_waits_and_one_of_a_dead_process
     me = f"{os.uname().nodename}:{os.getpid()}"
     working = await Inbox(path, owner=me).open()
     await keep(working, "1")
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    dead = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", "import os; print(os.getpid())"],
+                                   capture_output=True, text=True)
     gone = await Inbox(path, owner=f"{os.uname().nodename}:{dead.stdout.strip()}").open()
     await keep(gone, "2")
     other = await Inbox(path, owner="elsewhere:3").open()

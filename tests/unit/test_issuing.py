@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -13,7 +13,7 @@ from credentials.keys import IssuerKey, did_key, did_key_verification_method, re
 from credentials.schema import validate_achievement_credential
 from tests.conftest import PROJECT_DIR
 
-AWARDED = datetime(2026, 4, 3, 9, 30, tzinfo=timezone.utc)
+AWARDED = datetime(2026, 4, 3, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")

@@ -1,23 +1,24 @@
 """The mastery model: FSRS per item, BKT per skill."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.mastery import MasteryModel, guess_probability
 
-T0 = datetime(2026, 3, 2, 9, tzinfo=timezone.utc)
+T0 = datetime(2026, 3, 2, 9, tzinfo=UTC)
 
 
-def practise(model: MasteryModel, schedule: list[tuple[float, bool]], p_guess: float = 0.25):
-    """Answer one item at the given day offsets; return (p_known, card)."""
+def practise(model: MasteryModel, schedule: list[tuple[float, bool]], p_guess: float = 0.25) -> tuple[float, str]:
+    """Answer one item at the given day offsets (at least one); return (p_known, card)."""
     p_known, card = model.p_init, None
     for day, correct in schedule:
         at = T0 + timedelta(days=day)
-        recalls = [model.recall(card, at)] if card else []
+        recalls: list[float] = [model.recall(card, at)] if card else []
         p_known = model.update_skill(model.current(p_known, recalls), correct=correct, p_guess=p_guess)
         card = model.review(card, correct=correct, at=at).card_json
+    assert card is not None, "no answer given"
     return p_known, card
 
 

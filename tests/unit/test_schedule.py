@@ -6,9 +6,10 @@ Calendar used (2026): Mon 2 March, Fri 6 March, Mon 9 March. DST: the US springs
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from functools import cache
-from zoneinfo import ZoneInfo
+from typing import TypedDict
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pytest
 
@@ -23,8 +24,14 @@ from bot.schedule import (
 from bot.store.models import LearnerRow
 from bot.streaks import Hold
 
-UTC = timezone.utc
-NO_QUIET = {"quiet_start": time(0), "quiet_end": time(0)}
+
+
+class QuietHours(TypedDict):
+    quiet_start: time
+    quiet_end: time
+
+
+NO_QUIET: QuietHours = {"quiet_start": time(0), "quiet_end": time(0)}
 
 
 def rhythm(zone: str = "Europe/Berlin", daily: str = "09:00", days: str = "12345",
@@ -40,12 +47,13 @@ def utc(iso: str) -> datetime:
     return datetime.fromisoformat(iso).replace(tzinfo=UTC)
 
 
-def wall(instant: datetime, zone: str) -> datetime:
-    """The local wall clock, naive, for readable comparisons."""
+def wall(instant: datetime | None, zone: str) -> datetime:
+    """The local wall clock, naive, for readable comparisons (of an instant that must be there)."""
+    assert instant is not None, "no instant"
     return instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None)
 
 
-def seen(r: Rhythm, instant: datetime) -> datetime:
+def seen(r: Rhythm, instant: datetime | None) -> datetime:
     """The learner's wall clock at `instant`."""
     return wall(instant, r.timezone)
 
@@ -147,7 +155,7 @@ def test_rhythm_of_reads_a_learner_row():
 
 
 def test_unknown_timezone_and_weekday_are_refused():
-    with pytest.raises(Exception):
+    with pytest.raises(ZoneInfoNotFoundError):
         rhythm("Mars/Olympus_Mons")
     with pytest.raises(ValueError):
         rhythm(days="08")
@@ -184,6 +192,7 @@ def test_fall_back_takes_the_first_occurrence_and_not_the_second():
 def test_berlin_keeps_the_wall_time_while_the_utc_offset_changes():
     r = rhythm()
     friday = next_daily(r, local("Europe/Berlin", "2026-03-27 00:00"))
+    assert friday is not None
     monday = next_daily(r, friday)
     assert friday == utc("2026-03-27 08:00")  # CET, +01:00
     assert monday == utc("2026-03-30 07:00")  # CEST, +02:00
@@ -207,6 +216,7 @@ def test_the_weeks_between_us_and_eu_dst_changes():
 ])
 def test_southern_hemisphere_leaves_dst_in_april(zone, friday_utc, monday_utc):
     friday = next_daily(rhythm(zone), local(zone, "2026-04-03 00:00"))
+    assert friday is not None
     assert (friday, next_daily(rhythm(zone), friday)) == (utc(friday_utc), utc(monday_utc))
 
 
@@ -217,6 +227,7 @@ def test_a_daily_time_in_evening_quiet_hours_moves_to_their_end_that_same_mornin
     # into Saturday.
     r = rhythm(daily="21:00")
     nudge = next_daily(r, local("Europe/Berlin", "2026-03-06 07:00"))
+    assert nudge is not None
     assert wall(nudge, "Europe/Berlin") == datetime(2026, 3, 6, 8, 0)
     assert wall(next_daily(r, nudge), "Europe/Berlin") == datetime(2026, 3, 9, 8, 0)
 
@@ -236,6 +247,7 @@ def test_a_dst_shift_into_quiet_hours_is_moved_out_of_them():
     # 02:30 does not exist on 29 March and would become 03:30, inside 03:00-04:00.
     r = rhythm(daily="02:30", days="7", quiet_start=time(3, 0), quiet_end=time(4, 0))
     nudge = next_daily(r, local("Europe/Berlin", "2026-03-28 12:00"))
+    assert nudge is not None
     assert wall(nudge, "Europe/Berlin") == datetime(2026, 3, 29, 4, 0)
     assert reachable(r, nudge)
 
@@ -330,6 +342,7 @@ def test_second_reminder_a_day_after_the_nudge():
 def test_second_reminder_on_a_free_day_waits_for_the_next_working_morning():
     r = rhythm(days="1")  # Mondays only
     nudged = next_daily(r, utc("2026-03-01 00:00"))  # Monday 2 March 09:00
+    assert nudged is not None
     following = next_daily(r, nudged)  # Monday 9 March 09:00
     at = reminder_at(r, nudged, 1, next_daily_at=following)
     assert wall(at, "Europe/Berlin") == datetime(2026, 3, 9, 8, 0)
@@ -338,6 +351,7 @@ def test_second_reminder_on_a_free_day_waits_for_the_next_working_morning():
 def test_no_reminder_after_the_bound_is_reached():
     r = rhythm(days="1")
     nudged = next_daily(r, utc("2026-03-01 00:00"))
+    assert nudged is not None
     assert reminder_at(r, nudged, 2, next_daily_at=None) is None
     assert reminder_at(r, nudged, 5, next_daily_at=None) is None
     with pytest.raises(ValueError):
@@ -356,6 +370,7 @@ def test_a_reminder_on_or_after_the_next_daily_nudge_is_dropped():
 def test_a_reminder_in_quiet_hours_waits_for_the_morning():
     r = rhythm(daily="18:00")
     nudged = next_daily(r, local("Europe/Berlin", "2026-03-03 00:00"))  # Tuesday 18:00
+    assert nudged is not None
     at = reminder_at(r, nudged, 0, next_daily_at=next_daily(r, nudged))
     assert wall(at, "Europe/Berlin") == datetime(2026, 3, 4, 8, 0)
 
@@ -363,6 +378,7 @@ def test_a_reminder_in_quiet_hours_waits_for_the_morning():
 def test_friday_reminders_wait_out_the_weekend_and_do_not_double_up():
     r = rhythm("America/New_York", daily="18:00")
     nudged = next_daily(r, local("America/New_York", "2026-03-06 00:00"))  # Friday 18:00
+    assert nudged is not None
     following = next_daily(r, nudged)  # Monday 18:00
     first = reminder_at(r, nudged, 0, next_daily_at=following)
     assert wall(first, "America/New_York") == datetime(2026, 3, 9, 8, 0)
@@ -373,6 +389,7 @@ def test_friday_reminders_wait_out_the_weekend_and_do_not_double_up():
 def test_no_reminder_during_a_hold():
     r = rhythm(daily="18:00", holds=(Hold(date(2026, 3, 4), date(2026, 3, 8)),))
     nudged = next_daily(r, local("Europe/Berlin", "2026-03-03 00:00"))  # Tuesday, hold starts Wednesday
+    assert nudged is not None
     following = next_daily(r, nudged)
     assert wall(following, "Europe/Berlin") == datetime(2026, 3, 9, 18, 0)
     first = reminder_at(r, nudged, 0, next_daily_at=following)
@@ -450,7 +467,9 @@ def test_next_daily_properties_over_random_learners():
         if expected != r.daily_time:
             gaps += 1
             requested = datetime.combine(day, r.daily_time, r.zone)
-            gap = requested.replace(fold=1).utcoffset() - requested.utcoffset()
+            after_gap, before_gap = requested.replace(fold=1).utcoffset(), requested.utcoffset()
+            assert after_gap is not None and before_gap is not None  # aware: r.zone is a ZoneInfo
+            gap = after_gap - before_gap
             assert datetime.combine(day, expected) - datetime.combine(day, r.daily_time) == gap > timedelta(0)
         if r.is_quiet(expected):
             quiet_moves += 1

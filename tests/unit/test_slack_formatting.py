@@ -208,7 +208,7 @@ def test_plain_text_never_cuts_an_emoji():
 
 def lesson(size: int) -> str:
     rng = random.Random(7)
-    vocabulary = "lock tag verify isolate energy source before work starts <every> time & again".split()
+    vocabulary = ["lock", "tag", "verify", "isolate", "energy", "source", "before", "work", "starts", "<every>", "time", "&", "again"]
     paragraphs: list[str] = []
     while sum(len(p) + 2 for p in paragraphs) < size:
         sentence = " ".join(rng.choice(vocabulary) for _ in range(rng.randint(20, 60))) + "."

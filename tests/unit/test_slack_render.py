@@ -43,7 +43,9 @@ def check_blocks(blocks: list[dict[str, Any]], max_blocks: int = 50) -> None:
     json.dumps(blocks)  # plain JSON, nothing else
     action_ids: list[str] = []
     for block in blocks:
-        SdkBlock.parse(block).validate_json()  # slack_sdk's own checks, on top of ours
+        parsed = SdkBlock.parse(block)
+        assert parsed is not None, block
+        parsed.validate_json()  # slack_sdk's own checks, on top of ours
         match block["type"]:
             case "section":
                 assert 1 <= len(block["text"]["text"]) <= 3000

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import copy
 import gzip
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -19,7 +19,7 @@ from credentials.status_list import (
     signed_status_list,
 )
 
-NOW = datetime(2026, 6, 1, 12, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
 
 def issuer(public_url=None) -> IssuerIdentity:

@@ -3,12 +3,20 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TypedDict
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.streaks import Hold, Run, at_risk_now, current_streak, local_date, run_after, run_of, streak_now
+
+
+class Calendar(TypedDict):
+    """What run_after and run_of take besides the days."""
+    timezone: str
+    working_days: frozenset[int]
+    holds: list[Hold]
 
 
 def days(*isodates: str) -> set[date]:
@@ -59,20 +67,20 @@ def test_no_learning_means_no_streak():
 
 def test_local_date_follows_dst_in_the_learners_zone():
     # Berlin switches to summer time on 29 March 2026 at 01:00 UTC.
-    assert local_date(datetime(2026, 3, 28, 22, 30, tzinfo=timezone.utc), "Europe/Berlin") == date(2026, 3, 28)
-    assert local_date(datetime(2026, 3, 29, 22, 30, tzinfo=timezone.utc), "Europe/Berlin") == date(2026, 3, 30)
+    assert local_date(datetime(2026, 3, 28, 22, 30, tzinfo=UTC), "Europe/Berlin") == date(2026, 3, 28)
+    assert local_date(datetime(2026, 3, 29, 22, 30, tzinfo=UTC), "Europe/Berlin") == date(2026, 3, 30)
 
 
 def test_streak_across_the_dst_switch_has_no_gap_or_double_day():
     # Learning every evening at 23:30 Berlin time through the spring-forward weekend.
     zone = "Europe/Berlin"
     instants = []
-    day = datetime(2026, 3, 23, 22, 30, tzinfo=timezone.utc)  # Mon 23:30 CET
+    day = datetime(2026, 3, 23, 22, 30, tzinfo=UTC)  # Mon 23:30 CET
     for _ in range(10):
         instants.append(day)
         day += timedelta(days=1)
     # After the switch 22:30 UTC is 00:30 CEST next day: a real learner keeps 23:30 local.
-    learned = {local_date(t if t < datetime(2026, 3, 29, 1, tzinfo=timezone.utc) else t - timedelta(hours=1), zone) for t in instants}
+    learned = {local_date(t if t < datetime(2026, 3, 29, 1, tzinfo=UTC) else t - timedelta(hours=1), zone) for t in instants}
     assert len(learned) == 10
     assert current_streak(learned, today=date(2026, 4, 1)) == 10
 
@@ -90,7 +98,7 @@ def test_the_run_kept_day_by_day_gives_the_streak_the_whole_history_gives(seed: 
     learned = sorted(start + timedelta(days=d) for d in range(120) if rng.random() < rng.choice((0.5, 0.8, 0.95)))
     if learned and rng.random() < 0.3:  # after a move westwards: a day before the last one comes late
         learned.append(learned[-1] - timedelta(days=1))
-    calendar = {"timezone": zone, "working_days": working, "holds": holds}
+    calendar: Calendar = {"timezone": zone, "working_days": working, "holds": holds}
     run, history = Run(), set()
     for day in learned:
         history.add(day)
@@ -126,6 +134,6 @@ def test_a_hold_set_afterwards_over_days_already_missed_restores_the_run():
 def test_a_run_ends_at_midnight_after_the_next_required_day_in_the_learners_zone():
     friday = date(2026, 3, 27)  # the weekend before Berlin moves its clocks forward
     run = run_of({friday}, timezone="Europe/Berlin")
-    assert run.ends_at == datetime(2026, 3, 30, 22, 0, tzinfo=timezone.utc), "Monday ends at 00:00 CEST (22:00 UTC)"
+    assert run.ends_at == datetime(2026, 3, 30, 22, 0, tzinfo=UTC), "Monday ends at 00:00 CEST (22:00 UTC)"
     held = run_of({friday}, timezone="Europe/Berlin", holds=[Hold(date(2026, 3, 30), date(2026, 4, 3))])
-    assert held.ends_at == datetime(2026, 4, 6, 22, 0, tzinfo=timezone.utc), "a week held: the Monday after"
+    assert held.ends_at == datetime(2026, 4, 6, 22, 0, tzinfo=UTC), "a week held: the Monday after"

@@ -200,7 +200,7 @@ def test_plain_length_counts_utf16_without_tags():
 def lesson(size: int) -> str:
     """Markdown paragraphs of prose, some bold, one long bold run, until `size` characters."""
     rng = random.Random(7)
-    words = "lock tag verify isolate energy source before work starts every time".split()
+    words = ["lock", "tag", "verify", "isolate", "energy", "source", "before", "work", "starts", "every", "time"]
     paragraphs: list[str] = []
     while sum(len(p) + 2 for p in paragraphs) < size:
         sentence = " ".join(rng.choice(words) for _ in range(rng.randint(20, 60))) + "."

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -11,7 +11,7 @@ from credentials.keys import IssuerKey, did_key, did_key_verification_method, re
 from credentials.verification import StatusCheck, Verdict, verify_credential
 from tests.credential_samples import SIGNED_AT, open_badge_credential
 
-NOW = datetime(2026, 6, 1, tzinfo=timezone.utc)
+NOW = datetime(2026, 6, 1, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
@@ -47,13 +47,13 @@ def test_a_tampered_credential_says_the_signature_does_not_match(key):
 
 def test_an_expired_credential_says_when_it_expired(key):
     report = verify_credential(signed(key), resolve_key=resolve_did_key, check_status=None,
-                               now=datetime(2029, 1, 1, tzinfo=timezone.utc))
+                               now=datetime(2029, 1, 1, tzinfo=UTC))
     assert report.line == "INVALID: 'Lockout/Tagout Basics': expired on 2028-03-02T08:00:00Z"
 
 
 def test_a_credential_not_yet_valid_is_refused(key):
     report = verify_credential(signed(key), resolve_key=resolve_did_key, check_status=None,
-                               now=datetime(2026, 1, 1, tzinfo=timezone.utc))
+                               now=datetime(2026, 1, 1, tzinfo=UTC))
     assert report.verdict is Verdict.INVALID and "not valid before" in report.line
 
 

@@ -3,13 +3,35 @@ the last question, count on stable message ids."""
 from __future__ import annotations
 
 import itertools
+from typing import TypeVar
 
+from bot.clock import ManualClock
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start
-from bot.replies import AwardNotice, Button, Feedback, LessonCard, Question, Reply, Text
+from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Question, Reply, Text
 from content.model import Check
 
 _ids = itertools.count(1)
+T = TypeVar("T")
+
+
+def found(value: T | None) -> T:
+    """`value`, which the test expects to be there (a learner looked up, a pattern matched)."""
+    assert value is not None, "expected a value, got None"
+    return value
+
+
+def text_of(reply: Reply) -> str:
+    """The text of a reply that must have one: a Text, an award notice or an announcement."""
+    assert isinstance(reply, Text | AwardNotice | Announcement), f"no text in {reply}"
+    return reply.text
+
+
+def buttons_of(reply: Reply) -> tuple[Button, ...]:
+    """The buttons of a reply that can carry them (not a question, whose options are its own,
+    nor an announcement)."""
+    assert isinstance(reply, Text | LessonCard | Feedback | AwardNotice), f"no buttons on {reply}"
+    return reply.buttons
 
 
 def find_check(core: Core, question: Question) -> Check:
@@ -107,7 +129,7 @@ class Chat:
         return self.question
 
 
-async def study_daily_until(chat: Chat, clock, *, days: int, until: str) -> tuple[int | None, list]:
+async def study_daily_until(chat: Chat, clock: ManualClock, *, days: int, until: str) -> tuple[int | None, list[Reply]]:
     """Each day: /next, and answer every re-check correctly. Returns the day `until` was said
     and everything the bot said that day."""
     for day in range(1, days + 1):

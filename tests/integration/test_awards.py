@@ -5,9 +5,9 @@ import asyncio
 import uuid
 from datetime import timedelta
 
-from bot.replies import Announcement, Question
 from bot.records import Award
-from tests.support import Chat, study_daily_until
+from bot.replies import Announcement, Question
+from tests.support import Chat, study_daily_until, text_of
 
 
 async def awards_of(store, user="ana"):
@@ -114,7 +114,7 @@ async def test_a_refresher_before_expiry_renews_the_badge(core, clock, store):
     from bot.events import TimerFired
 
     nudge = await chat.send(TimerFired(learner=chat.learner, source_id="daily-refresh", kind="daily"))
-    assert "quick re-check" in nudge[0].text, "due re-checks come first, then the refresher"
+    assert "quick re-check" in text_of(nudge[0]), "due re-checks come first, then the refresher"
     said = []
     for _ in range(3):  # due re-checks first, then the refresher
         said += await chat.next()

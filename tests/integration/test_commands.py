@@ -21,7 +21,8 @@ EVERYONE = [
     "/resume: your daily lesson offers again, after /stop",
 ]
 TEAM = "/team: your teams at a glance, and a sign-in link to the dashboard"
-TEAM_SYNC = "/team sync [#channel] [@manager]: make a team of a channel's members (this channel's when none is named), and @manager its manager"
+TEAM_SYNC = ("/team sync [#channel] [@manager]: make a team of a channel's members (this channel's when none is named),"
+             " and @manager its manager")
 HELP = "/help: this list"
 QUIT = "/quit: leave the console; your progress is saved"
 

@@ -63,7 +63,8 @@ async def test_a_credential_names_its_learner_by_a_random_subject_that_leaving_f
         assert identity["identityHash"] != hash_of("test:ana", identity), "not derivable from the chat account"
         assert "ana" not in str(credential["credentialSubject"])
     [subject] = await subject_ids(store)
-    assert subject is not None and identity_in(badge.credential)["identityHash"] == hash_of(f"urn:uuid:{subject}", identity_in(badge.credential))
+    assert subject is not None
+    assert identity_in(badge.credential)["identityHash"] == hash_of(f"urn:uuid:{subject}", identity_in(badge.credential))
     assert identity_in(certificate.credential)["identityHash"] == hash_of(f"urn:uuid:{subject}", identity_in(certificate.credential)), \
         "one subject across the learner's credentials, so a certificate and its badges belong together"
 

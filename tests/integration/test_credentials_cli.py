@@ -5,7 +5,7 @@ import os
 import subprocess
 import sys
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.records import Award
 from credentials.keystore import KeyStore
@@ -74,8 +74,8 @@ def test_rotate_key_keeps_the_old_key(tmp_path):
 def test_sample_writes_a_signed_credential_of_every_definition(tmp_path):
     import json
 
-    from credentials.keys import DidDocumentKeys
     from credentials.data_integrity import verify
+    from credentials.keys import DidDocumentKeys
     from credentials.schema import validate_achievement_credential
 
     out = tmp_path / "samples"
@@ -92,7 +92,6 @@ def test_sample_writes_a_signed_credential_of_every_definition(tmp_path):
 
 
 def test_verify_gives_a_one_line_verdict_for_each_case(tmp_path):
-    import copy
     import json
 
     out = tmp_path / "samples"
@@ -124,12 +123,11 @@ def test_verify_gives_a_one_line_verdict_for_each_case(tmp_path):
     from credentials.issuer import IssuerIdentity
     from credentials.keystore import KeyStore
     from credentials.status_list import signed_status_list
-    from datetime import datetime, timezone
 
     keys = KeyStore(tmp_path / "keys")
     issuer = IssuerIdentity.create(key=keys.load_or_create(), name="x", public_url="https://learn.example.com",
                                    local_url="http://127.0.0.1:8000")
-    revoked = signed_status_list(issuer=issuer, revoked_indices=[award_index], now=datetime.now(timezone.utc))
+    revoked = signed_status_list(issuer=issuer, revoked_indices=[award_index], now=datetime.now(UTC))
     (tmp_path / "revoked-list.json").write_text(json.dumps(revoked))
     code, line = verify(str(badge), "--did-document", str(did_doc), "--status-list", str(tmp_path / "revoked-list.json"))
     assert code == 1 and line.endswith(f"revoked (status list bit {award_index} is set)")

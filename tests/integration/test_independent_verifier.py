@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ from credentials.data_integrity import sign
 from credentials.documents import bundled_contexts
 from credentials.keys import IssuerKey, did_key, did_key_verification_method, did_web, did_web_document
 from tests.credential_samples import SIGNED_AT, open_badge_credential
-from tests.node_verifier import NOW, VERIFIER
+from tests.node_verifier import VERIFIER
 
 PUBLIC_URL = "https://academy.example.com"
 

@@ -11,7 +11,7 @@ from bot.core import Core
 from credentials.issuer import IssuerIdentity
 from credentials.keystore import KeyStore
 from credentials.schema import validate_achievement_credential
-from tests.support import Chat, study_daily_until
+from tests.support import Chat, found, study_daily_until
 
 
 def issuer_for(tmp_path, public_url=None) -> IssuerIdentity:
@@ -79,5 +79,5 @@ def test_rotating_the_key_keeps_old_credentials_verifiable(tmp_path, clock):
     new = issuer_for(tmp_path, "https://learn.example.com")
     assert new.key.public_key_multibase != old.key.public_key_multibase
     assert new.verify(signed_before).ok
-    methods = [m["publicKeyMultibase"] for m in new.did_document()["verificationMethod"]]
+    methods = [m["publicKeyMultibase"] for m in found(new.did_document())["verificationMethod"]]
     assert methods == [new.key.public_key_multibase, old.key.public_key_multibase]

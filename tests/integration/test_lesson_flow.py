@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from bot.replies import Question, Text
-from tests.support import Chat
+from tests.support import Chat, buttons_of, text_of
 
 
 async def test_first_contact_greets_shows_the_pathway_and_offers_the_first_lesson(core):
@@ -12,7 +12,7 @@ async def test_first_contact_greets_shows_the_pathway_and_offers_the_first_lesso
     assert "Seamanship L1 => Mariner Certificate" in text
     assert "First up: **Tides**" in text
     assert "Europe/Berlin" in text
-    assert [b.label for b in replies[-1].buttons] == ["Start now", "Later", "Daily time"]
+    assert [b.label for b in buttons_of(replies[-1])] == ["Start now", "Later", "Daily time"]
 
 
 async def test_a_whole_lesson_cards_then_checks_with_feedback_and_next_step(core):
@@ -40,7 +40,7 @@ async def test_a_whole_lesson_cards_then_checks_with_feedback_and_next_step(core
     assert "Seamanship L1: 1 of 2 lessons done" in chat.text
     # No dead end: the next lesson is named and offered at once.
     assert "Next in Seamanship L1: **Knots**" in chat.text
-    assert [b.label for b in chat.last[-1].buttons] == ["Start now", "Later"]
+    assert [b.label for b in buttons_of(chat.last[-1])] == ["Start now", "Later"]
 
 
 async def test_multiple_choice_is_correct_only_with_exactly_the_correct_options(core):
@@ -169,6 +169,6 @@ async def test_daily_timer_mid_lesson_offers_to_continue_that_lesson(core):
     await chat.start()
     await chat.press("Start now")
     replies = await chat.send(TimerFired(learner=chat.learner, source_id="timer-2", kind="daily"))
-    assert "5-minute lesson: **continue Tides**" in replies[0].text
+    assert "5-minute lesson: **continue Tides**" in text_of(replies[0])
     await chat.press("Start")
     assert chat.card.position == 1, "Start resumes the card the learner was on"

@@ -12,7 +12,6 @@ import os
 import signal
 import subprocess
 import sys
-import urllib.request
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -23,9 +22,9 @@ from sqlalchemy import select
 from adapters.cli.status import forwarding_status
 from adapters.cli.xapi import export_xapi
 from adapters.lrs import Backoff, LrsForwarder, Round, open_client
-from bot.platform_settings import LrsSettings
 from bot.clock import Clock
 from bot.core import Core
+from bot.platform_settings import LrsSettings
 from bot.store.database import create_engine, create_sessionmaker
 from bot.store.forwarding import ForwardingState, ForwardingStore
 from bot.store.migrate import upgrade_async
@@ -78,7 +77,7 @@ async def drain(forwarder: LrsForwarder) -> list[Round]:
 
 async def exported(store: SqlStore, curriculum: Curriculum, tmp_path: Path) -> list[dict]:
     """What `run_bot.py xapi export` writes for the same database."""
-    out = tmp_path / f"export-{len(list(tmp_path.glob('export-*')))}.jsonl"
+    out = tmp_path / f"export-{len(list(tmp_path.glob('export-*')))}.jsonl"  # noqa: ASYNC240 - a few files in the test's folder
     await export_xapi(store, Record(BASE, curriculum), out)
     return [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
 
@@ -332,7 +331,8 @@ async def test_serve_forwards_in_the_background_and_stops_on_sigterm_while_the_l
                    "XAPI_PASSWORD": lrs.password, "XAPI_INTERVAL_SECONDS": "0.1"}
             for name in ("DATABASE_URL", "TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
                 env.pop(name, None)
-            process = subprocess.Popen([sys.executable, str(PROJECT_DIR / "run_bot.py"), "serve"], env=env,
+            # Popen returns once the process is started; the helpers below poll it as a Popen
+            process = subprocess.Popen([sys.executable, str(PROJECT_DIR / "run_bot.py"), "serve"], env=env,  # noqa: ASYNC220
                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
             try:
                 statements = await exported(store, curriculum, tmp_path)

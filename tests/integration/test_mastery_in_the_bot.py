@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import re
 
-from tests.support import Chat
+from tests.support import Chat, found
 
 
 async def mastery_of(chat: Chat, skill_name: str) -> int:
     await chat.command("progress")
-    line = next(l for l in chat.text.splitlines() if l.endswith(skill_name))
-    return int(re.search(r"(\d+)% ", line).group(1))
+    line = next(shown for shown in chat.text.splitlines() if shown.endswith(skill_name))
+    return int(found(re.search(r"(\d+)% ", line)).group(1))
 
 
 async def test_mastery_decays_without_practice_and_recovers_with_a_recheck(core, clock):

@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import UTC
 
 from sqlalchemy import inspect
 
@@ -56,7 +57,7 @@ async def test_upgrading_counts_each_learners_run_of_learning_days_from_their_hi
     """Migration 0013 keeps each learner's run with them; on an existing database it counts the
     runs from the events: the same streaks the bot would have kept, and the same /progress."""
     import asyncio
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from alembic import command
 
@@ -68,7 +69,7 @@ async def test_upgrading_counts_each_learners_run_of_learning_days_from_their_hi
     await ana.start(timezone="Europe/Berlin")
     await bo.start(timezone="America/New_York")
     for day in (2, 3, 4, 5, 6, 9, 10):  # Mon-Fri, then Mon, Tue: 7 in a row for Ana
-        clock.set(datetime(2026, 3, day, 15, tzinfo=timezone.utc))
+        clock.set(datetime(2026, 3, day, 15, tzinfo=UTC))
         await learn_a_bit(ana)
         if day in (2, 4, 5):  # Bo missed Tuesday 3rd: a run of 2 ending Thursday 5th
             await learn_a_bit(bo)

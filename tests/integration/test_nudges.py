@@ -13,6 +13,7 @@ from bot.events import ButtonPressed, Command, LearnerRef, Start
 from bot.nudges import NudgeDispatcher
 from bot.replies import Reply
 from bot.store.store import SqlStore
+from tests.support import text_of
 
 ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "Asia/Kolkata", "Australia/Sydney")
 
@@ -49,13 +50,15 @@ async def test_each_learner_is_nudged_at_their_own_nine_oclock(core, store, cloc
         nudges = await tx.nudges.all()
     for nudge in nudges:
         async with store.transaction() as tx:
-            learner = next(l for l in [await tx.learners.find("telegram", f"u{i}") for i in range(5)] if l.id == nudge.learner_id)
+            learner = next(found for found in [await tx.learners.find("telegram", f"u{i}") for i in range(5)]
+                           if found.id == nudge.learner_id)
         local = nudge.due_at.astimezone(ZoneInfo(learner.timezone))
         assert (local.hour, local.minute) == (9, 0) and local.isoweekday() <= 5
     for _ in range(24):  # a day of rounds, an hour apart
         clock.advance(hours=1)
         await worker.run_round()
-    assert sorted(user for user, replies in inbox.sent if replies[0].text.startswith("⏰ 5-minute lesson")) == [f"u{i}" for i in range(5)]
+    nudged = sorted(user for user, replies in inbox.sent if text_of(replies[0]).startswith("⏰ 5-minute lesson"))
+    assert nudged == [f"u{i}" for i in range(5)]
 
 
 async def test_three_workers_at_once_send_each_nudge_exactly_once(core, store, clock, database_url):
@@ -67,7 +70,7 @@ async def test_three_workers_at_once_send_each_nudge_exactly_once(core, store, c
         clock.advance(hours=1)
         for _ in range(4):
             await asyncio.gather(*(w.deliver_due() for w in workers))
-    sent = Counter(user for inbox in inboxes for user, replies in inbox.sent if replies[0].text.startswith("⏰ 5-minute lesson"))
+    sent = Counter(user for inbox in inboxes for user, replies in inbox.sent if text_of(replies[0]).startswith("⏰ 5-minute lesson"))
     assert sorted(sent) == sorted(f"u{i}" for i in range(60)), "everyone nudged"
     assert set(sent.values()) == {1}, "nobody nudged twice"
     if database_url.startswith("postgresql"):
@@ -144,7 +147,7 @@ async def test_reminders_are_bounded_and_stop_when_the_learner_reacts(core, stor
     for _ in range(6):  # to 15:00: the first reminder is due at 12:00
         clock.advance(hours=1)
         await worker.run_round()
-    reminded = [user for user, replies in inbox.sent if replies[0].text.startswith("⏰ Still five minutes")]
+    reminded = [user for user, replies in inbox.sent if text_of(replies[0]).startswith("⏰ Still five minutes")]
     assert reminded == ["u1"], "only the learner who did not react is reminded, once"
 
 
@@ -155,7 +158,7 @@ async def test_three_ignored_offers_make_a_learner_dormant_until_they_return(cor
     for _ in range(24 * 7):  # a week of hourly rounds, ignoring everything
         clock.advance(hours=1)
         await worker.run_round()
-    offers = [r for _, r in inbox.sent if r[0].text.startswith("⏰ 5-minute lesson")]
+    offers = [r for _, r in inbox.sent if text_of(r[0]).startswith("⏰ 5-minute lesson")]
     assert len(offers) == 3, "three daily offers, then silence"
     assert len(inbox.sent) <= 3 * 3, "at most two reminders each"
     async with store.transaction() as tx:
@@ -180,7 +183,7 @@ async def test_later_snoozes_and_stop_silences_until_resume(core, store, clock):
     assert "around 11:00" in later.text
     clock.advance(hours=2, minutes=1)
     await worker.run_round()
-    assert inbox.sent[-1][1][0].text.startswith("⏰ As you asked:")
+    assert text_of(inbox.sent[-1][1][0]).startswith("⏰ As you asked:")
     [stopped] = await core.handle(Command(learner=ana, source_id="stop", name="stop"))
     assert "until you say /resume" in stopped.text
     before = len(inbox.sent)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from bot.events import ButtonPressed, Command, LearnerRef, Start
-from tests.support import Chat
+from tests.support import Chat, buttons_of
 
 
 async def test_onboarding_asks_timezone_then_time_then_offers_the_first_lesson(core, store, clock):
@@ -17,7 +17,7 @@ async def test_onboarding_asks_timezone_then_time_then_offers_the_first_lesson(c
     berlin = chat.button("Berlin")
     local = clock.now().astimezone(ZoneInfo("Europe/Berlin"))
     assert berlin.label == f"Berlin · {local:%H:%M}", "each place shows its clock, so the learner can match theirs"
-    assert all(len(b.action.encode()) <= 64 for r in chat.last for b in r.buttons)
+    assert all(len(b.action.encode()) <= 64 for r in chat.last for b in buttons_of(r))
     await chat.press("Berlin")
     assert "Timezone: **Europe/Berlin**" in chat.text and "When would you like" in chat.text
     await chat.press("08:00")
@@ -111,14 +111,14 @@ async def test_deleting_needs_a_second_explicit_answer_and_staying_keeps_everyth
     await chat.take_next_lesson()
     await chat.command("settings")
     await chat.press("Leave and delete my data")
-    assert [(b.label, b.destructive) for b in chat.last[-1].buttons] == [("Yes, delete my data", False), ("No, stay", False)]
+    assert [(b.label, b.destructive) for b in buttons_of(chat.last[-1])] == [("Yes, delete my data", False), ("No, stay", False)]
     await chat.press("Yes, delete my data")
     # The first yes only asks again, with a last warning and the one button that deletes.
     assert chat.text == (
         "Last check: this cannot be undone. Your name, chat id, settings and streak are deleted for good, "
         "and your progress can no longer be linked to you. Delete your data now?"
     )
-    assert [(b.label, b.destructive) for b in chat.last[-1].buttons] == [("Delete my data now", True), ("No, stay", False)]
+    assert [(b.label, b.destructive) for b in buttons_of(chat.last[-1])] == [("Delete my data now", True), ("No, stay", False)]
     async with store.transaction() as tx:
         assert await tx.learners.find("test", "ana") is not None, "one yes deleted nothing"
     await chat.press("No, stay")

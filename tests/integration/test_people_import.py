@@ -29,7 +29,7 @@ slack,U0XY,Xi,,boss,
 
 telegram,4242,Ana again,,learner,
 """
-    people, problems = read_people(text)
+    _people, problems = read_people(text)
     assert problems == [
         "row 3: platform 'fax' is not one of telegram, slack, console",
         "row 4: a Telegram user id is a number, not 'ana'",

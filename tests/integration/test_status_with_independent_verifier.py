@@ -3,7 +3,7 @@ valid, revoked, tampered and expired ones each for the right reason."""
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 

@@ -9,9 +9,9 @@ from bot.events import LearnerRef, Start, TeamFromChannel
 from bot.markup import literal
 from bot.people import Person, import_people
 from bot.replies import Text
-from bot.ports import UnitOfWork
 from bot.store.store import SqlStore
 from bot.store.teams import SqlTeams
+from tests.support import found
 
 ADMIN = LearnerRef("slack", "U0ADM", "Dee")
 SHOWN_TEAM = literal("#plant-floor")  # the channel's name is text from people: literal in the core's Markdown
@@ -51,18 +51,18 @@ async def test_the_team_follows_the_channel_and_people_from_other_platforms_stay
                                     manager=slack("U0ADM")))
     assert first == f"{SHOWN_TEAM}: 2 members (2 new, 0 removed); manager: @Dee"
     async with store.transaction() as tx:
-        ana = await tx.learners.find("slack", "U0A")
+        ana = found(await tx.learners.find("slack", "U0A"))
         assert (ana.display_name, ana.timezone, ana.timezone_confirmed) == ("ana", "America/Chicago", True)
-        bo = await tx.learners.find("slack", "U0B")
+        bo = found(await tx.learners.find("slack", "U0B"))
         assert (bo.display_name, bo.timezone) == ("Bo Chen", "Asia/Tokyo"), "the CSV's name stays; Slack knows the zone"
-        dee = await tx.learners.find("slack", "U0ADM")
+        dee = found(await tx.learners.find("slack", "U0ADM"))
         assert (dee.role, await tx.teams.managed_names(dee.id)) == ("admin", ["#plant-floor"]), "an admin stays an admin"
 
     second = await answer(core, sync([slack("U0B", "bo"), slack("U0C", "cy")]))
     assert second == f"{SHOWN_TEAM}: 2 members (1 new, 1 removed)"
     assert await members(store) == {("slack", "U0B"), ("slack", "U0C"), ("telegram", "4242")}
     async with store.transaction() as tx:
-        assert (await tx.learners.find("slack", "U0A")).team_id is None
+        assert found(await tx.learners.find("slack", "U0A")).team_id is None
 
 
 async def test_a_learner_who_was_in_another_team_moves_and_keeps_their_progress(core: Core, store: SqlStore, clock, admin):
@@ -71,7 +71,7 @@ async def test_a_learner_who_was_in_another_team_moves_and_keeps_their_progress(
     assert await answer(core, sync([slack("U0A", "ana-on-slack")])) == f"{SHOWN_TEAM}: 1 member (1 new, 0 removed)"
     assert await members(store) == {("slack", "U0A")} and await members(store, "Welding") == set()
     async with store.transaction() as tx:
-        ana = await tx.learners.find("slack", "U0A")
+        ana = found(await tx.learners.find("slack", "U0A"))
         assert ana.display_name == "Ana", "the name L&D gave stays"
         assert [e.kind for e in await tx.trail.of(ana.id)][:1] == ["started"]
 
@@ -85,7 +85,7 @@ async def test_only_an_admin_may_and_a_refusal_writes_no_team(core: Core, store:
     async with store.transaction() as tx:
         assert [t.name for t in await tx.teams.all()] == ["Welding"]
         assert await tx.learners.find("slack", "U0A") is None
-        assert await tx.teams.managed_names((await tx.learners.find("slack", "U0BOSS")).id) == ["Welding"]
+        assert await tx.teams.managed_names(found(await tx.learners.find("slack", "U0BOSS")).id) == ["Welding"]
 
 
 async def test_a_failure_part_way_leaves_nothing_half_written(core: Core, store: SqlStore, admin, monkeypatch):

@@ -2,7 +2,7 @@
 each learner as their learning is recorded (in any order) and read without their history."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 from bot import runs, team
 from bot.events import LearnerRef
@@ -15,12 +15,13 @@ from bot.turn import Turn
 from bot.vocabulary import EventKind
 from content.model import Curriculum
 
-NOW = datetime(2026, 11, 27, 15, 0, tzinfo=timezone.utc)  # a Friday afternoon
+NOW = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)  # a Friday afternoon
 
 
 def working_days_back(days: int) -> list[date]:
     """The last `days` weekdays up to and including today."""
-    found, day = [], NOW.date()
+    found: list[date] = []
+    day = NOW.date()
     while len(found) < days:
         if day.isoweekday() <= 5:
             found.append(day)
@@ -31,7 +32,7 @@ def working_days_back(days: int) -> list[date]:
 
 async def learned(tx: UnitOfWork, learner: Learner, day: date) -> None:
     """A card viewed at 10:00 UTC on `day`, kept in the learner's run as the bot keeps it."""
-    at = datetime.combine(day, datetime.min.time(), timezone.utc) + timedelta(hours=10)
+    at = datetime.combine(day, datetime.min.time(), UTC) + timedelta(hours=10)
     turn = Turn(tx=tx, learner=learner, now=at)
     await turn.record(EventKind.CARD_VIEWED)
 

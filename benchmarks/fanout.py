@@ -43,6 +43,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import TypedDict
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -195,7 +196,18 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> None:
             process.wait()
 
 
-def analyse(calls: list[Call], chats: set[int], workers: int, started: float) -> dict[str, float | int]:
+class Figures(TypedDict):
+    """What analyse reads from the fake's calls, for Result."""
+    messages: int
+    seconds: float
+    window_messages: int
+    window_seconds: float
+    max_retries: int
+    retried_messages: int
+    startup_seconds: float
+
+
+def analyse(calls: list[Call], chats: set[int], workers: int, started: float) -> Figures:
     sends = [c for c in calls if c.method == "sendMessage"]
     ok = sorted((c for c in sends if c.ok), key=lambda c: c.at)
     per_chat = Counter(c.chat_id for c in ok)
@@ -277,7 +289,7 @@ async def run(given: str, learners: int, workers: int, args: argparse.Namespace)
         figures = analyse(calls, chats, workers, started)
         reclaimed = await check_database(url, learners, last_seeded, workers)
         return Result(workers=workers, too_many_requests=too_many, seed_seconds=seed_seconds,
-                      claims_lost=claims_lost, reclaimed=reclaimed, code=code, **figures)  # type: ignore[arg-type]
+                      claims_lost=claims_lost, reclaimed=reclaimed, code=code, **figures)
     finally:
         await drop_postgres(given, url)
 

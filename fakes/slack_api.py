@@ -1012,7 +1012,7 @@ class FakeSlack:
     def _get_upload_url(self, params: JSON) -> JSON:
         filename = str(params.get("filename") or "")
         try:
-            length = int(params.get("length"))  # type: ignore[arg-type]
+            length = int(params.get("length"))  # type: ignore[arg-type]  # missing (None): TypeError, answered below
         except (TypeError, ValueError):
             raise ApiError("invalid_arguments", messages=["missing required field: length"]) from None
         if not filename:

@@ -1071,7 +1071,7 @@ class FakeTelegram:
 
     def _stored(self, chat_id: int, params: JSON, missing: str) -> JSON:
         try:
-            message_id = int(params.get("message_id"))  # type: ignore[arg-type]
+            message_id = int(params.get("message_id"))  # type: ignore[arg-type]  # missing (None): TypeError, answered below
         except (TypeError, ValueError):
             raise bad_request("message identifier is not specified") from None
         message = self._messages.get((chat_id, message_id))

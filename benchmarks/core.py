@@ -8,45 +8,61 @@ option), until the lesson-complete summary: 2 + cards + checks interactions each
 that every learner finished the lesson with exactly that many interactions, and fails loudly
 otherwise: a change in the flow (onboarding, say) must not quietly turn it into a benchmark of
 something else. The baseline is the same number of plain single-row inserts through SQLAlchemy,
-each in its own transaction, on the same database. Statements per interaction are counted by kind
-(SQLAlchemy's before_cursor_execute), so the cost of the answer path is visible.
+each in its own transaction, on the same database; it runs interleaved with the core (after each
+learner, as many inserts as that learner's interactions), so a change in the machine's load
+weighs on both alike. Statements per interaction are counted by kind (SQLAlchemy's
+before_cursor_execute; SQLite's BEGIN IMMEDIATE is one, a COMMIT none), so the cost of the answer
+path is visible.
 
     python benchmarks/core.py                      # SQLite, and PostgreSQL if reachable
     python benchmarks/core.py --learners 200 --backend postgresql
+    python benchmarks/core.py --before /tmp/before --rounds 3   # an earlier commit's code too
 
-Prints a Markdown table; docs/benchmarks.md records the figures and the machine.
+`--before DIR` measures the product code in DIR (a copy of an earlier commit, e.g.
+`git archive 0f3e091 | tar -x -C /tmp/before`) with this harness, in a process of its own, and
+`--rounds N` alternates the two N times; the tables give every round and the medians.
+
+Prints Markdown tables; docs/benchmarks.md records the figures and the machine.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import platform
+import shlex
+import shutil
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
 import uuid
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime, timezone
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, event, text  # noqa: E402
-from sqlalchemy.engine import make_url  # noqa: E402
+from sqlalchemy import Column, Integer, MetaData, String, Table, event, text
+from sqlalchemy.engine import make_url
 
-from bot.clock import ManualClock  # noqa: E402
-from bot.core import Core  # noqa: E402
-from bot.events import Answer, ButtonPressed, LearnerRef, Start  # noqa: E402
-from bot.replies import Question, Text  # noqa: E402
-from bot.store.database import create_engine, create_sessionmaker  # noqa: E402
-from bot.store.migrate import upgrade_async  # noqa: E402
-from bot.store.store import SqlStore  # noqa: E402
-from content.loader import load_curriculum  # noqa: E402
+from bot.clock import ManualClock
+from bot.core import Core
+from bot.events import Answer, ButtonPressed, Event, LearnerRef, Start
+from bot.replies import Question, Reply, Text
+from bot.store.database import create_engine, create_sessionmaker
+from bot.store.migrate import upgrade_async
+from bot.store.store import SqlStore
+from content.loader import load_curriculum
 
-CONTENT = Path(os.environ.get("CONTENT_DIR") or Path(__file__).resolve().parents[1] / "content")
+HERE = Path(__file__).resolve()
+CONTENT = Path(os.environ.get("CONTENT_DIR") or HERE.parents[1] / "content")
 POSTGRES = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+KINDS = ("start", "start now", "next", "answer")
 
 
 @dataclass(frozen=True)
@@ -60,6 +76,7 @@ class Result:
     statements_per_interaction: float
     kinds: dict[str, int]  # interactions of each kind
     statements_by_kind: dict[str, float]  # SQL statements an interaction of that kind ran, on average
+    code: str = "this checkout"
 
     @property
     def core_rate(self) -> float:
@@ -86,7 +103,7 @@ async def play_one_lesson(core: Core, learner: LearnerRef, counter: list[int], s
     the SQL statements it ran."""
     played = 0
 
-    async def send(kind: str, event_type, **fields):  # type: ignore[no-untyped-def]
+    async def send(kind: str, event_type: type[Event], **fields: Any) -> list[Reply]:
         nonlocal played
         counter[0] += 1
         played += 1
@@ -105,8 +122,8 @@ async def play_one_lesson(core: Core, learner: LearnerRef, counter: list[int], s
         if isinstance(last, Question):
             choice = last.correct_option if last.correct_option is not None else 0
             replies = await send("answer", Answer, ref=last.ref, choices=(choice,))
-        elif getattr(last, "buttons", ()) and last.buttons[0].label.startswith("Next"):
-            replies = await send("next", ButtonPressed, action=last.buttons[0].action)
+        elif (buttons := getattr(last, "buttons", ())) and buttons[0].label.startswith("Next"):
+            replies = await send("next", ButtonPressed, action=buttons[0].action)
         else:
             raise NotMeasured(f"the lesson stopped before its summary: {last!r:.300}")
     return played
@@ -123,40 +140,45 @@ async def measure(backend: str, url: str, learners: int) -> Result:
     core = Core(
         curriculum=curriculum,
         store=SqlStore(create_sessionmaker(engine)),
-        clock=ManualClock(datetime(2026, 3, 2, 9, tzinfo=timezone.utc)),
+        clock=ManualClock(datetime(2026, 3, 2, 9, tzinfo=UTC)),
     )
-    statements = [0]
-
-    @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def _count(*_: object) -> None:
-        statements[0] += 1
-
-    counter, kinds = [0], list[tuple[str, int]]()
-    started = time.perf_counter()
-    for n in range(learners):
-        played = await play_one_lesson(core, LearnerRef("bench", f"learner-{n}", timezone="Europe/Berlin"), counter,
-                                       statements, kinds)
-        if played != expected:
-            raise NotMeasured(f"learner {n} finished {first.title!r} in {played} interactions, not {expected}")
-    core_seconds = time.perf_counter() - started
-    statements_core = statements[0]
-    per_kind = Counter(kind for kind, _ in kinds)
-    statements_by_kind = {kind: sum(n for k, n in kinds if k == kind) / count for kind, count in per_kind.items()}
-
     table = Table("bench_rows", MetaData(), Column("id", Integer, primary_key=True), Column("body", String(64)))
     async with engine.begin() as connection:
         await connection.run_sync(table.metadata.create_all)
     sessionmaker = create_sessionmaker(engine)
-    started = time.perf_counter()
-    for n in range(counter[0]):
-        async with sessionmaker() as session, session.begin():
-            await session.execute(table.insert().values(body=f"row {n}"))
-    baseline_seconds = time.perf_counter() - started
+    statements, counting = [0], [True]
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _count(*_: object) -> None:
+        statements[0] += counting[0]
+
+    counter, kinds = [0], list[tuple[str, int]]()
+    core_seconds = baseline_seconds = 0.0
+    inserted = 0
+    for n in range(learners):
+        counting[0] = True
+        started = time.perf_counter()
+        played = await play_one_lesson(core, LearnerRef("bench", f"learner-{n}", timezone="Europe/Berlin"), counter,
+                                       statements, kinds)
+        core_seconds += time.perf_counter() - started
+        if played != expected:
+            raise NotMeasured(f"learner {n} finished {first.title!r} in {played} interactions, not {expected}")
+        counting[0] = False
+        started = time.perf_counter()
+        for _ in range(played):  # the baseline: as many plain inserts, each its own transaction
+            async with sessionmaker() as session, session.begin():
+                await session.execute(table.insert().values(body=f"row {inserted}"))
+            inserted += 1
+        baseline_seconds += time.perf_counter() - started
+    async with engine.connect() as connection:
+        rows = (await connection.execute(text("SELECT count(*) FROM bench_rows"))).scalar_one()
     await engine.dispose()
-    if counter[0] != learners * expected:
-        raise NotMeasured(f"{counter[0]} interactions, not {learners} x {expected}")
+    if counter[0] != learners * expected or rows != counter[0]:
+        raise NotMeasured(f"{counter[0]} interactions and {rows} baseline rows, not {learners} x {expected}")
+    per_kind = Counter(kind for kind, _ in kinds)
+    statements_by_kind = {kind: sum(n for k, n in kinds if k == kind) / count for kind, count in per_kind.items()}
     return Result(backend, counter[0], core_seconds, baseline_seconds, first.title, expected,
-                  statements_core / counter[0], dict(per_kind), statements_by_kind)
+                  statements[0] / counter[0], dict(per_kind), statements_by_kind)
 
 
 async def postgres_database() -> str | None:
@@ -180,11 +202,7 @@ async def drop_postgres(url: str) -> None:
     await admin.dispose()
 
 
-async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--learners", type=int, default=100)
-    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
-    args = parser.parse_args()
+async def measure_here(args: argparse.Namespace) -> list[Result]:
     results = []
     if args.backend in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as folder:
@@ -196,19 +214,69 @@ async def main() -> None:
                 results.append(await measure("PostgreSQL", url, args.learners))
             finally:
                 await drop_postgres(url)
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
-    print(f"command: python benchmarks/core.py --learners {args.learners} --backend {args.backend}")
-    for r in results[:1]:
-        print(f"each learner: first contact, Start now, then {r.lesson!r} to its summary: {r.per_learner} interactions"
-              f" ({', '.join(f'{n // args.learners} {kind}' for kind, n in r.kinds.items())}); checked for every learner\n")
-    print("| backend | interactions | core (per s) | baseline inserts (per s) | core cost / insert | statements / interaction |")
-    print("|---|---|---|---|---|---|")
-    for r in results:
-        print(f"| {r.backend} | {r.interactions} | {r.core_rate:.0f} | {r.baseline_rate:.0f} | {r.cost_ratio:.2f}x"
-              f" | {r.statements_per_interaction:.1f} |")
-    for r in results:
-        print(f"\n{r.backend}, SQL statements per interaction by kind: "
-              + ", ".join(f"{kind} {n:.1f}" for kind, n in r.statements_by_kind.items()))
+    return results
+
+
+def measure_before(args: argparse.Namespace) -> list[Result]:
+    """The same run on the product code in --before, with this harness, in a process of its own."""
+    with tempfile.TemporaryDirectory(prefix="bench-before-") as folder:
+        code = Path(folder) / "code"
+        shutil.copytree(args.before, code, ignore=shutil.ignore_patterns(".git", ".venv", "node_modules", "data", "__pycache__"))
+        (code / "benchmarks").mkdir(exist_ok=True)
+        shutil.copy2(HERE, code / "benchmarks" / "core.py")
+        out = Path(folder) / "before.json"
+        done = subprocess.run([sys.executable, str(code / "benchmarks" / "core.py"), "--learners", str(args.learners),
+                               "--backend", args.backend, "--json-out", str(out)], cwd=folder)
+        if done.returncode != 0 or not out.exists():
+            raise NotMeasured(f"the run on the code in {args.before} did not complete (exit {done.returncode})")
+        return [Result(**{**figures, "code": "before"}) for figures in json.loads(out.read_text())]
+
+
+def report(args: argparse.Namespace, rounds: list[list[Result]]) -> None:
+    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"load average before the run {args.load[0]:.2f} {args.load[1]:.2f} {args.load[2]:.2f}")
+    print(f"command: {shlex.join(['python', 'benchmarks/core.py', *sys.argv[1:]])}")
+    first = rounds[0][0]
+    print(f"each learner: first contact, Start now, then {first.lesson!r} to its summary: {first.per_learner} interactions"
+          f" ({', '.join(f'{n // args.learners} {kind}' for kind, n in first.kinds.items())}); checked for every learner\n")
+    codes = [(args.before, "before"), ("this checkout", "this checkout")] if args.before else [("this checkout", "this checkout")]
+    print("| code | backend | round | interactions | core (per s) | baseline inserts (per s) | core cost / insert |"
+          " statements / interaction | " + " | ".join(KINDS) + " |")
+    print("|---|---|---|---|---|---|---|---|" + "---|" * len(KINDS))
+    for number, results in enumerate(rounds, 1):
+        for r in results:
+            shown = next(name for name, code in codes if code == r.code)
+            print(f"| {shown} | {r.backend} | {number} | {r.interactions} | {r.core_rate:.0f} | {r.baseline_rate:.0f} |"
+                  f" {r.cost_ratio:.2f}x | {r.statements_per_interaction:.2f} | "
+                  + " | ".join(f"{r.statements_by_kind.get(kind, 0):.1f}" for kind in KINDS) + " |")
+    if len(rounds) > 1:
+        print("\nmedians over the rounds:\n")
+        print("| code | backend | core cost / insert (median) | range |")
+        print("|---|---|---|---|")
+        for shown, code in codes:
+            for backend in dict.fromkeys(r.backend for results in rounds for r in results):
+                ratios = [r.cost_ratio for results in rounds for r in results if r.code == code and r.backend == backend]
+                if ratios:
+                    print(f"| {shown} | {backend} | {statistics.median(ratios):.2f}x | {min(ratios):.2f}-{max(ratios):.2f}x |")
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--learners", type=int, default=100)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql", "both"], default="both")
+    parser.add_argument("--before", type=Path, help="also measure the product code in this folder (an earlier commit)")
+    parser.add_argument("--rounds", type=int, default=1, help="measure this many times (alternating with --before)")
+    parser.add_argument("--json-out", type=Path, help=argparse.SUPPRESS)  # the --before run's figures
+    args = parser.parse_args()
+    args.load = os.getloadavg()
+    if args.json_out is not None:
+        args.json_out.write_text(json.dumps([asdict(r) for r in await measure_here(args)]))
+        return
+    rounds = []
+    for _ in range(args.rounds):
+        results = measure_before(args) if args.before else []
+        rounds.append(results + await measure_here(args))
+    report(args, rounds)
 
 
 if __name__ == "__main__":

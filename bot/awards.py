@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot import actions, commands
@@ -79,21 +80,32 @@ class Awarder:
         """Award every credential now earned and not yet held; badges first, so a certificate
         they complete follows in the same turn."""
         replies: list[Reply] = []
+        evidence, held, reread = await self.evidence(turn), await self._held_ids(turn), False
         for kind in (CredentialKind.BADGE, CredentialKind.CERTIFICATE):
-            evidence = await self.evidence(turn)
-            held = {a.definition_id for a in await turn.tx.awards.of(turn.learner.id)}
+            if reread:  # an award was already there (another process made it): read what is held again
+                evidence, held, reread = await self.evidence(turn), await self._held_ids(turn), False
             for definition in self._curriculum.credentials.values():
                 if definition.kind is not kind or definition.id in held:
                     continue
                 if not evaluate(definition, evidence).earned:
                     continue
                 award = self._new_award(turn, definition, evidence)
-                if await turn.tx.awards.add(award):
-                    await turn.record(EventKind.AWARDED, payload={"credential": definition.id, "award": award.public_id})
-                    if self._issuer is not None:
-                        await self._issue(turn, award, self._issuer)
-                    replies += await self._tell(turn, definition, award)
+                if not await turn.tx.awards.add(award):
+                    reread = True
+                    continue
+                # Awarding changes only what is held; a new badge is valid, and a certificate it
+                # completes follows in this turn.
+                held.add(definition.id)
+                if kind is CredentialKind.BADGE:
+                    evidence = replace(evidence, valid_badges=evidence.valid_badges | {definition.id})
+                await turn.record(EventKind.AWARDED, payload={"credential": definition.id, "award": award.public_id})
+                if self._issuer is not None:
+                    await self._issue(turn, award, self._issuer)
+                replies += await self._tell(turn, definition, award)
         return replies
+
+    async def _held_ids(self, turn: Turn) -> set[str]:
+        return {a.definition_id for a in await turn.tx.awards.of(turn.learner.id)}
 
     async def renew(self, turn: Turn, definition_id: str) -> list[Reply]:
         """A passed refresher: a new award of the badge (the next renewal), valid from now."""

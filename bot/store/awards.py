@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -19,10 +20,15 @@ class SqlAwards:
         self._session = session
         self._snapshots = snapshots
         self._insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+        # A learner's awards once read in this transaction (the next step, the awarder and the
+        # pathway each ask); any change to awards reads them again.
+        self._of: dict[int, list[Award]] = {}
 
     async def of(self, learner_id: int) -> list[Award]:
-        found = await self._session.scalars(select(AwardRow).where(AwardRow.learner_id == learner_id).order_by(AwardRow.id))
-        return [rows.award(row) for row in found]
+        if learner_id not in self._of:
+            found = await self._session.scalars(select(AwardRow).where(AwardRow.learner_id == learner_id).order_by(AwardRow.id))
+            self._of[learner_id] = [rows.award(row) for row in found]
+        return [replace(award) for award in self._of[learner_id]]
 
     async def held_by(self, learner_ids: Collection[int]) -> list[Award]:
         found = await self._session.scalars(
@@ -48,10 +54,12 @@ class SqlAwards:
         inserted = result.scalar_one_or_none()
         if inserted is None:
             return False
+        self._of.pop(award.learner_id, None)
         award.id = inserted
         return True
 
     async def store_credential(self, award_id: int, credential: dict[str, Any]) -> None:
+        self._of.clear()
         await self._session.execute(update(AwardRow).where(AwardRow.id == award_id).values(credential=credential))
 
     async def by_public_id(self, public_id: str) -> Award | None:
@@ -59,6 +67,7 @@ class SqlAwards:
         return rows.award(row) if row else None
 
     async def revoke(self, award_id: int, *, at: datetime, reason: str) -> None:
+        self._of.clear()
         await self._session.execute(
             update(AwardRow).where(AwardRow.id == award_id).values(revoked_at=at, revocation_reason=reason))
 
@@ -77,4 +86,5 @@ class SqlAwards:
         values: dict[str, Any] = {"subject_stale": False}
         if credential is not None:
             values["credential"] = credential
+        self._of.clear()
         await self._session.execute(update(AwardRow).where(AwardRow.id == award_id).values(**values))

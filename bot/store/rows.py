@@ -3,7 +3,8 @@ bot/records.py. A record the core may change (a learner, a session) is remembere
 read, so that saving it writes only what changed."""
 from __future__ import annotations
 
-from dataclasses import asdict, fields
+import copy
+from dataclasses import fields
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
@@ -87,7 +88,9 @@ class Snapshots:
         return known
 
     def keep(self, record: R) -> R:
-        self._seen[(type(record), record.id)] = asdict(record)  # type: ignore[attr-defined, call-overload]
+        self._seen[(type(record), record.id)] = {  # type: ignore[attr-defined]
+            f.name: _copied(getattr(record, f.name)) for f in fields(record)  # type: ignore[arg-type]
+        }
         return record
 
     def changes(self, record: Any) -> dict[str, Any]:
@@ -97,6 +100,18 @@ class Snapshots:
         if before is None:
             return now
         return {name: value for name, value in now.items() if before.get(name) != value}
+
+    def saved(self, record: Any, changes: dict[str, Any]) -> None:
+        """`changes` (from `changes`) were written: the record is now as kept."""
+        seen = self._seen.setdefault((type(record), record.id), {})
+        seen.update((name, _copied(value)) for name, value in changes.items())
+
+
+def _copied(value: Any) -> Any:
+    """A value as it is now: lists and dicts (a session's steps) copied, so that a change made
+    inside them later is seen; everything else a record holds is immutable. (dataclasses.asdict
+    did this for every field, and took a quarter of a millisecond for a lesson's steps.)"""
+    return copy.deepcopy(value) if isinstance(value, (list, dict)) else value
 
 
 def aware(instant: datetime | str | None) -> datetime | None:

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.records import LessonSession
@@ -13,12 +13,19 @@ from bot.store import rows
 from bot.store.models import SessionRow
 from bot.vocabulary import SessionKind, SessionStatus
 
+SESSIONS = cast(Table, SessionRow.__table__)
+# Statements on the table, not the ORM class: the same SQL without the ORM's bulk-DML bookkeeping.
+OPEN = insert(SESSIONS).returning(SESSIONS.c.id)
+
 
 class SqlSessions:
     def __init__(self, session: AsyncSession, snapshots: rows.Snapshots, active: dict[int, LessonSession | None]) -> None:
         self._session = session
         self._snapshots = snapshots
         self._active = active
+        # The lessons a learner completed, once read in this transaction (a lesson's end reads
+        # them for its summary, for the next step and for the pathway): kept up to date by `save`.
+        self._completed: dict[int, set[str]] = {}
 
     async def active(self, learner_id: int) -> LessonSession | None:
         if learner_id in self._active:
@@ -39,7 +46,7 @@ class SqlSessions:
             "status": SessionStatus.ACTIVE, "started_at": now, "updated_at": now, "lesson_id": lesson_id,
             "lesson_version": lesson_version, "credential_id": credential_id,
         }
-        session_id = (await self._session.execute(insert(SessionRow).values(**values).returning(SessionRow.id))).scalar_one()
+        session_id = (await self._session.execute(OPEN, {**values, "completed_at": None})).scalar_one()
         opened = self._snapshots.keep(LessonSession(id=session_id, **values))
         self._active[learner_id] = opened
         return opened
@@ -48,14 +55,21 @@ class SqlSessions:
         changed = self._snapshots.changes(session)
         changed.pop("id", None)
         if changed:
-            await self._session.execute(
-                update(SessionRow).where(SessionRow.id == session.id).values(**changed)
-                .execution_options(synchronize_session=False)
-            )
-            self._snapshots.keep(session)
+            await self._session.execute(update(SESSIONS).where(SESSIONS.c.id == session.id).values(**changed))
+            self._snapshots.saved(session, changed)
+            completed = self._completed.get(session.learner_id)
+            touched = changed.keys() & {"status", "kind", "lesson_id", "learner_id"}
+            if completed is not None and touched:
+                if touched == {"status"} and session.status == SessionStatus.COMPLETED \
+                        and session.kind == SessionKind.LESSON and session.lesson_id:
+                    completed.add(session.lesson_id)  # a lesson just completed
+                else:  # nothing the flow does: read them again when asked
+                    del self._completed[session.learner_id]
 
     async def completed_lessons(self, learner_id: int) -> set[str]:
-        return (await self.completed_lessons_of([learner_id])).get(learner_id, set())
+        if learner_id not in self._completed:
+            self._completed[learner_id] = (await self.completed_lessons_of([learner_id])).get(learner_id, set())
+        return set(self._completed[learner_id])
 
     async def completed_lessons_of(self, learner_ids: Collection[int]) -> dict[int, set[str]]:
         """The lessons each learner completed, in one query for a team."""

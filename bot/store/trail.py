@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date, datetime
+from typing import cast
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import Table, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.records import TrailEvent
@@ -12,17 +13,19 @@ from bot.store import rows
 from bot.store.models import EventRow
 from bot.vocabulary import BOTS_OWN, LEARNING, EventKind, SessionKind
 
+ADD = insert(cast(Table, EventRow.__table__))  # on the table, built once: no ORM bulk-DML bookkeeping per event
+
 
 class SqlTrail:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def add(self, learner_id: int, event: TrailEvent) -> None:
-        await self._session.execute(insert(EventRow).values(
-            learner_id=learner_id, source_id=event.source_id, kind=event.kind, occurred_at=event.occurred_at,
-            local_date=event.local_date, lesson_id=event.lesson_id, lesson_version=event.lesson_version,
-            check_key=event.check_key, correct=event.correct, payload=event.payload,
-        ))
+        await self._session.execute(ADD, {
+            "learner_id": learner_id, "source_id": event.source_id, "kind": event.kind, "occurred_at": event.occurred_at,
+            "local_date": event.local_date, "lesson_id": event.lesson_id, "lesson_version": event.lesson_version,
+            "check_key": event.check_key, "correct": event.correct, "payload": event.payload,
+        })
 
     async def of(self, learner_id: int) -> list[TrailEvent]:
         found = await self._session.scalars(select(EventRow).where(EventRow.learner_id == learner_id).order_by(EventRow.id))

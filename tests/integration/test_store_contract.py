@@ -13,7 +13,7 @@ from sqlalchemy import text
 
 from bot.events import LearnerRef
 from bot.ports import DuplicateEvent, Store
-from bot.records import Award, ItemMemory, TrailEvent
+from bot.records import Award, ItemMemory, SkillMemory, TrailEvent
 from bot.store.database import create_engine, create_sessionmaker
 from bot.store.store import SqlStore
 from bot.streaks import Hold
@@ -199,3 +199,44 @@ async def test_teams_are_made_by_name_and_read_with_their_members(any_store: Sto
         assert [t.name for t in await tx.teams.all()] == ["Deck", "Engine"]
         assert [m.id for m in await tx.teams.members(ids["Deck"])] == [ana.id]
         assert await tx.teams.managed_names(ana.id) == ["Engine"] and await tx.teams.name_of(ana.id) == "Deck"
+
+
+async def test_what_a_transaction_read_it_reads_again_with_its_own_writes(any_store: Store):
+    """The SQL store keeps what a transaction read of a learner's memory, completed lessons and
+    awards (a turn asks several times): its own writes show in the next read, as in a database."""
+    later = NOW + timedelta(days=5)
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        assert await tx.memory.items(ana.id) == {} and await tx.memory.skills(ana.id) == {}
+        assert await tx.sessions.completed_lessons(ana.id) == set() and await tx.awards.of(ana.id) == []
+        await tx.memory.put_item(ana.id, ItemMemory("tides:2", "{}", ("tides",), NOW + timedelta(days=3), 1, True, NOW))
+        await tx.memory.put_item(ana.id, ItemMemory("tides:1", "{}", ("tides",), NOW + timedelta(days=1), 1, True, NOW))
+        await tx.memory.put_skill(ana.id, SkillMemory("tides", 0.4, NOW))
+        assert sorted(await tx.memory.items(ana.id)) == ["tides:1", "tides:2"]
+        assert [i.check_key for i in await tx.memory.due(ana.id, later, 10)] == ["tides:1", "tides:2"]
+        assert [i.check_key for i in await tx.memory.due(ana.id, later, 1)] == ["tides:1"]
+        await tx.memory.put_skill(ana.id, SkillMemory("tides", 0.6, later))
+        assert await tx.memory.skills(ana.id) == {"tides": SkillMemory("tides", 0.6, later)}
+        session = await tx.sessions.open(ana.id, SessionKind.LESSON, "Tides", [{"type": "card"}], now=NOW,
+                                         lesson_id="tides", lesson_version="v1")
+        assert await tx.sessions.completed_lessons(ana.id) == set()
+        session.position, session.status, session.completed_at = 1, SessionStatus.COMPLETED, NOW
+        await tx.sessions.save(session)
+        assert await tx.sessions.completed_lessons(ana.id) == {"tides"}
+        review = await tx.sessions.open(ana.id, SessionKind.REVIEW, "Quick re-check", [{"type": "check"}], now=NOW)
+        review.status = SessionStatus.COMPLETED
+        await tx.sessions.save(review)
+        assert await tx.sessions.completed_lessons(ana.id) == {"tides"}, "a review is no lesson"
+        award = Award(public_id="p-1", learner_id=ana.id, definition_id="deckhand", kind="badge", renewal=0,
+                      awarded_at=NOW, valid_until=None, evidence={})
+        assert await tx.awards.add(award)
+        assert [a.definition_id for a in await tx.awards.of(ana.id)] == ["deckhand"]
+        await tx.awards.store_credential(award.id, {"signed": True})
+        await tx.awards.revoke(award.id, at=NOW, reason="issued in error")
+        [stored] = await tx.awards.of(ana.id)
+        assert (stored.credential, stored.revoked_at) == ({"signed": True}, NOW)
+    async with any_store.transaction() as tx:
+        assert [i.check_key for i in await tx.memory.due(ana.id, later, 10)] == ["tides:1", "tides:2"]
+        assert (await tx.memory.skills(ana.id))["tides"].p_known == 0.6
+        assert await tx.sessions.completed_lessons(ana.id) == {"tides"}
+        assert [(a.definition_id, a.revoked_at) for a in await tx.awards.of(ana.id)] == [("deckhand", NOW)]

@@ -4,15 +4,18 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.records import Award, Learner
 from bot.store import rows
 from bot.store.models import AwardRow, LearnerRow
+
+AWARDS = cast(Table, AwardRow.__table__)
+OF = select(AWARDS).where(AWARDS.c.learner_id == bindparam("learner_id")).order_by(AWARDS.c.id)  # built once
 
 
 class SqlAwards:
@@ -26,7 +29,7 @@ class SqlAwards:
 
     async def of(self, learner_id: int) -> list[Award]:
         if learner_id not in self._of:
-            found = await self._session.scalars(select(AwardRow).where(AwardRow.learner_id == learner_id).order_by(AwardRow.id))
+            found = await self._session.execute(OF, {"learner_id": learner_id})
             self._of[learner_id] = [rows.award(row) for row in found]
         return [replace(award) for award in self._of[learner_id]]
 

@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import Table, and_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +13,15 @@ from bot.records import Learner, LessonSession
 from bot.store import rows
 from bot.store.models import LearnerRow, SessionRow
 from bot.vocabulary import SessionStatus
+
+LEARNERS = cast(Table, LearnerRow.__table__)
+# Every turn starts here: built once, the learner and their active session in one locking query.
+LOCKED = (
+    select(LearnerRow, SessionRow)
+    .outerjoin(SessionRow, and_(SessionRow.learner_id == LearnerRow.id, SessionRow.status == SessionStatus.ACTIVE))
+    .where(LearnerRow.platform == bindparam("platform"), LearnerRow.platform_user_id == bindparam("user_id"))
+    .with_for_update(of=LearnerRow)
+)
 
 
 class SqlLearners:
@@ -36,21 +46,19 @@ class SqlLearners:
                 daily_time="09:00", working_days="12345", created_at=now,
             )
             .on_conflict_do_nothing()
-            .returning(LearnerRow.id)
+            .returning(LearnerRow)
         )
-        created = result.scalar_one_or_none() is not None
-        found = await self._locked(ref)
+        created = result.scalar_one_or_none()
+        if created is not None:  # theirs until this transaction ends (a new row), with no session yet
+            self._active[created.id] = None
+            return self._snapshots.learner(created), True
+        found = await self._locked(ref)  # another process created them first
         if found is None:  # pragma: no cover - the insert above guarantees it
             raise RuntimeError(f"learner {ref} vanished")
-        return found, created
+        return found, False
 
     async def _locked(self, ref: LearnerRef) -> Learner | None:
-        result = await self._session.execute(
-            select(LearnerRow, SessionRow)
-            .outerjoin(SessionRow, and_(SessionRow.learner_id == LearnerRow.id, SessionRow.status == SessionStatus.ACTIVE))
-            .where(LearnerRow.platform == ref.platform, LearnerRow.platform_user_id == ref.user_id)
-            .with_for_update(of=LearnerRow)
-        )
+        result = await self._session.execute(LOCKED, {"platform": ref.platform, "user_id": ref.user_id})
         row = result.first()
         if row is None:
             return None
@@ -77,8 +85,5 @@ class SqlLearners:
         changed = self._snapshots.changes(learner)
         changed.pop("id", None)
         if changed:
-            await self._session.execute(
-                update(LearnerRow).where(LearnerRow.id == learner.id).values(**changed)
-                .execution_options(synchronize_session=False)
-            )
+            await self._session.execute(update(LEARNERS).where(LEARNERS.c.id == learner.id).values(**changed))
             self._snapshots.keep(learner)

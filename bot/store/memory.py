@@ -4,15 +4,32 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, select
+from sqlalchemy import BindParameter, Float, Table, bindparam, literal_column, null, select, type_coerce, union_all
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.records import ItemMemory, SkillMemory
 from bot.store import rows
-from bot.store.models import ItemStateRow, SkillStateRow
+from bot.store.models import ItemStateRow, SkillStateRow, UTCDateTime
 
 ITEMS, SKILLS = cast(Table, ItemStateRow.__table__), cast(Table, SkillStateRow.__table__)
+ITEM, SKILL = ITEMS.c, SKILLS.c
+LEARNER: BindParameter[int] = bindparam("learner_id")
+
+# A learner's items and skills in one statement (an answer needs both, and so does mastery):
+# item rows, then skill rows, in the item rows' columns (the first select's types read both).
+MEMORY = union_all(
+    select(literal_column("'item'").label("kind"), ITEM.check_key.label("key"), ITEM.card, ITEM.skills, ITEM.due, ITEM.reviews,
+           ITEM.last_correct, ITEM.last_review, type_coerce(null(), Float).label("p_known"),
+           type_coerce(null(), UTCDateTime()).label("updated_at"))
+    .where(ITEM.learner_id == LEARNER),
+    select(literal_column("'skill'"), SKILL.skill_id, null(), null(), null(), null(), null(), null(), SKILL.p_known, SKILL.updated_at)
+    .where(SKILL.learner_id == LEARNER),
+)
+DUE = (
+    select(ITEMS).where(ITEM.learner_id == LEARNER, ITEM.due <= bindparam("now"))
+    .order_by(ITEM.due, ITEM.check_key).limit(bindparam("limit"))
+)
 
 
 def _upsert(dialect: Any, table: Table, key: tuple[str, ...]) -> Any:
@@ -40,26 +57,30 @@ class SqlMemory:
         self._items: dict[int, dict[str, ItemMemory]] = {}
         self._skills: dict[int, dict[str, SkillMemory]] = {}
 
+    async def _read(self, learner_id: int) -> None:
+        items, skills = self._items[learner_id], self._skills[learner_id] = {}, {}
+        for row in await self._session.execute(MEMORY, {"learner_id": learner_id}):
+            match rows.remembered(row):
+                case ItemMemory() as item:
+                    items[item.check_key] = item
+                case SkillMemory() as skill:
+                    skills[skill.skill_id] = skill
+
     async def items(self, learner_id: int) -> dict[str, ItemMemory]:
         if learner_id not in self._items:
-            found = await self._session.scalars(select(ItemStateRow).where(ItemStateRow.learner_id == learner_id))
-            self._items[learner_id] = {row.check_key: rows.item(row) for row in found}
+            await self._read(learner_id)
         return dict(self._items[learner_id])
 
     async def due(self, learner_id: int, now: datetime, limit: int) -> list[ItemMemory]:
         if learner_id in self._items:
             due = [item for item in self._items[learner_id].values() if item.due <= now]
             return sorted(due, key=lambda item: (item.due, item.check_key))[:limit]
-        found = await self._session.scalars(
-            select(ItemStateRow).where(ItemStateRow.learner_id == learner_id, ItemStateRow.due <= now)
-            .order_by(ItemStateRow.due, ItemStateRow.check_key).limit(limit)
-        )
+        found = await self._session.execute(DUE, {"learner_id": learner_id, "now": now, "limit": limit})
         return [rows.item(row) for row in found]
 
     async def skills(self, learner_id: int) -> dict[str, SkillMemory]:
         if learner_id not in self._skills:
-            found = await self._session.scalars(select(SkillStateRow).where(SkillStateRow.learner_id == learner_id))
-            self._skills[learner_id] = {row.skill_id: rows.skill(row) for row in found}
+            await self._read(learner_id)
         return dict(self._skills[learner_id])
 
     async def put_item(self, learner_id: int, item: ItemMemory) -> None:

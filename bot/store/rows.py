@@ -8,6 +8,8 @@ from dataclasses import fields
 from datetime import datetime, timezone
 from typing import Any, TypeVar
 
+from sqlalchemy import Row
+
 from bot.records import Award, ItemMemory, Learner, LessonSession, Nudge, SkillMemory, Team, TrailEvent
 from bot.store.models import AwardRow, EventRow, ItemStateRow, LearnerRow, NudgeRow, SessionRow, SkillStateRow, TeamRow
 from bot.vocabulary import EventKind, NudgeKind, Nudges, NudgeStatus, Role, SessionKind, SessionStatus
@@ -26,7 +28,7 @@ def learner(row: LearnerRow) -> Learner:
     )
 
 
-def session(row: SessionRow) -> LessonSession:
+def session(row: SessionRow | Row[Any]) -> LessonSession:
     return LessonSession(
         id=row.id, learner_id=row.learner_id, kind=SessionKind(row.kind), title=row.title, steps=row.steps,
         position=row.position, correct_count=row.correct_count, status=SessionStatus(row.status),
@@ -35,7 +37,7 @@ def session(row: SessionRow) -> LessonSession:
     )
 
 
-def item(row: ItemStateRow) -> ItemMemory:
+def item(row: ItemStateRow | Row[Any]) -> ItemMemory:
     return ItemMemory(check_key=row.check_key, card=row.card, skills=tuple(row.skills), due=row.due, reviews=row.reviews,
                       last_correct=row.last_correct, last_review=row.last_review)
 
@@ -44,7 +46,15 @@ def skill(row: SkillStateRow) -> SkillMemory:
     return SkillMemory(skill_id=row.skill_id, p_known=row.p_known, updated_at=row.updated_at)
 
 
-def award(row: AwardRow) -> Award:
+def remembered(row: Row[Any]) -> ItemMemory | SkillMemory:
+    """A row of a learner's whole memory (bot/store/memory.py MEMORY): an item or a skill."""
+    if row.kind == "item":
+        return ItemMemory(check_key=row.key, card=row.card, skills=tuple(row.skills), due=row.due, reviews=row.reviews,
+                          last_correct=row.last_correct, last_review=row.last_review)
+    return SkillMemory(skill_id=row.key, p_known=row.p_known, updated_at=row.updated_at)
+
+
+def award(row: AwardRow | Row[Any]) -> Award:
     return Award(
         id=row.id, public_id=row.public_id, learner_id=row.learner_id, definition_id=row.definition_id, kind=row.kind,
         renewal=row.renewal, awarded_at=row.awarded_at, valid_until=row.valid_until, evidence=row.evidence or {},
@@ -52,7 +62,7 @@ def award(row: AwardRow) -> Award:
     )
 
 
-def trail_event(row: EventRow) -> TrailEvent:
+def trail_event(row: EventRow | Row[Any]) -> TrailEvent:
     return TrailEvent(
         id=row.id, learner_id=row.learner_id, source_id=row.source_id, kind=EventKind(row.kind),
         occurred_at=row.occurred_at, local_date=row.local_date, lesson_id=row.lesson_id,

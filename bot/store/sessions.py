@@ -5,7 +5,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.records import LessonSession
@@ -14,8 +14,16 @@ from bot.store.models import SessionRow
 from bot.vocabulary import SessionKind, SessionStatus
 
 SESSIONS = cast(Table, SessionRow.__table__)
-# Statements on the table, not the ORM class: the same SQL without the ORM's bulk-DML bookkeeping.
-OPEN = insert(SESSIONS).returning(SESSIONS.c.id)
+S = SESSIONS.c
+# Statements on the table, built once, their values passed as parameters: the same SQL without
+# building it again and without the ORM's bookkeeping.
+OPEN = insert(SESSIONS).returning(S.id)
+COMPLETED = (
+    select(S.learner_id, S.lesson_id)
+    .where(S.learner_id.in_(bindparam("learner_ids", expanding=True)), S.kind == SessionKind.LESSON,
+           S.status == SessionStatus.COMPLETED, S.lesson_id.is_not(None))
+    .distinct()
+)
 
 
 class SqlSessions:
@@ -55,7 +63,7 @@ class SqlSessions:
         changed = self._snapshots.changes(session)
         changed.pop("id", None)
         if changed:
-            await self._session.execute(update(SESSIONS).where(SESSIONS.c.id == session.id).values(**changed))
+            await self._session.execute(update(SESSIONS).where(S.id == session.id).values(**changed))
             self._snapshots.saved(session, changed)
             completed = self._completed.get(session.learner_id)
             touched = changed.keys() & {"status", "kind", "lesson_id", "learner_id"}
@@ -73,12 +81,7 @@ class SqlSessions:
 
     async def completed_lessons_of(self, learner_ids: Collection[int]) -> dict[int, set[str]]:
         """The lessons each learner completed, in one query for a team."""
-        found = await self._session.execute(
-            select(SessionRow.learner_id, SessionRow.lesson_id)
-            .where(SessionRow.learner_id.in_(list(learner_ids)), SessionRow.kind == SessionKind.LESSON,
-                   SessionRow.status == SessionStatus.COMPLETED, SessionRow.lesson_id.is_not(None))
-            .distinct()
-        )
+        found = await self._session.execute(COMPLETED, {"learner_ids": list(learner_ids)})
         done: dict[int, set[str]] = {}
         for learner_id, lesson_id in found:
             done.setdefault(int(learner_id), set()).add(str(lesson_id))

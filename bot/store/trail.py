@@ -5,7 +5,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import Table, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.records import TrailEvent
@@ -13,7 +13,20 @@ from bot.store import rows
 from bot.store.models import EventRow
 from bot.vocabulary import BOTS_OWN, LEARNING, EventKind, SessionKind
 
-ADD = insert(cast(Table, EventRow.__table__))  # on the table, built once: no ORM bulk-DML bookkeeping per event
+EVENTS = cast(Table, EventRow.__table__)
+E = EVENTS.c
+# Statements on the table, built once, their values passed as parameters (what every turn or
+# every award asks): the same SQL without building it again and without the ORM's bookkeeping.
+ADD = insert(EVENTS)
+COMPLETION_DAYS = (
+    select(E.lesson_id, func.min(E.local_date))
+    .where(E.learner_id == bindparam("learner_id"), E.kind == EventKind.LESSON_COMPLETED)
+    .group_by(E.lesson_id)
+)
+CORRECT_RECHECKS = select(E.check_key, E.local_date).where(
+    E.learner_id == bindparam("learner_id"), E.kind == EventKind.ANSWERED, E.correct.is_(True),
+    E.payload["kind"].as_string() == SessionKind.REVIEW,
+)
 
 
 class SqlTrail:
@@ -67,20 +80,11 @@ class SqlTrail:
         return {str(lesson): rows.aware(at) for lesson, at in found}  # type: ignore[misc]
 
     async def completion_days(self, learner_id: int) -> dict[str, date]:
-        found = await self._session.execute(
-            select(EventRow.lesson_id, func.min(EventRow.local_date))
-            .where(EventRow.learner_id == learner_id, EventRow.kind == EventKind.LESSON_COMPLETED)
-            .group_by(EventRow.lesson_id)
-        )
+        found = await self._session.execute(COMPLETION_DAYS, {"learner_id": learner_id})
         return {lesson_id: _date(day) for lesson_id, day in found if lesson_id}
 
     async def correct_recheck_days(self, learner_id: int) -> list[tuple[str, date]]:
-        found = await self._session.execute(
-            select(EventRow.check_key, EventRow.local_date).where(
-                EventRow.learner_id == learner_id, EventRow.kind == EventKind.ANSWERED, EventRow.correct.is_(True),
-                EventRow.payload["kind"].as_string() == SessionKind.REVIEW,
-            )
-        )
+        found = await self._session.execute(CORRECT_RECHECKS, {"learner_id": learner_id})
         return [(key, day) for key, day in found if key]
 
     async def inactive_since(self, learner_ids: Collection[int], since: datetime) -> set[int]:

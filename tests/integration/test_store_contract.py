@@ -237,6 +237,9 @@ async def test_what_a_transaction_read_it_reads_again_with_its_own_writes(any_st
         assert (stored.credential, stored.revoked_at) == ({"signed": True}, NOW)
     async with any_store.transaction() as tx:
         assert [i.check_key for i in await tx.memory.due(ana.id, later, 10)] == ["tides:1", "tides:2"]
-        assert (await tx.memory.skills(ana.id))["tides"].p_known == 0.6
+        assert await tx.memory.skills(ana.id) == {"tides": SkillMemory("tides", 0.6, later)}
+        assert (await tx.memory.items(ana.id))["tides:1"] == ItemMemory("tides:1", "{}", ("tides",), NOW + timedelta(days=1), 1,
+                                                                        True, NOW)
+        assert [i.check_key for i in await tx.memory.due(ana.id, later, 1)] == ["tides:1"], "read as a whole now"
         assert await tx.sessions.completed_lessons(ana.id) == {"tides"}
         assert [(a.definition_id, a.revoked_at) for a in await tx.awards.of(ana.id)] == [("deckhand", NOW)]

@@ -91,11 +91,11 @@ def _inline(text: str, result: Shown) -> str:
                 out.append(_ENTITIES[entity])
                 i += len(entity)
                 continue
-        if char in _STYLES and (end := _closing(text, i)) is not None:
-            inner = _unescape(text[i + 1 : end]) if char == "`" else _inline(text[i + 1 : end], result)
+        if char in _STYLES and (closing := _closing(text, i)) is not None:
+            inner = _unescape(text[i + 1 : closing]) if char == "`" else _inline(text[i + 1 : closing], result)
             result.styled.append((_STYLES[char], inner))
             out.append(inner)
-            i = end + 1
+            i = closing + 1
             continue
         out.append(char)
         i += 1

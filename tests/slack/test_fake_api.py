@@ -2,6 +2,7 @@
 requests of signing.py, accepted (or refused) by a real slack_bolt app."""
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -22,6 +23,7 @@ from starlette.routing import Route
 
 from fakes import slack_signing as signing
 from fakes.slack_api import FakeSlack, running_fake_slack
+from tests.support import found
 
 TOKEN = "xoxb-test-token"
 SECRET = "signing-secret"
@@ -165,7 +167,7 @@ async def test_every_method_is_held_to_its_tier_per_workspace(fake: FakeSlack, c
     limited = await api_error(client.chat_update(channel=CHANNEL, ts=posted["ts"], text="one too many"))
     assert limited.response.status_code == 429 and limited.response["error"] == "ratelimited"
     assert int(limited.response.headers["Retry-After"]) == 2, "the next token comes in 1.2 s: whole seconds, rounded up"
-    assert fake.message(CHANNEL, posted["ts"])["text"] == "v50"  # type: ignore[index]
+    assert found(fake.message(CHANNEL, posted["ts"]))["text"] == "v50"
 
     for _ in range(100):  # views.publish is Tier 4, and its own bucket
         await client.views_publish(user_id=USER, view={"type": "home", "blocks": [section("home")]})
@@ -189,7 +191,7 @@ async def test_posting_is_about_one_message_a_second_per_channel_with_short_burs
     limited = await api_error(client.chat_postMessage(channel=fake.dm_channel(USER), text="fourth"))
     assert (limited.response.status_code, limited.response.headers["Retry-After"]) == (429, "1")
     await client.chat_postMessage(channel=CHANNEL, text="another channel has its own pace")
-    time.sleep(1.05)
+    await asyncio.sleep(1.05)
     await client.chat_postMessage(channel=USER, text="a second later")
     assert [c.status for c in fake.calls] == [200, 200, 200, 429, 200, 200]
 
@@ -212,12 +214,13 @@ async def test_a_request_sent_again_before_its_retry_after_ran_out_is_recorded(f
 async def test_a_response_url_replaces_the_pressed_message_at_most_five_times_within_30_minutes(
     fake: FakeSlack, client: AsyncWebClient
 ) -> None:
-    posted = await client.chat_postMessage(channel=CHANNEL, text="Q", blocks=[section("Q?"), {"type": "actions", "elements": [button("a", "1")]}])
+    posted = await client.chat_postMessage(channel=CHANNEL, text="Q",
+                                           blocks=[section("Q?"), {"type": "actions", "elements": [button("a", "1")]}])
     url = fake.response_url_for(CHANNEL, posted["ts"])
     for n in range(5):
         answer = await AsyncWebhookClient(url).send(replace_original=True, text=f"answered {n}", blocks=[section(f"Your answer: {n}")])
         assert answer.status_code == 200
-    assert without_ids(fake.message(CHANNEL, posted["ts"])["blocks"]) == [section("Your answer: 4")]  # type: ignore[index]
+    assert without_ids(found(fake.message(CHANNEL, posted["ts"]))["blocks"]) == [section("Your answer: 4")]
     assert fake.sent("chat.update") == [], "a response_url does not spend chat.update"
     sixth = await AsyncWebhookClient(url).send(replace_original=True, text="again")
     assert (sixth.status_code, sixth.body) == (404, "used_url")
@@ -293,7 +296,7 @@ async def test_views(fake: FakeSlack, client: AsyncWebClient) -> None:
     stored = fake.home_of(USER)
     assert stored is not None and stored["id"] == published["view"]["id"] and stored["blocks"] == home["blocks"]
     republished = await client.views_publish(user_id=USER, view={**home, "blocks": [section("v2")]})
-    assert republished["view"]["id"] == stored["id"] and fake.home_of(USER)["blocks"] == [section("v2")]  # type: ignore[index]
+    assert republished["view"]["id"] == stored["id"] and found(fake.home_of(USER))["blocks"] == [section("v2")]
     too_big = await api_error(client.views_publish(user_id=USER, view={"type": "home",
                                                                        "blocks": [section("b")] * 101}))
     assert too_big.response["error"] == "invalid_arguments"
@@ -303,7 +306,7 @@ async def test_views(fake: FakeSlack, client: AsyncWebClient) -> None:
     modal = {"type": "modal", "title": {"type": "plain_text", "text": "Quiz"}, "blocks": [section("Q1")]}
     opened = await client.views_open(trigger_id="1.2.abc", view=modal)
     await client.views_update(view_id=opened["view"]["id"], view={**modal, "blocks": [section("Q2")]})
-    assert fake.view(opened["view"]["id"])["blocks"] == [section("Q2")]  # type: ignore[index]
+    assert found(fake.view(opened["view"]["id"]))["blocks"] == [section("Q2")]
 
 
 async def test_files_upload_v2(fake: FakeSlack, client: AsyncWebClient) -> None:
@@ -366,7 +369,7 @@ async def test_bolt_accepts_signed_command_and_action(fake: FakeSlack, bolt: htt
     press = signing.block_actions(USER, channel, posted["ts"], "next", "lesson-2", message=posted["message"])
     assert (await signing.post(bolt, "/slack/events", press, SECRET)).status_code == 200
     await fake.wait_for(lambda f: bool(f.sent("chat.update")))
-    assert fake.message(channel, posted["ts"])["text"] == "done: lesson-2"  # type: ignore[index]
+    assert found(fake.message(channel, posted["ts"]))["text"] == "done: lesson-2"
 
 
 async def test_bolt_events_and_url_verification(fake: FakeSlack, bolt: httpx.AsyncClient) -> None:

@@ -6,25 +6,25 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Iterator
-from typing import Any
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
-import yaml
 
 from adapters.slack.app import SlackBot, SlackSettings
 from adapters.slack.http import events_router
 from bot.clock import ManualClock
 from bot.core import Core
-from bot.events import Event
-from bot.replies import Reply
+from bot.events import Event, LearnerRef
+from bot.replies import Home, Reply
 from bot.store.store import SqlStore
 from content.model import Curriculum
 from fakes import slack_signing as signing
 from fakes.slack_api import FakeSlack, running_fake_slack
 from tests.integration.test_issuing_on_award import issuer_for
 from tests.slack.client import AppClient, SlackUser
+from tests.support import found
 from web.app import create_app
 
 TOKEN = "xoxb-test-token"
@@ -73,7 +73,7 @@ async def test_the_first_dm_greets_in_the_learners_own_timezone(ana: SlackUser, 
     assert "Hi Ana!" in greeting and "09:00 (America/Chicago)" in greeting
     assert ana.with_button("Start now")
     async with store.transaction() as tx:
-        learner = await tx.learners.find("slack", "U0ANA")
+        learner = found(await tx.learners.find("slack", "U0ANA"))
         assert (learner.timezone, learner.timezone_confirmed) == ("America/Chicago", True)
 
 
@@ -84,10 +84,10 @@ async def test_a_whole_lesson_with_checks_and_the_answered_check_cannot_be_answe
     await ana.presses("Next")
     said = await ana.presses("Next")
     assert "How many high tides do most coasts see in a day?" in said[-1]
-    question, button = ana.with_button("2)")
+    question, _ = ana.with_button("2)")
     [next_check] = await ana.presses("2) Two")
     assert next_check.startswith("❓"), "the one new message: the next check"
-    answered = fake.message(ana.channel, question["ts"])
+    answered = found(fake.message(ana.channel, question["ts"]))
     assert not [b for b in answered["blocks"] if b["type"] == "actions"], "no buttons left on the answered check"
     # The answer and its feedback show on the answered check (an update of it, not a new message).
     shown = str(answered["blocks"])
@@ -96,7 +96,7 @@ async def test_a_whole_lesson_with_checks_and_the_answered_check_cannot_be_answe
     checkboxes = ana.messages()[-1].response["ts"]
     [done] = await ana.ticks_and_submits([0, 1])
     assert "Lesson complete" in done
-    assert "✅ *Correct!*" in str(fake.message(ana.channel, checkboxes)["blocks"])
+    assert "✅ *Correct!*" in str(found(fake.message(ana.channel, checkboxes))["blocks"])
     assert all(c.ok for c in fake.calls), fake.dump()
 
 
@@ -105,7 +105,7 @@ async def test_app_home_shows_the_pathway_and_starts_the_next_step(ana: SlackUse
     response = await ana.send(signing.event_callback(signing.app_home_opened(ana.id)))
     assert response.status_code == 200
     await fake.wait_for(lambda f: f.home_of(ana.id) is not None)
-    home = fake.home_of(ana.id)
+    home = found(fake.home_of(ana.id))
     text = str(home["blocks"])
     for title in ("Next step", "Pathway", "Streak and mastery", "Badges"):
         assert title in text
@@ -116,7 +116,7 @@ async def test_app_home_shows_the_pathway_and_starts_the_next_step(ana: SlackUse
     assert (await ana.send(body)).status_code == 200
     await ana.settle(before)
     assert any("Two tides a day" in t for t in ana.texts(before)), "the lesson arrives in the DM"
-    await fake.wait_for(lambda f: "You are in the middle of" in str(f.home_of(ana.id)["blocks"]))
+    await fake.wait_for(lambda f: "You are in the middle of" in str(found(f.home_of(ana.id))["blocks"]))
 
 
 async def test_a_restarted_app_resumes_mid_lesson_by_slash_command(
@@ -202,13 +202,14 @@ class SlowCore:
         await asyncio.sleep(4)
         return await self._core.handle(event)
 
-    async def home(self, who):  # type: ignore[no-untyped-def]
+    async def home(self, who: LearnerRef) -> Home:
         return await self._core.home(who)
 
 
 async def test_slash_commands_are_acknowledged_at_once_and_answered_in_the_dm(
     fake: FakeSlack, core: Core, store, curriculum, clock, tmp_path
 ):
+    # SlowCore stands in for a Core (its handle and home, slower): not a Core by type
     async with await serving(slack_bot(fake, SlowCore(core), store, clock), store, curriculum, clock, tmp_path) as http:  # type: ignore[arg-type]
         ana = SlackUser(fake, http, SECRET, core)
         started = time.monotonic()

@@ -15,15 +15,16 @@ from adapters.slack.inbound import POINTER
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.events import Event, LearnerRef
+from bot.ports import StoreUnavailable
 from bot.replies import Home, Reply
 from bot.replies import Text as TextReply
 from bot.store.store import SqlStore
-from bot.ports import StoreUnavailable
 from content.model import Curriculum
 from fakes import slack_signing as signing
 from fakes.slack_api import FakeSlack
-from tests.slack.client import SlackUser, text_of
+from tests.slack.client import AppClient, SlackUser, text_of
 from tests.slack.test_slack_app import SECRET, ana, fake, http, serving, slack_bot  # noqa: F401
+from tests.support import found
 
 SQLITE = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 BOTH = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)  # what the bot keeps in the database
@@ -54,7 +55,7 @@ async def test_twenty_learners_pressing_buttons_get_every_reply_within_slacks_li
 
     answered = await asyncio.gather(*map(learn, learners))
 
-    for learner, (question, said) in zip(learners, answered):
+    for learner, (question, said) in zip(learners, answered, strict=True):
         assert len(said) == 1 and said[0].startswith("❓"), said
         shown = learner.current(next(c for c in learner.messages() if c.response["ts"] == question["ts"]))
         assert actions_of(shown) == [] and "Your answer: 2) Two" in text_of(shown), "answered, and cannot be answered again"
@@ -88,7 +89,7 @@ async def test_a_learner_is_asked_of_slack_once_across_restarts_then_daily_after
         later = [call.method for call in fake.calls[before:]]
         assert later.index("chat.postMessage") < later.index("users.info"), "read again after the reply, not before"
         async with store.transaction() as tx:
-            assert (await tx.learners.find("slack", "U0ANA")).display_name == "Ana L."
+            assert found(await tx.learners.find("slack", "U0ANA")).display_name == "Ana L."
         clock.advance(hours=2)
         await ana.says("progress")
     assert len(calls_of(fake, "users.info")) == 2, "at most daily"
@@ -98,7 +99,8 @@ async def open_home(user: SlackUser) -> None:
     """Open the App Home tab: Slack sends the view it shows (none before the first publish)."""
     event = signing.app_home_opened(user.id, view=user.fake.home_of(user.id))
     assert (await user.send(signing.event_callback(event))).status_code == 200
-    await user.http.idle()  # type: ignore[attr-defined]
+    assert isinstance(user.http, AppClient), "an app served in the test's loop"
+    await user.http.idle()
 
 
 @BOTH
@@ -107,12 +109,12 @@ async def test_the_app_home_is_published_only_when_what_it_shows_changed(ana: Sl
     for _ in range(3):
         await open_home(ana)
     assert len(calls_of(fake, "views.publish")) == 1
-    home = fake.home_of(ana.id)
+    home = found(fake.home_of(ana.id))
     start = next(e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"] if e["text"]["text"] == "Start now")
     body = signing.block_actions(ana.id, "", "", start["action_id"], start["value"], label="Start now", in_home_view=home)
     assert (await ana.send(body)).status_code == 200
     await ana.settle(1)
-    assert "You are in the middle of" in str(fake.home_of(ana.id)["blocks"])
+    assert "You are in the middle of" in str(found(fake.home_of(ana.id))["blocks"])
     await open_home(ana)
     assert len(calls_of(fake, "views.publish")) == 2, "published again once it changed, and then not"
 
@@ -149,7 +151,7 @@ async def test_a_pressed_message_is_updated_by_chat_update_only_when_its_respons
     assert (await ana.send(body)).status_code == 200
     await ana.settle(len(ana.messages()))
     assert fake.responses[-1].status == 404 and len(calls_of(fake, "chat.update")) == 1
-    assert actions_of(fake.message(ana.channel, message["ts"])) == []
+    assert actions_of(found(fake.message(ana.channel, message["ts"]))) == []
 
 
 class HeldInbox(Inbox):
@@ -193,7 +195,7 @@ async def test_nudges_ask_do_not_disturb_for_many_learners_in_one_call(fake: Fak
     bot = slack_bot(fake, core, store, clock)
     outcomes = await asyncio.gather(*(bot.send_to_user(user, [TextReply("⏰ 5-minute lesson: **Tides**")]) for user in people),
                                     return_exceptions=True)
-    waiting = [user for user, outcome in zip(people, outcomes) if outcome is not None]
+    waiting = [user for user, outcome in zip(people, outcomes, strict=True) if outcome is not None]
     assert waiting == people[::10], outcomes
     assert calls_of(fake, "dnd.info") == [] and len(calls_of(fake, "dnd.teamInfo")) == 2  # 50 + 10 learners
     assert all(len(fake.messages_in(fake.dm_channel(user))) == 1 for user in people if user not in waiting)
@@ -228,7 +230,7 @@ async def test_a_press_while_the_database_is_away_is_kept_and_counts_once_it_is_
     fake: FakeSlack, core: Core, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path
 ):
     outage = OutageCore(core)
-    bot = slack_bot(fake, outage, store, clock)  # type: ignore[arg-type]
+    bot = slack_bot(fake, outage, store, clock)  # type: ignore[arg-type]  # OutageCore stands in for a Core
     async with await serving(bot, store, curriculum, clock, tmp_path) as http:
         ana = SlackUser(fake, http, SECRET, core)
         await ana.says("hi")
@@ -251,5 +253,5 @@ async def test_a_press_while_the_database_is_away_is_kept_and_counts_once_it_is_
         finally:
             stopping.set()
             await redelivering
-    assert actions_of(fake.message(ana.channel, greeting["ts"])) == [], "the press counted: its buttons are gone"
+    assert actions_of(found(fake.message(ana.channel, greeting["ts"]))) == [], "the press counted: its buttons are gone"
     assert [t for t in ana.texts(before) if "Two tides a day" in t], ana.texts(before)

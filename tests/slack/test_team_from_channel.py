@@ -20,6 +20,7 @@ from content.model import Curriculum
 from fakes.slack_api import FakeSlack, running_fake_slack
 from tests.slack.client import SlackUser
 from tests.slack.test_slack_app import SECRET, TOKEN, serving
+from tests.support import found
 
 CHANNEL = "C0DESIGN"
 DESIGN = f"<#{CHANNEL}|product-design>"  # how Slack escapes a channel picked from its suggestions
@@ -92,9 +93,9 @@ async def test_an_admin_makes_a_team_of_a_channel_larger_than_one_page_and_its_m
     assert await team_members(store) == set(PEOPLE), "exactly the people: no bots, and the manager is not a member"
     async with store.transaction() as tx:
         assert await tx.learners.find("slack", HELPER_BOT) is None and await tx.learners.find("slack", fake.bot_user_id) is None
-        first = await tx.learners.find("slack", PEOPLE[0])
+        first = found(await tx.learners.find("slack", PEOPLE[0]))
         assert (first.display_name, first.timezone, first.role) == ("member1", "Asia/Tokyo", "learner")
-        manager = await tx.learners.find("slack", MANAGER)
+        manager = found(await tx.learners.find("slack", MANAGER))
         assert (manager.role, await tx.teams.managed_names(manager.id)) == ("manager", [TEAM])
 
     seen_by_manager = await command(user(fake, http, core, MANAGER), "team")
@@ -108,7 +109,7 @@ async def test_a_second_sync_takes_out_who_left_and_they_keep_their_progress(
     await leaver.says("hi")
     await leaver.presses("Start now")  # in the middle of a lesson
     async with store.transaction() as tx:
-        events_before = len(await tx.trail.of((await tx.learners.find("slack", leaver.id)).id))
+        events_before = len(await tx.trail.of(found(await tx.learners.find("slack", leaver.id)).id))
     assert await command(admin, f"team sync {DESIGN}") == f"{TEAM}: 11 members (11 new, 0 removed)"
 
     fake.add_user("U0NEW", "newcomer")
@@ -120,7 +121,7 @@ async def test_a_second_sync_takes_out_who_left_and_they_keep_their_progress(
     assert await team_members(store) == {*PEOPLE[1:], "U0NEW"}
     assert fake.messages_in(CHANNEL) == [], "nothing is posted in the channel"
     async with store.transaction() as tx:
-        gone = await tx.learners.find("slack", leaver.id)
+        gone = found(await tx.learners.find("slack", leaver.id))
         assert gone.team_id is None
         assert len(await tx.trail.of(gone.id)) == events_before
     [welcome, *_] = await leaver.says("hi")
@@ -144,8 +145,8 @@ async def test_learners_and_managers_are_refused_and_nothing_changes(
     assert await team_members(store) is None
     async with store.transaction() as tx:
         assert sum((await tx.nudges.delivery_status(clock.now())).learners.values()) == people_before
-        assert (await tx.learners.find("slack", PEOPLE[1])).role == "learner"
-        assert await tx.teams.managed_names((await tx.learners.find("slack", MANAGER)).id) == ["Other"]
+        assert found(await tx.learners.find("slack", PEOPLE[1])).role == "learner"
+        assert await tx.teams.managed_names(found(await tx.learners.find("slack", MANAGER)).id) == ["Other"]
 
 
 async def test_a_channel_the_bot_cannot_read_gets_an_answer_that_says_what_to_do(

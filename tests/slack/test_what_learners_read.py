@@ -30,6 +30,7 @@ from tests.integration.test_issuing_on_award import issuer_for
 from tests.slack.client import SlackUser
 from tests.slack.mrkdwn import Shown, shown_blocks
 from tests.slack.test_slack_app import PUBLIC_URL, SECRET, TEAM_CHANNEL, ana, fake, http, serving, slack_bot  # noqa: F401
+from tests.support import found
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -275,7 +276,7 @@ async def test_every_app_home_section_arrives_line_by_line(ana: SlackUser, fake:
         "🏅 Mariner Certificate (certificate): 0 of 1 requirements met",
         "   still needs: Hold Deckhand",
     ]
-    assert home_sections(fake.home_of(ana.id)) == {
+    assert home_sections(found(fake.home_of(ana.id))) == {
         "Your learning": [],
         "Next step": ["You are in the middle of Tides."],
         "Pathway": ["Your pathway map", "", "Seamanship L1 (0 of 2 done)", "▶️ Tides  ← in progress",

@@ -12,19 +12,20 @@ from sqlalchemy import func, select
 
 from adapters.inbox import Inbox
 from adapters.telegram.bot import TelegramBot, TelegramSettings
-from bot.texts import KEPT
 from adapters.telegram.delivery import DeliveryLimiter
 from adapters.telegram.webhook import webhook_router
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.store.database import create_engine, create_sessionmaker
 from bot.store.models import EventRow
-from bot.store.store import SqlStore
 from bot.store.send_rate import SharedSendRate
+from bot.store.store import SqlStore
+from bot.texts import KEPT
 from content.model import Curriculum
 from fakes.telegram_api import FakeTelegram, running_fake_telegram
 from tests.integration.test_issuing_on_award import issuer_for
 from tests.outage import DatabaseOutage
+from tests.support import found
 from tests.telegram.client import TelegramUser
 from web.app import create_app
 
@@ -57,7 +58,7 @@ async def store_behind(outage: DatabaseOutage) -> AsyncIterator[SqlStore]:
 
 async def answered_events(store: SqlStore) -> int:
     async with store.transaction() as tx:
-        return int(await tx._session.scalar(select(func.count()).select_from(EventRow).where(EventRow.kind == "answered")))
+        return int(found(await tx._session.scalar(select(func.count()).select_from(EventRow).where(EventRow.kind == "answered"))))
 
 
 async def at_the_first_question(ana: TelegramUser) -> None:
@@ -94,7 +95,7 @@ async def test_an_answer_given_while_the_database_is_down_counts_once_it_is_back
         await outage.down()
         said = await ana.presses("2) Two")
         assert said == [KEPT], "told plainly that the answer is kept and will count"
-        shown = fake.message(ana.id, question["message_id"])
+        shown = found(fake.message(ana.id, question["message_id"]))
         assert "➡️" not in shown["text"] and shown.get("reply_markup"), "not shown as accepted: it is not recorded"
         before = len(ana.messages())
         fake.user_sends_text(ana.id, "/progress")  # more while the database is away: kept, in order
@@ -106,9 +107,10 @@ async def test_an_answer_given_while_the_database_is_down_counts_once_it_is_back
         await fake.wait_for(lambda f: any("Your progress" in t for t in ana.texts(before)), timeout=30)
         later = ana.texts(before)
         assert later[0].startswith("📊 "), later  # the next check: the answer counted
-        assert [i for i, t in enumerate(later) if "Your progress" in t][0] > 0, "the answer first, then /progress"
-        answered = fake.message(ana.id, question["message_id"])
-        assert answered["text"].endswith("➡️ 2) Two\n\n✅ Correct!\nMost coasts have a semi-diurnal tide: two highs and two lows a day.") and "reply_markup" not in answered
+        assert next(i for i, t in enumerate(later) if "Your progress" in t) > 0, "the answer first, then /progress"
+        answered = found(fake.message(ana.id, question["message_id"]))
+        assert answered["text"].endswith("➡️ 2) Two\n\n✅ Correct!\nMost coasts have a semi-diurnal tide: two highs and two lows a day.")
+        assert "reply_markup" not in answered
         assert await answered_events(store_behind) == 1, "recorded exactly once"
 
         # The next check is a poll: its answer arrives with only the poll's id, which the bot
@@ -119,9 +121,9 @@ async def test_an_answer_given_while_the_database_is_down_counts_once_it_is_back
         fake.user_answers_poll(ana.id, poll["id"], [0, 1])
         await fake.wait_for(lambda f: not f.pending_updates)
         await asyncio.sleep(0.5)
-        assert not fake.poll(poll["id"])["is_closed"] and len(ana.messages()) == before
+        assert not found(fake.poll(poll["id"]))["is_closed"] and len(ana.messages()) == before
         await outage.up()
-        await fake.wait_for(lambda f: f.poll(poll["id"])["is_closed"], timeout=30)
+        await fake.wait_for(lambda f: found(f.poll(poll["id"]))["is_closed"], timeout=30)
         await fake.wait_for(lambda f: any(t.startswith("✅ Correct!") for t in ana.texts(before)), timeout=30)
         assert await answered_events(store_behind) == 2
         for _ in range(100):  # marked done once its replies are out

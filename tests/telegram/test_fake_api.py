@@ -10,12 +10,13 @@ from io import BytesIO
 import httpx
 import pytest
 from PIL import Image
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, MessageEntity, Update
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, MessageEntity, Update
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, Conflict, EndPointNotFound, Forbidden, InvalidToken, NetworkError, RetryAfter
 from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from fakes.telegram_api import FakeTelegram, Upload, running_fake_telegram
+from tests.support import found
 
 # PTB's own RetryAfter constructor reads the deprecated int form of retry_after.
 pytestmark = pytest.mark.filterwarnings("ignore:.*retry_after.*:telegram.warnings.PTBDeprecationWarning")
@@ -89,7 +90,7 @@ async def test_html_message_with_keyboard_is_recorded(fake: FakeTelegram, bot: B
                                      parse_mode=ParseMode.HTML, reply_markup=KEYBOARD)
     assert message.text == "Hi <you> & 😀"
     assert [(e.type, e.offset, e.length) for e in message.entities] == [("bold", 0, 2), ("italic", 11, 2)]
-    assert message.reply_markup == KEYBOARD and message.from_user.username == "microbadge_bot"
+    assert message.reply_markup == KEYBOARD and found(message.from_user).username == "microbadge_bot"
     [call] = fake.messages_to(CHAT)
     assert call.method == "sendMessage" and call.params["parse_mode"] == "HTML" and call.params["chat_id"] == CHAT
     assert call.params["reply_markup"] == {"inline_keyboard": [[{"text": "Go", "callback_data": "go:1"}]]}
@@ -123,7 +124,7 @@ async def test_supported_html_and_length_rules(bot: Bot) -> None:
     message = await bot.send_message(CHAT, rich, parse_mode=ParseMode.HTML)
     assert message.entities[0].url == "https://e.x/?a=1&b=2"
     assert message.entities[1].type == "pre" and message.entities[1].language == "py"
-    assert message.text.endswith("q 😀")
+    assert found(message.text).endswith("q 😀")
     assert (await bot.send_message(CHAT, "&amp;" * 4096, parse_mode=ParseMode.HTML)).text == "&" * 4096
     with pytest.raises(BadRequest, match="Message is too long"):
         await bot.send_message(CHAT, "x" * 4097)
@@ -194,8 +195,9 @@ async def test_get_updates_long_polls_and_confirms(fake: FakeTelegram, bot: Bot)
     queued = fake.user_sends_text(7, "/start@microbadge_bot hello")
     [update] = await bot.get_updates(timeout=5)
     assert isinstance(update, Update) and update.update_id == queued["update_id"]
-    assert update.message.text == "/start@microbadge_bot hello" and update.effective_chat.id == 7
-    [entity] = update.message.entities
+    said = found(update.message)
+    assert said.text == "/start@microbadge_bot hello" and found(update.effective_chat).id == 7
+    [entity] = said.entities
     assert (entity.type, entity.offset, entity.length) == (MessageEntity.BOT_COMMAND, 0, 21)
     assert await bot.get_updates(offset=update.update_id + 1, timeout=0) == ()
 
@@ -208,7 +210,7 @@ async def test_get_updates_long_polls_and_confirms(fake: FakeTelegram, bot: Bot)
     started = time.monotonic()
     fake.user_sends_text(7, "later")
     [late] = await waiting
-    assert late.message.text == "later" and time.monotonic() - started < 0.5
+    assert found(late.message).text == "later" and time.monotonic() - started < 0.5
 
     fake.queue_raw_update(queued)  # a replay below the offset is delivered once more
     [replayed] = await bot.get_updates(offset=late.update_id + 1, timeout=0)
@@ -238,12 +240,14 @@ async def test_keyboard_rules_and_edits(fake: FakeTelegram, bot: Bot) -> None:
         await bot.send_message(CHAT, "hi", reply_markup=too_long)
     message = await bot.send_message(CHAT, "pick", reply_markup=KEYBOARD)
     edited = await bot.edit_message_reply_markup(CHAT, message.message_id, reply_markup=None)
-    assert edited.reply_markup is None and fake.message(CHAT, message.message_id)["text"] == "pick"
+    assert isinstance(edited, Message), "a bot's own message edited: the message, not True"
+    assert edited.reply_markup is None and found(fake.message(CHAT, message.message_id))["text"] == "pick"
     with pytest.raises(BadRequest, match="Message is not modified"):
         await bot.edit_message_reply_markup(CHAT, message.message_id, reply_markup=None)
     with pytest.raises(BadRequest, match="Message to edit not found"):
         await bot.edit_message_text("new", CHAT, 999)
-    assert (await bot.edit_message_text("<b>new</b>", CHAT, message.message_id, parse_mode="HTML")).text == "new"
+    renamed = await bot.edit_message_text("<b>new</b>", CHAT, message.message_id, parse_mode="HTML")
+    assert isinstance(renamed, Message) and renamed.text == "new"
     assert await bot.delete_message(CHAT, message.message_id)
     assert fake.message(CHAT, message.message_id) is None
     fake.forget_chat(CHAT)
@@ -257,20 +261,20 @@ async def test_keyboard_rules_and_edits(fake: FakeTelegram, bot: Bot) -> None:
 async def test_quiz_poll_answers_and_stop(fake: FakeTelegram, bot: Bot) -> None:
     message = await bot.send_poll(CHAT, "2 + 2?", ["3", "4"], type="quiz", correct_option_ids=[1],
                                   is_anonymous=False, explanation="<b>four</b>", explanation_parse_mode="HTML")
-    poll = message.poll
+    poll = found(message.poll)
     assert (poll.type, poll.correct_option_ids, poll.is_anonymous, poll.explanation) == ("quiz", (1,), False, "four")
     assert not poll.allows_revoting  # quizzes default to final answers
     queued = fake.user_answers_poll(7, poll.id, [1])
     [update] = await bot.get_updates(timeout=1)
     assert update.update_id == queued["update_id"]
-    answer = update.poll_answer
-    assert (answer.poll_id, answer.option_ids, answer.option_persistent_ids, answer.user.id) == (poll.id, (1,), ("1",), 7)
+    answer = found(update.poll_answer)
+    assert (answer.poll_id, answer.option_ids, answer.option_persistent_ids, found(answer.user).id) == (poll.id, (1,), ("1",), 7)
     stopped = await bot.stop_poll(CHAT, message.message_id)
     assert stopped.is_closed and stopped.total_voter_count == 1 and stopped.options[1].voter_count == 1
     with pytest.raises(BadRequest, match="Wrong correct option ids"):
         await bot.send_poll(CHAT, "q", ["a", "b"], type="quiz", correct_option_ids=[5])
     regular = await bot.send_poll(CHAT, "Colour?", ["red", "blue"])
-    assert regular.poll.is_anonymous and regular.poll.allows_revoting
+    assert found(regular.poll).is_anonymous and found(regular.poll).allows_revoting
 
 
 async def test_commands_chat_and_webhook(fake: FakeTelegram, bot: Bot) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +15,7 @@ from adapters.telegram.delivery import DeliveryLimiter
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.events import Event
+from bot.published import BakedImages
 from bot.replies import Reply, Text
 from bot.store.database import create_engine
 from bot.store.polls import SentPolls
@@ -21,8 +23,8 @@ from bot.store.store import SqlStore
 from content.model import Curriculum
 from fakes.telegram_api import FakeTelegram, running_fake_telegram
 from tests.integration.test_issuing_on_award import issuer_for
+from tests.support import found
 from tests.telegram.client import TelegramUser
-from bot.published import BakedImages
 
 TOKEN = "123456:TEST-TOKEN-abcdefghijklmnop"
 GROUP = -1001234567890
@@ -45,10 +47,10 @@ def fake() -> Iterator[FakeTelegram]:
         yield fake
 
 
-async def started(fake: FakeTelegram, core: Core, polls: PollMemory | None = None, **settings: object) -> TelegramBot:
-    options: dict[str, object] = {"api_base_url": fake.base_url, "announce_chat": GROUP, "poll_timeout": 1} | settings
-    bot = TelegramBot(core=core, settings=TelegramSettings(token=TOKEN, **options), rate_limiter=fast_limiter(),  # type: ignore[arg-type]
-                      polls=polls)
+async def started(fake: FakeTelegram, core: Core, polls: PollMemory | None = None, **settings: Any) -> TelegramBot:
+    """A bot on the fake; `settings` are more TelegramSettings fields."""
+    options: dict[str, Any] = {"api_base_url": fake.base_url, "announce_chat": GROUP, "poll_timeout": 1} | settings
+    bot = TelegramBot(core=core, settings=TelegramSettings(token=TOKEN, **options), rate_limiter=fast_limiter(), polls=polls)
     await bot.start()
     return bot
 
@@ -101,7 +103,7 @@ async def test_commands_are_registered_and_onboarding_asks_timezone_and_time_wit
     assert len(fake.sent("answerCallbackQuery")) == 3
     assert len(fake.sent("editMessageReplyMarkup")) == 3
     async with store.transaction() as tx:
-        learner = await tx.learners.find("telegram", str(ana.id))
+        learner = found(await tx.learners.find("telegram", str(ana.id)))
         assert (learner.timezone, learner.daily_time, learner.display_name) == ("Europe/Berlin", "08:00", "Ana")
 
 
@@ -117,7 +119,7 @@ async def test_a_whole_lesson_with_checks_by_buttons_and_by_poll(telegram: Teleg
     assert next_check.startswith("📊 "), "the one new message: the next check"
     # The answered question shows the answer and its feedback (an edit, not a new message), and
     # has no buttons left to press twice.
-    answered = fake.message(ana.id, question["message_id"])
+    answered = found(fake.message(ana.id, question["message_id"]))
     assert "reply_markup" not in answered
     assert answered["text"].endswith("\n\n➡️ 2) Two\n\n✅ Correct!\nMost coasts have a semi-diurnal tide: two highs and two lows a day.")
     # A multiple-answer check comes as a poll that allows several answers.
@@ -125,7 +127,7 @@ async def test_a_whole_lesson_with_checks_by_buttons_and_by_poll(telegram: Teleg
     assert poll["allows_multiple_answers"] and not poll["is_anonymous"] and poll["type"] == "regular"
     done = await ana.answers_poll([0, 1])
     assert done[0].startswith("✅ Correct!") and any("Lesson complete" in t for t in done)
-    assert fake.poll(poll["id"])["is_closed"], "the poll is closed once answered"
+    assert found(fake.poll(poll["id"]))["is_closed"], "the poll is closed once answered"
     assert all(c.ok for c in fake.calls if c.method != "getUpdates"), "Telegram accepted every call"
 
 
@@ -182,7 +184,7 @@ async def test_a_poll_answered_after_a_restart_or_at_another_process_counts(
     finally:
         await engine.dispose()
     assert done[0].startswith("✅ Correct!") and any("Lesson complete" in t for t in done), done
-    assert fake.poll(poll["id"])["is_closed"], "the other process closed the poll it did not send"
+    assert found(fake.poll(poll["id"]))["is_closed"], "the other process closed the poll it did not send"
 
 
 async def test_a_badge_is_awarded_with_its_image_and_announced_in_the_group(
@@ -198,7 +200,7 @@ async def test_a_badge_is_awarded_with_its_image_and_announced_in_the_group(
     ana = TelegramUser(fake, core)
     try:
         await onboard(ana)
-        for day in range(30):
+        for _day in range(30):
             said = await ana.says("/next")
             while ana.asks_a_question():
                 said += await ana.answers_correctly()
@@ -209,7 +211,7 @@ async def test_a_badge_is_awarded_with_its_image_and_announced_in_the_group(
             raise AssertionError("no badge in 30 days")
     finally:
         await bot.stop()
-    [badge_photo, certificate_photo] = fake.sent("sendPhoto", chat_id=ana.id)
+    [badge_photo, _certificate_photo] = fake.sent("sendPhoto", chat_id=ana.id)
     assert "You earned the Deckhand badge!" in badge_photo.result["caption"]
     upload = badge_photo.params["photo"]
     assert upload.data.startswith(b"\x89PNG"), "the baked PNG is uploaded"
@@ -236,12 +238,13 @@ async def test_duplicate_updates_change_nothing(telegram: TelegramBot, fake: Fak
     await fake.wait_for(lambda f: not f.pending_updates)
     await asyncio.sleep(1)  # time enough for any (wrong) second feedback to arrive
     # The feedback shows once, on the answered question; the second tap only hears it was not counted.
-    assert fake.message(ana.id, message["message_id"])["text"].endswith("➡️ 2) Two\n\n✅ Correct!\nMost coasts have a semi-diurnal tide: two highs and two lows a day.")
+    assert found(fake.message(ana.id, message["message_id"]))["text"].endswith(
+        "➡️ 2) Two\n\n✅ Correct!\nMost coasts have a semi-diurnal tide: two highs and two lows a day.")
     shown = [(fake.message(ana.id, c.result["message_id"]) or {}).get("text", "") for c in ana.messages()]
     assert sum(text.count("✅ Correct!") for text in shown) == 1
     assert ana.texts(before)[-1] == "That question was already answered, so this answer was not counted. /next continues."
     async with store.transaction() as tx:
-        learner = await tx.learners.find("telegram", str(ana.id))
+        learner = found(await tx.learners.find("telegram", str(ana.id)))
         answered = [e for e in await tx.trail.of(learner.id) if e.kind == "answered"]
     assert len(answered) == 1
 
@@ -307,7 +310,7 @@ async def test_a_failure_gets_a_friendly_reply_and_is_logged_with_the_update_id_
 
     redactor = redaction.RedactSecrets([TOKEN])
     caplog.handler.addFilter(redactor)
-    bot = await started(fake, FailingCore(core))  # type: ignore[arg-type]
+    bot = await started(fake, FailingCore(core))  # type: ignore[arg-type]  # FailingCore stands in for a Core
     try:
         with caplog.at_level(logging.INFO):
             update = fake.user_sends_text(ana.id, "/progress")

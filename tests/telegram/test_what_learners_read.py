@@ -18,6 +18,7 @@ import pytest
 from adapters.telegram.bot import TelegramBot, TelegramSettings
 from bot.clock import ManualClock
 from bot.core import Core
+from bot.published import BakedImages
 from bot.replies import Feedback, LessonCard, Text
 from bot.store.store import SqlStore
 from content.loader import load_curriculum
@@ -25,9 +26,9 @@ from content.model import Curriculum
 from fakes.telegram_api import FakeTelegram
 from tests.conftest import FIXTURE_CONTENT
 from tests.integration.test_issuing_on_award import issuer_for
+from tests.support import found
 from tests.telegram.client import TelegramUser
 from tests.telegram.test_telegram_bot import GROUP, PUBLIC_URL, TOKEN, fake, fast_limiter, onboard, telegram  # noqa: F401
-from bot.published import BakedImages
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 
@@ -140,12 +141,12 @@ async def test_the_award_message_keeps_its_lines_and_the_badge_description_flows
     user_id = await earn_a_badge(fake, store, with_a_wrapped_badge_description(tmp_path), clock, tmp_path)
     badge, _certificate = [c.result for c in fake.sent("sendPhoto")]
     async with store.transaction() as tx:
-        learner = await tx.learners.find("telegram", str(user_id))
+        learner = found(await tx.learners.find("telegram", str(user_id)))
         [until] = [a.valid_until for a in await tx.awards.of(learner.id) if a.definition_id == "deckhand"]
     assert lines(badge["caption"]) == [
         "🏅 You earned the Deckhand badge!",
         "Reads tides and ties knots.",
-        f"Valid until {until.date().isoformat()}; I will offer you a short refresher before then.",
+        f"Valid until {found(until).date().isoformat()}; I will offer you a short refresher before then.",
         "Toward the Mariner Certificate: 1 of 1 badges.",
     ]
 

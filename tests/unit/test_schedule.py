@@ -25,7 +25,6 @@ from bot.store.models import LearnerRow
 from bot.streaks import Hold
 
 
-
 class QuietHours(TypedDict):
     quiet_start: time
     quiet_end: time

@@ -21,6 +21,7 @@ from fakes.telegram_api import FakeTelegram, running_fake_telegram
 from tests.integration.test_issuing_on_award import issuer_for
 from tests.slack.client import SlackUser
 from tests.slack.test_slack_app import SECRET, serving
+from tests.support import found
 from tests.telegram.client import TelegramUser
 from tests.telegram.test_telegram_bot import fast_limiter, onboard
 
@@ -125,7 +126,7 @@ def test_announce_channel_still_means_the_one_configured_platforms(platform: str
     telegram, slack = TelegramSettings.from_env(env), SlackSettings.from_env(env)
     if platform == "telegram":
         assert telegram is not None and slack is None and telegram.announce_chat == -100555
-        assert TelegramSettings.from_env({**env, "TELEGRAM_ANNOUNCE_CHAT": "@crew_news"}).announce_chat == "@crew_news"  # type: ignore[union-attr]
+        assert found(TelegramSettings.from_env({**env, "TELEGRAM_ANNOUNCE_CHAT": "@crew_news"})).announce_chat == "@crew_news"
     else:
         assert slack is not None and telegram is None and slack.announce_channel == "C0OLD"
-        assert SlackSettings.from_env({**env, "SLACK_ANNOUNCE_CHANNEL": "C0NEW"}).announce_channel == "C0NEW"  # type: ignore[union-attr]
+        assert found(SlackSettings.from_env({**env, "SLACK_ANNOUNCE_CHANNEL": "C0NEW"})).announce_channel == "C0NEW"

@@ -299,6 +299,7 @@ def test_ctrl_c_ends_the_console_at_once_with_a_goodbye(tmp_path):
         [sys.executable, str(PROJECT_DIR / "run_bot.py"), "console", "--learner", "sam"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=console_env(tmp_path),
     )
+    assert process.stdout is not None and process.stderr is not None  # both piped
     try:
         shown = _read_until(process.stdout.fileno(), "[1] Start now", time.monotonic() + 120)
         process.send_signal(signal.SIGINT)  # what Ctrl-C sends; stdin stays open, as in a terminal
@@ -310,7 +311,8 @@ def test_ctrl_c_ends_the_console_at_once_with_a_goodbye(tmp_path):
     out = shown + process.stdout.read().decode()
     err = process.stderr.read().decode()
     assert process.returncode in (0, 130), err
-    assert out.endswith("[1] Start now   [2] Later   [3] Daily time\n\nBye! Your progress is saved: run me again to pick up where you left off.\n\n")
+    assert out.endswith("[1] Start now   [2] Later   [3] Daily time\n\n"
+                        "Bye! Your progress is saved: run me again to pick up where you left off.\n\n")
     assert "Traceback" not in err and "Error" not in err, err
 
 
@@ -322,6 +324,7 @@ def test_a_terminal_gets_lines_wrapped_to_its_width(tmp_path):
         stdin=subprocess.PIPE, stdout=terminal, stderr=subprocess.PIPE, cwd=tmp_path, env=console_env(tmp_path),
     )
     os.close(terminal)
+    assert process.stdin is not None  # piped
     try:
         process.stdin.write(b"/path\n/quit\n")
         process.stdin.close()

@@ -10,7 +10,7 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from bot.store.models import LearnerRow, NudgeRow
 from fakes.serving import free_port
 from fakes.telegram_api import running_fake_telegram
 from fakes.zones import daytime_zones
+from tests.support import found
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 TOKEN = "123456:WORKERS-TOKEN-abcdefghijklmnop"
@@ -73,7 +74,7 @@ def owner_of_port(port: int, candidates: list[subprocess.Popen[str]]) -> subproc
 
 
 async def test_three_workers_one_killed_mid_send_every_learner_nudged_exactly_once(database_url, tmp_path):
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     zones = daytime_zones(now)
     await seed(database_url, zones, now)
     victim_chat = 10_000 + LEARNERS // 2  # due in the middle of the run
@@ -85,7 +86,7 @@ async def test_three_workers_one_killed_mid_send_every_learner_nudged_exactly_on
             # Every worker has its SIGTERM handling installed once it has set its webhook; one
             # still starting when the run ends would die of the test's SIGTERM instead.
             await fake.wait_for(lambda f: len(f.sent("setWebhook")) == 3, timeout=120)
-            victim = owner_of_port(fake.held_client_port, workers)
+            victim = owner_of_port(found(fake.held_client_port), workers)
             victim.send_signal(signal.SIGKILL)  # mid-send: the message is not yet delivered
             victim.wait(timeout=10)
             fake.release()
@@ -111,8 +112,10 @@ async def test_three_workers_one_killed_mid_send_every_learner_nudged_exactly_on
     for process in survivors:
         assert process.returncode == 0, stderr[process.pid][-3000:]
     for call in sends:
-        zone = ZoneInfo(zones[(int(call.chat_id) - 10_000) % len(zones)])
-        sent_at = datetime.now(timezone.utc) - timedelta(seconds=time.monotonic() - call.at)
+        chat_id = call.chat_id
+        assert chat_id is not None, call
+        zone = ZoneInfo(zones[(int(chat_id) - 10_000) % len(zones)])
+        sent_at = datetime.now(UTC) - timedelta(seconds=time.monotonic() - call.at)
         assert 8 <= sent_at.astimezone(zone).hour < 20, "inside the learner's waking hours"
         assert "5-minute lesson" in call.params["text"]
     engine = create_engine(database_url)

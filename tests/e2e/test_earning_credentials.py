@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from adapters.console.app import ConsoleBot
 from bot.clock import ManualClock
@@ -12,6 +12,7 @@ from bot.core import Core
 from bot.events import LearnerRef
 from content.loader import load_curriculum
 from tests.conftest import PROJECT_DIR
+from tests.support import found
 
 QUESTION = re.compile(r"❓ (.+?)\n\n((?:  \d+\) .+\n)+)", re.S)
 
@@ -55,8 +56,8 @@ class Learner:
 
 
 async def test_shipped_curriculum_awards_every_badge_and_the_certificate(store, database_url):
-    curriculum = load_curriculum(PROJECT_DIR / "content").curriculum
-    clock = ManualClock(datetime(2026, 3, 2, 8, tzinfo=timezone.utc))  # Monday 09:00 in Berlin
+    curriculum = found(load_curriculum(PROJECT_DIR / "content").curriculum)
+    clock = ManualClock(datetime(2026, 3, 2, 8, tzinfo=UTC))  # Monday 09:00 in Berlin
     out = io.StringIO()
     bot = ConsoleBot(
         core=Core(curriculum=curriculum, store=store, clock=clock),

@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from fakes.serving import free_port
 from tests.conftest import FIXTURE_CONTENT, PROJECT_DIR
-from tests.e2e.test_serve import free_port, get_json
+from tests.e2e.test_serve import get_json
 
 # What each extra adds, by import name (pyproject.toml [project.optional-dependencies]).
 WEB = ("fastapi", "starlette", "uvicorn", "jinja2", "PIL", "httpx")
@@ -117,7 +118,8 @@ async def test_a_telegram_only_install_serves_telegram(tmp_path):
         port = free_port()
         env = _environment(tmp_path, site, {"PORT": str(port), "TELEGRAM_BOT_TOKEN": token,
                                             "TELEGRAM_API_BASE_URL": fake.base_url})
-        process = subprocess.Popen(_command(("serve",), site), env=env, cwd=tmp_path, stdout=subprocess.PIPE,
+        # Popen returns once the process is started; it runs beside the fake while the test waits
+        process = subprocess.Popen(_command(("serve",), site), env=env, cwd=tmp_path, stdout=subprocess.PIPE,  # noqa: ASYNC220
                                    stderr=subprocess.PIPE, text=True)
         try:
             fake.user_sends_text(4242, "/start")

@@ -13,9 +13,10 @@ from typing import Any
 import httpx
 
 from adapters.telegram.bot import TelegramSettings
+from fakes.serving import free_port
 from fakes.telegram_api import FakeTelegram, running_fake_telegram
-from tests.e2e.test_serve import free_port, start_serve, wait_until_healthy
 from tests.conftest import FIXTURE_CONTENT
+from tests.e2e.test_serve import start_serve, wait_until_healthy
 
 TOKEN = "123456:KILLED-TOKEN-abcdefghijklmnop"
 WEBHOOK = "https://bot.example.com/telegram/webhook"
@@ -97,7 +98,8 @@ async def test_an_answer_acknowledged_just_before_a_kill_counts_after_the_restar
 
                     process = start_serve(env)
                     # The answer's feedback shows on the answered question (an edit, not a new message).
-                    await fake.wait_for(lambda f: "✅ Correct!" in (f.message(user_id, learner.pressed) or {}).get("text", ""),
+                    # awaited in this iteration, so the loop's variables are the ones meant
+                    await fake.wait_for(lambda f: "✅ Correct!" in (f.message(user_id, learner.pressed) or {}).get("text", ""),  # noqa: B023
                                         timeout=60)
                     assert answers_recorded(tmp_path / "bot.sqlite3", user_id) == 1, f"killed {delay * 1000:.0f} ms after the 200"
         finally:

@@ -8,6 +8,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,7 @@ import pytest
 from tests.conftest import FIXTURE_CONTENT, PROJECT_DIR
 
 
-def run_bot(*args: str, env: dict[str, str | None] | None = None, cwd: Path | None = None, stdin: str = "",
+def run_bot(*args: str, env: Mapping[str, str | None] | None = None, cwd: Path | None = None, stdin: str = "",
             project: Path = PROJECT_DIR) -> subprocess.CompletedProcess[str]:
     """`run_bot.py ARGS` in a process of its own; `env` adds to (None: removes from) this environment."""
     environment = {**os.environ}

@@ -16,13 +16,9 @@ from pathlib import Path
 
 import pytest
 
+from fakes.serving import free_port
+
 PROJECT_DIR = Path(__file__).resolve().parents[2]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def get_json(url: str) -> dict:

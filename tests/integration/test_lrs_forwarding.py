@@ -314,7 +314,8 @@ def test_forwarding_is_configured_by_environment_variables():
 
 
 async def test_serve_forwards_in_the_background_and_stops_on_sigterm_while_the_lrs_hangs(curriculum, clock, tmp_path):
-    from tests.e2e.test_serve import free_port, get_json, wait_until_healthy
+    from fakes.serving import free_port
+    from tests.e2e.test_serve import get_json, wait_until_healthy
 
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.sqlite3'}"  # where serve finds it with DATA_DIR
     await upgrade_async(url)

@@ -2,7 +2,9 @@
 in with it in the browser as a person does (open the link, press Sign in)."""
 from __future__ import annotations
 
+import asyncio
 import re
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import text
@@ -10,6 +12,7 @@ from sqlalchemy import text
 from bot.core import Core
 from bot.events import Command, LearnerRef
 from bot.store.database import create_engine
+from tests.support import text_of
 
 TOKEN = re.compile(r"/dashboard/signin\?token=([A-Za-z0-9_-]+)")
 SESSION_COOKIE = "mb_session"
@@ -25,9 +28,15 @@ WAYS_IN = [
 async def team_link(core: Core, who: LearnerRef, source_id: str) -> str:
     """`/team` sent to the bot by `who`: the path of the sign-in link in the answer."""
     [reply] = await core.handle(Command(learner=who, source_id=source_id, name="team"))
-    found = TOKEN.search(reply.text)
-    assert found, reply.text
+    found = TOKEN.search(text_of(reply))
+    assert found, text_of(reply)
     return f"/dashboard/signin?token={found.group(1)}"
+
+
+async def downloaded_lines(download_info: Any) -> list[str]:
+    """The lines of the file a finished browser download saved, read off the event loop."""
+    path = Path(await (await download_info.value).path())
+    return (await asyncio.to_thread(path.read_text, encoding="utf-8")).splitlines()
 
 
 async def sign_in(page: Any, base: str, link: str) -> None:

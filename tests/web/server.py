@@ -19,7 +19,8 @@ from bot.store.store import SqlStore
 @contextmanager
 def serving(make_app: Callable[[SqlStore], FastAPI], database_url: str) -> Iterator[str]:
     """Yields the base URL; the server stops, and its engine is disposed of, on exit."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # uvicorn sets TCP_NODELAY only on a TCP-proto socket: no 40 ms Nagle delays
+    # uvicorn sets TCP_NODELAY only on a TCP-proto socket: no 40 ms Nagle delays
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))  # a free port, held from now on: no race with other tests
     port = sock.getsockname()[1]
     servers: list[uvicorn.Server] = []

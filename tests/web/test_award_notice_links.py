@@ -10,7 +10,7 @@ from bot.store.store import SqlStore
 from content.model import Curriculum
 from credentials.images import unbake_png
 from credentials.issuer import IssuerIdentity
-from tests.support import Chat, study_daily_until
+from tests.support import Chat, found, study_daily_until
 from tests.web.conftest import PUBLIC_URL
 
 
@@ -26,7 +26,7 @@ async def test_the_award_message_links_to_the_page_the_image_and_linkedin(
     notices = [r for r in said if isinstance(r, AwardNotice)]
     assert [n.title for n in notices] == ["Deckhand", "Mariner Certificate"]
     async with store.transaction() as tx:
-        awards = {a.definition_id: a for a in await tx.awards.of((await tx.learners.find("test", "ana")).id)}
+        awards = {a.definition_id: a for a in await tx.awards.of(found(await tx.learners.find("test", "ana")).id)}
 
     badge = notices[0]
     assert badge.page_url == f"{PUBLIC_URL}/credentials/{awards['deckhand'].public_id}"
@@ -37,7 +37,7 @@ async def test_the_award_message_links_to_the_page_the_image_and_linkedin(
     assert image.headers["content-type"] == "image/png"
     assert unbake_png(image.content) == awards["deckhand"].credential
 
-    linkedin = parse_qs(urlsplit(badge.linkedin_url).query)
+    linkedin = parse_qs(urlsplit(found(badge.linkedin_url)).query)
     assert linkedin["name"] == ["Deckhand"] and linkedin["certUrl"] == [badge.page_url]
     assert linkedin["organizationName"] == ["Acme Plant Academy"]
     assert "Toward the Mariner Certificate: 1 of 1 badges." in badge.text

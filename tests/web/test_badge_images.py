@@ -10,7 +10,14 @@ from PIL import Image
 
 from content.model import CredentialDefinition, CredentialKind
 from credentials.images import (
-    BakingError, badge_png, badge_svg, bake_png, bake_svg, layout, unbake_png, unbake_svg,
+    BakingError,
+    badge_png,
+    badge_svg,
+    bake_png,
+    bake_svg,
+    layout,
+    unbake_png,
+    unbake_svg,
 )
 
 BADGE = CredentialDefinition(id="loto", kind=CredentialKind.BADGE, title="Lockout & <Tagout>", description="", criteria="")

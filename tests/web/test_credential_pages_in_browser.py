@@ -3,6 +3,7 @@ Playwright), served by uvicorn on 127.0.0.1: what a verifier sees for a valid, a
 a revoked credential. In CI a missing browser fails the run; elsewhere it skips with the reason."""
 from __future__ import annotations
 
+import asyncio
 import importlib.util
 import json
 import os
@@ -70,6 +71,7 @@ async def test_valid_expired_and_revoked_credentials_read_right_in_a_browser(
 
         # A valid certificate: the status, the image, the LinkedIn link, the download.
         certificate = earned.certificate
+        assert certificate.credential is not None and certificate.valid_until is not None, "signed, with an expiry date"
         await page.goto(f"{base}/credentials/{certificate.public_id}")
         assert await page.locator(".status-word").inner_text() == "Valid"
         assert "Mariner Certificate" in await page.locator("h1").inner_text()
@@ -89,7 +91,7 @@ async def test_valid_expired_and_revoked_credentials_read_right_in_a_browser(
             await page.get_by_role("link", name="Download the signed credential (JSON)").click()
         download = await download_info.value
         assert download.suggested_filename == f"mariner-{certificate.public_id}.json"
-        downloaded = json.loads(Path(await download.path()).read_text(encoding="utf-8"))
+        downloaded = json.loads(await asyncio.to_thread(Path(await download.path()).read_text, encoding="utf-8"))
         assert downloaded == certificate.credential and issuer.verify(downloaded).ok
 
         # The same certificate a day past its validUntil.

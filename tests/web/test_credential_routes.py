@@ -15,6 +15,7 @@ from bot.store.store import SqlStore
 from credentials.images import BakingError, unbake_png, unbake_svg
 from credentials.issuer import IssuerIdentity
 from tests.integration.test_issuing_on_award import issuer_for
+from tests.support import found
 from tests.web.conftest import Earned
 from tests.web.support import revoke, status_bit
 from web.app import create_app
@@ -89,7 +90,7 @@ async def test_the_status_list_is_signed_and_shows_each_revocation_at_once(
     issued_by = before["issuer"]
     assert (issued_by if isinstance(issued_by, str) else issued_by["id"]) == issuer.profile.id
     assert status_bit(before, earned.badge.id) == 0
-    assert earned.badge.credential["credentialStatus"]["statusListCredential"] == before["id"]
+    assert found(earned.badge.credential)["credentialStatus"]["statusListCredential"] == before["id"]
 
     await revoke(store, earned.badge.public_id, at=clock.now(), reason="issued in error")
     after = await client.get("/status/revocation")
@@ -113,9 +114,9 @@ async def test_the_page_shows_the_credential_and_nothing_about_the_learner(clien
     assert response.status_code == 200
     html = response.text
     for shown in ("Valid", "Mariner Certificate", "A certified mariner.", "Holds the Deckhand badge.",
-                  "Acme Plant Academy", issuer.profile.id, "Badge held: Deckhand", earned.certificate.credential["id"]):
+                  "Acme Plant Academy", issuer.profile.id, "Badge held: Deckhand", found(earned.certificate.credential)["id"]):
         assert shown in html, shown
-    identity = earned.certificate.credential["credentialSubject"]["identifier"][0]
+    identity = found(earned.certificate.credential)["credentialSubject"]["identifier"][0]
     learner_traces = [identity["identityHash"], identity["identityHash"].removeprefix("sha256$"), identity["salt"], "test:ana"]
     assert [trace for trace in learner_traces if trace in html] == []
     assert re.search(r"\bana\b", html, re.IGNORECASE) is None
@@ -123,7 +124,7 @@ async def test_the_page_shows_the_credential_and_nothing_about_the_learner(clien
 
 
 async def test_the_page_says_expired_once_valid_until_has_passed(client, earned: Earned, clock: ManualClock):
-    clock.set(earned.certificate.valid_until + timedelta(seconds=1))
+    clock.set(found(earned.certificate.valid_until) + timedelta(seconds=1))
     html = (await client.get(f"/credentials/{earned.certificate.public_id}")).text
     assert 'data-standing="expired"' in html and "This credential expired on" in html
     assert "linkedin.com" not in html

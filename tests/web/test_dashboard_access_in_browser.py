@@ -11,13 +11,12 @@ import httpx
 import pytest
 
 from bot.clock import ManualClock
-from bot.core import Core
 from bot.events import ButtonPressed
 from bot.people import import_people, read_people
 from bot.store.store import SqlStore
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
-from tests.support import Chat
+from tests.support import Chat, found
 from tests.web.dashboard_support import SESSION_COOKIE, WAYS_IN, session_cookie, sign_in, team_link, tokens_of
 from tests.web.server import serving
 from tests.web.test_credential_pages_in_browser import browser  # noqa: F401  (the Chromium fixture)
@@ -90,7 +89,7 @@ async def test_a_manager_who_leaves_loses_every_session_and_link_at_once(
         assert [await status_of(page, url) for url in pages] == [200, 200, 200]
 
         async with store.transaction() as tx:
-            maria_id = (await tx.learners.find(MARIA.platform, MARIA.user_id)).id
+            maria_id = found(await tx.learners.find(MARIA.platform, MARIA.user_id)).id
         assert await tokens_of(database_url, maria_id) == 3, "her session, the link she used and the unused one"
         await leave(maria, store)
 
@@ -119,7 +118,8 @@ async def test_losing_the_manager_role_by_import_ends_every_session_and_link(
         await import_people(store, people, now=clock.now())
         assert await status_of(page, f"{base}/dashboard/teams/{deck}") == 200
 
-        demoted, problems = read_people(PEOPLE.replace("telegram,900,Maria Manager,,manager,Deck", "telegram,900,Maria Manager,Deck,learner,"))
+        demoted, problems = read_people(PEOPLE.replace("telegram,900,Maria Manager,,manager,Deck",
+                                                       "telegram,900,Maria Manager,Deck,learner,"))
         assert problems == []
         await import_people(store, demoted, now=clock.now())
 
@@ -139,7 +139,7 @@ async def test_signing_out_ends_the_session_and_needs_the_forms_csrf_token(
     with serving(app_for(curriculum, issuer, clock), database_url) as base:
         page = await browser.new_page()
         await sign_in(page, base, await team_link(core, MARIA, "team-1"))
-        old = await session_cookie(page)
+        old = found(await session_cookie(page))
         # Every dashboard page has the button.
         for url in [f"{base}/dashboard", f"{base}/dashboard/teams/{deck}", f"{base}/dashboard/learners/{ana}"]:
             await page.goto(url)
@@ -204,7 +204,7 @@ async def test_another_site_cannot_sign_the_browser_in(
         # The attacker opens the sign-in page themselves, for a nonce of their own.
         async with httpx.AsyncClient() as attacker:
             page_html = (await attacker.get(base + link)).text
-        token, nonce = (re.search(rf'name="{name}" value="([^"]+)"', page_html).group(1) for name in ("token", "nonce"))
+        token, nonce = (found(re.search(rf'name="{name}" value="([^"]+)"', page_html)).group(1) for name in ("token", "nonce"))
         pages = {
             "/post": f"""<form id="f" method="post" action="{base}/dashboard/signin">
                 <input type="hidden" name="token" value="{token}"><input type="hidden" name="nonce" value="{nonce}"></form>

@@ -3,6 +3,7 @@ spreadsheet would run as formulas (a learner called =HYPERLINK(...), a team call
 +cmd|' /C calc'!A0) arrive as text, quoted the way spreadsheets show as written."""
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 from typing import Any
@@ -28,11 +29,15 @@ TEAM = "+cmd|' /C calc'!A0"
 OTHERS = ["-2+3", "@SUM(A1:A2)"]  # the other starts OWASP names (a tab or CR is trimmed off names on import)
 
 
+def read_csv(path: str) -> list[list[str]]:
+    with open(path, encoding="utf-8", newline="") as file:
+        return list(csv.reader(file))
+
+
 async def download(page: Any, link_name: str) -> list[list[str]]:
     async with page.expect_download() as download_info:
         await page.get_by_role("link", name=link_name, exact=True).click()
-    with open(await (await download_info.value).path(), encoding="utf-8", newline="") as file:
-        return list(csv.reader(file))
+    return await asyncio.to_thread(read_csv, await (await download_info.value).path())
 
 
 async def test_names_that_look_like_formulas_download_as_text(

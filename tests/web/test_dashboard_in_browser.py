@@ -18,8 +18,8 @@ from bot.records import Award
 from bot.store.store import SqlStore
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
-from tests.support import Chat
-from tests.web.dashboard_support import TOKEN, WAYS_IN, sign_in, team_link
+from tests.support import Chat, found, text_of
+from tests.web.dashboard_support import TOKEN, WAYS_IN, downloaded_lines, sign_in, team_link
 from tests.web.server import serving
 from tests.web.test_credential_pages_in_browser import browser  # noqa: F401  (the Chromium fixture)
 from web.app import create_app
@@ -55,9 +55,9 @@ async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
     async with store.transaction() as tx:
         teams = {t.name: t.id for t in await tx.teams.all()}
     [reply] = await core.handle(Command(learner=LearnerRef("telegram", "900", "Maria"), source_id="team-1", name="team"))
-    assert "**Deck**: 2 learners, 1 active this week, 1 on a streak, 1 lessons done, 0 credentials" in reply.text
-    assert "Engine" not in reply.text
-    link = "/dashboard/signin?token=" + TOKEN.search(reply.text).group(1)
+    assert "**Deck**: 2 learners, 1 active this week, 1 on a streak, 1 lessons done, 0 credentials" in text_of(reply)
+    assert "Engine" not in text_of(reply)
+    link = "/dashboard/signin?token=" + found(TOKEN.search(text_of(reply))).group(1)
 
     def make_app(server_store: SqlStore) -> Any:
         return create_app(store=server_store, curriculum=curriculum, issuer=issuer, clock=clock)
@@ -76,7 +76,7 @@ async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
         assert rows == ["Deck\t2\t1\t1\t1\t1\t0"], "2 learners, 1 active, 1 on a streak, longest 1 day, 1 lesson, 0 credentials"
         async with page.expect_download() as download_info:
             await page.get_by_role("link", name="Export CSV").click()
-        overview_csv = open(await (await download_info.value).path(), encoding="utf-8").read().splitlines()
+        overview_csv = await downloaded_lines(download_info)
         assert overview_csv == ["team,learners,active this week,on a streak,longest streak,lessons done,credentials",
                                 "Deck,2,1,1,1,1,0"], "only Maria's team"
         cookie = next(c for c in await page.context.cookies() if c["name"] == "mb_session")
@@ -87,8 +87,9 @@ async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
         # Mastery heatmap: learners x skills, Ana's tides mastery visible, Caio's nothing yet.
         cells = page.locator("#heatmap rect.cell")
         assert await cells.count() == 2 * len(curriculum.skills)
-        ana_tides = float(await page.locator('#heatmap rect[data-learner="Ana Lima"][data-skill="Reading tides"]').get_attribute("data-mastery"))
-        caio_tides = float(await page.locator('#heatmap rect[data-learner="Caio Souza"][data-skill="Reading tides"]').get_attribute("data-mastery"))
+        tides_cell = '#heatmap rect[data-learner="{}"][data-skill="Reading tides"]'
+        ana_tides = float(await page.locator(tides_cell.format("Ana Lima")).get_attribute("data-mastery"))
+        caio_tides = float(await page.locator(tides_cell.format("Caio Souza")).get_attribute("data-mastery"))
         assert ana_tides > 0.3 and caio_tides == 0.0
         funnel = {await b.get_attribute("data-step"): int(await b.get_attribute("data-count"))
                   for b in await page.locator("#funnel rect.bar").all()}
@@ -97,7 +98,7 @@ async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
         await page.screenshot(path="/tmp/team-page.png", full_page=True)  # for a person to look at
         async with page.expect_download() as download_info:
             await page.get_by_role("link", name="Export CSV").click()
-        csv_text = open(await (await download_info.value).path(), encoding="utf-8").read().splitlines()
+        csv_text = await downloaded_lines(download_info)
         assert csv_text[0].startswith("learner,lessons done,credentials,active this week,drifting,streak,mastery: ")
         assert csv_text[1].startswith("Ana Lima,1,0,yes,no,1,") and csv_text[2].startswith("Caio Souza,0,0,no,no,0,0.0")
 
@@ -122,7 +123,7 @@ async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
         assert "Ana Lima: finished a lesson, then nothing for two weeks" in await page.locator("#drifting").inner_text()
         # A learner cannot ask for a link at all.
         [nope] = await core.handle(Command(learner=LearnerRef("console", "ana", "Ana"), source_id="team-3", name="team"))
-        assert "for managers" in nope.text and "signin" not in nope.text
+        assert "for managers" in text_of(nope) and "signin" not in text_of(nope)
 
 
 async def test_a_forged_session_cookie_gets_nothing(app):
@@ -174,7 +175,7 @@ async def test_credentials_over_time_and_one_learners_page(
         assert len((await page.locator("#credentials-total").get_attribute("points")).split()) == 12
         async with page.expect_download() as download_info:
             await page.get_by_role("link", name="Credentials as CSV").click()
-        rows = open(await (await download_info.value).path(), encoding="utf-8").read().splitlines()
+        rows = await downloaded_lines(download_info)
         assert rows[0] == "week starting,credentials earned,credentials held" and rows[-1].endswith(",1,3")
 
         await page.locator("#credentials-chart").screenshot(path="/tmp/credentials-chart.png")  # for a person to look at
@@ -196,7 +197,7 @@ async def test_credentials_over_time_and_one_learners_page(
         assert activity[0].startswith("Completed “Tides”") and activity[-1].startswith("Started “Tides”")
         async with page.expect_download() as download_info:
             await page.get_by_role("link", name="Export CSV").click()
-        rows = open(await (await download_info.value).path(), encoding="utf-8").read().splitlines()
+        rows = await downloaded_lines(download_info)
         assert rows[0] == "section,item,when,state" and "lesson,Knots,,not yet" in rows
         assert any(r.startswith("credential,Deckhand,") and r.endswith(",valid") for r in rows)
         await page.screenshot(path="/tmp/learner-page.png", full_page=True)  # for a person to look at

@@ -4,6 +4,7 @@ names do not overlap and it fits a desktop, its figures are also given as text, 
 load nothing from elsewhere and run no scripts. Screenshots are saved for a person to look at."""
 from __future__ import annotations
 
+from functools import partial
 from itertools import combinations
 from pathlib import Path
 from typing import Any
@@ -47,7 +48,7 @@ def sample() -> Curriculum:
 def overlap(a: list[list[float]], b: list[list[float]]) -> bool:
     """Whether two convex polygons (corners in order) overlap: no separating axis among their edges."""
     for polygon in (a, b):
-        for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1]):
+        for (x1, y1), (x2, y2) in zip(polygon, polygon[1:] + polygon[:1], strict=True):
             nx, ny = y2 - y1, x1 - x2
             pa, pb = [nx * x + ny * y for x, y in a], [nx * x + ny * y for x, y in b]
             if max(pa) <= min(pb) or max(pb) <= min(pa):
@@ -60,6 +61,12 @@ CORNERS = """(svg, selector) => [...svg.querySelectorAll(selector)].map(text => 
     return [[box.x, box.y], [box.x + box.width, box.y], [box.x + box.width, box.y + box.height], [box.x, box.y + box.height]]
         .map(([x, y]) => { const p = new DOMPoint(x, y).matrixTransform(matrix); return [p.x, p.y]; });
 })"""
+
+
+def note_if_elsewhere(urls: list[str], base: str, request: Any) -> None:
+    """A page's request, noted in `urls` when it goes anywhere but our server."""
+    if not request.url.startswith(base):
+        urls.append(request.url)
 
 
 async def page_width(page: Any) -> tuple[int, int]:
@@ -87,15 +94,16 @@ async def test_every_page_reads_on_a_phone_and_a_desktop(
         return create_app(store=server_store, curriculum=sample, issuer=issuer, clock=clock)
 
     with serving(make_app, database_url) as base:
+        team_page = f"/dashboard/teams/{team_id}"
         pages = {
             "landing": "/", "not-signed-in": "/dashboard", "sign-in": None, "overview": "/dashboard",
-            "team": f"/dashboard/teams/{team_id}", "learner": f"/dashboard/learners/{members['Maximiliana Konstantinopoulou-Abernethy']}",
+            "team": team_page, "learner": f"/dashboard/learners/{members['Maximiliana Konstantinopoulou-Abernethy']}",
         }
         for size_name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
             context = await browser.new_context(viewport=viewport)
             page = await context.new_page()
             elsewhere: list[str] = []
-            page.on("request", lambda request: elsewhere.append(request.url) if not request.url.startswith(base) else None)
+            page.on("request", partial(note_if_elsewhere, elsewhere, base))
             link = await team_link(core, maria, f"team-{size_name}")
             for name, path in pages.items():
                 if name == "sign-in":
@@ -103,6 +111,7 @@ async def test_every_page_reads_on_a_phone_and_a_desktop(
                 elif name == "overview":
                     await sign_in(page, base, link)
                 else:
+                    assert path is not None, name
                     await page.goto(base + path)
                 await page.screenshot(path=str(tmp_path / f"{name}-{size_name}.png"), full_page=True)
                 width, viewport_width = await page_width(page)
@@ -110,7 +119,7 @@ async def test_every_page_reads_on_a_phone_and_a_desktop(
                 assert await page.evaluate("() => document.scripts.length") == 0, name
             assert elsewhere == [], "nothing loaded from elsewhere"
 
-            await page.goto(base + pages["team"])
+            await page.goto(base + team_page)
             heatmap = page.locator("#heatmap")
             columns = await heatmap.evaluate(CORNERS, "text.column")
             assert len(columns) == len(sample.skills) == 10
@@ -128,7 +137,7 @@ async def test_every_page_reads_on_a_phone_and_a_desktop(
         # The heatmap's figures as text: each learner, each skill, in percent, as in the chart.
         page = await browser.new_page()
         await sign_in(page, base, await team_link(core, maria, "team-list"))
-        await page.goto(base + pages["team"])
+        await page.goto(base + team_page)
         await page.locator("#mastery-list summary").click()
         names = await page.locator("#mastery-list dt").all_inner_texts()
         assert names == ["Ana Lima", "Bo Chen", "Maximiliana Konstantinopoulou-Abernethy", "Rui Oliveira"]

@@ -13,8 +13,9 @@ from fastapi import FastAPI
 from bot.clock import ManualClock
 from bot.people import import_people, read_people
 from bot.store.store import SqlStore
-from bot.vocabulary import AccessKind
 from bot.team import SESSION_VALID, new_token, signin_link, token_hash
+from bot.vocabulary import AccessKind
+from tests.support import found
 from tests.web.dashboard_support import SESSION_COOKIE, tokens_of
 
 BASE = "http://testserver"
@@ -24,7 +25,7 @@ console,ana,Ana Lima,Deck,learner,
 telegram,900,Maria Manager,,manager,Deck
 """
 TOO_BIG = [str(2**63), str(2**64), "9" * 30, "9" * 5000]
-NOT_IDS = ["0", "-1", "1e3", "1.5", "abc", "%C2%B2", "%00", "%FF", "１"]  # "１": a full-width digit
+NOT_IDS = ["0", "-1", "1e3", "1.5", "abc", "%C2%B2", "%00", "%FF", "１"]  # noqa: RUF001, RUF003 - "１": a full-width digit, on purpose
 
 
 @pytest.fixture
@@ -133,7 +134,7 @@ async def test_a_sign_in_post_without_the_pages_nonce_or_from_another_site_spend
     client.cookies.delete("mb_signin")
     response = await client.post("/dashboard/signin", data=fields, headers=SAME_SITE)
     assert (response.status_code, message(response)) == (403, refused), "no nonce cookie"
-    client.cookies.set("mb_signin", nonce_cookie, path="/dashboard/signin")
+    client.cookies.set("mb_signin", found(nonce_cookie), path="/dashboard/signin")
     assert (await client.post("/dashboard/signin", data=fields, headers=SAME_SITE)).status_code == 303, "the link still works"
 
 
@@ -149,7 +150,7 @@ async def test_expired_links_and_sessions_are_purged_when_someone_signs_in_or_ou
     fields = dict(re.findall(r'name="(token|nonce)" value="([^"]+)"', page.text))
     assert (await client.post("/dashboard/signin", data=fields, headers=SAME_SITE)).status_code == 303
     assert await tokens_of(database_url) == 2, "the link just used and its session"
-    csrf = re.search(r'name="csrf" value="([^"]+)"', (await client.get("/dashboard")).text).group(1)
+    csrf = found(re.search(r'name="csrf" value="([^"]+)"', (await client.get("/dashboard")).text)).group(1)
     clock.advance(minutes=16)  # the used link has expired too
     assert (await client.post("/dashboard/signout", data={"csrf": csrf}, headers=SAME_SITE)).status_code == 303
     assert await tokens_of(database_url) == 0

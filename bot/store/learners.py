@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, and_, bindparam, select, update
+from sqlalchemy import Table, and_, bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +12,7 @@ from bot.events import LearnerRef
 from bot.records import Learner, LessonSession
 from bot.store import rows
 from bot.store.models import LearnerRow, SessionRow
+from bot.store.writes import Writes
 from bot.vocabulary import SessionStatus
 
 LEARNERS = cast(Table, LearnerRow.__table__)
@@ -25,8 +26,10 @@ LOCKED = (
 
 
 class SqlLearners:
-    def __init__(self, session: AsyncSession, snapshots: rows.Snapshots, active: dict[int, LessonSession | None]) -> None:
+    def __init__(self, session: AsyncSession, snapshots: rows.Snapshots, active: dict[int, LessonSession | None],
+                 writes: Writes) -> None:
         self._session = session
+        self._writes = writes
         self._snapshots = snapshots
         self._active = active  # active sessions read with the learner: one query fewer per event
 
@@ -85,5 +88,5 @@ class SqlLearners:
         changed = self._snapshots.changes(learner)
         changed.pop("id", None)
         if changed:
-            await self._session.execute(update(LEARNERS).where(LEARNERS.c.id == learner.id).values(**changed))
+            self._writes.update(LEARNERS, learner.id, changed)
             self._snapshots.keep(learner)

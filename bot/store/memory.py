@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, cast
+from typing import cast
 
 from sqlalchemy import BindParameter, Float, Table, bindparam, literal_column, null, select, type_coerce, union_all
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.records import ItemMemory, SkillMemory
 from bot.store import rows
 from bot.store.models import ItemStateRow, SkillStateRow, UTCDateTime
+from bot.store.writes import Writes
 
 ITEMS, SKILLS = cast(Table, ItemStateRow.__table__), cast(Table, SkillStateRow.__table__)
 ITEM, SKILL = ITEMS.c, SKILLS.c
@@ -32,26 +32,10 @@ DUE = (
 )
 
 
-def _upsert(dialect: Any, table: Table, key: tuple[str, ...]) -> Any:
-    """INSERT ... ON CONFLICT (key) DO UPDATE every other column: one statement, built once,
-    its values passed as parameters."""
-    statement = dialect.insert(table)
-    return statement.on_conflict_do_update(
-        index_elements=[table.c[name] for name in key],
-        set_={column.name: statement.excluded[column.name] for column in table.c if column.name not in key},
-    )
-
-
-UPSERTS = {
-    name: (_upsert(dialect, ITEMS, ("learner_id", "check_key")), _upsert(dialect, SKILLS, ("learner_id", "skill_id")))
-    for name, dialect in (("postgresql", postgresql), ("sqlite", sqlite))
-}
-
-
 class SqlMemory:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, writes: Writes) -> None:
         self._session = session
-        self._put_item, self._put_skill = UPSERTS["postgresql" if session.bind.dialect.name == "postgresql" else "sqlite"]
+        self._writes = writes
         # A learner's memory once read in this transaction (an answer reads it to update it, the
         # awarder and the next step read it again), kept up to date by put_item and put_skill.
         self._items: dict[int, dict[str, ItemMemory]] = {}
@@ -84,7 +68,7 @@ class SqlMemory:
         return dict(self._skills[learner_id])
 
     async def put_item(self, learner_id: int, item: ItemMemory) -> None:
-        await self._session.execute(self._put_item, {
+        self._writes.upsert(ITEMS, ("learner_id", "check_key"), {
             "learner_id": learner_id, "check_key": item.check_key, "card": item.card, "skills": list(item.skills),
             "due": item.due, "reviews": item.reviews, "last_correct": item.last_correct, "last_review": item.last_review,
         })
@@ -92,7 +76,7 @@ class SqlMemory:
             self._items[learner_id][item.check_key] = item
 
     async def put_skill(self, learner_id: int, skill: SkillMemory) -> None:
-        await self._session.execute(self._put_skill, {
+        self._writes.upsert(SKILLS, ("learner_id", "skill_id"), {
             "learner_id": learner_id, "skill_id": skill.skill_id, "p_known": skill.p_known, "updated_at": skill.updated_at,
         })
         if learner_id in self._skills:

@@ -5,12 +5,13 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, update
+from sqlalchemy import Table, bindparam, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.records import LessonSession
 from bot.store import rows
 from bot.store.models import SessionRow
+from bot.store.writes import Writes
 from bot.vocabulary import SessionKind, SessionStatus
 
 SESSIONS = cast(Table, SessionRow.__table__)
@@ -27,8 +28,10 @@ COMPLETED = (
 
 
 class SqlSessions:
-    def __init__(self, session: AsyncSession, snapshots: rows.Snapshots, active: dict[int, LessonSession | None]) -> None:
+    def __init__(self, session: AsyncSession, snapshots: rows.Snapshots, active: dict[int, LessonSession | None],
+                 writes: Writes) -> None:
         self._session = session
+        self._writes = writes
         self._snapshots = snapshots
         self._active = active
         # The lessons a learner completed, once read in this transaction (a lesson's end reads
@@ -63,7 +66,7 @@ class SqlSessions:
         changed = self._snapshots.changes(session)
         changed.pop("id", None)
         if changed:
-            await self._session.execute(update(SESSIONS).where(S.id == session.id).values(**changed))
+            self._writes.update(SESSIONS, session.id, changed)
             self._snapshots.saved(session, changed)
             completed = self._completed.get(session.learner_id)
             touched = changed.keys() & {"status", "kind", "lesson_id", "learner_id"}

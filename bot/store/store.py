@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from sqlalchemy import select
+from sqlalchemy import event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -23,6 +23,7 @@ from bot.store.slack import SqlSlackLearners
 from bot.store.teams import SqlTeams
 from bot.store.trail import SqlTrail
 from bot.store.unavailable import is_unavailable
+from bot.store.writes import Writes
 
 
 class SqlStore:
@@ -37,7 +38,9 @@ class SqlStore:
             async with self._sessionmaker() as session:
                 try:
                     async with session.begin():
-                        yield SqlUnitOfWork(session)
+                        unit = SqlUnitOfWork(session)
+                        yield unit
+                        await unit.send_writes()
                 except IntegrityError as error:
                     # Two processes raced on the same platform message; the loser changes nothing.
                     if _is_duplicate_event(error):
@@ -56,12 +59,15 @@ class SqlUnitOfWork:
         self._session = session
         snapshots = Snapshots()
         active: dict[int, LessonSession | None] = {}  # shared: the learner's lock reads their session too
-        self.learners = SqlLearners(session, snapshots, active)
+        # Writes that answer nothing wait, and go out together before whatever needs them.
+        self._writes = writes = Writes(session.get_bind().dialect.name)
+        event.listen(session.sync_session, "do_orm_execute", writes.before)
+        self.learners = SqlLearners(session, snapshots, active, writes)
         self.teams = SqlTeams(session, snapshots)
         self.access = SqlAccess(session, snapshots)
-        self.trail = SqlTrail(session)
-        self.sessions = SqlSessions(session, snapshots, active)
-        self.memory = SqlMemory(session)
+        self.trail = SqlTrail(session, writes)
+        self.sessions = SqlSessions(session, snapshots, active, writes)
+        self.memory = SqlMemory(session, writes)
         self.awards = SqlAwards(session, snapshots)
         self.holds = SqlHolds(session)
         self.nudges = SqlNudges(session, snapshots)
@@ -69,6 +75,10 @@ class SqlUnitOfWork:
 
     async def ping(self) -> None:
         await self._session.execute(select(1))
+
+    async def send_writes(self) -> None:
+        """What still waits, at the end of the transaction."""
+        await self._session.run_sync(self._writes.send)
 
 
 def _is_duplicate_event(error: IntegrityError) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.records import TrailEvent
 from bot.store import rows
 from bot.store.models import EventRow
+from bot.store.writes import Writes
 from bot.vocabulary import BOTS_OWN, LEARNING, EventKind, SessionKind
 
 EVENTS = cast(Table, EventRow.__table__)
@@ -30,11 +31,13 @@ CORRECT_RECHECKS = select(E.check_key, E.local_date).where(
 
 
 class SqlTrail:
-    def __init__(self, session: AsyncSession) -> None:
+    def __init__(self, session: AsyncSession, writes: Writes) -> None:
         self._session = session
+        self._writes = writes
 
     async def add(self, learner_id: int, event: TrailEvent) -> None:
-        await self._session.execute(ADD, {
+        """Written with the turn's other writes (bot/store/writes.py), before anything reads the trail."""
+        self._writes.insert(EVENTS, {
             "learner_id": learner_id, "source_id": event.source_id, "kind": event.kind, "occurred_at": event.occurred_at,
             "local_date": event.local_date, "lesson_id": event.lesson_id, "lesson_version": event.lesson_version,
             "check_key": event.check_key, "correct": event.correct, "payload": event.payload,

@@ -243,3 +243,71 @@ async def test_what_a_transaction_read_it_reads_again_with_its_own_writes(any_st
         assert [i.check_key for i in await tx.memory.due(ana.id, later, 1)] == ["tides:1"], "read as a whole now"
         assert await tx.sessions.completed_lessons(ana.id) == {"tides"}
         assert [(a.definition_id, a.revoked_at) for a in await tx.awards.of(ana.id)] == [("deckhand", NOW)]
+
+
+async def test_writes_are_seen_by_every_later_read_and_a_row_written_twice_keeps_both_changes(any_store: Store):
+    """The SQL store sends a transaction's writes when something reads what they write, or at its
+    end (bot/store/writes.py): every read after a write sees it, whichever repository reads."""
+    async with any_store.transaction() as tx:
+        ids = await tx.teams.ids_by_name(["Deck"])
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        ana.team_id = ids["Deck"]
+        await tx.learners.save(ana)
+        assert [m.id for m in await tx.teams.members(ids["Deck"])] == [ana.id]
+        await tx.trail.add(ana.id, event(EventKind.LESSON_COMPLETED, "m1", lesson_id="tides"))
+        assert await tx.trail.completion_days(ana.id) == {"tides": NOW.date()}
+        assert await tx.trail.lesson_completions(ana.id) == {"tides": NOW}
+        session = await tx.sessions.open(ana.id, SessionKind.LESSON, "Tides", [{"type": "card"}], now=NOW, lesson_id="tides")
+        session.position = 1
+        await tx.sessions.save(session)
+        session.status, session.completed_at = SessionStatus.COMPLETED, NOW
+        await tx.sessions.save(session)
+        assert await tx.sessions.completed_lessons_of([ana.id]) == {ana.id: {"tides"}}
+        await tx.memory.put_item(ana.id, ItemMemory("tides:1", "{}", ("tides",), NOW, 1, True, NOW))
+        assert [i.check_key for i in await tx.memory.due(ana.id, NOW, 10)] == ["tides:1"]
+        ana.daily_time = "07:30"
+        await tx.learners.save(ana)
+        ana.working_days = "1234"
+        await tx.learners.save(ana)
+    async with any_store.transaction() as tx:
+        found = await tx.learners.find("test", "ana")
+        assert found is not None and (found.team_id, found.daily_time, found.working_days) == (ids["Deck"], "07:30", "1234")
+        [stored] = [s for s in await tx.trail.of(ana.id)]
+        assert (stored.kind, stored.source_id) == (EventKind.LESSON_COMPLETED, "m1")
+        assert await tx.sessions.completed_lessons(ana.id) == {"tides"}
+        assert [i.check_key for i in await tx.memory.due(ana.id, NOW, 10)] == ["tides:1"]
+
+
+async def test_a_transaction_of_many_writes_keeps_them_all(any_store: Store):
+    """A team's sync or an import writes hundreds of rows in one transaction (PostgreSQL gets them
+    in statements of bot/store/writes.py TOGETHER writes each)."""
+    async with any_store.transaction() as tx:
+        people = [(await tx.learners.person("test", f"p{n}", f"Person {n}", now=NOW))[0] for n in range(95)]
+        for n, person in enumerate(people):
+            person.daily_time = f"0{n % 10}:00"
+            await tx.learners.save(person)
+            await tx.trail.add(person.id, event(EventKind.STARTED, f"m{n}"))
+    async with any_store.transaction() as tx:
+        assert await tx.trail.count() == 95
+        for n in (0, 41, 94):
+            found = await tx.learners.find("test", f"p{n}")
+            assert found is not None and found.daily_time == f"0{n % 10}:00"
+
+
+async def test_events_keep_the_order_they_were_recorded_in(any_store: Store):
+    """The trail is read oldest first, by id (the xAPI forwarding's cursor too): events recorded
+    in one transaction, between other writes, get their ids in that order."""
+    kinds = [EventKind.LESSON_STARTED, EventKind.CARD_VIEWED, EventKind.ANSWERED, EventKind.LESSON_COMPLETED]
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        session = await tx.sessions.open(ana.id, SessionKind.LESSON, "Tides", [{"type": "card"}], now=NOW, lesson_id="tides")
+        for n, kind in enumerate(kinds):
+            await tx.trail.add(ana.id, event(kind, "m1" if n == 0 else None))
+            session.position = n
+            await tx.sessions.save(session)
+            await tx.memory.put_item(ana.id, ItemMemory("tides:1", "{}", ("tides",), NOW, n, True, NOW))
+            ana.streak_days = n
+            await tx.learners.save(ana)
+    async with any_store.transaction() as tx:
+        assert [e.kind for e in await tx.trail.of(ana.id)] == kinds
+        assert [e.kind for e in await tx.trail.recent(ana.id, kinds, 10)] == kinds[::-1]

@@ -4,21 +4,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import Table, and_, bindparam, select
+from sqlalchemy import Table, and_, bindparam, exists, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.events import LearnerRef
 from bot.records import Learner, LessonSession
 from bot.store import rows
-from bot.store.models import LearnerRow, SessionRow
+from bot.store.holds import KnownHolds
+from bot.store.models import HoldRow, LearnerRow, SessionRow
 from bot.store.writes import Writes
 from bot.vocabulary import SessionStatus
 
 LEARNERS = cast(Table, LearnerRow.__table__)
-# Every turn starts here: built once, the learner and their active session in one locking query.
+# Every turn starts here: built once, the learner and their active session in one locking query,
+# and whether they have any holds (most have none: their streak then needs no read of holds).
 LOCKED = (
-    select(LearnerRow, SessionRow)
+    select(LearnerRow, SessionRow, exists().where(HoldRow.learner_id == LearnerRow.id).label("held"))
     .outerjoin(SessionRow, and_(SessionRow.learner_id == LearnerRow.id, SessionRow.status == SessionStatus.ACTIVE))
     .where(LearnerRow.platform == bindparam("platform"), LearnerRow.platform_user_id == bindparam("user_id"))
     .with_for_update(of=LearnerRow)
@@ -27,11 +29,12 @@ LOCKED = (
 
 class SqlLearners:
     def __init__(self, session: AsyncSession, snapshots: rows.Snapshots, active: dict[int, LessonSession | None],
-                 writes: Writes) -> None:
+                 writes: Writes, holds: KnownHolds) -> None:
         self._session = session
         self._writes = writes
         self._snapshots = snapshots
         self._active = active  # active sessions read with the learner: one query fewer per event
+        self._holds = holds  # no holds, known from the lock (bot/store/holds.py reads the others)
 
     async def locked(self, ref: LearnerRef, *, now: datetime) -> tuple[Learner, bool]:
         """The row lock serialises a learner's events across processes, so two deliveries of one
@@ -52,8 +55,8 @@ class SqlLearners:
             .returning(LearnerRow)
         )
         created = result.scalar_one_or_none()
-        if created is not None:  # theirs until this transaction ends (a new row), with no session yet
-            self._active[created.id] = None
+        if created is not None:  # theirs until this transaction ends (a new row), with no session or holds yet
+            self._active[created.id], self._holds[created.id] = None, []
             return self._snapshots.learner(created), True
         found = await self._locked(ref)  # another process created them first
         if found is None:  # pragma: no cover - the insert above guarantees it
@@ -65,8 +68,10 @@ class SqlLearners:
         row = result.first()
         if row is None:
             return None
-        learner_row, session_row = row
+        learner_row, session_row, held = row
         self._active[learner_row.id] = self._snapshots.keep(rows.session(session_row)) if session_row else None
+        if not held:
+            self._holds[learner_row.id] = []
         return self._snapshots.learner(learner_row)
 
     async def find(self, platform: str, user_id: str) -> Learner | None:

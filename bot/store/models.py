@@ -179,6 +179,8 @@ class HoldRow(Base):
     """A vacation hold on the streak."""
 
     __tablename__ = "streak_holds"
+    # Every turn's lock asks whether the learner has any (bot/store/learners.py).
+    __table_args__ = (Index("ix_streak_holds_learner", "learner_id"),)
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))

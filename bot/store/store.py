@@ -13,7 +13,7 @@ from bot.ports import DuplicateEvent, StoreUnavailable
 from bot.records import LessonSession
 from bot.store.access import SqlAccess
 from bot.store.awards import SqlAwards
-from bot.store.holds import SqlHolds
+from bot.store.holds import KnownHolds, SqlHolds
 from bot.store.learners import SqlLearners
 from bot.store.memory import SqlMemory
 from bot.store.nudges import SqlNudges
@@ -62,14 +62,15 @@ class SqlUnitOfWork:
         # Writes that answer nothing wait, and go out together before whatever needs them.
         self._writes = writes = Writes(session.get_bind().dialect.name)
         event.listen(session.sync_session, "do_orm_execute", writes.before)
-        self.learners = SqlLearners(session, snapshots, active, writes)
+        holds: KnownHolds = {}  # shared: the learner's lock tells who has none
+        self.learners = SqlLearners(session, snapshots, active, writes, holds)
         self.teams = SqlTeams(session, snapshots)
         self.access = SqlAccess(session, snapshots)
         self.trail = SqlTrail(session, writes)
         self.sessions = SqlSessions(session, snapshots, active, writes)
         self.memory = SqlMemory(session, writes)
         self.awards = SqlAwards(session, snapshots)
-        self.holds = SqlHolds(session)
+        self.holds = SqlHolds(session, holds)
         self.nudges = SqlNudges(session, snapshots)
         self.slack = SqlSlackLearners(session)
 

@@ -5,7 +5,7 @@ from collections.abc import Collection
 from datetime import date, datetime
 from typing import cast
 
-from sqlalchemy import Table, bindparam, func, insert, select
+from sqlalchemy import Table, bindparam, func, insert, literal_column, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.records import TrailEvent
@@ -19,14 +19,16 @@ E = EVENTS.c
 # Statements on the table, built once, their values passed as parameters (what every turn or
 # every award asks): the same SQL without building it again and without the ORM's bookkeeping.
 ADD = insert(EVENTS)
-COMPLETION_DAYS = (
-    select(E.lesson_id, func.min(E.local_date))
+# What a credential is earned by, in one statement (the awarder asks for both): the day each
+# lesson was first completed, then each correct answer in a spaced re-check and its day.
+EVIDENCE = union_all(
+    select(literal_column("'completed'").label("kind"), E.lesson_id.label("key"), func.min(E.local_date).label("day"))
     .where(E.learner_id == bindparam("learner_id"), E.kind == EventKind.LESSON_COMPLETED)
-    .group_by(E.lesson_id)
-)
-CORRECT_RECHECKS = select(E.check_key, E.local_date).where(
-    E.learner_id == bindparam("learner_id"), E.kind == EventKind.ANSWERED, E.correct.is_(True),
-    E.payload["kind"].as_string() == SessionKind.REVIEW,
+    .group_by(E.lesson_id),
+    select(literal_column("'recheck'"), E.check_key, E.local_date).where(
+        E.learner_id == bindparam("learner_id"), E.kind == EventKind.ANSWERED, E.correct.is_(True),
+        E.payload["kind"].as_string() == SessionKind.REVIEW,
+    ),
 )
 
 
@@ -34,9 +36,12 @@ class SqlTrail:
     def __init__(self, session: AsyncSession, writes: Writes) -> None:
         self._session = session
         self._writes = writes
+        # A learner's evidence once read in this transaction; read again after an event is added.
+        self._evidence: dict[int, tuple[dict[str, date], list[tuple[str, date]]]] = {}
 
     async def add(self, learner_id: int, event: TrailEvent) -> None:
         """Written with the turn's other writes (bot/store/writes.py), before anything reads the trail."""
+        self._evidence.pop(learner_id, None)
         self._writes.insert(EVENTS, {
             "learner_id": learner_id, "source_id": event.source_id, "kind": event.kind, "occurred_at": event.occurred_at,
             "local_date": event.local_date, "lesson_id": event.lesson_id, "lesson_version": event.lesson_version,
@@ -83,12 +88,22 @@ class SqlTrail:
         return {str(lesson): rows.aware(at) for lesson, at in found}  # type: ignore[misc]
 
     async def completion_days(self, learner_id: int) -> dict[str, date]:
-        found = await self._session.execute(COMPLETION_DAYS, {"learner_id": learner_id})
-        return {lesson_id: _date(day) for lesson_id, day in found if lesson_id}
+        return dict((await self._read_evidence(learner_id))[0])
 
     async def correct_recheck_days(self, learner_id: int) -> list[tuple[str, date]]:
-        found = await self._session.execute(CORRECT_RECHECKS, {"learner_id": learner_id})
-        return [(key, day) for key, day in found if key]
+        return list((await self._read_evidence(learner_id))[1])
+
+    async def _read_evidence(self, learner_id: int) -> tuple[dict[str, date], list[tuple[str, date]]]:
+        if learner_id not in self._evidence:
+            completed: dict[str, date] = {}
+            rechecks: list[tuple[str, date]] = []
+            for kind, key, day in await self._session.execute(EVIDENCE, {"learner_id": learner_id}):
+                if key and kind == "completed":
+                    completed[key] = _date(day)
+                elif key:
+                    rechecks.append((key, _date(day)))
+            self._evidence[learner_id] = completed, rechecks
+        return self._evidence[learner_id]
 
     async def inactive_since(self, learner_ids: Collection[int], since: datetime) -> set[int]:
         active = set(await self._session.scalars(

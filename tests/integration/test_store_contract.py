@@ -311,3 +311,39 @@ async def test_events_keep_the_order_they_were_recorded_in(any_store: Store):
     async with any_store.transaction() as tx:
         assert [e.kind for e in await tx.trail.of(ana.id)] == kinds
         assert [e.kind for e in await tx.trail.recent(ana.id, kinds, 10)] == kinds[::-1]
+
+
+async def test_a_learner_without_holds_gets_one_in_the_same_transaction(any_store: Store):
+    """The SQL store learns from the learner's lock that they have no holds (and reads them only
+    for those who have some); a hold added later in the transaction is there when asked."""
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        assert await tx.holds.of(ana.id) == []
+        await tx.holds.add(ana.id, date(2026, 3, 5), date(2026, 3, 6))
+        assert await tx.holds.of(ana.id) == [Hold(date(2026, 3, 5), date(2026, 3, 6))]
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        assert await tx.holds.of(ana.id) == [Hold(date(2026, 3, 5), date(2026, 3, 6))]
+        await tx.holds.delete_all(ana.id)
+        assert await tx.holds.of(ana.id) == []
+
+
+async def test_the_evidence_for_credentials_is_the_first_completion_and_the_right_rechecks(any_store: Store):
+    later = NOW + timedelta(days=3)
+
+    def on(day: datetime, kind: EventKind, **details: object) -> TrailEvent:
+        return TrailEvent(kind=kind, occurred_at=day, local_date=day.date(), **details)  # type: ignore[arg-type]
+
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        await tx.trail.add(ana.id, on(later, EventKind.LESSON_COMPLETED, lesson_id="tides"))
+        await tx.trail.add(ana.id, on(NOW, EventKind.LESSON_COMPLETED, lesson_id="tides"))
+        await tx.trail.add(ana.id, on(NOW, EventKind.ANSWERED, check_key="tides:1", correct=True, payload={"kind": "review"}))
+        await tx.trail.add(ana.id, on(NOW, EventKind.ANSWERED, check_key="tides:2", correct=True, payload={"kind": "lesson"}))
+        await tx.trail.add(ana.id, on(NOW, EventKind.ANSWERED, check_key="tides:3", correct=False, payload={"kind": "review"}))
+        assert await tx.trail.completion_days(ana.id) == {"tides": NOW.date()}
+        assert await tx.trail.correct_recheck_days(ana.id) == [("tides:1", NOW.date())]
+        await tx.trail.add(ana.id, on(later, EventKind.ANSWERED, check_key="tides:3", correct=True, payload={"kind": "review"}))
+        await tx.trail.add(ana.id, on(later, EventKind.LESSON_COMPLETED, lesson_id="knots"))
+        assert await tx.trail.completion_days(ana.id) == {"tides": NOW.date(), "knots": later.date()}
+        assert sorted(await tx.trail.correct_recheck_days(ana.id)) == [("tides:1", NOW.date()), ("tides:3", later.date())]

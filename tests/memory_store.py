@@ -163,21 +163,22 @@ class _Teams:
         return {name: by_name[name] for name in names}
 
     async def set_managed(self, learner_id: int, team_ids: Collection[int]) -> None:
-        self._data.managed = {(l, t) for l, t in self._data.managed if l != learner_id} | {(learner_id, t) for t in team_ids}
+        self._data.managed = {(owner, t) for owner, t in self._data.managed if owner != learner_id} | {(learner_id, t) for t in team_ids}
 
     async def all(self, team_ids: Collection[int] | None = None) -> list[Team]:
         teams = [Team(i, name) for i, name in self._data.teams.items() if team_ids is None or i in team_ids]
         return sorted(teams, key=lambda t: t.name)
 
     async def managed_ids(self, learner_id: int) -> set[int]:
-        return {t for l, t in self._data.managed if l == learner_id}
+        return {t for owner, t in self._data.managed if owner == learner_id}
 
     async def managed_names(self, learner_id: int) -> list[str]:
         return sorted(self._data.teams[t] for t in await self.managed_ids(learner_id))
 
     async def members(self, team_id: int) -> list[Learner]:
-        members = [l for l in self._data.learners.values() if l.team_id == team_id and not l.left]
-        return [_handed(self._data, self._seen, l.id) for l in sorted(members, key=lambda l: (l.display_name, l.id))]
+        members = [person for person in self._data.learners.values() if person.team_id == team_id and not person.left]
+        return [_handed(self._data, self._seen, person.id)
+                for person in sorted(members, key=lambda person: (person.display_name, person.id))]
 
     async def name_of(self, learner_id: int) -> str | None:
         team_id = self._data.learners[learner_id].team_id
@@ -186,13 +187,13 @@ class _Teams:
     async def figures(self, team_ids: Collection[int], now: datetime, active_since: datetime) -> dict[int, TeamFigures]:
         figures = {}
         for team_id in team_ids:
-            members = [l for l in self._data.learners.values() if l.team_id == team_id and not l.left]
-            streaking = [l for l in members if l.streak_ends_at is not None and l.streak_ends_at > now]
-            ids = {l.id for l in members}
+            members = [person for person in self._data.learners.values() if person.team_id == team_id and not person.left]
+            streaking = [person for person in members if person.streak_ends_at is not None and person.streak_ends_at > now]
+            ids = {person.id for person in members}
             figures[team_id] = TeamFigures(
                 learners=len(members),
-                active=sum(1 for l in members if l.last_learned_at is not None and l.last_learned_at >= active_since),
-                on_a_streak=len(streaking), longest_streak=max((l.streak_days for l in streaking), default=0),
+                active=sum(1 for person in members if person.last_learned_at is not None and person.last_learned_at >= active_since),
+                on_a_streak=len(streaking), longest_streak=max((person.streak_days for person in streaking), default=0),
                 lessons_done=sum(1 for s in self._data.sessions.values() if s.learner_id in ids
                                  and s.kind == SessionKind.LESSON and s.status == SessionStatus.COMPLETED),
                 credentials=sum(1 for a in self._data.awards.values() if a.learner_id in ids and a.revoked_at is None),
@@ -455,9 +456,9 @@ class _Nudges:
     async def to_plan(self, platforms: Collection[str], limit: int) -> list[Learner]:
         waiting = {n.learner_id for n in self._data.nudges.values()
                    if n.kind == NudgeKind.DAILY and n.status in (NudgeStatus.PENDING, NudgeStatus.CLAIMED)}
-        found = [l for l in sorted(self._data.learners.values(), key=lambda l: l.id)
-                 if l.platform in platforms and l.nudges == Nudges.ON and not l.left and l.id not in waiting]
-        return [_handed(self._data, self._seen, l.id) for l in found[:limit]]
+        found = [person for person in sorted(self._data.learners.values(), key=lambda person: person.id)
+                 if person.platform in platforms and person.nudges == Nudges.ON and not person.left and person.id not in waiting]
+        return [_handed(self._data, self._seen, person.id) for person in found[:limit]]
 
     async def schedule(self, learner_id: int, kind: NudgeKind, due_at: datetime) -> bool:
         return await self.schedule_many([(learner_id, kind, due_at)]) == 1
@@ -552,8 +553,8 @@ class _Slack:
         self._data = data
 
     def _learner_id(self, user_id: str) -> int | None:
-        return next((l.id for l in self._data.learners.values()
-                     if l.platform == Platform.SLACK and l.platform_user_id == user_id), None)
+        return next((person.id for person in self._data.learners.values()
+                     if person.platform == Platform.SLACK and person.platform_user_id == user_id), None)
 
     async def learner(self, user_id: str) -> SlackLearner | None:
         learner_id = self._learner_id(user_id)

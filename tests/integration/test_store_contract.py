@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import text
@@ -21,7 +21,7 @@ from bot.vocabulary import AccessKind, EventKind, NudgeKind, NudgeStatus, Sessio
 from tests.conftest import TABLES, blocking
 from tests.memory_store import MemoryStore
 
-NOW = datetime(2026, 3, 2, 8, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 ANA = LearnerRef("test", "ana", "Ana", "Europe/Berlin")
 
 
@@ -36,7 +36,7 @@ async def any_store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
 
 
 @pytest.fixture
-def database_url_for_sqlite(tmp_path, sqlite_template) -> str:  # type: ignore[no-untyped-def]
+def database_url_for_sqlite(tmp_path, sqlite_template) -> str:
     path = tmp_path / "bot.sqlite3"
     shutil.copy(sqlite_template, path)
     return f"sqlite+aiosqlite:///{path}"

@@ -38,7 +38,10 @@ class MasteryModel:
 
     # --- items (FSRS) ---------------------------------------------------------------------
     def review(self, card_json: str | None, *, correct: bool, at: datetime) -> ItemReview:
-        card = Card.from_dict(json.loads(card_json)) if card_json else Card()
+        # A new card named by the instant of its first review: Card() names it by the wall clock
+        # and then sleeps a millisecond so that the next one differs, which would stall every
+        # learner's turn (the event loop) at each first answer. Nothing here reads the id.
+        card = Card.from_dict(json.loads(card_json)) if card_json else Card(card_id=int(at.timestamp() * 1000))
         rating = Rating.Good if correct else Rating.Again
         card, _ = self._scheduler.review_card(card, rating, at)
         return ItemReview(card_json=json.dumps(card.to_dict()), due=card.due)

@@ -15,17 +15,19 @@ from bot.store import rows
 from bot.store.models import AwardRow, LearnerRow
 
 AWARDS = cast(Table, AwardRow.__table__)
+KnownAwards = dict[int, list[Award]]  # learner id -> their awards, as far as this transaction knows them
 OF = select(AWARDS).where(AWARDS.c.learner_id == bindparam("learner_id")).order_by(AWARDS.c.id)  # built once
 
 
 class SqlAwards:
-    def __init__(self, session: AsyncSession, snapshots: rows.Snapshots) -> None:
+    def __init__(self, session: AsyncSession, snapshots: rows.Snapshots, known: KnownAwards) -> None:
         self._session = session
         self._snapshots = snapshots
         self._insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
         # A learner's awards once read in this transaction (the next step, the awarder and the
-        # pathway each ask); any change to awards reads them again.
-        self._of: dict[int, list[Award]] = {}
+        # pathway each ask), or known to be none from the learner's lock (bot/store/learners.py);
+        # any change to awards reads them again.
+        self._of = known
 
     async def of(self, learner_id: int) -> list[Award]:
         if learner_id not in self._of:

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.ports import DuplicateEvent, StoreUnavailable
 from bot.records import LessonSession
 from bot.store.access import SqlAccess
-from bot.store.awards import SqlAwards
+from bot.store.awards import KnownAwards, SqlAwards
 from bot.store.holds import KnownHolds, SqlHolds
 from bot.store.learners import SqlLearners
 from bot.store.memory import SqlMemory
@@ -63,13 +63,14 @@ class SqlUnitOfWork:
         self._writes = writes = Writes(session.get_bind().dialect.name)
         event.listen(session.sync_session, "do_orm_execute", writes.before)
         holds: KnownHolds = {}  # shared: the learner's lock tells who has none
-        self.learners = SqlLearners(session, snapshots, active, writes, holds)
+        awards: KnownAwards = {}  # the same
+        self.learners = SqlLearners(session, snapshots, active, writes, holds, awards)
         self.teams = SqlTeams(session, snapshots)
         self.access = SqlAccess(session, snapshots)
         self.trail = SqlTrail(session, writes)
         self.sessions = SqlSessions(session, snapshots, active, writes)
         self.memory = SqlMemory(session, writes)
-        self.awards = SqlAwards(session, snapshots)
+        self.awards = SqlAwards(session, snapshots, awards)
         self.holds = SqlHolds(session, holds)
         self.nudges = SqlNudges(session, snapshots)
         self.slack = SqlSlackLearners(session)

@@ -236,6 +236,7 @@ async def test_what_a_transaction_read_it_reads_again_with_its_own_writes(any_st
         [stored] = await tx.awards.of(ana.id)
         assert (stored.credential, stored.revoked_at) == ({"signed": True}, NOW)
     async with any_store.transaction() as tx:
+        await tx.learners.locked(ANA, now=NOW)  # the SQL store's lock says whether there are awards
         assert [i.check_key for i in await tx.memory.due(ana.id, later, 10)] == ["tides:1", "tides:2"]
         assert await tx.memory.skills(ana.id) == {"tides": SkillMemory("tides", 0.6, later)}
         assert (await tx.memory.items(ana.id))["tides:1"] == ItemMemory("tides:1", "{}", ("tides",), NOW + timedelta(days=1), 1,

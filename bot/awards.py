@@ -11,17 +11,17 @@ from datetime import datetime, timedelta
 from bot import actions, commands
 from bot.markup import literal
 from bot.mastery import MasteryModel
-from bot.progress import skill_mastery
-from bot.replies import Announcement, AwardNotice, Reply
 from bot.ports import Store
+from bot.progress import skill_mastery
 from bot.records import Award, Learner, TrailEvent
+from bot.replies import Announcement, AwardNotice, Reply
 from bot.turn import Turn
 from bot.vocabulary import EventKind, SessionKind
+from content.model import CredentialDefinition, CredentialKind, Curriculum
 from credentials.awarding import Evidence, evaluate
 from credentials.issuer import IssuerIdentity
 from credentials.issuing import AwardFacts, build_credential, hashed_identity
 from credentials.linkedin import add_to_profile_url
-from content.model import CredentialDefinition, CredentialKind, Curriculum
 
 
 def subject_of(learner: Learner) -> str:
@@ -158,7 +158,9 @@ class Awarder:
             awarded_at=turn.now,
             valid_until=valid_until,
             evidence={
-                "lessons": {l: evidence.completed[l].isoformat() for l in definition.lessons if l in evidence.completed},
+                "lessons": {
+                    lesson: evidence.completed[lesson].isoformat() for lesson in definition.lessons if lesson in evidence.completed
+                },
                 "mastery": {r.skill: round(evidence.mastery.get(r.skill, 0.0), 3) for r in definition.skills},
                 "rechecks": {
                     r.skill: sorted(d.isoformat() for d in evidence.recheck_days.get(r.skill, ()))

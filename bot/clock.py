@@ -1,7 +1,7 @@
 """Time as a collaborator, so streak and scheduling rules can be tested at any instant."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Protocol
 
 
@@ -13,7 +13,7 @@ class Clock(Protocol):
 
 class SystemClock:
     def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+        return datetime.now(UTC)
 
 
 class ManualClock:
@@ -22,7 +22,7 @@ class ManualClock:
     def __init__(self, start: datetime) -> None:
         if start.tzinfo is None:
             raise ValueError("ManualClock needs a timezone-aware datetime")
-        self._now = start.astimezone(timezone.utc)
+        self._now = start.astimezone(UTC)
 
     def now(self) -> datetime:
         return self._now
@@ -30,7 +30,7 @@ class ManualClock:
     def set(self, instant: datetime) -> None:
         if instant.tzinfo is None:
             raise ValueError("ManualClock needs a timezone-aware datetime")
-        self._now = instant.astimezone(timezone.utc)
+        self._now = instant.astimezone(UTC)
 
     def advance(self, **delta: float) -> None:
         from datetime import timedelta

@@ -16,11 +16,11 @@ from bot.flow import LessonFlow
 from bot.markup import literal
 from bot.mastery import MasteryModel
 from bot.pathway import CredentialOnMap, credential_needs, next_lesson, pathway_map
+from bot.ports import DuplicateEvent, Store
 from bot.progress import standing
+from bot.records import Award
 from bot.replies import Home, Reply, Text, reply_from_json, reply_to_json
 from bot.schedule import Rhythm, next_reachable
-from bot.ports import DuplicateEvent, Store
-from bot.records import Award
 from bot.settings import apply_setting
 from bot.streaks import at_risk_now
 from bot.turn import Turn
@@ -166,7 +166,8 @@ class Core:
             ]
         session = await turn.tx.sessions.active(learner.id)
         if session is not None:
-            return [Text(f"Welcome back! You were in the middle of **{session.title}**."), *await self._flow.resume(turn, advance_card=False)]
+            welcome = Text(f"Welcome back! You were in the middle of **{session.title}**.")
+            return [welcome, *await self._flow.resume(turn, advance_card=False)]
         return [Text("Welcome back!"), await self._flow.next_step_offer(turn)]
 
     async def _button(self, turn: Turn, action: str) -> list[Reply]:

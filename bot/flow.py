@@ -5,14 +5,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from bot import actions, commands, texts
 from bot.actions import StepRef
 from bot.mastery import MasteryModel, guess_probability
 from bot.pathway import next_lesson
-from bot.replies import Feedback, LessonCard, Question, Reply, Text
 from bot.records import Award, ItemMemory, LessonSession, SkillMemory
+from bot.replies import Feedback, LessonCard, Question, Reply, Text
 from bot.snapshot import skills_of, step_from_json, step_to_json
 from bot.turn import Turn
 from bot.vocabulary import EventKind, SessionKind, SessionStatus
@@ -51,9 +50,10 @@ class LessonFlow:
         """The badge whose latest award expires soonest, once inside the refresh window."""
         latest: dict[str, Award] = {}
         for award in await turn.tx.awards.of(turn.learner.id):
-            if award.kind == CredentialKind.BADGE and award.revoked_at is None:
-                if award.definition_id not in latest or award.renewal > latest[award.definition_id].renewal:
-                    latest[award.definition_id] = award
+            if award.kind != CredentialKind.BADGE or award.revoked_at is not None:
+                continue
+            if award.definition_id not in latest or award.renewal > latest[award.definition_id].renewal:
+                latest[award.definition_id] = award
         due = [
             award for award in latest.values()
             if award.valid_until is not None and award.valid_until - REFRESH_WINDOW <= turn.now
@@ -230,7 +230,8 @@ class LessonFlow:
         checks = sum(1 for step in session.steps if step["type"] == "check")
         score = f"{session.correct_count} of {checks} correct"
         if session.kind == SessionKind.REVIEW:
-            await turn.record(EventKind.REVIEW_COMPLETED, payload={"session": session.id, "correct": session.correct_count, "checks": checks})
+            counts = {"session": session.id, "correct": session.correct_count, "checks": checks}
+            await turn.record(EventKind.REVIEW_COMPLETED, payload=counts)
             summary = f"🔁 Re-check done: {score}."
         elif session.kind == SessionKind.REFRESHER:
             passed = session.correct_count >= math.ceil(REFRESHER_PASS * checks)

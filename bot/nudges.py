@@ -22,10 +22,10 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.core import Core
 from bot.events import LearnerRef
-from bot.replies import Reply
-from bot.schedule import Rhythm, next_daily, reachable, reminder_at
 from bot.ports import Store, StoreUnavailable
 from bot.records import TrailEvent
+from bot.replies import Reply
+from bot.schedule import Rhythm, next_daily, reachable, reminder_at
 from bot.streaks import local_date
 from bot.vocabulary import EventKind, NudgeKind, Nudges, NudgeStatus
 
@@ -161,7 +161,7 @@ class NudgeDispatcher:
     async def _deliver(self, item: _Work) -> NudgeStatus:
         nudge_id, kind, attempts, who, rhythm = item.nudge_id, item.kind, item.attempts, item.who, item.rhythm
         async with self._store.transaction() as tx:
-            last_activity, dailies = await tx.trail.nudge_history(item.learner_id)
+            _, dailies = await tx.trail.nudge_history(item.learner_id)
         now = self._clock.now()
         reason = self._reason_to_skip(kind, rhythm, now, dailies)
         status, error, retry_at = NudgeStatus.SENT, None, None

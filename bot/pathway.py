@@ -3,13 +3,13 @@ and the set of completed lessons."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
-from credentials.awarding import RECHECK_DAYS_REQUIRED
 from content.model import CredentialDefinition, CredentialKind, Curriculum, Lesson, Pathway
+from credentials.awarding import RECHECK_DAYS_REQUIRED
 
 
-class LessonStatus(str, Enum):
+class LessonStatus(StrEnum):
     DONE = "done"
     IN_PROGRESS = "in_progress"
     NEXT = "next"

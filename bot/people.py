@@ -56,9 +56,9 @@ def read_people(text: str) -> tuple[list[Person], list[str]]:
     missing = [c for c in ("platform", "user_id") if c not in header]
     unknown = [h for h in header if h not in COLUMNS]
     if missing or unknown:
-        problems = [f"row 1: the header needs the columns {', '.join(missing)}"] if missing else []
-        problems += [f"row 1: unknown column {h!r} (known: {', '.join(COLUMNS)})" for h in unknown]
-        return [], problems
+        header_problems = [f"row 1: the header needs the columns {', '.join(missing)}"] if missing else []
+        header_problems += [f"row 1: unknown column {h!r} (known: {', '.join(COLUMNS)})" for h in unknown]
+        return [], header_problems
     people: list[Person] = []
     problems: list[str] = []
     seen: dict[tuple[str, str], int] = {}

@@ -266,16 +266,28 @@ class SlackLearners(Protocol):
 class UnitOfWork(Protocol):
     """One transaction's repositories."""
 
-    learners: Learners
-    teams: Teams
-    access: Access
-    trail: Trail
-    sessions: Sessions
-    memory: Memory
-    awards: Awards
-    holds: Holds
-    nudges: NudgeQueue
-    slack: SlackLearners
+    # Read-only (properties), so a unit of work may hold any implementation of each: a plain
+    # attribute in a Protocol is mutable, hence invariant, and SqlLearners would not be Learners.
+    @property
+    def learners(self) -> Learners: ...
+    @property
+    def teams(self) -> Teams: ...
+    @property
+    def access(self) -> Access: ...
+    @property
+    def trail(self) -> Trail: ...
+    @property
+    def sessions(self) -> Sessions: ...
+    @property
+    def memory(self) -> Memory: ...
+    @property
+    def awards(self) -> Awards: ...
+    @property
+    def holds(self) -> Holds: ...
+    @property
+    def nudges(self) -> NudgeQueue: ...
+    @property
+    def slack(self) -> SlackLearners: ...
 
     async def ping(self) -> None:
         """A round trip to the database (for the health endpoint)."""

@@ -11,7 +11,9 @@ Text from people (names, team names) is put into the Markdown through `bot.marku
 it reads as typed and is never a link or formatting."""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -109,11 +111,12 @@ def reply_to_json(reply: Reply) -> dict[str, object]:
     return {"kind": type(reply).__name__, **asdict(reply)}
 
 
-def reply_from_json(data: dict[str, object]) -> Reply:
+def reply_from_json(data: Mapping[str, Any]) -> Reply:
     fields = dict(data)
     kind = _KINDS[str(fields.pop("kind"))]
     values = {
-        name: tuple(Button(**b) for b in value) if name == "buttons" else tuple(value) if isinstance(value, list) else value  # type: ignore[arg-type, union-attr]
+        name: tuple(Button(**b) for b in value) if name == "buttons" else tuple(value) if isinstance(value, list) else value
         for name, value in fields.items()
     }
-    return kind(**values)  # type: ignore[no-any-return]
+    reply: Reply = kind(**values)
+    return reply

@@ -24,13 +24,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.streaks import Hold
 
-UTC = timezone.utc
+UTC = UTC
 REMINDER_DELAYS = (timedelta(hours=3), timedelta(hours=24))
 # Any weekday pattern repeats within a week; the rest covers holds. Past this we give up.
 SEARCH_DAYS = 370

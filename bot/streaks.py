@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone as dt_timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
@@ -151,7 +151,7 @@ def _run(days: int, last_day: date, timezone: str, working_days: frozenset[int],
     # The end of that day is the next local midnight (zoneinfo resolves a midnight that a
     # clock change skips to a nearby real instant).
     ends_at = datetime.combine(required + timedelta(days=1), time(0), tzinfo=ZoneInfo(timezone))
-    return Run(days, last_day, ends_at.astimezone(dt_timezone.utc))
+    return Run(days, last_day, ends_at.astimezone(UTC))
 
 
 def _next_required_after(day: date, working_days: frozenset[int], holds: tuple[Hold, ...]) -> date:

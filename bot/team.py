@@ -10,8 +10,8 @@ from datetime import date, datetime, timedelta
 
 from bot.markup import literal
 from bot.mastery import MasteryModel
-from bot.progress import skill_mastery, standing
 from bot.ports import UnitOfWork
+from bot.progress import skill_mastery, standing
 from bot.records import Learner, Team, TrailEvent
 from bot.streaks import streak_now
 from bot.vocabulary import LEARNING, AccessKind, EventKind, Role

@@ -10,7 +10,6 @@ from bot.pathway import CredentialOnMap, LessonStatus, PathwayOnMap
 from bot.progress import Standing
 from content.model import Curriculum, Lesson
 
-
 ADMINS_ONLY = ("Only an L&D admin can make a team from a channel's members. "
                "Ask your L&D team to do it, or to give you the admin role.")
 
@@ -83,7 +82,7 @@ def greeting(
         f"**Your pathway:** {route_line(curriculum)}",
     ]
     if timezone is None:
-        return "\n".join(lines + ["", "First, where are you? Then I can send your daily lesson at a time that suits you."])
+        return "\n".join([*lines, "", "First, where are you? Then I can send your daily lesson at a time that suits you."])
     lines.append(f"**Daily lesson time:** {daily_time} ({timezone}), {days_phrase(working_days)}. Change it with /settings.")
     if first is not None:
         lines += ["", first_up(first)]

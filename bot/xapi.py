@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timezone
+from datetime import UTC
 from typing import Any
 
 from bot.records import TrailEvent
@@ -70,7 +70,7 @@ class Record:
             "actor": {"objectType": "Agent", "account": {"homePage": self.base_url, "name": f"learner-{event.learner_id}"}},
             "verb": {"id": VERBS[verb], "display": {"en-US": verb}},
             "object": activity,
-            "timestamp": event.occurred_at.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
+            "timestamp": event.occurred_at.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z"),
             "version": "1.0.3",
         }
         if result is not None:

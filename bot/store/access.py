@@ -3,8 +3,9 @@ copy of the database signs nobody in."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import CursorResult, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.records import Learner
@@ -54,8 +55,8 @@ class SqlAccess:
 
     async def end_all(self, learner_id: int) -> int:
         result = await self._session.execute(delete(AccessTokenRow).where(AccessTokenRow.learner_id == learner_id))
-        return int(result.rowcount or 0)
+        return int(cast("CursorResult[Any]", result).rowcount or 0)
 
     async def purge_expired(self, now: datetime) -> int:
         result = await self._session.execute(delete(AccessTokenRow).where(AccessTokenRow.expires_at <= now))
-        return int(result.rowcount or 0)
+        return int(cast("CursorResult[Any]", result).rowcount or 0)

@@ -23,7 +23,7 @@ class SqlAwards:
     def __init__(self, session: AsyncSession, snapshots: rows.Snapshots, known: KnownAwards) -> None:
         self._session = session
         self._snapshots = snapshots
-        self._insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+        self._insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
         # A learner's awards once read in this transaction (the next step, the awarder and the
         # pathway each ask), or known to be none from the learner's lock (bot/store/learners.py);
         # any change to awards reads them again.

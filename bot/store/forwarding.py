@@ -25,7 +25,9 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.records import TrailEvent
 from bot.store.models import EventRow, XapiForwardingRow
+from bot.store.rows import trail_event
 
 ERROR_LENGTH = 300  # the column's size
 
@@ -49,7 +51,7 @@ class Batch:
     """The events of one round, claimed by this process until the round ends. Call `done` when
     the LRS has them (the cursor moves past them) or `failed` (it stays where it is)."""
 
-    events: list[EventRow]
+    events: list[TrailEvent]  # plain records, as the rest of the store hands out
     cursor: int  # the last event forwarded before this round
     end: int  # the cursor after this round, when it is done
     gaps_after: list[list[object]]  # the gaps after this round, when it is done
@@ -142,7 +144,7 @@ class ForwardingStore:
         horizon = now - self._gap_horizon
         kept = [gap for gap in gaps if int(gap[0]) not in found and datetime.fromisoformat(str(gap[1])) > horizon]
         new = [[i, now.isoformat()] for i in range(row.last_event_id + 1, end) if i not in seen]
-        return Batch(events=late + after, cursor=row.last_event_id, end=end,
+        return Batch(events=[trail_event(event) for event in late + after], cursor=row.last_event_id, end=end,
                      gaps_after=(kept + new)[-self._max_gaps:])
 
 

@@ -46,7 +46,7 @@ class SqlLearners:
         found = await self._locked(ref)
         if found is not None:
             return found, False
-        dialect = self._session.bind.dialect.name
+        dialect = self._session.get_bind().dialect.name
         insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
         result = await self._session.execute(
             insert(LearnerRow)

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import CursorResult, and_, exists, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -26,7 +26,7 @@ class SqlNudges:
     def __init__(self, session: AsyncSession, snapshots: rows.Snapshots) -> None:
         self._session = session
         self._snapshots = snapshots
-        self._insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+        self._insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
     async def to_plan(self, platforms: Collection[str], limit: int) -> list[Learner]:
         waiting = exists().where(
@@ -66,7 +66,7 @@ class SqlNudges:
         transaction is claiming are skipped. `platforms`: only learners this process can reach."""
         on_platforms = (
             NudgeRow.learner_id.in_(select(LearnerRow.id).where(LearnerRow.platform.in_(list(platforms))))
-            if platforms is not None else True
+            if platforms is not None else true()
         )
         due = (
             select(NudgeRow.id)
@@ -118,7 +118,7 @@ class SqlNudges:
             .values(**values)
             .execution_options(synchronize_session=False)
         )
-        return result.rowcount == 1
+        return cast("CursorResult[Any]", result).rowcount == 1
 
     async def cancel(self, learner_id: int, kinds: Collection[NudgeKind], at: datetime) -> None:
         await self._session.execute(

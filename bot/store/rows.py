@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import copy
 from dataclasses import fields
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Row
@@ -130,4 +130,4 @@ def aware(instant: datetime | str | None) -> datetime | None:
         return None
     if isinstance(instant, str):
         instant = datetime.fromisoformat(instant)
-    return instant if instant.tzinfo is not None else instant.replace(tzinfo=timezone.utc)
+    return instant if instant.tzinfo is not None else instant.replace(tzinfo=UTC)

@@ -52,7 +52,7 @@ class SqlSessions:
         self, learner_id: int, kind: SessionKind, title: str, steps: list[dict[str, Any]], *, now: datetime,
         lesson_id: str | None = None, lesson_version: str | None = None, credential_id: str | None = None,
     ) -> LessonSession:
-        values = {
+        values: dict[str, Any] = {
             "learner_id": learner_id, "kind": kind, "title": title, "steps": steps, "position": 0, "correct_count": 0,
             "status": SessionStatus.ACTIVE, "started_at": now, "updated_at": now, "lesson_id": lesson_id,
             "lesson_version": lesson_version, "credential_id": credential_id,

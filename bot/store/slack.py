@@ -18,7 +18,7 @@ from bot.vocabulary import Platform
 class SqlSlackLearners:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
-        self._insert = postgresql.insert if session.bind.dialect.name == "postgresql" else sqlite.insert
+        self._insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
     async def learner(self, user_id: str) -> SlackLearner | None:
         row = (await self._session.execute(

@@ -8,7 +8,8 @@ Revises: 0012
 Create Date: 2026-11-29
 """
 from collections.abc import Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -35,7 +36,7 @@ def upgrade() -> None:
     for learner_id, day in connection.execute(_expanding(
             "SELECT DISTINCT learner_id, local_date FROM events WHERE kind IN :kinds"), kinds):
         days.setdefault(learner_id, set()).add(_date(day))
-    last_learned = dict(connection.execute(_expanding(
+    last_learned: dict[int, Any] = dict(connection.execute(_expanding(
         "SELECT learner_id, max(occurred_at) FROM events WHERE kind IN :kinds GROUP BY learner_id"), kinds).all())
     holds: dict[int, list[Hold]] = {}
     for learner_id, start, end in connection.execute(sa.text("SELECT learner_id, start_date, end_date FROM streak_holds")):
@@ -78,4 +79,4 @@ def _instant(value: datetime | str) -> datetime:
     """Aware UTC, as the bot stores instants (SQLite hands back naive text)."""
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)

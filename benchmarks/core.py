@@ -32,9 +32,7 @@ import json
 import os
 import platform
 import shlex
-import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -50,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import Column, Integer, MetaData, String, Table, event, text
 from sqlalchemy.engine import make_url
 
+from benchmarks.support import run_before
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Event, LearnerRef, Start
@@ -219,17 +218,8 @@ async def measure_here(args: argparse.Namespace) -> list[Result]:
 
 def measure_before(args: argparse.Namespace) -> list[Result]:
     """The same run on the product code in --before, with this harness, in a process of its own."""
-    with tempfile.TemporaryDirectory(prefix="bench-before-") as folder:
-        code = Path(folder) / "code"
-        shutil.copytree(args.before, code, ignore=shutil.ignore_patterns(".git", ".venv", "node_modules", "data", "__pycache__"))
-        (code / "benchmarks").mkdir(exist_ok=True)
-        shutil.copy2(HERE, code / "benchmarks" / "core.py")
-        out = Path(folder) / "before.json"
-        done = subprocess.run([sys.executable, str(code / "benchmarks" / "core.py"), "--learners", str(args.learners),
-                               "--backend", args.backend, "--json-out", str(out)], cwd=folder)
-        if done.returncode != 0 or not out.exists():
-            raise NotMeasured(f"the run on the code in {args.before} did not complete (exit {done.returncode})")
-        return [Result(**{**figures, "code": "before"}) for figures in json.loads(out.read_text())]
+    argv = ["--learners", str(args.learners), "--backend", args.backend]
+    return [Result(**{**figures, "code": "before"}) for figures in run_before(args.before, "core.py", argv)]
 
 
 def report(args: argparse.Namespace, rounds: list[list[Result]]) -> None:

@@ -59,9 +59,7 @@ import platform
 import random
 import re
 import shlex
-import shutil
 import socket
-import subprocess
 import sys
 import tempfile
 import threading
@@ -96,7 +94,18 @@ from starlette.routing import Route  # noqa: E402
 from adapters.slack.app import SORRY, SlackBot, SlackSettings, web_client  # noqa: E402
 from adapters.slack.http import PATH, events_router  # noqa: E402
 from adapters.slack.inbound import Delivery  # noqa: E402
-from benchmarks.support import Incomplete, all_of, cpu_since, drop_postgres, fresh_postgres, load_shipped_curriculum, percentile, thread_cpu  # noqa: E402
+from benchmarks.support import (  # noqa: E402
+    Incomplete,
+    all_of,
+    cpu_since,
+    drop_postgres,
+    fresh_postgres,
+    load_shipped_curriculum,
+    percentile,
+    run_before,
+    thread_cpu,
+    without_before,
+)
 from bot.clock import SystemClock  # noqa: E402
 from bot.core import Core  # noqa: E402
 from bot.store.database import create_engine, create_sessionmaker, normalize_url  # noqa: E402
@@ -767,32 +776,13 @@ class Figures:
 
 
 # What the --before run takes from this checkout: the benchmark and the fakes it imports.
-HARNESS = ("benchmarks/slack.py", "fakes/__init__.py", "fakes/serving.py", "fakes/slack_api.py", "fakes/slack_signing.py")
+HARNESS = ("fakes/__init__.py", "fakes/serving.py", "fakes/slack_api.py", "fakes/slack_signing.py")
 
 
 def measure_before(args: argparse.Namespace) -> list[Figures]:
     """The same run of ours on the product code in --before (a copy of an earlier commit), with
     this benchmark and this checkout's fake Slack (HARNESS), in a process of its own; no baseline there."""
-    with tempfile.TemporaryDirectory(prefix="bench-before-") as folder:
-        code = Path(folder) / "code"
-        shutil.copytree(args.before, code, ignore=shutil.ignore_patterns(".git", ".venv", "node_modules", "data", "__pycache__"))
-        for harness in HARNESS:
-            (code / harness).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(HERE.parent / harness, code / harness)
-        out = Path(folder) / "before.json"
-        argv, skip = [], False
-        for arg in sys.argv[1:]:  # the same arguments, without --before
-            if skip:
-                skip = False
-            elif arg == "--before":
-                skip = True
-            elif not arg.startswith("--before="):
-                argv.append(arg)
-        print(f"measuring the code in {args.before} first ...", file=sys.stderr, flush=True)
-        done = subprocess.run([sys.executable, str(code / "benchmarks" / "slack.py"), *argv, "--json-out", str(out)])
-        if done.returncode != 0 or not out.exists():
-            raise SystemExit(f"the run on the code in {args.before} did not complete (exit {done.returncode})")
-        return [Figures(**figures) for figures in json.loads(out.read_text())]
+    return [Figures(**figures) for figures in run_before(args.before, "slack.py", without_before(sys.argv[1:]), HARNESS)]
 
 
 def compare(args: argparse.Namespace, before: list[Figures], after: list[Figures]) -> None:

@@ -3,10 +3,15 @@ thread, a throwaway PostgreSQL database and the shipped curriculum."""
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import shutil
+import subprocess
+import sys
+import tempfile
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -102,3 +107,36 @@ def load_shipped_curriculum() -> Curriculum:
     if result.curriculum is None:
         raise SystemExit("the shipped content has problems: run `python run_bot.py content check`")
     return result.curriculum
+
+
+def run_before(before: Path, script: str, argv: Sequence[str], harness: Sequence[str] = ()) -> Any:
+    """Run benchmarks/`script` of this checkout on the product code in `before` (a copy of an
+    earlier commit), with this checkout's benchmarks/support.py and `harness` files (the fakes),
+    in a process of its own, given `argv` and --json-out: the figures it wrote there. The same
+    harness on both sides, so the comparison is of the product code only."""
+    here = Path(__file__).resolve().parent.parent
+    with tempfile.TemporaryDirectory(prefix="bench-before-") as folder:
+        code = Path(folder) / "code"
+        shutil.copytree(before, code, ignore=shutil.ignore_patterns(".git", ".venv", "node_modules", "data", "__pycache__"))
+        for name in (f"benchmarks/{script}", "benchmarks/support.py", *harness):
+            (code / name).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(here / name, code / name)
+        out = Path(folder) / "before.json"
+        print(f"measuring the code in {before} first ...", file=sys.stderr, flush=True)
+        done = subprocess.run([sys.executable, str(code / "benchmarks" / script), *argv, "--json-out", str(out)], cwd=folder)
+        if done.returncode != 0 or not out.exists():
+            raise SystemExit(f"the run on the code in {before} did not complete (exit {done.returncode})")
+        return json.loads(out.read_text())
+
+
+def without_before(argv: Sequence[str]) -> list[str]:
+    """The command line's arguments without --before and its folder."""
+    kept, skip = [], False
+    for arg in argv:
+        if skip:
+            skip = False
+        elif arg == "--before":
+            skip = True
+        elif not arg.startswith("--before="):
+            kept.append(arg)
+    return kept

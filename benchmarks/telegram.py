@@ -63,8 +63,6 @@ import os
 import platform
 import random
 import shlex
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -95,7 +93,18 @@ from telegram.ext import (  # noqa: E402
 from adapters.inbox import Inbox  # noqa: E402
 from adapters.telegram.bot import ALLOWED_UPDATES, SORRY, TelegramBot, TelegramSettings  # noqa: E402
 from adapters.telegram.delivery import DeliveryLimiter  # noqa: E402
-from benchmarks.support import Incomplete, all_of, cpu_since, drop_postgres, fresh_postgres, load_shipped_curriculum, percentile, thread_cpu  # noqa: E402
+from benchmarks.support import (  # noqa: E402
+    Incomplete,
+    all_of,
+    cpu_since,
+    drop_postgres,
+    fresh_postgres,
+    load_shipped_curriculum,
+    percentile,
+    run_before,
+    thread_cpu,
+    without_before,
+)
 from bot.clock import SystemClock  # noqa: E402
 from bot.core import Core  # noqa: E402
 from bot.store.database import create_engine, create_sessionmaker, normalize_url  # noqa: E402
@@ -463,7 +472,7 @@ async def measure_with_database(url: str, args: argparse.Namespace, limiter: Del
 # ---------------------------------------------------------------------------------------------
 # Under Telegram's limits
 
-HARNESS = ("benchmarks/telegram.py", "benchmarks/support.py", "fakes/__init__.py", "fakes/serving.py", "fakes/telegram_api.py")
+HARNESS = ("fakes/__init__.py", "fakes/serving.py", "fakes/telegram_api.py")
 AIM_LEARNERS, AIM_RATE, AIM_P95 = 100, 24.0, 1.5  # issue 13: at 100 learners, >= 24 actions/s, reply p95 < 1.5 s
 
 
@@ -627,26 +636,7 @@ async def measure_limited_on(args: argparse.Namespace) -> Limited:
 
 def measure_before(args: argparse.Namespace) -> Limited:
     """The same run on the product code in --before, with this harness, in a process of its own."""
-    with tempfile.TemporaryDirectory(prefix="bench-before-") as folder:
-        code = Path(folder) / "code"
-        shutil.copytree(args.before, code, ignore=shutil.ignore_patterns(".git", ".venv", "node_modules", "data", "__pycache__"))
-        for harness in HARNESS:
-            (code / harness).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(HERE.parent / harness, code / harness)
-        out = Path(folder) / "before.json"
-        argv, skip = [], False
-        for arg in sys.argv[1:]:  # the same arguments, without --before
-            if skip:
-                skip = False
-            elif arg == "--before":
-                skip = True
-            elif not arg.startswith("--before="):
-                argv.append(arg)
-        print(f"measuring the code in {args.before} first ...", file=sys.stderr, flush=True)
-        done = subprocess.run([sys.executable, str(code / "benchmarks" / "telegram.py"), *argv, "--json-out", str(out)])
-        if done.returncode != 0 or not out.exists():
-            raise SystemExit(f"the run on the code in {args.before} did not complete (exit {done.returncode})")
-        figures = json.loads(out.read_text())
+    figures = run_before(args.before, "telegram.py", without_before(sys.argv[1:]), HARNESS)
     return Limited(**{**figures, "code": str(args.before)})
 
 

@@ -19,6 +19,7 @@ A delivery the platform sends again (a webhook retry, Slack's X-Slack-Retry-Num)
 here and is dropped, so it is handled once. Handling the same delivery twice is harmless
 anyway: the core records each platform message once (a unique source id).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -148,19 +149,26 @@ class Inbox:
     async def recorded(self, entry: Entry, replies: list[dict[str, Any]]) -> None:
         """The core recorded it: what is left is sending `replies`."""
         text = json.dumps(replies, separators=(",", ":"), ensure_ascii=False)
-        await self._write(lambda db: db.execute(
-            "UPDATE deliveries SET state = 'recorded', replies = ? WHERE id = ? AND state = 'pending'", (text, entry.id)))
+        await self._write(
+            lambda db: db.execute(
+                "UPDATE deliveries SET state = 'recorded', replies = ? WHERE id = ? AND state = 'pending'", (text, entry.id)
+            )
+        )
 
     async def done(self, entry: Entry) -> None:
         """Recorded: never to be processed again."""
-        await self._write(lambda db: db.execute(
-            "UPDATE deliveries SET state = 'done', owner = NULL, last_error = NULL WHERE id = ?", (entry.id,)))
+        await self._write(
+            lambda db: db.execute("UPDATE deliveries SET state = 'done', owner = NULL, last_error = NULL WHERE id = ?", (entry.id,))
+        )
 
     async def failed(self, entry: Entry, error: str) -> None:
         """It cannot be processed (a bug, or a payload the bot does not understand): trying again
         would fail the same way. Kept for the operator (`status`), never tried again."""
-        await self._write(lambda db: db.execute(
-            "UPDATE deliveries SET state = 'failed', owner = NULL, last_error = ? WHERE id = ?", (error[:300], entry.id)))
+        await self._write(
+            lambda db: db.execute(
+                "UPDATE deliveries SET state = 'failed', owner = NULL, last_error = ? WHERE id = ?", (error[:300], entry.id)
+            )
+        )
 
     async def later(self, entry: Entry, error: str) -> None:
         """Not recorded (the database could not be reached): try again after a backoff."""
@@ -171,8 +179,7 @@ class Inbox:
             attempts = (row[0] if row else 0) + 1
             wait = min(RETRY_FIRST * 2 ** (attempts - 1), RETRY_MOST)
             db.execute(
-                "UPDATE deliveries SET attempts = ?, owner = NULL, lease_until = ?, last_error = ?"
-                " WHERE id = ? AND state = 'pending'",
+                "UPDATE deliveries SET attempts = ?, owner = NULL, lease_until = ?, last_error = ? WHERE id = ? AND state = 'pending'",
                 (attempts, now + wait, error[:300], entry.id),
             )
 
@@ -193,8 +200,10 @@ class Inbox:
         now = self._clock()
 
         def take(db: sqlite3.Connection) -> list[Entry]:
-            query = ("SELECT id, key, conversation, payload, received_at, attempts, owner, lease_until, replies"
-                     " FROM deliveries WHERE state IN ('pending', 'recorded') AND platform = ?")
+            query = (
+                "SELECT id, key, conversation, payload, received_at, attempts, owner, lease_until, replies"
+                " FROM deliveries WHERE state IN ('pending', 'recorded') AND platform = ?"
+            )
             args: list[Any] = [platform]
             if conversation is not None:
                 query += " AND conversation = ? AND id < ?"
@@ -210,10 +219,20 @@ class Inbox:
                     continue  # another process is
                 if owner is None and lease_until > now and conversation is None:
                     continue  # waiting for its next try
-                db.execute("UPDATE deliveries SET owner = ?, lease_until = ? WHERE id = ?",
-                           (self.owner, now + LEASE, entry_id))
-                taken.append(Entry(entry_id, platform, key, conv, json.loads(payload), received_at, attempts,
-                                   None if replies is None else tuple(json.loads(replies)), taken_over=True))
+                db.execute("UPDATE deliveries SET owner = ?, lease_until = ? WHERE id = ?", (self.owner, now + LEASE, entry_id))
+                taken.append(
+                    Entry(
+                        entry_id,
+                        platform,
+                        key,
+                        conv,
+                        json.loads(payload),
+                        received_at,
+                        attempts,
+                        None if replies is None else tuple(json.loads(replies)),
+                        taken_over=True,
+                    )
+                )
             return taken
 
         return await self._write(take)
@@ -222,7 +241,8 @@ class Inbox:
     async def backlog(self) -> Backlog:
         def count(db: sqlite3.Connection) -> Backlog:
             pending, oldest = db.execute(
-                "SELECT COUNT(*), MIN(received_at) FROM deliveries WHERE state IN ('pending', 'recorded')").fetchone()
+                "SELECT COUNT(*), MIN(received_at) FROM deliveries WHERE state IN ('pending', 'recorded')"
+            ).fetchone()
             failed = db.execute("SELECT COUNT(*) FROM deliveries WHERE state = 'failed'").fetchone()[0]
             return Backlog(int(pending), oldest, int(failed))
 
@@ -231,12 +251,14 @@ class Inbox:
     async def forget_old(self) -> int:
         """Handled deliveries older than KEEP_DONE are forgotten (their keys with them)."""
         cutoff = self._clock() - KEEP_DONE
-        return await self._write(lambda db: db.execute(
-            "DELETE FROM deliveries WHERE state = 'done' AND received_at < ?", (cutoff,)).rowcount)
+        return await self._write(
+            lambda db: db.execute("DELETE FROM deliveries WHERE state = 'done' AND received_at < ?", (cutoff,)).rowcount
+        )
 
     # --- the file -----------------------------------------------------------------------------
     async def _write(self, work: Callable[[sqlite3.Connection], Any]) -> Any:
         """`work` in one immediate transaction, committed (and fsynced) before returning."""
+
         def transaction(db: sqlite3.Connection) -> Any:
             db.execute("BEGIN IMMEDIATE")
             try:

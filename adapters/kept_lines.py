@@ -3,6 +3,7 @@
 markdown-it with `breaks` turns each line break into a hard break, but drops the spaces a line
 starts with; they come back from the paragraph's source, so a line the bot indents (the map's
 "   still needs: ...") stays indented on every platform."""
+
 from __future__ import annotations
 
 from markdown_it.tree import SyntaxTreeNode

@@ -19,6 +19,7 @@ What the LRS answers decides what happens:
   the record behind it for ever. When it refuses everything it is sent, the fault is the LRS's
   (or ours for every statement): nothing is skipped, and the round is retried with backoff.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -98,8 +99,17 @@ class _Retry(Exception):
 
 
 class LrsForwarder:
-    def __init__(self, *, settings: LrsSettings, store: ForwardingStore, record: Record, clock: Clock,
-                 client: httpx.AsyncClient, backoff: Backoff = Backoff(), grace: float = 2.0) -> None:
+    def __init__(
+        self,
+        *,
+        settings: LrsSettings,
+        store: ForwardingStore,
+        record: Record,
+        clock: Clock,
+        client: httpx.AsyncClient,
+        backoff: Backoff = Backoff(),
+        grace: float = 2.0,
+    ) -> None:
         self._settings, self._store, self._record, self._clock = settings, store, record, clock
         self._client, self._backoff, self._grace = client, backoff, grace
 
@@ -116,14 +126,21 @@ class LrsForwarder:
                 return Round(events=len(batch.events), failed=str(retry), retry_after=retry.retry_after)
             if refused and not stored:
                 first = refused[0]
-                message = (f"the LRS refused all {len(refused)} statement(s) of the batch ({first.status}: "
-                           f"{first.reason}); nothing is skipped while it stores none")
+                message = (
+                    f"the LRS refused all {len(refused)} statement(s) of the batch ({first.status}: "
+                    f"{first.reason}); nothing is skipped while it stores none"
+                )
                 batch.failed(message)
                 return Round(events=len(batch.events), failed=message)
             for refusal in refused:
-                log.error("xAPI forwarding: the LRS refused statement %s (event %d, %s) with %d: %s; skipped it",
-                          refusal.statement.get("id"), refusal.event_id, _verb(refusal.statement), refusal.status,
-                          refusal.reason)
+                log.error(
+                    "xAPI forwarding: the LRS refused statement %s (event %d, %s) with %d: %s; skipped it",
+                    refusal.statement.get("id"),
+                    refusal.event_id,
+                    _verb(refusal.statement),
+                    refusal.status,
+                    refusal.reason,
+                )
             batch.done(stored, len(refused))
             return Round(events=len(batch.events), forwarded=stored, skipped=len(refused))
 
@@ -149,8 +166,12 @@ class LrsForwarder:
                     failures += 1
                     # The LRS's Retry-After when it gave one ("0" is no reason to spin), else the backoff.
                     delay = result.retry_after or self._backoff.delay(failures)
-                    log.error("xAPI forwarding to %s: %s; nothing skipped, trying again in %.0f s",
-                              self._settings.statements_url, result.failed, delay)
+                    log.error(
+                        "xAPI forwarding to %s: %s; nothing skipped, trying again in %.0f s",
+                        self._settings.statements_url,
+                        result.failed,
+                        delay,
+                    )
                 else:
                     if failures:
                         log.warning("xAPI forwarding: the LRS stores statements again")
@@ -176,7 +197,7 @@ class LrsForwarder:
         stored, refused = 0, []
         size = self._settings.batch
         for start in range(0, len(statements), size):
-            done, refusals = await self._deliver(statements[start:start + size])
+            done, refusals = await self._deliver(statements[start : start + size])
             stored, refused = stored + done, refused + refusals
         return stored, refused
 

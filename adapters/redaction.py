@@ -1,6 +1,7 @@
 """Secrets never reach a log line: every record (message and traceback) has them masked.
 Installed on the root handlers by `serve`, so libraries' logs (httpx prints request URLs,
 and Telegram's URLs carry the bot token) are covered too."""
+
 from __future__ import annotations
 
 import logging

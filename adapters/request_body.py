@@ -1,6 +1,7 @@
 """Reading a platform's request body without trusting its size: a webhook is public, and a body
 is read into memory only up to a limit (the declared length is checked first, then the bytes as
 they arrive, since a sender may lie about the length or send none)."""
+
 from __future__ import annotations
 
 from starlette.requests import Request

@@ -1,6 +1,7 @@
 """`serve`: runs what adapters/wiring.py put together (the one ASGI web app with the platforms'
 webhooks, the chat platforms, and the background work: redelivering journaled deliveries,
 nudges, xAPI forwarding) until SIGINT or SIGTERM, then stops every part in order."""
+
 from __future__ import annotations
 
 import asyncio
@@ -51,8 +52,7 @@ async def serve(settings: Settings, app: Application) -> None:
             if redelivering is not None:
                 background.append(asyncio.create_task(redelivering.redeliver(stopping)))
         if serving.senders:
-            background.append(asyncio.create_task(serving.dispatcher.run(stopping, interval=settings.nudging.interval),
-                                                  name="nudges"))
+            background.append(asyncio.create_task(serving.dispatcher.run(stopping, interval=settings.nudging.interval), name="nudges"))
             log.warning("Daily nudges: delivering for %s", ", ".join(serving.senders))
         if serving.forwarder is not None:
             background.append(asyncio.create_task(serving.forwarder.run(stopping), name="xapi-forwarding"))
@@ -76,19 +76,20 @@ async def _start_platforms(settings: Settings, serving: Serving) -> None:
         try:
             await serving.telegram.start()
         except InvalidToken:  # its message quotes the token
-            raise PlatformUnavailable("Telegram refused TELEGRAM_BOT_TOKEN (InvalidToken): copy the token from "
-                                      "@BotFather again") from None
+            raise PlatformUnavailable("Telegram refused TELEGRAM_BOT_TOKEN (InvalidToken): copy the token from @BotFather again") from None
         except TelegramError as error:
-            raise PlatformUnavailable(f"Telegram: {type(error).__name__}: {serving.redactor.redact(str(error))}. Check "
-                                      "the token and the network") from None
+            raise PlatformUnavailable(
+                f"Telegram: {type(error).__name__}: {serving.redactor.redact(str(error))}. Check the token and the network"
+            ) from None
     else:
         log.warning("Telegram is not configured (TELEGRAM_BOT_TOKEN is not set)")
     if serving.socket_mode is not None:
         try:
             await serving.socket_mode.connect_async()
         except Exception as error:  # a refused app token or no network: one line, not a traceback
-            raise PlatformUnavailable(f"Slack Socket Mode: {type(error).__name__}: "
-                                      f"{serving.redactor.redact(str(error))}. Check SLACK_APP_TOKEN and the network") from None
+            raise PlatformUnavailable(
+                f"Slack Socket Mode: {type(error).__name__}: {serving.redactor.redact(str(error))}. Check SLACK_APP_TOKEN and the network"
+            ) from None
         log.warning("Slack: connected in Socket Mode")
     elif serving.slack is not None:
         log.warning("Slack: events, interactivity and /learn at %s/slack/events", settings.public_url or settings.local_url)

@@ -3,6 +3,7 @@ once (bot/config.py): the content, the store, the issuer and the core for every 
 (`build`), and for `serve` the chat platforms, the web app and the background work around them
 (`wire_serving`). Nothing is built at import time; a platform's SDK is imported only when that
 platform is configured (each platform is an extra: `pip install 'microbadge[telegram]'`)."""
+
 from __future__ import annotations
 
 import logging
@@ -110,10 +111,8 @@ def _keys_problem(settings: Settings, error: IssuerKeyError | OSError) -> str:
     where = Path(error.filename) if error.filename else settings.keys_dir
     reason = error.strerror or type(error).__name__
     if where.suffix == ".pem":
-        return (f"{settings.keys_setting}: the issuer key {where} cannot be read ({reason}): it must be a file "
-                "this user may read (mode 600)")
-    return (f"{settings.keys_setting}: the issuer key cannot be created in {where} ({reason}): the folder must be "
-            "writable by this user")
+        return f"{settings.keys_setting}: the issuer key {where} cannot be read ({reason}): it must be a file this user may read (mode 600)"
+    return f"{settings.keys_setting}: the issuer key cannot be created in {where} ({reason}): the folder must be writable by this user"
 
 
 def load_issuer(settings: Settings) -> IssuerIdentity:
@@ -124,7 +123,10 @@ def load_issuer(settings: Settings) -> IssuerIdentity:
     except (IssuerKeyError, OSError) as error:
         raise ConfigError(_keys_problem(settings, error)) from None
     return IssuerIdentity.create(
-        key=key, retired=retired, name=settings.issuer_name, public_url=settings.public_url,
+        key=key,
+        retired=retired,
+        name=settings.issuer_name,
+        public_url=settings.public_url,
         local_url=settings.local_url,
     )
 
@@ -146,8 +148,9 @@ def in_use(settings: Settings, issuer: IssuerIdentity | None = None) -> list[str
         key = f"{keys.current_path} ({issuer.verification_method})"  # the key's id: the issuer's DID and the key
     elif keys.current_path.exists():
         try:
-            issuer = IssuerIdentity.create(key=load_key(keys.current_path), name=settings.issuer_name,
-                                           public_url=settings.public_url, local_url=settings.local_url)
+            issuer = IssuerIdentity.create(
+                key=load_key(keys.current_path), name=settings.issuer_name, public_url=settings.public_url, local_url=settings.local_url
+            )
             key = f"{keys.current_path} ({issuer.verification_method})"
         except (OSError, IssuerKeyError) as error:
             key = f"{keys.current_path} (unusable: {error})"
@@ -222,11 +225,12 @@ async def wire_serving(settings: Settings, app: Application) -> Serving:
         from bot.store.send_rate import SharedSendRate
 
         pacer = (  # SQLite: one process, its own limiter; PostgreSQL: one rate for every process
-            SharedSendRate(app.engine, TELEGRAM, settings.telegram.messages_per_second)
-            if app.engine.dialect.name == "postgresql" else None
+            SharedSendRate(app.engine, TELEGRAM, settings.telegram.messages_per_second) if app.engine.dialect.name == "postgresql" else None
         )
         telegram = TelegramBot(
-            core=app.core, settings=settings.telegram, images=BakedImages(app.store).png,
+            core=app.core,
+            settings=settings.telegram,
+            images=BakedImages(app.store).png,
             rate_limiter=DeliveryLimiter(overall_per_second=settings.telegram.messages_per_second, pacer=pacer),
             polls=SentPolls(app.engine, TELEGRAM, app.clock),  # an answer reaches any process, also after a restart
             inbox=inbox,
@@ -242,8 +246,14 @@ async def wire_serving(settings: Settings, app: Application) -> Serving:
 
         http_session = aiohttp.ClientSession()  # kept-alive Slack connections
         closers.append(http_session)
-        slack = SlackBot(core=app.core, store=app.store, settings=settings.slack, clock=app.clock, inbox=inbox,
-                         client=web_client(settings.slack, session=http_session))
+        slack = SlackBot(
+            core=app.core,
+            store=app.store,
+            settings=settings.slack,
+            clock=app.clock,
+            inbox=inbox,
+            client=web_client(settings.slack, session=http_session),
+        )
         if settings.slack.app_token:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
@@ -254,11 +264,17 @@ async def wire_serving(settings: Settings, app: Application) -> Serving:
             routers.append(events_router(slack.app, settings.slack.signing_secret))
         checks[SLACK] = slack.client.auth_test
         senders[SLACK] = slack.send_to_user
-    web = create_app(store=app.store, curriculum=app.curriculum, issuer=app.issuer, clock=app.clock,
-                     platform_routers=routers, platform_checks=checks)
+    web = create_app(
+        store=app.store, curriculum=app.curriculum, issuer=app.issuer, clock=app.clock, platform_routers=routers, platform_checks=checks
+    )
     dispatcher = NudgeDispatcher(
-        store=app.store, core=app.core, clock=app.clock, senders=senders, worker=f"{socket.gethostname()}:{os.getpid()}",
-        lease=timedelta(seconds=settings.nudging.lease), batch=settings.nudging.batch,
+        store=app.store,
+        core=app.core,
+        clock=app.clock,
+        senders=senders,
+        worker=f"{socket.gethostname()}:{os.getpid()}",
+        lease=timedelta(seconds=settings.nudging.lease),
+        batch=settings.nudging.batch,
         concurrency=settings.nudging.concurrency,
     )
     forwarder = None
@@ -272,8 +288,20 @@ async def wire_serving(settings: Settings, app: Application) -> Serving:
         lrs_client = open_client(settings.lrs)
         closers.append(lrs_client)
         forwarder = LrsForwarder(  # the same statements as `xapi export`: the same base URL
-            settings=settings.lrs, store=ForwardingStore(app.engine), clock=app.clock, client=lrs_client,
+            settings=settings.lrs,
+            store=ForwardingStore(app.engine),
+            clock=app.clock,
+            client=lrs_client,
             record=Record(base_url=settings.public_url or settings.local_url, curriculum=app.curriculum),
         )
-    return Serving(web=web, inbox=inbox, dispatcher=dispatcher, redactor=redactor, telegram=telegram, slack=slack,
-                   socket_mode=socket_mode, forwarder=forwarder, closers=closers)
+    return Serving(
+        web=web,
+        inbox=inbox,
+        dispatcher=dispatcher,
+        redactor=redactor,
+        telegram=telegram,
+        slack=slack,
+        socket_mode=socket_mode,
+        forwarder=forwarder,
+        closers=closers,
+    )

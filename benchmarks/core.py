@@ -24,6 +24,7 @@ path is visible.
 
 Prints Markdown tables; docs/benchmarks.md records the figures and the machine.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -95,8 +96,7 @@ class NotMeasured(Exception):
     """The run did not do the work it would report."""
 
 
-async def play_one_lesson(core: Core, learner: LearnerRef, counter: list[int], statements: list[int],
-                          kinds: list[tuple[str, int]]) -> int:
+async def play_one_lesson(core: Core, learner: LearnerRef, counter: list[int], statements: list[int], kinds: list[tuple[str, int]]) -> int:
     """Start (greeted, first lesson offered), Start now, every card, every check, until the
     lesson-complete summary. Returns this learner's interactions; appends each one's kind and
     the SQL statements it ran."""
@@ -157,8 +157,7 @@ async def measure(backend: str, url: str, learners: int) -> Result:
     for n in range(learners):
         counting[0] = True
         started = time.perf_counter()
-        played = await play_one_lesson(core, LearnerRef("bench", f"learner-{n}", timezone="Europe/Berlin"), counter,
-                                       statements, kinds)
+        played = await play_one_lesson(core, LearnerRef("bench", f"learner-{n}", timezone="Europe/Berlin"), counter, statements, kinds)
         core_seconds += time.perf_counter() - started
         if played != expected:
             raise NotMeasured(f"learner {n} finished {first.title!r} in {played} interactions, not {expected}")
@@ -176,8 +175,17 @@ async def measure(backend: str, url: str, learners: int) -> Result:
         raise NotMeasured(f"{counter[0]} interactions and {rows} baseline rows, not {learners} x {expected}")
     per_kind = Counter(kind for kind, _ in kinds)
     statements_by_kind = {kind: sum(n for k, n in kinds if k == kind) / count for kind, count in per_kind.items()}
-    return Result(backend, counter[0], core_seconds, baseline_seconds, first.title, expected,
-                  statements[0] / counter[0], dict(per_kind), statements_by_kind)
+    return Result(
+        backend,
+        counter[0],
+        core_seconds,
+        baseline_seconds,
+        first.title,
+        expected,
+        statements[0] / counter[0],
+        dict(per_kind),
+        statements_by_kind,
+    )
 
 
 async def postgres_database() -> str | None:
@@ -223,22 +231,31 @@ def measure_before(args: argparse.Namespace) -> list[Result]:
 
 
 def report(args: argparse.Namespace, rounds: list[list[Result]]) -> None:
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"load average before the run {args.load[0]:.2f} {args.load[1]:.2f} {args.load[2]:.2f}")
+    print(
+        f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"load average before the run {args.load[0]:.2f} {args.load[1]:.2f} {args.load[2]:.2f}"
+    )
     print(f"command: {shlex.join(['python', 'benchmarks/core.py', *sys.argv[1:]])}")
     first = rounds[0][0]
-    print(f"each learner: first contact, Start now, then {first.lesson!r} to its summary: {first.per_learner} interactions"
-          f" ({', '.join(f'{n // args.learners} {kind}' for kind, n in first.kinds.items())}); checked for every learner\n")
+    print(
+        f"each learner: first contact, Start now, then {first.lesson!r} to its summary: {first.per_learner} interactions"
+        f" ({', '.join(f'{n // args.learners} {kind}' for kind, n in first.kinds.items())}); checked for every learner\n"
+    )
     codes = [(args.before, "before"), ("this checkout", "this checkout")] if args.before else [("this checkout", "this checkout")]
-    print("| code | backend | round | interactions | core (per s) | baseline inserts (per s) | core cost / insert |"
-          " statements / interaction | " + " | ".join(KINDS) + " |")
+    print(
+        "| code | backend | round | interactions | core (per s) | baseline inserts (per s) | core cost / insert |"
+        " statements / interaction | " + " | ".join(KINDS) + " |"
+    )
     print("|---|---|---|---|---|---|---|---|" + "---|" * len(KINDS))
     for number, results in enumerate(rounds, 1):
         for r in results:
             shown = next(name for name, code in codes if code == r.code)
-            print(f"| {shown} | {r.backend} | {number} | {r.interactions} | {r.core_rate:.0f} | {r.baseline_rate:.0f} |"
-                  f" {r.cost_ratio:.2f}x | {r.statements_per_interaction:.2f} | "
-                  + " | ".join(f"{r.statements_by_kind.get(kind, 0):.1f}" for kind in KINDS) + " |")
+            print(
+                f"| {shown} | {r.backend} | {number} | {r.interactions} | {r.core_rate:.0f} | {r.baseline_rate:.0f} |"
+                f" {r.cost_ratio:.2f}x | {r.statements_per_interaction:.2f} | "
+                + " | ".join(f"{r.statements_by_kind.get(kind, 0):.1f}" for kind in KINDS)
+                + " |"
+            )
     if len(rounds) > 1:
         print("\nmedians over the rounds:\n")
         print("| code | backend | core cost / insert (median) | range |")

@@ -7,6 +7,7 @@ credential's JSON bytes with the same key and nothing else.
     python benchmarks/credentials.py            # 200 credentials
     python benchmarks/credentials.py --count 500
 """
+
 from __future__ import annotations
 
 import argparse
@@ -42,8 +43,12 @@ def credentials(issuer: IssuerIdentity, count: int) -> list[dict]:
                 awarded_at=AWARDED,
                 valid_until=AWARDED + timedelta(days=365),
                 status_index=n,
-                evidence={"lessons": {"lockout-tagout": "2026-03-09"}, "mastery": {"energy-isolation": 0.9},
-                          "rechecks": {"energy-isolation": ["2026-03-11", "2026-03-25"]}, "badges": []},
+                evidence={
+                    "lessons": {"lockout-tagout": "2026-03-09"},
+                    "mastery": {"energy-isolation": 0.9},
+                    "rechecks": {"energy-isolation": ["2026-03-11", "2026-03-25"]},
+                    "badges": [],
+                },
                 stacked_credentials={},
             ),
             curriculum=curriculum,
@@ -63,8 +68,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--count", type=int, default=200)
     args = parser.parse_args()
-    issuer = IssuerIdentity.create(key=IssuerKey.generate(), name="Bench Academy", public_url=None,
-                                   local_url="http://127.0.0.1:8000")
+    issuer = IssuerIdentity.create(key=IssuerKey.generate(), name="Bench Academy", public_url=None, local_url="http://127.0.0.1:8000")
     documents = credentials(issuer, args.count)
 
     started = time.perf_counter()

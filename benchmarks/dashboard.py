@@ -18,6 +18,7 @@ under 300 ms at p95.
     python benchmarks/dashboard.py                  # ~1-2 minutes
     python benchmarks/dashboard.py --learners 2000 --events 200000 --requests 20   # a quick run
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,9 +74,18 @@ async def seed(url: str, learners: int, events: int, curriculum: Curriculum, now
     card = json.dumps(fsrs.Card().to_dict())  # as bot/mastery.py stores a card
     teams = -(-learners // TEAM_SIZE)
     params = {
-        "now": now, "learners": learners, "teams": teams, "per": per_learner, "size": TEAM_SIZE,
-        "lessons": lessons, "skills": skills, "n_lessons": len(lessons), "epl": EVENTS_PER_LESSON, "card": card,
-        "manager_hash": token_hash(MANAGER_TOKEN), "admin_hash": token_hash(ADMIN_TOKEN),
+        "now": now,
+        "learners": learners,
+        "teams": teams,
+        "per": per_learner,
+        "size": TEAM_SIZE,
+        "lessons": lessons,
+        "skills": skills,
+        "n_lessons": len(lessons),
+        "epl": EVENTS_PER_LESSON,
+        "card": card,
+        "manager_hash": token_hash(MANAGER_TOKEN),
+        "admin_hash": token_hash(ADMIN_TOKEN),
     }
     # Learner i (1-based) has done (i % (lessons + 1)) lessons: an even spread from none to all.
     statements = [
@@ -155,8 +165,16 @@ async def seed(url: str, learners: int, events: int, curriculum: Curriculum, now
 
 def _typed(statement: str) -> str:
     """asyncpg needs the parameters' types where PostgreSQL cannot infer them."""
-    for name, sql_type in (("now", "timestamptz"), ("lessons", "text[]"), ("skills", "text[]"), ("card", "text"),
-                           ("per", "integer"), ("epl", "integer"), ("n_lessons", "integer"), ("size", "integer")):
+    for name, sql_type in (
+        ("now", "timestamptz"),
+        ("lessons", "text[]"),
+        ("skills", "text[]"),
+        ("card", "text"),
+        ("per", "integer"),
+        ("epl", "integer"),
+        ("n_lessons", "integer"),
+        ("size", "integer"),
+    ):
         statement = statement.replace(f":{name}", f"CAST(:{name} AS {sql_type})")
     return statement
 
@@ -189,32 +207,43 @@ async def measure(url: str, curriculum: Curriculum, now: datetime, requests: int
     engine = create_engine(url)
     results: list[tuple[str, list[float]]] = []
     try:
+
         async def count_events() -> None:
             async with engine.connect() as connection:
                 await connection.execute(text("SELECT count(*) FROM events"))
 
         results.append(("baseline: SELECT count(*) FROM events", await timed(count_events, requests)))
         async with engine.connect() as connection:
-            manager_learner = int((await connection.execute(text(
-                "SELECT min(id) FROM learners WHERE team_id = 1 AND display_name LIKE 'Learner %'"
-                " AND id % 11 = 10"))).scalar_one() or 1)
+            manager_learner = int(
+                (
+                    await connection.execute(
+                        text("SELECT min(id) FROM learners WHERE team_id = 1 AND display_name LIKE 'Learner %' AND id % 11 = 10")
+                    )
+                ).scalar_one()
+                or 1
+            )
         with tempfile.TemporaryDirectory() as folder:
             keys = KeyStore(Path(folder) / "keys")
-            issuer = IssuerIdentity.create(key=keys.load_or_create(), retired=(), name="Benchmark Academy",
-                                           public_url=None, local_url="http://127.0.0.1:8000")
-            app = create_app(store=SqlStore(create_sessionmaker(engine)), curriculum=curriculum, issuer=issuer,
-                             clock=ManualClock(now))
+            issuer = IssuerIdentity.create(
+                key=keys.load_or_create(), retired=(), name="Benchmark Academy", public_url=None, local_url="http://127.0.0.1:8000"
+            )
+            app = create_app(store=SqlStore(create_sessionmaker(engine)), curriculum=curriculum, issuer=issuer, clock=ManualClock(now))
             pages = [
-                ("manager", "/dashboard"), ("admin", "/dashboard"), ("admin", "/dashboard/export.csv"),
-                ("manager", "/dashboard/teams/1"), ("manager", "/dashboard/teams/1/export.csv"),
-                ("manager", "/dashboard/teams/1/funnel.csv"), ("manager", "/dashboard/teams/1/credentials.csv"),
+                ("manager", "/dashboard"),
+                ("admin", "/dashboard"),
+                ("admin", "/dashboard/export.csv"),
+                ("manager", "/dashboard/teams/1"),
+                ("manager", "/dashboard/teams/1/export.csv"),
+                ("manager", "/dashboard/teams/1/funnel.csv"),
+                ("manager", "/dashboard/teams/1/credentials.csv"),
                 ("manager", f"/dashboard/learners/{manager_learner}"),
                 ("manager", f"/dashboard/learners/{manager_learner}/export.csv"),
             ]
             for who, path in pages:
                 token = MANAGER_TOKEN if who == "manager" else ADMIN_TOKEN
-                async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://bench",
-                                             cookies={"mb_session": token}) as client:
+                async with httpx.AsyncClient(
+                    transport=httpx.ASGITransport(app=app), base_url="http://bench", cookies={"mb_session": token}
+                ) as client:
                     results.append((f"{path} ({who})", await timed(partial(get_ok, client, path, who), requests)))
     finally:
         await engine.dispose()
@@ -249,8 +278,10 @@ async def main() -> None:
         await drop_postgres(given, url)
     baseline = percentile(results[0][1], 0.95)
     print(f"command: {shlex.join(['python', 'benchmarks/dashboard.py', *sys.argv[1:]])}")
-    print(f"Python {platform.python_version()}; {platform.machine()}, {os.cpu_count()} cores; PostgreSQL at"
-          f" {make_url(given).host}:{make_url(given).port}")
+    print(
+        f"Python {platform.python_version()}; {platform.machine()}, {os.cpu_count()} cores; PostgreSQL at"
+        f" {make_url(given).host}:{make_url(given).port}"
+    )
     print("seeded in {:.1f} s: {}".format(seeded, ", ".join(f"{n:,} {table}" for table, n in counts.items())))
     print(f"migration 0013 (every learner's run of learning days counted from the events): {migrated:.1f} s")
     print(f"{args.requests} requests per page, one at a time, through the ASGI app (no network)")

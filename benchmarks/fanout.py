@@ -27,6 +27,7 @@ Figures, all taken at the fake server (Call.at, its arrival time):
 Every learner must get exactly one nudge (at the fake: one successful sendMessage per chat, none
 to anyone else; in the database: every seeded nudge `sent`); otherwise the run fails with no table.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -97,17 +98,36 @@ async def seed(url: str, learners: int, zones: list[str], now: datetime) -> int:
     engine = create_engine(url)
     try:
         async with engine.begin() as connection:
-            await connection.execute(insert(LearnerRow), [
-                {"platform": "telegram", "platform_user_id": str(FIRST_CHAT + i), "display_name": f"L{i}",
-                 "timezone": zones[i % len(zones)], "timezone_confirmed": True, "daily_time": "09:00",
-                 "working_days": "1234567", "announce": True, "nudges": "on", "created_at": now}
-                for i in range(learners)
-            ])
-            await connection.execute(insert(NudgeRow).from_select(
-                ["learner_id", "kind", "due_at", "status", "attempts"],
-                select(LearnerRow.id, literal("daily"), literal(now - timedelta(seconds=60), NudgeRow.due_at.type),
-                       literal("pending"), literal(0)),
-            ))
+            await connection.execute(
+                insert(LearnerRow),
+                [
+                    {
+                        "platform": "telegram",
+                        "platform_user_id": str(FIRST_CHAT + i),
+                        "display_name": f"L{i}",
+                        "timezone": zones[i % len(zones)],
+                        "timezone_confirmed": True,
+                        "daily_time": "09:00",
+                        "working_days": "1234567",
+                        "announce": True,
+                        "nudges": "on",
+                        "created_at": now,
+                    }
+                    for i in range(learners)
+                ],
+            )
+            await connection.execute(
+                insert(NudgeRow).from_select(
+                    ["learner_id", "kind", "due_at", "status", "attempts"],
+                    select(
+                        LearnerRow.id,
+                        literal("daily"),
+                        literal(now - timedelta(seconds=60), NudgeRow.due_at.type),
+                        literal("pending"),
+                        literal(0),
+                    ),
+                )
+            )
             count, last = (await connection.execute(select(func.count(), func.max(NudgeRow.id)))).one()
         if count != learners:
             raise Incomplete(f"seeded {count} nudges for {learners} learners")
@@ -120,29 +140,37 @@ async def seed(url: str, learners: int, zones: list[str], now: datetime) -> int:
         await engine.dispose()
 
 
-def start_worker(url: str, data_dir: Path, base_url: str, workers: int, args: argparse.Namespace,
-                 log: Path) -> subprocess.Popen[bytes]:
+def start_worker(url: str, data_dir: Path, base_url: str, workers: int, args: argparse.Namespace, log: Path) -> subprocess.Popen[bytes]:
     env = {
-        **os.environ, "DATABASE_URL": url, "DATA_DIR": str(data_dir), "PORT": str(free_port()),
-        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base_url,
+        **os.environ,
+        "DATABASE_URL": url,
+        "DATA_DIR": str(data_dir),
+        "PORT": str(free_port()),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": base_url,
         # Several processes share one bot: Telegram then delivers updates by webhook, never by polling.
         "TELEGRAM_WEBHOOK_URL": "https://bot.example.com/telegram/webhook",
         "TELEGRAM_MESSAGES_PER_SECOND": repr(RATE),
-        "NUDGE_INTERVAL_SECONDS": str(args.interval), "NUDGE_LEASE_SECONDS": str(args.lease),
-        "NUDGE_BATCH": str(args.batch), "NUDGE_CONCURRENCY": str(args.concurrency),
+        "NUDGE_INTERVAL_SECONDS": str(args.interval),
+        "NUDGE_LEASE_SECONDS": str(args.lease),
+        "NUDGE_BATCH": str(args.batch),
+        "NUDGE_CONCURRENCY": str(args.concurrency),
     }
     with log.open("wb") as stderr:  # a file, not a pipe: a full pipe would block the worker
-        return subprocess.Popen([sys.executable, str(PROJECT_DIR / "run_bot.py"), "serve"], env=env,
-                                stdout=subprocess.DEVNULL, stderr=stderr)
+        return subprocess.Popen(
+            [sys.executable, str(PROJECT_DIR / "run_bot.py"), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=stderr
+        )
 
 
 def code_version() -> str:
     """The commit the workers run, and whether the working tree differs from it."""
+
     def git(*words: str) -> str:
         try:
             return subprocess.run(["git", *words], cwd=PROJECT_DIR, capture_output=True, text=True, timeout=10).stdout.strip()
         except (OSError, subprocess.SubprocessError):
             return ""
+
     head = git("rev-parse", "--short", "HEAD") or "unknown"
     changed = [line for line in git("status", "--porcelain", "--untracked-files=no").splitlines() if line.strip()]
     return head + (f" + uncommitted changes in {len(changed)} files" if changed else "")
@@ -155,8 +183,9 @@ def tail(path: Path, lines: int = 15) -> str:
         return "(no log)"
 
 
-async def wait_until_delivered(fake: FakeTelegram, chats: set[int], processes: list[subprocess.Popen[bytes]],
-                               logs: list[Path], timeout: float, workers: int) -> None:
+async def wait_until_delivered(
+    fake: FakeTelegram, chats: set[int], processes: list[subprocess.Popen[bytes]], logs: list[Path], timeout: float, workers: int
+) -> None:
     """Until every chat has had a successful sendMessage; progress to stderr every 30 s."""
     started = time.monotonic()
     delivered: set[int] = set()
@@ -172,14 +201,22 @@ async def wait_until_delivered(fake: FakeTelegram, chats: set[int], processes: l
         now = time.monotonic()
         for process, log in zip(processes, logs, strict=True):
             if process.poll() is not None:
-                raise Incomplete(f"{workers} worker(s): a worker exited with {process.returncode} after"
-                                 f" {len(delivered)} of {len(chats)} nudges; its log:\n{tail(log)}")
+                raise Incomplete(
+                    f"{workers} worker(s): a worker exited with {process.returncode} after"
+                    f" {len(delivered)} of {len(chats)} nudges; its log:\n{tail(log)}"
+                )
         if now - started > timeout:
-            raise Incomplete(f"{workers} worker(s): {len(delivered)} of {len(chats)} learners nudged within"
-                             f" {timeout:.0f} s; recent calls:\n{fake.dump()}")
+            raise Incomplete(
+                f"{workers} worker(s): {len(delivered)} of {len(chats)} learners nudged within"
+                f" {timeout:.0f} s; recent calls:\n{fake.dump()}"
+            )
         if now >= next_report:
-            print(f"  {workers} worker(s): {len(delivered)}/{len(chats)} nudged after {now - started:.0f} s,"
-                  f" {fake.too_many_requests} 429s so far", file=sys.stderr, flush=True)
+            print(
+                f"  {workers} worker(s): {len(delivered)}/{len(chats)} nudged after {now - started:.0f} s,"
+                f" {fake.too_many_requests} 429s so far",
+                file=sys.stderr,
+                flush=True,
+            )
             next_report += 30
         await asyncio.sleep(0.5)
 
@@ -198,6 +235,7 @@ def stop(processes: list[subprocess.Popen[bytes]]) -> None:
 
 class Figures(TypedDict):
     """What analyse reads from the fake's calls, for Result."""
+
     messages: int
     seconds: float
     window_messages: int
@@ -220,7 +258,8 @@ def analyse(calls: list[Call], chats: set[int], workers: int, started: float) ->
         raise Incomplete(
             f"{workers} worker(s): not exactly one nudge per learner: {len(missing)} learners got none,"
             f" {len(twice)} got more than one (e.g. {twice[:5]}), {len(strangers)} unknown chats,"
-            f" other failed sendMessage statuses {dict(odd)}, {len(wrong)} messages without the offer")
+            f" other failed sendMessage statuses {dict(odd)}, {len(wrong)} messages without the offer"
+        )
     ready = sorted(c.at for c in calls if c.method == "setWebhook" and c.ok)
     if len(ready) < workers:
         raise Incomplete(f"{workers} worker(s): only {len(ready)} setWebhook calls")
@@ -230,9 +269,13 @@ def analyse(calls: list[Call], chats: set[int], workers: int, started: float) ->
         raise Incomplete(f"{workers} worker(s): fewer than 2 deliveries after the warm-up; use more --learners")
     rejected = Counter(c.chat_id for c in sends if c.status == 429)
     return {
-        "messages": len(ok), "seconds": ok[-1].at - ok[0].at, "window_messages": len(window),
-        "window_seconds": window[-1] - window[0], "max_retries": max(rejected.values(), default=0),
-        "retried_messages": len(rejected), "startup_seconds": ok[0].at - started,
+        "messages": len(ok),
+        "seconds": ok[-1].at - ok[0].at,
+        "window_messages": len(window),
+        "window_seconds": window[-1] - window[0],
+        "max_retries": max(rejected.values(), default=0),
+        "retried_messages": len(rejected),
+        "startup_seconds": ok[0].at - started,
     }
 
 
@@ -241,10 +284,13 @@ async def check_database(url: str, learners: int, last_seeded: int, workers: int
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
-            seeded = (await connection.execute(
-                select(NudgeRow.status, NudgeRow.attempts, func.count()).where(NudgeRow.id <= last_seeded)
-                .group_by(NudgeRow.status, NudgeRow.attempts)
-            )).all()
+            seeded = (
+                await connection.execute(
+                    select(NudgeRow.status, NudgeRow.attempts, func.count())
+                    .where(NudgeRow.id <= last_seeded)
+                    .group_by(NudgeRow.status, NudgeRow.attempts)
+                )
+            ).all()
     finally:
         await engine.dispose()
     found = {(status, attempts): n for status, attempts, n in seeded}
@@ -252,8 +298,9 @@ async def check_database(url: str, learners: int, last_seeded: int, workers: int
     for (status, _), n in found.items():
         statuses[status] += n
     if statuses != {"sent": learners}:
-        raise Incomplete(f"{workers} worker(s): the seeded nudges by (status, claims) in the database are {found},"
-                         f" expected all {learners} sent")
+        raise Incomplete(
+            f"{workers} worker(s): the seeded nudges by (status, claims) in the database are {found}, expected all {learners} sent"
+        )
     return sum(n for (_, attempts), n in found.items() if attempts > 1)
 
 
@@ -288,15 +335,24 @@ async def run(given: str, learners: int, workers: int, args: argparse.Namespace)
             claims_lost = sum(log.read_text(errors="replace").count("claim expired") for log in logs)
         figures = analyse(calls, chats, workers, started)
         reclaimed = await check_database(url, learners, last_seeded, workers)
-        return Result(workers=workers, too_many_requests=too_many, seed_seconds=seed_seconds,
-                      claims_lost=claims_lost, reclaimed=reclaimed, code=code, **figures)
+        return Result(
+            workers=workers,
+            too_many_requests=too_many,
+            seed_seconds=seed_seconds,
+            claims_lost=claims_lost,
+            reclaimed=reclaimed,
+            code=code,
+            **figures,
+        )
     finally:
         await drop_postgres(given, url)
 
 
 def row(r: Result) -> str:
-    return (f"| {r.workers} | {r.messages:,} | {r.seconds:.1f} | {r.rate:.2f} | {r.rate / LIMIT:.1%}"
-            f" | {r.too_many_requests} | {r.max_retries} |")
+    return (
+        f"| {r.workers} | {r.messages:,} | {r.seconds:.1f} | {r.rate:.2f} | {r.rate / LIMIT:.1%}"
+        f" | {r.too_many_requests} | {r.max_retries} |"
+    )
 
 
 def report(args: argparse.Namespace, given: str, results: list[Result]) -> None:
@@ -304,14 +360,20 @@ def report(args: argparse.Namespace, given: str, results: list[Result]) -> None:
     print(f"command: {shlex.join(['python', 'benchmarks/fanout.py', *sys.argv[1:]])}")
     print(f"Python {platform.python_version()} ({platform.python_implementation()})")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores (os.cpu_count), {platform.system()} {platform.release()}")
-    print(f"database: postgresql ({backend.get_driver_name()}) on {backend.host}:{backend.port}, a fresh database"
-          " per worker count (learners and nudges bulk-inserted, then ANALYZEd), dropped afterwards")
-    print(f"workers: run_bot.py serve, webhook mode, one shared TELEGRAM_MESSAGES_PER_SECOND = {RATE:g},"
-          f" NUDGE_BATCH={args.batch}, NUDGE_CONCURRENCY={args.concurrency}, NUDGE_LEASE_SECONDS={args.lease:g},"
-          f" NUDGE_INTERVAL_SECONDS={args.interval:g}")
+    print(
+        f"database: postgresql ({backend.get_driver_name()}) on {backend.host}:{backend.port}, a fresh database"
+        " per worker count (learners and nudges bulk-inserted, then ANALYZEd), dropped afterwards"
+    )
+    print(
+        f"workers: run_bot.py serve, webhook mode, one shared TELEGRAM_MESSAGES_PER_SECOND = {RATE:g},"
+        f" NUDGE_BATCH={args.batch}, NUDGE_CONCURRENCY={args.concurrency}, NUDGE_LEASE_SECONDS={args.lease:g},"
+        f" NUDGE_INTERVAL_SECONDS={args.interval:g}"
+    )
     print(f"fake Telegram: {LIMIT} messages/s overall, 1/s per chat, 20/min per group (429 with retry_after beyond)")
-    print(f"achieved msgs/s: after a warm-up of {WARM_UP:g} s from when every worker is sending (the later of the"
-          " first delivery and the last setWebhook), to the last delivery; seconds: first to last delivery")
+    print(
+        f"achieved msgs/s: after a warm-up of {WARM_UP:g} s from when every worker is sending (the later of the"
+        " first delivery and the last setWebhook), to the last delivery; seconds: first to last delivery"
+    )
     print()
     print(f"| workers | messages | seconds | achieved msgs/s | share of {LIMIT}/s | 429s | max retries of one message |")
     print("|---|---|---|---|---|---|---|")
@@ -319,11 +381,13 @@ def report(args: argparse.Namespace, given: str, results: list[Result]) -> None:
         print(row(result))
     print()
     for r in results:
-        print(f"- {r.workers} worker(s): seeded {r.messages:,} learners and nudges in {r.seed_seconds:.2f} s;"
-              f" first delivery {r.startup_seconds:.1f} s after starting the workers; window {r.window_messages:,}"
-              f" messages in {r.window_seconds:.1f} s; {r.retried_messages} messages got a 429;"
-              f" {r.reclaimed} nudges claimed more than once, {r.claims_lost} \"claim expired\" warnings;"
-              f" code {r.code}")
+        print(
+            f"- {r.workers} worker(s): seeded {r.messages:,} learners and nudges in {r.seed_seconds:.2f} s;"
+            f" first delivery {r.startup_seconds:.1f} s after starting the workers; window {r.window_messages:,}"
+            f" messages in {r.window_seconds:.1f} s; {r.retried_messages} messages got a 429;"
+            f' {r.reclaimed} nudges claimed more than once, {r.claims_lost} "claim expired" warnings;'
+            f" code {r.code}"
+        )
 
 
 async def main() -> None:

@@ -48,6 +48,7 @@ posted per request.
 
 With a PostgreSQL URL a fresh database is made on that server for each way in and dropped after.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -135,8 +136,15 @@ ROLES = ("learners (main)", "app server", "fake server", "other threads")
 
 
 def role_of(tid: int, main: bool, name: str) -> str:
-    return ("learners (main)" if main else "fake server" if name.startswith("fake-slack")
-            else "app server" if name.startswith(("our-app", "baseline-app")) else "other threads")
+    return (
+        "learners (main)"
+        if main
+        else "fake server"
+        if name.startswith("fake-slack")
+        else "app server"
+        if name.startswith(("our-app", "baseline-app"))
+        else "other threads"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -169,8 +177,11 @@ def app_server(build: Build, name: str) -> Iterator[str]:
         try:
             # Keep-alive longer than httpx keeps an idle connection (5 s): learners pause 3-7 s,
             # and a connection closed by the server just as a learner reuses it fails the request.
-            server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False,
-                                                   timeout_graceful_shutdown=2, timeout_keep_alive=30))
+            server = uvicorn.Server(
+                uvicorn.Config(
+                    app, log_level="warning", lifespan="off", access_log=False, timeout_graceful_shutdown=2, timeout_keep_alive=30
+                )
+            )
             holder["server"] = server
             await server.serve(sockets=[sock])
         finally:
@@ -256,7 +267,7 @@ class Wire:
 
     def collect(self) -> None:
         calls = self.fake.calls
-        for call in calls[self._cursor:]:
+        for call in calls[self._cursor :]:
             if call.ok and call.method == "chat.postMessage" and call.channel:
                 self.posts.setdefault(call.channel, []).append(call)
             elif call.ok and call.method == "views.publish":
@@ -309,8 +320,11 @@ class Learner:
         """Send one signed request, wait until it is handled, return its timing and what the
         learner sees in reply: DM messages, or (`home`) the App Home published."""
         raw = json.dumps(body).encode() if isinstance(body, dict) else body.encode()
-        headers = {"Content-Type": "application/json" if isinstance(body, dict) else signing.FORM,
-                   "User-Agent": signing.USER_AGENT, **signing.signed_headers(SECRET, raw)}
+        headers = {
+            "Content-Type": "application/json" if isinstance(body, dict) else signing.FORM,
+            "User-Agent": signing.USER_AGENT,
+            **signing.signed_headers(SECRET, raw),
+        }
         self.history.append(kind)
         sent = time.monotonic()
         try:
@@ -347,8 +361,10 @@ class Learner:
         return self.fake.message(self.channel, call.response["ts"]) or call.response.get("message") or {}
 
     def _dump(self, problem: str) -> str:
-        lines = [f"learner {self.number} (user {self.user}, channel {self.channel}): {problem}",
-                 "  its steps: " + " → ".join(self.history[-8:])]
+        lines = [
+            f"learner {self.number} (user {self.user}, channel {self.channel}): {problem}",
+            "  its steps: " + " → ".join(self.history[-8:]),
+        ]
         lines.append("  last messages in its channel (as they are now):")
         for call in self.fake.messages_in(self.channel)[-6:]:
             if call.method == "chat.postMessage":
@@ -372,7 +388,7 @@ class Ours:
         learner = self.learner
         await self._pause()
         if entry == "dm":
-            first, self.last = await learner.act("enter: DM \"hi\"", learner.says("hi"))
+            first, self.last = await learner.act('enter: DM "hi"', learner.says("hi"))
             message, button = self._button("Start now")
             await self._pause()
             second, self.last = await learner.act("enter: Start now (DM)", self._press(message, button))
@@ -383,8 +399,16 @@ class Ours:
             start = next((e for e in elements_of(home) if e.get("type") == "button" and e["text"]["text"] == "Start now"), None)
             if start is None:
                 raise Incomplete(learner._dump("no Start now button in the App Home"))
-            press = signing.block_actions(learner.user, "", "", start["action_id"], start["value"], label="Start now",
-                                          in_home_view=home, username=f"learner{learner.number}")
+            press = signing.block_actions(
+                learner.user,
+                "",
+                "",
+                start["action_id"],
+                start["value"],
+                label="Start now",
+                in_home_view=home,
+                username=f"learner{learner.number}",
+            )
             await self._pause()
             second, self.last = await learner.act("enter: Start now (App Home)", press)
         else:
@@ -423,8 +447,15 @@ class Ours:
     def _press(self, message: dict[str, Any], button: dict[str, Any], state: dict[str, Any] | None = None) -> str:
         learner = self.learner
         return signing.block_actions(
-            learner.user, learner.channel, message["ts"], button["action_id"], button.get("value", ""),
-            message=message, label=button["text"]["text"], username=f"learner{learner.number}", state=state,
+            learner.user,
+            learner.channel,
+            message["ts"],
+            button["action_id"],
+            button.get("value", ""),
+            message=message,
+            label=button["text"]["text"],
+            username=f"learner{learner.number}",
+            state=state,
             response_url=learner.fake.response_url_for(learner.channel, message["ts"]),
         )
 
@@ -483,8 +514,13 @@ class Echoing:
 def issuer_in(folder: Path) -> IssuerIdentity:
     """A fresh issuer, as adapters/wiring.py load_issuer makes it (no public URL)."""
     keys = KeyStore(folder / "keys")
-    return IssuerIdentity.create(key=keys.load_or_create(), retired=tuple(keys.retired()), name="Benchmark Academy",
-                                 public_url=None, local_url="http://127.0.0.1:8000")
+    return IssuerIdentity.create(
+        key=keys.load_or_create(),
+        retired=tuple(keys.retired()),
+        name="Benchmark Academy",
+        public_url=None,
+        local_url="http://127.0.0.1:8000",
+    )
 
 
 def build_ours(url: str, fake: FakeSlack, notify: Notify, folder: Path) -> Build:
@@ -501,10 +537,10 @@ def build_ours(url: str, fake: FakeSlack, notify: Notify, folder: Path) -> Build
             notify(delivery.user)
 
         session = aiohttp.ClientSession()  # kept-alive connections to Slack, as `serve` has them
-        bot = SlackBot(core=core, store=store, settings=settings, clock=clock, on_settled=settled,
-                       client=web_client(settings, session=session))
-        app = create_app(store=store, curriculum=curriculum, issuer=issuer, clock=clock,
-                         platform_routers=[events_router(bot.app, SECRET)])
+        bot = SlackBot(
+            core=core, store=store, settings=settings, clock=clock, on_settled=settled, client=web_client(settings, session=session)
+        )
+        app = create_app(store=store, curriculum=curriculum, issuer=issuer, clock=clock, platform_routers=[events_router(bot.app, SECRET)])
 
         async def close() -> None:
             await bot.close()
@@ -518,8 +554,11 @@ def build_ours(url: str, fake: FakeSlack, notify: Notify, folder: Path) -> Build
 
 def build_baseline(fake: FakeSlack, notify: Notify) -> Build:
     async def build() -> tuple[ASGIApp, Callable[[], Awaitable[None]]]:
-        client = AsyncWebClient(token=TOKEN, base_url=fake.api_url,  # with slack-sdk's own 429 handler
-                                retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=20)])
+        client = AsyncWebClient(
+            token=TOKEN,
+            base_url=fake.api_url,  # with slack-sdk's own 429 handler
+            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=20)],
+        )
         bolt = AsyncApp(client=client, signing_secret=SECRET)
 
         @bolt.event("message")
@@ -580,20 +619,36 @@ class Measured:
 async def http_clients(base_url: str, learners: int) -> AsyncIterator[list[httpx.AsyncClient]]:
     """One kept-alive httpx.AsyncClient per learner (a pool of 4 connections, one in use at a time)."""
     async with AsyncExitStack() as stack:
-        yield [await stack.enter_async_context(httpx.AsyncClient(
-            base_url=base_url, timeout=httpx.Timeout(60.0), limits=httpx.Limits(max_connections=4, max_keepalive_connections=4)))
-            for _ in range(learners)]
+        yield [
+            await stack.enter_async_context(
+                httpx.AsyncClient(
+                    base_url=base_url, timeout=httpx.Timeout(60.0), limits=httpx.Limits(max_connections=4, max_keepalive_connections=4)
+                )
+            )
+            for _ in range(learners)
+        ]
 
 
 def outcome(name: str, fake: FakeSlack, samples: list[Sample], errors: ErrorCount, cpu: dict[str, float]) -> Measured:
     calls = fake.calls
     refused = [c for c in calls if c.status == 429]
     delivered = {json.dumps(c.params, sort_keys=True, default=repr) for c in calls if c.ok and c.method == "chat.postMessage"}
-    undelivered = sum(1 for c in refused if c.method == "chat.postMessage"
-                      and json.dumps(c.params, sort_keys=True, default=repr) not in delivered)
+    undelivered = sum(
+        1 for c in refused if c.method == "chat.postMessage" and json.dumps(c.params, sort_keys=True, default=repr) not in delivered
+    )
     posted = sum(1 for c in calls if c.ok and c.method == "chat.postMessage")
-    return Measured(name, samples, Counter(c.method for c in calls), Counter(c.method for c in refused),
-                    len(fake.early_retries), undelivered, list(errors.records), len(fake.responses), posted, cpu)
+    return Measured(
+        name,
+        samples,
+        Counter(c.method for c in calls),
+        Counter(c.method for c in refused),
+        len(fake.early_retries),
+        undelivered,
+        list(errors.records),
+        len(fake.responses),
+        posted,
+        cpu,
+    )
 
 
 async def measure_ours(url: str, entry: str, args: argparse.Namespace, folder: Path) -> Measured:
@@ -607,8 +662,7 @@ async def measure_ours(url: str, entry: str, args: argparse.Namespace, folder: P
             wire = Wire(fake, asyncio.get_running_loop())
             with app_server(build_ours(url, fake, wire.notify, folder), "our-app") as base_url:
                 async with http_clients(base_url, args.learners) as http:
-                    people = [Ours(Learner(wire, http[n], n, args.step_timeout), checks, args.think, rng)
-                              for n in range(args.learners)]
+                    people = [Ours(Learner(wire, http[n], n, args.step_timeout), checks, args.think, rng) for n in range(args.learners)]
                     cpu = thread_cpu(role_of)
 
                     async def walk(person: Ours) -> list[Sample]:
@@ -661,8 +715,10 @@ def dialect_of(args: argparse.Namespace) -> str:
         return "sqlite (aiosqlite), a temporary file for each way in"
     backend = make_url(normalize_url(args.database_url))
     if backend.get_backend_name() == "postgresql":
-        return (f"postgresql ({backend.get_driver_name()}), a fresh database for each way in on {backend.host}:{backend.port}, "
-                "dropped afterwards")
+        return (
+            f"postgresql ({backend.get_driver_name()}), a fresh database for each way in on {backend.host}:{backend.port}, "
+            "dropped afterwards"
+        )
     return f"{backend.get_backend_name()} ({backend.get_driver_name()})"
 
 
@@ -707,29 +763,43 @@ def _labels(message: dict[str, Any]) -> list[str]:
 def report(args: argparse.Namespace, ours: list[Measured], baseline: Measured, problems: list[str]) -> None:
     command = shlex.join(["python", "benchmarks/slack.py", *sys.argv[1:]])
     print(f"command: {command}")
-    print(f"Python {platform.python_version()} ({platform.python_implementation()}), slack-bolt {version('slack-bolt')},"
-          f" slack-sdk {version('slack-sdk')}, uvicorn {uvicorn.__version__}, httpx {httpx.__version__}")
+    print(
+        f"Python {platform.python_version()} ({platform.python_implementation()}), slack-bolt {version('slack-bolt')},"
+        f" slack-sdk {version('slack-sdk')}, uvicorn {uvicorn.__version__}, httpx {httpx.__version__}"
+    )
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores (os.cpu_count), {platform.system()} {platform.release()}")
     print(f"database: {dialect_of(args)}")
-    print("fake Slack: fakes/slack_api.py with Slack's limits (tiers per method per workspace, ~1 message a second"
-          " per channel with bursts of 3, response_url 5 uses); a fresh one per app and way in")
-    print(f"learners: {args.learners} in one workspace, entering together, then {args.steps} steps each; a pause of"
-          f" {args.think[0]:g}-{args.think[1]:g} s before every request (seed {args.seed}); each waits until its request is handled")
-    print("serving: each app by uvicorn (h11, asyncio loop) in its own thread on 127.0.0.1; one httpx.AsyncClient per"
-          " learner in the main thread; the fake in a thread of this process: one GIL for all three")
+    print(
+        "fake Slack: fakes/slack_api.py with Slack's limits (tiers per method per workspace, ~1 message a second"
+        " per channel with bursts of 3, response_url 5 uses); a fresh one per app and way in"
+    )
+    print(
+        f"learners: {args.learners} in one workspace, entering together, then {args.steps} steps each; a pause of"
+        f" {args.think[0]:g}-{args.think[1]:g} s before every request (seed {args.seed}); each waits until its request is handled"
+    )
+    print(
+        "serving: each app by uvicorn (h11, asyncio loop) in its own thread on 127.0.0.1; one httpx.AsyncClient per"
+        " learner in the main thread; the fake in a thread of this process: one GIL for all three"
+    )
     print()
-    print("| app | requests | requests/s | messages/request | ack p50 (ms) | ack p95 (ms) | ack max (ms) | reply p50 (ms)"
-          " | reply p95 (ms) | reply p99 (ms) | 429s | sent again early | undelivered |")
+    print(
+        "| app | requests | requests/s | messages/request | ack p50 (ms) | ack p95 (ms) | ack max (ms) | reply p50 (ms)"
+        " | reply p95 (ms) | reply p99 (ms) | 429s | sent again early | undelivered |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for m in [*ours, baseline]:
         refused = ", ".join(f"{method} {n}" for method, n in m.refused.most_common()) or "0"
-        print(f"| {m.name} | {m.requests} | {m.rate:.1f} | {m.posted / m.requests:.2f} | {m.ack_ms(0.5):.1f} | {m.ack_ms(0.95):.1f}"
-              f" | {1000 * m.max_ack:.1f} | {m.reply_ms(0.5):.1f} | {m.reply_ms(0.95):.1f} | {m.reply_ms(0.99):.1f} | {refused}"
-              f" | {m.early} | {m.undelivered} |")
+        print(
+            f"| {m.name} | {m.requests} | {m.rate:.1f} | {m.posted / m.requests:.2f} | {m.ack_ms(0.5):.1f} | {m.ack_ms(0.95):.1f}"
+            f" | {1000 * m.max_ack:.1f} | {m.reply_ms(0.5):.1f} | {m.reply_ms(0.95):.1f} | {m.reply_ms(0.99):.1f} | {refused}"
+            f" | {m.early} | {m.undelivered} |"
+        )
     for m in ours:
-        print(f"| {m.name} / baseline | | | | {m.ack_ms(0.5) / baseline.ack_ms(0.5):.2f}x | {m.ack_ms(0.95) / baseline.ack_ms(0.95):.2f}x"
-              f" | | {m.reply_ms(0.5) / baseline.reply_ms(0.5):.2f}x | {m.reply_ms(0.95) / baseline.reply_ms(0.95):.2f}x"
-              f" | {m.reply_ms(0.99) / baseline.reply_ms(0.99):.2f}x | | | |")
+        print(
+            f"| {m.name} / baseline | | | | {m.ack_ms(0.5) / baseline.ack_ms(0.5):.2f}x | {m.ack_ms(0.95) / baseline.ack_ms(0.95):.2f}x"
+            f" | | {m.reply_ms(0.5) / baseline.reply_ms(0.5):.2f}x | {m.reply_ms(0.95) / baseline.reply_ms(0.95):.2f}x"
+            f" | {m.reply_ms(0.99) / baseline.reply_ms(0.99):.2f}x | | | |"
+        )
     print()
     print("Ours, by request (all ways in):")
     print()
@@ -751,9 +821,11 @@ def report(args: argparse.Namespace, ours: list[Measured], baseline: Measured, p
         for problem in problems:
             print(f"- {problem}")
     else:
-        print(f"checked: every learner answered ({sum(m.requests for m in ours)} requests), every message delivered,"
-              f" every request acked within {ACK_LIMIT:g} s, none sent again before its Retry-After,"
-              f" reply p95 under {REPLY_P95_LIMIT:g} s")
+        print(
+            f"checked: every learner answered ({sum(m.requests for m in ours)} requests), every message delivered,"
+            f" every request acked within {ACK_LIMIT:g} s, none sent again before its Retry-After,"
+            f" reply p95 under {REPLY_P95_LIMIT:g} s"
+        )
 
 
 @dataclass(frozen=True)
@@ -771,8 +843,16 @@ class Figures:
 
     @classmethod
     def of(cls, m: Measured) -> Figures:
-        return cls(m.name.removeprefix("ours, "), m.requests, m.rate, m.reply_ms(0.5), m.reply_ms(0.95),
-                   m.posted / m.requests, m.responses / m.requests, sum(m.refused.values()))
+        return cls(
+            m.name.removeprefix("ours, "),
+            m.requests,
+            m.rate,
+            m.reply_ms(0.5),
+            m.reply_ms(0.95),
+            m.posted / m.requests,
+            m.responses / m.requests,
+            sum(m.refused.values()),
+        )
 
 
 # What the --before run takes from this checkout: the benchmark and the fakes it imports.
@@ -793,10 +873,14 @@ def compare(args: argparse.Namespace, before: list[Figures], after: list[Figures
     print("|---|---|---|---|---|---|---|---|---|")
     for old, new in zip(before, after, strict=True):  # the same ways in, in the same order
         for code, f in (("before", old), ("after", new)):
-            print(f"| {f.name} | {code} | {f.requests} | {f.rate:.1f} | {f.reply_p50:.0f} | {f.reply_p95:.0f} | {f.messages:.2f}"
-                  f" | {f.responses:.2f} | {f.refused} |")
-        print(f"| {new.name} | after / before | | {new.rate / old.rate:.2f}x | {new.reply_p50 / old.reply_p50:.2f}x"
-              f" | {new.reply_p95 / old.reply_p95:.2f}x | {new.messages / old.messages:.2f}x | | |")
+            print(
+                f"| {f.name} | {code} | {f.requests} | {f.rate:.1f} | {f.reply_p50:.0f} | {f.reply_p95:.0f} | {f.messages:.2f}"
+                f" | {f.responses:.2f} | {f.refused} |"
+            )
+        print(
+            f"| {new.name} | after / before | | {new.rate / old.rate:.2f}x | {new.reply_p50 / old.reply_p50:.2f}x"
+            f" | {new.reply_p95 / old.reply_p95:.2f}x | {new.messages / old.messages:.2f}x | | |"
+        )
 
 
 def think_range(text_: str) -> tuple[float, float]:
@@ -819,8 +903,9 @@ async def main() -> None:
     parser.add_argument("--seed", default="slack", help="for the pauses")
     parser.add_argument("--database-url", help="default: a temporary SQLite file; a PostgreSQL URL gets a fresh database on that server")
     parser.add_argument("--step-timeout", type=float, default=120.0, help="seconds a learner waits for one request to be handled")
-    parser.add_argument("--before", type=Path, metavar="DIR",
-                        help="measure ours on the product code in DIR (an earlier commit's copy) first, and compare")
+    parser.add_argument(
+        "--before", type=Path, metavar="DIR", help="measure ours on the product code in DIR (an earlier commit's copy) first, and compare"
+    )
     parser.add_argument("--json-out", type=Path, help=argparse.SUPPRESS)  # the --before run hands its figures back
     args = parser.parse_args()
     entries = [e.strip() for e in args.entries.split(",") if e.strip()]

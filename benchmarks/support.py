@@ -1,5 +1,6 @@
 """What the platform benchmarks share: percentiles, running learners concurrently, CPU per
 thread, a throwaway PostgreSQL database and the shipped curriculum."""
+
 from __future__ import annotations
 
 import asyncio

@@ -53,6 +53,7 @@ to the arrival there of the first message sent in reply (sendMessage/sendPoll/se
 acknowledgement of a button and the removal of its keyboard do not count as a reply). Prints a
 Markdown table; a run that does not complete every step fails with a dump, never a partial table.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -134,10 +135,6 @@ def role_of(tid: int, main: bool, name: str) -> str:
 ROLES = ("main", "fake server", "other threads")
 
 
-
-
-
-
 # ---------------------------------------------------------------------------------------------
 # What the bot sent, per chat, and when it finished each update
 
@@ -172,7 +169,7 @@ class Wire:
 
     def collect(self) -> None:
         calls = self.fake.calls
-        for call in calls[self._cursor:]:
+        for call in calls[self._cursor :]:
             if call.ok and call.method in REPLY_METHODS and isinstance(call.chat_id, int):
                 self.replies.setdefault(call.chat_id, []).append(call)
         self._cursor = len(calls)
@@ -221,7 +218,7 @@ class Learner:
             raise Incomplete(self._dump(f"update {update['update_id']} ({kind}) not handled within {self.timeout:g} s")) from None
         self.wire.collect()
         mine = self.wire.replies.get(self.id, [])
-        new, self.seen = mine[self.seen:], len(mine)
+        new, self.seen = mine[self.seen :], len(mine)
         if not new:
             raise Incomplete(self._dump(f"update {update['update_id']} ({kind}) was handled without a reply message"))
         for call in new:
@@ -421,8 +418,12 @@ async def measure_baseline(args: argparse.Namespace) -> Measured:
         wire = Wire(fake)
         base = fake.base_url
         app = (
-            Application.builder().token(TOKEN).base_url(base).base_file_url(base.removesuffix("/bot") + "/file/bot")
-            .concurrent_updates(True).build()
+            Application.builder()
+            .token(TOKEN)
+            .base_url(base)
+            .base_file_url(base.removesuffix("/bot") + "/file/bot")
+            .concurrent_updates(True)
+            .build()
         )
         app.add_handler(MessageHandler(filters.TEXT, echo))
         app.add_handler(CallbackQueryHandler(pressed))
@@ -611,9 +612,18 @@ async def measure_limited(url: str, dialect: str, args: argparse.Namespace) -> L
         await engine.dispose()
     latencies = [s.latency for s in samples]
     return Limited(
-        code=str(args.code), dialect=dialect, learners=args.learners, steps=args.steps, actions=len(samples),
-        wall=max(s.last_reply for s in samples) - min(s.queued for s in samples), latencies=latencies,
-        messages=len(accepted), paced=turns, too_many_requests=refused, failed=failed, busiest_second=busiest(accepted),
+        code=str(args.code),
+        dialect=dialect,
+        learners=args.learners,
+        steps=args.steps,
+        actions=len(samples),
+        wall=max(s.last_reply for s in samples) - min(s.queued for s in samples),
+        latencies=latencies,
+        messages=len(accepted),
+        paced=turns,
+        too_many_requests=refused,
+        failed=failed,
+        busiest_second=busiest(accepted),
         unanswered=sum(latency > args.answer_within for latency in latencies),
         kinds=dict(Counter(s.kind for s in samples).most_common()),
     )
@@ -662,27 +672,39 @@ async def under_limits(args: argparse.Namespace) -> None:
 def report_limited(args: argparse.Namespace, current: Limited, before: Limited | None) -> None:
     command = shlex.join(["python", "benchmarks/telegram.py", *sys.argv[1:]])
     print(f"command: {command}")
-    print(f"Python {platform.python_version()}, python-telegram-bot {telegram.__version__};"
-          f" machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}")
+    print(
+        f"Python {platform.python_version()}, python-telegram-bot {telegram.__version__};"
+        f" machine: {platform.machine()}, {os.cpu_count()} cores, {platform.system()} {platform.release()}"
+    )
     print(f"database: {current.dialect}, fresh for each run; journal {'on disk' if args.journal == 'disk' else 'in memory'}")
-    print("fake Bot API: Telegram's published limits (30 messages/s per bot, per chat 1/s after a burst of 3,"
-          " 20/min per group; edits and answers to presses do not count), 429 with retry_after beyond them")
+    print(
+        "fake Bot API: Telegram's published limits (30 messages/s per bot, per chat 1/s after a burst of 3,"
+        " 20/min per group; edits and answers to presses do not count), 429 with retry_after beyond them"
+    )
     print("our bot: DeliveryLimiter(overall_per_second=29" + (", pacer=SharedSendRate)" if current.dialect == "PostgreSQL" else ")"))
-    print(f"learners: {args.learners} at once, each pausing {args.think[0]:g}-{args.think[1]:g} s before each of"
-          f" {args.steps} measured actions (after onboarding: /start, region, zone, daily time, Start now)")
+    print(
+        f"learners: {args.learners} at once, each pausing {args.think[0]:g}-{args.think[1]:g} s before each of"
+        f" {args.steps} measured actions (after onboarding: /start, region, zone, daily time, Start now)"
+    )
     print()
-    print("| code | actions | actions/s | reply p50 (ms) | reply p95 (ms) | messages/action | paced calls/action"
-          f" | unanswered (> {args.answer_within:g} s) | 429s | msgs in busiest 1 s |")
+    print(
+        "| code | actions | actions/s | reply p50 (ms) | reply p95 (ms) | messages/action | paced calls/action"
+        f" | unanswered (> {args.answer_within:g} s) | 429s | msgs in busiest 1 s |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for run in ([before] if before else []) + [current]:
-        print(f"| {run.code} | {run.actions} | {run.rate:.1f} | {run.latency_ms(0.5):.0f} | {run.latency_ms(0.95):.0f}"
-              f" | {run.messages / run.actions:.2f} | {run.paced / run.actions:.2f} | {run.unanswered} | {run.too_many_requests}"
-              f" | {run.busiest_second} |")
+        print(
+            f"| {run.code} | {run.actions} | {run.rate:.1f} | {run.latency_ms(0.5):.0f} | {run.latency_ms(0.95):.0f}"
+            f" | {run.messages / run.actions:.2f} | {run.paced / run.actions:.2f} | {run.unanswered} | {run.too_many_requests}"
+            f" | {run.busiest_second} |"
+        )
     if before:
-        print(f"| this / before | | {current.rate / before.rate:.2f}x | {current.latency_ms(0.5) / before.latency_ms(0.5):.3f}x"
-              f" | {current.latency_ms(0.95) / before.latency_ms(0.95):.3f}x"
-              f" | {current.messages / current.actions / (before.messages / before.actions):.2f}x"
-              f" | {current.paced / current.actions / (before.paced / before.actions):.2f}x | | | |")
+        print(
+            f"| this / before | | {current.rate / before.rate:.2f}x | {current.latency_ms(0.5) / before.latency_ms(0.5):.3f}x"
+            f" | {current.latency_ms(0.95) / before.latency_ms(0.95):.3f}x"
+            f" | {current.messages / current.actions / (before.messages / before.actions):.2f}x"
+            f" | {current.paced / current.actions / (before.paced / before.actions):.2f}x | | | |"
+        )
     print()
     print("actions by kind (this checkout): " + ", ".join(f"{kind} {count}" for kind, count in current.kinds.items()))
     if before:
@@ -717,43 +739,60 @@ def report(args: argparse.Namespace, dialect: str, ours: Measured, baseline: Mea
     print(f"Python {platform.python_version()} ({platform.python_implementation()}), python-telegram-bot {telegram.__version__}")
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores (os.cpu_count), {platform.system()} {platform.release()}")
     print(f"database: {dialect}")
-    print("delivery: our bot's DeliveryLimiter lifted (overall 1e6/s, group 1e6/min, chat burst 1e6 per 1 s), so this"
-          " measures handling, not Telegram's deliberate pacing (--telegram-limits: a run under Telegram's limits)")
-    print("journal: each update of ours journaled " + ("on disk (SQLite, fsync), as `serve` does" if args.journal == "disk"
-                                                     else "in memory (--journal memory: what the journal costs)"))
-    print("baseline: python-telegram-bot Application, concurrent_updates(True) (256 updates at once, no per-chat order),"
-          " no rate limiter, default 256-connection pool; echoes each text with one sendMessage")
-    print(f"learners: {args.learners} concurrent, {args.steps} measured steps each after {WARM_UP} warm-up updates"
-          " (ours: onboarding); each waits until its update is handled before the next step")
-    print("fake Bot API: fakes/telegram_api.py, in a thread of this process;"
-          " getUpdates looks for new updates every 10 ms")
+    print(
+        "delivery: our bot's DeliveryLimiter lifted (overall 1e6/s, group 1e6/min, chat burst 1e6 per 1 s), so this"
+        " measures handling, not Telegram's deliberate pacing (--telegram-limits: a run under Telegram's limits)"
+    )
+    print(
+        "journal: each update of ours journaled "
+        + ("on disk (SQLite, fsync), as `serve` does" if args.journal == "disk" else "in memory (--journal memory: what the journal costs)")
+    )
+    print(
+        "baseline: python-telegram-bot Application, concurrent_updates(True) (256 updates at once, no per-chat order),"
+        " no rate limiter, default 256-connection pool; echoes each text with one sendMessage"
+    )
+    print(
+        f"learners: {args.learners} concurrent, {args.steps} measured steps each after {WARM_UP} warm-up updates"
+        " (ours: onboarding); each waits until its update is handled before the next step"
+    )
+    print("fake Bot API: fakes/telegram_api.py, in a thread of this process; getUpdates looks for new updates every 10 ms")
     print()
     print("| bot | updates | wall (s) | updates/s | p50 latency (ms) | p95 (ms) | p99 (ms) | Bot API calls/update | msgs in busiest 1 s |")
     print("|---|---|---|---|---|---|---|---|---|")
     for m in (ours, baseline):
-        print(f"| {m.name} | {m.updates} | {m.wall:.2f} | {m.rate:.0f} | {m.latency_ms(0.5):.1f} | {m.latency_ms(0.95):.1f}"
-              f" | {m.latency_ms(0.99):.1f} | {m.calls / m.updates:.2f} | {m.busiest_second} |")
-    print(f"| ours / baseline | | {ours.wall / baseline.wall:.2f}x | {ours.rate / baseline.rate:.2f}x"
-          f" | {ours.latency_ms(0.5) / baseline.latency_ms(0.5):.2f}x | {ours.latency_ms(0.95) / baseline.latency_ms(0.95):.2f}x"
-          f" | {ours.latency_ms(0.99) / baseline.latency_ms(0.99):.2f}x | | |")
+        print(
+            f"| {m.name} | {m.updates} | {m.wall:.2f} | {m.rate:.0f} | {m.latency_ms(0.5):.1f} | {m.latency_ms(0.95):.1f}"
+            f" | {m.latency_ms(0.99):.1f} | {m.calls / m.updates:.2f} | {m.busiest_second} |"
+        )
+    print(
+        f"| ours / baseline | | {ours.wall / baseline.wall:.2f}x | {ours.rate / baseline.rate:.2f}x"
+        f" | {ours.latency_ms(0.5) / baseline.latency_ms(0.5):.2f}x | {ours.latency_ms(0.95) / baseline.latency_ms(0.95):.2f}x"
+        f" | {ours.latency_ms(0.99) / baseline.latency_ms(0.99):.2f}x | | |"
+    )
     print()
     print("Our measured steps by kind:")
     print()
     print("| step | count | p50 latency (ms) | p95 (ms) | p99 (ms) |")
     print("|---|---|---|---|---|")
     for kind, count in Counter(s.kind for s in ours.samples).most_common():
-        print(f"| {kind} | {count} | {ours.latency_ms(0.5, kind):.1f} | {ours.latency_ms(0.95, kind):.1f}"
-              f" | {ours.latency_ms(0.99, kind):.1f} |")
+        print(
+            f"| {kind} | {count} | {ours.latency_ms(0.5, kind):.1f} | {ours.latency_ms(0.95, kind):.1f}"
+            f" | {ours.latency_ms(0.99, kind):.1f} |"
+        )
     print()
-    print("Measured phase, per bot: Bot API calls that failed or got 429, CPU seconds by thread (the fake server"
-          " shares this process and its GIL; on SQLite the database driver runs in its own threads), and Bot API"
-          " calls per update by method:")
+    print(
+        "Measured phase, per bot: Bot API calls that failed or got 429, CPU seconds by thread (the fake server"
+        " shares this process and its GIL; on SQLite the database driver runs in its own threads), and Bot API"
+        " calls per update by method:"
+    )
     print()
     for m in (ours, baseline):
         cpu = ", ".join(f"{role} {seconds:.1f}" for role, seconds in m.cpu.items()) or "not measured"
         per_update = ", ".join(f"{method} {count / m.updates:.2f}" for method, count in m.methods.most_common())
-        print(f"- {m.name}: {m.failed_calls} failed ({m.too_many_requests} of them 429); CPU s: {cpu}; wall {m.wall:.1f} s;"
-              f" calls per update: {per_update}")
+        print(
+            f"- {m.name}: {m.failed_calls} failed ({m.too_many_requests} of them 429); CPU s: {cpu}; wall {m.wall:.1f} s;"
+            f" calls per update: {per_update}"
+        )
 
 
 async def main() -> None:
@@ -761,21 +800,45 @@ async def main() -> None:
     parser.add_argument("--learners", type=int, default=None, help="default: 50; under --telegram-limits 100")
     parser.add_argument("--steps", type=int, default=12, help="measured interactions per learner after onboarding")
     parser.add_argument("--database-url", help="default: a temporary SQLite file; a PostgreSQL URL gets a fresh database on that server")
-    parser.add_argument("--telegram-limits", action="store_true",
-                        help="learners active at once against a fake that enforces Telegram's published limits,"
-                             " our bot with the DeliveryLimiter `serve` builds")
-    parser.add_argument("--think", type=seconds_range, default=(2.0, 4.0), metavar="LOW-HIGH",
-                        help="--telegram-limits: seconds a learner pauses before each measured action (default 2-4)")
-    parser.add_argument("--answer-within", type=float, default=30.0,
-                        help="--telegram-limits: an action without a reply within this many seconds is unanswered")
-    parser.add_argument("--before", type=Path, metavar="DIR",
-                        help="--telegram-limits: measure the product code in DIR (an earlier commit's copy) first, same run")
+    parser.add_argument(
+        "--telegram-limits",
+        action="store_true",
+        help="learners active at once against a fake that enforces Telegram's published limits,"
+        " our bot with the DeliveryLimiter `serve` builds",
+    )
+    parser.add_argument(
+        "--think",
+        type=seconds_range,
+        default=(2.0, 4.0),
+        metavar="LOW-HIGH",
+        help="--telegram-limits: seconds a learner pauses before each measured action (default 2-4)",
+    )
+    parser.add_argument(
+        "--answer-within",
+        type=float,
+        default=30.0,
+        help="--telegram-limits: an action without a reply within this many seconds is unanswered",
+    )
+    parser.add_argument(
+        "--before",
+        type=Path,
+        metavar="DIR",
+        help="--telegram-limits: measure the product code in DIR (an earlier commit's copy) first, same run",
+    )
     parser.add_argument("--json-out", type=Path, help=argparse.SUPPRESS)  # the --before run hands its figures back
-    parser.add_argument("--step-timeout", type=float, default=None,
-                        help="seconds a learner waits for one update to be handled (default 60; 600 under --telegram-limits)")
-    parser.add_argument("--journal", choices=("disk", "memory"), default="disk",
-                        help="where our bot journals each update before it is acknowledged: on disk with fsync as "
-                             "`serve` does (default), or in memory, to see what the journal costs")
+    parser.add_argument(
+        "--step-timeout",
+        type=float,
+        default=None,
+        help="seconds a learner waits for one update to be handled (default 60; 600 under --telegram-limits)",
+    )
+    parser.add_argument(
+        "--journal",
+        choices=("disk", "memory"),
+        default="disk",
+        help="where our bot journals each update before it is acknowledged: on disk with fsync as "
+        "`serve` does (default), or in memory, to see what the journal costs",
+    )
     args = parser.parse_args()
     args.learners = args.learners or (100 if args.telegram_limits else 50)
     args.step_timeout = args.step_timeout or (600.0 if args.telegram_limits else 60.0)
@@ -800,8 +863,10 @@ async def main() -> None:
             backend = make_url(given)
             if backend.get_backend_name() == "postgresql":
                 url = await fresh_postgres(given)
-                dialect = (f"postgresql ({backend.get_driver_name()}), fresh database {make_url(url).database} on "
-                           f"{backend.host}:{backend.port}, dropped afterwards")
+                dialect = (
+                    f"postgresql ({backend.get_driver_name()}), fresh database {make_url(url).database} on "
+                    f"{backend.host}:{backend.port}, dropped afterwards"
+                )
                 try:
                     ours = await measure_with_database(url, args, limiter)
                 finally:

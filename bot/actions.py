@@ -19,6 +19,7 @@ callback data, so they stay terse:
 
 The mode says what comes after a picker: `o` onboarding (ask the daily time, then offer the
 first lesson) or `s` settings (confirm)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -148,18 +149,24 @@ class Stay:
     """Not leaving after all."""
 
 
-Preference = (PickRegion | PickZone | PickTime | AskTime | AskPause | Pause | EndPause | Announce | AskLeave | ConfirmLeave
-              | LeaveNow | Stay)
+Preference = PickRegion | PickZone | PickTime | AskTime | AskPause | Pause | EndPause | Announce | AskLeave | ConfirmLeave | LeaveNow | Stay
 Action = Continue | Later | SkipToday | NextCard | ChooseOption | RunCommand | Preference
-PREFERENCES = (PickRegion, PickZone, PickTime, AskTime, AskPause, Pause, EndPause, Announce, AskLeave, ConfirmLeave,
-               LeaveNow, Stay)
+PREFERENCES = (PickRegion, PickZone, PickTime, AskTime, AskPause, Pause, EndPause, Announce, AskLeave, ConfirmLeave, LeaveNow, Stay)
 
 CONTINUE, LATER, SKIP_TODAY = Continue(), Later(), SkipToday()
 _FIXED: dict[str, Action] = {
-    "go": CONTINUE, "later": LATER, "skip": SKIP_TODAY,
-    "set:time": AskTime(), "set:pause": AskPause(), "set:leave": AskLeave(), "pause:off": EndPause(),
-    "ann:on": Announce(True), "ann:off": Announce(False),
-    "leave:yes": ConfirmLeave(), "leave:now": LeaveNow(), "leave:no": Stay(),
+    "go": CONTINUE,
+    "later": LATER,
+    "skip": SKIP_TODAY,
+    "set:time": AskTime(),
+    "set:pause": AskPause(),
+    "set:leave": AskLeave(),
+    "pause:off": EndPause(),
+    "ann:on": Announce(True),
+    "ann:off": Announce(False),
+    "leave:yes": ConfirmLeave(),
+    "leave:now": LeaveNow(),
+    "leave:no": Stay(),
 }
 _STRINGS = {action: text for text, action in _FIXED.items()}
 

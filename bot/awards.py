@@ -1,6 +1,7 @@
 """After a turn that could earn something (a lesson completed, a re-check answered right, a
 refresher passed): gather the learner's evidence, award what is earned (once), renew what a
 refresher renewed, and tell the learner and the team."""
+
 from __future__ import annotations
 
 import secrets
@@ -37,9 +38,7 @@ def is_valid(award: Award, now: datetime) -> bool:
 
 
 class Awarder:
-    def __init__(
-        self, *, curriculum: Curriculum, mastery: MasteryModel, issuer: IssuerIdentity | None = None
-    ) -> None:
+    def __init__(self, *, curriculum: Curriculum, mastery: MasteryModel, issuer: IssuerIdentity | None = None) -> None:
         self._curriculum = curriculum
         self._mastery = mastery
         self._issuer = issuer
@@ -162,10 +161,7 @@ class Awarder:
                     lesson: evidence.completed[lesson].isoformat() for lesson in definition.lessons if lesson in evidence.completed
                 },
                 "mastery": {r.skill: round(evidence.mastery.get(r.skill, 0.0), 3) for r in definition.skills},
-                "rechecks": {
-                    r.skill: sorted(d.isoformat() for d in evidence.recheck_days.get(r.skill, ()))
-                    for r in definition.skills
-                },
+                "rechecks": {r.skill: sorted(d.isoformat() for d in evidence.recheck_days.get(r.skill, ())) for r in definition.skills},
                 "badges": list(definition.stacks),
             },
         )
@@ -182,9 +178,9 @@ class Awarder:
         replies: list[Reply] = [notice]
         if turn.learner.announce:
             name = literal(turn.learner.display_name) if turn.learner.display_name else "A colleague"
-            replies.append(Announcement(
-                f"🎉 {name} earned the **{definition.title}** {noun}!", page_url=notice.page_url, image_url=notice.image_url
-            ))
+            replies.append(
+                Announcement(f"🎉 {name} earned the **{definition.title}** {noun}!", page_url=notice.page_url, image_url=notice.image_url)
+            )
         return replies
 
     def _notice(self, definition: CredentialDefinition, award: Award, text: str) -> AwardNotice:
@@ -200,8 +196,12 @@ class Awarder:
             page_url=page,
             image_url=links.credential_image(award.public_id),
             linkedin_url=add_to_profile_url(
-                name=definition.title, organization=self._issuer.profile.name, issued=award.awarded_at,
-                expires=award.valid_until, url=page, credential_id=award.public_id,
+                name=definition.title,
+                organization=self._issuer.profile.name,
+                issued=award.awarded_at,
+                expires=award.valid_until,
+                url=page,
+                credential_id=award.public_id,
             ),
             buttons=buttons,
         )
@@ -244,7 +244,8 @@ async def renew_stale_subjects(store: Store, issuer: IssuerIdentity, *, now: dat
                 await tx.learners.save(learner)  # a subject given to them just now is theirs from now on
                 unsigned = {name: value for name, value in credential.items() if name != "proof"}
                 unsigned["credentialSubject"] = {
-                    **unsigned["credentialSubject"], "identifier": [hashed_identity(subject, salt=secrets.token_hex(8))],
+                    **unsigned["credentialSubject"],
+                    "identifier": [hashed_identity(subject, salt=secrets.token_hex(8))],
                 }
                 await tx.awards.renew_subject(award.id, issuer.sign(unsigned, created=now))
                 renewed += 1

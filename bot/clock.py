@@ -1,4 +1,5 @@
 """Time as a collaborator, so streak and scheduling rules can be tested at any instant."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

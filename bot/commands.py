@@ -5,6 +5,7 @@ console's, the core's dispatch and /help (bot/texts.py `help_for`).
 `/start` means the same on every platform: the first time, a greeting and what comes next;
 after that, "welcome back" and where the learner is, showing the card they are on again (where
 `/next` moves past it)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -47,12 +48,14 @@ STOP = ChatCommand("stop", "no more reminders from me (until /resume)")
 RESUME = ChatCommand("resume", "your daily lesson offers again, after /stop")
 TEAM = ChatCommand("team", "your teams at a glance, and a sign-in link to the dashboard", role=Role.MANAGER)
 TEAM_SYNC = ChatCommand(
-    "team sync", "make a team of a channel's members (this channel's when none is named), and @manager its manager",
-    platforms=frozenset({Platform.SLACK}), role=Role.ADMIN, args="[#channel] [@manager]",
+    "team sync",
+    "make a team of a channel's members (this channel's when none is named), and @manager its manager",
+    platforms=frozenset({Platform.SLACK}),
+    role=Role.ADMIN,
+    args="[#channel] [@manager]",
 )
 HELP = ChatCommand("help", "this list")
-QUIT = ChatCommand("quit", "leave the console; your progress is saved", platforms=frozenset({Platform.CONSOLE}),
-                   aliases=("exit",))
+QUIT = ChatCommand("quit", "leave the console; your progress is saved", platforms=frozenset({Platform.CONSOLE}), aliases=("exit",))
 TABLE = (START, NEXT, PATH, PROGRESS, BADGES, SETTINGS, STOP, RESUME, TEAM, TEAM_SYNC, HELP, QUIT)
 
 
@@ -78,8 +81,7 @@ def read(text: str, platform: str) -> tuple[ChatCommand | None, str, str]:
     return named(word, platform), word, rest.strip()
 
 
-def event_for(command: ChatCommand, learner: LearnerRef, source_id: str | None, args: str = "",
-              timezone: str | None = None) -> Event:
+def event_for(command: ChatCommand, learner: LearnerRef, source_id: str | None, args: str = "", timezone: str | None = None) -> Event:
     """The core's event for a command: `/start` and `/next` are events of their own (a platform
     that knows the learner's timezone passes it with `/start`); the rest are `Command`s."""
     if command is START:

@@ -1,6 +1,7 @@
 """Configuration from environment variables, read once and checked at start; every one is optional
 for the console. A setting that cannot be used is a `ConfigError` whose message is one line that
 names the variable and says what it takes (never the value of a secret)."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -19,7 +20,11 @@ __all__ = ["Announcements", "ConfigError", "Settings", "positive"]
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 # Variables whose values are secret: masked in every log line and error message.
 SECRET_VARIABLES = (
-    "TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN",
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
     "XAPI_PASSWORD",
 )
 LOG_FORMATS = ("text", "json")
@@ -180,11 +185,14 @@ def _database_url(raw: str) -> str:
         drivers = " or ".join(f"{backend}+{name}://" for name in DRIVERS[backend])
         raise ConfigError(f"DATABASE_URL uses the driver '{driver}'; the bot needs an asyncio driver: {drivers}")
     if importlib.util.find_spec(driver) is None:
-        raise ConfigError(f"DATABASE_URL uses the driver '{driver}', which is not installed: "
-                          f"pip install {driver}, or use {backend}+{DRIVERS[backend][0]}://")
+        raise ConfigError(
+            f"DATABASE_URL uses the driver '{driver}', which is not installed: "
+            f"pip install {driver}, or use {backend}+{DRIVERS[backend][0]}://"
+        )
     if backend == "sqlite" and (not url.database or url.database == ":memory:"):
-        raise ConfigError("DATABASE_URL must name a SQLite file (sqlite:///path/to/file.sqlite3): "
-                          "an in-memory database would forget everything at exit")
+        raise ConfigError(
+            "DATABASE_URL must name a SQLite file (sqlite:///path/to/file.sqlite3): an in-memory database would forget everything at exit"
+        )
     if backend == "postgresql" and not url.host and not url.query.get("host"):
         raise ConfigError(f"DATABASE_URL names no PostgreSQL host: {example}")
     return url.render_as_string(hide_password=False)
@@ -218,8 +226,9 @@ def _public_url(env: Mapping[str, str]) -> str | None:
     try:
         did_web(url)  # the issuer's did:web is derived from it
     except InvalidPublicUrl:
-        raise ConfigError(f"PUBLIC_URL must be a plain https://host[:port][/path] address (http only for "
-                          f"localhost), not {shown(url)}") from None
+        raise ConfigError(
+            f"PUBLIC_URL must be a plain https://host[:port][/path] address (http only for localhost), not {shown(url)}"
+        ) from None
     return url
 
 

@@ -1,4 +1,5 @@
 """How a setting that cannot be used is said: one line naming the variable and what it takes."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

@@ -1,5 +1,6 @@
 """The core: a platform-neutral event goes in, platform-neutral replies come out, and the
 learner's progress is stored in one transaction per event."""
+
 from __future__ import annotations
 
 import json
@@ -160,8 +161,11 @@ class Core:
                     texts.greeting(
                         learner.display_name, self._curriculum, first, learner.timezone, learner.daily_time, learner.working_days
                     ),
-                    (actions.button("Start now", actions.CONTINUE), actions.button("Later", actions.LATER),
-                     actions.button("Daily time", actions.AskTime())),
+                    (
+                        actions.button("Start now", actions.CONTINUE),
+                        actions.button("Later", actions.LATER),
+                        actions.button("Daily time", actions.AskTime()),
+                    ),
                 )
             ]
         session = await turn.tx.sessions.active(learner.id)
@@ -273,12 +277,20 @@ class Core:
         name = event.team_name.strip()
         if not name or len(name) > people.TEAM_NAME_LIMIT:
             return Text(f"A team name needs 1 to {people.TEAM_NAME_LIMIT} characters, not {len(name)}.")
-        synced = await people.sync_team(turn.tx, platform=turn.learner.platform, team=name, members=event.members,
-                                        manager=event.manager, now=turn.now)
-        await turn.record(EventKind.TEAM_SYNCED, payload={
-            "team": name, "members": synced.members, "added": synced.added, "removed": synced.removed,
-            "created": synced.created, "manager": synced.manager_id,  # a learner id: no platform ids in the trail
-        })
+        synced = await people.sync_team(
+            turn.tx, platform=turn.learner.platform, team=name, members=event.members, manager=event.manager, now=turn.now
+        )
+        await turn.record(
+            EventKind.TEAM_SYNCED,
+            payload={
+                "team": name,
+                "members": synced.members,
+                "added": synced.added,
+                "removed": synced.removed,
+                "created": synced.created,
+                "manager": synced.manager_id,  # a learner id: no platform ids in the trail
+            },
+        )
         return Text(people.synced_text(synced))
 
     async def _first_lesson_offer(self, turn: Turn) -> Text:
@@ -376,8 +388,11 @@ class Core:
         return [
             Text(
                 text,
-                (actions.button("Start", actions.CONTINUE), actions.button("Later", actions.LATER),
-                 actions.button("Skip today", actions.SKIP_TODAY)),
+                (
+                    actions.button("Start", actions.CONTINUE),
+                    actions.button("Later", actions.LATER),
+                    actions.button("Skip today", actions.SKIP_TODAY),
+                ),
             )
         ]
 

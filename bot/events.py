@@ -1,4 +1,5 @@
 """Platform-neutral inbound events. Adapters build these from Slack, Telegram or a terminal."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

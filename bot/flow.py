@@ -1,5 +1,6 @@
 """Lessons and reviews as a sequence of steps: present a step, take an answer, move on, finish,
 and always show the next step."""
+
 from __future__ import annotations
 
 import math
@@ -55,8 +56,10 @@ class LessonFlow:
             if award.definition_id not in latest or award.renewal > latest[award.definition_id].renewal:
                 latest[award.definition_id] = award
         due = [
-            award for award in latest.values()
-            if award.valid_until is not None and award.valid_until - REFRESH_WINDOW <= turn.now
+            award
+            for award in latest.values()
+            if award.valid_until is not None
+            and award.valid_until - REFRESH_WINDOW <= turn.now
             and award.definition_id in self._curriculum.credentials
         ]
         if not due:
@@ -94,8 +97,9 @@ class LessonFlow:
     # --- starting -----------------------------------------------------------------------------
     async def start_lesson(self, turn: Turn, lesson: Lesson) -> list[Reply]:
         steps = [step_to_json(step, lesson.skills) for step in lesson.steps]
-        session = await turn.tx.sessions.open(turn.learner.id, SessionKind.LESSON, lesson.title, steps, now=turn.now,
-                                              lesson_id=lesson.id, lesson_version=lesson.version)
+        session = await turn.tx.sessions.open(
+            turn.learner.id, SessionKind.LESSON, lesson.title, steps, now=turn.now, lesson_id=lesson.id, lesson_version=lesson.version
+        )
         await turn.record(EventKind.LESSON_STARTED, lesson_id=lesson.id, lesson_version=lesson.version)
         pathway = self._curriculum.pathway_of(lesson.id)
         place = f"lesson {pathway.lessons.index(lesson.id) + 1} of {len(pathway.lessons)}" if pathway else ""
@@ -119,21 +123,19 @@ class LessonFlow:
 
     async def _start_refresher(self, turn: Turn, badge: CredentialDefinition) -> list[Reply]:
         lessons = set(badge.lessons) | {
-            lesson.id for lesson in self._curriculum.lessons.values()
-            if any(r.skill in lesson.skills for r in badge.skills)
+            lesson.id for lesson in self._curriculum.lessons.values() if any(r.skill in lesson.skills for r in badge.skills)
         }
         checks = [
             step_to_json(check, lesson.skills)
-            for lesson in self._curriculum.lessons_in_order() if lesson.id in lessons
+            for lesson in self._curriculum.lessons_in_order()
+            if lesson.id in lessons
             for check in lesson.checks
         ][:REFRESHER_CHECKS]
-        session = await turn.tx.sessions.open(turn.learner.id, SessionKind.REFRESHER, f"Refresher: {badge.title}", checks,
-                                              now=turn.now, credential_id=badge.id)
-        need = math.ceil(REFRESHER_PASS * len(checks))
-        intro = Text(
-            f"🔄 **Refresher: {badge.title}**. {len(checks)} questions; get {need} right and your badge "
-            "is renewed."
+        session = await turn.tx.sessions.open(
+            turn.learner.id, SessionKind.REFRESHER, f"Refresher: {badge.title}", checks, now=turn.now, credential_id=badge.id
         )
+        need = math.ceil(REFRESHER_PASS * len(checks))
+        intro = Text(f"🔄 **Refresher: {badge.title}**. {len(checks)} questions; get {need} right and your badge is renewed.")
         return [intro, await self._show(turn, session)]
 
     # --- presenting ---------------------------------------------------------------------------
@@ -217,10 +219,18 @@ class LessonFlow:
             await memory.put_skill(turn.learner.id, SkillMemory(skill, p_known, turn.now))
         item = items.get(check.key)
         review = self._mastery.review(item.card if item else None, correct=correct, at=turn.now)
-        await memory.put_item(turn.learner.id, ItemMemory(
-            check_key=check.key, card=review.card_json, skills=tuple(skills), due=review.due,
-            reviews=(item.reviews if item else 0) + 1, last_correct=correct, last_review=turn.now,
-        ))
+        await memory.put_item(
+            turn.learner.id,
+            ItemMemory(
+                check_key=check.key,
+                card=review.card_json,
+                skills=tuple(skills),
+                due=review.due,
+                reviews=(item.reviews if item else 0) + 1,
+                last_correct=correct,
+                last_review=turn.now,
+            ),
+        )
 
     # --- finishing ------------------------------------------------------------------------------
     async def _finish(self, turn: Turn, session: LessonSession) -> list[Reply]:
@@ -237,16 +247,18 @@ class LessonFlow:
             passed = session.correct_count >= math.ceil(REFRESHER_PASS * checks)
             await turn.record(
                 EventKind.REFRESHER_COMPLETED,
-                payload={"session": session.id, "credential": session.credential_id, "correct": session.correct_count,
-                         "checks": checks, "passed": passed},
+                payload={
+                    "session": session.id,
+                    "credential": session.credential_id,
+                    "correct": session.correct_count,
+                    "checks": checks,
+                    "passed": passed,
+                },
             )
             if passed:  # the awarder renews the badge: it reads this turn's events
                 summary = f"🔄 Refresher passed: {score}."
             else:
-                summary = (
-                    f"🔄 Refresher: {score}; {math.ceil(REFRESHER_PASS * checks)} are needed to renew. "
-                    "You can try again tomorrow."
-                )
+                summary = f"🔄 Refresher: {score}; {math.ceil(REFRESHER_PASS * checks)} are needed to renew. You can try again tomorrow."
         else:
             await turn.record(
                 EventKind.LESSON_COMPLETED,
@@ -270,8 +282,7 @@ class LessonFlow:
         later = actions.button("Later", actions.LATER)
         if plan.due_checks:
             return Text(
-                f"Next: a quick re-check of {plan.due_checks} question{'s' if plan.due_checks != 1 else ''} "
-                "from earlier lessons.",
+                f"Next: a quick re-check of {plan.due_checks} question{'s' if plan.due_checks != 1 else ''} from earlier lessons.",
                 (actions.button("Start now", actions.CONTINUE), later),
             )
         if plan.refresher is not None and plan.expires is not None:

@@ -1,4 +1,5 @@
 """Ending vacation holds and pauses: one answer for `/settings hold off` and the Resume button."""
+
 from __future__ import annotations
 
 from bot import runs

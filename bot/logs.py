@@ -7,6 +7,7 @@ Every record is exactly one line, whatever it carries: a value from a request (a
 own. The text format escapes control characters (`\\n`, `\\r`, other C0 and C1 characters, and
 the Unicode line and paragraph separators) in the message and in the traceback; JSON escapes
 them in its strings."""
+
 from __future__ import annotations
 
 import json

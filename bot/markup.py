@@ -6,6 +6,7 @@ chat as those characters, never as a link. `literal` turns such text into Markdo
 exactly as typed: every ASCII punctuation character is backslash-escaped (CommonMark lets any
 of them be escaped, and the escape reads as the character itself), and line breaks become
 spaces, so a name cannot start a heading, a list or a new paragraph either."""
+
 from __future__ import annotations
 
 import re

@@ -2,6 +2,7 @@
 
 See docs/mastery.md for the models, their parameters and why.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,9 +32,7 @@ class MasteryModel:
         # A chat bot meets a learner at most a few times a day, so FSRS's minute-long
         # (re)learning steps are dropped: every answer schedules a re-check days away.
         # Fuzzing is off so that schedules are reproducible.
-        self._scheduler = scheduler or Scheduler(
-            learning_steps=(), relearning_steps=(), enable_fuzzing=False
-        )
+        self._scheduler = scheduler or Scheduler(learning_steps=(), relearning_steps=(), enable_fuzzing=False)
         self._bkt = bkt
 
     # --- items (FSRS) ---------------------------------------------------------------------

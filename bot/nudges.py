@@ -9,6 +9,7 @@ insert a no-op), claims due nudges for a lease (SKIP LOCKED on PostgreSQL), send
 the platform's sender, and marks them sent. A process that dies mid-batch leaves claims that
 expire and are claimed again: nothing is lost. The send happens before the mark, so the only
 way to send a nudge twice is to die in the instant between the two."""
+
 from __future__ import annotations
 
 import asyncio
@@ -42,6 +43,8 @@ class NotNow(Exception):
     def __init__(self, until: datetime) -> None:
         super().__init__(f"do not disturb until {until:%Y-%m-%d %H:%M} UTC")
         self.until = until
+
+
 MAX_ATTEMPTS = 5
 DORMANT_AFTER = 3  # daily offers in a row without any reaction
 REMINDERS = (NudgeKind.REMINDER1, NudgeKind.REMINDER2)
@@ -106,7 +109,8 @@ class NudgeDispatcher:
             learners = await tx.nudges.to_plan(self._senders, limit)
             holds = await tx.holds.of_many([learner.id for learner in learners])
             due = [
-                (learner.id, NudgeKind.DAILY, at) for learner in learners
+                (learner.id, NudgeKind.DAILY, at)
+                for learner in learners
                 if (at := next_daily(Rhythm.of(learner, holds.get(learner.id, [])), now)) is not None
             ]
             return await tx.nudges.schedule_many(due)
@@ -117,14 +121,17 @@ class NudgeDispatcher:
         the next batch while this one is still being sent."""
         now = self._clock.now()
         async with self._store.transaction() as tx:
-            claimed = await tx.nudges.claim(
-                now=now, worker=self._worker, lease=self._lease, limit=self._batch, platforms=self._senders
-            )
+            claimed = await tx.nudges.claim(now=now, worker=self._worker, lease=self._lease, limit=self._batch, platforms=self._senders)
             holds = await tx.holds.of_many([learner.id for _, learner in claimed])
         work = deque(
-            _Work(nudge.id, nudge.kind, nudge.attempts, learner.id,
-                  LearnerRef(learner.platform, learner.platform_user_id, learner.display_name),
-                  Rhythm.of(learner, holds.get(learner.id, [])))
+            _Work(
+                nudge.id,
+                nudge.kind,
+                nudge.attempts,
+                learner.id,
+                LearnerRef(learner.platform, learner.platform_user_id, learner.display_name),
+                Rhythm.of(learner, holds.get(learner.id, [])),
+            )
             for nudge, learner in claimed
         )
         claims = _Claims({item.nudge_id for item in work}, held_until=now + self._lease)
@@ -196,8 +203,16 @@ class NudgeDispatcher:
             if status is not NudgeStatus.SENT:
                 return status
             sent = EventKind.NUDGED if kind is NudgeKind.DAILY else EventKind.REMINDED
-            await tx.trail.add(learner.id, TrailEvent(kind=sent, occurred_at=done, local_date=local_date(done, learner.timezone),
-                                                      payload={"nudge": nudge_id, "kind": kind}, learner_id=learner.id))
+            await tx.trail.add(
+                learner.id,
+                TrailEvent(
+                    kind=sent,
+                    occurred_at=done,
+                    local_date=local_date(done, learner.timezone),
+                    payload={"nudge": nudge_id, "kind": kind},
+                    learner_id=learner.id,
+                ),
+            )
             follow_up = self._follow_up(kind, rhythm, done, dailies[-1] if dailies and kind is not NudgeKind.DAILY else done)
             if follow_up is not None:
                 await tx.nudges.schedule(learner.id, *follow_up)

@@ -1,5 +1,6 @@
 """Where a learner stands on the pathway and what comes next. Pure functions of the curriculum
 and the set of completed lessons."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -61,18 +62,14 @@ def next_lesson(curriculum: Curriculum, completed: set[str]) -> Lesson | None:
     return None
 
 
-def pathway_map(
-    curriculum: Curriculum, completed: set[str], in_progress: str | None = None
-) -> tuple[PathwayOnMap, ...]:
+def pathway_map(curriculum: Curriculum, completed: set[str], in_progress: str | None = None) -> tuple[PathwayOnMap, ...]:
     upcoming = next_lesson(curriculum, completed)
     result = []
     for pathway in curriculum.pathways:
         items = []
         for lesson_id in pathway.lessons:
             lesson = curriculum.lessons[lesson_id]
-            missing = tuple(
-                curriculum.lessons[r].title for r in lesson.requires if r not in completed
-            )
+            missing = tuple(curriculum.lessons[r].title for r in lesson.requires if r not in completed)
             if lesson_id in completed:
                 status = LessonStatus.DONE
             elif lesson_id == in_progress:

@@ -9,6 +9,7 @@ row and nothing imported. A good file is imported in one transaction: all or not
 
 `sync_team` makes a team of a group chat's members (Slack's `/learn team sync #channel`) through
 the same writes, inside the caller's transaction."""
+
 from __future__ import annotations
 
 import csv
@@ -100,15 +101,15 @@ def _person(row: dict[str, str]) -> tuple[Person | None, list[str]]:
     for name, limit, what in ((row.get("name", ""), 200, "name"), (team or "", TEAM_NAME_LIMIT, "team")):
         if len(name) > limit:
             errors.append(f"{what} is longer than {limit} characters")
-    errors += [f"team name in 'manages' is longer than {TEAM_NAME_LIMIT} characters: {t[:20]}…" for t in manages
-               if len(t) > TEAM_NAME_LIMIT]
+    errors += [
+        f"team name in 'manages' is longer than {TEAM_NAME_LIMIT} characters: {t[:20]}…" for t in manages if len(t) > TEAM_NAME_LIMIT
+    ]
     if errors:
         return None, errors
     return Person(platform, user_id, row.get("name", ""), team, role, manages), []
 
 
-async def import_people(store: Store, people: list[Person], *, now: datetime,
-                        progress: Progress | None = None) -> Imported:
+async def import_people(store: Store, people: list[Person], *, now: datetime, progress: Progress | None = None) -> Imported:
     """Write everyone in one transaction: a failure part-way leaves the database as it was."""
     async with store.transaction() as tx:
         names = sorted({p.team for p in people if p.team} | {t for p in people for t in p.manages})
@@ -125,8 +126,7 @@ async def import_people(store: Store, people: list[Person], *, now: datetime,
             await tx.teams.set_managed(learner.id, [teams[t] for t in person.manages])
             if progress is not None:
                 progress(done, len(people))
-    return Imported(people=len(people), created=created, teams=len(names),
-                    managers=sum(1 for p in people if p.manages))
+    return Imported(people=len(people), created=created, teams=len(names), managers=sum(1 for p in people if p.manages))
 
 
 @dataclass(frozen=True)
@@ -140,8 +140,9 @@ class TeamSynced:
     manager_id: int | None  # and their learner id
 
 
-async def sync_team(tx: UnitOfWork, *, platform: str, team: str, members: Sequence[LearnerRef],
-                    manager: LearnerRef | None, now: datetime) -> TeamSynced:
+async def sync_team(
+    tx: UnitOfWork, *, platform: str, team: str, members: Sequence[LearnerRef], manager: LearnerRef | None, now: datetime
+) -> TeamSynced:
     """Make `team` exactly the chat's members on `platform`: create the team and anyone new,
     move everyone in (one team per learner: the latest sync wins), take out those who left
     (their progress stays; they just have no team) and, if given, make `manager` manage it.
@@ -169,8 +170,7 @@ async def sync_team(tx: UnitOfWork, *, platform: str, team: str, members: Sequen
         await tx.learners.save(boss)
         await tx.teams.set_managed(boss.id, await tx.teams.managed_ids(boss.id) | {team_id})
         name, manager_id = boss.display_name or manager.user_id, boss.id
-    return TeamSynced(team=team, members=len(staying), added=added, removed=removed, created=created,
-                      manager=name, manager_id=manager_id)
+    return TeamSynced(team=team, members=len(staying), added=added, removed=removed, created=created, manager=name, manager_id=manager_id)
 
 
 async def _member(tx: UnitOfWork, platform: str, ref: LearnerRef, now: datetime) -> tuple[Learner, bool]:

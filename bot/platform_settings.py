@@ -1,6 +1,7 @@
 """The chat platforms' and the LRS's settings, read from the environment with the rest of the
 configuration (bot/config.py `Settings`), so that no adapter reads the environment itself.
 Plain values: each adapter takes its own, and a platform that is not configured is None."""
+
 from __future__ import annotations
 
 import hashlib
@@ -36,14 +37,17 @@ class Announcements:
         slack_on = _given(env, "SLACK_BOT_TOKEN") is not None and _given(env, "SLACK_SIGNING_SECRET") is not None
         shared = _given(env, "ANNOUNCE_CHANNEL")
         if shared and telegram_on and slack_on:
-            raise ConfigError("ANNOUNCE_CHANNEL is set but both Telegram and Slack are configured: set "
-                              "TELEGRAM_ANNOUNCE_CHAT (the Telegram group's chat id) and SLACK_ANNOUNCE_CHANNEL "
-                              "(the Slack channel's id) instead")
+            raise ConfigError(
+                "ANNOUNCE_CHANNEL is set but both Telegram and Slack are configured: set "
+                "TELEGRAM_ANNOUNCE_CHAT (the Telegram group's chat id) and SLACK_ANNOUNCE_CHANNEL "
+                "(the Slack channel's id) instead"
+            )
         telegram = _given(env, "TELEGRAM_ANNOUNCE_CHAT") or (shared if telegram_on else None)
         if telegram is not None and not _TELEGRAM_CHAT.fullmatch(telegram):
             name = "TELEGRAM_ANNOUNCE_CHAT" if _given(env, "TELEGRAM_ANNOUNCE_CHAT") else "ANNOUNCE_CHANNEL"
-            raise ConfigError(f"{name} must be a Telegram group's chat id (such as -1001234567890) or a channel's "
-                              f"@username, not {shown(telegram)}")
+            raise ConfigError(
+                f"{name} must be a Telegram group's chat id (such as -1001234567890) or a channel's @username, not {shown(telegram)}"
+            )
         return cls(telegram=telegram, slack=_given(env, "SLACK_ANNOUNCE_CHANNEL") or (shared if slack_on else None))
 
 
@@ -71,12 +75,15 @@ class TelegramSettings:
         if webhook:
             parts = urlsplit(webhook)
             if parts.scheme != "https" or not parts.hostname:
-                raise ConfigError(f"TELEGRAM_WEBHOOK_URL must be an https:// address (Telegram sends webhooks over "
-                                  f"HTTPS only), such as https://bot.example.com/telegram/webhook, not {shown(webhook)}")
+                raise ConfigError(
+                    f"TELEGRAM_WEBHOOK_URL must be an https:// address (Telegram sends webhooks over "
+                    f"HTTPS only), such as https://bot.example.com/telegram/webhook, not {shown(webhook)}"
+                )
         secret = _given(env, "TELEGRAM_WEBHOOK_SECRET")
         if secret and not _WEBHOOK_SECRET.fullmatch(secret):
-            raise ConfigError("TELEGRAM_WEBHOOK_SECRET must be 1 to 256 characters of A-Z, a-z, 0-9, _ and - "
-                              "(Telegram's rule); its value is not shown")
+            raise ConfigError(
+                "TELEGRAM_WEBHOOK_SECRET must be 1 to 256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule); its value is not shown"
+            )
         api = _http_url(env, "TELEGRAM_API_BASE_URL")
         rate = positive(env, "TELEGRAM_MESSAGES_PER_SECOND", 29.0)
         announce = Announcements.from_env(env).telegram or ""
@@ -84,7 +91,10 @@ class TelegramSettings:
         if token is None:
             return None
         return cls(
-            token=token, webhook_url=webhook, webhook_secret=secret, api_base_url=api,
+            token=token,
+            webhook_url=webhook,
+            webhook_secret=secret,
+            api_base_url=api,
             announce_chat=int(announce) if announce.lstrip("-").isdigit() else (announce or None),
             quiz_polls=(env.get("TELEGRAM_QUIZ_POLLS") or "").strip().lower() in ("1", "true", "yes", "on"),
             messages_per_second=rate,
@@ -114,17 +124,17 @@ class SlackSettings:
         token, secret = _given(env, pair[0]), _given(env, pair[1])
         if (token is None) != (secret is None):
             have, lack = pair if token else pair[::-1]
-            raise ConfigError(f"{have} is set but {lack} is not: Slack needs both (the bot token and, from the app's "
-                              "Basic Information, the signing secret)")
+            raise ConfigError(
+                f"{have} is set but {lack} is not: Slack needs both (the bot token and, from the app's "
+                "Basic Information, the signing secret)"
+            )
         if _given(env, "SLACK_APP_TOKEN") and token is None:
-            raise ConfigError("SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not: Socket Mode "
-                              "needs all three")
+            raise ConfigError("SLACK_APP_TOKEN is set but SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not: Socket Mode needs all three")
         api = _http_url(env, "SLACK_API_URL")
         announce = Announcements.from_env(env).slack
         if token is None or secret is None:
             return None
-        return cls(bot_token=token, signing_secret=secret, app_token=_given(env, "SLACK_APP_TOKEN"), api_url=api,
-                   announce_channel=announce)
+        return cls(bot_token=token, signing_secret=secret, app_token=_given(env, "SLACK_APP_TOKEN"), api_url=api, announce_channel=announce)
 
 
 @dataclass(frozen=True)
@@ -164,8 +174,9 @@ class LrsSettings:
             raise ValueError("XAPI_BATCH must be between 1 and 1000")
         if not interval > 0:
             raise ValueError("XAPI_INTERVAL_SECONDS must be positive")
-        return cls(endpoint=endpoint, username=env.get("XAPI_USERNAME", ""), password=env.get("XAPI_PASSWORD", ""),
-                   batch=batch, interval=interval)
+        return cls(
+            endpoint=endpoint, username=env.get("XAPI_USERNAME", ""), password=env.get("XAPI_PASSWORD", ""), batch=batch, interval=interval
+        )
 
 
 def _http_url(env: Mapping[str, str], name: str) -> str | None:

@@ -5,6 +5,7 @@ together or not at all). The unit of work offers one small repository per concer
 in the records of bot/records.py. bot/store/ implements these with SQLAlchemy on SQLite and
 PostgreSQL; tests/memory_store.py implements them in memory, so the core's flows are unit-tested
 in milliseconds. Domain rules (a streak, an award, a schedule) live in the core, never here."""
+
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
@@ -150,8 +151,16 @@ class Sessions(Protocol):
     async def active(self, learner_id: int) -> LessonSession | None: ...
 
     async def open(
-        self, learner_id: int, kind: SessionKind, title: str, steps: list[dict[str, Any]], *, now: datetime,
-        lesson_id: str | None = None, lesson_version: str | None = None, credential_id: str | None = None,
+        self,
+        learner_id: int,
+        kind: SessionKind,
+        title: str,
+        steps: list[dict[str, Any]],
+        *,
+        now: datetime,
+        lesson_id: str | None = None,
+        lesson_version: str | None = None,
+        credential_id: str | None = None,
     ) -> LessonSession:
         """A new active session, with its id (it goes into the step buttons)."""
 
@@ -241,7 +250,13 @@ class NudgeQueue(Protocol):
         """Extend the claims this worker still holds; returns those."""
 
     async def finish(
-        self, nudge_id: int, *, worker: str, status: NudgeStatus, at: datetime, error: str | None = None,
+        self,
+        nudge_id: int,
+        *,
+        worker: str,
+        status: NudgeStatus,
+        at: datetime,
+        error: str | None = None,
         retry_at: datetime | None = None,
     ) -> bool:
         """Mark a claimed nudge done (or pending again at `retry_at`). False when the claim was lost."""
@@ -300,6 +315,18 @@ class Store(Protocol):
 
 
 __all__: Sequence[str] = (
-    "Access", "Awards", "DuplicateEvent", "Holds", "Learners", "Memory", "NudgeQueue", "Sessions", "SlackLearners",
-    "Store", "StoreUnavailable", "Teams", "Trail", "UnitOfWork",
+    "Access",
+    "Awards",
+    "DuplicateEvent",
+    "Holds",
+    "Learners",
+    "Memory",
+    "NudgeQueue",
+    "Sessions",
+    "SlackLearners",
+    "Store",
+    "StoreUnavailable",
+    "Teams",
+    "Trail",
+    "UnitOfWork",
 )

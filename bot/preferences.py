@@ -4,6 +4,7 @@ offers the same buttons under /settings. Typed `/settings ...` arguments keep wo
 
 The buttons' actions are bot/actions.py's: a picker's mode says what comes next, onboarding (ask
 the daily time, then offer the first lesson) or settings (confirm)."""
+
 from __future__ import annotations
 
 import uuid
@@ -21,19 +22,59 @@ from bot.vocabulary import EventKind
 
 # A short list per region, ordered west to east, each the largest city of a distinct zone.
 REGIONS: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("Europe", ("Europe/London", "Europe/Lisbon", "Europe/Paris", "Europe/Berlin", "Europe/Madrid",
-                "Europe/Rome", "Europe/Warsaw", "Europe/Athens", "Europe/Helsinki", "Europe/Kyiv",
-                "Europe/Istanbul", "Europe/Moscow")),
-    ("Americas", ("Pacific/Honolulu", "America/Anchorage", "America/Los_Angeles", "America/Denver",
-                  "America/Phoenix", "America/Chicago", "America/Mexico_City", "America/New_York",
-                  "America/Toronto", "America/Bogota", "America/Sao_Paulo", "America/Argentina/Buenos_Aires")),
-    ("Asia", ("Asia/Dubai", "Asia/Karachi", "Asia/Kolkata", "Asia/Dhaka", "Asia/Bangkok",
-              "Asia/Jakarta", "Asia/Singapore", "Asia/Shanghai", "Asia/Manila", "Asia/Seoul",
-              "Asia/Tokyo", "Asia/Jerusalem")),
-    ("Africa", ("Africa/Casablanca", "Africa/Lagos", "Africa/Cairo", "Africa/Johannesburg",
-                "Africa/Nairobi", "Africa/Accra")),
-    ("Oceania", ("Australia/Perth", "Australia/Adelaide", "Australia/Brisbane", "Australia/Sydney",
-                 "Pacific/Auckland", "Pacific/Fiji")),
+    (
+        "Europe",
+        (
+            "Europe/London",
+            "Europe/Lisbon",
+            "Europe/Paris",
+            "Europe/Berlin",
+            "Europe/Madrid",
+            "Europe/Rome",
+            "Europe/Warsaw",
+            "Europe/Athens",
+            "Europe/Helsinki",
+            "Europe/Kyiv",
+            "Europe/Istanbul",
+            "Europe/Moscow",
+        ),
+    ),
+    (
+        "Americas",
+        (
+            "Pacific/Honolulu",
+            "America/Anchorage",
+            "America/Los_Angeles",
+            "America/Denver",
+            "America/Phoenix",
+            "America/Chicago",
+            "America/Mexico_City",
+            "America/New_York",
+            "America/Toronto",
+            "America/Bogota",
+            "America/Sao_Paulo",
+            "America/Argentina/Buenos_Aires",
+        ),
+    ),
+    (
+        "Asia",
+        (
+            "Asia/Dubai",
+            "Asia/Karachi",
+            "Asia/Kolkata",
+            "Asia/Dhaka",
+            "Asia/Bangkok",
+            "Asia/Jakarta",
+            "Asia/Singapore",
+            "Asia/Shanghai",
+            "Asia/Manila",
+            "Asia/Seoul",
+            "Asia/Tokyo",
+            "Asia/Jerusalem",
+        ),
+    ),
+    ("Africa", ("Africa/Casablanca", "Africa/Lagos", "Africa/Cairo", "Africa/Johannesburg", "Africa/Nairobi", "Africa/Accra")),
+    ("Oceania", ("Australia/Perth", "Australia/Adelaide", "Australia/Brisbane", "Australia/Sydney", "Pacific/Auckland", "Pacific/Fiji")),
     ("UTC", ("UTC",)),
 )
 DAILY_TIMES = ("07:00", "08:00", "09:00", "10:00", "11:00", "12:00", "13:00", "14:00", "15:00", "16:00", "17:00", "18:00")
@@ -46,9 +87,7 @@ def region_picker(prompt: str, mode: Mode) -> Text:
 
 def zone_picker(region: int, mode: Mode, now: datetime) -> Text:
     name, zones = REGIONS[region]
-    buttons = [
-        actions.button(f"{_city(zone)} · {now.astimezone(ZoneInfo(zone)):%H:%M}", actions.PickZone(mode, zone)) for zone in zones
-    ]
+    buttons = [actions.button(f"{_city(zone)} · {now.astimezone(ZoneInfo(zone)):%H:%M}", actions.PickZone(mode, zone)) for zone in zones]
     buttons.append(actions.button("◀ Other regions", actions.PickRegion(mode, None)))
     return Text(f"**{name}**: pick the place whose clock matches yours (its time now is shown).", tuple(buttons))
 
@@ -59,16 +98,22 @@ def time_picker(prompt: str, mode: Mode) -> Text:
 
 def settings_menu(turn: Turn, summary: str) -> Text:
     learner = turn.learner
-    announce = (actions.button("Announce my badges: turn off", actions.Announce(False)) if learner.announce
-                else actions.button("Announce my badges: turn on", actions.Announce(True)))
-    return Text(summary, (
-        actions.button("Timezone", actions.PickRegion(Mode.SETTINGS, None)),
-        actions.button("Daily time", actions.AskTime()),
-        actions.button("Pause", actions.AskPause()),
-        actions.button("Resume", actions.EndPause()),
-        announce,
-        actions.button("Leave and delete my data", actions.AskLeave()),
-    ))
+    announce = (
+        actions.button("Announce my badges: turn off", actions.Announce(False))
+        if learner.announce
+        else actions.button("Announce my badges: turn on", actions.Announce(True))
+    )
+    return Text(
+        summary,
+        (
+            actions.button("Timezone", actions.PickRegion(Mode.SETTINGS, None)),
+            actions.button("Daily time", actions.AskTime()),
+            actions.button("Pause", actions.AskPause()),
+            actions.button("Resume", actions.EndPause()),
+            announce,
+            actions.button("Leave and delete my data", actions.AskLeave()),
+        ),
+    )
 
 
 async def press(
@@ -105,10 +150,12 @@ async def press(
         case actions.AskTime():
             return [time_picker("When would you like your daily five-minute lesson?", Mode.SETTINGS)]
         case actions.AskPause():
-            return [Text(
-                "Pause for how long? Your streak waits, and nothing new piles up meanwhile.",
-                tuple(actions.button(label, actions.Pause(days)) for label, days in PAUSES),
-            )]
+            return [
+                Text(
+                    "Pause for how long? Your streak waits, and nothing new piles up meanwhile.",
+                    tuple(actions.button(label, actions.Pause(days)) for label, days in PAUSES),
+                )
+            ]
         case actions.EndPause():
             return [Text(await end_holds(turn, welcome="Welcome back! Your pause is over; /next continues where you are."))]
         case actions.Pause(days):
@@ -116,13 +163,21 @@ async def press(
         case actions.Announce(on):
             return [Text(await set_announce(turn, on))]
         case actions.AskLeave():
-            return [Text(texts.LEAVE_CONFIRM, (actions.button("Yes, delete my data", actions.ConfirmLeave()),
-                                               actions.button("No, stay", actions.Stay())))]
+            return [
+                Text(
+                    texts.LEAVE_CONFIRM,
+                    (actions.button("Yes, delete my data", actions.ConfirmLeave()), actions.button("No, stay", actions.Stay())),
+                )
+            ]
         case actions.ConfirmLeave():
             # Deleting cannot be undone: a second, explicit answer. (`leave:yes` used to delete at
             # once, so a button still showing in an old chat only asks again.)
-            return [Text(texts.LEAVE_FINAL, (actions.button(texts.LEAVE_NOW, actions.LeaveNow(), destructive=True),
-                                             actions.button("No, stay", actions.Stay())))]
+            return [
+                Text(
+                    texts.LEAVE_FINAL,
+                    (actions.button(texts.LEAVE_NOW, actions.LeaveNow(), destructive=True), actions.button("No, stay", actions.Stay())),
+                )
+            ]
         case actions.LeaveNow():
             await erase(turn)
             return [Text(texts.LEFT)]

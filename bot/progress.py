@@ -1,4 +1,5 @@
 """A learner's standing: streak, mastery per skill, due re-checks. Read from the store."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,9 +20,7 @@ class Standing:
     next_due: datetime | None
 
 
-async def skill_mastery(
-    tx: UnitOfWork, model: MasteryModel, learner_id: int, now: datetime
-) -> dict[str, float]:
+async def skill_mastery(tx: UnitOfWork, model: MasteryModel, learner_id: int, now: datetime) -> dict[str, float]:
     """Mastery now for every skill the learner has evidence for."""
     items = await tx.memory.items(learner_id)
     recalls: dict[str, list[float]] = {}
@@ -29,15 +28,10 @@ async def skill_mastery(
         for skill in item.skills:
             recalls.setdefault(skill, []).append(model.recall(item.card, now))
     states = await tx.memory.skills(learner_id)
-    return {
-        skill: model.current(state.p_known, recalls.get(skill, []))
-        for skill, state in states.items()
-    }
+    return {skill: model.current(state.p_known, recalls.get(skill, [])) for skill, state in states.items()}
 
 
-async def standing(
-    tx: UnitOfWork, model: MasteryModel, learner: Learner, now: datetime
-) -> Standing:
+async def standing(tx: UnitOfWork, model: MasteryModel, learner: Learner, now: datetime) -> Standing:
     streak = streak_now(learner, now)
     items = await tx.memory.items(learner.id)
     due = [item for item in items.values() if item.due <= now]

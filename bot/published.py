@@ -1,5 +1,6 @@
 """A published award: the signed credential, its standing, and its badge image with the
 credential baked in (the web app shows it; a chat platform that uploads images sends it)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -44,8 +45,11 @@ def awarded_definition(award: PublishedAward) -> CredentialDefinition:
     achievement = award.credential.get("credentialSubject", {}).get("achievement", {})
     kind = CredentialKind.CERTIFICATE if award.kind == CredentialKind.CERTIFICATE.value else CredentialKind.BADGE
     return CredentialDefinition(
-        id=award.definition_id, kind=kind, title=str(achievement.get("name", award.definition_id)),
-        description=str(achievement.get("description", "")), criteria="",
+        id=award.definition_id,
+        kind=kind,
+        title=str(achievement.get("name", award.definition_id)),
+        description=str(achievement.get("description", "")),
+        criteria="",
     )
 
 

@@ -3,6 +3,7 @@
 The store (bot/store/) turns its rows into these and back; the core never sees a row, a session
 or a query. A few records are mutable because a turn changes them and hands them back to be saved
 (`Learner`, `LessonSession`, `Award`); the rest are frozen."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

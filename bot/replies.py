@@ -9,6 +9,7 @@ text flows; a blank line starts a new paragraph everywhere.
 
 Text from people (names, team names) is put into the Markdown through `bot.markup.literal`, so
 it reads as typed and is never a link or formatting."""
+
 from __future__ import annotations
 
 from collections.abc import Mapping

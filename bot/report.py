@@ -3,6 +3,7 @@
 Active learners, retention week over week, lessons and pathways completed, credential
 completers and the median time to a credential, and where learners drift (the last lesson
 of learners who have not learned for two weeks). Pure: computed from the event trail."""
+
 from __future__ import annotations
 
 import statistics
@@ -46,12 +47,18 @@ class Report:
             ("lessons completed", str(self.lessons_completed)),
             ("learners who completed a lesson", str(self.lesson_completers)),
         ]
-        rows += [(f"active in week {week}", f"{active}" + (f" ({share:.0%} also active the week after)" if share is not None else ""))
-                 for week, active, share in self.weekly]
+        rows += [
+            (f"active in week {week}", f"{active}" + (f" ({share:.0%} also active the week after)" if share is not None else ""))
+            for week, active, share in self.weekly
+        ]
         rows += [(f"completed pathway: {name}", str(n)) for name, n in sorted(self.pathway_completers.items())]
         rows += [(f"earned: {name}", str(n)) for name, n in sorted(self.credential_completers.items())]
-        rows.append(("median days to a credential",
-                     f"{self.median_days_to_credential:.1f}" if self.median_days_to_credential is not None else "none earned"))
+        rows.append(
+            (
+                "median days to a credential",
+                f"{self.median_days_to_credential:.1f}" if self.median_days_to_credential is not None else "none earned",
+            )
+        )
         rows += [(f"stopped after lesson: {lesson}", str(n)) for lesson, n in self.drifted_after.items()]
         return rows
 
@@ -66,8 +73,11 @@ def build_report(events: list[Event], curriculum: Curriculum, start: datetime, e
         weeks[f"{year}-W{week:02d}"].add(e.learner_id)
     ordered = sorted(weeks)
     weekly = tuple(
-        (week, len(weeks[week]),
-         len(weeks[week] & weeks[ordered[i + 1]]) / len(weeks[week]) if i + 1 < len(ordered) and weeks[week] else None)
+        (
+            week,
+            len(weeks[week]),
+            len(weeks[week] & weeks[ordered[i + 1]]) / len(weeks[week]) if i + 1 < len(ordered) and weeks[week] else None,
+        )
         for i, week in enumerate(ordered)
     )
     completions = [e for e in in_range if e.kind == EventKind.LESSON_COMPLETED]
@@ -78,8 +88,7 @@ def build_report(events: list[Event], curriculum: Curriculum, start: datetime, e
             done_by[e.learner_id].add(e.lesson_id)
             last_done_at[e.learner_id] = e.at
     pathway_completers = {
-        pathway.title: sum(1 for learner, done in done_by.items()
-                           if set(pathway.lessons) <= done and start <= last_done_at[learner] < end)
+        pathway.title: sum(1 for learner, done in done_by.items() if set(pathway.lessons) <= done and start <= last_done_at[learner] < end)
         for pathway in curriculum.pathways
     }
     first_seen: dict[int, datetime] = {}
@@ -104,7 +113,8 @@ def build_report(events: list[Event], curriculum: Curriculum, start: datetime, e
             lesson = curriculum.lessons.get(lesson_id)
             drifted[lesson.title if lesson else lesson_id] += 1
     return Report(
-        start=start, end=end,
+        start=start,
+        end=end,
         active_learners=len({e.learner_id for e in learning}),
         weekly=weekly,
         lessons_completed=len(completions),

@@ -20,6 +20,7 @@ Pure functions, no I/O. Every rule is read on the learner's own clock (their IAN
   come before the next daily nudge, or would come together with the reminder before it (both
   waiting out the same weekend). After the last one the bot waits for the learner.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -128,9 +129,7 @@ def next_reachable(rhythm: Rhythm, at: datetime) -> datetime | None:
     return None
 
 
-def reminder_at(
-    rhythm: Rhythm, nudged_at: datetime, reminders_sent: int, *, next_daily_at: datetime | None
-) -> datetime | None:
+def reminder_at(rhythm: Rhythm, nudged_at: datetime, reminders_sent: int, *, next_daily_at: datetime | None) -> datetime | None:
     """When to send the next reminder for a nudge sent at `nudged_at`, or None: the bound is
     reached, it would not come before `next_daily_at`, or it would coincide with the previous one."""
     if reminders_sent < 0:

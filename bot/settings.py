@@ -1,4 +1,5 @@
 """`/settings`: timezone, daily time, working days and vacation holds, with specific errors."""
+
 from __future__ import annotations
 
 import re
@@ -79,8 +80,10 @@ async def _hold(turn: Turn, value: str) -> str:
         return "The last day of a hold must not be before its first day."
     today = local_date(turn.now, turn.learner.timezone)
     if end < today:
-        return (f"A vacation hold is for days to come: {start} to {end} is already over (today is {today}). "
-                f"Give today or a later day as the last day, for example /settings hold {today} {today + timedelta(days=6)}")
+        return (
+            f"A vacation hold is for days to come: {start} to {end} is already over (today is {today}). "
+            f"Give today or a later day as the last day, for example /settings hold {today} {today + timedelta(days=6)}"
+        )
     if (end - start).days > 92:
         return "A vacation hold can last at most 3 months."
     await turn.tx.holds.add(turn.learner.id, start, end)

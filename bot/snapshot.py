@@ -1,4 +1,5 @@
 """A lesson's steps as JSON, frozen into the learner's session when they start it."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -5,6 +5,7 @@ LibreOffice and Google Sheets as a formula: a learner named `=HYPERLINK(...)` wo
 the manager's machine. OWASP's rule (CSV injection): such a cell is prefixed with a single quote,
 which spreadsheets show as text. Numbers stay numbers: only text cells are touched, so a
 negative number written as a number is not quoted."""
+
 from __future__ import annotations
 
 import csv

@@ -11,6 +11,7 @@ instant it ends unless they learn again), updated as they learn and counted agai
 history whenever what was required changes (working days, holds, timezone). A streak is then the
 run's length before its end and 0 after it, for one learner or for every team at once.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -92,7 +93,11 @@ class Run:
 
 
 def run_after(
-    run: Run, day: date, *, timezone: str, working_days: frozenset[int] = DEFAULT_WORKING_DAYS,
+    run: Run,
+    day: date,
+    *,
+    timezone: str,
+    working_days: frozenset[int] = DEFAULT_WORKING_DAYS,
     holds: Iterable[Hold] = (),
 ) -> Run | None:
     """The run once the learner learned on `day`; None when only the history can tell (a day
@@ -105,7 +110,10 @@ def run_after(
 
 
 def run_of(
-    learning_days: Iterable[date], *, timezone: str, working_days: frozenset[int] = DEFAULT_WORKING_DAYS,
+    learning_days: Iterable[date],
+    *,
+    timezone: str,
+    working_days: frozenset[int] = DEFAULT_WORKING_DAYS,
     holds: Iterable[Hold] = (),
 ) -> Run:
     """The latest run, from the whole history of learning days."""
@@ -114,8 +122,7 @@ def run_of(
         return Run()
     holds = tuple(holds)
     last = max(days)
-    return _run(current_streak(days, today=last, working_days=working_days, holds=holds), last, timezone,
-                working_days, holds)
+    return _run(current_streak(days, today=last, working_days=working_days, holds=holds), last, timezone, working_days, holds)
 
 
 class StreakCalendar(Protocol):

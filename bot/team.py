@@ -1,6 +1,7 @@
 """What a manager sees: their teams in short, in chat (`/team`), and a one-time link that signs
 them in to the dashboard. Learners never see this; managers see only the teams they manage;
 admins see every team."""
+
 from __future__ import annotations
 
 import hashlib
@@ -65,10 +66,18 @@ async def summaries(tx: UnitOfWork, teams: list[Team], now: datetime) -> list[Te
     summaries = []
     for t in teams:
         f = figures[t.id]
-        summaries.append(TeamSummary(
-            t.id, t.name, learners=f.learners, active_this_week=f.active, lessons_done=f.lessons_done,
-            credentials=f.credentials, on_a_streak=f.on_a_streak, longest_streak=f.longest_streak,
-        ))
+        summaries.append(
+            TeamSummary(
+                t.id,
+                t.name,
+                learners=f.learners,
+                active_this_week=f.active,
+                lessons_done=f.lessons_done,
+                credentials=f.credentials,
+                on_a_streak=f.on_a_streak,
+                longest_streak=f.longest_streak,
+            )
+        )
     return summaries
 
 
@@ -129,19 +138,27 @@ async def team_detail(tx: UnitOfWork, team_row: Team, curriculum: Curriculum, mo
     rows = []
     for m in members:
         done_by.setdefault(m.id, set())
-        rows.append(Member(
-            id=m.id, name=m.display_name or f"learner {m.id}", lessons=counts[m.id][0], credentials=counts[m.id][1],
-            active=m.last_learned_at is not None and m.last_learned_at >= now - ACTIVE_WINDOW,
-            streak=streak_now(m, now),
-            mastery=await skill_mastery(tx, model, m.id, now),
-            drifting=m.id in drifting and bool(done_by[m.id]) and not set(curriculum.lessons) <= done_by[m.id],
-        ))
+        rows.append(
+            Member(
+                id=m.id,
+                name=m.display_name or f"learner {m.id}",
+                lessons=counts[m.id][0],
+                credentials=counts[m.id][1],
+                active=m.last_learned_at is not None and m.last_learned_at >= now - ACTIVE_WINDOW,
+                streak=streak_now(m, now),
+                mastery=await skill_mastery(tx, model, m.id, now),
+                drifting=m.id in drifting and bool(done_by[m.id]) and not set(curriculum.lessons) <= done_by[m.id],
+            )
+        )
     started = await tx.trail.who_started(ids)
     funnel = [("Started", len(started))]
     funnel += [(lesson.title, sum(1 for d in done_by.values() if lesson.id in d)) for lesson in curriculum.lessons_in_order()]
-    funnel += [(c.title, sum(1 for h in held_by.values() if c.id in h))
-               for kind in (CredentialKind.BADGE, CredentialKind.CERTIFICATE)
-               for c in curriculum.credentials.values() if c.kind is kind]
+    funnel += [
+        (c.title, sum(1 for h in held_by.values() if c.id in h))
+        for kind in (CredentialKind.BADGE, CredentialKind.CERTIFICATE)
+        for c in curriculum.credentials.values()
+        if c.kind is kind
+    ]
     skills = [(skill.id, skill.name) for skill in curriculum.skills.values()]
     weeks = credentials_by_week([a.awarded_at for a in awards], now)
     return TeamDetail(name=team_row.name, members=rows, skills=skills, funnel=funnel, weeks=weeks)
@@ -184,8 +201,15 @@ def credentials_by_week(awarded: list[datetime], now: datetime, weeks: int = CHA
     return result
 
 
-ACTIVITY_KINDS = (EventKind.LESSON_STARTED, EventKind.LESSON_COMPLETED, EventKind.ANSWERED, EventKind.REVIEW_COMPLETED,
-                  EventKind.REFRESHER_COMPLETED, EventKind.AWARDED, EventKind.RENEWED)
+ACTIVITY_KINDS = (
+    EventKind.LESSON_STARTED,
+    EventKind.LESSON_COMPLETED,
+    EventKind.ANSWERED,
+    EventKind.REVIEW_COMPLETED,
+    EventKind.REFRESHER_COMPLETED,
+    EventKind.AWARDED,
+    EventKind.RENEWED,
+)
 
 
 @dataclass(frozen=True)
@@ -223,8 +247,9 @@ class LearnerDetail:
     activity: list[Activity]  # newest first
 
 
-async def learner_detail(tx: UnitOfWork, learner: Learner, curriculum: Curriculum, model: MasteryModel,
-                         now: datetime, recent: int = 30) -> LearnerDetail:
+async def learner_detail(
+    tx: UnitOfWork, learner: Learner, curriculum: Curriculum, model: MasteryModel, now: datetime, recent: int = 30
+) -> LearnerDetail:
     done = await tx.trail.lesson_completions(learner.id)
     current = await standing(tx, model, learner, now)
     awards = await tx.awards.of(learner.id)
@@ -234,14 +259,20 @@ async def learner_detail(tx: UnitOfWork, learner: Learner, curriculum: Curriculu
     finished_all = set(curriculum.lessons) <= set(done)
     credentials = [
         CredentialLine(
-            title=_title(curriculum, a.definition_id), kind=a.kind, awarded=a.awarded_at, public_id=a.public_id,
+            title=_title(curriculum, a.definition_id),
+            kind=a.kind,
+            awarded=a.awarded_at,
+            public_id=a.public_id,
             state="revoked" if a.revoked_at else "expired" if a.valid_until and a.valid_until <= now else "valid",
         )
         for a in awards
     ]
     return LearnerDetail(
-        id=learner.id, name=learner.display_name or f"learner {learner.id}", team=await tx.teams.name_of(learner.id),
-        streak=current.streak, last_active=last_active,
+        id=learner.id,
+        name=learner.display_name or f"learner {learner.id}",
+        team=await tx.teams.name_of(learner.id),
+        streak=current.streak,
+        last_active=last_active,
         drifting=bool(done) and not finished_all and (last_active is None or last_active < now - DRIFT_AFTER),
         lessons=[LessonLine(lesson.title, done.get(lesson.id)) for lesson in curriculum.lessons_in_order()],
         skills=[(skill.name, current.mastery.get(skill.id, 0.0)) for skill in curriculum.skills.values()],

@@ -1,4 +1,5 @@
 """What the bot says, as Markdown. Kept apart from the flow so wording can change freely."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -10,8 +11,7 @@ from bot.pathway import CredentialOnMap, LessonStatus, PathwayOnMap
 from bot.progress import Standing
 from content.model import Curriculum, Lesson
 
-ADMINS_ONLY = ("Only an L&D admin can make a team from a channel's members. "
-               "Ask your L&D team to do it, or to give you the admin role.")
+ADMINS_ONLY = "Only an L&D admin can make a team from a channel's members. Ask your L&D team to do it, or to give you the admin role."
 
 SETTINGS_HELP = """Change a setting like this:
 /settings timezone Europe/Berlin
@@ -40,8 +40,10 @@ LEAVE_FINAL = (
 )
 LEAVE_NOW = "Delete my data now"
 LEAVE_STAYING = "Glad you are staying! Nothing was deleted; /next continues where you are."
-KEPT = ("Got it. I can't reach my records for a moment, so I have kept what you sent: it will count "
-        "as soon as they are back, and I will carry on from there.")  # said once while the database is away
+KEPT = (
+    "Got it. I can't reach my records for a moment, so I have kept what you sent: it will count "
+    "as soon as they are back, and I will carry on from there."
+)  # said once while the database is away
 LEFT = "Done: your personal data is deleted and I will not message you again. Say /start if you ever want to begin afresh."
 PATH_ALL_DONE = "🎓 Every lesson on your pathway is done: there is nothing to continue right now."
 PATH_NEXT_RECHECK = "🔁 Your next re-check is due {when}; I will offer it then."
@@ -126,11 +128,7 @@ def credential_line(credential: CredentialOnMap) -> str:
     definition = credential.definition
     met = sum(1 for need in credential.needs if need.met)
     head = f"🏅 **{definition.title}** ({definition.kind.value}): {met} of {len(credential.needs)} requirements met"
-    missing = [
-        need.label + (f" ({need.detail})" if need.detail else "")
-        for need in credential.needs
-        if not need.met
-    ]
+    missing = [need.label + (f" ({need.detail})" if need.detail else "") for need in credential.needs if not need.met]
     return head + ("\n   still needs: " + "; ".join(missing) if missing else "")
 
 

@@ -1,5 +1,6 @@
 """One inbound event being handled: the unit of work, the learner and the moment, and what the
 turn recorded (which is what decides whether credentials are evaluated afterwards)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -27,8 +28,14 @@ class Turn:
     async def record(self, kind: EventKind, **details: Any) -> None:
         """Add an event to the trail; a learning event also joins the learner's run of days."""
         source_id = self.source_id if not self.recorded else None
-        event = TrailEvent(kind=kind, occurred_at=self.now, local_date=local_date(self.now, self.learner.timezone),
-                           source_id=source_id, learner_id=self.learner.id, **details)
+        event = TrailEvent(
+            kind=kind,
+            occurred_at=self.now,
+            local_date=local_date(self.now, self.learner.timezone),
+            source_id=source_id,
+            learner_id=self.learner.id,
+            **details,
+        )
         await self.tx.trail.add(self.learner.id, event)
         self.recorded.append(event)
         if kind in LEARNING:

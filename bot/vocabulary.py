@@ -4,6 +4,7 @@ Each is a StrEnum whose values are exactly the strings in the database and the a
 nothing needs migrating, and renaming a member (or an event's class) never changes what is
 stored. Members are strings: they compare equal to what the database hands back, and are
 written, logged and put in JSON as their values."""
+
 from __future__ import annotations
 
 from enum import StrEnum

@@ -4,6 +4,7 @@ refresher results and awards, with the ADL verbs (and the registry's `earned`).
 A learner appears as an account on this deployment (`homePage` is PUBLIC_URL) named by their
 internal id: no name, e-mail or chat id leaves in a statement. Statement ids are derived from
 the event's id, so exporting twice gives the same statements and an LRS can drop repeats."""
+
 from __future__ import annotations
 
 import uuid
@@ -46,16 +47,21 @@ class Record:
         if event.kind == EventKind.LESSON_STARTED and event.lesson_id:
             yield self._statement(event, "experienced", self._lesson(event.lesson_id))
         elif event.kind == EventKind.ANSWERED and event.check_key:
-            yield self._statement(event, "answered", self._check(event.check_key),
-                                  {"success": bool(event.correct), "score": _score(1 if event.correct else 0, 1)})
+            yield self._statement(
+                event,
+                "answered",
+                self._check(event.check_key),
+                {"success": bool(event.correct), "score": _score(1 if event.correct else 0, 1)},
+            )
         elif event.kind == EventKind.LESSON_COMPLETED and event.lesson_id:
             correct, checks = int(payload.get("correct", 0)), int(payload.get("checks", 0))
             result = {"completion": True, **({"score": _score(correct, checks)} if checks else {})}
             yield self._statement(event, "completed", self._lesson(event.lesson_id), result)
         elif event.kind == EventKind.REFRESHER_COMPLETED:
             correct, checks, passed = int(payload.get("correct", 0)), int(payload.get("checks", 0)), bool(payload.get("passed"))
-            activity = self._activity(f"achievements/{payload.get('credential')}/refresher",
-                                      f"Refresher: {self._title(payload.get('credential'))}", ASSESSMENT)
+            activity = self._activity(
+                f"achievements/{payload.get('credential')}/refresher", f"Refresher: {self._title(payload.get('credential'))}", ASSESSMENT
+            )
             result = {"success": passed, "completion": True, **({"score": _score(correct, checks)} if checks else {})}
             yield self._statement(event, "passed" if passed else "failed", activity, result)
         elif event.kind in (EventKind.AWARDED, EventKind.RENEWED):
@@ -93,8 +99,7 @@ class Record:
         return activity
 
     def _activity(self, path: str, name: str, kind: str) -> Statement:
-        return {"objectType": "Activity", "id": f"{self.base_url}/{path}",
-                "definition": {"name": {"en-US": name}, "type": kind}}
+        return {"objectType": "Activity", "id": f"{self.base_url}/{path}", "definition": {"name": {"en-US": name}, "type": kind}}
 
     def _title(self, definition_id: object) -> str:
         definition = self.curriculum.credentials.get(str(definition_id))

@@ -1,4 +1,5 @@
 """Top-level Markdown blocks with their source lines, found with markdown-it-py line maps."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -1,4 +1,5 @@
 """Read one badge or certificate file (already decoded) into a `ParsedCredential`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,8 +31,7 @@ def _skill_requirements(fields: FieldReader) -> tuple[SkillRequirement, ...]:
         skill_id = str(key.value)
         mastery = document.value("requires", "skills", skill_id)
         if isinstance(mastery, bool) or not isinstance(mastery, int | float):
-            message = (f"the mastery for skill '{skill_id}' must be a number between 0 and 1, "
-                       f"for example '{skill_id}: 0.8' (80%)")
+            message = f"the mastery for skill '{skill_id}' must be a number between 0 and 1, for example '{skill_id}: 0.8' (80%)"
             fields.report(document.line("requires", "skills", skill_id), message, "requires.skills")
             continue
         requirements.append(SkillRequirement(skill=skill_id, mastery=float(mastery)))
@@ -69,29 +69,45 @@ def _body(front: FrontMatter, *, path: Path) -> tuple[str, str, list[Problem]]:
         description = trimmed(lines[preamble[0].start : preamble[0].end])
         preamble = preamble[1:]
     for block in preamble[:1]:
-        problems.append(Problem(path, front.body_line + block.start,
-                                "only the first paragraph is the description: join this text to it, move it under "
-                                "'## Criteria', or delete it"))
+        problems.append(
+            Problem(
+                path,
+                front.body_line + block.start,
+                "only the first paragraph is the description: join this text to it, move it under '## Criteria', or delete it",
+            )
+        )
     for n, index in enumerate(headings):
         heading = blocks[index]
         end = blocks[headings[n + 1]].start if n + 1 < len(headings) else len(lines)
         line = front.body_line + heading.start
         if heading.inline.lower() != CRITERIA_HEADING:
-            problems.append(Problem(path, line, f"unknown section '## {heading.inline}': a badge or certificate has only "
-                                    "a description and a '## Criteria' section"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"unknown section '## {heading.inline}': a badge or certificate has only a description and a '## Criteria' section",
+                )
+            )
         elif criteria is not None:
             problems.append(Problem(path, line, "a second '## Criteria' section: keep one"))
         else:
             criteria = trimmed(lines[heading.end : end])
             if not criteria:
-                problems.append(Problem(path, line, "the '## Criteria' section is empty: say what a learner did "
-                                        "to earn this"))
+                problems.append(Problem(path, line, "the '## Criteria' section is empty: say what a learner did to earn this"))
     if not description:
-        problems.append(Problem(path, front.body_line, "missing description: write one paragraph right after the front "
-                                "matter saying what the holder can do"))
+        problems.append(
+            Problem(
+                path, front.body_line, "missing description: write one paragraph right after the front matter saying what the holder can do"
+            )
+        )
     if criteria is None:
-        problems.append(Problem(path, front.body_line, "missing criteria: add a '## Criteria' section saying what a "
-                                "learner did to earn this (it is printed on the credential)"))
+        problems.append(
+            Problem(
+                path,
+                front.body_line,
+                "missing criteria: add a '## Criteria' section saying what a learner did to earn this (it is printed on the credential)",
+            )
+        )
     return description, criteria or "", problems
 
 

@@ -1,4 +1,5 @@
 """Typed front-matter fields: each missing or wrongly typed field becomes a Problem at its line."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -22,9 +23,7 @@ class FieldReader:
     instead of reporting the same mistake twice.
     """
 
-    def __init__(
-        self, document: YamlDocument, *, path: Path, opening_line: int = 1, place: str = "the front matter"
-    ) -> None:
+    def __init__(self, document: YamlDocument, *, path: Path, opening_line: int = 1, place: str = "the front matter") -> None:
         self.document = document
         self.path = path
         self.opening_line = opening_line
@@ -49,8 +48,9 @@ class FieldReader:
         known = list(allowed)
         for key in self.document.keys():  # noqa: SIM118 - a YamlDocument is not a dict: it has keys() but no __iter__
             if key not in known:
-                self.report(self.document.line(key), f"unknown field '{key}' (the fields are: {', '.join(known)}); "
-                            "check its spelling or remove it")
+                self.report(
+                    self.document.line(key), f"unknown field '{key}' (the fields are: {', '.join(known)}); check its spelling or remove it"
+                )
 
     def text(self, key: str, *, example: str, required: bool = True) -> str:
         node = self.document.node(key)
@@ -92,8 +92,7 @@ class FieldReader:
             if isinstance(item, yaml.ScalarNode) and not is_blank(item):
                 ids.append(str(item.value).strip())
             else:
-                self.report(self.document.line(*path, index), f"each entry of '{name}' must be a single id, "
-                            f"for example '{example}'", name)
+                self.report(self.document.line(*path, index), f"each entry of '{name}' must be a single id, for example '{example}'", name)
         if required and not ids and name not in self.bad:
             self._missing(path, example)
         return tuple(ids)

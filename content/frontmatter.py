@@ -4,6 +4,7 @@ PyYAML (safe) composes the YAML into nodes first, so every key and list item kee
 `start_mark`; values are then constructed from those nodes. Malformed YAML becomes a
 `Problem` at the line YAML reports, never an exception.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -117,9 +118,7 @@ def _duplicate_key_problems(root: yaml.Node, *, path: Path, first_line: int) -> 
     return problems
 
 
-def parse_yaml_mapping(
-    text: str, *, path: Path, first_line: int = 1, what: str = "the file"
-) -> tuple[YamlDocument | None, list[Problem]]:
+def parse_yaml_mapping(text: str, *, path: Path, first_line: int = 1, what: str = "the file") -> tuple[YamlDocument | None, list[Problem]]:
     """Parse YAML that must be a mapping of `field: value` lines; `first_line` is its line in the file."""
     try:
         root = yaml.compose(text, Loader=yaml.SafeLoader)
@@ -134,8 +133,11 @@ def parse_yaml_mapping(
         mark = error.problem_mark or error.context_mark
         line = first_line + mark.line if mark is not None else first_line
         reason = error.problem or error.context or "it cannot be read"
-        hint = ("write plain text, numbers and lists only" if isinstance(error, ConstructorError)
-                else "check the indentation, and put text that contains ': ' or starts with a special character in quotes")
+        hint = (
+            "write plain text, numbers and lists only"
+            if isinstance(error, ConstructorError)
+            else "check the indentation, and put text that contains ': ' or starts with a special character in quotes"
+        )
         return None, [Problem(path, line, f"{what} is not valid YAML ({reason}): {hint}")]
     except (yaml.YAMLError, TypeError, ValueError) as error:
         return None, [Problem(path, first_line, f"{what} is not valid YAML ({error})")]
@@ -146,8 +148,11 @@ def parse_front_matter(text: str, *, path: Path) -> tuple[FrontMatter | None, li
     """Split `text` at its `---` fences and parse the YAML between them."""
     lines = text.split("\n")
     if not lines or lines[0].strip() != FENCE:
-        return None, [Problem(path, 1, "missing front matter: the file must start with a line '---', then the fields "
-                              "(id, title, ...), then another '---'")]
+        return None, [
+            Problem(
+                path, 1, "missing front matter: the file must start with a line '---', then the fields (id, title, ...), then another '---'"
+            )
+        ]
     closing = next((i for i in range(1, len(lines)) if lines[i].rstrip() in (FENCE, "...")), None)
     if closing is None:
         return None, [Problem(path, 1, "the front matter is never closed: add a line '---' after the last field")]

@@ -1,4 +1,5 @@
 """Read one lesson file (already decoded) into a `ParsedLesson`."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -4,6 +4,7 @@ markdown-it-py finds the blocks (`##` headings, paragraphs, task lists, block qu
 their line maps; card bodies and explanations keep the author's Markdown by slicing the
 source lines. Lines in the result count from the top of the file, front matter included.
 """
+
 from __future__ import annotations
 
 import re
@@ -76,17 +77,19 @@ class _LessonBodyParser:
     def _check_preamble(self, blocks: list[Block]) -> None:
         stray = blocks[1:] if blocks and blocks[0].is_heading("#") else blocks
         if stray:
-            self.report(stray[0].start, "text before the first '## ' heading: every word a learner reads belongs to "
-                        "a card, so move it under a '## ' heading or delete it (only a single '# Title' line may "
-                        "come first)")
+            self.report(
+                stray[0].start,
+                "text before the first '## ' heading: every word a learner reads belongs to "
+                "a card, so move it under a '## ' heading or delete it (only a single '# Title' line may "
+                "come first)",
+            )
 
     def _card(self, heading: Block, end: int) -> Card:
         if not heading.inline:
             self.report(heading.start, "a '## ' heading without a title: write the card's title after '## '")
         body = trimmed(self.lines[heading.end : end])
         if not body and heading.inline:
-            self.report(heading.start, f"the card '{heading.inline}' is empty: write its message under the heading, "
-                        "or remove the heading")
+            self.report(heading.start, f"the card '{heading.inline}' is empty: write its message under the heading, or remove the heading")
         return Card(title=heading.inline, body=body, source=Source(self.path, self.line(heading.start)))
 
     def _check(self, heading: Block, content: list[Block], *, key: str) -> Check:
@@ -108,16 +111,17 @@ class _LessonBodyParser:
                 explanation.append(trimmed([QUOTE_MARKER.sub("", line) for line in quoted]))
                 phase = "explanation"
             elif block.type == "paragraph_open":
-                self.report(block.start, "text after the options: in a check, the question comes first, then the "
-                            "options, then the explanation as a block quote (lines starting with '> ')")
+                self.report(
+                    block.start,
+                    "text after the options: in a check, the question comes first, then the "
+                    "options, then the explanation as a block quote (lines starting with '> ')",
+                )
             elif block.type in ("bullet_list_open", "ordered_list_open"):
-                self.report(block.start, "options after the explanation: put the options ('- [x]' / '- [ ]') before "
-                            "the '> ' explanation")
+                self.report(block.start, "options after the explanation: put the options ('- [x]' / '- [ ]') before the '> ' explanation")
                 self._options(block, options, option_lines)
             else:
                 name = _BLOCK_NAMES.get(block.type, "block")
-                self.report(block.start, f"a {name} inside a check: a check has only a question, the options and "
-                            "a '> ' explanation")
+                self.report(block.start, f"a {name} inside a check: a check has only a question, the options and a '> ' explanation")
         self.layouts[key] = CheckLayout(
             heading_line=self.line(heading.start),
             question_line=None if question_line is None else self.line(question_line),
@@ -141,8 +145,9 @@ class _LessonBodyParser:
             match = TASK_ITEM.match(inline)
             text = " ".join((match.group(2) or "").split()) if match else " ".join(inline.split())
             if match is None:
-                self.report(start, f"the option '{text}' has no checkbox: start it with '- [x] ' if it is correct "
-                            "or '- [ ] ' if it is wrong")
+                self.report(
+                    start, f"the option '{text}' has no checkbox: start it with '- [x] ' if it is correct or '- [ ] ' if it is wrong"
+                )
                 continue
             if not text:
                 self.report(start, "an empty option: write its text after the checkbox, or remove it")

@@ -1,4 +1,5 @@
 """The linter: every rule over a parsed content tree, each failure a `path:line` Problem."""
+
 from __future__ import annotations
 
 import re
@@ -20,11 +21,13 @@ MAX_ID_LENGTH = 40
 def id_problem(value: str, *, path: Path, line: int, what: str) -> Problem | None:
     """A Problem when `value` is not a valid id (lowercase letters, digits, hyphens, <= 40 chars)."""
     if len(value) > MAX_ID_LENGTH:
-        return Problem(path, line, f"the {what} id '{value}' is {len(value)} characters long: "
-                       f"ids are at most {MAX_ID_LENGTH} characters")
+        return Problem(path, line, f"the {what} id '{value}' is {len(value)} characters long: ids are at most {MAX_ID_LENGTH} characters")
     if not ID_PATTERN.fullmatch(value):
-        return Problem(path, line, f"the {what} id '{value}' is not valid: use only lowercase letters, digits and "
-                       "hyphens, for example 'lockout-tagout'")
+        return Problem(
+            path,
+            line,
+            f"the {what} id '{value}' is not valid: use only lowercase letters, digits and hyphens, for example 'lockout-tagout'",
+        )
     return None
 
 
@@ -43,24 +46,31 @@ def _duplicate_problems(tree: ParsedTree) -> Iterable[Problem]:
             item_id, here = item.id, (item.path, item.fields.line("id"))
             if item_id in first:
                 path, line = first[item_id]
-                yield Problem(*here, f"duplicate {kind} id '{item_id}': {path}:{line} already uses it; "
-                              f"give each {kind} its own id")
+                yield Problem(*here, f"duplicate {kind} id '{item_id}': {path}:{line} already uses it; give each {kind} its own id")
             first.setdefault(item_id, here)
 
 
 def _reference_problems(
-    parsed_lessons: Iterable[ParsedLesson], lessons: dict[str, ParsedLesson], skill_ids: set[str] | None,
+    parsed_lessons: Iterable[ParsedLesson],
+    lessons: dict[str, ParsedLesson],
+    skill_ids: set[str] | None,
     unchecked: Collection[str] = (),
 ) -> Iterable[Problem]:
     for parsed in parsed_lessons:
         for index, required in enumerate(parsed.lesson.requires):
             if required not in lessons and required not in unchecked:
-                yield Problem(parsed.path, parsed.fields.line("requires", index), f"requires unknown lesson "
-                              f"'{required}' (no lesson has id '{required}'): check the spelling or remove it")
+                yield Problem(
+                    parsed.path,
+                    parsed.fields.line("requires", index),
+                    f"requires unknown lesson '{required}' (no lesson has id '{required}'): check the spelling or remove it",
+                )
         for index, skill in enumerate(parsed.lesson.skills):
             if skill_ids is not None and skill not in skill_ids:
-                yield Problem(parsed.path, parsed.fields.line("skills", index), f"unknown skill '{skill}' (it is not "
-                              "in skills.yml): check the spelling or add it to skills.yml")
+                yield Problem(
+                    parsed.path,
+                    parsed.fields.line("skills", index),
+                    f"unknown skill '{skill}' (it is not in skills.yml): check the spelling or add it to skills.yml",
+                )
 
 
 def _unchecked(tree: ParsedTree, pending_lessons: set[str], pending_badges: set[str]) -> tuple[Problem, ...]:
@@ -68,21 +78,35 @@ def _unchecked(tree: ParsedTree, pending_lessons: set[str], pending_badges: set[
     one 'unknown' error for each, printed before their cause)."""
     summaries: list[Problem] = []
     skill_references = sum(len(parsed.lesson.skills) for parsed in tree.lessons) + sum(
-        len(parsed.credential.skills) for parsed in tree.credentials)
+        len(parsed.credential.skills) for parsed in tree.credentials
+    )
     if tree.skills is None and tree.skills_path is not None and skill_references:
-        summaries.append(Problem(tree.skills_path, 1, f"{_references(skill_references)} to skills (in lessons and "
-                                 "credentials) cannot be checked until skills.yml is fixed"))
+        summaries.append(
+            Problem(
+                tree.skills_path,
+                1,
+                f"{_references(skill_references)} to skills (in lessons and credentials) cannot be checked until skills.yml is fixed",
+            )
+        )
     lesson_references = Counter(
-        [*(r for parsed in tree.lessons for r in parsed.lesson.requires),
-         *(r for parsed in tree.pathways for r in parsed.pathway.lessons),
-         *(r for parsed in tree.credentials for r in parsed.credential.lessons)])
+        [
+            *(r for parsed in tree.lessons for r in parsed.lesson.requires),
+            *(r for parsed in tree.pathways for r in parsed.pathway.lessons),
+            *(r for parsed in tree.credentials for r in parsed.credential.lessons),
+        ]
+    )
     badge_references = Counter(r for parsed in tree.credentials for r in parsed.credential.stacks)
-    for paths, pending, references, what in ((tree.unreadable_lessons, pending_lessons, lesson_references, "lesson"),
-                                             (tree.unreadable_credentials, pending_badges, badge_references, "badge")):
+    for paths, pending, references, what in (
+        (tree.unreadable_lessons, pending_lessons, lesson_references, "lesson"),
+        (tree.unreadable_credentials, pending_badges, badge_references, "badge"),
+    ):
         for path in paths:
             if path.stem in pending and references[path.stem]:
-                summaries.append(Problem(path, 1, f"{_references(references[path.stem])} to {what} '{path.stem}' "
-                                         "cannot be checked until this file is fixed"))
+                summaries.append(
+                    Problem(
+                        path, 1, f"{_references(references[path.stem])} to {what} '{path.stem}' cannot be checked until this file is fixed"
+                    )
+                )
     return tuple(summaries)
 
 
@@ -107,7 +131,7 @@ def _cycles(graph: dict[str, tuple[str, ...]]) -> list[list[str]]:
                 del on_trail[node]
                 done.add(node)
             elif child in on_trail:
-                cycle = trail[on_trail[child]:]
+                cycle = trail[on_trail[child] :]
                 smallest = cycle.index(min(cycle))
                 cycle = cycle[smallest:] + cycle[:smallest]
                 found.setdefault(tuple(cycle), cycle)
@@ -125,8 +149,12 @@ def _cycle_problems(lessons: dict[str, ParsedLesson]) -> Iterable[Problem]:
         following = cycle[1] if len(cycle) > 1 else cycle[0]
         line = parsed.fields.line("requires", parsed.lesson.requires.index(following))
         names = " -> ".join([*cycle, cycle[0]])
-        yield Problem(parsed.path, line, f"prerequisite cycle {names}: each of these lessons requires the next, so "
-                      "none of them can ever be started; remove one of these 'requires'")
+        yield Problem(
+            parsed.path,
+            line,
+            f"prerequisite cycle {names}: each of these lessons requires the next, so "
+            "none of them can ever be started; remove one of these 'requires'",
+        )
 
 
 @dataclass(frozen=True)
@@ -151,10 +179,10 @@ def lint(tree: ParsedTree) -> Linted:
     problems += _reference_problems(tree.lessons, lessons, skill_ids, pending_lessons)
     problems += _cycle_problems(lessons)
     problems += pathway_problems(tree.pathways, lessons, unchecked=pending_lessons)
-    problems += credential_problems(tree.credentials, lessons=set(lessons), skills=skill_ids,
-                                    unchecked_lessons=pending_lessons, unchecked_badges=pending_badges)
-    return Linted([problem for problem in problems if problem is not None],
-                  _unchecked(tree, pending_lessons, pending_badges))
+    problems += credential_problems(
+        tree.credentials, lessons=set(lessons), skills=skill_ids, unchecked_lessons=pending_lessons, unchecked_badges=pending_badges
+    )
+    return Linted([problem for problem in problems if problem is not None], _unchecked(tree, pending_lessons, pending_badges))
 
 
 def lint_lesson(parsed: ParsedLesson) -> list[Problem]:

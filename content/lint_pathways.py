@@ -1,4 +1,5 @@
 """Rules about pathways: known lessons, each lesson once, prerequisites before the lessons that need them."""
+
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
@@ -20,9 +21,15 @@ def _order_problems(ordered: list[ParsedPathway]) -> list[Problem]:
         if "order" in parsed.bad_fields:
             continue
         if order in seen:
-            problems.append(Problem(parsed.path, parsed.fields.line("order"), f"pathways '{seen[order].pathway.id}' "
-                                    f"and '{parsed.pathway.id}' both have order {order}: give each pathway its own "
-                                    "order so the map shows them in a fixed sequence"))
+            problems.append(
+                Problem(
+                    parsed.path,
+                    parsed.fields.line("order"),
+                    f"pathways '{seen[order].pathway.id}' "
+                    f"and '{parsed.pathway.id}' both have order {order}: give each pathway its own "
+                    "order so the map shows them in a fixed sequence",
+                )
+            )
         seen.setdefault(order, parsed)
     return problems
 
@@ -41,13 +48,21 @@ def pathway_problems(
             if lesson_id in unchecked:
                 continue
             if lesson_id not in lessons:
-                problems.append(Problem(parsed.path, line, f"unknown lesson '{lesson_id}' (no lesson has id "
-                                        f"'{lesson_id}'): check the spelling or remove it"))
+                problems.append(
+                    Problem(
+                        parsed.path, line, f"unknown lesson '{lesson_id}' (no lesson has id '{lesson_id}'): check the spelling or remove it"
+                    )
+                )
             elif lesson_id in position:
                 other = position[lesson_id][1]
                 where = "earlier in this list" if other is parsed else f"in pathway '{other.pathway.id}' ({other.path})"
-                problems.append(Problem(parsed.path, line, f"lesson '{lesson_id}' is already {where}: a lesson "
-                                        "belongs in one place on the map; remove one of them"))
+                problems.append(
+                    Problem(
+                        parsed.path,
+                        line,
+                        f"lesson '{lesson_id}' is already {where}: a lesson belongs in one place on the map; remove one of them",
+                    )
+                )
             else:
                 position[lesson_id] = (len(position), parsed)
                 placed.append((parsed, index, lesson_id))
@@ -58,13 +73,24 @@ def pathway_problems(
                 continue  # reported on the lesson itself
             line = parsed.fields.line("lessons", index)
             if required not in position:
-                problems.append(Problem(parsed.path, line, f"lesson '{lesson_id}' requires '{required}', which is in "
-                                        f"no pathway: add '{required}' before '{lesson_id}' in this pathway or to an "
-                                        "earlier one"))
+                problems.append(
+                    Problem(
+                        parsed.path,
+                        line,
+                        f"lesson '{lesson_id}' requires '{required}', which is in "
+                        f"no pathway: add '{required}' before '{lesson_id}' in this pathway or to an "
+                        "earlier one",
+                    )
+                )
             elif position[required][0] > here:
                 other = position[required][1]
-                where = ("later in this list" if other is parsed
-                         else f"in pathway '{other.pathway.id}', which comes later on the map")
-                problems.append(Problem(parsed.path, line, f"lesson '{lesson_id}' comes before its prerequisite "
-                                        f"'{required}' ({where}): move '{required}' before '{lesson_id}'"))
+                where = "later in this list" if other is parsed else f"in pathway '{other.pathway.id}', which comes later on the map"
+                problems.append(
+                    Problem(
+                        parsed.path,
+                        line,
+                        f"lesson '{lesson_id}' comes before its prerequisite "
+                        f"'{required}' ({where}): move '{required}' before '{lesson_id}'",
+                    )
+                )
     return problems

@@ -3,6 +3,7 @@
 Problem paths are built from the `root` given, so `load_curriculum(Path("content"))` reports
 `content/lessons/x.md:12: ...`. Bad content never raises: every failure is a `Problem`.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -41,15 +42,22 @@ def _read(path: Path, problems: list[Problem]) -> _FileText | None:
     try:
         data = path.read_bytes()
     except OSError as error:
-        problems.append(Problem(path, 1, f"cannot read this file ({error.strerror or error}): check that it exists "
-                                "and that you are allowed to read it"))
+        problems.append(
+            Problem(path, 1, f"cannot read this file ({error.strerror or error}): check that it exists and that you are allowed to read it")
+        )
         return None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        problems.append(Problem(path, line, "this file is not UTF-8 text (there is an unreadable character on this "
-                                "line): save it with the UTF-8 encoding in your editor"))
+        problems.append(
+            Problem(
+                path,
+                line,
+                "this file is not UTF-8 text (there is an unreadable character on this "
+                "line): save it with the UTF-8 encoding in your editor",
+            )
+        )
         return None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     return _FileText(text=text, digest=hashlib.sha256(data).hexdigest())
@@ -71,8 +79,9 @@ class _Found:
     problems: list[Problem]
 
 
-def _read_all(folder: Path, read: Callable[[_FileText, Path], tuple[T | None, list[Problem]]],
-              found: _Found) -> tuple[tuple[T, ...], tuple[Path, ...]]:
+def _read_all(
+    folder: Path, read: Callable[[_FileText, Path], tuple[T | None, list[Problem]]], found: _Found
+) -> tuple[tuple[T, ...], tuple[Path, ...]]:
     """The items read from every Markdown file in `folder`, and the files that gave none."""
     items: list[T] = []
     unusable: list[Path] = []
@@ -96,8 +105,7 @@ def _read_skills(path: Path, found: _Found) -> tuple[Skill, ...] | None:
     """The skills, or None when skills.yml is missing, unreadable, broken or empty (then no
     reference to a skill can be checked)."""
     if not path.is_file():
-        found.roots.append(Problem(path, 1, "missing skills.yml: create it and list the skills that lessons "
-                                   "teach (see docs/authoring.md)"))
+        found.roots.append(Problem(path, 1, "missing skills.yml: create it and list the skills that lessons teach (see docs/authoring.md)"))
         return None
     file = _read(path, found.roots)
     if file is None:
@@ -115,14 +123,17 @@ def _read_tree(root: Path, found: _Found) -> ParsedTree:
     skills = _read_skills(skills_path, found)
     lessons, unreadable_lessons = _read_all(root / "lessons", _read_lesson, found)
     if not _markdown_files(root / "lessons"):
-        found.roots.append(Problem(root / "lessons", 1, "no lessons found: add one file per lesson as "
-                                   "lessons/<lesson-id>.md"))
+        found.roots.append(Problem(root / "lessons", 1, "no lessons found: add one file per lesson as lessons/<lesson-id>.md"))
     pathways, _ = _read_all(root / "pathways", lambda file, path: read_pathway(file.text, path=path), found)
-    credentials, unreadable_credentials = _read_all(
-        root / "credentials", lambda file, path: read_credential(file.text, path=path), found)
+    credentials, unreadable_credentials = _read_all(root / "credentials", lambda file, path: read_credential(file.text, path=path), found)
     return ParsedTree(
-        skills=skills, lessons=lessons, pathways=pathways, credentials=credentials, skills_path=skills_path,
-        unreadable_lessons=unreadable_lessons, unreadable_credentials=unreadable_credentials,
+        skills=skills,
+        lessons=lessons,
+        pathways=pathways,
+        credentials=credentials,
+        skills_path=skills_path,
+        unreadable_lessons=unreadable_lessons,
+        unreadable_credentials=unreadable_credentials,
     )
 
 
@@ -165,8 +176,11 @@ def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
         return None, problems
     kind = not_a_lesson(file.text, path)
     if kind is not None:
-        return None, [Problem(path, 1, f"this is {kind}, not a lesson: `content preview` shows lessons "
-                              "only; run `run_bot.py content check` to check it")]
+        return None, [
+            Problem(
+                path, 1, f"this is {kind}, not a lesson: `content preview` shows lessons only; run `run_bot.py content check` to check it"
+            )
+        ]
     parsed, found = _read_lesson(file, path)
     problems += found
     if parsed is not None:

@@ -3,6 +3,7 @@
 Every item remembers where it was written (`Source`) so that the linter and the
 core can point an author at `path:line`.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -4,6 +4,7 @@ The linter runs over these; the loader turns them into a `Curriculum` once they 
 `bad_fields` names fields that were present but unusable (already reported), so that rules
 depending on them are skipped rather than reporting the same mistake twice.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

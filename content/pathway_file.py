@@ -1,4 +1,5 @@
 """Read one pathway file (already decoded) into a `ParsedPathway`."""
+
 from __future__ import annotations
 
 from pathlib import Path

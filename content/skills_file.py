@@ -1,4 +1,5 @@
 """Read `skills.yml`: skill id -> name and description."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,15 +19,27 @@ def read_skills(text: str, *, path: Path) -> tuple[tuple[Skill, ...] | None, lis
     if document is None:
         return None, problems
     if not document.keys():
-        return (), [*problems, Problem(path, 1, "skills.yml defines no skills: add at least one, "
-                                       "for example 'energy-isolation:' with a 'name:' and a 'description:' under it")]
+        return (), [
+            *problems,
+            Problem(
+                path,
+                1,
+                "skills.yml defines no skills: add at least one, "
+                "for example 'energy-isolation:' with a 'name:' and a 'description:' under it",
+            ),
+        ]
     skills: list[Skill] = []
     for key_node, value_node in document.root.value:
         skill_id = str(key_node.value)
         line = document.line(skill_id)
         if not isinstance(value_node, yaml.MappingNode):
-            problems.append(Problem(path, line, f"skill '{skill_id}' needs a 'name:' (and a 'description:') "
-                                    "indented under it, for example '  name: Energy isolation'"))
+            problems.append(
+                Problem(
+                    path,
+                    line,
+                    f"skill '{skill_id}' needs a 'name:' (and a 'description:') indented under it, for example '  name: Energy isolation'",
+                )
+            )
             continue
         entry = yaml_document(value_node, first_line=document.first_line)
         fields = FieldReader(entry, path=path, opening_line=line, place=f"skill '{skill_id}'")

@@ -5,6 +5,7 @@ the learner has shown *durable recall* of each of those skills: correct answers 
 re-checks on at least two separate days, the last at least two days after the lesson that
 taught the skill. A certificate is earned when every badge it stacks is held and valid.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

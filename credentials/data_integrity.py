@@ -5,6 +5,7 @@ Proof, 3.3.2 Verify Proof, 3.3.3 Transformation, 3.3.4 Hashing, 3.3.5 Proof Conf
 3.3.6 Proof Serialization, 3.3.7 Proof Verification. Proofs are written as an array (the 1EdTech
 Open Badges 3.0 schema's form); a single proof object is accepted when verifying.
 """
+
 from __future__ import annotations
 
 import copy

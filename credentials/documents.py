@@ -6,6 +6,7 @@ Multikey v1 and DID v1, and Data Integrity v2 for documents that list it althoug
 already defines `DataIntegrityProof`); `contexts/index.json` maps each URL to its file and is
 read by the independent Node verifier too.
 """
+
 from __future__ import annotations
 
 import functools
@@ -30,16 +31,15 @@ class DocumentError(Exception):
 
 class ContextNotBundled(DocumentError):
     def __init__(self, url: str) -> None:
-        super().__init__(
-            f"refusing to fetch {url}: only bundled JSON-LD contexts are served, never the network"
-        )
+        super().__init__(f"refusing to fetch {url}: only bundled JSON-LD contexts are served, never the network")
         self.url = url
 
 
 class UndefinedTerms(DocumentError):
     def __init__(self, terms: tuple[str, ...]) -> None:
         super().__init__(
-            "no JSON-LD context defines " + ", ".join(repr(term) for term in terms)
+            "no JSON-LD context defines "
+            + ", ".join(repr(term) for term in terms)
             + ": they would be left out of the signed data; define them in a context or remove them"
         )
         self.terms = terms
@@ -49,7 +49,8 @@ class RelativeIris(DocumentError):
     def __init__(self, iris: tuple[str, ...]) -> None:
         super().__init__(
             "relative IRI references would be left out of the signed data: "
-            + ", ".join(repr(iri) for iri in iris) + "; use absolute IRIs (https:, urn:, did:)"
+            + ", ".join(repr(iri) for iri in iris)
+            + "; use absolute IRIs (https:, urn:, did:)"
         )
         self.iris = iris
 

@@ -5,6 +5,7 @@ Baking follows Open Badges 3.0 section 5.3 (Badge Baking): an SVG gets an
 signed JSON in CDATA; a PNG gets one uncompressed iTXt chunk with the keyword
 `openbadgecredential`. Everything here is pure and deterministic: same input, same bytes.
 """
+
 from __future__ import annotations
 
 import io
@@ -180,8 +181,7 @@ def badge_png(definition: CredentialDefinition) -> bytes:
         font = ImageFont.load_default(size=int(shape.font_size * k * 250 * k / widest))
     for line, y in zip(shape.lines, shape.baselines(), strict=True):
         # a hairline stroke gives the regular bundled font the weight of the SVG's bold
-        draw.text((200 * k, y * k), line, font=font, fill="#ffffff", anchor="ms",
-                  stroke_width=k // 2, stroke_fill="#ffffff")
+        draw.text((200 * k, y * k), line, font=font, fill="#ffffff", anchor="ms", stroke_width=k // 2, stroke_fill="#ffffff")
     rule = (shape.baselines()[-1] + 26) * k
     draw.line([(170 * k, rule), (230 * k, rule)], fill=style.rim, width=3 * k)
     out = io.BytesIO()

@@ -1,5 +1,6 @@
 """Who signs: the deployment's issuer identity (did:web from PUBLIC_URL, else did:key), its
 profile, and where it publishes."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

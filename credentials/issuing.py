@@ -3,6 +3,7 @@
 Every property used here is defined by the VC 2.0 or OBv3 3.0.3 context: verifiers reject
 undefined terms. The learner appears only as a salted hash of their identity.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -142,9 +143,7 @@ def achievement(definition: CredentialDefinition, curriculum: Curriculum, links:
     return result
 
 
-def evidence(
-    definition: CredentialDefinition, award: AwardFacts, curriculum: Curriculum, links: Links
-) -> list[dict[str, Any]]:
+def evidence(definition: CredentialDefinition, award: AwardFacts, curriculum: Curriculum, links: Links) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for lesson_id, day in sorted(award.evidence.get("lessons", {}).items(), key=lambda kv: kv[1]):
         lesson = curriculum.lessons.get(lesson_id)

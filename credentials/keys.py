@@ -6,6 +6,7 @@ Encodings (Controlled Identifiers v1.0, Multikey; did:key v0.7): a public key is
 base58btc ("z") of the multicodec ed25519-pub header 0xed 0x01 and the 32 key bytes, so it
 starts "z6Mk"; a signature is multibase base58btc of its 64 bytes.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -79,9 +80,7 @@ def save_key(key: IssuerKey, path: Path) -> None:
     if not folder.exists():
         folder.mkdir(mode=0o700, parents=True)
         folder.chmod(0o700)
-    pem = key.private_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    )
+    pem = key.private_key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError as error:

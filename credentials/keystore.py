@@ -1,5 +1,6 @@
 """The issuer's signing keys on disk, outside the database: the current key and the retired
 ones that still verify what they signed. Files are 0600, the folder 0700."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """LinkedIn's "Add license or certification" link, filled in from a credential."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -7,9 +8,7 @@ from urllib.parse import quote, urlencode
 ADD_TO_PROFILE = "https://www.linkedin.com/profile/add"
 
 
-def add_to_profile_url(
-    *, name: str, organization: str, issued: datetime, expires: datetime | None, url: str, credential_id: str
-) -> str:
+def add_to_profile_url(*, name: str, organization: str, issued: datetime, expires: datetime | None, url: str, credential_id: str) -> str:
     params: dict[str, str | int] = {
         "startTask": "CERTIFICATION_NAME",
         "name": name,

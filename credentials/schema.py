@@ -1,6 +1,7 @@
 """Validate a credential against the 1EdTech Open Badges 3.0 AchievementCredential JSON Schema
 (bundled in `schemas/`, build of 2024-07-30), offline: the schema's `$ref`s are resolved from a
 local registry that holds only the bundled schema."""
+
 from __future__ import annotations
 
 import json

@@ -5,6 +5,7 @@ says little about who it belongs to); bit 0 is the most significant bit of byte 
 GZIP-compressed and multibase-encoded as base64url without padding ('u' prefix). The list is a
 credential signed by the same issuer, short-lived, so a stale copy expires.
 """
+
 from __future__ import annotations
 
 import base64

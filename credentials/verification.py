@@ -4,6 +4,7 @@ Checks, in order: it is JSON-LD we can read, its Data Integrity proof, its dates
 schema, and its revocation status. A status that cannot be checked is reported as unknown, never
 as "not revoked".
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
@@ -79,12 +80,15 @@ def verify_credential(
     if "credentialStatus" not in credential:
         return Report(Verdict.VALID, f"VALID: {name}: signature, dates and schema check out; it has no revocation status")
     if check_status is None:
-        return Report(Verdict.UNKNOWN, f"UNKNOWN: {name}: signature and dates check out, but its status list was not given, "
-                                       "so revocation could not be checked")
+        return Report(
+            Verdict.UNKNOWN,
+            f"UNKNOWN: {name}: signature and dates check out, but its status list was not given, so revocation could not be checked",
+        )
     status = check_status(credential)
     if status.revoked is None:
-        return Report(Verdict.UNKNOWN, f"UNKNOWN: {name}: signature and dates check out, but revocation could not be "
-                                       f"checked: {status.reason}")
+        return Report(
+            Verdict.UNKNOWN, f"UNKNOWN: {name}: signature and dates check out, but revocation could not be checked: {status.reason}"
+        )
     if status.revoked:
         return Report(Verdict.INVALID, f"INVALID: {name}: revoked ({status.reason})")
     return Report(Verdict.VALID, f"VALID: {name}: signature, dates, schema and status check out (not revoked)")

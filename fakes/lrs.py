@@ -7,6 +7,7 @@ statements with ids. A batch is stored whole or not at all; a batch holding an i
 has is answered 409 and stores nothing (the strictest answer the specification allows). It can
 be told to fail the next requests (503), to ask for a pause (429 with Retry-After), to refuse
 given statement ids (400), to answer slowly, or to hang until released."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,6 +1,7 @@
 """Serve an ASGI app with uvicorn on 127.0.0.1 in a thread with its own event loop, for the
 fake platform servers the wire tests and the benchmarks talk to. It enforces nothing itself: the
 limits are the fakes' own (fakes/telegram_api.py, fakes/slack_api.py)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -30,8 +31,7 @@ def serving_in_thread(app: Any, name: str, before_stop: Callable[[], None] | Non
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False,
-                                           timeout_graceful_shutdown=2))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="off", access_log=False, timeout_graceful_shutdown=2))
     failures: list[BaseException] = []
 
     def run() -> None:

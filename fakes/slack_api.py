@@ -21,6 +21,7 @@ conversations.open and posts to a user id need them). Channels are an open world
 one for reading: conversations.info and conversations.members know the channels registered with
 add_channel, and hide a private channel the bot is not in (channel_not_found), as Slack does.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -107,9 +108,7 @@ DND_TEAM_INFO_USERS = 50
 class ApiError(Exception):
     """An error answer: Slack's {"ok": false, "error": ...} body, its HTTP status and headers."""
 
-    def __init__(
-        self, error: str, status: int = 200, *, retry_after: int | None = None, messages: Sequence[str] = ()
-    ) -> None:
+    def __init__(self, error: str, status: int = 200, *, retry_after: int | None = None, messages: Sequence[str] = ()) -> None:
         super().__init__(error)
         self.error = error
         self.status = status
@@ -172,8 +171,7 @@ def _one_block_problems(block: object, at: str) -> list[str]:
         problems += _text_problems(block.get("text"), HEADER_TEXT, f"{at}/text")
     elif kind in ("actions", "context"):
         elements = block.get("elements") or []
-        problems += _count_problem(elements, ACTIONS_ELEMENTS if kind == "actions" else CONTEXT_ELEMENTS,
-                                   f"{at}/elements")
+        problems += _count_problem(elements, ACTIONS_ELEMENTS if kind == "actions" else CONTEXT_ELEMENTS, f"{at}/elements")
         for index, element in enumerate(elements if isinstance(elements, list) else []):
             if isinstance(element, dict):
                 problems += _element_problems(element, f"{at}/elements/{index}")
@@ -347,7 +345,10 @@ class FakeSlack:
     runs in its own thread while tests read and inject from theirs."""
 
     def __init__(
-        self, bot_token: str = "xoxb-test-token", team_id: str = "T0001", bot_user_id: str = "U0BOT",
+        self,
+        bot_token: str = "xoxb-test-token",
+        team_id: str = "T0001",
+        bot_user_id: str = "U0BOT",
         app_token: str = "xapp-test-token",
     ) -> None:
         self.bot_token = bot_token
@@ -399,11 +400,13 @@ class FakeSlack:
             "apps.connections.open": self._open_connection,
         }
         self.add_user(bot_user_id, "microbadge", real_name="Microbadge", tz="UTC", is_bot=True)
-        self.app = Starlette(routes=[
-            Route("/api/{method}", self._endpoint, methods=["GET", "POST"]),
-            Route("/upload/{file_id}", self._receive_upload, methods=["POST"]),
-            Route("/response/{id}", self._receive_response, methods=["POST"]),
-        ])
+        self.app = Starlette(
+            routes=[
+                Route("/api/{method}", self._endpoint, methods=["GET", "POST"]),
+                Route("/upload/{file_id}", self._receive_upload, methods=["POST"]),
+                Route("/response/{id}", self._receive_response, methods=["POST"]),
+            ]
+        )
 
     # -- addresses ---------------------------------------------------------------------------
 
@@ -443,8 +446,10 @@ class FakeSlack:
     def sent(self, method: str | None = None, channel: str | None = None) -> list[Call]:
         """Successful calls, oldest first, optionally of one method and to one channel."""
         return [
-            call for call in self.calls
-            if call.ok and (method is None or call.method == method)
+            call
+            for call in self.calls
+            if call.ok
+            and (method is None or call.method == method)
             and (channel is None or channel in (call.channel, call.params.get("channel")))
         ]
 
@@ -515,17 +520,28 @@ class FakeSlack:
     # -- test controls -----------------------------------------------------------------------
 
     def add_user(
-        self, user_id: str, name: str | None = None, *, real_name: str | None = None,
-        display_name: str | None = None, tz: str = "Europe/Berlin", is_bot: bool = False, locale: str = "en-US",
+        self,
+        user_id: str,
+        name: str | None = None,
+        *,
+        real_name: str | None = None,
+        display_name: str | None = None,
+        tz: str = "Europe/Berlin",
+        is_bot: bool = False,
+        locale: str = "en-US",
     ) -> None:
         ZoneInfo(tz)  # fail here, not in the server thread, on a misspelt zone
         name = name or user_id.lower()
         with self._lock:
-            self._users[user_id] = _User(user_id, name, real_name or name.title(), display_name or name, tz,
-                                         is_bot, locale)
+            self._users[user_id] = _User(user_id, name, real_name or name.title(), display_name or name, tz, is_bot, locale)
 
     def add_channel(
-        self, channel_id: str, name: str, members: Sequence[str] = (), *, private: bool = False,
+        self,
+        channel_id: str,
+        name: str,
+        members: Sequence[str] = (),
+        *,
+        private: bool = False,
         bot_is_member: bool = True,
     ) -> None:
         """A channel conversations.info and conversations.members answer for; `members` in the
@@ -549,9 +565,7 @@ class FakeSlack:
         with self._lock:
             return self._dm((user_id,))
 
-    def set_dnd(
-        self, user_id: str, snoozing: bool = False, *, minutes: int = 60, window: tuple[int, int] | None = None
-    ) -> None:
+    def set_dnd(self, user_id: str, snoozing: bool = False, *, minutes: int = 60, window: tuple[int, int] | None = None) -> None:
         """The user's Do Not Disturb: a snooze of `minutes` from now (as in Slack, dnd.info shows
         a snooze only to the user themselves, never to the bot), and/or scheduled DND hours
         `window` (start, end) as unix times (dnd.info and dnd.teamInfo show them)."""
@@ -560,7 +574,12 @@ class FakeSlack:
             self._dnd[user_id] = _Dnd(snoozing, until, window)
 
     def fail_next(
-        self, method: str, times: int = 1, *, status: int | None = None, retry_after: int | None = 1,
+        self,
+        method: str,
+        times: int = 1,
+        *,
+        status: int | None = None,
+        retry_after: int | None = 1,
         error: str | None = None,
     ) -> None:
         """The next `times` calls of `method` get this error (recorded, not executed): 429 with
@@ -668,8 +687,7 @@ class FakeSlack:
         """Bot token for every method but apps.connections.open, which wants the app token."""
         if not token:
             raise ApiError("not_authed")
-        wanted, other = (self.app_token, self.bot_token) if method == "apps.connections.open" else (
-            self.bot_token, self.app_token)
+        wanted, other = (self.app_token, self.bot_token) if method == "apps.connections.open" else (self.bot_token, self.app_token)
         if token == other:
             raise ApiError("not_allowed_token_type")
         if token != wanted:
@@ -741,8 +759,12 @@ class FakeSlack:
 
     def _auth_test(self, params: JSON) -> JSON:
         return {
-            "url": "https://fake-team.slack.com/", "team": "Fake Team", "user": self._users[self.bot_user_id].name,
-            "team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id,
+            "url": "https://fake-team.slack.com/",
+            "team": "Fake Team",
+            "user": self._users[self.bot_user_id].name,
+            "team_id": self.team_id,
+            "user_id": self.bot_user_id,
+            "bot_id": self.bot_id,
             "is_enterprise_install": False,
         }
 
@@ -755,11 +777,20 @@ class FakeSlack:
         channel = self._channel(params)
         text, blocks = self._content(params)
         ts = self._next_ts()
-        message = _without_none({
-            "type": "message", "text": text or "", "user": self.bot_user_id, "bot_id": self.bot_id,
-            "app_id": self.app_id, "team": self.team_id, "ts": ts, "blocks": blocks,
-            "attachments": params.get("attachments"), "thread_ts": params.get("thread_ts"),
-        })
+        message = _without_none(
+            {
+                "type": "message",
+                "text": text or "",
+                "user": self.bot_user_id,
+                "bot_id": self.bot_id,
+                "app_id": self.app_id,
+                "team": self.team_id,
+                "ts": ts,
+                "blocks": blocks,
+                "attachments": params.get("attachments"),
+                "thread_ts": params.get("thread_ts"),
+            }
+        )
         self._messages[(channel, ts)] = message
         return {"channel": channel, "ts": ts, "message": copy.deepcopy(message)}
 
@@ -857,11 +888,22 @@ class FakeSlack:
     def _conversation_info(self, params: JSON) -> JSON:
         channel = self._readable_channel(params)
         info: JSON = {
-            "id": channel.id, "name": channel.name, "name_normalized": channel.name, "is_channel": not channel.private,
-            "is_group": channel.private, "is_im": False, "is_mpim": False, "is_private": channel.private,
-            "is_archived": False, "is_general": False, "created": 1_600_000_000, "creator": "U0CREATOR",
-            "is_member": channel.bot_is_member, "context_team_id": self.team_id,
-            "topic": {"value": "", "creator": "", "last_set": 0}, "purpose": {"value": "", "creator": "", "last_set": 0},
+            "id": channel.id,
+            "name": channel.name,
+            "name_normalized": channel.name,
+            "is_channel": not channel.private,
+            "is_group": channel.private,
+            "is_im": False,
+            "is_mpim": False,
+            "is_private": channel.private,
+            "is_archived": False,
+            "is_general": False,
+            "created": 1_600_000_000,
+            "creator": "U0CREATOR",
+            "is_member": channel.bot_is_member,
+            "context_team_id": self.team_id,
+            "topic": {"value": "", "creator": "", "last_set": 0},
+            "purpose": {"value": "", "creator": "", "last_set": 0},
         }
         if str(params.get("include_num_members")).lower() in ("1", "true"):
             info["num_members"] = len(channel.members)
@@ -887,8 +929,8 @@ class FakeSlack:
             if kind != "user" or user not in channel.members:
                 raise ApiError("invalid_cursor")
             start = channel.members.index(user)
-        page = channel.members[start:start + limit]
-        rest = channel.members[start + limit:]
+        page = channel.members[start : start + limit]
+        rest = channel.members[start + limit :]
         cursor = base64.b64encode(f"user:{rest[0]}".encode()).decode() if rest else ""
         return {"members": page, "response_metadata": {"next_cursor": cursor}}
 
@@ -903,13 +945,24 @@ class FakeSlack:
         zone = datetime.now(ZoneInfo(user.tz))
         offset = zone.utcoffset()
         info: JSON = {
-            "id": user.id, "team_id": self.team_id, "name": user.name, "deleted": False,
-            "real_name": user.real_name, "tz": user.tz, "tz_label": zone.tzname(),
-            "tz_offset": int(offset.total_seconds()) if offset else 0, "is_bot": user.is_bot,
-            "is_admin": False, "is_app_user": False, "updated": 1_700_000_000,
+            "id": user.id,
+            "team_id": self.team_id,
+            "name": user.name,
+            "deleted": False,
+            "real_name": user.real_name,
+            "tz": user.tz,
+            "tz_label": zone.tzname(),
+            "tz_offset": int(offset.total_seconds()) if offset else 0,
+            "is_bot": user.is_bot,
+            "is_admin": False,
+            "is_app_user": False,
+            "updated": 1_700_000_000,
             "profile": {
-                "display_name": user.display_name, "display_name_normalized": user.display_name,
-                "real_name": user.real_name, "real_name_normalized": user.real_name, "team": self.team_id,
+                "display_name": user.display_name,
+                "display_name_normalized": user.display_name,
+                "real_name": user.real_name,
+                "real_name_normalized": user.real_name,
+                "team": self.team_id,
             },
         }
         if user.is_bot:
@@ -974,8 +1027,8 @@ class FakeSlack:
 
     def _update_view(self, params: JSON) -> JSON:
         view_id = params.get("view_id") or next(
-            (id for id, view in self._views.items()
-             if params.get("external_id") and view.get("external_id") == params["external_id"]), None)
+            (id for id, view in self._views.items() if params.get("external_id") and view.get("external_id") == params["external_id"]), None
+        )
         if view_id not in self._views:
             raise ApiError("not_found")
         old = self._views[view_id]
@@ -987,8 +1040,7 @@ class FakeSlack:
     def _check_view(view: object, kinds: tuple[str, ...]) -> None:
         problems = view_problems(view, kinds)
         if problems:  # views.* report schema problems as invalid_arguments, not invalid_blocks
-            raise ApiError("invalid_arguments",
-                           messages=["failed to match all allowed schemas [json-pointer:/view]", *problems])
+            raise ApiError("invalid_arguments", messages=["failed to match all allowed schemas [json-pointer:/view]", *problems])
 
     @staticmethod
     def _check_hash(old: JSON, given: object) -> None:
@@ -998,11 +1050,21 @@ class FakeSlack:
     def _store_view(self, view: JSON, view_id: str | None) -> JSON:
         view_id = view_id or f"V{next(self._id_counter):09d}"
         stored: JSON = {
-            "id": view_id, "team_id": self.team_id, "private_metadata": "", "callback_id": "",
-            "external_id": "", "state": {"values": {}}, "clear_on_close": False, "notify_on_close": False,
-            "root_view_id": view_id, "previous_view_id": None, "app_id": self.app_id,
-            "app_installed_team_id": self.team_id, "bot_id": self.bot_id,
-            **copy.deepcopy(view), "hash": f"{int(time.time())}.{next(self._id_counter)}",
+            "id": view_id,
+            "team_id": self.team_id,
+            "private_metadata": "",
+            "callback_id": "",
+            "external_id": "",
+            "state": {"values": {}},
+            "clear_on_close": False,
+            "notify_on_close": False,
+            "root_view_id": view_id,
+            "previous_view_id": None,
+            "app_id": self.app_id,
+            "app_installed_team_id": self.team_id,
+            "bot_id": self.bot_id,
+            **copy.deepcopy(view),
+            "hash": f"{int(time.time())}.{next(self._id_counter)}",
         }
         self._views[view_id] = stored
         return copy.deepcopy(stored)
@@ -1040,8 +1102,13 @@ class FakeSlack:
     def _file_info(self, upload: Upload) -> JSON:
         mimetype = mimetypes.guess_type(upload.filename)[0] or "application/octet-stream"
         return {
-            "id": upload.file_id, "created": int(time.time()), "name": upload.filename, "title": upload.title,
-            "mimetype": mimetype, "size": len(upload.data or b""), "user": self.bot_user_id,
+            "id": upload.file_id,
+            "created": int(time.time()),
+            "name": upload.filename,
+            "title": upload.title,
+            "mimetype": mimetype,
+            "size": len(upload.data or b""),
+            "user": self.bot_user_id,
             "url_private": f"{self._origin()}/files/{upload.file_id}/{upload.filename}",
         }
 
@@ -1122,7 +1189,10 @@ def text_of(message: dict[str, Any]) -> str:
 
 @contextmanager
 def running_fake_slack(
-    bot_token: str = "xoxb-test-token", team_id: str = "T0001", bot_user_id: str = "U0BOT", *,
+    bot_token: str = "xoxb-test-token",
+    team_id: str = "T0001",
+    bot_user_id: str = "U0BOT",
+    *,
     app_token: str = "xapp-test-token",
 ) -> Iterator[FakeSlack]:
     """Serve a FakeSlack with uvicorn on 127.0.0.1 in a thread with its own event loop."""

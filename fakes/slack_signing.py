@@ -6,6 +6,7 @@ form-urlencoded strings, as Slack sends them. `post` signs and sends either. Thi
 side of the wire as fakes/slack_api.py is; it enforces no limit itself (Slack's 3 seconds for an
 acknowledgement are checked by benchmarks/slack.py).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -45,8 +46,14 @@ def signed_headers(secret: str, body: bytes, timestamp: int | None = None) -> di
 
 
 async def post(
-    client: httpx.AsyncClient, path: str, body: JSON | str | bytes, secret: str, *,
-    content_type: str | None = None, timestamp: int | None = None, retry_num: int | None = None,
+    client: httpx.AsyncClient,
+    path: str,
+    body: JSON | str | bytes,
+    secret: str,
+    *,
+    content_type: str | None = None,
+    timestamp: int | None = None,
+    retry_num: int | None = None,
     retry_reason: str | None = None,
 ) -> httpx.Response:
     """POST a signed request; a dict body goes as JSON, a string as a form unless told otherwise."""
@@ -64,17 +71,28 @@ async def post(
 
 
 def event_callback(
-    event: JSON, team_id: str = TEAM_ID, event_id: str | None = None, event_time: int | None = None, *,
-    api_app_id: str = API_APP_ID, bot_user_id: str = BOT_USER_ID,
+    event: JSON,
+    team_id: str = TEAM_ID,
+    event_id: str | None = None,
+    event_time: int | None = None,
+    *,
+    api_app_id: str = API_APP_ID,
+    bot_user_id: str = BOT_USER_ID,
 ) -> JSON:
     """The Events API envelope around `event`, with a unique event_id unless given."""
     return {
-        "token": "legacy-verification-token", "team_id": team_id, "api_app_id": api_app_id, "event": event,
-        "type": "event_callback", "event_id": event_id or f"Ev{next(_counter):010d}",
+        "token": "legacy-verification-token",
+        "team_id": team_id,
+        "api_app_id": api_app_id,
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id or f"Ev{next(_counter):010d}",
         "event_time": int(time.time()) if event_time is None else event_time,
-        "authorizations": [{"enterprise_id": None, "team_id": team_id, "user_id": bot_user_id, "is_bot": True,
-                            "is_enterprise_install": False}],
-        "is_ext_shared_channel": False, "event_context": f"4-fake-{next(_counter)}",
+        "authorizations": [
+            {"enterprise_id": None, "team_id": team_id, "user_id": bot_user_id, "is_bot": True, "is_enterprise_install": False}
+        ],
+        "is_ext_shared_channel": False,
+        "event_context": f"4-fake-{next(_counter)}",
     }
 
 
@@ -82,16 +100,26 @@ def url_verification(challenge: str) -> JSON:
     return {"token": "legacy-verification-token", "challenge": challenge, "type": "url_verification"}
 
 
-def message_im(
-    user: str, text: str, channel: str = DM_CHANNEL, ts: str | None = None, *, team_id: str = TEAM_ID
-) -> JSON:
+def message_im(user: str, text: str, channel: str = DM_CHANNEL, ts: str | None = None, *, team_id: str = TEAM_ID) -> JSON:
     """A `message` event of a user writing in the app's DM (wrap it in event_callback)."""
     ts = ts or new_ts()
     return {
-        "type": "message", "channel_type": "im", "channel": channel, "user": user, "text": text, "ts": ts,
-        "event_ts": ts, "team": team_id, "client_msg_id": f"fake-msg-{next(_counter)}",
-        "blocks": [{"type": "rich_text", "block_id": "fake", "elements": [
-            {"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}]}],
+        "type": "message",
+        "channel_type": "im",
+        "channel": channel,
+        "user": user,
+        "text": text,
+        "ts": ts,
+        "event_ts": ts,
+        "team": team_id,
+        "client_msg_id": f"fake-msg-{next(_counter)}",
+        "blocks": [
+            {
+                "type": "rich_text",
+                "block_id": "fake",
+                "elements": [{"type": "rich_text_section", "elements": [{"type": "text", "text": text}]}],
+            }
+        ],
     }
 
 
@@ -107,10 +135,22 @@ def app_home_opened(user: str, tab: str = "home", channel: str = DM_CHANNEL, vie
 
 
 def block_actions(
-    user: str, channel: str, message_ts: str, action_id: str, value: str, block_id: str | None = None,
-    trigger_id: str | None = None, response_url: str = UNROUTABLE_RESPONSE_URL, *, message: JSON | None = None,
-    username: str = "ana", team_id: str = TEAM_ID, api_app_id: str = API_APP_ID,
-    label: str | None = None, state: JSON | None = None, in_home_view: JSON | None = None,
+    user: str,
+    channel: str,
+    message_ts: str,
+    action_id: str,
+    value: str,
+    block_id: str | None = None,
+    trigger_id: str | None = None,
+    response_url: str = UNROUTABLE_RESPONSE_URL,
+    *,
+    message: JSON | None = None,
+    username: str = "ana",
+    team_id: str = TEAM_ID,
+    api_app_id: str = API_APP_ID,
+    label: str | None = None,
+    state: JSON | None = None,
+    in_home_view: JSON | None = None,
 ) -> str:
     """A button press under a message, as the single `payload` form field Slack sends. Pass the
     pressed `message` (e.g. FakeSlack.message(...)) to echo its text and blocks; `label` is the
@@ -119,15 +159,29 @@ def block_actions(
     message = message or {"type": "message", "user": BOT_USER_ID, "ts": message_ts, "text": "", "blocks": []}
     block_id = block_id or _block_id_of(message.get("blocks") or [], action_id) or "fake-block"
     payload = {
-        "type": "block_actions", "token": "legacy-verification-token", "api_app_id": api_app_id,
+        "type": "block_actions",
+        "token": "legacy-verification-token",
+        "api_app_id": api_app_id,
         "user": {"id": user, "username": username, "name": username, "team_id": team_id},
-        "team": {"id": team_id, "domain": "fake-team"}, "enterprise": None, "is_enterprise_install": False,
+        "team": {"id": team_id, "domain": "fake-team"},
+        "enterprise": None,
+        "is_enterprise_install": False,
         "container": {"type": "message", "message_ts": message_ts, "channel_id": channel, "is_ephemeral": False},
         "channel": {"id": channel, "name": "directmessage"},
         "message": {**message, "ts": message_ts},
-        "state": state or {"values": {}}, "trigger_id": trigger_id or new_trigger_id(), "response_url": response_url,
-        "actions": [{"action_id": action_id, "block_id": block_id, "value": value, "type": "button",
-                     "text": {"type": "plain_text", "text": label or value, "emoji": True}, "action_ts": new_ts()}],
+        "state": state or {"values": {}},
+        "trigger_id": trigger_id or new_trigger_id(),
+        "response_url": response_url,
+        "actions": [
+            {
+                "action_id": action_id,
+                "block_id": block_id,
+                "value": value,
+                "type": "button",
+                "text": {"type": "plain_text", "text": label or value, "emoji": True},
+                "action_ts": new_ts(),
+            }
+        ],
     }
     if in_home_view is not None:  # a press in the App Home: a view container, no channel, no message
         payload["container"] = {"type": "view", "view_id": in_home_view.get("id", "V0")}
@@ -137,16 +191,34 @@ def block_actions(
 
 
 def slash_command(
-    user: str, command: str = "/learn", text: str = "next", channel: str = DM_CHANNEL, *,
-    user_name: str = "ana", team_id: str = TEAM_ID, response_url: str = UNROUTABLE_RESPONSE_URL,
-    trigger_id: str | None = None, api_app_id: str = API_APP_ID,
+    user: str,
+    command: str = "/learn",
+    text: str = "next",
+    channel: str = DM_CHANNEL,
+    *,
+    user_name: str = "ana",
+    team_id: str = TEAM_ID,
+    response_url: str = UNROUTABLE_RESPONSE_URL,
+    trigger_id: str | None = None,
+    api_app_id: str = API_APP_ID,
 ) -> str:
-    return urlencode({
-        "token": "legacy-verification-token", "team_id": team_id, "team_domain": "fake-team",
-        "channel_id": channel, "channel_name": "directmessage", "user_id": user, "user_name": user_name,
-        "command": command, "text": text, "api_app_id": api_app_id, "is_enterprise_install": "false",
-        "response_url": response_url, "trigger_id": trigger_id or new_trigger_id(),
-    })
+    return urlencode(
+        {
+            "token": "legacy-verification-token",
+            "team_id": team_id,
+            "team_domain": "fake-team",
+            "channel_id": channel,
+            "channel_name": "directmessage",
+            "user_id": user,
+            "user_name": user_name,
+            "command": command,
+            "text": text,
+            "api_app_id": api_app_id,
+            "is_enterprise_install": "false",
+            "response_url": response_url,
+            "trigger_id": trigger_id or new_trigger_id(),
+        }
+    )
 
 
 def new_ts() -> str:

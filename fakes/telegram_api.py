@@ -14,6 +14,7 @@ is 429 with `retry_after` (whole seconds, as Telegram sends it). Only messages c
 (send*, copy*, forward*; not sendChatAction): edits, answers to button presses and stopPoll
 are not said to count, so they do not. Tests that are not about pacing may relax a limit.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -49,22 +50,62 @@ NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the same "
     "as a current content and reply markup of the message"
 )
-CHAT_ACTIONS = frozenset({
-    "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-    "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note",
-})
+CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
 # Form fields that are plain strings; every other form value is JSON-encoded by the client
 # (PTB sends ints, bools, lists and objects as JSON text in form and multipart bodies).
-STRING_FIELDS = frozenset({
-    "text", "caption", "question", "explanation", "parse_mode", "caption_parse_mode",
-    "explanation_parse_mode", "question_parse_mode", "callback_query_id", "url", "action",
-    "language_code", "photo", "inline_message_id", "file_id", "secret_token", "ip_address",
-    "business_connection_id", "message_effect_id", "description", "title",
-})
-BUTTON_ACTIONS = frozenset({
-    "callback_data", "url", "web_app", "login_url", "switch_inline_query", "copy_text", "pay",
-    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat", "callback_game",
-})
+STRING_FIELDS = frozenset(
+    {
+        "text",
+        "caption",
+        "question",
+        "explanation",
+        "parse_mode",
+        "caption_parse_mode",
+        "explanation_parse_mode",
+        "question_parse_mode",
+        "callback_query_id",
+        "url",
+        "action",
+        "language_code",
+        "photo",
+        "inline_message_id",
+        "file_id",
+        "secret_token",
+        "ip_address",
+        "business_connection_id",
+        "message_effect_id",
+        "description",
+        "title",
+    }
+)
+BUTTON_ACTIONS = frozenset(
+    {
+        "callback_data",
+        "url",
+        "web_app",
+        "login_url",
+        "switch_inline_query",
+        "copy_text",
+        "pay",
+        "switch_inline_query_current_chat",
+        "switch_inline_query_chosen_chat",
+        "callback_game",
+    }
+)
 DEFAULT_UPDATE_TYPES_EXCLUDED = frozenset({"chat_member", "message_reaction", "message_reaction_count"})
 # Telegram's published limits (see the module docstring).
 GLOBAL_PER_SECOND = 30
@@ -123,9 +164,21 @@ def injected_error(status: int, retry_after: int | None, description: str | None
 # HTML parse mode (modelled on tdlib's parser, whose error texts Telegram returns)
 
 TAG_ENTITY = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline", "ins": "underline",
-    "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough", "code": "code", "pre": "pre",
-    "a": "text_link", "tg-spoiler": "spoiler", "span": "spoiler", "blockquote": "blockquote",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "code": "code",
+    "pre": "pre",
+    "a": "text_link",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "blockquote": "blockquote",
 }
 CHAR_ENTITY = re.compile(r"&(?:#([0-9]{1,7})|#[xX]([0-9a-fA-F]{1,6})|(lt|gt|amp|quot));")
 NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
@@ -221,9 +274,7 @@ def parse_html(text: str) -> tuple[str, list[JSON]]:
     return "".join(plain), entities
 
 
-def _parse_attributes(
-    text: str, index: int, tag: str, fail: Callable[[str], ApiError], tag_offset: int
-) -> tuple[dict[str, str], int]:
+def _parse_attributes(text: str, index: int, tag: str, fail: Callable[[str], ApiError], tag_offset: int) -> tuple[dict[str, str], int]:
     """Attributes of a start tag from `index` on, and the index just past its `>`."""
     attributes: dict[str, str] = {}
     while True:
@@ -378,9 +429,15 @@ class FakeTelegram:
         self.bot_username = bot_username
         self.port: int | None = None
         self.bot_user: JSON = {
-            "id": int(token.split(":", 1)[0]), "is_bot": True, "first_name": "Microbadge",
-            "username": bot_username, "can_join_groups": True, "can_read_all_group_messages": False,
-            "supports_inline_queries": False, "can_connect_to_business": False, "has_main_web_app": False,
+            "id": int(token.split(":", 1)[0]),
+            "is_bot": True,
+            "first_name": "Microbadge",
+            "username": bot_username,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+            "can_connect_to_business": False,
+            "has_main_web_app": False,
         }
         self._lock = threading.RLock()
         self._held_chat: int | None = None
@@ -438,10 +495,12 @@ class FakeTelegram:
             "getChat": self._get_chat,
         }
         self._method_names = {name.lower(): name for name in self._handlers}  # Telegram ignores case
-        self.app = Starlette(routes=[
-            Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"]),
-            Route("/file/bot{token}/{path:path}", self._download, methods=["GET"]),
-        ])
+        self.app = Starlette(
+            routes=[
+                Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"]),
+                Route("/file/bot{token}/{path:path}", self._download, methods=["GET"]),
+            ]
+        )
 
     # -- addresses ---------------------------------------------------------------------------
 
@@ -470,7 +529,8 @@ class FakeTelegram:
         """Successful calls, oldest first; without `method`, all but getUpdates (polling noise)."""
         method = self._method_names.get(method.lower(), method) if method else None
         return [
-            call for call in self.calls
+            call
+            for call in self.calls
             if call.ok
             and (call.method == method if method else call.method != "getUpdates")
             and (chat_id is None or call.chat_id == _normal_chat_id(chat_id))
@@ -538,7 +598,12 @@ class FakeTelegram:
             self._blocked.add(chat_id)
 
     def fail_next(
-        self, method: str, times: int = 1, *, status: int = 429, retry_after: int | None = 1,
+        self,
+        method: str,
+        times: int = 1,
+        *,
+        status: int = 429,
+        retry_after: int | None = 1,
         description: str | None = None,
     ) -> None:
         """The next `times` calls of `method` get this error (recorded, not delivered)."""
@@ -548,8 +613,11 @@ class FakeTelegram:
             queue.extend(injected_error(status, retry_after, description) for _ in range(times))
 
     def enforce_rate_limits(
-        self, per_chat_per_second: float = CHAT_PER_SECOND, global_per_second: int = GLOBAL_PER_SECOND,
-        group_per_minute: int = GROUP_PER_MINUTE, chat_burst: int = CHAT_BURST,
+        self,
+        per_chat_per_second: float = CHAT_PER_SECOND,
+        global_per_second: int = GLOBAL_PER_SECOND,
+        group_per_minute: int = GROUP_PER_MINUTE,
+        chat_burst: int = CHAT_BURST,
     ) -> None:
         """Answer 429 (with a computed retry_after) when messages exceed these limits, as
         Telegram's flood control does: the defaults are Telegram's published ones. Per bot and
@@ -565,8 +633,13 @@ class FakeTelegram:
     # -- updates a user produces -------------------------------------------------------------
 
     def make_text_update(
-        self, user_id: int, text: str, chat_id: int | None = None, chat_type: str = "private",
-        first_name: str = "Ana", username: str | None = None,
+        self,
+        user_id: int,
+        text: str,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        first_name: str = "Ana",
+        username: str | None = None,
     ) -> JSON:
         """A message update (not queued), e.g. to POST to a webhook yourself."""
         chat_id = user_id if chat_id is None else chat_id
@@ -579,8 +652,11 @@ class FakeTelegram:
         with self._lock:
             self._chats[chat_id] = chat
             message: JSON = {
-                "message_id": self._next_message_id(chat_id), "date": int(time.time()),
-                "chat": chat, "from": user, "text": text,
+                "message_id": self._next_message_id(chat_id),
+                "date": int(time.time()),
+                "chat": chat,
+                "from": user,
+                "text": text,
             }
             command = re.match(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]+)?(?=\s|$)", text)
             if command:  # PTB's CommandHandler only fires on a bot_command entity at offset 0
@@ -588,32 +664,57 @@ class FakeTelegram:
             return {"update_id": self._next_update_id(), "message": message}
 
     def make_callback_update(
-        self, user_id: int, message: JSON, callback_data: str, first_name: str = "Ana", username: str | None = None,
+        self,
+        user_id: int,
+        message: JSON,
+        callback_data: str,
+        first_name: str = "Ana",
+        username: str | None = None,
     ) -> JSON:
         """A callback_query update for pressing a button under `message` (not queued)."""
         with self._lock:
             query_id = str(4_000_000_000 + next(self._counter))
             self._callback_queries[query_id] = False
-            return {"update_id": self._next_update_id(), "callback_query": {
-                "id": query_id, "from": self._user(user_id, first_name, username),
-                "message": copy.deepcopy(message), "chat_instance": str(-abs(hash(message["chat"]["id"]))),
-                "data": callback_data,
-            }}
+            return {
+                "update_id": self._next_update_id(),
+                "callback_query": {
+                    "id": query_id,
+                    "from": self._user(user_id, first_name, username),
+                    "message": copy.deepcopy(message),
+                    "chat_instance": str(-abs(hash(message["chat"]["id"]))),
+                    "data": callback_data,
+                },
+            }
 
     def make_poll_answer_update(
-        self, user_id: int, poll_id: str, option_ids: list[int], first_name: str = "Ana", username: str | None = None,
+        self,
+        user_id: int,
+        poll_id: str,
+        option_ids: list[int],
+        first_name: str = "Ana",
+        username: str | None = None,
     ) -> JSON:
         with self._lock:
             options = self._polls.get(poll_id, {}).get("options", [])
             persistent_ids = [options[i]["persistent_id"] if i < len(options) else str(i) for i in option_ids]
-            return {"update_id": self._next_update_id(), "poll_answer": {
-                "poll_id": poll_id, "user": self._user(user_id, first_name, username),
-                "option_ids": list(option_ids), "option_persistent_ids": persistent_ids,
-            }}
+            return {
+                "update_id": self._next_update_id(),
+                "poll_answer": {
+                    "poll_id": poll_id,
+                    "user": self._user(user_id, first_name, username),
+                    "option_ids": list(option_ids),
+                    "option_persistent_ids": persistent_ids,
+                },
+            }
 
     def user_sends_text(
-        self, user_id: int, text: str, chat_id: int | None = None, chat_type: str = "private",
-        first_name: str = "Ana", username: str | None = None,
+        self,
+        user_id: int,
+        text: str,
+        chat_id: int | None = None,
+        chat_type: str = "private",
+        first_name: str = "Ana",
+        username: str | None = None,
     ) -> JSON:
         return self._enqueue(self.make_text_update(user_id, text, chat_id, chat_type, first_name, username))
 
@@ -651,8 +752,11 @@ class FakeTelegram:
             with self._lock:
                 status, body = self._record(method, params, arrived, outcome)
             return JSONResponse(body, status_code=status)
-        if self._held_chat is not None and not self._release_held and is_message_method(method) and (
-            self.held_client_port is not None or _normal_chat_id(params.get("chat_id")) == self._held_chat
+        if (
+            self._held_chat is not None
+            and not self._release_held
+            and is_message_method(method)
+            and (self.held_client_port is not None or _normal_chat_id(params.get("chat_id")) == self._held_chat)
         ):
             # Hold the request unprocessed, as a slow Telegram would; a client that goes away
             # meanwhile (killed) never had it delivered. Once the chat's message has arrived,
@@ -743,8 +847,9 @@ class FakeTelegram:
             raise bad_request("wrong parameter offset, limit or timeout") from None
         with self._lock:
             if self._webhook["url"]:
-                raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                                    "use deleteWebhook to delete the webhook first")
+                raise ApiError(
+                    409, "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete the webhook first"
+                )
             if isinstance(params.get("allowed_updates"), list):  # remembered until changed, as Telegram does
                 self._allowed_updates = frozenset(params["allowed_updates"]) or None
             self._confirm(offset)
@@ -763,10 +868,7 @@ class FakeTelegram:
 
     def _take_batch(self, limit: int) -> list[JSON]:
         allowed = self._allowed_updates
-        wanted = [
-            entry for entry in self._queue
-            if (entry.kind in allowed if allowed else entry.kind not in DEFAULT_UPDATE_TYPES_EXCLUDED)
-        ]
+        wanted = [entry for entry in self._queue if (entry.kind in allowed if allowed else entry.kind not in DEFAULT_UPDATE_TYPES_EXCLUDED)]
         # Ascending ids: PTB confirms with the last id + 1, which must cover the whole batch.
         batch = sorted(wanted, key=lambda entry: entry.id)[:limit]
         for entry in batch:
@@ -780,8 +882,10 @@ class FakeTelegram:
         if params.get("drop_pending_updates"):
             self._queue.clear()
         self._webhook = {
-            "url": url, "secret_token": params.get("secret_token"),
-            "allowed_updates": params.get("allowed_updates"), "max_connections": params.get("max_connections", 40),
+            "url": url,
+            "secret_token": params.get("secret_token"),
+            "allowed_updates": params.get("allowed_updates"),
+            "max_connections": params.get("max_connections", 40),
         }
         return True
 
@@ -792,8 +896,7 @@ class FakeTelegram:
         return True
 
     def _get_webhook_info(self, params: JSON) -> JSON:
-        info: JSON = {"url": self._webhook["url"], "has_custom_certificate": False,
-                      "pending_update_count": len(self._queue)}
+        info: JSON = {"url": self._webhook["url"], "has_custom_certificate": False, "pending_update_count": len(self._queue)}
         if self._webhook["url"]:
             info["max_connections"] = self._webhook["max_connections"]
             if self._webhook["allowed_updates"]:
@@ -845,16 +948,15 @@ class FakeTelegram:
     def _send_photo(self, params: JSON) -> JSON:
         chat = self._chat(params)
         stored = self._photo_file(params.get("photo"))
-        caption, entities = formatted(str(params.get("caption") or ""), params.get("parse_mode"),
-                                      params.get("caption_entities"))
+        caption, entities = formatted(str(params.get("caption") or ""), params.get("parse_mode"), params.get("caption_entities"))
         if len(caption) > MAX_CAPTION:
             raise bad_request("message caption is too long")
-        size = {"file_id": stored.file_id, "file_unique_id": stored.unique_id, "width": stored.width,
-                "height": stored.height}
+        size = {"file_id": stored.file_id, "file_unique_id": stored.unique_id, "width": stored.width, "height": stored.height}
         if stored.data is not None:
             size["file_size"] = len(stored.data)
-        return self._store_new(chat, photo=[size], caption=caption, caption_entities=entities,
-                               reply_markup=_inline_markup(params.get("reply_markup")))
+        return self._store_new(
+            chat, photo=[size], caption=caption, caption_entities=entities, reply_markup=_inline_markup(params.get("reply_markup"))
+        )
 
     def _photo_file(self, photo: object) -> _StoredFile:
         if photo is None or photo == "":
@@ -907,8 +1009,7 @@ class FakeTelegram:
     def _send_poll(self, params: JSON) -> JSON:
         chat = self._chat(params)
         question = str(params.get("question") or "")
-        options = [option if isinstance(option, str) else str(option.get("text", ""))
-                   for option in params.get("options") or []]
+        options = [option if isinstance(option, str) else str(option.get("text", "")) for option in params.get("options") or []]
         kind = params.get("type") or "regular"
         correct = params.get("correct_option_ids")  # Bot API 9.6; correct_option_id before it
         if correct is None and params.get("correct_option_id") is not None:
@@ -929,20 +1030,23 @@ class FakeTelegram:
         if kind == "quiz" and not _valid_correct_ids(correct, len(options)):
             raise bad_request("wrong correct option ids specified")
         poll: JSON = {
-            "id": str(5_000_000_000 + next(self._counter)), "question": question,
-            "options": [{"persistent_id": str(index), "text": option, "voter_count": 0}
-                        for index, option in enumerate(options)],
-            "total_voter_count": 0, "is_closed": False, "is_anonymous": params.get("is_anonymous", True) is not False,
-            "type": kind, "allows_multiple_answers": multiple,
+            "id": str(5_000_000_000 + next(self._counter)),
+            "question": question,
+            "options": [{"persistent_id": str(index), "text": option, "voter_count": 0} for index, option in enumerate(options)],
+            "total_voter_count": 0,
+            "is_closed": False,
+            "is_anonymous": params.get("is_anonymous", True) is not False,
+            "type": kind,
+            "allows_multiple_answers": multiple,
             "allows_revoting": bool(params.get("allows_revoting", kind == "regular")),  # Bot API 9.6 defaults
             "members_only": bool(params.get("members_only", False)),
         }
         if kind == "quiz":
             assert isinstance(correct, list)  # _valid_correct_ids checked it above
             poll["correct_option_ids"] = list(correct)
-            explanation, entities = formatted(str(params.get("explanation") or ""),
-                                              params.get("explanation_parse_mode"),
-                                              params.get("explanation_entities"))
+            explanation, entities = formatted(
+                str(params.get("explanation") or ""), params.get("explanation_parse_mode"), params.get("explanation_entities")
+            )
             if len(explanation) > 200:
                 raise bad_request("explanation is too long")
             if explanation:
@@ -987,8 +1091,7 @@ class FakeTelegram:
         votes[user_id] = list(option_ids)
         counts = [sum(index in chosen for chosen in votes.values()) for index in range(len(poll["options"]))]
         options = [{**option, "voter_count": count} for option, count in zip(poll["options"], counts, strict=True)]
-        self._replace_poll({**poll, "options": options,
-                            "total_voter_count": sum(1 for chosen in votes.values() if chosen)})
+        self._replace_poll({**poll, "options": options, "total_voter_count": sum(1 for chosen in votes.values() if chosen)})
 
     def _replace_poll(self, poll: JSON) -> None:
         self._polls[poll["id"]] = poll
@@ -1030,10 +1133,18 @@ class FakeTelegram:
 
     def _get_chat(self, params: JSON) -> JSON:
         chat = self._chat(params)
-        return {**chat, "accent_color_id": 0, "max_reaction_count": 11, "accepted_gift_types": {
-            "unlimited_gifts": True, "limited_gifts": True, "unique_gifts": True, "premium_subscription": True,
-            "gifts_from_channels": True,
-        }}
+        return {
+            **chat,
+            "accent_color_id": 0,
+            "max_reaction_count": 11,
+            "accepted_gift_types": {
+                "unlimited_gifts": True,
+                "limited_gifts": True,
+                "unique_gifts": True,
+                "premium_subscription": True,
+                "gifts_from_channels": True,
+            },
+        }
 
     def _chat(self, params: JSON) -> JSON:
         """The chat a call addresses; any integer id is known unless forgotten or blocked."""
@@ -1048,7 +1159,8 @@ class FakeTelegram:
         if chat_id not in self._chats:
             kind = "private" if chat_id > 0 else "supergroup" if str(chat_id).startswith("-100") else "group"
             self._chats[chat_id] = {"id": chat_id, "type": kind} | (
-                {"first_name": "Ana"} if kind == "private" else {"title": f"Group {chat_id}"})
+                {"first_name": "Ana"} if kind == "private" else {"title": f"Group {chat_id}"}
+            )
         return copy.deepcopy(self._chats[chat_id])
 
     def _is_group(self, chat_id: int) -> bool:
@@ -1057,10 +1169,15 @@ class FakeTelegram:
     # -- storage helpers ---------------------------------------------------------------------
 
     def _store_new(self, chat: JSON, **content: Any) -> JSON:
-        message = _without_empty({
-            "message_id": self._next_message_id(chat["id"]), "from": self.bot_user, "chat": chat,
-            "date": int(time.time()), **content,
-        })
+        message = _without_empty(
+            {
+                "message_id": self._next_message_id(chat["id"]),
+                "from": self.bot_user,
+                "chat": chat,
+                "date": int(time.time()),
+                **content,
+            }
+        )
         self._messages[(chat["id"], message["message_id"])] = message
         return copy.deepcopy(message)
 
@@ -1111,8 +1228,7 @@ class FakeTelegram:
             _wait([at for at, _, _ in self._deliveries], now, 1, limits.global_per_second),
         ]
         if self._is_group(chat_id):
-            waits.append(_wait([at for at, chat, _ in self._deliveries if chat == chat_id], now, 60,
-                               limits.group_per_minute))
+            waits.append(_wait([at for at, chat, _ in self._deliveries if chat == chat_id], now, 60, limits.group_per_minute))
         wait = max(waits)
         if wait > 0:
             raise too_many_requests(max(1, math.ceil(wait)))
@@ -1204,9 +1320,7 @@ def _decode_field(key: str, value: str) -> Any:
 
 
 @contextmanager
-def running_fake_telegram(
-    token: str = "123456:TEST-TOKEN", bot_username: str = "microbadge_bot"
-) -> Iterator[FakeTelegram]:
+def running_fake_telegram(token: str = "123456:TEST-TOKEN", bot_username: str = "microbadge_bot") -> Iterator[FakeTelegram]:
     """Serve a FakeTelegram with uvicorn on 127.0.0.1 in a thread with its own event loop."""
     fake = FakeTelegram(token, bot_username)
 

@@ -1,5 +1,6 @@
 """Time zones where it is daytime now, for seeding learners the bot may nudge at once (outside the
 quiet hours, 20:00-08:00 local). The world's clock, not a platform: it enforces nothing."""
+
 from __future__ import annotations
 
 from datetime import datetime, timedelta

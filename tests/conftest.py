@@ -1,5 +1,6 @@
 """Shared fixtures: real databases (SQLite always, PostgreSQL when reachable), a manual clock,
 and a core wired to the small fixture curriculum in tests/fixtures/content."""
+
 from __future__ import annotations
 
 import asyncio
@@ -28,8 +29,23 @@ T = TypeVar("T")
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-TABLES = ("slack_learners", "sent_polls", "xapi_forwarding", "send_rates", "access_tokens", "managed_teams", "teams", "nudges",
-          "awards", "events", "item_states", "skill_states", "streak_holds", "learning_sessions", "learners")
+TABLES = (
+    "slack_learners",
+    "sent_polls",
+    "xapi_forwarding",
+    "send_rates",
+    "access_tokens",
+    "managed_teams",
+    "teams",
+    "nudges",
+    "awards",
+    "events",
+    "item_states",
+    "skill_states",
+    "streak_holds",
+    "learning_sessions",
+    "learners",
+)
 
 
 def blocking(function: Callable[..., T], *args: object) -> T:
@@ -72,8 +88,9 @@ def postgres_database() -> Iterator[str]:
     admin_url = postgres_admin_url()
     problem = blocking(asyncio.run, _postgres_reachable(admin_url))
     if problem:
-        message = (f"PostgreSQL not reachable at {make_url(admin_url).render_as_string(hide_password=True)} ({problem});"
-                   " set TEST_POSTGRES_URL")
+        message = (
+            f"PostgreSQL not reachable at {make_url(admin_url).render_as_string(hide_password=True)} ({problem}); set TEST_POSTGRES_URL"
+        )
         if os.environ.get("CI"):
             pytest.fail(message)
         pytest.skip(message)

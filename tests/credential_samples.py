@@ -1,4 +1,5 @@
 """A realistic OpenBadgeCredential for signing and verifying tests."""
+
 from __future__ import annotations
 
 import hashlib

@@ -5,6 +5,7 @@ without an error, so a failed turn leaves nothing behind, as a database transact
 are handed out as copies and written back only by `save` (and each learner is one record per
 transaction, as in the SQL store), so a flow that forgets to save is caught here too.
 tests/integration/test_store_contract.py holds it to the same behaviour as the SQL store."""
+
 from __future__ import annotations
 
 import copy
@@ -124,9 +125,19 @@ class _Learners:
             return found, False
         learner_id = self._data.next_id()
         self._data.learners[learner_id] = Learner(
-            id=learner_id, platform=ref.platform, platform_user_id=ref.user_id, display_name=ref.display_name,
-            timezone=ref.timezone or "UTC", timezone_confirmed=ref.timezone is not None, daily_time="09:00",
-            working_days="12345", announce=True, nudges=Nudges.ON, team_id=None, role=Role.LEARNER, created_at=now,
+            id=learner_id,
+            platform=ref.platform,
+            platform_user_id=ref.user_id,
+            display_name=ref.display_name,
+            timezone=ref.timezone or "UTC",
+            timezone_confirmed=ref.timezone is not None,
+            daily_time="09:00",
+            working_days="12345",
+            announce=True,
+            nudges=Nudges.ON,
+            team_id=None,
+            role=Role.LEARNER,
+            created_at=now,
             subject_id=f"memory-subject-{learner_id}",
         )
         return _handed(self._data, self._seen, learner_id), True
@@ -177,8 +188,9 @@ class _Teams:
 
     async def members(self, team_id: int) -> list[Learner]:
         members = [person for person in self._data.learners.values() if person.team_id == team_id and not person.left]
-        return [_handed(self._data, self._seen, person.id)
-                for person in sorted(members, key=lambda person: (person.display_name, person.id))]
+        return [
+            _handed(self._data, self._seen, person.id) for person in sorted(members, key=lambda person: (person.display_name, person.id))
+        ]
 
     async def name_of(self, learner_id: int) -> str | None:
         team_id = self._data.learners[learner_id].team_id
@@ -193,17 +205,23 @@ class _Teams:
             figures[team_id] = TeamFigures(
                 learners=len(members),
                 active=sum(1 for person in members if person.last_learned_at is not None and person.last_learned_at >= active_since),
-                on_a_streak=len(streaking), longest_streak=max((person.streak_days for person in streaking), default=0),
-                lessons_done=sum(1 for s in self._data.sessions.values() if s.learner_id in ids
-                                 and s.kind == SessionKind.LESSON and s.status == SessionStatus.COMPLETED),
+                on_a_streak=len(streaking),
+                longest_streak=max((person.streak_days for person in streaking), default=0),
+                lessons_done=sum(
+                    1
+                    for s in self._data.sessions.values()
+                    if s.learner_id in ids and s.kind == SessionKind.LESSON and s.status == SessionStatus.COMPLETED
+                ),
                 credentials=sum(1 for a in self._data.awards.values() if a.learner_id in ids and a.revoked_at is None),
             )
         return figures
 
     async def activity_counts(self, learner_ids: Collection[int]) -> dict[int, tuple[int, int]]:
         return {
-            i: (len({e.lesson_id for e in self._data.trail if e.learner_id == i and e.kind == EventKind.LESSON_COMPLETED}),
-                sum(1 for a in self._data.awards.values() if a.learner_id == i and a.revoked_at is None))
+            i: (
+                len({e.lesson_id for e in self._data.trail if e.learner_id == i and e.kind == EventKind.LESSON_COMPLETED}),
+                sum(1 for a in self._data.awards.values() if a.learner_id == i and a.revoked_at is None),
+            )
             for i in learner_ids
         }
 
@@ -260,9 +278,7 @@ class _Trail:
         self._data = data
 
     async def add(self, learner_id: int, event: TrailEvent) -> None:
-        if event.source_id is not None and any(
-            e.learner_id == learner_id and e.source_id == event.source_id for e in self._data.trail
-        ):
+        if event.source_id is not None and any(e.learner_id == learner_id and e.source_id == event.source_id for e in self._data.trail):
             raise DuplicateEvent(event.source_id)
         self._data.trail.append(replace(event, learner_id=learner_id, id=self._data.next_id()))
 
@@ -280,8 +296,7 @@ class _Trail:
 
     async def for_report(self, before: datetime) -> list[TrailEvent]:
         kinds = (*LEARNING, EventKind.AWARDED)
-        return sorted((e for e in self._data.trail if e.occurred_at < before and e.kind in kinds),
-                      key=lambda e: (e.occurred_at, e.id))
+        return sorted((e for e in self._data.trail if e.occurred_at < before and e.kind in kinds), key=lambda e: (e.occurred_at, e.id))
 
     async def learning_days(self, learner_id: int) -> set[date]:
         return {e.local_date for e in self._of(learner_id, *LEARNING)}
@@ -305,8 +320,11 @@ class _Trail:
         return first
 
     async def correct_recheck_days(self, learner_id: int) -> list[tuple[str, date]]:
-        return [(e.check_key, e.local_date) for e in self._of(learner_id, EventKind.ANSWERED)
-                if e.check_key and e.correct and e.payload.get("kind") == SessionKind.REVIEW]
+        return [
+            (e.check_key, e.local_date)
+            for e in self._of(learner_id, EventKind.ANSWERED)
+            if e.check_key and e.correct and e.payload.get("kind") == SessionKind.REVIEW
+        ]
 
     async def inactive_since(self, learner_ids: Collection[int], since: datetime) -> set[int]:
         active = {e.learner_id for e in self._data.trail if e.occurred_at >= since and e.kind in LEARNING}
@@ -333,15 +351,33 @@ class _Sessions:
         return None
 
     async def open(
-        self, learner_id: int, kind: SessionKind, title: str, steps: list[dict[str, Any]], *, now: datetime,
-        lesson_id: str | None = None, lesson_version: str | None = None, credential_id: str | None = None,
+        self,
+        learner_id: int,
+        kind: SessionKind,
+        title: str,
+        steps: list[dict[str, Any]],
+        *,
+        now: datetime,
+        lesson_id: str | None = None,
+        lesson_version: str | None = None,
+        credential_id: str | None = None,
     ) -> LessonSession:
         if await self.active(learner_id) is not None:
             raise RuntimeError("one active session per learner (uq_one_active_session)")
         session = LessonSession(
-            id=self._data.next_id(), learner_id=learner_id, kind=kind, title=title, steps=steps, position=0,
-            correct_count=0, status=SessionStatus.ACTIVE, started_at=now, updated_at=now, lesson_id=lesson_id,
-            lesson_version=lesson_version, credential_id=credential_id,
+            id=self._data.next_id(),
+            learner_id=learner_id,
+            kind=kind,
+            title=title,
+            steps=steps,
+            position=0,
+            correct_count=0,
+            status=SessionStatus.ACTIVE,
+            started_at=now,
+            updated_at=now,
+            lesson_id=lesson_id,
+            lesson_version=lesson_version,
+            credential_id=credential_id,
         )
         self._data.sessions[session.id] = copy.deepcopy(session)
         return session
@@ -393,8 +429,10 @@ class _Awards:
         return [copy.deepcopy(a) for a in sorted(held, key=lambda a: (a.awarded_at, a.id))]
 
     async def add(self, award: Award) -> bool:
-        if any((a.learner_id, a.definition_id, a.renewal) == (award.learner_id, award.definition_id, award.renewal)
-               for a in self._data.awards.values()):
+        if any(
+            (a.learner_id, a.definition_id, a.renewal) == (award.learner_id, award.definition_id, award.renewal)
+            for a in self._data.awards.values()
+        ):
             return False
         award.id = self._data.next_id()
         self._data.awards[award.id] = copy.deepcopy(award)
@@ -413,8 +451,10 @@ class _Awards:
         return [i for i, a in self._data.awards.items() if a.revoked_at is not None]
 
     async def stale_subjects(self, limit: int) -> list[tuple[Award, Learner]]:
-        return [(copy.deepcopy(self._data.awards[i]), _handed(self._data, self._seen, self._data.awards[i].learner_id))
-                for i in sorted(self._data.stale)[:limit]]
+        return [
+            (copy.deepcopy(self._data.awards[i]), _handed(self._data, self._seen, self._data.awards[i].learner_id))
+            for i in sorted(self._data.stale)[:limit]
+        ]
 
     async def renew_subject(self, award_id: int, credential: dict[str, Any] | None) -> None:
         self._data.stale.discard(award_id)
@@ -442,7 +482,8 @@ class _Holds:
     async def end(self, learner_id: int, today: date) -> None:
         self._data.holds = [
             (owner, Hold(hold.start, min(hold.end, today)) if owner == learner_id else hold)
-            for owner, hold in self._data.holds if not (owner == learner_id and hold.start > today)
+            for owner, hold in self._data.holds
+            if not (owner == learner_id and hold.start > today)
         ]
 
     async def delete_all(self, learner_id: int) -> None:
@@ -454,10 +495,16 @@ class _Nudges:
         self._data, self._seen = data, seen
 
     async def to_plan(self, platforms: Collection[str], limit: int) -> list[Learner]:
-        waiting = {n.learner_id for n in self._data.nudges.values()
-                   if n.kind == NudgeKind.DAILY and n.status in (NudgeStatus.PENDING, NudgeStatus.CLAIMED)}
-        found = [person for person in sorted(self._data.learners.values(), key=lambda person: person.id)
-                 if person.platform in platforms and person.nudges == Nudges.ON and not person.left and person.id not in waiting]
+        waiting = {
+            n.learner_id
+            for n in self._data.nudges.values()
+            if n.kind == NudgeKind.DAILY and n.status in (NudgeStatus.PENDING, NudgeStatus.CLAIMED)
+        }
+        found = [
+            person
+            for person in sorted(self._data.learners.values(), key=lambda person: person.id)
+            if person.platform in platforms and person.nudges == Nudges.ON and not person.left and person.id not in waiting
+        ]
         return [_handed(self._data, self._seen, person.id) for person in found[:limit]]
 
     async def schedule(self, learner_id: int, kind: NudgeKind, due_at: datetime) -> bool:
@@ -477,16 +524,21 @@ class _Nudges:
         self, *, now: datetime, worker: str, lease: timedelta, limit: int, platforms: Collection[str] | None = None
     ) -> list[tuple[Nudge, Learner]]:
         due = sorted(
-            (n for n in self._data.nudges.values()
-             if n.due_at <= now and (platforms is None or self._data.learners[n.learner_id].platform in platforms)
-             and (n.status == NudgeStatus.PENDING
-                  or (n.status == NudgeStatus.CLAIMED and n.lease_until is not None and n.lease_until < now))),
+            (
+                n
+                for n in self._data.nudges.values()
+                if n.due_at <= now
+                and (platforms is None or self._data.learners[n.learner_id].platform in platforms)
+                and (
+                    n.status == NudgeStatus.PENDING
+                    or (n.status == NudgeStatus.CLAIMED and n.lease_until is not None and n.lease_until < now)
+                )
+            ),
             key=lambda n: (n.due_at, n.id),
         )[:limit]
         claimed = []
         for nudge in due:
-            taken = replace(nudge, status=NudgeStatus.CLAIMED, claimed_by=worker, lease_until=now + lease,
-                            attempts=nudge.attempts + 1)
+            taken = replace(nudge, status=NudgeStatus.CLAIMED, claimed_by=worker, lease_until=now + lease, attempts=nudge.attempts + 1)
             self._data.nudges[nudge.id] = taken
             claimed.append((taken, _handed(self._data, self._seen, nudge.learner_id)))
         return claimed
@@ -501,15 +553,22 @@ class _Nudges:
         return ours
 
     async def finish(
-        self, nudge_id: int, *, worker: str, status: NudgeStatus, at: datetime, error: str | None = None,
+        self,
+        nudge_id: int,
+        *,
+        worker: str,
+        status: NudgeStatus,
+        at: datetime,
+        error: str | None = None,
         retry_at: datetime | None = None,
     ) -> bool:
         nudge = self._data.nudges[nudge_id]
         if nudge.status != NudgeStatus.CLAIMED or nudge.claimed_by != worker:
             return False
         if retry_at is not None:
-            self._data.nudges[nudge_id] = replace(nudge, status=NudgeStatus.PENDING, due_at=retry_at, done_at=None,
-                                                  error=error, lease_until=None)
+            self._data.nudges[nudge_id] = replace(
+                nudge, status=NudgeStatus.PENDING, due_at=retry_at, done_at=None, error=error, lease_until=None
+            )
         else:
             self._data.nudges[nudge_id] = replace(nudge, status=status, done_at=at, error=error, lease_until=None)
         return True
@@ -525,18 +584,23 @@ class _Nudges:
 
     async def delivery_status(self, now: datetime) -> DeliveryStatus:
         nudges = list(self._data.nudges.values())
-        waiting = [n for n in nudges if n.status == NudgeStatus.PENDING
-                   or (n.status == NudgeStatus.CLAIMED and n.lease_until is not None and n.lease_until < now)]
+        waiting = [
+            n
+            for n in nudges
+            if n.status == NudgeStatus.PENDING or (n.status == NudgeStatus.CLAIMED and n.lease_until is not None and n.lease_until < now)
+        ]
         learners: dict[str, int] = {}
         states: dict[str, int] = {}
         for learner in self._data.learners.values():
             learners[learner.platform] = learners.get(learner.platform, 0) + 1
             states[learner.nudges] = states.get(learner.nudges, 0) + 1
-        errors = [n for n in sorted(nudges, key=lambda n: n.id, reverse=True)
-                  if n.status in (NudgeStatus.PENDING, NudgeStatus.FAILED) and n.error]
+        errors = [
+            n for n in sorted(nudges, key=lambda n: n.id, reverse=True) if n.status in (NudgeStatus.PENDING, NudgeStatus.FAILED) and n.error
+        ]
         upcoming = [n.due_at for n in nudges if n.status == NudgeStatus.PENDING and n.due_at > now]
         return DeliveryStatus(
-            learners=learners, nudge_states=states,
+            learners=learners,
+            nudge_states=states,
             due=sum(1 for n in waiting if n.due_at <= now),
             overdue=sum(1 for n in waiting if n.due_at < now - OVERDUE),
             in_flight=sum(1 for n in nudges if n.status == NudgeStatus.CLAIMED and n.lease_until and n.lease_until >= now),
@@ -553,8 +617,14 @@ class _Slack:
         self._data = data
 
     def _learner_id(self, user_id: str) -> int | None:
-        return next((person.id for person in self._data.learners.values()
-                     if person.platform == Platform.SLACK and person.platform_user_id == user_id), None)
+        return next(
+            (
+                person.id
+                for person in self._data.learners.values()
+                if person.platform == Platform.SLACK and person.platform_user_id == user_id
+            ),
+            None,
+        )
 
     async def learner(self, user_id: str) -> SlackLearner | None:
         learner_id = self._learner_id(user_id)

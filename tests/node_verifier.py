@@ -1,4 +1,5 @@
 """Runs the independent verifier (Digital Bazaar's libraries, tests/verifier/verify.mjs)."""
+
 from __future__ import annotations
 
 import json

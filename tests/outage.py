@@ -2,6 +2,7 @@
 (open connections are cut, new ones refused, as when the server stops) and brings back up on
 the same port. The bot sees exactly what it would see in production; the real server, which
 other tests share, keeps running."""
+
 from __future__ import annotations
 
 import asyncio

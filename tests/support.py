@@ -1,5 +1,6 @@
 """A test learner that talks to the core like a chat client: press buttons by label, answer
 the last question, count on stable message ids."""
+
 from __future__ import annotations
 
 import itertools
@@ -72,9 +73,7 @@ class Chat:
 
     async def answer(self, *choices: int, source_id: str | None = None) -> list[Reply]:
         question = self.question
-        return await self.send(
-            Answer(learner=self.learner, source_id=source_id or self._id(), ref=question.ref, choices=choices)
-        )
+        return await self.send(Answer(learner=self.learner, source_id=source_id or self._id(), ref=question.ref, choices=choices))
 
     async def answer_correctly(self) -> list[Reply]:
         question = self.question

@@ -1,5 +1,6 @@
 """The ASGI app, built from its collaborators: `create_app(store=..., curriculum=..., issuer=...,
 clock=...)`. Nothing is built at import time and nothing is global."""
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -44,16 +45,13 @@ def create_app(
 ) -> FastAPI:
     """`platform_routers`: the chat platforms' webhook endpoints, served by this same app;
     `platform_checks`: how /healthz asks each configured platform whether it is reachable."""
-    templates = Jinja2Templates(env=Environment(
-        loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined
-    ))
+    templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined))
     app = FastAPI(title="Microbadge", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(credential_routes(store=store, curriculum=curriculum, issuer=issuer, clock=clock, templates=templates))
     app.include_router(issuer_routes(store=store, issuer=issuer, clock=clock, status_list_max_age=status_list_max_age))
     app.include_router(health_router(store, platform_checks or {}))
-    app.include_router(dashboard_routes(store=store, clock=clock, templates=templates, curriculum=curriculum,
-                                        public_url=issuer.public_url))
+    app.include_router(dashboard_routes(store=store, clock=clock, templates=templates, curriculum=curriculum, public_url=issuer.public_url))
     app.include_router(landing_routes(templates=templates, issuer=issuer))
     for router in platform_routers:
         app.include_router(router)

@@ -1,6 +1,7 @@
 """Sizes of the charts the dashboard draws as SVG on the server, worked out here so the
 templates only place things. Text in SVG does not wrap or shrink: every size is chosen for
 its labels to fit and stay apart, also on a phone."""
+
 from __future__ import annotations
 
 import math
@@ -32,5 +33,12 @@ def heatmap_frame(skill_names: Sequence[str], learners: int) -> HeatmapFrame:
     # A slanted label starts over the middle of its column and reaches right by as much as it rises.
     reach = max((label_w + cell_w * i + cell_w / 2 + rise for i, rise in enumerate(rises)), default=0)
     width = math.ceil(max(label_w + cell_w * len(skill_names), reach + 6))
-    return HeatmapFrame(label_w=label_w, cell_w=cell_w, cell_h=cell_h, head_h=head_h, width=width,
-                        height=head_h + cell_h * learners, name_chars=int((label_w - 8) / (FONT * CHAR_WIDTH)))
+    return HeatmapFrame(
+        label_w=label_w,
+        cell_w=cell_w,
+        cell_h=cell_h,
+        head_h=head_h,
+        width=width,
+        height=head_h + cell_h * learners,
+        name_chars=int((label_w - 8) / (FONT * CHAR_WIDTH)),
+    )

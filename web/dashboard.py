@@ -7,6 +7,7 @@ scanner that fetches the link spends nothing); the button POSTs the token with a
 page also set as a SameSite=Strict cookie, and only that POST spends the link and starts the
 session. A form on another site cannot send the cookie, so it cannot plant a session of its own
 (login CSRF). Signing out is a POST carrying a token derived from the session (CSRF)."""
+
 from __future__ import annotations
 
 import hmac
@@ -69,8 +70,14 @@ async def read_form(request: Request) -> dict[str, str]:
             raise FormRefused(413, "That form is far too large.")
     try:
         # Browsers percent-encode everything else, so a form body is plain ASCII.
-        pairs = parse_qsl(bytes(body).decode("ascii"), keep_blank_values=True, strict_parsing=bool(body),
-                          encoding="utf-8", errors="strict", max_num_fields=8)
+        pairs = parse_qsl(
+            bytes(body).decode("ascii"),
+            keep_blank_values=True,
+            strict_parsing=bool(body),
+            encoding="utf-8",
+            errors="strict",
+            max_num_fields=8,
+        )
     except (UnicodeDecodeError, ValueError):
         raise FormRefused(400, "That form could not be read.") from None
     form = dict(pairs)
@@ -83,23 +90,26 @@ def same_text(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
 
 
-def dashboard_routes(*, store: Store, clock: Clock, templates: Jinja2Templates, curriculum: Curriculum,
-                     public_url: str | None = None) -> APIRouter:
+def dashboard_routes(
+    *, store: Store, clock: Clock, templates: Jinja2Templates, curriculum: Curriculum, public_url: str | None = None
+) -> APIRouter:
     """`public_url`: where browsers reach the app, when a proxy in front changes the Host header."""
     router = APIRouter()
     model = MasteryModel()
     public_host = urlsplit(public_url).netloc if public_url else None
 
     def refused(request: Request, status: int, message: str, *, ways_in: bool = False) -> Response:
-        return templates.TemplateResponse(request, "refused.html", {"message": message, "ways_in": ways_in},
-                                          status_code=status, headers=NO_STORE)
+        return templates.TemplateResponse(
+            request, "refused.html", {"message": message, "ways_in": ways_in}, status_code=status, headers=NO_STORE
+        )
 
     def not_signed_in(request: Request) -> Response:
         return refused(request, 401, "You are not signed in.", ways_in=True)
 
     def csv_response(rows: list[list[object]], filename: str) -> Response:
-        return Response(csv_text(rows), media_type="text/csv", headers={
-            "Content-Disposition": f'attachment; filename="{filename}"', **NO_STORE})
+        return Response(
+            csv_text(rows), media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"', **NO_STORE}
+        )
 
     def from_this_site(request: Request) -> bool:
         """The browser says the form was sent from one of our pages. Current browsers say so in
@@ -132,9 +142,17 @@ def dashboard_routes(*, store: Store, clock: Clock, templates: Jinja2Templates, 
             return refused(request, 403, USED_OR_EXPIRED, ways_in=True)
         nonce = secrets.token_urlsafe(24)
         response = templates.TemplateResponse(
-            request, "signin.html", {"token": token, "nonce": nonce, "name": who.display_name or "a manager"}, headers=NO_STORE)
-        response.set_cookie(SIGNIN_COOKIE, nonce, max_age=int(team.SIGNIN_VALID.total_seconds()), httponly=True,
-                            samesite="strict", secure=request.url.scheme == "https", path="/dashboard/signin")
+            request, "signin.html", {"token": token, "nonce": nonce, "name": who.display_name or "a manager"}, headers=NO_STORE
+        )
+        response.set_cookie(
+            SIGNIN_COOKIE,
+            nonce,
+            max_age=int(team.SIGNIN_VALID.total_seconds()),
+            httponly=True,
+            samesite="strict",
+            secure=request.url.scheme == "https",
+            path="/dashboard/signin",
+        )
         return response
 
     @router.post("/dashboard/signin")
@@ -145,8 +163,9 @@ def dashboard_routes(*, store: Store, clock: Clock, templates: Jinja2Templates, 
             return refused(request, error.status, error.message)
         nonce = request.cookies.get(SIGNIN_COOKIE, "")
         if not (from_this_site(request) and nonce and same_text(form.get("nonce", ""), nonce)):
-            return refused(request, 403, "This sign-in did not come from the sign-in page: open the link from the bot "
-                                         "again and press Sign in there.")
+            return refused(
+                request, 403, "This sign-in did not come from the sign-in page: open the link from the bot again and press Sign in there."
+            )
         token, now = form.get("token", ""), clock.now()
         async with store.transaction() as tx:
             learner_id = await tx.access.use_signin(team.token_hash(token), now) if token else None
@@ -157,8 +176,9 @@ def dashboard_routes(*, store: Store, clock: Clock, templates: Jinja2Templates, 
             await tx.access.add(team.token_hash(session), learner_id, AccessKind.SESSION, now + team.SESSION_VALID)
         response = RedirectResponse("/dashboard", status_code=303)
         https = request.url.scheme == "https"
-        response.set_cookie(COOKIE, session, max_age=int(team.SESSION_VALID.total_seconds()), httponly=True,
-                            samesite="lax", secure=https, path="/dashboard")
+        response.set_cookie(
+            COOKIE, session, max_age=int(team.SESSION_VALID.total_seconds()), httponly=True, samesite="lax", secure=https, path="/dashboard"
+        )
         response.delete_cookie(SIGNIN_COOKIE, path="/dashboard/signin", httponly=True, samesite="strict", secure=https)
         return response
 
@@ -207,11 +227,13 @@ def dashboard_routes(*, store: Store, clock: Clock, templates: Jinja2Templates, 
         found = await summaries_of(request)
         if isinstance(found, Response):
             return found
-        rows: list[list[object]] = [["team", "learners", "active this week", "on a streak", "longest streak",
-                                     "lessons done", "credentials"]]
+        rows: list[list[object]] = [
+            ["team", "learners", "active this week", "on a streak", "longest streak", "lessons done", "credentials"]
+        ]
         _, summaries = found
-        rows += [[t.name, t.learners, t.active_this_week, t.on_a_streak, t.longest_streak, t.lessons_done, t.credentials]
-                 for t in summaries]
+        rows += [
+            [t.name, t.learners, t.active_this_week, t.on_a_streak, t.longest_streak, t.lessons_done, t.credentials] for t in summaries
+        ]
         return csv_response(rows, "teams.csv")
 
     async def detail_of(request: Request, team_id: str) -> Response | tuple[Viewer, int, team.TeamDetail]:
@@ -246,8 +268,10 @@ def dashboard_routes(*, store: Store, clock: Clock, templates: Jinja2Templates, 
         header: list[object] = ["learner", "lessons done", "credentials", "active this week", "drifting", "streak"]
         rows: list[list[object]] = [header + [f"mastery: {name}" for _, name in detail.skills]]
         for m in detail.members:
-            rows.append([m.name, m.lessons, m.credentials, "yes" if m.active else "no", "yes" if m.drifting else "no", m.streak]
-                        + [round(m.mastery.get(skill, 0.0), 2) for skill, _ in detail.skills])
+            rows.append(
+                [m.name, m.lessons, m.credentials, "yes" if m.active else "no", "yes" if m.drifting else "no", m.streak]
+                + [round(m.mastery.get(skill, 0.0), 2) for skill, _ in detail.skills]
+            )
         return csv_response(rows, f"team-{number}.csv")
 
     @router.get("/dashboard/teams/{team_id}/credentials.csv")
@@ -297,8 +321,10 @@ def dashboard_routes(*, store: Store, clock: Clock, templates: Jinja2Templates, 
             return found
         _, detail = found
         rows: list[list[object]] = [["section", "item", "when", "state"]]
-        rows += [["lesson", line.title, line.completed.isoformat() if line.completed else "", "completed" if line.completed else "not yet"]
-                 for line in detail.lessons]
+        rows += [
+            ["lesson", line.title, line.completed.isoformat() if line.completed else "", "completed" if line.completed else "not yet"]
+            for line in detail.lessons
+        ]
         rows += [["mastery", name, "", f"{level:.2f}"] for name, level in detail.skills]
         rows += [["credential", c.title, c.awarded.isoformat(), c.state] for c in detail.credentials]
         rows += [["activity", a.what, a.at.isoformat(), ""] for a in detail.activity]

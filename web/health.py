@@ -5,6 +5,7 @@ become traffic against the platform's rate limits).
 The answer says only "ok" or "down" per check: anyone who can reach the port may ask, so no
 host, port, driver message or token goes into it. What went wrong is logged (masked like every
 log line) for the operator."""
+
 from __future__ import annotations
 
 import asyncio

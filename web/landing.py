@@ -1,5 +1,6 @@
 """`/`: what this service is, for someone who opens its address: credential pages and how to
 verify them, and the managers' dashboard and how to get in."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
@@ -13,9 +14,15 @@ def landing_routes(*, templates: Jinja2Templates, issuer: IssuerIdentity) -> API
 
     @router.get("/")
     async def landing(request: Request) -> Response:
-        return templates.TemplateResponse(request, "landing.html", {
-            "issuer_name": issuer.profile.name, "issuer_did": issuer.profile.id,
-            "did_document": issuer.did_document() is not None,
-        }, headers={"Cache-Control": "public, max-age=300"})
+        return templates.TemplateResponse(
+            request,
+            "landing.html",
+            {
+                "issuer_name": issuer.profile.name,
+                "issuer_did": issuer.profile.id,
+                "did_document": issuer.did_document() is not None,
+            },
+            headers={"Cache-Control": "public, max-age=300"},
+        )
 
     return router

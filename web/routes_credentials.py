@@ -1,5 +1,6 @@
 """Public credential pages: the page a verifier opens, the signed JSON, the baked images, and
 the unbaked image of each achievement."""
+
 from __future__ import annotations
 
 import asyncio
@@ -41,15 +42,15 @@ def credential_routes(
         if "text/html" not in accept and (wanted := next((t for t in JSON_TYPES if t in accept), None)):
             return signed_json(award, media_type=wanted, headers={"Vary": "Accept"})
         result = await asyncio.to_thread(issuer.verify, award.credential)
-        view = credential_page(
-            award, now=clock.now(), signature_ok=result.ok, page_url=issuer.links.credential(award.public_id)
-        )
+        view = credential_page(award, now=clock.now(), signature_ok=result.ok, page_url=issuer.links.credential(award.public_id))
         links = {
             name: request.url_for(route, public_id=award.public_id).path
             for name, route in (("json", "credential_json"), ("svg", "credential_svg"), ("png", "credential_png"))
         }
         return templates.TemplateResponse(
-            request, "credential.html", {"page": view, "credential_id": award.credential.get("id", ""), "links": links},
+            request,
+            "credential.html",
+            {"page": view, "credential_id": award.credential.get("id", ""), "links": links},
             headers={"Vary": "Accept", "Cache-Control": "no-cache"},
         )
 
@@ -57,8 +58,7 @@ def credential_routes(
     async def download(public_id: str) -> Response:
         award = await published(public_id)
         filename = re.sub(r"[^A-Za-z0-9._-]", "-", f"{award.definition_id}-{award.public_id}.json")
-        return signed_json(award, media_type="application/json",
-                           headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        return signed_json(award, media_type="application/json", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
     @router.get("/credentials/{public_id}/image.svg", name="credential_svg")
     async def baked_svg(public_id: str) -> Response:

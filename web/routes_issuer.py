@@ -1,4 +1,5 @@
 """What verifiers fetch about the issuer: its DID document (did:web) and the revocation list."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -12,9 +13,7 @@ from credentials.issuer import IssuerIdentity
 from web.status_cache import StatusListCache
 
 
-def issuer_routes(
-    *, store: Store, issuer: IssuerIdentity, clock: Clock, status_list_max_age: timedelta
-) -> APIRouter:
+def issuer_routes(*, store: Store, issuer: IssuerIdentity, clock: Clock, status_list_max_age: timedelta) -> APIRouter:
     router = APIRouter()
     cache = StatusListCache(issuer=issuer, clock=clock, max_age=status_list_max_age)
 

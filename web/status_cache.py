@@ -1,5 +1,6 @@
 """The signed revocation status list, re-signed when the revoked set changes or it is older
 than a few seconds: signing canonicalizes JSON-LD, which a burst of verifiers need not repeat."""
+
 from __future__ import annotations
 
 import asyncio
@@ -31,8 +32,6 @@ class StatusListCache:
         cached = self._signed
         if cached is not None and cached.revoked == revoked and timedelta(0) <= now - cached.at < self._max_age:
             return cached.document
-        document = await asyncio.to_thread(
-            signed_status_list, issuer=self._issuer, revoked_indices=list(revoked), now=now
-        )
+        document = await asyncio.to_thread(signed_status_list, issuer=self._issuer, revoked_indices=list(revoked), now=now)
         self._signed = _Signed(revoked, now, document)
         return document

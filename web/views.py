@@ -1,5 +1,6 @@
 """What a credential page says, worked out from the signed credential, its standing in the
 store and the time. Pure: no I/O, so every wording can be tested at any instant."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -86,9 +87,9 @@ def _wording(standing: Standing, award: PublishedAward, issuer: str, until: date
 def _evidence(credential: dict[str, Any]) -> tuple[EvidenceItem, ...]:
     items = []
     for item in credential.get("evidence", []):
-        items.append(EvidenceItem(
-            name=str(item.get("name", "Evidence")), narrative=str(item.get("narrative", "")), url=web_url(item.get("id"))
-        ))
+        items.append(
+            EvidenceItem(name=str(item.get("name", "Evidence")), narrative=str(item.get("narrative", "")), url=web_url(item.get("id")))
+        )
     return tuple(items)
 
 
@@ -119,5 +120,7 @@ def credential_page(award: PublishedAward, *, now: datetime, signature_ok: bool,
         evidence=_evidence(credential),
         linkedin_url=add_to_profile_url(
             name=name, organization=issuer_name, issued=issued, expires=until, url=page_url, credential_id=award.public_id
-        ) if standing is Standing.VALID else None,
+        )
+        if standing is Standing.VALID
+        else None,
     )

@@ -1,4 +1,5 @@
 """`python -m adapters.cli ...`: the same as `microbadge ...` and `python run_bot.py ...`."""
+
 import sys
 
 from adapters.cli.main import command_line

@@ -1,4 +1,5 @@
 """Every command and its arguments; each `--help` lists its subcommands and what they take."""
+
 from __future__ import annotations
 
 import argparse
@@ -12,27 +13,42 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     `run_bot.py` or `microbadge`)."""
     from bot import people
 
-    top = argparse.ArgumentParser(prog=prog, description=DESCRIPTION,
-                                  epilog="Run `%(prog)s COMMAND --help` for a command's subcommands and options.")
+    top = argparse.ArgumentParser(
+        prog=prog, description=DESCRIPTION, epilog="Run `%(prog)s COMMAND --help` for a command's subcommands and options."
+    )
     commands = top.add_subparsers(dest="command", title="commands", metavar="COMMAND")
-    console = commands.add_parser("console", help="chat with the bot in this terminal (the default)",
-                                  description="Chat with the bot in this terminal.")
+    console = commands.add_parser(
+        "console", help="chat with the bot in this terminal (the default)", description="Chat with the bot in this terminal."
+    )
     console.add_argument("--learner", help="who you are in the console (default: your user name)")
     content = _group(commands, "content", "check or preview content files")
-    check = content.add_parser("check", help="report every problem as path:line: message; exit 1 if any",
-                               description="Check the whole content folder: every problem as path:line: message.")
+    check = content.add_parser(
+        "check",
+        help="report every problem as path:line: message; exit 1 if any",
+        description="Check the whole content folder: every problem as path:line: message.",
+    )
     check.add_argument("dir", nargs="?", type=Path, help="content folder (default: CONTENT_DIR or content/)")
-    show = content.add_parser("preview", help="show a lesson as a learner would see it, answers shown",
-                              description="Show one lesson file as a learner would see it, answers shown. "
-                                          "Pathways, badges and certificates are checked by `content check`.")
+    show = content.add_parser(
+        "preview",
+        help="show a lesson as a learner would see it, answers shown",
+        description="Show one lesson file as a learner would see it, answers shown. "
+        "Pathways, badges and certificates are checked by `content check`.",
+    )
     show.add_argument("file", type=Path, help="a lesson file, e.g. content/lessons/lockout-tagout.md")
-    commands.add_parser("serve", help="serve the web app and every platform whose tokens are set",
-                        description="Serve the web app on HOST:PORT, and Telegram and Slack when their tokens are set.")
-    commands.add_parser("status", help="learners, and due, overdue and delivered nudges",
-                        description="Learners; due, overdue and delivered nudges; errors; xAPI forwarding.")
+    commands.add_parser(
+        "serve",
+        help="serve the web app and every platform whose tokens are set",
+        description="Serve the web app on HOST:PORT, and Telegram and Slack when their tokens are set.",
+    )
+    commands.add_parser(
+        "status",
+        help="learners, and due, overdue and delivered nudges",
+        description="Learners; due, overdue and delivered nudges; errors; xAPI forwarding.",
+    )
     people_commands = _group(commands, "people", "teams, managers and admins")
     people_import = people_commands.add_parser(
-        "import", help="import people from a CSV file (all rows or none)",
+        "import",
+        help="import people from a CSV file (all rows or none)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         description=(
             "Import people from a CSV file: every bad row is named and then nothing is imported.\n\n"
@@ -51,39 +67,60 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     people_import.add_argument("file", type=Path, help="the CSV file (UTF-8, comma-separated)")
     xapi = _group(commands, "xapi", "the learning record as xAPI statements")
-    xapi_export = xapi.add_parser("export", help="write every statement to a JSON lines file",
-                                  description="Write every learning event as xAPI statements, one JSON object a line.")
+    xapi_export = xapi.add_parser(
+        "export",
+        help="write every statement to a JSON lines file",
+        description="Write every learning event as xAPI statements, one JSON object a line.",
+    )
     xapi_export.add_argument("out", type=Path, help="the file to write")
-    report = commands.add_parser("report", help="the programme's numbers for L&D, for a date range",
-                                 description="The programme's numbers for L&D, for a date range.")
+    report = commands.add_parser(
+        "report", help="the programme's numbers for L&D, for a date range", description="The programme's numbers for L&D, for a date range."
+    )
     report.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
     report.add_argument("--to", dest="end", required=True, help="last day, YYYY-MM-DD (included)")
     report.add_argument("--csv", type=Path, help="also write the numbers to this CSV file")
     db = _group(commands, "db", "the database schema")
-    db.add_parser("upgrade", help="create or upgrade the schema (also done on start)",
-                  description="Create or upgrade the database schema (also done on start).")
+    db.add_parser(
+        "upgrade",
+        help="create or upgrade the schema (also done on start)",
+        description="Create or upgrade the database schema (also done on start).",
+    )
     dashboard = _group(commands, "dashboard", "the managers' web dashboard")
-    link = dashboard.add_parser("link", help="print a one-time sign-in link for a manager or admin",
-                                description="Print a one-time dashboard sign-in link (15 minutes, single use) "
-                                            "for a manager or admin: for teams without Slack or Telegram.")
-    link.add_argument("person", metavar="PERSON",
-                      help="platform:user_id, e.g. telegram:4242, slack:U0ANA or console:ana")
+    link = dashboard.add_parser(
+        "link",
+        help="print a one-time sign-in link for a manager or admin",
+        description="Print a one-time dashboard sign-in link (15 minutes, single use) "
+        "for a manager or admin: for teams without Slack or Telegram.",
+    )
+    link.add_argument("person", metavar="PERSON", help="platform:user_id, e.g. telegram:4242, slack:U0ANA or console:ana")
     creds = _group(commands, "credentials", "revoke, rotate the issuer key, verify, samples")
-    revoke = creds.add_parser("revoke", help="revoke a credential (flips its status list bit)",
-                              description="Revoke a credential: its status list bit flips, its page says revoked.")
+    revoke = creds.add_parser(
+        "revoke",
+        help="revoke a credential (flips its status list bit)",
+        description="Revoke a credential: its status list bit flips, its page says revoked.",
+    )
     revoke.add_argument("id", help="the credential's id, page URL or public id")
     revoke.add_argument("--reason", required=True, help="why it is revoked (kept with the record)")
-    creds.add_parser("rotate-key", help="start a new issuer key; old credentials stay verifiable",
-                     description="Start a new issuer key; retired keys stay in the DID document.")
-    check_one = creds.add_parser("verify", help="verify an Open Badges 3.0 credential offline",
-                                 description="Verify an Open Badges 3.0 credential offline: one line, "
-                                             "VALID / INVALID: why / UNKNOWN: why.")
+    creds.add_parser(
+        "rotate-key",
+        help="start a new issuer key; old credentials stay verifiable",
+        description="Start a new issuer key; retired keys stay in the DID document.",
+    )
+    check_one = creds.add_parser(
+        "verify",
+        help="verify an Open Badges 3.0 credential offline",
+        description="Verify an Open Badges 3.0 credential offline: one line, VALID / INVALID: why / UNKNOWN: why.",
+    )
     check_one.add_argument("file", type=Path)
-    check_one.add_argument("--did-document", type=Path, action="append", default=[],
-                           help="the issuer's DID document (did:web), as a file: nothing is fetched")
+    check_one.add_argument(
+        "--did-document", type=Path, action="append", default=[], help="the issuer's DID document (did:web), as a file: nothing is fetched"
+    )
     check_one.add_argument("--status-list", type=Path, help="the issuer's signed status list, as a file")
-    sample = creds.add_parser("sample", help="play a demo learner and write one signed credential of each kind",
-                              description="Play a demo learner and write one signed credential of each kind.")
+    sample = creds.add_parser(
+        "sample",
+        help="play a demo learner and write one signed credential of each kind",
+        description="Play a demo learner and write one signed credential of each kind.",
+    )
     sample.add_argument("out_dir", type=Path)
     return top
 

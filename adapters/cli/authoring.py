@@ -1,4 +1,5 @@
 """`content check` and `content preview`: for L&D authors, before anything is published."""
+
 from __future__ import annotations
 
 import sys

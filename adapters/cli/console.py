@@ -1,4 +1,5 @@
 """`console` (the default): the bot in this terminal, as a local learner."""
+
 from __future__ import annotations
 
 import getpass

@@ -1,5 +1,6 @@
 """`credentials revoke | rotate-key | verify | sample`: the issuer's side of the credentials. Each
 returns the line to print and an exit code; nothing here raises for an operator's typo."""
+
 from __future__ import annotations
 
 import argparse
@@ -41,8 +42,12 @@ async def command(settings: Settings, args: argparse.Namespace) -> int:
         engine = create_engine(settings.database_url) if own is not None else None
         try:
             outcome = await verify_file(
-                args.file, did_documents=args.did_document, status_list_path=args.status_list, own_issuer=own,
-                store=SqlStore(create_sessionmaker(engine)) if engine else None, now=now,
+                args.file,
+                did_documents=args.did_document,
+                status_list_path=args.status_list,
+                own_issuer=own,
+                store=SqlStore(create_sessionmaker(engine)) if engine else None,
+                now=now,
             )
         finally:
             if engine is not None:
@@ -56,7 +61,10 @@ async def command(settings: Settings, args: argparse.Namespace) -> int:
         check_keys(settings)
         outcome = await write_samples(
             # Start the demo in the past, so the samples are already valid today.
-            curriculum=curriculum, issuer=load_issuer(settings), out_dir=args.out_dir, start=now - timedelta(days=60)
+            curriculum=curriculum,
+            issuer=load_issuer(settings),
+            out_dir=args.out_dir,
+            start=now - timedelta(days=60),
         )
     else:
         async with opened_store(settings) as store:
@@ -73,7 +81,7 @@ def public_id_of(reference: str) -> str:
 async def revoke(store: Store, reference: str, *, reason: str, now: datetime) -> Outcome:
     reason = reason.strip()
     if not reason:
-        return Outcome("Give a reason: credentials revoke ID --reason \"...\" (it is kept with the record).", 2)
+        return Outcome('Give a reason: credentials revoke ID --reason "..." (it is kept with the record).', 2)
     if len(reason) > 500:
         return Outcome("The reason is too long: keep it under 500 characters.", 2)
     public_id = public_id_of(reference)
@@ -183,7 +191,9 @@ async def verify_file(
     if isinstance(issuer_id, str) and issuer_id.startswith("did:web:") and issuer_id not in {d.get("id") for d in documents}:
         return Outcome(
             f"INVALID: cannot check the signature offline: the DID document of {issuer_id} was not given "
-            "(pass --did-document FILE; nothing is fetched from the network)", 1)
+            "(pass --did-document FILE; nothing is fetched from the network)",
+            1,
+        )
     resolver = DidDocumentKeys(tuple(documents))
     checker = None
     if status_list is not None:

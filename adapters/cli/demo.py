@@ -1,5 +1,6 @@
 """A diligent demo learner: five minutes every working day, every answer right. Used by
 `credentials sample` to show authors exactly what learners will receive (adapters/cli/credentials.py)."""
+
 from __future__ import annotations
 
 import itertools

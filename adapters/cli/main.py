@@ -1,5 +1,6 @@
 """The command line: read the settings once, run the command, turn what goes wrong into an exit code.
 `microbadge` (the installed entry point) and `python run_bot.py` both call `command_line`."""
+
 from __future__ import annotations
 
 import argparse

@@ -1,4 +1,5 @@
 """`people import FILE.csv`: teams, managers and admins, all rows or none."""
+
 from __future__ import annotations
 
 import sys

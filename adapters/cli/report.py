@@ -1,4 +1,5 @@
 """`report --from --to [--csv]`: the programme's numbers for L&D."""
+
 from __future__ import annotations
 
 import sys
@@ -45,9 +46,8 @@ async def show(settings: Settings, first: str, last: str, csv_path: Path | None)
 async def programme_report(store: Store, curriculum: Curriculum, start: datetime, end: datetime) -> Report:
     async with store.transaction() as tx:
         trail = await tx.trail.for_report(end)
-    events = [Event(e.learner_id, e.kind, e.occurred_at, e.lesson_id,
-                    str(e.payload.get("credential")) if e.kind == EventKind.AWARDED else None)
-              for e in trail]
+    events = [
+        Event(e.learner_id, e.kind, e.occurred_at, e.lesson_id, str(e.payload.get("credential")) if e.kind == EventKind.AWARDED else None)
+        for e in trail
+    ]
     return build_report(events, curriculum, start, end)
-
-

@@ -1,4 +1,5 @@
 """`db upgrade`: create or upgrade the schema (every other command does it on start too)."""
+
 from __future__ import annotations
 
 import asyncio

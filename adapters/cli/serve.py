@@ -1,6 +1,7 @@
 """`serve`: the web app on HOST:PORT, with every platform whose tokens are set. An install without a
 platform's packages (they are extras: `pip install 'microbadge[telegram]'`) is told which to add,
 in one line, before anything starts."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -20,17 +21,18 @@ SLACK = ("slack_bolt", "slack_sdk", "aiohttp")
 def missing_extra(settings: Settings, installed: Callable[[str], bool]) -> str | None:
     """Why `serve` cannot start with the packages installed here, naming the extra to install;
     None when everything it needs for the configured platforms is there."""
+
     def lacking(modules: tuple[str, ...]) -> str | None:
         return next((module for module in modules if not installed(module)), None)
 
     if module := lacking(WEB):
         return f"the web app's packages are not installed ({module} is missing): pip install 'microbadge[web]'"
     if settings.telegram is not None and (module := lacking(TELEGRAM)):
-        return (f"TELEGRAM_BOT_TOKEN is set but Telegram's packages are not installed ({module} is missing): "
-                "pip install 'microbadge[telegram]'")
+        return (
+            f"TELEGRAM_BOT_TOKEN is set but Telegram's packages are not installed ({module} is missing): pip install 'microbadge[telegram]'"
+        )
     if settings.slack is not None and (module := lacking(SLACK)):
-        return (f"SLACK_BOT_TOKEN is set but Slack's packages are not installed ({module} is missing): "
-                "pip install 'microbadge[slack]'")
+        return f"SLACK_BOT_TOKEN is set but Slack's packages are not installed ({module} is missing): pip install 'microbadge[slack]'"
     return None
 
 

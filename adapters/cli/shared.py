@@ -1,5 +1,6 @@
 """What several commands share: an outcome to print, a line for the operator, the store, the content
 and the application opened the same way for each."""
+
 from __future__ import annotations
 
 import os

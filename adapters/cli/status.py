@@ -1,5 +1,6 @@
 """`status`: learners; due, overdue and delivered nudges; errors; xAPI forwarding; and what this
 machine's delivery journal holds that is not recorded yet."""
+
 from __future__ import annotations
 
 import sys
@@ -42,8 +43,7 @@ async def journal_status(data_dir: Path) -> str:
         return f"Deliveries kept on this machine: unknown ({error})"
     finally:
         await inbox.close()
-    oldest = (f" (oldest received {datetime.fromtimestamp(backlog.oldest_at, UTC):%Y-%m-%d %H:%M} UTC)"
-              if backlog.oldest_at else "")
+    oldest = f" (oldest received {datetime.fromtimestamp(backlog.oldest_at, UTC):%Y-%m-%d %H:%M} UTC)" if backlog.oldest_at else ""
     line = f"Deliveries kept on this machine, not recorded yet: {backlog.pending}{oldest}"
     if backlog.failed:
         line += f"; {backlog.failed} could not be handled (see the log)"
@@ -87,5 +87,3 @@ async def forwarding_status(forwarding: ForwardingStore) -> list[str]:
         if state.last_error:
             lines.append(f"  last error ({state.last_error_at:%Y-%m-%d %H:%M} UTC): {state.last_error}")
     return lines
-
-

@@ -1,4 +1,5 @@
 """`xapi export OUT`: every learning event as an xAPI statement, one JSON object a line."""
+
 from __future__ import annotations
 
 import json
@@ -22,6 +23,7 @@ async def export_file(settings: Settings, out: Path) -> int:
     try:
         async with opened_store(settings) as store:
             with tqdm(unit="event", desc="Exporting", disable=None, file=sys.stderr) as bar:
+
                 def advance(done: int, total: int) -> None:
                     bar.total = total
                     bar.update(done - bar.n)
@@ -34,8 +36,9 @@ async def export_file(settings: Settings, out: Path) -> int:
     return 0
 
 
-async def export_xapi(store: Store, record: Record, out: Path, *,
-                      progress: Callable[[int, int], None] | None = None, batch: int = 2000) -> int:
+async def export_xapi(
+    store: Store, record: Record, out: Path, *, progress: Callable[[int, int], None] | None = None, batch: int = 2000
+) -> int:
     """Every learning event as xAPI statements, one JSON object a line; returns how many."""
     async with store.transaction() as tx:
         total = await tx.trail.count()
@@ -56,5 +59,3 @@ async def export_xapi(store: Store, record: Record, out: Path, *,
                 progress(seen, total)
     temporary.replace(out)
     return written
-
-

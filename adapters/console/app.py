@@ -5,6 +5,7 @@ waits (`1,3` for several); Enter presses a lone Next or Continue button, or cont
 when no button shows, and nothing else; a destructive button (deleting the learner's data) is
 pressed only by typing its word, such as DELETE. After a command, a question the learner was
 answering is asked again. Ctrl-C ends the console at once."""
+
 from __future__ import annotations
 
 import asyncio
@@ -200,9 +201,7 @@ class _LineReader:
             return self._stream.readline() or None
         if self._queue is None:
             self._queue = asyncio.Queue()
-            reader = threading.Thread(
-                target=self._pump, args=(asyncio.get_running_loop(), self._queue), name="console-input", daemon=True
-            )
+            reader = threading.Thread(target=self._pump, args=(asyncio.get_running_loop(), self._queue), name="console-input", daemon=True)
             reader.start()
         return await self._queue.get()
 

@@ -1,4 +1,5 @@
 """`content preview FILE`: a lesson exactly as a learner meets it, with the answers shown."""
+
 from __future__ import annotations
 
 from adapters.console.render import render

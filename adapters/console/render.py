@@ -6,6 +6,7 @@ person typed (escaped by `bot.markup.literal`) prints exactly as typed: `\\[x\\]
 Line breaks follow bot/replies.py: in what the bot composes every line break is kept; in what
 authors write (a card's body, an explanation) a single line break is soft and the text flows.
 """
+
 from __future__ import annotations
 
 import re
@@ -81,9 +82,7 @@ class _Writer:
         written = self.source[start:end]
         if len(written) != len(lines):  # e.g. a code span across lines: keep the text as read
             return text
-        return "\n".join(
-            [lines[0]] + [w[: len(w) - len(w.lstrip())] + line for w, line in zip(written[1:], lines[1:], strict=True)]
-        )
+        return "\n".join([lines[0]] + [w[: len(w) - len(w.lstrip())] + line for w, line in zip(written[1:], lines[1:], strict=True)])
 
     def _list(self, node: SyntaxTreeNode) -> str:
         number = int(node.attrs.get("start", 1))
@@ -123,8 +122,11 @@ class _Writer:
 def columns(text: str) -> int:
     """How many terminal columns `text` takes: wide characters (most emoji) take two."""
     return sum(
-        0 if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf") or "\ufe00" <= c <= "\ufe0f"
-        else 2 if unicodedata.east_asian_width(c) in ("W", "F") else 1
+        0
+        if unicodedata.combining(c) or unicodedata.category(c) in ("Mn", "Me", "Cf") or "\ufe00" <= c <= "\ufe0f"
+        else 2
+        if unicodedata.east_asian_width(c) in ("W", "F")
+        else 1
         for c in text
     )
 

@@ -15,6 +15,7 @@ interaction's response_url, which spends no chat.update (Tier 3); profiles are r
 kept (adapters/slack/profiles.py); posting to a user id opens their DM (no conversations.open);
 the App Home is published only when what it shows changed; Do Not Disturb is asked for many
 learners at once (adapters/slack/dnd.py)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -82,16 +83,27 @@ class _FrontDoor(AsyncMiddleware):
     def __init__(self, accept: Callable[[AsyncBoltRequest, Callable[[], Awaitable[BoltResponse]]], Awaitable[BoltResponse]]) -> None:
         self._accept = accept
 
-    async def async_process(self, *, req: AsyncBoltRequest, resp: BoltResponse,
-                            next: Callable[[], Awaitable[BoltResponse]]) -> BoltResponse:  # `next`: bolt's name
+    async def async_process(
+        self, *, req: AsyncBoltRequest, resp: BoltResponse, next: Callable[[], Awaitable[BoltResponse]]
+    ) -> BoltResponse:  # `next`: bolt's name
         return await self._accept(req, next)
 
 
 class SlackBot:
     def __init__(
-        self, *, core: Core, store: Store, settings: SlackSettings, client: AsyncWebClient | None = None,
-        clock: Clock | None = None, inbox: Inbox | None = None, channel_burst: int = 3, channel_period: float = 3.3,
-        member_page_size: int = team_sync.PAGE_SIZE, concurrency: int = 16, on_settled: Settled | None = None,
+        self,
+        *,
+        core: Core,
+        store: Store,
+        settings: SlackSettings,
+        client: AsyncWebClient | None = None,
+        clock: Clock | None = None,
+        inbox: Inbox | None = None,
+        channel_burst: int = 3,
+        channel_period: float = 3.3,
+        member_page_size: int = team_sync.PAGE_SIZE,
+        concurrency: int = 16,
+        on_settled: Settled | None = None,
     ) -> None:
         self._core = core
         self._settings = settings
@@ -109,8 +121,9 @@ class SlackBot:
         # Slack asks for about one message a second per channel, allowing short bursts.
         self._channel_burst, self._channel_period = channel_burst, channel_period
         self._channel_limiters: dict[str, AsyncLimiter] = {}
-        self.app = AsyncApp(client=self.client, signing_secret=settings.signing_secret, name="microbadge",
-                            before_authorize=_FrontDoor(self._accept))
+        self.app = AsyncApp(
+            client=self.client, signing_secret=settings.signing_secret, name="microbadge", before_authorize=_FrontDoor(self._accept)
+        )
         self.app.error(self._on_error)
 
     # --- lifecycle ------------------------------------------------------------------------------
@@ -161,8 +174,7 @@ class SlackBot:
             return BoltResponse(status=problem.status, body="")
         if delivery is not None:
             try:
-                entry = await self._inbox.keep(platform=PLATFORM, key=delivery.key, conversation=delivery.user,
-                                               payload=delivery.payload())
+                entry = await self._inbox.keep(platform=PLATFORM, key=delivery.key, conversation=delivery.user, payload=delivery.payload())
             except JournalUnavailable as error:
                 log.error("Slack: %s", error)
                 return BoltResponse(status=503, body="")  # Slack delivers it again
@@ -211,8 +223,9 @@ class SlackBot:
     async def _process(self, delivery: Delivery) -> Outcome:
         """DONE, LATER (the database is away: kept, processed again) or FAILED (logged)."""
         try:
-            handle = {"message": self._on_message, "home": self._on_home, "action": self._on_action,
-                      "command": self._on_command}[delivery.kind]
+            handle = {"message": self._on_message, "home": self._on_home, "action": self._on_action, "command": self._on_command}[
+                delivery.kind
+            ]
             await handle(delivery)
             return Outcome.DONE
         except Exception as error:
@@ -317,7 +330,10 @@ class SlackBot:
         candidates = [user for user in channel.member_ids if user not in (bot_user, SLACKBOT)]
         people = [p for p in await asyncio.gather(*map(looked_up, candidates)) if p.is_person]
         event = TeamFromChannel(
-            learner=learner, source_id=source, team_name=f"#{channel.name}", members=tuple(p.ref for p in people),
+            learner=learner,
+            source_id=source,
+            team_name=f"#{channel.name}",
+            members=tuple(p.ref for p in people),
             manager=manager.ref if manager is not None else None,
         )
         return await self._turn(event)
@@ -361,8 +377,9 @@ class SlackBot:
         async with self._channel_limiter(target):
             try:
                 # No previews: a message can carry a dashboard sign-in link, which a preview would fetch.
-                posted = await self.client.chat_postMessage(channel=target, text=text, blocks=blocks,
-                                                            unfurl_links=False, unfurl_media=False)
+                posted = await self.client.chat_postMessage(
+                    channel=target, text=text, blocks=blocks, unfurl_links=False, unfurl_media=False
+                )
             except SlackApiError as error:
                 log.error("Slack: a message to %s could not be delivered: %s", target, error.response.get("error"))
                 return None
@@ -427,8 +444,9 @@ class SlackBot:
         url = body.get("response_url")
         if isinstance(url, str) and url:
             try:
-                status, answer = await webapi.respond(url, {"replace_original": True, "text": text, "blocks": kept},
-                                                      session=self.client.session)
+                status, answer = await webapi.respond(
+                    url, {"replace_original": True, "text": text, "blocks": kept}, session=self.client.session
+                )
                 if status == 200:
                     return with_feedback
                 log.info("Slack: a response_url answered %s %r; the message is updated with chat.update", status, answer[:40])
@@ -478,7 +496,12 @@ def _ticked(body: dict[str, Any]) -> list[int]:
     """The options ticked in a message's checkboxes, from the payload's state."""
     values = (body.get("state") or {}).get("values") or {}
     elements = [element for block in values.values() if isinstance(block, dict) for element in block.values()]
-    options = [option for element in elements if isinstance(element, dict)
-               for option in element.get("selected_options") or () if isinstance(option, dict)]
+    options = [
+        option
+        for element in elements
+        if isinstance(element, dict)
+        for option in element.get("selected_options") or ()
+        if isinstance(option, dict)
+    ]
     ticked = [str(option.get("value", "")) for option in options]
     return [int(value) for value in ticked if value.isascii() and value.isdigit() and len(value) < 4]

@@ -5,6 +5,7 @@ a minute) where dnd.info answers for one (Tier 3, 50 a minute); the nudges sent 
 asked together. An answer names the next DND hours, so it stays right until those hours end or
 the learner changes them; it is kept for a few minutes. A snooze ("pause notifications") is
 not visible to an app: Slack shows it only to the user themselves."""
+
 from __future__ import annotations
 
 import asyncio
@@ -29,8 +30,9 @@ class _Hours:
 
 
 class DoNotDisturb:
-    def __init__(self, client: AsyncWebClient, *, keep: float = KEEP, gather: float = GATHER,
-                 clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, client: AsyncWebClient, *, keep: float = KEEP, gather: float = GATHER, clock: Callable[[], float] = time.time
+    ) -> None:
         self._client, self._keep, self._gather, self._clock = client, keep, gather, clock
         self._hours: dict[str, _Hours] = {}
         self._waiting: dict[str, asyncio.Future[_Hours]] = {}
@@ -70,8 +72,9 @@ class DoNotDisturb:
             asked = time.monotonic()
             for user, future in zip(users, futures, strict=True):
                 info = known.get(user) or {}
-                hours = _Hours(bool(info.get("dnd_enabled")), float(info.get("next_dnd_start_ts") or 0),
-                               float(info.get("next_dnd_end_ts") or 0), asked)
+                hours = _Hours(
+                    bool(info.get("dnd_enabled")), float(info.get("next_dnd_start_ts") or 0), float(info.get("next_dnd_end_ts") or 0), asked
+                )
                 self._hours[user] = hours
                 if not future.done():
                     future.set_result(hours)

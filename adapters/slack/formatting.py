@@ -18,6 +18,7 @@ flows (what authors wrap in their editor).
 Lengths are counted in UTF-16 code units: never less than Slack's character count, so a part
 measured here never exceeds Slack's limits however Slack counts an emoji.
 """
+
 from __future__ import annotations
 
 import re
@@ -273,9 +274,7 @@ def _autolink(content: str) -> str:
 
 # A piece is a ``` marker, a <...> link or mention, an &...; entity, a `code span` or a single
 # character: cuts go only between pieces.
-_PIECE = re.compile(
-    r"```|<[^<>]*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);|`[^`\n]+`|.", re.DOTALL
-)
+_PIECE = re.compile(r"```|<[^<>]*>|&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[a-zA-Z][a-zA-Z0-9]*);|`[^`\n]+`|.", re.DOTALL)
 _REOPEN, _CLOSE = f"{FENCE}\n", f"\n{FENCE}"
 _FENCE_COST = length(_REOPEN) + length(_CLOSE)
 _SEPARATORS = ("\n\n", "\n", " ")  # best place to cut first

@@ -6,6 +6,7 @@ its error handler gets that body), this endpoint reads at most MAX_BODY bytes, r
 anything not signed by Slack in the last 5 minutes, and with a 4xx a signed body it cannot read
 (not UTF-8, not a JSON object, NaN, nested too deeply, too large). Nothing of a refused request
 is logged, written or sent anywhere."""
+
 from __future__ import annotations
 
 from fastapi import APIRouter, Request, Response
@@ -38,4 +39,3 @@ def events_router(app: AsyncApp, signing_secret: str) -> APIRouter:
         return to_starlette_response(answer)
 
     return router
-

@@ -6,6 +6,7 @@ body strictly (UTF-8, a JSON object without NaN or deep nesting, or a form); `de
 names the work a body asks for (a DM, opening the App Home, a button, `/learn`) as a
 `Delivery`: a JSON value that can be journaled and processed again later, in another process.
 Anything malformed raises `Malformed`: the request gets a 4xx, never a traceback."""
+
 from __future__ import annotations
 
 import hashlib

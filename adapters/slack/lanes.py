@@ -1,6 +1,7 @@
 """Work off the request path: one learner's deliveries in arrival order, different learners'
 at the same time, at most `concurrency` at once. `put` never waits, so the request that brought
 the work is answered (acknowledged) at once, however busy the bot is."""
+
 from __future__ import annotations
 
 import asyncio

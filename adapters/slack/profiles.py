@@ -7,6 +7,7 @@ and the profile is read again at most daily, in the background, after the reply.
 the App Home last published to each learner is kept too, so an unchanged home is not published
 again. Nothing here posts to a learner's DM: posting to a user id opens it, and Slack's answer
 names the channel, so no conversations.open is needed and no chat id is kept."""
+
 from __future__ import annotations
 
 import asyncio
@@ -47,8 +48,7 @@ class _Known:
 
 
 class Profiles:
-    def __init__(self, *, store: Store, client: AsyncWebClient, clock: Clock,
-                 refresh_after: timedelta = REFRESH_AFTER) -> None:
+    def __init__(self, *, store: Store, client: AsyncWebClient, clock: Clock, refresh_after: timedelta = REFRESH_AFTER) -> None:
         self._store, self._client, self._clock = store, client, clock
         self._refresh_after = refresh_after
         self._known: OrderedDict[str, _Known] = OrderedDict()
@@ -74,8 +74,9 @@ class Profiles:
         person, at = read
         async with self._store.transaction() as tx:
             if await tx.slack.keep_profile(user, at=at, name=person.ref.display_name or None):
-                self._remember(user, _Known(person.ref.display_name, person.ref.timezone, at,
-                                            (self._known.get(user) or _EMPTY).home_digest))
+                self._remember(
+                    user, _Known(person.ref.display_name, person.ref.timezone, at, (self._known.get(user) or _EMPTY).home_digest)
+                )
 
     async def person(self, user: str) -> SlackPerson:
         """For a team: a learner the bot knows is a person; anyone else is asked of Slack."""

@@ -16,6 +16,7 @@ Action ids, for the app to route by pattern:
 - `mbq:submit:<ref>`: submits those checkboxes; `value` is the question's ref, the choices are
   the checked options' values (0-based indices) in the payload's `state.values`.
 """
+
 from __future__ import annotations
 
 import copy
@@ -102,8 +103,7 @@ def image(url: str | None, alt: str, title: str | None = None) -> list[Block]:
     return [block]
 
 
-def button(label: str, action_id: str, *, value: str | None = None, url: str | None = None,
-           style: str | None = None) -> Block:
+def button(label: str, action_id: str, *, value: str | None = None, url: str | None = None, style: str | None = None) -> Block:
     element: Block = {"type": "button", "text": plain(label, BUTTON_TEXT), "action_id": action_id[:ACTION_ID]}
     if value is not None:
         if not value or len(value) > BUTTON_VALUE:
@@ -118,10 +118,7 @@ def button(label: str, action_id: str, *, value: str | None = None, url: str | N
 
 def core_buttons(buttons: tuple[Button, ...], *, primary_first: bool = False) -> list[Block]:
     """The core's buttons; the action travels in `value`, the id is only unique and routable."""
-    return [
-        button(b.label, f"mb:{i}", value=b.action, style=_style(b, primary=primary_first and i == 0))
-        for i, b in enumerate(buttons)
-    ]
+    return [button(b.label, f"mb:{i}", value=b.action, style=_style(b, primary=primary_first and i == 0)) for i, b in enumerate(buttons)]
 
 
 def _style(core_button: Button, *, primary: bool) -> str | None:
@@ -139,10 +136,7 @@ def link_buttons(links: tuple[tuple[str, str | None], ...]) -> list[Block]:
 
 def actions(elements: list[Block]) -> list[Block]:
     """Elements in actions blocks of at most 25 each (Slack's limit per block)."""
-    return [
-        {"type": "actions", "elements": elements[i : i + ACTIONS_ELEMENTS]}
-        for i in range(0, len(elements), ACTIONS_ELEMENTS)
-    ]
+    return [{"type": "actions", "elements": elements[i : i + ACTIONS_ELEMENTS]} for i in range(0, len(elements), ACTIONS_ELEMENTS)]
 
 
 def _web_url(url: str | None) -> bool:
@@ -239,10 +233,12 @@ def _option_label(number: int, option: str, limit: int) -> str:
 
 
 def _option_buttons(reply: Question) -> list[Block]:
-    return actions([
-        button(_option_label(i + 1, option, BUTTON_TEXT), f"mb:{i}", value=action)
-        for i, (option, action) in enumerate(zip(reply.options, reply.option_actions, strict=False))
-    ])
+    return actions(
+        [
+            button(_option_label(i + 1, option, BUTTON_TEXT), f"mb:{i}", value=action)
+            for i, (option, action) in enumerate(zip(reply.options, reply.option_actions, strict=False))
+        ]
+    )
 
 
 def _checkboxes(reply: Question) -> list[Block]:
@@ -288,8 +284,7 @@ def award(reply: AwardNotice) -> list[SlackMessage]:
     that cannot be a button is written out."""
     links = (("View credential", reply.page_url), ("Add to LinkedIn", reply.linkedin_url))
     text = _paragraphs(to_mrkdwn(reply.text, breaks=True), *_written_out(links), separator="\n")
-    tail = [*image(reply.image_url, reply.title, reply.title),
-            *actions([*link_buttons(links), *core_buttons(reply.buttons)])]
+    tail = [*image(reply.image_url, reply.title, reply.title), *actions([*link_buttons(links), *core_buttons(reply.buttons)])]
     return messages(section_blocks(text), tail, to_plain(reply.text) or reply.title)
 
 
@@ -319,8 +314,7 @@ def home_view(sections: list[tuple[str, str]], buttons: tuple[Button, ...]) -> d
     tail = actions(core_buttons(buttons))
     body: list[Block] = [header("Your learning")]
     for title, markdown in sections:
-        body += [*([header(title)] if title.strip() else []), *section_blocks(to_mrkdwn(markdown, breaks=True)),
-                 {"type": "divider"}]
+        body += [*([header(title)] if title.strip() else []), *section_blocks(to_mrkdwn(markdown, breaks=True)), {"type": "divider"}]
     body = body[: max(HOME_MAX_BLOCKS - len(tail), 1)]
     while len(body) > 1 and body[-1]["type"] == "header":  # a title whose text was cut off
         body.pop()

@@ -11,6 +11,7 @@ through conversations.list for the whole workspace, and only finds private chann
 in; the answer asks to pick the channel from the suggestions instead. A channel id (`C0123ABCD`,
 from the channel's details) works too, and no channel at all means the channel the command was
 typed in."""
+
 from __future__ import annotations
 
 import re
@@ -66,12 +67,16 @@ def parse(args: str, typed_in: str | None) -> SyncRequest:
         elif (person := _PERSON.fullmatch(token)) and manager is None:
             manager = person.group(1)
         elif token.startswith("#") and channel is None:
-            raise SyncProblem(f"I cannot tell which channel “{literal(token[:80])}” is: Slack did not turn it into a channel "
-                              "link. Check the name, then pick the channel from the suggestions as you type #."
-                              f"\n\n{USAGE}")
+            raise SyncProblem(
+                f"I cannot tell which channel “{literal(token[:80])}” is: Slack did not turn it into a channel "
+                "link. Check the name, then pick the channel from the suggestions as you type #."
+                f"\n\n{USAGE}"
+            )
         elif token.startswith("@") and manager is None:
-            raise SyncProblem(f"I cannot tell who “{literal(token[:80])}” is: Slack did not turn it into a mention. "
-                              f"Pick the person from the suggestions as you type @.\n\n{USAGE}")
+            raise SyncProblem(
+                f"I cannot tell who “{literal(token[:80])}” is: Slack did not turn it into a mention. "
+                f"Pick the person from the suggestions as you type @.\n\n{USAGE}"
+            )
         else:
             raise SyncProblem(USAGE)
     if channel is None and typed_in and typed_in[0] in "CG":
@@ -111,8 +116,8 @@ def _raise_problem(error: SlackApiError, name: str | None) -> NoReturn:
         "not_in_channel": f"I am not a member of {channel}, so I cannot see who is in it: {INVITE}.",
         "channel_not_found": f"I cannot find {channel}. If it is a private channel, {INVITE}.",
         "missing_scope": "Slack does not let me read channel members yet: the app needs the scopes channels:read "
-                         "and groups:read. Ask whoever manages the app to update it from adapters/slack/manifest.yml "
-                         "and reinstall it.",
+        "and groups:read. Ask whoever manages the app to update it from adapters/slack/manifest.yml "
+        "and reinstall it.",
         "method_not_supported_for_channel_type": f"{channel} is not a channel I can make a team of: name a channel.",
     }
     if code in answers:

@@ -5,6 +5,7 @@ Slack limits each method per workspace (its tier), and posting per channel. Whil
 chat.postMessage: a channel) is limited, the other requests to it wait at the same gate instead
 of collecting 429s of their own, and go one at a time until one gets through. slack-sdk's own
 rate-limit retry handler gives up after a count, and sees only one request; it is not used."""
+
 from __future__ import annotations
 
 import asyncio
@@ -135,9 +136,7 @@ def limit_key(method: str, call: Mapping[str, Any]) -> str:
     return method
 
 
-def web_client(
-    token: str, *, base_url: str | None = None, session: aiohttp.ClientSession | None = None
-) -> PatientWebClient:
+def web_client(token: str, *, base_url: str | None = None, session: aiohttp.ClientSession | None = None) -> PatientWebClient:
     """The Web API client: 429s waited out (Retry-After), 5xx and connection errors retried
     (5 times each). Give it a `session` to keep connections (and TLS) alive between calls."""
     options: dict[str, Any] = {"token": token, "session": session}
@@ -152,7 +151,8 @@ async def respond(url: str, body: dict[str, Any], *, session: aiohttp.ClientSess
     """POST to an interaction's response_url (at most 5 uses within 30 minutes; not a Web API
     method, so no tier is spent). A 429 is waited out; the answer is (status, body)."""
     client = AsyncWebhookClient(
-        url, session=session,
+        url,
+        session=session,
         retry_handlers=[AsyncServerErrorRetryHandler(max_retry_count=3), AsyncConnectionErrorRetryHandler(max_retry_count=3)],
     )
     while True:

@@ -8,6 +8,7 @@ both paths hand updates to the application through its update queue, and ours jo
 `put`. An update is marked done once handled; when the database could not be reached it stays
 in the journal, the learner is told it will count, and it is handled again (in order, before
 anything newer from the same chat) once the database is back."""
+
 from __future__ import annotations
 
 import asyncio
@@ -115,8 +116,10 @@ class JournalingQueue(asyncio.Queue[object]):  # PTB's Application.update_queue
     async def put(self, item: object) -> None:
         if isinstance(item, Update):
             entry = await self._inbox.keep(
-                platform=PLATFORM, key=f"{self._bot_id}:{item.update_id}",
-                conversation=str(_chat_key(item)), payload=item.to_dict(),
+                platform=PLATFORM,
+                key=f"{self._bot_id}:{item.update_id}",
+                conversation=str(_chat_key(item)),
+                payload=item.to_dict(),
             )
             if entry is None:
                 log.info("Telegram update %s delivered again: ignored", item.update_id)
@@ -200,9 +203,7 @@ class TelegramBot:
         await app.bot.set_my_commands([BotCommand(name, about) for name, about in commands.menu(PLATFORM)])
         await app.start()
         if self._settings.webhook_url:
-            await app.bot.set_webhook(
-                self._settings.webhook_url, secret_token=self._settings.secret, allowed_updates=ALLOWED_UPDATES
-            )
+            await app.bot.set_webhook(self._settings.webhook_url, secret_token=self._settings.secret, allowed_updates=ALLOWED_UPDATES)
             log.warning("Telegram: @%s receives updates by webhook", self._username)
         else:
             assert app.updater is not None
@@ -293,8 +294,7 @@ class TelegramBot:
         name = message.text.split()[0].lstrip("/").split("@")[0]
         command = commands.named(name, PLATFORM)
         assert command is not None  # the handler is added for the table's names only
-        event = commands.event_for(command, _learner(update), f"m{message.chat_id}:{message.message_id}",
-                                   " ".join(context.args or ()))
+        event = commands.event_for(command, _learner(update), f"m{message.chat_id}:{message.message_id}", " ".join(context.args or ()))
         await self._handle(event, message.chat_id)
 
     async def _on_unknown_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -316,8 +316,10 @@ class TelegramBot:
         message = update.effective_message
         assert message is not None
         link = f"https://t.me/{self._username}?start=group"
-        html = (f'I teach in private chats, so nobody else sees your answers: <a href="{link}">open a chat with me</a>. '
-                "Here I only announce badges.")
+        html = (
+            f'I teach in private chats, so nobody else sees your answers: <a href="{link}">open a chat with me</a>. '
+            "Here I only announce badges."
+        )
         await self._send_out(message.chat_id, OutText(html))
 
     async def _on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -339,7 +341,8 @@ class TelegramBot:
         pending = asyncio.gather(*side_calls)
         try:
             await self._handle(
-                ButtonPressed(learner=_learner(update), source_id=f"c{query.id}", action=data), chat_id,
+                ButtonPressed(learner=_learner(update), source_id=f"c{query.id}", action=data),
+                chat_id,
                 answered=(lambda replies: self._show_answer(message, data, replies)) if message is not None and answering else None,
             )
         finally:
@@ -356,8 +359,10 @@ class TelegramBot:
             return
         _, message_id, ref = sent
         event = Answer(
-            learner=_learner(update), source_id=f"p{answer.poll_id}:{answer.user.id}",
-            ref=ref, choices=tuple(answer.option_ids),
+            learner=_learner(update),
+            source_id=f"p{answer.poll_id}:{answer.user.id}",
+            ref=ref,
+            choices=tuple(answer.option_ids),
         )
         # One answer per check: the poll is closed once the answer is recorded.
         await self._handle(event, chat_id, recorded=lambda: self._acknowledge(self.application.bot.stop_poll(chat_id, message_id)))
@@ -399,7 +404,10 @@ class TelegramBot:
 
     # --- outbound -------------------------------------------------------------------------------
     async def _handle(
-        self, event: Event, chat_id: int, recorded: Callable[[], Awaitable[None]] | None = None,
+        self,
+        event: Event,
+        chat_id: int,
+        recorded: Callable[[], Awaitable[None]] | None = None,
         answered: Callable[[list[Reply]], Awaitable[list[Reply]]] | None = None,
     ) -> None:
         """The core handles `event`; only once the core has recorded it, `recorded` runs
@@ -445,11 +453,20 @@ class TelegramBot:
         bot = self.application.bot
         match out:
             case OutText():
-                await bot.send_message(chat_id, out.html, parse_mode=ParseMode.HTML, reply_markup=out.keyboard,
-                                       link_preview_options=_NO_PREVIEW, rate_limit_args=priority)
+                await bot.send_message(
+                    chat_id,
+                    out.html,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=out.keyboard,
+                    link_preview_options=_NO_PREVIEW,
+                    rate_limit_args=priority,
+                )
             case OutPoll():
                 message = await bot.send_poll(
-                    chat_id, out.question, list(out.options), is_anonymous=False,
+                    chat_id,
+                    out.question,
+                    list(out.options),
+                    is_anonymous=False,
                     type=PollType.QUIZ if out.quiz else PollType.REGULAR,
                     # PTB types an option's index as Literal[0..11]; render keeps a poll within Telegram's 12 options
                     correct_option_ids=None if out.correct_option is None else [out.correct_option],  # type: ignore[list-item]
@@ -471,7 +488,11 @@ class TelegramBot:
         if photo is not None:
             try:
                 await self.application.bot.send_photo(
-                    chat_id, photo, caption=out.caption_html, parse_mode=ParseMode.HTML, reply_markup=out.keyboard,
+                    chat_id,
+                    photo,
+                    caption=out.caption_html,
+                    parse_mode=ParseMode.HTML,
+                    reply_markup=out.keyboard,
                     rate_limit_args=priority,
                 )
                 return
@@ -502,8 +523,9 @@ class TelegramBot:
         feedback = messages(replies[:1])
         with_feedback = joined_text(noted, feedback[0]) if len(feedback) == 1 else None
         try:
-            await message.edit_text((with_feedback or noted).html, parse_mode=ParseMode.HTML, reply_markup=None,
-                                    link_preview_options=_NO_PREVIEW)
+            await message.edit_text(
+                (with_feedback or noted).html, parse_mode=ParseMode.HTML, reply_markup=None, link_preview_options=_NO_PREVIEW
+            )
         except BadRequest as error:
             log.info("Telegram: answered message %s not changed: %s", message.message_id, error)
             if "not modified" not in str(error):  # it does not show all that already (as after a redelivery)
@@ -535,4 +557,3 @@ def _label_of(markup: InlineKeyboardMarkup | None, data: str) -> str | None:
             if button.callback_data == data:
                 return button.text
     return None
-

@@ -22,6 +22,7 @@ process), except when it answered a message to a group: then only that group wai
 wait in a busy group never delays a learner's next card. Network errors and 5xx answers are
 retried with backoff; a timed-out call only when repeating it is harmless.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -41,11 +42,24 @@ from telegram.ext import BaseRateLimiter
 log = logging.getLogger(__name__)
 
 # Calls that change nothing when repeated, so a timed-out attempt may be retried safely.
-IDEMPOTENT = frozenset({
-    "getMe", "getUpdates", "getChat", "setMyCommands", "deleteMyCommands", "setWebhook",
-    "deleteWebhook", "getWebhookInfo", "answerCallbackQuery", "editMessageReplyMarkup",
-    "editMessageText", "stopPoll", "deleteMessage", "sendChatAction",
-})
+IDEMPOTENT = frozenset(
+    {
+        "getMe",
+        "getUpdates",
+        "getChat",
+        "setMyCommands",
+        "deleteMyCommands",
+        "setWebhook",
+        "deleteWebhook",
+        "getWebhookInfo",
+        "answerCallbackQuery",
+        "editMessageReplyMarkup",
+        "editMessageText",
+        "stopPoll",
+        "deleteMessage",
+        "sendChatAction",
+    }
+)
 
 UNTIL_DELIVERED = 1_000_000_000  # 429s a message waits out: in effect, until it is delivered
 

@@ -8,6 +8,7 @@ Line breaks (see bot/replies.py): `to_html(markdown, breaks=True)` keeps every s
 (what the bot composes line by line); without it a single line break is soft and the text flows
 (what authors wrap in their editor). The name is markdown-it's own option for the same choice.
 """
+
 from __future__ import annotations
 
 import html

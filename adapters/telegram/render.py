@@ -7,6 +7,7 @@ callback_data, which Telegram caps at 64 bytes.
 
 Line breaks follow bot/replies.py: what the core composes (Text, AwardNotice, Announcement) keeps
 every line break; what authors wrap (a lesson card's body, a feedback's explanation) flows."""
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -109,8 +110,10 @@ def render_question(reply: Question, *, quiz_polls: bool) -> list[Out]:
         return [OutPoll(reply.ref, reply.question, reply.options, quiz, reply.correct_option if quiz else None, reply.multiple)]
     numbers = tuple(str(i) for i in range(1, len(reply.options) + 1))
     short = "Pick every correct option" if reply.multiple else "Your answer"
-    return [*texts(question_html(reply), None),
-            OutPoll(reply.ref, short, numbers, quiz, reply.correct_option if quiz else None, reply.multiple)]
+    return [
+        *texts(question_html(reply), None),
+        OutPoll(reply.ref, short, numbers, quiz, reply.correct_option if quiz else None, reply.multiple),
+    ]
 
 
 def render(reply: Reply, *, quiz_polls: bool = False) -> list[Out]:

@@ -2,6 +2,7 @@
 Telegram was given (X-Telegram-Bot-Api-Secret-Token) is refused before anything is read. The
 200 is answered only once the update is in the delivery journal; when it cannot be journaled,
 503 asks Telegram to deliver it again later."""
+
 from __future__ import annotations
 
 import hmac

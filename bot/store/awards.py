@@ -1,4 +1,5 @@
 """Badges and certificates awarded, with their signed credentials."""
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -37,7 +38,8 @@ class SqlAwards:
 
     async def held_by(self, learner_ids: Collection[int]) -> list[Award]:
         found = await self._session.scalars(
-            select(AwardRow).where(AwardRow.learner_id.in_(list(learner_ids)), AwardRow.revoked_at.is_(None))
+            select(AwardRow)
+            .where(AwardRow.learner_id.in_(list(learner_ids)), AwardRow.revoked_at.is_(None))
             .order_by(AwardRow.awarded_at, AwardRow.id)
         )
         return [rows.award(row) for row in found]
@@ -48,9 +50,16 @@ class SqlAwards:
         result = await self._session.execute(
             self._insert(AwardRow)
             .values(
-                public_id=award.public_id, learner_id=award.learner_id, definition_id=award.definition_id,
-                kind=award.kind, renewal=award.renewal, awarded_at=award.awarded_at, valid_until=award.valid_until,
-                revoked_at=award.revoked_at, revocation_reason=award.revocation_reason, evidence=award.evidence,
+                public_id=award.public_id,
+                learner_id=award.learner_id,
+                definition_id=award.definition_id,
+                kind=award.kind,
+                renewal=award.renewal,
+                awarded_at=award.awarded_at,
+                valid_until=award.valid_until,
+                revoked_at=award.revoked_at,
+                revocation_reason=award.revocation_reason,
+                evidence=award.evidence,
                 credential=award.credential,
             )
             .on_conflict_do_nothing(index_elements=["learner_id", "definition_id", "renewal"])
@@ -73,16 +82,18 @@ class SqlAwards:
 
     async def revoke(self, award_id: int, *, at: datetime, reason: str) -> None:
         self._of.clear()
-        await self._session.execute(
-            update(AwardRow).where(AwardRow.id == award_id).values(revoked_at=at, revocation_reason=reason))
+        await self._session.execute(update(AwardRow).where(AwardRow.id == award_id).values(revoked_at=at, revocation_reason=reason))
 
     async def revoked_indices(self) -> list[int]:
         return list(await self._session.scalars(select(AwardRow.id).where(AwardRow.revoked_at.is_not(None))))
 
     async def stale_subjects(self, limit: int) -> list[tuple[Award, Learner]]:
         found = await self._session.execute(
-            select(AwardRow, LearnerRow).join(LearnerRow, LearnerRow.id == AwardRow.learner_id)
-            .where(AwardRow.subject_stale.is_(True)).order_by(AwardRow.id).limit(limit)
+            select(AwardRow, LearnerRow)
+            .join(LearnerRow, LearnerRow.id == AwardRow.learner_id)
+            .where(AwardRow.subject_stale.is_(True))
+            .order_by(AwardRow.id)
+            .limit(limit)
             .with_for_update(of=AwardRow, skip_locked=True)
         )
         return [(rows.award(award), self._snapshots.learner(learner)) for award, learner in found]

@@ -1,4 +1,5 @@
 """Engines and sessions. Nothing is created at import time: the composition root calls these."""
+
 from __future__ import annotations
 
 import os
@@ -76,8 +77,10 @@ def check_sqlite_folder(url: str) -> None:
 
 
 def _cannot_write(error: OSError, path: Path) -> str:
-    return (f"cannot write {error.filename or path} ({error.strerror or error}): the folder must exist or be "
-            "creatable, and be writable by this user")
+    return (
+        f"cannot write {error.filename or path} ({error.strerror or error}): the folder must exist or be "
+        "creatable, and be writable by this user"
+    )
 
 
 def check_writable(target: Path) -> None:

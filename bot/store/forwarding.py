@@ -13,6 +13,7 @@ one that took 101. A cursor that moved past 101 would never see 100, so ids the 
 without seeing are kept as gaps and looked for again on every round, until `gap_horizon` has
 passed (an id still missing by then belonged to a transaction that rolled back, such as a
 duplicate platform message)."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -65,8 +66,7 @@ class Batch:
 
 
 class ForwardingStore:
-    def __init__(self, engine: AsyncEngine, *, gap_horizon: timedelta = timedelta(minutes=10),
-                 max_gaps: int = 1000) -> None:
+    def __init__(self, engine: AsyncEngine, *, gap_horizon: timedelta = timedelta(minutes=10), max_gaps: int = 1000) -> None:
         self._engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._gap_horizon, self._max_gaps = gap_horizon, max_gaps
@@ -80,8 +80,7 @@ class ForwardingStore:
         if self._engine.dialect.name == "postgresql":
             async with self._sessions() as session, session.begin():
                 row = await session.scalar(
-                    select(XapiForwardingRow).where(XapiForwardingRow.endpoint == endpoint)
-                    .with_for_update(skip_locked=True)
+                    select(XapiForwardingRow).where(XapiForwardingRow.endpoint == endpoint).with_for_update(skip_locked=True)
                 )
                 if row is None:
                     yield None
@@ -108,14 +107,22 @@ class ForwardingStore:
             for row in rows:
                 gaps = [int(gap[0]) for gap in row.gaps or []]
                 waiting = await session.scalar(
-                    select(func.count()).select_from(EventRow)
+                    select(func.count())
+                    .select_from(EventRow)
                     .where(or_(EventRow.id > row.last_event_id, EventRow.id.in_(gaps) if gaps else false()))
                 )
-                states.append(ForwardingState(
-                    endpoint=row.endpoint, last_event_id=row.last_event_id, waiting=int(waiting or 0),
-                    forwarded=row.forwarded, skipped=row.skipped, forwarded_at=row.forwarded_at,
-                    last_error=row.last_error, last_error_at=row.last_error_at,
-                ))
+                states.append(
+                    ForwardingState(
+                        endpoint=row.endpoint,
+                        last_event_id=row.last_event_id,
+                        waiting=int(waiting or 0),
+                        forwarded=row.forwarded,
+                        skipped=row.skipped,
+                        forwarded_at=row.forwarded_at,
+                        last_error=row.last_error,
+                        last_error_at=row.last_error_at,
+                    )
+                )
             return states
 
     async def _create(self, endpoint: str) -> None:
@@ -125,27 +132,32 @@ class ForwardingStore:
         insert = postgresql_insert if self._engine.dialect.name == "postgresql" else sqlite_insert
         async with self._sessions() as session, session.begin():
             await session.execute(
-                insert(XapiForwardingRow).values(endpoint=endpoint, last_event_id=0, gaps=[], forwarded=0, skipped=0)
+                insert(XapiForwardingRow)
+                .values(endpoint=endpoint, last_event_id=0, gaps=[], forwarded=0, skipped=0)
                 .on_conflict_do_nothing(index_elements=["endpoint"])
             )
         self._created.add(endpoint)
 
     async def _batch(self, session: AsyncSession, row: XapiForwardingRow, limit: int, now: datetime) -> Batch:
         gaps = [list(gap) for gap in row.gaps or []]
-        late = list(await session.scalars(
-            select(EventRow).where(EventRow.id.in_([int(gap[0]) for gap in gaps])).order_by(EventRow.id)
-        )) if gaps else []
-        after = list(await session.scalars(
-            select(EventRow).where(EventRow.id > row.last_event_id).order_by(EventRow.id).limit(limit)
-        ))
+        late = (
+            list(await session.scalars(select(EventRow).where(EventRow.id.in_([int(gap[0]) for gap in gaps])).order_by(EventRow.id)))
+            if gaps
+            else []
+        )
+        after = list(await session.scalars(select(EventRow).where(EventRow.id > row.last_event_id).order_by(EventRow.id).limit(limit)))
         end = after[-1].id if after else row.last_event_id
         seen = {event.id for event in after}
         found = {event.id for event in late}
         horizon = now - self._gap_horizon
         kept = [gap for gap in gaps if int(gap[0]) not in found and datetime.fromisoformat(str(gap[1])) > horizon]
         new = [[i, now.isoformat()] for i in range(row.last_event_id + 1, end) if i not in seen]
-        return Batch(events=[trail_event(event) for event in late + after], cursor=row.last_event_id, end=end,
-                     gaps_after=(kept + new)[-self._max_gaps:])
+        return Batch(
+            events=[trail_event(event) for event in late + after],
+            cursor=row.last_event_id,
+            end=end,
+            gaps_after=(kept + new)[-self._max_gaps :],
+        )
 
 
 def _apply(row: XapiForwardingRow, batch: Batch, now: datetime) -> None:

@@ -1,4 +1,5 @@
 """Vacation holds and pauses: the streak waits, no nudges."""
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -44,7 +45,8 @@ class SqlHolds:
         self._known.pop(learner_id, None)
         await self._session.execute(delete(HoldRow).where(HoldRow.learner_id == learner_id, HoldRow.start_date > today))
         await self._session.execute(
-            update(HoldRow).where(HoldRow.learner_id == learner_id, HoldRow.end_date > today).values(end_date=today))
+            update(HoldRow).where(HoldRow.learner_id == learner_id, HoldRow.end_date > today).values(end_date=today)
+        )
 
     async def delete_all(self, learner_id: int) -> None:
         self._known.pop(learner_id, None)

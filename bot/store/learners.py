@@ -1,4 +1,5 @@
 """Learners: found, created on first contact, locked for a turn, saved."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -22,8 +23,12 @@ LEARNERS = cast(Table, LearnerRow.__table__)
 # and whether they have any holds or awards (most have neither: their streak then needs no read
 # of holds, and their next step no read of awards for a refresher).
 LOCKED = (
-    select(LearnerRow, SessionRow, exists().where(HoldRow.learner_id == LearnerRow.id).label("held"),
-           exists().where(AwardRow.learner_id == LearnerRow.id).label("awarded"))
+    select(
+        LearnerRow,
+        SessionRow,
+        exists().where(HoldRow.learner_id == LearnerRow.id).label("held"),
+        exists().where(AwardRow.learner_id == LearnerRow.id).label("awarded"),
+    )
     .outerjoin(SessionRow, and_(SessionRow.learner_id == LearnerRow.id, SessionRow.status == SessionStatus.ACTIVE))
     .where(LearnerRow.platform == bindparam("platform"), LearnerRow.platform_user_id == bindparam("user_id"))
     .with_for_update(of=LearnerRow)
@@ -31,8 +36,15 @@ LOCKED = (
 
 
 class SqlLearners:
-    def __init__(self, session: AsyncSession, snapshots: rows.Snapshots, active: dict[int, LessonSession | None],
-                 writes: Writes, holds: KnownHolds, awards: KnownAwards) -> None:
+    def __init__(
+        self,
+        session: AsyncSession,
+        snapshots: rows.Snapshots,
+        active: dict[int, LessonSession | None],
+        writes: Writes,
+        holds: KnownHolds,
+        awards: KnownAwards,
+    ) -> None:
         self._session = session
         self._writes = writes
         self._snapshots = snapshots
@@ -51,9 +63,14 @@ class SqlLearners:
         result = await self._session.execute(
             insert(LearnerRow)
             .values(
-                platform=ref.platform, platform_user_id=ref.user_id, display_name=ref.display_name,
-                timezone=ref.timezone or "UTC", timezone_confirmed=ref.timezone is not None,
-                daily_time="09:00", working_days="12345", created_at=now,
+                platform=ref.platform,
+                platform_user_id=ref.user_id,
+                display_name=ref.display_name,
+                timezone=ref.timezone or "UTC",
+                timezone_confirmed=ref.timezone is not None,
+                daily_time="09:00",
+                working_days="12345",
+                created_at=now,
             )
             .on_conflict_do_nothing()
             .returning(LearnerRow)
@@ -81,8 +98,7 @@ class SqlLearners:
         return self._snapshots.learner(learner_row)
 
     async def find(self, platform: str, user_id: str) -> Learner | None:
-        row = await self._session.scalar(
-            select(LearnerRow).where(LearnerRow.platform == platform, LearnerRow.platform_user_id == user_id))
+        row = await self._session.scalar(select(LearnerRow).where(LearnerRow.platform == platform, LearnerRow.platform_user_id == user_id))
         return self._snapshots.learner(row) if row else None
 
     async def by_id(self, learner_id: int) -> Learner | None:

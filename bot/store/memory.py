@@ -1,4 +1,5 @@
 """What each learner remembers: FSRS state per check item, BKT knowledge per skill."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -19,16 +20,27 @@ LEARNER: BindParameter[int] = bindparam("learner_id")
 # A learner's items and skills in one statement (an answer needs both, and so does mastery):
 # item rows, then skill rows, in the item rows' columns (the first select's types read both).
 MEMORY = union_all(
-    select(literal_column("'item'").label("kind"), ITEM.check_key.label("key"), ITEM.card, ITEM.skills, ITEM.due, ITEM.reviews,
-           ITEM.last_correct, ITEM.last_review, type_coerce(null(), Float).label("p_known"),
-           type_coerce(null(), UTCDateTime()).label("updated_at"))
-    .where(ITEM.learner_id == LEARNER),
-    select(literal_column("'skill'"), SKILL.skill_id, null(), null(), null(), null(), null(), null(), SKILL.p_known, SKILL.updated_at)
-    .where(SKILL.learner_id == LEARNER),
+    select(
+        literal_column("'item'").label("kind"),
+        ITEM.check_key.label("key"),
+        ITEM.card,
+        ITEM.skills,
+        ITEM.due,
+        ITEM.reviews,
+        ITEM.last_correct,
+        ITEM.last_review,
+        type_coerce(null(), Float).label("p_known"),
+        type_coerce(null(), UTCDateTime()).label("updated_at"),
+    ).where(ITEM.learner_id == LEARNER),
+    select(
+        literal_column("'skill'"), SKILL.skill_id, null(), null(), null(), null(), null(), null(), SKILL.p_known, SKILL.updated_at
+    ).where(SKILL.learner_id == LEARNER),
 )
 DUE = (
-    select(ITEMS).where(ITEM.learner_id == LEARNER, ITEM.due <= bindparam("now"))
-    .order_by(ITEM.due, ITEM.check_key).limit(bindparam("limit"))
+    select(ITEMS)
+    .where(ITEM.learner_id == LEARNER, ITEM.due <= bindparam("now"))
+    .order_by(ITEM.due, ITEM.check_key)
+    .limit(bindparam("limit"))
 )
 
 
@@ -68,16 +80,33 @@ class SqlMemory:
         return dict(self._skills[learner_id])
 
     async def put_item(self, learner_id: int, item: ItemMemory) -> None:
-        self._writes.upsert(ITEMS, ("learner_id", "check_key"), {
-            "learner_id": learner_id, "check_key": item.check_key, "card": item.card, "skills": list(item.skills),
-            "due": item.due, "reviews": item.reviews, "last_correct": item.last_correct, "last_review": item.last_review,
-        })
+        self._writes.upsert(
+            ITEMS,
+            ("learner_id", "check_key"),
+            {
+                "learner_id": learner_id,
+                "check_key": item.check_key,
+                "card": item.card,
+                "skills": list(item.skills),
+                "due": item.due,
+                "reviews": item.reviews,
+                "last_correct": item.last_correct,
+                "last_review": item.last_review,
+            },
+        )
         if learner_id in self._items:
             self._items[learner_id][item.check_key] = item
 
     async def put_skill(self, learner_id: int, skill: SkillMemory) -> None:
-        self._writes.upsert(SKILLS, ("learner_id", "skill_id"), {
-            "learner_id": learner_id, "skill_id": skill.skill_id, "p_known": skill.p_known, "updated_at": skill.updated_at,
-        })
+        self._writes.upsert(
+            SKILLS,
+            ("learner_id", "skill_id"),
+            {
+                "learner_id": learner_id,
+                "skill_id": skill.skill_id,
+                "p_known": skill.p_known,
+                "updated_at": skill.updated_at,
+            },
+        )
         if learner_id in self._skills:
             self._skills[learner_id][skill.skill_id] = skill

@@ -1,4 +1,5 @@
 """Schema upgrades through Alembic, on start and by `run_bot.py db upgrade`."""
+
 from __future__ import annotations
 
 import asyncio

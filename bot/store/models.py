@@ -1,4 +1,5 @@
 """Typed ORM models. Uniqueness that matters lives in constraints, not only in Python."""
+
 from __future__ import annotations
 
 import uuid
@@ -150,9 +151,7 @@ class ItemStateRow(Base):
 
     __tablename__ = "item_states"
 
-    learner_id: Mapped[int] = mapped_column(
-        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
-    )
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
     check_key: Mapped[str] = mapped_column(String(80), primary_key=True)
     card: Mapped[str] = mapped_column(Text)  # fsrs.Card.to_dict() as JSON
     skills: Mapped[list[str]] = mapped_column(JSON)  # the skills this item gives evidence for
@@ -167,9 +166,7 @@ class SkillStateRow(Base):
 
     __tablename__ = "skill_states"
 
-    learner_id: Mapped[int] = mapped_column(
-        ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True
-    )
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
     skill_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     p_known: Mapped[float] = mapped_column(Float)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -3,6 +3,7 @@
 Several processes deliver from one database: a worker claims due rows for a short lease (row
 locks with SKIP LOCKED on PostgreSQL; SQLite serialises writers), sends, and marks them sent. A
 worker that dies leaves its claims to expire and be claimed again, so nothing is lost."""
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -30,13 +31,15 @@ class SqlNudges:
 
     async def to_plan(self, platforms: Collection[str], limit: int) -> list[Learner]:
         waiting = exists().where(
-            NudgeRow.learner_id == LearnerRow.id, NudgeRow.kind == NudgeKind.DAILY,
+            NudgeRow.learner_id == LearnerRow.id,
+            NudgeRow.kind == NudgeKind.DAILY,
             NudgeRow.status.in_((NudgeStatus.PENDING, NudgeStatus.CLAIMED)),
         )
         found = await self._session.scalars(
             select(LearnerRow)
             .where(LearnerRow.platform.in_(list(platforms)), LearnerRow.nudges == Nudges.ON, STILL_HERE, ~waiting)
-            .order_by(LearnerRow.id).limit(limit)
+            .order_by(LearnerRow.id)
+            .limit(limit)
         )
         return [self._snapshots.learner(row) for row in found]
 
@@ -50,10 +53,12 @@ class SqlNudges:
             return 0
         result = await self._session.execute(
             self._insert(NudgeRow)
-            .values([
-                {"learner_id": learner_id, "kind": kind, "due_at": due_at, "status": NudgeStatus.PENDING, "attempts": 0}
-                for learner_id, kind, due_at in nudges
-            ])
+            .values(
+                [
+                    {"learner_id": learner_id, "kind": kind, "due_at": due_at, "status": NudgeStatus.PENDING, "attempts": 0}
+                    for learner_id, kind, due_at in nudges
+                ]
+            )
             .on_conflict_do_nothing()
             .returning(NudgeRow.id)
         )
@@ -66,13 +71,16 @@ class SqlNudges:
         transaction is claiming are skipped. `platforms`: only learners this process can reach."""
         on_platforms = (
             NudgeRow.learner_id.in_(select(LearnerRow.id).where(LearnerRow.platform.in_(list(platforms))))
-            if platforms is not None else true()
+            if platforms is not None
+            else true()
         )
         due = (
             select(NudgeRow.id)
-            .where(on_platforms, NudgeRow.due_at <= now,
-                   or_(NudgeRow.status == NudgeStatus.PENDING,
-                       and_(NudgeRow.status == NudgeStatus.CLAIMED, NudgeRow.lease_until < now)))
+            .where(
+                on_platforms,
+                NudgeRow.due_at <= now,
+                or_(NudgeRow.status == NudgeStatus.PENDING, and_(NudgeRow.status == NudgeStatus.CLAIMED, NudgeRow.lease_until < now)),
+            )
             .order_by(NudgeRow.due_at, NudgeRow.id)
             .limit(limit)
             .with_for_update(skip_locked=True)
@@ -81,13 +89,16 @@ class SqlNudges:
         if not ids:
             return []
         await self._session.execute(
-            update(NudgeRow).where(NudgeRow.id.in_(ids))
+            update(NudgeRow)
+            .where(NudgeRow.id.in_(ids))
             .values(status=NudgeStatus.CLAIMED, claimed_by=worker, lease_until=now + lease, attempts=NudgeRow.attempts + 1)
             .execution_options(synchronize_session=False)
         )
         found = await self._session.execute(
-            select(NudgeRow, LearnerRow).join(LearnerRow, LearnerRow.id == NudgeRow.learner_id)
-            .where(NudgeRow.id.in_(ids)).order_by(NudgeRow.due_at, NudgeRow.id)
+            select(NudgeRow, LearnerRow)
+            .join(LearnerRow, LearnerRow.id == NudgeRow.learner_id)
+            .where(NudgeRow.id.in_(ids))
+            .order_by(NudgeRow.due_at, NudgeRow.id)
             .execution_options(populate_existing=True)
         )
         return [(rows.nudge(nudge), self._snapshots.learner(learner)) for nudge, learner in found]
@@ -97,8 +108,12 @@ class SqlNudges:
             return set()
         result = await self._session.execute(
             update(NudgeRow)
-            .where(NudgeRow.id.in_(list(ids)), NudgeRow.status == NudgeStatus.CLAIMED, NudgeRow.claimed_by == worker,
-                   NudgeRow.lease_until > now)
+            .where(
+                NudgeRow.id.in_(list(ids)),
+                NudgeRow.status == NudgeStatus.CLAIMED,
+                NudgeRow.claimed_by == worker,
+                NudgeRow.lease_until > now,
+            )
             .values(lease_until=now + lease)
             .returning(NudgeRow.id)
             .execution_options(synchronize_session=False)
@@ -106,7 +121,13 @@ class SqlNudges:
         return set(result.scalars())
 
     async def finish(
-        self, nudge_id: int, *, worker: str, status: NudgeStatus, at: datetime, error: str | None = None,
+        self,
+        nudge_id: int,
+        *,
+        worker: str,
+        status: NudgeStatus,
+        at: datetime,
+        error: str | None = None,
         retry_at: datetime | None = None,
     ) -> bool:
         values: dict[str, Any] = {"status": status, "done_at": at, "error": error, "lease_until": None}
@@ -138,8 +159,7 @@ class SqlNudges:
         session = self._session
         learners = dict((await session.execute(select(LearnerRow.platform, func.count()).group_by(LearnerRow.platform))).all())
         states = dict((await session.execute(select(LearnerRow.nudges, func.count()).group_by(LearnerRow.nudges))).all())
-        waiting = or_(NudgeRow.status == NudgeStatus.PENDING,
-                      and_(NudgeRow.status == NudgeStatus.CLAIMED, NudgeRow.lease_until < now))
+        waiting = or_(NudgeRow.status == NudgeStatus.PENDING, and_(NudgeRow.status == NudgeStatus.CLAIMED, NudgeRow.lease_until < now))
 
         async def count(*conditions: Any) -> int:
             return int(await session.scalar(select(func.count()).select_from(NudgeRow).where(*conditions)) or 0)
@@ -147,10 +167,12 @@ class SqlNudges:
         last_error = await session.scalar(
             select(NudgeRow.error)
             .where(NudgeRow.status.in_((NudgeStatus.PENDING, NudgeStatus.FAILED)), NudgeRow.error.is_not(None))
-            .order_by(NudgeRow.id.desc()).limit(1)
+            .order_by(NudgeRow.id.desc())
+            .limit(1)
         )
         next_due = await session.scalar(
-            select(func.min(NudgeRow.due_at)).where(NudgeRow.status == NudgeStatus.PENDING, NudgeRow.due_at > now))
+            select(func.min(NudgeRow.due_at)).where(NudgeRow.status == NudgeStatus.PENDING, NudgeRow.due_at > now)
+        )
         return DeliveryStatus(
             learners={str(k): int(v) for k, v in learners.items()},
             nudge_states={str(k): int(v) for k, v in states.items()},

@@ -1,6 +1,7 @@
 """Polls the bot sent, and the lesson step each asks, so that an answer is understood by
 whichever process receives it (several `serve` processes behind one webhook) and after a
 restart. A poll is answerable for POLL_KEPT; older ones are forgotten as new ones are sent."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -37,8 +38,11 @@ class SentPolls:
         """(chat id, message id, step) of a poll this bot sent, or None. StoreUnavailable while the
         database cannot be reached."""
         async with unavailable_as_store_error(), self._engine.connect() as connection:
-            row = (await connection.execute(
-                select(SentPollRow.chat_id, SentPollRow.message_id, SentPollRow.ref)
-                .where(SentPollRow.platform == self._platform, SentPollRow.poll_id == poll_id)
-            )).one_or_none()
+            row = (
+                await connection.execute(
+                    select(SentPollRow.chat_id, SentPollRow.message_id, SentPollRow.ref).where(
+                        SentPollRow.platform == self._platform, SentPollRow.poll_id == poll_id
+                    )
+                )
+            ).one_or_none()
         return (int(row[0]), int(row[1]), str(row[2])) if row else None

@@ -1,6 +1,7 @@
 """Rows into records and back: the only place that knows both bot/store/models.py and
 bot/records.py. A record the core may change (a learner, a session) is remembered as it was
 read, so that saving it writes only what changed."""
+
 from __future__ import annotations
 
 import copy
@@ -19,27 +20,58 @@ R = TypeVar("R")
 
 def learner(row: LearnerRow) -> Learner:
     return Learner(
-        id=row.id, platform=row.platform, platform_user_id=row.platform_user_id, display_name=row.display_name,
-        timezone=row.timezone, timezone_confirmed=row.timezone_confirmed, daily_time=row.daily_time,
-        working_days=row.working_days, announce=row.announce, nudges=Nudges(row.nudges), team_id=row.team_id,
-        role=Role(row.role), created_at=row.created_at, streak_days=row.streak_days or 0,
-        streak_last_day=row.streak_last_day, streak_ends_at=row.streak_ends_at, last_learned_at=row.last_learned_at,
-        subject_id=row.subject_id, kept_source=row.kept_source, kept_replies=row.kept_replies,
+        id=row.id,
+        platform=row.platform,
+        platform_user_id=row.platform_user_id,
+        display_name=row.display_name,
+        timezone=row.timezone,
+        timezone_confirmed=row.timezone_confirmed,
+        daily_time=row.daily_time,
+        working_days=row.working_days,
+        announce=row.announce,
+        nudges=Nudges(row.nudges),
+        team_id=row.team_id,
+        role=Role(row.role),
+        created_at=row.created_at,
+        streak_days=row.streak_days or 0,
+        streak_last_day=row.streak_last_day,
+        streak_ends_at=row.streak_ends_at,
+        last_learned_at=row.last_learned_at,
+        subject_id=row.subject_id,
+        kept_source=row.kept_source,
+        kept_replies=row.kept_replies,
     )
 
 
 def session(row: SessionRow | Row[Any]) -> LessonSession:
     return LessonSession(
-        id=row.id, learner_id=row.learner_id, kind=SessionKind(row.kind), title=row.title, steps=row.steps,
-        position=row.position, correct_count=row.correct_count, status=SessionStatus(row.status),
-        started_at=row.started_at, updated_at=row.updated_at, lesson_id=row.lesson_id, lesson_version=row.lesson_version,
-        credential_id=row.credential_id, completed_at=row.completed_at,
+        id=row.id,
+        learner_id=row.learner_id,
+        kind=SessionKind(row.kind),
+        title=row.title,
+        steps=row.steps,
+        position=row.position,
+        correct_count=row.correct_count,
+        status=SessionStatus(row.status),
+        started_at=row.started_at,
+        updated_at=row.updated_at,
+        lesson_id=row.lesson_id,
+        lesson_version=row.lesson_version,
+        credential_id=row.credential_id,
+        completed_at=row.completed_at,
     )
 
 
 def item(row: ItemStateRow | Row[Any]) -> ItemMemory:
-    return ItemMemory(check_key=row.check_key, card=row.card, skills=tuple(row.skills), due=row.due, reviews=row.reviews,
-                      last_correct=row.last_correct, last_review=row.last_review)
+    return ItemMemory(
+        check_key=row.check_key,
+        card=row.card,
+        skills=tuple(row.skills),
+        due=row.due,
+        reviews=row.reviews,
+        last_correct=row.last_correct,
+        last_review=row.last_review,
+    )
 
 
 def skill(row: SkillStateRow) -> SkillMemory:
@@ -49,24 +81,48 @@ def skill(row: SkillStateRow) -> SkillMemory:
 def remembered(row: Row[Any]) -> ItemMemory | SkillMemory:
     """A row of a learner's whole memory (bot/store/memory.py MEMORY): an item or a skill."""
     if row.kind == "item":
-        return ItemMemory(check_key=row.key, card=row.card, skills=tuple(row.skills), due=row.due, reviews=row.reviews,
-                          last_correct=row.last_correct, last_review=row.last_review)
+        return ItemMemory(
+            check_key=row.key,
+            card=row.card,
+            skills=tuple(row.skills),
+            due=row.due,
+            reviews=row.reviews,
+            last_correct=row.last_correct,
+            last_review=row.last_review,
+        )
     return SkillMemory(skill_id=row.key, p_known=row.p_known, updated_at=row.updated_at)
 
 
 def award(row: AwardRow | Row[Any]) -> Award:
     return Award(
-        id=row.id, public_id=row.public_id, learner_id=row.learner_id, definition_id=row.definition_id, kind=row.kind,
-        renewal=row.renewal, awarded_at=row.awarded_at, valid_until=row.valid_until, evidence=row.evidence or {},
-        revoked_at=row.revoked_at, revocation_reason=row.revocation_reason, credential=row.credential,
+        id=row.id,
+        public_id=row.public_id,
+        learner_id=row.learner_id,
+        definition_id=row.definition_id,
+        kind=row.kind,
+        renewal=row.renewal,
+        awarded_at=row.awarded_at,
+        valid_until=row.valid_until,
+        evidence=row.evidence or {},
+        revoked_at=row.revoked_at,
+        revocation_reason=row.revocation_reason,
+        credential=row.credential,
     )
 
 
 def trail_event(row: EventRow | Row[Any]) -> TrailEvent:
     return TrailEvent(
-        id=row.id, learner_id=row.learner_id, source_id=row.source_id, kind=EventKind(row.kind),
-        occurred_at=row.occurred_at, local_date=row.local_date, lesson_id=row.lesson_id,
-        lesson_version=row.lesson_version, check_key=row.check_key, correct=row.correct, payload=row.payload or {},
+        id=row.id,
+        learner_id=row.learner_id,
+        source_id=row.source_id,
+        kind=EventKind(row.kind),
+        occurred_at=row.occurred_at,
+        local_date=row.local_date,
+        lesson_id=row.lesson_id,
+        lesson_version=row.lesson_version,
+        check_key=row.check_key,
+        correct=row.correct,
+        payload=row.payload or {},
     )
 
 
@@ -76,8 +132,15 @@ def team(row: TeamRow) -> Team:
 
 def nudge(row: NudgeRow) -> Nudge:
     return Nudge(
-        id=row.id, learner_id=row.learner_id, kind=NudgeKind(row.kind), due_at=row.due_at, status=NudgeStatus(row.status),
-        attempts=row.attempts, claimed_by=row.claimed_by, lease_until=row.lease_until, done_at=row.done_at,
+        id=row.id,
+        learner_id=row.learner_id,
+        kind=NudgeKind(row.kind),
+        due_at=row.due_at,
+        status=NudgeStatus(row.status),
+        attempts=row.attempts,
+        claimed_by=row.claimed_by,
+        lease_until=row.lease_until,
+        done_at=row.done_at,
         error=row.error,
     )
 
@@ -99,7 +162,8 @@ class Snapshots:
 
     def keep(self, record: R) -> R:
         self._seen[(type(record), record.id)] = {  # type: ignore[attr-defined]
-            f.name: _copied(getattr(record, f.name)) for f in fields(record)  # type: ignore[arg-type]
+            f.name: _copied(getattr(record, f.name))
+            for f in fields(record)  # type: ignore[arg-type]
         }
         return record
 

@@ -20,6 +20,7 @@ seconds" anyway, every process pauses: the next turn is N seconds away for all o
 While the database cannot be reached the bot must still answer (if only to say that what a
 learner sent is kept), so each process then takes turns on its own, at OUTAGE_SHARE of the rate:
 a cautious share that keeps up to that many processes together under the limit."""
+
 from __future__ import annotations
 
 import asyncio
@@ -76,8 +77,7 @@ class SharedSendRate:
             try:
                 async with self._engine.begin() as connection:
                     asked = time.time()  # with a connection in hand: waiting for one is no round trip
-                    turn, server_now = (await connection.execute(
-                        _TAKE_TURN, {"name": self._name, "spacing": self._spacing})).one()
+                    turn, server_now = (await connection.execute(_TAKE_TURN, {"name": self._name, "spacing": self._spacing})).one()
                     answered = time.time()
             except Exception as error:
                 if not is_unavailable(error):
@@ -110,8 +110,9 @@ class SharedSendRate:
         """A turn of this process's own while the database is away."""
         if not self._away:
             self._away = True
-            log.warning("Send rate %s: the database cannot be reached; sending at 1/%d of the rate until it is back",
-                        self._name, OUTAGE_SHARE)
+            log.warning(
+                "Send rate %s: the database cannot be reached; sending at 1/%d of the rate until it is back", self._name, OUTAGE_SHARE
+            )
         now = time.monotonic()
         turn = max(self._local_next, now)
         self._local_next = turn + self._spacing * OUTAGE_SHARE

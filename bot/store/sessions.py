@@ -1,4 +1,5 @@
 """A learner's place in a lesson, a review or a refresher."""
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -21,15 +22,18 @@ S = SESSIONS.c
 OPEN = insert(SESSIONS).returning(S.id)
 COMPLETED = (
     select(S.learner_id, S.lesson_id)
-    .where(S.learner_id.in_(bindparam("learner_ids", expanding=True)), S.kind == SessionKind.LESSON,
-           S.status == SessionStatus.COMPLETED, S.lesson_id.is_not(None))
+    .where(
+        S.learner_id.in_(bindparam("learner_ids", expanding=True)),
+        S.kind == SessionKind.LESSON,
+        S.status == SessionStatus.COMPLETED,
+        S.lesson_id.is_not(None),
+    )
     .distinct()
 )
 
 
 class SqlSessions:
-    def __init__(self, session: AsyncSession, snapshots: rows.Snapshots, active: dict[int, LessonSession | None],
-                 writes: Writes) -> None:
+    def __init__(self, session: AsyncSession, snapshots: rows.Snapshots, active: dict[int, LessonSession | None], writes: Writes) -> None:
         self._session = session
         self._writes = writes
         self._snapshots = snapshots
@@ -43,19 +47,37 @@ class SqlSessions:
             cached = self._active[learner_id]
             return cached if cached is None or cached.status == SessionStatus.ACTIVE else None
         row = await self._session.scalar(
-            select(SessionRow).where(SessionRow.learner_id == learner_id, SessionRow.status == SessionStatus.ACTIVE))
+            select(SessionRow).where(SessionRow.learner_id == learner_id, SessionRow.status == SessionStatus.ACTIVE)
+        )
         found = self._snapshots.keep(rows.session(row)) if row else None
         self._active[learner_id] = found
         return found
 
     async def open(
-        self, learner_id: int, kind: SessionKind, title: str, steps: list[dict[str, Any]], *, now: datetime,
-        lesson_id: str | None = None, lesson_version: str | None = None, credential_id: str | None = None,
+        self,
+        learner_id: int,
+        kind: SessionKind,
+        title: str,
+        steps: list[dict[str, Any]],
+        *,
+        now: datetime,
+        lesson_id: str | None = None,
+        lesson_version: str | None = None,
+        credential_id: str | None = None,
     ) -> LessonSession:
         values: dict[str, Any] = {
-            "learner_id": learner_id, "kind": kind, "title": title, "steps": steps, "position": 0, "correct_count": 0,
-            "status": SessionStatus.ACTIVE, "started_at": now, "updated_at": now, "lesson_id": lesson_id,
-            "lesson_version": lesson_version, "credential_id": credential_id,
+            "learner_id": learner_id,
+            "kind": kind,
+            "title": title,
+            "steps": steps,
+            "position": 0,
+            "correct_count": 0,
+            "status": SessionStatus.ACTIVE,
+            "started_at": now,
+            "updated_at": now,
+            "lesson_id": lesson_id,
+            "lesson_version": lesson_version,
+            "credential_id": credential_id,
         }
         session_id = (await self._session.execute(OPEN, {**values, "completed_at": None})).scalar_one()
         opened = self._snapshots.keep(LessonSession(id=session_id, **values))
@@ -71,8 +93,12 @@ class SqlSessions:
             completed = self._completed.get(session.learner_id)
             touched = changed.keys() & {"status", "kind", "lesson_id", "learner_id"}
             if completed is not None and touched:
-                if touched == {"status"} and session.status == SessionStatus.COMPLETED \
-                        and session.kind == SessionKind.LESSON and session.lesson_id:
+                if (
+                    touched == {"status"}
+                    and session.status == SessionStatus.COMPLETED
+                    and session.kind == SessionKind.LESSON
+                    and session.lesson_id
+                ):
                     completed.add(session.lesson_id)  # a lesson just completed
                 else:  # nothing the flow does: read them again when asked
                     del self._completed[session.learner_id]

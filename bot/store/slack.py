@@ -1,5 +1,6 @@
 """What the Slack adapter keeps per learner, so it asks Slack once, not at every event: when a
 profile was last read, and a digest of the App Home last published."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,12 +22,13 @@ class SqlSlackLearners:
         self._insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
 
     async def learner(self, user_id: str) -> SlackLearner | None:
-        row = (await self._session.execute(
-            select(LearnerRow.id, LearnerRow.display_name, LearnerRow.timezone,
-                   SlackLearnerRow.profile_at, SlackLearnerRow.home_digest)
-            .outerjoin(SlackLearnerRow, SlackLearnerRow.learner_id == LearnerRow.id)
-            .where(LearnerRow.platform == Platform.SLACK, LearnerRow.platform_user_id == user_id)
-        )).one_or_none()
+        row = (
+            await self._session.execute(
+                select(LearnerRow.id, LearnerRow.display_name, LearnerRow.timezone, SlackLearnerRow.profile_at, SlackLearnerRow.home_digest)
+                .outerjoin(SlackLearnerRow, SlackLearnerRow.learner_id == LearnerRow.id)
+                .where(LearnerRow.platform == Platform.SLACK, LearnerRow.platform_user_id == user_id)
+            )
+        ).one_or_none()
         if row is None:
             return None
         return SlackLearner(row[0], row[1], row[2], rows.aware(row[3]), row[4])
@@ -48,10 +50,12 @@ class SqlSlackLearners:
 
     async def _learner_id(self, user_id: str) -> int | None:
         return await self._session.scalar(
-            select(LearnerRow.id).where(LearnerRow.platform == Platform.SLACK, LearnerRow.platform_user_id == user_id))
+            select(LearnerRow.id).where(LearnerRow.platform == Platform.SLACK, LearnerRow.platform_user_id == user_id)
+        )
 
     async def _keep(self, learner_id: int, **values: Any) -> None:
         await self._session.execute(
-            self._insert(SlackLearnerRow).values(learner_id=learner_id, **values)
+            self._insert(SlackLearnerRow)
+            .values(learner_id=learner_id, **values)
             .on_conflict_do_update(index_elements=[SlackLearnerRow.learner_id], set_=values)
         )

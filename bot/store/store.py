@@ -1,5 +1,6 @@
 """The SQLAlchemy store: one `SqlUnitOfWork` per transaction, with a repository per concern
 (bot/ports.py says what each offers). SQLite by default, PostgreSQL for real teams."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator

@@ -1,4 +1,5 @@
 """The audit trail: every answer, card, start, completion and award, with its time."""
+
 from __future__ import annotations
 
 from collections.abc import Collection
@@ -26,7 +27,9 @@ EVIDENCE = union_all(
     .where(E.learner_id == bindparam("learner_id"), E.kind == EventKind.LESSON_COMPLETED)
     .group_by(E.lesson_id),
     select(literal_column("'recheck'"), E.check_key, E.local_date).where(
-        E.learner_id == bindparam("learner_id"), E.kind == EventKind.ANSWERED, E.correct.is_(True),
+        E.learner_id == bindparam("learner_id"),
+        E.kind == EventKind.ANSWERED,
+        E.correct.is_(True),
         E.payload["kind"].as_string() == SessionKind.REVIEW,
     ),
 )
@@ -42,11 +45,21 @@ class SqlTrail:
     async def add(self, learner_id: int, event: TrailEvent) -> None:
         """Written with the turn's other writes (bot/store/writes.py), before anything reads the trail."""
         self._evidence.pop(learner_id, None)
-        self._writes.insert(EVENTS, {
-            "learner_id": learner_id, "source_id": event.source_id, "kind": event.kind, "occurred_at": event.occurred_at,
-            "local_date": event.local_date, "lesson_id": event.lesson_id, "lesson_version": event.lesson_version,
-            "check_key": event.check_key, "correct": event.correct, "payload": event.payload,
-        })
+        self._writes.insert(
+            EVENTS,
+            {
+                "learner_id": learner_id,
+                "source_id": event.source_id,
+                "kind": event.kind,
+                "occurred_at": event.occurred_at,
+                "local_date": event.local_date,
+                "lesson_id": event.lesson_id,
+                "lesson_version": event.lesson_version,
+                "check_key": event.check_key,
+                "correct": event.correct,
+                "payload": event.payload,
+            },
+        )
 
     async def of(self, learner_id: int) -> list[TrailEvent]:
         found = await self._session.scalars(select(EventRow).where(EventRow.learner_id == learner_id).order_by(EventRow.id))
@@ -61,28 +74,31 @@ class SqlTrail:
 
     async def for_report(self, before: datetime) -> list[TrailEvent]:
         found = await self._session.scalars(
-            select(EventRow).where(EventRow.occurred_at < before, EventRow.kind.in_((*LEARNING, EventKind.AWARDED)))
+            select(EventRow)
+            .where(EventRow.occurred_at < before, EventRow.kind.in_((*LEARNING, EventKind.AWARDED)))
             .order_by(EventRow.occurred_at, EventRow.id)
         )
         return [rows.trail_event(row) for row in found]
 
     async def learning_days(self, learner_id: int) -> set[date]:
         found = await self._session.scalars(
-            select(EventRow.local_date).where(EventRow.learner_id == learner_id, EventRow.kind.in_(LEARNING)).distinct())
+            select(EventRow.local_date).where(EventRow.learner_id == learner_id, EventRow.kind.in_(LEARNING)).distinct()
+        )
         return set(found)
 
     async def recent(self, learner_id: int, kinds: Collection[EventKind], limit: int) -> list[TrailEvent]:
         found = await self._session.scalars(
-            select(EventRow).where(EventRow.learner_id == learner_id, EventRow.kind.in_(list(kinds)))
-            .order_by(EventRow.occurred_at.desc(), EventRow.id.desc()).limit(limit)
+            select(EventRow)
+            .where(EventRow.learner_id == learner_id, EventRow.kind.in_(list(kinds)))
+            .order_by(EventRow.occurred_at.desc(), EventRow.id.desc())
+            .limit(limit)
         )
         return [rows.trail_event(row) for row in found]
 
     async def lesson_completions(self, learner_id: int) -> dict[str, datetime]:
         found = await self._session.execute(
             select(EventRow.lesson_id, func.min(EventRow.occurred_at))
-            .where(EventRow.learner_id == learner_id, EventRow.kind == EventKind.LESSON_COMPLETED,
-                   EventRow.lesson_id.is_not(None))
+            .where(EventRow.learner_id == learner_id, EventRow.kind == EventKind.LESSON_COMPLETED, EventRow.lesson_id.is_not(None))
             .group_by(EventRow.lesson_id)
         )
         return {str(lesson): rows.aware(at) for lesson, at in found}  # type: ignore[misc]
@@ -106,21 +122,28 @@ class SqlTrail:
         return self._evidence[learner_id]
 
     async def inactive_since(self, learner_ids: Collection[int], since: datetime) -> set[int]:
-        active = set(await self._session.scalars(
-            select(EventRow.learner_id).where(EventRow.learner_id.in_(list(learner_ids)), EventRow.occurred_at >= since,
-                                              EventRow.kind.in_(LEARNING)).distinct()
-        ))
+        active = set(
+            await self._session.scalars(
+                select(EventRow.learner_id)
+                .where(EventRow.learner_id.in_(list(learner_ids)), EventRow.occurred_at >= since, EventRow.kind.in_(LEARNING))
+                .distinct()
+            )
+        )
         return set(learner_ids) - active
 
     async def who_started(self, learner_ids: Collection[int]) -> set[int]:
-        return set(await self._session.scalars(
-            select(EventRow.learner_id).where(EventRow.learner_id.in_(list(learner_ids)),
-                                              EventRow.kind == EventKind.LESSON_STARTED).distinct()
-        ))
+        return set(
+            await self._session.scalars(
+                select(EventRow.learner_id)
+                .where(EventRow.learner_id.in_(list(learner_ids)), EventRow.kind == EventKind.LESSON_STARTED)
+                .distinct()
+            )
+        )
 
     async def nudge_history(self, learner_id: int) -> tuple[datetime | None, list[datetime]]:
         last_activity = await self._session.scalar(
-            select(func.max(EventRow.occurred_at)).where(EventRow.learner_id == learner_id, EventRow.kind.not_in(BOTS_OWN)))
+            select(func.max(EventRow.occurred_at)).where(EventRow.learner_id == learner_id, EventRow.kind.not_in(BOTS_OWN))
+        )
         since = select(EventRow.occurred_at).where(EventRow.learner_id == learner_id, EventRow.kind == EventKind.NUDGED)
         if last_activity is not None:
             since = since.where(EventRow.occurred_at > last_activity)

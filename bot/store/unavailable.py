@@ -6,6 +6,7 @@ be kept and applied when the database is back. Any other error is a bug or bad d
 again will not help. Drivers report an outage in many shapes: a refused or reset socket
 (asyncpg raises plain OSError while connecting), a connection that vanished mid-query, or a
 server message whose SQLSTATE class says so."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator

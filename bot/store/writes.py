@@ -11,6 +11,7 @@ What waits is kept one write per row: two updates of a row become one (the later
 an upsert replaces the one before it for its key, so that no row is written twice in one statement
 (PostgreSQL would apply only one of them). Whatever fails (a platform message recorded before: the
 events' unique constraint) fails the transaction as it did, only later in it."""
+
 from __future__ import annotations
 
 import functools
@@ -91,7 +92,7 @@ class Writes:
         try:
             if self._together:
                 for start in range(0, len(parts), TOGETHER):
-                    self._send_together(session, parts[start:start + TOGETHER])
+                    self._send_together(session, parts[start : start + TOGETHER])
             else:
                 self._send_each(session, parts)
         finally:
@@ -127,7 +128,7 @@ class Writes:
         events = [_named(values) for part, values in parts if part[0] == "insert"]
         if events:
             session.execute(_statement(parts[0][0], "sqlite"), events)
-        for part, values in parts[len(events):]:
+        for part, values in parts[len(events) :]:
             session.execute(_statement(part, "sqlite"), _named(values))
 
 
@@ -151,7 +152,8 @@ def _statement(part: _Part, dialect: str, prefix: str = "w0_") -> Any:
         return update(table).where(table.c.id == bindparam(f"{prefix}id", type_=table.c.id.type)).values(values)
     statement = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table).values(values)
     return statement.on_conflict_do_update(
-        index_elements=list(key), set_={name: statement.excluded[name] for name in columns if name not in key})
+        index_elements=list(key), set_={name: statement.excluded[name] for name in columns if name not in key}
+    )
 
 
 @functools.lru_cache(maxsize=512)

@@ -2,6 +2,7 @@
 its own setting (TELEGRAM_ANNOUNCE_CHAT, SLACK_ANNOUNCE_CHANNEL) from the environment as `serve`
 does, so a Telegram learner's badge is announced in the Telegram group and a Slack learner's in
 the Slack channel, and neither platform is ever sent the other's id ("Chat not found")."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -49,13 +50,20 @@ def slack_fake() -> Iterator[FakeSlack]:
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the store is not what this is about
 async def test_each_platform_announces_a_badge_in_its_own_team_chat(
-    telegram_fake: FakeTelegram, slack_fake: FakeSlack, store: SqlStore, curriculum: Curriculum,
-    clock: ManualClock, tmp_path: Path,
+    telegram_fake: FakeTelegram,
+    slack_fake: FakeSlack,
+    store: SqlStore,
+    curriculum: Curriculum,
+    clock: ManualClock,
+    tmp_path: Path,
 ):
     env = {
-        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN, "TELEGRAM_API_BASE_URL": telegram_fake.base_url,
+        "TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN,
+        "TELEGRAM_API_BASE_URL": telegram_fake.base_url,
         "TELEGRAM_ANNOUNCE_CHAT": TELEGRAM_GROUP,
-        "SLACK_BOT_TOKEN": SLACK_TOKEN, "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": slack_fake.api_url,
+        "SLACK_BOT_TOKEN": SLACK_TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+        "SLACK_API_URL": slack_fake.api_url,
         "SLACK_ANNOUNCE_CHANNEL": SLACK_CHANNEL,
         "DATA_DIR": str(tmp_path / "data"),
     }
@@ -99,9 +107,7 @@ async def test_each_platform_announces_a_badge_in_its_own_team_chat(
     telegram_chats = {str(c.params.get("chat_id")) for c in telegram_fake.calls if "chat_id" in c.params}
     slack_channels = {str(c.params.get("channel")) for c in slack_fake.calls if "channel" in c.params}
     assert telegram_chats == {str(ana.id), TELEGRAM_GROUP}, "Telegram is sent only its own chats"
-    assert SLACK_CHANNEL in slack_channels and not slack_channels & {TELEGRAM_GROUP, str(ana.id)}, (
-        "Slack is never sent a Telegram id"
-    )
+    assert SLACK_CHANNEL in slack_channels and not slack_channels & {TELEGRAM_GROUP, str(ana.id)}, "Slack is never sent a Telegram id"
     assert not [c for c in telegram_fake.calls if not c.ok], "Telegram refused nothing (no 'chat not found')"
     assert not [c for c in slack_fake.calls if not c.ok], "Slack refused nothing (no 'channel_not_found')"
 
@@ -114,10 +120,13 @@ async def learns_a_day(learner: TelegramUser | SlackUser, next_command: str) -> 
     return any(EARNED in text for text in said)
 
 
-@pytest.mark.parametrize(("platform", "env"), [
-    ("telegram", {"TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN}),
-    ("slack", {"SLACK_BOT_TOKEN": SLACK_TOKEN, "SLACK_SIGNING_SECRET": SECRET}),
-])
+@pytest.mark.parametrize(
+    ("platform", "env"),
+    [
+        ("telegram", {"TELEGRAM_BOT_TOKEN": TELEGRAM_TOKEN}),
+        ("slack", {"SLACK_BOT_TOKEN": SLACK_TOKEN, "SLACK_SIGNING_SECRET": SECRET}),
+    ],
+)
 def test_announce_channel_still_means_the_one_configured_platforms(platform: str, env: dict[str, str]):
     """Deployments with one platform keep their ANNOUNCE_CHANNEL; the other platform's own
     setting, set beside it, wins for that platform."""

@@ -1,6 +1,7 @@
 """Bad configuration as an operator meets it: every command stops with one line on stderr that
 names the setting and what is wrong (exit code 2), never a traceback, never a secret, and
 nothing is written. The default folders are the project's own, wherever the bot is started."""
+
 from __future__ import annotations
 
 import os
@@ -31,10 +32,26 @@ EVERY_COMMAND = {
     "dashboard link": ["dashboard", "link", "telegram:4242"],
     "credentials revoke": ["credentials", "revoke", "some-id", "--reason", "issued in error"],
 }
-PLATFORM_VARIABLES = ("TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_URL", "TELEGRAM_WEBHOOK_SECRET", "TELEGRAM_API_BASE_URL",
-                      "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "SLACK_API_URL", "PUBLIC_URL",
-                      "KEYS_DIR", "DATABASE_URL", "LOG_FORMAT", "PORT", "HOST", "XAPI_ENDPOINT", "ANNOUNCE_CHANNEL",
-                      "TELEGRAM_ANNOUNCE_CHAT", "SLACK_ANNOUNCE_CHANNEL")
+PLATFORM_VARIABLES = (
+    "TELEGRAM_BOT_TOKEN",
+    "TELEGRAM_WEBHOOK_URL",
+    "TELEGRAM_WEBHOOK_SECRET",
+    "TELEGRAM_API_BASE_URL",
+    "SLACK_BOT_TOKEN",
+    "SLACK_SIGNING_SECRET",
+    "SLACK_APP_TOKEN",
+    "SLACK_API_URL",
+    "PUBLIC_URL",
+    "KEYS_DIR",
+    "DATABASE_URL",
+    "LOG_FORMAT",
+    "PORT",
+    "HOST",
+    "XAPI_ENDPOINT",
+    "ANNOUNCE_CHANNEL",
+    "TELEGRAM_ANNOUNCE_CHAT",
+    "SLACK_ANNOUNCE_CHANNEL",
+)
 
 
 def closed_port() -> int:
@@ -43,16 +60,24 @@ def closed_port() -> int:
         return sock.getsockname()[1]  # nothing listens once the socket is closed
 
 
-def run_bot(tmp_path: Path, command: list[str], env: dict[str, str], *, project: Path = PROJECT_DIR,
-            cwd: Path | None = None, stdin: str = "") -> subprocess.CompletedProcess[str]:
+def run_bot(
+    tmp_path: Path, command: list[str], env: dict[str, str], *, project: Path = PROJECT_DIR, cwd: Path | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if k not in PLATFORM_VARIABLES and not k.startswith("NUDGE_")}
     environment |= {"CONTENT_DIR": str(FIXTURE_CONTENT), "DATA_DIR": str(tmp_path / "data"), "TZ": "UTC", **env}
     environment = {k: v for k, v in environment.items() if v is not None}
     csv = tmp_path / "people.csv"
     csv.write_text("platform,user_id,name,team,role,manages\ntelegram,4242,Ana,Crew,learner,\n", encoding="utf-8")
     args = [part.format(csv=csv, out=tmp_path / "out.jsonl") for part in command]
-    return subprocess.run([sys.executable, str(project / "run_bot.py"), *args], input=stdin, capture_output=True,
-                          text=True, env=environment, cwd=cwd or tmp_path, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(project / "run_bot.py"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=cwd or tmp_path,
+        timeout=120,
+    )
 
 
 def assert_refused(result: subprocess.CompletedProcess[str], line: str) -> None:
@@ -89,31 +114,61 @@ def _writable(folder: Path) -> bool:
 
 
 @pytest.mark.parametrize("command", COMMANDS.values(), ids=COMMANDS.keys())
-@pytest.mark.parametrize(("env", "line"), [
-    ({"PORT": "abc"}, "PORT must be a whole number from 1 to 65535, not 'abc'"),
-    ({"PORT": "99999"}, "PORT must be a whole number from 1 to 65535, not '99999'"),
-    ({"DATABASE_URL": "nonsense"}, "DATABASE_URL is not a database URL: use "
-     "postgresql+asyncpg://user:password@host/database or sqlite:///path/to/file.sqlite3"),
-    ({"DATABASE_URL": f"mysql://bot:{SECRET}@db.example.com/bot"}, "DATABASE_URL names a mysql database; the bot "
-     "runs on PostgreSQL or SQLite: use postgresql+asyncpg://user:password@host/database or "
-     "sqlite:///path/to/file.sqlite3"),
-    ({"PUBLIC_URL": "not a url"}, "PUBLIC_URL must be the web app's address, such as https://learn.example.com, "
-     "not 'not a url'"),
-    ({"SLACK_BOT_TOKEN": "xoxb-1-abcdefghijkl"}, "SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: Slack "
-     "needs both (the bot token and, from the app's Basic Information, the signing secret)"),
-    ({"TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOP", "TELEGRAM_WEBHOOK_URL": "http://bot.example.com/telegram/webhook"},
-     "TELEGRAM_WEBHOOK_URL must be an https:// address (Telegram sends webhooks over HTTPS only), such as "
-     "https://bot.example.com/telegram/webhook, not 'http://bot.example.com/telegram/webhook'"),
-    ({"NUDGE_CONCURRENCY": "0"}, "NUDGE_CONCURRENCY must be a positive whole number, not '0'"),
-    ({"TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOP", "SLACK_BOT_TOKEN": "xoxb-1-abcdefghijkl",
-      "SLACK_SIGNING_SECRET": "0123456789abcdef", "ANNOUNCE_CHANNEL": "-1001234567890"},
-     "ANNOUNCE_CHANNEL is set but both Telegram and Slack are configured: set TELEGRAM_ANNOUNCE_CHAT (the Telegram "
-     "group's chat id) and SLACK_ANNOUNCE_CHANNEL (the Slack channel's id) instead"),
-    ({"TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOP", "TELEGRAM_ANNOUNCE_CHAT": "C0123ABC"},
-     "TELEGRAM_ANNOUNCE_CHAT must be a Telegram group's chat id (such as -1001234567890) or a channel's @username, "
-     "not 'C0123ABC'"),
-], ids=["port-abc", "port-99999", "url-nonsense", "mysql", "public-url", "slack-half", "webhook-http", "nudges",
-        "announce-shared", "announce-slack-id-for-telegram"])
+@pytest.mark.parametrize(
+    ("env", "line"),
+    [
+        ({"PORT": "abc"}, "PORT must be a whole number from 1 to 65535, not 'abc'"),
+        ({"PORT": "99999"}, "PORT must be a whole number from 1 to 65535, not '99999'"),
+        (
+            {"DATABASE_URL": "nonsense"},
+            "DATABASE_URL is not a database URL: use postgresql+asyncpg://user:password@host/database or sqlite:///path/to/file.sqlite3",
+        ),
+        (
+            {"DATABASE_URL": f"mysql://bot:{SECRET}@db.example.com/bot"},
+            "DATABASE_URL names a mysql database; the bot "
+            "runs on PostgreSQL or SQLite: use postgresql+asyncpg://user:password@host/database or "
+            "sqlite:///path/to/file.sqlite3",
+        ),
+        ({"PUBLIC_URL": "not a url"}, "PUBLIC_URL must be the web app's address, such as https://learn.example.com, not 'not a url'"),
+        (
+            {"SLACK_BOT_TOKEN": "xoxb-1-abcdefghijkl"},
+            "SLACK_BOT_TOKEN is set but SLACK_SIGNING_SECRET is not: Slack "
+            "needs both (the bot token and, from the app's Basic Information, the signing secret)",
+        ),
+        (
+            {"TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOP", "TELEGRAM_WEBHOOK_URL": "http://bot.example.com/telegram/webhook"},
+            "TELEGRAM_WEBHOOK_URL must be an https:// address (Telegram sends webhooks over HTTPS only), such as "
+            "https://bot.example.com/telegram/webhook, not 'http://bot.example.com/telegram/webhook'",
+        ),
+        ({"NUDGE_CONCURRENCY": "0"}, "NUDGE_CONCURRENCY must be a positive whole number, not '0'"),
+        (
+            {
+                "TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOP",
+                "SLACK_BOT_TOKEN": "xoxb-1-abcdefghijkl",
+                "SLACK_SIGNING_SECRET": "0123456789abcdef",
+                "ANNOUNCE_CHANNEL": "-1001234567890",
+            },
+            "ANNOUNCE_CHANNEL is set but both Telegram and Slack are configured: set TELEGRAM_ANNOUNCE_CHAT (the Telegram "
+            "group's chat id) and SLACK_ANNOUNCE_CHANNEL (the Slack channel's id) instead",
+        ),
+        (
+            {"TELEGRAM_BOT_TOKEN": "123456:ABCDEFGHIJKLMNOP", "TELEGRAM_ANNOUNCE_CHAT": "C0123ABC"},
+            "TELEGRAM_ANNOUNCE_CHAT must be a Telegram group's chat id (such as -1001234567890) or a channel's @username, not 'C0123ABC'",
+        ),
+    ],
+    ids=[
+        "port-abc",
+        "port-99999",
+        "url-nonsense",
+        "mysql",
+        "public-url",
+        "slack-half",
+        "webhook-http",
+        "nudges",
+        "announce-shared",
+        "announce-slack-id-for-telegram",
+    ],
+)
 def test_a_setting_that_cannot_be_used_is_one_line_naming_it(tmp_path, command, env, line):
     result = run_bot(tmp_path, command, env)
     assert_refused(result, line)
@@ -124,10 +179,13 @@ def test_a_setting_that_cannot_be_used_is_one_line_naming_it(tmp_path, command, 
 def test_an_unreachable_database_is_one_line_naming_it_with_the_password_hidden(tmp_path, command):
     port = closed_port()
     result = run_bot(tmp_path, command, {"DATABASE_URL": f"postgresql://bot:{SECRET}@127.0.0.1:{port}/bot"})
-    assert_refused(result, (
-        f"DATABASE_URL=postgresql+asyncpg://bot:***@127.0.0.1:{port}/bot: cannot connect: the connection was refused; "
-        "check that the server is running there and that the host, port, database name, user and password are right"
-    ))
+    assert_refused(
+        result,
+        (
+            f"DATABASE_URL=postgresql+asyncpg://bot:***@127.0.0.1:{port}/bot: cannot connect: the connection was refused; "
+            "check that the server is running there and that the host, port, database name, user and password are right"
+        ),
+    )
     assert not (tmp_path / "data").exists(), "no issuer key or anything else is written"
 
 
@@ -144,8 +202,7 @@ def test_a_read_only_data_dir_is_one_line_naming_it(tmp_path, read_only_folder, 
 
 
 @pytest.mark.parametrize("command", [["console"], ["serve"], ["credentials", "rotate-key"]], ids=str)
-def test_an_unwritable_keys_dir_is_one_line_naming_it_and_the_database_is_not_created(tmp_path, read_only_folder,
-                                                                                       command):
+def test_an_unwritable_keys_dir_is_one_line_naming_it_and_the_database_is_not_created(tmp_path, read_only_folder, command):
     result = run_bot(tmp_path, command, {"KEYS_DIR": str(read_only_folder / "keys")})
     assert result.returncode == CONFIG_ERROR and result.stdout == ""
     assert result.stderr in {
@@ -164,8 +221,11 @@ def test_an_unreadable_key_file_is_one_line_naming_keys_dir(tmp_path, command):
     key.write_text("-----BEGIN PRIVATE KEY-----\nnot a key\n", encoding="utf-8")
     key.chmod(0o600)
     result = run_bot(tmp_path, command, {"KEYS_DIR": str(keys)})
-    assert_refused(result, f"KEYS_DIR={keys}: {key} is not a PEM private key; restore it from a backup (a new key "
-                           "would not verify the credentials signed so far)")
+    assert_refused(
+        result,
+        f"KEYS_DIR={keys}: {key} is not a PEM private key; restore it from a backup (a new key "
+        "would not verify the credentials signed so far)",
+    )
     assert not (tmp_path / "data").exists()
 
 
@@ -183,15 +243,23 @@ def test_a_database_server_that_never_answers_is_reported_not_waited_on(tmp_path
     url = f"postgresql://bot@127.0.0.1:{silent.getsockname()[1]}/bot"
     try:
         result = subprocess.run(  # the guard is far below asyncpg's default of 60 s
-            [sys.executable, str(PROJECT_DIR / "run_bot.py"), "status"], capture_output=True, text=True, timeout=40,
-            env={**{k: v for k, v in os.environ.items() if k not in PLATFORM_VARIABLES},
-                 "DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": url},
+            [sys.executable, str(PROJECT_DIR / "run_bot.py"), "status"],
+            capture_output=True,
+            text=True,
+            timeout=40,
+            env={
+                **{k: v for k, v in os.environ.items() if k not in PLATFORM_VARIABLES},
+                "DATA_DIR": str(tmp_path / "data"),
+                "DATABASE_URL": url,
+            },
         )
     finally:
         silent.close()
         for connection in held:
             connection.close()
     assert (result.returncode, result.stdout) == (CONFIG_ERROR, "")
-    assert result.stderr == (f"DATABASE_URL=postgresql+asyncpg://bot@127.0.0.1:{url.rsplit(':', 1)[1].split('/')[0]}/bot: "
-                             "cannot connect: no answer in time; check that the server is running there and that the "
-                             "host, port, database name, user and password are right\n")
+    assert result.stderr == (
+        f"DATABASE_URL=postgresql+asyncpg://bot@127.0.0.1:{url.rsplit(':', 1)[1].split('/')[0]}/bot: "
+        "cannot connect: no answer in time; check that the server is running there and that the "
+        "host, port, database name, user and password are right\n"
+    )

@@ -1,4 +1,5 @@
 """The console bot as a person uses it: `python run_bot.py` with typed (here: piped) input."""
+
 from __future__ import annotations
 
 import fcntl
@@ -98,12 +99,16 @@ def test_broken_content_stops_the_bot_with_path_and_line(tmp_path):
 def test_content_check_and_preview_commands(tmp_path):
     ok = subprocess.run(
         [sys.executable, str(PROJECT_DIR / "run_bot.py"), "content", "check", str(FIXTURE_CONTENT)],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert ok.returncode == 0 and "2 lessons, 3 checks" in ok.stdout
     shown = subprocess.run(
         [sys.executable, str(PROJECT_DIR / "run_bot.py"), "content", "preview", str(FIXTURE_CONTENT / "lessons" / "tides.md")],
-        capture_output=True, text=True, timeout=60,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert shown.returncode == 0
     assert "[1/4] Two tides a day" in shown.stdout
@@ -137,17 +142,24 @@ def test_enter_and_numbers_never_delete_the_learners_data_only_the_typed_word_do
     # Enter at the first question; then Enter, "2" and "1" at the final step.
     out = run_console(tmp_path, ["/settings", "6", "", "1", "", "2", "1", "/quit"])
     assert _block("[1] Yes, delete my data   [2] No, stay", "", "Type a number from 1 to 2, or a command such as /help.") in out
-    assert FINAL_STEP + TYPE_THE_WORD + "\n\n" + TYPE_THE_WORD + "\n\n" + (
-        "Glad you are staying! Nothing was deleted; /next continues where you are.\n\n"
-    ) in out
+    assert (
+        FINAL_STEP
+        + TYPE_THE_WORD
+        + "\n\n"
+        + TYPE_THE_WORD
+        + "\n\n"
+        + ("Glad you are staying! Nothing was deleted; /next continues where you are.\n\n")
+        in out
+    )
     assert "personal data is deleted" not in out
 
     out = run_console(tmp_path, ["/settings", "6", "1", "delete", "/quit"])
     assert out.startswith("Welcome back!"), "the first session deleted nothing"
-    assert FINAL_STEP + (
-        "Done: your personal data is deleted and I will not message you again. Say /start if you ever want to begin afresh.\n\n"
-        "Bye!\n\n"
-    ) in out
+    assert (
+        FINAL_STEP
+        + ("Done: your personal data is deleted and I will not message you again. Say /start if you ever want to begin afresh.\n\nBye!\n\n")
+        in out
+    )
 
     out = run_console(tmp_path, ["/quit"])
     assert out.startswith("Hi sam!"), "the data is gone: the bot meets a new learner"
@@ -172,33 +184,38 @@ def test_help_settings_progress_path_and_badges_keep_their_lines_and_cards_flow(
     out = run_console(tmp_path, ["1", "", "", "2", "1,2", "/help", "/settings", "/progress", "/path", "/badges", "/quit"])
     assert _block("✅ Lesson complete: Tides. 2 of 2 correct.", "Seamanship L1: 1 of 2 lessons done.") in out
     assert HELP in out
-    assert _block(
-        "Your settings",
-        "Timezone: UTC",
-        "Daily lesson time: 09:00",
-        "Working days: Mon, Tue, Wed, Thu, Fri",
-        "Vacation hold: none",
-        "Announce my badges in the team channel: on",
-        "",
-        "Change a setting like this:",
-        "/settings timezone Europe/Berlin",
-        "/settings time 08:30",
-        "/settings days mon-fri   (or e.g. mon,tue,thu)",
-        "/settings hold 2026-12-22 2027-01-02   (a vacation: your streak waits)",
-        "/settings hold off",
-        "/settings announce off   (or on: your badges in the team channel)",
-        "",
-        "[1] Timezone   [2] Daily time   [3] Pause   [4] Resume   [5] Announce my badges: turn off   [6] Leave and delete my data",
-    ) in out
-    progress = "\n".join([
-        "Your progress",
-        "🔥 Streak: 1 learning day",
-        "📚 Lessons done: 1 of 2",
-        "",
-        "Mastery by skill",
-        "▓▓▓▓▓▓▓▓░░ 80% Reading tides",
-        "",
-    ])
+    assert (
+        _block(
+            "Your settings",
+            "Timezone: UTC",
+            "Daily lesson time: 09:00",
+            "Working days: Mon, Tue, Wed, Thu, Fri",
+            "Vacation hold: none",
+            "Announce my badges in the team channel: on",
+            "",
+            "Change a setting like this:",
+            "/settings timezone Europe/Berlin",
+            "/settings time 08:30",
+            "/settings days mon-fri   (or e.g. mon,tue,thu)",
+            "/settings hold 2026-12-22 2027-01-02   (a vacation: your streak waits)",
+            "/settings hold off",
+            "/settings announce off   (or on: your badges in the team channel)",
+            "",
+            "[1] Timezone   [2] Daily time   [3] Pause   [4] Resume   [5] Announce my badges: turn off   [6] Leave and delete my data",
+        )
+        in out
+    )
+    progress = "\n".join(
+        [
+            "Your progress",
+            "🔥 Streak: 1 learning day",
+            "📚 Lessons done: 1 of 2",
+            "",
+            "Mastery by skill",
+            "▓▓▓▓▓▓▓▓░░ 80% Reading tides",
+            "",
+        ]
+    )
     assert re.search(re.escape("\n\n" + progress + "\n") + r"🔁 Next re-check: \w{3} \d{2} \w{3}, \d{2}:\d{2}\n\n", out), out
     credentials = (
         "🏅 Deckhand (badge): 2 of 4 requirements met",
@@ -206,43 +223,52 @@ def test_help_settings_progress_path_and_badges_keep_their_lines_and_cards_flow(
         "🏅 Mariner Certificate (certificate): 0 of 1 requirements met",
         "   still needs: Hold Deckhand",
     )
-    assert _block(
-        "Your pathway map",
-        "",
-        "Seamanship L1 (1 of 2 done)",
-        "✅ Tides",
-        "➡️ Knots  ← next",
-        "",
-        "Credentials",
-        *credentials,
-        "",
-        "[1] Continue   (or press Enter)",
-    ) in out
-    assert _block(
-        "Your badges",
-        "No badges yet: a badge is earned by showing durable mastery, not by clicking through.",
-        "",
-        "Still to earn",
-        *credentials,
-        "",
-        "[1] Continue learning   (or press Enter)",
-    ) in out
+    assert (
+        _block(
+            "Your pathway map",
+            "",
+            "Seamanship L1 (1 of 2 done)",
+            "✅ Tides",
+            "➡️ Knots  ← next",
+            "",
+            "Credentials",
+            *credentials,
+            "",
+            "[1] Continue   (or press Enter)",
+        )
+        in out
+    )
+    assert (
+        _block(
+            "Your badges",
+            "No badges yet: a badge is earned by showing durable mastery, not by clicking through.",
+            "",
+            "Still to earn",
+            *credentials,
+            "",
+            "[1] Continue learning   (or press Enter)",
+        )
+        in out
+    )
 
     # An author's paragraph, wrapped over three lines in the lesson file, flows as one.
     (tmp_path / "shipped").mkdir()
     out = run_console(tmp_path / "shipped", ["1", "/quit"], content=PROJECT_DIR / "content")
-    assert _block(
-        "─" * 60,
-        "[1/6] Why spotting hazards matters",
-        "",
-        "Most injuries at work come from hazards someone walked past: a cable across a walkway, a guard "
-        "left off, a leak nobody reported. Spotting them takes seconds. Fixing them early saves a trip to "
-        "the hospital.",
-        "",
-        "A hazard is anything that could cause harm. A risk is how likely that harm is, and how bad.",
-        "",
-        "[1] Next ▶   (or press Enter)",
-    ) in out
+    assert (
+        _block(
+            "─" * 60,
+            "[1/6] Why spotting hazards matters",
+            "",
+            "Most injuries at work come from hazards someone walked past: a cable across a walkway, a guard "
+            "left off, a leak nobody reported. Spotting them takes seconds. Fixing them early saves a trip to "
+            "the hospital.",
+            "",
+            "A hazard is anything that could cause harm. A risk is how likely that harm is, and how bad.",
+            "",
+            "[1] Next ▶   (or press Enter)",
+        )
+        in out
+    )
 
 
 TIDES_QUESTION = _block(
@@ -271,9 +297,7 @@ def test_at_the_end_of_the_pathway_the_map_says_what_is_left_instead_of_continue
     # Tides, then Knots; then "Show my pathway", then Enter.
     out = run_console(tmp_path, ["1", "", "", "2", "1,2", "1", "", "2", "1", "", "/quit"])
     assert "🎓 You have completed every lesson on your pathway." in out
-    found = re.search(
-        r"\n\nYour pathway map\n.*?\n\n(.*?)\n\n🎓 You have completed every lesson on your pathway\.", out, re.S
-    )
+    found = re.search(r"\n\nYour pathway map\n.*?\n\n(.*?)\n\n🎓 You have completed every lesson on your pathway\.", out, re.S)
     assert found, out
     # The map's last lines, and no buttons: Enter went on to where the learner is.
     done, recheck, badges = found.group(1).split("\n")[-3:]
@@ -297,7 +321,11 @@ def _read_until(stream: int, marker: str, deadline: float) -> str:
 def test_ctrl_c_ends_the_console_at_once_with_a_goodbye(tmp_path):
     process = subprocess.Popen(
         [sys.executable, str(PROJECT_DIR / "run_bot.py"), "console", "--learner", "sam"],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path, env=console_env(tmp_path),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=console_env(tmp_path),
     )
     assert process.stdout is not None and process.stderr is not None  # both piped
     try:
@@ -311,8 +339,9 @@ def test_ctrl_c_ends_the_console_at_once_with_a_goodbye(tmp_path):
     out = shown + process.stdout.read().decode()
     err = process.stderr.read().decode()
     assert process.returncode in (0, 130), err
-    assert out.endswith("[1] Start now   [2] Later   [3] Daily time\n\n"
-                        "Bye! Your progress is saved: run me again to pick up where you left off.\n\n")
+    assert out.endswith(
+        "[1] Start now   [2] Later   [3] Daily time\n\nBye! Your progress is saved: run me again to pick up where you left off.\n\n"
+    )
     assert "Traceback" not in err and "Error" not in err, err
 
 
@@ -321,7 +350,11 @@ def test_a_terminal_gets_lines_wrapped_to_its_width(tmp_path):
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 60, 0, 0))  # 40 rows, 60 columns
     process = subprocess.Popen(
         [sys.executable, str(PROJECT_DIR / "run_bot.py"), "console", "--learner", "sam"],
-        stdin=subprocess.PIPE, stdout=terminal, stderr=subprocess.PIPE, cwd=tmp_path, env=console_env(tmp_path),
+        stdin=subprocess.PIPE,
+        stdout=terminal,
+        stderr=subprocess.PIPE,
+        cwd=tmp_path,
+        env=console_env(tmp_path),
     )
     os.close(terminal)
     assert process.stdin is not None  # piped

@@ -2,6 +2,7 @@
 timezones from one PostgreSQL database through one fake Telegram server. One worker is killed
 with SIGKILL in the middle of sending a message; its claims expire and the others deliver them.
 Every learner gets exactly one nudge, inside their own waking hours, and none is lost."""
+
 from __future__ import annotations
 
 import asyncio
@@ -36,33 +37,59 @@ async def seed(database_url: str, zones: list[str], now: datetime) -> None:
     would have scheduled for a daily time of a minute ago)."""
     engine = create_engine(database_url)
     async with engine.begin() as connection:
-        await connection.execute(insert(LearnerRow), [
-            {"platform": "telegram", "platform_user_id": str(10_000 + i), "display_name": f"L{i}",
-             "timezone": zones[i % len(zones)], "timezone_confirmed": True, "daily_time": "09:00",
-             "working_days": "1234567", "announce": True, "created_at": now}
-            for i in range(LEARNERS)
-        ])
+        await connection.execute(
+            insert(LearnerRow),
+            [
+                {
+                    "platform": "telegram",
+                    "platform_user_id": str(10_000 + i),
+                    "display_name": f"L{i}",
+                    "timezone": zones[i % len(zones)],
+                    "timezone_confirmed": True,
+                    "daily_time": "09:00",
+                    "working_days": "1234567",
+                    "announce": True,
+                    "created_at": now,
+                }
+                for i in range(LEARNERS)
+            ],
+        )
         ids = list(await connection.scalars(select(LearnerRow.id).order_by(LearnerRow.id)))
-        await connection.execute(insert(NudgeRow), [
-            {"learner_id": learner_id, "kind": "daily", "due_at": now - timedelta(seconds=60 - i * 0.01),
-             "status": "pending", "attempts": 0}
-            for i, learner_id in enumerate(ids)
-        ])
+        await connection.execute(
+            insert(NudgeRow),
+            [
+                {
+                    "learner_id": learner_id,
+                    "kind": "daily",
+                    "due_at": now - timedelta(seconds=60 - i * 0.01),
+                    "status": "pending",
+                    "attempts": 0,
+                }
+                for i, learner_id in enumerate(ids)
+            ],
+        )
     await engine.dispose()
 
 
 def worker(database_url: str, data_dir: Path, base_url: str) -> subprocess.Popen[str]:
     env = {
-        **os.environ, "DATABASE_URL": database_url, "DATA_DIR": str(data_dir), "PORT": str(free_port()),
-        "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base_url,
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DATA_DIR": str(data_dir),
+        "PORT": str(free_port()),
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "TELEGRAM_API_BASE_URL": base_url,
         # Several processes share one bot: Telegram then delivers updates by webhook, never by polling.
         "TELEGRAM_WEBHOOK_URL": "https://bot.example.com/telegram/webhook",
-        "NUDGE_INTERVAL_SECONDS": "0.2", "NUDGE_LEASE_SECONDS": "10", "NUDGE_BATCH": "25",
+        "NUDGE_INTERVAL_SECONDS": "0.2",
+        "NUDGE_LEASE_SECONDS": "10",
+        "NUDGE_BATCH": "25",
         # The three share one send rate through the database; the fake sets no limit here.
         "TELEGRAM_MESSAGES_PER_SECOND": "100",
     }
-    return subprocess.Popen([sys.executable, str(PROJECT_DIR / "run_bot.py"), "serve"], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, str(PROJECT_DIR / "run_bot.py"), "serve"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+    )
 
 
 def owner_of_port(port: int, candidates: list[subprocess.Popen[str]]) -> subprocess.Popen[str]:

@@ -1,5 +1,6 @@
 """A learner works through the shipped curriculum in the console, five minutes a working day,
 over simulated weeks, and earns every badge and the certificate that stacks them."""
+
 from __future__ import annotations
 
 import io

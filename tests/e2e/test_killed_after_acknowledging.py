@@ -1,5 +1,6 @@
 """`serve` killed (SIGKILL) moments after its webhook told Telegram "200, received": the learner's
 answer must still count once the bot is started again, and they must get its feedback."""
+
 from __future__ import annotations
 
 import asyncio
@@ -34,8 +35,7 @@ class WebhookLearner:
         return [c.result.get("text", "") for c in self.fake.messages_to(self.id) if c.method == "sendMessage"]
 
     async def post(self, update: dict[str, Any]) -> httpx.Response:
-        response = await self.http.post("/telegram/webhook", json=update,
-                                        headers={"X-Telegram-Bot-Api-Secret-Token": self.secret})
+        response = await self.http.post("/telegram/webhook", json=update, headers={"X-Telegram-Bot-Api-Secret-Token": self.secret})
         assert response.status_code == 200, response.text
         return response
 
@@ -69,15 +69,23 @@ def answers_recorded(database: Path, user_id: int) -> int:
     with sqlite3.connect(database) as db:
         return db.execute(
             "SELECT COUNT(*) FROM events JOIN learners ON learners.id = events.learner_id"
-            " WHERE learners.platform_user_id = ? AND events.kind = 'answered'", (str(user_id),)).fetchone()[0]
+            " WHERE learners.platform_user_id = ? AND events.kind = 'answered'",
+            (str(user_id),),
+        ).fetchone()[0]
 
 
 async def test_an_answer_acknowledged_just_before_a_kill_counts_after_the_restart(tmp_path: Path):
     with running_fake_telegram(TOKEN) as fake:
         port = free_port()
-        env = {**os.environ, "DATA_DIR": str(tmp_path), "PORT": str(port), "TELEGRAM_BOT_TOKEN": TOKEN,
-               "TELEGRAM_API_BASE_URL": fake.base_url, "TELEGRAM_WEBHOOK_URL": WEBHOOK,
-               "CONTENT_DIR": str(FIXTURE_CONTENT)}
+        env = {
+            **os.environ,
+            "DATA_DIR": str(tmp_path),
+            "PORT": str(port),
+            "TELEGRAM_BOT_TOKEN": TOKEN,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "TELEGRAM_WEBHOOK_URL": WEBHOOK,
+            "CONTENT_DIR": str(FIXTURE_CONTENT),
+        }
         for name in ("DATABASE_URL", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
             env.pop(name, None)
         base = f"http://127.0.0.1:{port}"
@@ -99,8 +107,10 @@ async def test_an_answer_acknowledged_just_before_a_kill_counts_after_the_restar
                     process = start_serve(env)
                     # The answer's feedback shows on the answered question (an edit, not a new message).
                     # awaited in this iteration, so the loop's variables are the ones meant
-                    await fake.wait_for(lambda f: "✅ Correct!" in (f.message(user_id, learner.pressed) or {}).get("text", ""),  # noqa: B023
-                                        timeout=60)
+                    await fake.wait_for(
+                        lambda f: "✅ Correct!" in (f.message(user_id, learner.pressed) or {}).get("text", ""),  # noqa: B023
+                        timeout=60,
+                    )
                     assert answers_recorded(tmp_path / "bot.sqlite3", user_id) == 1, f"killed {delay * 1000:.0f} ms after the 200"
         finally:
             process.send_signal(signal.SIGTERM)

@@ -1,4 +1,5 @@
 """`run_bot.py` commands as an operator or an L&D author types them: real processes, what they print."""
+
 from __future__ import annotations
 
 import asyncio
@@ -16,8 +17,9 @@ import pytest
 from tests.conftest import FIXTURE_CONTENT, PROJECT_DIR
 
 
-def run_bot(*args: str, env: Mapping[str, str | None] | None = None, cwd: Path | None = None, stdin: str = "",
-            project: Path = PROJECT_DIR) -> subprocess.CompletedProcess[str]:
+def run_bot(
+    *args: str, env: Mapping[str, str | None] | None = None, cwd: Path | None = None, stdin: str = "", project: Path = PROJECT_DIR
+) -> subprocess.CompletedProcess[str]:
     """`run_bot.py ARGS` in a process of its own; `env` adds to (None: removes from) this environment."""
     environment = {**os.environ}
     for name in ("DATABASE_URL", "PUBLIC_URL", "TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
@@ -27,40 +29,56 @@ def run_bot(*args: str, env: Mapping[str, str | None] | None = None, cwd: Path |
             environment.pop(name, None)
         else:
             environment[name] = value
-    return subprocess.run([sys.executable, str(project / "run_bot.py"), *args], input=stdin, capture_output=True,
-                          text=True, env=environment, cwd=cwd, timeout=120)
+    return subprocess.run(
+        [sys.executable, str(project / "run_bot.py"), *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=cwd,
+        timeout=120,
+    )
 
 
 # --- content preview of a file that is not a lesson ------------------------------------------
 
-@pytest.mark.parametrize(("file", "kind"), [
-    ("pathways/workplace-safety.md", "a pathway"),
-    ("credentials/loto-practitioner.md", "a badge"),
-    ("credentials/plant-operations.md", "a certificate"),
-])
+
+@pytest.mark.parametrize(
+    ("file", "kind"),
+    [
+        ("pathways/workplace-safety.md", "a pathway"),
+        ("credentials/loto-practitioner.md", "a badge"),
+        ("credentials/plant-operations.md", "a certificate"),
+    ],
+)
 def test_content_preview_of_a_pathway_or_credential_says_what_it_is(file, kind):
     path = PROJECT_DIR / "content" / file
     result = run_bot("content", "preview", str(path))
     assert result.returncode == 1
     assert result.stdout == ""
-    assert result.stderr == (f"{path}:1: this is {kind}, not a lesson: `content preview` shows lessons only; "
-                             "run `run_bot.py content check` to check it\n")
+    assert result.stderr == (
+        f"{path}:1: this is {kind}, not a lesson: `content preview` shows lessons only; run `run_bot.py content check` to check it\n"
+    )
 
 
 # --- every command's --help lists its subcommands ----------------------------------------------
 
 HELP = {
-    ("content",): ["    check     report every problem as path:line: message; exit 1 if any",
-                   "    preview   show a lesson as a learner would see it, answers shown"],
+    ("content",): [
+        "    check     report every problem as path:line: message; exit 1 if any",
+        "    preview   show a lesson as a learner would see it, answers shown",
+    ],
     ("people",): ["    import    import people from a CSV file (all rows or none)"],
     ("xapi",): ["    export    write every statement to a JSON lines file"],
     ("db",): ["    upgrade   create or upgrade the schema (also done on start)"],
     ("dashboard",): ["    link      print a one-time sign-in link for a manager or admin"],
-    ("credentials",): ["    revoke    revoke a credential (flips its status list bit)",
-                       "    rotate-key",
-                       "              start a new issuer key; old credentials stay verifiable",
-                       "    verify    verify an Open Badges 3.0 credential offline",
-                       "    sample    play a demo learner and write one signed credential of each kind"],
+    ("credentials",): [
+        "    revoke    revoke a credential (flips its status list bit)",
+        "    rotate-key",
+        "              start a new issuer key; old credentials stay verifiable",
+        "    verify    verify an Open Badges 3.0 credential offline",
+        "    sample    play a demo learner and write one signed credential of each kind",
+    ],
 }
 
 
@@ -109,24 +127,35 @@ def test_dashboard_link_gives_a_manager_or_admin_a_one_time_sign_in_link(tmp_pat
     manager = run_bot("dashboard", "link", "slack:U0BO7", env=env)
     admin = run_bot("dashboard", "link", "console:carla", env={**env, "PUBLIC_URL": "https://learn.example.com"})
     links = []
-    for result, person, role, base in ((manager, "slack:U0BO7", "manager", "http://127.0.0.1:8123"),
-                                       (admin, "console:carla", "admin", "https://learn.example.com")):
+    for result, person, role, base in (
+        (manager, "slack:U0BO7", "manager", "http://127.0.0.1:8123"),
+        (admin, "console:carla", "admin", "https://learn.example.com"),
+    ):
         assert result.returncode == 0, result.stderr
         found = LINK.search(result.stdout)
         assert found is not None and found["base"] == base, result.stdout
-        assert result.stdout == (f"Dashboard sign-in link for {person} ({role}; works once, for 15 minutes): "
-                                 f"{found.group(0)}\n")
+        assert result.stdout == (f"Dashboard sign-in link for {person} ({role}; works once, for 15 minutes): {found.group(0)}\n")
         links.append(found["token"])
     assert asyncio.run(signin_tokens(tmp_path / "data" / "bot.sqlite3", links)) == ["signin", "signin"]
 
 
-@pytest.mark.parametrize(("person", "code", "says"), [
-    ("telegram:4242", 1, "telegram:4242 is a learner: the dashboard is for managers and admins (give the role with "
-                         "`run_bot.py people import`)."),
-    ("telegram:999", 1, "Nobody is known as telegram:999: managers and admins are added with `run_bot.py people import`."),
-    ("ana", 2, "PERSON is platform:user_id with platform telegram, slack, console (e.g. telegram:4242, slack:U0ANA or "
-               "console:ana), not 'ana'."),
-])
+@pytest.mark.parametrize(
+    ("person", "code", "says"),
+    [
+        (
+            "telegram:4242",
+            1,
+            "telegram:4242 is a learner: the dashboard is for managers and admins (give the role with `run_bot.py people import`).",
+        ),
+        ("telegram:999", 1, "Nobody is known as telegram:999: managers and admins are added with `run_bot.py people import`."),
+        (
+            "ana",
+            2,
+            "PERSON is platform:user_id with platform telegram, slack, console (e.g. telegram:4242, slack:U0ANA or "
+            "console:ana), not 'ana'.",
+        ),
+    ],
+)
 def test_dashboard_link_refuses_anyone_else_in_one_line(tmp_path, person, code, says):
     env = {"DATA_DIR": str(tmp_path / "data"), "CONTENT_DIR": str(FIXTURE_CONTENT)}
     (tmp_path / "people.csv").write_text(PEOPLE, encoding="utf-8")
@@ -145,8 +174,9 @@ async def signin_tokens(database: Path, tokens: list[str]) -> list[str]:
     try:
         async with engine.connect() as connection:
             hashes = [hashlib.sha256(token.encode()).hexdigest() for token in tokens]
-            rows = await connection.execute(select(AccessTokenRow.token_hash, AccessTokenRow.kind)
-                                            .where(AccessTokenRow.token_hash.in_(hashes)))
+            rows = await connection.execute(
+                select(AccessTokenRow.token_hash, AccessTokenRow.kind).where(AccessTokenRow.token_hash.in_(hashes))
+            )
             kinds = dict(rows.all())
     finally:
         await engine.dispose()
@@ -154,6 +184,7 @@ async def signin_tokens(database: Path, tokens: list[str]) -> list[str]:
 
 
 # --- the same database and key wherever the bot is started -------------------------------------
+
 
 def test_the_default_database_and_key_are_the_projects_wherever_the_bot_starts(tmp_path):
     """DATA_DIR and KEYS_DIR unset: run from two other folders, the learner is found again, and
@@ -169,8 +200,7 @@ def test_the_default_database_and_key_are_the_projects_wherever_the_bot_starts(t
     runs = []
     for folder in ("first", "second"):
         (tmp_path / folder).mkdir()
-        runs.append(run_bot("console", "--learner", "sam", env=env, cwd=tmp_path / folder, stdin="/quit\n",
-                            project=project))
+        runs.append(run_bot("console", "--learner", "sam", env=env, cwd=tmp_path / folder, stdin="/quit\n", project=project))
     runs.append(run_bot("status", env=env, cwd=tmp_path, project=project))
     for result in runs:
         assert result.returncode == 0, result.stderr
@@ -184,6 +214,7 @@ def test_the_default_database_and_key_are_the_projects_wherever_the_bot_starts(t
 
 
 # --- status shows what waits in this machine's delivery journal --------------------------------
+
 
 def test_status_says_how_many_deliveries_wait_to_be_recorded(tmp_path):
     from adapters.inbox import FILE, Inbox
@@ -202,5 +233,8 @@ def test_status_says_how_many_deliveries_wait_to_be_recorded(tmp_path):
 
     asyncio.run(journal())
     last = run_bot("status", env=env).stdout.splitlines()[-1]
-    assert re.fullmatch(r"Deliveries kept on this machine, not recorded yet: 2 \(oldest received \d{4}-\d\d-\d\d \d\d:\d\d UTC\); "
-                        r"1 could not be handled \(see the log\)", last), last
+    assert re.fullmatch(
+        r"Deliveries kept on this machine, not recorded yet: 2 \(oldest received \d{4}-\d\d-\d\d \d\d:\d\d UTC\); "
+        r"1 could not be handled \(see the log\)",
+        last,
+    ), last

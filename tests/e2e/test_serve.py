@@ -1,4 +1,5 @@
 """`run_bot.py serve` as an operator starts it: a real process, on a real port, stopped by SIGTERM."""
+
 from __future__ import annotations
 
 import contextlib
@@ -29,7 +30,10 @@ def get_json(url: str) -> dict:
 def start_serve(env: dict[str, str]) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [sys.executable, str(PROJECT_DIR / "run_bot.py"), "serve"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
     )
 
 
@@ -73,8 +77,15 @@ async def test_serve_runs_the_telegram_bot_when_a_token_is_set(tmp_path):
     token = "123456:SERVE-TOKEN-abcdefghijklmnop"
     with running_fake_telegram(token) as fake:
         port = free_port()
-        env = {**os.environ, "DATA_DIR": str(tmp_path), "PORT": str(port), "TELEGRAM_BOT_TOKEN": token,
-               "TELEGRAM_API_BASE_URL": fake.base_url, "ANNOUNCE_CHANNEL": "-100123", "LOG_FORMAT": "json"}
+        env = {
+            **os.environ,
+            "DATA_DIR": str(tmp_path),
+            "PORT": str(port),
+            "TELEGRAM_BOT_TOKEN": token,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "ANNOUNCE_CHANNEL": "-100123",
+            "LOG_FORMAT": "json",
+        }
         env.pop("DATABASE_URL", None)
         process = start_serve(env)
         try:
@@ -104,8 +115,14 @@ async def test_serve_answers_slack_at_slack_events_when_tokens_are_set(tmp_path)
     with running_fake_slack(bot_token="xoxb-serve-token") as fake:
         fake.add_user("U0ANA", name="ana", tz="Asia/Tokyo")
         port = free_port()
-        env = {**os.environ, "DATA_DIR": str(tmp_path), "PORT": str(port), "SLACK_BOT_TOKEN": "xoxb-serve-token",
-               "SLACK_SIGNING_SECRET": secret, "SLACK_API_URL": fake.api_url}
+        env = {
+            **os.environ,
+            "DATA_DIR": str(tmp_path),
+            "PORT": str(port),
+            "SLACK_BOT_TOKEN": "xoxb-serve-token",
+            "SLACK_SIGNING_SECRET": secret,
+            "SLACK_API_URL": fake.api_url,
+        }
         env.pop("DATABASE_URL", None)
         env.pop("TELEGRAM_BOT_TOKEN", None)
         process = start_serve(env)
@@ -126,16 +143,25 @@ async def test_serve_answers_slack_at_slack_events_when_tokens_are_set(tmp_path)
     assert "xoxb-serve-token" not in stderr and secret not in stderr and "Traceback" not in stderr
 
 
-@pytest.mark.parametrize(("name", "value", "says"), [
-    ("NUDGE_CONCURRENCY", "0", "NUDGE_CONCURRENCY must be a positive whole number, not '0'"),
-    ("NUDGE_BATCH", "fifty", "NUDGE_BATCH must be a positive whole number, not 'fifty'"),
-    ("TELEGRAM_MESSAGES_PER_SECOND", "-5", "TELEGRAM_MESSAGES_PER_SECOND must be a positive number, not '-5'"),
-])
+@pytest.mark.parametrize(
+    ("name", "value", "says"),
+    [
+        ("NUDGE_CONCURRENCY", "0", "NUDGE_CONCURRENCY must be a positive whole number, not '0'"),
+        ("NUDGE_BATCH", "fifty", "NUDGE_BATCH must be a positive whole number, not 'fifty'"),
+        ("TELEGRAM_MESSAGES_PER_SECOND", "-5", "TELEGRAM_MESSAGES_PER_SECOND must be a positive number, not '-5'"),
+    ],
+)
 def test_serve_refuses_an_unusable_setting_in_one_line(tmp_path, name, value, says):
     """A typo in a setting stops the start with its name (0 nudges at once would stall delivery
     for ever), not with a traceback."""
-    env = {**os.environ, "DATA_DIR": str(tmp_path), "PORT": str(free_port()), name: value,
-           "TELEGRAM_BOT_TOKEN": "123456:NOT-USED-abcdefghijklmnop", "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot"}
+    env = {
+        **os.environ,
+        "DATA_DIR": str(tmp_path),
+        "PORT": str(free_port()),
+        name: value,
+        "TELEGRAM_BOT_TOKEN": "123456:NOT-USED-abcdefghijklmnop",
+        "TELEGRAM_API_BASE_URL": "http://127.0.0.1:9/bot",
+    }
     env.pop("DATABASE_URL", None)
     process = start_serve(env)
     stdout, stderr = process.communicate(timeout=120)
@@ -145,6 +171,7 @@ def test_serve_refuses_an_unusable_setting_in_one_line(tmp_path, name, value, sa
 
 # --- secrets never printed, /healthz says only ok or down -------------------------------------
 
+
 @pytest.mark.parametrize("log_format", ["text", "json"])
 def test_a_token_telegram_refuses_is_never_printed(tmp_path, log_format):
     """PTB's InvalidToken quotes the token; neither it nor any other secret may reach the terminal."""
@@ -152,10 +179,17 @@ def test_a_token_telegram_refuses_is_never_printed(tmp_path, log_format):
 
     token, lrs_password = "123456:REFUSED-TOKEN-abcdefghijklmnop", "lrs-password-0123456789"
     with running_fake_telegram("654321:THE-BOTS-REAL-TOKEN") as fake:
-        env = {**os.environ, "DATA_DIR": str(tmp_path), "PORT": str(free_port()), "TELEGRAM_BOT_TOKEN": token,
-               "TELEGRAM_API_BASE_URL": fake.base_url, "LOG_FORMAT": log_format,
-               "XAPI_ENDPOINT": f"http://127.0.0.1:{free_port()}/xapi", "XAPI_USERNAME": "bot",
-               "XAPI_PASSWORD": lrs_password}
+        env = {
+            **os.environ,
+            "DATA_DIR": str(tmp_path),
+            "PORT": str(free_port()),
+            "TELEGRAM_BOT_TOKEN": token,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+            "LOG_FORMAT": log_format,
+            "XAPI_ENDPOINT": f"http://127.0.0.1:{free_port()}/xapi",
+            "XAPI_USERNAME": "bot",
+            "XAPI_PASSWORD": lrs_password,
+        }
         env.pop("DATABASE_URL", None)
         process = start_serve(env)
         stdout, stderr = process.communicate(timeout=120)
@@ -174,8 +208,13 @@ async def test_healthz_says_a_platform_is_down_without_its_error(tmp_path):
     token = "123456:HEALTH-TOKEN-abcdefghijklmnop"
     with running_fake_telegram(token) as fake:
         port = free_port()
-        env = {**os.environ, "DATA_DIR": str(tmp_path), "PORT": str(port), "TELEGRAM_BOT_TOKEN": token,
-               "TELEGRAM_API_BASE_URL": fake.base_url}
+        env = {
+            **os.environ,
+            "DATA_DIR": str(tmp_path),
+            "PORT": str(port),
+            "TELEGRAM_BOT_TOKEN": token,
+            "TELEGRAM_API_BASE_URL": fake.base_url,
+        }
         env.pop("DATABASE_URL", None)
         process = start_serve(env)
         try:
@@ -225,8 +264,12 @@ def test_the_sqlite_database_is_private_and_said_at_start(tmp_path):
     for name in ("DATABASE_URL", "KEYS_DIR", "PUBLIC_URL", "TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET"):
         env.pop(name, None)
     process = subprocess.Popen(
-        [sys.executable, str(PROJECT_DIR / "run_bot.py"), "serve"], env=env, stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE, text=True, preexec_fn=lambda: os.umask(0o022),
+        [sys.executable, str(PROJECT_DIR / "run_bot.py"), "serve"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: os.umask(0o022),
     )
     try:
         wait_until_healthy(process, f"http://127.0.0.1:{port}")

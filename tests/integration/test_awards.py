@@ -1,4 +1,5 @@
 """Badges are scarce and stack: earned by durable recall over separate days, awarded once."""
+
 from __future__ import annotations
 
 import asyncio
@@ -74,8 +75,14 @@ async def test_two_transactions_awarding_the_same_badge_at_once_award_it_once(co
             learner = await tx.learners.find("test", "ana")
             return await tx.awards.add(
                 Award(
-                    public_id=str(uuid.uuid4()), learner_id=learner.id, definition_id="deckhand", kind="badge",
-                    renewal=0, awarded_at=clock.now(), valid_until=None, evidence={},
+                    public_id=str(uuid.uuid4()),
+                    learner_id=learner.id,
+                    definition_id="deckhand",
+                    kind="badge",
+                    renewal=0,
+                    awarded_at=clock.now(),
+                    valid_until=None,
+                    evidence={},
                 )
             )
 
@@ -91,8 +98,13 @@ async def test_an_expired_badge_no_longer_counts_toward_the_certificate(core, st
         learner = await tx.learners.find("test", "ana")
         await tx.awards.add(
             Award(
-                public_id=str(uuid.uuid4()), learner_id=learner.id, definition_id="deckhand", kind="badge",
-                renewal=0, awarded_at=clock.now() - timedelta(days=400), valid_until=clock.now() - timedelta(days=35),
+                public_id=str(uuid.uuid4()),
+                learner_id=learner.id,
+                definition_id="deckhand",
+                kind="badge",
+                renewal=0,
+                awarded_at=clock.now() - timedelta(days=400),
+                valid_until=clock.now() - timedelta(days=35),
                 evidence={},
             )
         )

@@ -1,6 +1,7 @@
 """One command table (bot/commands.py) that the core and every adapter read: /help lists exactly
 what this person may type on their platform, a command for managers only for managers, and a
 command of one platform only there."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,8 +22,9 @@ EVERYONE = [
     "/resume: your daily lesson offers again, after /stop",
 ]
 TEAM = "/team: your teams at a glance, and a sign-in link to the dashboard"
-TEAM_SYNC = ("/team sync [#channel] [@manager]: make a team of a channel's members (this channel's when none is named),"
-             " and @manager its manager")
+TEAM_SYNC = (
+    "/team sync [#channel] [@manager]: make a team of a channel's members (this channel's when none is named), and @manager its manager"
+)
 HELP = "/help: this list"
 QUIT = "/quit: leave the console; your progress is saved"
 
@@ -35,14 +37,17 @@ async def as_role(store: SqlStore, chat: Chat, role: Role) -> None:
         await tx.learners.save(learner)
 
 
-@pytest.mark.parametrize(("platform", "role", "lines"), [
-    (Platform.TELEGRAM, Role.LEARNER, [*EVERYONE, HELP]),
-    (Platform.TELEGRAM, Role.MANAGER, [*EVERYONE, TEAM, HELP]),
-    (Platform.SLACK, Role.MANAGER, [*EVERYONE, TEAM, HELP]),
-    (Platform.SLACK, Role.ADMIN, [*EVERYONE, TEAM, TEAM_SYNC, HELP]),
-    (Platform.CONSOLE, Role.LEARNER, [*EVERYONE, HELP, QUIT]),
-    (Platform.CONSOLE, Role.ADMIN, [*EVERYONE, TEAM, HELP, QUIT]),
-])
+@pytest.mark.parametrize(
+    ("platform", "role", "lines"),
+    [
+        (Platform.TELEGRAM, Role.LEARNER, [*EVERYONE, HELP]),
+        (Platform.TELEGRAM, Role.MANAGER, [*EVERYONE, TEAM, HELP]),
+        (Platform.SLACK, Role.MANAGER, [*EVERYONE, TEAM, HELP]),
+        (Platform.SLACK, Role.ADMIN, [*EVERYONE, TEAM, TEAM_SYNC, HELP]),
+        (Platform.CONSOLE, Role.LEARNER, [*EVERYONE, HELP, QUIT]),
+        (Platform.CONSOLE, Role.ADMIN, [*EVERYONE, TEAM, HELP, QUIT]),
+    ],
+)
 async def test_help_lists_what_this_person_may_type_on_their_platform(core, store, platform, role, lines):
     chat = Chat(core, platform=platform)
     await chat.start()
@@ -56,4 +61,3 @@ async def test_an_unknown_command_says_so_and_lists_what_is_known_here(core):
     await chat.start()
     await chat.command("quit")  # the console's, not Telegram's
     assert chat.text.split("\n") == ["I don't know the command /quit. Here is what I understand:", *EVERYONE[1:], HELP]
-

@@ -2,6 +2,7 @@
 learner's own (hashed and salted), never derived from their chat account, and forgotten when they
 leave. Credentials signed the old way (a hash of "telegram:<id>" with the salt beside it: an id
 was recovered in 1.4 s on one core) are signed again, and keep verifying."""
+
 from __future__ import annotations
 
 import asyncio
@@ -65,8 +66,9 @@ async def test_a_credential_names_its_learner_by_a_random_subject_that_leaving_f
     [subject] = await subject_ids(store)
     assert subject is not None
     assert identity_in(badge.credential)["identityHash"] == hash_of(f"urn:uuid:{subject}", identity_in(badge.credential))
-    assert identity_in(certificate.credential)["identityHash"] == hash_of(f"urn:uuid:{subject}", identity_in(certificate.credential)), \
+    assert identity_in(certificate.credential)["identityHash"] == hash_of(f"urn:uuid:{subject}", identity_in(certificate.credential)), (
         "one subject across the learner's credentials, so a certificate and its badges belong together"
+    )
 
     await leave(Chat(core))
     assert await subject_ids(store) == [None], "nothing left that matches the published hash"
@@ -98,8 +100,12 @@ async def test_credentials_signed_the_old_way_are_signed_again_and_keep_verifyin
     without = lambda c: {k: v for k, v in c.items() if k not in ("proof", "credentialSubject")}  # noqa: E731
     assert without(renewed) == without(old) and renewed["credentialSubject"]["achievement"] == old["credentialSubject"]["achievement"]
     live = signed_status_list(issuer=issuer, revoked_indices=[], now=clock.now())
-    node = lambda c: verify_with_node(c, did_documents=(issuer.did_document(),), status_lists=(live,),  # noqa: E731
-                                      now=clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"))
+    node = lambda c: verify_with_node(  # noqa: E731
+        c,
+        did_documents=(issuer.did_document(),),
+        status_lists=(live,),
+        now=clock.now().strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
     assert node(renewed) == {"verified": True, "errors": []}
     assert node(old) == {"verified": True, "errors": []}, "a copy handed out before still verifies"
 
@@ -109,8 +115,9 @@ async def test_a_learner_who_left_before_the_change_is_not_traceable_either(stor
     core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)
     badge, _ = await earn_deckhand(core, clock, store)
     async with store.transaction() as tx:
-        await tx.awards.store_credential((await tx.awards.of(badge.learner_id))[0].id,
-                                         old_style(badge.credential, issuer, "test:ana", clock.now()))
+        await tx.awards.store_credential(
+            (await tx.awards.of(badge.learner_id))[0].id, old_style(badge.credential, issuer, "test:ana", clock.now())
+        )
     await leave(Chat(core))
     await asyncio.to_thread(command.downgrade, alembic_config(database_url), "0013")
     await upgrade_async(database_url)

@@ -1,4 +1,5 @@
 """`run_bot.py credentials revoke` and `rotate-key`, as an operator runs them."""
+
 from __future__ import annotations
 
 import os
@@ -16,7 +17,10 @@ from tests.support import Chat
 def run(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, str(PROJECT_DIR / "run_bot.py"), *args],
-        capture_output=True, text=True, timeout=120, env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **env},
     )
 
 
@@ -27,8 +31,16 @@ async def give_badge(core, store, clock) -> str:
     async with store.transaction() as tx:
         learner = await tx.learners.find("test", "ana")
         await tx.awards.add(
-            Award(public_id=public_id, learner_id=learner.id, definition_id="deckhand", kind="badge", renewal=0,
-                     awarded_at=clock.now() - timedelta(days=1), valid_until=None, evidence={})
+            Award(
+                public_id=public_id,
+                learner_id=learner.id,
+                definition_id="deckhand",
+                kind="badge",
+                renewal=0,
+                awarded_at=clock.now() - timedelta(days=1),
+                valid_until=None,
+                evidence={},
+            )
         )
     return public_id
 
@@ -39,8 +51,14 @@ async def test_revoke_flips_the_record_and_the_badge_stops_counting(core, store,
     await chat.command("path")
     assert "Mariner Certificate** (certificate): 1 of 1 requirements met" in chat.text
 
-    result = run("credentials", "revoke", f"https://learn.example.com/credentials/{public_id}",
-                 "--reason", "issued in error", env={"DATABASE_URL": database_url})
+    result = run(
+        "credentials",
+        "revoke",
+        f"https://learn.example.com/credentials/{public_id}",
+        "--reason",
+        "issued in error",
+        env={"DATABASE_URL": database_url},
+    )
     assert result.returncode == 0, result.stderr
     assert f"Revoked credential {public_id}" in result.stdout
     async with store.transaction() as tx:
@@ -79,8 +97,7 @@ def test_sample_writes_a_signed_credential_of_every_definition(tmp_path):
     from credentials.schema import validate_achievement_credential
 
     out = tmp_path / "samples"
-    result = run("credentials", "sample", str(out),
-                 env={"KEYS_DIR": str(tmp_path / "keys"), "PUBLIC_URL": "https://learn.example.com"})
+    result = run("credentials", "sample", str(out), env={"KEYS_DIR": str(tmp_path / "keys"), "PUBLIC_URL": "https://learn.example.com"})
     assert result.returncode == 0, result.stderr
     assert "Plant Operations Certificate on day" in result.stdout
     did_document = json.loads((out / "did.json").read_text())
@@ -106,7 +123,9 @@ def test_verify_gives_a_one_line_verdict_for_each_case(tmp_path):
         return result.returncode, result.stdout.strip()
 
     assert verify(str(badge), "--did-document", str(did_doc), "--status-list", str(status)) == (
-        0, "VALID: 'Lockout/Tagout Practitioner': signature, dates, schema and status check out (not revoked)")
+        0,
+        "VALID: 'Lockout/Tagout Practitioner': signature, dates, schema and status check out (not revoked)",
+    )
     code, line = verify(str(badge), "--did-document", str(did_doc))
     assert code == 3 and line.startswith("UNKNOWN:") and "not revoked" not in line
     code, line = verify(str(badge))
@@ -125,8 +144,9 @@ def test_verify_gives_a_one_line_verdict_for_each_case(tmp_path):
     from credentials.status_list import signed_status_list
 
     keys = KeyStore(tmp_path / "keys")
-    issuer = IssuerIdentity.create(key=keys.load_or_create(), name="x", public_url="https://learn.example.com",
-                                   local_url="http://127.0.0.1:8000")
+    issuer = IssuerIdentity.create(
+        key=keys.load_or_create(), name="x", public_url="https://learn.example.com", local_url="http://127.0.0.1:8000"
+    )
     revoked = signed_status_list(issuer=issuer, revoked_indices=[award_index], now=datetime.now(UTC))
     (tmp_path / "revoked-list.json").write_text(json.dumps(revoked))
     code, line = verify(str(badge), "--did-document", str(did_doc), "--status-list", str(tmp_path / "revoked-list.json"))

@@ -1,4 +1,5 @@
 """Platforms redeliver: the same message id must count once, also when two deliveries race."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,9 +28,7 @@ async def test_the_same_answer_delivered_twice_counts_once(core, store):
     await chat.read_cards_until_question()
     first = await chat.answer(1, source_id="update-42")
     before = await _answers(store)
-    again = await chat.send(
-        Answer(learner=chat.learner, source_id="update-42", ref=chat.question.ref, choices=(1,))
-    )
+    again = await chat.send(Answer(learner=chat.learner, source_id="update-42", ref=chat.question.ref, choices=(1,)))
     answers, items, skills = await _answers(store)
     assert first and again == []
     assert len(answers) == 1

@@ -3,6 +3,7 @@
 
 Without Node or its packages these tests skip with the reason, except in CI, where they fail:
 CI installs the packages with `(cd tests/verifier && npm ci)`."""
+
 from __future__ import annotations
 
 import copy
@@ -66,7 +67,7 @@ def test_independent_verifier_rejects_a_property_no_context_defines(verify_with_
 
 def test_independent_verifier_rejects_an_expired_credential(verify_with_node, signed):
     [error] = verify_with_node(signed, now="2028-03-03T00:00:00Z")["errors"]
-    assert "after \"validUntil\"" in error
+    assert 'after "validUntil"' in error
 
 
 def test_independent_verifier_accepts_a_did_web_credential_signed_by_a_retired_key(verify_with_node):

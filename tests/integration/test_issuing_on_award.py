@@ -1,4 +1,5 @@
 """An award becomes a signed OpenBadgeCredential in the same transaction, verifiable offline."""
+
 from __future__ import annotations
 
 import copy
@@ -17,8 +18,11 @@ from tests.support import Chat, found, study_daily_until
 def issuer_for(tmp_path, public_url=None) -> IssuerIdentity:
     keys = KeyStore(tmp_path / "keys")
     return IssuerIdentity.create(
-        key=keys.load_or_create(), retired=tuple(keys.retired()), name="Acme Plant Academy",
-        public_url=public_url, local_url="http://127.0.0.1:8000",
+        key=keys.load_or_create(),
+        retired=tuple(keys.retired()),
+        name="Acme Plant Academy",
+        public_url=public_url,
+        local_url="http://127.0.0.1:8000",
     )
 
 
@@ -72,9 +76,16 @@ def test_the_issuer_key_is_created_once_with_private_permissions(tmp_path):
 def test_rotating_the_key_keeps_old_credentials_verifiable(tmp_path, clock):
     keys = KeyStore(tmp_path / "keys")
     old = issuer_for(tmp_path, "https://learn.example.com")
-    signed_before = old.sign({"@context": ["https://www.w3.org/ns/credentials/v2"], "type": ["VerifiableCredential"],
-                              "issuer": old.profile.id, "validFrom": "2026-03-02T08:00:00Z",
-                              "credentialSubject": {"id": "urn:uuid:0d5f6d8e-1b7e-4bd4-a6e7-8f1e3d2c1b0a"}}, created=clock.now())
+    signed_before = old.sign(
+        {
+            "@context": ["https://www.w3.org/ns/credentials/v2"],
+            "type": ["VerifiableCredential"],
+            "issuer": old.profile.id,
+            "validFrom": "2026-03-02T08:00:00Z",
+            "credentialSubject": {"id": "urn:uuid:0d5f6d8e-1b7e-4bd4-a6e7-8f1e3d2c1b0a"},
+        },
+        created=clock.now(),
+    )
     keys.rotate()
     new = issuer_for(tmp_path, "https://learn.example.com")
     assert new.key.public_key_multibase != old.key.public_key_multibase

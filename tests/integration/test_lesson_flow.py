@@ -1,4 +1,5 @@
 """A learner's journey through the core, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from bot.replies import Question, Text
@@ -159,7 +160,6 @@ async def test_daily_timer_offers_start_later_and_skip(core):
     assert [b.label for b in replies[0].buttons] == ["Start", "Later", "Skip today"]
     await chat.press("Skip today")
     assert "Skipped for today" in chat.text
-
 
 
 async def test_daily_timer_mid_lesson_offers_to_continue_that_lesson(core):

@@ -1,6 +1,7 @@
 """Forwarding the learning record to an LRS, against a fake LRS on real HTTP, on SQLite and
 PostgreSQL: what reaches the LRS, what an outage, bad credentials, a refused statement or a
 restart change about it, and that learners are answered whatever the LRS does."""
+
 from __future__ import annotations
 
 import asyncio
@@ -40,23 +41,33 @@ BASE = "https://learn.example.com"
 
 
 def settings_for(lrs: FakeLrs, *, password: str | None = None, batch: int = 100) -> LrsSettings:
-    settings = LrsSettings.from_env({
-        "XAPI_ENDPOINT": lrs.endpoint, "XAPI_USERNAME": lrs.username,
-        "XAPI_PASSWORD": lrs.password if password is None else password, "XAPI_BATCH": str(batch),
-    })
+    settings = LrsSettings.from_env(
+        {
+            "XAPI_ENDPOINT": lrs.endpoint,
+            "XAPI_USERNAME": lrs.username,
+            "XAPI_PASSWORD": lrs.password if password is None else password,
+            "XAPI_BATCH": str(batch),
+        }
+    )
     assert settings is not None
     return dataclasses.replace(settings, timeout=10.0, interval=0.05)
 
 
 @asynccontextmanager
-async def forwarder_on(database_url: str, curriculum: Curriculum, clock: Clock,
-                       settings: LrsSettings) -> AsyncIterator[LrsForwarder]:
+async def forwarder_on(database_url: str, curriculum: Curriculum, clock: Clock, settings: LrsSettings) -> AsyncIterator[LrsForwarder]:
     """A forwarder with an engine of its own, as in a `serve` process of its own."""
     engine = create_engine(database_url)
     client = open_client(settings)
     try:
-        yield LrsForwarder(settings=settings, store=ForwardingStore(engine), record=Record(BASE, curriculum),
-                           clock=clock, client=client, backoff=Backoff(first=0.01, cap=0.05), grace=0.2)
+        yield LrsForwarder(
+            settings=settings,
+            store=ForwardingStore(engine),
+            record=Record(BASE, curriculum),
+            clock=clock,
+            client=client,
+            backoff=Backoff(first=0.01, cap=0.05),
+            grace=0.2,
+        )
     finally:
         await client.aclose()
         await engine.dispose()
@@ -199,8 +210,10 @@ async def test_two_forwarders_at_once_never_send_a_statement_twice(database_url,
     statements = await exported(store, curriculum, tmp_path)
     with running_fake_lrs() as lrs:
         lrs.delay = 0.03  # each post takes a while: the other process tries meanwhile
-        async with forwarder_on(database_url, curriculum, clock, settings_for(lrs, batch=2)) as one, \
-                forwarder_on(database_url, curriculum, clock, settings_for(lrs, batch=2)) as other:
+        async with (
+            forwarder_on(database_url, curriculum, clock, settings_for(lrs, batch=2)) as one,
+            forwarder_on(database_url, curriculum, clock, settings_for(lrs, batch=2)) as other,
+        ):
             rounds = await asyncio.gather(drain(one), drain(other))
     assert any(r.busy for both in rounds for r in both), "the two did try at the same time"
     assert lrs.accepted_ids() == [s["id"] for s in statements]
@@ -225,8 +238,16 @@ async def test_an_event_committed_after_a_later_one_is_still_forwarded(database_
                 await slow.begin()
                 await rolled_back.begin()
                 for session in (slow, rolled_back):
-                    session.add(EventRow(learner_id=learner.id, kind="lesson_started", occurred_at=clock.now(),
-                                         local_date=clock.now().date(), lesson_id="knots", payload={}))
+                    session.add(
+                        EventRow(
+                            learner_id=learner.id,
+                            kind="lesson_started",
+                            occurred_at=clock.now(),
+                            local_date=clock.now().date(),
+                            lesson_id="knots",
+                            payload={},
+                        )
+                    )
                     await session.flush()  # the id is taken now; the row is not visible until commit
                 await chat.take_next_lesson()  # later ids, committed first
                 await drain(forwarder)
@@ -273,7 +294,8 @@ async def test_learners_are_answered_while_the_lrs_hangs(database_url, core, sto
 
 
 async def test_a_refused_statement_is_skipped_but_an_lrs_refusing_everything_skips_nothing(
-        database_url, core, store, curriculum, clock, tmp_path, caplog):
+    database_url, core, store, curriculum, clock, tmp_path, caplog
+):
     chat = Chat(core)
     await chat.start()
     await chat.take_next_lesson()
@@ -304,8 +326,7 @@ async def test_a_refused_statement_is_skipped_but_an_lrs_refusing_everything_ski
 
 def test_forwarding_is_configured_by_environment_variables():
     assert LrsSettings.from_env({}) is None, "unset XAPI_ENDPOINT: off"
-    settings = LrsSettings.from_env({"XAPI_ENDPOINT": "https://lrs.example.com/xapi/", "XAPI_USERNAME": "bot",
-                                     "XAPI_PASSWORD": "pw"})
+    settings = LrsSettings.from_env({"XAPI_ENDPOINT": "https://lrs.example.com/xapi/", "XAPI_USERNAME": "bot", "XAPI_PASSWORD": "pw"})
     assert settings is not None and settings.statements_url == "https://lrs.example.com/xapi/statements"
     assert (settings.username, settings.password, settings.batch) == ("bot", "pw", 100)
     for endpoint in ("lrs.example.com/xapi", "https://bot:pw@lrs.example.com/xapi"):
@@ -327,14 +348,27 @@ async def test_serve_forwards_in_the_background_and_stops_on_sigterm_while_the_l
         await chat.take_next_lesson()
         with running_fake_lrs() as lrs:
             port = free_port()
-            env = {**os.environ, "DATA_DIR": str(tmp_path), "PORT": str(port), "PUBLIC_URL": BASE,
-                   "CONTENT_DIR": str(FIXTURE_CONTENT), "XAPI_ENDPOINT": lrs.endpoint, "XAPI_USERNAME": lrs.username,
-                   "XAPI_PASSWORD": lrs.password, "XAPI_INTERVAL_SECONDS": "0.1"}
+            env = {
+                **os.environ,
+                "DATA_DIR": str(tmp_path),
+                "PORT": str(port),
+                "PUBLIC_URL": BASE,
+                "CONTENT_DIR": str(FIXTURE_CONTENT),
+                "XAPI_ENDPOINT": lrs.endpoint,
+                "XAPI_USERNAME": lrs.username,
+                "XAPI_PASSWORD": lrs.password,
+                "XAPI_INTERVAL_SECONDS": "0.1",
+            }
             for name in ("DATABASE_URL", "TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
                 env.pop(name, None)
             # Popen returns once the process is started; the helpers below poll it as a Popen
-            process = subprocess.Popen([sys.executable, str(PROJECT_DIR / "run_bot.py"), "serve"], env=env,  # noqa: ASYNC220
-                                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            process = subprocess.Popen(  # noqa: ASYNC220
+                [sys.executable, str(PROJECT_DIR / "run_bot.py"), "serve"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             try:
                 statements = await exported(store, curriculum, tmp_path)
                 await wait_for(lambda: len(lrs.stored) == len(statements), timeout=60)

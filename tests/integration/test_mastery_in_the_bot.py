@@ -1,4 +1,5 @@
 """Mastery as the learner sees it in /progress: up with spaced success, down without practice."""
+
 from __future__ import annotations
 
 import re

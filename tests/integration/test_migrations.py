@@ -1,4 +1,5 @@
 """The schema comes from Alembic: `run_bot.py db upgrade` creates it and is safe to repeat."""
+
 from __future__ import annotations
 
 import os
@@ -18,7 +19,10 @@ def test_db_upgrade_creates_the_schema_and_can_run_twice(tmp_path):
     for _ in range(2):
         result = subprocess.run(
             [sys.executable, str(PROJECT_DIR / "run_bot.py"), "db", "upgrade"],
-            capture_output=True, text=True, env=env, timeout=120,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
         )
         assert result.returncode == 0, result.stderr
         assert "Database is up to date" in result.stdout
@@ -91,8 +95,7 @@ async def runs(store) -> dict[str, tuple[int, str, str, str]]:
         kept = {}
         for name in ("ana", "bo"):
             learner = await tx.learners.find("test", name)
-            kept[name] = (learner.streak_days, str(learner.streak_last_day), str(learner.streak_ends_at),
-                          str(learner.last_learned_at))
+            kept[name] = (learner.streak_days, str(learner.streak_last_day), str(learner.streak_ends_at), str(learner.last_learned_at))
         return kept
 
 

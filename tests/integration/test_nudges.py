@@ -1,5 +1,6 @@
 """Daily nudges from the database: planned once, claimed by one worker at a time, sent exactly
 once, and never lost when a worker dies (its claims expire and are taken over)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -50,8 +51,9 @@ async def test_each_learner_is_nudged_at_their_own_nine_oclock(core, store, cloc
         nudges = await tx.nudges.all()
     for nudge in nudges:
         async with store.transaction() as tx:
-            learner = next(found for found in [await tx.learners.find("telegram", f"u{i}") for i in range(5)]
-                           if found.id == nudge.learner_id)
+            learner = next(
+                found for found in [await tx.learners.find("telegram", f"u{i}") for i in range(5)] if found.id == nudge.learner_id
+            )
         local = nudge.due_at.astimezone(ZoneInfo(learner.timezone))
         assert (local.hour, local.minute) == (9, 0) and local.isoweekday() <= 5
     for _ in range(24):  # a day of rounds, an hour apart
@@ -246,8 +248,9 @@ async def test_a_slow_batch_keeps_its_claims_so_no_other_worker_sends_them_too(c
         await rival.deliver_due()  # another worker looks for work meanwhile
 
     # One at a time: five sends of a minute each take five minutes (at once they would take one).
-    worker = NudgeDispatcher(store=store, core=core, clock=clock, senders={"telegram": slow}, worker="slow",
-                             lease=timedelta(minutes=2), concurrency=1)
+    worker = NudgeDispatcher(
+        store=store, core=core, clock=clock, senders={"telegram": slow}, worker="slow", lease=timedelta(minutes=2), concurrency=1
+    )
     await worker.plan()
     clock.advance(days=1)
     claimed, delivered, _, _ = await worker.deliver_due()

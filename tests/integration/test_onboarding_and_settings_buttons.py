@@ -1,6 +1,7 @@
 """First contact on a platform that does not know the learner's timezone (Telegram): the bot asks
 with buttons, then the daily time, then offers the first lesson. /settings offers the same
 buttons, a pause, and leaving (which deletes who the learner is)."""
+
 from __future__ import annotations
 
 from zoneinfo import ZoneInfo

@@ -1,6 +1,7 @@
 """The pathway map at the end of the pathway: its Continue button used to lead to "every lesson
 done", whose "Show my pathway" led back to the same map, and round again. Now the map offers
 Continue only when continuing starts something, and otherwise says what is left."""
+
 from __future__ import annotations
 
 from bot import texts

@@ -1,4 +1,5 @@
 """`people import`: teams, managers and admins from CSV; every bad row named, nothing half-imported."""
+
 from __future__ import annotations
 
 import os
@@ -42,8 +43,10 @@ telegram,4242,Ana again,,learner,
 
 def test_a_header_without_the_identity_columns_is_refused():
     _, problems = read_people("name,team,colour\nAna,Maintenance,red\n")
-    assert problems == ["row 1: the header needs the columns platform, user_id", "row 1: unknown column 'colour' "
-                        "(known: platform, user_id, name, team, role, manages)"]
+    assert problems == [
+        "row 1: the header needs the columns platform, user_id",
+        "row 1: unknown column 'colour' (known: platform, user_id, name, team, role, manages)",
+    ]
 
 
 async def test_a_good_file_creates_teams_people_and_managers_and_a_second_import_updates(core, store, clock):
@@ -59,8 +62,7 @@ async def test_a_good_file_creates_teams_people_and_managers_and_a_second_import
         bo = await tx.learners.find("slack", "U0BO7")
         assert (ana.display_name, ana.timezone, await tx.teams.name_of(ana.id)) == ("Ana Lima", "Europe/Berlin", "Maintenance")
         assert (bo.role, await tx.teams.managed_names(bo.id)) == ("manager", ["Maintenance", "Safety"])
-    moved = GOOD.replace("telegram,4242,Ana Lima,Maintenance", "telegram,4242,Ana Lima,Safety").replace(
-        "Maintenance;Safety", "Safety")
+    moved = GOOD.replace("telegram,4242,Ana Lima,Maintenance", "telegram,4242,Ana Lima,Safety").replace("Maintenance;Safety", "Safety")
     await import_people(store, read_people(moved)[0], now=clock.now())
     async with store.transaction() as tx:
         ana = await tx.learners.find("telegram", "4242")
@@ -73,8 +75,13 @@ def test_the_command_imports_a_good_file_and_refuses_a_bad_one_without_writing(t
     env.pop("DATABASE_URL", None)
     bad = tmp_path / "bad.csv"
     bad.write_text(GOOD + "slack,nope,Zed,,learner,\n", encoding="utf-8")
-    run = lambda *args: subprocess.run([sys.executable, str(PROJECT_DIR / "run_bot.py"), *args],  # noqa: E731
-                                       capture_output=True, text=True, env=env, timeout=120)
+    run = lambda *args: subprocess.run(  # noqa: E731
+        [sys.executable, str(PROJECT_DIR / "run_bot.py"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     refused = run("people", "import", str(bad))
     assert refused.returncode == 1
     assert f"{bad}: row 6: a Slack user id looks like U0123ABCD, not 'nope'" in refused.stderr

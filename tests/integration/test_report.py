@@ -1,4 +1,5 @@
 """The L&D report from real learning: two learners, one who earns the badge and one who drifts."""
+
 from __future__ import annotations
 
 import os
@@ -42,12 +43,22 @@ def test_the_command_prints_the_numbers_and_writes_csv(tmp_path):
     env = {**os.environ, "DATA_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
     out = tmp_path / "report.csv"
-    result = subprocess.run([sys.executable, str(PROJECT_DIR / "run_bot.py"), "report", "--from", "2026-11-01",
-                             "--to", "2026-11-30", "--csv", str(out)], capture_output=True, text=True, env=env, timeout=120)
+    result = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "run_bot.py"), "report", "--from", "2026-11-01", "--to", "2026-11-30", "--csv", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert "period" in result.stdout and "2026-11-01 to 2026-11-30" in result.stdout
     assert re.search(r"active learners +0", result.stdout) and re.search(r"median days to a credential +none earned", result.stdout)
     assert out.read_text(encoding="utf-8").splitlines()[0] == "metric,value"
-    bad = subprocess.run([sys.executable, str(PROJECT_DIR / "run_bot.py"), "report", "--from", "2026-12-01",
-                          "--to", "2026-11-01"], capture_output=True, text=True, env=env, timeout=120)
+    bad = subprocess.run(
+        [sys.executable, str(PROJECT_DIR / "run_bot.py"), "report", "--from", "2026-12-01", "--to", "2026-11-01"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert bad.returncode == 1 and "--to must not be before --from" in bad.stderr

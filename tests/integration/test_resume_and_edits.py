@@ -1,5 +1,6 @@
 """Leaving mid-lesson is normal: the learner resumes exactly there, even after a restart and
 even when the lesson was edited in between."""
+
 from __future__ import annotations
 
 import dataclasses

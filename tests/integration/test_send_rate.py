@@ -1,5 +1,6 @@
 """One Telegram send rate for the whole bot: processes sharing a PostgreSQL database take turns
 from one budget, so together they never send faster than the limit."""
+
 from __future__ import annotations
 
 import asyncio

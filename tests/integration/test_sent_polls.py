@@ -1,4 +1,5 @@
 """The polls the bot sent, kept in the database so any process understands an answer."""
+
 from __future__ import annotations
 
 from bot.clock import ManualClock

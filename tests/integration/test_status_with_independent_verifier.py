@@ -1,5 +1,6 @@
 """Issued credentials, with their revocation status, verify with Digital Bazaar's verifier too:
 valid, revoked, tampered and expired ones each for the right reason."""
+
 from __future__ import annotations
 
 import copy
@@ -16,8 +17,9 @@ from tests.support import Chat, study_daily_until
 
 def issuer_for(tmp_path, public_url) -> IssuerIdentity:
     keys = KeyStore(tmp_path / "keys")
-    return IssuerIdentity.create(key=keys.load_or_create(), name="Acme Plant Academy", public_url=public_url,
-                                 local_url="http://127.0.0.1:8000")
+    return IssuerIdentity.create(
+        key=keys.load_or_create(), name="Acme Plant Academy", public_url=public_url, local_url="http://127.0.0.1:8000"
+    )
 
 
 async def issued_badge(store, curriculum, clock, issuer):
@@ -69,7 +71,7 @@ async def test_independent_verifier_checks_revocation_expiry_and_tampering(
     expired_at = badge.valid_until + timedelta(days=1)
     fresh_list = signed_status_list(issuer=issuer, revoked_indices=[], now=expired_at)
     result = node(credential, fresh_list, at=expired_at)
-    assert not result["verified"] and "is after \"validUntil\"" in " ".join(result["errors"])
+    assert not result["verified"] and 'is after "validUntil"' in " ".join(result["errors"])
 
 
 async def test_a_stale_or_foreign_status_list_is_refused(store, curriculum, clock, tmp_path, verify_with_node):
@@ -80,8 +82,9 @@ async def test_a_stale_or_foreign_status_list_is_refused(store, curriculum, cloc
     result = verify_with_node(badge.credential, status_lists=(stale,), now=iso(now))
     assert not result["verified"] and "status list not verified" in " ".join(result["errors"])
 
-    other = IssuerIdentity.create(key=KeyStore(tmp_path / "other").load_or_create(), name="Someone else",
-                                  public_url=None, local_url="http://127.0.0.1:8000")
+    other = IssuerIdentity.create(
+        key=KeyStore(tmp_path / "other").load_or_create(), name="Someone else", public_url=None, local_url="http://127.0.0.1:8000"
+    )
     foreign = signed_status_list(issuer=other, revoked_indices=[], now=now)
     result = verify_with_node(badge.credential, status_lists=(foreign,), now=iso(now))
     assert not result["verified"]

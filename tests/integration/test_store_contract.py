@@ -1,6 +1,7 @@
 """The store's contract (bot/ports.py), held by both stores: the SQL store on SQLite and
 PostgreSQL, and the in-memory store the core's unit tests run on (tests/memory_store.py), so a
 flow that passes there behaves the same on a database."""
+
 from __future__ import annotations
 
 import asyncio
@@ -100,8 +101,9 @@ async def test_a_platform_message_recorded_twice_fails_its_whole_transaction(any
 async def test_a_session_moves_on_and_completes(any_store: Store):
     async with any_store.transaction() as tx:
         ana, _ = await tx.learners.locked(ANA, now=NOW)
-        session = await tx.sessions.open(ana.id, SessionKind.LESSON, "Tides", [{"type": "card"}, {"type": "card"}], now=NOW,
-                                         lesson_id="tides", lesson_version="v1")
+        session = await tx.sessions.open(
+            ana.id, SessionKind.LESSON, "Tides", [{"type": "card"}, {"type": "card"}], now=NOW, lesson_id="tides", lesson_version="v1"
+        )
         session.position = 1
         await tx.sessions.save(session)
     async with any_store.transaction() as tx:
@@ -128,8 +130,16 @@ async def test_memory_is_kept_per_check_and_due_ones_come_soonest_first(any_stor
 
 async def test_an_award_is_stored_once_and_revoked_on_record(any_store: Store):
     def award() -> Award:
-        return Award(public_id=f"p-{id(object())}", learner_id=ana.id, definition_id="deckhand", kind="badge", renewal=0,
-                     awarded_at=NOW, valid_until=None, evidence={})
+        return Award(
+            public_id=f"p-{id(object())}",
+            learner_id=ana.id,
+            definition_id="deckhand",
+            kind="badge",
+            renewal=0,
+            awarded_at=NOW,
+            valid_until=None,
+            evidence={},
+        )
 
     async with any_store.transaction() as tx:
         ana, _ = await tx.learners.locked(ANA, now=NOW)
@@ -217,8 +227,9 @@ async def test_what_a_transaction_read_it_reads_again_with_its_own_writes(any_st
         assert [i.check_key for i in await tx.memory.due(ana.id, later, 1)] == ["tides:1"]
         await tx.memory.put_skill(ana.id, SkillMemory("tides", 0.6, later))
         assert await tx.memory.skills(ana.id) == {"tides": SkillMemory("tides", 0.6, later)}
-        session = await tx.sessions.open(ana.id, SessionKind.LESSON, "Tides", [{"type": "card"}], now=NOW,
-                                         lesson_id="tides", lesson_version="v1")
+        session = await tx.sessions.open(
+            ana.id, SessionKind.LESSON, "Tides", [{"type": "card"}], now=NOW, lesson_id="tides", lesson_version="v1"
+        )
         assert await tx.sessions.completed_lessons(ana.id) == set()
         session.position, session.status, session.completed_at = 1, SessionStatus.COMPLETED, NOW
         await tx.sessions.save(session)
@@ -227,8 +238,16 @@ async def test_what_a_transaction_read_it_reads_again_with_its_own_writes(any_st
         review.status = SessionStatus.COMPLETED
         await tx.sessions.save(review)
         assert await tx.sessions.completed_lessons(ana.id) == {"tides"}, "a review is no lesson"
-        award = Award(public_id="p-1", learner_id=ana.id, definition_id="deckhand", kind="badge", renewal=0,
-                      awarded_at=NOW, valid_until=None, evidence={})
+        award = Award(
+            public_id="p-1",
+            learner_id=ana.id,
+            definition_id="deckhand",
+            kind="badge",
+            renewal=0,
+            awarded_at=NOW,
+            valid_until=None,
+            evidence={},
+        )
         assert await tx.awards.add(award)
         assert [a.definition_id for a in await tx.awards.of(ana.id)] == ["deckhand"]
         await tx.awards.store_credential(award.id, {"signed": True})
@@ -239,8 +258,7 @@ async def test_what_a_transaction_read_it_reads_again_with_its_own_writes(any_st
         await tx.learners.locked(ANA, now=NOW)  # the SQL store's lock says whether there are awards
         assert [i.check_key for i in await tx.memory.due(ana.id, later, 10)] == ["tides:1", "tides:2"]
         assert await tx.memory.skills(ana.id) == {"tides": SkillMemory("tides", 0.6, later)}
-        assert (await tx.memory.items(ana.id))["tides:1"] == ItemMemory("tides:1", "{}", ("tides",), NOW + timedelta(days=1), 1,
-                                                                        True, NOW)
+        assert (await tx.memory.items(ana.id))["tides:1"] == ItemMemory("tides:1", "{}", ("tides",), NOW + timedelta(days=1), 1, True, NOW)
         assert [i.check_key for i in await tx.memory.due(ana.id, later, 1)] == ["tides:1"], "read as a whole now"
         assert await tx.sessions.completed_lessons(ana.id) == {"tides"}
         assert [(a.definition_id, a.revoked_at) for a in await tx.awards.of(ana.id)] == [("deckhand", NOW)]

@@ -1,4 +1,5 @@
 """Streaks through the whole bot: real events, the learner's own calendar."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime

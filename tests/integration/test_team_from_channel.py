@@ -1,5 +1,6 @@
 """The core's `TeamFromChannel`: an admin makes a team of a chat's members, in one transaction,
 on a real database (SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,8 +22,9 @@ def slack(user_id: str, name: str = "", timezone: str | None = None) -> LearnerR
     return LearnerRef("slack", user_id, name, timezone)
 
 
-def sync(members: list[LearnerRef], manager: LearnerRef | None = None, *, by: LearnerRef = ADMIN,
-         source: str | None = None) -> TeamFromChannel:
+def sync(
+    members: list[LearnerRef], manager: LearnerRef | None = None, *, by: LearnerRef = ADMIN, source: str | None = None
+) -> TeamFromChannel:
     return TeamFromChannel(learner=by, source_id=source, team_name="#plant-floor", members=tuple(members), manager=manager)
 
 
@@ -45,10 +47,12 @@ async def admin(store: SqlStore, clock) -> LearnerRef:
 
 
 async def test_the_team_follows_the_channel_and_people_from_other_platforms_stay(core: Core, store: SqlStore, clock, admin):
-    await import_people(store, [Person("telegram", "4242", "Caio", "#plant-floor", "learner", ()),
-                                Person("slack", "U0B", "Bo Chen", None, "learner", ())], now=clock.now())
-    first = await answer(core, sync([slack("U0A", "ana", "America/Chicago"), slack("U0B", "bo", "Asia/Tokyo")],
-                                    manager=slack("U0ADM")))
+    await import_people(
+        store,
+        [Person("telegram", "4242", "Caio", "#plant-floor", "learner", ()), Person("slack", "U0B", "Bo Chen", None, "learner", ())],
+        now=clock.now(),
+    )
+    first = await answer(core, sync([slack("U0A", "ana", "America/Chicago"), slack("U0B", "bo", "Asia/Tokyo")], manager=slack("U0ADM")))
     assert first == f"{SHOWN_TEAM}: 2 members (2 new, 0 removed); manager: @Dee"
     async with store.transaction() as tx:
         ana = found(await tx.learners.find("slack", "U0A"))

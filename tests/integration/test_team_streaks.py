@@ -1,5 +1,6 @@
 """Streaks on the managers' pages are the learner's own streak, however long the run, kept with
 each learner as their learning is recorded (in any order) and read without their history."""
+
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
@@ -27,7 +28,6 @@ def working_days_back(days: int) -> list[date]:
             found.append(day)
         day -= timedelta(days=1)
     return found
-
 
 
 async def learned(tx: UnitOfWork, learner: Learner, day: date) -> None:

@@ -1,5 +1,6 @@
 """Vacation holds as a learner sets and ends them: a hold already over is refused, and ending a
 hold that has not started cancels it (the learner never left, so no "Welcome back")."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -34,8 +35,7 @@ async def test_hold_off_before_the_hold_starts_cancels_it(core, store):
     await chat.start(timezone="Europe/Berlin")
     await chat.command("settings", "hold 2026-03-09 2026-03-13")
     await chat.command("settings", "hold off")
-    assert chat.text == ("Your vacation hold from 2026-03-09 to 2026-03-13 is cancelled: your daily lessons carry "
-                         "on as usual.")
+    assert chat.text == ("Your vacation hold from 2026-03-09 to 2026-03-13 is cancelled: your daily lessons carry on as usual.")
     assert await holds_of(store, chat) == []
 
 
@@ -45,8 +45,7 @@ async def test_resume_before_the_hold_starts_cancels_it(core, store):
     await chat.command("settings", "hold 2026-03-09 2026-03-13")
     await chat.command("settings")
     await chat.press("Resume")
-    assert chat.text == ("Your vacation hold from 2026-03-09 to 2026-03-13 is cancelled: your daily lessons carry "
-                         "on as usual.")
+    assert chat.text == ("Your vacation hold from 2026-03-09 to 2026-03-13 is cancelled: your daily lessons carry on as usual.")
     assert await holds_of(store, chat) == []
 
 
@@ -59,8 +58,10 @@ async def test_resume_during_a_pause_welcomes_back_and_cancels_a_later_hold(core
     await chat.press("1 week")
     await chat.command("settings")
     await chat.press("Resume")
-    assert chat.text == ("Welcome back! Your pause is over; /next continues where you are. Your vacation hold from "
-                         "2026-04-06 to 2026-04-10 is cancelled: your daily lessons carry on as usual.")
+    assert chat.text == (
+        "Welcome back! Your pause is over; /next continues where you are. Your vacation hold from "
+        "2026-04-06 to 2026-04-10 is cancelled: your daily lessons carry on as usual."
+    )
     assert await holds_of(store, chat) == [(date(2026, 3, 2), date(2026, 3, 2))], "today stays held"
 
 

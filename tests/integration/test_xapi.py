@@ -1,5 +1,6 @@
 """The learning record as xAPI statements, checked against the xAPI 1.0.3 statement rules
 (written here from the specification, independent of the code that makes the statements)."""
+
 from __future__ import annotations
 
 import json
@@ -95,8 +96,13 @@ async def test_a_learners_record_exports_as_valid_xapi_statements(store, curricu
 
 
 def test_the_checker_catches_broken_statements():
-    broken = {"id": "nope", "actor": {"mbox": "mailto:a@b.c", "account": {"homePage": "x", "name": "y"}},
-              "verb": {"id": "answered"}, "object": {"id": "lesson 1"},
-              "result": {"score": {"scaled": 2, "raw": 5, "min": 0, "max": 1}, "success": "yes"},
-              "timestamp": "yesterday", "version": "0.9"}
+    broken = {
+        "id": "nope",
+        "actor": {"mbox": "mailto:a@b.c", "account": {"homePage": "x", "name": "y"}},
+        "verb": {"id": "answered"},
+        "object": {"id": "lesson 1"},
+        "result": {"score": {"scaled": 2, "raw": 5, "min": 0, "max": 1}, "success": "yes"},
+        "timestamp": "yesterday",
+        "version": "0.9",
+    }
     assert len(problems_of(broken)) == 11

@@ -1,6 +1,7 @@
 """The bot as a company installs it: the wheel built from these sources, installed in a new venv
 outside the checkout, run from another folder. Slow (it installs from PyPI), so it runs when
 TEST_INSTALLED_PACKAGE is set: `.ci/run` sets it, in a step of its own."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,13 +28,24 @@ from tests.conftest import PROJECT_DIR, postgres_admin_url
 
 pytestmark = pytest.mark.skipif(
     not os.environ.get("TEST_INSTALLED_PACKAGE"),
-    reason="builds the wheel and installs it in new venvs from PyPI (a few minutes): set TEST_INSTALLED_PACKAGE=1 "
-           "(.ci/run does)")
+    reason="builds the wheel and installs it in new venvs from PyPI (a few minutes): set TEST_INSTALLED_PACKAGE=1 (.ci/run does)",
+)
 
 SOURCES = ("pyproject.toml", "README.md", "bot", "adapters", "content", "credentials", "web")
 # Installed only with an extra (pip's names): a console-only install has none of them.
-EXTRAS = {"fastapi", "starlette", "uvicorn", "jinja2", "pillow", "httpx", "python-telegram-bot", "aiolimiter",
-          "slack-bolt", "slack-sdk", "aiohttp"}
+EXTRAS = {
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "jinja2",
+    "pillow",
+    "httpx",
+    "python-telegram-bot",
+    "aiolimiter",
+    "slack-bolt",
+    "slack-sdk",
+    "aiohttp",
+}
 LESSON = "1\n\n\n\n2\n1,2,4\n2\n/quit\n"  # the first lesson of the sample curriculum, every answer right
 DEMO = """\
 import asyncio
@@ -97,8 +109,14 @@ def outside(tmp_path: Path, **env: str) -> dict[str, str]:
     (its data folder under XDG_DATA_HOME)."""
     environment = {name: os.environ[name] for name in ("PATH", "LANG", "LC_ALL") if name in os.environ}
     (tmp_path / "home").mkdir(exist_ok=True)
-    return {**environment, "HOME": str(tmp_path / "home"), "XDG_DATA_HOME": str(tmp_path / "home" / "data"),
-            "LOGNAME": "sam", "TZ": "UTC", **env}  # LOGNAME: the console learner is the user
+    return {
+        **environment,
+        "HOME": str(tmp_path / "home"),
+        "XDG_DATA_HOME": str(tmp_path / "home" / "data"),
+        "LOGNAME": "sam",
+        "TZ": "UTC",
+        **env,
+    }  # LOGNAME: the console learner is the user
 
 
 def test_a_console_only_install_runs_a_lesson_from_any_folder_with_its_data_in_the_users_data_folder(wheel, tmp_path):
@@ -109,8 +127,12 @@ def test_a_console_only_install_runs_a_lesson_from_any_folder_with_its_data_in_t
     env = outside(tmp_path)
 
     first = run([str(bin_dir / "microbadge")], input=LESSON, cwd=elsewhere, env=env)
-    checkout = run([sys.executable, str(PROJECT_DIR / "run_bot.py"), "console", "--learner", "sam"], input=LESSON,
-                   cwd=tmp_path, env={**env, "DATA_DIR": str(tmp_path / "checkout-data")})
+    checkout = run(
+        [sys.executable, str(PROJECT_DIR / "run_bot.py"), "console", "--learner", "sam"],
+        input=LESSON,
+        cwd=tmp_path,
+        env={**env, "DATA_DIR": str(tmp_path / "checkout-data")},
+    )
     assert first.stdout == checkout.stdout, "the same lesson as in the checkout"
     assert "Lesson complete: Spotting hazards. 3 of 3 correct." in first.stdout
     data = tmp_path / "home" / "data" / "microbadge"
@@ -125,10 +147,11 @@ def test_a_console_only_install_runs_a_lesson_from_any_folder_with_its_data_in_t
 
     usage = run([str(bin_dir / "microbadge"), "--help"], cwd=elsewhere, env=env).stdout
     assert usage.splitlines()[0] == "usage: microbadge [-h] COMMAND ..."
-    serve = subprocess.run([str(bin_dir / "microbadge"), "serve"], capture_output=True, text=True, cwd=elsewhere,
-                           env=env, timeout=60)
-    assert (serve.returncode, serve.stderr) == (1, "Cannot start: the web app's packages are not installed (fastapi "
-                                                   "is missing): pip install 'microbadge[web]'.\n")
+    serve = subprocess.run([str(bin_dir / "microbadge"), "serve"], capture_output=True, text=True, cwd=elsewhere, env=env, timeout=60)
+    assert (serve.returncode, serve.stderr) == (
+        1,
+        "Cannot start: the web app's packages are not installed (fastapi is missing): pip install 'microbadge[web]'.\n",
+    )
 
 
 @pytest.fixture
@@ -173,12 +196,13 @@ def test_an_install_from_the_lock_file_serves_credential_pages_on_postgresql(whe
     run([microbadge, "xapi", "export", "record.jsonl"], cwd=elsewhere, env=env)
     statements = [json.loads(line) for line in (elsewhere / "record.jsonl").read_text().splitlines()]
     base = f"http://127.0.0.1:{port}"
-    (page,) = [s["result"]["extensions"][f"{base}/xapi/extensions/credential"] for s in statements
-               if s["verb"]["display"]["en-US"] == "earned"
-               and s["object"]["id"] == f"{base}/achievements/loto-practitioner"]
+    (page,) = [
+        s["result"]["extensions"][f"{base}/xapi/extensions/credential"]
+        for s in statements
+        if s["verb"]["display"]["en-US"] == "earned" and s["object"]["id"] == f"{base}/achievements/loto-practitioner"
+    ]
 
-    process = subprocess.Popen([microbadge, "serve"], cwd=elsewhere, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([microbadge, "serve"], cwd=elsewhere, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         assert wait_for_health(process, base) == {"status": "ok", "checks": {"database": "ok"}}
         html = fetch(page).decode()

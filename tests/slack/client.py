@@ -1,6 +1,7 @@
 """A Slack user for the wire tests: sends correctly signed Events API, interactivity and
 slash-command requests to the app over HTTP (ASGI), and reads what the app posted to the fake
 Slack Web API."""
+
 from __future__ import annotations
 
 import asyncio
@@ -70,8 +71,14 @@ class SlackUser:
         message, button = self.with_button(label)
         before = len(self.messages())
         body = signing.block_actions(
-            self.id, self.channel, message["ts"], button["action_id"], button.get("value", ""),
-            message=message, label=button["text"]["text"], response_url=self.fake.response_url_for(self.channel, message["ts"]),
+            self.id,
+            self.channel,
+            message["ts"],
+            button["action_id"],
+            button.get("value", ""),
+            message=message,
+            label=button["text"]["text"],
+            response_url=self.fake.response_url_for(self.channel, message["ts"]),
         )
         response = await self.send(body)
         assert response.status_code == 200, response.text
@@ -87,8 +94,14 @@ class SlackUser:
         state = {"values": {block_id: {checkboxes["action_id"]: {"type": "checkboxes", "selected_options": ticked}}}}
         before = len(self.messages())
         body = signing.block_actions(
-            self.id, self.channel, message["ts"], submit["action_id"], submit["value"],
-            message=message, label=submit["text"]["text"], state=state,
+            self.id,
+            self.channel,
+            message["ts"],
+            submit["action_id"],
+            submit["value"],
+            message=message,
+            label=submit["text"]["text"],
+            state=state,
             response_url=self.fake.response_url_for(self.channel, message["ts"]),
         )
         assert (await self.send(body)).status_code == 200

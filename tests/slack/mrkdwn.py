@@ -9,6 +9,7 @@ no marker between two letters or digits: `snake_case` stays as it is) and no spa
 them, and end on the line they start; ``` fences a code block; a line starting with `>` is a
 quote. Texts are sent with `verbatim: true`, so bare URLs and names are not linked by Slack.
 """
+
 from __future__ import annotations
 
 import re
@@ -71,7 +72,7 @@ def shown_blocks(blocks: list[dict[str, Any]]) -> Shown:
 def _line(line: str, result: Shown) -> str:
     for marker in (">", "&gt;"):
         if line.startswith(marker):
-            quoted = _inline(line[len(marker):].removeprefix(" "), result)
+            quoted = _inline(line[len(marker) :].removeprefix(" "), result)
             result.styled.append(("quote", quoted))
             return quoted
     return _inline(line, result)

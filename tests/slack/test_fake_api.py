@@ -1,5 +1,6 @@
 """The fake Slack Web API, driven by the real slack_sdk AsyncWebClient over HTTP, and the signed
 requests of signing.py, accepted (or refused) by a real slack_bolt app."""
+
 from __future__ import annotations
 
 import asyncio
@@ -36,8 +37,7 @@ def section(text: str) -> dict[str, Any]:
 
 
 def button(action_id: str, value: str) -> dict[str, Any]:
-    return {"type": "button", "action_id": action_id, "value": value,
-            "text": {"type": "plain_text", "text": "Next"}}
+    return {"type": "button", "action_id": action_id, "value": value, "text": {"type": "plain_text", "text": "Next"}}
 
 
 @pytest.fixture
@@ -78,8 +78,7 @@ async def test_post_update_and_read_back(fake: FakeSlack, client: AsyncWebClient
     later = await client.chat_postMessage(channel=CHANNEL, text="second")
     assert float(later["ts"]) > float(posted["ts"])
 
-    updated = await client.chat_update(channel=CHANNEL, ts=posted["ts"], text="Lesson 1 (done)",
-                                       blocks=[section("~Lesson 1~")])
+    updated = await client.chat_update(channel=CHANNEL, ts=posted["ts"], text="Lesson 1 (done)", blocks=[section("~Lesson 1~")])
     assert updated["message"]["text"] == "Lesson 1 (done)"
     current = fake.message(CHANNEL, posted["ts"])
     assert current is not None and without_ids(current["blocks"]) == [section("~Lesson 1~")] and "edited" in current
@@ -97,11 +96,9 @@ async def test_post_update_and_read_back(fake: FakeSlack, client: AsyncWebClient
 
 @pytest.mark.filterwarnings("ignore:The top-level `text` argument is missing:UserWarning")  # on purpose
 async def test_message_validation(client: AsyncWebClient) -> None:
-    too_many = await api_error(client.chat_postMessage(channel=CHANNEL, text="x",
-                                                       blocks=[section("b")] * 51))
+    too_many = await api_error(client.chat_postMessage(channel=CHANNEL, text="x", blocks=[section("b")] * 51))
     assert too_many.response["error"] == "invalid_blocks"
-    assert too_many.response["response_metadata"]["messages"] == [
-        "[ERROR] no more than 50 items allowed [json-pointer:/blocks]"]
+    assert too_many.response["response_metadata"]["messages"] == ["[ERROR] no more than 50 items allowed [json-pointer:/blocks]"]
     long_section = await api_error(client.chat_postMessage(channel=CHANNEL, blocks=[section("x" * 3001)]))
     assert long_section.response["error"] == "invalid_blocks"
     assert "/blocks/0/text/text" in long_section.response["errors"][0]
@@ -126,8 +123,7 @@ async def test_tokens(fake: FakeSlack) -> None:
 
 
 async def test_rate_limit_is_retried_by_the_sdk_handler(fake: FakeSlack) -> None:
-    client = AsyncWebClient(TOKEN, base_url=fake.api_url,
-                            retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)])
+    client = AsyncWebClient(TOKEN, base_url=fake.api_url, retry_handlers=[AsyncRateLimitErrorRetryHandler(max_retry_count=2)])
     fake.fail_next("chat.postMessage")
     started = time.monotonic()
     await client.chat_postMessage(channel=CHANNEL, text="hi")
@@ -183,9 +179,7 @@ async def test_every_method_is_held_to_its_tier_per_workspace(fake: FakeSlack, c
     await client.chat_update(channel=CHANNEL, ts=posted["ts"], text="no limits")
 
 
-async def test_posting_is_about_one_message_a_second_per_channel_with_short_bursts(
-    fake: FakeSlack, client: AsyncWebClient
-) -> None:
+async def test_posting_is_about_one_message_a_second_per_channel_with_short_bursts(fake: FakeSlack, client: AsyncWebClient) -> None:
     for n in range(3):
         await client.chat_postMessage(channel=USER, text=f"burst {n}")  # a user id: their DM
     limited = await api_error(client.chat_postMessage(channel=fake.dm_channel(USER), text="fourth"))
@@ -214,8 +208,9 @@ async def test_a_request_sent_again_before_its_retry_after_ran_out_is_recorded(f
 async def test_a_response_url_replaces_the_pressed_message_at_most_five_times_within_30_minutes(
     fake: FakeSlack, client: AsyncWebClient
 ) -> None:
-    posted = await client.chat_postMessage(channel=CHANNEL, text="Q",
-                                           blocks=[section("Q?"), {"type": "actions", "elements": [button("a", "1")]}])
+    posted = await client.chat_postMessage(
+        channel=CHANNEL, text="Q", blocks=[section("Q?"), {"type": "actions", "elements": [button("a", "1")]}]
+    )
     url = fake.response_url_for(CHANNEL, posted["ts"])
     for n in range(5):
         answer = await AsyncWebhookClient(url).send(replace_original=True, text=f"answered {n}", blocks=[section(f"Your answer: {n}")])
@@ -279,8 +274,11 @@ async def test_channel_info_and_members_page_by_page(fake: FakeSlack, client: As
     fake.set_members("C0DESIGN", people[:2])
     assert (await client.conversations_members(channel="C0DESIGN"))["members"] == [*people[:2], fake.bot_user_id]
 
-    for call in (client.conversations_info(channel="G0SECRET"), client.conversations_members(channel="G0SECRET"),
-                 client.conversations_members(channel="C0NOWHERE")):
+    for call in (
+        client.conversations_info(channel="G0SECRET"),
+        client.conversations_members(channel="G0SECRET"),
+        client.conversations_members(channel="C0NOWHERE"),
+    ):
         hidden = await api_error(call)
         assert (hidden.response.status_code, hidden.response["error"]) == (200, "channel_not_found")
     bad = await api_error(client.conversations_members(channel="C0DESIGN", cursor="not a cursor"))
@@ -297,11 +295,9 @@ async def test_views(fake: FakeSlack, client: AsyncWebClient) -> None:
     assert stored is not None and stored["id"] == published["view"]["id"] and stored["blocks"] == home["blocks"]
     republished = await client.views_publish(user_id=USER, view={**home, "blocks": [section("v2")]})
     assert republished["view"]["id"] == stored["id"] and found(fake.home_of(USER))["blocks"] == [section("v2")]
-    too_big = await api_error(client.views_publish(user_id=USER, view={"type": "home",
-                                                                       "blocks": [section("b")] * 101}))
+    too_big = await api_error(client.views_publish(user_id=USER, view={"type": "home", "blocks": [section("b")] * 101}))
     assert too_big.response["error"] == "invalid_arguments"
-    assert "[ERROR] no more than 100 items allowed [json-pointer:/view/blocks]" in (
-        too_big.response["response_metadata"]["messages"])
+    assert "[ERROR] no more than 100 items allowed [json-pointer:/view/blocks]" in (too_big.response["response_metadata"]["messages"])
 
     modal = {"type": "modal", "title": {"type": "plain_text", "text": "Quiz"}, "blocks": [section("Q1")]}
     opened = await client.views_open(trigger_id="1.2.abc", view=modal)
@@ -311,8 +307,9 @@ async def test_views(fake: FakeSlack, client: AsyncWebClient) -> None:
 
 async def test_files_upload_v2(fake: FakeSlack, client: AsyncWebClient) -> None:
     data = bytes(range(256)) * 4
-    answer = await client.files_upload_v2(channel=CHANNEL, content=data, filename="badge.png",
-                                          title="Your badge", initial_comment="Well done!")
+    answer = await client.files_upload_v2(
+        channel=CHANNEL, content=data, filename="badge.png", title="Your badge", initial_comment="Well done!"
+    )
     [upload] = fake.uploads
     assert (upload.data, upload.channel, upload.title, upload.completed) == (data, CHANNEL, "Your badge", True)
     assert answer["file"]["id"] == upload.file_id and answer["file"]["size"] == len(data)
@@ -328,15 +325,16 @@ def bolt_app(fake: FakeSlack) -> AsyncApp:
     @app.command("/learn")
     async def learn(ack: Any, command: dict[str, Any], say: Any, respond: Any) -> None:
         await ack()
-        await say(text=f"next lesson for {command['user_id']}",
-                  blocks=[section("Lesson"), {"type": "actions", "elements": [button("next", "lesson-2")]}])
+        await say(
+            text=f"next lesson for {command['user_id']}",
+            blocks=[section("Lesson"), {"type": "actions", "elements": [button("next", "lesson-2")]}],
+        )
         await respond(text="on its way")
 
     @app.action("next")
     async def next_lesson(ack: Any, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
-        await client.chat_update(channel=body["channel"]["id"], ts=body["message"]["ts"],
-                                 text=f"done: {body['actions'][0]['value']}")
+        await client.chat_update(channel=body["channel"]["id"], ts=body["message"]["ts"], text=f"done: {body['actions'][0]['value']}")
 
     @app.event("message")
     async def on_message(event: dict[str, Any], say: Any) -> None:

@@ -1,6 +1,7 @@
 """The Slack adapter at the wire: the real slack-bolt AsyncApp inside the project's ASGI app,
 sent correctly signed Events API, interactivity and slash-command requests over HTTP, posting to
 a fake Slack Web API on 127.0.0.1 (fakes/slack_api.py)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -42,8 +43,7 @@ def fake() -> Iterator[FakeSlack]:
         yield fake
 
 
-def slack_bot(fake: FakeSlack, core: Core, store: SqlStore, clock: ManualClock | None = None,
-              **options: Any) -> SlackBot:
+def slack_bot(fake: FakeSlack, core: Core, store: SqlStore, clock: ManualClock | None = None, **options: Any) -> SlackBot:
     """The app as `serve` makes it (Slack's pacing of one message a second per channel, short
     bursts), against a fake that enforces Slack's limits. `store`: the core's database."""
     settings = SlackSettings(bot_token=TOKEN, signing_secret=SECRET, api_url=fake.api_url, announce_channel=TEAM_CHANNEL)
@@ -52,8 +52,9 @@ def slack_bot(fake: FakeSlack, core: Core, store: SqlStore, clock: ManualClock |
 
 async def serving(bot: SlackBot, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path) -> AppClient:
     """The project's web app with the Slack endpoint, for signed requests over ASGI."""
-    app = create_app(store=store, curriculum=curriculum, issuer=issuer_for(tmp_path), clock=clock,
-                     platform_routers=[events_router(bot.app, SECRET)])
+    app = create_app(
+        store=store, curriculum=curriculum, issuer=issuer_for(tmp_path), clock=clock, platform_routers=[events_router(bot.app, SECRET)]
+    )
     return AppClient(bot.join, transport=httpx.ASGITransport(app=app), base_url="https://learn.example.com")
 
 

@@ -2,6 +2,7 @@
 which calls the fake Slack Web API (fakes/slack_api.py), strict by default: every method's
 tier per workspace, about one message a second per channel, a response_url used at most 5
 times, 429 with Retry-After, and a record of any request sent again too early."""
+
 from __future__ import annotations
 
 import asyncio
@@ -138,16 +139,22 @@ async def test_every_429_is_waited_out_for_its_retry_after_until_the_message_is_
 
 
 @SQLITE
-async def test_a_pressed_message_is_updated_by_chat_update_only_when_its_response_url_cannot_be_used(
-    ana: SlackUser, fake: FakeSlack
-):
+async def test_a_pressed_message_is_updated_by_chat_update_only_when_its_response_url_cannot_be_used(ana: SlackUser, fake: FakeSlack):
     await ana.says("hi")
     await ana.presses("Start now")
     assert calls_of(fake, "chat.update") == [] and len(fake.responses) == 1
     # A press handled late (kept while the database was away, say): its response_url has expired.
     message, button = ana.with_button("Next")
-    body = signing.block_actions(ana.id, ana.channel, message["ts"], button["action_id"], button["value"], message=message,
-                                 label="Next", response_url=fake.response_url_for(ana.channel, message["ts"], age=31 * 60))
+    body = signing.block_actions(
+        ana.id,
+        ana.channel,
+        message["ts"],
+        button["action_id"],
+        button["value"],
+        message=message,
+        label="Next",
+        response_url=fake.response_url_for(ana.channel, message["ts"], age=31 * 60),
+    )
     assert (await ana.send(body)).status_code == 200
     await ana.settle(len(ana.messages()))
     assert fake.responses[-1].status == 404 and len(calls_of(fake, "chat.update")) == 1
@@ -193,8 +200,9 @@ async def test_nudges_ask_do_not_disturb_for_many_learners_in_one_call(fake: Fak
         if n % 10 == 0:
             fake.set_dnd(user, window=(now - 60, now + 3600))
     bot = slack_bot(fake, core, store, clock)
-    outcomes = await asyncio.gather(*(bot.send_to_user(user, [TextReply("⏰ 5-minute lesson: **Tides**")]) for user in people),
-                                    return_exceptions=True)
+    outcomes = await asyncio.gather(
+        *(bot.send_to_user(user, [TextReply("⏰ 5-minute lesson: **Tides**")]) for user in people), return_exceptions=True
+    )
     waiting = [user for user, outcome in zip(people, outcomes, strict=True) if outcome is not None]
     assert waiting == people[::10], outcomes
     assert calls_of(fake, "dnd.info") == [] and len(calls_of(fake, "dnd.teamInfo")) == 2  # 50 + 10 learners
@@ -236,8 +244,10 @@ async def test_a_press_while_the_database_is_away_is_kept_and_counts_once_it_is_
         await ana.says("hi")
         outage.down = True
         said = await ana.presses("Start now")
-        assert said == ["Got it. I can't reach my records for a moment, so I have kept what you sent: it will count "
-                        "as soon as they are back, and I will carry on from there."]
+        assert said == [
+            "Got it. I can't reach my records for a moment, so I have kept what you sent: it will count "
+            "as soon as they are back, and I will carry on from there."
+        ]
         greeting, _ = ana.with_button("Start now")
         assert actions_of(greeting), "not shown as accepted: it was not recorded"
         before = len(ana.messages())

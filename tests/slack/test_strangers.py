@@ -2,6 +2,7 @@
 before anything in them is read; signed bodies the bot cannot use get a 4xx. Either way no Web
 API call reaches Slack (the fake), no learner is written, and nothing from the request reaches
 the log: a line break in a field cannot forge a log line."""
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,14 @@ UNSIGNED: dict[str, tuple[bytes, str, Mapping[str, str | bytes]]] = {
     "a replay after 6 minutes": (EVENT, JSON_TYPE, signing.signed_headers(SECRET, EVENT, int(time.time()) - 360)),
     "another body's signature": (EVENT, JSON_TYPE, signing.signed_headers(SECRET, COMMAND)),
     # Arabic-Indic digits, sent as UTF-8: int() would read them as a number, Slack's check must not
-    "a timestamp in other digits": (EVENT, JSON_TYPE, {"X-Slack-Request-Timestamp": "١٧٠٠٠٠٠٠٠٠".encode(),  # noqa: RUF001
-                                                       "X-Slack-Signature": "v0=00"}),
+    "a timestamp in other digits": (
+        EVENT,
+        JSON_TYPE,
+        {
+            "X-Slack-Request-Timestamp": "١٧٠٠٠٠٠٠٠٠".encode(),  # noqa: RUF001
+            "X-Slack-Signature": "v0=00",
+        },
+    ),
 }
 
 
@@ -98,7 +105,8 @@ async def test_a_signed_body_the_bot_cannot_use_gets_a_4xx_and_does_nothing(
 ):
     caplog.set_level(logging.DEBUG)
     body, content_type, status = MALFORMED[case]
-    response = await http.post("/slack/events", content=body,
-                               headers={"Content-Type": content_type, **signing.signed_headers(SECRET, body)})
+    response = await http.post(
+        "/slack/events", content=body, headers={"Content-Type": content_type, **signing.signed_headers(SECRET, body)}
+    )
     assert response.status_code == status
     await nothing_happened(fake, http, store, caplog)

@@ -2,6 +2,7 @@
 members. Signed slash commands go to the real bolt app; the members come page by page from the
 fake Slack Web API (fakes/slack_api.py); the team is checked in the database and in what
 the manager sees with `/learn team`."""
+
 from __future__ import annotations
 
 import html
@@ -43,8 +44,9 @@ def fake() -> Iterator[FakeSlack]:
 
 
 @pytest.fixture
-async def http(fake: FakeSlack, core: Core, store: SqlStore, curriculum: Curriculum, clock: ManualClock,
-               tmp_path: Path) -> AsyncIterator[httpx.AsyncClient]:
+async def http(
+    fake: FakeSlack, core: Core, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path
+) -> AsyncIterator[httpx.AsyncClient]:
     settings = SlackSettings(bot_token=TOKEN, signing_secret=SECRET, api_url=fake.api_url)
     bot = SlackBot(core=core, store=store, settings=settings, clock=clock, member_page_size=PAGE)
     async with await serving(bot, store, curriculum, clock, tmp_path) as client:
@@ -149,9 +151,7 @@ async def test_learners_and_managers_are_refused_and_nothing_changes(
         assert await tx.teams.managed_names(found(await tx.learners.find("slack", MANAGER)).id) == ["Other"]
 
 
-async def test_a_channel_the_bot_cannot_read_gets_an_answer_that_says_what_to_do(
-    admin: SlackUser, fake: FakeSlack, store: SqlStore
-):
+async def test_a_channel_the_bot_cannot_read_gets_an_answer_that_says_what_to_do(admin: SlackUser, fake: FakeSlack, store: SqlStore):
     fake.add_channel("G0SECRET", "leadership", PEOPLE[:3], private=True, bot_is_member=False)
     hidden = await command(admin, "team sync <#G0SECRET|leadership>")
     assert "I cannot find that channel. If it is a private channel, add me to it" in hidden and "`/invite`" in hidden
@@ -165,15 +165,18 @@ async def test_a_channel_the_bot_cannot_read_gets_an_answer_that_says_what_to_do
         assert await tx.learners.find("slack", PEOPLE[0]) is None
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("team sync", "To make a team of a channel's members, type `/learn team sync #channel`"),
-    ("team sync product-design", "To make a team of a channel's members"),
-    ("team sync #product-design", "I cannot tell which channel “#product-design” is: Slack did not turn it into a channel link"),
-    (f"team sync {DESIGN} @ana", "I cannot tell who “@ana” is"),
-    (f"team sync {DESIGN} <#C0OTHER1|other>", "To make a team of a channel's members"),
-    (f"team sync {DESIGN} <@{MANAGER}|ana> today", "To make a team of a channel's members"),
-    (f"team sync {DESIGN} <@{HELPER_BOT}|standup-helper>", "A bot or an app cannot manage a team: name a person."),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("team sync", "To make a team of a channel's members, type `/learn team sync #channel`"),
+        ("team sync product-design", "To make a team of a channel's members"),
+        ("team sync #product-design", "I cannot tell which channel “#product-design” is: Slack did not turn it into a channel link"),
+        (f"team sync {DESIGN} @ana", "I cannot tell who “@ana” is"),
+        (f"team sync {DESIGN} <#C0OTHER1|other>", "To make a team of a channel's members"),
+        (f"team sync {DESIGN} <@{MANAGER}|ana> today", "To make a team of a channel's members"),
+        (f"team sync {DESIGN} <@{HELPER_BOT}|standup-helper>", "A bot or an app cannot manage a team: name a person."),
+    ],
+)
 async def test_a_malformed_command_gets_usage_help_and_changes_nothing(
     admin: SlackUser, fake: FakeSlack, store: SqlStore, text: str, expected: str
 ):

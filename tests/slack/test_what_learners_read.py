@@ -11,6 +11,7 @@ shows mrkdwn (tests/slack/mrkdwn.py).
 - A notification never carries a link: the message's `text` (what notifications and lock
   screens show) leaves URLs out, such as a manager's one-time dashboard sign-in link.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -41,8 +42,7 @@ NAMES = [
     "<!channel> <@U0ANA> &amp;",
     "`code`",
 ]
-WELCOME = ("I'm your learning buddy: a five-minute lesson a day, right here in chat, with quick checks, "
-           "streaks and badges you can share.")
+WELCOME = "I'm your learning buddy: a five-minute lesson a day, right here in chat, with quick checks, streaks and badges you can share."
 # mrkdwn has no escapes: a marker a person typed that Slack could read as formatting is shown by
 # a character that looks the same (bold, italic, strike, code markers, in that order).
 LOOK_THE_SAME = str.maketrans({"\u2217": "*", "\u02cd": "_", "\u223c": "~", "\u02cb": "`"})
@@ -80,8 +80,7 @@ async def test_the_greeting_shows_the_learners_name_as_text(fake: FakeSlack, htt
     )
 
 
-async def earn_a_badge(fake: FakeSlack, store: SqlStore, curriculum: Curriculum, clock: ManualClock,
-                       tmp_path: Path, user_id: str) -> None:
+async def earn_a_badge(fake: FakeSlack, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path, user_id: str) -> None:
     core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer_for(tmp_path, PUBLIC_URL))
     # Thirty days of lessons: Slack's pacing (a message a second per channel) is not what this is about.
     fake.lift_rate_limits()
@@ -215,8 +214,11 @@ async def test_what_the_bot_composes_arrives_line_by_line(ana: SlackUser, fake: 
     while not any("Lesson complete" in t for t in said):
         said = await (ana.answers_correctly() if ana.asks_a_question() else ana.presses("Next"))
     summary = next(s for s in posted(ana, before) if "Lesson complete" in s.text)
-    assert summary.lines == ["✅ Lesson complete: Tides. 2 of 2 correct.", "Seamanship L1: 1 of 2 lessons done.",
-                             "Next in Seamanship L1: Knots (2 min)."]
+    assert summary.lines == [
+        "✅ Lesson complete: Tides. 2 of 2 correct.",
+        "Seamanship L1: 1 of 2 lessons done.",
+        "Next in Seamanship L1: Knots (2 min).",
+    ]
 
     assert (await reads(ana, "progress")).lines == PROGRESS
     assert (await reads(ana, "path")).lines == PATH
@@ -279,11 +281,24 @@ async def test_every_app_home_section_arrives_line_by_line(ana: SlackUser, fake:
     assert home_sections(found(fake.home_of(ana.id))) == {
         "Your learning": [],
         "Next step": ["You are in the middle of Tides."],
-        "Pathway": ["Your pathway map", "", "Seamanship L1 (0 of 2 done)", "▶️ Tides  ← in progress",
-                    "🔒 Knots  (after Tides)", "", "Credentials", *credentials],
+        "Pathway": [
+            "Your pathway map",
+            "",
+            "Seamanship L1 (0 of 2 done)",
+            "▶️ Tides  ← in progress",
+            "🔒 Knots  (after Tides)",
+            "",
+            "Credentials",
+            *credentials,
+        ],
         "Streak and mastery": ["Your progress", "🔥 Streak: 1 learning day", "📚 Lessons done: 0 of 2"],
-        "Badges": ["Your badges", "No badges yet: a badge is earned by showing durable mastery, not by clicking through.",
-                   "", "Still to earn", *credentials],
+        "Badges": [
+            "Your badges",
+            "No badges yet: a badge is earned by showing durable mastery, not by clicking through.",
+            "",
+            "Still to earn",
+            *credentials,
+        ],
     }
 
 
@@ -293,16 +308,32 @@ async def test_the_bots_own_lines_stay_lines_and_what_authors_wrap_flows(fake: F
     composes is written line by line, indentation included."""
     bot = slack_bot(fake, core, store)
     composed = Text("**Due today**\n🔁 2 re-checks\n   Tides; Knots\n📘 1 lesson")
-    card = LessonCard(lesson_title="Tides", title="Slack water", position=1, total=2,
-                      body="The tide turns at slack water,\nwhen the current stops\nfor a while.\n\nThen it runs again.")
-    feedback = Feedback(correct=True, correct_options=("Two",),
-                        explanation="Most coasts have a semi-diurnal tide:\ntwo highs and two lows a day.")
+    card = LessonCard(
+        lesson_title="Tides",
+        title="Slack water",
+        position=1,
+        total=2,
+        body="The tide turns at slack water,\nwhen the current stops\nfor a while.\n\nThen it runs again.",
+    )
+    feedback = Feedback(
+        correct=True, correct_options=("Two",), explanation="Most coasts have a semi-diurnal tide:\ntwo highs and two lows a day."
+    )
     await bot.send_to_user("U0ANA", [composed, card, feedback])
     messages = [shown_blocks(c.params["blocks"]) for c in fake.messages_in(fake.dm_channel("U0ANA"))]
     # Without buttons between them, the three share one message.
-    assert [m.lines for m in messages] == [[
-        "Due today", "🔁 2 re-checks", "   Tides; Knots", "📘 1 lesson",
-        "Tides · 1/2", "Slack water", "", "The tide turns at slack water, when the current stops for a while.", "",
-        "Then it runs again.",
-        "✅ Correct!", "Most coasts have a semi-diurnal tide: two highs and two lows a day.",
-    ]]
+    assert [m.lines for m in messages] == [
+        [
+            "Due today",
+            "🔁 2 re-checks",
+            "   Tides; Knots",
+            "📘 1 lesson",
+            "Tides · 1/2",
+            "Slack water",
+            "",
+            "The tide turns at slack water, when the current stops for a while.",
+            "",
+            "Then it runs again.",
+            "✅ Correct!",
+            "Most coasts have a semi-diurnal tide: two highs and two lows a day.",
+        ]
+    ]

@@ -1,5 +1,6 @@
 """A Telegram user for the wire tests: talks to the bot through the fake Bot API server, the way
 the Telegram app would, and waits until the bot has answered."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,9 +15,7 @@ QUIET = 0.15  # seconds without a new call: the bot has finished answering
 
 
 class TelegramUser:
-    def __init__(
-        self, fake: FakeTelegram, core: Core, user_id: int = 4242, first_name: str = "Ana", quiet: float = QUIET
-    ) -> None:
+    def __init__(self, fake: FakeTelegram, core: Core, user_id: int = 4242, first_name: str = "Ana", quiet: float = QUIET) -> None:
         self.fake, self.core, self.id, self.first_name = fake, core, user_id, first_name
         self.quiet = quiet  # longer where the bot paces a chat as Telegram asks (a message every 1.1 s)
 

@@ -1,6 +1,7 @@
 """A database outage at the wire: PostgreSQL goes away (a proxy in front of it cuts every
 connection and refuses new ones) while a learner answers in Telegram. Nothing they did may be
 lost or shown as accepted before it is recorded, and the bot keeps talking meanwhile."""
+
 from __future__ import annotations
 
 import asyncio
@@ -73,14 +74,20 @@ async def at_the_first_question(ana: TelegramUser) -> None:
 
 
 async def test_an_answer_given_while_the_database_is_down_counts_once_it_is_back(
-    fake: FakeTelegram, outage: DatabaseOutage, store_behind: SqlStore, curriculum: Curriculum,
-    clock: ManualClock, tmp_path: Path,
+    fake: FakeTelegram,
+    outage: DatabaseOutage,
+    store_behind: SqlStore,
+    curriculum: Curriculum,
+    clock: ManualClock,
+    tmp_path: Path,
 ):
     core = Core(curriculum=curriculum, store=store_behind, clock=clock)
     engine = create_engine(outage.url)
     settings = TelegramSettings(token=TOKEN, api_base_url=fake.base_url, poll_timeout=1)
     bot = TelegramBot(
-        core=core, settings=settings, inbox=await Inbox(tmp_path / "inbox.sqlite3").open(),
+        core=core,
+        settings=settings,
+        inbox=await Inbox(tmp_path / "inbox.sqlite3").open(),
         # Every message takes a turn from the shared send rate in the database, as in `serve`.
         rate_limiter=DeliveryLimiter(chat_burst=1000, backoff=0.05, pacer=SharedSendRate(engine, "telegram", 29)),
     )
@@ -139,7 +146,12 @@ async def test_an_answer_given_while_the_database_is_down_counts_once_it_is_back
 
 
 async def test_the_webhook_asks_telegram_to_deliver_again_when_nothing_can_keep_the_update(
-    fake: FakeTelegram, core: Core, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path,
+    fake: FakeTelegram,
+    core: Core,
+    store: SqlStore,
+    curriculum: Curriculum,
+    clock: ManualClock,
+    tmp_path: Path,
 ):
     """A journal that cannot be written (here: its folder is a file) must not answer 200."""
     import httpx
@@ -149,13 +161,21 @@ async def test_the_webhook_asks_telegram_to_deliver_again_when_nothing_can_keep_
     webhook = "https://bot.example.com/telegram/webhook"
     settings = TelegramSettings(token=TOKEN, webhook_url=webhook, api_base_url=fake.base_url)
     bot = TelegramBot(core=core, settings=settings, inbox=Inbox(blocked / "inbox.sqlite3"))
-    app = create_app(store=store, curriculum=curriculum, issuer=issuer_for(tmp_path), clock=clock,
-                     platform_routers=[webhook_router(bot, webhook_url=webhook, secret=settings.secret)])
+    app = create_app(
+        store=store,
+        curriculum=curriculum,
+        issuer=issuer_for(tmp_path),
+        clock=clock,
+        platform_routers=[webhook_router(bot, webhook_url=webhook, secret=settings.secret)],
+    )
     await bot.start()
     try:
         async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://bot.example.com") as client:
-            response = await client.post("/telegram/webhook", json=fake.make_text_update(4242, "/start"),
-                                         headers={"X-Telegram-Bot-Api-Secret-Token": settings.secret})
+            response = await client.post(
+                "/telegram/webhook",
+                json=fake.make_text_update(4242, "/start"),
+                headers={"X-Telegram-Bot-Api-Secret-Token": settings.secret},
+            )
         assert response.status_code == 503
         async with store.transaction() as tx:
             assert await tx.learners.find("telegram", "4242") is None

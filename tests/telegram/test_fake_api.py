@@ -1,4 +1,5 @@
 """The fake Telegram server, driven by the real python-telegram-bot client over HTTP."""
+
 from __future__ import annotations
 
 import asyncio
@@ -82,12 +83,13 @@ async def test_raw_http_json_get_and_error_bodies(fake: FakeTelegram) -> None:
         assert (wrong.status_code, wrong.json()) == (401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
         unknown = await client.post(f"{api}/noSuchMethod")
         assert (unknown.status_code, unknown.json()) == (
-            404, {"ok": False, "error_code": 404, "description": "Not Found: method not found"})
+            404,
+            {"ok": False, "error_code": 404, "description": "Not Found: method not found"},
+        )
 
 
 async def test_html_message_with_keyboard_is_recorded(fake: FakeTelegram, bot: Bot) -> None:
-    message = await bot.send_message(CHAT, "<b>Hi</b> &lt;you&gt; &amp; <i>😀</i>",
-                                     parse_mode=ParseMode.HTML, reply_markup=KEYBOARD)
+    message = await bot.send_message(CHAT, "<b>Hi</b> &lt;you&gt; &amp; <i>😀</i>", parse_mode=ParseMode.HTML, reply_markup=KEYBOARD)
     assert message.text == "Hi <you> & 😀"
     assert [(e.type, e.offset, e.length) for e in message.entities] == [("bold", 0, 2), ("italic", 11, 2)]
     assert message.reply_markup == KEYBOARD and found(message.from_user).username == "microbadge_bot"
@@ -103,7 +105,7 @@ async def test_html_message_with_keyboard_is_recorded(fake: FakeTelegram, bot: B
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("<b>unclosed", "can't find end tag corresponding to start tag \"b\""),
+        ("<b>unclosed", 'can\'t find end tag corresponding to start tag "b"'),
         ("1 < 2", 'unsupported start tag "" at byte offset 2'),
         ("AT&T", 'unescaped "&"'),
         ("line<br>break", 'unsupported start tag "br"'),
@@ -119,8 +121,10 @@ async def test_bad_html_is_rejected_like_telegram(bot: Bot, text: str, expected:
 
 
 async def test_supported_html_and_length_rules(bot: Bot) -> None:
-    rich = ('<a href="https://e.x/?a=1&b=2">link</a> <pre><code class="language-py">x = 1</code></pre> '
-            '<tg-spoiler>s</tg-spoiler> <span class="tg-spoiler">t</span> <blockquote>q</blockquote> &#128512;')
+    rich = (
+        '<a href="https://e.x/?a=1&b=2">link</a> <pre><code class="language-py">x = 1</code></pre> '
+        '<tg-spoiler>s</tg-spoiler> <span class="tg-spoiler">t</span> <blockquote>q</blockquote> &#128512;'
+    )
     message = await bot.send_message(CHAT, rich, parse_mode=ParseMode.HTML)
     assert message.entities[0].url == "https://e.x/?a=1&b=2"
     assert message.entities[1].type == "pre" and message.entities[1].language == "py"
@@ -188,7 +192,11 @@ async def test_telegrams_published_limits_count_messages_not_edits_or_presses(fa
     await bot.send_message(CHAT, "a second later")
     assert fake.too_many_requests == 1
     assert [c.params["text"] for c in fake.messages_to(CHAT) if c.method == "sendMessage"] == [
-        "card 0", "card 1", "card 2", "a second later"]
+        "card 0",
+        "card 1",
+        "card 2",
+        "a second later",
+    ]
 
 
 async def test_get_updates_long_polls_and_confirms(fake: FakeTelegram, bot: Bot) -> None:
@@ -220,8 +228,7 @@ async def test_get_updates_long_polls_and_confirms(fake: FakeTelegram, bot: Bot)
 
 async def test_send_photo_upload_and_download(fake: FakeTelegram, bot: Bot) -> None:
     image = png()
-    message = await bot.send_photo(CHAT, image, caption="<i>badge</i>", parse_mode=ParseMode.HTML,
-                                   reply_markup=KEYBOARD)
+    message = await bot.send_photo(CHAT, image, caption="<i>badge</i>", parse_mode=ParseMode.HTML, reply_markup=KEYBOARD)
     assert (message.photo[-1].width, message.photo[-1].height, message.caption) == (64, 32, "badge")
     [call] = fake.messages_to(CHAT)
     assert isinstance(call.params["photo"], Upload) and call.params["photo"].data == image
@@ -259,8 +266,16 @@ async def test_keyboard_rules_and_edits(fake: FakeTelegram, bot: Bot) -> None:
 
 
 async def test_quiz_poll_answers_and_stop(fake: FakeTelegram, bot: Bot) -> None:
-    message = await bot.send_poll(CHAT, "2 + 2?", ["3", "4"], type="quiz", correct_option_ids=[1],
-                                  is_anonymous=False, explanation="<b>four</b>", explanation_parse_mode="HTML")
+    message = await bot.send_poll(
+        CHAT,
+        "2 + 2?",
+        ["3", "4"],
+        type="quiz",
+        correct_option_ids=[1],
+        is_anonymous=False,
+        explanation="<b>four</b>",
+        explanation_parse_mode="HTML",
+    )
     poll = found(message.poll)
     assert (poll.type, poll.correct_option_ids, poll.is_anonymous, poll.explanation) == ("quiz", (1,), False, "four")
     assert not poll.allows_revoting  # quizzes default to final answers
@@ -305,9 +320,7 @@ async def test_application_polls_replies_and_handles_a_button(fake: FakeTelegram
         await query.answer("ok")
         await query.edit_message_reply_markup(None)
 
-    application: Application = (
-        ApplicationBuilder().token(TOKEN).base_url(fake.base_url).base_file_url(fake.base_file_url).build()
-    )
+    application: Application = ApplicationBuilder().token(TOKEN).base_url(fake.base_url).base_file_url(fake.base_file_url).build()
     application.add_handler(CommandHandler("start", start))
     application.add_handler(CallbackQueryHandler(pressed))
     async with application:

@@ -10,6 +10,7 @@ DeliveryLimiter `serve` uses.
   pressed button is answered and its keyboard closed at once, the next card comes next.
 - A flood wait in the team group holds up the group only, not a learner's reply.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -67,8 +68,9 @@ async def test_each_step_of_a_lesson_is_one_message_and_a_poll_is_its_own(fake: 
     assert lines(header_and_card)[0].startswith("📘 Tides")
     assert header_and_card.index("\n\nTwo tides a day (1/4)\n\n") > 0, "the header, a blank line, then the card"
     shown = found(fake.message(ana.id, answered["message_id"]))["text"]
-    assert shown.endswith("\n\n➡️ 2) Two\n\n✅ Correct!\nMost coasts have a semi-diurnal tide: two highs and two lows a day."), \
+    assert shown.endswith("\n\n➡️ 2) Two\n\n✅ Correct!\nMost coasts have a semi-diurnal tide: two highs and two lows a day."), (
         "the answer and its feedback, on the question"
+    )
     assert poll[0].startswith("📊 ")
     [summary] = end
     parts = [lines(part) for part in summary.split("\n\n")]
@@ -103,8 +105,7 @@ async def test_a_learner_who_presses_a_button_is_served_ahead_of_queued_nudges(f
     nudged = [i for i, c in enumerate(calls) if c.method == "sendMessage" and c.chat_id in NUDGED]
 
     def nudges_before(method: str) -> int:
-        at = next(i for i, c in enumerate(calls) if c.method == method and c.chat_id in (ana.id, None)
-                  and i > nudged[0])
+        at = next(i for i, c in enumerate(calls) if c.method == method and c.chat_id in (ana.id, None) and i > nudged[0])
         return sum(1 for i in nudged if i < at)
 
     for method in ("answerCallbackQuery", "editMessageReplyMarkup", "sendMessage"):

@@ -1,5 +1,6 @@
 """The Telegram adapter at the wire: the real python-telegram-bot Application, long polling a
 fake Bot API server on 127.0.0.1 (fakes/telegram_api.py), and a learner tapping buttons."""
+
 from __future__ import annotations
 
 import asyncio
@@ -193,7 +194,9 @@ async def test_a_badge_is_awarded_with_its_image_and_announced_in_the_group(
     issuer = issuer_for(tmp_path, PUBLIC_URL)
     core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)
     bot = TelegramBot(
-        core=core, images=BakedImages(store).png, rate_limiter=fast_limiter(),
+        core=core,
+        images=BakedImages(store).png,
+        rate_limiter=fast_limiter(),
         settings=TelegramSettings(token=TOKEN, api_base_url=fake.base_url, announce_chat=GROUP, poll_timeout=1),
     )
     await bot.start()
@@ -239,7 +242,8 @@ async def test_duplicate_updates_change_nothing(telegram: TelegramBot, fake: Fak
     await asyncio.sleep(1)  # time enough for any (wrong) second feedback to arrive
     # The feedback shows once, on the answered question; the second tap only hears it was not counted.
     assert found(fake.message(ana.id, message["message_id"]))["text"].endswith(
-        "➡️ 2) Two\n\n✅ Correct!\nMost coasts have a semi-diurnal tide: two highs and two lows a day.")
+        "➡️ 2) Two\n\n✅ Correct!\nMost coasts have a semi-diurnal tide: two highs and two lows a day."
+    )
     shown = [(fake.message(ana.id, c.result["message_id"]) or {}).get("text", "") for c in ana.messages()]
     assert sum(text.count("✅ Correct!") for text in shown) == 1
     assert ana.texts(before)[-1] == "That question was already answered, so this answer was not counted. /next continues."
@@ -249,9 +253,7 @@ async def test_duplicate_updates_change_nothing(telegram: TelegramBot, fake: Fak
     assert len(answered) == 1
 
 
-async def test_a_429_storm_delays_messages_but_loses_and_repeats_none(
-    telegram: TelegramBot, fake: FakeTelegram, ana: TelegramUser
-):
+async def test_a_429_storm_delays_messages_but_loses_and_repeats_none(telegram: TelegramBot, fake: FakeTelegram, ana: TelegramUser):
     await onboard(ana)
     fake.fail_next("sendMessage", 3, status=429, retry_after=1)
     [header_and_card] = await ana.presses("Start now")
@@ -264,9 +266,7 @@ async def test_a_429_storm_delays_messages_but_loses_and_repeats_none(
     assert len(sent) == len(set(sent)), "nothing sent twice"
 
 
-async def test_a_message_over_4096_characters_is_split_not_rejected(
-    telegram: TelegramBot, fake: FakeTelegram, ana: TelegramUser
-):
+async def test_a_message_over_4096_characters_is_split_not_rejected(telegram: TelegramBot, fake: FakeTelegram, ana: TelegramUser):
     long_text = "\n\n".join(f"**Part {i}.** " + "A tide table lists highs & lows. " * 40 for i in range(10))
     await telegram.send(ana.id, [Text(long_text)])
     parts = [c for c in fake.sent("sendMessage", chat_id=ana.id)]

@@ -1,5 +1,6 @@
 """Webhook mode inside the project's one ASGI app (a forged request leaves no trace), and the
 outgoing pace: Telegram's overall and per-chat limits kept, measured by the fake server."""
+
 from __future__ import annotations
 
 import asyncio
@@ -43,7 +44,10 @@ async def test_webhook_refuses_forged_requests_and_handles_real_ones(
     settings = TelegramSettings(token=TOKEN, webhook_url=WEBHOOK, api_base_url=fake.base_url)
     bot = TelegramBot(core=core, settings=settings, rate_limiter=DeliveryLimiter(chat_burst=100, backoff=0.05))
     app = create_app(
-        store=store, curriculum=curriculum, issuer=issuer_for(tmp_path), clock=clock,
+        store=store,
+        curriculum=curriculum,
+        issuer=issuer_for(tmp_path),
+        clock=clock,
         platform_routers=[webhook_router(bot, webhook_url=WEBHOOK, secret=settings.secret)],
     )
     await bot.start()
@@ -77,30 +81,45 @@ async def test_webhook_refuses_forged_requests_and_handles_real_ones(
     assert fake.sent("getUpdates") == [], "webhook mode never polls"
 
 
-@pytest.mark.parametrize(("body", "what"), [
-    (b'{"update_id": 7, "message": {"text": "\xff\xfe"}}', "not UTF-8"),
-    (b'[{"update_id": 7}]', "a JSON array"),
-    (b'{"update_id": 7, "message": NaN}', "NaN"),
-    (b'{"update_id": 7, "x": ' + b"[" * 5000 + b"]" * 5000 + b"}", "5,000-deep nesting"),
-    (b'{"update_id": "7"}', "an update_id that is text"),
-    (b'{"update_id": true}', "an update_id that is true"),
-    (b'{"update_id": 99999999999999999999999}', "an update_id above 2^63"),
-    (b'{"update_id": 7, "message": {"message_id": "x", "chat": 5, "date": []}}', "a message PTB cannot read"),
-])
+@pytest.mark.parametrize(
+    ("body", "what"),
+    [
+        (b'{"update_id": 7, "message": {"text": "\xff\xfe"}}', "not UTF-8"),
+        (b'[{"update_id": 7}]', "a JSON array"),
+        (b'{"update_id": 7, "message": NaN}', "NaN"),
+        (b'{"update_id": 7, "x": ' + b"[" * 5000 + b"]" * 5000 + b"}", "5,000-deep nesting"),
+        (b'{"update_id": "7"}', "an update_id that is text"),
+        (b'{"update_id": true}', "an update_id that is true"),
+        (b'{"update_id": 99999999999999999999999}', "an update_id above 2^63"),
+        (b'{"update_id": 7, "message": {"message_id": "x", "chat": 5, "date": []}}', "a message PTB cannot read"),
+    ],
+)
 async def test_a_body_with_the_secret_that_is_no_update_gets_400_and_does_nothing(
-    fake: FakeTelegram, core: Core, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path, caplog,
-    body: bytes, what: str,
+    fake: FakeTelegram,
+    core: Core,
+    store: SqlStore,
+    curriculum: Curriculum,
+    clock: ManualClock,
+    tmp_path,
+    caplog,
+    body: bytes,
+    what: str,
 ):
     settings = TelegramSettings(token=TOKEN, webhook_url=WEBHOOK, api_base_url=fake.base_url)
     bot = TelegramBot(core=core, settings=settings)
-    app = create_app(store=store, curriculum=curriculum, issuer=issuer_for(tmp_path), clock=clock,
-                     platform_routers=[webhook_router(bot, webhook_url=WEBHOOK, secret=settings.secret)])
+    app = create_app(
+        store=store,
+        curriculum=curriculum,
+        issuer=issuer_for(tmp_path),
+        clock=clock,
+        platform_routers=[webhook_router(bot, webhook_url=WEBHOOK, secret=settings.secret)],
+    )
     await bot.start()
     try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
-                                     base_url="https://bot.example.com") as client:
-            response = await client.post("/telegram/webhook", content=body,
-                                         headers={"X-Telegram-Bot-Api-Secret-Token": settings.secret})
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, raise_app_exceptions=False), base_url="https://bot.example.com"
+        ) as client:
+            response = await client.post("/telegram/webhook", content=body, headers={"X-Telegram-Bot-Api-Secret-Token": settings.secret})
         assert (response.status_code, response.text) == (400, "Not a Telegram update"), what
         await asyncio.sleep(0.2)
         assert [c.method for c in fake.sent() if c.method not in ("getMe", "setMyCommands", "setWebhook")] == []
@@ -136,8 +155,11 @@ async def test_two_processes_share_one_overall_limit_through_the_database(fake: 
     engines = [create_engine(postgres_database) for _ in range(2)]
     settings = TelegramSettings(token=TOKEN, api_base_url=fake.base_url, poll_timeout=1, messages_per_second=6)
     bots = [
-        TelegramBot(core=core, settings=settings, rate_limiter=DeliveryLimiter(
-            overall_per_second=6, pacer=SharedSendRate(engine, "telegram", per_second=6)))
+        TelegramBot(
+            core=core,
+            settings=settings,
+            rate_limiter=DeliveryLimiter(overall_per_second=6, pacer=SharedSendRate(engine, "telegram", per_second=6)),
+        )
         for engine in engines
     ]
     try:

@@ -7,6 +7,7 @@ message as Telegram shows it (its plain text and its entities).
 - Line by line: what the bot composes (/help, /settings, /progress, /path, /badges, the lesson
   summary) arrives with every line on its own line; what authors wrap in a lesson file flows.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -39,8 +40,7 @@ NAMES = [
     "<!channel> <b>hi</b> &amp;",
     "`code`",
 ]
-WELCOME = ("I'm your learning buddy: a five-minute lesson a day, right here in chat, with quick checks, "
-           "streaks and badges you can share.")
+WELCOME = "I'm your learning buddy: a five-minute lesson a day, right here in chat, with quick checks, streaks and badges you can share."
 
 
 def utf16(text: str) -> bytes:
@@ -50,10 +50,7 @@ def utf16(text: str) -> bytes:
 def spans(message: dict[str, Any], key: str = "entities") -> list[tuple[str, str]]:
     """Each entity of a message as (type, the text it covers): what Telegram shows formatted."""
     text = utf16(message.get("text") or message.get("caption") or "")
-    return [
-        (e["type"], text[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le"))
-        for e in message.get(key, [])
-    ]
+    return [(e["type"], text[2 * e["offset"] : 2 * (e["offset"] + e["length"])].decode("utf-16-le")) for e in message.get(key, [])]
 
 
 def lines(text: str) -> list[str]:
@@ -78,12 +75,15 @@ async def test_the_welcome_shows_the_learners_name_exactly_as_typed_and_never_as
     assert all(kind != "text_link" for kind, _ in spans(message)), spans(message)
 
 
-async def earn_a_badge(fake: FakeTelegram, store: SqlStore, curriculum: Curriculum, clock: ManualClock,
-                       tmp_path: Path, name: str = "Ana") -> int:
+async def earn_a_badge(
+    fake: FakeTelegram, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path, name: str = "Ana"
+) -> int:
     """A learner called `name` earns the Deckhand badge (and so the certificate); their user id."""
     core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer_for(tmp_path, PUBLIC_URL))
     bot = TelegramBot(
-        core=core, images=BakedImages(store).png, rate_limiter=fast_limiter(),
+        core=core,
+        images=BakedImages(store).png,
+        rate_limiter=fast_limiter(),
         settings=TelegramSettings(token=TOKEN, api_base_url=fake.base_url, announce_chat=GROUP, poll_timeout=1),
     )
     await bot.start()
@@ -238,25 +238,39 @@ async def test_what_the_bot_composes_arrives_line_by_line(telegram: TelegramBot,
     ]
 
 
-async def test_the_bots_own_lines_stay_lines_and_what_authors_wrap_flows(
-    telegram: TelegramBot, fake: FakeTelegram, core: Core
-):
+async def test_the_bots_own_lines_stay_lines_and_what_authors_wrap_flows(telegram: TelegramBot, fake: FakeTelegram, core: Core):
     """A lesson file is wrapped in the author's editor: its single line breaks are not the
     author's layout, so a card and an explanation read as flowing paragraphs. What the bot
     composes is written line by line, indentation included."""
     ana = TelegramUser(fake, core)
     composed = Text("**Due today**\n🔁 2 re-checks\n   Tides; Knots\n📘 1 lesson")
-    card = LessonCard(lesson_title="Tides", title="Slack water", position=1, total=2,
-                      body="The tide turns at slack water,\nwhen the current stops\nfor a while.\n\nThen it runs again.")
-    feedback = Feedback(correct=True, correct_options=("Two",),
-                        explanation="Most coasts have a semi-diurnal tide:\ntwo highs and two lows a day.")
+    card = LessonCard(
+        lesson_title="Tides",
+        title="Slack water",
+        position=1,
+        total=2,
+        body="The tide turns at slack water,\nwhen the current stops\nfor a while.\n\nThen it runs again.",
+    )
+    feedback = Feedback(
+        correct=True, correct_options=("Two",), explanation="Most coasts have a semi-diurnal tide:\ntwo highs and two lows a day."
+    )
     await telegram.send(ana.id, [composed, card, feedback])
     await fake.wait_for(lambda f: len(ana.messages()) == 1)
     # Without buttons between them, the three share one message, a blank line apart.
-    assert [lines(t) for t in ana.texts()] == [[
-        "Due today", "🔁 2 re-checks", "   Tides; Knots", "📘 1 lesson",
-        "",
-        "Slack water (1/2)", "", "The tide turns at slack water, when the current stops for a while.", "", "Then it runs again.",
-        "",
-        "✅ Correct!", "Most coasts have a semi-diurnal tide: two highs and two lows a day.",
-    ]]
+    assert [lines(t) for t in ana.texts()] == [
+        [
+            "Due today",
+            "🔁 2 re-checks",
+            "   Tides; Knots",
+            "📘 1 lesson",
+            "",
+            "Slack water (1/2)",
+            "",
+            "The tide turns at slack water, when the current stops for a while.",
+            "",
+            "Then it runs again.",
+            "",
+            "✅ Correct!",
+            "Most coasts have a semi-diurnal tide: two highs and two lows a day.",
+        ]
+    ]

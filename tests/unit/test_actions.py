@@ -1,6 +1,7 @@
 """Button actions are typed values with one encoding (bot/actions.py). The strings are already in
 chats, so every kind of action must keep its string exactly, read back to the same action, and
 fit Telegram's 64 bytes of callback data."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -45,10 +46,29 @@ def test_each_action_keeps_the_string_buttons_in_chats_carry(action: actions.Act
     assert actions.parse(text) == action
 
 
-@pytest.mark.parametrize("text", [
-    "", "nonsense", "next:", "next:7", "next:x.1", "ans:7.3", "ans:7.3:x", "ans:7.²:1", "ans:1.1:" + "9" * 40,
-    "cmd:", "tzr:x:1", "tz:1:Europe/Berlin", "time:", "pause:", "pause:week", "ann:maybe", "leave:later", "set:colour",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "nonsense",
+        "next:",
+        "next:7",
+        "next:x.1",
+        "ans:7.3",
+        "ans:7.3:x",
+        "ans:7.²:1",
+        "ans:1.1:" + "9" * 40,
+        "cmd:",
+        "tzr:x:1",
+        "tz:1:Europe/Berlin",
+        "time:",
+        "pause:",
+        "pause:week",
+        "ann:maybe",
+        "leave:later",
+        "set:colour",
+    ],
+)
 def test_a_string_no_button_of_ours_carries_is_no_action(text: str):
     """A forged or mangled button is refused as a whole (the core says it is no longer valid),
     never half-read or a crash."""

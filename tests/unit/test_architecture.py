@@ -7,6 +7,7 @@ Every import counts: at module level, inside functions, in try/except, and under
 typed against a store row is tied to the store). Relative imports are resolved, `from bot import
 store` counts as importing bot.store, and `importlib.import_module("...")` / `__import__("...")`
 with a literal name count too."""
+
 from __future__ import annotations
 
 import ast
@@ -30,9 +31,11 @@ IMAGES = ("PIL",)
 # composition root and the process that serves the web app and the platforms together.
 EDGE = ("adapters.cli", "adapters.wiring", "adapters.service")
 
-SETTINGS_EXCEPTION = ("bot/config.py is the one settings object (issue 13 point 2): it checks DATABASE_URL with "
-                      "SQLAlchemy's URL parser and the store's defaults. Only the edge and Alembic read it, never "
-                      "the core (test_the_settings_stay_out_of_the_core)")
+SETTINGS_EXCEPTION = (
+    "bot/config.py is the one settings object (issue 13 point 2): it checks DATABASE_URL with "
+    "SQLAlchemy's URL parser and the store's defaults. Only the edge and Alembic read it, never "
+    "the core (test_the_settings_stay_out_of_the_core)"
+)
 
 
 @dataclass(frozen=True)
@@ -61,57 +64,67 @@ RULES: dict[str, Rule] = {
     # 1. The seam: the core speaks to the store through bot/ports.py in plain records, never rows.
     "core-store": Rule(
         "the core (bot/ except bot/store/) imports no SQLAlchemy, no Alembic and no bot.store",
-        importers=("bot",), exempt=("bot.store",), forbidden=("sqlalchemy", "alembic", "bot.store"),
-        allowed={("bot.config", "bot.store.database"): SETTINGS_EXCEPTION,
-                 ("bot.config", "sqlalchemy.engine"): SETTINGS_EXCEPTION,
-                 ("bot.config", "sqlalchemy.exc"): SETTINGS_EXCEPTION},
+        importers=("bot",),
+        exempt=("bot.store",),
+        forbidden=("sqlalchemy", "alembic", "bot.store"),
+        allowed={
+            ("bot.config", "bot.store.database"): SETTINGS_EXCEPTION,
+            ("bot.config", "sqlalchemy.engine"): SETTINGS_EXCEPTION,
+            ("bot.config", "sqlalchemy.exc"): SETTINGS_EXCEPTION,
+        },
     ),
     "settings-at-the-edge": Rule(
         "no module of the core imports bot.config (it may import the store, see SETTINGS_EXCEPTION): "
         "settings reach the core as plain values",
-        importers=("bot",), exempt=("bot.store", "bot.config"), forbidden=("bot.config",),
+        importers=("bot",),
+        exempt=("bot.store", "bot.config"),
+        forbidden=("bot.config",),
     ),
     # 2. The core (and its store) is platform-neutral.
     "core-neutral": Rule(
         "bot/ (the core and its store) imports no web, no adapters, no platform SDK, web framework or image library",
-        importers=("bot",), forbidden=("web", "adapters", *ALL_SDKS, *WEB_STACK, *IMAGES),
+        importers=("bot",),
+        forbidden=("web", "adapters", *ALL_SDKS, *WEB_STACK, *IMAGES),
     ),
     # 3. The platform adapters do not know one another; only the edge composes several.
     **{
         f"platform-{platform.rpartition('.')[2]}": Rule(
-            f"{platform} imports no other platform adapter, no other platform's SDK and nothing of the edge "
-            f"({', '.join(EDGE)})",
+            f"{platform} imports no other platform adapter, no other platform's SDK and nothing of the edge ({', '.join(EDGE)})",
             importers=(platform,),
-            forbidden=(*(p for p in PLATFORMS if p != platform),
-                       *(sdk for p in PLATFORMS if p != platform for sdk in SDKS[p]), *EDGE),
+            forbidden=(*(p for p in PLATFORMS if p != platform), *(sdk for p in PLATFORMS if p != platform for sdk in SDKS[p]), *EDGE),
         )
         for platform in PLATFORMS
     },
     "adapters-shared": Rule(
         "adapters/ outside the platforms and the edge (the delivery journal, request bodies, the LRS forwarder, ...) "
         "imports no platform adapter",
-        importers=("adapters",), exempt=(*PLATFORMS, *EDGE), forbidden=PLATFORMS,
+        importers=("adapters",),
+        exempt=(*PLATFORMS, *EDGE),
+        forbidden=PLATFORMS,
     ),
     # 4. Content and credentials are libraries the core uses, not the other way round.
     "content-credentials": Rule(
         "content/ and credentials/ import nothing from bot, adapters or web, and no platform SDK or web framework "
         "(credentials may use Pillow to bake badge images)",
-        importers=("content", "credentials"), forbidden=("bot", "adapters", "web", *ALL_SDKS, *WEB_STACK),
+        importers=("content", "credentials"),
+        forbidden=("bot", "adapters", "web", *ALL_SDKS, *WEB_STACK),
     ),
     # 5. What does not ship stays out of what does.
     "product-alone": Rule(
-        "the product (bot, adapters, content, credentials, web, run_bot.py) imports nothing from tests, fakes or "
-        "benchmarks",
-        importers=PRODUCT, forbidden=("tests", "fakes", "benchmarks"),
+        "the product (bot, adapters, content, credentials, web, run_bot.py) imports nothing from tests, fakes or benchmarks",
+        importers=PRODUCT,
+        forbidden=("tests", "fakes", "benchmarks"),
     ),
     "benchmarks-no-tests": Rule(
         "benchmarks/ and fakes/ import nothing from tests (benchmarks may import the product and fakes/)",
-        importers=("benchmarks", "fakes"), forbidden=("tests",),
+        importers=("benchmarks", "fakes"),
+        forbidden=("tests",),
     ),
     "fakes-independent": Rule(
         "fakes/ import nothing from the product or the benchmarks: a fake judges the bot by the platform's "
         "published rules, not by the bot's own code",
-        importers=("fakes",), forbidden=(*PRODUCT, "benchmarks"),
+        importers=("fakes",),
+        forbidden=(*PRODUCT, "benchmarks"),
     ),
 }
 
@@ -154,7 +167,8 @@ def imports_of(root: Path, path: Path) -> Iterator[Import]:
 
 def _is_dynamic_import(func: ast.expr) -> bool:
     return (isinstance(func, ast.Name) and func.id in ("__import__", "import_module")) or (
-        isinstance(func, ast.Attribute) and func.attr == "import_module")
+        isinstance(func, ast.Attribute) and func.attr == "import_module"
+    )
 
 
 def files_of(root: Path, name: str) -> list[Path]:
@@ -228,9 +242,12 @@ def test_the_fakes_know_nothing_of_the_product():
 
 def test_the_wheel_ships_no_tests_fakes_or_benchmarks():
     find = tomllib.loads((PROJECT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]["find"]
-    shipped = [name for name in ("tests", "fakes", "benchmarks")
-               if any(fnmatch(name, pattern) for pattern in find.get("include", ["*"]))
-               and not any(fnmatch(name, pattern) for pattern in find.get("exclude", []))]
+    shipped = [
+        name
+        for name in ("tests", "fakes", "benchmarks")
+        if any(fnmatch(name, pattern) for pattern in find.get("include", ["*"]))
+        and not any(fnmatch(name, pattern) for pattern in find.get("exclude", []))
+    ]
     assert shipped == [], f"pyproject.toml [tool.setuptools.packages.find] would ship {shipped}"
 
 
@@ -239,8 +256,9 @@ def test_every_rule_names_code_that_exists():
     named = {name for rule in RULES.values() for name in (*rule.importers, *rule.exempt)}
     assert [name for name in sorted(named) if not files_of(PROJECT, name)] == []
     for importer, module in (key for rule in RULES.values() for key in rule.allowed):
-        assert any(i.module == module for i in imports_of(PROJECT, files_of(PROJECT, importer)[0])), \
+        assert any(i.module == module for i in imports_of(PROJECT, files_of(PROJECT, importer)[0])), (
             f"the exception for {importer} importing {module} is no longer needed: remove it"
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -249,56 +267,132 @@ def test_every_rule_names_code_that_exists():
 
 PLANTED = [
     # (rule, {file: source}, what must be reported)
-    ("core-store", {"bot/flow.py": "from bot.store.models import LearnerRow\n"},
-     ["bot.flow (bot/flow.py:1): from bot.store.models import LearnerRow"]),
-    ("core-store", {"bot/flow.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from sqlalchemy.orm import Session\n"},
-     ["bot.flow (bot/flow.py:3): from sqlalchemy.orm import Session"]),
-    ("core-store", {"bot/flow.py": "def later():\n    import alembic.command\n"},
-     ["bot.flow (bot/flow.py:2): import alembic.command"]),
-    ("core-store", {"bot/core.py": "from . import store\nfrom .store import rows\n"},
-     ["bot.core (bot/core.py:1): from . import store", "bot.core (bot/core.py:2): from .store import rows"]),
-    ("core-store", {"bot/core.py": "import importlib\nrows = importlib.import_module('bot.store.rows')\n"},
-     ["bot.core (bot/core.py:2): importlib.import_module('bot.store.rows')"]),
-    ("core-store", {"bot/config.py": "from bot.store.database import normalize_url\nfrom bot.store.models import Base\n",
-                    "bot/store/learners.py": "from sqlalchemy import select\n"},  # the exception is one import wide; the store may
-     ["bot.config (bot/config.py:2): from bot.store.models import Base"]),
-    ("settings-at-the-edge", {"bot/core.py": "from bot.config import Settings\n",
-                              "bot/store/migrations/env.py": "from bot.config import Settings\n"},
-     ["bot.core (bot/core.py:1): from bot.config import Settings"]),
-    ("core-neutral", {"bot/replies.py": "from telegram import InlineKeyboardMarkup\n"},
-     ["bot.replies (bot/replies.py:1): from telegram import InlineKeyboardMarkup"]),
-    ("core-neutral", {"bot/store/send_rate.py": "import httpx\n", "bot/published.py": "from web.app import create_app\n"},
-     ["bot.published (bot/published.py:1): from web.app import create_app",
-      "bot.store.send_rate (bot/store/send_rate.py:1): import httpx"]),
-    ("core-neutral", {"bot/nudges.py": "from adapters.inbox import Inbox\nfrom PIL import Image\n"},
-     ["bot.nudges (bot/nudges.py:1): from adapters.inbox import Inbox", "bot.nudges (bot/nudges.py:2): from PIL import Image"]),
-    ("platform-telegram", {"adapters/telegram/bot.py": "from adapters.slack.render import blocks\n"},
-     ["adapters.telegram.bot (adapters/telegram/bot.py:1): from adapters.slack.render import blocks"]),
-    ("platform-slack", {"adapters/slack/app.py": "from ..console import render\nimport telegram.error\n"},
-     ["adapters.slack.app (adapters/slack/app.py:1): from ..console import render",
-      "adapters.slack.app (adapters/slack/app.py:2): import telegram.error"]),
-    ("platform-console", {"adapters/console/app.py": "from adapters import telegram\nfrom adapters.wiring import wire\n",
-                          "adapters/cli/serve.py": "from adapters.console import app\nfrom adapters.slack import http\n"},
-     ["adapters.console.app (adapters/console/app.py:1): from adapters import telegram",
-      "adapters.console.app (adapters/console/app.py:2): from adapters.wiring import wire"]),
-    ("adapters-shared", {"adapters/inbox.py": "from adapters.telegram.bot import TelegramBot\n",
-                         "adapters/wiring.py": "from adapters.telegram.bot import TelegramBot\nfrom adapters.slack.app import SlackBot\n"},
-     ["adapters.inbox (adapters/inbox.py:1): from adapters.telegram.bot import TelegramBot"]),
-    ("content-credentials", {"content/loader.py": "from bot.texts import KEPT\n", "credentials/images.py": "from PIL import Image\n",
-                             "credentials/issuing.py": "from web.views import page\nimport fastapi\n"},
-     ["content.loader (content/loader.py:1): from bot.texts import KEPT",
-      "credentials.issuing (credentials/issuing.py:1): from web.views import page",
-      "credentials.issuing (credentials/issuing.py:2): import fastapi"]),
-    ("product-alone", {"web/app.py": "from tests.support import learner\n", "adapters/lrs.py": "from fakes.lrs import FakeLrs\n",
-                       "run_bot.py": "import benchmarks.support\n"},
-     ["adapters.lrs (adapters/lrs.py:1): from fakes.lrs import FakeLrs", "run_bot (run_bot.py:1): import benchmarks.support",
-      "web.app (web/app.py:1): from tests.support import learner"]),
-    ("benchmarks-no-tests", {"benchmarks/slack.py": "from tests.slack.client import text_of\nfrom fakes.slack_api import FakeSlack\n",
-                             "fakes/serving.py": "from tests.conftest import PROJECT_DIR\n"},
-     ["benchmarks.slack (benchmarks/slack.py:1): from tests.slack.client import text_of",
-      "fakes.serving (fakes/serving.py:1): from tests.conftest import PROJECT_DIR"]),
-    ("fakes-independent", {"fakes/telegram_api.py": "from adapters.telegram.formatting import escape\n"},
-     ["fakes.telegram_api (fakes/telegram_api.py:1): from adapters.telegram.formatting import escape"]),
+    (
+        "core-store",
+        {"bot/flow.py": "from bot.store.models import LearnerRow\n"},
+        ["bot.flow (bot/flow.py:1): from bot.store.models import LearnerRow"],
+    ),
+    (
+        "core-store",
+        {"bot/flow.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from sqlalchemy.orm import Session\n"},
+        ["bot.flow (bot/flow.py:3): from sqlalchemy.orm import Session"],
+    ),
+    ("core-store", {"bot/flow.py": "def later():\n    import alembic.command\n"}, ["bot.flow (bot/flow.py:2): import alembic.command"]),
+    (
+        "core-store",
+        {"bot/core.py": "from . import store\nfrom .store import rows\n"},
+        ["bot.core (bot/core.py:1): from . import store", "bot.core (bot/core.py:2): from .store import rows"],
+    ),
+    (
+        "core-store",
+        {"bot/core.py": "import importlib\nrows = importlib.import_module('bot.store.rows')\n"},
+        ["bot.core (bot/core.py:2): importlib.import_module('bot.store.rows')"],
+    ),
+    (
+        "core-store",
+        {
+            "bot/config.py": "from bot.store.database import normalize_url\nfrom bot.store.models import Base\n",
+            "bot/store/learners.py": "from sqlalchemy import select\n",
+        },  # the exception is one import wide; the store may
+        ["bot.config (bot/config.py:2): from bot.store.models import Base"],
+    ),
+    (
+        "settings-at-the-edge",
+        {"bot/core.py": "from bot.config import Settings\n", "bot/store/migrations/env.py": "from bot.config import Settings\n"},
+        ["bot.core (bot/core.py:1): from bot.config import Settings"],
+    ),
+    (
+        "core-neutral",
+        {"bot/replies.py": "from telegram import InlineKeyboardMarkup\n"},
+        ["bot.replies (bot/replies.py:1): from telegram import InlineKeyboardMarkup"],
+    ),
+    (
+        "core-neutral",
+        {"bot/store/send_rate.py": "import httpx\n", "bot/published.py": "from web.app import create_app\n"},
+        [
+            "bot.published (bot/published.py:1): from web.app import create_app",
+            "bot.store.send_rate (bot/store/send_rate.py:1): import httpx",
+        ],
+    ),
+    (
+        "core-neutral",
+        {"bot/nudges.py": "from adapters.inbox import Inbox\nfrom PIL import Image\n"},
+        ["bot.nudges (bot/nudges.py:1): from adapters.inbox import Inbox", "bot.nudges (bot/nudges.py:2): from PIL import Image"],
+    ),
+    (
+        "platform-telegram",
+        {"adapters/telegram/bot.py": "from adapters.slack.render import blocks\n"},
+        ["adapters.telegram.bot (adapters/telegram/bot.py:1): from adapters.slack.render import blocks"],
+    ),
+    (
+        "platform-slack",
+        {"adapters/slack/app.py": "from ..console import render\nimport telegram.error\n"},
+        [
+            "adapters.slack.app (adapters/slack/app.py:1): from ..console import render",
+            "adapters.slack.app (adapters/slack/app.py:2): import telegram.error",
+        ],
+    ),
+    (
+        "platform-console",
+        {
+            "adapters/console/app.py": "from adapters import telegram\nfrom adapters.wiring import wire\n",
+            "adapters/cli/serve.py": "from adapters.console import app\nfrom adapters.slack import http\n",
+        },
+        [
+            "adapters.console.app (adapters/console/app.py:1): from adapters import telegram",
+            "adapters.console.app (adapters/console/app.py:2): from adapters.wiring import wire",
+        ],
+    ),
+    (
+        "adapters-shared",
+        {
+            "adapters/inbox.py": "from adapters.telegram.bot import TelegramBot\n",
+            "adapters/wiring.py": "from adapters.telegram.bot import TelegramBot\nfrom adapters.slack.app import SlackBot\n",
+        },
+        ["adapters.inbox (adapters/inbox.py:1): from adapters.telegram.bot import TelegramBot"],
+    ),
+    (
+        "content-credentials",
+        {
+            "content/loader.py": "from bot.texts import KEPT\n",
+            "credentials/images.py": "from PIL import Image\n",
+            "credentials/issuing.py": "from web.views import page\nimport fastapi\n",
+        },
+        [
+            "content.loader (content/loader.py:1): from bot.texts import KEPT",
+            "credentials.issuing (credentials/issuing.py:1): from web.views import page",
+            "credentials.issuing (credentials/issuing.py:2): import fastapi",
+        ],
+    ),
+    (
+        "product-alone",
+        {
+            "web/app.py": "from tests.support import learner\n",
+            "adapters/lrs.py": "from fakes.lrs import FakeLrs\n",
+            "run_bot.py": "import benchmarks.support\n",
+        },
+        [
+            "adapters.lrs (adapters/lrs.py:1): from fakes.lrs import FakeLrs",
+            "run_bot (run_bot.py:1): import benchmarks.support",
+            "web.app (web/app.py:1): from tests.support import learner",
+        ],
+    ),
+    (
+        "benchmarks-no-tests",
+        {
+            "benchmarks/slack.py": "from tests.slack.client import text_of\nfrom fakes.slack_api import FakeSlack\n",
+            "fakes/serving.py": "from tests.conftest import PROJECT_DIR\n",
+        },
+        [
+            "benchmarks.slack (benchmarks/slack.py:1): from tests.slack.client import text_of",
+            "fakes.serving (fakes/serving.py:1): from tests.conftest import PROJECT_DIR",
+        ],
+    ),
+    (
+        "fakes-independent",
+        {"fakes/telegram_api.py": "from adapters.telegram.formatting import escape\n"},
+        ["fakes.telegram_api (fakes/telegram_api.py:1): from adapters.telegram.formatting import escape"],
+    ),
 ]
 
 

@@ -1,4 +1,5 @@
 """How replies read in the terminal."""
+
 from __future__ import annotations
 
 from adapters.console.render import plain, render
@@ -41,8 +42,9 @@ def test_what_authors_write_flows_and_lists_stay_lists():
         "",
         "[1] Next ▶   (or press Enter)",
     ]
-    assert render(Feedback(True, "Spring tides come\nwith full moons.", ("Spring",))).text \
-        == "✅ Correct!\nSpring tides come with full moons."
+    assert (
+        render(Feedback(True, "Spring tides come\nwith full moons.", ("Spring",))).text == "✅ Correct!\nSpring tides come with full moons."
+    )
 
 
 def test_text_from_people_prints_exactly_as_typed():
@@ -68,8 +70,9 @@ def test_buttons_become_numbered_choices_and_only_a_lone_next_or_continue_takes_
 
 
 def test_a_destructive_button_is_pressed_by_its_word_only():
-    shown = render(Text("Delete your data now?",
-                        (Button("Delete my data now", "leave:now", destructive=True), Button("No, stay", "leave:no"))))
+    shown = render(
+        Text("Delete your data now?", (Button("Delete my data now", "leave:now", destructive=True), Button("No, stay", "leave:no")))
+    )
     assert shown.text.split("\n")[-1] == "[type DELETE] Delete my data now   [1] No, stay"
     assert shown.buttons == (Button("No, stay", "leave:no"),), "numbers press only the safe button"
     assert shown.words == (("DELETE", Button("Delete my data now", "leave:now", destructive=True)),)

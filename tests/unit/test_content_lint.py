@@ -1,5 +1,6 @@
 """The content linter: each test plants exactly one mistake in a minimal valid tree and checks
 that it is reported at the right `path:line` with a message an author can act on."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -146,6 +147,7 @@ def test_minimal_tree_is_clean(tmp_path: Path) -> None:
 
 # --- ids -------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("bad_id", ["Lockout_Tagout", "a" * 41])
 def test_invalid_id_is_reported_at_the_id_line(tmp_path: Path, bad_id: str) -> None:
     problem = the_problem(write_tree(tmp_path, {"lessons/c.md": lesson(bad_id)}))
@@ -177,6 +179,7 @@ def test_duplicate_id_is_reported_at_the_second_file(tmp_path: Path, name: str, 
 
 
 # --- lessons and their references ------------------------------------------------------------
+
 
 def test_unknown_required_lesson_is_reported(tmp_path: Path) -> None:
     problem = the_problem(write_tree(tmp_path, {"lessons/b.md": lesson("b", requires="[a, nope]")}))
@@ -261,6 +264,7 @@ def test_a_second_title_line_is_text_before_the_first_card(tmp_path: Path) -> No
 
 # --- checks ----------------------------------------------------------------------------------
 
+
 def check_body(check: str) -> str:
     """A lesson body whose check heading is on line 11 (the question on line 12)."""
     return "## Card\nText.\n\n" + check
@@ -344,6 +348,7 @@ def test_options_after_the_explanation_are_reported(tmp_path: Path) -> None:
 
 # --- pathways --------------------------------------------------------------------------------
 
+
 def test_pathway_naming_an_unknown_lesson_is_reported_at_its_line(tmp_path: Path) -> None:
     problem = the_problem(write_tree(tmp_path, {"pathways/first.md": pathway("first", order=1, lessons=["a", "b", "nope"])}))
     assert where(problem, tmp_path) == "pathways/first.md:8"
@@ -357,10 +362,13 @@ def test_lesson_before_its_prerequisite_in_a_pathway_is_reported(tmp_path: Path)
 
 
 def test_prerequisite_in_a_later_pathway_is_reported(tmp_path: Path) -> None:
-    root = write_tree(tmp_path, {
-        "pathways/first.md": pathway("first", order=1, lessons=["b"]),
-        "pathways/second.md": pathway("second", order=2, lessons=["a"]),
-    })
+    root = write_tree(
+        tmp_path,
+        {
+            "pathways/first.md": pathway("first", order=1, lessons=["b"]),
+            "pathways/second.md": pathway("second", order=2, lessons=["a"]),
+        },
+    )
     problem = the_problem(root)
     assert where(problem, tmp_path) == "pathways/first.md:6"
     assert "in pathway 'second', which comes later on the map" in problem.message
@@ -379,16 +387,20 @@ def test_lesson_in_two_pathways_is_reported(tmp_path: Path) -> None:
 
 
 def test_two_pathways_with_the_same_order_are_reported(tmp_path: Path) -> None:
-    root = write_tree(tmp_path, {
-        "pathways/first.md": pathway("first", order=1, lessons=["a"]),
-        "pathways/second.md": pathway("second", order=1, lessons=["b"]),
-    })
+    root = write_tree(
+        tmp_path,
+        {
+            "pathways/first.md": pathway("first", order=1, lessons=["a"]),
+            "pathways/second.md": pathway("second", order=1, lessons=["b"]),
+        },
+    )
     problem = the_problem(root)
     assert where(problem, tmp_path) == "pathways/second.md:4"
     assert "both have order 1" in problem.message
 
 
 # --- credentials -----------------------------------------------------------------------------
+
 
 def test_badge_requiring_an_unknown_lesson_is_reported(tmp_path: Path) -> None:
     problem = the_problem(write_tree(tmp_path, {"credentials/badge-b.md": badge("badge-b", requires="  lessons: [b, nope]\n")}))
@@ -464,6 +476,7 @@ def test_non_positive_validity_is_reported(tmp_path: Path) -> None:
 
 
 # --- causes before their consequences --------------------------------------------------------
+
 
 def lines_of(root: Path) -> list[str]:
     """What `content check` prints, paths relative to the tree."""

@@ -1,5 +1,6 @@
 """Loading a content folder: a valid tree becomes the right Curriculum; unreadable, malformed or
 missing files become `path:line` problems, never exceptions."""
+
 from __future__ import annotations
 
 import hashlib
@@ -90,9 +91,9 @@ What do you do first?
 
 PATHWAYS = {
     "pathways/a-maintenance.md": "---\nid: equipment-maintenance\ntitle: Equipment Maintenance L2\norder: 2\n"
-                                 "lessons:\n  - lockout-tagout\n---\n\nKeep machines safe and running.\n",
+    "lessons:\n  - lockout-tagout\n---\n\nKeep machines safe and running.\n",
     "pathways/z-safety.md": "---\nid: workplace-safety\ntitle: Workplace Safety L1\norder: 1\n"
-                            "lessons: [hazard-spotting]\n---\n\nSee the hazard first.\n",
+    "lessons: [hazard-spotting]\n---\n\nSee the hazard first.\n",
 }
 
 LOTO_BADGE = """\
@@ -182,6 +183,7 @@ def loaded(root: Path):
 
 # --- a valid tree ----------------------------------------------------------------------------
 
+
 def test_valid_tree_loads_skills_and_lesson_fields(tmp_path: Path) -> None:
     curriculum = loaded(write_tree(tmp_path))
     assert set(curriculum.skills) == {"energy-isolation", "hazard-recognition"}
@@ -189,7 +191,11 @@ def test_valid_tree_loads_skills_and_lesson_fields(tmp_path: Path) -> None:
     assert curriculum.skills["hazard-recognition"].source.line == 4
     lesson = curriculum.lessons["lockout-tagout"]
     assert (lesson.title, lesson.skills, lesson.minutes, lesson.requires) == (
-        "Lockout/Tagout", ("energy-isolation",), 4, ("hazard-spotting",))
+        "Lockout/Tagout",
+        ("energy-isolation",),
+        4,
+        ("hazard-spotting",),
+    )
     assert curriculum.lessons["hazard-spotting"].skills == ("hazard-recognition",)
 
 
@@ -200,7 +206,7 @@ def test_cards_keep_their_markdown_and_heading_line(tmp_path: Path) -> None:
     assert first == Card(
         title="Stored energy is the hidden hazard",
         body="A machine that is switched off can still move, spray or shock. Springs store **energy**.\n\n"
-             "Lockout/tagout (LOTO) makes sure every source is isolated *and* proven dead.",
+        "Lockout/tagout (LOTO) makes sure every source is isolated *and* proven dead.",
         source=first.source,
     )
     assert (first.source.path, first.source.line) == (tmp_path / "lessons/lockout-tagout.md", 12)
@@ -219,8 +225,7 @@ def test_checks_have_keys_kinds_options_and_explanations(tmp_path: Path) -> None
         Option("One, fitted by the senior technician", False),
         Option("Two: each person fits their own lock", True),
     )
-    assert single.explanation == ("Each person fits their own lock and keeps its key.\n"
-                                  "Nobody can restart it while anyone is still inside.")
+    assert single.explanation == ("Each person fits their own lock and keeps its key.\nNobody can restart it while anyone is still inside.")
     assert multiple.correct_indices == frozenset({0, 1})
     assert true_false.options == (Option("True", True), Option("False", False))
 
@@ -287,6 +292,7 @@ def test_load_lesson_reports_problems_and_no_lesson(tmp_path: Path) -> None:
 
 # --- files that cannot be read or parsed -----------------------------------------------------
 
+
 def test_problem_paths_are_built_from_the_root_argument(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     write_tree(tmp_path / "content", {"lessons/hazard-spotting.md": HAZARD_SPOTTING.replace("minutes: 2", "minutes: 7")})
     monkeypatch.chdir(tmp_path)
@@ -306,8 +312,7 @@ def test_malformed_skills_yml_is_reported_at_its_line(tmp_path: Path) -> None:
     result = load_curriculum(write_tree(tmp_path, {"skills.yml": SKILLS + "  oops: [\n"}))
     assert [(p.path.name, p.line) for p in result.problems] == [("skills.yml", 8), ("skills.yml", 1)]
     assert "skills.yml is not valid YAML" in result.problems[0].message
-    assert result.problems[1].message == ("3 references to skills (in lessons and credentials) cannot be checked "
-                                          "until skills.yml is fixed")
+    assert result.problems[1].message == ("3 references to skills (in lessons and credentials) cannot be checked until skills.yml is fixed")
 
 
 def test_missing_front_matter_is_reported_at_line_one(tmp_path: Path) -> None:
@@ -322,8 +327,7 @@ def test_unclosed_front_matter_is_reported(tmp_path: Path) -> None:
     problems = load_curriculum(write_tree(tmp_path, {"lessons/hazard-spotting.md": text})).problems
     assert [str(p).removeprefix(f"{tmp_path}/") for p in problems] == [
         "lessons/hazard-spotting.md:1: the front matter is never closed: add a line '---' after the last field",
-        "lessons/hazard-spotting.md:1: 3 references to lesson 'hazard-spotting' cannot be checked until this file "
-        "is fixed",
+        "lessons/hazard-spotting.md:1: 3 references to lesson 'hazard-spotting' cannot be checked until this file is fixed",
     ]
 
 
@@ -419,6 +423,7 @@ def test_broken_lessons_become_problems_not_exceptions(tmp_path: Path, text: str
 
 # --- the curriculum the repository ships -----------------------------------------------------
 
+
 def test_shipped_curriculum_is_clean() -> None:
     result = load_curriculum(Path(__file__).parents[2] / "content")
     assert result.problems == (), "\n".join(map(str, result.problems))
@@ -429,5 +434,6 @@ def test_shipped_curriculum_is_clean() -> None:
     assert sum(len(lesson.checks) for lesson in curriculum.lessons.values()) >= 24
     badges = {c.id for c in curriculum.credentials.values() if c.kind is CredentialKind.BADGE}
     assert len(badges) >= 3
-    assert any(c.kind is CredentialKind.CERTIFICATE and set(c.stacks) <= badges and len(c.stacks) >= 3
-               for c in curriculum.credentials.values())
+    assert any(
+        c.kind is CredentialKind.CERTIFICATE and set(c.stacks) <= badges and len(c.stacks) >= 3 for c in curriculum.credentials.values()
+    )

@@ -2,6 +2,7 @@
 the same core the bot runs, with no database, in milliseconds. The SQL store is held to the same
 behaviour by tests/integration/test_store_contract.py, and the flows run on SQLite and PostgreSQL
 in tests/integration."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -49,9 +50,14 @@ async def test_a_lesson_from_first_contact_to_its_summary_is_recorded_step_by_st
     await chat.take_next_lesson()
     assert "Lesson complete: Tides" in chat.text and "2 of 2 correct" in chat.text
     assert await kinds(memory) == [
-        EventKind.STARTED, EventKind.LESSON_STARTED, EventKind.CARD_VIEWED, EventKind.CARD_VIEWED,
+        EventKind.STARTED,
+        EventKind.LESSON_STARTED,
+        EventKind.CARD_VIEWED,
+        EventKind.CARD_VIEWED,
         EventKind.BUTTON_PRESSED,  # the Next that showed the question: kept so its redelivery is known
-        EventKind.ANSWERED, EventKind.ANSWERED, EventKind.LESSON_COMPLETED,
+        EventKind.ANSWERED,
+        EventKind.ANSWERED,
+        EventKind.LESSON_COMPLETED,
     ]
     async with memory.transaction() as tx:
         learner = await tx.learners.find("test", "ana")
@@ -106,7 +112,8 @@ async def test_durable_recall_over_separate_days_earns_the_badge_and_then_the_ce
     earned = [r.text for r in said if isinstance(r, Text | Announcement) and "earned" in r.text]
     assert any("Mariner Certificate" in text for text in earned), "the certificate it completes follows in the same turn"
     assert [r.text for r in said if isinstance(r, Announcement)] == [
-        "🎉 Ana earned the **Deckhand** badge!", "🎉 Ana earned the **Mariner Certificate** certificate!",
+        "🎉 Ana earned the **Deckhand** badge!",
+        "🎉 Ana earned the **Mariner Certificate** certificate!",
     ]
     async with memory.transaction() as tx:
         learner = await tx.learners.find("test", "ana")

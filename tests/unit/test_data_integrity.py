@@ -1,5 +1,6 @@
 """Signing and verifying Open Badges 3.0 credentials with Data Integrity eddsa-rdfc-2022, the
 issuer key and its DIDs, the offline document loader and the 1EdTech JSON schema."""
+
 from __future__ import annotations
 
 import copy
@@ -109,9 +110,7 @@ def test_unknown_verification_method_is_rejected(key):
 def test_unsupported_cryptosuite_is_rejected(signed):
     other = copy.deepcopy(signed)
     other["proof"][0]["cryptosuite"] = "ecdsa-rdfc-2019"
-    assert verify(other, resolve_key=resolve_did_key).reasons == [
-        "cryptosuite not supported: 'ecdsa-rdfc-2019' (expected eddsa-rdfc-2022)"
-    ]
+    assert verify(other, resolve_key=resolve_did_key).reasons == ["cryptosuite not supported: 'ecdsa-rdfc-2019' (expected eddsa-rdfc-2022)"]
 
 
 def test_a_credential_without_proof_is_rejected(key):
@@ -323,12 +322,8 @@ def test_rotated_keys_keep_old_credentials_verifiable():
     document = did_web_document("https://academy.example.com", [current.public_key, retired.public_key])
     assert [m["type"] for m in document["verificationMethod"]] == ["Multikey", "Multikey"]
     assert document["assertionMethod"] == [m["id"] for m in document["verificationMethod"]]
-    old = sign(
-        open_badge_credential(did), key=retired, verification_method=f"{did}#{retired.public_key_multibase}", created=SIGNED_AT
-    )
-    new = sign(
-        open_badge_credential(did), key=current, verification_method=f"{did}#{current.public_key_multibase}", created=SIGNED_AT
-    )
+    old = sign(open_badge_credential(did), key=retired, verification_method=f"{did}#{retired.public_key_multibase}", created=SIGNED_AT)
+    new = sign(open_badge_credential(did), key=current, verification_method=f"{did}#{current.public_key_multibase}", created=SIGNED_AT)
     resolve = DidDocumentKeys((document,))
     assert verify(old, resolve_key=resolve).ok and verify(new, resolve_key=resolve).ok
     only_current = DidDocumentKeys((did_web_document("https://academy.example.com", [current.public_key]),))

@@ -1,5 +1,6 @@
 """The delivery journal (adapters/inbox.py): what a platform delivered survives the process, is
 handled once, and is handed over in order when it could not be recorded."""
+
 from __future__ import annotations
 
 import asyncio
@@ -42,8 +43,9 @@ async def test_a_kept_delivery_is_on_disk_for_the_next_process_and_a_redelivery_
     assert (taken.key, taken.payload, taken.taken_over) == ("7", {"update_id": "7"}, True)
     await second.done(taken)
     assert await second.due("telegram") == []
-    assert await second.keep(platform="telegram", key="7", conversation="42", payload={}) is None, \
+    assert await second.keep(platform="telegram", key="7", conversation="42", payload={}) is None, (
         "handled deliveries are remembered against redelivery"
+    )
 
 
 async def test_a_delivery_held_by_a_live_process_waits_and_one_of_a_dead_process_is_taken_at_once(tmp_path: Path):
@@ -51,8 +53,7 @@ async def test_a_delivery_held_by_a_live_process_waits_and_one_of_a_dead_process
     me = f"{os.uname().nodename}:{os.getpid()}"
     working = await Inbox(path, owner=me).open()
     await keep(working, "1")
-    dead = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", "import os; print(os.getpid())"],
-                                   capture_output=True, text=True)
+    dead = await asyncio.to_thread(subprocess.run, [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     gone = await Inbox(path, owner=f"{os.uname().nodename}:{dead.stdout.strip()}").open()
     await keep(gone, "2")
     other = await Inbox(path, owner="elsewhere:3").open()

@@ -1,4 +1,5 @@
 """Awards as OpenBadgeCredentials: schema-valid, signable with only defined terms, private."""
+
 from __future__ import annotations
 
 import json

@@ -1,5 +1,6 @@
 """Log lines through the handlers `run_bot.py` configures: one record is one line, whatever it
 carries (a value from a request must not forge a line of its own), and secrets are masked."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """The mastery model: FSRS per item, BKT per skill."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta

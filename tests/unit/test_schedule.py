@@ -3,6 +3,7 @@
 Calendar used (2026): Mon 2 March, Fri 6 March, Mon 9 March. DST: the US springs forward on
 8 March, the EU on 29 March and falls back on 25 October; Sydney and Chatham leave DST on 5 April.
 """
+
 from __future__ import annotations
 
 import random
@@ -33,8 +34,7 @@ class QuietHours(TypedDict):
 NO_QUIET: QuietHours = {"quiet_start": time(0), "quiet_end": time(0)}
 
 
-def rhythm(zone: str = "Europe/Berlin", daily: str = "09:00", days: str = "12345",
-           holds: tuple[Hold, ...] = (), **quiet: time) -> Rhythm:
+def rhythm(zone: str = "Europe/Berlin", daily: str = "09:00", days: str = "12345", holds: tuple[Hold, ...] = (), **quiet: time) -> Rhythm:
     return Rhythm(zone, time.fromisoformat(daily), frozenset(int(d) for d in days), holds, **quiet)
 
 
@@ -64,6 +64,7 @@ def clock_at(r: Rhythm, iso: str) -> datetime:
 
 # --- the daily nudge ---------------------------------------------------------------------------
 
+
 def test_next_daily_later_the_same_weekday():
     nudge = next_daily(rhythm(), local("Europe/Berlin", "2026-03-02 07:00"))
     assert nudge == utc("2026-03-02 08:00")
@@ -75,14 +76,17 @@ def test_next_daily_is_strictly_after_the_given_instant():
     assert next_daily(rhythm(), utc("2026-03-02 07:59:59")) == utc("2026-03-02 08:00")
 
 
-@pytest.mark.parametrize(("zone", "friday_evening", "monday_nudge_utc"), [
-    ("Europe/Berlin", "2026-03-06 18:00", "2026-03-09 08:00"),
-    ("America/New_York", "2026-03-06 18:00", "2026-03-09 13:00"),  # already EDT on Monday
-    ("Asia/Tokyo", "2026-03-06 18:00", "2026-03-09 00:00"),
-    ("Asia/Kolkata", "2026-03-06 18:00", "2026-03-09 03:30"),
-    ("Australia/Sydney", "2026-03-06 18:00", "2026-03-08 22:00"),  # Sunday in UTC
-    ("Pacific/Chatham", "2026-03-06 18:00", "2026-03-08 19:15"),  # +13:45
-])
+@pytest.mark.parametrize(
+    ("zone", "friday_evening", "monday_nudge_utc"),
+    [
+        ("Europe/Berlin", "2026-03-06 18:00", "2026-03-09 08:00"),
+        ("America/New_York", "2026-03-06 18:00", "2026-03-09 13:00"),  # already EDT on Monday
+        ("Asia/Tokyo", "2026-03-06 18:00", "2026-03-09 00:00"),
+        ("Asia/Kolkata", "2026-03-06 18:00", "2026-03-09 03:30"),
+        ("Australia/Sydney", "2026-03-06 18:00", "2026-03-08 22:00"),  # Sunday in UTC
+        ("Pacific/Chatham", "2026-03-06 18:00", "2026-03-08 19:15"),  # +13:45
+    ],
+)
 def test_friday_evening_moves_to_monday(zone, friday_evening, monday_nudge_utc):
     nudge = next_daily(rhythm(zone), local(zone, friday_evening))
     assert nudge == utc(monday_nudge_utc)
@@ -96,8 +100,7 @@ def test_working_days_are_the_learners_local_days_not_utc_days():
 
 
 def test_after_may_be_given_in_any_timezone():
-    same_instant = (utc("2026-03-02 06:00"), local("Asia/Tokyo", "2026-03-02 15:00"),
-                    local("America/New_York", "2026-03-02 01:00"))
+    same_instant = (utc("2026-03-02 06:00"), local("Asia/Tokyo", "2026-03-02 15:00"), local("America/New_York", "2026-03-02 01:00"))
     assert {next_daily(rhythm(), after) for after in same_instant} == {utc("2026-03-02 08:00")}
 
 
@@ -162,6 +165,7 @@ def test_unknown_timezone_and_weekday_are_refused():
 
 # --- DST ---------------------------------------------------------------------------------------
 
+
 def test_spring_forward_gap_moves_the_daily_time_forward_by_the_gap():
     # Berlin, Sunday 29 March 2026: 02:00 -> 03:00, so 02:30 does not exist.
     r = rhythm(daily="02:30", days="1234567", **NO_QUIET)
@@ -209,10 +213,13 @@ def test_the_weeks_between_us_and_eu_dst_changes():
     assert next_daily(rhythm("Europe/Berlin"), friday_before) == utc("2026-03-06 08:00")
 
 
-@pytest.mark.parametrize(("zone", "friday_utc", "monday_utc"), [
-    ("Australia/Sydney", "2026-04-02 22:00", "2026-04-05 23:00"),  # +11:00 -> +10:00
-    ("Pacific/Chatham", "2026-04-02 19:15", "2026-04-05 20:15"),  # +13:45 -> +12:45
-])
+@pytest.mark.parametrize(
+    ("zone", "friday_utc", "monday_utc"),
+    [
+        ("Australia/Sydney", "2026-04-02 22:00", "2026-04-05 23:00"),  # +11:00 -> +10:00
+        ("Pacific/Chatham", "2026-04-02 19:15", "2026-04-05 20:15"),  # +13:45 -> +12:45
+    ],
+)
 def test_southern_hemisphere_leaves_dst_in_april(zone, friday_utc, monday_utc):
     friday = next_daily(rhythm(zone), local(zone, "2026-04-03 00:00"))
     assert friday is not None
@@ -220,6 +227,7 @@ def test_southern_hemisphere_leaves_dst_in_april(zone, friday_utc, monday_utc):
 
 
 # --- quiet hours -------------------------------------------------------------------------------
+
 
 def test_a_daily_time_in_evening_quiet_hours_moves_to_their_end_that_same_morning():
     # The documented choice: the nudge stays on its own working day, so Friday's never slides
@@ -251,16 +259,32 @@ def test_a_dst_shift_into_quiet_hours_is_moved_out_of_them():
     assert reachable(r, nudge)
 
 
-@pytest.mark.parametrize(("clock", "expected"), [
-    ("19:59", True), ("20:00", False), ("23:59", False), ("00:00", False), ("07:59", False), ("08:00", True),
-])
+@pytest.mark.parametrize(
+    ("clock", "expected"),
+    [
+        ("19:59", True),
+        ("20:00", False),
+        ("23:59", False),
+        ("00:00", False),
+        ("07:59", False),
+        ("08:00", True),
+    ],
+)
 def test_reachable_around_midnight(clock, expected):
     assert reachable(rhythm(), local("Europe/Berlin", f"2026-03-03 {clock}")) is expected
 
 
-@pytest.mark.parametrize(("clock", "expected"), [
-    ("12:59", True), ("13:00", False), ("13:59", False), ("14:00", True), ("23:00", True), ("03:00", True),
-])
+@pytest.mark.parametrize(
+    ("clock", "expected"),
+    [
+        ("12:59", True),
+        ("13:00", False),
+        ("13:59", False),
+        ("14:00", True),
+        ("23:00", True),
+        ("03:00", True),
+    ],
+)
 def test_reachable_with_a_window_that_does_not_wrap(clock, expected):
     r = rhythm(quiet_start=time(13, 0), quiet_end=time(14, 0))
     assert reachable(r, local("Europe/Berlin", f"2026-03-03 {clock}")) is expected
@@ -284,14 +308,17 @@ def test_next_reachable_is_the_instant_itself_when_reachable():
     assert next_reachable(rhythm("Asia/Tokyo"), at) == at
 
 
-@pytest.mark.parametrize(("at", "expected"), [
-    ("2026-03-03 06:00", datetime(2026, 3, 3, 8, 0)),  # Tuesday early morning: later today
-    ("2026-03-03 21:00", datetime(2026, 3, 4, 8, 0)),  # Tuesday evening: tomorrow morning
-    ("2026-03-03 23:59", datetime(2026, 3, 4, 8, 0)),
-    ("2026-03-06 21:00", datetime(2026, 3, 9, 8, 0)),  # Friday evening: Monday
-    ("2026-03-07 12:00", datetime(2026, 3, 9, 8, 0)),  # Saturday
-    ("2026-03-08 07:00", datetime(2026, 3, 9, 8, 0)),  # Sunday morning
-])
+@pytest.mark.parametrize(
+    ("at", "expected"),
+    [
+        ("2026-03-03 06:00", datetime(2026, 3, 3, 8, 0)),  # Tuesday early morning: later today
+        ("2026-03-03 21:00", datetime(2026, 3, 4, 8, 0)),  # Tuesday evening: tomorrow morning
+        ("2026-03-03 23:59", datetime(2026, 3, 4, 8, 0)),
+        ("2026-03-06 21:00", datetime(2026, 3, 9, 8, 0)),  # Friday evening: Monday
+        ("2026-03-07 12:00", datetime(2026, 3, 9, 8, 0)),  # Saturday
+        ("2026-03-08 07:00", datetime(2026, 3, 9, 8, 0)),  # Sunday morning
+    ],
+)
 def test_next_reachable_in_new_york(at, expected):
     zone = "America/New_York"
     assert wall(next_reachable(rhythm(zone), local(zone, at)), zone) == expected
@@ -319,6 +346,7 @@ def test_next_reachable_for_weekend_workers_on_friday_is_saturday_morning():
 
 
 # --- reminders ---------------------------------------------------------------------------------
+
 
 def test_reminders_are_bounded_and_spaced_further_apart():
     assert len(REMINDER_DELAYS) == 2
@@ -405,19 +433,32 @@ def test_reminder_delays_are_elapsed_time_even_across_dst():
 
 # --- properties over random learners -----------------------------------------------------------
 
-ZONES = ("Europe/Berlin", "America/New_York", "Asia/Tokyo", "Australia/Sydney", "Asia/Kolkata",
-         "Pacific/Chatham", "Australia/Lord_Howe", "America/St_Johns", "America/Sao_Paulo", "UTC")
-QUIET_WINDOWS = ((time(20, 0), time(8, 0)), (time(0), time(0)), (time(13, 0), time(14, 0)),
-                 (time(22, 30), time(6, 15)), (time(0), time(7, 0)))
+ZONES = (
+    "Europe/Berlin",
+    "America/New_York",
+    "Asia/Tokyo",
+    "Australia/Sydney",
+    "Asia/Kolkata",
+    "Pacific/Chatham",
+    "Australia/Lord_Howe",
+    "America/St_Johns",
+    "America/Sao_Paulo",
+    "UTC",
+)
+QUIET_WINDOWS = (
+    (time(20, 0), time(8, 0)),
+    (time(0), time(0)),
+    (time(13, 0), time(14, 0)),
+    (time(22, 30), time(6, 15)),
+    (time(0), time(7, 0)),
+)
 
 
 @cache
 def transition_days(zone: str) -> tuple[date, ...]:
     tz = ZoneInfo(zone)
     days = (date(2025, 1, 1) + timedelta(days=n) for n in range(3 * 365))
-    return tuple(d for d in days
-                 if datetime.combine(d, time(0), tz).utcoffset()
-                 != datetime.combine(d, time(23, 59), tz).utcoffset())
+    return tuple(d for d in days if datetime.combine(d, time(0), tz).utcoffset() != datetime.combine(d, time(23, 59), tz).utcoffset())
 
 
 def random_case(rng: random.Random) -> tuple[Rhythm, datetime]:

@@ -1,5 +1,6 @@
 """A manager's sign-in link reaches them whole: the /team reply is Markdown, and a token that
 Markdown could read as emphasis (`_` or `-` next to punctuation) would break the link."""
+
 from __future__ import annotations
 
 import html

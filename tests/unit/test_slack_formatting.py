@@ -1,4 +1,5 @@
 """Markdown as Slack mrkdwn: escaped so author text never pings anyone, split to fit sections."""
+
 from __future__ import annotations
 
 import random
@@ -66,9 +67,7 @@ def test_author_text_cannot_mention_anyone():
 
 
 def test_raw_html_is_shown_as_text():
-    assert to_mrkdwn("<script>alert(1)</script> 5 < 6 > 4") == (
-        "&lt;script&gt;alert(1)&lt;/script&gt; 5 &lt; 6 &gt; 4"
-    )
+    assert to_mrkdwn("<script>alert(1)</script> 5 < 6 > 4") == ("&lt;script&gt;alert(1)&lt;/script&gt; 5 &lt; 6 &gt; 4")
 
 
 def test_code_is_escaped_too():
@@ -105,6 +104,7 @@ def test_with_breaks_every_line_the_bot_writes_stays_a_line_indentation_included
 def test_text_from_people_is_never_a_link_a_mention_or_formatting():
     """What `literal` escaped is that character: not part of a bare URL, and a marker Slack could
     read is shown by a look-alike (mrkdwn has no escapes); between letters it stays itself."""
+
     def shown(name: str) -> str:
         return to_mrkdwn(f"Hi {literal(name)}!")
 
@@ -262,8 +262,21 @@ def test_a_code_block_is_closed_and_reopened_across_a_cut():
 
 def test_random_markdown_always_splits_well():
     rng = random.Random(1)
-    atoms = ["word", "**bold words**", "`a < b`", "[link](https://x.org/q?a=1&b=2)", "<!channel>", "&", "🎉",
-             "\n", "\n\n", "- item\n", "> quote\n", "\n```\ncode & <x>\nmore code\n```\n", "https://y.org/p"]
+    atoms = [
+        "word",
+        "**bold words**",
+        "`a < b`",
+        "[link](https://x.org/q?a=1&b=2)",
+        "<!channel>",
+        "&",
+        "🎉",
+        "\n",
+        "\n\n",
+        "- item\n",
+        "> quote\n",
+        "\n```\ncode & <x>\nmore code\n```\n",
+        "https://y.org/p",
+    ]
     for _ in range(150):
         markdown = " ".join(rng.choice(atoms) for _ in range(rng.randint(1, 120)))
         text = to_mrkdwn(markdown)

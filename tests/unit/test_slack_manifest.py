@@ -1,4 +1,5 @@
 """The app manifest an admin pastes into Slack declares everything the app listens to."""
+
 from __future__ import annotations
 
 from pathlib import Path

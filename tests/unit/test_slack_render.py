@@ -1,4 +1,5 @@
 """What each core reply becomes in Slack (no sending): Block Kit JSON within Slack's limits."""
+
 from __future__ import annotations
 
 import json
@@ -99,7 +100,12 @@ def section_text(message: SlackMessage) -> str:
 
 def question(*, multiple: bool = False, options: tuple[str, ...] = ("Ebb", "Flood", "Slack")) -> Question:
     return Question(
-        ref="7.3", question="Which tide <rises>?", options=options, multiple=multiple, position=3, total=4,
+        ref="7.3",
+        question="Which tide <rises>?",
+        options=options,
+        multiple=multiple,
+        position=3,
+        total=4,
         option_actions=() if multiple else tuple(f"ans:7.3:{i}" for i in range(len(options))),
         correct_option=None if multiple else 1,
     )
@@ -146,8 +152,7 @@ def test_a_card_has_its_place_a_bold_title_and_a_primary_next_button():
     card = LessonCard("Tides & <moons>", "High & <low>", "Water **rises** & falls", 1, 4, (Button("Next ▶", "next:7.1"),))
     [message] = rendered(card)
     where, body, _ = message.blocks
-    assert where == {"type": "context", "elements": [
-        {"type": "mrkdwn", "text": "Tides &amp; &lt;moons&gt; · 1/4", "verbatim": True}]}
+    assert where == {"type": "context", "elements": [{"type": "mrkdwn", "text": "Tides &amp; &lt;moons&gt; · 1/4", "verbatim": True}]}
     assert body["text"]["text"] == "*High &amp; &lt;low&gt;*\n\nWater *rises* &amp; falls"
     [next_button] = buttons(message)
     assert next_button["style"] == "primary" and next_button["value"] == "next:7.1"
@@ -238,9 +243,10 @@ def test_a_huge_ref_still_gives_a_valid_action_id():
 def test_answered_question_keeps_the_question_without_anything_to_press():
     [message] = rendered(question(multiple=True))
     original = json.dumps(message.blocks)
-    with_accessory = [{**message.blocks[0], "accessory": {"type": "button", "action_id": "x",
-                                                           "text": {"type": "plain_text", "text": "x"}}},
-                      *message.blocks[1:]]
+    with_accessory = [
+        {**message.blocks[0], "accessory": {"type": "button", "action_id": "x", "text": {"type": "plain_text", "text": "x"}}},
+        *message.blocks[1:],
+    ]
     answered = answered_question(with_accessory, "Flood <& Ebb>")
     check_blocks(answered)
     assert not [b for b in answered if b["type"] in ("actions", "input") or "accessory" in b]
@@ -260,8 +266,12 @@ def test_feedback():
 
 def award(image_url: str | None, page_url: str | None = "https://badges.example/c/1") -> AwardNotice:
     return AwardNotice(
-        title="Tides Basics", text="You earned **Tides Basics**.", credential_id="1", page_url=page_url,
-        image_url=image_url, linkedin_url="https://www.linkedin.com/profile/add?x=1&y=2",
+        title="Tides Basics",
+        text="You earned **Tides Basics**.",
+        credential_id="1",
+        page_url=page_url,
+        image_url=image_url,
+        linkedin_url="https://www.linkedin.com/profile/add?x=1&y=2",
         buttons=(Button("Continue", "next"),),
     )
 
@@ -314,9 +324,14 @@ def test_action_id_patterns_route_each_kind():
 
 def test_every_reply_kind_renders_valid_blocks():
     replies = [
-        Text("plain"), Text("", (Button("Only a button", "b"),)),
-        LessonCard("L", "", "", 1, 1), question(), question(multiple=True),
-        Feedback(True, "", ()), award(None, None), Announcement("x"),
+        Text("plain"),
+        Text("", (Button("Only a button", "b"),)),
+        LessonCard("L", "", "", 1, 1),
+        question(),
+        question(multiple=True),
+        Feedback(True, "", ()),
+        award(None, None),
+        Announcement("x"),
     ]
     for reply in replies:
         messages = rendered(reply)  # each message checked against Slack's limits
@@ -327,12 +342,12 @@ def test_every_reply_kind_renders_valid_blocks():
 
 
 def test_home_view_has_a_header_each_section_and_the_buttons():
-    view = home_view([("Streak", "**5** days in a row"), ("Mastery", "- Tides: 80%\n- Moons: 40%")],
-                     (Button("Start a lesson", "lesson:next"),))
+    view = home_view(
+        [("Streak", "**5** days in a row"), ("Mastery", "- Tides: 80%\n- Moons: 40%")], (Button("Start a lesson", "lesson:next"),)
+    )
     assert view["type"] == "home"
     check_blocks(view["blocks"], max_blocks=100)
-    assert [b["type"] for b in view["blocks"]] == [
-        "header", "header", "section", "divider", "header", "section", "divider", "actions"]
+    assert [b["type"] for b in view["blocks"]] == ["header", "header", "section", "divider", "header", "section", "divider", "actions"]
     assert view["blocks"][0]["text"]["text"] == "Your learning"
     assert view["blocks"][2]["text"]["text"] == "*5* days in a row"
     assert view["blocks"][-1]["elements"][0]["value"] == "lesson:next"

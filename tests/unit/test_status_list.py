@@ -1,4 +1,5 @@
 """The Bitstring Status List: encoding, trust checks, and what a revoked bit means."""
+
 from __future__ import annotations
 
 import copy
@@ -23,16 +24,17 @@ NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)
 
 
 def issuer(public_url=None) -> IssuerIdentity:
-    return IssuerIdentity.create(key=IssuerKey.generate(), name="Acme", public_url=public_url,
-                                 local_url="http://127.0.0.1:8000")
+    return IssuerIdentity.create(key=IssuerKey.generate(), name="Acme", public_url=public_url, local_url="http://127.0.0.1:8000")
 
 
 def credential_at(index: int, academy: IssuerIdentity) -> dict:
     return {
         "issuer": {"id": academy.profile.id},
         "credentialStatus": {
-            "id": f"{academy.links.status_list()}#{index}", "type": "BitstringStatusListEntry",
-            "statusPurpose": "revocation", "statusListIndex": str(index),
+            "id": f"{academy.links.status_list()}#{index}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(index),
             "statusListCredential": academy.links.status_list(),
         },
     }

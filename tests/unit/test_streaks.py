@@ -1,4 +1,5 @@
 """Streak rules as pure functions: weekends, holds, DST and timezone changes."""
+
 from __future__ import annotations
 
 import random
@@ -14,6 +15,7 @@ from bot.streaks import Hold, Run, at_risk_now, current_streak, local_date, run_
 
 class Calendar(TypedDict):
     """What run_after and run_of take besides the days."""
+
     timezone: str
     working_days: frozenset[int]
     holds: list[Hold]
@@ -93,8 +95,9 @@ def test_the_run_kept_day_by_day_gives_the_streak_the_whole_history_gives(seed: 
     zone = rng.choice(["UTC", "Europe/Berlin", "America/New_York", "Asia/Kolkata"])
     start = date(2026, 1, 5)
     working = frozenset(rng.sample(range(1, 8), rng.randint(1, 7)))
-    holds = [Hold(start + timedelta(days=d), start + timedelta(days=d + rng.randint(0, 9)))
-             for d in rng.sample(range(120), rng.randint(0, 3))]
+    holds = [
+        Hold(start + timedelta(days=d), start + timedelta(days=d + rng.randint(0, 9))) for d in rng.sample(range(120), rng.randint(0, 3))
+    ]
     learned = sorted(start + timedelta(days=d) for d in range(120) if rng.random() < rng.choice((0.5, 0.8, 0.95)))
     if learned and rng.random() < 0.3:  # after a move westwards: a day before the last one comes late
         learned.append(learned[-1] - timedelta(days=1))

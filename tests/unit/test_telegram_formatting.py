@@ -1,4 +1,5 @@
 """Markdown as Telegram HTML: only the tags Telegram knows, always escaped, split to fit."""
+
 from __future__ import annotations
 
 import html
@@ -117,8 +118,7 @@ def test_soft_wrapped_lines_flow_and_paragraphs_are_separated_by_a_blank_line():
 def test_with_breaks_every_line_the_bot_writes_stays_a_line_indentation_included():
     markdown = "**Your settings**\nTimezone: Europe/Berlin\n   still needs: Knots\n\n> why:\n> because\n\n- a\n- b"
     assert to_html(markdown, breaks=True) == (
-        "<b>Your settings</b>\nTimezone: Europe/Berlin\n   still needs: Knots\n\n"
-        "<blockquote>why:\nbecause</blockquote>\n\n• a\n• b"
+        "<b>Your settings</b>\nTimezone: Europe/Berlin\n   still needs: Knots\n\n<blockquote>why:\nbecause</blockquote>\n\n• a\n• b"
     )
     assert to_html("wrapped\n  line", breaks=False) == "wrapped line"
 
@@ -151,9 +151,7 @@ def test_lists_with_nesting():
 
 
 def test_fenced_and_indented_code():
-    assert to_html("```python\nif a < b:\n    pass\n```") == (
-        '<pre><code class="language-python">if a &lt; b:\n    pass</code></pre>'
-    )
+    assert to_html("```python\nif a < b:\n    pass\n```") == ('<pre><code class="language-python">if a &lt; b:\n    pass</code></pre>')
     assert to_html("```\nplain & simple\n```") == "<pre>plain &amp; simple</pre>"
     assert to_html("    indented") == "<pre>indented</pre>"
     assert to_html('```"><b\nx\n```') == '<pre><code class="language-&quot;&gt;&lt;b">x</code></pre>'
@@ -247,10 +245,39 @@ def test_entities_and_code_blocks_survive_a_cut():
 
 
 FRAGMENTS = [
-    "**", "*", "_", "`", "```", "~~", "<", ">", "&", '"', "&amp;", "<script>", "</b>",
-    "[a](http://x)", "[b](javascript:alert(1))", "![i](https://y/z.png)", "<http://q>",
-    "- ", "1. ", "> ", "# ", "    ", "---", "\n", "\n\n", "  \n", " ",
-    "word", "lesson", "microlearning", "😀", "🎉", "é",
+    "**",
+    "*",
+    "_",
+    "`",
+    "```",
+    "~~",
+    "<",
+    ">",
+    "&",
+    '"',
+    "&amp;",
+    "<script>",
+    "</b>",
+    "[a](http://x)",
+    "[b](javascript:alert(1))",
+    "![i](https://y/z.png)",
+    "<http://q>",
+    "- ",
+    "1. ",
+    "> ",
+    "# ",
+    "    ",
+    "---",
+    "\n",
+    "\n\n",
+    "  \n",
+    " ",
+    "word",
+    "lesson",
+    "microlearning",
+    "😀",
+    "🎉",
+    "é",
 ]
 
 

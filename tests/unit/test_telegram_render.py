@@ -1,4 +1,5 @@
 """What each core reply becomes in Telegram (no sending): HTML, keyboards, polls, splits."""
+
 from __future__ import annotations
 
 import pytest
@@ -11,7 +12,12 @@ from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard,
 
 def question(*, multiple: bool = False, options: tuple[str, ...] = ("Ebb", "Flood", "Slack")) -> Question:
     return Question(
-        ref="7.3", question="Which tide <rises>?", options=options, multiple=multiple, position=3, total=4,
+        ref="7.3",
+        question="Which tide <rises>?",
+        options=options,
+        multiple=multiple,
+        position=3,
+        total=4,
         option_actions=() if multiple else tuple(f"ans:7.3:{i}" for i in range(len(options))),
         correct_option=None if multiple else 1,
     )
@@ -97,9 +103,13 @@ def test_feedback_shows_the_right_answer_and_the_explanation():
 
 def test_an_award_is_a_photo_with_https_links_as_url_buttons():
     notice = AwardNotice(
-        title="Deckhand", text="🏅 **You earned the Deckhand badge!**", credential_id="abc",
-        page_url="https://learn.example.com/credentials/abc", image_url="https://learn.example.com/credentials/abc/image.png",
-        linkedin_url="https://www.linkedin.com/profile/add?name=Deckhand", buttons=(Button("My badges", "cmd:badges"),),
+        title="Deckhand",
+        text="🏅 **You earned the Deckhand badge!**",
+        credential_id="abc",
+        page_url="https://learn.example.com/credentials/abc",
+        image_url="https://learn.example.com/credentials/abc/image.png",
+        linkedin_url="https://www.linkedin.com/profile/add?name=Deckhand",
+        buttons=(Button("My badges", "cmd:badges"),),
     )
     [photo] = render(notice)
     assert isinstance(photo, OutPhoto) and photo.credential_id == "abc"
@@ -108,8 +118,9 @@ def test_an_award_is_a_photo_with_https_links_as_url_buttons():
 
 
 def test_local_links_are_written_out_because_telegram_refuses_them_as_buttons():
-    notice = AwardNotice(title="Deckhand", text="You earned it", credential_id="abc",
-                         page_url="http://127.0.0.1:8000/credentials/abc", linkedin_url=None)
+    notice = AwardNotice(
+        title="Deckhand", text="You earned it", credential_id="abc", page_url="http://127.0.0.1:8000/credentials/abc", linkedin_url=None
+    )
     [photo] = render(notice)
     assert isinstance(photo, OutPhoto)
     assert 'href="http://127.0.0.1:8000/credentials/abc"' in photo.caption_html and photo.keyboard is None

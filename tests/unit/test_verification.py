@@ -1,4 +1,5 @@
 """One-line verdicts for any OBv3 credential, offline."""
+
 from __future__ import annotations
 
 import copy
@@ -26,11 +27,16 @@ def signed(key, **changes):
 
 
 def with_status(key):
-    return signed(key, credentialStatus={
-        "id": "https://academy.example.com/status/revocation#3", "type": "BitstringStatusListEntry",
-        "statusPurpose": "revocation", "statusListIndex": "3",
-        "statusListCredential": "https://academy.example.com/status/revocation",
-    })
+    return signed(
+        key,
+        credentialStatus={
+            "id": "https://academy.example.com/status/revocation#3",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": "3",
+            "statusListCredential": "https://academy.example.com/status/revocation",
+        },
+    )
 
 
 def test_a_good_credential_without_status_is_valid(key):
@@ -46,14 +52,12 @@ def test_a_tampered_credential_says_the_signature_does_not_match(key):
 
 
 def test_an_expired_credential_says_when_it_expired(key):
-    report = verify_credential(signed(key), resolve_key=resolve_did_key, check_status=None,
-                               now=datetime(2029, 1, 1, tzinfo=UTC))
+    report = verify_credential(signed(key), resolve_key=resolve_did_key, check_status=None, now=datetime(2029, 1, 1, tzinfo=UTC))
     assert report.line == "INVALID: 'Lockout/Tagout Basics': expired on 2028-03-02T08:00:00Z"
 
 
 def test_a_credential_not_yet_valid_is_refused(key):
-    report = verify_credential(signed(key), resolve_key=resolve_did_key, check_status=None,
-                               now=datetime(2026, 1, 1, tzinfo=UTC))
+    report = verify_credential(signed(key), resolve_key=resolve_did_key, check_status=None, now=datetime(2026, 1, 1, tzinfo=UTC))
     assert report.verdict is Verdict.INVALID and "not valid before" in report.line
 
 
@@ -64,18 +68,21 @@ def test_without_its_status_list_the_status_is_unknown_never_not_revoked(key):
 
 
 def test_a_revoked_credential_is_invalid(key):
-    report = verify_credential(with_status(key), resolve_key=resolve_did_key,
-                               check_status=lambda c: StatusCheck(True, "status list bit 3 is set"), now=NOW)
+    report = verify_credential(
+        with_status(key), resolve_key=resolve_did_key, check_status=lambda c: StatusCheck(True, "status list bit 3 is set"), now=NOW
+    )
     assert report.line == "INVALID: 'Lockout/Tagout Basics': revoked (status list bit 3 is set)"
 
 
 def test_a_status_list_that_cannot_be_trusted_leaves_the_status_unknown(key):
-    report = verify_credential(with_status(key), resolve_key=resolve_did_key,
-                               check_status=lambda c: StatusCheck(None, "the status list has expired"), now=NOW)
+    report = verify_credential(
+        with_status(key), resolve_key=resolve_did_key, check_status=lambda c: StatusCheck(None, "the status list has expired"), now=NOW
+    )
     assert report.verdict is Verdict.UNKNOWN and "the status list has expired" in report.line
 
 
 def test_a_credential_that_is_not_revoked_is_valid(key):
-    report = verify_credential(with_status(key), resolve_key=resolve_did_key,
-                               check_status=lambda c: StatusCheck(False, "bit 3 is clear"), now=NOW)
+    report = verify_credential(
+        with_status(key), resolve_key=resolve_did_key, check_status=lambda c: StatusCheck(False, "bit 3 is clear"), now=NOW
+    )
     assert report.verdict is Verdict.VALID and "(not revoked)" in report.line

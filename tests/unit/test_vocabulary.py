@@ -1,6 +1,7 @@
 """What the database holds is named once (bot/vocabulary.py), by the strings already stored, so
 nothing needs migrating; an event class names the kind the trail stores for it, so renaming the
 class changes nothing stored."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -19,20 +20,47 @@ def test_the_stored_values_are_the_strings_already_in_databases():
     assert [m.value for m in SessionKind] == ["lesson", "review", "refresher"]
     assert [m.value for m in SessionStatus] == ["active", "completed"]
     assert [m.value for m in AccessKind] == ["signin", "session"]
-    assert sorted(m.value for m in EventKind) == sorted([
-        "started", "lesson_started", "card_viewed", "answered", "stale_answer", "lesson_completed",
-        "review_completed", "refresher_completed", "awarded", "renewed", "settings_changed", "skipped_today",
-        "snoozed", "left", "team_summary", "team_synced", "nudged", "reminded",
-        "start", "next", "button_pressed", "answer", "command", "timer_fired", "team_from_channel",
-    ])
+    assert sorted(m.value for m in EventKind) == sorted(
+        [
+            "started",
+            "lesson_started",
+            "card_viewed",
+            "answered",
+            "stale_answer",
+            "lesson_completed",
+            "review_completed",
+            "refresher_completed",
+            "awarded",
+            "renewed",
+            "settings_changed",
+            "skipped_today",
+            "snoozed",
+            "left",
+            "team_summary",
+            "team_synced",
+            "nudged",
+            "reminded",
+            "start",
+            "next",
+            "button_pressed",
+            "answer",
+            "command",
+            "timer_fired",
+            "team_from_channel",
+        ]
+    )
 
 
 def test_each_event_class_names_the_kind_stored_for_it():
-    classes = {name: cls for name, cls in vars(events).items()
-               if isinstance(cls, type) and issubclass(cls, Event) and cls is not Event}
+    classes = {name: cls for name, cls in vars(events).items() if isinstance(cls, type) and issubclass(cls, Event) and cls is not Event}
     assert {name: cls.recorded_as.value for name, cls in classes.items()} == {
-        "Start": "start", "Next": "next", "ButtonPressed": "button_pressed", "Answer": "answer",
-        "Command": "command", "TimerFired": "timer_fired", "TeamFromChannel": "team_from_channel",
+        "Start": "start",
+        "Next": "next",
+        "ButtonPressed": "button_pressed",
+        "Answer": "answer",
+        "Command": "command",
+        "TimerFired": "timer_fired",
+        "TeamFromChannel": "team_from_channel",
     }
 
 

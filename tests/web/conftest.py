@@ -1,5 +1,6 @@
 """Web tests: real signed awards (the fixture curriculum's Deckhand badge and Mariner
 certificate), an app around them, and an httpx client speaking ASGI to it."""
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -49,4 +50,3 @@ def app(store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: Iss
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
         yield client
-

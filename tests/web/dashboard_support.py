@@ -1,5 +1,6 @@
 """Helpers for the dashboard tests: the sign-in link a manager gets from the bot, and signing
 in with it in the browser as a person does (open the link, press Sign in)."""
+
 from __future__ import annotations
 
 import asyncio

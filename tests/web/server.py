@@ -1,5 +1,6 @@
 """Serve an app with uvicorn on 127.0.0.1 in a thread of its own, with its own event loop and
 its own database engine (async connections belong to the loop that opened them)."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """Helpers for the web tests: revoking through the store, reading a Bitstring status list."""
+
 from __future__ import annotations
 
 import base64

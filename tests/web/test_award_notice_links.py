@@ -1,4 +1,5 @@
 """The award DM's links lead somewhere real: the public page, the baked PNG and LinkedIn."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit

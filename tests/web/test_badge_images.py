@@ -1,4 +1,5 @@
 """Badge images and OBv3 baking (credentials/images.py): pure functions, no web app."""
+
 from __future__ import annotations
 
 import io
@@ -21,8 +22,9 @@ from credentials.images import (
 )
 
 BADGE = CredentialDefinition(id="loto", kind=CredentialKind.BADGE, title="Lockout & <Tagout>", description="", criteria="")
-CERTIFICATE = CredentialDefinition(id="ops", kind=CredentialKind.CERTIFICATE, title="Plant Operations Certificate",
-                                   description="", criteria="")
+CERTIFICATE = CredentialDefinition(
+    id="ops", kind=CredentialKind.CERTIFICATE, title="Plant Operations Certificate", description="", criteria=""
+)
 CREDENTIAL = {"id": "urn:uuid:1", "name": "Ends with ]]> and é", "proof": {"proofValue": "z3x"}}
 
 

@@ -1,6 +1,7 @@
 """The credential pages in a real headless Chromium (Debian's /usr/bin/chromium driven by
 Playwright), served by uvicorn on 127.0.0.1: what a verifier sees for a valid, an expired and
 a revoked credential. In CI a missing browser fails the run; elsewhere it skips with the reason."""
+
 from __future__ import annotations
 
 import asyncio
@@ -58,8 +59,13 @@ async def browser() -> AsyncIterator[Any]:
 
 
 async def test_valid_expired_and_revoked_credentials_read_right_in_a_browser(
-    browser: Any, earned: Earned, store: SqlStore, curriculum: Curriculum, clock: ManualClock,
-    issuer: IssuerIdentity, database_url: str,
+    browser: Any,
+    earned: Earned,
+    store: SqlStore,
+    curriculum: Curriculum,
+    clock: ManualClock,
+    issuer: IssuerIdentity,
+    database_url: str,
 ):
     def make_app(server_store: SqlStore) -> Any:
         return create_app(store=server_store, curriculum=curriculum, issuer=issuer, clock=clock)

@@ -1,4 +1,5 @@
 """The public routes over ASGI (no browser): what verifiers and people download and see."""
+
 from __future__ import annotations
 
 import io
@@ -113,8 +114,16 @@ async def test_the_page_shows_the_credential_and_nothing_about_the_learner(clien
     response = await client.get(f"/credentials/{earned.certificate.public_id}", headers={"Accept": "text/html"})
     assert response.status_code == 200
     html = response.text
-    for shown in ("Valid", "Mariner Certificate", "A certified mariner.", "Holds the Deckhand badge.",
-                  "Acme Plant Academy", issuer.profile.id, "Badge held: Deckhand", found(earned.certificate.credential)["id"]):
+    for shown in (
+        "Valid",
+        "Mariner Certificate",
+        "A certified mariner.",
+        "Holds the Deckhand badge.",
+        "Acme Plant Academy",
+        issuer.profile.id,
+        "Badge held: Deckhand",
+        found(earned.certificate.credential)["id"],
+    ):
         assert shown in html, shown
     identity = found(earned.certificate.credential)["credentialSubject"]["identifier"][0]
     learner_traces = [identity["identityHash"], identity["identityHash"].removeprefix("sha256$"), identity["salt"], "test:ana"]
@@ -165,8 +174,9 @@ async def test_an_unreachable_platform_makes_the_process_unhealthy(store, curric
     async def slack_up() -> dict:
         return {"ok": True}
 
-    app = create_app(store=store, curriculum=curriculum, issuer=issuer, clock=clock,
-                     platform_checks={"telegram": telegram_down, "slack": slack_up})
+    app = create_app(
+        store=store, curriculum=curriculum, issuer=issuer, clock=clock, platform_checks={"telegram": telegram_down, "slack": slack_up}
+    )
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
         first = await client.get("/healthz")
         second = await client.get("/healthz")

@@ -1,4 +1,5 @@
 """What a credential page says (web/views.py, credentials/linkedin.py): pure, at any instant."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -14,10 +15,16 @@ URL = "https://learn.example.com/credentials/5b1f"
 
 def award(*, valid_until: str | None = "2027-03-02T08:00:00Z", revoked_at: datetime | None = None) -> PublishedAward:
     credential = {
-        "id": URL, "validFrom": "2026-03-02T08:00:00Z",
+        "id": URL,
+        "validFrom": "2026-03-02T08:00:00Z",
         "issuer": {"id": "did:web:learn.example.com", "name": "Acme & Co", "url": "https://learn.example.com"},
-        "credentialSubject": {"achievement": {"name": "Mariner Certificate", "achievementType": "Certificate",
-                                              "criteria": {"narrative": "Holds the Deckhand badge."}}},
+        "credentialSubject": {
+            "achievement": {
+                "name": "Mariner Certificate",
+                "achievementType": "Certificate",
+                "criteria": {"narrative": "Holds the Deckhand badge."},
+            }
+        },
         "evidence": [{"name": "Badge held", "id": "javascript:alert(1)"}],
     }
     if valid_until:
@@ -32,9 +39,15 @@ def test_a_current_credential_is_valid_and_offers_a_well_formed_linkedin_link():
     link = urlsplit(found(page.linkedin_url))
     assert (link.scheme, link.netloc, link.path) == ("https", "www.linkedin.com", "/profile/add")
     assert parse_qs(link.query) == {
-        "startTask": ["CERTIFICATION_NAME"], "name": ["Mariner Certificate"], "organizationName": ["Acme & Co"],
-        "issueYear": ["2026"], "issueMonth": ["3"], "expirationYear": ["2027"], "expirationMonth": ["3"],
-        "certUrl": [URL], "certId": ["5b1f"],
+        "startTask": ["CERTIFICATION_NAME"],
+        "name": ["Mariner Certificate"],
+        "organizationName": ["Acme & Co"],
+        "issueYear": ["2026"],
+        "issueMonth": ["3"],
+        "expirationYear": ["2027"],
+        "expirationMonth": ["3"],
+        "certUrl": [URL],
+        "certId": ["5b1f"],
     }
     assert "%20" in found(page.linkedin_url) and "%26" in found(page.linkedin_url)
 
@@ -46,8 +59,10 @@ def test_a_credential_without_expiry_has_no_expiration_in_the_linkedin_link():
 
 
 def test_expiry_is_judged_by_the_clock_to_the_second():
-    assert credential_page(award(), now=datetime(2027, 3, 2, 7, 59, 59, tzinfo=UTC),
-                           signature_ok=True, page_url=URL).standing is Standing.VALID
+    assert (
+        credential_page(award(), now=datetime(2027, 3, 2, 7, 59, 59, tzinfo=UTC), signature_ok=True, page_url=URL).standing
+        is Standing.VALID
+    )
     expired = credential_page(award(), now=datetime(2027, 3, 2, 8, 0, tzinfo=UTC), signature_ok=True, page_url=URL)
     assert expired.standing is Standing.EXPIRED and expired.explanation.startswith("This credential expired on 2 March 2027")
     assert expired.linkedin_url is None
@@ -55,8 +70,7 @@ def test_expiry_is_judged_by_the_clock_to_the_second():
 
 def test_revocation_outranks_expiry_and_a_bad_signature_and_names_the_date():
     revoked_on = datetime(2026, 4, 9, 12, 0, tzinfo=UTC)
-    page = credential_page(award(revoked_at=revoked_on), now=datetime(2030, 1, 1, tzinfo=UTC),
-                           signature_ok=False, page_url=URL)
+    page = credential_page(award(revoked_at=revoked_on), now=datetime(2030, 1, 1, tzinfo=UTC), signature_ok=False, page_url=URL)
     assert page.standing is Standing.REVOKED
     assert page.explanation == "Acme & Co revoked this credential on 9 April 2026. It is no longer valid."
 

@@ -2,6 +2,7 @@
 role by import loses every session and every unused link at once; signing out ends the session
 and needs the form's CSRF token; opening a link (as a link scanner does) spends nothing; a form
 or a link on another site cannot sign the browser in (login CSRF)."""
+
 from __future__ import annotations
 
 import re
@@ -31,6 +32,7 @@ USED_OR_EXPIRED = "This sign-in link has been used or has expired. Ask the bot f
 def app_for(curriculum: Curriculum, issuer: IssuerIdentity, clock: ManualClock) -> Any:
     def make_app(server_store: SqlStore) -> Any:
         return create_app(store=server_store, curriculum=curriculum, issuer=issuer, clock=clock)
+
     return make_app
 
 
@@ -50,8 +52,11 @@ async def status_of(page: Any, url: str) -> int:
 async def not_signed_in(page: Any, url: str) -> bool:
     """The page answers 401 with the "not signed in" page and its ways in."""
     response = await page.goto(url)
-    return (response.status == 401 and await page.locator(".status-word").inner_text() == "Not signed in"
-            and await page.locator("#ways-in li").all_inner_texts() == WAYS_IN)
+    return (
+        response.status == 401
+        and await page.locator(".status-word").inner_text() == "Not signed in"
+        and await page.locator("#ways-in li").all_inner_texts() == WAYS_IN
+    )
 
 
 async def link_refused(page: Any, url: str) -> bool:
@@ -64,8 +69,15 @@ async def leave(chat: Chat, store: SqlStore) -> None:
     await chat.command("settings")
     await chat.press("Leave and delete my data")
     for _ in range(3):
-        yes = next((b for reply in chat.last for b in getattr(reply, "buttons", ())
-                    if b.label.startswith("Yes") or getattr(b, "destructive", False)), None)
+        yes = next(
+            (
+                b
+                for reply in chat.last
+                for b in getattr(reply, "buttons", ())
+                if b.label.startswith("Yes") or getattr(b, "destructive", False)
+            ),
+            None,
+        )
         if yes is None:
             break
         await chat.send(ButtonPressed(learner=chat.learner, source_id=chat._id(), action=yes.action))
@@ -74,7 +86,11 @@ async def leave(chat: Chat, store: SqlStore) -> None:
 
 
 async def test_a_manager_who_leaves_loses_every_session_and_link_at_once(
-    browser: Any, store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    browser: Any,
+    store: SqlStore,
+    curriculum: Curriculum,
+    clock: ManualClock,
+    issuer: IssuerIdentity,
     database_url: str,
 ):
     core = await deck_where_ana_took_a_lesson(store, curriculum, clock, issuer)
@@ -103,7 +119,11 @@ async def test_a_manager_who_leaves_loses_every_session_and_link_at_once(
 
 
 async def test_losing_the_manager_role_by_import_ends_every_session_and_link(
-    browser: Any, store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    browser: Any,
+    store: SqlStore,
+    curriculum: Curriculum,
+    clock: ManualClock,
+    issuer: IssuerIdentity,
     database_url: str,
 ):
     core = await deck_where_ana_took_a_lesson(store, curriculum, clock, issuer)
@@ -118,8 +138,9 @@ async def test_losing_the_manager_role_by_import_ends_every_session_and_link(
         await import_people(store, people, now=clock.now())
         assert await status_of(page, f"{base}/dashboard/teams/{deck}") == 200
 
-        demoted, problems = read_people(PEOPLE.replace("telegram,900,Maria Manager,,manager,Deck",
-                                                       "telegram,900,Maria Manager,Deck,learner,"))
+        demoted, problems = read_people(
+            PEOPLE.replace("telegram,900,Maria Manager,,manager,Deck", "telegram,900,Maria Manager,Deck,learner,")
+        )
         assert problems == []
         await import_people(store, demoted, now=clock.now())
 
@@ -131,7 +152,11 @@ async def test_losing_the_manager_role_by_import_ends_every_session_and_link(
 
 
 async def test_signing_out_ends_the_session_and_needs_the_forms_csrf_token(
-    browser: Any, store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    browser: Any,
+    store: SqlStore,
+    curriculum: Curriculum,
+    clock: ManualClock,
+    issuer: IssuerIdentity,
     database_url: str,
 ):
     core = await deck_where_ana_took_a_lesson(store, curriculum, clock, issuer)
@@ -167,7 +192,11 @@ async def test_signing_out_ends_the_session_and_needs_the_forms_csrf_token(
 
 
 async def test_opening_the_link_spends_nothing_until_sign_in_is_pressed(
-    browser: Any, store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    browser: Any,
+    store: SqlStore,
+    curriculum: Curriculum,
+    clock: ManualClock,
+    issuer: IssuerIdentity,
     database_url: str,
 ):
     core = await deck_where_ana_took_a_lesson(store, curriculum, clock, issuer)
@@ -193,7 +222,11 @@ async def test_opening_the_link_spends_nothing_until_sign_in_is_pressed(
 
 
 async def test_another_site_cannot_sign_the_browser_in(
-    browser: Any, store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    browser: Any,
+    store: SqlStore,
+    curriculum: Curriculum,
+    clock: ManualClock,
+    issuer: IssuerIdentity,
     database_url: str,
 ):
     """Login CSRF: an attacker with a link of their own (here Maria's) tries to sign a victim's
@@ -214,7 +247,7 @@ async def test_another_site_cannot_sign_the_browser_in(
         victim = await browser.new_context()
 
         async def attacker_site(route: Any) -> None:
-            await route.fulfill(status=200, content_type="text/html", body=pages[route.request.url[len(ATTACKER):]])
+            await route.fulfill(status=200, content_type="text/html", body=pages[route.request.url[len(ATTACKER) :]])
 
         await victim.route(f"{ATTACKER}/**", attacker_site)
         page = await victim.new_page()
@@ -223,7 +256,8 @@ async def test_another_site_cannot_sign_the_browser_in(
             await page.goto(f"{ATTACKER}/post")
         assert (await navigation.value).status == 403
         assert await page.locator(".status p:not(.status-word)").inner_text() == (
-            "This sign-in did not come from the sign-in page: open the link from the bot again and press Sign in there.")
+            "This sign-in did not come from the sign-in page: open the link from the bot again and press Sign in there."
+        )
         # A cross-site jump to the link: the victim only sees the page with the button.
         async with page.expect_navigation(url=base + link):
             await page.goto(f"{ATTACKER}/link")

@@ -1,6 +1,7 @@
 """CSV exports downloaded from the dashboard in headless Chromium: names people chose that a
 spreadsheet would run as formulas (a learner called =HYPERLINK(...), a team called
 +cmd|' /C calc'!A0) arrive as text, quoted the way spreadsheets show as written."""
+
 from __future__ import annotations
 
 import asyncio
@@ -41,14 +42,20 @@ async def download(page: Any, link_name: str) -> list[list[str]]:
 
 
 async def test_names_that_look_like_formulas_download_as_text(
-    browser: Any, store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    browser: Any,
+    store: SqlStore,
+    curriculum: Curriculum,
+    clock: ManualClock,
+    issuer: IssuerIdentity,
     database_url: str,
 ):
     core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)
-    rows = [["platform", "user_id", "name", "team", "role", "manages"],
-            ["console", "mallory", LEARNER, TEAM, "learner", ""],
-            *[["console", f"other{i}", name, TEAM, "learner", ""] for i, name in enumerate(OTHERS)],
-            ["telegram", "900", "Maria Manager", "", "manager", TEAM]]
+    rows = [
+        ["platform", "user_id", "name", "team", "role", "manages"],
+        ["console", "mallory", LEARNER, TEAM, "learner", ""],
+        *[["console", f"other{i}", name, TEAM, "learner", ""] for i, name in enumerate(OTHERS)],
+        ["telegram", "900", "Maria Manager", "", "manager", TEAM],
+    ]
     out = io.StringIO()
     csv.writer(out).writerows(rows)
     people, problems = read_people(out.getvalue())

@@ -1,6 +1,7 @@
 """The managers' dashboard in headless Chromium: signed in through the one-time link the bot
 sends in chat (a page with a Sign in button); a reused or expired link, another team's page or
 export, and no session are refused."""
+
 from __future__ import annotations
 
 import uuid
@@ -34,8 +35,7 @@ telegram,900,Maria Manager,,manager,Deck
 MARIA = LearnerRef("telegram", "900", "Maria")
 
 
-async def deck_where_ana_took_a_lesson(store: SqlStore, curriculum: Curriculum, clock: ManualClock,
-                                       issuer: IssuerIdentity) -> Core:
+async def deck_where_ana_took_a_lesson(store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity) -> Core:
     """The teams of PEOPLE, after Ana (team Deck) took the first lesson in the console."""
     core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)
     ana = Chat(core, "ana", platform="console")
@@ -48,7 +48,11 @@ async def deck_where_ana_took_a_lesson(store: SqlStore, curriculum: Curriculum, 
 
 
 async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
-    browser: Any, store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    browser: Any,
+    store: SqlStore,
+    curriculum: Curriculum,
+    clock: ManualClock,
+    issuer: IssuerIdentity,
     database_url: str,
 ):
     core = await deck_where_ana_took_a_lesson(store, curriculum, clock, issuer)
@@ -77,8 +81,9 @@ async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
         async with page.expect_download() as download_info:
             await page.get_by_role("link", name="Export CSV").click()
         overview_csv = await downloaded_lines(download_info)
-        assert overview_csv == ["team,learners,active this week,on a streak,longest streak,lessons done,credentials",
-                                "Deck,2,1,1,1,1,0"], "only Maria's team"
+        assert overview_csv == ["team,learners,active this week,on a streak,longest streak,lessons done,credentials", "Deck,2,1,1,1,1,0"], (
+            "only Maria's team"
+        )
         cookie = next(c for c in await page.context.cookies() if c["name"] == "mb_session")
         assert cookie["httpOnly"] and cookie["sameSite"] == "Lax"
         await page.get_by_role("link", name="Deck").click()
@@ -91,8 +96,10 @@ async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
         ana_tides = float(await page.locator(tides_cell.format("Ana Lima")).get_attribute("data-mastery"))
         caio_tides = float(await page.locator(tides_cell.format("Caio Souza")).get_attribute("data-mastery"))
         assert ana_tides > 0.3 and caio_tides == 0.0
-        funnel = {await b.get_attribute("data-step"): int(await b.get_attribute("data-count"))
-                  for b in await page.locator("#funnel rect.bar").all()}
+        funnel = {
+            await b.get_attribute("data-step"): int(await b.get_attribute("data-count"))
+            for b in await page.locator("#funnel rect.bar").all()
+        }
         assert funnel == {"Started": 1, "Tides": 1, "Knots": 0, "Deckhand": 0, "Mariner Certificate": 0}
         assert "Nobody is drifting" in await page.locator("#drifting").inner_text()
         await page.screenshot(path="/tmp/team-page.png", full_page=True)  # for a person to look at
@@ -127,8 +134,9 @@ async def test_a_manager_signs_in_with_the_link_and_sees_only_their_team(
 
 
 async def test_a_forged_session_cookie_gets_nothing(app):
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver",
-                                 cookies={"mb_session": "forged"}) as client:
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://testserver", cookies={"mb_session": "forged"}
+    ) as client:
         assert (await client.get("/dashboard")).status_code == 401
         assert (await client.get("/dashboard/export.csv")).status_code == 401
         assert (await client.get("/dashboard/teams/1/export.csv")).status_code == 401
@@ -136,7 +144,11 @@ async def test_a_forged_session_cookie_gets_nothing(app):
 
 
 async def test_credentials_over_time_and_one_learners_page(
-    browser: Any, store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    browser: Any,
+    store: SqlStore,
+    curriculum: Curriculum,
+    clock: ManualClock,
+    issuer: IssuerIdentity,
     database_url: str,
 ):
     core = await deck_where_ana_took_a_lesson(store, curriculum, clock, issuer)
@@ -148,13 +160,25 @@ async def test_credentials_over_time_and_one_learners_page(
         # Earned over the weeks: Caio's badge long ago, Ana's badge three weeks ago and her
         # certificate this week, Eve's (another team) this week; one revoked award counts nowhere.
         for learner, definition, kind, weeks_ago, revoked in [
-            (ids["Caio Souza"], "deckhand", "badge", 20, False), (ids["Ana Lima"], "deckhand", "badge", 3, False),
-            (ids["Ana Lima"], "mariner", "certificate", 0, False), (eve, "deckhand", "badge", 0, False),
+            (ids["Caio Souza"], "deckhand", "badge", 20, False),
+            (ids["Ana Lima"], "deckhand", "badge", 3, False),
+            (ids["Ana Lima"], "mariner", "certificate", 0, False),
+            (eve, "deckhand", "badge", 0, False),
             (ids["Caio Souza"], "mariner", "certificate", 1, True),
         ]:
-            await tx.awards.add(Award(
-                public_id=str(uuid.uuid4()), learner_id=learner, definition_id=definition, kind=kind, renewal=0,
-                awarded_at=now - timedelta(weeks=weeks_ago), valid_until=None, evidence={}, revoked_at=now if revoked else None))
+            await tx.awards.add(
+                Award(
+                    public_id=str(uuid.uuid4()),
+                    learner_id=learner,
+                    definition_id=definition,
+                    kind=kind,
+                    renewal=0,
+                    awarded_at=now - timedelta(weeks=weeks_ago),
+                    valid_until=None,
+                    evidence={},
+                    revoked_at=now if revoked else None,
+                )
+            )
         ana_badge = next(a for a in await tx.awards.of(ids["Ana Lima"]) if a.definition_id == "deckhand").public_id
     link = await team_link(core, MARIA, "team-1")
 
@@ -167,8 +191,10 @@ async def test_credentials_over_time_and_one_learners_page(
         assert (await page.goto(f"{base}/dashboard/learners/{ids['Ana Lima']}")).status == 401
         await sign_in(page, base, link)
         await page.goto(f"{base}/dashboard/teams/{teams['Deck']}")
-        weeks = [(await w.get_attribute("data-earned"), await w.get_attribute("data-total"))
-                 for w in await page.locator("#credentials-chart rect.week").all()]
+        weeks = [
+            (await w.get_attribute("data-earned"), await w.get_attribute("data-total"))
+            for w in await page.locator("#credentials-chart rect.week").all()
+        ]
         assert len(weeks) == 12, "the last twelve weeks, this one last"
         assert weeks[-1] == ("1", "3") and weeks[-4] == ("1", "2") and weeks[0] == ("0", "1"), weeks
         assert sum(int(earned) for earned, _ in weeks) == 2, "Caio's old badge is in the total only; Eve's is another team's"
@@ -190,8 +216,10 @@ async def test_credentials_over_time_and_one_learners_page(
         tides = float(await page.locator('#mastery rect.bar[data-skill="Reading tides"]').get_attribute("data-mastery"))
         assert tides > 0.3
         credentials = await page.locator("#credentials tbody tr").all_inner_texts()
-        assert credentials == [f"Deckhand\tbadge\t{now - timedelta(weeks=3):%Y-%m-%d}\tvalid",
-                               f"Mariner Certificate\tcertificate\t{now:%Y-%m-%d}\tvalid"]
+        assert credentials == [
+            f"Deckhand\tbadge\t{now - timedelta(weeks=3):%Y-%m-%d}\tvalid",
+            f"Mariner Certificate\tcertificate\t{now:%Y-%m-%d}\tvalid",
+        ]
         assert await page.get_by_role("link", name="Deckhand").get_attribute("href") == f"/credentials/{ana_badge}"
         activity = await page.locator("#activity tbody tr").all_inner_texts()
         assert activity[0].startswith("Completed “Tides”") and activity[-1].startswith("Started “Tides”")

@@ -2,6 +2,7 @@
 Chromium, with the sample curriculum's ten skills: no page scrolls sideways, the heatmap's skill
 names do not overlap and it fits a desktop, its figures are also given as text, and the pages
 load nothing from elsewhere and run no scripts. Screenshots are saved for a person to look at."""
+
 from __future__ import annotations
 
 from functools import partial
@@ -74,8 +75,13 @@ async def page_width(page: Any) -> tuple[int, int]:
 
 
 async def test_every_page_reads_on_a_phone_and_a_desktop(
-    browser: Any, store: SqlStore, sample: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
-    database_url: str, tmp_path: Path,
+    browser: Any,
+    store: SqlStore,
+    sample: Curriculum,
+    clock: ManualClock,
+    issuer: IssuerIdentity,
+    database_url: str,
+    tmp_path: Path,
 ):
     core = Core(curriculum=sample, store=store, clock=clock, issuer=issuer)
     people, problems = read_people(PEOPLE)
@@ -96,8 +102,12 @@ async def test_every_page_reads_on_a_phone_and_a_desktop(
     with serving(make_app, database_url) as base:
         team_page = f"/dashboard/teams/{team_id}"
         pages = {
-            "landing": "/", "not-signed-in": "/dashboard", "sign-in": None, "overview": "/dashboard",
-            "team": team_page, "learner": f"/dashboard/learners/{members['Maximiliana Konstantinopoulou-Abernethy']}",
+            "landing": "/",
+            "not-signed-in": "/dashboard",
+            "sign-in": None,
+            "overview": "/dashboard",
+            "team": team_page,
+            "learner": f"/dashboard/learners/{members['Maximiliana Konstantinopoulou-Abernethy']}",
         }
         for size_name, viewport in (("phone", PHONE), ("desktop", DESKTOP)):
             context = await browser.new_context(viewport=viewport)
@@ -144,15 +154,21 @@ async def test_every_page_reads_on_a_phone_and_a_desktop(
         for position, learner in enumerate(names):
             lines = await page.locator("#mastery-list dd").nth(position).locator("li").all_inner_texts()
             cells = page.locator(f'#heatmap rect.cell[data-learner="{learner}"]')
-            expected = [f"{await c.get_attribute('data-skill')}: {round(100 * float(await c.get_attribute('data-mastery')))}%"
-                        for c in await cells.all()]
+            expected = [
+                f"{await c.get_attribute('data-skill')}: {round(100 * float(await c.get_attribute('data-mastery')))}%"
+                for c in await cells.all()
+            ]
             assert lines == expected and len(lines) == 10
         ana = await page.locator("#mastery-list dd").first.locator("li").all_inner_texts()
         assert any(not line.endswith(": 0%") for line in ana), "Ana took a lesson: some mastery shows"
 
 
 async def test_the_landing_page_says_what_this_is_and_how_to_get_in(
-    browser: Any, store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity,
+    browser: Any,
+    store: SqlStore,
+    curriculum: Curriculum,
+    clock: ManualClock,
+    issuer: IssuerIdentity,
     database_url: str,
 ):
     def make_app(server_store: SqlStore) -> Any:
@@ -166,7 +182,10 @@ async def test_the_landing_page_says_what_this_is_and_how_to_get_in(
         assert await page.locator("h2").all_inner_texts() == ["CHECKING A CREDENTIAL", "THE TEAM DASHBOARD", "HOW TO GET IN"]
         assert await page.locator("#ways-in li").all_inner_texts() == WAYS_IN
         links = {await a.inner_text(): await a.get_attribute("href") for a in await page.locator("main a").all()}
-        assert links == {"/.well-known/did.json": "/.well-known/did.json", "/status/revocation": "/status/revocation",
-                         "/dashboard": "/dashboard"}
+        assert links == {
+            "/.well-known/did.json": "/.well-known/did.json",
+            "/status/revocation": "/status/revocation",
+            "/dashboard": "/dashboard",
+        }
         for href in links.values():
             assert (await page.request.get(base + href)).status in (200, 401), href

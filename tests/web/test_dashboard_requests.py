@@ -1,6 +1,7 @@
 """Malformed requests to the dashboard, over HTTP on SQLite and PostgreSQL: every one gets a
 4xx page that says what is wrong, never a 500 with a traceback. Signed in the way a browser
 is (the link's page, then its form), so the requests reach the database."""
+
 from __future__ import annotations
 
 import re
@@ -69,16 +70,27 @@ async def test_ids_that_name_no_row_are_refused_like_a_stranger(maria: httpx.Asy
     async with store.transaction() as tx:
         deck = next(t.id for t in await tx.teams.all())
         ana = (await tx.teams.members(deck))[0].id
-    for path in ("/dashboard", "/dashboard/export.csv", f"/dashboard/learners/{ana}", f"/dashboard/learners/{ana}/export.csv",
-                 f"/dashboard/teams/{deck}", f"/dashboard/teams/{deck}/export.csv", f"/dashboard/teams/{deck}/funnel.csv"):
+    for path in (
+        "/dashboard",
+        "/dashboard/export.csv",
+        f"/dashboard/learners/{ana}",
+        f"/dashboard/learners/{ana}/export.csv",
+        f"/dashboard/teams/{deck}",
+        f"/dashboard/teams/{deck}/export.csv",
+        f"/dashboard/teams/{deck}/funnel.csv",
+    ):
         for query in ("", "?%FF%FE=%00", "?&&==&x", "?team_id=9999999999999999999999"):
             assert (await maria.get(path + query)).status_code == 200, path + query
     for bad in TOO_BIG + NOT_IDS:
         for path in (f"/dashboard/learners/{bad}", f"/dashboard/learners/{bad}/export.csv"):
             response = await maria.get(path)
             assert (response.status_code, message(response)) == (403, "This learner is not in one of your teams."), path[:80]
-        for path in (f"/dashboard/teams/{bad}", f"/dashboard/teams/{bad}/export.csv",
-                     f"/dashboard/teams/{bad}/funnel.csv", f"/dashboard/teams/{bad}/credentials.csv"):
+        for path in (
+            f"/dashboard/teams/{bad}",
+            f"/dashboard/teams/{bad}/export.csv",
+            f"/dashboard/teams/{bad}/funnel.csv",
+            f"/dashboard/teams/{bad}/credentials.csv",
+        ):
             response = await maria.get(path)
             assert (response.status_code, message(response)) == (403, "This team is not one of yours."), path[:80]
 
@@ -87,7 +99,9 @@ async def test_odd_sign_in_links_and_cookies_are_refused(client: httpx.AsyncClie
     for query in ("token=%FF%FE", "token=%00", "token=a&token=b", "token=" + "x" * 10_000, "token", "token=%", "&&=&"):
         response = await client.get(f"/dashboard/signin?{query}")
         assert (response.status_code, message(response)) == (
-            403, "This sign-in link has been used or has expired. Ask the bot for a new one."), query[:40]
+            403,
+            "This sign-in link has been used or has expired. Ask the bot for a new one.",
+        ), query[:40]
     for cookie in ("\x7f", "%FF", "a" * 5000, '"quoted"'):
         response = await client.get("/dashboard", headers={"Cookie": f"{SESSION_COOKIE}={cookie}"})
         assert (response.status_code, message(response)) == (401, "You are not signed in."), cookie[:40]
@@ -114,7 +128,10 @@ async def test_malformed_form_bodies_get_a_4xx_that_says_what_is_wrong(maria: ht
 
 
 async def test_a_sign_in_post_without_the_pages_nonce_or_from_another_site_spends_nothing(
-    client: httpx.AsyncClient, maria: httpx.AsyncClient, store: SqlStore, clock: ManualClock,
+    client: httpx.AsyncClient,
+    maria: httpx.AsyncClient,
+    store: SqlStore,
+    clock: ManualClock,
 ):
     link = await new_link(store, clock)
     page = await client.get(link)
@@ -139,7 +156,11 @@ async def test_a_sign_in_post_without_the_pages_nonce_or_from_another_site_spend
 
 
 async def test_expired_links_and_sessions_are_purged_when_someone_signs_in_or_out(
-    client: httpx.AsyncClient, maria: httpx.AsyncClient, store: SqlStore, clock: ManualClock, database_url: str,
+    client: httpx.AsyncClient,
+    maria: httpx.AsyncClient,
+    store: SqlStore,
+    clock: ManualClock,
+    database_url: str,
 ):
     for _ in range(3):
         await new_link(store, clock)

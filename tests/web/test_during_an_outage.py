@@ -1,5 +1,6 @@
 """Pages while the database is away (a proxy in front of PostgreSQL cuts it off): a 503 that
 says so in plain words and comes back by itself, never a 500 with a traceback."""
+
 from __future__ import annotations
 
 import uuid
@@ -27,13 +28,15 @@ async def outage(database_url: str) -> AsyncIterator[DatabaseOutage]:
 
 async def test_pages_say_they_are_back_in_a_moment_and_come_back(outage, curriculum, clock, tmp_path):
     engine = create_engine(outage.url)
-    app = create_app(store=SqlStore(create_sessionmaker(engine)), curriculum=curriculum,
-                     issuer=issuer_for(tmp_path), clock=clock)
+    app = create_app(store=SqlStore(create_sessionmaker(engine)), curriculum=curriculum, issuer=issuer_for(tmp_path), clock=clock)
     html = {"Accept": "text/html"}
     page = f"/credentials/{uuid.uuid4()}"
     try:
-        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
-                                     base_url="http://127.0.0.1:8000", cookies={"mb_session": "a-session"}) as client:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+            base_url="http://127.0.0.1:8000",
+            cookies={"mb_session": "a-session"},
+        ) as client:
             assert (await client.get(page, headers=html)).status_code == 404
             await outage.down()
             for path in (page, "/dashboard", "/dashboard/teams/1/export.csv"):

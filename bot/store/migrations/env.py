@@ -1,5 +1,6 @@
 """Alembic environment (stock async template). The URL comes from the bot's config, or, when
 Alembic is run by hand, from the same settings the bot reads (DATABASE_URL, or DATA_DIR's SQLite file)."""
+
 import asyncio
 
 from alembic import context

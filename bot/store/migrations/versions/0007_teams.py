@@ -4,6 +4,7 @@ Revision ID: 0007
 Revises: 0006
 Create Date: 2026-11-29
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa

@@ -4,6 +4,7 @@ Revision ID: 0012
 Revises: 0011
 Create Date: 2026-11-29
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa

@@ -7,6 +7,7 @@ Revision ID: 0013
 Revises: 0012
 Create Date: 2026-11-29
 """
+
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -33,29 +34,43 @@ def upgrade() -> None:
     connection = op.get_bind()
     kinds = {"kinds": list(LEARNING_KINDS)}
     days: dict[int, set[date]] = {}
-    for learner_id, day in connection.execute(_expanding(
-            "SELECT DISTINCT learner_id, local_date FROM events WHERE kind IN :kinds"), kinds):
+    for learner_id, day in connection.execute(_expanding("SELECT DISTINCT learner_id, local_date FROM events WHERE kind IN :kinds"), kinds):
         days.setdefault(learner_id, set()).add(_date(day))
-    last_learned: dict[int, Any] = dict(connection.execute(_expanding(
-        "SELECT learner_id, max(occurred_at) FROM events WHERE kind IN :kinds GROUP BY learner_id"), kinds).all())
+    last_learned: dict[int, Any] = dict(
+        connection.execute(
+            _expanding("SELECT learner_id, max(occurred_at) FROM events WHERE kind IN :kinds GROUP BY learner_id"), kinds
+        ).all()
+    )
     holds: dict[int, list[Hold]] = {}
     for learner_id, start, end in connection.execute(sa.text("SELECT learner_id, start_date, end_date FROM streak_holds")):
         holds.setdefault(learner_id, []).append(Hold(_date(start), _date(end)))
     runs = []
     for learner_id, zone, working_days in connection.execute(sa.text("SELECT id, timezone, working_days FROM learners")):
         if learner_id in days:
-            run = run_of(days[learner_id], timezone=zone, working_days=frozenset(int(d) for d in working_days),
-                         holds=holds.get(learner_id, []))
-            runs.append({"id": learner_id, "days": run.days, "last_day": run.last_day, "ends_at": run.ends_at,
-                         "learned_at": _instant(last_learned[learner_id])})
+            run = run_of(
+                days[learner_id], timezone=zone, working_days=frozenset(int(d) for d in working_days), holds=holds.get(learner_id, [])
+            )
+            runs.append(
+                {
+                    "id": learner_id,
+                    "days": run.days,
+                    "last_day": run.last_day,
+                    "ends_at": run.ends_at,
+                    "learned_at": _instant(last_learned[learner_id]),
+                }
+            )
     if runs:
-        connection.execute(sa.text(
-            "UPDATE learners SET streak_days = :days, streak_last_day = :last_day, streak_ends_at = :ends_at,"
-            " last_learned_at = :learned_at WHERE id = :id"
-        ).bindparams(  # typed, so each backend stores them as the bot's own writes do
-            sa.bindparam("last_day", type_=sa.Date()), sa.bindparam("ends_at", type_=sa.DateTime(timezone=True)),
-            sa.bindparam("learned_at", type_=sa.DateTime(timezone=True)),
-        ), runs)
+        connection.execute(
+            sa.text(
+                "UPDATE learners SET streak_days = :days, streak_last_day = :last_day, streak_ends_at = :ends_at,"
+                " last_learned_at = :learned_at WHERE id = :id"
+            ).bindparams(  # typed, so each backend stores them as the bot's own writes do
+                sa.bindparam("last_day", type_=sa.Date()),
+                sa.bindparam("ends_at", type_=sa.DateTime(timezone=True)),
+                sa.bindparam("learned_at", type_=sa.DateTime(timezone=True)),
+            ),
+            runs,
+        )
 
 
 def downgrade() -> None:

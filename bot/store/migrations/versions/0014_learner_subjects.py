@@ -10,6 +10,7 @@ Revision ID: 0014
 Revises: 0013
 Create Date: 2026-12-06
 """
+
 import uuid
 from collections.abc import Sequence
 
@@ -28,13 +29,18 @@ def upgrade() -> None:
     with op.batch_alter_table("awards") as batch_op:
         batch_op.add_column(sa.Column("subject_stale", sa.Boolean(), nullable=False, server_default=sa.false()))
     connection = op.get_bind()
-    connection.execute(sa.text("UPDATE awards SET subject_stale = :stale WHERE credential IS NOT NULL").bindparams(
-        sa.bindparam("stale", type_=sa.Boolean())), {"stale": True})
-    ids = [row[0] for row in connection.execute(
-        sa.text("SELECT id FROM learners WHERE platform_user_id NOT LIKE 'erased:%'"))]
+    connection.execute(
+        sa.text("UPDATE awards SET subject_stale = :stale WHERE credential IS NOT NULL").bindparams(
+            sa.bindparam("stale", type_=sa.Boolean())
+        ),
+        {"stale": True},
+    )
+    ids = [row[0] for row in connection.execute(sa.text("SELECT id FROM learners WHERE platform_user_id NOT LIKE 'erased:%'"))]
     if ids:
-        connection.execute(sa.text("UPDATE learners SET subject_id = :subject WHERE id = :id"),
-                           [{"id": learner_id, "subject": str(uuid.uuid4())} for learner_id in ids])
+        connection.execute(
+            sa.text("UPDATE learners SET subject_id = :subject WHERE id = :id"),
+            [{"id": learner_id, "subject": str(uuid.uuid4())} for learner_id in ids],
+        )
 
 
 def downgrade() -> None:

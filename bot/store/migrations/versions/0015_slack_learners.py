@@ -4,6 +4,7 @@ Revision ID: 0015
 Revises: 0014
 Create Date: 2026-12-06
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa

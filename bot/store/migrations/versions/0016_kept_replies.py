@@ -5,6 +5,7 @@ Revision ID: 0016
 Revises: 0015
 Create Date: 2026-12-06
 """
+
 from collections.abc import Sequence
 
 import sqlalchemy as sa

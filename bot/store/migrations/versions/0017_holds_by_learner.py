@@ -4,6 +4,7 @@ Revision ID: 0017
 Revises: 0016
 Create Date: 2026-12-06
 """
+
 from collections.abc import Sequence
 
 from alembic import op

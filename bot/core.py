@@ -83,9 +83,11 @@ class Core:
                 # renews its badge; a lesson completed or a re-check answered right can earn one.
                 replies += await self._awarder.after(turn)
                 if event.source_id is not None:
-                    # Kept in the same transaction as what the turn recorded; nothing of someone who left.
-                    learner.kept_source = None if learner.left else event.source_id
-                    learner.kept_replies = None if learner.left else _as_json(replies)
+                    # Kept in the same transaction as what the turn recorded; nothing of someone who
+                    # left, and no secret (a taken-over /team then gets no reply: it can be sent again).
+                    keep = not (learner.left or turn.replies_secret)
+                    learner.kept_source = event.source_id if keep else None
+                    learner.kept_replies = _as_json(replies) if keep else None
                 await turn.finish(event.recorded_as)
                 return replies
         except DuplicateEvent:
@@ -260,6 +262,7 @@ class Core:
         if self._web_url:
             await turn.tx.access.purge_expired(turn.now)  # links and sessions nobody can use any more
             link = await team.signin_link(turn.tx, turn.learner, self._web_url, turn.now)
+            turn.replies_secret = True
         await turn.record(EventKind.TEAM_SUMMARY)
         return Text(team.summary_text(teams, link))
 

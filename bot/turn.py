@@ -24,6 +24,9 @@ class Turn:
     # message, so a duplicate changes nothing, also when two processes race.
     source_id: str | None = None
     recorded: list[TrailEvent] = field(default_factory=list)  # this turn's events, in order
+    # The replies carry a one-time secret (a dashboard sign-in link): never kept with the learner,
+    # since the database holds such tokens only hashed.
+    replies_secret: bool = False
 
     async def record(self, kind: EventKind, **details: Any) -> None:
         """Add an event to the trail; a learning event also joins the learner's run of days."""

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import re
 
 import pytest
 
 from bot.core import Core
-from bot.events import Answer
+from bot.events import Answer, Command, LearnerRef
+from bot.people import import_people, read_people
 from bot.replies import Feedback
-from tests.support import Chat
+from tests.integration.test_issuing_on_award import issuer_for
+from tests.support import Chat, found, text_of
 
 
 async def _answers(store, user="ana"):
@@ -114,3 +117,20 @@ async def test_two_processes_racing_on_one_answer_count_it_once(store, curriculu
     answers, items, _ = await _answers(store)
     assert sum(1 for replies in results if replies) == 1
     assert len(answers) == 1 and items["tides:1"].reviews == 1
+
+
+async def test_a_sign_in_link_is_not_kept_for_a_taken_over_delivery(store, curriculum, clock, tmp_path):
+    """Sign-in tokens are stored only hashed: the /team reply that carries one is not kept."""
+    people, problems = read_people("platform,user_id,name,team,role,manages\ntelegram,900,Maria,,manager,Deck\n")
+    assert problems == []
+    await import_people(store, people, now=clock.now())
+    core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer_for(tmp_path, "https://learn.example.com"))
+    team = Command(learner=LearnerRef("telegram", "900", "Maria"), source_id="team-1", name="team")
+    [reply] = await core.handle(team)
+    token = found(re.search(r"signin\?token=(\w+)", text_of(reply))).group(1)
+
+    async with store.transaction() as tx:
+        maria = found(await tx.learners.find("telegram", "900"))
+    assert (maria.kept_source, maria.kept_replies) == (None, None)
+    assert token not in repr(maria)
+    assert await core.handle_taken_over(team) == [], "no second link from a kept reply"

@@ -156,6 +156,7 @@ async def test_leaving_forgets_who_the_learner_was_and_keeps_anonymous_counts(co
         assert await tx.learners.find("test", "ana") is None
         [left] = [learner for learner in [await tx.learners.by_id(1)] if learner is not None]
         assert left.left and left.subject_id is None and left.display_name == ""
+        assert (left.kept_source, left.kept_replies) == (None, None), "no replies kept of someone who left"
         assert await tx.sessions.completed_lessons(left.id) == {"tides"}, "anonymous counts remain"
 
 

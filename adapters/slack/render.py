@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from adapters.joining import fewest_messages
 from adapters.slack.formatting import (
     SECTION_LIMIT,
     clip_mrkdwn,
@@ -168,15 +169,7 @@ def chat_messages(replies: list[Reply]) -> list[SlackMessage]:
     lesson's header with its first card, feedback with what follows, a summary with the next
     step) when both fit in one message. Buttons and checkboxes stay under their text (a Submit
     button reads only its own message's checkboxes), so nothing is joined after them."""
-    out: list[SlackMessage] = []
-    for reply in replies:
-        rendered = render(reply)
-        if out and rendered:
-            joined = joined_message(out[-1], rendered[0])
-            if joined is not None:
-                out[-1], rendered = joined, rendered[1:]
-        out += rendered
-    return out
+    return fewest_messages(replies, render, joined_message)
 
 
 def joined_message(first: SlackMessage, second: SlackMessage) -> SlackMessage | None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit, PollLimit
 
+from adapters.joining import fewest_messages
 from adapters.telegram.formatting import escape, plain_length, split_html, to_html
 from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Question, Reply, Text
 
@@ -145,15 +146,7 @@ def messages(replies: Sequence[Reply], *, quiz_polls: bool = False) -> list[Out]
     a summary with the next step), a blank line between them, when both fit in one message.
     Buttons stay under the text they belong to, so nothing is joined after a message with
     buttons; a poll and a photo are messages of their own."""
-    out: list[Out] = []
-    for reply in replies:
-        rendered = render(reply, quiz_polls=quiz_polls)
-        if out and rendered:
-            joined = joined_text(out[-1], rendered[0])
-            if joined is not None:
-                out[-1], rendered = joined, rendered[1:]
-        out += rendered
-    return out
+    return fewest_messages(replies, lambda reply: render(reply, quiz_polls=quiz_polls), joined_text)
 
 
 def joined_text(first: Out, second: Out) -> OutText | None:

@@ -48,7 +48,7 @@ LAYERS: tuple[Layer, ...] = (
     Layer("console", "adapters/console/", ("adapters.console",), "outside"),
     Layer(
         "shared",
-        "adapters/*.py: inbox.py (delivery journal),<br/>request_body.py, kept_lines.py, lrs.py, redaction.py",
+        "adapters/*.py: inbox.py (delivery journal),<br/>request_body.py, kept_lines.py, joining.py, lrs.py, redaction.py",
         ("adapters",),
         "outside",
     ),

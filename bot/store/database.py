@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+
+from bot.store import sqlite_driver
 
 # The project's own folder, not the current directory: the same database wherever the bot starts.
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -117,7 +121,10 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     url = normalize_url(url)
     prepare_sqlite_file(url)
     if is_sqlite(url):
-        engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        if make_url(url).query:  # options in the URL (uri=true, mode=ro...): aiosqlite as SQLAlchemy opens it
+            engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
+        else:
+            engine = create_async_engine(url, async_creator=_one_trip_sqlite(url), **kwargs)
         _tune_sqlite(engine)
         _sqlite_immediate_transactions(engine)
         return engine
@@ -127,6 +134,13 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     timeout = {"timeout": CONNECT_TIMEOUT} if make_url(url).get_driver_name() == "asyncpg" else {"connect_timeout": int(CONNECT_TIMEOUT)}
     kwargs["connect_args"] = {**timeout, **kwargs.get("connect_args", {})}
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _one_trip_sqlite(url: str) -> Callable[[], sqlite_driver.OneTripConnection]:
+    """Connections that make one trip to aiosqlite's thread per statement (bot/store/sqlite_driver.py).
+    `timeout` is how long SQLite waits for another writer's lock before "database is locked"."""
+    database = make_url(url).database or ":memory:"
+    return partial(sqlite_driver.connect, database, timeout=30)
 
 
 def _tune_sqlite(engine: AsyncEngine) -> None:

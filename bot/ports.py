@@ -207,6 +207,10 @@ class Awards(Protocol):
     async def revoked_indices(self) -> list[int]:
         """Status list indices (award ids) of every revoked credential."""
 
+    async def holders(self, definition_id: str, *, now: datetime) -> int:
+        """How many learners hold this badge or certificate at `now`: an award of it that is
+        neither revoked nor expired (each learner counted once, renewals or not)."""
+
     async def stale_subjects(self, limit: int) -> list[tuple[Award, Learner]]:
         """Credentials that still name their learner by a hash of their platform id, locked."""
 

@@ -450,6 +450,15 @@ class _Awards:
     async def revoked_indices(self) -> list[int]:
         return [i for i, a in self._data.awards.items() if a.revoked_at is not None]
 
+    async def holders(self, definition_id: str, *, now: datetime) -> int:
+        return len(
+            {
+                a.learner_id
+                for a in self._data.awards.values()
+                if a.definition_id == definition_id and a.revoked_at is None and (a.valid_until is None or a.valid_until > now)
+            }
+        )
+
     async def stale_subjects(self, limit: int) -> list[tuple[Award, Learner]]:
         return [
             (copy.deepcopy(self._data.awards[i]), _handed(self._data, self._seen, self._data.awards[i].learner_id))

@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -86,6 +86,16 @@ class SqlAwards:
 
     async def revoked_indices(self) -> list[int]:
         return list(await self._session.scalars(select(AwardRow.id).where(AwardRow.revoked_at.is_not(None))))
+
+    async def holders(self, definition_id: str, *, now: datetime) -> int:
+        held = await self._session.scalar(
+            select(func.count(AwardRow.learner_id.distinct())).where(
+                AwardRow.definition_id == definition_id,
+                AwardRow.revoked_at.is_(None),
+                or_(AwardRow.valid_until.is_(None), AwardRow.valid_until > now),
+            )
+        )
+        return int(held or 0)
 
     async def stale_subjects(self, limit: int) -> list[tuple[Award, Learner]]:
         found = await self._session.execute(

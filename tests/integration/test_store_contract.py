@@ -154,6 +154,43 @@ async def test_an_award_is_stored_once_and_revoked_on_record(any_store: Store):
         assert (await tx.awards.by_public_id(first.public_id)).id == first.id  # type: ignore[union-attr]
 
 
+async def test_holders_count_each_learner_once_while_an_award_is_neither_revoked_nor_expired(any_store: Store):
+    """The achievement page says how many people hold a badge now."""
+
+    def award(learner_id: int, definition_id: str, renewal: int = 0, valid_until: datetime | None = None) -> Award:
+        return Award(
+            public_id=f"p-{learner_id}-{definition_id}-{renewal}",
+            learner_id=learner_id,
+            definition_id=definition_id,
+            kind="badge",
+            renewal=renewal,
+            awarded_at=NOW,
+            valid_until=valid_until,
+            evidence={},
+        )
+
+    later = NOW + timedelta(days=30)
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        ben, _ = await tx.learners.locked(LearnerRef("test", "ben", "Ben", "Europe/Berlin"), now=NOW)
+        cai, _ = await tx.learners.locked(LearnerRef("test", "cai", "Cai", "Europe/Berlin"), now=NOW)
+        assert await tx.awards.holders("deckhand", now=NOW) == 0, "no award yet"
+        await tx.awards.add(award(ana.id, "deckhand", valid_until=later))
+        await tx.awards.add(award(ana.id, "deckhand", renewal=1, valid_until=later + timedelta(days=1)))  # renewed: still one person
+        await tx.awards.add(award(ben.id, "deckhand"))  # no expiry
+        revoked = award(cai.id, "deckhand")
+        await tx.awards.add(revoked)
+        await tx.awards.revoke(revoked.id, at=NOW, reason="issued in error")
+        await tx.awards.add(award(cai.id, "mariner"))
+        assert await tx.awards.holders("deckhand", now=NOW) == 2, "read in the transaction that added them"
+    async with any_store.transaction() as tx:
+        assert await tx.awards.holders("deckhand", now=NOW) == 2
+        assert await tx.awards.holders("deckhand", now=later) == 2, "Ana's renewal is still valid"
+        assert await tx.awards.holders("deckhand", now=later + timedelta(days=1)) == 1, "expired at validUntil: only Ben's"
+        assert await tx.awards.holders("mariner", now=NOW) == 1
+        assert await tx.awards.holders("no-such-badge", now=NOW) == 0
+
+
 async def test_holds_end_today_and_future_ones_go(any_store: Store):
     today = date(2026, 3, 10)
     async with any_store.transaction() as tx:

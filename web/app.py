@@ -22,6 +22,7 @@ from credentials.issuer import IssuerIdentity
 from web.dashboard import dashboard_routes
 from web.health import Check, health_router
 from web.landing import landing_routes
+from web.routes_achievements import achievement_routes
 from web.routes_credentials import credential_routes
 from web.routes_issuer import issuer_routes
 
@@ -49,6 +50,7 @@ def create_app(
     app = FastAPI(title="Microbadge", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(credential_routes(store=store, curriculum=curriculum, issuer=issuer, clock=clock, templates=templates))
+    app.include_router(achievement_routes(store=store, curriculum=curriculum, issuer=issuer, clock=clock, templates=templates))
     app.include_router(issuer_routes(store=store, issuer=issuer, clock=clock, status_list_max_age=status_list_max_age))
     app.include_router(health_router(store, platform_checks or {}))
     app.include_router(dashboard_routes(store=store, clock=clock, templates=templates, curriculum=curriculum, public_url=issuer.public_url))

@@ -19,6 +19,10 @@ from credentials.issuer import IssuerIdentity
 from web.views import credential_page
 
 SVG = "image/svg+xml"
+# What browser verifiers and wallets fetch from another origin (the credential's JSON, its
+# achievement, the issuer's DID document and status list) may be read by any origin; the
+# dashboard and its sign-in never say so.
+ANY_ORIGIN = {"Access-Control-Allow-Origin": "*"}
 IMAGE_CACHE = {"Cache-Control": "public, max-age=3600"}
 # Asked for JSON (a verifier dereferencing the credential's id) rather than a page.
 JSON_TYPES = ("application/vc+ld+json", "application/vc", "application/ld+json", "application/json")
@@ -40,13 +44,16 @@ def credential_routes(
         award = await published(public_id)
         accept = request.headers.get("accept", "")
         if "text/html" not in accept and (wanted := next((t for t in JSON_TYPES if t in accept), None)):
-            return signed_json(award, media_type=wanted, headers={"Vary": "Accept"})
+            return signed_json(award, media_type=wanted, headers={"Vary": "Accept", **ANY_ORIGIN})
         result = await asyncio.to_thread(issuer.verify, award.credential)
         view = credential_page(award, now=clock.now(), signature_ok=result.ok, page_url=issuer.links.credential(award.public_id))
         links = {
             name: request.url_for(route, public_id=award.public_id).path
             for name, route in (("json", "credential_json"), ("svg", "credential_svg"), ("png", "credential_png"))
         }
+        # What the badge certifies and who else holds it, while today's content still defines it.
+        if award.definition_id in curriculum.credentials:
+            links["achievement"] = request.url_for("achievement_page", definition_id=award.definition_id).path
         return templates.TemplateResponse(
             request,
             "credential.html",
@@ -58,7 +65,8 @@ def credential_routes(
     async def download(public_id: str) -> Response:
         award = await published(public_id)
         filename = re.sub(r"[^A-Za-z0-9._-]", "-", f"{award.definition_id}-{award.public_id}.json")
-        return signed_json(award, media_type="application/json", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+        return signed_json(award, media_type="application/json", headers={**disposition, **ANY_ORIGIN})
 
     @router.get("/credentials/{public_id}/image.svg", name="credential_svg")
     async def baked_svg(public_id: str) -> Response:
@@ -78,14 +86,14 @@ def credential_routes(
             raise HTTPException(404, "No badge or certificate has this id.")
         return found
 
-    @router.get("/achievements/{definition_id}/image.svg")
+    @router.get("/achievements/{definition_id}/image.svg", name="achievement_svg")
     async def achievement_svg(definition_id: str) -> Response:
-        return Response(badge_svg(definition(definition_id)), media_type=SVG, headers=IMAGE_CACHE)
+        return Response(badge_svg(definition(definition_id)), media_type=SVG, headers={**IMAGE_CACHE, **ANY_ORIGIN})
 
-    @router.get("/achievements/{definition_id}/image.png")
+    @router.get("/achievements/{definition_id}/image.png", name="achievement_png")
     async def achievement_png(definition_id: str) -> Response:
         png = await asyncio.to_thread(badge_png, definition(definition_id))
-        return Response(png, media_type="image/png", headers=IMAGE_CACHE)
+        return Response(png, media_type="image/png", headers={**IMAGE_CACHE, **ANY_ORIGIN})
 
     return router
 

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse
 from bot.clock import Clock
 from bot.ports import Store
 from credentials.issuer import IssuerIdentity
+from web.routes_credentials import ANY_ORIGIN
 from web.status_cache import StatusListCache
 
 
@@ -22,7 +23,7 @@ def issuer_routes(*, store: Store, issuer: IssuerIdentity, clock: Clock, status_
         document = issuer.did_document()
         if document is None:
             raise HTTPException(404, "This issuer uses did:key, which needs no DID document.")
-        return JSONResponse(document, headers={"Cache-Control": "public, max-age=300"})
+        return JSONResponse(document, headers={"Cache-Control": "public, max-age=300", **ANY_ORIGIN})
 
     @router.get("/status/revocation")
     async def revocation_list() -> JSONResponse:
@@ -30,6 +31,6 @@ def issuer_routes(*, store: Store, issuer: IssuerIdentity, clock: Clock, status_
             revoked = await tx.awards.revoked_indices()
         document = await cache.status_list(revoked)
         seconds = int(status_list_max_age.total_seconds())
-        return JSONResponse(document, headers={"Cache-Control": f"public, max-age={seconds}"})
+        return JSONResponse(document, headers={"Cache-Control": f"public, max-age={seconds}", **ANY_ORIGIN})
 
     return router

@@ -57,6 +57,8 @@ async def serve(settings: Settings, app: Application) -> None:
         if serving.forwarder is not None:
             background.append(asyncio.create_task(serving.forwarder.run(stopping), name="xapi-forwarding"))
         log.warning("Serving the web app on %s (public URL: %s)", settings.local_url, settings.public_url or "not set")
+        if (unchecked := app.issuer.unchecked_by_the_public()) is not None:
+            log.warning("%s", unchecked)
         await server.serve()
     finally:
         stopping.set()

@@ -53,7 +53,7 @@ def credentials(issuer: IssuerIdentity, count: int) -> list[dict]:
             ),
             curriculum=curriculum,
             issuer=issuer.profile,
-            links=issuer.links,
+            names=issuer.names,
             subject_identity=hashed_identity(f"telegram:{n}", salt=f"salt{n}"),
         )
         for n in range(count)

@@ -141,7 +141,7 @@ class Awarder:
             award=facts,
             curriculum=self._curriculum,
             issuer=issuer.profile,
-            links=issuer.links,
+            names=issuer.names,
             subject_identity=identity,
         )
         await turn.tx.awards.store_credential(award.id, issuer.sign(credential, created=turn.now))

@@ -10,7 +10,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from credentials.data_integrity import VerificationResult, sign, verify
-from credentials.issuing import Issuer, Links
+from credentials.issuing import Issuer, Links, Names, SelfContained
 from credentials.keys import (
     DidDocumentKeys,
     IssuerKey,
@@ -19,6 +19,7 @@ from credentials.keys import (
     did_key_verification_method,
     did_web,
     did_web_document,
+    is_loopback_url,
     public_key_multibase,
     resolve_did_key,
 )
@@ -26,10 +27,15 @@ from credentials.keys import (
 
 @dataclass(frozen=True)
 class IssuerIdentity:
+    """`links`: where this deployment serves its pages (PUBLIC_URL, else the local web app), for
+    people; `names`: how its credentials name things, which is those links only where the public
+    can open them (did:web), and self-contained URNs otherwise (did:key)."""
+
     key: IssuerKey
     retired: tuple[Ed25519PublicKey, ...]
     profile: Issuer
     links: Links
+    names: Names
     verification_method: str
     public_url: str | None
 
@@ -45,18 +51,42 @@ class IssuerIdentity:
     ) -> IssuerIdentity:
         if public_url:
             did = did_web(public_url)
-            method = f"{did}#{key.public_key_multibase}"
-            base = public_url.rstrip("/")
-        else:
-            did, method, base = did_key(key.public_key), did_key_verification_method(key.public_key), local_url.rstrip("/")
+            links = Links(public_url.rstrip("/"))
+            return cls(
+                key=key,
+                retired=retired,
+                profile=Issuer(id=did, name=name, url=links.base_url),
+                links=links,
+                names=links,
+                verification_method=f"{did}#{key.public_key_multibase}",
+                public_url=public_url,
+            )
         return cls(
             key=key,
             retired=retired,
-            profile=Issuer(id=did, name=name, url=base),
-            links=Links(base),
-            verification_method=method,
-            public_url=public_url,
+            profile=Issuer(id=did_key(key.public_key), name=name, url=None),
+            links=Links(local_url.rstrip("/")),
+            names=SelfContained(issuer_name=name),
+            verification_method=did_key_verification_method(key.public_key),
+            public_url=None,
         )
+
+    def unchecked_by_the_public(self) -> str | None:
+        """For `serve` to say at start when the credentials it issues cannot be checked fully by
+        someone else; None when they can (did:web at a public https address)."""
+        if self.public_url is None:
+            return (
+                "Credentials: PUBLIC_URL is not set, so badges are signed with did:key and carry no revocation status: "
+                "anyone can check who signed one and that it is unchanged, but a revocation shows only on this bot's own pages. "
+                "Set PUBLIC_URL to this server's public https address for did:web and a public revocation list."
+            )
+        if is_loopback_url(self.public_url):
+            return (
+                f"Credentials: PUBLIC_URL {self.public_url} opens on this machine only: badges issued now name it, so nobody else "
+                "can fetch their issuer's DID document or revocation list, and independent verifiers will reject them. "
+                "Set PUBLIC_URL to a public https address."
+            )
+        return None
 
     def did_document(self) -> dict[str, Any] | None:
         """Served at /.well-known/did.json for did:web; did:key needs no document."""

@@ -6,12 +6,15 @@ undefined terms. The learner appears only as a salted hash of their identity.
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from content.model import CredentialDefinition, CredentialKind, Curriculum
+from credentials.images import badge_svg
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
@@ -21,10 +24,24 @@ OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 class Issuer:
     id: str  # did:web or did:key
     name: str
-    url: str
+    url: str | None  # the issuer's public site; None where it has none the public can open
 
     def profile(self) -> dict[str, Any]:
-        return {"id": self.id, "type": ["Profile"], "name": self.name, "url": self.url}
+        profile: dict[str, Any] = {"id": self.id, "type": ["Profile"], "name": self.name}
+        if self.url:
+            profile["url"] = self.url
+        return profile
+
+
+class Names(Protocol):
+    """How a credential names what it speaks of: its own id, the achievement, its image, each
+    skill, and the status list that says whether it was revoked (None: it carries no status)."""
+
+    def credential(self, public_id: str) -> str: ...
+    def achievement(self, definition_id: str) -> str: ...
+    def image(self, definition: CredentialDefinition) -> str: ...
+    def skill(self, skill_id: str) -> str: ...
+    def status_list(self) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -43,14 +60,45 @@ class Links:
     def achievement(self, definition_id: str) -> str:
         return f"{self.base_url}/achievements/{definition_id}"
 
-    def image(self, definition_id: str) -> str:
-        return f"{self.base_url}/achievements/{definition_id}/image.svg"
+    def image(self, definition: CredentialDefinition) -> str:
+        return f"{self.base_url}/achievements/{definition.id}/image.svg"
 
     def skill(self, skill_id: str) -> str:
         return f"{self.base_url}/skills/{skill_id}"
 
     def status_list(self) -> str:
         return f"{self.base_url}/status/revocation"
+
+
+@dataclass(frozen=True)
+class SelfContained:
+    """Names for credentials that must hold up with no web server at all (did:key, no PUBLIC_URL):
+    every id is a URN that nothing needs to fetch, the image travels inside as a data: URI, and
+    there is no status list, since none the public could reach exists. Such a credential proves
+    who signed it and what it says, anywhere and forever; whether it was revoked is known only
+    to this bot (its own pages and `credentials verify` here say so)."""
+
+    issuer_name: str
+
+    def credential(self, public_id: str) -> str:
+        return f"urn:uuid:{public_id}"
+
+    def achievement(self, definition_id: str) -> str:
+        return f"urn:uuid:{self._stable('achievement', definition_id)}"
+
+    def image(self, definition: CredentialDefinition) -> str:
+        encoded = base64.b64encode(badge_svg(definition).encode("utf-8")).decode("ascii")
+        return f"data:image/svg+xml;base64,{encoded}"
+
+    def skill(self, skill_id: str) -> str:
+        return f"urn:uuid:{self._stable('skill', skill_id)}"
+
+    def status_list(self) -> None:
+        return None
+
+    def _stable(self, kind: str, key: str) -> uuid.UUID:
+        """The same id for the same achievement or skill of this issuer, across key rotations."""
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"microbadge:{self.issuer_name}:{kind}:{key}")
 
 
 def hashed_identity(identity: str, *, salt: str, identity_type: str = "systemId") -> dict[str, Any]:
@@ -87,13 +135,13 @@ def build_credential(
     award: AwardFacts,
     curriculum: Curriculum,
     issuer: Issuer,
-    links: Links,
+    names: Names,
     subject_identity: dict[str, Any],
 ) -> dict[str, Any]:
     definition = curriculum.credentials[award.definition_id]
     credential: dict[str, Any] = {
         "@context": [VC_CONTEXT, OB_CONTEXT],
-        "id": links.credential(award.public_id),
+        "id": names.credential(award.public_id),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "name": definition.title,
         "issuer": issuer.profile(),
@@ -101,38 +149,39 @@ def build_credential(
         "credentialSubject": {
             "type": ["AchievementSubject"],
             "identifier": [subject_identity],
-            "achievement": achievement(definition, curriculum, links),
+            "achievement": achievement(definition, curriculum, names),
         },
-        "evidence": evidence(definition, award, curriculum, links),
-        "credentialStatus": {
-            "id": f"{links.status_list()}#{award.status_index}",
+        "evidence": evidence(definition, award, curriculum, names),
+    }
+    if (status_list := names.status_list()) is not None:
+        credential["credentialStatus"] = {
+            "id": f"{status_list}#{award.status_index}",
             "type": "BitstringStatusListEntry",
             "statusPurpose": "revocation",
             "statusListIndex": str(award.status_index),
-            "statusListCredential": links.status_list(),
-        },
-    }
+            "statusListCredential": status_list,
+        }
     if award.valid_until is not None:
         credential["validUntil"] = xsd_datetime(award.valid_until)
     return credential
 
 
-def achievement(definition: CredentialDefinition, curriculum: Curriculum, links: Links) -> dict[str, Any]:
+def achievement(definition: CredentialDefinition, curriculum: Curriculum, names: Names) -> dict[str, Any]:
     result: dict[str, Any] = {
-        "id": links.achievement(definition.id),
+        "id": names.achievement(definition.id),
         "type": ["Achievement"],
         "achievementType": "Certificate" if definition.kind is CredentialKind.CERTIFICATE else "Badge",
         "name": definition.title,
         "description": definition.description,
         "criteria": {"narrative": definition.criteria},
-        "image": {"id": links.image(definition.id), "type": "Image", "caption": definition.title},
+        "image": {"id": names.image(definition), "type": "Image", "caption": definition.title},
     }
     alignments = [
         {
             "type": ["Alignment"],
             "targetName": curriculum.skills[r.skill].name,
             "targetDescription": curriculum.skills[r.skill].description,
-            "targetUrl": links.skill(r.skill),
+            "targetUrl": names.skill(r.skill),
             "targetType": "ceasn:Competency",
         }
         for r in definition.skills
@@ -143,7 +192,7 @@ def achievement(definition: CredentialDefinition, curriculum: Curriculum, links:
     return result
 
 
-def evidence(definition: CredentialDefinition, award: AwardFacts, curriculum: Curriculum, links: Links) -> list[dict[str, Any]]:
+def evidence(definition: CredentialDefinition, award: AwardFacts, curriculum: Curriculum, names: Names) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for lesson_id, day in sorted(award.evidence.get("lessons", {}).items(), key=lambda kv: kv[1]):
         lesson = curriculum.lessons.get(lesson_id)
@@ -173,6 +222,6 @@ def evidence(definition: CredentialDefinition, award: AwardFacts, curriculum: Cu
             "genre": "Open Badge",
         }
         if public_id:
-            item["id"] = links.credential(public_id)
+            item["id"] = names.credential(public_id)
         items.append(item)
     return items

@@ -214,6 +214,12 @@ class DidDocumentKeys:
         return None
 
 
+def is_loopback_url(url: str) -> bool:
+    """http://127.0.0.1:8000 and the like: an address only this machine can open."""
+    host = urlsplit(url).hostname
+    return host is not None and _is_loopback(host)
+
+
 def _is_loopback(host: str) -> bool:
     if host == "localhost":
         return True

@@ -13,7 +13,7 @@ from typing import Any
 
 from content.model import CredentialDefinition, CredentialKind, Curriculum, Skill
 from credentials.awarding import MIN_DAYS_AFTER_LESSON, RECHECK_DAYS_REQUIRED
-from credentials.issuing import OB_CONTEXT, VC_CONTEXT, Links, achievement
+from credentials.issuing import OB_CONTEXT, VC_CONTEXT, Names, achievement
 
 CTDL_ASN = "https://purl.org/ctdlasn/terms/"
 SKILL_CONTEXT: dict[str, Any] = {
@@ -137,12 +137,12 @@ def skill_page(skill: Skill, curriculum: Curriculum) -> SkillPage:
     return SkillPage(id=skill.id, name=skill.name, description=skill.description, required_by=required_by)
 
 
-def achievement_document(definition: CredentialDefinition, curriculum: Curriculum, links: Links) -> dict[str, Any]:
+def achievement_document(definition: CredentialDefinition, curriculum: Curriculum, links: Names) -> dict[str, Any]:
     """The OBv3 Achievement exactly as credentials embed it, with the contexts defining it."""
     return {"@context": [VC_CONTEXT, OB_CONTEXT], **achievement(definition, curriculum, links)}
 
 
-def skill_document(skill: Skill, links: Links) -> dict[str, Any]:
+def skill_document(skill: Skill, links: Names) -> dict[str, Any]:
     document: dict[str, Any] = {"@context": SKILL_CONTEXT, "id": links.skill(skill.id), "type": "ceasn:Competency", "name": skill.name}
     if skill.description:
         document["description"] = skill.description

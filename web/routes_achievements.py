@@ -42,7 +42,7 @@ def achievement_routes(
     async def achievement(request: Request, definition_id: str) -> Response:
         found = definition(definition_id)
         if media_type := wanted_json(request):
-            return json_ld(achievement_document(found, curriculum, issuer.links), media_type=media_type)
+            return json_ld(achievement_document(found, curriculum, issuer.names), media_type=media_type)
         async with store.transaction() as tx:
             holders = await tx.awards.holders(found.id, now=clock.now())
         page = achievement_page(found, curriculum, holders=holders)
@@ -56,7 +56,7 @@ def achievement_routes(
         return templates.TemplateResponse(
             request,
             "achievement.html",
-            {"page": page, "links": links, "achievement_id": issuer.links.achievement(found.id), "issuer_name": issuer.profile.name},
+            {"page": page, "links": links, "achievement_id": issuer.names.achievement(found.id), "issuer_name": issuer.profile.name},
             headers=PAGE_HEADERS,
         )
 
@@ -64,13 +64,13 @@ def achievement_routes(
     async def skill(request: Request, skill_id: str) -> Response:
         found = skill_of(skill_id)
         if media_type := wanted_json(request):
-            return json_ld(skill_document(found, issuer.links), media_type=media_type)
+            return json_ld(skill_document(found, issuer.names), media_type=media_type)
         page = skill_page(found, curriculum)
         links = {r.credential.id: request.url_for("achievement_page", definition_id=r.credential.id).path for r in page.required_by}
         return templates.TemplateResponse(
             request,
             "skill.html",
-            {"page": page, "links": links, "skill_url": issuer.links.skill(found.id), "issuer_name": issuer.profile.name},
+            {"page": page, "links": links, "skill_url": issuer.names.skill(found.id), "issuer_name": issuer.profile.name},
             headers=PAGE_HEADERS,
         )
 

@@ -69,6 +69,35 @@ def test_serve_publishes_the_issuer_and_stops_cleanly_on_sigterm(tmp_path):
         _, stderr = process.communicate(timeout=30)
     assert process.returncode == 0, stderr
     assert "Traceback" not in stderr
+    assert "Credentials:" not in stderr, "a public https address: every verifier can check what it issues"
+
+
+@pytest.mark.parametrize(
+    ("public_url", "says"),
+    [
+        (
+            None,
+            "WARNING adapters.service: Credentials: PUBLIC_URL is not set, so badges are signed with did:key and carry no revocation",
+        ),
+        ("http://127.0.0.1:8000", "WARNING adapters.service: Credentials: PUBLIC_URL http://127.0.0.1:8000 opens on this machine only"),
+    ],
+)
+def test_serve_warns_when_the_public_could_not_check_its_credentials(tmp_path, public_url, says):
+    port = free_port()
+    env = {**os.environ, "DATA_DIR": str(tmp_path), "PORT": str(port)}
+    for name in ("DATABASE_URL", "PUBLIC_URL", "TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        env.pop(name, None)
+    if public_url:
+        env["PUBLIC_URL"] = public_url
+    process = start_serve(env)
+    try:
+        wait_until_healthy(process, f"http://127.0.0.1:{port}")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    warning = [line for line in stderr.splitlines() if "Credentials:" in line]
+    assert len(warning) == 1 and warning[0].startswith(says), stderr
 
 
 async def test_serve_runs_the_telegram_bot_when_a_token_is_set(tmp_path):

@@ -49,7 +49,7 @@ def credential_for(definition_id, curriculum, key, **overrides):
         award=facts,
         curriculum=curriculum,
         issuer=issuer,
-        links=Links("https://learn.example.com"),
+        names=Links("https://learn.example.com"),
         subject_identity=hashed_identity("telegram:12345", salt="pepper-1"),
     )
 

@@ -116,19 +116,14 @@ def _keys_problem(settings: Settings, error: IssuerKeyError | OSError) -> str:
 
 
 def load_issuer(settings: Settings) -> IssuerIdentity:
-    """The issuer's key is generated on first start and kept in KEYS_DIR."""
-    keys = KeyStore(settings.keys_dir)
+    """The issuer's key is generated on first start and kept in KEYS_DIR; the issuer follows
+    `credentials rotate-key` from then on, without a restart."""
     try:
-        key, retired = keys.load_or_create(), tuple(keys.retired())
+        return IssuerIdentity.from_store(
+            KeyStore(settings.keys_dir), name=settings.issuer_name, public_url=settings.public_url, local_url=settings.local_url
+        )
     except (IssuerKeyError, OSError) as error:
         raise ConfigError(_keys_problem(settings, error)) from None
-    return IssuerIdentity.create(
-        key=key,
-        retired=retired,
-        name=settings.issuer_name,
-        public_url=settings.public_url,
-        local_url=settings.local_url,
-    )
 
 
 async def prepare_database(settings: Settings) -> None:

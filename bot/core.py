@@ -50,6 +50,7 @@ class Core:
         self._mastery = mastery or MasteryModel()
         self._flow = LessonFlow(curriculum=curriculum, mastery=self._mastery)
         self._awarder = Awarder(curriculum=curriculum, mastery=self._mastery, issuer=issuer)
+        self._issuer = issuer
         self._web_url = issuer.links.base_url if issuer is not None else None  # where the dashboard is
 
     @property
@@ -368,7 +369,22 @@ class Core:
             learner = await tx.learners.find(who.platform, who.user_id)
             if learner is None:
                 return []
+            if kind is NudgeKind.REISSUED:
+                return await self._reissued_notice(Turn(tx=tx, learner=learner, now=now))
             return await self._daily_offer(Turn(tx=tx, learner=learner, now=now), kind)
+
+    async def _reissued_notice(self, turn: Turn) -> list[Reply]:
+        """After `credentials rotate-key --compromised` signed their credentials again
+        (bot/reissuing.py): the copies they saved before no longer verify."""
+        held = await self._held(turn)
+        if not held or self._issuer is None:
+            return []
+        lines = [texts.REISSUED]
+        for definition_id, award in held.items():
+            definition = self._curriculum.credentials.get(definition_id)
+            title = definition.title if definition else definition_id
+            lines.append(f"🏅 [{title}]({self._issuer.links.credential(award.public_id)})")
+        return [Text("\n".join(lines), (actions.button("My badges", actions.RunCommand(commands.BADGES.name)),))]
 
     async def _daily_offer(self, turn: Turn, kind: NudgeKind = NudgeKind.DAILY) -> list[Reply]:
         session = await turn.tx.sessions.active(turn.learner.id)

@@ -200,7 +200,7 @@ class NudgeDispatcher:
             if reason == DORMANT:
                 learner.nudges = Nudges.DORMANT
                 await tx.learners.save(learner)
-            if status is not NudgeStatus.SENT:
+            if status is not NudgeStatus.SENT or not kind.is_offer:
                 return status
             sent = EventKind.NUDGED if kind is NudgeKind.DAILY else EventKind.REMINDED
             await tx.trail.add(

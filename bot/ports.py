@@ -211,6 +211,10 @@ class Awards(Protocol):
         """How many learners hold this badge or certificate at `now`: an award of it that is
         neither revoked nor expired (each learner counted once, renewals or not)."""
 
+    async def after(self, award_id: int, limit: int) -> list[Award]:
+        """Awards with an id above `award_id`, in id order, at most `limit`: a pass over every
+        credential in batches (a key withdrawn as compromised: what it signed is signed again)."""
+
     async def stale_subjects(self, limit: int) -> list[tuple[Award, Learner]]:
         """Credentials that still name their learner by a hash of their platform id, locked."""
 

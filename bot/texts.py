@@ -174,3 +174,9 @@ def settings(timezone: str, daily_time: str, working_days: str, holds: list[str]
         SETTINGS_HELP,
     ]
     return "\n".join(lines)
+
+
+REISSUED = (
+    "🔑 **Your credentials were signed again with a new key.** The old key was withdrawn to keep them trustworthy, "
+    "so copies you downloaded or added to a wallet before no longer verify: take the new ones from their pages."
+)

@@ -46,6 +46,12 @@ class NudgeKind(StrEnum):
     REMINDER1 = "reminder1"  # the offer's reminders, when the learner did not react
     REMINDER2 = "reminder2"
     LATER = "later"  # the snooze the learner asked for with Later
+    REISSUED = "reissued"  # their credentials were signed again after a key was withdrawn (bot/reissuing.py)
+
+    @property
+    def is_offer(self) -> bool:
+        """The daily offer and what follows it up; the others are notices."""
+        return self is not NudgeKind.REISSUED
 
     @property
     def is_reminder(self) -> bool:

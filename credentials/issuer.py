@@ -3,7 +3,8 @@ profile, and where it publishes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -23,21 +24,41 @@ from credentials.keys import (
     public_key_multibase,
     resolve_did_key,
 )
+from credentials.keystore import KeyRing, KeyStore
+
+
+@dataclass(frozen=True)
+class WithoutWithdrawn:
+    """A resolver that refuses the keys withdrawn as compromised."""
+
+    inner: KeyResolver
+    withdrawn: tuple[Ed25519PublicKey, ...]
+
+    def __call__(self, verification_method: str) -> Ed25519PublicKey | None:
+        key = self.inner(verification_method)
+        if key is None or any(key == gone for gone in self.withdrawn):
+            return None
+        return key
 
 
 @dataclass(frozen=True)
 class IssuerIdentity:
-    """`links`: where this deployment serves its pages (PUBLIC_URL, else the local web app), for
+    """The issuer as it is now. `keys` gives the current key ring: read from KEYS_DIR again
+    whenever it changes (KeyStore.ring), so a rotation takes effect without a restart; a fixed
+    ring in tests and throwaway issuers.
+
+    `links`: where this deployment serves its pages (PUBLIC_URL, else the local web app), for
     people; `names`: how its credentials name things, which is those links only where the public
     can open them (did:web), and self-contained URNs otherwise (did:key)."""
 
-    key: IssuerKey
-    retired: tuple[Ed25519PublicKey, ...]
-    profile: Issuer
-    links: Links
-    names: Names
-    verification_method: str
+    keys: Callable[[], KeyRing] = field(repr=False)
+    name: str
     public_url: str | None
+    local_url: str
+
+    def __post_init__(self) -> None:
+        if self.public_url:
+            did_web(self.public_url)  # InvalidPublicUrl now, not at the first award
 
     @classmethod
     def create(
@@ -49,27 +70,48 @@ class IssuerIdentity:
         public_url: str | None,
         local_url: str,
     ) -> IssuerIdentity:
-        if public_url:
-            did = did_web(public_url)
-            links = Links(public_url.rstrip("/"))
-            return cls(
-                key=key,
-                retired=retired,
-                profile=Issuer(id=did, name=name, url=links.base_url),
-                links=links,
-                names=links,
-                verification_method=f"{did}#{key.public_key_multibase}",
-                public_url=public_url,
-            )
-        return cls(
-            key=key,
-            retired=retired,
-            profile=Issuer(id=did_key(key.public_key), name=name, url=None),
-            links=Links(local_url.rstrip("/")),
-            names=SelfContained(issuer_name=name),
-            verification_method=did_key_verification_method(key.public_key),
-            public_url=None,
-        )
+        """An issuer whose keys never change."""
+        ring = KeyRing(key, tuple(retired))
+        return cls(keys=lambda: ring, name=name, public_url=public_url, local_url=local_url)
+
+    @classmethod
+    def from_store(cls, store: KeyStore, *, name: str, public_url: str | None, local_url: str) -> IssuerIdentity:
+        """An issuer that follows the key store: `credentials rotate-key` reaches it while it runs."""
+        store.ring()  # the key exists, and its files are usable, before anything is signed
+        return cls(keys=store.ring, name=name, public_url=public_url, local_url=local_url)
+
+    @property
+    def key(self) -> IssuerKey:
+        return self.keys().current
+
+    @property
+    def retired(self) -> tuple[Ed25519PublicKey, ...]:
+        return self.keys().retired
+
+    @property
+    def withdrawn(self) -> tuple[Ed25519PublicKey, ...]:
+        return self.keys().withdrawn
+
+    @property
+    def links(self) -> Links:
+        return Links((self.public_url or self.local_url).rstrip("/"))
+
+    @property
+    def names(self) -> Names:
+        return self.links if self.public_url else SelfContained(issuer_name=self.name)
+
+    @property
+    def did(self) -> str:
+        return did_web(self.public_url) if self.public_url else did_key(self.key.public_key)
+
+    @property
+    def profile(self) -> Issuer:
+        return Issuer(id=self.did, name=self.name, url=self.links.base_url if self.public_url else None)
+
+    @property
+    def verification_method(self) -> str:
+        key = self.key
+        return f"{self.did}#{key.public_key_multibase}" if self.public_url else did_key_verification_method(key.public_key)
 
     def unchecked_by_the_public(self) -> str | None:
         """For `serve` to say at start when the credentials it issues cannot be checked fully by
@@ -89,17 +131,31 @@ class IssuerIdentity:
         return None
 
     def did_document(self) -> dict[str, Any] | None:
-        """Served at /.well-known/did.json for did:web; did:key needs no document."""
+        """Served at /.well-known/did.json for did:web: the current key and the retired ones,
+        never a withdrawn one. did:key needs no document."""
         if not self.public_url:
             return None
-        return did_web_document(self.public_url, [self.key.public_key, *self.retired])
+        ring = self.keys()
+        return did_web_document(self.public_url, [ring.current.public_key, *ring.retired])
 
     def sign(self, document: dict[str, Any], *, created: datetime) -> dict[str, Any]:
         return sign(document, key=self.key, verification_method=self.verification_method, created=created)
 
     def resolver(self) -> KeyResolver:
+        """Our own keys as a verifier would find them; a withdrawn key resolves to nothing, also
+        where did:key would name it by itself."""
         document = self.did_document()
-        return DidDocumentKeys((document,)) if document else resolve_did_key
+        return WithoutWithdrawn(DidDocumentKeys((document,)) if document else resolve_did_key, self.withdrawn)
+
+    def signed_by_withdrawn_key(self, document: dict[str, Any]) -> bool:
+        """Whether a proof names a key this issuer withdrew as compromised."""
+        proofs = document.get("proof")
+        withdrawn = {public_key_multibase(key) for key in self.withdrawn}
+        for proof in proofs if isinstance(proofs, list) else [proofs]:
+            method = proof.get("verificationMethod") if isinstance(proof, dict) else None
+            if isinstance(method, str) and method.rpartition("#")[2] in withdrawn:
+                return True
+        return False
 
     def verify(self, document: dict[str, Any]) -> VerificationResult:
         return verify(document, resolve_key=self.resolver())

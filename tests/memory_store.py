@@ -459,6 +459,9 @@ class _Awards:
             }
         )
 
+    async def after(self, award_id: int, limit: int) -> list[Award]:
+        return [copy.deepcopy(self._data.awards[i]) for i in sorted(i for i in self._data.awards if i > award_id)[:limit]]
+
     async def stale_subjects(self, limit: int) -> list[tuple[Award, Learner]]:
         return [
             (copy.deepcopy(self._data.awards[i]), _handed(self._data, self._seen, self._data.awards[i].learner_id))

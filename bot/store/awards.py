@@ -97,6 +97,10 @@ class SqlAwards:
         )
         return int(held or 0)
 
+    async def after(self, award_id: int, limit: int) -> list[Award]:
+        found = await self._session.scalars(select(AwardRow).where(AwardRow.id > award_id).order_by(AwardRow.id).limit(limit))
+        return [rows.award(row) for row in found]
+
     async def stale_subjects(self, limit: int) -> list[tuple[Award, Learner]]:
         found = await self._session.execute(
             select(AwardRow, LearnerRow)

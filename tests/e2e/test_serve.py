@@ -72,6 +72,31 @@ def test_serve_publishes_the_issuer_and_stops_cleanly_on_sigterm(tmp_path):
     assert "Credentials:" not in stderr, "a public https address: every verifier can check what it issues"
 
 
+def test_a_key_rotated_while_serve_runs_is_published_at_once_without_a_restart(tmp_path):
+    """`credentials rotate-key` in another process: the running serve publishes the new key
+    first and the retired one after it at its next request, and signs with the new one."""
+    port = free_port()
+    env = {**os.environ, "DATA_DIR": str(tmp_path), "PORT": str(port), "PUBLIC_URL": "https://learn.example.com"}
+    for name in ("DATABASE_URL", "KEYS_DIR", "TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN"):
+        env.pop(name, None)
+    process = start_serve(env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(process, base)
+        [before] = [m["publicKeyMultibase"] for m in get_json(f"{base}/.well-known/did.json")["verificationMethod"]]
+        command = [sys.executable, str(PROJECT_DIR / "run_bot.py"), "credentials", "rotate-key"]
+        rotated = subprocess.run(command, env=env, capture_output=True, text=True, timeout=60)
+        assert rotated.returncode == 0, rotated.stderr
+        methods = [m["publicKeyMultibase"] for m in get_json(f"{base}/.well-known/did.json")["verificationMethod"]]
+        assert len(methods) == 2 and methods[1] == before and methods[0] in rotated.stdout
+        status_list = get_json(f"{base}/status/revocation")
+        assert status_list["proof"][0]["verificationMethod"].endswith("#" + methods[0]), "signed with the new key"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+
+
 @pytest.mark.parametrize(
     ("public_url", "says"),
     [

@@ -191,6 +191,23 @@ async def test_holders_count_each_learner_once_while_an_award_is_neither_revoked
         assert await tx.awards.holders("no-such-badge", now=NOW) == 0
 
 
+async def test_every_award_is_read_in_batches_in_id_order(any_store: Store):
+    """How a pass over every credential (a withdrawn key's re-signing) reads them."""
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        added = []
+        for n in range(5):
+            award = Award(f"p-{n}", ana.id, f"badge-{n}", "badge", 0, NOW, None, {}, credential={"n": n})
+            await tx.awards.add(award)
+            added.append(award.id)
+    async with any_store.transaction() as tx:
+        first = await tx.awards.after(0, 2)
+        rest = await tx.awards.after(first[-1].id, 10)
+        assert [a.id for a in first + rest] == added
+        assert [a.credential for a in rest] == [{"n": 2}, {"n": 3}, {"n": 4}]
+        assert await tx.awards.after(added[-1], 10) == []
+
+
 async def test_holds_end_today_and_future_ones_go(any_store: Store):
     today = date(2026, 3, 10)
     async with any_store.transaction() as tx:

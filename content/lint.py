@@ -180,7 +180,11 @@ def lint(tree: ParsedTree) -> Linted:
     problems += _cycle_problems(lessons)
     problems += pathway_problems(tree.pathways, lessons, unchecked=pending_lessons)
     problems += credential_problems(
-        tree.credentials, lessons=set(lessons), skills=skill_ids, unchecked_lessons=pending_lessons, unchecked_badges=pending_badges
+        tree.credentials,
+        lessons={lesson_id: parsed.lesson.skills for lesson_id, parsed in lessons.items()},
+        skills=skill_ids,
+        unchecked_lessons=pending_lessons,
+        unchecked_badges=pending_badges,
     )
     return Linted([problem for problem in problems if problem is not None], _unchecked(tree, pending_lessons, pending_badges))
 

@@ -1,8 +1,15 @@
-"""Rules about badges and certificates: what they require, what they stack, how long they last."""
+"""Rules about badges and certificates: what they require, what they stack, how long they last.
+
+Scarcity: a credential is earned by durable recall, never by clicking through. So every skill
+that a lesson a credential requires teaches (the lesson's `skills:`, which each of its checks
+trains) must have a mastery threshold under the credential's `requires.skills`. A certificate
+earns its scarcity from the badges it stacks, each of which follows this rule, so it needs no
+skills of its own; the rule holds for lessons it requires itself all the same.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Mapping
 
 from content.model import CredentialKind, Problem
 from content.parsed import ParsedCredential
@@ -41,6 +48,43 @@ def _requirement_problems(parsed: ParsedCredential, lessons: Collection[str], sk
                 )
             )
     return problems
+
+
+def _unmeasured_skill_problems(parsed: ParsedCredential, taught: Mapping[str, tuple[str, ...]], skills: set[str] | None) -> list[Problem]:
+    """The skills the credential's lessons teach that it sets no mastery for (a click-through
+    loophole). Unknown lessons and skills are reported where they are written, not here."""
+    credential, fields, path = parsed.credential, parsed.fields, parsed.path
+    if {"requires", "requires.lessons", "requires.skills"} & parsed.bad_fields:
+        return []
+    measured = {requirement.skill for requirement in credential.skills}
+    teachers: dict[str, list[str]] = {}
+    for lesson_id in credential.lessons:
+        for skill in taught.get(lesson_id, ()):
+            if skill not in measured and (skills is None or skill in skills) and lesson_id not in teachers.get(skill, []):
+                teachers.setdefault(skill, []).append(lesson_id)
+    if not teachers:
+        return []
+    kind = credential.kind.value
+    named = _and(f"'{skill}' (lesson{'s' if len(lessons) > 1 else ''} {_and(lessons)})" for skill, lessons in teachers.items())
+    lines = _and(f"'{skill}: 0.8'" for skill in teachers)
+    if fields.node("requires", "skills") is not None:
+        line, add = fields.line("requires", "skills"), f"add {lines} under 'requires.skills'"
+    else:
+        line, add = fields.line("requires"), f"add 'skills:' under 'requires:' with {lines}"
+    return [
+        Problem(
+            path,
+            line,
+            f"the {kind} sets no mastery for {'a skill' if len(teachers) == 1 else 'skills'} its lessons teach: {named}, "
+            f"so clicking through {'that lesson' if sum(map(len, teachers.values())) == 1 else 'those lessons'} would earn it: "
+            f"{add} (or the mastery you want: a {kind} is earned by durable recall, not by finishing lessons)",
+        )
+    ]
+
+
+def _and(items: Iterable[str]) -> str:
+    words = list(items)
+    return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
 
 
 def _stack_problems(parsed: ParsedCredential, kinds: dict[str, CredentialKind | None], unchecked: Collection[str]) -> list[Problem]:
@@ -85,13 +129,13 @@ def _stack_problems(parsed: ParsedCredential, kinds: dict[str, CredentialKind | 
 def credential_problems(
     credentials: Iterable[ParsedCredential],
     *,
-    lessons: set[str],
+    lessons: Mapping[str, tuple[str, ...]],
     skills: set[str] | None,
     unchecked_lessons: Collection[str] = (),
     unchecked_badges: Collection[str] = (),
 ) -> list[Problem]:
-    """`unchecked_*`: ids whose files could not be read (reported there, not here); `skills` is
-    None when skills.yml could not be read."""
+    """`lessons`: each lesson's id and the skills it teaches; `unchecked_*`: ids whose files could
+    not be read (reported there, not here); `skills` is None when skills.yml could not be read."""
     parsed_credentials = list(credentials)
     kinds: dict[str, CredentialKind | None] = {}
     for parsed in parsed_credentials:
@@ -100,6 +144,7 @@ def credential_problems(
     problems: list[Problem] = []
     for parsed in parsed_credentials:
         problems += _requirement_problems(parsed, {*lessons, *unchecked_lessons}, skills)
+        problems += _unmeasured_skill_problems(parsed, lessons, skills)
         if "kind" not in parsed.bad_fields:
             problems += _stack_problems(parsed, kinds, unchecked_badges)
         days = parsed.credential.valid_for_days

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.cli.authoring import check
 from content.loader import load_curriculum
 from content.model import Problem
 
@@ -104,6 +105,10 @@ Holds the badges it stacks.
 """
 
 
+# Tests swap lesson b for one teaching 'safety' (the lesson() default), so badge-b measures both.
+BADGE_B_REQUIRES = "  lessons: [b]\n  skills:\n    safety: 0.8\n    tools: 0.8\n"
+
+
 def valid_tree() -> dict[str, str]:
     return {
         "skills.yml": SKILLS,
@@ -111,7 +116,7 @@ def valid_tree() -> dict[str, str]:
         "lessons/b.md": lesson("b", requires="[a]", skills="[tools]"),
         "pathways/first.md": pathway("first", order=1, lessons=["a", "b"]),
         "credentials/badge-a.md": badge("badge-a"),
-        "credentials/badge-b.md": badge("badge-b", requires="  lessons: [b]\n"),
+        "credentials/badge-b.md": badge("badge-b", requires=BADGE_B_REQUIRES),
         "credentials/cert.md": certificate("cert"),
     }
 
@@ -403,7 +408,9 @@ def test_two_pathways_with_the_same_order_are_reported(tmp_path: Path) -> None:
 
 
 def test_badge_requiring_an_unknown_lesson_is_reported(tmp_path: Path) -> None:
-    problem = the_problem(write_tree(tmp_path, {"credentials/badge-b.md": badge("badge-b", requires="  lessons: [b, nope]\n")}))
+    problem = the_problem(
+        write_tree(tmp_path, {"credentials/badge-b.md": badge("badge-b", requires=BADGE_B_REQUIRES.replace("[b]", "[b, nope]"))})
+    )
     assert where(problem, tmp_path) == "credentials/badge-b.md:6"
     assert "requires unknown lesson 'nope'" in problem.message
 
@@ -475,6 +482,53 @@ def test_non_positive_validity_is_reported(tmp_path: Path) -> None:
     assert "'valid_for_days' is 0" in problem.message
 
 
+# --- scarcity: a credential measures every skill its lessons teach ----------------------------
+
+
+def test_a_badge_requiring_only_lessons_is_refused_at_its_requires_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Clicking through lessons must never earn a badge: `content check` refuses it, naming the
+    skills to measure and the lessons that teach them, and says what to add."""
+    root = write_tree(tmp_path, {"credentials/badge-c.md": badge("badge-c", requires="  lessons: [a, b]\n")})
+    assert check(root) == 1
+    assert capsys.readouterr().out == (
+        f"{root}/credentials/badge-c.md:5: the badge sets no mastery for skills its lessons teach: 'safety' (lesson a) and "
+        "'tools' (lesson b), so clicking through those lessons would earn it: add 'skills:' under 'requires:' with "
+        "'safety: 0.8' and 'tools: 0.8' (or the mastery you want: a badge is earned by durable recall, not by finishing lessons)\n"
+    )
+
+
+def test_a_skill_left_out_is_reported_at_the_skills_line_with_every_lesson_teaching_it(tmp_path: Path) -> None:
+    requires = "  lessons: [a, b]\n  skills:\n    tools: 0.8\n"
+    root = write_tree(
+        tmp_path,
+        {
+            "lessons/b.md": lesson("b", requires="[a]", skills="[tools, safety]"),
+            "credentials/badge-c.md": badge("badge-c", requires=requires),
+        },
+    )
+    assert lines_of(root) == [
+        "credentials/badge-c.md:7: the badge sets no mastery for a skill its lessons teach: 'safety' (lessons a and b), "
+        "so clicking through those lessons would earn it: add 'safety: 0.8' under 'requires.skills' "
+        "(or the mastery you want: a badge is earned by durable recall, not by finishing lessons)"
+    ]
+
+
+def test_a_badge_measuring_every_skill_of_its_lessons_is_accepted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    requires = "  lessons: [a, b]\n  skills:\n    tools: 0.6\n    safety: 0.9\n"
+    root = write_tree(tmp_path, {"credentials/badge-c.md": badge("badge-c", requires=requires)})
+    assert check(root) == 0
+    assert capsys.readouterr().out == f"{root}: OK. 2 lessons, 2 checks, 1 pathways, 4 credentials.\n"
+
+
+def test_a_certificate_needs_no_skills_but_lessons_of_its_own_need_their_mastery(tmp_path: Path) -> None:
+    """A certificate stacks badges that each passed this rule: stacking alone needs no skills (the
+    minimal tree's certificate). Lessons it requires itself would be a click-through part of it."""
+    text = certificate("cert").replace("stacks: [badge-a, badge-b]\n", "stacks: [badge-a, badge-b]\nrequires:\n  lessons: [b]\n")
+    problem = the_problem(write_tree(tmp_path, {"credentials/cert.md": text}))
+    assert where(problem, tmp_path) == "credentials/cert.md:6"
+    assert problem.message.startswith("the certificate sets no mastery for a skill its lessons teach: 'tools' (lesson b)")
+
+
 # --- causes before their consequences --------------------------------------------------------
 
 
@@ -490,7 +544,7 @@ def test_an_empty_skills_yml_comes_first_and_its_consequences_are_one_line(tmp_p
     assert lines_of(root) == [
         "skills.yml:1: skills.yml defines no skills: add at least one, for example 'energy-isolation:' with a "
         "'name:' and a 'description:' under it",
-        "skills.yml:1: 3 references to skills (in lessons and credentials) cannot be checked until skills.yml is fixed",
+        "skills.yml:1: 5 references to skills (in lessons and credentials) cannot be checked until skills.yml is fixed",
         "lessons/b.md:6: requires unknown lesson 'nope' (no lesson has id 'nope'): check the spelling or remove it",
     ]
 

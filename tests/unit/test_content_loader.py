@@ -121,12 +121,14 @@ kind: badge
 title: Safety Foundations
 requires:
   lessons: [hazard-spotting]
+  skills:
+    hazard-recognition: 0.8
 ---
 
 Spots hazards before work starts.
 
 ## Criteria
-Completed the hazard lesson.
+Completed the hazard lesson and reached a mastery of 80% in hazard recognition.
 """
 
 CERTIFICATE = """\
@@ -312,7 +314,7 @@ def test_malformed_skills_yml_is_reported_at_its_line(tmp_path: Path) -> None:
     result = load_curriculum(write_tree(tmp_path, {"skills.yml": SKILLS + "  oops: [\n"}))
     assert [(p.path.name, p.line) for p in result.problems] == [("skills.yml", 8), ("skills.yml", 1)]
     assert "skills.yml is not valid YAML" in result.problems[0].message
-    assert result.problems[1].message == ("3 references to skills (in lessons and credentials) cannot be checked until skills.yml is fixed")
+    assert result.problems[1].message == ("4 references to skills (in lessons and credentials) cannot be checked until skills.yml is fixed")
 
 
 def test_missing_front_matter_is_reported_at_line_one(tmp_path: Path) -> None:
@@ -392,7 +394,7 @@ def test_missing_skills_yml_is_reported(tmp_path: Path) -> None:
     problems = load_curriculum(root).problems
     assert [(problem.path, problem.line) for problem in problems] == [(root / "skills.yml", 1)] * 2
     assert problems[0].message.startswith("missing skills.yml")
-    assert problems[1].message.startswith("3 references to skills")
+    assert problems[1].message.startswith("4 references to skills")
 
 
 def test_missing_content_folder_is_reported(tmp_path: Path) -> None:

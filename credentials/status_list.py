@@ -89,7 +89,8 @@ def check_status(
     credential: Mapping[str, Any], *, status_list: Mapping[str, Any] | None, resolve_key: KeyResolver, now: datetime
 ) -> StatusCheck:
     """The credential's revocation bit in `status_list`, after checking the list can be trusted.
-    `revoked` is None whenever the answer cannot be told."""
+    `revoked` is None whenever the status cannot be established (the credential is then INVALID,
+    as independent verifiers hold it: a status that cannot be checked is not a pass)."""
     entry = credential.get("credentialStatus")
     if entry is None:
         return StatusCheck(False, "no status to check")
@@ -116,10 +117,11 @@ def _untrusted(
         return "the status list given is not the one the credential names"
     if not status_list.get("proof"):
         return "the status list is not signed"
-    if not verify(status_list, resolve_key=resolve_key).ok:
-        return "the status list's signature does not verify"
+    signature = verify(status_list, resolve_key=resolve_key)
+    if not signature.ok:
+        return f"the status list's signature does not verify ({'; '.join(signature.reasons)})"
     if _issuer_id(status_list) != _issuer_id(credential):
-        return "the status list was issued by someone else"
+        return f"the status list was issued by {_issuer_id(status_list)}, not by the credential's issuer {_issuer_id(credential)}"
     valid_until = parse_time(status_list.get("validUntil"))
     if valid_until is not None and valid_until <= now:
         return f"the status list expired on {status_list['validUntil']}"

@@ -1,12 +1,21 @@
 """Verify any Open Badges 3.0 credential offline and say, in one line, why it fails.
 
-Checks, in order: it is JSON-LD we can read, its Data Integrity proof, its dates, the 1EdTech
-schema, and its revocation status. A status that cannot be checked is reported as unknown, never
-as "not revoked".
+Checks, in order: it is JSON-LD we can read, its Data Integrity proof, its dates, that it is an
+Open Badges 3.0 credential (typed OpenBadgeCredential, or AchievementCredential, which the spec
+makes its equal) that passes the 1EdTech schema, and its revocation status.
+
+The verdicts follow independent verifiers (tests/integration/test_verdicts_agree.py runs Digital
+Bazaar's beside ours): a credential they refuse is never VALID here. A credential that names a
+status list is VALID only once that list has been checked: a list that is missing, forged,
+issued by someone other than the credential's issuer, expired or unreadable makes it INVALID,
+as it does for them (a verifier that cannot check the status refuses the credential). We are
+stricter in one respect: they check a Verifiable Credential, not an Open Badge, so a signed
+credential of another type, or one the 1EdTech schema rejects, is INVALID here and may pass there.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,16 +26,23 @@ from credentials.data_integrity import verify
 from credentials.keys import KeyResolver
 from credentials.schema import validate_achievement_credential
 
+OPEN_BADGE_TYPES = ("OpenBadgeCredential", "AchievementCredential")  # OBv3: either one, with VerifiableCredential
+
 
 class Verdict(StrEnum):
     VALID = "valid"
     INVALID = "invalid"
-    UNKNOWN = "unknown"  # the signature and dates hold, but the revocation status is unknown
+    # Neither we nor an independent verifier can decide. `verify_credential` never says it: only
+    # `credentials verify`, when the status list FILE it was handed cannot be read (missing, not
+    # JSON); the independent verifier, handed such a file, stops with an error and no verdict too.
+    UNKNOWN = "unknown"
 
 
 @dataclass(frozen=True)
 class StatusCheck:
-    """What a status check found: `revoked` is None when it could not be told."""
+    """What a status check found: `revoked` is None when the status could not be established
+    (no list, or one that cannot be trusted or read): `reason` says why, and the credential is
+    INVALID, as it is for independent verifiers."""
 
     revoked: bool | None
     reason: str
@@ -73,25 +89,31 @@ def verify_credential(
             return Report(Verdict.INVALID, f"INVALID: {name}: validUntil is not a date-time")
         if valid_until <= now:
             return Report(Verdict.INVALID, f"INVALID: {name}: expired on {credential['validUntil']}")
-    if "OpenBadgeCredential" in credential.get("type", ()) or "AchievementCredential" in credential.get("type", ()):
-        schema = validate_achievement_credential(credential)
-        if not schema.ok:
-            return Report(Verdict.INVALID, f"INVALID: {name}: not a valid Open Badges 3.0 credential: {schema.problems[0]}")
+    not_open_badge = _type_problem(credential.get("type"))
+    if not_open_badge:
+        return Report(Verdict.INVALID, f"INVALID: {name}: not an Open Badges 3.0 credential: {not_open_badge}")
+    schema = validate_achievement_credential(credential)
+    if not schema.ok:
+        return Report(Verdict.INVALID, f"INVALID: {name}: not a valid Open Badges 3.0 credential: {schema.problems[0]}")
     if "credentialStatus" not in credential:
         return Report(Verdict.VALID, f"VALID: {name}: signature, dates and schema check out; it has no revocation status")
-    if check_status is None:
-        return Report(
-            Verdict.UNKNOWN,
-            f"UNKNOWN: {name}: signature and dates check out, but its status list was not given, so revocation could not be checked",
-        )
-    status = check_status(credential)
+    status = (
+        check_status(credential)
+        if check_status is not None
+        else StatusCheck(None, "its status list was not given, so it could not be checked")
+    )
     if status.revoked is None:
-        return Report(
-            Verdict.UNKNOWN, f"UNKNOWN: {name}: signature and dates check out, but revocation could not be checked: {status.reason}"
-        )
+        return Report(Verdict.INVALID, f"INVALID: {name}: its revocation status cannot be verified: {status.reason}")
     if status.revoked:
         return Report(Verdict.INVALID, f"INVALID: {name}: revoked ({status.reason})")
     return Report(Verdict.VALID, f"VALID: {name}: signature, dates, schema and status check out (not revoked)")
+
+
+def _type_problem(types: Any) -> str | None:
+    listed = [types] if isinstance(types, str) else types if isinstance(types, list) else []
+    if "VerifiableCredential" in listed and any(t in listed for t in OPEN_BADGE_TYPES):
+        return None
+    return f"its type is {json.dumps(types)}; it must list VerifiableCredential and OpenBadgeCredential (or AchievementCredential)"
 
 
 def _name(credential: Mapping[str, Any]) -> str:

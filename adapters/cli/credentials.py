@@ -7,6 +7,7 @@ import argparse
 import json
 import sys
 import tempfile
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -25,7 +26,7 @@ from credentials.issuer import IssuerIdentity
 from credentials.keys import DidDocumentKeys
 from credentials.keystore import KeyStore
 from credentials.status_list import check_status, signed_status_list
-from credentials.verification import Verdict, verify_credential
+from credentials.verification import StatusCheck, Verdict, verify_credential
 
 
 async def command(settings: Settings, args: argparse.Namespace) -> int:
@@ -166,7 +167,14 @@ async def verify_file(
     store: Store | None,
     now: datetime,
 ) -> Outcome:
-    """`credentials verify`: exit 0 valid, 1 invalid, 3 valid but revocation status unknown."""
+    """`credentials verify`: exit 0 VALID, 1 INVALID, 3 UNKNOWN.
+
+    The verdicts are those of independent verifiers given the same files (see
+    credentials/verification.py): a credential that names a status list is INVALID unless that
+    list is in hand and checks out, as the issuer's own (read from the store when this is the
+    issuer) or as `--status-list FILE`; nothing is fetched from the network. UNKNOWN (3) is said
+    only when the `--status-list` FILE itself cannot be read: the independent verifier, handed an
+    unreadable file, gives no verdict either."""
     credential, problem = read_json(path, "the credential file")
     if credential is None:
         return Outcome(f"INVALID: {problem}", 1)
@@ -183,7 +191,7 @@ async def verify_file(
     if status_list_path is not None:
         status_list, problem = read_json(status_list_path, "the status list")
         if status_list is None:
-            return Outcome(f"UNKNOWN: {problem}", 3)
+            return Outcome(f"UNKNOWN: {problem}, so the credential's revocation status could not be checked", 3)
     elif own_issuer is not None and store is not None and _status_url(credential) == own_issuer.links.status_list():
         async with store.transaction() as tx:
             status_list = signed_status_list(issuer=own_issuer, revoked_indices=await tx.awards.revoked_indices(), now=now)
@@ -195,9 +203,14 @@ async def verify_file(
             1,
         )
     resolver = DidDocumentKeys(tuple(documents))
-    checker = None
-    if status_list is not None:
-        checker = lambda c: check_status(c, status_list=status_list, resolve_key=resolver, now=now)  # noqa: E731
+
+    def checker(checked: Mapping[str, Any]) -> StatusCheck:
+        if status_list is None:
+            return StatusCheck(
+                None, f"its status list {_status_url(checked)} was not given (pass --status-list FILE; nothing is fetched from the network)"
+            )
+        return check_status(checked, status_list=status_list, resolve_key=resolver, now=now)
+
     try:
         report = verify_credential(credential, resolve_key=resolver, check_status=checker, now=now)
     except Exception as error:  # a malformed credential must end in a verdict, not a traceback
@@ -211,6 +224,6 @@ def _issuer_id(credential: dict[str, Any]) -> Any:
     return issuer.get("id") if isinstance(issuer, dict) else issuer
 
 
-def _status_url(credential: dict[str, Any]) -> str | None:
+def _status_url(credential: Mapping[str, Any]) -> str | None:
     entry = credential.get("credentialStatus")
-    return entry.get("statusListCredential") if isinstance(entry, dict) else None
+    return entry.get("statusListCredential") if isinstance(entry, Mapping) else None

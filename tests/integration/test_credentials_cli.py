@@ -126,8 +126,12 @@ def test_verify_gives_a_one_line_verdict_for_each_case(tmp_path):
         0,
         "VALID: 'Lockout/Tagout Practitioner': signature, dates, schema and status check out (not revoked)",
     )
-    code, line = verify(str(badge), "--did-document", str(did_doc))
-    assert code == 3 and line.startswith("UNKNOWN:") and "not revoked" not in line
+    # Without its status list it is refused, as independent verifiers refuse it: never passed unchecked.
+    assert verify(str(badge), "--did-document", str(did_doc)) == (
+        1,
+        "INVALID: 'Lockout/Tagout Practitioner': its revocation status cannot be verified: its status list "
+        "https://learn.example.com/status/revocation was not given (pass --status-list FILE; nothing is fetched from the network)",
+    )
     code, line = verify(str(badge))
     assert code == 1 and "DID document of did:web:learn.example.com was not given" in line
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -61,10 +62,14 @@ def test_a_credential_not_yet_valid_is_refused(key):
     assert report.verdict is Verdict.INVALID and "not valid before" in report.line
 
 
-def test_without_its_status_list_the_status_is_unknown_never_not_revoked(key):
+def test_without_its_status_list_a_credential_with_a_status_is_invalid_never_valid(key):
+    """As for independent verifiers: a status that cannot be checked is not a pass."""
     report = verify_credential(with_status(key), resolve_key=resolve_did_key, check_status=None, now=NOW)
-    assert report.verdict is Verdict.UNKNOWN
-    assert "revocation could not be checked" in report.line and "not revoked" not in report.line
+    assert report.verdict is Verdict.INVALID
+    assert report.line == (
+        "INVALID: 'Lockout/Tagout Basics': its revocation status cannot be verified: "
+        "its status list was not given, so it could not be checked"
+    )
 
 
 def test_a_revoked_credential_is_invalid(key):
@@ -74,11 +79,29 @@ def test_a_revoked_credential_is_invalid(key):
     assert report.line == "INVALID: 'Lockout/Tagout Basics': revoked (status list bit 3 is set)"
 
 
-def test_a_status_list_that_cannot_be_trusted_leaves_the_status_unknown(key):
+def test_a_status_list_that_cannot_be_trusted_makes_the_credential_invalid(key):
     report = verify_credential(
         with_status(key), resolve_key=resolve_did_key, check_status=lambda c: StatusCheck(None, "the status list has expired"), now=NOW
     )
-    assert report.verdict is Verdict.UNKNOWN and "the status list has expired" in report.line
+    assert report.line == "INVALID: 'Lockout/Tagout Basics': its revocation status cannot be verified: the status list has expired"
+
+
+@pytest.mark.parametrize("types", [["VerifiableCredential"], ["VerifiableCredential", "EndorsementCredential"]])
+def test_a_signed_credential_that_is_not_an_open_badge_is_invalid(key, types):
+    report = verify_credential(signed(key, type=types), resolve_key=resolve_did_key, check_status=None, now=NOW)
+    assert report.verdict is Verdict.INVALID
+    assert report.line == (
+        f"INVALID: 'Lockout/Tagout Basics': not an Open Badges 3.0 credential: its type is {json.dumps(types)}; "
+        "it must list VerifiableCredential and OpenBadgeCredential (or AchievementCredential)"
+    )
+
+
+def test_an_achievement_credential_is_an_open_badge_too(key):
+    """OBv3 makes AchievementCredential and OpenBadgeCredential equal; the 1EdTech schema accepts either."""
+    report = verify_credential(
+        signed(key, type=["VerifiableCredential", "AchievementCredential"]), resolve_key=resolve_did_key, check_status=None, now=NOW
+    )
+    assert report.verdict is Verdict.VALID, report.line
 
 
 def test_a_credential_that_is_not_revoked_is_valid(key):

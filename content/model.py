@@ -25,11 +25,28 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Alignment:
+    """A node of a public or employer skills framework (ESCO, O*NET, an Open Skills Network RSD,
+    a company's own) that a skill corresponds to; each becomes an Open Badges 3.0 `Alignment`
+    (targetFramework, targetName, targetUrl, targetCode, targetType, targetDescription) of every
+    achievement that requires the skill. Empty strings are fields the author left out."""
+
+    framework: str  # targetFramework, e.g. "ESCO"
+    name: str  # targetName: the framework's own label for the node
+    url: str  # targetUrl: an absolute http(s) URL of the node
+    code: str = ""  # targetCode
+    type: str = ""  # targetType: an OBv3 AlignmentTargetType, e.g. "ceasn:Competency"
+    description: str = ""  # targetDescription
+    source: Source = field(default=Source(Path("."), 0))
+
+
+@dataclass(frozen=True)
 class Skill:
     id: str
     name: str
     description: str
     source: Source
+    alignments: tuple[Alignment, ...] = ()  # in the order skills.yml lists them
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from content.model import CredentialDefinition, CredentialKind, Curriculum
+from content.model import Alignment, CredentialDefinition, CredentialKind, Curriculum
 from credentials.images import badge_svg
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
@@ -176,20 +176,43 @@ def achievement(definition: CredentialDefinition, curriculum: Curriculum, names:
         "criteria": {"narrative": definition.criteria},
         "image": {"id": names.image(definition), "type": "Image", "caption": definition.title},
     }
-    alignments = [
-        {
-            "type": ["Alignment"],
-            "targetName": curriculum.skills[r.skill].name,
-            "targetDescription": curriculum.skills[r.skill].description,
-            "targetUrl": names.skill(r.skill),
-            "targetType": "ceasn:Competency",
-        }
-        for r in definition.skills
-        if r.skill in curriculum.skills
-    ]
+    alignments: list[dict[str, Any]] = []
+    framework_urls: set[str] = set()
+    for requirement in definition.skills:
+        skill = curriculum.skills.get(requirement.skill)
+        if skill is None:
+            continue
+        alignments.append(
+            {
+                "type": ["Alignment"],
+                "targetName": skill.name,
+                "targetDescription": skill.description,
+                "targetUrl": names.skill(skill.id),
+                "targetType": "ceasn:Competency",
+            }
+        )
+        for target in skill.alignments:  # skills.yml `alignments`: ESCO, O*NET, an employer's framework
+            if target.url not in framework_urls:  # two required skills may share a framework node
+                framework_urls.add(target.url)
+                alignments.append(framework_alignment(target))
     if alignments:
         result["alignment"] = alignments
     return result
+
+
+def framework_alignment(target: Alignment) -> dict[str, Any]:
+    """The OBv3 Alignment to a node of a public or employer skills framework; optional fields
+    only when skills.yml gives them (an empty string is not a valid targetCode or targetType)."""
+    alignment: dict[str, Any] = {
+        "type": ["Alignment"],
+        "targetName": target.name,
+        "targetUrl": target.url,
+        "targetFramework": target.framework,
+    }
+    for key, value in (("targetCode", target.code), ("targetType", target.type), ("targetDescription", target.description)):
+        if value:
+            alignment[key] = value
+    return alignment
 
 
 def evidence(definition: CredentialDefinition, award: AwardFacts, curriculum: Curriculum, names: Names) -> list[dict[str, Any]]:

@@ -218,8 +218,9 @@ def test_help_settings_progress_path_and_badges_keep_their_lines_and_cards_flow(
     )
     assert re.search(re.escape("\n\n" + progress + "\n") + r"🔁 Next re-check: \w{3} \d{2} \w{3}, \d{2}:\d{2}\n\n", out), out
     credentials = (
-        "🏅 Deckhand (badge): 2 of 4 requirements met",
-        "   still needs: Complete Knots; Reading tides: correct re-checks on 2 separate days (0 so far)",
+        "🏅 Deckhand (badge): 2 of 6 requirements met",
+        "   still needs: Complete Knots; Reading tides: correct re-checks on 2 separate days (0 so far)"
+        "; Tying knots mastery 50% (now 0%); Tying knots: correct re-checks on 2 separate days (0 so far)",
         "🏅 Mariner Certificate (certificate): 0 of 1 requirements met",
         "   still needs: Hold Deckhand",
     )
@@ -370,10 +371,12 @@ def test_a_terminal_gets_lines_wrapped_to_its_width(tmp_path):
         os.close(controller)
     assert _block(
         "Credentials",
-        "🏅 Deckhand (badge): 0 of 4 requirements met",
+        "🏅 Deckhand (badge): 0 of 6 requirements met",
         "   still needs: Complete Tides; Complete Knots; Reading",
         "   tides mastery 80% (now 0%); Reading tides: correct",
-        "   re-checks on 2 separate days (0 so far)",
+        "   re-checks on 2 separate days (0 so far); Tying knots",
+        "   mastery 50% (now 0%); Tying knots: correct re-checks on 2",
+        "   separate days (0 so far)",
         "🏅 Mariner Certificate (certificate): 0 of 1 requirements",
         "met",
         "   still needs: Hold Deckhand",

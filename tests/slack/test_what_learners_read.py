@@ -226,8 +226,9 @@ async def test_what_the_bot_composes_arrives_line_by_line(ana: SlackUser, fake: 
 
 
 STILL_TO_EARN = [
-    "🏅 Deckhand (badge): 2 of 4 requirements met",
-    "   still needs: Complete Knots; Reading tides: correct re-checks on 2 separate days (0 so far)",
+    "🏅 Deckhand (badge): 2 of 6 requirements met",
+    "   still needs: Complete Knots; Reading tides: correct re-checks on 2 separate days (0 so far)"
+    "; Tying knots mastery 50% (now 0%); Tying knots: correct re-checks on 2 separate days (0 so far)",
     "🏅 Mariner Certificate (certificate): 0 of 1 requirements met",
     "   still needs: Hold Deckhand",
 ]
@@ -272,9 +273,10 @@ async def test_every_app_home_section_arrives_line_by_line(ana: SlackUser, fake:
     assert response.status_code == 200
     await fake.wait_for(lambda f: f.home_of(ana.id) is not None)
     credentials = [
-        "🏅 Deckhand (badge): 0 of 4 requirements met",
+        "🏅 Deckhand (badge): 0 of 6 requirements met",
         "   still needs: Complete Tides; Complete Knots; Reading tides mastery 80% (now 0%); "
-        "Reading tides: correct re-checks on 2 separate days (0 so far)",
+        "Reading tides: correct re-checks on 2 separate days (0 so far)"
+        "; Tying knots mastery 50% (now 0%); Tying knots: correct re-checks on 2 separate days (0 so far)",
         "🏅 Mariner Certificate (certificate): 0 of 1 requirements met",
         "   still needs: Hold Deckhand",
     ]

@@ -211,8 +211,9 @@ async def test_what_the_bot_composes_arrives_line_by_line(telegram: TelegramBot,
     ]
 
     still_to_earn = [
-        "🏅 Deckhand (badge): 2 of 4 requirements met",
-        "   still needs: Complete Knots; Reading tides: correct re-checks on 2 separate days (0 so far)",
+        "🏅 Deckhand (badge): 2 of 6 requirements met",
+        "   still needs: Complete Knots; Reading tides: correct re-checks on 2 separate days (0 so far)"
+        "; Tying knots mastery 50% (now 0%); Tying knots: correct re-checks on 2 separate days (0 so far)",
         "🏅 Mariner Certificate (certificate): 0 of 1 requirements met",
         "   still needs: Hold Deckhand",
     ]

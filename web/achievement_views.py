@@ -4,14 +4,16 @@ from the curriculum (and, for an achievement, how many people hold it). Pure: no
 An achievement's JSON-LD is the OBv3 `Achievement` issued credentials embed, built by the same
 function (credentials/issuing.py `achievement`), with the contexts that define its terms. A skill
 is served as a CTDL-ASN competency (`ceasn:Competency`, the `targetType` the credentials'
-alignments name), with an inline context that maps each of its terms to a CTDL-ASN IRI."""
+alignments name), with an inline context that maps each of its terms to a CTDL-ASN IRI; the
+competencies of public or employer frameworks it aligns to (skills.yml `alignments`) are its
+`ceasn:majorAlignment`s."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from content.model import CredentialDefinition, CredentialKind, Curriculum, Skill
+from content.model import Alignment, CredentialDefinition, CredentialKind, Curriculum, Skill
 from credentials.awarding import MIN_DAYS_AFTER_LESSON, RECHECK_DAYS_REQUIRED
 from credentials.issuing import OB_CONTEXT, VC_CONTEXT, Names, achievement
 
@@ -22,7 +24,11 @@ SKILL_CONTEXT: dict[str, Any] = {
     "type": "@type",
     "name": "ceasn:competencyLabel",
     "description": "ceasn:competencyText",
+    "majorAlignment": {"@id": "ceasn:majorAlignment", "@type": "@id"},
 }
+# Framework nodes that are competencies (or say nothing of their type) can be a competency's
+# `ceasn:majorAlignment`; a credential or a rubric cannot.
+COMPETENCY_TARGET_TYPES = ("", "ceasn:Competency")
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class RequiredSkill:
     name: str
     description: str
     mastery: str  # "80%"
+    alignments: tuple[Alignment, ...]  # the framework nodes the skill aligns to
 
 
 @dataclass(frozen=True)
@@ -70,6 +77,7 @@ class SkillPage:
     name: str
     description: str
     required_by: tuple[Requirement, ...]
+    alignments: tuple[Alignment, ...]  # the framework nodes the skill aligns to
 
 
 def kind_of(definition: CredentialDefinition) -> str:
@@ -107,7 +115,7 @@ def recall_text() -> str:
 
 def achievement_page(definition: CredentialDefinition, curriculum: Curriculum, *, holders: int) -> AchievementPage:
     skills = tuple(
-        RequiredSkill(id=r.skill, name=skill.name, description=skill.description, mastery=percent(r.mastery))
+        RequiredSkill(id=r.skill, name=skill.name, description=skill.description, mastery=percent(r.mastery), alignments=skill.alignments)
         for r in definition.skills
         if (skill := curriculum.skills.get(r.skill)) is not None
     )
@@ -134,7 +142,7 @@ def skill_page(skill: Skill, curriculum: Curriculum) -> SkillPage:
         for requirement in definition.skills
         if requirement.skill == skill.id
     )
-    return SkillPage(id=skill.id, name=skill.name, description=skill.description, required_by=required_by)
+    return SkillPage(id=skill.id, name=skill.name, description=skill.description, required_by=required_by, alignments=skill.alignments)
 
 
 def achievement_document(definition: CredentialDefinition, curriculum: Curriculum, links: Names) -> dict[str, Any]:
@@ -146,4 +154,7 @@ def skill_document(skill: Skill, links: Names) -> dict[str, Any]:
     document: dict[str, Any] = {"@context": SKILL_CONTEXT, "id": links.skill(skill.id), "type": "ceasn:Competency", "name": skill.name}
     if skill.description:
         document["description"] = skill.description
+    aligned = [alignment.url for alignment in skill.alignments if alignment.type in COMPETENCY_TARGET_TYPES]
+    if aligned:
+        document["majorAlignment"] = aligned
     return document

@@ -93,7 +93,7 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
         "for a manager or admin: for teams without Slack or Telegram.",
     )
     link.add_argument("person", metavar="PERSON", help="platform:user_id, e.g. telegram:4242, slack:U0ANA or console:ana")
-    creds = _group(commands, "credentials", "revoke, rotate the issuer key, verify, samples")
+    creds = _group(commands, "credentials", "revoke, rotate the issuer key, sign again, verify, samples")
     revoke = creds.add_parser(
         "revoke",
         help="revoke a credential (flips its status list bit)",
@@ -101,10 +101,20 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     revoke.add_argument("id", help="the credential's id, page URL or public id")
     revoke.add_argument("--reason", required=True, help="why it is revoked (kept with the record)")
-    creds.add_parser(
+    rotate = creds.add_parser(
         "rotate-key",
-        help="start a new issuer key; old credentials stay verifiable",
-        description="Start a new issuer key; retired keys stay in the DID document.",
+        help="start a new issuer key; the old one can no longer sign",
+        description=(
+            "Start a new issuer key, taken up by running serve processes without a restart. Routine: the old key's private half"
+            " is destroyed and its public half stays in the DID document, so earlier credentials still verify. --compromised: the"
+            " old key leaves the DID document and every valid credential it signed is signed again with the new key, its learner told."
+        ),
+    )
+    rotate.add_argument("--compromised", action="store_true", help="the old key leaked: withdraw it and sign its credentials again")
+    creds.add_parser(
+        "reissue",
+        help="finish signing again what a withdrawn key signed",
+        description="Sign again, with the current key, every valid credential a key withdrawn as compromised signed (after an interruption).",
     )
     check_one = creds.add_parser(
         "verify",

@@ -1,4 +1,4 @@
-"""`credentials revoke | rotate-key | verify | sample`: the issuer's side of the credentials. Each
+"""`credentials revoke | rotate-key | reissue | verify | sample`: the issuer's side of the credentials. Each
 returns the line to print and an exit code; nothing here raises for an operator's typo."""
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from adapters.cli.demo import DemoLearner
+from adapters.cli.rotation import reissue, rotate_compromised, rotate_routinely
 from adapters.cli.shared import Outcome, content_or_report, opened_store
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -23,7 +24,7 @@ from bot.store.migrate import upgrade_async
 from bot.store.store import SqlStore
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
-from credentials.keys import DidDocumentKeys
+from credentials.keys import DidDocumentKeys, did_key
 from credentials.keystore import KeyStore
 from credentials.status_list import check_status, signed_status_list
 from credentials.verification import StatusCheck, Verdict, verify_credential
@@ -33,9 +34,18 @@ async def command(settings: Settings, args: argparse.Namespace) -> int:
     from adapters.wiring import check_keys, load_issuer, prepare_database
 
     now = datetime.now(UTC)
-    if args.credentials_command == "rotate-key":
+    if args.credentials_command == "rotate-key" and not args.compromised:
         check_keys(settings)
-        outcome = rotate_key(KeyStore(settings.keys_dir), now=now)
+        outcome = rotate_routinely(KeyStore(settings.keys_dir), now=now)
+    elif args.credentials_command in ("rotate-key", "reissue"):
+        check_keys(settings)
+        keys = KeyStore(settings.keys_dir)
+        issuer = IssuerIdentity.from_store(keys, name=settings.issuer_name, public_url=settings.public_url, local_url=settings.local_url)
+        async with opened_store(settings) as store:
+            if args.credentials_command == "reissue":
+                outcome = await reissue(store, issuer, now=now)
+            else:
+                outcome = await rotate_compromised(keys, store, issuer, now=now)
     elif args.credentials_command == "verify":
         own = load_issuer(settings) if KeyStore(settings.keys_dir).current_path.exists() else None
         if own is not None:
@@ -94,15 +104,6 @@ async def revoke(store: Store, reference: str, *, reason: str, now: datetime) ->
             return Outcome(f"Credential {public_id} was already revoked on {award.revoked_at.date()}: {award.revocation_reason}", 0)
         await tx.awards.revoke(award.id, at=now, reason=reason)
     return Outcome(f"Revoked credential {public_id} ({award.definition_id}, status list index {award.id}): {reason}")
-
-
-def rotate_key(keys: KeyStore, *, now: datetime) -> Outcome:
-    new = keys.rotate(now)
-    retired = len(keys.retired())
-    return Outcome(
-        f"New issuer key {new.public_key_multibase}; {retired} retired key(s) kept so that earlier "
-        "credentials still verify (published in the did:web document)."
-    )
 
 
 async def write_samples(*, curriculum: Curriculum, issuer: IssuerIdentity, out_dir: Path, start: datetime) -> Outcome:
@@ -178,6 +179,8 @@ async def verify_file(
     credential, problem = read_json(path, "the credential file")
     if credential is None:
         return Outcome(f"INVALID: {problem}", 1)
+    if own_issuer is not None and store is not None and (known := await _own_record(credential, own_issuer, store)) is not None:
+        return Outcome(known, 1)
     documents = []
     for document_path in did_documents:
         document, problem = read_json(document_path, "the DID document")
@@ -217,6 +220,30 @@ async def verify_file(
         return Outcome(f"INVALID: the credential cannot be processed: {type(error).__name__}: {error}", 1)
     code = {Verdict.VALID: 0, Verdict.INVALID: 1, Verdict.UNKNOWN: 3}[report.verdict]
     return Outcome(report.line, code)
+
+
+async def _own_record(credential: dict[str, Any], issuer: IssuerIdentity, store: Store) -> str | None:
+    """What only the issuer knows, said when it runs the check: its key was withdrawn as
+    compromised (the credential was signed again), or it revoked a did:key credential, which
+    carries no status list. Stricter than verifiers elsewhere, which may still accept it."""
+    reference = credential.get("id")
+    public_id = public_id_of(reference.removeprefix("urn:uuid:")) if isinstance(reference, str) else ""
+    async with store.transaction() as tx:
+        award = await tx.awards.by_public_id(public_id) if public_id else None
+    if issuer.signed_by_withdrawn_key(credential):
+        said = "INVALID: signed by a key this issuer withdrew as compromised"
+        if award is None or award.credential is None:
+            return said
+        if issuer.signed_by_withdrawn_key(award.credential):  # revoked or expired when the key was withdrawn
+            return f"{said}; it was not signed again, as it was no longer valid"
+        return f"{said}; the credential is superseded: the copy signed again is at {issuer.links.credential(award.public_id)}"
+    ours = {did_key(key) for key in (issuer.key.public_key, *issuer.retired)}
+    if award is not None and award.revoked_at is not None and "credentialStatus" not in credential and _issuer_id(credential) in ours:
+        return (
+            f"INVALID: revoked by its issuer on {award.revoked_at.date().isoformat()}: {award.revocation_reason} (this issuer's own "
+            "record: the credential carries no status list, so verifiers elsewhere still accept it)"
+        )
+    return None
 
 
 def _issuer_id(credential: dict[str, Any]) -> Any:

@@ -75,7 +75,8 @@ HELP = {
     ("credentials",): [
         "    revoke    revoke a credential (flips its status list bit)",
         "    rotate-key",
-        "              start a new issuer key; old credentials stay verifiable",
+        "              start a new issuer key; the old one can no longer sign",
+        "    reissue   finish signing again what a withdrawn key signed",
         "    verify    verify an Open Badges 3.0 credential offline",
         "    sample    play a demo learner and write one signed credential of each kind",
     ],

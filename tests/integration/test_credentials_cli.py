@@ -79,14 +79,15 @@ async def test_revoking_an_unknown_id_says_so(database_url):
     assert "Traceback" not in result.stderr
 
 
-def test_rotate_key_keeps_the_old_key(tmp_path):
+def test_rotate_key_keeps_only_the_old_public_key(tmp_path):
     keys = KeyStore(tmp_path / "keys")
     old = keys.load_or_create()
     result = run("credentials", "rotate-key", env={"KEYS_DIR": str(tmp_path / "keys")})
     assert result.returncode == 0, result.stderr
-    assert "1 retired key(s) kept" in result.stdout
+    assert "The old key can no longer sign (its private half is destroyed); 1 retired public key(s) stay" in result.stdout
     assert keys.load_or_create().public_key_multibase != old.public_key_multibase
-    assert [k for k in keys.retired()] and keys.retired()[0] == old.public_key
+    assert keys.retired() == [old.public_key]
+    assert not list((tmp_path / "keys" / "retired").glob("*.pem")), "no private key of the retired one is left"
 
 
 def test_sample_writes_a_signed_credential_of_every_definition(tmp_path):

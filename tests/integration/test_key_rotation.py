@@ -6,8 +6,10 @@ Bazaar's verifier, from what the issuer publishes after the rotation."""
 from __future__ import annotations
 
 import copy
-from datetime import datetime, timedelta
+import json
+from datetime import UTC, datetime, timedelta
 
+from adapters.cli.credentials import verify_file
 from adapters.cli.rotation import reissue, rotate_compromised, rotate_routinely
 from bot.core import Core
 from bot.events import LearnerRef
@@ -18,6 +20,7 @@ from credentials.issuer import IssuerIdentity
 from credentials.keys import IssuerKey, load_key, save_key
 from credentials.keystore import KeyStore
 from credentials.status_list import signed_status_list
+from tests.integration.test_credentials_cli import run
 from tests.support import Chat, study_daily_until
 
 PUBLIC = "https://learn.example.com"
@@ -165,3 +168,53 @@ async def test_did_key_a_compromised_key_is_refused_here_and_the_credential_gets
     assert again.credential["issuer"]["id"] == issuer.did != old_did
     assert issuer.verify(again.credential).ok
     assert not issuer.verify(badge.credential).ok, "this bot knows the old key was withdrawn"
+
+
+async def test_the_operator_withdraws_a_key_from_the_command_line_and_verify_calls_old_copies_superseded(
+    store, curriculum, clock, tmp_path, database_url
+):
+    keys_dir = tmp_path / "keys"
+    issuer = live_issuer(KeyStore(keys_dir))
+    clock.set(datetime.now(UTC) - timedelta(days=40))  # the command runs at today's date: both still valid then
+    _, [badge, certificate] = await earned(store, curriculum, clock, issuer)
+    async with store.transaction() as tx:
+        await tx.awards.revoke(badge.id, at=clock.now(), reason="issued in error")
+    copies = {}
+    for award in (badge, certificate):
+        copies[award.definition_id] = tmp_path / f"{award.definition_id}.json"
+        copies[award.definition_id].write_text(json.dumps(award.credential), encoding="utf-8")
+    env = {"KEYS_DIR": str(keys_dir), "DATABASE_URL": database_url, "PUBLIC_URL": PUBLIC}
+
+    result = run("credentials", "rotate-key", "--compromised", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "Signed again with the new key: 1 credential(s) of 1 learner(s)" in result.stdout
+    assert "1 revoked or expired one(s) left as they are" in result.stdout
+
+    result = run("credentials", "verify", str(copies[certificate.definition_id]), env=env)
+    assert (result.returncode, result.stdout.strip()) == (
+        1,
+        "INVALID: signed by a key this issuer withdrew as compromised; the credential is superseded: "
+        f"the copy signed again is at {PUBLIC}/credentials/{certificate.public_id}",
+    )
+    result = run("credentials", "verify", str(copies[badge.definition_id]), env=env)
+    assert (result.returncode, result.stdout.strip()) == (
+        1,
+        "INVALID: signed by a key this issuer withdrew as compromised; it was not signed again, as it was no longer valid",
+    )
+    result = run("credentials", "reissue", env=env)
+    assert (result.returncode, result.stdout.strip()) == (0, "Signed again with the current key: 0 credential(s) of 0 learner(s).")
+
+
+async def test_verify_here_knows_a_did_key_credential_was_revoked_though_it_carries_no_status(store, curriculum, clock, tmp_path):
+    issuer = live_issuer(KeyStore(tmp_path / "keys"), public_url=None)
+    _, [badge, _] = await earned(store, curriculum, clock, issuer)
+    async with store.transaction() as tx:
+        await tx.awards.revoke(badge.id, at=clock.now(), reason="issued in error")
+    path = tmp_path / "badge.json"
+    path.write_text(json.dumps(badge.credential), encoding="utf-8")
+    said = await verify_file(path, did_documents=[], status_list_path=None, own_issuer=issuer, store=store, now=clock.now())
+    assert (said.exit_code, said.message) == (
+        1,
+        f"INVALID: revoked by its issuer on {clock.now().date().isoformat()}: issued in error (this issuer's own record: "
+        "the credential carries no status list, so verifiers elsewhere still accept it)",
+    )

@@ -111,7 +111,10 @@ def credential_page(award: PublishedAward, *, now: datetime, signature_ok: bool,
         kind=str(achievement.get("achievementType", "Badge")),
         description=str(achievement.get("description", "")),
         criteria=str(achievement.get("criteria", {}).get("narrative", "")),
-        skills=tuple(str(a.get("targetName")) for a in achievement.get("alignment", []) if a.get("targetName")),
+        # The issuer's own skills; framework nodes (ESCO...) name the same skills in other words.
+        skills=tuple(
+            str(a.get("targetName")) for a in achievement.get("alignment", []) if a.get("targetName") and not a.get("targetFramework")
+        ),
         issuer_name=issuer_name,
         issuer_url=web_url(issuer.get("url")),
         issuer_did=str(issuer.get("id", "")),

@@ -83,3 +83,17 @@ def test_a_bad_signature_is_never_called_valid():
 def test_only_web_links_become_links():
     page = credential_page(award(), now=NOW, signature_ok=True, page_url=URL)
     assert page.evidence[0].url is None and page.issuer_url == "https://learn.example.com"
+
+
+def test_the_skills_shown_are_the_issuers_own_not_the_framework_nodes_they_align_to():
+    shown = award()
+    shown.credential["credentialSubject"]["achievement"]["alignment"] = [
+        {"type": ["Alignment"], "targetName": "Hazard recognition", "targetUrl": "https://learn.example.com/skills/hazard-recognition"},
+        {
+            "type": ["Alignment"],
+            "targetName": "identify hazards in the workplace",
+            "targetUrl": "http://data.europa.eu/esco/skill/5f97fac8-2001-4b81-ae8b-22f9062d921a",
+            "targetFramework": "ESCO",
+        },
+    ]
+    assert credential_page(shown, now=NOW, signature_ok=True, page_url=URL).skills == ("Hazard recognition",)

@@ -211,6 +211,9 @@ class Awards(Protocol):
         """How many learners hold this badge or certificate at `now`: an award of it that is
         neither revoked nor expired (each learner counted once, renewals or not)."""
 
+    async def of_kind(self, kind: str) -> list[Award]:
+        """Every award of a kind (badge | certificate), revoked ones too, oldest first."""
+
     async def after(self, award_id: int, limit: int) -> list[Award]:
         """Awards with an id above `award_id`, in id order, at most `limit`: a pass over every
         credential in batches (a key withdrawn as compromised: what it signed is signed again)."""

@@ -9,7 +9,8 @@ from datetime import datetime
 from typing import Any
 
 from bot.ports import Store
-from content.model import CredentialDefinition, CredentialKind
+from bot.suspension import Lapse, lapses
+from content.model import CredentialDefinition, CredentialKind, Curriculum
 from credentials.images import badge_png, bake_png
 
 
@@ -21,15 +22,23 @@ class PublishedAward:
     valid_until: datetime | None
     revoked_at: datetime | None
     credential: dict[str, Any]  # the signed OpenBadgeCredential, exactly as stored
+    lapses: tuple[Lapse, ...] = ()  # a certificate's stacked badges that are not valid now: it is suspended
 
 
-async def find_published(store: Store, public_id: str) -> PublishedAward | None:
+async def find_published(
+    store: Store, public_id: str, *, curriculum: Curriculum | None = None, now: datetime | None = None
+) -> PublishedAward | None:
     """The award behind a public id, or None when there is none or it was never signed.
-    Only what the credential itself discloses leaves this function (no learner, no reason)."""
+    Only what the credential itself discloses leaves this function (no learner, no reason), and,
+    given the curriculum and the time, which badges a certificate stacks are not valid now (the
+    certificate names them and links their pages, which say as much)."""
     async with store.transaction() as tx:
         row = await tx.awards.by_public_id(public_id)
         if row is None or row.credential is None:
             return None
+        found: tuple[Lapse, ...] = ()
+        if curriculum is not None and now is not None and row.kind == CredentialKind.CERTIFICATE.value:
+            found = tuple(lapses(row, await tx.awards.of(row.learner_id), curriculum, now=now))
         return PublishedAward(
             public_id=row.public_id,
             definition_id=row.definition_id,
@@ -37,6 +46,7 @@ async def find_published(store: Store, public_id: str) -> PublishedAward | None:
             valid_until=row.valid_until,
             revoked_at=row.revoked_at,
             credential=row.credential,
+            lapses=found,
         )
 
 

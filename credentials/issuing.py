@@ -17,6 +17,7 @@ from content.model import Alignment, CredentialDefinition, CredentialKind, Curri
 from credentials.images import badge_svg
 
 VC_CONTEXT = "https://www.w3.org/ns/credentials/v2"
+REVOCATION, SUSPENSION = "revocation", "suspension"  # Bitstring Status List purposes
 OB_CONTEXT = "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json"
 
 
@@ -41,7 +42,7 @@ class Names(Protocol):
     def achievement(self, definition_id: str) -> str: ...
     def image(self, definition: CredentialDefinition) -> str: ...
     def skill(self, skill_id: str) -> str: ...
-    def status_list(self) -> str | None: ...
+    def status_list(self, purpose: str = REVOCATION) -> str | None: ...
 
 
 @dataclass(frozen=True)
@@ -66,8 +67,9 @@ class Links:
     def skill(self, skill_id: str) -> str:
         return f"{self.base_url}/skills/{skill_id}"
 
-    def status_list(self) -> str:
-        return f"{self.base_url}/status/revocation"
+    def status_list(self, purpose: str = REVOCATION) -> str:
+        """One list per purpose: /status/revocation (badges) and /status/suspension (certificates)."""
+        return f"{self.base_url}/status/{purpose}"
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ class SelfContained:
     def skill(self, skill_id: str) -> str:
         return f"urn:uuid:{self._stable('skill', skill_id)}"
 
-    def status_list(self) -> None:
+    def status_list(self, purpose: str = REVOCATION) -> None:
         return None
 
     def _stable(self, kind: str, key: str) -> uuid.UUID:
@@ -153,11 +155,15 @@ def build_credential(
         },
         "evidence": evidence(definition, award, curriculum, names),
     }
-    if (status_list := names.status_list()) is not None:
+    # One entry (the 1EdTech schema allows no more). A badge's is revocation, for good; a
+    # certificate's is suspension: set while it is revoked or while a badge it stacks is not
+    # valid, and cleared when that badge is renewed (bot/suspension.py).
+    purpose = SUSPENSION if definition.kind is CredentialKind.CERTIFICATE else REVOCATION
+    if (status_list := names.status_list(purpose)) is not None:
         credential["credentialStatus"] = {
             "id": f"{status_list}#{award.status_index}",
             "type": "BitstringStatusListEntry",
-            "statusPurpose": "revocation",
+            "statusPurpose": purpose,
             "statusListIndex": str(award.status_index),
             "statusListCredential": status_list,
         }
@@ -241,7 +247,10 @@ def evidence(definition: CredentialDefinition, award: AwardFacts, curriculum: Cu
         item: dict[str, Any] = {
             "type": ["Evidence"],
             "name": f"Badge held: {badge.title if badge else badge_id}",
-            "narrative": "A valid Open Badge this certificate stacks.",
+            "narrative": (
+                f"An Open Badge this certificate stacks, valid when it was awarded on {award.awarded_at.date().isoformat()}; "
+                "the certificate is suspended while this badge is not valid."
+            ),
             "genre": "Open Badge",
         }
         if public_id:

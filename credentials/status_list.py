@@ -16,12 +16,11 @@ from typing import Any
 
 from credentials.data_integrity import verify
 from credentials.issuer import IssuerIdentity
-from credentials.issuing import VC_CONTEXT, xsd_datetime
+from credentials.issuing import REVOCATION, VC_CONTEXT, xsd_datetime
 from credentials.keys import KeyResolver
 from credentials.verification import StatusCheck, parse_time
 
 MIN_SIZE_BITS = 131_072  # 16 KB: the spec's minimum, for herd privacy
-PURPOSE = "revocation"
 
 
 class StatusListError(ValueError):
@@ -59,9 +58,16 @@ def is_set(bits: bytes, index: int) -> bool:
 
 
 def status_list_credential(
-    *, issuer: IssuerIdentity, revoked_indices: Iterable[int], now: datetime, valid_for: timedelta = timedelta(days=1)
+    *,
+    issuer: IssuerIdentity,
+    revoked_indices: Iterable[int],
+    now: datetime,
+    valid_for: timedelta = timedelta(days=1),
+    purpose: str = REVOCATION,
 ) -> dict[str, Any]:
-    url = issuer.links.status_list()
+    """`revoked_indices`: the bits set, whatever the purpose (for suspension: the certificates
+    suspended now)."""
+    url = issuer.links.status_list(purpose)
     return {
         "@context": [VC_CONTEXT],
         "id": url,
@@ -72,16 +78,21 @@ def status_list_credential(
         "credentialSubject": {
             "id": f"{url}#list",
             "type": "BitstringStatusList",
-            "statusPurpose": PURPOSE,
+            "statusPurpose": purpose,
             "encodedList": encode_status_list(revoked_indices),
         },
     }
 
 
 def signed_status_list(
-    *, issuer: IssuerIdentity, revoked_indices: Iterable[int], now: datetime, valid_for: timedelta = timedelta(days=1)
+    *,
+    issuer: IssuerIdentity,
+    revoked_indices: Iterable[int],
+    now: datetime,
+    valid_for: timedelta = timedelta(days=1),
+    purpose: str = REVOCATION,
 ) -> dict[str, Any]:
-    document = status_list_credential(issuer=issuer, revoked_indices=revoked_indices, now=now, valid_for=valid_for)
+    document = status_list_credential(issuer=issuer, revoked_indices=revoked_indices, now=now, valid_for=valid_for, purpose=purpose)
     return issuer.sign(document, created=now)
 
 

@@ -104,9 +104,11 @@ def verify_credential(
     )
     if status.revoked is None:
         return Report(Verdict.INVALID, f"INVALID: {name}: its revocation status cannot be verified: {status.reason}")
+    entry = credential.get("credentialStatus")
+    word = "suspended" if isinstance(entry, Mapping) and entry.get("statusPurpose") == "suspension" else "revoked"
     if status.revoked:
-        return Report(Verdict.INVALID, f"INVALID: {name}: revoked ({status.reason})")
-    return Report(Verdict.VALID, f"VALID: {name}: signature, dates, schema and status check out (not revoked)")
+        return Report(Verdict.INVALID, f"INVALID: {name}: {word} ({status.reason})")
+    return Report(Verdict.VALID, f"VALID: {name}: signature, dates, schema and status check out (not {word})")
 
 
 def _type_problem(types: Any) -> str | None:

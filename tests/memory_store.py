@@ -459,6 +459,10 @@ class _Awards:
             }
         )
 
+    async def of_kind(self, kind: str) -> list[Award]:
+        found = [a for a in self._data.awards.values() if a.kind == kind]
+        return [copy.deepcopy(a) for a in sorted(found, key=lambda a: (a.awarded_at, a.id))]
+
     async def after(self, award_id: int, limit: int) -> list[Award]:
         return [copy.deepcopy(self._data.awards[i]) for i in sorted(i for i in self._data.awards if i > award_id)[:limit]]
 

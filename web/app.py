@@ -51,7 +51,9 @@ def create_app(
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(credential_routes(store=store, curriculum=curriculum, issuer=issuer, clock=clock, templates=templates))
     app.include_router(achievement_routes(store=store, curriculum=curriculum, issuer=issuer, clock=clock, templates=templates))
-    app.include_router(issuer_routes(store=store, issuer=issuer, clock=clock, status_list_max_age=status_list_max_age))
+    app.include_router(
+        issuer_routes(store=store, issuer=issuer, curriculum=curriculum, clock=clock, status_list_max_age=status_list_max_age)
+    )
     app.include_router(health_router(store, platform_checks or {}))
     app.include_router(dashboard_routes(store=store, clock=clock, templates=templates, curriculum=curriculum, public_url=issuer.public_url))
     app.include_router(landing_routes(templates=templates, issuer=issuer))

@@ -34,7 +34,7 @@ def credential_routes(
     router = APIRouter()
 
     async def published(public_id: str) -> PublishedAward:
-        award = await find_published(store, public_id)
+        award = await find_published(store, public_id, curriculum=curriculum, now=clock.now())
         if award is None:
             raise HTTPException(404, "No credential has this id.")
         return award

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Any
 
 from bot.published import PublishedAward
+from bot.suspension import Lapse
 from credentials.linkedin import add_to_profile_url
 
 
@@ -16,6 +17,7 @@ class Standing(StrEnum):
     VALID = "valid"
     EXPIRED = "expired"
     REVOKED = "revoked"
+    SUSPENDED = "suspended"  # a certificate while a badge it stacks is not valid (bot/suspension.py)
     UNVERIFIED = "unverified"  # the signature does not check out: nothing on it can be trusted
 
 
@@ -24,6 +26,7 @@ class EvidenceItem:
     name: str
     narrative: str
     url: str | None  # a stacked badge's own credential page
+    now: str | None = None  # what is true of it now, where that differs from what was signed
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,8 @@ def standing_of(award: PublishedAward, *, now: datetime, signature_ok: bool) -> 
         return Standing.UNVERIFIED
     if valid_until and parse_instant(valid_until) <= now:
         return Standing.EXPIRED
+    if award.lapses:
+        return Standing.SUSPENDED
     return Standing.VALID
 
 
@@ -80,15 +85,31 @@ def _wording(standing: Standing, award: PublishedAward, issuer: str, until: date
         return "Cannot be verified", "The signature on this credential does not match the issuer's keys. Do not rely on it."
     if standing is Standing.EXPIRED and until is not None:
         return "Expired", f"This credential expired on {day(until)}. It is no longer valid."
+    if standing is Standing.SUSPENDED:
+        why = "; ".join(_lapse(lapse) for lapse in award.lapses)
+        return "Suspended", f"This certificate does not count while a badge it stacks is not valid: {why}. It counts again once renewed."
     ends = f"until {day(until)}" if until else "with no expiry date"
     return "Valid", f"This credential is valid {ends}: the issuer's signature checks out and it has not been revoked."
 
 
-def _evidence(credential: dict[str, Any]) -> tuple[EvidenceItem, ...]:
+def _lapse(lapse: Lapse) -> str:
+    if lapse.how == "not held" or lapse.since is None:
+        return f"{lapse.title} is not held"
+    return f"{lapse.title} was {lapse.how} on {day(lapse.since)}"
+
+
+def _evidence(credential: dict[str, Any], lapsed: tuple[Lapse, ...]) -> tuple[EvidenceItem, ...]:
     items = []
     for item in credential.get("evidence", []):
+        name = str(item.get("name", "Evidence"))
+        lapse = next((lapse for lapse in lapsed if name == f"Badge held: {lapse.title}"), None)
         items.append(
-            EvidenceItem(name=str(item.get("name", "Evidence")), narrative=str(item.get("narrative", "")), url=web_url(item.get("id")))
+            EvidenceItem(
+                name=name,
+                narrative=str(item.get("narrative", "")),
+                url=web_url(item.get("id")),
+                now=f"Not valid now: {_lapse(lapse)}." if lapse is not None else None,
+            )
         )
     return tuple(items)
 
@@ -120,7 +141,7 @@ def credential_page(award: PublishedAward, *, now: datetime, signature_ok: bool,
         issuer_did=str(issuer.get("id", "")),
         valid_from=moment(issued),
         valid_until=moment(until) if until else None,
-        evidence=_evidence(credential),
+        evidence=_evidence(credential, award.lapses),
         linkedin_url=add_to_profile_url(
             name=name, organization=issuer_name, issued=issued, expires=until, url=page_url, credential_id=award.public_id
         )

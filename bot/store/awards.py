@@ -97,6 +97,10 @@ class SqlAwards:
         )
         return int(held or 0)
 
+    async def of_kind(self, kind: str) -> list[Award]:
+        found = await self._session.scalars(select(AwardRow).where(AwardRow.kind == kind).order_by(AwardRow.awarded_at, AwardRow.id))
+        return [rows.award(row) for row in found]
+
     async def after(self, award_id: int, limit: int) -> list[Award]:
         found = await self._session.scalars(select(AwardRow).where(AwardRow.id > award_id).order_by(AwardRow.id).limit(limit))
         return [rows.award(row) for row in found]

@@ -208,6 +208,20 @@ async def test_every_award_is_read_in_batches_in_id_order(any_store: Store):
         assert await tx.awards.after(added[-1], 10) == []
 
 
+async def test_awards_of_a_kind_include_revoked_ones(any_store: Store):
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        badge = Award("p-b", ana.id, "deckhand", "badge", 0, NOW, None, {})
+        first = Award("p-c1", ana.id, "mariner", "certificate", 0, NOW, None, {})
+        second = Award("p-c2", ana.id, "mariner", "certificate", 1, NOW + timedelta(days=1), None, {})
+        for award in (badge, first, second):
+            await tx.awards.add(award)
+        await tx.awards.revoke(first.id, at=NOW, reason="issued in error")
+    async with any_store.transaction() as tx:
+        assert [a.public_id for a in await tx.awards.of_kind("certificate")] == ["p-c1", "p-c2"]
+        assert [a.public_id for a in await tx.awards.of_kind("badge")] == ["p-b"]
+
+
 async def test_holds_end_today_and_future_ones_go(any_store: Store):
     today = date(2026, 3, 10)
     async with any_store.transaction() as tx:

@@ -29,6 +29,7 @@ import pytest
 
 from credentials.data_integrity import sign
 from credentials.issuer import IssuerIdentity
+from credentials.issuing import SUSPENSION
 from credentials.keys import IssuerKey, did_key, did_key_verification_method
 from credentials.keystore import KeyStore
 from credentials.status_list import signed_status_list, status_list_credential
@@ -47,6 +48,7 @@ class Issued:
     certificate: dict[str, Any]
     did_document: dict[str, Any]
     status_list: dict[str, Any]
+    suspension_list: dict[str, Any]  # a certificate's status (bot/suspension.py)
     issuer: IssuerIdentity
     now: datetime
 
@@ -84,6 +86,7 @@ def issued(tmp_path_factory: pytest.TempPathFactory) -> Issued:
         certificate=read("plant-operations"),
         did_document=read("did"),
         status_list=read("status-list"),
+        suspension_list=signed_status_list(issuer=issuer, revoked_indices=[], now=datetime.now(UTC), purpose=SUSPENSION),
         issuer=issuer,
         now=datetime.now(UTC),
     )
@@ -182,9 +185,9 @@ ROWS = [
     ),
     Row(
         "valid certificate",
-        lambda i, _: Handed(i.certificate, (i.status_list,)),
+        lambda i, _: Handed(i.certificate, (i.suspension_list,)),
         "VALID",
-        "signature, dates, schema and status check out (not revoked)",
+        "signature, dates, schema and status check out (not suspended)",
     ),
     Row("tampered subject", lambda i, _: tampered_subject(i), "INVALID", "signature does not match"),
     Row("tampered proof", lambda i, _: tampered_proof(i), "INVALID", "signature does not match"),

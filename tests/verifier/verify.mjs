@@ -158,8 +158,10 @@ async function main() {
     if(!result.verified) {
       return result;
     }
-    if(result.results.some(({status}) => status === true)) {
-      return {verified: false, error: new Error('credential revoked (status list bit set)')};
+    const set = result.results.find(({status}) => status === true);
+    if(set) {
+      const word = set.credentialStatus?.statusPurpose === 'suspension' ? 'suspended' : 'revoked';
+      return {verified: false, error: new Error(`credential ${word} (status list bit set)`)};
     }
     return result;
   }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from importlib import resources
@@ -23,6 +24,8 @@ MANIFEST = "index.json"
 _UNDEFINED_VOCAB = "https://undefined-term.invalid/#"
 _RELATIVE_BASE = "https://relative-iri.invalid/"
 _VOCAB_PROBE_TERM = "aTermThatNoContextDefines"
+# RFC 3987: a scheme, a colon, then no whitespace, controls or the characters an IRI excludes.
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:[^\s<>\"{}|\\^`\x00-\x1f\x7f]*")
 
 
 class DocumentError(Exception):
@@ -48,7 +51,7 @@ class UndefinedTerms(DocumentError):
 class RelativeIris(DocumentError):
     def __init__(self, iris: tuple[str, ...]) -> None:
         super().__init__(
-            "relative IRI references would be left out of the signed data: "
+            "IRI references that are relative or not IRIs at all would be left out of the signed data: "
             + ", ".join(repr(iri) for iri in iris)
             + "; use absolute IRIs (https:, urn:, did:)"
         )
@@ -98,11 +101,33 @@ def canonicalize(document: Mapping[str, Any], *, document_loader: DocumentLoader
     return _run(jsonld.normalize, dict(document), {"algorithm": "URDNA2015", "format": "application/n-quads"}, document_loader)
 
 
+def _ids_that_are_not_iris(value: Any) -> list[str]:
+    """Every `id` / `@id` in the document that is not an absolute IRI (a scheme, then no space or
+    character an IRI may not hold): pyld leaves such a node's id out of the signed data without a
+    word, where independent verifiers refuse the document ("relative @id reference")."""
+    found: list[str] = []
+    if isinstance(value, Mapping):
+        for key, item in value.items():
+            if key == "@context":  # term definitions ("id": "@id"), not data
+                continue
+            if key in ("id", "@id") and isinstance(item, str) and not _ABSOLUTE_IRI.fullmatch(item):
+                found.append(item)
+            found += _ids_that_are_not_iris(item)
+    elif isinstance(value, list):
+        for item in value:
+            found += _ids_that_are_not_iris(item)
+    return found
+
+
 def _refuse_what_would_be_dropped(document: Mapping[str, Any], *, document_loader: DocumentLoader) -> None:
     """Expand once more with a probe `@vocab` and `@base`: whatever lands under them is exactly
     what plain expansion would have dropped (pyld has no safe mode of its own). A document
     whose own contexts set `@vocab` (e.g. the W3C examples context) keeps it: nothing is
-    dropped there."""
+    dropped there. An id that is no IRI at all ("not a url") pyld drops before the probe can
+    see it, so ids are checked first."""
+    not_iris = _ids_that_are_not_iris(document)
+    if not_iris:
+        raise RelativeIris(tuple(sorted(set(not_iris))))
     context = document.get("@context", [])
     contexts = context if isinstance(context, list) else [context]
     if not _sets_vocab(contexts, document_loader=document_loader):

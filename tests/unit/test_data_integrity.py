@@ -162,6 +162,19 @@ def test_relative_id_makes_signing_fail(key):
         sign(credential, key=key, verification_method=did_key_verification_method(key.public_key), created=SIGNED_AT)
 
 
+@pytest.mark.parametrize("not_an_iri", ["not a url", "https://learn.example.com/a b", "<urn:x>"])
+def test_an_id_that_is_no_iri_makes_signing_fail_and_a_signed_one_fail_verification(key, signed, not_an_iri):
+    """pyld drops such an id from the signed data without a word; Digital Bazaar's verifier refuses it."""
+    credential = open_badge_credential(did_key(key.public_key))
+    credential["credentialSubject"]["achievement"]["id"] = not_an_iri
+    with pytest.raises(RelativeIris, match=re.escape(repr(not_an_iri))):
+        sign(credential, key=key, verification_method=did_key_verification_method(key.public_key), created=SIGNED_AT)
+    changed = copy.deepcopy(signed)
+    changed["credentialSubject"]["achievement"]["id"] = not_an_iri
+    [reason] = verify(changed, resolve_key=resolve_did_key).reasons
+    assert "not IRIs at all" in reason
+
+
 def test_a_property_added_after_signing_is_rejected(signed):
     padded = copy.deepcopy(signed)
     padded["credentialSubject"]["grade"] = "A+"

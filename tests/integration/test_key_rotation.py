@@ -21,7 +21,7 @@ from credentials.keys import IssuerKey, load_key, save_key
 from credentials.keystore import KeyStore
 from credentials.status_list import signed_status_list
 from tests.integration.test_credentials_cli import run
-from tests.support import Chat, study_daily_until
+from tests.integration.test_issuing_on_award import earn_deckhand
 
 PUBLIC = "https://learn.example.com"
 ANA = LearnerRef("test", "ana")
@@ -32,16 +32,10 @@ def live_issuer(keys: KeyStore, public_url: str | None = PUBLIC) -> IssuerIdenti
 
 
 async def earned(store, curriculum, clock, issuer):
-    """Ana earns the Deckhand badge (and, studying on, the Mariner certificate)."""
-    chat = Chat(Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer))
-    await chat.start()
-    await chat.take_next_lesson()
-    await chat.take_next_lesson()
-    day, _ = await study_daily_until(chat, clock, days=30, until="You earned the Deckhand badge")
-    assert day is not None
+    """Ana earns the Deckhand badge and the Mariner certificate: she and her awards."""
+    awards = await earn_deckhand(Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer), clock, store)
     async with store.transaction() as tx:
-        learner = await tx.learners.find("test", "ana")
-        return learner, await tx.awards.of(learner.id)
+        return await tx.learners.find("test", "ana"), awards
 
 
 def iso(instant: datetime) -> str:

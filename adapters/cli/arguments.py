@@ -119,19 +119,38 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     check_one = creds.add_parser(
         "verify",
         help="verify an Open Badges 3.0 credential offline",
-        description="Verify an Open Badges 3.0 credential offline: one line, VALID / INVALID: why / UNKNOWN: why.",
+        description=(
+            "Verify an Open Badges 3.0 credential offline: one line, VALID / INVALID: why / UNKNOWN: why. Nothing is fetched:"
+            " without --did-document and --status-list, the did.json and status-list.json (for a certificate"
+            " status-list-suspension.json) beside the credential are used, as credentials sample writes them, each only"
+            " if its id is the credential's issuer or status list."
+        ),
     )
-    check_one.add_argument("file", type=Path)
+    check_one.add_argument("file", metavar="FILE", type=Path)
     check_one.add_argument(
-        "--did-document", type=Path, action="append", default=[], help="the issuer's DID document (did:web), as a file: nothing is fetched"
+        "--did-document",
+        type=Path,
+        action="append",
+        default=[],
+        help="the issuer's DID document (did:web), as a file: nothing is fetched (default: did.json beside FILE, if it is the issuer's)",
     )
-    check_one.add_argument("--status-list", type=Path, help="the issuer's signed status list, as a file")
+    check_one.add_argument(
+        "--status-list",
+        type=Path,
+        help="the issuer's signed status list, as a file (default: status-list.json beside FILE, if it is its list)",
+    )
     sample = creds.add_parser(
         "sample",
         help="play a demo learner and write one signed credential of each kind",
-        description="Play a demo learner and write one signed credential of each kind.",
+        description=(
+            "Play a demo learner and write one credential of each kind to OUT_DIR, signed by a demo issuer: named as a demo,"
+            " did:web:samples.invalid (an address that never exists), with a key made for this run and not kept."
+            " The DID document (did.json) and the status lists (status-list.json, status-list-suspension.json) are written beside them,"
+            " so `credentials verify OUT_DIR/FILE.json` checks one with nothing else. This deployment's keys (KEYS_DIR),"
+            " database and status list are not used: the samples are not awards and never verify as its credentials."
+        ),
     )
-    sample.add_argument("out_dir", type=Path)
+    sample.add_argument("out_dir", metavar="OUT_DIR", type=Path)
     return top
 
 

@@ -24,7 +24,8 @@ from bot.store.migrate import upgrade_async
 from bot.store.store import SqlStore
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
-from credentials.keys import DidDocumentKeys, did_key
+from credentials.issuing import REVOCATION, SUSPENSION
+from credentials.keys import DidDocumentKeys, IssuerKey, did_key
 from credentials.keystore import KeyStore
 from credentials.status_list import check_status, signed_status_list
 from credentials.verification import StatusCheck, Verdict, verify_credential
@@ -69,11 +70,11 @@ async def command(settings: Settings, args: argparse.Namespace) -> int:
         curriculum = content_or_report(settings)
         if curriculum is None:
             return 1
-        check_keys(settings)
+        # Never the deployment's issuer: KEYS_DIR and the database are neither read nor created.
         outcome = await write_samples(
             # Start the demo in the past, so the samples are already valid today.
             curriculum=curriculum,
-            issuer=load_issuer(settings),
+            issuer=demo_issuer(settings.issuer_name),
             out_dir=args.out_dir,
             start=now - timedelta(days=60),
         )
@@ -106,9 +107,33 @@ async def revoke(store: Store, reference: str, *, reason: str, now: datetime) ->
     return Outcome(f"Revoked credential {public_id} ({award.definition_id}, status list index {award.id}): {reason}")
 
 
-async def write_samples(*, curriculum: Curriculum, issuer: IssuerIdentity, out_dir: Path, start: datetime) -> Outcome:
+DEMO_URL = "https://samples.invalid"
+"""Where the demo issuer of `credentials sample` "lives": `.invalid` is reserved (RFC 2606, RFC 6761)
+and never resolves, so no one can ever publish a DID document or a status list there, and no
+verifier that resolves did:web can be made to accept a sample. It is did:web, not did:key, so that
+the samples carry a status list as real credentials do, and the sample folder holds the DID
+document and the status list an offline verifier needs. It does not depend on PUBLIC_URL, so a
+sample never names the deployment's address."""
+DEMO_NAME = "{name} (demo samples: not a real credential)"
+DEMO_STATUS_VALID_FOR = timedelta(days=365)  # its key is gone, so the list can never be signed again
+DID_DOCUMENT_FILE, STATUS_LIST_FILE = "did.json", "status-list.json"  # written beside the samples; verify looks for them there
+
+
+def demo_issuer(name: str) -> IssuerIdentity:
+    """A throwaway issuer for sample credentials: a key made now, held in memory only (never in
+    KEYS_DIR, never written anywhere, gone when the process ends, so nobody can sign more
+    "samples" with it), a did:web under DEMO_URL, and a name that says it is a demo."""
+    return IssuerIdentity.create(key=IssuerKey.generate(), name=DEMO_NAME.format(name=name), public_url=DEMO_URL, local_url=DEMO_URL)
+
+
+async def write_samples(
+    *, curriculum: Curriculum, issuer: IssuerIdentity, out_dir: Path, start: datetime, status_valid_for: timedelta = DEMO_STATUS_VALID_FOR
+) -> Outcome:
     """Play the demo learner through the curriculum on a throwaway database and write one
-    signed credential of every definition, the DID document (did:web) and the status list."""
+    credential of every definition signed by `issuer` (`demo_issuer` for `credentials sample`),
+    its DID document (did:web) and the signed status list each credential names, at the indices
+    the throwaway database gave them, none set. Nothing is read from or written to the
+    deployment's database or keys."""
     out_dir.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240 - a CLI command: nothing else runs on its loop
     with tempfile.TemporaryDirectory() as folder:
         url = f"sqlite+aiosqlite:///{Path(folder) / 'sample.sqlite3'}"
@@ -124,25 +149,57 @@ async def write_samples(*, curriculum: Curriculum, issuer: IssuerIdentity, out_d
                 awards = await tx.awards.of(learner.id) if learner else []
         finally:
             await engine.dispose()
-    written = []
+    written, credentials = [], []
     for award in awards:
         if award.credential is not None:
             path = out_dir / f"{award.definition_id}.json"
             path.write_text(json.dumps(award.credential, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
             written.append(path.name)
+            credentials.append(award.credential)
     document = issuer.did_document()
     if document is not None:
-        (out_dir / "did.json").write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-        written.append("did.json")
-    status_list = signed_status_list(issuer=issuer, revoked_indices=[], now=datetime.now(start.tzinfo))
-    (out_dir / "status-list.json").write_text(json.dumps(status_list, indent=2) + "\n", encoding="utf-8")
-    written.append("status-list.json")
+        (out_dir / DID_DOCUMENT_FILE).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+        written.append(DID_DOCUMENT_FILE)
+    now = datetime.now(start.tzinfo)
+    for name, status_list in _status_lists(issuer, credentials, now=now, valid_for=status_valid_for).items():
+        (out_dir / name).write_text(json.dumps(status_list, indent=2) + "\n", encoding="utf-8")
+        written.append(name)
     missing = sorted(set(curriculum.credentials) - {a.definition_id for a in awards})
     summary = ", ".join(f"{title} on day {day}" for title, day in earned.items())
-    message = f"Wrote {', '.join(written)} to {out_dir}. The demo learner earned: {summary or 'nothing'}."
+    message = (
+        f"Wrote {', '.join(written)} to {out_dir}: demo credentials from a demo issuer, {issuer.name!r} ({issuer.did}, "
+        "a key made for this run and not kept), not this deployment's: they are not awards and never verify against its "
+        f"DID document or status list. The demo learner earned: {summary or 'nothing'}."
+    )
+    if credentials:
+        message += (
+            f" Check one with `credentials verify {out_dir / written[0]}`: it uses the DID document and status list beside it"
+            f" (valid until {(now + status_valid_for).date().isoformat()})."
+        )
     if missing:
         return Outcome(message + f" Never earned (check their requirements): {', '.join(missing)}.", 1)
     return Outcome(message)
+
+
+def status_list_file(purpose: Any) -> str:
+    """The name a status list has beside the credentials: status-list.json for revocation (badges),
+    status-list-suspension.json for suspension (certificates)."""
+    return f"status-list-{SUSPENSION}.json" if purpose == SUSPENSION else STATUS_LIST_FILE
+
+
+def _status_lists(issuer: IssuerIdentity, credentials: list[dict[str, Any]], *, now: datetime, valid_for: timedelta) -> dict[str, Any]:
+    """A signed list for each purpose the credentials' status entries name (revocation for
+    badges, suspension for certificates), always revocation, with no bit set: nothing in the
+    demo is revoked or suspended."""
+    purposes = [REVOCATION]
+    for credential in credentials:
+        entry = credential.get("credentialStatus")
+        if isinstance(entry, Mapping) and (purpose := entry.get("statusPurpose")) in (REVOCATION, SUSPENSION) and purpose not in purposes:
+            purposes.append(purpose)
+    return {
+        status_list_file(purpose): signed_status_list(issuer=issuer, revoked_indices=[], now=now, valid_for=valid_for, purpose=purpose)
+        for purpose in purposes
+    }
 
 
 def read_json(path: Path, what: str) -> tuple[dict[str, Any] | None, str | None]:
@@ -175,7 +232,13 @@ async def verify_file(
     list is in hand and checks out, as the issuer's own (read from the store when this is the
     issuer) or as `--status-list FILE`; nothing is fetched from the network. UNKNOWN (3) is said
     only when the `--status-list` FILE itself cannot be read: the independent verifier, handed an
-    unreadable file, gives no verdict either."""
+    unreadable file, gives no verdict either.
+
+    Without `--did-document` / `--status-list`, the files beside the credential stand in for them
+    (as `credentials sample` writes them): `did.json` when its id is the credential's issuer, and
+    `status-list.json` (`status-list-suspension.json` for a certificate) when its id is the credential's
+    statusListCredential; any other file there is left alone. The issuer's own DID document and
+    database, when this is the issuer, come first."""
     credential, problem = read_json(path, "the credential file")
     if credential is None:
         return Outcome(f"INVALID: {problem}", 1)
@@ -190,19 +253,36 @@ async def verify_file(
     own_document = own_issuer.did_document() if own_issuer else None
     if own_document:
         documents.append(own_document)
+    issuer_id = _issuer_id(credential)
+    beside: list[str] = []  # what the files beside the credential turned out to be, when not used
+    if (
+        not did_documents
+        and isinstance(issuer_id, str)
+        and issuer_id.startswith("did:web:")
+        and issuer_id not in {d.get("id") for d in documents}
+    ):
+        document, other = _beside(path, DID_DOCUMENT_FILE, issuer_id)
+        if document is not None:
+            documents.append(document)
+        beside += other
     status_list: dict[str, Any] | None = None
+    status_url = _status_url(credential)
     if status_list_path is not None:
         status_list, problem = read_json(status_list_path, "the status list")
         if status_list is None:
             return Outcome(f"UNKNOWN: {problem}, so the credential's revocation status could not be checked", 3)
-    elif own_issuer is not None and store is not None and _status_url(credential) == own_issuer.links.status_list():
+    elif own_issuer is not None and store is not None and status_url == own_issuer.links.status_list():
         async with store.transaction() as tx:
             status_list = signed_status_list(issuer=own_issuer, revoked_indices=await tx.awards.revoked_indices(), now=now)
-    issuer_id = _issuer_id(credential)
+    elif isinstance(status_url, str):
+        status_list, other = _beside(path, _status_list_file_of(credential), status_url)
+        beside += other
+    note = f"; {' and '.join(beside)}" if beside else ""
     if isinstance(issuer_id, str) and issuer_id.startswith("did:web:") and issuer_id not in {d.get("id") for d in documents}:
         return Outcome(
             f"INVALID: cannot check the signature offline: the DID document of {issuer_id} was not given "
-            "(pass --did-document FILE; nothing is fetched from the network)",
+            f"(pass --did-document FILE, or keep it beside the credential as {DID_DOCUMENT_FILE}; nothing is fetched from the network)"
+            + note,
             1,
         )
     resolver = DidDocumentKeys(tuple(documents))
@@ -210,7 +290,9 @@ async def verify_file(
     def checker(checked: Mapping[str, Any]) -> StatusCheck:
         if status_list is None:
             return StatusCheck(
-                None, f"its status list {_status_url(checked)} was not given (pass --status-list FILE; nothing is fetched from the network)"
+                None,
+                f"its status list {_status_url(checked)} was not given (pass --status-list FILE, or keep it beside the credential as "
+                f"{_status_list_file_of(checked)}; nothing is fetched from the network){note}",
             )
         return check_status(checked, status_list=status_list, resolve_key=resolver, now=now)
 
@@ -244,6 +326,26 @@ async def _own_record(credential: dict[str, Any], issuer: IssuerIdentity, store:
             "record: the credential carries no status list, so verifiers elsewhere still accept it)"
         )
     return None
+
+
+def _beside(credential_path: Path, name: str, wanted_id: str) -> tuple[dict[str, Any] | None, list[str]]:
+    """The file `name` beside the credential if its id is `wanted_id`; else None and, for the
+    line, what that file is when it is there."""
+    path = credential_path.parent / name
+    if not path.is_file():
+        return None, []
+    document, _ = read_json(path, name)
+    found = document.get("id") if document is not None else None
+    if found == wanted_id:
+        return document, []
+    if document is None:
+        return None, [f"the {name} beside it cannot be read"]
+    return None, [f"the {name} beside it is {found!r}, not {wanted_id!r}" if isinstance(found, str) else f"the {name} beside it has no id"]
+
+
+def _status_list_file_of(credential: Mapping[str, Any]) -> str:
+    entry = credential.get("credentialStatus")
+    return status_list_file(entry.get("statusPurpose") if isinstance(entry, Mapping) else None)
 
 
 def _issuer_id(credential: dict[str, Any]) -> Any:

@@ -114,7 +114,10 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     creds.add_parser(
         "reissue",
         help="finish signing again what a withdrawn key signed",
-        description="Sign again, with the current key, every valid credential a key withdrawn as compromised signed (after an interruption).",
+        description=(
+            "Sign again, with the current key, every valid credential that a key withdrawn as compromised signed"
+            " (to finish an interrupted rotate-key --compromised)."
+        ),
     )
     check_one = creds.add_parser(
         "verify",

@@ -3,8 +3,9 @@
 Each row hands our command (`run_bot.py credentials verify`, run as a verifier who is not the
 issuer) and Digital Bazaar's verifier (tests/verifier/verify.mjs) the same files: a credential,
 the issuer's DID document and the status lists given, if any; nothing is fetched. The
-credentials are real ones, written by `credentials sample` (did:web), changed and signed again
-with the issuer's key where a row needs a credential that says something else.
+credentials are real ones, written as `credentials sample` writes them (its `write_samples`, for
+a did:web issuer whose key the test holds: the command's own demo key is not kept), changed and
+signed again with the issuer's key where a row needs a credential that says something else.
 
 The two agree on every row but two, where the credential is a valid Verifiable Credential but
 not a valid Open Badge: Digital Bazaar's verifier checks the VC data model, proofs and status,
@@ -16,6 +17,7 @@ Without Node or the verifier's packages these tests skip (fail in CI), as tests/
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import subprocess
@@ -27,12 +29,15 @@ from typing import Any
 
 import pytest
 
+from adapters.cli.credentials import write_samples
+from content.loader import load_curriculum
 from credentials.data_integrity import sign
 from credentials.issuer import IssuerIdentity
 from credentials.issuing import SUSPENSION
 from credentials.keys import IssuerKey, did_key, did_key_verification_method
 from credentials.keystore import KeyStore
 from credentials.status_list import signed_status_list, status_list_credential
+from tests.conftest import PROJECT_DIR, blocking
 from tests.integration.test_credentials_cli import run
 from tests.node_verifier import VERIFIER, NodeVerifier
 
@@ -42,7 +47,7 @@ EXIT_CODES = {"VALID": 0, "INVALID": 1, "UNKNOWN": 3}
 
 @dataclass(frozen=True)
 class Issued:
-    """What the issuer published (`credentials sample`), and its key to sign variants with."""
+    """What the issuer published (as `credentials sample` writes it), and its key to sign variants with."""
 
     badge: dict[str, Any]
     certificate: dict[str, Any]
@@ -70,17 +75,17 @@ class Handed:
 
 @pytest.fixture(scope="module")
 def issued(tmp_path_factory: pytest.TempPathFactory) -> Issued:
-    folder = tmp_path_factory.mktemp("issuer")
-    samples = folder / "samples"
-    result = run("credentials", "sample", str(samples), env={"KEYS_DIR": str(folder / "keys"), "PUBLIC_URL": PUBLIC_URL})
-    assert result.returncode == 0, result.stdout + result.stderr
+    samples = tmp_path_factory.mktemp("issuer") / "samples"
+    issuer = IssuerIdentity.create(key=IssuerKey.generate(), name="Acme Plant Academy", public_url=PUBLIC_URL, local_url=PUBLIC_URL)
+    curriculum = load_curriculum(PROJECT_DIR / "content").curriculum
+    assert curriculum is not None
+    start = datetime.now(UTC) - timedelta(days=60)
+    outcome = blocking(asyncio.run, write_samples(curriculum=curriculum, issuer=issuer, out_dir=samples, start=start))
+    assert outcome.exit_code == 0, outcome.message
 
     def read(name: str) -> dict[str, Any]:
         return json.loads((samples / f"{name}.json").read_text(encoding="utf-8"))
 
-    issuer = IssuerIdentity.create(
-        key=KeyStore(folder / "keys").load_or_create(), name="Acme Plant Academy", public_url=PUBLIC_URL, local_url=PUBLIC_URL
-    )
     return Issued(
         badge=read("loto-practitioner"),
         certificate=read("plant-operations"),

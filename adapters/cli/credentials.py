@@ -22,6 +22,8 @@ from bot.ports import Store
 from bot.store.database import create_engine, create_sessionmaker
 from bot.store.migrate import upgrade_async
 from bot.store.store import SqlStore
+from bot.suspension import suspended_indices
+from content.loader import load_curriculum
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
 from credentials.issuing import REVOCATION, SUSPENSION
@@ -60,6 +62,7 @@ async def command(settings: Settings, args: argparse.Namespace) -> int:
                 own_issuer=own,
                 store=SqlStore(create_sessionmaker(engine)) if engine else None,
                 now=now,
+                curriculum=load_curriculum(settings.content_dir).curriculum if own is not None else None,
             )
         finally:
             if engine is not None:
@@ -224,8 +227,10 @@ async def verify_file(
     own_issuer: IssuerIdentity | None,
     store: Store | None,
     now: datetime,
+    curriculum: Curriculum | None = None,
 ) -> Outcome:
-    """`credentials verify`: exit 0 VALID, 1 INVALID, 3 UNKNOWN.
+    """`credentials verify`: exit 0 VALID, 1 INVALID, 3 UNKNOWN. `curriculum`: the issuer's own,
+    to work out its suspension list (which certificates' badges are not valid now).
 
     The verdicts are those of independent verifiers given the same files (see
     credentials/verification.py): a credential that names a status list is INVALID unless that
@@ -274,6 +279,10 @@ async def verify_file(
     elif own_issuer is not None and store is not None and status_url == own_issuer.links.status_list():
         async with store.transaction() as tx:
             status_list = signed_status_list(issuer=own_issuer, revoked_indices=await tx.awards.revoked_indices(), now=now)
+    elif own_issuer is not None and store is not None and curriculum is not None and status_url == own_issuer.links.status_list(SUSPENSION):
+        async with store.transaction() as tx:
+            suspended = await suspended_indices(tx, curriculum, now=now)
+        status_list = signed_status_list(issuer=own_issuer, revoked_indices=suspended, now=now, purpose=SUSPENSION)
     elif isinstance(status_url, str):
         status_list, other = _beside(path, _status_list_file_of(credential), status_url)
         beside += other

@@ -20,6 +20,7 @@ from credentials.issuer import IssuerIdentity
 from credentials.keys import IssuerKey, load_key, save_key
 from credentials.keystore import KeyStore
 from credentials.status_list import signed_status_list
+from tests.conftest import FIXTURE_CONTENT
 from tests.integration.test_credentials_cli import run
 from tests.integration.test_issuing_on_award import earn_deckhand
 
@@ -212,3 +213,25 @@ async def test_verify_here_knows_a_did_key_credential_was_revoked_though_it_carr
         f"INVALID: revoked by its issuer on {clock.now().date().isoformat()}: issued in error (this issuer's own record: "
         "the credential carries no status list, so verifiers elsewhere still accept it)",
     )
+
+
+async def test_the_issuer_verifies_its_own_certificate_against_its_suspension_list(store, curriculum, clock, tmp_path, database_url):
+    """`credentials verify` run by the issuer works out the certificate's suspension list from
+    its database, as /status/suspension publishes it: valid, then suspended once its badge is revoked."""
+    keys_dir = tmp_path / "keys"
+    issuer = live_issuer(KeyStore(keys_dir))
+    clock.set(datetime.now(UTC) - timedelta(days=40))  # the command runs at today's date: both still valid then
+    _, [badge, certificate] = await earned(store, curriculum, clock, issuer)
+    path = tmp_path / "certificate.json"
+    path.write_text(json.dumps(certificate.credential), encoding="utf-8")
+    env = {"KEYS_DIR": str(keys_dir), "DATABASE_URL": database_url, "PUBLIC_URL": PUBLIC, "CONTENT_DIR": str(FIXTURE_CONTENT)}
+
+    result = run("credentials", "verify", str(path), env=env)
+    assert (result.returncode, result.stdout.strip()) == (
+        0,
+        "VALID: 'Mariner Certificate': signature, dates, schema and status check out (not suspended)",
+    )
+    async with store.transaction() as tx:
+        await tx.awards.revoke(badge.id, at=clock.now(), reason="issued in error")
+    result = run("credentials", "verify", str(path), env=env)
+    assert result.returncode == 1 and result.stdout.startswith("INVALID: 'Mariner Certificate': suspended (status list bit "), result.stdout

@@ -5,7 +5,10 @@ issuer) and Digital Bazaar's verifier (tests/verifier/verify.mjs) the same files
 the issuer's DID document and the status lists given, if any; nothing is fetched. The
 credentials are real ones, written as `credentials sample` writes them (its `write_samples`, for
 a did:web issuer whose key the test holds: the command's own demo key is not kept), changed and
-signed again with the issuer's key where a row needs a credential that says something else.
+signed again with the issuer's key where a row needs a credential that says something else;
+and, for the rows on a self-contained did:key credential, written the same way by a did:key
+issuer (no PUBLIC_URL). Rows cover badges and certificates, valid, tampered, revoked, expired,
+suspended (a certificate whose badge is revoked) and signed by a key withdrawn as compromised.
 
 The two agree on every row but two, where the credential is a valid Verifiable Credential but
 not a valid Open Badge: Digital Bazaar's verifier checks the VC data model, proofs and status,
@@ -54,6 +57,7 @@ class Issued:
     did_document: dict[str, Any]
     status_list: dict[str, Any]
     suspension_list: dict[str, Any]  # a certificate's status (bot/suspension.py)
+    self_contained: dict[str, Any]  # a did:key issuer's (no PUBLIC_URL): its badge and certificate
     issuer: IssuerIdentity
     now: datetime
 
@@ -82,6 +86,10 @@ def issued(tmp_path_factory: pytest.TempPathFactory) -> Issued:
     start = datetime.now(UTC) - timedelta(days=60)
     outcome = blocking(asyncio.run, write_samples(curriculum=curriculum, issuer=issuer, out_dir=samples, start=start))
     assert outcome.exit_code == 0, outcome.message
+    did_key_issuer = IssuerIdentity.create(key=IssuerKey.generate(), name="Acme Plant Academy", public_url=None, local_url=PUBLIC_URL)
+    did_key_samples = samples.parent / "did-key"
+    outcome = blocking(asyncio.run, write_samples(curriculum=curriculum, issuer=did_key_issuer, out_dir=did_key_samples, start=start))
+    assert outcome.exit_code == 0, outcome.message
 
     def read(name: str) -> dict[str, Any]:
         return json.loads((samples / f"{name}.json").read_text(encoding="utf-8"))
@@ -92,6 +100,10 @@ def issued(tmp_path_factory: pytest.TempPathFactory) -> Issued:
         did_document=read("did"),
         status_list=read("status-list"),
         suspension_list=signed_status_list(issuer=issuer, revoked_indices=[], now=datetime.now(UTC), purpose=SUSPENSION),
+        self_contained={
+            name: json.loads((did_key_samples / f"{name}.json").read_text(encoding="utf-8"))
+            for name in ("loto-practitioner", "plant-operations")
+        },
         issuer=issuer,
         now=datetime.now(UTC),
     )
@@ -168,6 +180,25 @@ def did_key_badge_after_a_key_rotation(issued: Issued, keys_dir: Path) -> Handed
     return Handed(badge, (signed_status_list(issuer=after, revoked_indices=[], now=issued.now),))
 
 
+def signed_by_a_withdrawn_key(issued: Issued, keys_dir: Path) -> Handed:
+    """`credentials rotate-key --compromised`: the DID document the issuer publishes now lists
+    only the new key, so the badge signed by the withdrawn one (or a forgery made with it)
+    verifies nowhere; the status list is signed by the new key."""
+    now = IssuerIdentity.create(key=IssuerKey.generate(), name="Acme Plant Academy", public_url=PUBLIC_URL, local_url=PUBLIC_URL)
+    document = now.did_document()
+    assert document is not None and issued.issuer.key.public_key_multibase not in json.dumps(document)
+    status_list = signed_status_list(issuer=now, revoked_indices=[], now=issued.now)
+    return Handed(issued.badge, (status_list,), (document,))
+
+
+def suspended_certificate(issued: Issued) -> Handed:
+    """A badge the certificate stacks was revoked: its suspension bit is set (bot/suspension.py)."""
+    suspended = signed_status_list(
+        issuer=issued.issuer, revoked_indices=[status_index(issued.certificate)], now=issued.now, purpose=SUSPENSION
+    )
+    return Handed(issued.certificate, (suspended,))
+
+
 @dataclass(frozen=True)
 class Row:
     name: str
@@ -194,6 +225,22 @@ ROWS = [
         "VALID",
         "signature, dates, schema and status check out (not suspended)",
     ),
+    Row(
+        "did:key badge, self-contained (no PUBLIC_URL)",
+        lambda i, _: Handed(i.self_contained["loto-practitioner"]),
+        "VALID",
+        "signature, dates and schema check out; it has no revocation status",
+    ),
+    Row(
+        "did:key certificate, self-contained (no PUBLIC_URL)",
+        lambda i, _: Handed(i.self_contained["plant-operations"]),
+        "VALID",
+        "signature, dates and schema check out; it has no revocation status",
+    ),
+    Row(
+        "suspended certificate (a badge it stacks revoked)", lambda i, _: suspended_certificate(i), "INVALID", "suspended (status list bit"
+    ),
+    Row("signed by a key withdrawn as compromised", signed_by_a_withdrawn_key, "INVALID", "unknown verification method did:web:"),
     Row("tampered subject", lambda i, _: tampered_subject(i), "INVALID", "signature does not match"),
     Row("tampered proof", lambda i, _: tampered_proof(i), "INVALID", "signature does not match"),
     Row(
@@ -278,7 +325,7 @@ def ours(folder: Path, handed: Handed) -> tuple[int, str]:
 @pytest.mark.parametrize("row", ROWS, ids=[row.name for row in ROWS])
 def test_our_verdict_agrees_with_the_independent_verifier(row: Row, issued: Issued, tmp_path: Path, verify_with_node: NodeVerifier) -> None:
     handed = row.handed(issued, tmp_path / "keys")
-    handed = Handed(handed.credential, handed.status_lists, (issued.did_document,))
+    handed = Handed(handed.credential, handed.status_lists, handed.did_documents or (issued.did_document,))
     theirs = verify_with_node(
         handed.credential,
         did_documents=handed.did_documents,

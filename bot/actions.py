@@ -15,6 +15,7 @@ callback data, so they stay terse:
     set:time | set:pause | set:leave   a settings button that asks for more
     pause:<days> | pause:off           pause for some days, or end the pause
     ann:on | ann:off                   announce my badges, or not
+    name:on | name:off                 my name on the credentials I earn from now on, or not
     leave:yes | leave:now | leave:no   leaving: asked twice, then done; or staying
 
 The mode says what comes after a picker: `o` onboarding (ask the daily time, then offer the
@@ -130,6 +131,13 @@ class Announce:
 
 
 @dataclass(frozen=True)
+class NameOnCredentials:
+    """Whether credentials issued from now on carry the learner's name."""
+
+    on: bool
+
+
+@dataclass(frozen=True)
 class AskLeave:
     """Leaving, first ask."""
 
@@ -149,9 +157,37 @@ class Stay:
     """Not leaving after all."""
 
 
-Preference = PickRegion | PickZone | PickTime | AskTime | AskPause | Pause | EndPause | Announce | AskLeave | ConfirmLeave | LeaveNow | Stay
+Preference = (
+    PickRegion
+    | PickZone
+    | PickTime
+    | AskTime
+    | AskPause
+    | Pause
+    | EndPause
+    | Announce
+    | NameOnCredentials
+    | AskLeave
+    | ConfirmLeave
+    | LeaveNow
+    | Stay
+)
 Action = Continue | Later | SkipToday | NextCard | ChooseOption | RunCommand | Preference
-PREFERENCES = (PickRegion, PickZone, PickTime, AskTime, AskPause, Pause, EndPause, Announce, AskLeave, ConfirmLeave, LeaveNow, Stay)
+PREFERENCES = (
+    PickRegion,
+    PickZone,
+    PickTime,
+    AskTime,
+    AskPause,
+    Pause,
+    EndPause,
+    Announce,
+    NameOnCredentials,
+    AskLeave,
+    ConfirmLeave,
+    LeaveNow,
+    Stay,
+)
 
 CONTINUE, LATER, SKIP_TODAY = Continue(), Later(), SkipToday()
 _FIXED: dict[str, Action] = {
@@ -164,6 +200,8 @@ _FIXED: dict[str, Action] = {
     "pause:off": EndPause(),
     "ann:on": Announce(True),
     "ann:off": Announce(False),
+    "name:on": NameOnCredentials(True),
+    "name:off": NameOnCredentials(False),
     "leave:yes": ConfirmLeave(),
     "leave:now": LeaveNow(),
     "leave:no": Stay(),

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot import actions, commands
@@ -35,6 +35,31 @@ def subject_of(learner: Learner) -> str:
 
 def is_valid(award: Award, now: datetime) -> bool:
     return award.revoked_at is None and (award.valid_until is None or award.valid_until > now)
+
+
+def latest_awards(awards: list[Award], now: datetime) -> list[Award]:
+    """Each credential the learner was ever awarded, once, in the order first awarded: its
+    latest valid award, else its latest award (expired, or revoked). Nothing awarded once is
+    earned again (a refresher renews an expired badge), so these are all the learner has."""
+    chosen: dict[str, Award] = {}
+    for award in sorted(awards, key=lambda a: (a.renewal, a.awarded_at, a.id)):
+        kept = chosen.get(award.definition_id)
+        if kept is None or is_valid(award, now) or not is_valid(kept, now):
+            chosen[award.definition_id] = award
+    first: dict[str, int] = {}
+    for award in sorted(awards, key=lambda a: a.id):
+        first.setdefault(award.definition_id, award.id)
+    return sorted(chosen.values(), key=lambda a: first[a.definition_id])
+
+
+@dataclass(frozen=True)
+class CredentialLinks:
+    """Where a learner finds a credential again: its public page, its signed JSON file, and
+    LinkedIn's "Add license or certification" filled in from it."""
+
+    page: str
+    json: str
+    linkedin: str
 
 
 class Awarder:
@@ -125,7 +150,8 @@ class Awarder:
         return [self._notice(definition, award, text)]
 
     async def _issue(self, turn: Turn, award: Award, issuer: IssuerIdentity) -> None:
-        """Sign the award as an OpenBadgeCredential, in the same transaction as the award."""
+        """Sign the award as an OpenBadgeCredential, in the same transaction as the award; it
+        carries the learner's name only if they chose so (/settings)."""
         held = {a.definition_id: a.public_id for a in await turn.tx.awards.of(turn.learner.id) if is_valid(a, turn.now)}
         facts = AwardFacts(
             public_id=award.public_id,
@@ -143,6 +169,7 @@ class Awarder:
             issuer=issuer.profile,
             names=issuer.names,
             subject_identity=identity,
+            subject_name=turn.learner.display_name if turn.learner.name_on_credentials else None,
         )
         await turn.tx.awards.store_credential(award.id, issuer.sign(credential, created=turn.now))
 
@@ -183,26 +210,35 @@ class Awarder:
             )
         return replies
 
-    def _notice(self, definition: CredentialDefinition, award: Award, text: str) -> AwardNotice:
-        buttons = (actions.button("My badges", actions.RunCommand(commands.BADGES.name)),)
+    def links(self, title: str, award: Award) -> CredentialLinks | None:
+        """The award's page, JSON file and add-to-LinkedIn link (as its award notice gives them);
+        None without an issuer, where nothing is signed or published."""
         if self._issuer is None:
-            return AwardNotice(title=definition.title, text=text, buttons=buttons)
+            return None
         links = self._issuer.links
         page = links.credential(award.public_id)
+        linkedin = add_to_profile_url(
+            name=title,
+            organization=self._issuer.profile.name,
+            issued=award.awarded_at,
+            expires=award.valid_until,
+            url=page,
+            credential_id=award.public_id,
+        )
+        return CredentialLinks(page=page, json=links.credential_json(award.public_id), linkedin=linkedin)
+
+    def _notice(self, definition: CredentialDefinition, award: Award, text: str) -> AwardNotice:
+        buttons = (actions.button("My badges", actions.RunCommand(commands.BADGES.name)),)
+        links = self.links(definition.title, award)
+        if self._issuer is None or links is None:
+            return AwardNotice(title=definition.title, text=text, buttons=buttons)
         return AwardNotice(
             title=definition.title,
             text=text,
             credential_id=award.public_id,
-            page_url=page,
-            image_url=links.credential_image(award.public_id),
-            linkedin_url=add_to_profile_url(
-                name=definition.title,
-                organization=self._issuer.profile.name,
-                issued=award.awarded_at,
-                expires=award.valid_until,
-                url=page,
-                credential_id=award.public_id,
-            ),
+            page_url=links.page,
+            image_url=self._issuer.links.credential_image(award.public_id),
+            linkedin_url=links.linkedin,
             buttons=buttons,
         )
 

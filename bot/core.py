@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot import actions, commands, people, preferences, team, texts
 from bot.actions import StepRef
-from bot.awards import Awarder, is_valid
+from bot.awards import Awarder, is_valid, latest_awards
 from bot.clock import Clock
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start, TeamFromChannel, TimerFired
 from bot.flow import LessonFlow
@@ -24,9 +24,10 @@ from bot.replies import Home, Reply, Text, reply_from_json, reply_to_json
 from bot.schedule import Rhythm, next_reachable
 from bot.settings import apply_setting
 from bot.streaks import at_risk_now
+from bot.suspension import lapses
 from bot.turn import Turn
 from bot.vocabulary import FOLLOW_UPS, EventKind, NudgeKind, Nudges
-from content.model import Curriculum
+from content.model import CredentialKind, Curriculum
 from credentials.issuer import IssuerIdentity
 
 log = logging.getLogger(__name__)
@@ -338,17 +339,22 @@ class Core:
         return Text("\n".join([shown, "", *left]))
 
     async def _badges(self, turn: Turn) -> Text:
-        held = await self._held(turn)
+        """Every credential the learner earned, once each: held (with its page, JSON file and
+        add-to-LinkedIn link), suspended, expired or revoked; then what is still to earn."""
+        awards = await turn.tx.awards.of(turn.learner.id)
+        earned = latest_awards(awards, turn.now)
         lines = ["**Your badges**"]
-        if held:
-            for definition_id, award in held.items():
-                definition = self._curriculum.credentials.get(definition_id)
-                title = definition.title if definition else definition_id
-                until = f", valid until {award.valid_until.date().isoformat()}" if award.valid_until else ""
-                lines.append(f"🏅 {title} (earned {award.awarded_at.date().isoformat()}{until})")
-        else:
-            lines.append("No badges yet: a badge is earned by showing durable mastery, not by clicking through.")
-        pending = [c for c in await self._credentials_on_map(turn) if c.definition.id not in held]
+        for award in earned:
+            definition = self._curriculum.credentials.get(award.definition_id)
+            title = definition.title if definition else award.definition_id
+            # A refresher renews an expired badge (bot/flow.py); nothing renews a certificate.
+            renewable = definition is not None and definition.kind is CredentialKind.BADGE
+            lapsed = lapses(award, awards, self._curriculum, now=turn.now)  # a certificate whose badge is not valid
+            lines += texts.earned(title, award, turn.now, self._awarder.links(title, award), renewable=renewable, lapses=lapsed)
+        if not earned:
+            lines.append(texts.NO_BADGES)
+        # Nothing awarded once is awarded again (bot/awards.py): an expired or revoked one is not "to earn".
+        pending = [c for c in await self._credentials_on_map(turn) if c.definition.id not in {a.definition_id for a in earned}]
         if pending:
             lines += ["", "**Still to earn**"] + [texts.credential_line(c) for c in pending]
         return Text("\n".join(lines), (actions.button("Continue learning", actions.CONTINUE),))

@@ -1,6 +1,7 @@
-"""Settings by buttons: timezone, daily time, pause, announcements and leaving. Platforms that do
-not tell us a learner's timezone (Telegram) ask for it this way on first contact; every platform
-offers the same buttons under /settings. Typed `/settings ...` arguments keep working too.
+"""Settings by buttons: timezone, daily time, pause, announcements, the name on new credentials
+and leaving. Platforms that do not tell us a learner's timezone (Telegram) ask for it this way on
+first contact; every platform offers the same buttons under /settings. Typed `/settings ...`
+arguments keep working too.
 
 The buttons' actions are bot/actions.py's: a picker's mode says what comes next, onboarding (ask
 the daily time, then offer the first lesson) or settings (confirm)."""
@@ -103,6 +104,11 @@ def settings_menu(turn: Turn, summary: str) -> Text:
         if learner.announce
         else actions.button("Announce my badges: turn on", actions.Announce(True))
     )
+    named = (
+        actions.button("My name on new credentials: turn off", actions.NameOnCredentials(False))
+        if learner.name_on_credentials
+        else actions.button("My name on new credentials: turn on", actions.NameOnCredentials(True))
+    )
     return Text(
         summary,
         (
@@ -111,6 +117,7 @@ def settings_menu(turn: Turn, summary: str) -> Text:
             actions.button("Pause", actions.AskPause()),
             actions.button("Resume", actions.EndPause()),
             announce,
+            named,
             actions.button("Leave and delete my data", actions.AskLeave()),
         ),
     )
@@ -162,6 +169,8 @@ async def press(
             return [Text(await _pause(turn, days))]
         case actions.Announce(on):
             return [Text(await set_announce(turn, on))]
+        case actions.NameOnCredentials(on):
+            return [Text(await set_name_on_credentials(turn, on))]
         case actions.AskLeave():
             return [
                 Text(
@@ -202,6 +211,15 @@ async def set_announce(turn: Turn, on: bool) -> str:
     return "Your badges will no longer be announced in the team channel. You still get them."
 
 
+async def set_name_on_credentials(turn: Turn, on: bool) -> str:
+    """The learner's choice for the credentials issued from now on; those already issued stay
+    as they were signed. The trail keeps the choice, never the name."""
+    learner = turn.learner
+    learner.name_on_credentials = on
+    await turn.record(EventKind.SETTINGS_CHANGED, payload={"name_on_credentials": on})
+    return texts.name_on_credentials(on, learner.display_name)
+
+
 async def _pause(turn: Turn, days: int) -> str:
     today = local_date(turn.now, turn.learner.timezone)
     if days not in {offered for _, offered in PAUSES}:
@@ -227,6 +245,7 @@ async def erase(turn: Turn) -> None:
     learner.display_name = ""
     learner.timezone, learner.timezone_confirmed = "UTC", False
     learner.announce = False
+    learner.name_on_credentials = False
     learner.streak_days, learner.streak_last_day, learner.streak_ends_at, learner.last_learned_at = 0, None, None, None
 
 

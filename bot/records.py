@@ -36,6 +36,9 @@ class Learner:
     streak_ends_at: datetime | None = None
     last_learned_at: datetime | None = None  # "active this week"
     subject_id: str | None = None  # what their credentials name them by; None once they left
+    # Their choice: credentials issued from now on carry their display name (off: only the
+    # random subject above). Credentials already issued never change.
+    name_on_credentials: bool = False
     # Their latest platform delivery and the replies it got (JSON), given again if that delivery
     # comes back because the process that recorded it died before sending them.
     kept_source: str | None = None

@@ -1,4 +1,5 @@
-"""`/settings`: timezone, daily time, working days and vacation holds, with specific errors."""
+"""`/settings`: timezone, daily time, working days, vacation holds, announcements and the name on
+new credentials, with specific errors."""
 
 from __future__ import annotations
 
@@ -62,8 +63,12 @@ async def apply_setting(turn: Turn, args: str) -> str:
         if value.lower() not in ("on", "off"):
             return "Say /settings announce on or /settings announce off."
         return await preferences.set_announce(turn, value.lower() == "on")
+    if name == "name":
+        if value.lower() not in ("on", "off"):
+            return "Say /settings name on or /settings name off."
+        return await preferences.set_name_on_credentials(turn, value.lower() == "on")
     holds = [f"{h.start} to {h.end}" for h in await turn.tx.holds.of(learner.id) if h.end >= local_date(turn.now, learner.timezone)]
-    return texts.settings(learner.timezone, learner.daily_time, learner.working_days, holds, learner.announce)
+    return texts.settings(learner.timezone, learner.daily_time, learner.working_days, holds, learner.announce, learner.name_on_credentials)
 
 
 async def _hold(turn: Turn, value: str) -> str:

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot import commands
+from bot.awards import CredentialLinks
 from bot.markup import literal
 from bot.pathway import CredentialOnMap, LessonStatus, PathwayOnMap
 from bot.progress import Standing
+from bot.records import Award
+from bot.suspension import Lapse
 from content.model import Curriculum, Lesson
 
 ADMINS_ONLY = "Only an L&D admin can make a team from a channel's members. Ask your L&D team to do it, or to give you the admin role."
@@ -19,7 +23,8 @@ SETTINGS_HELP = """Change a setting like this:
 /settings days mon-fri   (or e.g. mon,tue,thu)
 /settings hold 2026-12-22 2027-01-02   (a vacation: your streak waits)
 /settings hold off
-/settings announce off   (or on: your badges in the team channel)"""
+/settings announce off   (or on: your badges in the team channel)
+/settings name on   (or off: your name on the credentials you earn from now on)"""
 
 _MARK = {
     LessonStatus.DONE: "✅",
@@ -161,7 +166,7 @@ def when(instant: datetime, timezone: str) -> str:
     return instant.astimezone(ZoneInfo(timezone)).strftime("%a %d %b, %H:%M")
 
 
-def settings(timezone: str, daily_time: str, working_days: str, holds: list[str], announce: bool) -> str:
+def settings(timezone: str, daily_time: str, working_days: str, holds: list[str], announce: bool, named: bool) -> str:
     days = ", ".join(DAY_NAMES[int(d) - 1] for d in sorted(working_days))
     lines = [
         "**Your settings**",
@@ -170,6 +175,7 @@ def settings(timezone: str, daily_time: str, working_days: str, holds: list[str]
         f"Working days: {days}",
         f"Vacation hold: {', '.join(holds) if holds else 'none'}",
         f"Announce my badges in the team channel: {'on' if announce else 'off'}",
+        f"My name on new credentials: {'on' if named else 'off'}",
         "",
         SETTINGS_HELP,
     ]
@@ -180,3 +186,47 @@ REISSUED = (
     "🔑 **Your credentials were signed again with a new key.** The old key was withdrawn to keep them trustworthy, "
     "so copies you downloaded or added to a wallet before no longer verify: take the new ones from their pages."
 )
+
+
+def name_on_credentials(on: bool, name: str) -> str:
+    """What turning the name on credentials on or off means (`name` as the platform gives it)."""
+    kept = "The ones you already hold stay as they are."
+    if not on:
+        return f"From now on, the badges and certificates you earn name you only by a random id, not by your name. {kept}"
+    if not " ".join(name.split()):
+        return f"From now on, the badges and certificates you earn carry your name, but I have no name for you here yet. {kept}"
+    return f"From now on, the badges and certificates you earn carry your name: {literal(' '.join(name.split()))}. {kept}"
+
+
+NO_BADGES = "No badges yet: a badge is earned by showing durable mastery, not by clicking through."
+
+
+def earned(
+    title: str, award: Award, now: datetime, links: CredentialLinks | None, *, renewable: bool, lapses: Sequence[Lapse] = ()
+) -> list[str]:
+    """A credential of /badges: held, with where to find it again (without an issuer: no links);
+    a certificate suspended while a badge it stacks is not valid (`lapses`, bot/suspension.py);
+    expired, and whether a refresher renews it; or revoked, when and why. `title` is authored;
+    the reason was typed by an operator, so it is shown as typed."""
+    awarded = award.awarded_at.date().isoformat()
+    if award.revoked_at is not None:
+        why = f" Reason: {literal(award.revocation_reason)}" if award.revocation_reason else ""
+        return [f"🚫 {title} (earned {awarded}): revoked on {award.revoked_at.date().isoformat()}.{why}"]
+    if award.valid_until is not None and award.valid_until <= now:
+        renew = " A short refresher renews it: /next" if renewable else ""
+        return [f"⌛ {title} (earned {awarded}): expired on {award.valid_until.date().isoformat()}.{renew}"]
+    until = f", valid until {award.valid_until.date().isoformat()}" if award.valid_until else ""
+    if lapses:  # as the credential's page says it
+        why = "; ".join(_lapse(lapse) for lapse in lapses)
+        return [f"⏸ {title} (earned {awarded}{until}): suspended while a badge it stacks is not valid: {why}."]
+    lines = [f"🏅 {title} (earned {awarded}{until})"]
+    if links is not None:
+        lines.append(f"   [Credential page]({links.page}) · [JSON file]({links.json}) · [Add to LinkedIn]({links.linkedin})")
+    return lines
+
+
+def _lapse(lapse: Lapse) -> str:
+    if lapse.since is None:
+        return f"{lapse.title} is not held"
+    day = lapse.since.date().isoformat()
+    return f"{lapse.title} was revoked on {day}" if lapse.how == "revoked" else f"{lapse.title} expired on {day}"

@@ -1,7 +1,8 @@
 """An award as an Open Badges 3.0 `OpenBadgeCredential` (VC Data Model 2.0), before signing.
 
 Every property used here is defined by the VC 2.0 or OBv3 3.0.3 context: verifiers reject
-undefined terms. The learner appears only as a salted hash of their identity.
+undefined terms. The learner appears as a salted hash of their identity, and by their name only
+if they chose so (`named_identity`).
 """
 
 from __future__ import annotations
@@ -53,6 +54,10 @@ class Links:
 
     def credential(self, public_id: str) -> str:
         return f"{self.base_url}/credentials/{public_id}"
+
+    def credential_json(self, public_id: str) -> str:
+        """The signed credential as a file to download (any OBv3 verifier or wallet reads it)."""
+        return f"{self.base_url}/credentials/{public_id}/credential.json"
 
     def credential_image(self, public_id: str) -> str:
         """The badge as a PNG with the credential baked in (chat platforms show PNG, not SVG)."""
@@ -115,6 +120,18 @@ def hashed_identity(identity: str, *, salt: str, identity_type: str = "systemId"
     }
 
 
+def named_identity(name: str) -> dict[str, Any] | None:
+    """The learner's name, for a learner who chose to be named: an OBv3 IdentityObject of
+    identityType "name", not hashed (its identityHash then holds "the plaintext value"), beside
+    the hashed subject. OBv3's AchievementSubject has no `name`; this is what the 3.0.3 context
+    defines and the 1EdTech schema allows. A name is text: it goes in as a string, on one line.
+    None when there is no name."""
+    shown = " ".join(name.split())
+    if not shown:
+        return None
+    return {"type": "IdentityObject", "hashed": False, "identityHash": shown, "identityType": "name"}
+
+
 def xsd_datetime(instant: datetime) -> str:
     return instant.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
@@ -139,8 +156,13 @@ def build_credential(
     issuer: Issuer,
     names: Names,
     subject_identity: dict[str, Any],
+    subject_name: str | None = None,
 ) -> dict[str, Any]:
+    """`subject_name`: the learner's name, only if they chose to be named (`named_identity`)."""
     definition = curriculum.credentials[award.definition_id]
+    identifiers = [subject_identity]
+    if subject_name is not None and (named := named_identity(subject_name)) is not None:
+        identifiers.append(named)
     credential: dict[str, Any] = {
         "@context": [VC_CONTEXT, OB_CONTEXT],
         "id": names.credential(award.public_id),
@@ -150,7 +172,7 @@ def build_credential(
         "validFrom": xsd_datetime(award.awarded_at),
         "credentialSubject": {
             "type": ["AchievementSubject"],
-            "identifier": [subject_identity],
+            "identifier": identifiers,
             "achievement": achievement(definition, curriculum, names),
         },
         "evidence": evidence(definition, award, curriculum, names),

@@ -82,6 +82,8 @@ class LearnerRow(Base):
     # What the learner's credentials name them by: random, never derived from a platform id, and
     # forgotten (None) when they leave, so a public credential cannot be traced back to them.
     subject_id: Mapped[str | None] = mapped_column(String(36), default=lambda: str(uuid.uuid4()))
+    # The learner's choice: credentials issued from now on carry their display name (migration 0018).
+    name_on_credentials: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # The latest delivery's source id and its replies (JSON), for a redelivery after a crash
     # between recording it and sending them (bot/core.py Core.handle).
     kept_source: Mapped[str | None] = mapped_column(String(128))

@@ -38,6 +38,7 @@ def learner(row: LearnerRow) -> Learner:
         streak_ends_at=row.streak_ends_at,
         last_learned_at=row.last_learned_at,
         subject_id=row.subject_id,
+        name_on_credentials=row.name_on_credentials,
         kept_source=row.kept_source,
         kept_replies=row.kept_replies,
     )

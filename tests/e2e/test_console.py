@@ -140,7 +140,7 @@ TYPE_THE_WORD = 'To press "Delete my data now", type DELETE. Otherwise type 1, o
 
 def test_enter_and_numbers_never_delete_the_learners_data_only_the_typed_word_does(tmp_path):
     # Enter at the first question; then Enter, "2" and "1" at the final step.
-    out = run_console(tmp_path, ["/settings", "6", "", "1", "", "2", "1", "/quit"])
+    out = run_console(tmp_path, ["/settings", "7", "", "1", "", "2", "1", "/quit"])
     assert _block("[1] Yes, delete my data   [2] No, stay", "", "Type a number from 1 to 2, or a command such as /help.") in out
     assert (
         FINAL_STEP
@@ -153,7 +153,7 @@ def test_enter_and_numbers_never_delete_the_learners_data_only_the_typed_word_do
     )
     assert "personal data is deleted" not in out
 
-    out = run_console(tmp_path, ["/settings", "6", "1", "delete", "/quit"])
+    out = run_console(tmp_path, ["/settings", "7", "1", "delete", "/quit"])
     assert out.startswith("Welcome back!"), "the first session deleted nothing"
     assert (
         FINAL_STEP
@@ -192,6 +192,7 @@ def test_help_settings_progress_path_and_badges_keep_their_lines_and_cards_flow(
             "Working days: Mon, Tue, Wed, Thu, Fri",
             "Vacation hold: none",
             "Announce my badges in the team channel: on",
+            "My name on new credentials: off",
             "",
             "Change a setting like this:",
             "/settings timezone Europe/Berlin",
@@ -200,8 +201,10 @@ def test_help_settings_progress_path_and_badges_keep_their_lines_and_cards_flow(
             "/settings hold 2026-12-22 2027-01-02   (a vacation: your streak waits)",
             "/settings hold off",
             "/settings announce off   (or on: your badges in the team channel)",
+            "/settings name on   (or off: your name on the credentials you earn from now on)",
             "",
-            "[1] Timezone   [2] Daily time   [3] Pause   [4] Resume   [5] Announce my badges: turn off   [6] Leave and delete my data",
+            "[1] Timezone   [2] Daily time   [3] Pause   [4] Resume   [5] Announce my badges: turn off   "
+            "[6] My name on new credentials: turn on   [7] Leave and delete my data",
         )
         in out
     )

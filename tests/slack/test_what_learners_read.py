@@ -197,6 +197,7 @@ async def test_what_the_bot_composes_arrives_line_by_line(ana: SlackUser, fake: 
         "Working days: Mon, Tue, Wed, Thu, Fri",
         "Vacation hold: none",
         "Announce my badges in the team channel: on",
+        "My name on new credentials: off",
         "",
         "Change a setting like this:",
         "/settings timezone Europe/Berlin",
@@ -205,6 +206,7 @@ async def test_what_the_bot_composes_arrives_line_by_line(ana: SlackUser, fake: 
         "/settings hold 2026-12-22 2027-01-02   (a vacation: your streak waits)",
         "/settings hold off",
         "/settings announce off   (or on: your badges in the team channel)",
+        "/settings name on   (or off: your name on the credentials you earn from now on)",
     ]
 
     # A whole lesson; its summary says how far the pathway is, on a line of its own, and the

@@ -1,6 +1,14 @@
-"""Validate a credential against the 1EdTech Open Badges 3.0 AchievementCredential JSON Schema
-(bundled in `schemas/`, build of 2024-07-30), offline: the schema's `$ref`s are resolved from a
-local registry that holds only the bundled schema."""
+"""Validate a credential against the 1EdTech JSON Schemas bundled in `schemas/`, offline: the
+schema's `$ref`s are resolved from a local registry that holds only the bundled schema.
+
+- `ob_v3p0_achievementcredential_schema.json`: Open Badges 3.0 AchievementCredential (1EdTech
+  openbadges-specification, build of 2024-07-30).
+- `clr_v2p0_clrcredential_schema.json`: Comprehensive Learner Record 2.0 ClrCredential, the file
+  1EdTech publishes at its `$id` (https://purl.imsglobal.org/spec/clr/v2p0/schema/json/
+  clr_v2p0_clrcredential_schema.json; its JSON-LD adaptation, which also accepts single values
+  where arrays are usual), verbatim as vendored in conform-ed/conform-ed
+  (packages/coverage/vendor/clr/v2_0/, commit b379d26b).
+"""
 
 from __future__ import annotations
 
@@ -16,6 +24,8 @@ from referencing import Registry, Resource
 from referencing.exceptions import NoSuchResource
 
 SCHEMA_FILE = "ob_v3p0_achievementcredential_schema.json"
+CLR_SCHEMA_FILE = "clr_v2p0_clrcredential_schema.json"
+OPEN_BADGE_TYPES = ("OpenBadgeCredential", "AchievementCredential")
 
 
 @dataclass(frozen=True)
@@ -25,19 +35,44 @@ class SchemaValidation:
 
 
 def achievement_credential_schema() -> dict[str, Any]:
-    text = (resources.files("credentials") / "schemas" / SCHEMA_FILE).read_text(encoding="utf-8")
-    return json.loads(text)
+    return _bundled(SCHEMA_FILE)
+
+
+def clr_credential_schema() -> dict[str, Any]:
+    return _bundled(CLR_SCHEMA_FILE)
+
+
+def _bundled(name: str) -> dict[str, Any]:
+    return json.loads((resources.files("credentials") / "schemas" / name).read_text(encoding="utf-8"))
 
 
 def validate_achievement_credential(credential: Mapping[str, Any], *, schema: Mapping[str, Any] | None = None) -> SchemaValidation:
     """Every schema violation, as "path: message", most relevant first."""
-    schema = schema or achievement_credential_schema()
+    return _validate(credential, schema or achievement_credential_schema())
+
+
+def validate_clr_credential(clr: Mapping[str, Any]) -> SchemaValidation:
+    """A ClrCredential against the CLR 2.0 schema, and each Open Badge inside it against the Open
+    Badges 3.0 schema (the CLR schema takes any Verifiable Credential there), as 1EdTech's own
+    CLR verifier does."""
+    problems = _validate(clr, clr_credential_schema()).problems
+    subject = clr.get("credentialSubject")
+    inside = subject.get("verifiableCredential", []) if isinstance(subject, Mapping) else []
+    for index, credential in enumerate(inside if isinstance(inside, list) else [inside]):
+        types = credential.get("type", []) if isinstance(credential, Mapping) else []
+        if any(t in OPEN_BADGE_TYPES for t in (types if isinstance(types, list) else [types])):
+            found = validate_achievement_credential(credential).problems
+            problems += [f"credentialSubject/verifiableCredential/{index}/{problem}" for problem in found]
+    return SchemaValidation(ok=not problems, problems=problems)
+
+
+def _validate(document: Mapping[str, Any], schema: Mapping[str, Any]) -> SchemaValidation:
     validator = Draft201909Validator(
         schema,
         registry=_offline_registry(schema),
         format_checker=Draft201909Validator.FORMAT_CHECKER,
     )
-    errors = sorted(validator.iter_errors(credential), key=lambda error: (list(error.absolute_path) != [], str(list(error.absolute_path))))
+    errors = sorted(validator.iter_errors(document), key=lambda error: (list(error.absolute_path) != [], str(list(error.absolute_path))))
     problems = [_describe(best_match([error]) or error) for error in errors]
     return SchemaValidation(ok=not problems, problems=problems)
 

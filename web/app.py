@@ -25,6 +25,7 @@ from web.landing import landing_routes
 from web.routes_achievements import achievement_routes
 from web.routes_credentials import credential_routes
 from web.routes_issuer import issuer_routes
+from web.routes_transcript import transcript_routes
 
 HERE = Path(__file__).parent
 # Pages load nothing but their own stylesheet and images; no scripts at all. The only forms
@@ -50,6 +51,7 @@ def create_app(
     app = FastAPI(title="Microbadge", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(credential_routes(store=store, curriculum=curriculum, issuer=issuer, clock=clock, templates=templates))
+    app.include_router(transcript_routes(store=store, curriculum=curriculum, issuer=issuer, clock=clock))
     app.include_router(achievement_routes(store=store, curriculum=curriculum, issuer=issuer, clock=clock, templates=templates))
     app.include_router(
         issuer_routes(store=store, issuer=issuer, curriculum=curriculum, clock=clock, status_list_max_age=status_list_max_age)

@@ -1,0 +1,88 @@
+"""A certificate's transcript and a credential's printable page.
+
+- GET /credentials/{id}/clr.json: the certificate as a 1EdTech CLR 2.0 ClrCredential holding it
+  and the badges it stacks as signed (credentials/clr.py), signed now by this issuer. Built on
+  request from the stored credentials, which never change, so it is always the current issuer's
+  signature over the same content; nothing is stored. 404 for a badge: a badge stacks nothing.
+- GET /credentials/{id}/certificate.pdf: any badge or certificate on one A4 page, with the QR code
+  of its verification page (web/certificate_pdf.py).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Response
+
+from bot.clock import Clock
+from bot.ports import Store
+from bot.published import PublishedAward, find_published
+from content.model import CredentialKind, Curriculum
+from credentials.clr import build_clr, stacked_ids, transcript_id
+from credentials.issuer import IssuerIdentity
+from web.certificate_pdf import certificate_pdf, printed_credential
+from web.routes_credentials import ANY_ORIGIN
+from web.views import credential_page
+
+NO_STORE_COPY = {"Cache-Control": "no-cache"}  # the standing printed, the key signing: both may change
+
+
+def transcript_routes(*, store: Store, curriculum: Curriculum, issuer: IssuerIdentity, clock: Clock) -> APIRouter:
+    router = APIRouter()
+
+    async def published(public_id: str) -> PublishedAward:
+        award = await find_published(store, public_id, curriculum=curriculum, now=clock.now())
+        if award is None:
+            raise HTTPException(404, "No credential has this id.")
+        return award
+
+    @router.get("/credentials/{public_id}/clr.json", name="transcript_clr")
+    async def transcript(public_id: str) -> Response:
+        award = await published(public_id)
+        if award.kind != CredentialKind.CERTIFICATE.value:
+            raise HTTPException(404, "Only a certificate has a transcript: this credential is a badge, which stacks nothing.")
+        badges = await stacked_badges(store, public_id)
+        unsigned = build_clr(
+            certificate=award.credential, badges=badges, issuer=issuer.profile, clr_id=transcript_id(issuer.names, award.public_id)
+        )
+        signed = await asyncio.to_thread(issuer.sign, unsigned, created=clock.now())
+        body = json.dumps(signed, indent=2, ensure_ascii=False) + "\n"
+        headers = {"Content-Disposition": f'attachment; filename="{_filename(award, "-clr.json")}"', **NO_STORE_COPY, **ANY_ORIGIN}
+        return Response(body, media_type="application/json", headers=headers)
+
+    @router.get("/credentials/{public_id}/certificate.pdf", name="credential_pdf")
+    async def printable(public_id: str) -> Response:
+        award = await published(public_id)
+        now = clock.now()
+        page_url = issuer.links.credential(award.public_id)
+        checked = await asyncio.to_thread(issuer.verify, award.credential)
+        page = credential_page(award, now=now, signature_ok=checked.ok, page_url=page_url)
+        badges = await stacked_badges(store, public_id) if award.kind == CredentialKind.CERTIFICATE.value else []
+        facts = printed_credential(award, page, badges=badges, page_url=page_url, printed_at=now)
+        pdf = await asyncio.to_thread(certificate_pdf, facts)
+        headers = {"Content-Disposition": f'attachment; filename="{_filename(award, ".pdf")}"', **NO_STORE_COPY}
+        return Response(pdf, media_type="application/pdf", headers=headers)
+
+    return router
+
+
+async def stacked_badges(store: Store, public_id: str) -> list[dict[str, Any]]:
+    """The signed credentials of the badges a certificate stacks, exactly as stored: those its
+    evidence names, in its order (the awards it was built from, not later renewals)."""
+    async with store.transaction() as tx:
+        certificate = await tx.awards.by_public_id(public_id)
+        if certificate is None or certificate.credential is None:
+            return []
+        held = {
+            str(award.credential.get("id")): award.credential
+            for award in await tx.awards.of(certificate.learner_id)
+            if award.credential is not None and award.kind == CredentialKind.BADGE.value
+        }
+    return [held[credential_id] for credential_id in stacked_ids(certificate.credential) if credential_id in held]
+
+
+def _filename(award: PublishedAward, suffix: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "-", f"{award.definition_id}-{award.public_id}{suffix}")

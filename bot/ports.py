@@ -26,6 +26,7 @@ from bot.records import (
     Team,
     TeamFigures,
     TrailEvent,
+    WalletClaim,
 )
 from bot.streaks import Hold
 from bot.vocabulary import AccessKind, EventKind, NudgeKind, NudgeStatus, SessionKind
@@ -289,6 +290,24 @@ class SlackLearners(Protocol):
     async def keep_home(self, user_id: str, digest: str) -> bool: ...
 
 
+class WalletClaims(Protocol):
+    """One-time links that let a learner claim a credential into their wallet, kept as hashes of
+    their tokens (as the dashboard's sign-in links are)."""
+
+    async def add(self, token_hash: str, award_id: int, expires_at: datetime, *, now: datetime) -> None: ...
+
+    async def find(self, token_hash: str) -> WalletClaim | None:
+        """The link and its award, used or not, expired or not; None when there is no such link
+        or its learner has left."""
+
+    async def use(self, token_hash: str, *, holder: str, now: datetime) -> bool:
+        """Spend an unused, unexpired link for the wallet DID `holder`, once: the update is
+        conditional, so of two wallets racing with one link only one gets True."""
+
+    async def purge_expired(self, now: datetime) -> int:
+        """Delete links that can no longer be used (expired, used ones included). How many."""
+
+
 class UnitOfWork(Protocol):
     """One transaction's repositories."""
 
@@ -314,6 +333,8 @@ class UnitOfWork(Protocol):
     def nudges(self) -> NudgeQueue: ...
     @property
     def slack(self) -> SlackLearners: ...
+    @property
+    def wallet(self) -> WalletClaims: ...
 
     async def ping(self) -> None:
         """A round trip to the database (for the health endpoint)."""
@@ -340,4 +361,5 @@ __all__: Sequence[str] = (
     "Teams",
     "Trail",
     "UnitOfWork",
+    "WalletClaims",
 )

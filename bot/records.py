@@ -184,3 +184,14 @@ class SlackLearner:
     timezone: str
     profile_at: datetime | None  # when their profile was last read from Slack (None: never by the adapter)
     home_digest: str | None  # the App Home last published to them
+
+
+@dataclass(frozen=True)
+class WalletClaim:
+    """A one-time link for claiming one award's credential into a wallet (bot/wallet_claims.py),
+    found by the hash of its token."""
+
+    award: Award
+    expires_at: datetime
+    used_at: datetime | None = None
+    holder: str | None = None  # the wallet's DID it was claimed into, once used

@@ -30,6 +30,7 @@ from bot.records import (
     Team,
     TeamFigures,
     TrailEvent,
+    WalletClaim,
 )
 from bot.streaks import Hold
 from bot.vocabulary import (
@@ -58,6 +59,14 @@ class _Token:
 
 
 @dataclass
+class _Claim:
+    award_id: int
+    expires_at: datetime
+    used_at: datetime | None = None
+    holder: str | None = None
+
+
+@dataclass
 class _Data:
     """Everything the store holds: what a database's tables would."""
 
@@ -75,6 +84,7 @@ class _Data:
     holds: list[tuple[int, Hold]] = field(default_factory=list)
     nudges: dict[int, Nudge] = field(default_factory=dict)
     slack: dict[int, tuple[datetime | None, str | None]] = field(default_factory=dict)
+    claims: dict[str, _Claim] = field(default_factory=dict)  # wallet claim links by token hash
 
     def next_id(self) -> int:
         return int(next(self.ids))
@@ -104,6 +114,7 @@ class MemoryUnitOfWork:
         self.holds = _Holds(data)
         self.nudges = _Nudges(data, seen)
         self.slack = _Slack(data)
+        self.wallet = _WalletClaims(data)
 
     async def ping(self) -> None:
         pass
@@ -664,3 +675,31 @@ class _Slack:
         if learner_id is not None:
             self._data.slack[learner_id] = (self._data.slack.get(learner_id, (None, None))[0], digest)
         return learner_id is not None
+
+
+class _WalletClaims:
+    def __init__(self, data: _Data) -> None:
+        self._data = data
+
+    async def add(self, token_hash: str, award_id: int, expires_at: datetime, *, now: datetime) -> None:
+        self._data.claims[token_hash] = _Claim(award_id, expires_at)
+
+    async def find(self, token_hash: str) -> WalletClaim | None:
+        claim = self._data.claims.get(token_hash)
+        award = self._data.awards.get(claim.award_id) if claim else None
+        if claim is None or award is None or self._data.learners[award.learner_id].left:
+            return None
+        return WalletClaim(award=copy.deepcopy(award), expires_at=claim.expires_at, used_at=claim.used_at, holder=claim.holder)
+
+    async def use(self, token_hash: str, *, holder: str, now: datetime) -> bool:
+        claim = self._data.claims.get(token_hash)
+        if claim is None or claim.used_at is not None or claim.expires_at <= now:
+            return False
+        claim.used_at, claim.holder = now, holder
+        return True
+
+    async def purge_expired(self, now: datetime) -> int:
+        expired = [h for h, c in self._data.claims.items() if c.expires_at <= now]
+        for token_hash in expired:
+            del self._data.claims[token_hash]
+        return len(expired)

@@ -277,6 +277,21 @@ class AccessTokenRow(Base):
     used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
+class WalletClaimRow(Base):
+    """A one-time link to claim one award's credential into a wallet (single use, 15 minutes).
+    Only a hash of the token is stored: a copy of the database claims nothing."""
+
+    __tablename__ = "wallet_claims"
+    __table_args__ = (Index("ix_wallet_claims_award", "award_id"),)
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("awards.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    holder: Mapped[str | None] = mapped_column(String(300))  # the wallet's DID, once used
+
+
 class SendRateRow(Base):
     """A platform's overall send rate, shared by every process of the bot: the next free
     moment to send a message (see bot/store/send_rate.py)."""

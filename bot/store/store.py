@@ -24,6 +24,7 @@ from bot.store.slack import SqlSlackLearners
 from bot.store.teams import SqlTeams
 from bot.store.trail import SqlTrail
 from bot.store.unavailable import is_unavailable
+from bot.store.wallet import SqlWalletClaims
 from bot.store.writes import Writes
 
 
@@ -75,6 +76,7 @@ class SqlUnitOfWork:
         self.holds = SqlHolds(session, holds)
         self.nudges = SqlNudges(session, snapshots)
         self.slack = SqlSlackLearners(session)
+        self.wallet = SqlWalletClaims(session)
 
     async def ping(self) -> None:
         await self._session.execute(select(1))

@@ -2,8 +2,8 @@
 
 - GET /credentials/{id}/clr.json: the certificate as a 1EdTech CLR 2.0 ClrCredential holding it
   and the badges it stacks as signed (credentials/clr.py), signed now by this issuer. Built on
-  request from the stored credentials, which never change, so it is always the current issuer's
-  signature over the same content; nothing is stored. 404 for a badge: a badge stacks nothing.
+  request from the stored credentials, so it follows the stack as it stands (a badge renewed since
+  stands in for the one it renews) and nothing new is stored. 404 for a badge: it stacks nothing.
 - GET /credentials/{id}/certificate.pdf: any badge or certificate on one A4 page, with the QR code
   of its verification page (web/certificate_pdf.py).
 """
@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response
 
+from bot.awards import is_valid
 from bot.clock import Clock
 from bot.ports import Store
 from bot.published import PublishedAward, find_published
@@ -44,7 +46,7 @@ def transcript_routes(*, store: Store, curriculum: Curriculum, issuer: IssuerIde
         award = await published(public_id)
         if award.kind != CredentialKind.CERTIFICATE.value:
             raise HTTPException(404, "Only a certificate has a transcript: this credential is a badge, which stacks nothing.")
-        badges = await stacked_badges(store, public_id)
+        badges = await stacked_badges(store, public_id, now=clock.now())
         unsigned = build_clr(
             certificate=award.credential, badges=badges, issuer=issuer.profile, clr_id=transcript_id(issuer.names, award.public_id)
         )
@@ -60,7 +62,7 @@ def transcript_routes(*, store: Store, curriculum: Curriculum, issuer: IssuerIde
         page_url = issuer.links.credential(award.public_id)
         checked = await asyncio.to_thread(issuer.verify, award.credential)
         page = credential_page(award, now=now, signature_ok=checked.ok, page_url=page_url)
-        badges = await stacked_badges(store, public_id) if award.kind == CredentialKind.CERTIFICATE.value else []
+        badges = await stacked_badges(store, public_id, now=now) if award.kind == CredentialKind.CERTIFICATE.value else []
         facts = printed_credential(award, page, badges=badges, page_url=page_url, printed_at=now)
         pdf = await asyncio.to_thread(certificate_pdf, facts)
         headers = {"Content-Disposition": f'attachment; filename="{_filename(award, ".pdf")}"', **NO_STORE_COPY}
@@ -69,19 +71,27 @@ def transcript_routes(*, store: Store, curriculum: Curriculum, issuer: IssuerIde
     return router
 
 
-async def stacked_badges(store: Store, public_id: str) -> list[dict[str, Any]]:
-    """The signed credentials of the badges a certificate stacks, exactly as stored: those its
-    evidence names, in its order (the awards it was built from, not later renewals)."""
+async def stacked_badges(store: Store, public_id: str, *, now: datetime) -> list[dict[str, Any]]:
+    """The signed credentials of the badges a certificate stacks, exactly as stored, in the order
+    its evidence names them: each the very badge credential it was built from, or, where that one
+    is no longer valid and the badge was renewed since, its latest valid renewal (what keeps the
+    certificate from being suspended, bot/suspension.py)."""
     async with store.transaction() as tx:
         certificate = await tx.awards.by_public_id(public_id)
         if certificate is None or certificate.credential is None:
             return []
-        held = {
-            str(award.credential.get("id")): award.credential
-            for award in await tx.awards.of(certificate.learner_id)
-            if award.credential is not None and award.kind == CredentialKind.BADGE.value
-        }
-    return [held[credential_id] for credential_id in stacked_ids(certificate.credential) if credential_id in held]
+        held = [award for award in await tx.awards.of(certificate.learner_id) if award.credential is not None]
+    by_id = {str(award.credential.get("id")): award for award in held if award.credential is not None}
+    found: list[dict[str, Any]] = []
+    for credential_id in stacked_ids(certificate.credential):
+        named = by_id.get(credential_id)
+        if named is None or named.kind != CredentialKind.BADGE.value:
+            continue
+        renewals = [a for a in held if a.definition_id == named.definition_id and is_valid(a, now)]
+        chosen = named if is_valid(named, now) or not renewals else max(renewals, key=lambda a: (a.renewal, a.awarded_at, a.id))
+        if chosen.credential is not None:
+            found.append(chosen.credential)
+    return found
 
 
 def _filename(award: PublishedAward, suffix: str) -> str:

@@ -8,7 +8,9 @@ from __future__ import annotations
 import copy
 import io
 import re
-from datetime import datetime
+import uuid
+from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
@@ -26,7 +28,7 @@ from content.model import Curriculum
 from credentials.clr import CLR_CONTEXT, transcript_id, verify_transcript
 from credentials.documents import BundledDocumentLoader, canonicalize
 from credentials.issuer import IssuerIdentity
-from credentials.issuing import OB_CONTEXT, VC_CONTEXT
+from credentials.issuing import OB_CONTEXT, VC_CONTEXT, AwardFacts, build_credential
 from credentials.schema import validate_clr_credential
 from credentials.status_list import check_status
 from credentials.verification import Verdict
@@ -172,6 +174,48 @@ async def test_the_transcript_has_no_status_of_its_own_and_its_credentials_keep_
         published = lists[inside["credentialStatus"]["statusListCredential"]]
         result = verify_with_node(inside, did_documents=(document,), status_lists=(published,), now=iso(clock))
         assert not result["verified"] and f"credential {word} (status list bit set)" in " ".join(result["errors"])
+
+
+async def test_a_badge_renewed_after_it_expired_stands_in_for_it_in_the_transcript_and_on_paper(
+    client: httpx.AsyncClient, earned: Earned, store: SqlStore, curriculum: Curriculum, issuer: IssuerIdentity, clock: ManualClock
+):
+    badge = earned.badge
+    assert badge.valid_until is not None and badge.credential is not None
+    clock.set(badge.valid_until + timedelta(days=1))  # Deckhand expired: the certificate is suspended
+    expired = (await client.get(f"/credentials/{earned.certificate.public_id}/clr.json")).json()
+    assert expired["credentialSubject"]["verifiableCredential"][1] == badge.credential
+    report = ours(expired, issuer, await status_lists(client), clock.now())
+    assert [line.split(":")[0].strip() for line in report.lines] == ["VALID", "INVALID", "INVALID"]
+
+    async with store.transaction() as tx:  # a refresher passed: a new award of Deckhand, signed
+        renewal = replace(badge, id=0, public_id=str(uuid.uuid4()), renewal=1, awarded_at=clock.now(), credential=None)
+        renewal = replace(renewal, valid_until=clock.now() + timedelta(days=180))
+        assert await tx.awards.add(renewal)
+        stored = await tx.awards.by_public_id(renewal.public_id)
+        assert stored is not None
+        facts = AwardFacts(
+            public_id=renewal.public_id,
+            definition_id="deckhand",
+            awarded_at=clock.now(),
+            valid_until=renewal.valid_until,
+            status_index=stored.id,
+            evidence=badge.evidence,
+            stacked_credentials={},
+        )
+        identity = badge.credential["credentialSubject"]["identifier"][0]
+        unsigned = build_credential(
+            award=facts, curriculum=curriculum, issuer=issuer.profile, names=issuer.names, subject_identity=identity
+        )
+        renewed = issuer.sign(unsigned, created=clock.now())
+        await tx.awards.store_credential(stored.id, renewed)
+    clock.advance(seconds=10)  # past the status list's few seconds of caching
+
+    clr = (await client.get(f"/credentials/{earned.certificate.public_id}/clr.json")).json()
+    assert clr["credentialSubject"]["verifiableCredential"] == [earned.certificate.credential, renewed]
+    report = ours(clr, issuer, await status_lists(client), clock.now())
+    assert report.verdict is Verdict.VALID, report.lines
+    text = pdf_text((await client.get(f"/credentials/{earned.certificate.public_id}/certificate.pdf")).content)
+    assert f"Deckhand, awarded {day(clock.now())}" in text and "Valid when printed" in text
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -26,6 +26,7 @@ from web.routes_achievements import achievement_routes
 from web.routes_credentials import credential_routes
 from web.routes_issuer import issuer_routes
 from web.routes_transcript import transcript_routes
+from web.routes_wallet import wallet_routes
 
 HERE = Path(__file__).parent
 # Pages load nothing but their own stylesheet and images; no scripts at all. The only forms
@@ -56,6 +57,7 @@ def create_app(
     app.include_router(
         issuer_routes(store=store, issuer=issuer, curriculum=curriculum, clock=clock, status_list_max_age=status_list_max_age)
     )
+    app.include_router(wallet_routes(store=store, curriculum=curriculum, issuer=issuer, clock=clock, templates=templates))
     app.include_router(health_router(store, platform_checks or {}))
     app.include_router(dashboard_routes(store=store, clock=clock, templates=templates, curriculum=curriculum, public_url=issuer.public_url))
     app.include_router(landing_routes(templates=templates, issuer=issuer))

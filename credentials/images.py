@@ -21,8 +21,6 @@ from typing import Any
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
-from PIL import Image, ImageDraw, ImageFont
-
 from content.model import CredentialDefinition, CredentialKind
 
 OB_NAMESPACE = "https://purl.imsglobal.org/ob/v3p0"
@@ -161,7 +159,11 @@ def unbake_svg(svg: str) -> dict[str, Any]:
 
 # --- PNG ----------------------------------------------------------------------------------------
 def badge_png(definition: CredentialDefinition) -> bytes:
-    """The same badge as the SVG, drawn at 2x and scaled down for smooth edges."""
+    """The same badge as the SVG, drawn at 2x and scaled down for smooth edges. Pillow is
+    imported here: it comes with the web extra, and a console-only install signs did:key
+    credentials with the SVG inside (credentials/issuing.py SelfContained) and never draws a PNG."""
+    from PIL import Image, ImageDraw, ImageFont
+
     style, shape, k = STYLES[definition.kind], layout(definition), 2
     image = Image.new("RGBA", (SIZE * k, SIZE * k), (0, 0, 0, 0))
     draw = ImageDraw.Draw(image)

@@ -8,7 +8,7 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot import actions, commands, people, preferences, team, texts
+from bot import actions, commands, people, preferences, team, texts, wallet_claims
 from bot.actions import StepRef
 from bot.awards import Awarder, is_valid, latest_awards
 from bot.clock import Clock
@@ -217,7 +217,7 @@ class Core:
             now_standing = await standing(turn.tx, self._mastery, turn.learner, turn.now)
             return [Text(texts.progress(now_standing, self._curriculum, turn.learner.timezone))]
         if command is commands.BADGES:
-            return [await self._badges(turn)]
+            return [await self._badges(turn, wallet=True)]
         if command is commands.SETTINGS and not args:
             return [preferences.settings_menu(turn, await apply_setting(turn, args))]
         if command is commands.SETTINGS:
@@ -338,9 +338,11 @@ class Core:
         left.append(texts.PATH_BADGES)
         return Text("\n".join([shown, "", *left]))
 
-    async def _badges(self, turn: Turn) -> Text:
+    async def _badges(self, turn: Turn, *, wallet: bool = False) -> Text:
         """Every credential the learner earned, once each: held (with its page, JSON file and
-        add-to-LinkedIn link), suspended, expired or revoked; then what is still to earn."""
+        add-to-LinkedIn link), suspended, expired or revoked; then what is still to earn.
+        `wallet`: the learner's own /badges reply also offers a one-time link to claim each valid
+        credential into a wallet (not the App Home, drawn afresh at every open)."""
         awards = await turn.tx.awards.of(turn.learner.id)
         earned = latest_awards(awards, turn.now)
         lines = ["**Your badges**"]
@@ -351,6 +353,11 @@ class Core:
             renewable = definition is not None and definition.kind is CredentialKind.BADGE
             lapsed = lapses(award, awards, self._curriculum, now=turn.now)  # a certificate whose badge is not valid
             lines += texts.earned(title, award, turn.now, self._awarder.links(title, award), renewable=renewable, lapses=lapsed)
+            if wallet and self._web_url and not lapsed:
+                link = await wallet_claims.claim_link(turn.tx, award, base_url=self._web_url, now=turn.now)
+                if link is not None:
+                    lines.append("   " + wallet_claims.claim_line(link))
+                    turn.replies_secret = True  # as /team: a one-time link is not kept for a redelivery
         if not earned:
             lines.append(texts.NO_BADGES)
         # Nothing awarded once is awarded again (bot/awards.py): an expired or revoked one is not "to earn".

@@ -42,6 +42,6 @@ async def claim_link(tx: UnitOfWork, award: Award, *, base_url: str, now: dateti
 
 
 def claim_line(link: str) -> str:
-    """How the chat offers it (plain text: the link is hex, safe in Markdown)."""
+    """How the chat offers it, beside the credential's other links (the token is hex: safe in Markdown)."""
     minutes = int(CLAIM_VALID.total_seconds() // 60)
-    return f"Add to your wallet (this link works once, for {minutes} minutes): {link}"
+    return f"[Add to your wallet]({link}) (this link works once, for {minutes} minutes)"

@@ -4,6 +4,7 @@ for a revocation shows as typed: no link, no mention, no formatting."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -49,7 +50,10 @@ async def test_badges_links_each_credential_and_shows_a_revocation_reason_as_typ
         "Your badges",
         f"🏅 Deckhand (earned {earned}, valid until {until})",
         "   Credential page · JSON file · Add to LinkedIn",
+        "   Add to your wallet (this link works once, for 15 minutes)",
         f"🚫 Mariner Certificate (earned {earned}): revoked on {clock.now().date().isoformat()}. Reason: {REASON}",
     ]
-    assert badges.links == [page, f"{page}/credential.json", linkedin], "the bot's three links, nothing from the reason"
+    *links, wallet = badges.links
+    assert links == [page, f"{page}/credential.json", linkedin], "the bot's links, nothing from the reason"
+    assert re.fullmatch(rf"{PUBLIC_URL}/wallet/claim/[0-9a-f]{{64}}", wallet), "a one-time claim link for the valid badge only"
     assert (badges.mentions, badges.styled) == ([], [("bold", "Your badges")])

@@ -4,6 +4,7 @@ for a revocation shows exactly as typed, never as a link or formatting."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -51,6 +52,7 @@ async def test_badges_links_each_credential_and_shows_a_revocation_reason_as_typ
         "Your badges",
         f"🏅 Deckhand (earned {earned}, valid until {until})",
         "   Credential page · JSON file · Add to LinkedIn",
+        "   Add to your wallet (this link works once, for 15 minutes)",
         f"🚫 Mariner Certificate (earned {earned}): revoked on {clock.now().date().isoformat()}. Reason: {REASON}",
     ]
     assert spans(message) == [
@@ -58,6 +60,8 @@ async def test_badges_links_each_credential_and_shows_a_revocation_reason_as_typ
         ("text_link", "Credential page"),
         ("text_link", "JSON file"),
         ("text_link", "Add to LinkedIn"),
+        ("text_link", "Add to your wallet"),
     ], "only the bot's own words are formatted or linked; the reason is text"
-    links = [entity["url"] for entity in message["entities"] if entity["type"] == "text_link"]
+    *links, wallet = [entity["url"] for entity in message["entities"] if entity["type"] == "text_link"]
     assert links == [page, f"{page}/credential.json", linkedin_button] and page_button == page
+    assert re.fullmatch(rf"{PUBLIC_URL}/wallet/claim/[0-9a-f]{{64}}", wallet), "a one-time claim link for the valid badge only"

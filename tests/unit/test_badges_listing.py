@@ -6,6 +6,7 @@ tests/integration/test_named_credentials.py signs named credentials on SQLite an
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 
 import pytest
@@ -59,9 +60,13 @@ def links_line(notice: AwardNotice) -> str:
     return f"   [Credential page]({page}) · [JSON file]({page}/credential.json) · [Add to LinkedIn]({notice.linkedin_url})"
 
 
+WALLET_LINE = f"   [Add to your wallet]({PUBLIC_URL}/wallet/claim/TOKEN) (this link works once, for 15 minutes)"
+
+
 async def badges(chat: Chat) -> list[str]:
+    """The /badges reply's lines, each one-time wallet token written TOKEN."""
     [reply] = await chat.command("badges")
-    return chat.text.split("\n") if reply else []
+    return [re.sub(r"/wallet/claim/[0-9a-f]{64}\)", "/wallet/claim/TOKEN)", line) for line in chat.text.split("\n")] if reply else []
 
 
 async def revoke(memory: MemoryStore, definition_id: str, *, at: datetime, reason: str) -> None:
@@ -82,10 +87,34 @@ async def test_badges_lists_each_credential_with_its_page_json_file_and_linkedin
         "**Your badges**",
         f"🏅 Deckhand (earned {DAY}, valid until 2026-09-11)",
         links_line(badge),
+        WALLET_LINE,
         f"🏅 Mariner Certificate (earned {DAY}, valid until 2027-03-15)",
         links_line(certificate),
+        WALLET_LINE,
     ]
     assert [b.label for b in buttons_of(chat.last[-1])] == ["Continue learning"]
+
+
+async def test_each_badges_reply_gives_fresh_one_time_wallet_links_that_are_kept_nowhere_but_as_hashes(
+    memory: MemoryStore, clock: ManualClock, curriculum: Curriculum, issuer: IssuerIdentity
+):
+    """The link is a secret for the learner alone: not kept with the replies for a redelivery
+    (as /team's sign-in link), not on the App Home, stored only hashed, and none for a
+    credential that no longer counts."""
+    chat = Chat(Core(curriculum=curriculum, store=memory, clock=clock, issuer=issuer))
+    await earn_both(chat, clock)
+    await chat.command("badges")
+    tokens = re.findall(r"/wallet/claim/([0-9a-f]{64})\)", chat.text)
+    stored = memory._data.claims
+    assert len(tokens) == 2 and len(stored) == 2
+    assert all(token not in repr(stored) for token in tokens), "stored as hashes only"
+    async with memory.transaction() as tx:
+        learner = found(await tx.learners.find("test", "ana"))
+    assert learner.kept_replies is None, "a reply holding a one-time link is not kept"
+    home = await chat.core.home(chat.learner)
+    assert "wallet" not in repr(home)
+    await revoke(memory, "deckhand", at=clock.now(), reason="issued in error")
+    assert [line for line in await badges(chat) if "wallet" in line] == [], "revoked; the certificate it stacks is suspended"
 
 
 async def test_without_an_issuer_badges_lists_each_credential_and_its_state_with_no_links(
@@ -145,8 +174,10 @@ async def test_an_expired_badge_says_a_refresher_renews_it_and_the_refresher_doe
         "**Your badges**",
         "🏅 Deckhand (earned 2026-09-12, valid until 2027-03-11)",
         links_line(renewed),
+        WALLET_LINE,
         f"🏅 Mariner Certificate (earned {DAY}, valid until 2027-03-15)",
         links_line(certificate),
+        WALLET_LINE,
     ]
     clock.set(datetime(2027, 3, 16, 8, tzinfo=UTC))  # nothing renews a certificate: it only says when it expired
     assert (await badges(chat))[-1] == f"⌛ Mariner Certificate (earned {DAY}): expired on 2027-03-15."

@@ -46,6 +46,7 @@ class CredentialPage:
     valid_until: str | None
     evidence: tuple[EvidenceItem, ...]
     linkedin_url: str | None  # offered only while the credential is valid
+    earner_name: str | None = None  # only where the learner chose to be named (/settings)
 
 
 def parse_instant(value: str) -> datetime:
@@ -90,6 +91,16 @@ def _wording(standing: Standing, award: PublishedAward, issuer: str, until: date
         return "Suspended", f"This certificate does not count while a badge it stacks is not valid: {why}. It counts again once renewed."
     ends = f"until {day(until)}" if until else "with no expiry date"
     return "Valid", f"This credential is valid {ends}: the issuer's signature checks out and it has not been revoked."
+
+
+def _earner_name(credential: dict[str, Any]) -> str | None:
+    """The name a learner chose to have on the credential: an unhashed IdentityObject of type name."""
+    subject = credential.get("credentialSubject", {})
+    for identity in subject.get("identifier", []) if isinstance(subject, dict) else []:
+        if isinstance(identity, dict) and identity.get("identityType") == "name" and identity.get("hashed") is False:
+            name = identity.get("identityHash")
+            return name if isinstance(name, str) and name.strip() else None
+    return None
 
 
 def _lapse(lapse: Lapse) -> str:
@@ -142,6 +153,7 @@ def credential_page(award: PublishedAward, *, now: datetime, signature_ok: bool,
         valid_from=moment(issued),
         valid_until=moment(until) if until else None,
         evidence=_evidence(credential, award.lapses),
+        earner_name=_earner_name(credential),
         linkedin_url=add_to_profile_url(
             name=name, organization=issuer_name, issued=issued, expires=until, url=page_url, credential_id=award.public_id
         )

@@ -97,3 +97,17 @@ def test_the_skills_shown_are_the_issuers_own_not_the_framework_nodes_they_align
         },
     ]
     assert credential_page(shown, now=NOW, signature_ok=True, page_url=URL).skills == ("Hazard recognition",)
+
+
+def test_the_earner_is_named_only_where_they_chose_to_be():
+    anonymous = award()
+    hashed = {"type": "IdentityObject", "hashed": True, "identityHash": "sha256$00", "identityType": "systemId", "salt": "s"}
+    anonymous.credential["credentialSubject"]["identifier"] = [hashed]
+    assert credential_page(anonymous, now=NOW, signature_ok=True, page_url=URL).earner_name is None
+
+    named = award()
+    named.credential["credentialSubject"]["identifier"] = [
+        hashed,
+        {"type": "IdentityObject", "hashed": False, "identityHash": "Ana <b>Lima</b>", "identityType": "name"},
+    ]
+    assert credential_page(named, now=NOW, signature_ok=True, page_url=URL).earner_name == "Ana <b>Lima</b>"  # escaped by the template

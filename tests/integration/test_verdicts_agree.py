@@ -36,7 +36,7 @@ from adapters.cli.credentials import write_samples
 from content.loader import load_curriculum
 from credentials.data_integrity import sign
 from credentials.issuer import IssuerIdentity
-from credentials.issuing import SUSPENSION
+from credentials.issuing import SUSPENSION, named_identity
 from credentials.keys import IssuerKey, did_key, did_key_verification_method
 from credentials.keystore import KeyStore
 from credentials.status_list import signed_status_list, status_list_credential
@@ -191,6 +191,13 @@ def signed_by_a_withdrawn_key(issued: Issued, keys_dir: Path) -> Handed:
     return Handed(issued.badge, (status_list,), (document,))
 
 
+def named(name: str) -> Callable[[dict[str, Any]], None]:
+    def change(document: dict[str, Any]) -> None:
+        document["credentialSubject"]["identifier"].append(named_identity(name))
+
+    return change
+
+
 def suspended_certificate(issued: Issued) -> Handed:
     """A badge the certificate stacks was revoked: its suspension bit is set (bot/suspension.py)."""
     suspended = signed_status_list(
@@ -236,6 +243,12 @@ ROWS = [
         lambda i, _: Handed(i.self_contained["plant-operations"]),
         "VALID",
         "signature, dates and schema check out; it has no revocation status",
+    ),
+    Row(
+        "named badge (the learner chose to be named)",
+        lambda i, _: Handed(i.resigned(i.badge, named("Ana Lima")), (i.status_list,)),
+        "VALID",
+        "signature, dates, schema and status check out (not revoked)",
     ),
     Row(
         "suspended certificate (a badge it stacks revoked)", lambda i, _: suspended_certificate(i), "INVALID", "suspended (status list bit"

@@ -38,6 +38,7 @@ TABLES = (
     "managed_teams",
     "teams",
     "nudges",
+    "wallet_claims",
     "awards",
     "events",
     "item_states",

@@ -16,6 +16,7 @@ from bot.ports import Store
 from content.model import CredentialDefinition, Curriculum, Skill
 from credentials.issuer import IssuerIdentity
 from web.achievement_views import achievement_document, achievement_page, skill_document, skill_page
+from web.lookups import definition_or_404
 from web.routes_credentials import ANY_ORIGIN, JSON_TYPES
 
 PAGE_HEADERS = {"Vary": "Accept", "Cache-Control": "no-cache", **ANY_ORIGIN}
@@ -27,10 +28,7 @@ def achievement_routes(
     router = APIRouter()
 
     def definition(definition_id: str) -> CredentialDefinition:
-        found = curriculum.credentials.get(definition_id)
-        if found is None:
-            raise HTTPException(404, "No badge or certificate has this id.")
-        return found
+        return definition_or_404(curriculum, definition_id)
 
     def skill_of(skill_id: str) -> Skill:
         found = curriculum.skills.get(skill_id)

@@ -7,15 +7,16 @@ import asyncio
 import json
 import re
 
-from fastapi import APIRouter, HTTPException, Request, Response
+from fastapi import APIRouter, Request, Response
 from fastapi.templating import Jinja2Templates
 
 from bot.clock import Clock
 from bot.ports import Store
-from bot.published import PublishedAward, awarded_definition, baked_png_of, find_published
+from bot.published import PublishedAward, awarded_definition, baked_png_of
 from content.model import CredentialDefinition, Curriculum
 from credentials.images import badge_png, badge_svg, bake_svg
 from credentials.issuer import IssuerIdentity
+from web.lookups import definition_or_404, published_or_404
 from web.views import credential_page
 
 SVG = "image/svg+xml"
@@ -34,10 +35,7 @@ def credential_routes(
     router = APIRouter()
 
     async def published(public_id: str) -> PublishedAward:
-        award = await find_published(store, public_id, curriculum=curriculum, now=clock.now())
-        if award is None:
-            raise HTTPException(404, "No credential has this id.")
-        return award
+        return await published_or_404(store, public_id, curriculum=curriculum, now=clock.now())
 
     @router.get("/credentials/{public_id}", name="credential_page")
     async def page(request: Request, public_id: str) -> Response:
@@ -81,10 +79,7 @@ def credential_routes(
         return Response(png, media_type="image/png", headers=IMAGE_CACHE)
 
     def definition(definition_id: str) -> CredentialDefinition:
-        found = curriculum.credentials.get(definition_id)
-        if found is None:
-            raise HTTPException(404, "No badge or certificate has this id.")
-        return found
+        return definition_or_404(curriculum, definition_id)
 
     @router.get("/achievements/{definition_id}/image.svg", name="achievement_svg")
     async def achievement_svg(definition_id: str) -> Response:

@@ -21,11 +21,12 @@ from fastapi import APIRouter, HTTPException, Response
 from bot.awards import is_valid
 from bot.clock import Clock
 from bot.ports import Store
-from bot.published import PublishedAward, find_published
+from bot.published import PublishedAward
 from content.model import CredentialKind, Curriculum
 from credentials.clr import build_clr, stacked_ids, transcript_id
 from credentials.issuer import IssuerIdentity
 from web.certificate_pdf import certificate_pdf, printed_credential
+from web.lookups import published_or_404
 from web.routes_credentials import ANY_ORIGIN
 from web.views import credential_page
 
@@ -36,10 +37,7 @@ def transcript_routes(*, store: Store, curriculum: Curriculum, issuer: IssuerIde
     router = APIRouter()
 
     async def published(public_id: str) -> PublishedAward:
-        award = await find_published(store, public_id, curriculum=curriculum, now=clock.now())
-        if award is None:
-            raise HTTPException(404, "No credential has this id.")
-        return award
+        return await published_or_404(store, public_id, curriculum=curriculum, now=clock.now())
 
     @router.get("/credentials/{public_id}/clr.json", name="transcript_clr")
     async def transcript(public_id: str) -> Response:

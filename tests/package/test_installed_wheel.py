@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -207,7 +208,8 @@ def test_an_install_from_the_lock_file_serves_credential_pages_on_postgresql(whe
         assert wait_for_health(process, base) == {"status": "ok", "checks": {"database": "ok"}}
         html = fetch(page).decode()
         assert '<p class="status-word">Valid</p>' in html
-        assert "<h1>Lockout/Tagout Practitioner</h1>" in html
+        heading = r'<h1><a href="[^"]*/achievements/loto-practitioner">Lockout/Tagout Practitioner</a></h1>'
+        assert re.search(heading, html), "named, and linked to its achievement page"
         assert fetch(f"{page}/image.png").startswith(b"\x89PNG\r\n\x1a\n")
         assert b"font-family" in fetch(f"{base}/static/site.css")
     finally:

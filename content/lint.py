@@ -11,6 +11,7 @@ from pathlib import Path
 from content.lesson_rules import lesson_problems
 from content.lint_credentials import credential_problems
 from content.lint_pathways import pathway_problems
+from content.lint_roles import role_problems
 from content.model import Problem
 from content.parsed import ParsedLesson, ParsedTree
 
@@ -34,13 +35,13 @@ def id_problem(value: str, *, path: Path, line: int, what: str) -> Problem | Non
 def _id_problems(tree: ParsedTree) -> Iterable[Problem | None]:
     for skill in tree.skills or ():
         yield id_problem(skill.id, path=skill.source.path, line=skill.source.line, what="skill")
-    for kind, items in (("lesson", tree.lessons), ("pathway", tree.pathways), ("credential", tree.credentials)):
+    for kind, items in (("lesson", tree.lessons), ("pathway", tree.pathways), ("credential", tree.credentials), ("role", tree.roles)):
         for item in items:
             yield id_problem(item.id, path=item.path, line=item.fields.line("id"), what=kind)
 
 
 def _duplicate_problems(tree: ParsedTree) -> Iterable[Problem]:
-    for kind, items in (("lesson", tree.lessons), ("pathway", tree.pathways), ("credential", tree.credentials)):
+    for kind, items in (("lesson", tree.lessons), ("pathway", tree.pathways), ("credential", tree.credentials), ("role", tree.roles)):
         first: dict[str, tuple[Path, int]] = {}
         for item in items:
             item_id, here = item.id, (item.path, item.fields.line("id"))
@@ -186,6 +187,7 @@ def lint(tree: ParsedTree) -> Linted:
         unchecked_lessons=pending_lessons,
         unchecked_badges=pending_badges,
     )
+    problems += role_problems(tree.roles, credentials=credential_ids, unchecked=pending_badges)
     return Linted([problem for problem in problems if problem is not None], _unchecked(tree, pending_lessons, pending_badges))
 
 

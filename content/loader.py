@@ -20,6 +20,7 @@ from content.lint_pathways import in_map_order
 from content.model import Curriculum, Lesson, Problem, Skill
 from content.parsed import ParsedLesson, ParsedTree
 from content.pathway_file import read_pathway
+from content.role_file import read_role
 from content.skills_file import read_skills
 
 T = TypeVar("T")
@@ -126,11 +127,13 @@ def _read_tree(root: Path, found: _Found) -> ParsedTree:
         found.roots.append(Problem(root / "lessons", 1, "no lessons found: add one file per lesson as lessons/<lesson-id>.md"))
     pathways, _ = _read_all(root / "pathways", lambda file, path: read_pathway(file.text, path=path), found)
     credentials, unreadable_credentials = _read_all(root / "credentials", lambda file, path: read_credential(file.text, path=path), found)
+    roles, _ = _read_all(root / "roles", lambda file, path: read_role(file.text, path=path), found)  # none without the folder
     return ParsedTree(
         skills=skills,
         lessons=lessons,
         pathways=pathways,
         credentials=credentials,
+        roles=roles,
         skills_path=skills_path,
         unreadable_lessons=unreadable_lessons,
         unreadable_credentials=unreadable_credentials,
@@ -161,6 +164,7 @@ def load_curriculum(root: Path) -> LoadResult:
         lessons={parsed.lesson.id: parsed.lesson for parsed in tree.lessons},
         pathways=tuple(parsed.pathway for parsed in in_map_order(tree.pathways)),
         credentials={parsed.credential.id: parsed.credential for parsed in tree.credentials},
+        roles={parsed.role.id: parsed.role for parsed in tree.roles},
     )
     return LoadResult(curriculum, ())
 
@@ -197,6 +201,8 @@ def not_a_lesson(text: str, path: Path) -> str | None:
     front, _ = parse_front_matter(text, path=path)
     keys = set(front.fields.keys()) if front is not None else set()
     kind = front.fields.text("kind") if front is not None else None
+    if "complete_within_days" in keys or "recommends" in keys:
+        return "a job role"
     if kind in ("badge", "certificate"):
         return f"a {kind}"
     if "kind" in keys or "stacks" in keys or "valid_for_days" in keys:
@@ -209,4 +215,6 @@ def not_a_lesson(text: str, path: Path) -> str | None:
             return "a pathway"
         if folder == "credentials":
             return "a credential (badge or certificate)"
+        if folder == "roles":
+            return "a job role"
     return None

@@ -164,11 +164,26 @@ class CredentialDefinition:
 
 
 @dataclass(frozen=True)
+class Role:
+    """A job role (`content/roles/<id>.md`): the credentials a person in it must hold (`requires`)
+    and should hold (`recommends`), and how many days a new joiner has to earn them."""
+
+    id: str
+    title: str
+    outcome: str  # the job outcome in plain words: the first paragraph of the body
+    requires: tuple[str, ...]  # credential ids
+    complete_within_days: int
+    recommends: tuple[str, ...] = ()  # credential ids
+    source: Source = field(default=Source(Path("."), 0))
+
+
+@dataclass(frozen=True)
 class Curriculum:
     skills: dict[str, Skill]
     lessons: dict[str, Lesson]
     pathways: tuple[Pathway, ...]  # in `order`
     credentials: dict[str, CredentialDefinition]
+    roles: dict[str, Role] = field(default_factory=dict)
 
     def pathway_of(self, lesson_id: str) -> Pathway | None:
         return next((p for p in self.pathways if lesson_id in p.lessons), None)

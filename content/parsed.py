@@ -12,7 +12,7 @@ from pathlib import Path
 
 from content.frontmatter import YamlDocument
 from content.lesson_parser import CheckLayout
-from content.model import CredentialDefinition, Lesson, Pathway, Skill
+from content.model import CredentialDefinition, Lesson, Pathway, Role, Skill
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,21 @@ class ParsedCredential:
 
 
 @dataclass(frozen=True)
+class ParsedRole:
+    role: Role
+    fields: YamlDocument
+    bad_fields: frozenset[str] = frozenset()
+
+    @property
+    def id(self) -> str:
+        return self.role.id
+
+    @property
+    def path(self) -> Path:
+        return self.role.source.path
+
+
+@dataclass(frozen=True)
 class ParsedTree:
     """Everything read from one content folder; `skills` is None when skills.yml was unusable.
 
@@ -73,6 +88,7 @@ class ParsedTree:
     lessons: tuple[ParsedLesson, ...] = ()
     pathways: tuple[ParsedPathway, ...] = ()
     credentials: tuple[ParsedCredential, ...] = ()
+    roles: tuple[ParsedRole, ...] = ()  # none when there is no roles/ folder
     skills_path: Path | None = None
     unreadable_lessons: tuple[Path, ...] = ()
     unreadable_credentials: tuple[Path, ...] = ()

@@ -19,7 +19,7 @@ def check(folder: Path) -> int:
     checks = sum(len(lesson.checks) for lesson in curriculum.lessons.values())
     print(
         f"{folder}: OK. {len(curriculum.lessons)} lessons, {checks} checks, "
-        f"{len(curriculum.pathways)} pathways, {len(curriculum.credentials)} credentials."
+        f"{len(curriculum.pathways)} pathways, {len(curriculum.credentials)} credentials, {len(curriculum.roles)} roles."
     )
     return 0
 

@@ -517,7 +517,7 @@ def test_a_badge_measuring_every_skill_of_its_lessons_is_accepted(tmp_path: Path
     requires = "  lessons: [a, b]\n  skills:\n    tools: 0.6\n    safety: 0.9\n"
     root = write_tree(tmp_path, {"credentials/badge-c.md": badge("badge-c", requires=requires)})
     assert check(root) == 0
-    assert capsys.readouterr().out == f"{root}: OK. 2 lessons, 2 checks, 1 pathways, 4 credentials.\n"
+    assert capsys.readouterr().out == f"{root}: OK. 2 lessons, 2 checks, 1 pathways, 4 credentials, 0 roles.\n"
 
 
 def test_a_certificate_needs_no_skills_but_lessons_of_its_own_need_their_mastery(tmp_path: Path) -> None:

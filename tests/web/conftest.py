@@ -3,9 +3,12 @@ certificate), an app around them, and an httpx client speaking ASGI to it."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -21,6 +24,9 @@ from tests.integration.test_issuing_on_award import earn_deckhand, issuer_for
 from web.app import create_app
 
 PUBLIC_URL = "https://learn.example.com"
+# Debian's Chromium, driven by Playwright (which cannot download browsers here).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
 @dataclass(frozen=True)
@@ -50,3 +56,28 @@ def app(store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: Iss
 async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
         yield client
+
+
+def missing_browser() -> str | None:
+    if importlib.util.find_spec("playwright") is None:
+        return "the playwright package is not installed: pip install -e '.[test]'"
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} is missing: apt-get install -y chromium (as .ci/run does)"
+    return None
+
+
+@pytest.fixture
+async def browser() -> AsyncIterator[Any]:
+    problem = missing_browser()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests must run in CI: {problem}")
+        pytest.skip(problem)
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            await browser.close()

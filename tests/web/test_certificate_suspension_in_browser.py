@@ -15,7 +15,6 @@ from credentials.issuer import IssuerIdentity
 from tests.web.conftest import Earned
 from tests.web.server import serving
 from tests.web.support import revoke
-from tests.web.test_credential_pages_in_browser import browser  # noqa: F401 - the fixture
 from web.app import create_app
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -5,10 +5,7 @@ a revoked credential. In CI a missing browser fails the run; elsewhere it skips 
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 import json
-import os
-from collections.abc import AsyncIterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -25,37 +22,10 @@ from tests.web.server import serving
 from tests.web.support import revoke
 from web.app import create_app
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 SCREENSHOT = Path("/tmp/credential-page.png")
 # Playwright cannot download browsers here, and one browser over SQLite is enough: the
 # routes' database behaviour is covered on SQLite and PostgreSQL in test_credential_routes.py.
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-
-
-def missing_browser() -> str | None:
-    if importlib.util.find_spec("playwright") is None:
-        return "the playwright package is not installed: pip install -e '.[test]'"
-    if not CHROMIUM.exists():
-        return f"{CHROMIUM} is missing: apt-get install -y chromium (as .ci/run does)"
-    return None
-
-
-@pytest.fixture
-async def browser() -> AsyncIterator[Any]:
-    problem = missing_browser()
-    if problem:
-        if os.environ.get("CI"):
-            pytest.fail(f"browser tests must run in CI: {problem}")
-        pytest.skip(problem)
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            await browser.close()
 
 
 async def test_valid_expired_and_revoked_credentials_read_right_in_a_browser(

@@ -20,7 +20,6 @@ from credentials.issuer import IssuerIdentity
 from tests.support import Chat, found
 from tests.web.dashboard_support import SESSION_COOKIE, WAYS_IN, session_cookie, sign_in, team_link, tokens_of
 from tests.web.server import serving
-from tests.web.test_credential_pages_in_browser import browser  # noqa: F401  (the Chromium fixture)
 from tests.web.test_dashboard_in_browser import MARIA, PEOPLE, deck_where_ana_took_a_lesson
 from web.app import create_app
 

@@ -21,7 +21,6 @@ from credentials.issuer import IssuerIdentity
 from tests.support import Chat
 from tests.web.dashboard_support import sign_in, team_link
 from tests.web.server import serving
-from tests.web.test_credential_pages_in_browser import browser  # noqa: F401  (the Chromium fixture)
 from web.app import create_app
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

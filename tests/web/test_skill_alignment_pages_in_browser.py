@@ -19,7 +19,6 @@ from credentials.issuer import IssuerIdentity
 from tests.web.conftest import Earned
 from tests.web.server import serving
 from tests.web.test_achievement_pages_in_browser import PHONE, fits, note_if_elsewhere
-from tests.web.test_credential_pages_in_browser import browser  # noqa: F401  (the Chromium fixture)
 from tests.web.test_skill_alignment_pages import ESCO_HAZARDS, ONET_CAPTAINS
 from web.app import create_app
 

@@ -17,7 +17,6 @@ from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
 from tests.web.conftest import Earned
 from tests.web.server import serving
-from tests.web.test_credential_pages_in_browser import browser  # noqa: F401  (the Chromium fixture)
 from web.app import create_app
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)

@@ -9,6 +9,8 @@ import copy
 import json
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from adapters.cli.credentials import verify_file
 from adapters.cli.rotation import reissue, rotate_compromised, rotate_routinely
 from bot.core import Core
@@ -17,7 +19,7 @@ from bot.replies import Text
 from bot.vocabulary import NudgeKind
 from credentials.data_integrity import sign
 from credentials.issuer import IssuerIdentity
-from credentials.keys import IssuerKey, load_key, save_key
+from credentials.keys import InsecureKeyFile, IssuerKey, load_key, save_key
 from credentials.keystore import KeyStore
 from credentials.status_list import signed_status_list
 from tests.conftest import FIXTURE_CONTENT
@@ -235,3 +237,17 @@ async def test_the_issuer_verifies_its_own_certificate_against_its_suspension_li
         await tx.awards.revoke(badge.id, at=clock.now(), reason="issued in error")
     result = run("credentials", "verify", str(path), env=env)
     assert result.returncode == 1 and result.stdout.startswith("INVALID: 'Mariner Certificate': suspended (status list bit "), result.stdout
+
+
+def test_a_key_file_unreadable_for_a_moment_leaves_the_running_issuer_signing_with_the_keys_it_read(tmp_path, caplog):
+    """A chmod or a copy under way must not stop a running serve from signing: the keys read
+    before stay in use, the operator is told, and a fresh process still refuses the file."""
+    keys = KeyStore(tmp_path / "keys")
+    issuer = live_issuer(keys)
+    before = issuer.key.public_key_multibase
+    keys.current_path.chmod(0o644)  # open to others: load_key refuses it
+    keys.current_path.touch()  # a change the ring notices
+    assert issuer.key.public_key_multibase == before
+    assert "could not be read again" in caplog.text and before not in caplog.text
+    with pytest.raises(InsecureKeyFile):
+        KeyStore(tmp_path / "keys").ring()

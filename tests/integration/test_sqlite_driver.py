@@ -96,3 +96,20 @@ async def test_a_second_writer_waits_for_the_first_instead_of_failing(engine: As
             assert (await connection.execute(text("SELECT body FROM notes ORDER BY id"))).scalars().all() == ["first", "second"]
     finally:
         await other.dispose()
+
+
+async def test_a_url_with_options_keeps_the_stock_aiosqlite_path_and_works(tmp_path: Path, trips: list[str]) -> None:
+    """Options in the URL (here `timeout`) are SQLAlchemy's to read: such an engine is built as
+    SQLAlchemy builds it, several trips a statement, and behaves the same."""
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path / 'options.sqlite3'}?timeout=5")
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("CREATE TABLE notes (body TEXT)"))
+            await connection.execute(text("INSERT INTO notes VALUES ('a')"))
+        async with engine.connect() as connection:
+            await connection.execute(text("SELECT 1"))
+            trips.clear()
+            assert (await connection.execute(text("SELECT body FROM notes"))).scalars().all() == ["a"]
+            assert len(trips) > 1
+    finally:
+        await engine.dispose()

@@ -21,7 +21,6 @@ from content.model import Card, Check, CheckKind, CredentialDefinition, Credenti
 REVIEW_BATCH = 5  # re-checks per review: a couple of minutes, batched into one touch
 REFRESHER_CHECKS = 5  # questions in a refresher before a badge expires
 REFRESHER_PASS = 0.8  # share of them to answer right to renew the badge
-REFRESH_WINDOW = timedelta(days=30)  # offer the refresher this long before the badge expires
 
 
 @dataclass(frozen=True)
@@ -48,19 +47,22 @@ class LessonFlow:
         return Plan(next_lesson(self._curriculum, completed), len(due), refresher, expires)
 
     async def _refresher_due(self, turn: Turn) -> tuple[CredentialDefinition | None, datetime | None]:
-        """The badge whose latest award expires soonest, once inside the refresh window."""
+        """The badge whose latest award expires soonest, once inside its refresh window (the
+        credential file's `recertify_days_before`); none for a retired badge, which is not renewed."""
         latest: dict[str, Award] = {}
         for award in await turn.tx.awards.of(turn.learner.id):
             if award.kind != CredentialKind.BADGE or award.revoked_at is not None:
                 continue
             if award.definition_id not in latest or award.renewal > latest[award.definition_id].renewal:
                 latest[award.definition_id] = award
+        credentials = self._curriculum.credentials
         due = [
             award
             for award in latest.values()
             if award.valid_until is not None
-            and award.valid_until - REFRESH_WINDOW <= turn.now
-            and award.definition_id in self._curriculum.credentials
+            and (definition := credentials.get(award.definition_id)) is not None
+            and not definition.retired
+            and award.valid_until - timedelta(days=definition.recertify_lead_days) <= turn.now
         ]
         if not due:
             return None, None

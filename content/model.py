@@ -13,6 +13,7 @@ from pathlib import Path
 WORDS_PER_MINUTE = 200
 MAX_LESSON_MINUTES = 5
 MAX_CHECKS_PER_LESSON = 3
+RECERTIFY_DAYS_BEFORE = 30  # a credential file's `recertify_days_before` when it says none
 
 
 @dataclass(frozen=True)
@@ -160,7 +161,15 @@ class CredentialDefinition:
     skills: tuple[SkillRequirement, ...] = ()
     stacks: tuple[str, ...] = ()  # badge ids, certificates only
     valid_for_days: int | None = None
+    recertify_days_before: int | None = None  # as written; None: RECERTIFY_DAYS_BEFORE
+    retired: bool = False  # L&D retired it: no new awards, no renewals; those issued stay valid until they expire
+    retired_reason: str = ""  # authored plain text, shown with "retired"
     source: Source = field(default=Source(Path("."), 0))
+
+    @property
+    def recertify_lead_days(self) -> int:
+        """How many days before a held one expires the learner is asked to recertify."""
+        return RECERTIFY_DAYS_BEFORE if self.recertify_days_before is None else self.recertify_days_before
 
 
 @dataclass(frozen=True)

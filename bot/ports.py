@@ -15,9 +15,11 @@ from typing import Any, Protocol
 
 from bot.events import LearnerRef
 from bot.records import (
+    Assignment,
     Award,
     DeliveryStatus,
     ItemMemory,
+    JobRoleHeld,
     Learner,
     LessonSession,
     Nudge,
@@ -308,6 +310,42 @@ class WalletClaims(Protocol):
         """Delete links that can no longer be used (expired, used ones included). How many."""
 
 
+class Assignments(Protocol):
+    """Who must earn what by when. Rows are added, and withdrawn, never changed otherwise: the
+    history is the audit trail of the programme (bot/assignments.py reads it as of any date)."""
+
+    async def add(self, assignment: Assignment) -> Assignment:
+        """Stored, with its id."""
+
+    async def withdraw(self, assignment_id: int, *, at: datetime) -> bool:
+        """False when there is no such assignment or it was withdrawn before."""
+
+    async def of(self, learner_id: int) -> list[Assignment]:
+        """Every assignment of the learner, withdrawn ones too, oldest first."""
+
+    async def of_many(self, learner_ids: Collection[int]) -> dict[int, list[Assignment]]:
+        """The same for many learners in one query (learners with none are left out)."""
+
+
+class JobRoles(Protocol):
+    """Which job roles (content/roles/<id>.md) people hold, and held: a role ended is kept, with
+    its end, so a role's people can be told as of a date."""
+
+    async def of(self, learner_id: int) -> list[JobRoleHeld]:
+        """The learner's roles, ended ones too, oldest first."""
+
+    async def of_many(self, learner_ids: Collection[int]) -> dict[int, list[JobRoleHeld]]: ...
+
+    async def give(self, learner_id: int, role_id: str, *, at: datetime) -> bool:
+        """False when they hold it already."""
+
+    async def end(self, learner_id: int, role_id: str, *, at: datetime) -> bool:
+        """False when they do not hold it."""
+
+    async def holders(self, role_id: str, *, at: datetime) -> list[int]:
+        """Learner ids of those who held the role at `at` (and have not left), in id order."""
+
+
 class UnitOfWork(Protocol):
     """One transaction's repositories."""
 
@@ -335,6 +373,10 @@ class UnitOfWork(Protocol):
     def slack(self) -> SlackLearners: ...
     @property
     def wallet(self) -> WalletClaims: ...
+    @property
+    def assignments(self) -> Assignments: ...
+    @property
+    def job_roles(self) -> JobRoles: ...
 
     async def ping(self) -> None:
         """A round trip to the database (for the health endpoint)."""
@@ -348,9 +390,11 @@ class Store(Protocol):
 
 __all__: Sequence[str] = (
     "Access",
+    "Assignments",
     "Awards",
     "DuplicateEvent",
     "Holds",
+    "JobRoles",
     "Learners",
     "Memory",
     "NudgeQueue",

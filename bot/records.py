@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from bot.vocabulary import EventKind, NudgeKind, Nudges, NudgeStatus, Role, SessionKind, SessionStatus
+from bot.vocabulary import EventKind, NudgeKind, Nudges, NudgeStatus, Role, SessionKind, SessionStatus, Target
 
 
 @dataclass
@@ -195,3 +195,33 @@ class WalletClaim:
     expires_at: datetime
     used_at: datetime | None = None
     holder: str | None = None  # the wallet's DID it was claimed into, once used
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """Someone must earn a credential (or finish a pathway) by a date: assigned by a manager or
+    admin, from L&D's spreadsheet, by a job role, or by the bot before a credential expires.
+
+    Rows are never changed but to withdraw them: assigning the same thing again adds a row, and
+    the latest one assigned (not withdrawn) is the one that counts, so the history answers "what
+    was this person asked to do on 14 March" (bot/assignments.py)."""
+
+    learner_id: int
+    target_kind: Target
+    target_id: str
+    due_on: date  # the last day, in the learner's timezone
+    origin: str  # bot.assignments.Origin: manager, admin, csv, dashboard, role:<id>, recertification
+    assigned_at: datetime
+    assigned_by: int | None = None  # the manager's or admin's learner id; None: L&D's file or the bot
+    withdrawn_at: datetime | None = None
+    id: int = 0
+
+
+@dataclass(frozen=True)
+class JobRoleHeld:
+    """A job role (content/roles/<id>.md) a person holds or held, from `since` until `until`."""
+
+    learner_id: int
+    role_id: str
+    since: datetime
+    until: datetime | None = None  # None: they hold it now

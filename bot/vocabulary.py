@@ -86,6 +86,13 @@ class SessionStatus(StrEnum):
     COMPLETED = "completed"
 
 
+class Target(StrEnum):
+    """`assignments.target_kind`: what an assignment asks a learner to earn or finish."""
+
+    CREDENTIAL = "credential"  # a badge or certificate (content/credentials/<id>.md)
+    PATHWAY = "pathway"  # every lesson of a pathway (content/pathways/<id>.md)
+
+
 class AccessKind(StrEnum):
     """`access_tokens.kind`: a dashboard sign-in link, or a signed-in browser's session."""
 
@@ -113,6 +120,10 @@ class EventKind(StrEnum):
     LEFT = "left"
     TEAM_SUMMARY = "team_summary"
     TEAM_SYNCED = "team_synced"
+    # The programme: who must earn what, by when (bot/assignments.py).
+    ASSIGNED = "assigned"  # payload: assignment id, target, due date, origin, by whom
+    ASSIGNMENT_WITHDRAWN = "assignment_withdrawn"
+    JOB_ROLES_CHANGED = "job_roles_changed"  # payload: the job roles given and ended
     # What the bot did on its own.
     NUDGED = "nudged"
     REMINDED = "reminded"

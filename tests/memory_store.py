@@ -19,9 +19,11 @@ from typing import Any
 from bot.events import LearnerRef
 from bot.ports import DuplicateEvent
 from bot.records import (
+    Assignment,
     Award,
     DeliveryStatus,
     ItemMemory,
+    JobRoleHeld,
     Learner,
     LessonSession,
     Nudge,
@@ -85,6 +87,8 @@ class _Data:
     nudges: dict[int, Nudge] = field(default_factory=dict)
     slack: dict[int, tuple[datetime | None, str | None]] = field(default_factory=dict)
     claims: dict[str, _Claim] = field(default_factory=dict)  # wallet claim links by token hash
+    assignments: dict[int, Assignment] = field(default_factory=dict)
+    job_roles: list[JobRoleHeld] = field(default_factory=list)
 
     def next_id(self) -> int:
         return int(next(self.ids))
@@ -115,6 +119,8 @@ class MemoryUnitOfWork:
         self.nudges = _Nudges(data, seen)
         self.slack = _Slack(data)
         self.wallet = _WalletClaims(data)
+        self.assignments = _Assignments(data)
+        self.job_roles = _JobRoles(data)
 
     async def ping(self) -> None:
         pass
@@ -703,3 +709,70 @@ class _WalletClaims:
         for token_hash in expired:
             del self._data.claims[token_hash]
         return len(expired)
+
+
+class _Assignments:
+    def __init__(self, data: _Data) -> None:
+        self._data = data
+
+    async def add(self, assignment: Assignment) -> Assignment:
+        stored = replace(assignment, id=self._data.next_id())
+        self._data.assignments[stored.id] = stored
+        return stored
+
+    async def withdraw(self, assignment_id: int, *, at: datetime) -> bool:
+        found = self._data.assignments.get(assignment_id)
+        if found is None or found.withdrawn_at is not None:
+            return False
+        self._data.assignments[assignment_id] = replace(found, withdrawn_at=at)
+        return True
+
+    async def of(self, learner_id: int) -> list[Assignment]:
+        return (await self.of_many([learner_id])).get(learner_id, [])
+
+    async def of_many(self, learner_ids: Collection[int]) -> dict[int, list[Assignment]]:
+        found: dict[int, list[Assignment]] = {}
+        for assignment in sorted(self._data.assignments.values(), key=lambda a: a.id):
+            if assignment.learner_id in learner_ids:
+                found.setdefault(assignment.learner_id, []).append(assignment)
+        return found
+
+
+class _JobRoles:
+    def __init__(self, data: _Data) -> None:
+        self._data = data
+
+    async def of(self, learner_id: int) -> list[JobRoleHeld]:
+        return (await self.of_many([learner_id])).get(learner_id, [])
+
+    async def of_many(self, learner_ids: Collection[int]) -> dict[int, list[JobRoleHeld]]:
+        found: dict[int, list[JobRoleHeld]] = {}
+        for held in sorted(self._data.job_roles, key=lambda h: h.since):
+            if held.learner_id in learner_ids:
+                found.setdefault(held.learner_id, []).append(held)
+        return found
+
+    async def give(self, learner_id: int, role_id: str, *, at: datetime) -> bool:
+        if any(h.learner_id == learner_id and h.role_id == role_id and h.until is None for h in self._data.job_roles):
+            return False
+        self._data.job_roles.append(JobRoleHeld(learner_id, role_id, at))
+        return True
+
+    async def end(self, learner_id: int, role_id: str, *, at: datetime) -> bool:
+        for index, held in enumerate(self._data.job_roles):
+            if held.learner_id == learner_id and held.role_id == role_id and held.until is None:
+                self._data.job_roles[index] = replace(held, until=at)
+                return True
+        return False
+
+    async def holders(self, role_id: str, *, at: datetime) -> list[int]:
+        return sorted(
+            {
+                h.learner_id
+                for h in self._data.job_roles
+                if h.role_id == role_id
+                and h.since <= at
+                and (h.until is None or h.until > at)
+                and not self._data.learners[h.learner_id].left
+            }
+        )

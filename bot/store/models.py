@@ -344,3 +344,46 @@ class SlackLearnerRow(Base):
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"), primary_key=True)
     profile_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     home_digest: Mapped[str | None] = mapped_column(String(64))
+
+
+class AssignmentRow(Base):
+    """Someone must earn a credential or finish a pathway by a date (bot/records.py Assignment).
+    Added and withdrawn, never otherwise changed: the history answers for any date."""
+
+    __tablename__ = "assignments"
+    __table_args__ = (Index("ix_assignments_learner", "learner_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    target_kind: Mapped[str] = mapped_column(String(16))  # bot.vocabulary.Target
+    target_id: Mapped[str] = mapped_column(String(64))
+    due_on: Mapped[date] = mapped_column(Date)  # the last day, in the learner's timezone
+    origin: Mapped[str] = mapped_column(String(80))  # manager, admin, csv, dashboard, role:<id>, recertification
+    assigned_by: Mapped[int | None] = mapped_column(ForeignKey("learners.id", ondelete="SET NULL"))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class JobRoleRow(Base):
+    """A job role a person holds (until is NULL) or held: kept when it ends, for as-of questions."""
+
+    __tablename__ = "job_roles"
+    __table_args__ = (
+        Index("ix_job_roles_learner", "learner_id"),
+        Index("ix_job_roles_role", "role_id"),
+        # One current holding of a role per person; ended ones may repeat.
+        Index(
+            "uq_job_role_current",
+            "learner_id",
+            "role_id",
+            unique=True,
+            sqlite_where=text("until IS NULL"),
+            postgresql_where=text("until IS NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))
+    role_id: Mapped[str] = mapped_column(String(64))
+    since: Mapped[datetime] = mapped_column(UTCDateTime())
+    until: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.ports import DuplicateEvent, StoreUnavailable
 from bot.records import LessonSession
 from bot.store.access import SqlAccess
+from bot.store.assignments import SqlAssignments, SqlJobRoles
 from bot.store.awards import KnownAwards, SqlAwards
 from bot.store.holds import KnownHolds, SqlHolds
 from bot.store.learners import SqlLearners
@@ -77,6 +78,8 @@ class SqlUnitOfWork:
         self.nudges = SqlNudges(session, snapshots)
         self.slack = SqlSlackLearners(session)
         self.wallet = SqlWalletClaims(session)
+        self.assignments = SqlAssignments(session)
+        self.job_roles = SqlJobRoles(session)
 
     async def ping(self) -> None:
         await self._session.execute(select(1))

@@ -14,11 +14,11 @@ from sqlalchemy import text
 
 from bot.events import LearnerRef
 from bot.ports import DuplicateEvent, Store
-from bot.records import Award, ItemMemory, SkillMemory, TrailEvent
+from bot.records import Assignment, Award, ItemMemory, SkillMemory, TrailEvent
 from bot.store.database import create_engine, create_sessionmaker
 from bot.store.store import SqlStore
 from bot.streaks import Hold
-from bot.vocabulary import AccessKind, EventKind, NudgeKind, NudgeStatus, SessionKind, SessionStatus
+from bot.vocabulary import AccessKind, EventKind, NudgeKind, NudgeStatus, SessionKind, SessionStatus, Target
 from tests.conftest import TABLES, blocking
 from tests.memory_store import MemoryStore
 
@@ -434,3 +434,47 @@ async def test_the_evidence_for_credentials_is_the_first_completion_and_the_righ
         await tx.trail.add(ana.id, on(later, EventKind.LESSON_COMPLETED, lesson_id="knots"))
         assert await tx.trail.completion_days(ana.id) == {"tides": NOW.date(), "knots": later.date()}
         assert sorted(await tx.trail.correct_recheck_days(ana.id)) == [("tides:1", NOW.date()), ("tides:3", later.date())]
+
+
+async def test_assignments_are_added_and_withdrawn_once_and_read_oldest_first(any_store: Store):
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        first = await tx.assignments.add(Assignment(ana.id, Target.CREDENTIAL, "loto-practitioner", date(2026, 4, 1), "csv", NOW))
+        second = await tx.assignments.add(
+            Assignment(ana.id, Target.PATHWAY, "safety", date(2026, 5, 1), "manager", NOW + timedelta(hours=1), assigned_by=ana.id)
+        )
+        assert first.id and second.id and first.id != second.id
+    async with any_store.transaction() as tx:
+        assert await tx.assignments.withdraw(first.id, at=NOW + timedelta(days=1))
+        assert not await tx.assignments.withdraw(first.id, at=NOW + timedelta(days=2))  # once
+        assert not await tx.assignments.withdraw(999_999, at=NOW)
+    async with any_store.transaction() as tx:
+        found = await tx.assignments.of(ana.id)
+        assert [(a.target_kind, a.target_id, a.due_on, a.assigned_by) for a in found] == [
+            (Target.CREDENTIAL, "loto-practitioner", date(2026, 4, 1), None),
+            (Target.PATHWAY, "safety", date(2026, 5, 1), ana.id),
+        ]
+        assert found[0].withdrawn_at == NOW + timedelta(days=1) and found[1].withdrawn_at is None
+        assert await tx.assignments.of_many([ana.id, 424242]) == {ana.id: found}
+
+
+async def test_a_job_role_is_held_once_at_a_time_and_its_holders_are_told_as_of_a_date(any_store: Store):
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        bo, _ = await tx.learners.locked(LearnerRef("test", "bo", "Bo"), now=NOW)
+        assert await tx.job_roles.give(ana.id, "machine-operator", at=NOW)
+        assert not await tx.job_roles.give(ana.id, "machine-operator", at=NOW + timedelta(hours=1))
+        assert await tx.job_roles.give(bo.id, "machine-operator", at=NOW + timedelta(days=10))
+    async with any_store.transaction() as tx:
+        assert await tx.job_roles.end(ana.id, "machine-operator", at=NOW + timedelta(days=20))
+        assert not await tx.job_roles.end(ana.id, "machine-operator", at=NOW + timedelta(days=21))
+        assert await tx.job_roles.give(ana.id, "machine-operator", at=NOW + timedelta(days=30))  # back in the role
+    async with any_store.transaction() as tx:
+        holders = tx.job_roles.holders
+        assert await holders("machine-operator", at=NOW + timedelta(days=5)) == [ana.id]
+        assert await holders("machine-operator", at=NOW + timedelta(days=15)) == [ana.id, bo.id]
+        assert await holders("machine-operator", at=NOW + timedelta(days=25)) == [bo.id]
+        assert await holders("machine-operator", at=NOW + timedelta(days=31)) == [ana.id, bo.id]
+        assert await holders("maintenance-technician", at=NOW + timedelta(days=31)) == []
+        spells = await tx.job_roles.of(ana.id)
+        assert [(h.since, h.until) for h in spells] == [(NOW, NOW + timedelta(days=20)), (NOW + timedelta(days=30), None)]

@@ -15,7 +15,7 @@ from bot.mastery import MasteryModel
 from bot.ports import Store
 from bot.progress import skill_mastery
 from bot.records import Award, Learner, TrailEvent
-from bot.replies import Announcement, AwardNotice, Reply
+from bot.replies import Announcement, AwardNotice, Reply, Text
 from bot.turn import Turn
 from bot.vocabulary import EventKind, SessionKind
 from content.model import CredentialDefinition, CredentialKind, Curriculum
@@ -109,7 +109,7 @@ class Awarder:
             if reread:  # an award was already there (another process made it): read what is held again
                 evidence, held, reread = await self.evidence(turn), await self._held_ids(turn), False
             for definition in self._curriculum.credentials.values():
-                if definition.kind is not kind or definition.id in held:
+                if definition.kind is not kind or definition.id in held or definition.retired:  # retired: no new awards
                     continue
                 if not evaluate(definition, evidence).earned:
                     continue
@@ -132,12 +132,22 @@ class Awarder:
         return {a.definition_id for a in await turn.tx.awards.of(turn.learner.id)}
 
     async def renew(self, turn: Turn, definition_id: str) -> list[Reply]:
-        """A passed refresher: a new award of the badge (the next renewal), valid from now."""
+        """A passed refresher: a new award of the badge (the next renewal), valid from now. A
+        retired badge is not renewed (no refresher is offered for one; this is a refresher begun
+        before it was retired): the learner keeps the one they hold until it expires."""
         definition = self._curriculum.credentials.get(definition_id)
         previous = [a for a in await turn.tx.awards.of(turn.learner.id) if a.definition_id == definition_id]
         if definition is None or not previous:
             return []
         latest = max(previous, key=lambda a: a.renewal)
+        if definition.retired:
+            until = f" until {latest.valid_until.date().isoformat()}" if latest.valid_until else ""
+            return [
+                Text(
+                    f"The **{definition.title}** badge is retired: it is no longer awarded, so it was not renewed. "
+                    f"The one you hold stays valid{until}."
+                )
+            ]
         award = self._new_award(turn, definition, await self.evidence(turn))
         award.renewal = latest.renewal + 1
         if not await turn.tx.awards.add(award):
@@ -247,7 +257,7 @@ class Awarder:
         return [
             f"Toward the {c.title}: {sum(1 for b in c.stacks if b in held)} of {len(c.stacks)} badges."
             for c in self._curriculum.credentials.values()
-            if c.kind is CredentialKind.CERTIFICATE and badge.id in c.stacks
+            if c.kind is CredentialKind.CERTIFICATE and badge.id in c.stacks and not c.retired
         ]
 
 

@@ -305,8 +305,11 @@ class Core:
         return Text(text, (actions.button("Start now", actions.CONTINUE), actions.button("Later", actions.LATER)))
 
     async def _credentials_on_map(self, turn: Turn) -> list[CredentialOnMap]:
+        """Each credential and what it still needs; a retired one (no longer awarded) only when
+        the learner was awarded it."""
         evidence = await self._awarder.evidence(turn)
         recheck_days = {skill: len(days) for skill, days in evidence.recheck_days.items()}
+        awarded = {award.definition_id for award in await turn.tx.awards.of(turn.learner.id)}
         return [
             credential_needs(
                 self._curriculum,
@@ -317,6 +320,7 @@ class Core:
                 recheck_days=recheck_days,
             )
             for definition in self._curriculum.credentials.values()
+            if not definition.retired or definition.id in awarded
         ]
 
     async def _held(self, turn: Turn) -> dict[str, Award]:
@@ -349,10 +353,12 @@ class Core:
         for award in earned:
             definition = self._curriculum.credentials.get(award.definition_id)
             title = definition.title if definition else award.definition_id
-            # A refresher renews an expired badge (bot/flow.py); nothing renews a certificate.
-            renewable = definition is not None and definition.kind is CredentialKind.BADGE
+            # A refresher renews an expired badge (bot/flow.py); nothing renews a certificate, or a retired badge.
+            retired = definition is not None and definition.retired
+            renewable = definition is not None and definition.kind is CredentialKind.BADGE and not retired
             lapsed = lapses(award, awards, self._curriculum, now=turn.now)  # a certificate whose badge is not valid
-            lines += texts.earned(title, award, turn.now, self._awarder.links(title, award), renewable=renewable, lapses=lapsed)
+            links = self._awarder.links(title, award)
+            lines += texts.earned(title, award, turn.now, links, renewable=renewable, lapses=lapsed, retired=retired)
             if wallet and self._web_url and not lapsed:
                 link = await wallet_claims.claim_link(turn.tx, award, base_url=self._web_url, now=turn.now)
                 if link is not None:

@@ -73,7 +73,7 @@ def days_phrase(working_days: str) -> str:
 def route_line(curriculum: Curriculum) -> str:
     """The whole route in one line: `A -> B => Certificate`."""
     route = " -> ".join(p.title for p in curriculum.pathways)
-    certificates = [c.title for c in curriculum.credentials.values() if c.kind.value == "certificate"]
+    certificates = [c.title for c in curriculum.credentials.values() if c.kind.value == "certificate" and not c.retired]
     return route + (" => " + ", ".join(certificates) if certificates else "")
 
 
@@ -131,6 +131,8 @@ def pathway_map(pathways: tuple[PathwayOnMap, ...], credentials: list[Credential
 
 def credential_line(credential: CredentialOnMap) -> str:
     definition = credential.definition
+    if definition.retired:  # on the map only when the learner was awarded it
+        return f"🏅 **{definition.title}** ({definition.kind.value}): {RETIRED} /badges shows yours."
     met = sum(1 for need in credential.needs if need.met)
     head = f"🏅 **{definition.title}** ({definition.kind.value}): {met} of {len(credential.needs)} requirements met"
     missing = [need.label + (f" ({need.detail})" if need.detail else "") for need in credential.needs if not need.met]
@@ -198,28 +200,42 @@ def name_on_credentials(on: bool, name: str) -> str:
     return f"From now on, the badges and certificates you earn carry your name: {literal(' '.join(name.split()))}. {kept}"
 
 
+RETIRED = "retired, no longer awarded."
+
+
 NO_BADGES = "No badges yet: a badge is earned by showing durable mastery, not by clicking through."
 
 
 def earned(
-    title: str, award: Award, now: datetime, links: CredentialLinks | None, *, renewable: bool, lapses: Sequence[Lapse] = ()
+    title: str,
+    award: Award,
+    now: datetime,
+    links: CredentialLinks | None,
+    *,
+    renewable: bool,
+    lapses: Sequence[Lapse] = (),
+    retired: bool = False,
 ) -> list[str]:
     """A credential of /badges: held, with where to find it again (without an issuer: no links);
     a certificate suspended while a badge it stacks is not valid (`lapses`, bot/suspension.py);
     expired, and whether a refresher renews it; or revoked, when and why. `title` is authored;
-    the reason was typed by an operator, so it is shown as typed."""
+    the reason was typed by an operator, so it is shown as typed. A `retired` one (no longer
+    awarded, nor renewed) says so: the one held stays valid until it expires."""
     awarded = award.awarded_at.date().isoformat()
     if award.revoked_at is not None:
         why = f" Reason: {literal(award.revocation_reason)}" if award.revocation_reason else ""
         return [f"🚫 {title} (earned {awarded}): revoked on {award.revoked_at.date().isoformat()}.{why}"]
     if award.valid_until is not None and award.valid_until <= now:
-        renew = " A short refresher renews it: /next" if renewable else ""
+        renew = " A short refresher renews it: /next" if renewable else f" It is {RETIRED}" if retired else ""
         return [f"⌛ {title} (earned {awarded}): expired on {award.valid_until.date().isoformat()}.{renew}"]
     until = f", valid until {award.valid_until.date().isoformat()}" if award.valid_until else ""
     if lapses:  # as the credential's page says it
         why = "; ".join(_lapse(lapse) for lapse in lapses)
         return [f"⏸ {title} (earned {awarded}{until}): suspended while a badge it stacks is not valid: {why}."]
     lines = [f"🏅 {title} (earned {awarded}{until})"]
+    if retired:
+        stays = "stays valid until it expires" if award.valid_until else "stays valid"
+        lines[0] += f": {RETIRED} Yours {stays}."
     if links is not None:
         lines.append(f"   [Credential page]({links.page}) · [JSON file]({links.json}) · [Add to LinkedIn]({links.linkedin})")
     return lines

@@ -12,7 +12,7 @@ from content.frontmatter import FrontMatter, parse_front_matter
 from content.model import CredentialDefinition, CredentialKind, Problem, SkillRequirement, Source
 from content.parsed import ParsedCredential
 
-CREDENTIAL_FIELDS = ("id", "kind", "title", "requires", "stacks", "valid_for_days")
+CREDENTIAL_FIELDS = ("id", "kind", "title", "requires", "stacks", "valid_for_days", "recertify_days_before", "retired", "retired_reason")
 REQUIRES_FIELDS = ("lessons", "skills")
 CRITERIA_HEADING = "criteria"
 
@@ -52,6 +52,21 @@ def _requires(fields: FieldReader) -> tuple[tuple[str, ...], tuple[SkillRequirem
             fields.report(fields.document.line("requires", str(key.value)), message)
     lessons = fields.id_list("requires", "lessons", example="lessons: [lockout-tagout]", required=False)
     return lessons, _skill_requirements(fields)
+
+
+def _retired(fields: FieldReader) -> bool:
+    """`retired: true` (L&D retired the credential); absent, blank or `false`: not retired."""
+    node = fields.document.node("retired")
+    if node is None or is_blank(node):
+        return False
+    value = fields.document.value("retired")
+    if not isinstance(value, bool):
+        written = fields.document.text("retired")
+        said = f"is '{written}'" if written is not None else "must be true or false"
+        message = f"'retired' {said}: write 'retired: true' (no quotes) to retire the credential, or remove the line"
+        fields.report(fields.document.line("retired"), message, "retired")
+        return False
+    return value
 
 
 def _body(front: FrontMatter, *, path: Path) -> tuple[str, str, list[Problem]]:
@@ -124,6 +139,9 @@ def read_credential(text: str, *, path: Path) -> tuple[ParsedCredential | None, 
     lessons, skills = _requires(fields)
     stacks = fields.id_list("stacks", example="stacks: [safety-foundations, loto-practitioner]", required=False)
     valid_for_days = fields.integer("valid_for_days", example="valid_for_days: 365", required=False)
+    recertify = fields.integer("recertify_days_before", example="recertify_days_before: 30", required=False)
+    retired = _retired(fields)
+    retired_reason = fields.text("retired_reason", example='retired_reason: "Replaced by Lockout/Tagout 2026."', required=False)
     kinds = {kind.value: kind for kind in CredentialKind}
     if kind_text and kind_text not in kinds:
         fields.report(front.fields.line("kind"), f"'kind' is '{kind_text}': it must be 'badge' or 'certificate'")
@@ -143,6 +161,9 @@ def read_credential(text: str, *, path: Path) -> tuple[ParsedCredential | None, 
         skills=skills,
         stacks=stacks,
         valid_for_days=valid_for_days,
+        recertify_days_before=recertify,
+        retired=retired,
+        retired_reason=retired_reason,
         source=Source(path, 1),
     )
     return ParsedCredential(credential=credential, fields=front.fields, bad_fields=frozenset(fields.bad)), problems

@@ -187,7 +187,8 @@ def lint(tree: ParsedTree) -> Linted:
         unchecked_lessons=pending_lessons,
         unchecked_badges=pending_badges,
     )
-    problems += role_problems(tree.roles, credentials=credential_ids, unchecked=pending_badges)
+    retired = {parsed.credential.id for parsed in tree.credentials if parsed.credential.retired}
+    problems += role_problems(tree.roles, credentials=credential_ids, unchecked=pending_badges, retired=retired)
     return Linted([problem for problem in problems if problem is not None], _unchecked(tree, pending_lessons, pending_badges))
 
 

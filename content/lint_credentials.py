@@ -1,4 +1,5 @@
-"""Rules about badges and certificates: what they require, what they stack, how long they last.
+"""Rules about badges and certificates: what they require, what they stack, how long they last,
+when their holders recertify, and what their retirement leaves behind.
 
 Scarcity: a credential is earned by durable recall, never by clicking through. So every skill
 that a lesson a credential requires teaches (the lesson's `skills:`, which each of its checks
@@ -87,6 +88,53 @@ def _and(items: Iterable[str]) -> str:
     return ", ".join(words[:-1]) + " and " + words[-1] if len(words) > 1 else "".join(words)
 
 
+def _recertify_problems(parsed: ParsedCredential) -> list[Problem]:
+    """`recertify_days_before`: 1 or more, fewer than `valid_for_days`, and only with it."""
+    credential, fields, path = parsed.credential, parsed.fields, parsed.path
+    days, valid = credential.recertify_days_before, credential.valid_for_days
+    if days is None:
+        return []
+    line = fields.line("recertify_days_before")
+    if days < 1:
+        message = (
+            f"'recertify_days_before' is {days}: write how many days before the credential expires its holder is asked "
+            "to recertify (1 or more), or remove the line for the default of 30 days"
+        )
+        return [Problem(path, line, message)]
+    if valid is None and "valid_for_days" not in parsed.bad_fields:
+        message = (
+            "'recertify_days_before' needs 'valid_for_days': without it the credential never expires, so there is nothing "
+            "to recertify; add a line like 'valid_for_days: 365' or remove this one"
+        )
+        return [Problem(path, line, message)]
+    if valid is not None and valid >= 1 and days >= valid:
+        message = (
+            f"'recertify_days_before' is {days} but the credential is valid for {valid} day{'s' if valid != 1 else ''}: "
+            "its holders would be asked to recertify as soon as they earn it; write fewer days than 'valid_for_days'"
+        )
+        return [Problem(path, line, message)]
+    return []
+
+
+def _retired_problems(parsed: ParsedCredential, retired: Collection[str]) -> list[Problem]:
+    """A retired credential names no reason unless retired, and a certificate still awarded
+    stacks no retired badge (nobody could earn the certificate any more)."""
+    credential, fields, path = parsed.credential, parsed.fields, parsed.path
+    problems: list[Problem] = []
+    if credential.retired_reason and not credential.retired and "retired" not in parsed.bad_fields:
+        message = "'retired_reason' is set but the credential is not retired: add 'retired: true' to retire it, or remove this line"
+        problems.append(Problem(path, fields.line("retired_reason"), message))
+    if credential.kind is CredentialKind.CERTIFICATE and not credential.retired:
+        for index, badge_id in enumerate(credential.stacks):
+            if badge_id in retired and badge_id != credential.id:
+                message = (
+                    f"stacks '{badge_id}', which is retired: no one can earn it any more, so no one could earn this certificate; "
+                    f"remove '{badge_id}' from 'stacks' or retire this certificate too ('retired: true')"
+                )
+                problems.append(Problem(path, fields.line("stacks", index), message))
+    return problems
+
+
 def _stack_problems(parsed: ParsedCredential, kinds: dict[str, CredentialKind | None], unchecked: Collection[str]) -> list[Problem]:
     credential, fields, path = parsed.credential, parsed.fields, parsed.path
     if credential.kind is CredentialKind.BADGE:
@@ -141,6 +189,7 @@ def credential_problems(
     for parsed in parsed_credentials:
         kind = None if "kind" in parsed.bad_fields else parsed.credential.kind
         kinds.setdefault(parsed.credential.id, kind)
+    retired = {parsed.credential.id for parsed in parsed_credentials if parsed.credential.retired}
     problems: list[Problem] = []
     for parsed in parsed_credentials:
         problems += _requirement_problems(parsed, {*lessons, *unchecked_lessons}, skills)
@@ -158,4 +207,6 @@ def credential_problems(
                     "line so it never expires",
                 )
             )
+        problems += _recertify_problems(parsed)
+        problems += _retired_problems(parsed, retired)
     return problems

@@ -1,4 +1,5 @@
-"""Rules about job roles: the credentials they require and recommend, and the time to earn them."""
+"""Rules about job roles: the credentials they require and recommend (known, and not retired),
+and the time to earn them."""
 
 from __future__ import annotations
 
@@ -16,7 +17,19 @@ def _unknown(credential_id: str, known: Collection[str]) -> str:
     )
 
 
-def _role_problems(parsed: ParsedRole, known: Collection[str], unchecked: Collection[str]) -> list[Problem]:
+def _retired(credential_id: str, key: str) -> str:
+    if key == "requires":
+        return (
+            f"requires '{credential_id}', which is retired: it is no longer awarded, so no one new in this role could hold it; "
+            "require the credential that replaces it, or remove it (those who hold it keep it until it expires)"
+        )
+    return (
+        f"recommends '{credential_id}', which is retired: it is no longer awarded, so no one could follow the recommendation; "
+        "recommend the credential that replaces it, or remove it"
+    )
+
+
+def _role_problems(parsed: ParsedRole, known: Collection[str], unchecked: Collection[str], retired: Collection[str]) -> list[Problem]:
     role, fields, path = parsed.role, parsed.fields, parsed.path
     problems: list[Problem] = []
     if not role.requires and "requires" not in parsed.bad_fields:
@@ -28,6 +41,8 @@ def _role_problems(parsed: ParsedRole, known: Collection[str], unchecked: Collec
         for index, credential_id in enumerate(ids):
             if credential_id not in known and credential_id not in unchecked:
                 problems.append(Problem(path, fields.line(key, index), _unknown(credential_id, known)))
+            elif credential_id in retired:
+                problems.append(Problem(path, fields.line(key, index), _retired(credential_id, key)))
     for index, credential_id in enumerate(role.recommends):
         if credential_id in role.requires:
             message = (
@@ -44,10 +59,13 @@ def _role_problems(parsed: ParsedRole, known: Collection[str], unchecked: Collec
     return problems
 
 
-def role_problems(roles: Iterable[ParsedRole], *, credentials: Collection[str], unchecked: Collection[str] = ()) -> list[Problem]:
+def role_problems(
+    roles: Iterable[ParsedRole], *, credentials: Collection[str], unchecked: Collection[str] = (), retired: Collection[str] = ()
+) -> list[Problem]:
     """`credentials`: the ids of every badge and certificate; `unchecked`: ids of credential files
-    that could not be read (reported there, not here)."""
+    that could not be read (reported there, not here); `retired`: the ids of retired ones, which a
+    role can neither require nor recommend (no one can earn them any more)."""
     problems: list[Problem] = []
     for parsed in roles:
-        problems += _role_problems(parsed, credentials, unchecked)
+        problems += _role_problems(parsed, credentials, unchecked, retired)
     return problems

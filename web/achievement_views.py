@@ -63,6 +63,8 @@ class AchievementPage:
     stacked_into: tuple[CredentialLink, ...]  # the certificates a badge counts toward
     validity: str
     holders: str
+    retired: str | None = None  # what retirement means for it, when L&D retired it
+    retired_reason: str = ""  # authored plain text
 
 
 @dataclass(frozen=True)
@@ -113,6 +115,15 @@ def recall_text() -> str:
     )
 
 
+def retired_text(definition: CredentialDefinition) -> str | None:
+    """None unless retired: then that it is no longer awarded and what that means for those held."""
+    if not definition.retired:
+        return None
+    noun = kind_of(definition).lower()
+    stays = "stay valid until they expire" if definition.valid_for_days is not None else "stay valid (they do not expire)"
+    return f"This {noun} is retired: it is no longer awarded or renewed. {noun.capitalize()}s already issued {stays}."
+
+
 def achievement_page(definition: CredentialDefinition, curriculum: Curriculum, *, holders: int) -> AchievementPage:
     skills = tuple(
         RequiredSkill(id=r.skill, name=skill.name, description=skill.description, mastery=percent(r.mastery), alignments=skill.alignments)
@@ -132,6 +143,8 @@ def achievement_page(definition: CredentialDefinition, curriculum: Curriculum, *
         stacked_into=tuple(link_to(c) for c in curriculum.credentials.values() if definition.id in c.stacks),
         validity=validity_text(definition),
         holders=holders_text(holders),
+        retired=retired_text(definition),
+        retired_reason=definition.retired_reason if definition.retired else "",
     )
 
 

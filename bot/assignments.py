@@ -343,9 +343,10 @@ async def set_job_roles(
     assigned = 0
     counting = current(await tx.assignments.of(learner.id), now)
     still_required = {c for r in wanted for c in curriculum.roles[r].requires}
-    ending = {role_origin(r) for r in ended}
-    for key, assignment in list(counting.items()):
-        if assignment.origin in ending and key[1] not in still_required:
+    # What a role assigned and no role they keep requires (a credential two roles share keeps the
+    # origin of the role that first assigned it, so any role's origin counts here).
+    for key, assignment in list(counting.items()) if ended else ():
+        if assignment.origin.startswith(ROLE_PREFIX) and key[1] not in still_required:
             await withdraw(tx, learner, assignment, by=by, now=now)
             del counting[key]
     for role_id in given:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from bot import events
 from bot.events import Command, Event, LearnerRef
-from bot.vocabulary import AccessKind, EventKind, NudgeKind, Nudges, NudgeStatus, Platform, Role, SessionKind, SessionStatus
+from bot.vocabulary import AccessKind, EventKind, NudgeKind, Nudges, NudgeStatus, Platform, Role, SessionKind, SessionStatus, Target
 
 
 def test_the_stored_values_are_the_strings_already_in_databases():
@@ -20,6 +20,7 @@ def test_the_stored_values_are_the_strings_already_in_databases():
     assert [m.value for m in SessionKind] == ["lesson", "review", "refresher"]
     assert [m.value for m in SessionStatus] == ["active", "completed"]
     assert [m.value for m in AccessKind] == ["signin", "session"]
+    assert [m.value for m in Target] == ["credential", "pathway"]
     assert sorted(m.value for m in EventKind) == sorted(
         [
             "started",
@@ -38,6 +39,9 @@ def test_the_stored_values_are_the_strings_already_in_databases():
             "left",
             "team_summary",
             "team_synced",
+            "assigned",
+            "assignment_withdrawn",
+            "job_roles_changed",
             "nudged",
             "reminded",
             "start",

@@ -225,3 +225,38 @@ class JobRoleHeld:
     role_id: str
     since: datetime
     until: datetime | None = None  # None: they hold it now
+
+
+@dataclass(frozen=True)
+class MatrixScope:
+    """Whose standing the compliance matrix reads: members of `team_ids` (None: everyone), and of
+    those only the holders of `role_id` at the moment asked about, when given."""
+
+    team_ids: frozenset[int] | None = None
+    role_id: str | None = None
+
+
+@dataclass(frozen=True)
+class MatrixPerson:
+    """A person in the compliance matrix: their team is the one they are in now (team membership
+    has no history)."""
+
+    id: int
+    name: str
+    team: str | None
+    timezone: str
+
+
+@dataclass(frozen=True)
+class MatrixRecord:
+    """What the compliance matrix reads of the people in a scope, as the record stood at a moment:
+    people there then (not left since), the job roles they had been given by then, for each
+    credential the latest assignment made by then, the awards made by then (revoked ones too,
+    without their signed credential or evidence), and the lessons started and completed by then."""
+
+    people: list[MatrixPerson]
+    roles: dict[int, list[JobRoleHeld]]
+    assignments: dict[int, list[Assignment]]
+    awards: dict[int, list[Award]]
+    started: dict[int, set[str]]
+    completed: dict[int, set[str]]

@@ -49,10 +49,10 @@ RESUME = ChatCommand("resume", "your daily lesson offers again, after /stop")
 TEAM = ChatCommand("team", "your teams at a glance, and a sign-in link to the dashboard", role=Role.MANAGER)
 TEAM_SYNC = ChatCommand(
     "team sync",
-    "make a team of a channel's members (this channel's when none is named), and @manager its manager",
+    "make a team of a channel's members (this channel's when none is named), @manager its manager, and give them all the job role ROLE",
     platforms=frozenset({Platform.SLACK}),
     role=Role.ADMIN,
-    args="[#channel] [@manager]",
+    args="[#channel] [@manager] [role ROLE]",
 )
 HELP = ChatCommand("help", "this list")
 QUIT = ChatCommand("quit", "leave the console; your progress is saved", platforms=frozenset({Platform.CONSOLE}), aliases=("exit",))

@@ -282,8 +282,21 @@ class Core:
         name = event.team_name.strip()
         if not name or len(name) > people.TEAM_NAME_LIMIT:
             return Text(f"A team name needs 1 to {people.TEAM_NAME_LIMIT} characters, not {len(name)}.")
+        job_role = None
+        if event.job_role is not None:
+            job_role = people.find_job_role(self._curriculum.roles, event.job_role)
+            if job_role is None:
+                return Text(people.unknown_job_role_text(event.job_role, self._curriculum.roles))
         synced = await people.sync_team(
-            turn.tx, platform=turn.learner.platform, team=name, members=event.members, manager=event.manager, now=turn.now
+            turn.tx,
+            platform=turn.learner.platform,
+            team=name,
+            members=event.members,
+            manager=event.manager,
+            now=turn.now,
+            job_role=job_role,
+            curriculum=self._curriculum,
+            by=turn.learner.id,
         )
         await turn.record(
             EventKind.TEAM_SYNCED,
@@ -294,6 +307,7 @@ class Core:
                 "removed": synced.removed,
                 "created": synced.created,
                 "manager": synced.manager_id,  # a learner id: no platform ids in the trail
+                **({"job_role": job_role.id, "role_given": synced.role_given, "assigned": synced.assigned} if job_role else {}),
             },
         )
         return Text(people.synced_text(synced))

@@ -89,10 +89,12 @@ class TeamFromChannel(Event):
     """An admin makes a team of a group chat's members (Slack: `/learn team sync #channel`).
 
     `members` is everyone in the chat now (people only: the adapter leaves out bots), each
-    with the name and timezone the platform knows; `manager`, when given, manages the team."""
+    with the name and timezone the platform knows; `manager`, when given, manages the team;
+    `job_role`, when given, is a job role (its id or title, as typed) the members all get."""
 
     recorded_as = EventKind.TEAM_FROM_CHANNEL
 
     team_name: str
     members: tuple[LearnerRef, ...]
     manager: LearnerRef | None = None
+    job_role: str | None = None

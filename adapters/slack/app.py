@@ -308,8 +308,9 @@ class SlackBot:
             await self._point_to_dm(body)  # typed in a DM with someone else: say where the answer is
 
     async def _team_sync(self, learner: LearnerRef, source: str, args: str, *, typed_in: str) -> str | None:
-        """`/learn team sync #channel [@manager]`: the core says who may; the members are read
-        only then, people only (no bots), and the core writes the team in one transaction."""
+        """`/learn team sync #channel [@manager] [role ROLE]`: the core says who may (and knows the
+        job roles); the members are read only then, people only (no bots), and the core writes the
+        team in one transaction."""
         if not await self._core.may_set_teams(learner):
             return await self.send(learner.user_id, [Text(texts.ADMINS_ONLY)])
         try:
@@ -335,6 +336,7 @@ class SlackBot:
             team_name=f"#{channel.name}",
             members=tuple(p.ref for p in people),
             manager=manager.ref if manager is not None else None,
+            job_role=request.job_role,
         )
         return await self._turn(event)
 

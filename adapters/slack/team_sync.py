@@ -1,4 +1,5 @@
-"""`/learn team sync #channel [@manager]`: Slack's part of making a team of a channel's members.
+"""`/learn team sync #channel [@manager] [role ROLE]`: Slack's part of making a team of a channel's
+members (and, with `role`, giving them all a job role).
 
 Here: read the channel and the manager from the command text, and the channel's name and members
 from the Web API (conversations.info, conversations.members page by page). The app leaves out
@@ -10,7 +11,8 @@ picks them from Slack's suggestions. A bare `#name` is not looked up by name: th
 through conversations.list for the whole workspace, and only finds private channels the app is
 in; the answer asks to pick the channel from the suggestions instead. A channel id (`C0123ABCD`,
 from the channel's details) works too, and no channel at all means the channel the command was
-typed in."""
+typed in. `role` takes the rest of the words up to a mention: a job role's id or title; the core
+checks it against content/roles."""
 
 from __future__ import annotations
 
@@ -29,7 +31,8 @@ USAGE = (
     "To make a team of a channel's members, type `/learn team sync #channel`, or "
     "`/learn team sync #channel @person` to make that person the team's manager too. Pick the channel "
     "and the person from Slack's suggestions as you type # and @. In the channel itself, "
-    "`/learn team sync` is enough."
+    "`/learn team sync` is enough. Add `role machine-operator` (a job role's id) to give everyone in "
+    "the channel that job role as well."
 )
 INVITE = "add me to it (in the channel, type `/invite` and pick this app), then run the command again"
 
@@ -47,6 +50,7 @@ class SyncProblem(Exception):
 class SyncRequest:
     channel_id: str
     manager_id: str | None
+    job_role: str | None = None  # as typed: an id or a title
 
 
 @dataclass(frozen=True)
@@ -61,8 +65,18 @@ def parse(args: str, typed_in: str | None) -> SyncRequest:
     command was typed in, the team's channel when the text names none."""
     channel: str | None = None
     manager: str | None = None
-    for token in _TOKEN.findall(args):
-        if (found := _CHANNEL.fullmatch(token) or _CHANNEL_ID.fullmatch(token)) and channel is None:
+    job_role: str | None = None
+    tokens = _TOKEN.findall(args)
+    while tokens:
+        token = tokens.pop(0)
+        if token.lower() == "role" and job_role is None:
+            words = []
+            while tokens and not tokens[0].startswith(("<", "#", "@")):
+                words.append(tokens.pop(0))
+            if not words:
+                raise SyncProblem(f"Name the job role after “role”, e.g. `/learn team sync #line-2 role machine-operator`.\n\n{USAGE}")
+            job_role = " ".join(words)
+        elif (found := _CHANNEL.fullmatch(token) or _CHANNEL_ID.fullmatch(token)) and channel is None:
             channel = found.group(1) if found.groups() else found.group(0)
         elif (person := _PERSON.fullmatch(token)) and manager is None:
             manager = person.group(1)
@@ -83,7 +97,7 @@ def parse(args: str, typed_in: str | None) -> SyncRequest:
         channel = typed_in
     if channel is None:
         raise SyncProblem(USAGE)
-    return SyncRequest(channel, manager)
+    return SyncRequest(channel, manager, job_role)
 
 
 async def read_channel(client: AsyncWebClient, channel_id: str, page_size: int = PAGE_SIZE) -> Channel:

@@ -23,7 +23,8 @@ EVERYONE = [
 ]
 TEAM = "/team: your teams at a glance, and a sign-in link to the dashboard"
 TEAM_SYNC = (
-    "/team sync [#channel] [@manager]: make a team of a channel's members (this channel's when none is named), and @manager its manager"
+    "/team sync [#channel] [@manager] [role ROLE]: make a team of a channel's members (this channel's when none is named),"
+    " @manager its manager, and give them all the job role ROLE"
 )
 HELP = "/help: this list"
 QUIT = "/quit: leave the console; your progress is saved"

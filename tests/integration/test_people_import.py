@@ -36,7 +36,7 @@ telegram,4242,Ana again,,learner,
         "row 4: a Telegram user id is a number, not 'ana'",
         "row 5: a manager needs the teams they manage in 'manages' (separated by ;)",
         "row 6: only a manager or admin manages teams: set role to manager, or empty 'manages'",
-        "row 7: role 'boss' is not one of learner, manager, admin",
+        "row 7: role 'boss' is not one of learner, manager, admin (the access role; job roles go in 'roles')",
         "row 9: telegram user 4242 is also on row 2",
     ]
 
@@ -45,7 +45,7 @@ def test_a_header_without_the_identity_columns_is_refused():
     _, problems = read_people("name,team,colour\nAna,Maintenance,red\n")
     assert problems == [
         "row 1: the header needs the columns platform, user_id",
-        "row 1: unknown column 'colour' (known: platform, user_id, name, team, role, manages)",
+        "row 1: unknown column 'colour' (known: platform, user_id, name, team, role, manages, roles)",
     ]
 
 

@@ -22,6 +22,8 @@ from bot.records import (
     JobRoleHeld,
     Learner,
     LessonSession,
+    MatrixRecord,
+    MatrixScope,
     Nudge,
     SkillMemory,
     SlackLearner,
@@ -346,6 +348,18 @@ class JobRoles(Protocol):
         """Learner ids of those who held the role at `at` (and have not left), in id order."""
 
 
+class Compliance(Protocol):
+    """The compliance matrix's bulk read (bot/compliance.py): a whole scope in a few queries,
+    however many people, where the per-person reads above would make one round per person."""
+
+    async def matrix(self, scope: MatrixScope, at: datetime) -> MatrixRecord:
+        """The people in `scope` at `at` (not left, there by then, in its teams now, holding its
+        role then), by name, with what the record held of them at `at`: the job roles given by
+        then (ended ones too), every credential assignment made by then (withdrawn ones too:
+        `bot.assignments.current` tells which counts), the awards made by then (revoked ones too,
+        without credential or evidence), and the lessons they had started and completed by then."""
+
+
 class UnitOfWork(Protocol):
     """One transaction's repositories."""
 
@@ -377,6 +391,8 @@ class UnitOfWork(Protocol):
     def assignments(self) -> Assignments: ...
     @property
     def job_roles(self) -> JobRoles: ...
+    @property
+    def compliance(self) -> Compliance: ...
 
     async def ping(self) -> None:
         """A round trip to the database (for the health endpoint)."""
@@ -392,6 +408,7 @@ __all__: Sequence[str] = (
     "Access",
     "Assignments",
     "Awards",
+    "Compliance",
     "DuplicateEvent",
     "Holds",
     "JobRoles",

@@ -26,6 +26,9 @@ from bot.records import (
     JobRoleHeld,
     Learner,
     LessonSession,
+    MatrixPerson,
+    MatrixRecord,
+    MatrixScope,
     Nudge,
     SkillMemory,
     SlackLearner,
@@ -47,6 +50,7 @@ from bot.vocabulary import (
     Role,
     SessionKind,
     SessionStatus,
+    Target,
 )
 
 OVERDUE = timedelta(minutes=5)
@@ -121,6 +125,7 @@ class MemoryUnitOfWork:
         self.wallet = _WalletClaims(data)
         self.assignments = _Assignments(data)
         self.job_roles = _JobRoles(data)
+        self.compliance = _Compliance(data)
 
     async def ping(self) -> None:
         pass
@@ -776,3 +781,55 @@ class _JobRoles:
                 and not self._data.learners[h.learner_id].left
             }
         )
+
+
+class _Compliance:
+    def __init__(self, data: _Data) -> None:
+        self._data = data
+
+    async def matrix(self, scope: MatrixScope, at: datetime) -> MatrixRecord:
+        def held(learner_id: int, role_id: str) -> bool:
+            return any(
+                h.learner_id == learner_id and h.role_id == role_id and h.since <= at and (h.until is None or h.until > at)
+                for h in self._data.job_roles
+            )
+
+        found = [
+            learner
+            for learner in self._data.learners.values()
+            if not learner.left
+            and learner.created_at <= at
+            and (scope.team_ids is None or learner.team_id in scope.team_ids)
+            and (scope.role_id is None or held(learner.id, scope.role_id))
+        ]
+        found.sort(key=lambda learner: (learner.display_name, learner.id))
+        ids = {learner.id for learner in found}
+        people = [
+            MatrixPerson(
+                learner.id,
+                learner.display_name or f"learner {learner.id}",
+                self._data.teams.get(learner.team_id) if learner.team_id is not None else None,
+                learner.timezone,
+            )
+            for learner in found
+        ]
+        roles: dict[int, list[JobRoleHeld]] = {}
+        for h in sorted(self._data.job_roles, key=lambda h: h.since):
+            if h.learner_id in ids and h.since <= at:
+                roles.setdefault(h.learner_id, []).append(h)
+        assignments: dict[int, list[Assignment]] = {}
+        for assignment in sorted(self._data.assignments.values(), key=lambda a: a.id):
+            if assignment.learner_id in ids and assignment.target_kind is Target.CREDENTIAL and assignment.assigned_at <= at:
+                assignments.setdefault(assignment.learner_id, []).append(assignment)
+        awards: dict[int, list[Award]] = {}
+        for award in sorted(self._data.awards.values(), key=lambda a: a.id):
+            if award.learner_id in ids and award.awarded_at <= at:
+                awards.setdefault(award.learner_id, []).append(replace(award, evidence={}, credential=None, revocation_reason=None))
+        started: dict[int, set[str]] = {}
+        completed: dict[int, set[str]] = {}
+        for s in self._data.sessions.values():
+            if s.learner_id in ids and s.kind == SessionKind.LESSON and s.lesson_id and s.started_at <= at:
+                started.setdefault(s.learner_id, set()).add(s.lesson_id)
+                if s.status == SessionStatus.COMPLETED and s.completed_at is not None and s.completed_at <= at:
+                    completed.setdefault(s.learner_id, set()).add(s.lesson_id)
+        return MatrixRecord(people, roles, assignments, awards, started, completed)

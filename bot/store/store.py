@@ -15,6 +15,7 @@ from bot.records import LessonSession
 from bot.store.access import SqlAccess
 from bot.store.assignments import SqlAssignments, SqlJobRoles
 from bot.store.awards import KnownAwards, SqlAwards
+from bot.store.compliance import SqlCompliance
 from bot.store.holds import KnownHolds, SqlHolds
 from bot.store.learners import SqlLearners
 from bot.store.memory import SqlMemory
@@ -80,6 +81,7 @@ class SqlUnitOfWork:
         self.wallet = SqlWalletClaims(session)
         self.assignments = SqlAssignments(session)
         self.job_roles = SqlJobRoles(session)
+        self.compliance = SqlCompliance(session)
 
     async def ping(self) -> None:
         await self._session.execute(select(1))

@@ -1,0 +1,125 @@
+"""The compliance matrix's bulk read (bot/ports.py `Compliance`): everything the matrix needs of
+every person in a scope, as the record stood at a moment, in one query per kind of record
+however many people (no query per person). The scope is a condition on the learners table that
+each query joins, never a list of ids sent to the database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import ColumnElement, Select, Table, and_, exists, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.records import Assignment, Award, JobRoleHeld, MatrixPerson, MatrixRecord, MatrixScope
+from bot.store.models import AssignmentRow, AwardRow, JobRoleRow, LearnerRow, SessionRow, TeamRow
+from bot.store.teams import STILL_HERE
+from bot.vocabulary import SessionKind, SessionStatus, Target
+
+LEARNERS = cast(Table, LearnerRow.__table__)
+TEAMS = cast(Table, TeamRow.__table__)
+ROLES = cast(Table, JobRoleRow.__table__)
+ASSIGNMENTS = cast(Table, AssignmentRow.__table__)
+AWARDS = cast(Table, AwardRow.__table__)
+SESSIONS = cast(Table, SessionRow.__table__)
+
+
+class SqlCompliance:
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def matrix(self, scope: MatrixScope, at: datetime) -> MatrixRecord:
+        who = _in_scope(scope, at)
+        people = [
+            MatrixPerson(row.id, row.display_name or f"learner {row.id}", row.team, row.timezone)
+            for row in await self._session.execute(
+                select(LEARNERS.c.id, LEARNERS.c.display_name, LEARNERS.c.timezone, TEAMS.c.name.label("team"))
+                .select_from(LEARNERS.outerjoin(TEAMS, TEAMS.c.id == LEARNERS.c.team_id))
+                .where(who)
+                .order_by(LEARNERS.c.display_name, LEARNERS.c.id)
+            )
+        ]
+        roles: dict[int, list[JobRoleHeld]] = {}
+        for row in await self._rows(
+            select(ROLES.c.learner_id, ROLES.c.role_id, ROLES.c.since, ROLES.c.until)
+            .where(ROLES.c.since <= at)
+            .order_by(ROLES.c.since, ROLES.c.id),
+            ROLES.c.learner_id,
+            who,
+        ):
+            roles.setdefault(row[0], []).append(JobRoleHeld(row[0], row[1], row[2], row[3]))
+        assignments: dict[int, list[Assignment]] = {}
+        credential = Target.CREDENTIAL
+        for row in await self._rows(
+            select(
+                ASSIGNMENTS.c.learner_id,
+                ASSIGNMENTS.c.target_id,
+                ASSIGNMENTS.c.due_on,
+                ASSIGNMENTS.c.origin,
+                ASSIGNMENTS.c.assigned_at,
+                ASSIGNMENTS.c.assigned_by,
+                ASSIGNMENTS.c.withdrawn_at,
+                ASSIGNMENTS.c.id,
+            )
+            .where(ASSIGNMENTS.c.target_kind == credential.value, ASSIGNMENTS.c.assigned_at <= at)
+            .order_by(ASSIGNMENTS.c.id),
+            ASSIGNMENTS.c.learner_id,
+            who,
+        ):
+            assignments.setdefault(row[0], []).append(
+                Assignment(row[0], credential, row[1], row[2], row[3], row[4], row[5], row[6], row[7])
+            )
+        awards: dict[int, list[Award]] = {}
+        for row in await self._rows(
+            select(
+                AWARDS.c.public_id,
+                AWARDS.c.learner_id,
+                AWARDS.c.definition_id,
+                AWARDS.c.kind,
+                AWARDS.c.renewal,
+                AWARDS.c.awarded_at,
+                AWARDS.c.valid_until,
+                AWARDS.c.id,
+                AWARDS.c.revoked_at,
+            )
+            .where(AWARDS.c.awarded_at <= at)
+            .order_by(AWARDS.c.id),
+            AWARDS.c.learner_id,
+            who,
+        ):
+            awards.setdefault(row[1], []).append(Award(row[0], row[1], row[2], row[3], row[4], row[5], row[6], {}, row[7], row[8]))
+        started: dict[int, set[str]] = {}
+        completed: dict[int, set[str]] = {}
+        done = SessionStatus.COMPLETED.value
+        for row in await self._rows(
+            select(SESSIONS.c.learner_id, SESSIONS.c.lesson_id, SESSIONS.c.status, SESSIONS.c.completed_at).where(
+                SESSIONS.c.kind == SessionKind.LESSON.value, SESSIONS.c.started_at <= at, SESSIONS.c.lesson_id.is_not(None)
+            ),
+            SESSIONS.c.learner_id,
+            who,
+        ):
+            started.setdefault(row[0], set()).add(row[1])
+            if row[2] == done and row[3] is not None and row[3] <= at:
+                completed.setdefault(row[0], set()).add(row[1])
+        return MatrixRecord(people, roles, assignments, awards, started, completed)
+
+    async def _rows(self, query: Select[Any], learner_id: Any, who: ColumnElement[bool]) -> Any:
+        """`query` for the people in scope: joined to the learners it reads, by their id."""
+        return await self._session.execute(query.join(LEARNERS, LEARNERS.c.id == learner_id).where(who))
+
+
+def _in_scope(scope: MatrixScope, at: datetime) -> ColumnElement[bool]:
+    """Learners in the scope at `at`: not left, there by then, in one of its teams, holding its role."""
+    conditions: list[ColumnElement[bool]] = [STILL_HERE, LEARNERS.c.created_at <= at]
+    if scope.team_ids is not None:
+        conditions.append(LEARNERS.c.team_id.in_(sorted(scope.team_ids)))
+    if scope.role_id is not None:
+        conditions.append(
+            exists().where(
+                ROLES.c.learner_id == LEARNERS.c.id,
+                ROLES.c.role_id == scope.role_id,
+                ROLES.c.since <= at,
+                or_(ROLES.c.until.is_(None), ROLES.c.until > at),
+            )
+        )
+    return and_(*conditions)

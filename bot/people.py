@@ -73,6 +73,12 @@ class Imported:
     assigned: int = 0  # credentials assigned by the job roles given
 
 
+def names_job_roles(text: str) -> bool:
+    """Whether the CSV's header has a `roles` column (then the curriculum is needed to read it)."""
+    first = next(csv.reader(io.StringIO(text.lstrip("\ufeff"))), [])
+    return "roles" in (h.strip().lower() for h in first)
+
+
 def read_people(text: str, *, job_roles: Mapping[str, JobRole] | None = None) -> tuple[list[Person], list[str]]:
     """The people in a CSV text, and one message per problem (`row N: ...`, N as a spreadsheet
     numbers lines, the header being row 1). `job_roles`: the curriculum's, to check the `roles`

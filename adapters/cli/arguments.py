@@ -11,7 +11,7 @@ DESCRIPTION = "Run the microlearning bot and its tools."
 def parser(prog: str | None = None) -> argparse.ArgumentParser:
     """Every command; `prog` is the name the person typed (default: the program's file name,
     `run_bot.py` or `microbadge`)."""
-    from bot import people
+    from bot import assignment_import, people
 
     top = argparse.ArgumentParser(
         prog=prog, description=DESCRIPTION, epilog="Run `%(prog)s COMMAND --help` for a command's subcommands and options."
@@ -45,7 +45,7 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
         help="learners, and due, overdue and delivered nudges",
         description="Learners; due, overdue and delivered nudges; errors; xAPI forwarding.",
     )
-    people_commands = _group(commands, "people", "teams, managers and admins")
+    people_commands = _group(commands, "people", "teams, managers, admins and job roles")
     people_import = people_commands.add_parser(
         "import",
         help="import people from a CSV file (all rows or none)",
@@ -56,16 +56,51 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
             f"  platform  {', '.join(people.PLATFORMS)}\n"
             "  user_id   the person's id there (Telegram: a number; Slack: U0123ABCD; console: the name)\n"
             "  name      their name (optional)\n"
-            "  team      the team they learn in (optional)\n"
-            f"  role      {', '.join(people.ROLES)} (empty: learner)\n"
-            "  manages   the teams a manager or admin manages, separated by ; (e.g. Maintenance;Safety)\n\n"
+            "  team      the team they learn in (optional; one team)\n"
+            f"  role      the ACCESS role: {', '.join(people.ROLES)} (empty: learner)\n"
+            "  manages   the teams a manager or admin manages, separated by ; (e.g. Maintenance;Safety)\n"
+            "  roles     JOB roles: ids of content/roles/<id>.md, separated by ;\n"
+            "            (e.g. machine-operator;maintenance-technician). Optional column: when it is there,\n"
+            "            each person gets exactly these job roles (an empty cell: none) and what a new\n"
+            "            role requires is assigned; without it, job roles stay as they are.\n\n"
+            "Several teams or job roles are separated by ; only: a value written as a list any other way\n"
+            "(a, b  a|b  a / b  [a, b]) is refused with its row, so a team name cannot contain , | or ' / '.\n\n"
             "Example:\n"
             f"  {','.join(people.COLUMNS)}\n"
-            "  telegram,4242,Ana Lima,Maintenance,learner,\n"
-            "  slack,U0BO7,Bo Chen,,manager,Maintenance;Safety"
+            "  telegram,4242,Ana Lima,Maintenance,learner,,machine-operator\n"
+            "  slack,U0BO7,Bo Chen,,manager,Maintenance;Safety,machine-operator;maintenance-technician"
         ),
     )
     people_import.add_argument("file", type=Path, help="the CSV file (UTF-8, comma-separated)")
+    assignments = _group(commands, "assignments", "who must earn which credential or finish which pathway, by when")
+    assignments_import = assignments.add_parser(
+        "import",
+        help="assign credentials and pathways from a CSV file (all rows or none)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=(
+            "Assign credentials and pathways from a CSV file: every bad row is named and then nothing is assigned.\n\n"
+            f"The first row names the columns (leave out those you do not use): {','.join(assignment_import.COLUMNS)}\n"
+            "Each row says WHO, exactly one of:\n"
+            "  platform,user_id   one person the bot knows (as in people import)\n"
+            "  team               every member of the team today, by its name\n"
+            "  job_role           everyone who holds the job role today (an id of content/roles/<id>.md)\n"
+            "WHAT, exactly one of:\n"
+            "  credential         a badge or certificate id (content/credentials/<id>.md; not a retired one)\n"
+            "  pathway            a pathway id (content/pathways/<id>.md): every lesson of it\n"
+            "WHEN, exactly one of:\n"
+            "  due                the last day, YYYY-MM-DD (today or later)\n"
+            "  due_in_days        N days from today\n"
+            "  days_after_joining N days after the person joined (may be past: then it is overdue at once)\n\n"
+            "Days count in each person's timezone. Assigning again what someone is assigned adds an assignment:\n"
+            "the latest counts. One team, job role, credential or pathway a row: write a row for each.\n\n"
+            "Example:\n"
+            "  platform,user_id,team,job_role,credential,pathway,due,due_in_days,days_after_joining\n"
+            "  telegram,4242,,,loto-practitioner,,2026-06-30,,\n"
+            "  ,,Maintenance,,maintenance-fundamentals,,,30,\n"
+            "  ,,,machine-operator,safety-foundations,,,,14"
+        ),
+    )
+    assignments_import.add_argument("file", type=Path, help="the CSV file (UTF-8, comma-separated)")
     xapi = _group(commands, "xapi", "the learning record as xAPI statements")
     xapi_export = xapi.add_parser(
         "export",

@@ -77,6 +77,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         from adapters.cli import people
 
         return asyncio.run(people.import_file(settings, args.file))
+    if args.command == "assignments":
+        from adapters.cli import assignments
+
+        return asyncio.run(assignments.import_file(settings, args.file))
     if args.command == "xapi":
         from adapters.cli import xapi
 

@@ -69,6 +69,7 @@ HELP = {
         "    preview   show a lesson as a learner would see it, answers shown",
     ],
     ("people",): ["    import    import people from a CSV file (all rows or none)"],
+    ("assignments",): ["    import    assign credentials and pathways from a CSV file (all rows or none)"],
     ("xapi",): ["    export    write every statement to a JSON lines file"],
     ("db",): ["    upgrade   create or upgrade the schema (also done on start)"],
     ("dashboard",): ["    link      print a one-time sign-in link for a manager or admin"],
@@ -94,19 +95,25 @@ def test_help_of_a_command_lists_its_subcommands(command):
 def test_people_import_help_names_the_columns_the_roles_and_the_separator():
     result = run_bot("people", "import", "--help", env={"COLUMNS": "120"})
     assert result.returncode == 0, result.stderr
-    assert result.stdout.split("\n\n")[1:4] == [
+    assert result.stdout.split("\n\n")[1:5] == [
         "Import people from a CSV file: every bad row is named and then nothing is imported.",
-        "The first row names the columns: platform,user_id,name,team,role,manages\n"
+        "The first row names the columns: platform,user_id,name,team,role,manages,roles\n"
         "  platform  telegram, slack, console\n"
         "  user_id   the person's id there (Telegram: a number; Slack: U0123ABCD; console: the name)\n"
         "  name      their name (optional)\n"
-        "  team      the team they learn in (optional)\n"
-        "  role      learner, manager, admin (empty: learner)\n"
-        "  manages   the teams a manager or admin manages, separated by ; (e.g. Maintenance;Safety)",
+        "  team      the team they learn in (optional; one team)\n"
+        "  role      the ACCESS role: learner, manager, admin (empty: learner)\n"
+        "  manages   the teams a manager or admin manages, separated by ; (e.g. Maintenance;Safety)\n"
+        "  roles     JOB roles: ids of content/roles/<id>.md, separated by ;\n"
+        "            (e.g. machine-operator;maintenance-technician). Optional column: when it is there,\n"
+        "            each person gets exactly these job roles (an empty cell: none) and what a new\n"
+        "            role requires is assigned; without it, job roles stay as they are.",
+        "Several teams or job roles are separated by ; only: a value written as a list any other way\n"
+        "(a, b  a|b  a / b  [a, b]) is refused with its row, so a team name cannot contain , | or ' / '.",
         "Example:\n"
-        "  platform,user_id,name,team,role,manages\n"
-        "  telegram,4242,Ana Lima,Maintenance,learner,\n"
-        "  slack,U0BO7,Bo Chen,,manager,Maintenance;Safety",
+        "  platform,user_id,name,team,role,manages,roles\n"
+        "  telegram,4242,Ana Lima,Maintenance,learner,,machine-operator\n"
+        "  slack,U0BO7,Bo Chen,,manager,Maintenance;Safety,machine-operator;maintenance-technician",
     ]
 
 

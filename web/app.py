@@ -23,6 +23,7 @@ from web.dashboard import dashboard_routes
 from web.health import Check, health_router
 from web.landing import landing_routes
 from web.routes_achievements import achievement_routes
+from web.routes_assignments import assignment_routes
 from web.routes_credentials import credential_routes
 from web.routes_issuer import issuer_routes
 from web.routes_transcript import transcript_routes
@@ -30,7 +31,7 @@ from web.routes_wallet import wallet_routes
 
 HERE = Path(__file__).parent
 # Pages load nothing but their own stylesheet and images; no scripts at all. The only forms
-# (the dashboard's sign-in and sign-out) post to this same site.
+# (the dashboard's sign-in, sign-out and assignments) post to this same site.
 CONTENT_SECURITY_POLICY = (
     "default-src 'none'; img-src 'self'; style-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
@@ -60,6 +61,9 @@ def create_app(
     app.include_router(wallet_routes(store=store, curriculum=curriculum, issuer=issuer, clock=clock, templates=templates))
     app.include_router(health_router(store, platform_checks or {}))
     app.include_router(dashboard_routes(store=store, clock=clock, templates=templates, curriculum=curriculum, public_url=issuer.public_url))
+    app.include_router(
+        assignment_routes(store=store, clock=clock, templates=templates, curriculum=curriculum, public_url=issuer.public_url)
+    )
     app.include_router(landing_routes(templates=templates, issuer=issuer))
     for router in platform_routers:
         app.include_router(router)

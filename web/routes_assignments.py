@@ -1,0 +1,502 @@
+"""Assigning from the dashboard: a signed-in manager or admin assigns a credential or pathway to a
+person, a team or everyone in a job role, due on a date or N days after each joined, and sees
+(and withdraws) what is assigned to the people they may see.
+
+Access is the dashboard's: an admin assigns to anyone; a manager only to the people of the teams
+they manage (for a job role: those of them in it); a learner to nobody. It is checked on the POST,
+whatever the form offered. Each POST carries the session's CSRF token (bot/team.py csrf_token),
+compared in constant time, and must come from our own pages (Sec-Fetch-Site / Origin), as the
+sign-out form does. A success answers 303 to the page (Post/Redirect/Get), with what was done in
+the query, signed with a key derived from the session, so a reload assigns nothing again and a
+link from elsewhere cannot make the page claim what was not done. Assigning what a person already
+has assigned with the same due date adds nothing (a form sent twice is harmless)."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
+from fastapi.templating import Jinja2Templates
+
+from bot import team
+from bot.assignments import ROLE_PREFIX, Origin, Standing, assign, current, due_date, local_date, standing, title_of, withdraw
+from bot.clock import Clock
+from bot.ports import Store, UnitOfWork
+from bot.records import Assignment, Award, Learner, Team
+from bot.vocabulary import EventKind, Role, Target
+from content.model import Curriculum
+from web.dashboard import COOKIE, NO_STORE, FormRefused, Viewer, read_form, record_id, same_text
+
+PAGE = "/dashboard/assignments"
+LIST_LIMIT = 500  # rows of the list at once; a team narrows it
+MAX_DAYS = 3650  # "N days after joining", and how far ahead a due date may be
+NOTICE_FIELD, SIGNATURE_FIELD = "done", "sig"
+ORIGINS = {
+    Origin.DASHBOARD.value: "on the dashboard",
+    Origin.MANAGER.value: "in chat",
+    Origin.CSV.value: "L&D's spreadsheet",
+    Origin.RECERTIFICATION.value: "the bot, to recertify before it expires",
+}
+MANAGERS_ONLY = "Assigning is for managers and admins."
+NOT_FROM_THE_PAGE = "This form did not come from the dashboard: open the Assignments page and send it from there."
+
+
+class FormError(Exception):
+    """What is wrong with the form, said on the form again (or, for a page, on the refusal page)."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: str
+
+
+@dataclass
+class Scope:
+    """Who the viewer may assign to: the teams they see and their people."""
+
+    viewer: Viewer
+    admin: bool
+    teams: list[Team]
+    members: dict[int, list[Learner]]  # team id -> its people
+    people: dict[int, Learner] = field(default_factory=dict)  # every one of them, by id
+
+    def __post_init__(self) -> None:
+        self.people = {m.id: m for team_id in self.members for m in self.members[team_id]}
+
+    def may_assign_to(self, learner: Learner) -> bool:
+        return not learner.left and (self.admin or learner.id in self.people)
+
+
+@dataclass(frozen=True)
+class Row:
+    assignment_id: int
+    learner_id: int
+    person: str
+    team: str
+    what: str
+    kind: str  # credential | pathway
+    due: str
+    due_iso: str
+    by: str
+    status: str
+    withdrawable: bool
+
+
+@dataclass(frozen=True)
+class Form:
+    target: str = ""
+    who: str = ""
+    due: str = "on"  # on | after_joining
+    due_on: str = ""
+    days: str = ""
+
+
+def long_date(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def people_count(n: int) -> str:
+    return f"{n} {'person' if n == 1 else 'people'}"
+
+
+def from_this_site(request: Request, public_host: str | None) -> bool:
+    """As the dashboard's sign-out reads it (web/dashboard.py): the browser says the form came
+    from one of our pages; a client that says nothing still needs the session's token."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return True
+    ours = {request.headers.get("host"), request.headers.get("x-forwarded-host", "").partition(",")[0].strip(), public_host}
+    return urlsplit(origin).netloc in ours - {None, ""}
+
+
+# --- what was done, carried through the redirect -------------------------------------------------
+def _signature(session: str, payload: str) -> str:
+    return hmac.new(team.csrf_token(session).encode(), b"notice\0" + payload.encode(), hashlib.sha256).hexdigest()
+
+
+def signed_notice(session: str, notice: dict[str, object]) -> str:
+    payload = base64.urlsafe_b64encode(json.dumps(notice, separators=(",", ":")).encode()).decode().rstrip("=")
+    return urlencode({NOTICE_FIELD: payload, SIGNATURE_FIELD: _signature(session, payload)})
+
+
+def read_notice(session: str, payload: str, signature: str) -> dict[str, object] | None:
+    if not payload or len(payload) > 2048 or not same_text(signature, _signature(session, payload)):
+        return None
+    try:
+        found = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    except ValueError:
+        return None
+    return found if isinstance(found, dict) else None
+
+
+def assignment_routes(
+    *, store: Store, clock: Clock, templates: Jinja2Templates, curriculum: Curriculum, public_url: str | None = None
+) -> APIRouter:
+    router = APIRouter()
+    public_host = urlsplit(public_url).netloc if public_url else None
+
+    def refused(request: Request, status: int, message: str, *, ways_in: bool = False) -> Response:
+        return templates.TemplateResponse(
+            request, "refused.html", {"message": message, "ways_in": ways_in}, status_code=status, headers=NO_STORE
+        )
+
+    async def signed_in(tx: UnitOfWork, request: Request, now: datetime) -> Viewer | None:
+        token = request.cookies.get(COOKIE)
+        learner = await tx.access.session_learner(team.token_hash(token), now) if token else None
+        if token is None or learner is None:
+            return None
+        return Viewer(learner, learner.display_name or "a manager", team.csrf_token(token))
+
+    async def scope_of(tx: UnitOfWork, viewer: Viewer) -> Scope:
+        teams = await team.visible_teams(tx, viewer.learner)
+        return Scope(viewer, viewer.learner.role == Role.ADMIN, teams, {t.id: await tx.teams.members(t.id) for t in teams})
+
+    # --- the form's choices --------------------------------------------------------------------
+    def target_choices() -> list[tuple[str, list[Choice]]]:
+        credentials = [
+            Choice(f"{Target.CREDENTIAL.value}:{c.id}", f"{c.title} ({c.kind.value})")
+            for c in curriculum.credentials.values()
+            if not c.retired
+        ]
+        pathways = [Choice(f"{Target.PATHWAY.value}:{p.id}", f"{p.title} (pathway)") for p in curriculum.pathways]
+        return [("Credentials", credentials), ("Pathways", pathways)]
+
+    def who_choices(scope: Scope) -> list[tuple[str, list[Choice]]]:
+        teams = [Choice(f"team:{t.id}", f"Everyone in {t.name} ({people_count(len(scope.members[t.id]))})") for t in scope.teams]
+        roles = [
+            Choice(f"role:{r.id}", f"Everyone {'' if scope.admin else 'in your teams '}in the job role {r.title}")
+            for r in curriculum.roles.values()
+        ]
+        people = [
+            Choice(f"person:{m.id}", f"{m.display_name or f'learner {m.id}'} ({t.name})") for t in scope.teams for m in scope.members[t.id]
+        ]
+        return [("Teams", teams), ("Job roles", roles), ("People", people)]
+
+    # --- reading the form --------------------------------------------------------------------
+    def target_of(form: Form) -> tuple[Target, str]:
+        kind, _, target_id = form.target.partition(":")
+        if not form.target:
+            raise FormError(400, "Choose a credential or pathway to assign.")
+        if kind == Target.CREDENTIAL.value and target_id in curriculum.credentials:
+            definition = curriculum.credentials[target_id]
+            if definition.retired:
+                raise FormError(400, f"{definition.title} is retired: it is no longer awarded, so it cannot be assigned.")
+            return Target.CREDENTIAL, target_id
+        if kind == Target.PATHWAY.value and title_of(curriculum, Target.PATHWAY, target_id) is not None:
+            return Target.PATHWAY, target_id
+        raise FormError(400, "That credential or pathway is not in the curriculum: choose one from the list.")
+
+    async def people_of(tx: UnitOfWork, scope: Scope, form: Form, now: datetime) -> tuple[list[Learner], str]:
+        """Those the form names, each of them in the viewer's scope, and how to say who they are."""
+        kind, _, given = form.who.partition(":")
+        if not form.who:
+            raise FormError(400, "Choose a person, a team or a job role.")
+        if kind == "person":
+            number = record_id(given)
+            learner = await tx.learners.by_id(number) if number is not None else None
+            # Someone outside your teams and someone who does not exist look the same.
+            if learner is None or not scope.may_assign_to(learner):
+                raise FormError(403, "That person is not in one of your teams.")
+            return [learner], learner.display_name or f"learner {learner.id}"
+        if kind == "team":
+            number = record_id(given)
+            found = next((t for t in scope.teams if t.id == number), None)
+            if found is None:
+                raise FormError(403, "That team is not one of yours.")
+            if not scope.members[found.id]:
+                raise FormError(400, f"Nobody is in the team {found.name} yet: there is no one to assign to.")
+            return scope.members[found.id], f"everyone in {found.name}"
+        if kind == "role":
+            role = curriculum.roles.get(given)
+            if role is None:
+                raise FormError(400, "That job role is not in the curriculum: choose one from the list.")
+            holders = await tx.job_roles.holders(role.id, at=now)
+            people = [scope.people[i] for i in holders if i in scope.people]
+            if scope.admin:  # an admin's people include those in no team
+                for learner_id in holders:
+                    if learner_id not in scope.people and (learner := await tx.learners.by_id(learner_id)) is not None:
+                        people.append(learner)
+            if not people:
+                where = "Nobody" if scope.admin else "Nobody in your teams"
+                raise FormError(400, f"{where} has the job role {role.title}: there is no one to assign to.")
+            return people, f"everyone in the job role {role.title}"
+        raise FormError(400, "Choose a person, a team or a job role from the list.")
+
+    def due_of(form: Form, today: date) -> tuple[date | None, int | None]:
+        if form.due == "on":
+            if not form.due_on:
+                raise FormError(400, "Give the due date, or choose a number of days after joining.")
+            try:
+                on = date.fromisoformat(form.due_on)
+            except ValueError:
+                raise FormError(400, "The due date is not a date: give it as on a calendar (YYYY-MM-DD).") from None
+            if on < today:
+                raise FormError(400, f"The due date {long_date(on)} has passed: choose today or a later day.")
+            if (on - today).days > MAX_DAYS:
+                raise FormError(400, "Choose a due date within the next ten years.")
+            return on, None
+        if form.due == "after_joining":
+            days = form.days.strip()
+            if not (days.isascii() and days.isdigit() and 1 <= int(days) <= MAX_DAYS):
+                raise FormError(400, f"Give the days after joining as a whole number from 1 to {MAX_DAYS}.")
+            return None, int(days)
+        raise FormError(400, "Choose a due date or a number of days after joining.")
+
+    # --- the list ----------------------------------------------------------------------------
+    async def names(tx: UnitOfWork, ids: Iterable[int], known: dict[int, Learner]) -> dict[int, str]:
+        found = {}
+        for learner_id in set(ids):
+            learner = known.get(learner_id) or await tx.learners.by_id(learner_id)
+            found[learner_id] = (
+                "someone who has left" if learner is None or learner.left else learner.display_name or f"learner {learner_id}"
+            )
+        return found
+
+    def origin_label(assignment: Assignment, by_name: dict[int, str]) -> str:
+        """Who assigned it and how: "Maria Manager, on the dashboard", "the job role Machine operator"."""
+        if assignment.origin.startswith(ROLE_PREFIX):
+            role_id = assignment.origin.removeprefix(ROLE_PREFIX)
+            role = curriculum.roles.get(role_id)
+            how = f"the job role {role.title if role else role_id}"
+        else:
+            how = ORIGINS.get(assignment.origin, assignment.origin)
+        return how if assignment.assigned_by is None else f"{by_name[assignment.assigned_by]}, {how}"
+
+    def standing_of(
+        assignment: Assignment, awards: list[Award], completed: set[str], started: set[str], at: datetime, timezone: str
+    ) -> Standing:
+        return standing(
+            curriculum,
+            assignment.target_kind,
+            assignment.target_id,
+            assignment=assignment,
+            awards=awards,
+            completed=completed,
+            started=started,
+            at=at,
+            timezone=timezone,
+        )
+
+    async def rows_of(tx: UnitOfWork, scope: Scope, people: list[Learner], now: datetime) -> tuple[list[Row], int]:
+        """The current assignments of `people`, the soonest due first, at most LIST_LIMIT of them,
+        and how many there are in all."""
+        learners = {p.id: p for p in people}
+        everything = [
+            (assignment, learners[learner_id])
+            for learner_id, found in (await tx.assignments.of_many(list(learners))).items()
+            for assignment in current(found, now).values()
+        ]
+        everything.sort(key=lambda pair: (pair[0].due_on, pair[1].display_name.casefold(), pair[0].target_id, pair[0].id))
+        shown = everything[:LIST_LIMIT]
+        ids = sorted({learner.id for _, learner in shown})
+        awards: dict[int, list[Award]] = {}
+        for award in await tx.awards.held_by(ids) if ids else []:
+            awards.setdefault(award.learner_id, []).append(award)
+        completed = await tx.sessions.completed_lessons_of(ids) if ids else {}
+        by_name = await names(tx, (a.assigned_by for a, _ in shown if a.assigned_by is not None), scope.people)
+        team_names = {t.id: t.name for t in scope.teams}
+        started: dict[int, set[str]] = {}
+        rows = []
+        for assignment, learner in shown:
+            held, done = awards.get(learner.id, []), completed.get(learner.id, set())
+            status = standing_of(assignment, held, done, set(), now, learner.timezone)
+            if status is Standing.NOT_STARTED:  # only then do the lessons started matter
+                if learner.id not in started:
+                    events = await tx.trail.recent(learner.id, (EventKind.LESSON_STARTED,), 10_000)
+                    started[learner.id] = {e.lesson_id for e in events if e.lesson_id}
+                status = standing_of(assignment, held, done, started[learner.id], now, learner.timezone)
+            title = title_of(curriculum, assignment.target_kind, assignment.target_id)
+            rows.append(
+                Row(
+                    assignment_id=assignment.id,
+                    learner_id=learner.id,
+                    person=learner.display_name or f"learner {learner.id}",
+                    team=team_names.get(learner.team_id or 0, ""),
+                    what=title if title is not None else f"{assignment.target_id} (no longer in the curriculum)",
+                    kind=assignment.target_kind.value,
+                    due=long_date(assignment.due_on),
+                    due_iso=assignment.due_on.isoformat(),
+                    by=origin_label(assignment, by_name),
+                    status=status.label,
+                    withdrawable=not assignment.origin.startswith(ROLE_PREFIX),
+                )
+            )
+        return rows, len(everything)
+
+    def notice_text(notice: dict[str, object]) -> str | None:
+        """What the signed notice says was done, in words, or None when it says nothing we know."""
+        what = notice.get("what")
+        if not isinstance(what, str):
+            return None
+        kind, _, target_id = what.partition(":")
+        title = title_of(curriculum, Target(kind), target_id) if kind in {t.value for t in Target} else None
+        if title is None:
+            return None
+        if notice.get("kind") == "withdrawn":
+            return f"Withdrawn: {title} for {notice.get('person')}."
+        made, same, first, last = notice.get("made"), notice.get("same"), notice.get("first"), notice.get("last")
+        if not (isinstance(made, int) and isinstance(same, int) and isinstance(first, str) and isinstance(last, str)):
+            return None
+        try:
+            span = long_date(date.fromisoformat(first))
+            if last != first:
+                span = f"from {span} to {long_date(date.fromisoformat(last))} (by when each joined)"
+        except ValueError:
+            return None
+        who = notice.get("who")
+        if not made:
+            return f"Nothing changed: {title} was already assigned to {who}, due {span}."
+        text = f"Assigned {title} to {people_count(made)} ({who}), due {span}."
+        if same:
+            text += f" {people_count(same)} already had it due then: unchanged."
+        return text
+
+    async def show(
+        request: Request,
+        *,
+        form: Form | None = None,
+        error: FormError | None = None,
+        notice: str | None = None,
+        team_filter: str = "",
+    ) -> Response:
+        now = clock.now()
+        async with store.transaction() as tx:
+            viewer = await signed_in(tx, request, now)
+            if viewer is None:
+                return refused(request, 401, "You are not signed in.", ways_in=True)
+            if not viewer.learner.role.at_least(Role.MANAGER):
+                return refused(request, 403, MANAGERS_ONLY)
+            scope = await scope_of(tx, viewer)
+            shown_team = next((t for t in scope.teams if str(t.id) == team_filter), None)
+            people = scope.members[shown_team.id] if shown_team else list(scope.people.values())
+            rows, total = await rows_of(tx, scope, people, now)
+        context = {
+            "viewer": viewer,
+            "targets": target_choices(),
+            "whos": who_choices(scope),
+            "form": form or Form(),
+            "error": error.message if error else None,
+            "notice": notice,
+            "today": local_date(now, viewer.learner.timezone).isoformat(),
+            "rows": rows,
+            "more": total - len(rows),
+            "teams": scope.teams,
+            "shown_team": shown_team,
+        }
+        return templates.TemplateResponse(
+            request, "assignments.html", context, status_code=error.status if error else 200, headers=NO_STORE
+        )
+
+    @router.get(PAGE)
+    async def assignments_page(request: Request) -> Response:
+        query, session = request.query_params, request.cookies.get(COOKIE, "")
+        notice = read_notice(session, query.get(NOTICE_FIELD, ""), query.get(SIGNATURE_FIELD, "")) if session else None
+        return await show(request, notice=notice_text(notice) if notice else None, team_filter=query.get("team", ""))
+
+    async def checked_form(request: Request) -> dict[str, str] | Response:
+        """The form, once it is known to come from the signed-in dashboard; or the refusal."""
+        try:
+            form = await read_form(request)
+        except FormRefused as problem:
+            return refused(request, problem.status, problem.message)
+        session = request.cookies.get(COOKIE)
+        if not session:
+            return refused(request, 401, "You are not signed in.", ways_in=True)
+        if not (from_this_site(request, public_host) and same_text(form.get("csrf", ""), team.csrf_token(session))):
+            return refused(request, 403, NOT_FROM_THE_PAGE)
+        return form
+
+    async def assign_all(tx: UnitOfWork, viewer: Viewer, form: Form, now: datetime) -> dict[str, object]:
+        """Assign what the form says to those it names, every one of them in the viewer's scope,
+        or FormError before anything is written. What was done, for the notice."""
+        scope = await scope_of(tx, viewer)
+        kind, target_id = target_of(form)
+        on, days = due_of(form, local_date(now, viewer.learner.timezone))
+        people, who = await people_of(tx, scope, form, now)
+        counting = {i: current(found, now) for i, found in (await tx.assignments.of_many([p.id for p in people])).items()}
+        made, due = 0, []
+        for learner in people:
+            due_on = due_date(learner, now, on=on, days=days, after_joining=days is not None)
+            due.append(due_on)
+            existing = counting.get(learner.id, {}).get((kind, target_id))
+            if existing is None or existing.due_on != due_on:  # the same again changes nothing: not added
+                await assign(tx, learner, kind, target_id, due_on=due_on, origin=Origin.DASHBOARD, by=viewer.learner.id, now=now)
+                made += 1
+        return {
+            "kind": "assigned",
+            "what": f"{kind.value}:{target_id}",
+            "who": who,
+            "made": made,
+            "same": len(people) - made,
+            "first": min(due).isoformat(),
+            "last": max(due).isoformat(),
+        }
+
+    @router.post(PAGE)
+    async def assign_from_form(request: Request) -> Response:
+        fields = await checked_form(request)
+        if isinstance(fields, Response):
+            return fields
+        form = Form(**{k: fields.get(k, "") for k in ("target", "who", "due", "due_on", "days")})
+        now = clock.now()
+        try:
+            async with store.transaction() as tx:  # a FormError leaves it, and nothing is written
+                viewer = await signed_in(tx, request, now)
+                if viewer is None:
+                    return refused(request, 401, "You are not signed in.", ways_in=True)
+                if not viewer.learner.role.at_least(Role.MANAGER):
+                    return refused(request, 403, MANAGERS_ONLY)
+                notice = await assign_all(tx, viewer, form, now)
+        except FormError as error:
+            return await show(request, form=form, error=error)
+        return RedirectResponse(f"{PAGE}?{signed_notice(request.cookies[COOKIE], notice)}", status_code=303, headers=NO_STORE)
+
+    @router.post(PAGE + "/{assignment_id}/withdraw")
+    async def withdraw_from_form(request: Request, assignment_id: str) -> Response:
+        fields = await checked_form(request)
+        if isinstance(fields, Response):
+            return fields
+        now = clock.now()
+        async with store.transaction() as tx:
+            viewer = await signed_in(tx, request, now)
+            if viewer is None:
+                return refused(request, 401, "You are not signed in.", ways_in=True)
+            if not viewer.learner.role.at_least(Role.MANAGER):
+                return refused(request, 403, MANAGERS_ONLY)
+            scope = await scope_of(tx, viewer)
+            number, learner_number = record_id(assignment_id), record_id(fields.get("learner", ""))
+            learner = await tx.learners.by_id(learner_number) if learner_number is not None else None
+            if learner is None or not scope.may_assign_to(learner):
+                return refused(request, 403, "That person is not in one of your teams.")
+            found = next((a for a in current(await tx.assignments.of(learner.id), now).values() if a.id == number), None)
+            if found is None:
+                return refused(request, 404, "That assignment is not current: it was withdrawn, or replaced by a newer one.")
+            if found.origin.startswith(ROLE_PREFIX):
+                return refused(request, 403, "A job role requires this: it ends when the person's job role does.")
+            await withdraw(tx, learner, found, by=viewer.learner.id, now=now)
+        notice: dict[str, object] = {
+            "kind": "withdrawn",
+            "what": f"{found.target_kind.value}:{found.target_id}",
+            "person": learner.display_name or f"learner {learner.id}",
+        }
+        shown = record_id(fields.get("team", ""))  # back to the list as it was shown
+        query = signed_notice(request.cookies[COOKIE], notice) + (f"&team={shown}" if shown is not None else "")
+        return RedirectResponse(f"{PAGE}?{query}", status_code=303, headers=NO_STORE)
+
+    return router

@@ -54,9 +54,15 @@ TEAM_SYNC = ChatCommand(
     role=Role.ADMIN,
     args="[#channel] [@manager] [role ROLE]",
 )
+ASSIGN = ChatCommand(
+    "assign",
+    "assign a credential or pathway, due by a date, to a person, a team or a job role (alone: how to write it)",
+    role=Role.MANAGER,
+    args="[credential or pathway] to [who] by [date]",
+)
 HELP = ChatCommand("help", "this list")
 QUIT = ChatCommand("quit", "leave the console; your progress is saved", platforms=frozenset({Platform.CONSOLE}), aliases=("exit",))
-TABLE = (START, NEXT, PATH, PROGRESS, BADGES, SETTINGS, STOP, RESUME, TEAM, TEAM_SYNC, HELP, QUIT)
+TABLE = (START, NEXT, PATH, PROGRESS, BADGES, SETTINGS, STOP, RESUME, TEAM, TEAM_SYNC, ASSIGN, HELP, QUIT)
 
 
 def offered(platform: str, role: str | None = None) -> tuple[ChatCommand, ...]:

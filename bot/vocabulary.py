@@ -47,11 +47,12 @@ class NudgeKind(StrEnum):
     REMINDER2 = "reminder2"
     LATER = "later"  # the snooze the learner asked for with Later
     REISSUED = "reissued"  # their credentials were signed again after a key was withdrawn (bot/reissuing.py)
+    ASSIGNED = "assigned"  # a manager assigned them something (bot/assigning.py)
 
     @property
     def is_offer(self) -> bool:
         """The daily offer and what follows it up; the others are notices."""
-        return self is not NudgeKind.REISSUED
+        return self not in (NudgeKind.REISSUED, NudgeKind.ASSIGNED)
 
     @property
     def is_reminder(self) -> bool:
@@ -127,6 +128,7 @@ class EventKind(StrEnum):
     # What the bot did on its own.
     NUDGED = "nudged"
     REMINDED = "reminded"
+    ASSIGNMENT_TOLD = "assignment_told"  # it told the learner of these assignments (payload: their ids)
     # An inbound event that recorded nothing else, kept so that its redelivery is known
     # (bot/events.py: each event class names its own).
     START = "start"
@@ -141,4 +143,4 @@ class EventKind(StrEnum):
 # Events that make a day a learning day (the streak, "active this week").
 LEARNING = (EventKind.CARD_VIEWED, EventKind.ANSWERED, EventKind.LESSON_COMPLETED)
 # Events the bot records about itself: not the learner's activity.
-BOTS_OWN = (EventKind.NUDGED, EventKind.REMINDED)
+BOTS_OWN = (EventKind.NUDGED, EventKind.REMINDED, EventKind.ASSIGNMENT_TOLD)

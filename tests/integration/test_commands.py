@@ -26,6 +26,10 @@ TEAM_SYNC = (
     "/team sync [#channel] [@manager] [role ROLE]: make a team of a channel's members (this channel's when none is named),"
     " @manager its manager, and give them all the job role ROLE"
 )
+ASSIGN = (
+    "/assign [credential or pathway] to [who] by [date]: assign a credential or pathway, due by a date, to a person, a team or a job role"
+    " (alone: how to write it)"
+)
 HELP = "/help: this list"
 QUIT = "/quit: leave the console; your progress is saved"
 
@@ -42,11 +46,11 @@ async def as_role(store: SqlStore, chat: Chat, role: Role) -> None:
     ("platform", "role", "lines"),
     [
         (Platform.TELEGRAM, Role.LEARNER, [*EVERYONE, HELP]),
-        (Platform.TELEGRAM, Role.MANAGER, [*EVERYONE, TEAM, HELP]),
-        (Platform.SLACK, Role.MANAGER, [*EVERYONE, TEAM, HELP]),
-        (Platform.SLACK, Role.ADMIN, [*EVERYONE, TEAM, TEAM_SYNC, HELP]),
+        (Platform.TELEGRAM, Role.MANAGER, [*EVERYONE, TEAM, ASSIGN, HELP]),
+        (Platform.SLACK, Role.MANAGER, [*EVERYONE, TEAM, ASSIGN, HELP]),
+        (Platform.SLACK, Role.ADMIN, [*EVERYONE, TEAM, TEAM_SYNC, ASSIGN, HELP]),
         (Platform.CONSOLE, Role.LEARNER, [*EVERYONE, HELP, QUIT]),
-        (Platform.CONSOLE, Role.ADMIN, [*EVERYONE, TEAM, HELP, QUIT]),
+        (Platform.CONSOLE, Role.ADMIN, [*EVERYONE, TEAM, ASSIGN, HELP, QUIT]),
     ],
 )
 async def test_help_lists_what_this_person_may_type_on_their_platform(core, store, platform, role, lines):

@@ -36,4 +36,4 @@ def test_the_usage_hint_of_learn_lists_the_command_tables_slack_commands():
     manifest = yaml.safe_load((PROJECT_DIR / "adapters" / "slack" / "manifest.yml").read_text())
     [learn] = manifest["features"]["slash_commands"]
     assert learn["usage_hint"] == commands.usage_hint(Platform.SLACK)
-    assert learn["usage_hint"] == "[start | next | path | progress | badges | settings | stop | resume | team | team sync | help]"
+    assert learn["usage_hint"] == "[start | next | path | progress | badges | settings | stop | resume | team | team sync | assign | help]"

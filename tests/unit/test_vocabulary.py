@@ -15,7 +15,7 @@ def test_the_stored_values_are_the_strings_already_in_databases():
     assert [m.value for m in Platform] == ["console", "telegram", "slack"]
     assert [m.value for m in Role] == ["learner", "manager", "admin"]
     assert [m.value for m in Nudges] == ["on", "dormant", "stopped"]
-    assert [m.value for m in NudgeKind] == ["daily", "reminder1", "reminder2", "later", "reissued"]
+    assert [m.value for m in NudgeKind] == ["daily", "reminder1", "reminder2", "later", "reissued", "assigned"]
     assert [m.value for m in NudgeStatus] == ["pending", "claimed", "sent", "skipped", "failed"]
     assert [m.value for m in SessionKind] == ["lesson", "review", "refresher"]
     assert [m.value for m in SessionStatus] == ["active", "completed"]
@@ -41,6 +41,7 @@ def test_the_stored_values_are_the_strings_already_in_databases():
             "team_synced",
             "assigned",
             "assignment_withdrawn",
+            "assignment_told",
             "job_roles_changed",
             "nudged",
             "reminded",

@@ -48,11 +48,22 @@ class NudgeKind(StrEnum):
     LATER = "later"  # the snooze the learner asked for with Later
     REISSUED = "reissued"  # their credentials were signed again after a key was withdrawn (bot/reissuing.py)
     ASSIGNED = "assigned"  # a manager assigned them something (bot/assigning.py)
+    # The programme's own rhythm (bot/programme.py).
+    CHECK = "check"  # the daily look at one person's programme: sends nothing, plans what follows
+    OVERDUE = "overdue"  # an assignment past its due date: a reminder to the learner
+    ESCALATION = "escalation"  # to a manager: overdue work in their teams (the row's learner is the manager)
+    DIGEST = "digest"  # a manager's weekly digest
+    NEXT_STEP = "next_step"  # drifted at the end of a unit: the next step offered once more
 
     @property
     def is_offer(self) -> bool:
         """The daily offer and what follows it up; the others are notices."""
-        return self not in (NudgeKind.REISSUED, NudgeKind.ASSIGNED)
+        return self in (NudgeKind.DAILY, NudgeKind.REMINDER1, NudgeKind.REMINDER2, NudgeKind.LATER)
+
+    @property
+    def is_programme(self) -> bool:
+        """What bot/programme.py composes (and CHECK, which it runs), not the core's offer."""
+        return self in PROGRAMME_KINDS
 
     @property
     def is_reminder(self) -> bool:
@@ -60,6 +71,7 @@ class NudgeKind(StrEnum):
 
 
 FOLLOW_UPS = (NudgeKind.REMINDER1, NudgeKind.REMINDER2, NudgeKind.LATER)  # nudges that follow up a daily offer
+PROGRAMME_KINDS = (NudgeKind.CHECK, NudgeKind.OVERDUE, NudgeKind.ESCALATION, NudgeKind.DIGEST, NudgeKind.NEXT_STEP)
 
 
 class NudgeStatus(StrEnum):
@@ -129,6 +141,14 @@ class EventKind(StrEnum):
     NUDGED = "nudged"
     REMINDED = "reminded"
     ASSIGNMENT_TOLD = "assignment_told"  # it told the learner of these assignments (payload: their ids)
+    # The programme's rhythm (bot/programme.py), each in the trail of the learner it is about.
+    OVERDUE = "overdue"  # an assignment passed its due date unmet (once; payload: assignment, target, due date)
+    OVERDUE_REMINDED = "overdue_reminded"  # the learner was reminded of these overdue assignments (payload: ids)
+    ESCALATED = "escalated"  # a manager was told of this overdue assignment (payload: assignment, manager)
+    NEXT_STEP_OFFERED = "next_step_offered"  # drifted after finishing a unit: the next step offered once more
+    DIGEST_SENT = "digest_sent"  # in the manager's trail: their weekly digest went out (payload: counts)
+    RECERTIFIED = "recertified"  # a renewal met a recertification assignment (payload: assignment, credential, award)
+    DIGEST_CHOSEN = "digest_chosen"  # a manager turned their weekly digest on or off (/settings digest)
     # An inbound event that recorded nothing else, kept so that its redelivery is known
     # (bot/events.py: each event class names its own).
     START = "start"
@@ -143,4 +163,17 @@ class EventKind(StrEnum):
 # Events that make a day a learning day (the streak, "active this week").
 LEARNING = (EventKind.CARD_VIEWED, EventKind.ANSWERED, EventKind.LESSON_COMPLETED)
 # Events the bot records about itself: not the learner's activity.
-BOTS_OWN = (EventKind.NUDGED, EventKind.REMINDED, EventKind.ASSIGNMENT_TOLD)
+# (What others did about them counts neither: being assigned is not activity.)
+BOTS_OWN = (
+    EventKind.NUDGED,
+    EventKind.REMINDED,
+    EventKind.ASSIGNMENT_TOLD,
+    EventKind.OVERDUE,
+    EventKind.OVERDUE_REMINDED,
+    EventKind.ESCALATED,
+    EventKind.NEXT_STEP_OFFERED,
+    EventKind.DIGEST_SENT,
+    EventKind.ASSIGNED,
+    EventKind.ASSIGNMENT_WITHDRAWN,
+    EventKind.JOB_ROLES_CHANGED,
+)

@@ -15,7 +15,19 @@ def test_the_stored_values_are_the_strings_already_in_databases():
     assert [m.value for m in Platform] == ["console", "telegram", "slack"]
     assert [m.value for m in Role] == ["learner", "manager", "admin"]
     assert [m.value for m in Nudges] == ["on", "dormant", "stopped"]
-    assert [m.value for m in NudgeKind] == ["daily", "reminder1", "reminder2", "later", "reissued", "assigned"]
+    assert [m.value for m in NudgeKind] == [
+        "daily",
+        "reminder1",
+        "reminder2",
+        "later",
+        "reissued",
+        "assigned",
+        "check",
+        "overdue",
+        "escalation",
+        "digest",
+        "next_step",
+    ]
     assert [m.value for m in NudgeStatus] == ["pending", "claimed", "sent", "skipped", "failed"]
     assert [m.value for m in SessionKind] == ["lesson", "review", "refresher"]
     assert [m.value for m in SessionStatus] == ["active", "completed"]
@@ -42,6 +54,13 @@ def test_the_stored_values_are_the_strings_already_in_databases():
             "assigned",
             "assignment_withdrawn",
             "assignment_told",
+            "overdue",
+            "overdue_reminded",
+            "escalated",
+            "next_step_offered",
+            "digest_sent",
+            "recertified",
+            "digest_chosen",
             "job_roles_changed",
             "nudged",
             "reminded",
@@ -81,3 +100,16 @@ def test_renaming_an_event_class_keeps_what_is_stored():
 def test_a_role_may_do_what_a_lesser_role_may():
     assert Role.ADMIN.at_least(Role.MANAGER) and Role.MANAGER.at_least(Role.MANAGER)
     assert not Role.LEARNER.at_least(Role.MANAGER) and not Role.MANAGER.at_least(Role.ADMIN)
+
+
+def test_only_the_daily_offer_and_its_follow_ups_are_offers():
+    assert [k.value for k in NudgeKind if k.is_offer] == ["daily", "reminder1", "reminder2", "later"]
+    assert [k.value for k in NudgeKind if k.is_programme] == ["check", "overdue", "escalation", "digest", "next_step"]
+
+
+def test_what_the_bot_or_others_record_about_a_learner_is_not_their_activity():
+    from bot.vocabulary import BOTS_OWN, LEARNING
+
+    for kind in ("overdue", "overdue_reminded", "escalated", "next_step_offered", "digest_sent", "assigned", "assignment_withdrawn"):
+        assert kind in BOTS_OWN
+    assert not set(BOTS_OWN) & set(LEARNING)

@@ -251,6 +251,13 @@ class NudgeQueue(Protocol):
     async def to_plan(self, platforms: Collection[str], limit: int) -> list[Learner]:
         """Learners on these platforms, nudges on, with no daily nudge waiting."""
 
+    async def to_check(self, platforms: Collection[str], limit: int, *, now: datetime) -> list[Learner]:
+        """People on these platforms with a programme to look at (an assignment not withdrawn, a
+        credential valid at `now` that expires, or a team they manage) and no daily check waiting."""
+
+    async def waiting(self, learner_id: int, kinds: Collection[NudgeKind]) -> list[Nudge]:
+        """The learner's nudges of these kinds still to be sent (pending or claimed)."""
+
     async def schedule(self, learner_id: int, kind: NudgeKind, due_at: datetime) -> bool:
         """False when that nudge is already scheduled."""
 

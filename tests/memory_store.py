@@ -545,6 +545,32 @@ class _Nudges:
         ]
         return [_handed(self._data, self._seen, person.id) for person in found[:limit]]
 
+    async def to_check(self, platforms: Collection[str], limit: int, *, now: datetime) -> list[Learner]:
+        waiting = {
+            n.learner_id
+            for n in self._data.nudges.values()
+            if n.kind == NudgeKind.CHECK and n.status in (NudgeStatus.PENDING, NudgeStatus.CLAIMED)
+        }
+        assigned = {a.learner_id for a in self._data.assignments.values() if a.withdrawn_at is None}
+        expiring = {
+            a.learner_id for a in self._data.awards.values() if a.revoked_at is None and a.valid_until is not None and a.valid_until > now
+        }
+        managing = {owner for owner, _ in self._data.managed}
+        found = [
+            person
+            for person in sorted(self._data.learners.values(), key=lambda person: person.id)
+            if person.platform in platforms and not person.left and person.id not in waiting and person.id in assigned | expiring | managing
+        ]
+        return [_handed(self._data, self._seen, person.id) for person in found[:limit]]
+
+    async def waiting(self, learner_id: int, kinds: Collection[NudgeKind]) -> list[Nudge]:
+        found = [
+            n
+            for n in self._data.nudges.values()
+            if n.learner_id == learner_id and n.kind in kinds and n.status in (NudgeStatus.PENDING, NudgeStatus.CLAIMED)
+        ]
+        return sorted(found, key=lambda n: (n.due_at, n.id))
+
     async def schedule(self, learner_id: int, kind: NudgeKind, due_at: datetime) -> bool:
         return await self.schedule_many([(learner_id, kind, due_at)]) == 1
 
@@ -621,7 +647,7 @@ class _Nudges:
         return sorted(found, key=lambda n: (n.due_at, n.id))
 
     async def delivery_status(self, now: datetime) -> DeliveryStatus:
-        nudges = list(self._data.nudges.values())
+        nudges = [n for n in self._data.nudges.values() if n.kind != NudgeKind.CHECK]  # a check sends nothing
         waiting = [
             n
             for n in nudges

@@ -16,11 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.records import DeliveryStatus, Learner, Nudge
 from bot.store import rows
-from bot.store.models import LearnerRow, NudgeRow
+from bot.store.models import AssignmentRow, AwardRow, LearnerRow, ManagedTeamRow, NudgeRow
 from bot.store.teams import STILL_HERE
 from bot.vocabulary import NudgeKind, Nudges, NudgeStatus
 
 OVERDUE = timedelta(minutes=5)
+WAITING = (NudgeStatus.PENDING, NudgeStatus.CLAIMED)
+MESSAGES = NudgeRow.kind != NudgeKind.CHECK  # a check sends nothing: the delivery figures leave it out
 
 
 class SqlNudges:
@@ -42,6 +44,29 @@ class SqlNudges:
             .limit(limit)
         )
         return [self._snapshots.learner(row) for row in found]
+
+    async def to_check(self, platforms: Collection[str], limit: int, *, now: datetime) -> list[Learner]:
+        """Those with an assignment, a credential that expires, or a team, and no check waiting:
+        after the first round, only people who newly have one."""
+        waiting = exists().where(NudgeRow.learner_id == LearnerRow.id, NudgeRow.kind == NudgeKind.CHECK, NudgeRow.status.in_(WAITING))
+        assigned = exists().where(AssignmentRow.learner_id == LearnerRow.id, AssignmentRow.withdrawn_at.is_(None))
+        expiring = exists().where(AwardRow.learner_id == LearnerRow.id, AwardRow.revoked_at.is_(None), AwardRow.valid_until > now)
+        managing = exists().where(ManagedTeamRow.learner_id == LearnerRow.id)
+        found = await self._session.scalars(
+            select(LearnerRow)
+            .where(LearnerRow.platform.in_(list(platforms)), STILL_HERE, ~waiting, or_(assigned, expiring, managing))
+            .order_by(LearnerRow.id)
+            .limit(limit)
+        )
+        return [self._snapshots.learner(row) for row in found]
+
+    async def waiting(self, learner_id: int, kinds: Collection[NudgeKind]) -> list[Nudge]:
+        found = await self._session.scalars(
+            select(NudgeRow)
+            .where(NudgeRow.learner_id == learner_id, NudgeRow.kind.in_(list(kinds)), NudgeRow.status.in_(WAITING))
+            .order_by(NudgeRow.due_at, NudgeRow.id)
+        )
+        return [rows.nudge(row) for row in found]
 
     async def schedule(self, learner_id: int, kind: NudgeKind, due_at: datetime) -> bool:
         return await self.schedule_many([(learner_id, kind, due_at)]) == 1
@@ -162,16 +187,16 @@ class SqlNudges:
         waiting = or_(NudgeRow.status == NudgeStatus.PENDING, and_(NudgeRow.status == NudgeStatus.CLAIMED, NudgeRow.lease_until < now))
 
         async def count(*conditions: Any) -> int:
-            return int(await session.scalar(select(func.count()).select_from(NudgeRow).where(*conditions)) or 0)
+            return int(await session.scalar(select(func.count()).select_from(NudgeRow).where(MESSAGES, *conditions)) or 0)
 
         last_error = await session.scalar(
             select(NudgeRow.error)
-            .where(NudgeRow.status.in_((NudgeStatus.PENDING, NudgeStatus.FAILED)), NudgeRow.error.is_not(None))
+            .where(MESSAGES, NudgeRow.status.in_((NudgeStatus.PENDING, NudgeStatus.FAILED)), NudgeRow.error.is_not(None))
             .order_by(NudgeRow.id.desc())
             .limit(1)
         )
         next_due = await session.scalar(
-            select(func.min(NudgeRow.due_at)).where(NudgeRow.status == NudgeStatus.PENDING, NudgeRow.due_at > now)
+            select(func.min(NudgeRow.due_at)).where(MESSAGES, NudgeRow.status == NudgeStatus.PENDING, NudgeRow.due_at > now)
         )
         return DeliveryStatus(
             learners={str(k): int(v) for k, v in learners.items()},

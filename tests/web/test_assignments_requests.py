@@ -21,7 +21,7 @@ from fastapi import FastAPI
 
 from bot.clock import ManualClock
 from bot.people import import_people, read_people
-from bot.records import Assignment, Learner
+from bot.records import Assignment, Award, Learner, TrailEvent
 from bot.store.store import SqlStore
 from bot.team import SESSION_VALID, new_token, token_hash
 from bot.vocabulary import AccessKind, EventKind, Target
@@ -136,7 +136,7 @@ def notice(response: httpx.Response) -> str | None:
 
 def listed(response: httpx.Response) -> list[list[str]]:
     """The list of current assignments: who, team, what, due, by whom, status."""
-    body = re.search(r'<table class="data" id="assignments">.*?<tbody>(.*?)</tbody>', response.text, re.S)
+    body = re.search(r'<table class="data cards" id="assignments">.*?<tbody>(.*?)</tbody>', response.text, re.S)
     if body is None:
         return []
     rows = re.findall(r"<tr data-assignment=\"\d+\">(.*?)</tr>", body.group(1), re.S)
@@ -394,3 +394,21 @@ async def test_the_page_says_only_what_was_done_not_what_a_link_claims(
     for sig in ("", "0" * 64, "x"):
         page = await maria.get(f"{PAGE}?done={payload}&sig={sig}")
         assert page.status_code == 200 and notice(page) is None
+
+
+async def test_the_list_says_where_each_person_stands(
+    client: httpx.AsyncClient, store: SqlStore, people: dict[str, Learner], teams: dict[str, int], clock: ManualClock
+):
+    maria = await signed_in_as(client, store, clock, people["maria"])
+    csrf = await csrf_of(maria)
+    sent = await maria.post(PAGE, data=deck_form(csrf, teams, due_on="2026-03-10"), headers=SAME_SITE)
+    assert sent.status_code == 303
+    async with store.transaction() as tx:  # Ana holds Deckhand for a year; Caio started its first lesson
+        await tx.awards.add(
+            Award("ana-deckhand", people["ana"].id, "deckhand", "badge", 0, clock.now(), clock.now() + timedelta(days=365), {})
+        )
+        await tx.trail.add(people["caio"].id, TrailEvent(EventKind.LESSON_STARTED, clock.now(), clock.now().date(), lesson_id="tides"))
+    assert [(row[0], row[5]) for row in listed(await maria.get(PAGE))] == [("Ana Lima", "valid"), ("Caio Souza", "in progress")]
+    clock.advance(days=9)  # 11 March: past the due date (a session lasts hours: sign in again)
+    maria = await signed_in_as(client, store, clock, people["maria"])
+    assert [(row[0], row[5]) for row in listed(await maria.get(PAGE))] == [("Ana Lima", "valid"), ("Caio Souza", "overdue")]

@@ -9,6 +9,8 @@ callback data, so they stay terse:
     next:<session>.<position>          the Next button of a lesson card
     ans:<session>.<position>:<option>  an option of a question (0-based)
     cmd:<name>                         a command of bot/commands.py, e.g. cmd:path
+    pick | pick:<pathway>              choose a lesson: the open ones (or the pathways), or a pathway's
+    les:<lesson>                       start that lesson (ids are at most 40 characters: content/lint.py)
     tzr:<mode>:<region>                a timezone region (empty: the list of regions)
     tz:<mode>:<zone>                   a timezone (the longest IANA name is 32 characters)
     time:<mode>:<HH:MM>                a daily time
@@ -85,6 +87,21 @@ class ChooseOption:
 @dataclass(frozen=True)
 class RunCommand:
     name: str
+
+
+@dataclass(frozen=True)
+class ChooseLesson:
+    """Show the lessons the learner may choose (nothing assigned to them): all of them, or those
+    of one pathway."""
+
+    pathway: str | None  # checked when pressed: a forged button may name anything
+
+
+@dataclass(frozen=True)
+class StartLesson:
+    """Start a lesson the learner chose."""
+
+    lesson: str  # checked when pressed: it may be locked, done or gone by then
 
 
 @dataclass(frozen=True)
@@ -172,7 +189,7 @@ Preference = (
     | LeaveNow
     | Stay
 )
-Action = Continue | Later | SkipToday | NextCard | ChooseOption | RunCommand | Preference
+Action = Continue | Later | SkipToday | NextCard | ChooseOption | RunCommand | ChooseLesson | StartLesson | Preference
 PREFERENCES = (
     PickRegion,
     PickZone,
@@ -218,6 +235,10 @@ def encode(action: Action) -> str:
             return f"ans:{ref}:{option}"
         case RunCommand(name):
             return f"cmd:{name}"
+        case ChooseLesson(pathway):
+            return "pick" if pathway is None else f"pick:{pathway}"
+        case StartLesson(lesson):
+            return f"les:{lesson}"
         case PickRegion(mode, region):
             return f"tzr:{mode}:{'' if region is None else region}"
         case PickZone(mode, zone):
@@ -237,6 +258,8 @@ def parse(text: str) -> Action | None:
     """The action a pressed button carries; None for a string no button of ours ever had."""
     if text in _FIXED:
         return _FIXED[text]
+    if text == "pick":
+        return ChooseLesson(None)
     kind, _, rest = text.partition(":")
     match kind:
         case "next":
@@ -248,6 +271,10 @@ def parse(text: str) -> Action | None:
             return ChooseOption(ref, int(option)) if ref is not None and _number(option) else None
         case "cmd":
             return RunCommand(rest) if rest else None
+        case "pick":
+            return ChooseLesson(rest) if _content_id(rest) else None
+        case "les":
+            return StartLesson(rest) if _content_id(rest) else None
         case "pause":
             return Pause(int(rest)) if _number(rest) else None
         case "tzr" | "tz" | "time":
@@ -263,3 +290,9 @@ def parse(text: str) -> Action | None:
 def _number(text: str) -> bool:
     """A whole number int() reads (str.isdigit also takes ², which int() refuses), of sane length."""
     return text.isascii() and text.isdigit() and len(text) <= 20  # a 64-bit id has 19
+
+
+def _content_id(text: str) -> bool:
+    """What a content id may be (content/lint.py: lowercase letters, digits and dashes, at most
+    40 characters); anything else no button of ours ever carried."""
+    return 0 < len(text) <= 40 and text.isascii() and all(c.islower() or c.isdigit() or c == "-" for c in text)

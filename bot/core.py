@@ -8,7 +8,7 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot import actions, commands, people, preferences, team, texts, wallet_claims
+from bot import actions, assigned_view, choosing, commands, people, preferences, team, texts, wallet_claims
 from bot.actions import StepRef
 from bot.awards import Awarder, is_valid, latest_awards
 from bot.clock import Clock
@@ -120,14 +120,16 @@ class Core:
             else:
                 next_step = await self._flow.next_step_offer(turn)
             now_standing = await standing(tx, self._mastery, learner, now)
+            path = await self._path(turn)
             return Home(
                 sections=(
                     ("Next step", next_step.text),
-                    ("Pathway", (await self._path(turn)).text),
+                    ("Pathway", path.text),
                     ("Streak and mastery", texts.progress(now_standing, self._curriculum, learner.timezone)),
                     ("Badges", (await self._badges(turn)).text),
                 ),
-                buttons=tuple(b for b in next_step.buttons if actions.parse(b.action) != actions.LATER),
+                buttons=tuple(b for b in next_step.buttons if actions.parse(b.action) != actions.LATER)
+                + tuple(b for b in path.buttons if isinstance(actions.parse(b.action), actions.ChooseLesson)),
             )
 
     async def _dispatch(self, turn: Turn, event: Event, created: bool) -> list[Reply]:
@@ -188,6 +190,10 @@ class Core:
                 return await self._flow.answer(turn, ref, (option,))
             case actions.RunCommand(name) if commands.named(name, turn.learner.platform) is not None:
                 return await self._command(turn, name, "", created=False)
+            case actions.ChooseLesson(pathway):
+                return await choosing.menu(turn, self._curriculum, self._flow, pathway)
+            case actions.StartLesson(lesson):
+                return await choosing.start(turn, self._curriculum, self._flow, lesson)
             case actions.Later():
                 return [await self._later(turn)]
             case actions.SkipToday():
@@ -313,8 +319,8 @@ class Core:
         return Text(people.synced_text(synced))
 
     async def _first_lesson_offer(self, turn: Turn) -> Text:
-        """What onboarding ends with: the next lesson, now or later."""
-        first = next_lesson(self._curriculum, await turn.tx.sessions.completed_lessons(turn.learner.id))
+        """What onboarding ends with: the next lesson (toward what is assigned, if anything is), now or later."""
+        first = (await self._flow.plan(turn)).lesson
         text = texts.first_up(first) if first is not None else "You are all set."
         return Text(text, (actions.button("Start now", actions.CONTINUE), actions.button("Later", actions.LATER)))
 
@@ -342,13 +348,19 @@ class Core:
         return {a.definition_id: a for a in await turn.tx.awards.of(turn.learner.id) if is_valid(a, turn.now)}
 
     async def _path(self, turn: Turn) -> Text:
+        """What is assigned and not done (bot/assigned_view.py), then the map, its next lesson the
+        one that moves the most urgent assignment forward; with nothing assigned, a lesson to choose."""
         completed = await turn.tx.sessions.completed_lessons(turn.learner.id)
         session = await turn.tx.sessions.active(turn.learner.id)
         in_progress = session.lesson_id if session is not None else None
-        pathways = pathway_map(self._curriculum, completed, in_progress)
-        shown = texts.pathway_map(pathways, await self._credentials_on_map(turn))
+        assigned = await assigned_view.assigned(turn, self._curriculum, completed=completed, names=True)
+        marked = assigned.toward[0] if assigned.toward is not None else None
+        pathways = pathway_map(self._curriculum, completed, in_progress, upcoming=marked)
+        head = assigned_view.lines(assigned, self._curriculum, turn)
+        shown = "\n".join([*head, *([""] if head else []), texts.pathway_map(pathways, await self._credentials_on_map(turn))])
+        choose = (choosing.choose_button(),) if await choosing.may_choose(turn, self._curriculum, assigned, completed) else ()
         if await self._flow.has_next_step(turn):
-            return Text(shown, (actions.button("Continue", actions.CONTINUE),))
+            return Text(shown, (actions.button("Continue", actions.CONTINUE), *choose))
         # Nothing to continue: a Continue button would only lead back here. Say what is left.
         left = [texts.PATH_ALL_DONE]
         if (upcoming := await self._flow.next_recheck(turn)) is not None:
@@ -434,6 +446,8 @@ class Core:
             return []
         lead = "⏰ Still five minutes today?" if kind.is_reminder else "⏰ As you asked:" if kind is NudgeKind.LATER else "⏰"
         text = f"{lead} 5-minute lesson: **{subject}**"
+        if session is None and not plan.due_checks and plan.refresher is None and plan.toward is not None:
+            text += "\n" + assigned_view.offer_line(plan.toward, turn)  # the lesson offered moves it forward
         at_risk = at_risk_now(turn.learner, turn.now)
         if at_risk:
             text += f"\n🔥 Five minutes today keep your {at_risk}-day streak going."

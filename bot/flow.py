@@ -7,8 +7,9 @@ import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot import actions, commands, texts
+from bot import actions, assigned_view, commands, texts
 from bot.actions import StepRef
+from bot.assignments import Due
 from bot.mastery import MasteryModel, guess_probability
 from bot.pathway import next_lesson
 from bot.records import Award, ItemMemory, LessonSession, SkillMemory
@@ -31,6 +32,7 @@ class Plan:
     due_checks: int
     refresher: CredentialDefinition | None = None
     expires: datetime | None = None  # when the badge to refresh expires
+    toward: Due | None = None  # the assignment `lesson` moves forward, when it does
 
 
 class LessonFlow:
@@ -40,17 +42,30 @@ class LessonFlow:
 
     # --- continuing -------------------------------------------------------------------------
     async def plan(self, turn: Turn) -> Plan:
+        """Due re-checks first, then a refresher, then the lesson that moves the most urgent
+        assignment forward, else the next in pathway order. Re-checks and refreshers keep their
+        place ahead of assignments: a few minutes each, a re-check is how mastery (which a
+        credential assigned needs, lessons alone do not earn it) is shown, and a refresher keeps
+        a credential held valid, which is what a recertification assigned asks. So the
+        assignments are read only when a lesson is what continuing starts (`lesson` is then the
+        next in pathway order, and what follows the re-checks plans again)."""
         due = await turn.tx.memory.due(turn.learner.id, turn.now, REVIEW_BATCH)
         due = [item for item in due if self._curriculum.find_check(item.check_key)]
         completed = await turn.tx.sessions.completed_lessons(turn.learner.id)
-        refresher, expires = await self._refresher_due(turn)
+        awards = await turn.tx.awards.of(turn.learner.id)
+        refresher, expires = self._refresher_due(turn, awards)
+        toward = None
+        if not due and refresher is None:
+            toward = await assigned_view.next_toward(turn, self._curriculum, completed=completed, awards=awards)
+        if toward is not None:
+            return Plan(toward[0], 0, None, None, toward[1])
         return Plan(next_lesson(self._curriculum, completed), len(due), refresher, expires)
 
-    async def _refresher_due(self, turn: Turn) -> tuple[CredentialDefinition | None, datetime | None]:
+    def _refresher_due(self, turn: Turn, awards: list[Award]) -> tuple[CredentialDefinition | None, datetime | None]:
         """The badge whose latest award expires soonest, once inside its refresh window (the
         credential file's `recertify_days_before`); none for a retired badge, which is not renewed."""
         latest: dict[str, Award] = {}
-        for award in await turn.tx.awards.of(turn.learner.id):
+        for award in awards:
             if award.kind != CredentialKind.BADGE or award.revoked_at is not None:
                 continue
             if award.definition_id not in latest or award.renewal > latest[award.definition_id].renewal:
@@ -297,8 +312,9 @@ class LessonFlow:
         if plan.lesson is not None:
             pathway = self._curriculum.pathway_of(plan.lesson.id)
             where = f" in {pathway.title}" if pathway else ""
+            assigned = f"\n{assigned_view.offer_line(plan.toward, turn)}" if plan.toward is not None else ""
             return Text(
-                f"Next{where}: **{plan.lesson.title}** ({plan.lesson.minutes} min).",
+                f"Next{where}: **{plan.lesson.title}** ({plan.lesson.minutes} min).{assigned}",
                 (actions.button("Start now", actions.CONTINUE), later),
             )
         return await self._all_done(turn)

@@ -62,8 +62,12 @@ def next_lesson(curriculum: Curriculum, completed: set[str]) -> Lesson | None:
     return None
 
 
-def pathway_map(curriculum: Curriculum, completed: set[str], in_progress: str | None = None) -> tuple[PathwayOnMap, ...]:
-    upcoming = next_lesson(curriculum, completed)
+def pathway_map(
+    curriculum: Curriculum, completed: set[str], in_progress: str | None = None, *, upcoming: Lesson | None = None
+) -> tuple[PathwayOnMap, ...]:
+    """Each pathway's lessons with their status. `upcoming`: the lesson marked next (the one that
+    moves an assignment forward, bot/assigned_view.py); by default the next in pathway order."""
+    upcoming = upcoming or next_lesson(curriculum, completed)
     result = []
     for pathway in curriculum.pathways:
         items = []

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot import runs
 from bot.ports import UnitOfWork
-from bot.records import Learner, TrailEvent
+from bot.records import Assignment, Learner, TrailEvent
 from bot.streaks import local_date
 from bot.vocabulary import LEARNING, EventKind
 
@@ -27,6 +27,9 @@ class Turn:
     # The replies carry a one-time secret (a dashboard sign-in link): never kept with the learner,
     # since the database holds such tokens only hashed.
     replies_secret: bool = False
+    # The learner's assignments, read once a turn where they are shown or pick the next lesson
+    # (bot/assigned_view.py); None until then.
+    assignments: list[Assignment] | None = None
 
     async def record(self, kind: EventKind, **details: Any) -> None:
         """Add an event to the trail; a learning event also joins the learner's run of days."""

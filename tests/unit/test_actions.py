@@ -21,6 +21,10 @@ IN_CHATS = [
     (actions.ChooseOption(StepRef(7, 3), 2), "ans:7.3:2"),
     (actions.RunCommand("badges"), "cmd:badges"),
     (actions.RunCommand("path"), "cmd:path"),
+    (actions.ChooseLesson(None), "pick"),
+    (actions.ChooseLesson("workplace-safety"), "pick:workplace-safety"),
+    (actions.StartLesson("lockout-tagout"), "les:lockout-tagout"),
+    (actions.StartLesson("a" * 40), "les:" + "a" * 40),
     (actions.PickRegion(Mode.ONBOARDING, 2), "tzr:o:2"),
     (actions.PickRegion(Mode.SETTINGS, None), "tzr:s:"),
     (actions.PickZone(Mode.ONBOARDING, "Europe/Berlin"), "tz:o:Europe/Berlin"),
@@ -54,6 +58,11 @@ def test_each_action_keeps_the_string_buttons_in_chats_carry(action: actions.Act
         "",
         "nonsense",
         "next:",
+        "pick:",
+        "les:",
+        "les:Lockout",
+        "les:" + "a" * 41,
+        "pick:a b",
         "next:7",
         "next:x.1",
         "ans:7.3",
@@ -95,3 +104,15 @@ def test_the_ids_in_a_step_button_may_grow_large_and_still_fit():
     """Session ids grow with the database; an answer button stays far below 64 bytes."""
     text = actions.encode(actions.ChooseOption(StepRef(2**63 - 1, 99), 9))
     assert len(text.encode()) <= 64 and actions.parse(text) == actions.ChooseOption(StepRef(2**63 - 1, 99), 9)
+
+
+def test_a_lesson_or_pathway_button_fits_for_the_longest_id_content_allows():
+    """Choosing a lesson carries its id (content/lint.py caps ids at MAX_ID_LENGTH): the longest
+    still fits Telegram's 64 bytes, and one longer than content allows is no button of ours."""
+    from content.lint import MAX_ID_LENGTH
+
+    longest = "a" * MAX_ID_LENGTH
+    for action in (actions.StartLesson(longest), actions.ChooseLesson(longest)):
+        text = actions.encode(action)
+        assert len(text.encode()) <= 64 and actions.parse(text) == action
+    assert actions.parse(actions.encode(actions.StartLesson(longest + "a"))) is None

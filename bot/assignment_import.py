@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from bot.assignments import Origin, assign, current, due_date
-from bot.people import TEAM_LIST, find_job_role, identity_errors, known_roles_text
+from bot.people import SEPARATOR, TEAM_LIST, find_job_role, identity_errors, known_roles_text
 from bot.ports import Store
 from bot.records import Learner
 from bot.vocabulary import Target
@@ -108,7 +108,7 @@ def _row(number: int, cells: dict[str, str], curriculum: Curriculum, today: date
         errors.append(f"say who once: this row has {' and '.join(who)}; write a row for each")
     elif platform or user_id:
         errors += identity_errors(platform, user_id)
-    elif team and TEAM_LIST.search(team):
+    elif team and (TEAM_LIST.search(team) or SEPARATOR in team):
         errors.append(f"team {team!r} looks like a list: one team a row (write a row for each team)")
     elif job_role:
         role = find_job_role(curriculum.roles, job_role)

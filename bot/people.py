@@ -43,8 +43,9 @@ ROLES = tuple(Role)  # access roles (the `role` column)
 COLUMNS = ("platform", "user_id", "name", "team", "role", "manages", "roles")
 SEPARATOR = ";"  # between the teams in `manages` and the job roles in `roles`
 TEAM_NAME_LIMIT = 120  # the teams.name column
-# A team name written like a list: `a, b`, `a,b`, `a|b`, `a / b`, `[a, b]`.
-TEAM_LIST = re.compile(r"[,|]|\s/\s|^\[.*\]$")
+# A team name written like a list: `a, b`, `a,b`, `a|b`, `a / b`, `[a, b]` (also `[a;b]`, split at `;`).
+TEAM_LIST = re.compile(r"[,|]|\s/\s|^\[|\]$")
+NOT_A_TEAM_NAME = "a team name cannot contain , or | or ' / ', nor start with [ or end with ]"
 # A job role id is lower case letters, digits and hyphens: anything else between them is a list.
 ROLE_LIST = re.compile(r"[,|/\[\]\s]")
 Progress = Callable[[int, int], None]  # (done, total)
@@ -140,6 +141,7 @@ def read_job_roles(value: str, job_roles: Mapping[str, JobRole]) -> tuple[tuple[
     """The job role ids in a `roles` cell (separated by `;`), and what is wrong with them."""
     found: list[str] = []
     errors: list[str] = []
+    listed = False
     for written in (part.strip() for part in value.split(SEPARATOR)):
         role_id = written.lower()
         if not written:
@@ -151,14 +153,16 @@ def read_job_roles(value: str, job_roles: Mapping[str, JobRole]) -> tuple[tuple[
         if titled is not None:
             errors.append(f"job role {written!r}: write its id {titled.id!r}, not its title")
         elif ROLE_LIST.search(written):
-            example = SEPARATOR.join(sorted(job_roles)[:2]) or "machine-operator;maintenance-technician"
-            errors.append(f"job roles {written!r} look like a list: separate job roles with ; (e.g. {example})")
+            listed = True
         elif role_id in ROLES:
             errors.append(
                 f"{written!r} is an access role: it goes in the 'role' column; 'roles' takes job roles ({known_roles_text(job_roles)})"
             )
         else:
             errors.append(f"unknown job role {written!r} ({known_roles_text(job_roles)})")
+    if listed:  # one message for the cell, not one for each piece of it
+        example = SEPARATOR.join(sorted(job_roles)[:2]) or "machine-operator;maintenance-technician"
+        errors = [f"job roles {value.strip()!r} look like a list: separate job roles with ; (e.g. {example})"]
     return tuple(dict.fromkeys(found)), errors
 
 
@@ -177,14 +181,12 @@ def _person(row: dict[str, str], job_roles: Mapping[str, JobRole], *, has_roles:
     if team is not None and TEAM_LIST.search(team):
         errors.append(
             f"team {team!r} looks like a list: a person learns in one team (the teams a manager manages go in 'manages', "
-            "separated by ;); a team name cannot contain , or | or ' / '"
+            f"separated by ;); {NOT_A_TEAM_NAME}"
         )
-    errors += [
-        f"'manages' has {t!r}, which looks like a list: separate teams with ; (e.g. Maintenance;Safety); "
-        "a team name cannot contain , or | or ' / '"
-        for t in manages
-        if TEAM_LIST.search(t)
-    ]
+    if any(TEAM_LIST.search(t) for t in manages):
+        errors.append(
+            f"manages {row.get('manages', '')!r} looks like a list: separate teams with ; (e.g. Maintenance;Safety); {NOT_A_TEAM_NAME}"
+        )
     if manages and role == Role.LEARNER:
         errors.append("only a manager or admin manages teams: set role to manager, or empty 'manages'")
     if role == Role.MANAGER and not manages:

@@ -7,7 +7,7 @@ they manage (for a job role: those of them in it); a learner to nobody. It is ch
 whatever the form offered. Each POST carries the session's CSRF token (bot/team.py csrf_token),
 compared in constant time, and must come from our own pages (Sec-Fetch-Site / Origin), as the
 sign-out form does. A success answers 303 to the page (Post/Redirect/Get), with what was done in
-the query, signed with a key derived from the session, so a reload assigns nothing again and a
+the query, signed with a key derived from the session cookie, so a reload assigns nothing again and a
 link from elsewhere cannot make the page claim what was not done. Assigning what a person already
 has assigned with the same due date adds nothing (a form sent twice is harmless)."""
 
@@ -127,7 +127,9 @@ def from_this_site(request: Request, public_host: str | None) -> bool:
 
 # --- what was done, carried through the redirect -------------------------------------------------
 def _signature(session: str, payload: str) -> str:
-    return hmac.new(team.csrf_token(session).encode(), b"notice\0" + payload.encode(), hashlib.sha256).hexdigest()
+    """Keyed by the session cookie (which pages never show, unlike the CSRF token derived from it)."""
+    key = hashlib.sha256(b"notice\0" + session.encode("utf-8", "surrogatepass")).digest()
+    return hmac.new(key, payload.encode(), hashlib.sha256).hexdigest()
 
 
 def signed_notice(session: str, notice: dict[str, object]) -> str:

@@ -23,7 +23,7 @@ from bot.clock import ManualClock
 from bot.people import import_people, read_people
 from bot.records import Assignment, Award, Learner, TrailEvent
 from bot.store.store import SqlStore
-from bot.team import SESSION_VALID, new_token, token_hash
+from bot.team import SESSION_VALID, csrf_token, new_token, token_hash
 from bot.vocabulary import AccessKind, EventKind, Target
 from content.model import Curriculum, Role
 from credentials.issuer import IssuerIdentity
@@ -256,8 +256,6 @@ async def test_a_learner_is_refused_the_page_and_the_form(
     ana = await signed_in_as(client, store, clock, people["ana"])
     page = await ana.get(PAGE)
     assert (page.status_code, refusal(page)) == (403, "Assigning is for managers and admins.")
-    from bot.team import csrf_token
-
     csrf = csrf_token(found(ana.cookies.get("mb_session")))  # the right token: still refused
     response = await ana.post(PAGE, data=deck_form(csrf, teams, who=f"person:{people['ana'].id}"), headers=SAME_SITE)
     assert (response.status_code, refusal(response)) == (403, "Assigning is for managers and admins.")
@@ -379,7 +377,7 @@ async def test_an_admin_assigns_a_job_role_across_teams_and_what_a_role_requires
 
 
 async def test_the_page_says_only_what_was_done_not_what_a_link_claims(
-    maria: httpx.AsyncClient, people: dict[str, Learner], teams: dict[str, int]
+    maria: httpx.AsyncClient, store: SqlStore, clock: ManualClock, people: dict[str, Learner], teams: dict[str, int]
 ):
     claim = {
         "kind": "assigned",
@@ -391,9 +389,15 @@ async def test_the_page_says_only_what_was_done_not_what_a_link_claims(
         "last": "2026-03-30",
     }
     payload = base64.urlsafe_b64encode(json.dumps(claim).encode()).decode().rstrip("=")
-    for sig in ("", "0" * 64, "x"):
+    csrf = await csrf_of(maria)
+    for sig in ("", "0" * 64, "x", csrf, csrf_token(csrf)):
         page = await maria.get(f"{PAGE}?done={payload}&sig={sig}")
-        assert page.status_code == 200 and notice(page) is None
+        assert page.status_code == 200 and notice(page) is None, sig
+    # A real notice is Maria's session's own: a link to it shows nothing in another session.
+    sent = await maria.post(PAGE, data=deck_form(csrf, teams), headers=SAME_SITE)
+    assert notice(await maria.get(sent.headers["location"])) is not None
+    other = await signed_in_as(maria, store, clock, people["maria"])
+    assert notice(await other.get(sent.headers["location"])) is None
 
 
 async def test_the_list_says_where_each_person_stands(

@@ -22,6 +22,7 @@ from bot.records import (
     JobRoleHeld,
     Learner,
     LessonSession,
+    MatrixPerson,
     MatrixRecord,
     MatrixScope,
     Nudge,
@@ -356,15 +357,26 @@ class JobRoles(Protocol):
 
 
 class Compliance(Protocol):
-    """The compliance matrix's bulk read (bot/compliance.py): a whole scope in a few queries,
-    however many people, where the per-person reads above would make one round per person."""
+    """The compliance matrix's bulk reads (bot/compliance.py): a whole scope, or a page of it, in
+    a few queries however many people, where the per-person reads above would make one round per
+    person. Each reads the record as it stood at `at`; people are those in `scope` then: not left,
+    there by then, in its teams now (membership has no history), holding its role then."""
 
-    async def matrix(self, scope: MatrixScope, at: datetime) -> MatrixRecord:
-        """The people in `scope` at `at` (not left, there by then, in its teams now, holding its
-        role then), by name, with what the record held of them at `at`: the job roles given by
-        then (ended ones too), every credential assignment made by then (withdrawn ones too:
-        `bot.assignments.current` tells which counts), the awards made by then (revoked ones too,
-        without credential or evidence), and the lessons they had started and completed by then."""
+    async def people(self, scope: MatrixScope, at: datetime) -> list[MatrixPerson]:
+        """Everyone in the scope, by name (then id): the matrix's rows in order."""
+
+    async def required(self, scope: MatrixScope, at: datetime) -> tuple[set[str], set[str]]:
+        """What anyone in the scope was asked for at `at`: the job roles held then, and the
+        credentials with an assignment made by then and not withdrawn by then (a superset of
+        what `bot.assignments.current` counts: one superseded by a later assignment, withdrawn
+        since, is in it)."""
+
+    async def matrix(self, scope: MatrixScope, at: datetime, learner_ids: Collection[int] | None = None) -> MatrixRecord:
+        """The people of the scope (only `learner_ids` of them, when given), by name, with what the
+        record held of them at `at`: the job roles given by then (ended ones too), every credential
+        assignment made by then (withdrawn ones too: `bot.assignments.current` tells which counts),
+        the awards made by then (revoked ones too, without credential or evidence), and the lessons
+        they had started and completed by then."""
 
 
 class UnitOfWork(Protocol):

@@ -813,32 +813,50 @@ class _Compliance:
     def __init__(self, data: _Data) -> None:
         self._data = data
 
-    async def matrix(self, scope: MatrixScope, at: datetime) -> MatrixRecord:
-        def held(learner_id: int, role_id: str) -> bool:
-            return any(
-                h.learner_id == learner_id and h.role_id == role_id and h.since <= at and (h.until is None or h.until > at)
-                for h in self._data.job_roles
-            )
+    def _held(self, learner_id: int, role_id: str, at: datetime) -> bool:
+        return any(
+            h.learner_id == learner_id and h.role_id == role_id and h.since <= at and (h.until is None or h.until > at)
+            for h in self._data.job_roles
+        )
 
+    def _in_scope(self, scope: MatrixScope, at: datetime) -> list[Learner]:
         found = [
             learner
             for learner in self._data.learners.values()
             if not learner.left
             and learner.created_at <= at
             and (scope.team_ids is None or learner.team_id in scope.team_ids)
-            and (scope.role_id is None or held(learner.id, scope.role_id))
+            and (scope.role_id is None or self._held(learner.id, scope.role_id, at))
         ]
-        found.sort(key=lambda learner: (learner.display_name, learner.id))
-        ids = {learner.id for learner in found}
-        people = [
+        return sorted(found, key=lambda learner: (learner.display_name, learner.id))
+
+    async def people(self, scope: MatrixScope, at: datetime) -> list[MatrixPerson]:
+        return [
             MatrixPerson(
                 learner.id,
                 learner.display_name or f"learner {learner.id}",
                 self._data.teams.get(learner.team_id) if learner.team_id is not None else None,
                 learner.timezone,
             )
-            for learner in found
+            for learner in self._in_scope(scope, at)
         ]
+
+    async def required(self, scope: MatrixScope, at: datetime) -> tuple[set[str], set[str]]:
+        ids = {learner.id for learner in self._in_scope(scope, at)}
+        roles = {h.role_id for h in self._data.job_roles if h.learner_id in ids and h.since <= at and (h.until is None or h.until > at)}
+        assigned = {
+            a.target_id
+            for a in self._data.assignments.values()
+            if a.learner_id in ids
+            and a.target_kind is Target.CREDENTIAL
+            and a.assigned_at <= at
+            and (a.withdrawn_at is None or a.withdrawn_at > at)
+        }
+        return roles, assigned
+
+    async def matrix(self, scope: MatrixScope, at: datetime, learner_ids: Collection[int] | None = None) -> MatrixRecord:
+        people = [p for p in await self.people(scope, at) if learner_ids is None or p.id in learner_ids]
+        ids = {p.id for p in people}
         roles: dict[int, list[JobRoleHeld]] = {}
         for h in sorted(self._data.job_roles, key=lambda h: h.since):
             if h.learner_id in ids and h.since <= at:

@@ -1,10 +1,11 @@
-"""The compliance matrix's bulk read (bot/ports.py `Compliance`): everything the matrix needs of
-every person in a scope, as the record stood at a moment, in one query per kind of record
-however many people (no query per person). The scope is a condition on the learners table that
+"""The compliance matrix's bulk reads (bot/ports.py `Compliance`): what the matrix needs of the
+people in a scope (all of them, or a page), as the record stood at a moment, in one query per
+kind of record however many people (no query per person). The scope is a condition on the learners table that
 each query joins, never a list of ids sent to the database."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
 from typing import Any, cast
 
@@ -28,17 +29,34 @@ class SqlCompliance:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def matrix(self, scope: MatrixScope, at: datetime) -> MatrixRecord:
+    async def people(self, scope: MatrixScope, at: datetime) -> list[MatrixPerson]:
+        return await self._people(_in_scope(scope, at))
+
+    async def required(self, scope: MatrixScope, at: datetime) -> tuple[set[str], set[str]]:
         who = _in_scope(scope, at)
-        people = [
-            MatrixPerson(row.id, row.display_name or f"learner {row.id}", row.team, row.timezone)
-            for row in await self._session.execute(
-                select(LEARNERS.c.id, LEARNERS.c.display_name, LEARNERS.c.timezone, TEAMS.c.name.label("team"))
-                .select_from(LEARNERS.outerjoin(TEAMS, TEAMS.c.id == LEARNERS.c.team_id))
-                .where(who)
-                .order_by(LEARNERS.c.display_name, LEARNERS.c.id)
+        roles = await self._rows(
+            select(ROLES.c.role_id).where(ROLES.c.since <= at, or_(ROLES.c.until.is_(None), ROLES.c.until > at)).distinct(),
+            ROLES.c.learner_id,
+            who,
+        )
+        assigned = await self._rows(
+            select(ASSIGNMENTS.c.target_id)
+            .where(
+                ASSIGNMENTS.c.target_kind == Target.CREDENTIAL.value,
+                ASSIGNMENTS.c.assigned_at <= at,
+                or_(ASSIGNMENTS.c.withdrawn_at.is_(None), ASSIGNMENTS.c.withdrawn_at > at),
             )
-        ]
+            .distinct(),
+            ASSIGNMENTS.c.learner_id,
+            who,
+        )
+        return {row[0] for row in roles}, {row[0] for row in assigned}
+
+    async def matrix(self, scope: MatrixScope, at: datetime, learner_ids: Collection[int] | None = None) -> MatrixRecord:
+        who = _in_scope(scope, at)
+        if learner_ids is not None:
+            who = and_(who, LEARNERS.c.id.in_(sorted(learner_ids)))
+        people = await self._people(who)
         roles: dict[int, list[JobRoleHeld]] = {}
         for row in await self._rows(
             select(ROLES.c.learner_id, ROLES.c.role_id, ROLES.c.since, ROLES.c.until)
@@ -102,6 +120,17 @@ class SqlCompliance:
             if row[2] == done and row[3] is not None and row[3] <= at:
                 completed.setdefault(row[0], set()).add(row[1])
         return MatrixRecord(people, roles, assignments, awards, started, completed)
+
+    async def _people(self, who: ColumnElement[bool]) -> list[MatrixPerson]:
+        return [
+            MatrixPerson(row.id, row.display_name or f"learner {row.id}", row.team, row.timezone)
+            for row in await self._session.execute(
+                select(LEARNERS.c.id, LEARNERS.c.display_name, LEARNERS.c.timezone, TEAMS.c.name.label("team"))
+                .select_from(LEARNERS.outerjoin(TEAMS, TEAMS.c.id == LEARNERS.c.team_id))
+                .where(who)
+                .order_by(LEARNERS.c.display_name, LEARNERS.c.id)
+            )
+        ]
 
     async def _rows(self, query: Select[Any], learner_id: Any, who: ColumnElement[bool]) -> Any:
         """`query` for the people in scope: joined to the learners it reads, by their id."""

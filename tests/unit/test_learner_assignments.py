@@ -292,3 +292,27 @@ async def kinds(memory: MemoryStore, user: str = "ana") -> list[EventKind]:
     async with memory.transaction() as tx:
         learner = found(await tx.learners.find("test", user))
         return [event.kind for event in await tx.trail.of(learner.id)]
+
+
+async def test_the_home_screen_shows_the_same_and_renders_in_slack(core: Core, memory: MemoryStore, clock: ManualClock):
+    from adapters.slack.render import home_view
+
+    chat = await started_with_hazards(core)
+    home = await core.home(chat.learner)
+    assert [b.label for b in home.buttons] == ["Start now", "Choose a lesson"], "nothing assigned: she may choose here too"
+    await assign(memory, clock, "loto-practitioner", date(2026, 3, 5))
+    home = await core.home(chat.learner)
+    sections = dict(home.sections)
+    assert sections["Next step"].split("\n") == [
+        "Next in Equipment Maintenance L2: **Lockout/Tagout** (4 min).",
+        "📌 Assigned: **Lockout/Tagout Practitioner**, due Thu 5 Mar (in 3 days).",
+    ]
+    assert sections["Pathway"].split("\n")[:3] == [
+        "**Assigned to you**",
+        "📌 **Lockout/Tagout Practitioner** (badge): due Thu 5 Mar (in 3 days) · from your manager",
+        "",
+    ]
+    assert [b.label for b in home.buttons] == ["Start now"]
+    view = home_view(list(home.sections), home.buttons)
+    shown = "\n".join(block["text"]["text"] for block in view["blocks"] if block.get("type") == "section")
+    assert "*Assigned to you*\n📌 *Lockout/Tagout Practitioner* (badge): due Thu 5 Mar (in 3 days) · from your manager" in shown

@@ -8,7 +8,7 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot import actions, assigned_view, choosing, commands, people, preferences, team, texts, wallet_claims
+from bot import actions, assigned_view, assigning, choosing, commands, people, preferences, team, texts, wallet_claims
 from bot.actions import StepRef
 from bot.awards import Awarder, is_valid, latest_awards
 from bot.clock import Clock
@@ -232,6 +232,8 @@ class Core:
             return [await self._nudges(turn, on=command is commands.RESUME)]
         if command is commands.TEAM:
             return [await self._team(turn)]
+        if command is commands.ASSIGN:
+            return [await assigning.command(turn, self._curriculum, args)]
         # HELP, and what only an adapter does (QUIT: the console ends; TEAM_SYNC: Slack reads the channel)
         return [Text(texts.help_for(turn.learner.platform, turn.learner.role))]
 
@@ -416,6 +418,8 @@ class Core:
                 return []
             if kind is NudgeKind.REISSUED:
                 return await self._reissued_notice(Turn(tx=tx, learner=learner, now=now))
+            if kind is NudgeKind.ASSIGNED:  # what a manager assigned (bot/assigning.py); records what it tells
+                return await assigning.notice(Turn(tx=tx, learner=learner, now=now), self._curriculum)
             return await self._daily_offer(Turn(tx=tx, learner=learner, now=now), kind)
 
     async def _reissued_notice(self, turn: Turn) -> list[Reply]:

@@ -43,6 +43,7 @@ MAX_DAYS = 3650  # "in N days": ten years at most
 NOT_FOR_YOU = "/assign is for managers. Ask your L&D team if you should have access."
 NOTICE_LIMIT = 8  # assignments listed in one notice; the rest: "and N more"
 TOLD_KEPT = 50  # notices looked back on for what was told already
+USAGE_TEAMS = 30  # teams named in /assign's usage
 
 _SPLIT_TO = re.compile(r"\s+to\s+", re.IGNORECASE)
 _SPLIT_FROM = re.compile(r"\s+from\s+", re.IGNORECASE)
@@ -396,7 +397,7 @@ async def usage(turn: Turn, curriculum: Curriculum) -> str:
         _examples(viewer.platform),
         "",
         _catalogue(curriculum),
-        ("**Teams**: " if viewer.role == Role.ADMIN else "**Your teams**: ") + (", ".join(literal(t.name) for t in teams) or "none yet"),
+        ("**Teams**: " if viewer.role == Role.ADMIN else "**Your teams**: ") + _listed([literal(t.name) for t in teams]),
     ]
     if curriculum.roles:
         lines.append("**Job roles**: " + ", ".join(f"`{r.id}` ({r.title})" for r in curriculum.roles.values()))
@@ -429,6 +430,14 @@ def _catalogue(curriculum: Curriculum) -> str:
     if curriculum.pathways:
         lines.append("**Pathways**: " + ", ".join(f"`{p.id}` ({p.title})" for p in curriculum.pathways))
     return "\n".join(lines)
+
+
+def _listed(names: Sequence[str]) -> str:
+    """Names, at most USAGE_TEAMS of them (an admin may see hundreds of teams)."""
+    if not names:
+        return "none yet"
+    more = f" and {len(names) - USAGE_TEAMS} more" if len(names) > USAGE_TEAMS else ""
+    return ", ".join(names[:USAGE_TEAMS]) + more
 
 
 def _prefix(platform: str) -> str:

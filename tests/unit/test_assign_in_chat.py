@@ -334,3 +334,11 @@ async def test_the_notice_is_the_bots_own_and_not_the_learners_activity(core: Co
         told = [e for e in await tx.trail.of(ana.id) if e.kind == EventKind.ASSIGNMENT_TOLD]
     assert [e.occurred_at for e in told] == [clock.now()]
     assert last is None, "neither being assigned nor being told is her own activity (dormancy and reminders read it)"
+
+
+async def test_an_admins_usage_names_at_most_thirty_teams(memory: MemoryStore, content: Curriculum, clock):
+    people = [Person("telegram", f"p{n}", f"Person {n}", f"Team {n:02d}", "learner", ()) for n in range(35)]
+    await import_people(memory, [*people, Person("telegram", "x1", "Xia", None, "admin", ())], now=clock.now())
+    text = await said(chat(Core(curriculum=content, store=memory, clock=clock), "x1"), "")
+    [teams] = [line for line in text.split("\n") if line.startswith("**Teams**")]
+    assert teams.startswith("**Teams**: Team 00, Team 01") and teams.endswith("Team 29 and 5 more")

@@ -25,7 +25,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -43,9 +43,13 @@ ROLES = tuple(Role)  # access roles (the `role` column)
 COLUMNS = ("platform", "user_id", "name", "team", "role", "manages", "roles")
 SEPARATOR = ";"  # between the teams in `manages` and the job roles in `roles`
 TEAM_NAME_LIMIT = 120  # the teams.name column
-# A team name written like a list: `a, b`, `a,b`, `a|b`, `a / b`, `[a, b]` (also `[a;b]`, split at `;`).
+# Teams in `manages` written like a list: `a, b`, `a,b`, `a|b`, `a / b`, `[a, b]` (also `[a;b]`,
+# split at `;`). Such a piece is a team only when the file names that team in its `team` column
+# ("Plant Operations, Night Shift North" is one team's name there: a person has one team).
 TEAM_LIST = re.compile(r"[,|]|\s/\s|^\[|\]$")
-NOT_A_TEAM_NAME = "a team name cannot contain , or | or ' / ', nor start with [ or end with ]"
+NOT_A_TEAM_NAME = "a team whose name has , | or ' / ' in it can be managed only when some row has it in 'team'"
+# In `team` (one team a person) only what is surely a list: `a;b`, `[a, b]`.
+ONE_TEAM_LIST = re.compile(r";|^\[.*\]$")
 # A job role id is lower case letters, digits and hyphens: anything else between them is a list.
 ROLE_LIST = re.compile(r"[,|/\[\]\s]")
 Progress = Callable[[int, int], None]  # (done, total)
@@ -95,12 +99,15 @@ def read_people(text: str, *, job_roles: Mapping[str, JobRole] | None = None) ->
     people: list[Person] = []
     problems: list[str] = []
     seen: dict[tuple[str, str], int] = {}
+    rows = []
     for raw in reader:
         row_number = reader.line_num  # DictReader skips blank lines: count them as a spreadsheet does
         row = {k.strip().lower(): (v or "").strip() for k, v in raw.items() if k is not None}
-        if not any(row.values()):
-            continue  # blank lines are fine
-        person, errors = _person(row, job_roles or {}, has_roles="roles" in header)
+        if any(row.values()):  # blank lines are fine
+            rows.append((row_number, row))
+    teams_named = {row["team"] for _, row in rows if row.get("team") and not ONE_TEAM_LIST.search(row["team"])}
+    for row_number, row in rows:
+        person, errors = _person(row, job_roles or {}, has_roles="roles" in header, teams_named=teams_named)
         if person is not None and (person.platform, person.user_id) in seen:
             errors.append(f"{person.platform} user {person.user_id} is also on row {seen[person.platform, person.user_id]}")
         problems += [f"row {row_number}: {error}" for error in errors]
@@ -166,7 +173,9 @@ def read_job_roles(value: str, job_roles: Mapping[str, JobRole]) -> tuple[tuple[
     return tuple(dict.fromkeys(found)), errors
 
 
-def _person(row: dict[str, str], job_roles: Mapping[str, JobRole], *, has_roles: bool) -> tuple[Person | None, list[str]]:
+def _person(
+    row: dict[str, str], job_roles: Mapping[str, JobRole], *, has_roles: bool, teams_named: Collection[str]
+) -> tuple[Person | None, list[str]]:
     platform, user_id = row.get("platform", "").lower(), row.get("user_id", "")
     role = row.get("role", "").lower() or Role.LEARNER
     manages = tuple(t.strip() for t in row.get("manages", "").split(SEPARATOR) if t.strip())
@@ -178,12 +187,11 @@ def _person(row: dict[str, str], job_roles: Mapping[str, JobRole], *, has_roles:
         )
     elif role not in ROLES:
         errors.append(f"role {role!r} is not one of {', '.join(ROLES)} (the access role; job roles go in 'roles')")
-    if team is not None and TEAM_LIST.search(team):
+    if team is not None and ONE_TEAM_LIST.search(team):
         errors.append(
-            f"team {team!r} looks like a list: a person learns in one team (the teams a manager manages go in 'manages', "
-            f"separated by ;); {NOT_A_TEAM_NAME}"
+            f"team {team!r} looks like a list: a person learns in one team (the teams a manager manages go in 'manages', separated by ;)"
         )
-    if any(TEAM_LIST.search(t) for t in manages):
+    if any(TEAM_LIST.search(t) and t not in teams_named for t in manages):
         errors.append(
             f"manages {row.get('manages', '')!r} looks like a list: separate teams with ; (e.g. Maintenance;Safety); {NOT_A_TEAM_NAME}"
         )

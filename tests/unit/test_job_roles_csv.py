@@ -81,12 +81,16 @@ def test_teams_written_as_a_list_are_refused_instead_of_becoming_one_team(roles_
         "slack,U0D,Di,,manager,Maintenance / Safety,\n"
         'slack,U0E,Ed,,manager,"[Maintenance, Safety]",\n'
         "slack,U0F,Fa,,manager,[Maintenance;Safety],\n"
-        'slack,U0G,Gu,"Maintenance, Safety",learner,,\n'
+        "slack,U0G,Gu,Maintenance;Safety,learner,,\n"
+        'slack,U0I,Io,"[Maintenance, Safety]",learner,,\n'
         "slack,U0H,Hu,R&D/QA,manager,Maintenance;Safety;R&D/QA,\n"  # a slash without spaces is part of a name
+        'slack,U0J,Jo,"Plant Operations, Night Shift",learner,,\n'  # one team: a person has one
+        'slack,U0K,Ki,,manager,"Plant Operations, Night Shift;Safety",\n'  # the team named above, and Safety
     )
     people, problems = read_people(text, job_roles=roles_curriculum.roles)
-    rule = "a team name cannot contain , or | or ' / ', nor start with [ or end with ]"
+    rule = "a team whose name has , | or ' / ' in it can be managed only when some row has it in 'team'"
     hint = f"separate teams with ; (e.g. Maintenance;Safety); {rule}"
+    one_team = "looks like a list: a person learns in one team (the teams a manager manages go in 'manages', separated by ;)"
     assert problems == [
         f"row 2: manages 'Maintenance, Safety' looks like a list: {hint}",
         f"row 3: manages 'Maintenance,Safety' looks like a list: {hint}",
@@ -94,10 +98,14 @@ def test_teams_written_as_a_list_are_refused_instead_of_becoming_one_team(roles_
         f"row 5: manages 'Maintenance / Safety' looks like a list: {hint}",
         f"row 6: manages '[Maintenance, Safety]' looks like a list: {hint}",
         f"row 7: manages '[Maintenance;Safety]' looks like a list: {hint}",
-        "row 8: team 'Maintenance, Safety' looks like a list: a person learns in one team (the teams a manager manages go"
-        f" in 'manages', separated by ;); {rule}",
+        f"row 8: team 'Maintenance;Safety' {one_team}",
+        f"row 9: team '[Maintenance, Safety]' {one_team}",
     ]
-    assert [(p.team, p.manages) for p in people] == [("R&D/QA", ("Maintenance", "Safety", "R&D/QA"))]
+    assert [(p.team, p.manages) for p in people] == [
+        ("R&D/QA", ("Maintenance", "Safety", "R&D/QA")),
+        ("Plant Operations, Night Shift", ()),
+        (None, ("Plant Operations, Night Shift", "Safety")),
+    ]
 
 
 # --- assignments import ----------------------------------------------------------------------------

@@ -41,12 +41,11 @@ def choose_button() -> Button:
     return actions.button(CHOOSE, actions.ChooseLesson(None))
 
 
-async def may_choose(turn: Turn, curriculum: Curriculum, found: assigned_view.Assigned, completed: Collection[str]) -> bool:
-    """Whether /path offers "Choose a lesson": nothing open is assigned, nothing is in progress,
-    and there is a choice (two lessons open or more; with one, Continue starts it)."""
-    if not found.free_to_choose or await turn.tx.sessions.active(turn.learner.id) is not None:
-        return False
-    return len(open_lessons(curriculum, completed)) > 1
+def may_choose(curriculum: Curriculum, found: assigned_view.Assigned, completed: Collection[str], *, busy: bool) -> bool:
+    """Whether /path offers "Choose a lesson": nothing open is assigned, nothing is in progress
+    (`busy`: a session is), and there is a choice (two lessons open or more; with one, Continue
+    starts it)."""
+    return found.free_to_choose and not busy and len(open_lessons(curriculum, completed)) > 1
 
 
 async def menu(turn: Turn, curriculum: Curriculum, flow: LessonFlow, pathway_id: str | None) -> list[Reply]:

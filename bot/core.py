@@ -360,7 +360,8 @@ class Core:
         pathways = pathway_map(self._curriculum, completed, in_progress, upcoming=marked)
         head = assigned_view.lines(assigned, self._curriculum, turn)
         shown = "\n".join([*head, *([""] if head else []), texts.pathway_map(pathways, await self._credentials_on_map(turn))])
-        choose = (choosing.choose_button(),) if await choosing.may_choose(turn, self._curriculum, assigned, completed) else ()
+        may_choose = choosing.may_choose(self._curriculum, assigned, completed, busy=session is not None)
+        choose = (choosing.choose_button(),) if may_choose else ()
         if await self._flow.has_next_step(turn):
             return Text(shown, (actions.button("Continue", actions.CONTINUE), *choose))
         # Nothing to continue: a Continue button would only lead back here. Say what is left.

@@ -24,6 +24,7 @@ from web.health import Check, health_router
 from web.landing import landing_routes
 from web.routes_achievements import achievement_routes
 from web.routes_assignments import assignment_routes
+from web.routes_compliance import compliance_routes
 from web.routes_credentials import credential_routes
 from web.routes_issuer import issuer_routes
 from web.routes_transcript import transcript_routes
@@ -64,6 +65,7 @@ def create_app(
     app.include_router(
         assignment_routes(store=store, clock=clock, templates=templates, curriculum=curriculum, public_url=issuer.public_url)
     )
+    app.include_router(compliance_routes(store=store, clock=clock, templates=templates, curriculum=curriculum))
     app.include_router(landing_routes(templates=templates, issuer=issuer))
     for router in platform_routers:
         app.include_router(router)

@@ -143,12 +143,15 @@ def _in_scope(scope: MatrixScope, at: datetime) -> ColumnElement[bool]:
     if scope.team_ids is not None:
         conditions.append(LEARNERS.c.team_id.in_(sorted(scope.team_ids)))
     if scope.role_id is not None:
+        held = ROLES.alias("held")  # the queries that read job roles read them unaliased
         conditions.append(
-            exists().where(
-                ROLES.c.learner_id == LEARNERS.c.id,
-                ROLES.c.role_id == scope.role_id,
-                ROLES.c.since <= at,
-                or_(ROLES.c.until.is_(None), ROLES.c.until > at),
+            exists()
+            .where(
+                held.c.learner_id == LEARNERS.c.id,
+                held.c.role_id == scope.role_id,
+                held.c.since <= at,
+                or_(held.c.until.is_(None), held.c.until > at),
             )
+            .correlate(LEARNERS)
         )
     return and_(*conditions)

@@ -1,0 +1,291 @@
+"""The compliance matrix: the people in a scope (a team, a job role, or everyone the viewer may
+see) against the credentials required of them, each cell where that person stood on that
+credential now or at the end of a past day (`bot.assignments.standing`: this module applies the
+programme's rules, it does not restate them).
+
+What is required of a person at a moment: the credentials required by the job roles they held
+then, and those assigned to them that counted then (`bot.assignments.current`). A job role's
+matrix has the role's required credentials as its columns and the role's holders at that moment
+as its rows; a team's or the organisation's has every credential required of anyone in it, and a
+cell of a credential not required of that person is empty (None), never a status.
+
+As of a date means at the end of that day in UTC (the last instant before the next midnight,
+UTC), or now for today; a date after today is refused. People, their roles, assignments, awards
+and lessons are read as they were then. Team membership has no history: a team's people are its
+members now, which the page and the CLI say next to an as-of answer."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+
+from bot.assignments import EXPIRING_WITHIN, Standing, current, lessons_toward, roles_at, standing
+from bot.ports import UnitOfWork
+from bot.records import Award, Learner, MatrixPerson, MatrixRecord, MatrixScope
+from bot.vocabulary import Role, Target
+from content.model import CredentialKind, Curriculum
+
+ORGANISATION = "all"
+TEAM_PREFIX, ROLE_PREFIX = "team-", "role-"
+STATUSES = (Standing.VALID, Standing.EXPIRING, Standing.EXPIRED, Standing.OVERDUE, Standing.IN_PROGRESS, Standing.NOT_STARTED)
+MEANING = {
+    Standing.VALID: "held, and valid beyond the expiring window",
+    Standing.EXPIRING: "held, but expires within the expiring window",
+    Standing.EXPIRED: "held once, no longer valid (expired or lapsed), not overdue",
+    Standing.OVERDUE: "assigned, not held, and the due date has passed",
+    Standing.IN_PROGRESS: "a lesson toward it started, not held yet",
+    Standing.NOT_STARTED: "required, nothing toward it yet",
+}
+NOT_REQUIRED = "not required"
+MEMBERSHIP_NOTE = "Team membership has no history: the people of a team are its members today, also for a past date."
+LONGEST_WINDOW = 3650  # days: "expiring within" beyond ten years asks nothing sensible
+PAGE_SIZE = 100  # people a page of the dashboard shows
+BATCH = 500  # people read at a time while a status filter fills a page
+
+
+class AsOfRefused(ValueError):
+    """An as-of date the record cannot answer for (in the future)."""
+
+
+@dataclass(frozen=True)
+class ScopeChoice:
+    """A scope a viewer may look at: its key in URLs and on the command line, its name, and who
+    is in it (bot.records.MatrixScope)."""
+
+    key: str  # all | team-<id> | role-<id>
+    label: str
+    scope: MatrixScope
+    kind: str  # organisation | team | role
+
+
+@dataclass(frozen=True)
+class Column:
+    id: str  # the credential's id
+    title: str
+
+
+@dataclass(frozen=True)
+class Row:
+    person: MatrixPerson
+    cells: tuple[Standing | None, ...]  # one per column; None: not required of them
+
+
+@dataclass(frozen=True)
+class Matrix:
+    """A page of the matrix (or all of it): the rows the status filter keeps, in name order."""
+
+    scope: ScopeChoice
+    at: datetime  # the moment the cells are read at
+    as_of: date | None  # the day asked about (None: now)
+    expiring_within: timedelta
+    statuses: frozenset[Standing]  # the filter: rows with a cell in one of these (empty: every row)
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    people: int  # in the scope, before the filter
+    page: int  # 1-based
+    first: int  # the place of the first row shown among those the filter keeps (1-based)
+    more: bool  # rows kept by the filter after these
+    matching: int | None  # how many rows the filter keeps in all; None when not all were looked at
+
+    @property
+    def note(self) -> str | None:
+        """What an as-of answer must say about team membership."""
+        return MEMBERSHIP_NOTE if self.as_of is not None else None
+
+
+def moment(as_of: date | None, now: datetime) -> datetime:
+    """The instant an as-of date stands for: the end of that day in UTC, or now for today (and for
+    no date). AsOfRefused for a day after today."""
+    if as_of is None:
+        return now
+    today = now.astimezone(UTC).date()
+    if as_of > today:
+        raise AsOfRefused(f"{as_of.isoformat()} is in the future: the record answers for today ({today.isoformat()}) or earlier.")
+    if as_of == today:
+        return now
+    return datetime.combine(as_of + timedelta(days=1), time(), UTC) - timedelta(microseconds=1)
+
+
+async def scope_choices(tx: UnitOfWork, curriculum: Curriculum, viewer: Learner) -> list[ScopeChoice]:
+    """What the viewer may look at: admins everyone, each team and each role; managers their teams
+    together, each of them, and each role among their teams' people; anyone else nothing."""
+    if viewer.role == Role.ADMIN:
+        teams, everyone = await tx.teams.all(), None
+        label = "The whole organisation"
+    elif viewer.role == Role.MANAGER:
+        teams = await tx.teams.all(await tx.teams.managed_ids(viewer.id))
+        everyone, label = frozenset(t.id for t in teams), "All your teams"
+    else:
+        return []
+    choices = [ScopeChoice(ORGANISATION, label, MatrixScope(everyone), "organisation")]
+    choices += [ScopeChoice(f"{TEAM_PREFIX}{t.id}", f"Team: {t.name}", MatrixScope(frozenset({t.id})), "team") for t in teams]
+    choices += [
+        ScopeChoice(f"{ROLE_PREFIX}{r.id}", f"Job role: {r.title}", MatrixScope(everyone, r.id), "role")
+        for r in sorted(curriculum.roles.values(), key=lambda r: r.title)
+    ]
+    return choices
+
+
+def required_of(curriculum: Curriculum, roles: Iterable[str], counting: Iterable[tuple[Target, str]]) -> set[str]:
+    """The credentials required of a person: those their job roles require, and those assigned to
+    them (that count), of the credentials the curriculum still defines."""
+    found = {c for r in roles if r in curriculum.roles for c in curriculum.roles[r].requires}
+    found |= {target for kind, target in counting if kind is Target.CREDENTIAL}
+    return {c for c in found if c in curriculum.credentials}
+
+
+def columns_of(curriculum: Curriculum, choice: ScopeChoice, roles: Collection[str], assigned: Collection[str]) -> tuple[Column, ...]:
+    """A role's matrix: the credentials it requires. A team's or everyone's: those required by
+    a job role someone in it held, and those assigned to someone in it (`Compliance.required`),
+    in the curriculum's order."""
+    role = curriculum.roles.get(choice.scope.role_id) if choice.scope.role_id else None
+    wanted = set(role.requires) if role is not None else required_of(curriculum, roles, ((Target.CREDENTIAL, c) for c in assigned))
+    return tuple(Column(c.id, c.title) for c in curriculum.credentials.values() if c.id in wanted)
+
+
+def rows_of(
+    curriculum: Curriculum,
+    record: MatrixRecord,
+    choice: ScopeChoice,
+    columns: tuple[Column, ...],
+    *,
+    at: datetime,
+    expiring_within: timedelta = EXPIRING_WITHIN,
+) -> list[Row]:
+    """A row for each person of `record`, in its order. Each cell is `bot.assignments.standing`
+    given the person's record narrowed to what it reads for that credential (its awards, and for
+    a certificate those of the badges it stacks; the lessons toward it); cells given the same
+    narrowed record share one answer."""
+    role = curriculum.roles.get(choice.scope.role_id) if choice.scope.role_id else None
+    toward = {c.id: frozenset(lessons_toward(curriculum, Target.CREDENTIAL, c.id)) for c in columns}
+    reads = {c.id: _reads(curriculum, c.id) for c in columns}
+    answers: dict[tuple[object, ...], Standing] = {}
+    rows = []
+    for person in record.people:
+        assigned = current(record.assignments.get(person.id, ()), at)
+        held = roles_at(record.roles.get(person.id, ()), at)
+        mine = set(role.requires) if role is not None else required_of(curriculum, held, assigned)
+        by_definition: dict[str, list[Award]] = {}
+        for award in record.awards.get(person.id, ()):
+            by_definition.setdefault(award.definition_id, []).append(award)
+        started = record.started.get(person.id, set())
+        completed = record.completed.get(person.id, set())
+        cells: list[Standing | None] = []
+        for column in columns:
+            if column.id not in mine:
+                cells.append(None)
+                continue
+            awards = [a for d in reads[column.id] for a in by_definition.get(d, ())]
+            lessons = toward[column.id]
+            began, done = lessons & started, lessons & completed
+            assignment = assigned.get((Target.CREDENTIAL, column.id))
+            key = (
+                column.id,
+                assignment.due_on if assignment is not None else None,
+                person.timezone,
+                tuple((a.definition_id, a.awarded_at, a.valid_until, a.revoked_at, a.id) for a in awards),
+                began,
+                done,
+            )
+            answer = answers.get(key)
+            if answer is None:
+                answer = answers[key] = standing(
+                    curriculum,
+                    Target.CREDENTIAL,
+                    column.id,
+                    assignment=assignment,
+                    awards=awards,
+                    completed=done,
+                    started=began,
+                    at=at,
+                    timezone=person.timezone,
+                    expiring_within=expiring_within,
+                )
+            cells.append(answer)
+        rows.append(Row(person, tuple(cells)))
+    return rows
+
+
+def _reads(curriculum: Curriculum, credential_id: str) -> tuple[str, ...]:
+    """The credentials whose awards `standing` reads for this one: itself, and for a certificate
+    the badges it stacks (a certificate counts only while they do)."""
+    definition = curriculum.credentials[credential_id]
+    if definition.kind is CredentialKind.CERTIFICATE:
+        return (credential_id, *(b for b in definition.stacks if b != credential_id))
+    return (credential_id,)
+
+
+async def compliance_matrix(
+    tx: UnitOfWork,
+    curriculum: Curriculum,
+    choice: ScopeChoice,
+    *,
+    now: datetime,
+    as_of: date | None = None,
+    expiring_within: timedelta = EXPIRING_WITHIN,
+    statuses: Collection[Standing] = (),
+    page: int = 1,
+    page_size: int | None = PAGE_SIZE,
+) -> Matrix:
+    """One page of the matrix of a scope the caller has checked the viewer may see (every row
+    with `page_size` None). Without a status filter a page reads only its own people; with one,
+    people are read a batch at a time from the first until the page is full. AsOfRefused for a
+    date after today."""
+    at = moment(as_of, now)
+    roles, assigned = await tx.compliance.required(choice.scope, at)
+    columns = columns_of(curriculum, choice, roles, assigned)
+    wanted = frozenset(statuses)
+    page = max(page, 1)
+    skip = (page - 1) * page_size if page_size is not None else 0
+
+    def rows(record: MatrixRecord) -> list[Row]:
+        found = rows_of(curriculum, record, choice, columns, at=at, expiring_within=expiring_within)
+        return [row for row in found if not wanted or wanted.intersection(row.cells)]
+
+    matching: int | None
+    if page_size is None:
+        record = await tx.compliance.matrix(choice.scope, at)
+        kept = rows(record)
+        shown, people, more, matching = kept, len(record.people), False, len(kept)
+    else:
+        everyone = await tx.compliance.people(choice.scope, at)
+        people = len(everyone)
+        if not wanted:
+            ids = [p.id for p in everyone[skip : skip + page_size]]
+            shown = rows(await tx.compliance.matrix(choice.scope, at, ids)) if ids else []
+            more, matching = skip + page_size < people, people
+        else:
+            kept, looked = [], 0
+            while looked < people and len(kept) <= skip + page_size:
+                batch = [p.id for p in everyone[looked : looked + BATCH]]
+                kept += rows(await tx.compliance.matrix(choice.scope, at, batch))
+                looked += len(batch)
+            shown, more = kept[skip : skip + page_size], len(kept) > skip + page_size
+            matching = len(kept) if looked >= people else None
+    return Matrix(
+        scope=choice,
+        at=at,
+        as_of=as_of,
+        expiring_within=expiring_within,
+        statuses=wanted,
+        columns=columns,
+        rows=tuple(shown),
+        people=people,
+        page=page,
+        first=skip + 1,
+        more=more,
+        matching=matching,
+    )
+
+
+def label(cell: Standing | None) -> str:
+    return NOT_REQUIRED if cell is None else cell.label
+
+
+def table(matrix: Matrix) -> list[list[str]]:
+    """The matrix as rows of text, a header first: person, team, then one column per credential.
+    What the page shows, the CSV download and `report compliance` print."""
+    rows = [["person", "team", *(c.title for c in matrix.columns)]]
+    rows += [[row.person.name, row.person.team or "", *(label(cell) for cell in row.cells)] for row in matrix.rows]
+    return rows

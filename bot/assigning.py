@@ -29,11 +29,8 @@ from bot.assigned_view import due_words, source
 from bot.assignments import ROLE_PREFIX, Due, Origin, assign, current, due_date, is_met, local_date, title_of, withdraw
 from bot.events import LearnerRef
 from bot.markup import literal
-from bot.ports import UnitOfWork
 from bot.records import Learner, Team, TrailEvent
 from bot.replies import Reply, Text
-from bot.schedule import Rhythm, next_reachable
-from bot.streaks import Hold
 from bot.team import visible_teams
 from bot.turn import Turn
 from bot.vocabulary import EventKind, NudgeKind, Nudges, NudgeStatus, Platform, Role, Target
@@ -126,29 +123,25 @@ async def _assign(turn: Turn, curriculum: Curriculum, text: str) -> str:
         raise Refused(_past_text(when, passed, len(who.people)))
     ids = [p.id for p in who.people]
     assigned_to = await turn.tx.assignments.of_many(ids)
-    holds = await turn.tx.holds.of_many(ids)
     same = 0
     for person in who.people:
         existing = current(assigned_to.get(person.id, []), turn.now).get((what.kind, what.id))
         if existing is not None and existing.due_on == dues[person.id]:
             same += 1  # typed again (or assigned so before): nothing new for them, as on the dashboard
             continue
-        await assign(turn.tx, person, what.kind, what.id, due_on=dues[person.id], origin=Origin.MANAGER, by=turn.learner.id, now=turn.now)
-        if person.id != turn.learner.id:
-            await schedule_notice(turn.tx, person, holds.get(person.id, []), turn.now)
+        await assign(
+            turn.tx,
+            person,
+            what.kind,
+            what.id,
+            due_on=dues[person.id],
+            origin=Origin.MANAGER,
+            by=turn.learner.id,
+            now=turn.now,
+            notify=person.id != turn.learner.id,  # a manager assigning themself knows
+        )
     met = await _already_met(turn, curriculum, what, who.people)
     return _assigned_text(turn, curriculum, what, who, when, dues, met=met, same=same)
-
-
-async def schedule_notice(tx: UnitOfWork, learner: Learner, holds: Sequence[Hold], now: datetime) -> None:
-    """Tell the learner of what was just assigned at the next moment the bot may message them
-    (quiet hours, working days, holds: bot/schedule.py); nothing for someone who said /stop.
-    Assignments made together share one notice."""
-    if learner.nudges == Nudges.STOPPED or learner.left:
-        return
-    at = next_reachable(Rhythm.of(learner, holds), now)
-    if at is not None:
-        await tx.nudges.schedule(learner.id, NudgeKind.ASSIGNED, at)
 
 
 async def _withdraw(turn: Turn, curriculum: Curriculum, text: str) -> str:

@@ -11,7 +11,7 @@ learner and "on 14 March" for an auditor."""
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -19,8 +19,10 @@ from zoneinfo import ZoneInfo
 
 from bot.ports import UnitOfWork
 from bot.records import Assignment, Award, JobRoleHeld, Learner, TrailEvent
+from bot.schedule import Rhythm, next_reachable
+from bot.streaks import Hold
 from bot.suspension import lapses
-from bot.vocabulary import EventKind, Target
+from bot.vocabulary import EventKind, NudgeKind, Nudges, Target
 from content.model import CredentialKind, Curriculum, Lesson
 
 EXPIRING_WITHIN = timedelta(days=30)  # the matrix's "expiring soon", unless asked otherwise
@@ -279,8 +281,11 @@ async def assign(
     origin: str,
     by: int | None,
     now: datetime,
+    notify: bool = True,
 ) -> Assignment:
-    """Assign, and record it in the learner's trail (the learning record's "assigned")."""
+    """Assign, record it in the learner's trail (the learning record's "assigned") and, with
+    `notify`, tell the learner in chat (`schedule_notice`) whoever assigned it: a manager in chat,
+    the dashboard, L&D's file, a job role, a recertification."""
     assignment = await tx.assignments.add(
         Assignment(learner.id, target_kind, target_id, due_on, origin, now, assigned_by=by),
     )
@@ -300,7 +305,21 @@ async def assign(
             },
         ),
     )
+    if notify:
+        await schedule_notice(tx, learner, await tx.holds.of(learner.id), now)
     return assignment
+
+
+async def schedule_notice(tx: UnitOfWork, learner: Learner, holds: Sequence[Hold], now: datetime) -> None:
+    """Tell the learner of what was just assigned at the next moment the bot may message them
+    (quiet hours, working days, holds: bot/schedule.py); nothing for someone who said /stop.
+    Assignments made together share one notice (bot/assigning.py `assigned_notice` tells every
+    assignment not told yet)."""
+    if learner.nudges == Nudges.STOPPED or learner.left:
+        return
+    at = next_reachable(Rhythm.of(learner, holds), now)
+    if at is not None:
+        await tx.nudges.schedule(learner.id, NudgeKind.ASSIGNED, at)
 
 
 async def withdraw(tx: UnitOfWork, learner: Learner, assignment: Assignment, *, by: int | None, now: datetime) -> bool:

@@ -6,7 +6,7 @@ nothing), and the notice each person assigned gets once, inside the nudge rules.
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -53,8 +53,29 @@ def content(curriculum: Curriculum) -> Curriculum:
 
 @pytest.fixture
 async def core(memory: MemoryStore, content: Curriculum, clock: ManualClock) -> Core:
-    await import_people(memory, PEOPLE, now=clock.now(), curriculum=content)
+    # The people came the week before; what their job roles assigned was told then (the test below).
+    week_before = clock.now() - timedelta(days=7)
+    await import_people(memory, PEOPLE, now=week_before, curriculum=content)
+    async with memory.transaction() as tx:
+        for nudge in await tx.nudges.all():
+            await tx.nudges.cancel(nudge.learner_id, [NudgeKind.ASSIGNED], week_before)
     return Core(curriculum=content, store=memory, clock=clock)
+
+
+async def test_what_a_job_role_assigns_on_import_is_told_to_each_person_once(memory: MemoryStore, content: Curriculum, clock):
+    await import_people(memory, PEOPLE, now=clock.now(), curriculum=content)
+    core = Core(curriculum=content, store=memory, clock=clock)
+    sent: list[tuple[str, list[Reply]]] = []
+
+    async def send(user_id: str, replies: list[Reply]) -> None:
+        sent.append((user_id, replies))
+
+    worker = NudgeDispatcher(store=memory, core=core, clock=clock, senders={"telegram": send}, worker="w")
+    await worker.deliver_due()
+    assert sorted(user for user, _ in sent) == ["b1", "c1"], "the two sailors"
+    [notice] = sent[0][1]
+    assert isinstance(notice, Text)
+    assert notice.text.split("\n")[0] == "📌 **New for you**: **Deckhand** (badge), due Wed 1 Apr (in 30 days) · from your role Sailor."
 
 
 def chat(core: Core, user: str = "m1", platform: str = "telegram") -> Chat:
@@ -70,7 +91,7 @@ async def assigned(memory: MemoryStore, user: str, platform: str = "telegram") -
 
 async def notices(memory: MemoryStore) -> list[tuple[int, NudgeStatus]]:
     async with memory.transaction() as tx:
-        return [(n.learner_id, n.status) for n in await tx.nudges.all() if n.kind == NudgeKind.ASSIGNED]
+        return [(n.learner_id, n.status) for n in await tx.nudges.all() if n.kind == NudgeKind.ASSIGNED and n.status != NudgeStatus.SKIPPED]
 
 
 async def said(maria: Chat, text: str) -> str:
@@ -137,7 +158,7 @@ async def test_the_learner_starts_from_the_notice_and_it_waits_for_quiet_hours_t
     clock.set(datetime(2026, 3, 2, 21, 30, tzinfo=UTC))  # 21:30 for Ana (UTC): quiet hours
     await said(chat(core), "seamanship to Ana Lima by 2026-04-30")
     async with memory.transaction() as tx:
-        [nudge] = [n for n in await tx.nudges.all() if n.kind == NudgeKind.ASSIGNED]
+        [nudge] = [n for n in await tx.nudges.all() if n.kind == NudgeKind.ASSIGNED and n.status == NudgeStatus.PENDING]
     assert nudge.due_at == datetime(2026, 3, 3, 8, 0, tzinfo=UTC), "the next morning, when she may be messaged"
     sent: list[list[Reply]] = []
 
@@ -257,10 +278,10 @@ async def test_due_in_n_days_and_n_days_after_joining_are_each_persons_own(core:
     text = await said(chat(core), "seamanship to team Deck 30 days after joining")
     assert text.startswith(
         "📌 Assigned **Seamanship L1** (pathway) to 2 people (team Deck), "
-        "due 30 days after each one joined (Fri 27 Mar 2026 to Wed 1 Apr 2026)."
+        "due 30 days after each one joined (Wed 25 Mar 2026 to Fri 27 Mar 2026)."
     )
     assert [a.due_on for a in await assigned(memory, "b1")] == [date(2026, 3, 27)]
-    assert [a.due_on for a in await assigned(memory, "a1")] == [date(2026, 4, 1)]
+    assert [a.due_on for a in await assigned(memory, "a1")] == [date(2026, 3, 25)]  # she came on 23 February
 
 
 async def test_slack_mentions_name_people_and_a_mention_outside_the_team_is_refused(memory: MemoryStore, content: Curriculum, clock):

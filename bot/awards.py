@@ -16,6 +16,7 @@ from bot.ports import Store
 from bot.progress import skill_mastery
 from bot.records import Award, Learner, TrailEvent
 from bot.replies import Announcement, AwardNotice, Reply, Text
+from bot.streaks import local_date
 from bot.turn import Turn
 from bot.vocabulary import EventKind, SessionKind
 from content.model import CredentialDefinition, CredentialKind, Curriculum
@@ -153,6 +154,7 @@ class Awarder:
         if not await turn.tx.awards.add(award):
             return []
         await turn.record(EventKind.RENEWED, payload={"credential": definition_id, "award": award.public_id, "renewal": award.renewal})
+        await _recertified(turn, definition_id, award)
         if self._issuer is not None:
             await self._issue(turn, award, self._issuer)
         until = f", valid until {award.valid_until.date().isoformat()}" if award.valid_until else ""
@@ -259,6 +261,27 @@ class Awarder:
             for c in self._curriculum.credentials.values()
             if c.kind is CredentialKind.CERTIFICATE and badge.id in c.stacks and not c.retired
         ]
+
+
+async def _recertified(turn: Turn, definition_id: str, award: Award) -> None:
+    """A renewal that meets a recertification assignment (bot/assignments.py `recertify`) says so
+    in the trail: the learning record's "recertified", on time or not."""
+    from bot.programme import recertification  # the programme reads awards: imported when used
+
+    assignment = recertification(await turn.tx.assignments.of(turn.learner.id), definition_id, turn.now)
+    if assignment is None:
+        return
+    await turn.record(
+        EventKind.RECERTIFIED,
+        payload={
+            "assignment": assignment.id,
+            "credential": definition_id,
+            "award": award.public_id,
+            "renewal": award.renewal,
+            "due_on": assignment.due_on.isoformat(),
+            "on_time": local_date(turn.now, turn.learner.timezone) <= assignment.due_on,
+        },
+    )
 
 
 def _can_earn(event: TrailEvent) -> bool:

@@ -8,7 +8,12 @@ every learner without one their next daily nudge; the unique constraint makes a 
 insert a no-op), claims due nudges for a lease (SKIP LOCKED on PostgreSQL), sends them through
 the platform's sender, and marks them sent. A process that dies mid-batch leaves claims that
 expire and are claimed again: nothing is lost. The send happens before the mark, so the only
-way to send a nudge twice is to die in the instant between the two."""
+way to send a nudge twice is to die in the instant between the two.
+
+The programme's rhythm (bot/programme.py) rides on the same queue: a daily check per person with
+a programme (planned here every CHECK_PLANNING_EVERY for people who have none waiting, then by
+each check for the next day), overdue reminders, escalations to managers, weekly digests and the
+next step offered to someone who drifted. Their trail events are recorded with the mark."""
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ from bot.clock import Clock
 from bot.core import Core
 from bot.events import LearnerRef
 from bot.ports import Store, StoreUnavailable
+from bot.programme import Message, Programme
 from bot.records import TrailEvent
 from bot.replies import Reply
 from bot.schedule import Rhythm, next_daily, reachable, reminder_at
@@ -49,6 +55,8 @@ MAX_ATTEMPTS = 5
 DORMANT_AFTER = 3  # daily offers in a row without any reaction
 REMINDERS = (NudgeKind.REMINDER1, NudgeKind.REMINDER2)
 DORMANT = "ignored the last daily offers: dormant until they come back"
+STOPPED = "said /stop: nothing the bot starts until /resume"
+CHECK_PLANNING_EVERY = timedelta(minutes=10)  # looking for people whose programme has no daily check yet
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,7 @@ class _Work:
     learner_id: int
     who: LearnerRef
     rhythm: Rhythm
+    nudges: str = Nudges.ON  # the learner's Nudges when claimed
 
 
 @dataclass
@@ -94,8 +103,12 @@ class NudgeDispatcher:
         lease: timedelta = timedelta(minutes=2),
         batch: int = 50,
         concurrency: int = 8,
+        web_url: str | None = None,
     ) -> None:
+        """`web_url`: where the dashboard is, for the sign-in link in a manager's weekly digest."""
         self._store, self._core, self._clock = store, core, clock
+        self._programme = Programme(core.curriculum, web_url)
+        self._checks_planned_at: datetime | None = None
         self._senders = dict(senders)
         self._worker, self._lease, self._batch = worker, lease, batch
         # Nudges being delivered at once by this process (across batches): enough that the
@@ -113,7 +126,19 @@ class NudgeDispatcher:
                 for learner in learners
                 if (at := next_daily(Rhythm.of(learner, holds.get(learner.id, [])), now)) is not None
             ]
-            return await tx.nudges.schedule_many(due)
+            planned = await tx.nudges.schedule_many(due)
+        return planned + await self.plan_checks()
+
+    async def plan_checks(self, limit: int = 1000, *, now: datetime | None = None) -> int:
+        """A first daily check, due now, for each person with a programme and no check waiting;
+        each check plans the next. Only every CHECK_PLANNING_EVERY (the query looks at everyone)."""
+        now = now or self._clock.now()
+        if self._checks_planned_at is not None and now - self._checks_planned_at < CHECK_PLANNING_EVERY:
+            return 0
+        self._checks_planned_at = now
+        async with self._store.transaction() as tx:
+            people = await tx.nudges.to_check(self._senders, limit, now=now)
+            return await tx.nudges.schedule_many([(person.id, NudgeKind.CHECK, now) for person in people])
 
     async def deliver_due(self, under_way: asyncio.Event | None = None) -> tuple[int, int, int, int]:
         """Claim a batch of due nudges and deliver it: (claimed, sent, skipped, failed).
@@ -131,6 +156,7 @@ class NudgeDispatcher:
                 learner.id,
                 LearnerRef(learner.platform, learner.platform_user_id, learner.display_name),
                 Rhythm.of(learner, holds.get(learner.id, [])),
+                learner.nudges,
             )
             for nudge, learner in claimed
         )
@@ -166,21 +192,30 @@ class NudgeDispatcher:
             return nudge_id not in claims.lost
 
     async def _deliver(self, item: _Work) -> NudgeStatus:
+        if item.kind is NudgeKind.CHECK:
+            return await self._check(item)
         nudge_id, kind, attempts, who, rhythm = item.nudge_id, item.kind, item.attempts, item.who, item.rhythm
         async with self._store.transaction() as tx:
             _, dailies = await tx.trail.nudge_history(item.learner_id)
         now = self._clock.now()
         reason = self._reason_to_skip(kind, rhythm, now, dailies)
+        if reason is None and kind.is_programme and item.nudges == Nudges.STOPPED:
+            reason = STOPPED
         status, error, retry_at = NudgeStatus.SENT, None, None
+        message: Message | None = None
         if reason is not None:
             status, error = NudgeStatus.SKIPPED, reason
         else:
             try:
-                replies = await self._core.nudge(who, kind)
+                if kind.is_programme:
+                    message = await self._programme_message(item, now)
+                    replies = message.replies if message is not None else []
+                else:
+                    replies = await self._core.nudge(who, kind)
                 if replies:
                     await self._senders[who.platform](who.user_id, replies)
                 else:
-                    status, error = NudgeStatus.SKIPPED, "nothing left to learn"
+                    status, error = NudgeStatus.SKIPPED, "nothing to say any more" if kind.is_programme else "nothing left to learn"
             except NotNow as later:
                 status, error, retry_at = NudgeStatus.PENDING, str(later), later.until
             except Exception as problem:  # a platform outage must not stop the other learners' nudges
@@ -200,6 +235,9 @@ class NudgeDispatcher:
             if reason == DORMANT:
                 learner.nudges = Nudges.DORMANT
                 await tx.learners.save(learner)
+            if status is NudgeStatus.SENT and message is not None:
+                for note in message.notes:
+                    await tx.trail.add(note.learner_id, note.event(done))
             if status is not NudgeStatus.SENT or not kind.is_offer:
                 return status
             sent = EventKind.NUDGED if kind is NudgeKind.DAILY else EventKind.REMINDED
@@ -217,6 +255,49 @@ class NudgeDispatcher:
             if follow_up is not None:
                 await tx.nudges.schedule(learner.id, *follow_up)
         return status
+
+    async def _programme_message(self, item: _Work, now: datetime) -> Message | None:
+        """What a programme nudge says now (bot/programme.py); the next step is the core's offer,
+        said once more."""
+        async with self._store.transaction() as tx:
+            person = await tx.learners.by_id(item.learner_id)
+            if person is None or person.left:
+                return None
+            if item.kind is not NudgeKind.NEXT_STEP:
+                return await self._programme.compose(tx, item.kind, person, now)
+            drift = await self._programme.drifting(tx, person, now)
+        if drift is None:
+            return None
+        return Programme.next_step(drift, person, await self._core.nudge(item.who, NudgeKind.DAILY))
+
+    async def _check(self, item: _Work) -> NudgeStatus:
+        """A person's daily programme check, under their row lock, marked done with it."""
+        now = self._clock.now()
+        try:
+            async with self._store.transaction() as tx:
+                person, _ = await tx.learners.locked(item.who, now=now)
+                checked = await self._programme.check(tx, person, Rhythm.of(person, await tx.holds.of(person.id)), now)
+                if not await tx.nudges.finish(item.nudge_id, worker=self._worker, status=NudgeStatus.SENT, at=now):
+                    log.warning("check %s: the claim expired before it was done (done again: harmless)", item.nudge_id)
+            if checked.recertifying or checked.noted_overdue:
+                log.info(
+                    "check %s: %s assigned again before expiry, %s newly overdue",
+                    item.nudge_id,
+                    checked.recertifying,
+                    checked.noted_overdue,
+                )
+            return NudgeStatus.SENT
+        except StoreUnavailable:
+            raise  # the batch waits for the database; the claim expires and is taken again
+        except Exception as problem:  # one person's data must not stop everyone else's checks
+            error = f"{type(problem).__name__}: {problem}"[:300]
+            log.error("check %s failed (attempt %s)", item.nudge_id, item.attempts, exc_info=problem)
+            retry_at = now + timedelta(seconds=30 * 2**item.attempts) if item.attempts < MAX_ATTEMPTS else None
+            async with self._store.transaction() as tx:
+                await tx.nudges.finish(
+                    item.nudge_id, worker=self._worker, status=NudgeStatus.FAILED, at=now, error=error, retry_at=retry_at
+                )
+            return NudgeStatus.FAILED
 
     @staticmethod
     def _reason_to_skip(kind: NudgeKind, rhythm: Rhythm, now: datetime, dailies: list[datetime]) -> str | None:

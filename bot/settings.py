@@ -7,12 +7,12 @@ import re
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import preferences, runs, texts
+from bot import preferences, programme, runs, texts
 from bot.holds import end_holds
 from bot.markup import literal
 from bot.streaks import local_date
 from bot.turn import Turn
-from bot.vocabulary import EventKind
+from bot.vocabulary import EventKind, NudgeKind, Role
 
 _DAYS = {name.lower(): i + 1 for i, name in enumerate(texts.DAY_NAMES)}
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -67,6 +67,8 @@ async def apply_setting(turn: Turn, args: str) -> str:
         if value.lower() not in ("on", "off"):
             return "Say /settings name on or /settings name off."
         return await preferences.set_name_on_credentials(turn, value.lower() == "on")
+    if name == "digest" and Role(learner.role).at_least(Role.MANAGER):
+        return await _digest(turn, value.lower())
     holds = [f"{h.start} to {h.end}" for h in await turn.tx.holds.of(learner.id) if h.end >= local_date(turn.now, learner.timezone)]
     return texts.settings(learner.timezone, learner.daily_time, learner.working_days, holds, learner.announce, learner.name_on_credentials)
 
@@ -95,3 +97,15 @@ async def _hold(turn: Turn, value: str) -> str:
     await runs.recount(turn.tx, turn.learner)  # a hold may reach back over days already missed, or move the run's end
     await turn.record(EventKind.SETTINGS_CHANGED, payload={"hold": [start.isoformat(), end.isoformat()]})
     return f"Vacation hold from {start} to {end}: your streak waits for you. Enjoy!"
+
+
+async def _digest(turn: Turn, value: str) -> str:
+    """A manager's weekly digest (bot/programme.py), on unless they turn it off."""
+    if value not in ("on", "off"):
+        wanted = await programme.digest_wanted(turn.tx, turn.learner)
+        return (programme.DIGEST_ON if wanted else programme.DIGEST_OFF) + " Say /settings digest on or /settings digest off."
+    await turn.record(EventKind.DIGEST_CHOSEN, payload={"digest": value})
+    if value == "off":
+        await turn.tx.nudges.cancel(turn.learner.id, (NudgeKind.DIGEST,), turn.now)
+        return "Weekly digest off. /settings digest on brings it back."
+    return programme.DIGEST_ON

@@ -271,6 +271,7 @@ async def wire_serving(settings: Settings, app: Application) -> Serving:
         lease=timedelta(seconds=settings.nudging.lease),
         batch=settings.nudging.batch,
         concurrency=settings.nudging.concurrency,
+        web_url=app.issuer.links.base_url,  # the dashboard's sign-in link in a manager's weekly digest
     )
     forwarder = None
     if settings.lrs_problem is not None:

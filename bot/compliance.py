@@ -155,45 +155,42 @@ def rows_of(
 ) -> list[Row]:
     """A row for each person of `record`, in its order. Each cell is `bot.assignments.standing`
     given the person's record narrowed to what it reads for that credential (its awards, and for
-    a certificate those of the badges it stacks; the lessons toward it); cells given the same
-    narrowed record share one answer."""
+    a certificate those of the badges it stacks; the lessons toward it); cells without awards
+    given the same narrowed record share one answer."""
     role = curriculum.roles.get(choice.scope.role_id) if choice.scope.role_id else None
-    toward = {c.id: frozenset(lessons_toward(curriculum, Target.CREDENTIAL, c.id)) for c in columns}
-    reads = {c.id: _reads(curriculum, c.id) for c in columns}
+    ids = [c.id for c in columns]
+    toward = [frozenset(lessons_toward(curriculum, Target.CREDENTIAL, c)) for c in ids]
+    reads = [_reads(curriculum, c) for c in ids]
+    nothing: frozenset[str] = frozenset()
     answers: dict[tuple[object, ...], Standing] = {}
     rows = []
     for person in record.people:
         assigned = current(record.assignments.get(person.id, ()), at)
-        held = roles_at(record.roles.get(person.id, ()), at)
-        mine = set(role.requires) if role is not None else required_of(curriculum, held, assigned)
+        due = {target: a for (kind, target), a in assigned.items() if kind is Target.CREDENTIAL}
+        mine = set(role.requires) if role is not None else required_of(curriculum, roles_at(record.roles.get(person.id, ()), at), assigned)
         by_definition: dict[str, list[Award]] = {}
         for award in record.awards.get(person.id, ()):
             by_definition.setdefault(award.definition_id, []).append(award)
-        started = record.started.get(person.id, set())
-        completed = record.completed.get(person.id, set())
+        started = record.started.get(person.id) or nothing
+        completed = record.completed.get(person.id) or nothing
         cells: list[Standing | None] = []
-        for column in columns:
-            if column.id not in mine:
+        for index, credential_id in enumerate(ids):
+            if credential_id not in mine:
                 cells.append(None)
                 continue
-            awards = [a for d in reads[column.id] for a in by_definition.get(d, ())]
-            lessons = toward[column.id]
+            awards = [a for d in reads[index] for a in by_definition.get(d, ())]
+            lessons = toward[index]
             began, done = lessons & started, lessons & completed
-            assignment = assigned.get((Target.CREDENTIAL, column.id))
-            key = (
-                column.id,
-                assignment.due_on if assignment is not None else None,
-                person.timezone,
-                tuple((a.definition_id, a.awarded_at, a.valid_until, a.revoked_at, a.id) for a in awards),
-                began,
-                done,
-            )
-            answer = answers.get(key)
+            assignment = due.get(credential_id)
+            # Without awards the answer rests on the due date, the day it is where they are and
+            # the lessons begun: shared by many cells. With awards, their times make each cell its own.
+            key = None if awards else (credential_id, assignment.due_on if assignment is not None else None, person.timezone, began, done)
+            answer = answers.get(key) if key is not None else None
             if answer is None:
-                answer = answers[key] = standing(
+                answer = standing(
                     curriculum,
                     Target.CREDENTIAL,
-                    column.id,
+                    credential_id,
                     assignment=assignment,
                     awards=awards,
                     completed=done,
@@ -202,6 +199,8 @@ def rows_of(
                     timezone=person.timezone,
                     expiring_within=expiring_within,
                 )
+                if key is not None:
+                    answers[key] = answer
             cells.append(answer)
         rows.append(Row(person, tuple(cells)))
     return rows
@@ -248,21 +247,22 @@ async def compliance_matrix(
         record = await tx.compliance.matrix(choice.scope, at)
         kept = rows(record)
         shown, people, more, matching = kept, len(record.people), False, len(kept)
+    elif not wanted:
+        people = await tx.compliance.count(choice.scope, at)
+        ids = [p.id for p in await tx.compliance.people(choice.scope, at, offset=skip, limit=page_size)]
+        shown = rows(await tx.compliance.matrix(choice.scope, at, ids)) if ids else []
+        more, matching = skip + page_size < people, people
     else:
-        everyone = await tx.compliance.people(choice.scope, at)
-        people = len(everyone)
-        if not wanted:
-            ids = [p.id for p in everyone[skip : skip + page_size]]
-            shown = rows(await tx.compliance.matrix(choice.scope, at, ids)) if ids else []
-            more, matching = skip + page_size < people, people
-        else:
-            kept, looked = [], 0
-            while looked < people and len(kept) <= skip + page_size:
-                batch = [p.id for p in everyone[looked : looked + BATCH]]
-                kept += rows(await tx.compliance.matrix(choice.scope, at, batch))
-                looked += len(batch)
-            shown, more = kept[skip : skip + page_size], len(kept) > skip + page_size
-            matching = len(kept) if looked >= people else None
+        people = await tx.compliance.count(choice.scope, at)
+        kept, looked = [], 0
+        while looked < people and len(kept) <= skip + page_size:
+            batch = [p.id for p in await tx.compliance.people(choice.scope, at, offset=looked, limit=BATCH)]
+            if not batch:
+                break
+            kept += rows(await tx.compliance.matrix(choice.scope, at, batch))
+            looked += len(batch)
+        shown, more = kept[skip : skip + page_size], len(kept) > skip + page_size
+        matching = len(kept) if looked >= people else None
     return Matrix(
         scope=choice,
         at=at,

@@ -362,8 +362,12 @@ class Compliance(Protocol):
     person. Each reads the record as it stood at `at`; people are those in `scope` then: not left,
     there by then, in its teams now (membership has no history), holding its role then."""
 
-    async def people(self, scope: MatrixScope, at: datetime) -> list[MatrixPerson]:
-        """Everyone in the scope, by name (then id): the matrix's rows in order."""
+    async def count(self, scope: MatrixScope, at: datetime) -> int:
+        """How many people are in the scope."""
+
+    async def people(self, scope: MatrixScope, at: datetime, *, offset: int = 0, limit: int | None = None) -> list[MatrixPerson]:
+        """The people of the scope by name (then id), the matrix's rows in order: all of them, or
+        `limit` after the first `offset`."""
 
     async def required(self, scope: MatrixScope, at: datetime) -> tuple[set[str], set[str]]:
         """What anyone in the scope was asked for at `at`: the job roles held then, and the

@@ -830,7 +830,11 @@ class _Compliance:
         ]
         return sorted(found, key=lambda learner: (learner.display_name, learner.id))
 
-    async def people(self, scope: MatrixScope, at: datetime) -> list[MatrixPerson]:
+    async def count(self, scope: MatrixScope, at: datetime) -> int:
+        return len(self._in_scope(scope, at))
+
+    async def people(self, scope: MatrixScope, at: datetime, *, offset: int = 0, limit: int | None = None) -> list[MatrixPerson]:
+        found = self._in_scope(scope, at)[offset:]
         return [
             MatrixPerson(
                 learner.id,
@@ -838,7 +842,7 @@ class _Compliance:
                 self._data.teams.get(learner.team_id) if learner.team_id is not None else None,
                 learner.timezone,
             )
-            for learner in self._in_scope(scope, at)
+            for learner in (found if limit is None else found[:limit])
         ]
 
     async def required(self, scope: MatrixScope, at: datetime) -> tuple[set[str], set[str]]:

@@ -9,7 +9,7 @@ from collections.abc import Collection
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Select, Table, and_, exists, or_, select
+from sqlalchemy import ColumnElement, Select, Table, and_, case, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.records import Assignment, Award, JobRoleHeld, MatrixPerson, MatrixRecord, MatrixScope
@@ -29,8 +29,11 @@ class SqlCompliance:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
-    async def people(self, scope: MatrixScope, at: datetime) -> list[MatrixPerson]:
-        return await self._people(_in_scope(scope, at))
+    async def count(self, scope: MatrixScope, at: datetime) -> int:
+        return int(await self._session.scalar(select(func.count()).select_from(LEARNERS).where(_in_scope(scope, at))) or 0)
+
+    async def people(self, scope: MatrixScope, at: datetime, *, offset: int = 0, limit: int | None = None) -> list[MatrixPerson]:
+        return await self._people(_in_scope(scope, at), offset, limit)
 
     async def required(self, scope: MatrixScope, at: datetime) -> tuple[set[str], set[str]]:
         who = _in_scope(scope, at)
@@ -106,30 +109,39 @@ class SqlCompliance:
             who,
         ):
             awards.setdefault(row[1], []).append(Award(row[0], row[1], row[2], row[3], row[4], row[5], row[6], {}, row[7], row[8]))
+        # Lessons as one row per person, their ids joined by commas (content ids have none), not
+        # a row per session: a person who earned a dozen credentials started two dozen lessons.
         started: dict[int, set[str]] = {}
         completed: dict[int, set[str]] = {}
-        done = SessionStatus.COMPLETED.value
-        for row in await self._rows(
-            select(SESSIONS.c.learner_id, SESSIONS.c.lesson_id, SESSIONS.c.status, SESSIONS.c.completed_at).where(
-                SESSIONS.c.kind == SessionKind.LESSON.value, SESSIONS.c.started_at <= at, SESSIONS.c.lesson_id.is_not(None)
-            ),
+        done = and_(SESSIONS.c.status == SessionStatus.COMPLETED.value, SESSIONS.c.completed_at <= at)
+        for learner_id, began, finished in await self._rows(
+            select(
+                SESSIONS.c.learner_id,
+                func.aggregate_strings(SESSIONS.c.lesson_id, ","),
+                func.aggregate_strings(case((done, SESSIONS.c.lesson_id)), ","),
+            )
+            .where(SESSIONS.c.kind == SessionKind.LESSON.value, SESSIONS.c.started_at <= at, SESSIONS.c.lesson_id.is_not(None))
+            .group_by(SESSIONS.c.learner_id),
             SESSIONS.c.learner_id,
             who,
         ):
-            started.setdefault(row[0], set()).add(row[1])
-            if row[2] == done and row[3] is not None and row[3] <= at:
-                completed.setdefault(row[0], set()).add(row[1])
+            started[learner_id] = set(began.split(","))
+            if finished:
+                completed[learner_id] = set(finished.split(","))
         return MatrixRecord(people, roles, assignments, awards, started, completed)
 
-    async def _people(self, who: ColumnElement[bool]) -> list[MatrixPerson]:
+    async def _people(self, who: ColumnElement[bool], offset: int = 0, limit: int | None = None) -> list[MatrixPerson]:
+        query = (
+            select(LEARNERS.c.id, LEARNERS.c.display_name, LEARNERS.c.timezone, TEAMS.c.name.label("team"))
+            .select_from(LEARNERS.outerjoin(TEAMS, TEAMS.c.id == LEARNERS.c.team_id))
+            .where(who)
+            .order_by(LEARNERS.c.display_name, LEARNERS.c.id)
+        )
+        if offset or limit is not None:
+            query = query.offset(offset).limit(limit)
         return [
             MatrixPerson(row.id, row.display_name or f"learner {row.id}", row.team, row.timezone)
-            for row in await self._session.execute(
-                select(LEARNERS.c.id, LEARNERS.c.display_name, LEARNERS.c.timezone, TEAMS.c.name.label("team"))
-                .select_from(LEARNERS.outerjoin(TEAMS, TEAMS.c.id == LEARNERS.c.team_id))
-                .where(who)
-                .order_by(LEARNERS.c.display_name, LEARNERS.c.id)
-            )
+            for row in await self._session.execute(query)
         ]
 
     async def _rows(self, query: Select[Any], learner_id: Any, who: ColumnElement[bool]) -> Any:

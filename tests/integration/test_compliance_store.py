@@ -99,6 +99,11 @@ async def programme(store: Store) -> People:
         )
         lesson.status, lesson.completed_at = SessionStatus.COMPLETED, datetime(2026, 1, 10, 0, 5, tzinfo=UTC)
         await tx.sessions.save(lesson)
+        later = await tx.sessions.open(
+            ana, SessionKind.LESSON, "Hazards", [], now=datetime(2026, 3, 10, tzinfo=UTC), lesson_id="spotting-hazards"
+        )
+        later.status, later.completed_at = SessionStatus.COMPLETED, datetime(2026, 3, 20, tzinfo=UTC)  # finished after 14 March
+        await tx.sessions.save(later)
         await tx.sessions.open(bo, SessionKind.LESSON, "PPE", [], now=datetime(2026, 4, 2, tzinfo=UTC), lesson_id="ppe-basics")
         return People(ana, bo, cy, teams["Deck"], teams["Engine"])
 
@@ -123,7 +128,9 @@ async def test_a_scope_is_read_as_the_record_stood_at_the_end_of_14_march(any_st
             None,
         ), "revoked later: the store gives the date, bot.assignments reads it as of then"
         assert people.bo not in record.awards, "awarded in May"
-        assert record.started == {people.ana: {"lockout-tagout"}} and record.completed == {people.ana: {"lockout-tagout"}}
+        assert record.started == {people.ana: {"lockout-tagout", "spotting-hazards"}}
+        assert record.completed == {people.ana: {"lockout-tagout"}}, "Spotting hazards was finished on 20 March"
+        assert people.bo not in record.started, "Bo started his lesson in April"
         assert await tx.compliance.required(MatrixScope(), MARCH_14) == (
             {"machine-operator", "maintenance-technician"},
             {"loto-practitioner"},
@@ -135,6 +142,9 @@ async def test_now_a_team_a_role_and_a_page_read_only_their_people(any_store: St
     async with any_store.transaction() as tx:
         deck = MatrixScope(frozenset({people.deck}))
         assert [p.name for p in await tx.compliance.people(deck, NOW)] == ["Ana", "Bo", "Dee"]
+        assert await tx.compliance.count(deck, NOW) == 3 and await tx.compliance.count(MatrixScope(), MARCH_14) == 3
+        assert [p.name for p in await tx.compliance.people(MatrixScope(), NOW, offset=1, limit=2)] == ["Bo", "Cy"], "a page"
+        assert [p.name for p in await tx.compliance.people(MatrixScope(), NOW, offset=3)] == ["Dee"]
         assert [p.name for p in await tx.compliance.people(MatrixScope(frozenset()), NOW)] == [], "a manager with no teams sees no one"
         operators = MatrixScope(None, "machine-operator")
         assert [p.name for p in await tx.compliance.people(operators, NOW)] == ["Ana"], "Bo no longer holds it"

@@ -29,7 +29,7 @@ from bot.clock import Clock
 from bot.core import Core
 from bot.events import LearnerRef
 from bot.ports import Store, StoreUnavailable
-from bot.programme import Message, Programme
+from bot.programme import Message, Programme, offered_today
 from bot.records import TrailEvent
 from bot.replies import Reply
 from bot.schedule import Rhythm, next_daily, reachable, reminder_at
@@ -56,6 +56,7 @@ DORMANT_AFTER = 3  # daily offers in a row without any reaction
 REMINDERS = (NudgeKind.REMINDER1, NudgeKind.REMINDER2)
 DORMANT = "ignored the last daily offers: dormant until they come back"
 STOPPED = "said /stop: nothing the bot starts until /resume"
+OVERDUE_INSTEAD = "an overdue reminder is today's offer"
 CHECK_PLANNING_EVERY = timedelta(minutes=10)  # looking for people whose programme has no daily check yet
 
 
@@ -197,8 +198,9 @@ class NudgeDispatcher:
         nudge_id, kind, attempts, who, rhythm = item.nudge_id, item.kind, item.attempts, item.who, item.rhythm
         async with self._store.transaction() as tx:
             _, dailies = await tx.trail.nudge_history(item.learner_id)
+            instead = kind is NudgeKind.DAILY and await offered_today(tx, item.learner_id, self._clock.now())
         now = self._clock.now()
-        reason = self._reason_to_skip(kind, rhythm, now, dailies)
+        reason = OVERDUE_INSTEAD if instead else self._reason_to_skip(kind, rhythm, now, dailies)
         if reason is None and kind.is_programme and item.nudges == Nudges.STOPPED:
             reason = STOPPED
         status, error, retry_at = NudgeStatus.SENT, None, None

@@ -14,10 +14,12 @@ Everything runs through the nudge queue (bot/nudges.py), with its claims, leases
   of each kind below, planned only by that person's own check, so two processes cannot plan two.
   The planner (`NudgeDispatcher.plan`) looks for people without a waiting check only every
   CHECK_PLANNING_EVERY: after the first round, only newcomers; each check plans the next one.
-- **Overdue reminders** to the learner: the first on the morning after the due date, then
-  OVERDUE_EVERY later, at most OVERDUE_REMINDERS per assignment, each at a moment they can be
-  reached (quiet hours, working days and holds: bot/schedule.py `next_reachable`), never after
-  /stop. Each one sent is an `overdue_reminded` trail event; the count comes from the trail.
+- **Overdue reminders** to the learner: the first at their daily time on the day after the due
+  date, then OVERDUE_EVERY later, at most OVERDUE_REMINDERS per assignment, each at their daily
+  time on an open day (working days, holds, quiet hours: bot/schedule.py `next_daily`), never
+  after /stop. That day the reminder is the day's offer (its Start and Later are the offer's):
+  the daily offer is not sent as well (`offered_today`). Each one sent is an `overdue_reminded`
+  trail event; the count comes from the trail.
 - **Escalation** to the managers of the learner's team (managed_teams): once per assignment and
   manager, ESCALATE_AFTER_LAST after the last reminder, or ESCALATE_AT_LATEST after the due date
   when the learner could not be reminded (a hold, /stop): in the manager's own DM, at a moment
@@ -66,6 +68,8 @@ DIGEST_AGAIN_AFTER = timedelta(days=6)  # never two digests closer than this
 CHECK_SPREAD_MINUTES = 240  # daily checks between 00:00 and 04:00 local, by id
 LIST_AT_MOST = 15  # lines per list in a chat message; the dashboard has the rest
 HISTORY = 500  # the programme's latest trail events read per person
+JUST_BEFORE = timedelta(microseconds=1)  # next_daily is strictly after: a start at the daily time keeps it
+INSTEAD_OF_THE_OFFER = timedelta(hours=12)  # a daily offer this soon after an overdue reminder is not sent
 MESSAGE_KINDS = (NudgeKind.OVERDUE, NudgeKind.ESCALATION, NudgeKind.DIGEST, NudgeKind.NEXT_STEP)
 PROGRAMME_EVENTS = (EventKind.OVERDUE, EventKind.OVERDUE_REMINDED, EventKind.ESCALATED, EventKind.NEXT_STEP_OFFERED)
 DIGEST_OFF = "Your weekly digest is off. /settings digest on brings it back."
@@ -173,6 +177,16 @@ def weekly_slot(rhythm: Rhythm, after: datetime) -> datetime | None:
         if not any(rhythm.is_open(monday + timedelta(days=i)) for i in range(day.weekday())):
             return at
     return None
+
+
+async def offered_today(tx: UnitOfWork, learner_id: int, now: datetime) -> bool:
+    """Whether an overdue reminder is (or was just) the learner's offer today: one waiting that is
+    due within the hour, or one sent in the last INSTEAD_OF_THE_OFFER. Then the daily offer is not
+    sent as well (both would say: five minutes now)."""
+    if any(n.due_at <= now + timedelta(hours=1) for n in await tx.nudges.waiting(learner_id, (NudgeKind.OVERDUE,))):
+        return True
+    sent = await tx.trail.recent(learner_id, (EventKind.OVERDUE_REMINDED,), 1)
+    return bool(sent) and now - sent[0].occurred_at < INSTEAD_OF_THE_OFFER
 
 
 def recertification(assignments: Iterable[Assignment], credential_id: str, now: datetime) -> Assignment | None:
@@ -325,7 +339,7 @@ class Programme:
         talking = person.nudges != Nudges.STOPPED  # /stop: nothing the bot starts
         if talking:
             starts = [at for d in due if d.overdue and (at := reminder_from(d, past, person.timezone)) is not None]
-            at = next_reachable(rhythm, max(min(starts), now)) if starts else None
+            at = next_daily(rhythm, max(min(starts), now) - JUST_BEFORE) if starts else None
             if at is not None and await _plan_earliest(tx, person.id, NudgeKind.OVERDUE, at, waiting_rows, now):
                 planned.append(NudgeKind.OVERDUE)
         if talking and NudgeKind.NEXT_STEP not in waiting:

@@ -137,9 +137,12 @@ async def test_overdue_work_reminds_the_learner_twice_then_tells_the_manager_onc
     assert [text.splitlines()[0] for text, _ in reminders] == ["⏰ **Overdue**", "⏰ **Still overdue**"]
     assert "**Deckhand**, due Mon 2 Mar (assigned by Max)" in reminders[0][0]
     local = [at.astimezone(ZoneInfo(BERLIN)) for _, at in reminders]
-    assert [(d.date(), d.time()) for d in local] == [(date(2026, 3, 3), time(8)), (date(2026, 3, 5), time(8))], (
-        "the morning after the due date, then two days later, as soon as quiet hours end"
+    assert [(d.date(), d.time()) for d in local] == [(date(2026, 3, 3), time(9)), (date(2026, 3, 5), time(9))], (
+        "at her daily time the day after the due date, then two days later"
     )
+    offers = [at.astimezone(ZoneInfo(BERLIN)).date() for _, at in outbox.to("ana", "⏰ 5-minute lesson")]
+    assert date(2026, 3, 3) not in offers and date(2026, 3, 5) not in offers, "on those days the reminder is her offer"
+    assert date(2026, 3, 4) in offers, "the daily offer on the day between"
     [(escalation, told_at)] = outbox.to("max", "⚠️")
     assert "Ana: **Deckhand**, due Mon 2 Mar; I reminded them twice" in escalation
     assert waking(told_at, NEW_YORK) and told_at.astimezone(ZoneInfo(NEW_YORK)).time() == time(8), "at 08:00 on his clock"
@@ -194,7 +197,7 @@ async def test_a_vacation_hold_moves_the_reminder_past_it(core: Core, memory: Me
     outbox = Outbox(clock)
     await hours(worker(memory, core, clock, outbox), clock, 24 * 4)
     [(_, at)] = outbox.to("ana", "⏰ **Overdue**")
-    assert at.astimezone(ZoneInfo(BERLIN)) == datetime(2026, 3, 5, 8, 0, tzinfo=ZoneInfo(BERLIN)), "Thursday, after the hold"
+    assert at.astimezone(ZoneInfo(BERLIN)) == datetime(2026, 3, 5, 9, 0, tzinfo=ZoneInfo(BERLIN)), "Thursday, after the hold"
 
 
 async def test_recertification_runs_once_a_day_by_itself_and_the_renewal_says_recertified(

@@ -23,9 +23,10 @@ from bot.replies import Reply
 from bot.store.store import SqlStore
 from bot.vocabulary import EventKind, NudgeKind, Role, Target
 from bot.xapi import Record
+from content.model import Curriculum
 from tests.integration.test_xapi import problems_of
-from tests.support import found
-from tests.unit.test_programme import BERLIN, waking
+from tests.support import Chat, found
+from tests.unit.test_programme import BERLIN, two_units, waking  # noqa: F401 (a fixture)
 
 TOKYO = "Asia/Tokyo"
 BASE = "https://learn.example.com"
@@ -143,3 +144,34 @@ async def test_the_programme_exports_as_valid_xapi_with_stable_ids(core: Core, s
     again = tmp_path / "again.jsonl"
     await export_xapi(store, Record(BASE, core.curriculum), again)
     assert again.read_text() == out.read_text(), "the same statement ids on every export"
+
+
+async def test_drift_at_the_end_of_a_unit_gets_the_next_step_once_and_the_digest_says_so(
+    store: SqlStore, clock: ManualClock, two_units: Curriculum
+):
+    core = Core(curriculum=two_units, store=store, clock=clock)
+    ana, max_ = Chat(core, "ana"), Chat(core, "max")
+    await ana.start(timezone=BERLIN)
+    await max_.start(timezone=TOKYO)
+    async with store.transaction() as tx:
+        her, him = found(await tx.learners.find("test", "ana")), found(await tx.learners.find("test", "max"))
+        team = (await tx.teams.ids_by_name(["Deck crew"]))["Deck crew"]
+        her.team_id, him.role = team, Role.MANAGER
+        await tx.learners.save(her)
+        await tx.learners.save(him)
+        await tx.teams.set_managed(him.id, [team])
+    await ana.take_next_lesson()  # Tides
+    await ana.next()  # Knots, the end of Seamanship L1
+    await ana.read_cards_until_question()
+    while any(type(r).__name__ == "Question" for r in ana.last):
+        await ana.answer_correctly()
+    outbox = Outbox(clock)
+    workers = [NudgeDispatcher(store=store, core=core, clock=clock, senders={"test": outbox.send}, worker=f"w{i}") for i in range(2)]
+    for _ in range(24 * 15):
+        clock.advance(hours=1)
+        await asyncio.gather(*(w.run_round() for w in workers))
+    [(offer, at)] = [(text, at) for user, text, at in outbox.sent if user == "ana" and text.startswith("🧭")]
+    assert "You finished **Seamanship L1** on Mon 2 Mar" in offer and "**Splices**" in offer
+    assert waking(at, BERLIN)
+    digests = [text for user, text, _ in outbox.sent if user == "max" and text.startswith("📋")]
+    assert "I offered them the next step once more on Mon 9 Mar." in digests[-1]

@@ -41,7 +41,7 @@ NOT_REQUIRED = "not required"
 MEMBERSHIP_NOTE = "Team membership has no history: the people of a team are its members today, also for a past date."
 LONGEST_WINDOW = 3650  # days: "expiring within" beyond ten years asks nothing sensible
 PAGE_SIZE = 100  # people a page of the dashboard shows
-BATCH = 500  # people read at a time while a status filter fills a page
+BATCH, MAX_BATCH = 500, 4000  # people read at a time while a status filter fills a page: the first batch, the largest
 
 
 class AsOfRefused(ValueError):
@@ -232,7 +232,7 @@ async def compliance_matrix(
     people are read a batch at a time from the first until the page is full. AsOfRefused for a
     date after today."""
     at = moment(as_of, now)
-    roles, assigned = await tx.compliance.required(choice.scope, at)
+    roles, assigned = await tx.compliance.required(choice.scope, at, curriculum.credentials)
     columns = columns_of(curriculum, choice, roles, assigned)
     wanted = frozenset(statuses)
     page = max(page, 1)
@@ -254,13 +254,13 @@ async def compliance_matrix(
         more, matching = skip + page_size < people, people
     else:
         people = await tx.compliance.count(choice.scope, at)
-        kept, looked = [], 0
+        kept, looked, size = [], 0, BATCH
         while looked < people and len(kept) <= skip + page_size:
-            batch = [p.id for p in await tx.compliance.people(choice.scope, at, offset=looked, limit=BATCH)]
+            batch = [p.id for p in await tx.compliance.people(choice.scope, at, offset=looked, limit=size)]
             if not batch:
                 break
             kept += rows(await tx.compliance.matrix(choice.scope, at, batch))
-            looked += len(batch)
+            looked, size = looked + len(batch), min(size * 2, MAX_BATCH)  # a rare status: fewer, larger reads
         shown, more = kept[skip : skip + page_size], len(kept) > skip + page_size
         matching = len(kept) if looked >= people else None
     return Matrix(

@@ -369,9 +369,9 @@ class Compliance(Protocol):
         """The people of the scope by name (then id), the matrix's rows in order: all of them, or
         `limit` after the first `offset`."""
 
-    async def required(self, scope: MatrixScope, at: datetime) -> tuple[set[str], set[str]]:
-        """What anyone in the scope was asked for at `at`: the job roles held then, and the
-        credentials with an assignment made by then and not withdrawn by then (a superset of
+    async def required(self, scope: MatrixScope, at: datetime, credentials: Collection[str]) -> tuple[set[str], set[str]]:
+        """What anyone in the scope was asked for at `at`: the job roles held then, and those of
+        `credentials` with an assignment made by then and not withdrawn by then (a superset of
         what `bot.assignments.current` counts: one superseded by a later assignment, withdrawn
         since, is in it)."""
 

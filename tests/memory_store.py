@@ -845,7 +845,7 @@ class _Compliance:
             for learner in (found if limit is None else found[:limit])
         ]
 
-    async def required(self, scope: MatrixScope, at: datetime) -> tuple[set[str], set[str]]:
+    async def required(self, scope: MatrixScope, at: datetime, credentials: Collection[str]) -> tuple[set[str], set[str]]:
         ids = {learner.id for learner in self._in_scope(scope, at)}
         roles = {h.role_id for h in self._data.job_roles if h.learner_id in ids and h.since <= at and (h.until is None or h.until > at)}
         assigned = {
@@ -853,6 +853,7 @@ class _Compliance:
             for a in self._data.assignments.values()
             if a.learner_id in ids
             and a.target_kind is Target.CREDENTIAL
+            and a.target_id in credentials
             and a.assigned_at <= at
             and (a.withdrawn_at is None or a.withdrawn_at > at)
         }

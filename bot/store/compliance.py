@@ -35,25 +35,34 @@ class SqlCompliance:
     async def people(self, scope: MatrixScope, at: datetime, *, offset: int = 0, limit: int | None = None) -> list[MatrixPerson]:
         return await self._people(_in_scope(scope, at), offset, limit)
 
-    async def required(self, scope: MatrixScope, at: datetime) -> tuple[set[str], set[str]]:
+    async def required(self, scope: MatrixScope, at: datetime, credentials: Collection[str]) -> tuple[set[str], set[str]]:
         who = _in_scope(scope, at)
         roles = await self._rows(
             select(ROLES.c.role_id).where(ROLES.c.since <= at, or_(ROLES.c.until.is_(None), ROLES.c.until > at)).distinct(),
             ROLES.c.learner_id,
             who,
         )
-        assigned = await self._rows(
-            select(ASSIGNMENTS.c.target_id)
-            .where(
-                ASSIGNMENTS.c.target_kind == Target.CREDENTIAL.value,
-                ASSIGNMENTS.c.assigned_at <= at,
-                or_(ASSIGNMENTS.c.withdrawn_at.is_(None), ASSIGNMENTS.c.withdrawn_at > at),
-            )
-            .distinct(),
-            ASSIGNMENTS.c.learner_id,
-            who,
-        )
-        return {row[0] for row in roles}, {row[0] for row in assigned}
+        wanted = sorted(credentials)
+        if not wanted:
+            return {row[0] for row in roles}, set()
+        # One probe per credential (ix_assignments_target): it stops at the first person in the
+        # scope assigned it, where a DISTINCT would read every assignment of everyone.
+        probes = [
+            exists(
+                select(1)
+                .select_from(ASSIGNMENTS.join(LEARNERS, LEARNERS.c.id == ASSIGNMENTS.c.learner_id))
+                .where(
+                    ASSIGNMENTS.c.target_id == credential_id,
+                    ASSIGNMENTS.c.target_kind == Target.CREDENTIAL.value,
+                    ASSIGNMENTS.c.assigned_at <= at,
+                    or_(ASSIGNMENTS.c.withdrawn_at.is_(None), ASSIGNMENTS.c.withdrawn_at > at),
+                    who,
+                )
+            ).label(f"c{index}")
+            for index, credential_id in enumerate(wanted)
+        ]
+        found = (await self._session.execute(select(*probes))).one()
+        return {row[0] for row in roles}, {c for c, assigned in zip(wanted, found, strict=True) if assigned}
 
     async def matrix(self, scope: MatrixScope, at: datetime, learner_ids: Collection[int] | None = None) -> MatrixRecord:
         who = _in_scope(scope, at)

@@ -351,7 +351,10 @@ class AssignmentRow(Base):
     Added and withdrawn, never otherwise changed: the history answers for any date."""
 
     __tablename__ = "assignments"
-    __table_args__ = (Index("ix_assignments_learner", "learner_id"),)
+    __table_args__ = (
+        Index("ix_assignments_learner", "learner_id"),
+        Index("ix_assignments_target", "target_id"),  # which credentials anyone in a scope is assigned (bot/store/compliance.py)
+    )
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
     learner_id: Mapped[int] = mapped_column(ForeignKey("learners.id", ondelete="CASCADE"))

@@ -24,6 +24,7 @@ from tests.memory_store import MemoryStore
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 MARCH_14 = datetime(2026, 3, 14, 23, 59, 59, 999999, tzinfo=UTC)  # the end of 14 March, UTC
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
+CREDENTIALS = ("loto-practitioner", "safety-foundations", "maintenance-fundamentals", "plant-operations")
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres), "memory"])
@@ -131,7 +132,7 @@ async def test_a_scope_is_read_as_the_record_stood_at_the_end_of_14_march(any_st
         assert record.started == {people.ana: {"lockout-tagout", "spotting-hazards"}}
         assert record.completed == {people.ana: {"lockout-tagout"}}, "Spotting hazards was finished on 20 March"
         assert people.bo not in record.started, "Bo started his lesson in April"
-        assert await tx.compliance.required(MatrixScope(), MARCH_14) == (
+        assert await tx.compliance.required(MatrixScope(), MARCH_14, CREDENTIALS) == (
             {"machine-operator", "maintenance-technician"},
             {"loto-practitioner"},
         )
@@ -149,8 +150,15 @@ async def test_now_a_team_a_role_and_a_page_read_only_their_people(any_store: St
         operators = MatrixScope(None, "machine-operator")
         assert [p.name for p in await tx.compliance.people(operators, NOW)] == ["Ana"], "Bo no longer holds it"
         assert [p.name for p in await tx.compliance.people(operators, MARCH_14 - timedelta(days=20))] == ["Ana", "Bo"]
-        assert await tx.compliance.required(MatrixScope(frozenset({people.engine})), NOW) == (set(), set()), "Cy's was withdrawn"
-        assert await tx.compliance.required(deck, NOW) == (
+        assert await tx.compliance.required(MatrixScope(frozenset({people.engine})), NOW, CREDENTIALS) == (set(), set()), (
+            "Cy's was withdrawn"
+        )
+        assert await tx.compliance.required(deck, NOW, ["safety-foundations"]) == (
+            {"machine-operator", "maintenance-technician"},
+            {"safety-foundations"},
+        ), "only the credentials asked about"
+        assert (await tx.compliance.required(deck, NOW, []))[1] == set()
+        assert await tx.compliance.required(deck, NOW, CREDENTIALS) == (
             {"machine-operator", "maintenance-technician"},
             {"loto-practitioner", "safety-foundations"},
         )

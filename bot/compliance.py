@@ -89,9 +89,14 @@ class Matrix:
     matching: int | None  # how many rows the filter keeps in all; None when not all were looked at
 
     @property
+    def today(self) -> bool:
+        """Read now: no day asked about, or today's."""
+        return self.as_of is None or self.at != end_of(self.as_of)
+
+    @property
     def note(self) -> str | None:
         """What an as-of answer must say about team membership."""
-        return MEMBERSHIP_NOTE if self.as_of is not None else None
+        return None if self.today else MEMBERSHIP_NOTE
 
 
 def moment(as_of: date | None, now: datetime) -> datetime:
@@ -104,7 +109,12 @@ def moment(as_of: date | None, now: datetime) -> datetime:
         raise AsOfRefused(f"{as_of.isoformat()} is in the future: the record answers for today ({today.isoformat()}) or earlier.")
     if as_of == today:
         return now
-    return datetime.combine(as_of + timedelta(days=1), time(), UTC) - timedelta(microseconds=1)
+    return end_of(as_of)
+
+
+def end_of(day: date) -> datetime:
+    """The last instant of `day` in UTC."""
+    return datetime.combine(day + timedelta(days=1), time(), UTC) - timedelta(microseconds=1)
 
 
 async def scope_choices(tx: UnitOfWork, curriculum: Curriculum, viewer: Learner) -> list[ScopeChoice]:

@@ -109,11 +109,37 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     xapi_export.add_argument("out", type=Path, help="the file to write")
     report = commands.add_parser(
-        "report", help="the programme's numbers for L&D, for a date range", description="The programme's numbers for L&D, for a date range."
+        "report",
+        help="the programme's numbers for L&D, for a date range; or the compliance matrix",
+        description="The programme's numbers for L&D, for a date range (--from, --to); or `report compliance`.",
+        usage="%(prog)s --from DAY --to DAY [--csv FILE]\n       %(prog)s compliance [--as-of DAY] [--team NAME | --role ID] [--csv]",
     )
-    report.add_argument("--from", dest="start", required=True, help="first day, YYYY-MM-DD")
-    report.add_argument("--to", dest="end", required=True, help="last day, YYYY-MM-DD (included)")
-    report.add_argument("--csv", type=Path, help="also write the numbers to this CSV file")
+    report.add_argument("--from", dest="start", metavar="DAY", help="first day, YYYY-MM-DD (required)")
+    report.add_argument("--to", dest="end", metavar="DAY", help="last day, YYYY-MM-DD (included; required)")
+    report.add_argument("--csv", type=Path, metavar="FILE", help="also write the numbers to this CSV file")
+    kinds = report.add_subparsers(dest="report_command", title="subcommands", metavar="SUBCOMMAND", prog=report.prog)
+    matrix = kinds.add_parser(
+        "compliance",
+        help="people x required credentials: valid, expiring, expired, overdue, in progress, not started",
+        description=(
+            "The compliance matrix, as on the dashboard: everyone (or a team, or a job role's holders) against the credentials"
+            " required of them by their job roles or assigned to them, now or as the record stood at the end of a past day (UTC)."
+            " Team membership has no history: a team's people are its members today, also for a past day."
+        ),
+    )
+    matrix.add_argument("--as-of", metavar="DAY", help="a past day, YYYY-MM-DD: as the record stood at its end (UTC); default now")
+    who = matrix.add_mutually_exclusive_group()
+    who.add_argument("--team", metavar="NAME", help="only this team's people (as named in people import)")
+    who.add_argument("--role", metavar="ID", help="only the holders of this job role (its id in content/roles, or its title)")
+    matrix.add_argument(
+        "--status",
+        action="append",
+        default=[],
+        choices=["valid", "expiring", "expired", "overdue", "in_progress", "not_started"],
+        help="only people with a credential in this status (repeat for several)",
+    )
+    matrix.add_argument("--within", type=int, default=30, metavar="DAYS", help="expiring means within this many days (default 30)")
+    matrix.add_argument("--csv", dest="as_csv", action="store_true", help="CSV on stdout (formula-safe) instead of a table")
     db = _group(commands, "db", "the database schema")
     db.add_parser(
         "upgrade",

@@ -85,9 +85,20 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         from adapters.cli import xapi
 
         return asyncio.run(xapi.export_file(settings, args.out))
+    if args.command == "report" and args.report_command == "compliance":
+        from adapters.cli import compliance
+
+        return asyncio.run(
+            compliance.show(
+                settings, as_of=args.as_of, team=args.team, role=args.role, statuses=args.status, within=args.within, as_csv=args.as_csv
+            )
+        )
     if args.command == "report":
         from adapters.cli import report
 
+        if args.start is None or args.end is None:
+            print("report: --from and --to are required (or: report compliance)", file=sys.stderr)
+            return CONFIG_ERROR
         return asyncio.run(report.show(settings, args.start, args.end, args.csv))
     if args.command == "dashboard":
         from adapters.cli import dashboard

@@ -16,6 +16,7 @@ members now, which the page and the CLI say next to an as-of answer."""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -41,7 +42,7 @@ NOT_REQUIRED = "not required"
 MEMBERSHIP_NOTE = "Team membership has no history: the people of a team are its members today, also for a past date."
 LONGEST_WINDOW = 3650  # days: "expiring within" beyond ten years asks nothing sensible
 PAGE_SIZE = 100  # people a page of the dashboard shows
-BATCH, MAX_BATCH = 500, 4000  # people read at a time while a status filter fills a page: the first batch, the largest
+BATCH, MAX_BATCH = 200, 4000  # people read at a time while a status filter fills a page: the first batch, the largest
 
 
 class AsOfRefused(ValueError):
@@ -270,7 +271,11 @@ async def compliance_matrix(
             if not batch:
                 break
             kept += rows(await tx.compliance.matrix(choice.scope, at, batch))
-            looked, size = looked + len(batch), min(size * 2, MAX_BATCH)  # a rare status: fewer, larger reads
+            looked += len(batch)
+            # Enough people to fill the page at the rate found so far (and one more, to know
+            # whether there is a next page); a rare status: fewer, larger reads.
+            wanted_more = skip + page_size + 1 - len(kept)
+            size = min(MAX_BATCH, max(BATCH, math.ceil(wanted_more * looked / len(kept) * 1.2))) if kept else min(size * 2, MAX_BATCH)
         shown, more = kept[skip : skip + page_size], len(kept) > skip + page_size
         matching = len(kept) if looked >= people else None
     return Matrix(

@@ -7,12 +7,17 @@ What is required of a person at a moment: the credentials required by the job ro
 then, and those assigned to them that counted then (`bot.assignments.current`). A job role's
 matrix has the role's required credentials as its columns and the role's holders at that moment
 as its rows; a team's or the organisation's has every credential required of anyone in it, and a
-cell of a credential not required of that person is empty (None), never a status.
+cell of a credential not required of that person is empty (None), never a status. Everyone in the
+scope is a row, also with nothing required of them (a row of empty cells shows who has no job role).
 
 As of a date means at the end of that day in UTC (the last instant before the next midnight,
 UTC), or now for today; a date after today is refused. People, their roles, assignments, awards
 and lessons are read as they were then. Team membership has no history: a team's people are its
-members now, which the page and the CLI say next to an as-of answer."""
+members now, which the page and the CLI say next to an as-of answer.
+
+A page of the dashboard reads and works out only its own people (100); a status filter reads
+people in name order, in batches, until the page is full; the CSV and the CLI read the whole
+scope at once (one query per kind of record, bot/ports.py `Compliance`)."""
 
 from __future__ import annotations
 
@@ -35,8 +40,8 @@ MEANING = {
     Standing.EXPIRING: "held, but expires within the expiring window",
     Standing.EXPIRED: "held once, no longer valid (expired or lapsed), not overdue",
     Standing.OVERDUE: "assigned, not held, and the due date has passed",
-    Standing.IN_PROGRESS: "a lesson toward it started, not held yet",
-    Standing.NOT_STARTED: "required, nothing toward it yet",
+    Standing.IN_PROGRESS: "a lesson toward it started, not held, not overdue",
+    Standing.NOT_STARTED: "nothing toward it yet, not overdue",
 }
 NOT_REQUIRED = "not required"
 MEMBERSHIP_NOTE = "Team membership has no history: the people of a team are its members today, also for a past date."

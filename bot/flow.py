@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from bot import actions, assigned_view, commands, texts
 from bot.actions import StepRef
+from bot.analytics import wording_of_step
 from bot.assignments import Due
 from bot.mastery import MasteryModel, guess_probability
 from bot.pathway import next_lesson
@@ -211,7 +212,9 @@ class LessonFlow:
             lesson_version=session.lesson_version,
             check_key=check.key,
             correct=correct,
-            payload={"choices": sorted(set(choices)), "session": session.id, "kind": session.kind},
+            # The wording's hash ties the answer to the question as shown (bot/analytics.py):
+            # a check rewritten starts a fresh history in the item analytics.
+            payload={"choices": sorted(set(choices)), "session": session.id, "kind": session.kind, "wording": wording_of_step(data)},
         )
         await self._update_memory(turn, check, skills_of(data), correct)
         session.correct_count += int(correct)

@@ -1,0 +1,546 @@
+"""Item analytics: which checks work, how each skill is forgotten, where learners stop a lesson.
+
+Pure functions over the plain records of bot/analytics_records.py (the store's bulk read); the
+command `content review` (adapters/cli/review.py) prints `findings` at the check's own
+`path:line`, and a dashboard page may show the same values.
+
+**A check's history and its wording.** A check is named by its key (`<lesson-id>:<n>`), which
+stays when its text is edited: the learner's memory of it carries over. Its *statistics* must
+not: a rewritten question is another question. So every answer is tied to the wording it was
+given in, `wording_hash(question, options)`: the first 16 hex digits of the SHA-256 of the
+question and each option's text and whether it is right (surrounding spaces ignored; the
+explanation is not part of it, since learners answer before they read it). Answers record it in
+their payload (`"wording"`, bot/flow.py) from issue 16 on; for older answers it is derived from
+the snapshot of the step the learner was shown (learning_sessions.steps, found by the answer's
+session and check key), and an answer with neither is kept under the wording "" (unknown). The
+figures of a check are those of its *current* wording (the content's, as loaded now): changing
+the question, an option, or which option is right starts a fresh history; the old one is kept
+apart (its own rows in the CSV, `current` false) and never mixed in, nor reported as a finding.
+
+**Discrimination** is the point-biserial correlation between getting this check right at the
+first try and the learner's *rest-score*: their share right at the first try on every other check
+they answered (this one left out). Not the skill's mastery (BKT P(known)): it is updated by this
+very answer (which would inflate the figure), and it decays with the days since the learner last
+practised, so it measures how recently someone learned rather than how well. Not a rest-score on
+the skill's checks alone either: a skill has two or three checks here, too few to rank learners.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from statistics import median
+from typing import Any
+
+from bot.analytics_records import AnalyticsRecord, AnswerRecord, SessionRecord
+from bot.mastery import MasteryModel
+from bot.vocabulary import SessionKind, SessionStatus
+from content.model import Check, Curriculum
+
+# --- thresholds (docs/authoring.md "Reading the review" explains them to authors) -------------
+TOO_HARD = 0.30  # right at the first try by fewer than this share of learners
+TOO_EASY = 0.95  # ... by more than this share
+LOW_DISCRIMINATION = 0.10  # the correlation below which a check does not tell strong from weak
+# The smallest samples a finding is made from. A share from 30 learners is known to about
+# +/- 16 points (95%), enough to tell 20% from 50% (too hard, a magnet distractor). "Too easy"
+# needs 60: with fewer, one wrong answer more or less moves the share across 95%. A correlation
+# from n learners is known to about +/- 2/sqrt(n): 0.2 at 100, so below that a good check (0.3
+# and more) could read as "below 0.1" by chance.
+MIN_LEARNERS = 30
+MIN_LEARNERS_TOO_EASY = 60
+MIN_LEARNERS_DISCRIMINATION = 100
+# A skill is forgotten "far" faster than FSRS predicts when the recall observed at about 7 days
+# is at least FAR_BELOW (15 points) under the mean prediction for the same re-checks, and the gap
+# is more than twice its standard error, from at least MIN_RECHECKS re-checks in that window.
+FAR_BELOW = 0.15
+MIN_RECHECKS = 30
+# Re-checks by the days since the learner last answered the same check ("about 1, 7, 30 days").
+RECALL_WINDOWS: tuple[tuple[str, float, float], ...] = (("1d", 0.5, 3.5), ("7d", 3.5, 14.0), ("30d", 14.0, 60.0))
+# A lesson still open and untouched this long is one the learner stopped.
+STOPPED_AFTER = timedelta(days=1)
+WORDING_DIGITS = 16
+
+
+def wording_hash(question: str, options: Iterable[tuple[str, bool]]) -> str:
+    """What ties an answer to the wording it was given in (see the module's docstring)."""
+    text = json.dumps([question.strip(), [[t.strip(), bool(right)] for t, right in options]], ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:WORDING_DIGITS]
+
+
+def wording_of_check(check: Check) -> str:
+    return wording_hash(check.question, ((o.text, o.correct) for o in check.options))
+
+
+def wording_of_step(step: dict[str, Any]) -> str:
+    """The wording hash of a check as frozen into a session (bot.snapshot.step_to_json)."""
+    return wording_hash(str(step["question"]), ((str(o["text"]), bool(o["correct"])) for o in step["options"]))
+
+
+# --- figures --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Recall:
+    window: str  # "1d", "7d", "30d"
+    rechecks: int
+    rate: float | None  # share right; None without re-checks
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    """One check in one wording."""
+
+    check_key: str
+    wording: str  # "" when older answers could not be tied to a wording
+    current: bool  # the wording of the content as loaded now
+    question: str
+    options: tuple[str, ...]
+    correct_options: frozenset[int]
+    attempts: int  # every answer, re-checks and refreshers included
+    learners: int
+    first_try_rate: float | None  # share of learners right at their first answer
+    final_rate: float | None  # ... at their latest answer
+    option_shares: tuple[float, ...]  # share of first tries that chose each option
+    discrimination: float | None  # point-biserial against the rest-score; None when undefined
+    discrimination_learners: int  # learners it was computed from (those with another check answered)
+    median_seconds: float | None  # the answer's time minus the session's previous event
+    recall: tuple[Recall, ...]
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    days: int  # days since the last review of the same check, rounded
+    rechecks: int
+    observed: float  # share recalled
+    predicted: float  # FSRS's mean retrievability for the same re-checks
+
+
+@dataclass(frozen=True)
+class SkillCurve:
+    skill: str
+    points: tuple[CurvePoint, ...]  # by days
+    rechecks: int
+    calibration_error: float | None  # sum over days of rechecks/N * |observed - predicted|
+    week_rechecks: int  # re-checks about 7 days after the last review (RECALL_WINDOWS "7d")
+    week_observed: float | None
+    week_predicted: float | None
+
+
+@dataclass(frozen=True)
+class LessonStats:
+    lesson_id: str
+    started: int  # lesson sessions opened
+    completed: int
+    in_progress: int  # open and touched within STOPPED_AFTER
+    stopped_at: tuple[tuple[int, int], ...]  # (step number from 1, learners who stopped there), by step
+    median_minutes: float | None  # from start to completion, completed sessions
+
+
+@dataclass(frozen=True)
+class Review:
+    items: tuple[ItemStats, ...]
+    skills: tuple[SkillCurve, ...]
+    lessons: tuple[LessonStats, ...]
+
+    def current(self, check_key: str) -> ItemStats | None:
+        return next((i for i in self.items if i.check_key == check_key and i.current), None)
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}: warning: {self.message}"
+
+
+# --- statistics -----------------------------------------------------------------------------
+def point_biserial(correct: Sequence[bool], scores: Sequence[float]) -> float | None:
+    """The correlation of a right/wrong answer with a score; None when either does not vary."""
+    n = len(correct)
+    if n < 2 or n != len(scores):
+        return None
+    p = sum(correct) / n
+    mean = sum(scores) / n
+    sd = math.sqrt(sum((s - mean) ** 2 for s in scores) / n)
+    if p in (0.0, 1.0) or sd == 0:
+        return None
+    right = [s for s, c in zip(scores, correct, strict=True) if c]
+    wrong = [s for s, c in zip(scores, correct, strict=True) if not c]
+    return (sum(right) / len(right) - sum(wrong) / len(wrong)) / sd * math.sqrt(p * (1 - p))
+
+
+def calibration_error(points: Sequence[CurvePoint]) -> float | None:
+    """Expected calibration error over the curve's days: each day's gap weighted by its re-checks."""
+    total = sum(p.rechecks for p in points)
+    if not total:
+        return None
+    return sum(p.rechecks * abs(p.observed - p.predicted) for p in points) / total
+
+
+def recall_window(days: float) -> str | None:
+    return next((name for name, low, high in RECALL_WINDOWS if low <= days < high), None)
+
+
+# --- the review -----------------------------------------------------------------------------
+def review(record: AnalyticsRecord, curriculum: Curriculum | None, *, now: datetime, model: MasteryModel | None = None) -> Review:
+    """Every figure, from the store's bulk read and the content as loaded now."""
+    sessions = {s.id: s for s in record.sessions}
+    steps = _steps_by_wording(record.sessions)
+    answers = sorted(record.answers, key=lambda a: (a.at, a.id))
+    worded = [(a, _wording(a, sessions)) for a in answers]
+    return Review(
+        items=_items(worded, sessions, record.card_views, steps, curriculum),
+        skills=_skills(answers, sessions, curriculum, model or MasteryModel()),
+        lessons=_lessons(record.sessions, now),
+    )
+
+
+def _wording(answer: AnswerRecord, sessions: dict[int, SessionRecord]) -> str:
+    if answer.wording:
+        return answer.wording
+    session = sessions.get(answer.session_id) if answer.session_id is not None else None
+    if session is not None:
+        for step in session.steps:
+            if step.get("type") == "check" and step.get("key") == answer.check_key:
+                return wording_of_step(step)
+    return ""
+
+
+def _steps_by_wording(sessions: Iterable[SessionRecord]) -> dict[tuple[str, str], dict[str, Any]]:
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for session in sessions:
+        for step in session.steps:
+            if step.get("type") == "check":
+                found.setdefault((str(step["key"]), wording_of_step(step)), step)
+    return found
+
+
+def _items(
+    worded: list[tuple[AnswerRecord, str]],
+    sessions: dict[int, SessionRecord],
+    card_views: list[tuple[int, datetime]],
+    steps: dict[tuple[str, str], dict[str, Any]],
+    curriculum: Curriculum | None,
+) -> tuple[ItemStats, ...]:
+    groups: dict[tuple[str, str], list[AnswerRecord]] = defaultdict(list)
+    for answer, wording in worded:
+        groups[(answer.check_key, wording)].append(answer)
+    # First tries of every learner at every check (in any wording): the rest-scores.
+    first_by_learner: dict[int, dict[str, bool]] = defaultdict(dict)
+    for answer, _ in worded:
+        first_by_learner[answer.learner_id].setdefault(answer.check_key, answer.correct)
+    seconds = _answer_seconds([a for a, _ in worded], sessions, card_views)
+    items = []
+    for (key, wording), group in sorted(groups.items()):
+        check = curriculum.find_check(key) if curriculum is not None else None
+        current = check is not None and wording == wording_of_check(check)
+        step = steps.get((key, wording))
+        if current and check is not None:
+            question, options = check.question, tuple(o.text for o in check.options)
+            right = check.correct_indices
+        elif step is not None:
+            question, options = str(step["question"]), tuple(str(o["text"]) for o in step["options"])
+            right = frozenset(i for i, o in enumerate(step["options"]) if o["correct"])
+        else:
+            width = max((max(a.choices, default=-1) for a in group), default=-1) + 1
+            question, options, right = "", tuple("" for _ in range(width)), frozenset()
+        items.append(_item(key, wording, current, question, options, right, group, first_by_learner, seconds))
+    return tuple(items)
+
+
+def _item(
+    key: str,
+    wording: str,
+    current: bool,
+    question: str,
+    options: tuple[str, ...],
+    right: frozenset[int],
+    group: list[AnswerRecord],
+    first_by_learner: dict[int, dict[str, bool]],
+    seconds: dict[int, float],
+) -> ItemStats:
+    first: dict[int, AnswerRecord] = {}
+    last: dict[int, AnswerRecord] = {}
+    previous: dict[int, AnswerRecord] = {}
+    recalls: dict[str, list[bool]] = defaultdict(list)
+    for answer in group:
+        first.setdefault(answer.learner_id, answer)
+        last[answer.learner_id] = answer
+        before = previous.get(answer.learner_id)
+        if before is not None:
+            window = recall_window((answer.at - before.at).total_seconds() / 86400)
+            if window is not None:
+                recalls[window].append(answer.correct)
+        previous[answer.learner_id] = answer
+    firsts = list(first.values())
+    counts = [0] * len(options)
+    for answer in firsts:
+        for choice in answer.choices:
+            if 0 <= choice < len(counts):
+                counts[choice] += 1
+    correct: list[bool] = []
+    rests: list[float] = []
+    for answer in firsts:
+        others = [c for other, c in first_by_learner[answer.learner_id].items() if other != key]
+        if others:
+            correct.append(answer.correct)
+            rests.append(sum(others) / len(others))
+    times = [seconds[a.id] for a in group if a.id in seconds]
+    return ItemStats(
+        check_key=key,
+        wording=wording,
+        current=current,
+        question=question,
+        options=options,
+        correct_options=right,
+        attempts=len(group),
+        learners=len(first),
+        first_try_rate=_share(a.correct for a in firsts),
+        final_rate=_share(a.correct for a in last.values()),
+        option_shares=tuple(c / len(firsts) for c in counts) if firsts else tuple(0.0 for _ in counts),
+        discrimination=point_biserial(correct, rests),
+        discrimination_learners=len(correct),
+        median_seconds=median(times) if times else None,
+        recall=tuple(Recall(name, len(recalls[name]), _share(recalls[name])) for name, _, _ in RECALL_WINDOWS),
+    )
+
+
+def _answer_seconds(
+    answers: list[AnswerRecord], sessions: dict[int, SessionRecord], card_views: list[tuple[int, datetime]]
+) -> dict[int, float]:
+    """Per answer id: its time minus the previous event of its session (its start, a card shown,
+    an answer before), in seconds."""
+    marks: dict[int, list[datetime]] = defaultdict(list)
+    for session_id, at in card_views:
+        marks[session_id].append(at)
+    for answer in answers:
+        if answer.session_id is not None:
+            marks[answer.session_id].append(answer.at)
+    for session_id, session in sessions.items():
+        marks[session_id].append(session.started_at)
+    for times in marks.values():
+        times.sort()
+    found: dict[int, float] = {}
+    for answer in answers:
+        if answer.session_id is None:
+            continue
+        before = [t for t in marks[answer.session_id] if t < answer.at]
+        if before:
+            found[answer.id] = (answer.at - before[-1]).total_seconds()
+    return found
+
+
+def _skills_of(key: str, sessions: dict[int, SessionRecord], curriculum: Curriculum | None, session_id: int | None) -> tuple[str, ...]:
+    if curriculum is not None:
+        lesson = curriculum.lessons.get(key.rpartition(":")[0])
+        if lesson is not None:
+            return lesson.skills
+    session = sessions.get(session_id) if session_id is not None else None
+    if session is not None:
+        for step in session.steps:
+            if step.get("type") == "check" and step.get("key") == key:
+                return tuple(step.get("skills", ()))
+    return ()
+
+
+def _skills(
+    answers: list[AnswerRecord], sessions: dict[int, SessionRecord], curriculum: Curriculum | None, model: MasteryModel
+) -> tuple[SkillCurve, ...]:
+    """Each re-check (an answer to a check the learner answered before) with FSRS's predicted
+    retrievability just before it, replaying the learner's answers to that check as the bot did."""
+    cards: dict[tuple[int, str], tuple[str, datetime]] = {}
+    by_skill: dict[str, list[tuple[float, bool, float]]] = defaultdict(list)  # (days, recalled, predicted)
+    for answer in answers:
+        memory = (answer.learner_id, answer.check_key)
+        held = cards.get(memory)
+        if held is not None:
+            card, last = held
+            gap = (answer.at - last).total_seconds() / 86400
+            predicted = model.recall(card, answer.at)
+            for skill in _skills_of(answer.check_key, sessions, curriculum, answer.session_id):
+                by_skill[skill].append((gap, answer.correct, predicted))
+        reviewed = model.review(held[0] if held else None, correct=answer.correct, at=answer.at)
+        cards[memory] = (reviewed.card_json, answer.at)
+    curves = []
+    for skill, rechecks in sorted(by_skill.items()):
+        days: dict[int, list[tuple[bool, float]]] = defaultdict(list)
+        week: list[tuple[bool, float]] = []
+        for days_since, recalled, predicted in rechecks:
+            days[max(round(days_since), 0)].append((recalled, predicted))
+            if recall_window(days_since) == "7d":
+                week.append((recalled, predicted))
+        points = tuple(
+            CurvePoint(day, len(found), sum(r for r, _ in found) / len(found), sum(p for _, p in found) / len(found))
+            for day, found in sorted(days.items())
+        )
+        curves.append(
+            SkillCurve(
+                skill=skill,
+                points=points,
+                rechecks=len(rechecks),
+                calibration_error=calibration_error(points),
+                week_rechecks=len(week),
+                week_observed=_share(r for r, _ in week),
+                week_predicted=sum(p for _, p in week) / len(week) if week else None,
+            )
+        )
+    return tuple(curves)
+
+
+def _lessons(sessions: Iterable[SessionRecord], now: datetime) -> tuple[LessonStats, ...]:
+    by_lesson: dict[str, list[SessionRecord]] = defaultdict(list)
+    for session in sessions:
+        if session.kind == SessionKind.LESSON and session.lesson_id:
+            by_lesson[session.lesson_id].append(session)
+    found = []
+    for lesson_id, opened in sorted(by_lesson.items()):
+        done = [s for s in opened if s.status == SessionStatus.COMPLETED]
+        still = [s for s in opened if s.status == SessionStatus.ACTIVE]
+        stopped: dict[int, int] = defaultdict(int)
+        for session in still:
+            if now - session.updated_at >= STOPPED_AFTER:
+                stopped[session.position + 1] += 1
+        minutes = [(s.completed_at - s.started_at).total_seconds() / 60 for s in done if s.completed_at is not None]
+        found.append(
+            LessonStats(
+                lesson_id=lesson_id,
+                started=len(opened),
+                completed=len(done),
+                in_progress=len(still) - sum(stopped.values()),
+                stopped_at=tuple(sorted(stopped.items())),
+                median_minutes=median(minutes) if minutes else None,
+            )
+        )
+    return tuple(found)
+
+
+def _share(values: Iterable[bool]) -> float | None:
+    seen = list(values)
+    return sum(seen) / len(seen) if seen else None
+
+
+# --- findings -------------------------------------------------------------------------------
+def findings(result: Review, curriculum: Curriculum) -> list[Finding]:
+    """What an author should look at, at the check's own line (a skill's in skills.yml), each
+    with its figure, the threshold and the sample; only where the sample is large enough."""
+    found: list[Finding] = []
+    for lesson in curriculum.lessons_in_order():
+        for check in lesson.checks:
+            item = result.current(check.key)
+            if item is not None:
+                found += [Finding(check.source.path, check.source.line, m) for m in item_findings(item)]
+    for curve in result.skills:
+        skill = curriculum.skills.get(curve.skill)
+        message = skill_finding(curve)
+        if skill is not None and message is not None:
+            found.append(Finding(skill.source.path, skill.source.line, message))
+    return sorted(found, key=lambda f: (str(f.path), f.line, f.message))
+
+
+def item_findings(item: ItemStats) -> list[str]:
+    messages: list[str] = []
+    n = item.learners
+    rate = item.first_try_rate
+    if rate is not None and n >= MIN_LEARNERS and rate < TOO_HARD:
+        messages.append(f"too hard: {_pct(rate)} right at the first try (threshold: below {_pct(TOO_HARD)}; {n} learners)")
+    if rate is not None and n >= MIN_LEARNERS_TOO_EASY and rate > TOO_EASY:
+        messages.append(f"too easy: {_pct(rate)} right at the first try (threshold: above {_pct(TOO_EASY)}; {n} learners)")
+    if n >= MIN_LEARNERS and item.correct_options and item.option_shares:
+        right = max(item.option_shares[i] for i in item.correct_options if i < len(item.option_shares))
+        wrong = [i for i in range(len(item.option_shares)) if i not in item.correct_options]
+        if wrong:
+            magnet = max(wrong, key=lambda i: (item.option_shares[i], -i))
+            if item.option_shares[magnet] > right:
+                messages.append(
+                    f'distractor: option {magnet + 1} "{item.options[magnet]}" chosen by {_pct(item.option_shares[magnet])} '
+                    f"at the first try, more than the right answer ({_pct(right)}) (threshold: more than the right answer; {n} learners)"
+                )
+    r = item.discrimination
+    if r is not None and item.discrimination_learners >= MIN_LEARNERS_DISCRIMINATION and r < LOW_DISCRIMINATION:
+        messages.append(
+            f"does not tell strong learners from weak: discrimination {r:.2f} "
+            f"(threshold: below {LOW_DISCRIMINATION:.2f}; {item.discrimination_learners} learners)"
+        )
+    return messages
+
+
+def skill_finding(curve: SkillCurve) -> str | None:
+    observed, predicted, n = curve.week_observed, curve.week_predicted, curve.week_rechecks
+    if observed is None or predicted is None or n < MIN_RECHECKS:
+        return None
+    gap = predicted - observed
+    error = math.sqrt(max(predicted * (1 - predicted), 1e-9) / n)
+    if gap < FAR_BELOW or gap <= 2 * error:
+        return None
+    return (
+        f'skill "{curve.skill}" is forgotten faster than predicted: {_pct(observed)} recalled about 7 days after the last review, '
+        f"FSRS predicted {_pct(predicted)} (threshold: {round(FAR_BELOW * 100)} points below and beyond chance; {n} re-checks)"
+    )
+
+
+def _pct(share: float) -> str:
+    return f"{round(share * 100)}%"
+
+
+# --- the full table -------------------------------------------------------------------------
+RECALL_COLUMNS = tuple(f"recall_{name}" for name, _, _ in RECALL_WINDOWS)
+
+
+def item_table(result: Review, curriculum: Curriculum | None) -> list[list[object]]:
+    """Every check in every wording, a row each (header first): the CSV of `content review`."""
+    width = max((len(i.options) for i in result.items), default=0)
+    header: list[object] = [
+        "check",
+        "path",
+        "line",
+        "wording",
+        "current",
+        "question",
+        "attempts",
+        "learners",
+        "first_try_correct",
+        "final_correct",
+        "discrimination",
+        "discrimination_learners",
+        "median_seconds_to_answer",
+    ]
+    for name in RECALL_COLUMNS:
+        header += [name, f"{name}_rechecks"]
+    header += [f"option_{n + 1}_share" for n in range(width)]
+    header += ["right_options"]
+    rows: list[list[object]] = [header]
+    for item in result.items:
+        check = curriculum.find_check(item.check_key) if curriculum is not None else None
+        row: list[object] = [
+            item.check_key,
+            str(check.source.path) if check else "",
+            check.source.line if check else "",
+            item.wording,
+            "yes" if item.current else "no",
+            item.question,
+            item.attempts,
+            item.learners,
+            _figure(item.first_try_rate),
+            _figure(item.final_rate),
+            _figure(item.discrimination),
+            item.discrimination_learners,
+            _figure(item.median_seconds, 1),
+        ]
+        for recall in item.recall:
+            row += [_figure(recall.rate), recall.rechecks]
+        shares = [_figure(s) for s in item.option_shares]
+        row += shares + [""] * (width - len(shares))
+        row += [" ".join(str(i + 1) for i in sorted(item.correct_options))]
+        rows.append(row)
+    return rows
+
+
+def _figure(value: float | None, digits: int = 3) -> object:
+    return "" if value is None else round(value, digits)

@@ -13,7 +13,10 @@ way to send a nudge twice is to die in the instant between the two.
 The programme's rhythm (bot/programme.py) rides on the same queue: a daily check per person with
 a programme (planned here every CHECK_PLANNING_EVERY for people who have none waiting, then by
 each check for the next day), overdue reminders, escalations to managers, weekly digests and the
-next step offered to someone who drifted. Their trail events are recorded with the mark."""
+next step offered to someone who drifted. Their trail events are recorded with the mark.
+
+A running holdout (bot/holdout.py) holds back the daily offer and its reminders of the learners
+it holds out, and nothing else: where the offer would have gone, the trail says `held_out`."""
 
 from __future__ import annotations
 
@@ -28,9 +31,10 @@ from datetime import datetime, timedelta
 from bot.clock import Clock
 from bot.core import Core
 from bot.events import LearnerRef
+from bot.holdout import holds_out
 from bot.ports import Store, StoreUnavailable
 from bot.programme import Message, Programme, offered_today
-from bot.records import TrailEvent
+from bot.records import Holdout, TrailEvent
 from bot.replies import Reply
 from bot.schedule import Rhythm, next_daily, reachable, reminder_at
 from bot.streaks import local_date
@@ -57,6 +61,8 @@ REMINDERS = (NudgeKind.REMINDER1, NudgeKind.REMINDER2)
 DORMANT = "ignored the last daily offers: dormant until they come back"
 STOPPED = "said /stop: nothing the bot starts until /resume"
 OVERDUE_INSTEAD = "an overdue reminder is today's offer"
+HELD_OUT = "held out of daily offers by the holdout (bot/holdout.py)"
+HELD_BACK = (NudgeKind.DAILY, *REMINDERS)  # what a holdout holds back: the daily offer and its reminders, nothing else
 CHECK_PLANNING_EVERY = timedelta(minutes=10)  # looking for people whose programme has no daily check yet
 
 
@@ -197,12 +203,18 @@ class NudgeDispatcher:
             return await self._check(item)
         nudge_id, kind, attempts, who, rhythm = item.nudge_id, item.kind, item.attempts, item.who, item.rhythm
         async with self._store.transaction() as tx:
-            _, dailies = await tx.trail.nudge_history(item.learner_id)
+            last_activity, dailies = await tx.trail.nudge_history(item.learner_id)
             instead = kind is NudgeKind.DAILY and await offered_today(tx, item.learner_id, self._clock.now())
+            holdout = await holds_out(tx, item.learner_id, self._clock.now()) if kind in HELD_BACK else None
+            withheld = await tx.trail.recent(item.learner_id, (EventKind.HELD_OUT,), DORMANT_AFTER) if holdout is not None else []
         now = self._clock.now()
         reason = OVERDUE_INSTEAD if instead else self._reason_to_skip(kind, rhythm, now, dailies)
         if reason is None and kind.is_programme and item.nudges == Nudges.STOPPED:
             reason = STOPPED
+        held: Holdout | None = None  # a daily offer withheld: recorded as held_out
+        if reason is None and holdout is not None:
+            reason = await self._held_out(item, holdout, last_activity, withheld)
+            held = holdout if reason == HELD_OUT else None
         status, error, retry_at = NudgeStatus.SENT, None, None
         message: Message | None = None
         if reason is not None:
@@ -240,6 +252,17 @@ class NudgeDispatcher:
             if status is NudgeStatus.SENT and message is not None:
                 for note in message.notes:
                     await tx.trail.add(note.learner_id, note.event(done))
+            if held is not None:
+                await tx.trail.add(
+                    learner.id,
+                    TrailEvent(
+                        kind=EventKind.HELD_OUT,
+                        occurred_at=done,
+                        local_date=local_date(done, learner.timezone),
+                        payload={"nudge": nudge_id, "kind": kind, "holdout": held.id},
+                        learner_id=learner.id,
+                    ),
+                )
             if status is not NudgeStatus.SENT or not kind.is_offer:
                 return status
             sent = EventKind.NUDGED if kind is NudgeKind.DAILY else EventKind.REMINDED
@@ -300,6 +323,19 @@ class NudgeDispatcher:
                     item.nudge_id, worker=self._worker, status=NudgeStatus.FAILED, at=now, error=error, retry_at=retry_at
                 )
             return NudgeStatus.FAILED
+
+    async def _held_out(self, item: _Work, holdout: Holdout, last_activity: datetime | None, withheld: list[TrailEvent]) -> str:
+        """Why a daily offer (or a reminder) of a held-out learner is not sent. A daily offer that
+        would have gone is HELD_OUT (and recorded), unless there was nothing to offer or the
+        learner let DORMANT_AFTER withheld offers pass without learning (a nudged learner would
+        be dormant by then): the held-out arm then counts what the nudged arm counts."""
+        if item.kind is not NudgeKind.DAILY:
+            return f"{HELD_OUT}: a follow-up of the daily offer"
+        if sum(1 for e in withheld if last_activity is None or e.occurred_at > last_activity) >= DORMANT_AFTER:
+            return f"{HELD_OUT}: would be dormant by now (not counted)"
+        if not await self._core.nudge(item.who, item.kind):  # read-only: what the offer would have said
+            return "nothing left to learn"
+        return HELD_OUT
 
     @staticmethod
     def _reason_to_skip(kind: NudgeKind, rhythm: Rhythm, now: datetime, dailies: list[datetime]) -> str | None:

@@ -18,6 +18,7 @@ from bot.records import (
     Assignment,
     Award,
     DeliveryStatus,
+    Holdout,
     ItemMemory,
     JobRoleHeld,
     Learner,
@@ -151,6 +152,9 @@ class Trail(Protocol):
 
     async def nudge_history(self, learner_id: int) -> tuple[datetime | None, list[datetime]]:
         """The learner's last own activity, and the daily nudges sent since (oldest first)."""
+
+    async def of_kinds(self, kinds: Collection[EventKind], since: datetime, before: datetime) -> list[TrailEvent]:
+        """Everyone's events of these kinds in [since, before), oldest first (bot/uplift.py)."""
 
 
 class Sessions(Protocol):
@@ -320,6 +324,23 @@ class WalletClaims(Protocol):
         """Delete links that can no longer be used (expired, used ones included). How many."""
 
 
+class Holdouts(Protocol):
+    """Shares of learners held out of daily offers for a period (bot/holdout.py): added, ended
+    early, never deleted, so who was held out when can be told afterwards."""
+
+    async def add(self, *, share: float, seed: str, starts_at: datetime, ends_at: datetime, created_at: datetime) -> Holdout:
+        """Stored, with its id."""
+
+    async def all(self) -> list[Holdout]:
+        """Every holdout, oldest first."""
+
+    async def end(self, holdout_id: int, at: datetime) -> bool:
+        """Ended at `at` (its end moved there) unless it ended before. False when it had."""
+
+    async def people(self) -> list[Learner]:
+        """Everyone who has not left, by id: those a holdout may hold out."""
+
+
 class Assignments(Protocol):
     """Who must earn what by when. Rows are added, and withdrawn, never changed otherwise: the
     history is the audit trail of the programme (bot/assignments.py reads it as of any date)."""
@@ -416,6 +437,8 @@ class UnitOfWork(Protocol):
     def job_roles(self) -> JobRoles: ...
     @property
     def compliance(self) -> Compliance: ...
+    @property
+    def holdouts(self) -> Holdouts: ...
 
     async def ping(self) -> None:
         """A round trip to the database (for the health endpoint)."""
@@ -433,6 +456,7 @@ __all__: Sequence[str] = (
     "Awards",
     "Compliance",
     "DuplicateEvent",
+    "Holdouts",
     "Holds",
     "JobRoles",
     "Learners",

@@ -260,3 +260,20 @@ class MatrixRecord:
     awards: dict[int, list[Award]]
     started: dict[int, set[str]]
     completed: dict[int, set[str]]
+
+
+@dataclass(frozen=True)
+class Holdout:
+    """A share of learners who get no daily offer from `starts_at` to `ends_at` (bot/holdout.py),
+    so that what the nudge does can be measured against them (bot/uplift.py). Who is held out is
+    a hash of the learner's id and `seed`: the same answer in every process and after it ended."""
+
+    id: int
+    share: float  # 0 < share <= bot.holdout.MAX_SHARE
+    seed: str
+    starts_at: datetime
+    ends_at: datetime  # moved to the moment it was ended, when ended early
+    created_at: datetime
+
+    def running(self, at: datetime) -> bool:
+        return self.starts_at <= at < self.ends_at

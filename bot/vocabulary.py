@@ -140,6 +140,7 @@ class EventKind(StrEnum):
     # What the bot did on its own.
     NUDGED = "nudged"
     REMINDED = "reminded"
+    HELD_OUT = "held_out"  # a daily offer not sent: a holdout holds the learner out (payload: holdout, nudge; bot/holdout.py)
     ASSIGNMENT_TOLD = "assignment_told"  # it told the learner of these assignments (payload: their ids)
     # The programme's rhythm (bot/programme.py), each in the trail of the learner it is about.
     OVERDUE = "overdue"  # an assignment passed its due date unmet (once; payload: assignment, target, due date)
@@ -167,6 +168,7 @@ LEARNING = (EventKind.CARD_VIEWED, EventKind.ANSWERED, EventKind.LESSON_COMPLETE
 BOTS_OWN = (
     EventKind.NUDGED,
     EventKind.REMINDED,
+    EventKind.HELD_OUT,
     EventKind.ASSIGNMENT_TOLD,
     EventKind.OVERDUE,
     EventKind.OVERDUE_REMINDED,

@@ -22,6 +22,7 @@ from bot.records import (
     Assignment,
     Award,
     DeliveryStatus,
+    Holdout,
     ItemMemory,
     JobRoleHeld,
     Learner,
@@ -93,6 +94,7 @@ class _Data:
     claims: dict[str, _Claim] = field(default_factory=dict)  # wallet claim links by token hash
     assignments: dict[int, Assignment] = field(default_factory=dict)
     job_roles: list[JobRoleHeld] = field(default_factory=list)
+    holdouts: list[Holdout] = field(default_factory=list)
 
     def next_id(self) -> int:
         return int(next(self.ids))
@@ -126,6 +128,7 @@ class MemoryUnitOfWork:
         self.assignments = _Assignments(data)
         self.job_roles = _JobRoles(data)
         self.compliance = _Compliance(data)
+        self.holdouts = _Holdouts(data)
 
     async def ping(self) -> None:
         pass
@@ -354,6 +357,10 @@ class _Trail:
 
     async def who_started(self, learner_ids: Collection[int]) -> set[int]:
         return {e.learner_id for e in self._data.trail if e.kind == EventKind.LESSON_STARTED and e.learner_id in learner_ids}
+
+    async def of_kinds(self, kinds: Collection[EventKind], since: datetime, before: datetime) -> list[TrailEvent]:
+        found = [e for e in self._data.trail if e.kind in kinds and since <= e.occurred_at < before]
+        return sorted(found, key=lambda e: (e.occurred_at, e.id))
 
     async def nudge_history(self, learner_id: int) -> tuple[datetime | None, list[datetime]]:
         own = [e.occurred_at for e in self._of(learner_id) if e.kind not in BOTS_OWN]
@@ -807,6 +814,29 @@ class _JobRoles:
                 and not self._data.learners[h.learner_id].left
             }
         )
+
+
+class _Holdouts:
+    def __init__(self, data: _Data) -> None:
+        self._data = data
+
+    async def add(self, *, share: float, seed: str, starts_at: datetime, ends_at: datetime, created_at: datetime) -> Holdout:
+        holdout = Holdout(self._data.next_id(), share, seed, starts_at, ends_at, created_at)
+        self._data.holdouts.append(holdout)
+        return holdout
+
+    async def all(self) -> list[Holdout]:
+        return sorted(self._data.holdouts, key=lambda h: (h.starts_at, h.id))
+
+    async def end(self, holdout_id: int, at: datetime) -> bool:
+        for i, holdout in enumerate(self._data.holdouts):
+            if holdout.id == holdout_id and holdout.ends_at > at:
+                self._data.holdouts[i] = replace(holdout, ends_at=max(at, holdout.starts_at))
+                return True
+        return False
+
+    async def people(self) -> list[Learner]:
+        return [copy.deepcopy(p) for _, p in sorted(self._data.learners.items()) if not p.left]
 
 
 class _Compliance:

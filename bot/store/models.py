@@ -390,3 +390,17 @@ class JobRoleRow(Base):
     role_id: Mapped[str] = mapped_column(String(64))
     since: Mapped[datetime] = mapped_column(UTCDateTime())
     until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class HoldoutRow(Base):
+    """A share of learners held out of daily offers for a period (bot/holdout.py). Kept when it
+    ends: its seed says, for ever, who it held out (bot/uplift.py reads the past from it)."""
+
+    __tablename__ = "holdouts"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    share: Mapped[float] = mapped_column(Float)
+    seed: Mapped[str] = mapped_column(String(64))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

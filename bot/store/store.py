@@ -16,6 +16,7 @@ from bot.store.access import SqlAccess
 from bot.store.assignments import SqlAssignments, SqlJobRoles
 from bot.store.awards import KnownAwards, SqlAwards
 from bot.store.compliance import SqlCompliance
+from bot.store.holdouts import SqlHoldouts
 from bot.store.holds import KnownHolds, SqlHolds
 from bot.store.learners import SqlLearners
 from bot.store.memory import SqlMemory
@@ -82,6 +83,7 @@ class SqlUnitOfWork:
         self.assignments = SqlAssignments(session)
         self.job_roles = SqlJobRoles(session)
         self.compliance = SqlCompliance(session)
+        self.holdouts = SqlHoldouts(session)
 
     async def ping(self) -> None:
         await self._session.execute(select(1))

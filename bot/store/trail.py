@@ -140,6 +140,14 @@ class SqlTrail:
             )
         )
 
+    async def of_kinds(self, kinds: Collection[EventKind], since: datetime, before: datetime) -> list[TrailEvent]:
+        found = await self._session.scalars(
+            select(EventRow)
+            .where(EventRow.kind.in_(list(kinds)), EventRow.occurred_at >= since, EventRow.occurred_at < before)
+            .order_by(EventRow.occurred_at, EventRow.id)
+        )
+        return [rows.trail_event(row) for row in found]
+
     async def nudge_history(self, learner_id: int) -> tuple[datetime | None, list[datetime]]:
         last_activity = await self._session.scalar(
             select(func.max(EventRow.occurred_at)).where(EventRow.learner_id == learner_id, EventRow.kind.not_in(BOTS_OWN))

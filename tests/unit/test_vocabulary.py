@@ -64,6 +64,7 @@ def test_the_stored_values_are_the_strings_already_in_databases():
             "job_roles_changed",
             "nudged",
             "reminded",
+            "held_out",
             "start",
             "next",
             "button_pressed",

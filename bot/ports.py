@@ -13,6 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
+from bot.analytics_records import AnalyticsRecord
 from bot.events import LearnerRef
 from bot.records import (
     Assignment,
@@ -404,6 +405,14 @@ class Compliance(Protocol):
         they had started and completed by then."""
 
 
+class Analytics(Protocol):
+    """The item analytics' bulk read (bot/analytics.py turns it into figures and findings)."""
+
+    async def record(self) -> AnalyticsRecord:
+        """Every answer (oldest first), every learning session with the snapshot of its steps, and
+        when each card was shown (by session): in a few queries however many learners."""
+
+
 class UnitOfWork(Protocol):
     """One transaction's repositories."""
 
@@ -439,6 +448,8 @@ class UnitOfWork(Protocol):
     def compliance(self) -> Compliance: ...
     @property
     def holdouts(self) -> Holdouts: ...
+    @property
+    def analytics(self) -> Analytics: ...
 
     async def ping(self) -> None:
         """A round trip to the database (for the health endpoint)."""
@@ -452,6 +463,7 @@ class Store(Protocol):
 
 __all__: Sequence[str] = (
     "Access",
+    "Analytics",
     "Assignments",
     "Awards",
     "Compliance",

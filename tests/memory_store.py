@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from bot.analytics_records import AnalyticsRecord, AnswerRecord, SessionRecord
 from bot.events import LearnerRef
 from bot.ports import DuplicateEvent
 from bot.records import (
@@ -129,6 +130,7 @@ class MemoryUnitOfWork:
         self.job_roles = _JobRoles(data)
         self.compliance = _Compliance(data)
         self.holdouts = _Holdouts(data)
+        self.analytics = _Analytics(data)
 
     async def ping(self) -> None:
         pass
@@ -837,6 +839,51 @@ class _Holdouts:
 
     async def people(self) -> list[Learner]:
         return [copy.deepcopy(p) for _, p in sorted(self._data.learners.items()) if not p.left]
+
+
+class _Analytics:
+    def __init__(self, data: _Data) -> None:
+        self._data = data
+
+    async def record(self) -> AnalyticsRecord:
+        events = sorted(self._data.trail, key=lambda e: (e.occurred_at, e.id))
+        answers = [
+            AnswerRecord(
+                learner_id=e.learner_id,
+                at=e.occurred_at,
+                check_key=e.check_key,
+                correct=bool(e.correct),
+                choices=tuple(int(c) for c in e.payload.get("choices", ())),
+                session_id=e.payload["session"] if isinstance(e.payload.get("session"), int) else None,
+                session_kind=str(e.payload.get("kind", "")),
+                wording=str(e.payload["wording"]) if e.payload.get("wording") else None,
+                id=e.id,
+            )
+            for e in events
+            if e.kind == EventKind.ANSWERED and e.check_key is not None
+        ]
+        sessions = [
+            SessionRecord(
+                id=s.id,
+                learner_id=s.learner_id,
+                kind=s.kind,
+                status=s.status,
+                position=s.position,
+                started_at=s.started_at,
+                updated_at=s.updated_at,
+                steps=tuple(copy.deepcopy(s.steps)),
+                lesson_id=s.lesson_id,
+                lesson_version=s.lesson_version,
+                completed_at=s.completed_at,
+            )
+            for s in sorted(self._data.sessions.values(), key=lambda s: s.id)
+        ]
+        views = [
+            (int(e.payload["session"]), e.occurred_at)
+            for e in events
+            if e.kind == EventKind.CARD_VIEWED and isinstance(e.payload.get("session"), int)
+        ]
+        return AnalyticsRecord(answers, sessions, views)
 
 
 class _Compliance:

@@ -4,6 +4,7 @@
     microbadge console --learner ana
     microbadge content check [DIR]         # lint lessons, pathways and credentials
     microbadge content preview FILE        # a lesson as a learner sees it
+    microbadge content review [DIR] [--csv F]   # warnings at a check's path:line from learners' answers
     microbadge db upgrade                  # create or upgrade the database schema
     microbadge serve                       # the web app (credential pages) and configured platforms
     microbadge status                      # learners, due and overdue nudges, delivery rate, errors

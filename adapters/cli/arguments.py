@@ -28,6 +28,16 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
         description="Check the whole content folder: every problem as path:line: message.",
     )
     check.add_argument("dir", nargs="?", type=Path, help="content folder (default: CONTENT_DIR or content/)")
+    from adapters.cli import review as content_review
+
+    review = content.add_parser(
+        "review",
+        help=content_review.HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        description=content_review.description(),
+    )
+    review.add_argument("dir", nargs="?", type=Path, help="content folder (default: CONTENT_DIR or content/)")
+    review.add_argument("--csv", type=Path, metavar="FILE", help="also write every check's figures to this CSV file (formula-safe)")
     show = content.add_parser(
         "preview",
         help="show a lesson as a learner would see it, answers shown",

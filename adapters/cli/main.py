@@ -56,6 +56,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "content":
         from adapters.cli import authoring
 
+        if args.content_command == "review":
+            from adapters.cli import review
+
+            return asyncio.run(review.show(settings, args.dir, args.csv))
         return authoring.check(args.dir or settings.content_dir) if args.content_command == "check" else authoring.preview(args.file)
     if args.command == "db":
         from adapters.cli import schema

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.ports import DuplicateEvent, StoreUnavailable
 from bot.records import LessonSession
 from bot.store.access import SqlAccess
+from bot.store.analytics import SqlAnalytics
 from bot.store.assignments import SqlAssignments, SqlJobRoles
 from bot.store.awards import KnownAwards, SqlAwards
 from bot.store.compliance import SqlCompliance
@@ -84,6 +85,7 @@ class SqlUnitOfWork:
         self.job_roles = SqlJobRoles(session)
         self.compliance = SqlCompliance(session)
         self.holdouts = SqlHoldouts(session)
+        self.analytics = SqlAnalytics(session)
 
     async def ping(self) -> None:
         await self._session.execute(select(1))

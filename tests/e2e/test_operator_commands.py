@@ -66,6 +66,7 @@ def test_content_preview_of_a_pathway_or_credential_says_what_it_is(file, kind):
 HELP = {
     ("content",): [
         "    check     report every problem as path:line: message; exit 1 if any",
+        "    review    how each check does with learners: warnings at its path:line; exit 0",
         "    preview   show a lesson as a learner would see it, answers shown",
     ],
     ("people",): ["    import    import people from a CSV file (all rows or none)"],

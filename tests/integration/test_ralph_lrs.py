@@ -138,7 +138,8 @@ async def test_ralph_stores_what_the_bot_forwards_and_reads_it_back_as_exported(
         await drain(forwarder)
     assert posts.ids == [s["id"] for s in statements] and set(posts.answers) == {200}, posts.answers
 
-    read_back = ralph.statements()
+    read_back = ralph.statements(page=10)
+    assert len(read_back) > 10, "more than one page: Ralph's `more` links followed"
     assert sorted(s["id"] for s in read_back) == sorted(s["id"] for s in statements), "each statement stored once, none missing"
     by_id = {s["id"]: s for s in read_back}
     for sent in statements:

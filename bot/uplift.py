@@ -10,11 +10,13 @@ Two comparisons, from the audit trail alone (so they can be told for any past pe
   check answered, a lesson completed) in the 24 hours after it. The comparison units are
   *comparable days without a nudge*: a learner who gets daily offers (at least one in the trail),
   on a weekday on which they got one at some other time (one of their working days), with no
-  offer, reminder or withheld offer that UTC day nor in the 24 hours after the moment compared
-  (the time of day of their latest offer before, else their first one), active in the 14 days
-  before it. Why a learner was not nudged on such a day (a vacation hold, dormant after ignoring
-  offers, /stop, an overdue reminder instead) also changes whether they come back: this
-  difference is a description, not the effect of the nudge.
+  offer, reminder or withheld offer that UTC day, compared at the time of day of their latest
+  offer before (else their first one), active in the 14 days before that moment. Its window ends
+  at their next offer when that comes within the 24 hours (the next day's, a few seconds early);
+  a day with an offer less than 20 hours after its moment is not comparable. Why a learner was
+  not nudged on such a day (a vacation hold, dormant after ignoring offers, /stop, an overdue
+  reminder instead) also changes whether they come back: this difference is a description, not
+  the effect of the nudge.
 - **Holdout** (bot/holdout.py): while a holdout runs, the learners it holds out get no daily
   offer; where one would have gone, the trail records `held_out` instead. Every `nudged` of a
   learner the holdout did not hold out, inside its period, is a unit of the nudged arm; every
@@ -45,6 +47,7 @@ from bot.records import Holdout, TrailEvent
 from bot.vocabulary import LEARNING, EventKind
 
 WINDOW = timedelta(hours=24)  # "came back within 24 hours"
+CLEAR = timedelta(hours=20)  # a comparable day: no offer for at least this long after its moment
 ACTIVE_BEFORE = timedelta(days=14)  # "active in the previous 14 days" (the observational comparison)
 Z95 = 1.959963984540054  # the normal quantile of a two-sided 95% interval
 NUDGES = (EventKind.NUDGED, EventKind.REMINDED, EventKind.HELD_OUT)
@@ -196,22 +199,22 @@ def compare(events: Iterable[TrailEvent], holdouts: Sequence[Holdout], start: da
         made.sort(key=lambda e: e.occurred_at)
     last = min(end, now - WINDOW)  # a moment counts once its 24 hours are over
 
-    def came_back(learner: int, at: datetime) -> bool:
+    def came_back(learner: int, at: datetime, until: datetime) -> bool:
         times = learning.get(learner, [])
         i = bisect_right(times, at)
-        return i < len(times) and times[i] <= at + WINDOW
+        return i < len(times) and times[i] <= until
 
     def was_active(learner: int, at: datetime) -> bool:
         times = learning.get(learner, [])
         i = bisect_left(times, at - ACTIVE_BEFORE)
         return i < len(times) and times[i] < at
 
-    def arm(label: str, moments: Collection[tuple[int, datetime]]) -> Arm:
-        return Arm(label, len(moments), len({who for who, _ in moments}), sum(came_back(who, at) for who, at in moments))
+    def arm(label: str, moments: Collection[tuple[int, datetime, datetime]]) -> Arm:
+        return Arm(label, len(moments), len({who for who, _, _ in moments}), sum(came_back(*moment) for moment in moments))
 
-    def sent(kind: EventKind) -> list[tuple[int, datetime]]:
+    def sent(kind: EventKind) -> list[tuple[int, datetime, datetime]]:
         return [
-            (who, e.occurred_at)
+            (who, e.occurred_at, e.occurred_at + WINDOW)
             for who, made in offers.items()
             for e in made
             if e.kind == kind and start <= e.occurred_at < last and was_active(who, e.occurred_at)
@@ -226,14 +229,14 @@ def compare(events: Iterable[TrailEvent], holdouts: Sequence[Holdout], start: da
         if h.starts_at >= end or h.ends_at <= start:
             continue
         nudged = [
-            (who, e.occurred_at)
+            (who, e.occurred_at, e.occurred_at + WINDOW)
             for who, made in offers.items()
             if not held_out(who, h)
             for e in made
             if e.kind == EventKind.NUDGED and first <= e.occurred_at < until
         ]
         withheld = [
-            (who, e.occurred_at)
+            (who, e.occurred_at, e.occurred_at + WINDOW)
             for who, made in offers.items()
             for e in made
             if e.kind == EventKind.HELD_OUT and (e.payload or {}).get("holdout") == h.id and first <= e.occurred_at < until
@@ -244,8 +247,9 @@ def compare(events: Iterable[TrailEvent], holdouts: Sequence[Holdout], start: da
 
 def _comparable_days(
     offers: dict[int, list[TrailEvent]], start: datetime, last: datetime, was_active: Callable[[int, datetime], bool]
-) -> list[tuple[int, datetime]]:
-    """(learner, moment) of each comparable day without a nudge (see the module's docstring)."""
+) -> list[tuple[int, datetime, datetime]]:
+    """(learner, moment, end of its window) of each comparable day without a nudge (see the
+    module's docstring): the window ends at the next offer if that comes within 24 hours."""
     found = []
     for who, made in offers.items():
         daily = [e for e in made if e.kind == EventKind.NUDGED]
@@ -259,9 +263,9 @@ def _comparable_days(
             if day.isoweekday() in weekdays and day not in busy_days:
                 at = datetime.combine(day, _time_of_day(daily, day), UTC)
                 i = bisect_right(moments, at)
-                quiet_after = i >= len(moments) or moments[i] > at + WINDOW
-                if start <= at < last and quiet_after and was_active(who, at):
-                    found.append((who, at))
+                until = min(moments[i], at + WINDOW) if i < len(moments) else at + WINDOW
+                if start <= at < last and until - at >= CLEAR and was_active(who, at):
+                    found.append((who, at, until))
             day += timedelta(days=1)
     return found
 

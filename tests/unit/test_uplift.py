@@ -91,6 +91,26 @@ def test_daily_offers_and_reminders_against_comparable_days_without_a_nudge():
     assert early.daily.nudged.units == 2
 
 
+def test_a_comparable_day_ends_at_the_next_offer_and_needs_20_hours_without_one():
+    day, second = timedelta(days=1), timedelta(seconds=1)
+    trail = [
+        learned(4, MONDAY - 7 * day),
+        event(EventKind.NUDGED, 4, MONDAY - 6 * day),  # she is nudged on Tuesdays and Thursdays too
+        event(EventKind.NUDGED, 4, MONDAY - 4 * day),
+        event(EventKind.NUDGED, 4, MONDAY + 5 * second),  # Monday 08:00:05
+        # Tuesday: not nudged, compared at 08:00:05; Wednesday's offer comes 3 seconds sooner
+        # than 24 hours later, and what she does after it is that offer's, not Tuesday's.
+        event(EventKind.NUDGED, 4, MONDAY + 2 * day + 2 * second),
+        learned(4, MONDAY + 2 * day + 3 * second),
+        # Thursday: not nudged; a reminder at 02:00 on Friday leaves 18 hours: not comparable.
+        event(EventKind.REMINDED, 4, MONDAY + 3 * day + timedelta(hours=18)),
+    ]
+    found = compare(trail, [], MONDAY, MONDAY + 4 * day, now=MONDAY + 30 * day)
+    days = found.daily.not_nudged
+    assert (days.units, days.came_back) == (1, 0), "Tuesday only, and she did not come back before Wednesday's offer"
+    assert (found.daily.nudged.units, found.daily.nudged.came_back) == (2, 1)
+
+
 def test_a_holdout_compares_the_nudged_with_the_held_out_inside_its_period():
     holdout = Holdout(7, 0.5, "seed", MONDAY, MONDAY + timedelta(days=10), MONDAY)
     out = [n for n in range(1, 200) if held_out(n, holdout)][:4]

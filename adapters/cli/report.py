@@ -1,4 +1,5 @@
-"""`report --from --to [--csv]`: the programme's numbers for L&D."""
+"""`report --from --to [--csv]`: the programme's numbers for L&D, and whether the nudges worked
+(bot/uplift.py: came back within 24 hours, nudged against not nudged and against a holdout)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from adapters.cli.shared import content_or_report, opened_store
 from bot.config import Settings
 from bot.ports import Store
 from bot.report import Event, Report, build_report
+from bot.uplift import Uplift, measure
 from bot.vocabulary import EventKind
 from content.model import Curriculum
 
@@ -32,7 +34,8 @@ async def show(settings: Settings, first: str, last: str, csv_path: Path | None)
     end = datetime.combine(last_day + timedelta(days=1), time(), UTC)
     async with opened_store(settings) as store:
         result = await programme_report(store, curriculum, start, end)
-    rows = result.rows()
+        uplift = await nudge_uplift(store, start, end, datetime.now(UTC))
+    rows = result.rows() + uplift.rows()
     width = max(len(metric) for metric, _ in rows)
     for metric, value in rows:
         print(f"{metric:<{width}}  {value}")
@@ -51,3 +54,9 @@ async def programme_report(store: Store, curriculum: Curriculum, start: datetime
         for e in trail
     ]
     return build_report(events, curriculum, start, end)
+
+
+async def nudge_uplift(store: Store, start: datetime, end: datetime, now: datetime) -> Uplift:
+    """Did the nudges work: the report's section on them (bot/uplift.py)."""
+    async with store.transaction() as tx:
+        return await measure(tx, start, end, now)

@@ -1,5 +1,6 @@
-"""`status`: learners; due, overdue and delivered nudges; errors; xAPI forwarding; and what this
-machine's delivery journal holds that is not recorded yet."""
+"""`status`: learners; due, overdue and delivered nudges; errors; the holdout (who is held out of
+daily offers, until when); xAPI forwarding; and what this machine's delivery journal holds that
+is not recorded yet."""
 
 from __future__ import annotations
 
@@ -52,8 +53,11 @@ async def journal_status(data_dir: Path) -> str:
 
 async def status(store: Store, *, now: datetime, forwarding: ForwardingStore | None = None) -> str:
     """`status`: learners, and due, overdue and delivered nudges; xAPI forwarding."""
+    from bot import holdout
+
     async with store.transaction() as tx:
         report = await tx.nudges.delivery_status(now)
+        held = await holdout.latest(tx, now)
     learners = ", ".join(f"{count} on {platform}" for platform, count in sorted(report.learners.items())) or "none yet"
     states = report.nudge_states
     lines = [
@@ -66,6 +70,7 @@ async def status(store: Store, *, now: datetime, forwarding: ForwardingStore | N
         + (f"; last error: {report.last_error}" if report.last_error else ""),
         "Next nudge due: " + (f"{report.next_due:%Y-%m-%d %H:%M} UTC" if report.next_due else "none scheduled"),
     ]
+    lines.append(held.summary(now) if held is not None else "Holdout: none (run_bot.py nudges holdout --share 0.1 --days 28 starts one)")
     if report.overdue:
         lines.append("Overdue nudges mean no `run_bot.py serve` is delivering for their platform, or it cannot keep up.")
     if forwarding is not None:

@@ -39,7 +39,7 @@ MIN_HELD_OUT = 128
 HELD_OUT_SHARE = 0.2  # a fifth of the learners
 MIN_LEARNERS = 10  # so that a fifth is two people or more, not one person's habits
 SEED = 16  # the held-out learners are the same each run on the same history
-PAGE = 5000  # trail events read at a time
+EVER, NEVER = datetime(1970, 1, 1, tzinfo=UTC), datetime(3000, 1, 1, tzinfo=UTC)  # the whole trail
 
 Card_ = tuple[int, str]  # (learner id, check key)
 
@@ -92,17 +92,11 @@ def rechecks(answers: Sequence[Answer]) -> int:
 
 
 async def review_history(tx: UnitOfWork) -> History:
-    """Every answer to a check in the trail, read a page at a time."""
+    """Every answer to a check in the trail."""
     cards: dict[Card_, list[Answer]] = {}
-    last = 0
-    while True:
-        page = await tx.trail.after(last, PAGE)
-        if not page:
-            break
-        last = page[-1].id
-        for event in page:
-            if event.kind == EventKind.ANSWERED and event.check_key and event.correct is not None:
-                cards.setdefault((event.learner_id, event.check_key), []).append(Answer(event.occurred_at, bool(event.correct)))
+    for event in await tx.trail.of_kinds([EventKind.ANSWERED], EVER, NEVER):
+        if event.check_key and event.correct is not None:
+            cards.setdefault((event.learner_id, event.check_key), []).append(Answer(event.occurred_at, bool(event.correct)))
     for answers in cards.values():
         answers.sort(key=lambda a: a.at)
     return History(cards)

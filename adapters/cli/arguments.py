@@ -150,6 +150,21 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     matrix.add_argument("--within", type=int, default=30, metavar="DAYS", help="expiring means within this many days (default 30)")
     matrix.add_argument("--csv", dest="as_csv", action="store_true", help="CSV on stdout (formula-safe) instead of a table")
+    mastery = _group(commands, "mastery", "the models behind re-checks and mastery")
+    fit = mastery.add_parser(
+        "optimize",
+        help="fit FSRS's spacing to this organisation's reviews; report default against fitted; apply with --apply",
+        description=(
+            "Fit FSRS's parameters to this organisation's own answers to checks (the fsrs package's optimizer: needs the"
+            " optimizer extra) and report the log loss and RMSE of the default and the fitted parameters on the re-checks of a"
+            " fifth of the learners, kept out of the fit. Nothing changes without --apply, which writes them to"
+            " DATA_DIR/fsrs-parameters.json: the bot schedules each re-check with them from its next answer."
+            " Needs at least 10 learners, 512 re-checks to fit and 128 held out."
+        ),
+    )
+    what = fit.add_mutually_exclusive_group()
+    what.add_argument("--apply", action="store_true", help="use the fitted parameters if they predict the held-out re-checks better")
+    what.add_argument("--reset", action="store_true", help="go back to FSRS's default parameters (fit nothing)")
     db = _group(commands, "db", "the database schema")
     db.add_parser(
         "upgrade",

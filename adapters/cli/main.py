@@ -89,6 +89,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         from adapters.cli import xapi
 
         return asyncio.run(xapi.export_file(settings, args.out))
+    if args.command == "mastery":
+        from adapters.cli import optimize
+
+        return asyncio.run(optimize.optimize(settings, apply=args.apply, reset=args.reset))
     if args.command == "report" and args.report_command == "compliance":
         from adapters.cli import compliance
 

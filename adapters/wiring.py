@@ -21,6 +21,7 @@ from bot.awards import renew_stale_subjects
 from bot.clock import Clock, SystemClock
 from bot.config import ConfigError, Settings, redact_url
 from bot.core import Core
+from bot.mastery import PARAMETERS_FILE, MasteryModel
 from bot.store.database import (
     DatabaseUnusable,
     check_sqlite_folder,
@@ -166,7 +167,9 @@ async def build(settings: Settings, *, clock: Clock | None = None) -> Applicatio
     renewed = await renew_stale_subjects(store, issuer, now=clock.now())
     if renewed:
         log.warning("Signed %d credential(s) again so that they no longer name the learner by a platform id", renewed)
-    core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)
+    # FSRS's parameters: the defaults, or those `mastery optimize --apply` wrote in DATA_DIR (read at each answer).
+    mastery = MasteryModel(parameters_file=settings.data_dir / PARAMETERS_FILE)
+    core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer, mastery=mastery)
     return Application(core=core, curriculum=curriculum, store=store, issuer=issuer, clock=clock, engine=engine)
 
 
@@ -260,7 +263,13 @@ async def wire_serving(settings: Settings, app: Application) -> Serving:
         checks[SLACK] = slack.client.auth_test
         senders[SLACK] = slack.send_to_user
     web = create_app(
-        store=app.store, curriculum=app.curriculum, issuer=app.issuer, clock=app.clock, platform_routers=routers, platform_checks=checks
+        store=app.store,
+        curriculum=app.curriculum,
+        issuer=app.issuer,
+        clock=app.clock,
+        platform_routers=routers,
+        platform_checks=checks,
+        mastery=MasteryModel(parameters_file=settings.data_dir / PARAMETERS_FILE),  # as the bot's (build)
     )
     dispatcher = NudgeDispatcher(
         store=app.store,

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.exceptions import HTTPException
 
 from bot.clock import Clock
+from bot.mastery import MasteryModel
 from bot.ports import Store, StoreUnavailable
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
@@ -47,9 +48,12 @@ def create_app(
     status_list_max_age: timedelta = timedelta(seconds=5),
     platform_routers: Sequence[APIRouter] = (),
     platform_checks: Mapping[str, Check] | None = None,
+    mastery: MasteryModel | None = None,
 ) -> FastAPI:
     """`platform_routers`: the chat platforms' webhook endpoints, served by this same app;
-    `platform_checks`: how /healthz asks each configured platform whether it is reachable."""
+    `platform_checks`: how /healthz asks each configured platform whether it is reachable;
+    `mastery`: the bot's model, so that the dashboard's mastery is the one learners see (FSRS's
+    parameters applied by `mastery optimize`)."""
     templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined))
     app = FastAPI(title="Microbadge", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -61,7 +65,11 @@ def create_app(
     )
     app.include_router(wallet_routes(store=store, curriculum=curriculum, issuer=issuer, clock=clock, templates=templates))
     app.include_router(health_router(store, platform_checks or {}))
-    app.include_router(dashboard_routes(store=store, clock=clock, templates=templates, curriculum=curriculum, public_url=issuer.public_url))
+    app.include_router(
+        dashboard_routes(
+            store=store, clock=clock, templates=templates, curriculum=curriculum, public_url=issuer.public_url, mastery=mastery
+        )
+    )
     app.include_router(
         assignment_routes(store=store, clock=clock, templates=templates, curriculum=curriculum, public_url=issuer.public_url)
     )

@@ -91,11 +91,18 @@ def same_text(given: str, expected: str) -> bool:
 
 
 def dashboard_routes(
-    *, store: Store, clock: Clock, templates: Jinja2Templates, curriculum: Curriculum, public_url: str | None = None
+    *,
+    store: Store,
+    clock: Clock,
+    templates: Jinja2Templates,
+    curriculum: Curriculum,
+    public_url: str | None = None,
+    mastery: MasteryModel | None = None,
 ) -> APIRouter:
-    """`public_url`: where browsers reach the app, when a proxy in front changes the Host header."""
+    """`public_url`: where browsers reach the app, when a proxy in front changes the Host header;
+    `mastery`: the bot's model (FSRS's default parameters when not given)."""
     router = APIRouter()
-    model = MasteryModel()
+    model = mastery or MasteryModel()
     public_host = urlsplit(public_url).netloc if public_url else None
 
     def refused(request: Request, status: int, message: str, *, ways_in: bool = False) -> Response:

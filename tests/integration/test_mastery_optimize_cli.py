@@ -13,12 +13,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.clock import ManualClock
+from bot.config import Settings
 from bot.core import Core
 from bot.mastery import PARAMETERS_FILE, MasteryModel
+from bot.ports import Store
 from bot.store.store import SqlStore
 from content.model import Curriculum
 from tests.conftest import FIXTURE_CONTENT, PROJECT_DIR
-from tests.review_histories import population, seed
+from tests.review_histories import faster_forgetting, population, seed
 from tests.support import Chat
 from tests.unit.test_spacing import needs_optimizer
 
@@ -34,7 +36,7 @@ def optimize(database_url: str, data: Path, *args: str) -> subprocess.CompletedP
     )
 
 
-async def second_interval(core: Core, store: SqlStore, clock: ManualClock, user: str) -> timedelta:
+async def second_interval(core: Core, store: Store, clock: ManualClock, user: str) -> timedelta:
     """A learner takes the first lesson (right), comes back when its checks are due and answers
     them right again: how long until the bot asks them a third time."""
     chat = Chat(core, user)
@@ -124,3 +126,18 @@ async def test_bad_input_is_a_clear_line_without_a_traceback(database_url: str, 
 
     reset = optimize(database_url, data, "--reset")
     assert reset.returncode == 0 and not (data / PARAMETERS_FILE).exists()
+
+
+async def test_the_bot_as_started_reads_the_applied_parameters_from_data_dir(database_url: str, clock: ManualClock, tmp_path: Path):
+    """`serve` and the console build the bot with adapters.wiring.build: its model reads DATA_DIR's file."""
+    from adapters.wiring import build
+
+    data = tmp_path / "data"
+    env = {"DATABASE_URL": database_url, "CONTENT_DIR": str(FIXTURE_CONTENT), "DATA_DIR": str(data)}
+    app = await build(Settings.from_env(env), clock=clock)
+    try:
+        by_default = await second_interval(app.core, app.store, clock, "ana")
+        (data / PARAMETERS_FILE).write_text(json.dumps({"parameters": faster_forgetting()}), encoding="utf-8")
+        assert await second_interval(app.core, app.store, clock, "bo") < by_default
+    finally:
+        await app.engine.dispose()

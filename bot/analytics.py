@@ -184,8 +184,9 @@ def review(record: AnalyticsRecord, curriculum: Curriculum | None, *, now: datet
     """Every figure, from the store's bulk read and the content as loaded now."""
     sessions = {s.id: s for s in record.sessions}
     steps = _steps_by_wording(record.sessions)
+    shown = {s.id: {str(step["key"]): wording_of_step(step) for step in s.steps if step.get("type") == "check"} for s in record.sessions}
     answers = sorted(record.answers, key=lambda a: (a.at, a.id))
-    worded = [(a, _wording(a, sessions)) for a in answers]
+    worded = [(a, _wording(a, shown)) for a in answers]
     return Review(
         items=_items(worded, sessions, record.card_views, steps, curriculum),
         skills=_skills(answers, sessions, curriculum, model or MasteryModel()),
@@ -193,15 +194,13 @@ def review(record: AnalyticsRecord, curriculum: Curriculum | None, *, now: datet
     )
 
 
-def _wording(answer: AnswerRecord, sessions: dict[int, SessionRecord]) -> str:
+def _wording(answer: AnswerRecord, shown: dict[int, dict[str, str]]) -> str:
+    """The answer's own record of its wording, else its session's snapshot's, else "" (unknown)."""
     if answer.wording:
         return answer.wording
-    session = sessions.get(answer.session_id) if answer.session_id is not None else None
-    if session is not None:
-        for step in session.steps:
-            if step.get("type") == "check" and step.get("key") == answer.check_key:
-                return wording_of_step(step)
-    return ""
+    if answer.session_id is None:
+        return ""
+    return shown.get(answer.session_id, {}).get(answer.check_key, "")
 
 
 def _steps_by_wording(sessions: Iterable[SessionRecord]) -> dict[tuple[str, str], dict[str, Any]]:
@@ -347,6 +346,9 @@ def _skills(
     """Each re-check (an answer to a check the learner answered before) with FSRS's predicted
     retrievability just before it, replaying the learner's answers to that check as the bot did."""
     cards: dict[tuple[int, str], tuple[str, datetime]] = {}
+    left: dict[tuple[int, str], int] = defaultdict(int)  # answers still to come: the last one needs no replay
+    for answer in answers:
+        left[(answer.learner_id, answer.check_key)] += 1
     by_skill: dict[str, list[tuple[float, bool, float]]] = defaultdict(list)  # (days, recalled, predicted)
     for answer in answers:
         memory = (answer.learner_id, answer.check_key)
@@ -357,8 +359,10 @@ def _skills(
             predicted = model.recall(card, answer.at)
             for skill in _skills_of(answer.check_key, sessions, curriculum, answer.session_id):
                 by_skill[skill].append((gap, answer.correct, predicted))
-        reviewed = model.review(held[0] if held else None, correct=answer.correct, at=answer.at)
-        cards[memory] = (reviewed.card_json, answer.at)
+        left[memory] -= 1
+        if left[memory]:
+            reviewed = model.review(held[0] if held else None, correct=answer.correct, at=answer.at)
+            cards[memory] = (reviewed.card_json, answer.at)
     curves = []
     for skill, rechecks in sorted(by_skill.items()):
         days: dict[int, list[tuple[bool, float]]] = defaultdict(list)

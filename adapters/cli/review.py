@@ -43,6 +43,7 @@ def description() -> str:
 
 async def show(settings: Settings, folder: Path | None, csv_path: Path | None) -> int:
     from bot.analytics import findings, item_table, review
+    from bot.mastery import PARAMETERS_FILE, MasteryModel
     from bot.spreadsheet import write_rows
     from content.loader import load_curriculum
 
@@ -56,7 +57,10 @@ async def show(settings: Settings, folder: Path | None, csv_path: Path | None) -
     curriculum = loaded.curriculum
     async with opened_store(settings) as store, store.transaction() as tx:
         record = await tx.analytics.record()
-    result = review(record, curriculum, now=datetime.now(UTC))
+    # FSRS's predictions with the parameters the bot schedules with now (`mastery optimize --apply`
+    # may have fitted them), so the forgetting curve is set beside what the bot expects.
+    model = MasteryModel(parameters_file=settings.data_dir / PARAMETERS_FILE)
+    result = review(record, curriculum, now=datetime.now(UTC), model=model)
     found = findings(result, curriculum)
     for finding in found:
         print(finding)

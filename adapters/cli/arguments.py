@@ -111,6 +111,18 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
         ),
     )
     assignments_import.add_argument("file", type=Path, help="the CSV file (UTF-8, comma-separated)")
+    nudges = _group(commands, "nudges", "the messages the bot starts")
+    holdout = nudges.add_parser(
+        "holdout",
+        help="hold a random share of learners out of daily offers for a while, to measure the uplift",
+        description="Hold a random, stable share of learners out of the daily lesson offer (and its reminders) for a "
+        "number of days, from now, so that `report` measures what the nudge does: nudged against held out, with a "
+        "95% interval. Assignment notices, overdue reminders and escalations still go to everyone. One holdout at a "
+        "time. Without options: the running (or latest) holdout, until when, and who it holds out.",
+    )
+    holdout.add_argument("--share", type=float, metavar="S", help="the share of learners held out, above 0 and at most 0.5 (0.1 = 10%%)")
+    holdout.add_argument("--days", type=int, metavar="N", help="how long, in days (1-366)")
+    holdout.add_argument("--end", action="store_true", help="end the running holdout now")
     xapi = _group(commands, "xapi", "the learning record as xAPI statements")
     xapi_export = xapi.add_parser(
         "export",

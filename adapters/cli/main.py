@@ -85,6 +85,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         from adapters.cli import assignments
 
         return asyncio.run(assignments.import_file(settings, args.file))
+    if args.command == "nudges":
+        from adapters.cli import holdout
+
+        return asyncio.run(holdout.command(settings, args.share, args.days, args.end))
     if args.command == "xapi":
         from adapters.cli import xapi
 

@@ -12,6 +12,7 @@
     microbadge xapi export OUT             # the learning record as xAPI statements (JSON lines)
     microbadge report --from D --to D [--csv F]   # the programme's numbers for L&D
     microbadge report compliance [--as-of D] [--team T | --role R] [--csv]   # who holds what required
+    microbadge nudges holdout [--share S --days N | --end]   # hold a share out of daily offers: the uplift
     microbadge dashboard link PERSON       # a one-time dashboard sign-in link (admins)
 
 `python run_bot.py ...` in a checkout is the same command line. Configuration comes from

@@ -22,8 +22,8 @@ from bot.config import Settings
 from bot.mastery import PARAMETERS_FILE, ParametersUnusable, read_parameters
 
 MISSING = (
-    "mastery optimize needs the fsrs optimizer, which runs on PyTorch: pip install 'microbadge[optimizer]'"
-    " (after 'pip install torch' from https://pytorch.org for a CPU-only build). Nothing changed."
+    "mastery optimize needs the fsrs optimizer, which runs on PyTorch: install PyTorch (a CPU-only build is enough,"
+    " https://pytorch.org), then pip install 'microbadge[optimizer]'. Nothing changed."
 )
 
 

@@ -141,3 +141,27 @@ async def test_the_bot_as_started_reads_the_applied_parameters_from_data_dir(dat
         assert await second_interval(app.core, app.store, clock, "bo") < by_default
     finally:
         await app.engine.dispose()
+
+
+WITHOUT_TORCH = """
+import importlib.util, sys
+found = importlib.util.find_spec
+importlib.util.find_spec = lambda name, *rest: None if name == "torch" else found(name, *rest)  # as if not installed
+from adapters.cli.main import command_line
+sys.argv = ["run_bot.py", "mastery", "optimize", "--apply"]
+command_line()
+"""
+
+
+def without_torch(database_url: str, data: Path) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "DATABASE_URL": database_url, "CONTENT_DIR": str(FIXTURE_CONTENT), "DATA_DIR": str(data)}
+    return subprocess.run([sys.executable, "-c", WITHOUT_TORCH], capture_output=True, text=True, env=env, cwd=PROJECT_DIR, timeout=120)
+
+
+async def test_without_the_optimizer_extra_it_says_what_to_install(store: SqlStore, database_url: str, tmp_path: Path):
+    data = tmp_path / "data"
+    await seed(store, population(60, 6))
+    ran = without_torch(database_url, data)
+    assert ran.returncode == 1 and ran.stdout == "" and "Traceback" not in ran.stderr
+    assert ran.stderr.strip().endswith("then pip install 'microbadge[optimizer]'. Nothing changed.")
+    assert not (data / PARAMETERS_FILE).exists()

@@ -14,6 +14,7 @@
     microbadge report compliance [--as-of D] [--team T | --role R] [--csv]   # who holds what required
     microbadge nudges holdout [--share S --days N | --end]   # hold a share out of daily offers: the uplift
     microbadge dashboard link PERSON       # a one-time dashboard sign-in link (admins)
+    microbadge mastery optimize [--apply | --reset]   # fit FSRS's spacing to this organisation's reviews
 
 `python run_bot.py ...` in a checkout is the same command line. Configuration comes from
 environment variables (DATABASE_URL, CONTENT_DIR, DATA_DIR); see README. A setting that cannot be

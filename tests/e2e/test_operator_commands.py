@@ -74,6 +74,7 @@ HELP = {
     ("xapi",): ["    export    write every statement to a JSON lines file"],
     ("db",): ["    upgrade   create or upgrade the schema (also done on start)"],
     ("dashboard",): ["    link      print a one-time sign-in link for a manager or admin"],
+    ("mastery",): ["    optimize  fit FSRS's spacing to this organisation's reviews; report default against fitted; apply with --apply"],
     ("credentials",): [
         "    revoke    revoke a credential (flips its status list bit)",
         "    rotate-key",

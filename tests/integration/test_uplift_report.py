@@ -9,16 +9,21 @@ import os
 import re
 import subprocess
 import sys
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from adapters.cli.holdout import holdout_command
 from adapters.cli.report import nudge_uplift
 from bot import holdout
+from bot.events import LearnerRef
+from bot.nudges import NudgeDispatcher
 from bot.ports import Store
 from bot.records import Holdout, TrailEvent
-from bot.uplift import held_out, newcombe
+from bot.uplift import held_out, measure, newcombe
 from bot.vocabulary import EventKind
+from tests.integration.test_programme_nudges import Outbox, crew
+from tests.support import found
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 START = datetime(2026, 11, 2, 8, 0, tzinfo=UTC)  # a Monday
@@ -91,6 +96,41 @@ async def test_the_report_section_from_a_seeded_trail(store):
     shown_text = await holdout_command(store, share=None, days=None, end=False, now=START + 3 * DAY)
     assert shown_text.splitlines()[0].startswith(f"Holdout {made.id} ended on 2026-11-04 08:00 UTC (from 2026-11-02 08:00 UTC): 50%")
     assert "It held out:\n  Learner 0 (telegram 100)\n  Learner 1 (telegram 101)\n" in shown_text
+
+
+def crew_and_max() -> list[LearnerRef]:
+    return [*(LearnerRef("telegram", f"u{i}") for i in range(6)), LearnerRef("telegram", "max")]
+
+
+async def test_two_workers_hold_the_held_out_out_of_daily_offers_and_still_remind_them_of_overdue_work(core, store, clock):
+    await crew(core, store, clock, 6)  # in Berlin, Deckhand due Monday 2 March, Max (Tokyo) their manager
+    async with store.transaction() as tx:
+        ids = [found(await tx.learners.find(user.platform, user.user_id)).id for user in crew_and_max()]
+        for n in range(1000):
+            probe = Holdout(0, 0.5, f"seed-{n}", START, START, START)
+            if [held_out(i, probe) for i in ids] == [True, True, False, False, False, False, False]:  # Max is not held out
+                break
+        made = await holdout.start(tx, share=0.5, days=28, now=clock.now(), seed=probe.seed)
+    outbox = Outbox(clock)
+    workers = [NudgeDispatcher(store=store, core=core, clock=clock, senders={"telegram": outbox.send}, worker=f"w{i}") for i in range(2)]
+    for _ in range(24 * 8):  # to Tuesday 10 March
+        clock.advance(hours=1)
+        for w in workers:
+            await w.run_round()
+    offers = Counter(user for user, text, _ in outbox.sent if text.startswith("⏰ 5-minute lesson"))
+    reminders = Counter(user for user, text, _ in outbox.sent if text.startswith("⏰ **"))
+    assert offers["u0"] == offers["u1"] == 0 and all(offers[f"u{i}"] > 0 for i in range(2, 6))
+    assert reminders == {f"u{i}": 2 for i in range(6)}, "overdue reminders go to the held out too"
+    assert len([text for user, text, _ in outbox.sent if user == "max" and text.startswith("⚠️")]) >= 1
+    async with store.transaction() as tx:
+        withheld = await tx.trail.of_kinds((EventKind.HELD_OUT,), START - 365 * DAY, clock.now())
+        assert {e.learner_id for e in withheld} == set(ids[:2]) and {e.payload["holdout"] for e in withheld} == {made.id}
+        assert Counter(e.learner_id for e in withheld) == {ids[0]: 3, ids[1]: 3}, "Wed, Fri, Mon: then as good as dormant"
+        result = await measure(tx, made.starts_at, clock.now(), clock.now() + 2 * DAY)
+    [counted] = result.holdouts
+    assert (counted.comparison.not_nudged.units, counted.comparison.not_nudged.learners) == (6, 2)
+    nudged = counted.comparison.nudged
+    assert (nudged.units, nudged.learners) == (15, 5), "four of the crew and Max, three offers each (then dormant): alike"
 
 
 def run_bot(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:

@@ -140,7 +140,7 @@ class Comparison:
 @dataclass(frozen=True)
 class HoldoutResult:
     holdout: Holdout
-    start: datetime  # the part of the holdout inside the report's period
+    start: datetime  # the part of the holdout counted: inside the report's period, 24 hours over
     end: datetime
     comparison: Comparison
 
@@ -171,7 +171,12 @@ class Uplift:
             name = f"holdout {h.id}"
             rows += [
                 (name, f"{h.share:.0%} of learners without daily offers, {_day(h.starts_at)} to {_day(h.ends_at)}"),
-                (f"{name}: counted", f"{_day(result.start)} to {_day(result.end)}"),
+                (
+                    f"{name}: counted",
+                    f"{_day(result.start)} to {_day(result.end)}"
+                    if result.end > result.start
+                    else "nothing yet (a day counts once its 24 hours are over)",
+                ),
                 (f"{name}: nudged", result.comparison.nudged.describe()),
                 (f"{name}: held out", result.comparison.not_nudged.describe()),
                 (f"{name}: uplift", result.comparison.describe()),
@@ -241,7 +246,7 @@ def compare(events: Iterable[TrailEvent], holdouts: Sequence[Holdout], start: da
             for e in made
             if e.kind == EventKind.HELD_OUT and (e.payload or {}).get("holdout") == h.id and first <= e.occurred_at < until
         ]
-        results.append(HoldoutResult(h, first, min(end, h.ends_at), Comparison(arm("nudged", nudged), arm("held out", withheld))))
+        results.append(HoldoutResult(h, first, max(first, until), Comparison(arm("nudged", nudged), arm("held out", withheld))))
     return Uplift(start, end, daily, reminders, tuple(results))
 
 

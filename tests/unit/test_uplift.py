@@ -145,6 +145,10 @@ def test_a_holdout_compares_the_nudged_with_the_held_out_inside_its_period():
     # A report for a period the holdout does not touch leaves it out.
     later = compare(trail, [holdout], MONDAY + timedelta(days=20), MONDAY + timedelta(days=28), now=MONDAY + timedelta(days=40))
     assert later.holdouts == ()
+    # Half a day into it, nothing can be counted yet.
+    early = compare(trail, [holdout], MONDAY, MONDAY + timedelta(days=28), now=MONDAY + timedelta(hours=12))
+    assert dict(early.rows())["holdout 7: counted"] == "nothing yet (a day counts once its 24 hours are over)"
+    assert early.holdouts[0].comparison.nudged.units == 0
 
 
 def test_who_a_holdout_holds_out_is_stable_and_near_its_share():

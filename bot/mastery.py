@@ -81,7 +81,7 @@ class MasteryModel:
             try:
                 found = os.stat(self._file)
                 seen: tuple[int, int, int] | None = (found.st_ino, found.st_mtime_ns, found.st_size)
-            except FileNotFoundError:
+            except OSError:  # none (the defaults); one that cannot be looked at never stops an answer
                 seen = None
             if seen != self._seen:
                 self._seen = seen

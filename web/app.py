@@ -28,6 +28,7 @@ from web.routes_assignments import assignment_routes
 from web.routes_compliance import compliance_routes
 from web.routes_credentials import credential_routes
 from web.routes_issuer import issuer_routes
+from web.routes_review import review_routes
 from web.routes_transcript import transcript_routes
 from web.routes_wallet import wallet_routes
 
@@ -74,6 +75,7 @@ def create_app(
         assignment_routes(store=store, clock=clock, templates=templates, curriculum=curriculum, public_url=issuer.public_url)
     )
     app.include_router(compliance_routes(store=store, clock=clock, templates=templates, curriculum=curriculum))
+    app.include_router(review_routes(store=store, clock=clock, templates=templates, curriculum=curriculum, mastery=mastery))
     app.include_router(landing_routes(templates=templates, issuer=issuer))
     for router in platform_routers:
         app.include_router(router)

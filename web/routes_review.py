@@ -65,7 +65,7 @@ class ItemRow:
     final: str
     discrimination: str
     median_seconds: str
-    recall: tuple[tuple[str, str], ...]  # (window, "80% of 120" or "")
+    recall: tuple[tuple[str, str], ...]  # (window, "80% (120)": the share right and the re-checks, or "")
 
 
 @dataclass(frozen=True)
@@ -204,7 +204,7 @@ def item_rows(result: Review, curriculum: Curriculum) -> list[ItemRow]:
                     final=pct(item.final_rate),
                     discrimination="" if item.discrimination is None else f"{item.discrimination:.2f}",
                     median_seconds="" if item.median_seconds is None else f"{item.median_seconds:.0f} s",
-                    recall=tuple((r.window, f"{pct(r.rate)} of {r.rechecks}" if r.rate is not None else "") for r in item.recall),
+                    recall=tuple((r.window, f"{pct(r.rate)} ({r.rechecks})" if r.rate is not None else "") for r in item.recall),
                 )
             )
     return rows

@@ -117,9 +117,9 @@ async def test_an_admin_sees_the_findings_content_review_prints(client: httpx.As
 
     download = await client.get(f"{PAGE}.csv")
     assert download.status_code == 200 and download.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(download.text)))
-    assert len(rows) == 31, "30 checks in their current wording, and work-orders:1 in its earlier one"
-    assert next(r for r in rows if r["check"] == FAIL and r["current"] == "yes")["first_try_correct"] == "0.0"
+    table = list(csv.DictReader(io.StringIO(download.text)))
+    assert len(table) == 31, "30 checks in their current wording, and work-orders:1 in its earlier one"
+    assert next(r for r in table if r["check"] == FAIL and r["current"] == "yes")["first_try_correct"] == "0.0"
 
 
 async def test_only_admins_see_it(client: httpx.AsyncClient, people: Organisation):

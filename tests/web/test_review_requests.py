@@ -103,7 +103,8 @@ async def test_an_admin_sees_the_findings_content_review_prints(client: httpx.As
     curve = re.search(rf'<section class="curve" id="curve-{DECAYING}".*?</section>', page.text, re.S)
     assert curve
     assert re.search(
-        r'<svg class="curve-chart" role="img" aria-labelledby="curve-troubleshooting-title curve-troubleshooting-desc"', curve.group(0)
+        r'<svg class="curve-chart" role="img" aria-labelledby="curve-troubleshooting-title" aria-describedby="curve-troubleshooting-desc"',
+        curve.group(0),
     )
     desc = text(re.search(r"<desc[^>]*>(.*?)</desc>", curve.group(0), re.S).group(1))  # type: ignore[union-attr]
     assert desc.startswith(f"Recall of {sample.skills[DECAYING].name} by days since the last review.") and "FSRS predicted" in desc

@@ -58,7 +58,7 @@ def curve_chart(curve: SkillCurve, name: str) -> CurveChart:
         return round(TOP + plot_h * (1 - share), 1)
 
     marks = tuple(Mark(p.days, p.rechecks, p.observed, p.predicted, x(p.days), y(p.observed), y(p.predicted)) for p in curve.points)
-    ticks = [d for d in DAY_TICKS if d <= span]
+    ticks = sorted({d for d in DAY_TICKS if d <= span} | {m.days for m in marks})  # the curve's own days named too
     # Keep the day ticks apart: 1 next to 0 collides when the axis is long.
     spaced: list[int] = []
     for day in ticks:

@@ -30,10 +30,11 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from statistics import median
 from typing import Any
@@ -183,8 +184,7 @@ def recall_window(days: float) -> str | None:
 def review(record: AnalyticsRecord, curriculum: Curriculum | None, *, now: datetime, model: MasteryModel | None = None) -> Review:
     """Every figure, from the store's bulk read and the content as loaded now."""
     sessions = {s.id: s for s in record.sessions}
-    steps = _steps_by_wording(record.sessions)
-    shown = {s.id: {str(step["key"]): wording_of_step(step) for step in s.steps if step.get("type") == "check"} for s in record.sessions}
+    shown, steps = _wordings_shown(record.sessions)
     answers = sorted(record.answers, key=lambda a: (a.at, a.id))
     worded = [(a, _wording(a, shown)) for a in answers]
     return Review(
@@ -203,13 +203,26 @@ def _wording(answer: AnswerRecord, shown: dict[int, dict[str, str]]) -> str:
     return shown.get(answer.session_id, {}).get(answer.check_key, "")
 
 
-def _steps_by_wording(sessions: Iterable[SessionRecord]) -> dict[tuple[str, str], dict[str, Any]]:
+def _wordings_shown(
+    sessions: Iterable[SessionRecord],
+) -> tuple[dict[int, dict[str, str]], dict[tuple[str, str], dict[str, Any]]]:
+    """Per session, the wording of each check it showed (by key); and a step of each (key, wording)
+    pair. Sessions that share their snapshot (the store reads each distinct one once) are hashed once."""
+    shown: dict[int, dict[str, str]] = {}
     found: dict[tuple[str, str], dict[str, Any]] = {}
+    by_snapshot: dict[int, dict[str, str]] = {}
     for session in sessions:
-        for step in session.steps:
-            if step.get("type") == "check":
-                found.setdefault((str(step["key"]), wording_of_step(step)), step)
-    return found
+        wordings = by_snapshot.get(id(session.steps))
+        if wordings is None:
+            wordings = {}
+            for step in session.steps:
+                if step.get("type") == "check":
+                    key, wording = str(step["key"]), wording_of_step(step)
+                    wordings[key] = wording
+                    found.setdefault((key, wording), step)
+            by_snapshot[id(session.steps)] = wordings
+        shown[session.id] = wordings
+    return shown, found
 
 
 def _items(
@@ -226,6 +239,7 @@ def _items(
     first_by_learner: dict[int, dict[str, bool]] = defaultdict(dict)
     for answer, _ in worded:
         first_by_learner[answer.learner_id].setdefault(answer.check_key, answer.correct)
+    first_totals = {learner: (sum(firsts.values()), len(firsts)) for learner, firsts in first_by_learner.items()}
     seconds = _answer_seconds([a for a, _ in worded], sessions, card_views)
     items = []
     for (key, wording), group in sorted(groups.items()):
@@ -241,7 +255,7 @@ def _items(
         else:
             width = max((max(a.choices, default=-1) for a in group), default=-1) + 1
             question, options, right = "", tuple("" for _ in range(width)), frozenset()
-        items.append(_item(key, wording, current, question, options, right, group, first_by_learner, seconds))
+        items.append(_item(key, wording, current, question, options, right, group, first_by_learner, first_totals, seconds))
     return tuple(items)
 
 
@@ -254,6 +268,7 @@ def _item(
     right: frozenset[int],
     group: list[AnswerRecord],
     first_by_learner: dict[int, dict[str, bool]],
+    first_totals: dict[int, tuple[int, int]],
     seconds: dict[int, float],
 ) -> ItemStats:
     first: dict[int, AnswerRecord] = {}
@@ -278,10 +293,10 @@ def _item(
     correct: list[bool] = []
     rests: list[float] = []
     for answer in firsts:
-        others = [c for other, c in first_by_learner[answer.learner_id].items() if other != key]
-        if others:
+        total, answered = first_totals[answer.learner_id]
+        if answered > 1:  # the other checks' first tries: this one's (in any wording) left out
             correct.append(answer.correct)
-            rests.append(sum(others) / len(others))
+            rests.append((total - first_by_learner[answer.learner_id][key]) / (answered - 1))
     times = [seconds[a.id] for a in group if a.id in seconds]
     return ItemStats(
         check_key=key,
@@ -321,9 +336,10 @@ def _answer_seconds(
     for answer in answers:
         if answer.session_id is None:
             continue
-        before = [t for t in marks[answer.session_id] if t < answer.at]
+        times = marks[answer.session_id]
+        before = bisect_left(times, answer.at)  # the marks strictly before the answer
         if before:
-            found[answer.id] = (answer.at - before[-1]).total_seconds()
+            found[answer.id] = (answer.at - times[before - 1]).total_seconds()
     return found
 
 
@@ -345,24 +361,33 @@ def _skills(
 ) -> tuple[SkillCurve, ...]:
     """Each re-check (an answer to a check the learner answered before) with FSRS's predicted
     retrievability just before it, replaying the learner's answers to that check as the bot did."""
-    cards: dict[tuple[int, str], tuple[str, datetime]] = {}
+    replay = _Replay(model)
+    cards: dict[tuple[int, str], tuple[int, datetime]] = {}  # (learner, check) -> (its history's state, last answer)
     left: dict[tuple[int, str], int] = defaultdict(int)  # answers still to come: the last one needs no replay
     for answer in answers:
         left[(answer.learner_id, answer.check_key)] += 1
+    skills_of: dict[str, tuple[str, ...]] = {}
     by_skill: dict[str, list[tuple[float, bool, float]]] = defaultdict(list)  # (days, recalled, predicted)
     for answer in answers:
         memory = (answer.learner_id, answer.check_key)
         held = cards.get(memory)
+        whole = 0
         if held is not None:
-            card, last = held
-            gap = (answer.at - last).total_seconds() / 86400
-            predicted = model.recall(card, answer.at)
-            for skill in _skills_of(answer.check_key, sessions, curriculum, answer.session_id):
+            state, last = held
+            elapsed = answer.at - last
+            whole = elapsed.days
+            gap = elapsed.total_seconds() / 86400
+            predicted = replay.recall(state, whole)
+            skills = skills_of.get(answer.check_key)
+            if skills is None:
+                skills = _skills_of(answer.check_key, sessions, curriculum, answer.session_id)
+                if curriculum is not None and curriculum.lessons.get(answer.check_key.rpartition(":")[0]) is not None:
+                    skills_of[answer.check_key] = skills  # the content's, whatever the session
+            for skill in skills:
                 by_skill[skill].append((gap, answer.correct, predicted))
         left[memory] -= 1
         if left[memory]:
-            reviewed = model.review(held[0] if held else None, correct=answer.correct, at=answer.at)
-            cards[memory] = (reviewed.card_json, answer.at)
+            cards[memory] = (replay.review(held[0] if held else None, answer.correct, whole), answer.at)
     curves = []
     for skill, rechecks in sorted(by_skill.items()):
         days: dict[int, list[tuple[bool, float]]] = defaultdict(list)
@@ -387,6 +412,43 @@ def _skills(
             )
         )
     return tuple(curves)
+
+
+class _Replay:
+    """FSRS's replay of a learner's answers to a check, shared between histories that are the same
+    to FSRS. The scheduler counts whole days: the card after a history of answers depends only on
+    each answer's rating and the whole days since the one before, and its retrievability on the
+    whole days since the last. So each distinct history (a state, numbered) is replayed once, on a
+    timeline of whole days, through the model's own review and recall: the figures are the ones
+    the bot's replay gives, at a fraction of the calls."""
+
+    START = datetime(2000, 1, 1, tzinfo=UTC)
+
+    def __init__(self, model: MasteryModel) -> None:
+        self._model = model
+        self._states: dict[tuple[int | None, bool, int], int] = {}
+        self._cards: list[tuple[str, datetime]] = []  # state -> (card, when its last review was, on the timeline)
+        self._recalls: dict[tuple[int, int], float] = {}
+
+    def review(self, state: int | None, correct: bool, days: int) -> int:
+        """The state after an answer `days` whole days after the previous one (state None: the first)."""
+        key = (state, correct, days)
+        found = self._states.get(key)
+        if found is None:
+            card, at = self._cards[state] if state is not None else (None, self.START)
+            at += timedelta(days=days)
+            found = self._states[key] = len(self._cards)
+            self._cards.append((self._model.review(card, correct=correct, at=at).card_json, at))
+        return found
+
+    def recall(self, state: int, days: int) -> float:
+        """FSRS's retrievability `days` whole days after the state's last review."""
+        key = (state, days)
+        found = self._recalls.get(key)
+        if found is None:
+            card, at = self._cards[state]
+            found = self._recalls[key] = self._model.recall(card, at + timedelta(days=days))
+        return found
 
 
 def _lessons(sessions: Iterable[SessionRecord], now: datetime) -> tuple[LessonStats, ...]:

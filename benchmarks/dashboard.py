@@ -26,7 +26,15 @@ with an overdue cell; otherwise it stops without figures. Each matrix request is
 after a baseline query (`SELECT count(*) FROM events`), alternately, so that the machine's load
 weighs on both.
 
+`content review` (the function `run_bot.py content review` calls: the store read, every figure and
+finding) is timed on PostgreSQL after the pages, on answer histories seeded within the same events
+(benchmarks/review_seed.py: lesson answers with choices, sessions and wordings, re-checks 2 and 9
+days after a lesson, planted findings), each run right after a baseline query. Before timing,
+the run checks the review saw every seeded answer, all 30 checks in their current wording, and
+printed exactly the planted findings; otherwise it stops without figures. The aim: under 2 s.
+
     python benchmarks/dashboard.py                  # ~3-4 minutes, PostgreSQL and SQLite
+    python benchmarks/dashboard.py --only review    # the content review alone (PostgreSQL)
     python benchmarks/dashboard.py --learners 2000 --events 200000 --requests 20   # a quick run
 """
 
@@ -34,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import io
 import json
@@ -56,10 +65,13 @@ import httpx
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
+from adapters.cli import review as review_command
 from benchmarks.compliance_seed import load, matrix_curriculum, programme_rows, seed_sqlite_base
-from benchmarks.support import drop_postgres, fresh_postgres, load_shipped_curriculum, percentile
+from benchmarks.review_seed import expected_findings, finding_kind, seed_answers
+from benchmarks.support import CONTENT, drop_postgres, fresh_postgres, load_shipped_curriculum, percentile
 from bot.assignments import Standing
 from bot.clock import ManualClock
+from bot.config import Settings
 from bot.store.database import create_engine, create_sessionmaker, normalize_url
 from bot.store.migrate import upgrade_async
 from bot.store.store import SqlStore
@@ -390,6 +402,82 @@ async def measure_matrix(
     return results, cells
 
 
+# --- content review (benchmarks/review_seed.py) ---------------------------------------------------
+REVIEW_AIM_MS = 2000
+REVIEW_PAGE = "/dashboard/review"
+
+
+async def run_review(settings: Settings) -> tuple[str, str]:
+    """`content review` as the command runs it; what it printed on stdout and stderr."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        status = await review_command.show(settings, None, None)
+    if status != 0:
+        raise SystemExit(f"content review exited {status}: {err.getvalue()}")
+    return out.getvalue(), err.getvalue()
+
+
+async def measure_review(
+    url: str, curriculum: Curriculum, counts: dict[str, int], runs: int, now: datetime
+) -> tuple[str, list[tuple[str, list[float], list[float]]]]:
+    """The review's runs, each timed right after the baseline query, once it is seen to do the work."""
+    engine = create_engine(url)
+    try:
+
+        async def count_events() -> None:
+            async with engine.connect() as connection:
+                await connection.execute(text("SELECT count(*) FROM events"))
+
+        with tempfile.TemporaryDirectory() as folder:
+            settings = Settings(
+                database_url=url,
+                content_dir=CONTENT,
+                data_dir=Path(folder),
+                keys_dir=Path(folder) / "keys",
+                host="127.0.0.1",
+                port=8000,
+                public_url=None,
+                issuer_name="Benchmark Academy",
+            )
+            printed, summary = await run_review(settings)
+            found = {finding_kind(line) for line in printed.splitlines() if line}
+            expected = expected_findings(curriculum)
+            checks = sum(len(lesson.checks) for lesson in curriculum.lessons_in_order())
+            wanted = f"{len(expected)} warning(s); {counts['answers']} answers, {checks} checks answered in their current wording."
+            if found != expected or len(printed.splitlines()) != len(expected) or wanted not in summary:
+                raise SystemExit(
+                    "content review did not do the work it reports:\n"
+                    f"expected: {wanted}\n{sorted(expected)}\nprinted: {summary.strip()}\n{printed}"
+                )
+
+            async def review_once() -> None:
+                await run_review(settings)
+
+            mine, base = await interleaved(review_once, count_events, runs)
+            results = [("`content review` (the command's function: store read, figures, findings)", mine, base)]
+            # The L&D page (admins): the same figures, laid out; checked to show them first.
+            keys = KeyStore(Path(folder) / "page-keys")
+            issuer = IssuerIdentity.create(
+                key=keys.load_or_create(), retired=(), name="Benchmark Academy", public_url=None, local_url="http://127.0.0.1:8000"
+            )
+            app = create_app(store=SqlStore(create_sessionmaker(engine)), curriculum=curriculum, issuer=issuer, clock=ManualClock(now))
+            async with httpx.AsyncClient(
+                transport=httpx.ASGITransport(app=app), base_url="http://bench", cookies={"mb_session": ADMIN_TOKEN}
+            ) as client:
+                page = await client.get(REVIEW_PAGE)
+                shown = page.text.count("<li>warning: ")
+                if page.status_code != 200 or f"from {counts['answers']:,} answers" not in page.text or shown != len(expected):
+                    raise SystemExit(
+                        f"{REVIEW_PAGE} did not show the review: HTTP {page.status_code}, {shown} warnings"
+                        f" (expected {len(expected)} from {counts['answers']:,} answers)"
+                    )
+                page_times, page_base = await interleaved(partial(get_ok, client, REVIEW_PAGE, "admin"), count_events, runs)
+                results.append((f"{REVIEW_PAGE} (admin)", page_times, page_base))
+            return summary.strip(), results
+    finally:
+        await engine.dispose()
+
+
 STATUSES_NOW = (Standing.VALID, Standing.EXPIRING, Standing.EXPIRED, Standing.OVERDUE, Standing.IN_PROGRESS, Standing.NOT_STARTED)
 STATUSES_THEN = (Standing.VALID, Standing.OVERDUE, Standing.NOT_STARTED)
 
@@ -432,11 +520,13 @@ async def main() -> None:
     parser.add_argument("--requests", type=int, default=50, help="requests per page (after 3 warm-up requests)")
     parser.add_argument("--csv-requests", type=int, default=5, help="requests of each whole-matrix CSV")
     parser.add_argument("--database-url", default=POSTGRES, help="a PostgreSQL server: a fresh database per run")
+    parser.add_argument("--review-runs", type=int, default=5, help="runs of content review (after 2 warm-up runs)")
+    parser.add_argument("--only", choices=("review",), help="review: only content review, on PostgreSQL (a few minutes)")
     parser.add_argument(
         "--backends", default="postgresql,sqlite", help="where to run: postgresql (the pages and the matrix), sqlite (the matrix)"
     )
     args = parser.parse_args()
-    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()] if not args.only else ["postgresql"]
     if not set(backends) <= {"postgresql", "sqlite"}:
         parser.error("--backends: postgresql, sqlite or both")
     given = normalize_url(args.database_url)
@@ -448,6 +538,7 @@ async def main() -> None:
     load_before = os.getloadavg()
     results: list[tuple[str, list[float]]] = []
     matrices: list[tuple[str, list[MatrixResult], dict[str, Counter[str]]]] = []
+    reviewed: tuple[str, list[tuple[str, list[float], list[float]]]] | None = None
     notes = []
     if "postgresql" in backends:
         url = await fresh_postgres(given)
@@ -461,20 +552,31 @@ async def main() -> None:
             began = time.monotonic()
             await upgrade_async(url)
             migrated = time.monotonic() - began
-            began = time.monotonic()
-            programme_counts = await seed_programme(url, now)
+            if not args.only:
+                began = time.monotonic()
+                programme_counts = await seed_programme(url, now)
             notes.append("PostgreSQL seeded in {:.1f} s: {}".format(seeded, ", ".join(f"{n:,} {table}" for table, n in counts.items())))
             notes.append(f"migration 0013 (every learner's run of learning days counted from the events): {migrated:.1f} s")
+            if not args.only:
+                notes.append(
+                    "PostgreSQL programme seeded in {:.1f} s: {}".format(
+                        time.monotonic() - began, ", ".join(f"{n:,} {table}" for table, n in programme_counts.items())
+                    )
+                )
+                results = await measure(url, curriculum, now, args.requests)
+                matrices.append(("PostgreSQL", *await measure_matrix(url, programme, now, args.requests, args.csv_requests, args.learners)))
+            # The answer histories rewrite the lessons' events: seeded after the pages above are timed.
+            began = time.monotonic()
+            answers = await seed_answers(url, curriculum, now)
             notes.append(
-                "PostgreSQL programme seeded in {:.1f} s: {}".format(
-                    time.monotonic() - began, ", ".join(f"{n:,} {table}" for table, n in programme_counts.items())
+                "PostgreSQL answer histories seeded in {:.1f} s: {}".format(
+                    time.monotonic() - began, ", ".join(f"{n:,} {what}" for what, n in answers.items())
                 )
             )
-            results = await measure(url, curriculum, now, args.requests)
-            matrices.append(("PostgreSQL", *await measure_matrix(url, programme, now, args.requests, args.csv_requests, args.learners)))
+            reviewed = await measure_review(url, curriculum, answers, args.review_runs, now)
         finally:
             await drop_postgres(given, url)
-    if "sqlite" in backends:
+    if "sqlite" in backends and not args.only:
         with tempfile.TemporaryDirectory() as folder:
             url = f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
             await upgrade_async(url)
@@ -495,7 +597,8 @@ async def main() -> None:
     )
     for note in notes:
         print(note)
-    print(f"{args.requests} requests per page, one at a time, through the ASGI app (no network)")
+    if not args.only:
+        print(f"{args.requests} requests per page, one at a time, through the ASGI app (no network)")
     print()
     if results:
         baseline = percentile(results[0][1], 0.95)
@@ -506,6 +609,21 @@ async def main() -> None:
             verdict = "" if name.startswith("baseline") else ("yes" if p95 < AIM_MS else "**no**")
             print(f"| {name} | {percentile(times, 0.5):.1f} | {p95:.1f} | {p95 / baseline:.2f}x | {verdict} |")
         print()
+    if reviewed is not None:
+        summary, timed_review = reviewed
+        print(f"content review: {summary}")
+        print(f"{args.review_runs} runs of each, each right after the baseline `SELECT count(*) FROM events`")
+        print()
+        print("| what | p50 ms | p95 ms | max ms | baseline p95 ms (interleaved) | aim | met |")
+        print("|---|---|---|---|---|---|---|")
+        for name, times, base in timed_review:
+            p50, p95, base95 = percentile(times, 0.5), percentile(times, 0.95), percentile(base, 0.95)
+            aim = REVIEW_AIM_MS if name.startswith("`content review`") else AIM_MS
+            verdict = "yes" if p95 < aim else "**no**"
+            print(f"| {name} | {p50:.0f} | {p95:.0f} | {max(times):.0f} | {base95:.1f} | p95 under {aim:,} ms | {verdict} |")
+        print()
+    if args.only:
+        return
     print(f"Compliance matrix: baseline `SELECT count(*) FROM events`, timed before each request; as of = the end of {AS_OF_DAYS} days ago")
     print()
     for backend, rows, cells in matrices:

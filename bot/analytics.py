@@ -186,7 +186,11 @@ def review(record: AnalyticsRecord, curriculum: Curriculum | None, *, now: datet
     sessions = {s.id: s for s in record.sessions}
     shown, steps = _wordings_shown(record.sessions)
     answers = sorted(record.answers, key=lambda a: (a.at, a.id))
-    worded = [(a, _wording(a, shown)) for a in answers]
+    none: dict[str, str] = {}
+    worded = [
+        (a, a.wording or ("" if a.session_id is None else shown.get(a.session_id, none).get(a.check_key, "")))  # as _wording
+        for a in answers
+    ]
     return Review(
         items=_items(worded, sessions, record.card_views, steps, curriculum),
         skills=_skills(answers, sessions, curriculum, model or MasteryModel()),
@@ -272,18 +276,20 @@ def _item(
     seconds: dict[int, float],
 ) -> ItemStats:
     first: dict[int, AnswerRecord] = {}
-    last: dict[int, AnswerRecord] = {}
-    previous: dict[int, AnswerRecord] = {}
+    last: dict[int, AnswerRecord] = {}  # so far: the learner's previous answer, while going through
     recalls: dict[str, list[bool]] = defaultdict(list)
     for answer in group:
-        first.setdefault(answer.learner_id, answer)
-        last[answer.learner_id] = answer
-        before = previous.get(answer.learner_id)
-        if before is not None:
-            window = recall_window((answer.at - before.at).total_seconds() / 86400)
-            if window is not None:
-                recalls[window].append(answer.correct)
-        previous[answer.learner_id] = answer
+        learner = answer.learner_id
+        before = last.get(learner)
+        if before is None:
+            first[learner] = answer
+        else:
+            days = (answer.at - before.at).total_seconds() / 86400
+            for name, low, high in RECALL_WINDOWS:  # recall_window, inline: this runs for every answer
+                if low <= days < high:
+                    recalls[name].append(answer.correct)
+                    break
+        last[learner] = answer
     firsts = list(first.values())
     counts = [0] * len(options)
     for answer in firsts:
@@ -297,7 +303,8 @@ def _item(
         if answered > 1:  # the other checks' first tries: this one's (in any wording) left out
             correct.append(answer.correct)
             rests.append((total - first_by_learner[answer.learner_id][key]) / (answered - 1))
-    times = [seconds[a.id] for a in group if a.id in seconds]
+    found = [seconds.get(a.id) for a in group]
+    times = [t for t in found if t is not None]
     return ItemStats(
         check_key=key,
         wording=wording,

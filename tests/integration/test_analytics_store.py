@@ -5,14 +5,9 @@ gives exactly the planted findings."""
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from bot.analytics import findings, review, wording_of_check
 from bot.analytics_records import AnalyticsRecord
@@ -21,7 +16,7 @@ from bot.store.database import create_engine, create_sessionmaker
 from bot.store.store import SqlStore
 from content.loader import load_curriculum
 from content.model import Curriculum
-from tests.conftest import PROJECT_DIR, TABLES, blocking
+from tests.conftest import PROJECT_DIR
 from tests.item_histories import NOW, Simulation, planted_findings
 from tests.memory_store import MemoryStore
 
@@ -31,35 +26,6 @@ def sample() -> Curriculum:
     loaded = load_curriculum(PROJECT_DIR / "content")
     assert loaded.curriculum is not None
     return loaded.curriculum
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres), "memory"])
-async def any_store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    engine = create_engine(request.getfixturevalue(f"url_for_{request.param}"))
-    yield SqlStore(create_sessionmaker(engine))
-    await engine.dispose()
-
-
-@pytest.fixture
-def url_for_sqlite(tmp_path: Path, sqlite_template: Path) -> str:
-    path = tmp_path / "bot.sqlite3"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite+aiosqlite:///{path}"
-
-
-@pytest.fixture
-def url_for_postgresql(postgres_database: str) -> str:
-    async def emptied() -> None:
-        engine = create_engine(postgres_database)
-        async with engine.begin() as connection:
-            await connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
-        await engine.dispose()
-
-    blocking(asyncio.run, emptied())
-    return postgres_database
 
 
 def comparable(record: AnalyticsRecord) -> dict[str, Any]:
@@ -113,7 +79,7 @@ async def test_every_answer_session_and_card_view_is_read_back_as_written(any_st
 
 @pytest.mark.parametrize("database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 async def test_a_simulated_month_gives_exactly_the_planted_findings(database: str, request: pytest.FixtureRequest, sample: Curriculum):
-    engine = create_engine(request.getfixturevalue(f"url_for_{database}"))
+    engine = create_engine(request.getfixturevalue(f"database_url_for_{database}"))
     store = SqlStore(create_sessionmaker(engine))
     try:
         await Simulation(sample).seed_store(store)

@@ -4,56 +4,17 @@ scope or a page of it, so the matrix the unit tests check in memory is the one a
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
-import pytest
-from sqlalchemy import text
-
 from bot.ports import Store
 from bot.records import Assignment, Award, MatrixScope
-from bot.store.database import create_engine, create_sessionmaker
-from bot.store.store import SqlStore
 from bot.vocabulary import SessionKind, SessionStatus, Target
-from tests.conftest import TABLES, blocking
-from tests.memory_store import MemoryStore
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 MARCH_14 = datetime(2026, 3, 14, 23, 59, 59, 999999, tzinfo=UTC)  # the end of 14 March, UTC
 NOW = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 CREDENTIALS = ("loto-practitioner", "safety-foundations", "maintenance-fundamentals", "plant-operations")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres), "memory"])
-async def any_store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    engine = create_engine(request.getfixturevalue(f"database_url_for_{request.param}"))
-    yield SqlStore(create_sessionmaker(engine))
-    await engine.dispose()
-
-
-@pytest.fixture
-def database_url_for_sqlite(tmp_path, sqlite_template) -> str:
-    path = tmp_path / "bot.sqlite3"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite+aiosqlite:///{path}"
-
-
-@pytest.fixture
-def database_url_for_postgresql(postgres_database: str) -> str:
-    async def emptied() -> None:
-        engine = create_engine(postgres_database)
-        async with engine.begin() as connection:
-            await connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
-        await engine.dispose()
-
-    blocking(asyncio.run, emptied())
-    return postgres_database
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,8 @@ from bot.events import LearnerRef
 from bot.ports import Store
 from bot.records import Assignment, Award
 from bot.vocabulary import NudgeKind, NudgeStatus, Target
-from tests.integration.test_store_contract import (  # noqa: F401 (fixtures)
+from tests.integration.test_store_contract import (
     NOW,
-    any_store,
-    database_url_for_postgresql,
-    database_url_for_sqlite,
 )
 
 

@@ -4,55 +4,18 @@ flow that passes there behaves the same on a database."""
 
 from __future__ import annotations
 
-import asyncio
-import shutil
-from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
 
 from bot.events import LearnerRef
 from bot.ports import DuplicateEvent, Store
 from bot.records import Assignment, Award, ItemMemory, SkillMemory, TrailEvent
-from bot.store.database import create_engine, create_sessionmaker
-from bot.store.store import SqlStore
 from bot.streaks import Hold
 from bot.vocabulary import AccessKind, EventKind, NudgeKind, NudgeStatus, SessionKind, SessionStatus, Target
-from tests.conftest import TABLES, blocking
-from tests.memory_store import MemoryStore
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 ANA = LearnerRef("test", "ana", "Ana", "Europe/Berlin")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres), "memory"])
-async def any_store(request: pytest.FixtureRequest) -> AsyncIterator[Store]:
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    engine = create_engine(request.getfixturevalue(f"database_url_for_{request.param}"))
-    yield SqlStore(create_sessionmaker(engine))
-    await engine.dispose()
-
-
-@pytest.fixture
-def database_url_for_sqlite(tmp_path, sqlite_template) -> str:
-    path = tmp_path / "bot.sqlite3"
-    shutil.copy(sqlite_template, path)
-    return f"sqlite+aiosqlite:///{path}"
-
-
-@pytest.fixture
-def database_url_for_postgresql(postgres_database: str) -> str:
-    async def emptied() -> None:
-        engine = create_engine(postgres_database)
-        async with engine.begin() as connection:
-            await connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
-        await engine.dispose()
-
-    blocking(asyncio.run, emptied())
-    return postgres_database
 
 
 def event(kind: EventKind, source_id: str | None = None, **details: object) -> TrailEvent:

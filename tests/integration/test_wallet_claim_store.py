@@ -7,12 +7,9 @@ from datetime import timedelta
 
 from bot.ports import Store
 from bot.records import Award
-from tests.integration.test_store_contract import (  # noqa: F401 - fixtures, by name
+from tests.integration.test_store_contract import (
     ANA,
     NOW,
-    any_store,
-    database_url_for_postgresql,
-    database_url_for_sqlite,
 )
 
 LATER = NOW + timedelta(minutes=15)

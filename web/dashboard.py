@@ -90,6 +90,21 @@ def same_text(given: str, expected: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass"))
 
 
+def from_this_site(request: Request, public_host: str | None) -> bool:
+    """The browser says the form was sent from one of our pages. Current browsers say so in
+    Sec-Fetch-Site; our pages' Referrer-Policy (no-referrer) makes their Origin "null". A
+    client that sends neither still needs the nonce or the session's token. `public_host`: where
+    browsers reach the app when a proxy in front changes the Host header."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("origin")
+    if origin is None or origin == "null":
+        return True
+    ours = {request.headers.get("host"), request.headers.get("x-forwarded-host", "").partition(",")[0].strip(), public_host}
+    return urlsplit(origin).netloc in ours - {None, ""}
+
+
 def dashboard_routes(
     *,
     store: Store,
@@ -117,19 +132,6 @@ def dashboard_routes(
         return Response(
             csv_text(rows), media_type="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"', **NO_STORE}
         )
-
-    def from_this_site(request: Request) -> bool:
-        """The browser says the form was sent from one of our pages. Current browsers say so in
-        Sec-Fetch-Site; our pages' Referrer-Policy (no-referrer) makes their Origin "null". A
-        client that sends neither still needs the nonce or the session's token."""
-        site = request.headers.get("sec-fetch-site")
-        if site is not None:
-            return site == "same-origin"
-        origin = request.headers.get("origin")
-        if origin is None or origin == "null":
-            return True
-        ours = {request.headers.get("host"), request.headers.get("x-forwarded-host", "").partition(",")[0].strip(), public_host}
-        return urlsplit(origin).netloc in ours - {None, ""}
 
     async def signed_in(tx: UnitOfWork, request: Request, now: datetime) -> Viewer | None:
         token = request.cookies.get(COOKIE)
@@ -169,7 +171,7 @@ def dashboard_routes(
         except FormRefused as error:
             return refused(request, error.status, error.message)
         nonce = request.cookies.get(SIGNIN_COOKIE, "")
-        if not (from_this_site(request) and nonce and same_text(form.get("nonce", ""), nonce)):
+        if not (from_this_site(request, public_host) and nonce and same_text(form.get("nonce", ""), nonce)):
             return refused(
                 request, 403, "This sign-in did not come from the sign-in page: open the link from the bot again and press Sign in there."
             )
@@ -198,7 +200,7 @@ def dashboard_routes(
         session = request.cookies.get(COOKIE)
         if not session:
             return not_signed_in(request)
-        if not (from_this_site(request) and same_text(form.get("csrf", ""), team.csrf_token(session))):
+        if not (from_this_site(request, public_host) and same_text(form.get("csrf", ""), team.csrf_token(session))):
             return refused(request, 403, "Sign out with the Sign out button on a dashboard page.")
         now = clock.now()
         async with store.transaction() as tx:

@@ -33,7 +33,7 @@ from bot.ports import Store, UnitOfWork
 from bot.records import Assignment, Award, Learner, Team
 from bot.vocabulary import EventKind, Role, Target
 from content.model import Curriculum
-from web.dashboard import COOKIE, NO_STORE, FormRefused, Viewer, read_form, record_id, same_text
+from web.dashboard import COOKIE, NO_STORE, FormRefused, Viewer, from_this_site, read_form, record_id, same_text
 
 PAGE = "/dashboard/assignments"
 LIST_LIMIT = 500  # rows of the list at once; a team narrows it
@@ -110,19 +110,6 @@ def long_date(day: date) -> str:
 
 def people_count(n: int) -> str:
     return f"{n} {'person' if n == 1 else 'people'}"
-
-
-def from_this_site(request: Request, public_host: str | None) -> bool:
-    """As the dashboard's sign-out reads it (web/dashboard.py): the browser says the form came
-    from one of our pages; a client that says nothing still needs the session's token."""
-    site = request.headers.get("sec-fetch-site")
-    if site is not None:
-        return site == "same-origin"
-    origin = request.headers.get("origin")
-    if origin is None or origin == "null":
-        return True
-    ours = {request.headers.get("host"), request.headers.get("x-forwarded-host", "").partition(",")[0].strip(), public_host}
-    return urlsplit(origin).netloc in ours - {None, ""}
 
 
 # --- what was done, carried through the redirect -------------------------------------------------

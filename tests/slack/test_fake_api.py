@@ -157,6 +157,8 @@ async def test_enforced_rate_limit_per_channel(fake: FakeSlack, client: AsyncWeb
 
 
 async def test_every_method_is_held_to_its_tier_per_workspace(fake: FakeSlack, client: AsyncWebClient) -> None:
+    held = time.monotonic()
+    fake.rate_clock = lambda: held  # every request at one moment: no token comes back while the test sends
     posted = await client.chat_postMessage(channel=CHANNEL, text="v0")
     for n in range(50):  # chat.update is Tier 3: 50 a minute, a minute's quota at once
         await client.chat_update(channel=CHANNEL, ts=posted["ts"], text=f"v{n + 1}")

@@ -8,7 +8,7 @@ import logging
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from bot import actions, assigned_view, assigning, choosing, commands, people, preferences, team, texts, wallet_claims
+from bot import actions, assigned_view, assigning, choosing, commands, i18n, people, preferences, team, texts, wallet_claims
 from bot.actions import StepRef
 from bot.awards import Awarder, is_valid, latest_awards
 from bot.clock import Clock
@@ -79,6 +79,7 @@ class Core:
                     learner.nudges = Nudges.ON  # they came back: daily offers resume
                 if event.learner.timezone and not learner.timezone_confirmed:
                     learner.timezone, learner.timezone_confirmed = event.learner.timezone, True
+                i18n.heard(learner, event.learner.language)
                 turn = Turn(tx=tx, learner=learner, now=now, source_id=event.source_id)
                 replies = await self._dispatch(turn, event, created)
                 # What the turn recorded decides what the awarder looks at: a passed refresher

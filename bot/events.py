@@ -16,6 +16,10 @@ class LearnerRef:
     user_id: str
     display_name: str = ""
     timezone: str | None = None  # IANA name when the platform knows it (Slack's users.info)
+    # The person's language as the platform gives it (a BCP 47 tag: Telegram's language_code,
+    # Slack's locale, Teams' locale), None when it does not say; bot/i18n.py makes it one of
+    # the bot's languages. Every event carries it, so a change in the client is heard.
+    language: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)

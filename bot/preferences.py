@@ -246,6 +246,7 @@ async def erase(turn: Turn) -> None:
     learner.timezone, learner.timezone_confirmed = "UTC", False
     learner.announce = False
     learner.name_on_credentials = False
+    learner.language, learner.language_chosen = None, False
     learner.streak_days, learner.streak_last_day, learner.streak_ends_at, learner.last_learned_at = 0, None, None, None
 
 

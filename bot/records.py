@@ -43,6 +43,10 @@ class Learner:
     # comes back because the process that recorded it died before sending them.
     kept_source: str | None = None
     kept_replies: str | None = None
+    # The language they are spoken to in (bot/i18n.py: one of its LANGUAGES; None: not known,
+    # English), from the platform until they choose one in /settings (`language_chosen`).
+    language: str | None = None
+    language_chosen: bool = False
 
     @property
     def left(self) -> bool:

@@ -7,7 +7,7 @@ import re
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot import preferences, programme, runs, texts
+from bot import i18n, preferences, programme, runs, texts
 from bot.holds import end_holds
 from bot.markup import literal
 from bot.streaks import local_date
@@ -42,6 +42,8 @@ async def apply_setting(turn: Turn, args: str) -> str:
         except (ZoneInfoNotFoundError, ValueError):
             return f"'{literal(value[:60])}' is not a timezone I know. Use a name like Europe/Berlin or America/New_York."
         return await preferences.set_timezone(turn, value)
+    if name == "language":
+        return await _language(turn, value.lower())
     if name == "time":
         match = _TIME.match(value)
         if not match:
@@ -71,6 +73,15 @@ async def apply_setting(turn: Turn, args: str) -> str:
         return await _digest(turn, value.lower())
     holds = [f"{h.start} to {h.end}" for h in await turn.tx.holds.of(learner.id) if h.end >= local_date(turn.now, learner.timezone)]
     return texts.settings(learner.timezone, learner.daily_time, learner.working_days, holds, learner.announce, learner.name_on_credentials)
+
+
+async def _language(turn: Turn, value: str) -> str:
+    """The learner's choice of language: kept whatever their client's language is."""
+    if value not in i18n.LANGUAGES:
+        return f"Say /settings language {' or /settings language '.join(i18n.LANGUAGES)}."
+    i18n.choose(turn.learner, value)
+    await turn.record(EventKind.SETTINGS_CHANGED, payload={"language": value})
+    return f"Language set to {value}."
 
 
 async def _hold(turn: Turn, value: str) -> str:

@@ -41,6 +41,8 @@ def learner(row: LearnerRow) -> Learner:
         name_on_credentials=row.name_on_credentials,
         kept_source=row.kept_source,
         kept_replies=row.kept_replies,
+        language=row.language,
+        language_chosen=row.language_chosen,
     )
 
 

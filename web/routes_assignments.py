@@ -419,9 +419,19 @@ def assignment_routes(
         on, days = due_of(form, local_date(now, viewer.learner.timezone))
         people, who = await people_of(tx, scope, form, now)
         counting = {i: current(found, now) for i, found in (await tx.assignments.of_many([p.id for p in people])).items()}
+        dues = {learner.id: due_date(learner, now, on=on, days=days, after_joining=days is not None) for learner in people}
+        if days is not None and (passed := [p for p in people if dues[p.id] < local_date(now, p.timezone)]):
+            # As /assign does: a due date already behind someone would make them overdue at once.
+            names = ", ".join(p.display_name or "someone unnamed" for p in passed[:5])
+            names += f" and {len(passed) - 5} more" if len(passed) > 5 else ""
+            raise FormError(
+                400,
+                f"For {len(passed)} of the {len(people)} people ({names}) {days} days after joining has passed already. "
+                "Nothing was assigned: choose a due date, or more days.",
+            )
         made, due = 0, []
         for learner in people:
-            due_on = due_date(learner, now, on=on, days=days, after_joining=days is not None)
+            due_on = dues[learner.id]
             due.append(due_on)
             existing = counting.get(learner.id, {}).get((kind, target_id))
             if existing is None or existing.due_on != due_on:  # the same again changes nothing: not added

@@ -312,6 +312,23 @@ async def test_days_after_joining_count_from_each_persons_first_day(
     assert made == {people["ana"].id: date(2026, 4, 1), people["caio"].id: date(2026, 3, 22)}
 
 
+async def test_days_after_joining_already_behind_someone_assign_nothing_and_say_who(
+    maria: httpx.AsyncClient, store: SqlStore, people: dict[str, Learner], teams: dict[str, int], clock: ManualClock
+):
+    async with store.transaction() as tx:  # Caio joined forty days ago: 30 days after joining is behind him
+        caio = found(await tx.learners.by_id(people["caio"].id))
+        await tx.learners.save(replace(caio, created_at=clock.now() - timedelta(days=40)))
+    csrf = await csrf_of(maria)
+    form = deck_form(csrf, teams, target="pathway:seamanship", due="after_joining", days="30", due_on="")
+    response = await maria.post(PAGE, data=form, headers=SAME_SITE)
+    assert (response.status_code, form_error(response)) == (
+        400,
+        "For 1 of the 2 people (Caio Souza) 30 days after joining has passed already. "
+        "Nothing was assigned: choose a due date, or more days.",
+    )
+    assert await assignments(store, people["ana"], people["caio"]) == []  # Ana neither: all or nothing
+
+
 async def test_withdrawing_ends_the_assignment_once(
     maria: httpx.AsyncClient, store: SqlStore, people: dict[str, Learner], teams: dict[str, int]
 ):

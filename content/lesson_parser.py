@@ -12,11 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from content.blocks import Block, first_inline, markdown_blocks, trimmed
-from content.model import Card, Check, Option, Problem, Source, Step
+from content.model import Card, Check, Option, Picture, Problem, Source, Step
+from content.pictures import picture_paragraph, stray_images
 
 CHECK_HEADING = re.compile(r"check\s*(:.*)?", re.IGNORECASE)
 QUOTE_MARKER = re.compile(r"^\s*> ?")
 TASK_ITEM = re.compile(r"\[([ xX])\](?:\s+(.*))?", re.DOTALL)
+PICTURE_ON_ITS_OWN = "a picture inside text, a list or a quote: put each picture on a line of its own, with a blank line before and after"
 _BLOCK_NAMES = {
     "heading_open": "heading",
     "fence": "code block",
@@ -71,7 +73,7 @@ class _LessonBodyParser:
                 number = sum(isinstance(step, Check) for step in steps) + 1
                 steps.append(self._check(heading, content, key=f"{self.lesson_id}:{number}"))
             else:
-                steps.append(self._card(heading, end))
+                steps.append(self._card(heading, content, end))
         return LessonBody(steps=tuple(steps), layouts=dict(self.layouts), problems=tuple(self.problems))
 
     def _check_preamble(self, blocks: list[Block]) -> None:
@@ -84,13 +86,31 @@ class _LessonBodyParser:
                 "come first)",
             )
 
-    def _card(self, heading: Block, end: int) -> Card:
+    def _card(self, heading: Block, content: list[Block], end: int) -> Card:
         if not heading.inline:
             self.report(heading.start, "a '## ' heading without a title: write the card's title after '## '")
-        body = trimmed(self.lines[heading.end : end])
-        if not body and heading.inline:
+        pictures, picture_lines = self._pictures(content)
+        lines = [line for i, line in enumerate(self.lines[heading.end : end], start=heading.end) if i not in picture_lines]
+        body = trimmed(lines)
+        if not body and not pictures and heading.inline:
             self.report(heading.start, f"the card '{heading.inline}' is empty: write its message under the heading, or remove the heading")
-        return Card(title=heading.inline, body=body, source=Source(self.path, self.line(heading.start)))
+        return Card(title=heading.inline, body=body, source=Source(self.path, self.line(heading.start)), pictures=pictures)
+
+    def _pictures(self, content: list[Block]) -> tuple[tuple[Picture, ...], set[int]]:
+        """The card's pictures (paragraphs of images only), and the lines they take in the body."""
+        pictures: list[Picture] = []
+        lines: set[int] = set()
+        for block in content:
+            written = picture_paragraph(block)
+            if written is None:
+                for offset in stray_images(block):
+                    self.report(block.start + offset, PICTURE_ON_ITS_OWN)
+                continue
+            lines.update(range(block.start, block.end))
+            for picture in written:
+                source = Source(self.path, self.line(block.start + picture.offset))
+                pictures.append(Picture(path=picture.src, alt=picture.alt, caption=picture.caption, source=source))
+        return tuple(pictures), lines
 
     def _check(self, heading: Block, content: list[Block], *, key: str) -> Check:
         question: list[str] = []
@@ -100,6 +120,8 @@ class _LessonBodyParser:
         explanation: list[str] = []
         phase = "question"
         for block in content:
+            for offset in stray_images(block):
+                self.report(block.start + offset, "a picture inside a check: put it at the end of the card before the check")
             if block.type == "paragraph_open" and phase == "question":
                 question.append(trimmed(self.lines[block.start : block.end]))
                 question_line = block.start if question_line is None else question_line

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -17,6 +17,7 @@ from content.frontmatter import parse_front_matter
 from content.lesson_file import read_lesson
 from content.lint import lint, lint_lesson
 from content.lint_pathways import in_map_order
+from content.media_rules import content_root, measure_lessons
 from content.model import Curriculum, Lesson, Problem, Skill
 from content.parsed import ParsedLesson, ParsedTree
 from content.pathway_file import read_pathway
@@ -31,6 +32,7 @@ VERSION_HASH_LENGTH = 12
 class LoadResult:
     curriculum: Curriculum | None  # None when there is any problem
     problems: tuple[Problem, ...]
+    warnings: tuple[Problem, ...] = ()  # worth fixing, but the content loads (e.g. a picture hard to read on a phone)
 
 
 @dataclass(frozen=True)
@@ -154,11 +156,15 @@ def load_curriculum(root: Path) -> LoadResult:
         return LoadResult(None, (Problem(root, 1, f"the content folder '{root}' does not exist or is not a folder"),))
     found = _Found(roots=[], problems=[])
     tree = _read_tree(root, found)
+    media = measure_lessons(tree.lessons, root)  # the pictures' files: their type and size
+    tree = replace(tree, lessons=media.lessons)
+    found.problems += media.errors
     linted = lint(tree)
     found.problems += linted.problems
+    warnings = _sorted(media.warnings)
     if found.roots or found.problems:
         roots = sorted(_sorted(found.roots) + linted.unchecked, key=lambda problem: str(problem.path))  # stable
-        return LoadResult(None, tuple(roots) + _sorted(found.problems))
+        return LoadResult(None, tuple(roots) + _sorted(found.problems), warnings)
     curriculum = Curriculum(
         skills={skill.id: skill for skill in tree.skills or ()},
         lessons={parsed.lesson.id: parsed.lesson for parsed in tree.lessons},
@@ -166,7 +172,7 @@ def load_curriculum(root: Path) -> LoadResult:
         credentials={parsed.credential.id: parsed.credential for parsed in tree.credentials},
         roles={parsed.role.id: parsed.role for parsed in tree.roles},
     )
-    return LoadResult(curriculum, ())
+    return LoadResult(curriculum, (), warnings)
 
 
 def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
@@ -187,10 +193,14 @@ def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
         ]
     parsed, found = _read_lesson(file, path)
     problems += found
+    warnings: list[Problem] = []
     if parsed is not None:
+        media = measure_lessons((parsed,), content_root(path))
+        parsed, problems, warnings = media.lessons[0], problems + media.errors, media.warnings
         problems += lint_lesson(parsed)
     problems = list(_sorted(problems))
-    return (parsed.lesson if parsed is not None and not problems else None), problems
+    # Warnings are said too, but only problems keep the lesson from showing.
+    return (parsed.lesson if parsed is not None and not problems else None), problems + list(_sorted(warnings))
 
 
 def not_a_lesson(text: str, path: Path) -> str | None:

@@ -51,12 +51,29 @@ class Skill:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A picture in a card, written `![alt](media/file.png "caption")` (content/pictures.py).
+    The file's type, size in pixels and digest are filled in by the loader from the file
+    (content/media_rules.py); the digest changes when the picture is redrawn."""
+
+    path: str  # relative to the content folder, always under media/
+    alt: str
+    caption: str
+    source: Source
+    media_type: str = ""  # "image/png" or "image/jpeg"
+    width: int = 0
+    height: int = 0
+    digest: str = ""
+
+
+@dataclass(frozen=True)
 class Card:
-    """One chat message of a lesson."""
+    """One chat message of a lesson, with its pictures (shown with it, in the order written)."""
 
     title: str
     body: str
     source: Source
+    pictures: tuple[Picture, ...] = ()
 
 
 class CheckKind(StrEnum):

@@ -10,16 +10,19 @@ def check(folder: Path) -> int:
     from content.loader import load_curriculum
 
     result = load_curriculum(folder)
-    for problem in result.problems:
+    for problem in (*result.problems, *result.warnings):
         print(problem)
     if result.curriculum is None:
         print(f"{len(result.problems)} problem(s) found in {folder}", file=sys.stderr)
         return 1
     curriculum = result.curriculum
     checks = sum(len(lesson.checks) for lesson in curriculum.lessons.values())
+    pictures = sum(len(card.pictures) for lesson in curriculum.lessons.values() for card in lesson.cards)
+    shown = f"{pictures} pictures, " if pictures else ""
+    warned = f" {len(result.warnings)} warning(s) above." if result.warnings else ""
     print(
-        f"{folder}: OK. {len(curriculum.lessons)} lessons, {checks} checks, "
-        f"{len(curriculum.pathways)} pathways, {len(curriculum.credentials)} credentials, {len(curriculum.roles)} roles."
+        f"{folder}: OK. {len(curriculum.lessons)} lessons, {checks} checks, {shown}"
+        f"{len(curriculum.pathways)} pathways, {len(curriculum.credentials)} credentials, {len(curriculum.roles)} roles.{warned}"
     )
     return 0
 

@@ -408,3 +408,19 @@ class HoldoutRow(Base):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TeamsConversationRow(Base):
+    """A Microsoft Teams conversation the bot was in (its reference: where to send, at which
+    service URL), kept so that any `serve` process can start a message there: a learner's daily
+    nudge in their personal chat (`user_id` set), a badge announcement in a team channel."""
+
+    __tablename__ = "teams_conversations"
+    __table_args__ = (Index("ix_teams_conversations_user", "user_id"),)
+
+    conversation_id: Mapped[str] = mapped_column(String(300), primary_key=True)
+    user_id: Mapped[str | None] = mapped_column(String(200))  # personal chats: the learner's Teams id
+    kind: Mapped[str] = mapped_column(String(16))  # personal, channel, groupChat (Teams' conversationType)
+    service_url: Mapped[str] = mapped_column(String(300))
+    tenant_id: Mapped[str | None] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -23,6 +23,7 @@ from content.parsed import ParsedLesson, ParsedTree
 from content.pathway_file import read_pathway
 from content.role_file import read_role
 from content.skills_file import read_skills
+from content.translation_tree import add_views, read_translations
 
 T = TypeVar("T")
 VERSION_HASH_LENGTH = 12
@@ -64,6 +65,11 @@ def _read(path: Path, problems: list[Problem]) -> _FileText | None:
         return None
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     return _FileText(text=text, digest=hashlib.sha256(data).hexdigest())
+
+
+def _read_text(path: Path, problems: list[Problem]) -> str | None:
+    file = _read(path, problems)
+    return file.text if file is not None else None
 
 
 def _markdown_files(folder: Path) -> list[Path]:
@@ -161,7 +167,9 @@ def load_curriculum(root: Path) -> LoadResult:
     found.problems += media.errors
     linted = lint(tree)
     found.problems += linted.problems
-    warnings = _sorted(media.warnings)
+    translated = read_translations(root, tree, _read_text)
+    found.problems += translated.problems
+    warnings = _sorted(media.warnings + translated.warnings)
     if found.roots or found.problems:
         roots = sorted(_sorted(found.roots) + linted.unchecked, key=lambda problem: str(problem.path))  # stable
         return LoadResult(None, tuple(roots) + _sorted(found.problems), warnings)
@@ -172,6 +180,7 @@ def load_curriculum(root: Path) -> LoadResult:
         credentials={parsed.credential.id: parsed.credential for parsed in tree.credentials},
         roles={parsed.role.id: parsed.role for parsed in tree.roles},
     )
+    add_views(curriculum, translated.languages)
     return LoadResult(curriculum, (), warnings)
 
 

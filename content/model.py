@@ -13,6 +13,7 @@ from pathlib import Path
 WORDS_PER_MINUTE = 200
 MAX_LESSON_MINUTES = 5
 MAX_CHECKS_PER_LESSON = 3
+SOURCE_LANGUAGE = "en"  # the language of the files in lessons/, pathways/, ...; translations sit in folders beside them
 RECERTIFY_DAYS_BEFORE = 30  # a credential file's `recertify_days_before` when it says none
 
 
@@ -98,6 +99,9 @@ class Check:
     options: tuple[Option, ...]
     explanation: str
     source: Source
+    # In a translation: the source-language check it translates (same key, options in the same
+    # order, the same ones correct), so an answer in any language counts for the same item.
+    original: Check | None = None
 
     @property
     def kind(self) -> CheckKind:
@@ -125,6 +129,7 @@ class Lesson:
     version: str
     steps: tuple[Step, ...]
     source: Source
+    language: str = SOURCE_LANGUAGE  # a translation keeps its source's id, skills, minutes, requires and version
 
     @property
     def cards(self) -> tuple[Card, ...]:
@@ -210,6 +215,26 @@ class Curriculum:
     pathways: tuple[Pathway, ...]  # in `order`
     credentials: dict[str, CredentialDefinition]
     roles: dict[str, Role] = field(default_factory=dict)
+    language: str = SOURCE_LANGUAGE  # the language this curriculum is read in
+    # Every language's view of the same curriculum (the source's included), shared by all views.
+    views: dict[str, Curriculum] = field(default_factory=dict, repr=False, compare=False)
+
+    def in_language(self, language: str | None) -> Curriculum:
+        """The curriculum as a learner reading `language` (a BCP 47 tag, "de-AT" or "de") sees it:
+        each lesson, pathway, badge, role and skill in that language where it is translated, else
+        in the source's. Ids, check keys, options' order and correct options are the source's in
+        every view. The source itself for None or a language with no translations. Credentials are
+        issued from the source (signed documents stay in the language they were defined in)."""
+        if not language or not self.views:
+            return self.views.get(SOURCE_LANGUAGE, self)
+        tag = language.strip().lower().replace("_", "-")
+        found = self.views.get(tag) or self.views.get(tag.split("-")[0])
+        return found or self.views.get(SOURCE_LANGUAGE, self)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The source language first, then each language with a translation, in name order."""
+        return (SOURCE_LANGUAGE, *sorted(language for language in self.views if language != SOURCE_LANGUAGE))
 
     def pathway_of(self, lesson_id: str) -> Pathway | None:
         return next((p for p in self.pathways if lesson_id in p.lessons), None)

@@ -1,0 +1,261 @@
+"""Find and read every translation in a content folder, and build each language's curriculum.
+
+Layout (docs/authoring.md, "Translating lessons"): a translation has its source's file name, in
+a folder named after its language beside the source: `lessons/de/lockout-tagout.md` translates
+`lessons/lockout-tagout.md`; likewise `pathways/de/`, `credentials/de/`, `roles/de/`; the
+skills' names in `skills.de.yml` beside `skills.yml`. A file not translated is read in the
+source language (a lesson whole, never mixed card by card).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Protocol, TypeVar
+
+from content.lint_translations import lesson_translation_problems
+from content.media_rules import measure_lessons
+from content.model import SOURCE_LANGUAGE, CredentialDefinition, Curriculum, Lesson, Pathway, Problem, Role, Skill
+from content.parsed import ParsedLesson, ParsedTree
+from content.translation_file import (
+    ParsedLessonTranslation,
+    read_credential_translation,
+    read_lesson_translation,
+    read_pathway_translation,
+    read_role_translation,
+    read_skills_translation,
+)
+
+LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")  # BCP 47, lowercase: de, pt-br
+SKILLS_TRANSLATION = re.compile(r"skills\.(.+)\.yml")
+ReadText = Callable[[Path, list[Problem]], str | None]  # the loader's: decoded text, or None with a Problem
+S = TypeVar("S", bound="_Sourced")
+T = TypeVar("T")
+
+
+class _Sourced(Protocol):
+    @property
+    def path(self) -> Path: ...
+
+
+@dataclass
+class Translations:
+    """Everything translated into one language, by id."""
+
+    language: str
+    lessons: dict[str, ParsedLessonTranslation] = field(default_factory=dict)
+    pathways: dict[str, Pathway] = field(default_factory=dict)
+    credentials: dict[str, CredentialDefinition] = field(default_factory=dict)
+    roles: dict[str, Role] = field(default_factory=dict)
+    skills: dict[str, Skill] = field(default_factory=dict)
+
+
+def _language_folders(folder: Path, problems: list[Problem]) -> list[tuple[str, Path]]:
+    """Each subfolder of `folder` named after a language; a Problem for any other subfolder."""
+    try:
+        subfolders = sorted(path for path in folder.iterdir() if path.is_dir())
+    except OSError:
+        return []
+    found: list[tuple[str, Path]] = []
+    for sub in subfolders:
+        if sub.name == SOURCE_LANGUAGE:
+            problems.append(
+                Problem(
+                    sub,
+                    1,
+                    f"the files in {folder} are the source, in '{SOURCE_LANGUAGE}': a translation folder is named after "
+                    "another language (for example 'de'); move these files to the source or delete the folder",
+                )
+            )
+        elif LANGUAGE_TAG.fullmatch(sub.name):
+            found.append((sub.name, sub))
+        else:
+            problems.append(
+                Problem(
+                    sub,
+                    1,
+                    f"'{sub.name}' is not a language code: name a translation folder after its language in lowercase "
+                    "(BCP 47), for example 'de', 'es' or 'pt-br'",
+                )
+            )
+    return found
+
+
+def _each(
+    folder: Path, sources: Iterable[S], unusable: Iterable[Path], read_text: ReadText, problems: list[Problem], what: str
+) -> Iterable[tuple[str, Path, str, S]]:
+    """(language, path, text, source) of every translation file under `folder` whose source can be read."""
+    by_name = {source.path.name: source for source in sources}
+    broken = {path.name for path in unusable}
+    for language, sub in _language_folders(folder, problems):
+        for path in sorted(p for p in sub.glob("*.md") if p.is_file()):
+            source = by_name.get(path.name)
+            if source is None:
+                if path.name not in broken:  # a broken source is reported itself
+                    problems.append(
+                        Problem(
+                            path,
+                            1,
+                            f"a translation of {folder / path.name}, which does not exist: name a translation exactly like its "
+                            f"source {what} file, or delete it if the {what} was removed",
+                        )
+                    )
+                continue
+            text = read_text(path, problems)
+            if text is not None:
+                yield language, path, text, source
+
+
+@dataclass(frozen=True)
+class ReadTranslations:
+    languages: dict[str, Translations]  # what could be read, by language
+    problems: list[Problem]
+    warnings: list[Problem]  # e.g. a translated card's picture hard to read on a phone
+
+
+def _measured(parsed: ParsedLessonTranslation, root: Path, problems: list[Problem], warnings: list[Problem]) -> ParsedLessonTranslation:
+    """The translation with its pictures' files looked at, as the source's are."""
+    media = measure_lessons((ParsedLesson(lesson=parsed.lesson, fields=parsed.fields, layouts=parsed.layouts),), root)
+    problems += media.errors
+    warnings += media.warnings
+    return dataclasses.replace(parsed, lesson=media.lessons[0].lesson)
+
+
+def read_translations(root: Path, tree: ParsedTree, read_text: ReadText) -> ReadTranslations:
+    """Every translation under `root` that could be read, by language, and the problems found."""
+    problems: list[Problem] = []
+    warnings: list[Problem] = []
+    languages: dict[str, Translations] = {}
+
+    def of(language: str) -> Translations:
+        return languages.setdefault(language, Translations(language))
+
+    for language, path, text, lesson in _each(root / "lessons", tree.lessons, tree.unreadable_lessons, read_text, problems, "lesson"):
+        parsed, found = read_lesson_translation(text, path=path, language=language, source=lesson)
+        problems += found
+        if parsed is not None:
+            parsed = _measured(parsed, root, problems, warnings)
+            problems += lesson_translation_problems(parsed)
+            of(language).lessons[lesson.id] = parsed
+    for language, path, text, pathway in _each(root / "pathways", tree.pathways, (), read_text, problems, "pathway"):
+        translated, found = read_pathway_translation(text, path=path, source=pathway)
+        problems += found
+        if translated is not None:
+            of(language).pathways[pathway.id] = translated
+    credentials = tree.credentials
+    for language, path, text, credential in _each(
+        root / "credentials", credentials, tree.unreadable_credentials, read_text, problems, "credential"
+    ):
+        definition, found = read_credential_translation(text, path=path, source=credential)
+        problems += found
+        if definition is not None:
+            of(language).credentials[credential.id] = definition
+    for language, path, text, role in _each(root / "roles", tree.roles, (), read_text, problems, "role"):
+        translated_role, found = read_role_translation(text, path=path, source=role)
+        problems += found
+        if translated_role is not None:
+            of(language).roles[role.id] = translated_role
+    _read_skills(root, tree, read_text, problems, of)
+    return ReadTranslations(languages, problems, warnings)
+
+
+def _read_skills(root: Path, tree: ParsedTree, read_text: ReadText, problems: list[Problem], of: Callable[[str], Translations]) -> None:
+    if tree.skills is None or tree.skills_path is None:
+        return
+    source = {skill.id: skill for skill in tree.skills}
+    for path in sorted(root.glob("skills.*.yml")):
+        match = SKILLS_TRANSLATION.fullmatch(path.name)
+        language = match.group(1) if match else ""
+        if not LANGUAGE_TAG.fullmatch(language) or language == SOURCE_LANGUAGE:
+            problems.append(
+                Problem(
+                    path,
+                    1,
+                    f"'{language}' is not the code of a language to translate into: name the skills' translation "
+                    "skills.<language>.yml, for example skills.de.yml",
+                )
+            )
+            continue
+        text = read_text(path, problems)
+        if text is not None:
+            skills, found = read_skills_translation(text, path=path, source=source, source_path=tree.skills_path)
+            problems += found
+            of(language).skills.update(skills)
+
+
+def _swap(items: Iterable[T], translated: dict[str, T], key: Callable[[T], str]) -> list[T]:
+    return [translated.get(key(item), item) for item in items]
+
+
+def _lesson(translations: Translations, lesson: Lesson) -> Lesson:
+    translated = translations.lessons.get(lesson.id)
+    return translated.lesson if translated is not None else lesson
+
+
+def add_views(curriculum: Curriculum, languages: dict[str, Translations]) -> None:
+    """Give `curriculum` (the source) every language's view, in its shared `views`."""
+    curriculum.views[SOURCE_LANGUAGE] = curriculum
+    for language, translations in languages.items():
+        curriculum.views[language] = dataclasses.replace(
+            curriculum,
+            skills={skill_id: translations.skills.get(skill_id, skill) for skill_id, skill in curriculum.skills.items()},
+            lessons={lesson_id: _lesson(translations, lesson) for lesson_id, lesson in curriculum.lessons.items()},
+            pathways=tuple(_swap(curriculum.pathways, translations.pathways, lambda p: p.id)),
+            credentials={c_id: translations.credentials.get(c_id, c) for c_id, c in curriculum.credentials.items()},
+            roles={role_id: translations.roles.get(role_id, role) for role_id, role in curriculum.roles.items()},
+            language=language,
+            views=curriculum.views,
+        )
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """How much of the curriculum one language has translated (for `content check`)."""
+
+    language: str
+    lessons: tuple[int, int]  # translated, of
+    pathways: tuple[int, int]
+    credentials: tuple[int, int]
+    roles: tuple[int, int]
+    skills: tuple[int, int]
+
+    def __str__(self) -> str:
+        parts = [
+            f"{done} of {total} {name}"
+            for name, (done, total) in (
+                ("lessons", self.lessons),
+                ("pathways", self.pathways),
+                ("credentials", self.credentials),
+                ("roles", self.roles),
+                ("skills", self.skills),
+            )
+            if total
+        ]
+        return f"{self.language}: " + ", ".join(parts) + " translated"
+
+
+def coverage(curriculum: Curriculum) -> list[Coverage]:
+    """Each translated language's share (an item not translated is the very source object)."""
+    source = curriculum.in_language(None)
+    found = []
+    for language in source.languages[1:]:
+        view = source.views[language]
+
+        def count(mine: Iterable[object], theirs: Iterable[object]) -> tuple[int, int]:
+            pairs = list(zip(mine, theirs, strict=True))
+            return sum(1 for a, b in pairs if a is not b), len(pairs)
+
+        found.append(
+            Coverage(
+                language=language,
+                lessons=count(view.lessons.values(), source.lessons.values()),
+                pathways=count(view.pathways, source.pathways),
+                credentials=count(view.credentials.values(), source.credentials.values()),
+                roles=count(view.roles.values(), source.roles.values()),
+                skills=count(view.skills.values(), source.skills.values()),
+            )
+        )
+    return found

@@ -94,7 +94,7 @@ def _check_count_problems(translation: ParsedLessonTranslation) -> list[Problem]
             translation.path,
             last,
             f"the source's {_ordinal(n + 1)} check ({translation.source.path}:{check.source.line}) is not translated: add a "
-            "'## Check' section for it, in the same place among the cards",
+            "'## Check' section for it (the heading stays '## Check' in every language), in the same place among the cards",
         )
         for n, check in enumerate(wanted[len(mine) :], start=len(mine))
     ]

@@ -8,6 +8,7 @@ from pathlib import Path
 
 def check(folder: Path) -> int:
     from content.loader import load_curriculum
+    from content.translation_tree import coverage
 
     result = load_curriculum(folder)
     for problem in (*result.problems, *result.warnings):
@@ -24,6 +25,8 @@ def check(folder: Path) -> int:
         f"{folder}: OK. {len(curriculum.lessons)} lessons, {checks} checks, {shown}"
         f"{len(curriculum.pathways)} pathways, {len(curriculum.credentials)} credentials, {len(curriculum.roles)} roles.{warned}"
     )
+    for language in coverage(curriculum):  # what a learner of each language reads in their own
+        print(f"{folder}: {language}.")
     return 0
 
 

@@ -1,0 +1,183 @@
+"""Translated content: the file layout, each language's view of the curriculum, and what
+`content check` says about a translation that cannot stand in for its source."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from adapters.cli.authoring import check
+from content.loader import load_curriculum
+from content.model import Curriculum
+from tests.conftest import FIXTURE_CONTENT
+
+BROKEN = Path(__file__).parent.parent / "fixtures" / "translations"
+
+
+def said(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+    code = check(root)
+    captured = capsys.readouterr()
+    return code, [line.replace(f"{root}/", "") for line in captured.out.splitlines()] + captured.err.splitlines()
+
+
+def loaded(root: Path) -> Curriculum:
+    result = load_curriculum(root)
+    assert result.problems == ()
+    assert result.curriculum is not None
+    return result.curriculum
+
+
+def test_broken_translations_are_each_named_at_their_line(capsys: pytest.CaptureFixture[str]) -> None:
+    code, lines = said(BROKEN, capsys)
+    source = "lessons/isolation.md"  # paths are shown relative to the folder checked
+    assert code == 1
+    assert lines == [
+        "credentials/de/isolator.md:4: missing criteria: add a '## Criteria' section saying what a learner did to earn this "
+        "(it is printed on the credential)",
+        "lessons/Deutsch:1: 'Deutsch' is not a language code: name a translation folder after its language in lowercase (BCP 47), "
+        "for example 'de', 'es' or 'pt-br'",
+        f"lessons/de/isolation.md:3: 'minutes' is not translated: it is the source's ({source}); a translation gives only its "
+        "'title' in the front matter, so remove this line",
+        f"lessons/de/isolation.md:6: 1 card before the first check where the source ({source}) has 2: 'Stored energy' (line 8), "
+        "'Your own lock' (line 11); translate every card of the source, in the same order, and add none of your own",
+        f"lessons/de/isolation.md:12: option 1 of check 1 is marked wrong ('[ ]') here but correct ('[x]') in the source "
+        f"({source}:17): mark the same options correct as the source, and keep its order of options",
+        f"lessons/de/isolation.md:20: check 2 has 2 options where its source ({source}:25) has 3: translate every option, "
+        "in the source's order",
+        "lessons/de/removed.md:1: a translation of lessons/removed.md, which does not exist: name a translation exactly "
+        "like its source lesson file, or delete it if the lesson was removed",
+        f"lessons/es/isolation.md:19: the source's 2nd check ({source}:25) is not translated: add a '## Check' section for it "
+        "(the heading stays '## Check' in every language), in the same place among the cards",
+        "pathways/de/basics.md:4: missing description: translate the source's description below the front matter",
+        "skills.de.yml:4: unknown skill 'safty' (it is not in skills.yml): check the spelling or remove it",
+        f"10 problem(s) found in {BROKEN}",
+    ]
+
+
+def test_a_learner_reading_german_gets_the_german_lesson_with_the_source_items() -> None:
+    curriculum = loaded(FIXTURE_CONTENT)
+    german = curriculum.in_language("de-AT")
+    tides, source = german.lessons["tides"], curriculum.lessons["tides"]
+    assert (german.language, tides.language, tides.title) == ("de", "de", "Gezeiten")
+    assert [card.title for card in tides.cards] == ["Zwei Tiden am Tag", "Springtide und Nipptide"]
+    assert tides.checks[1].question == "Welche Tiden haben den größten Tidenhub? Wähle alle zutreffenden Antworten."
+    # What is not translated is the source's: ids, keys, options' order, the correct ones, skills, version.
+    assert (tides.id, tides.skills, tides.minutes, tides.requires, tides.version) == (
+        source.id,
+        source.skills,
+        source.minutes,
+        source.requires,
+        source.version,
+    )
+    for mine, original in zip(tides.checks, source.checks, strict=True):
+        assert (mine.key, mine.correct_indices, mine.kind, mine.original) == (
+            original.key,
+            original.correct_indices,
+            original.kind,
+            original,
+        )
+    assert str(tides.checks[0].source) == f"{FIXTURE_CONTENT / 'lessons' / 'de' / 'tides.md'}:11"
+    assert german.find_check("tides:2") == tides.checks[1]
+
+
+def test_what_is_not_translated_is_read_in_the_source_language() -> None:
+    curriculum = loaded(FIXTURE_CONTENT)
+    german = curriculum.in_language("de")
+    assert [p.title for p in german.pathways] == ["Seemannschaft L1"]
+    assert (german.credentials["deckhand"].title, german.credentials["deckhand"].criteria) == (
+        "Decksmann",
+        "Hat beide Lektionen abgeschlossen und die Gezeiten dauerhaft behalten.",
+    )
+    assert german.credentials["deckhand"].skills == curriculum.credentials["deckhand"].skills  # what it requires stays
+    assert german.credentials["mariner"] is curriculum.credentials["mariner"]  # no file: the source's
+    assert (german.skills["tides"].name, german.skills["knots"].name) == ("Gezeiten lesen", "Tying knots")
+    assert german.skills["tides"].alignments == curriculum.skills["tides"].alignments
+
+
+@pytest.mark.parametrize("tag", [None, "", "en", "en-GB", "fr", "FR-ca"])
+def test_other_languages_read_the_source(tag: str | None) -> None:
+    curriculum = loaded(FIXTURE_CONTENT)
+    assert curriculum.in_language(tag) is curriculum
+    assert curriculum.in_language("de").in_language(tag) is curriculum  # from any view
+    assert curriculum.languages == ("en", "de")
+
+
+def test_content_check_says_how_much_each_language_has_translated(capsys: pytest.CaptureFixture[str]) -> None:
+    assert said(FIXTURE_CONTENT, capsys) == (
+        0,
+        [
+            f"{FIXTURE_CONTENT}: OK. 2 lessons, 3 checks, 1 pathways, 2 credentials, 0 roles.",
+            f"{FIXTURE_CONTENT}: de: 2 of 2 lessons, 1 of 1 pathways, 1 of 2 credentials, 1 of 2 skills translated.",
+        ],
+    )
+
+
+def copy_of_fixture(tmp_path: Path) -> Path:
+    root = tmp_path / "content"
+    shutil.copytree(FIXTURE_CONTENT, root)
+    return root
+
+
+def test_a_check_the_source_does_not_have_is_reported_at_its_heading(tmp_path: Path) -> None:
+    root = copy_of_fixture(tmp_path)
+    knots = root / "lessons" / "de" / "knots.md"
+    knots.write_text(knots.read_text() + "\n## Check: noch eine\nNoch eine Frage?\n\n- [x] Ja\n- [ ] Nein\n\n> Darum.\n")
+    result = load_curriculum(root)
+    assert [str(p) for p in result.problems] == [
+        f"{knots}:16: the source ({root / 'lessons' / 'knots.md'}) has 1 check and this is a 2nd: a translation has exactly the "
+        "checks of its source, so remove it (or add the check to the source first)"
+    ]
+
+
+def test_a_card_of_its_own_after_the_last_check_is_reported(tmp_path: Path) -> None:
+    root = copy_of_fixture(tmp_path)
+    knots = root / "lessons" / "de" / "knots.md"
+    knots.write_text(knots.read_text() + "\n## Noch ein Tipp\nÜbe den Palstek mit geschlossenen Augen.\n")
+    result = load_curriculum(root)
+    assert [str(p) for p in result.problems] == [
+        f"{knots}:16: 1 card after check 1 where the source ({root / 'lessons' / 'knots.md'}) has 0: none; translate every card "
+        "of the source, in the same order, and add none of your own"
+    ]
+
+
+def test_a_translated_card_over_the_length_of_a_phone_message_is_reported(tmp_path: Path) -> None:
+    root = copy_of_fixture(tmp_path)
+    knots = root / "lessons" / "de" / "knots.md"
+    knots.write_text(knots.read_text().replace("Ein Palstek bildet", "Lang " * 220 + "Ein Palstek bildet"))
+    assert [str(p) for p in load_curriculum(root).problems] == [
+        f"{knots}:5: the card 'Der Palstek' is 1193 characters long: keep a card to 1,000 characters or fewer (one phone message); "
+        "shorten the translation"
+    ]
+
+
+def test_a_translation_reading_longer_than_the_source_s_minutes_is_reported(tmp_path: Path) -> None:
+    root = copy_of_fixture(tmp_path)
+    knots = root / "lessons" / "de" / "knots.md"
+    knots.write_text(knots.read_text().replace("> Ein Palstek hält", "> " + "Wort " * 400 + "Ein Palstek hält"))
+    assert [str(p) for p in load_curriculum(root).problems] == [
+        f"{knots}:2: the translation reads in about 3 minutes (444 words at 200 words a minute) but its source's 'minutes' "
+        f"({root / 'lessons' / 'knots.md'}:5) says 2: shorten the translation, or raise 'minutes' in the source"
+    ]
+
+
+def test_a_true_false_check_translated_keeps_which_one_is_right(tmp_path: Path) -> None:
+    root = copy_of_fixture(tmp_path)
+    knots = root / "lessons" / "de" / "knots.md"
+    knots.write_text(knots.read_text().replace("- [ ] Richtig\n- [x] Falsch", "- [x] Falsch\n- [ ] Richtig"))
+    result = load_curriculum(root)
+    assert [str(p) for p in result.problems] == [
+        f"{knots}:11: option 1 of check 1 is marked correct ('[x]') here but wrong ('[ ]') in the source "
+        f"({root / 'lessons' / 'knots.md'}:15): mark the same options correct as the source, and keep its order of options"
+    ]
+
+
+def test_a_translation_folder_named_for_the_source_language_is_reported(tmp_path: Path) -> None:
+    root = copy_of_fixture(tmp_path)
+    (root / "pathways" / "en").mkdir()
+    (root / "pathways" / "en" / "seamanship.md").write_text("---\ntitle: Seamanship\n---\n\nThe sea.\n")
+    assert [str(p) for p in load_curriculum(root).problems] == [
+        f"{root / 'pathways' / 'en'}:1: the files in {root / 'pathways'} are the source, in 'en': a translation folder is named "
+        "after another language (for example 'de'); move these files to the source or delete the folder"
+    ]

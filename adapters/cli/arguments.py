@@ -219,12 +219,13 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
     )
     check_one = creds.add_parser(
         "verify",
-        help="verify an Open Badges 3.0 credential offline",
+        help="verify an Open Badges 3.0 credential or a CLR 2.0 transcript offline",
         description=(
             "Verify an Open Badges 3.0 credential offline: one line, VALID / INVALID: why / UNKNOWN: why. Nothing is fetched:"
             " without --did-document and --status-list, the did.json and status-list.json (for a certificate"
             " status-list-suspension.json) beside the credential are used, as credentials sample writes them, each only"
-            " if its id is the credential's issuer or status list."
+            " if its id is the credential's issuer or status list. A CLR 2.0 transcript (a certificate's clr.json): a line"
+            " for the transcript, then one for each credential in it, each checked against its own status list."
         ),
     )
     check_one.add_argument("file", metavar="FILE", type=Path)

@@ -25,6 +25,7 @@ from bot.store.store import SqlStore
 from bot.suspension import suspended_indices
 from content.loader import load_curriculum
 from content.model import Curriculum
+from credentials.clr import CLR_TYPE, verify_transcript
 from credentials.issuer import IssuerIdentity
 from credentials.issuing import REVOCATION, SUSPENSION
 from credentials.keys import DidDocumentKeys, IssuerKey, did_key
@@ -243,7 +244,12 @@ async def verify_file(
     (as `credentials sample` writes them): `did.json` when its id is the credential's issuer, and
     `status-list.json` (`status-list-suspension.json` for a certificate) when its id is the credential's
     statusListCredential; any other file there is left alone. The issuer's own DID document and
-    database, when this is the issuer, come first."""
+    database, when this is the issuer, come first.
+
+    A CLR 2.0 transcript (a certificate's clr.json) is checked whole: its own signature, dates and
+    schema on the first line, then one line for each credential it holds, each against its own
+    status list (a certificate's suspension list, its badges' revocation list; beside it, both
+    files). VALID only when every line is."""
     credential, problem = read_json(path, "the credential file")
     if credential is None:
         return Outcome(f"INVALID: {problem}", 1)
@@ -270,22 +276,26 @@ async def verify_file(
         if document is not None:
             documents.append(document)
         beside += other
-    status_list: dict[str, Any] | None = None
-    status_url = _status_url(credential)
+    transcript = _is_transcript(credential)
+    # The status lists to check against, by address: the credential's own, or for a transcript
+    # those of every credential it holds (a certificate's suspension list, its badges' revocation list).
+    given: dict[str, Any] | None = None
     if status_list_path is not None:
-        status_list, problem = read_json(status_list_path, "the status list")
-        if status_list is None:
+        given, problem = read_json(status_list_path, "the status list")
+        if given is None:
             return Outcome(f"UNKNOWN: {problem}, so the credential's revocation status could not be checked", 3)
-    elif own_issuer is not None and store is not None and status_url == own_issuer.links.status_list():
-        async with store.transaction() as tx:
-            status_list = signed_status_list(issuer=own_issuer, revoked_indices=await tx.awards.revoked_indices(), now=now)
-    elif own_issuer is not None and store is not None and curriculum is not None and status_url == own_issuer.links.status_list(SUSPENSION):
-        async with store.transaction() as tx:
-            suspended = await suspended_indices(tx, curriculum, now=now)
-        status_list = signed_status_list(issuer=own_issuer, revoked_indices=suspended, now=now, purpose=SUSPENSION)
-    elif isinstance(status_url, str):
-        status_list, other = _beside(path, _status_list_file_of(credential), status_url)
-        beside += other
+    status_lists: dict[str | None, dict[str, Any] | None] = {}
+    for held in _held(credential) if transcript else [credential]:
+        status_url = _status_url(held)
+        if status_url in status_lists:
+            continue
+        if given is not None and (not transcript or given.get("id") == status_url):
+            status_lists[status_url] = given  # one credential: whatever list was given (check_status says when it is another)
+        else:
+            status_lists[status_url] = await _issuers_status_list(status_url, own_issuer, store, curriculum, now)
+        if status_lists[status_url] is None and isinstance(status_url, str):
+            status_lists[status_url], other = _beside(path, _status_list_file_of(held), status_url)
+            beside += [line for line in other if line not in beside]
     note = f"; {' and '.join(beside)}" if beside else ""
     if isinstance(issuer_id, str) and issuer_id.startswith("did:web:") and issuer_id not in {d.get("id") for d in documents}:
         return Outcome(
@@ -297,6 +307,7 @@ async def verify_file(
     resolver = DidDocumentKeys(tuple(documents))
 
     def checker(checked: Mapping[str, Any]) -> StatusCheck:
+        status_list = status_lists.get(_status_url(checked))
         if status_list is None:
             return StatusCheck(
                 None,
@@ -306,11 +317,42 @@ async def verify_file(
         return check_status(checked, status_list=status_list, resolve_key=resolver, now=now)
 
     try:
+        if transcript:
+            checked = verify_transcript(credential, resolve_key=resolver, check_status=checker, now=now)
+            return Outcome("\n".join(checked.lines), 0 if checked.verdict is Verdict.VALID else 1)
         report = verify_credential(credential, resolve_key=resolver, check_status=checker, now=now)
     except Exception as error:  # a malformed credential must end in a verdict, not a traceback
         return Outcome(f"INVALID: the credential cannot be processed: {type(error).__name__}: {error}", 1)
     code = {Verdict.VALID: 0, Verdict.INVALID: 1, Verdict.UNKNOWN: 3}[report.verdict]
     return Outcome(report.line, code)
+
+
+async def _issuers_status_list(
+    status_url: str | None, own_issuer: IssuerIdentity | None, store: Store | None, curriculum: Curriculum | None, now: datetime
+) -> dict[str, Any] | None:
+    """This issuer's own revocation or suspension list, signed now, when `status_url` is one of them."""
+    if own_issuer is None or store is None or status_url is None:
+        return None
+    if status_url == own_issuer.links.status_list():
+        async with store.transaction() as tx:
+            return signed_status_list(issuer=own_issuer, revoked_indices=await tx.awards.revoked_indices(), now=now)
+    if curriculum is not None and status_url == own_issuer.links.status_list(SUSPENSION):
+        async with store.transaction() as tx:
+            suspended = await suspended_indices(tx, curriculum, now=now)
+        return signed_status_list(issuer=own_issuer, revoked_indices=suspended, now=now, purpose=SUSPENSION)
+    return None
+
+
+def _is_transcript(credential: Mapping[str, Any]) -> bool:
+    types = credential.get("type")
+    return isinstance(types, list) and CLR_TYPE in types
+
+
+def _held(clr: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """The credentials a transcript holds (those that are credentials at all: verify_transcript says the rest)."""
+    subject = clr.get("credentialSubject")
+    inside = subject.get("verifiableCredential", []) if isinstance(subject, Mapping) else []
+    return [held for held in (inside if isinstance(inside, list) else [inside]) if isinstance(held, Mapping)]
 
 
 async def _own_record(credential: dict[str, Any], issuer: IssuerIdentity, store: Store) -> str | None:

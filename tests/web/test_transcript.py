@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import copy
 import io
+import json
 import re
 import uuid
 from dataclasses import replace
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -20,6 +22,7 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
+from adapters.cli.credentials import verify_file
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.events import LearnerRef
@@ -174,6 +177,42 @@ async def test_the_transcript_has_no_status_of_its_own_and_its_credentials_keep_
         published = lists[inside["credentialStatus"]["statusListCredential"]]
         result = verify_with_node(inside, did_documents=(document,), status_lists=(published,), now=iso(clock))
         assert not result["verified"] and f"credential {word} (status list bit set)" in " ".join(result["errors"])
+
+
+async def test_credentials_verify_checks_a_transcript_and_each_credential_in_it_from_the_files_beside_it(
+    client: httpx.AsyncClient, earned: Earned, store: SqlStore, issuer: IssuerIdentity, clock: ManualClock, tmp_path: Path
+):
+    """An employer handed clr.json, with the issuer's DID document and both status lists saved beside it."""
+    folder = tmp_path / "received"
+    folder.mkdir()
+
+    async def received() -> Path:
+        (folder / "did.json").write_text(json.dumps(issuer.did_document()))
+        for purpose, name in (("revocation", "status-list.json"), ("suspension", "status-list-suspension.json")):
+            (folder / name).write_text((await client.get(f"/status/{purpose}")).text)
+        path = folder / "clr.json"
+        path.write_text((await client.get(f"/credentials/{earned.certificate.public_id}/clr.json")).text)
+        return path
+
+    async def verified(path: Path) -> tuple[int, list[str]]:
+        said = await verify_file(path, did_documents=[], status_list_path=None, own_issuer=None, store=None, now=clock.now())
+        return said.exit_code, said.message.splitlines()
+
+    code, lines = await verified(await received())
+    assert code == 0, lines
+    assert [line.split(":")[0] for line in lines] == ["VALID", "  VALID", "  VALID"]
+    assert "'Mariner Certificate'" in lines[1] and "'Deckhand'" in lines[2]
+
+    await revoke(store, earned.badge.public_id, at=clock.now(), reason="issued in error")
+    code, lines = await verified(await received())
+    assert code == 1
+    assert lines[0].startswith("VALID: ") and "no status of its own" in lines[0]
+    assert lines[1].startswith("  INVALID: 'Mariner Certificate': suspended")
+    assert lines[2].startswith("  INVALID: 'Deckhand': revoked")
+
+    (folder / "status-list-suspension.json").unlink()  # the certificate's list not at hand: not VALID, and said why
+    code, lines = await verified(folder / "clr.json")
+    assert code == 1 and "status-list-suspension.json" in lines[1] and lines[2].startswith("  INVALID: 'Deckhand': revoked")
 
 
 async def test_a_badge_renewed_after_it_expired_stands_in_for_it_in_the_transcript_and_on_paper(

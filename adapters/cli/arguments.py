@@ -21,6 +21,7 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
         "console", help="chat with the bot in this terminal (the default)", description="Chat with the bot in this terminal."
     )
     console.add_argument("--learner", help="who you are in the console (default: your user name)")
+    console.add_argument("--language", help="the language the bot speaks to you in, e.g. de (default: from LC_ALL, LC_MESSAGES or LANG)")
     content = _group(commands, "content", "check or preview content files")
     check = content.add_parser(
         "check",

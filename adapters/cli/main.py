@@ -118,4 +118,4 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(dashboard.print_link(settings, args.person))
     from adapters.cli import console
 
-    return asyncio.run(console.run(settings, getattr(args, "learner", None)))
+    return asyncio.run(console.run(settings, getattr(args, "learner", None), getattr(args, "language", None)))

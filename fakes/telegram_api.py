@@ -454,6 +454,7 @@ class FakeTelegram:
         self._message_ids: dict[int, int] = {}
         self._messages: dict[tuple[int, int], JSON] = {}
         self._chats: dict[int, JSON] = {}
+        self._languages: dict[int, str | None] = {}  # user id -> their client's language_code
         self._forgotten: set[int] = set()
         self._blocked: set[int] = set()
         self._callback_queries: dict[str, bool] = {}  # id -> answered
@@ -1209,9 +1210,17 @@ class FakeTelegram:
             self._queue.append(_Queued(copy.deepcopy(update), replay=False))
         return update
 
-    @staticmethod
-    def _user(user_id: int, first_name: str, username: str | None) -> JSON:
-        user: JSON = {"id": user_id, "is_bot": False, "first_name": first_name, "language_code": "en"}
+    def user_speaks(self, user_id: int, language_code: str | None) -> None:
+        """The language of the user's Telegram client, sent as `from.language_code` with every
+        update they produce from now on ("en" until then; None: Telegram sends none)."""
+        with self._lock:
+            self._languages[user_id] = language_code
+
+    def _user(self, user_id: int, first_name: str, username: str | None) -> JSON:
+        user: JSON = {"id": user_id, "is_bot": False, "first_name": first_name}
+        language = self._languages.get(user_id, "en")
+        if language is not None:
+            user["language_code"] = language
         if username:
             user["username"] = username
         return user

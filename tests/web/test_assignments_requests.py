@@ -118,7 +118,7 @@ async def trail_kinds(store: SqlStore, learner: Learner) -> list[EventKind]:
 
 
 def refusal(response: httpx.Response) -> str:
-    said = re.search(r'<p class="status-word">[^<]*</p>\s*<p>([^<]*)</p>', response.text)
+    said = re.search(r'<h1 class="status-word">[^<]*</h1>\s*<p>([^<]*)</p>', response.text)
     assert said, response.text
     return html.unescape(said.group(1))
 

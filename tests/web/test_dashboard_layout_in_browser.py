@@ -1,7 +1,9 @@
 """The dashboard and the landing page on a phone (390 px) and a desktop (1280 px), in headless
 Chromium, with the sample curriculum's ten skills: no page scrolls sideways, the heatmap's skill
-names do not overlap and it fits a desktop, its figures are also given as text, and the pages
-load nothing from elsewhere and run no scripts. Screenshots are saved for a person to look at."""
+names do not overlap and it fits a desktop (on a phone it scrolls in a box the keyboard can
+reach), its figures are also given as a table with headers, the pages pass the automated
+accessibility check (axe-core, tests/web/accessibility.py) and load nothing from elsewhere and
+run no scripts. Screenshots are saved for a person to look at."""
 
 from __future__ import annotations
 
@@ -22,6 +24,7 @@ from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
 from tests.conftest import PROJECT_DIR
 from tests.support import Chat
+from tests.web.accessibility import axe_source, blocking
 from tests.web.dashboard_support import WAYS_IN, sign_in, team_link
 from tests.web.server import serving
 from web.app import create_app
@@ -94,6 +97,7 @@ async def test_every_page_reads_on_a_phone_and_a_desktop(
         team_id = (await tx.teams.all())[0].id
         members = {m.display_name: m.id for m in await tx.teams.members(team_id)}
     maria = LearnerRef("telegram", "900", "Maria")
+    axe_source()  # installed, or a skip saying how
 
     def make_app(server_store: SqlStore) -> Any:
         return create_app(store=server_store, curriculum=sample, issuer=issuer, clock=clock)
@@ -126,6 +130,7 @@ async def test_every_page_reads_on_a_phone_and_a_desktop(
                 width, viewport_width = await page_width(page)
                 assert width <= viewport_width, f"{name} at {viewport_width} px is {width} px wide"
                 assert await page.evaluate("() => document.scripts.length") == 0, name
+                assert await blocking(page, f"{name} ({size_name})") == []
             assert elsewhere == [], "nothing loaded from elsewhere"
 
             await page.goto(base + team_page)
@@ -137,29 +142,38 @@ async def test_every_page_reads_on_a_phone_and_a_desktop(
             rows = await heatmap.evaluate(CORNERS, "text.row")
             first_cell = await page.locator("#heatmap rect.cell").first.bounding_box()
             assert max(x for row in rows for x, _ in row) <= first_cell["x"], "learner names stop before the cells"
+            box = page.get_by_role("region", name="Mastery heatmap (scrolls sideways)")
             if size_name == "desktop":
-                box = page.locator(".figure-scroll")
                 assert await box.evaluate("box => box.scrollWidth <= box.clientWidth"), "the heatmap fits a desktop"
+            else:  # it scrolls in its box, which the keyboard reaches and scrolls
+                assert await box.evaluate("box => box.scrollWidth > box.clientWidth")
+                await box.focus()
+                await page.keyboard.press("ArrowRight")
+                await page.wait_for_function("() => document.querySelector('.figure-scroll').scrollLeft > 0")
             await page.locator("#heatmap").screenshot(path=str(tmp_path / f"heatmap-{size_name}.png"))
             await context.close()
 
-        # The heatmap's figures as text: each learner, each skill, in percent, as in the chart.
+        # The heatmap's figures as a table: a row per learner, a column per skill, as in the chart.
         page = await browser.new_page()
         await sign_in(page, base, await team_link(core, maria, "team-list"))
         await page.goto(base + team_page)
-        await page.locator("#mastery-list summary").click()
-        names = await page.locator("#mastery-list dt").all_inner_texts()
+        await page.get_by_text("Show mastery as a table").click()
+        table = page.get_by_role("table", name="Mastery by learner and skill, in percent")
+        skills = await table.locator("thead th[scope=col]").all_inner_texts()
+        assert skills == ["Learner", *(skill.name for skill in sample.skills.values())]
+        names = await table.locator("tbody th[scope=row]").all_inner_texts()
         assert names == ["Ana Lima", "Bo Chen", "Maximiliana Konstantinopoulou-Abernethy", "Rui Oliveira"]
         for position, learner in enumerate(names):
-            lines = await page.locator("#mastery-list dd").nth(position).locator("li").all_inner_texts()
+            figures = await table.locator("tbody tr").nth(position).locator("td").all_inner_texts()
             cells = page.locator(f'#heatmap rect.cell[data-learner="{learner}"]')
-            expected = [
-                f"{await c.get_attribute('data-skill')}: {round(100 * float(await c.get_attribute('data-mastery')))}%"
-                for c in await cells.all()
-            ]
-            assert lines == expected and len(lines) == 10
-        ana = await page.locator("#mastery-list dd").first.locator("li").all_inner_texts()
-        assert any(not line.endswith(": 0%") for line in ana), "Ana took a lesson: some mastery shows"
+            expected = [f"{round(100 * float(await c.get_attribute('data-mastery')))}%" for c in await cells.all()]
+            assert figures == expected and len(figures) == 10
+            assert [await c.get_attribute("data-skill") for c in await cells.all()] == skills[1:]
+        ana = await table.locator("tbody tr").first.locator("td").all_inner_texts()
+        assert any(figure != "0%" for figure in ana), "Ana took a lesson: some mastery shows"
+        # A screen reader names each figure by its learner and skill.
+        first = table.locator("tbody tr").first.locator("td").first
+        assert await first.evaluate("cell => [cell.closest('tr').querySelector('th').scope, cell.cellIndex]") == ["row", 1]
 
 
 async def test_the_landing_page_says_what_this_is_and_how_to_get_in(

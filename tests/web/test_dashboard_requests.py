@@ -61,7 +61,7 @@ async def maria(client: httpx.AsyncClient, store: SqlStore, clock: ManualClock) 
 
 
 def message(response: httpx.Response) -> str:
-    found = re.search(r'<p class="status-word">[^<]*</p>\s*<p>([^<]*)</p>', response.text)
+    found = re.search(r'<h1 class="status-word">[^<]*</h1>\s*<p>([^<]*)</p>', response.text)
     assert found, response.text
     return found.group(1)
 

@@ -13,6 +13,7 @@ from bot.analytics import wording_of_step
 from bot.assignments import Due
 from bot.mastery import MasteryModel, guess_probability
 from bot.pathway import next_lesson
+from bot.pictures import shown_pictures
 from bot.records import Award, ItemMemory, LessonSession, SkillMemory
 from bot.replies import Feedback, LessonCard, Question, Reply, Text
 from bot.snapshot import skills_of, step_from_json, step_to_json
@@ -180,6 +181,7 @@ class LessonFlow:
                 position=session.position + 1,
                 total=total,
                 buttons=(actions.button("Next ▶", actions.NextCard(ref)),),
+                pictures=shown_pictures(step),
             )
         return question_reply(step, ref, session.position + 1, total)
 

@@ -33,8 +33,26 @@ class Text:
 
 
 @dataclass(frozen=True)
+class Picture:
+    """A picture of a lesson card: a PNG or JPEG under the content folder's media/ (checked by
+    `content check` against every platform's limits). Adapters upload the file (`path`, relative
+    to the content folder) or link it at the web app's public /media/ address, versioned by
+    `digest` (adapters/media.py). `alt` is for people who cannot see it; `caption`, possibly
+    empty, is shown under it."""
+
+    path: str  # "media/isolator.png"
+    alt: str
+    caption: str
+    media_type: str  # "image/png" or "image/jpeg"
+    width: int  # pixels
+    height: int
+    digest: str  # the file's sha256, first 12 hex digits: changes when the picture is redrawn
+
+
+@dataclass(frozen=True)
 class LessonCard:
-    """One card of a lesson: one chat message with a Next button."""
+    """One card of a lesson: one chat message with a Next button, and its pictures, if any,
+    shown with it in the order the author wrote them."""
 
     lesson_title: str
     title: str
@@ -42,6 +60,7 @@ class LessonCard:
     position: int  # 1-based among the lesson's steps
     total: int
     buttons: tuple[Button, ...] = ()
+    pictures: tuple[Picture, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -108,6 +127,9 @@ Reply = Text | LessonCard | Question | Feedback | AwardNotice | Announcement
 _KINDS: dict[str, type] = {kind.__name__: kind for kind in (Text, LessonCard, Question, Feedback, AwardNotice, Announcement)}
 
 
+_ITEMS: dict[str, type] = {"buttons": Button, "pictures": Picture}  # fields that hold values, not strings
+
+
 def reply_to_json(reply: Reply) -> dict[str, object]:
     return {"kind": type(reply).__name__, **asdict(reply)}
 
@@ -116,7 +138,7 @@ def reply_from_json(data: Mapping[str, Any]) -> Reply:
     fields = dict(data)
     kind = _KINDS[str(fields.pop("kind"))]
     values = {
-        name: tuple(Button(**b) for b in value) if name == "buttons" else tuple(value) if isinstance(value, list) else value
+        name: tuple(_ITEMS[name](**item) for item in value) if name in _ITEMS else tuple(value) if isinstance(value, list) else value
         for name, value in fields.items()
     }
     reply: Reply = kind(**values)

@@ -5,14 +5,28 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from content.model import Card, Check, Option, Source, Step
+from content.model import Card, Check, Option, Picture, Source, Step
 
 _NOWHERE = Source(Path("<snapshot>"), 0)
 
 
 def step_to_json(step: Step, skills: tuple[str, ...]) -> dict[str, Any]:
     if isinstance(step, Card):
-        return {"type": "card", "title": step.title, "body": step.body}
+        card: dict[str, Any] = {"type": "card", "title": step.title, "body": step.body}
+        if step.pictures:  # a card without pictures is frozen as it always was
+            card["pictures"] = [
+                {
+                    "path": p.path,
+                    "alt": p.alt,
+                    "caption": p.caption,
+                    "media_type": p.media_type,
+                    "width": p.width,
+                    "height": p.height,
+                    "digest": p.digest,
+                }
+                for p in step.pictures
+            ]
+        return card
     return {
         "type": "check",
         "key": step.key,
@@ -25,7 +39,8 @@ def step_to_json(step: Step, skills: tuple[str, ...]) -> dict[str, Any]:
 
 def step_from_json(data: dict[str, Any]) -> Step:
     if data["type"] == "card":
-        return Card(title=data["title"], body=data["body"], source=_NOWHERE)
+        pictures = tuple(Picture(**p, source=_NOWHERE) for p in data.get("pictures", ()))
+        return Card(title=data["title"], body=data["body"], source=_NOWHERE, pictures=pictures)
     return Check(
         key=data["key"],
         question=data["question"],

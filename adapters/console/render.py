@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
-from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Question, Reply, Text
+from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Picture, Question, Reply, Text
 
 # html off: raw HTML is shown as typed. linkify off: "file.py" stays prose.
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("strikethrough")
@@ -194,7 +194,8 @@ def render(reply: Reply, width: int | None = None) -> Rendered:
             return _with_buttons(plain(reply.text), reply.buttons, width)
         case LessonCard():
             head = f"{RULE}\n[{reply.position}/{reply.total}] {plain(reply.title, flow=True)}\n"
-            return _with_buttons(head + "\n" + plain(reply.body, flow=True).strip(), reply.buttons, width)
+            text = "\n\n".join(part for part in (plain(reply.body, flow=True).strip(), *map(picture, reply.pictures)) if part)
+            return _with_buttons(head + "\n" + text, reply.buttons, width)
         case Question():
             lines = [RULE, f"[{reply.position}/{reply.total}] ❓ {plain(reply.question, flow=True)}", ""]
             lines += [f"  {i}) {plain(option, flow=True)}" for i, option in enumerate(reply.options, start=1)]
@@ -220,6 +221,15 @@ def render(reply: Reply, width: int | None = None) -> Rendered:
             link = f" {reply.page_url}" if reply.page_url else ""
             return Rendered(wrap(f"📣 [team channel] {plain(reply.text)}{link}", width))
     raise TypeError(f"cannot render {type(reply).__name__}")
+
+
+def picture(shown: Picture) -> str:
+    """A terminal shows no pictures: what it shows, in words, and where its file is."""
+    lines = [f"🖼  Picture: {shown.alt}"]
+    if shown.caption:
+        lines.append(f"   Caption: {shown.caption}")
+    lines.append(f"   File: {shown.path} (in the content folder)")
+    return "\n".join(lines)
 
 
 def _with_buttons(text: str, buttons: tuple[Button, ...], width: int | None) -> Rendered:

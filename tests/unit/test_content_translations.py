@@ -10,7 +10,7 @@ import pytest
 
 from adapters.cli.authoring import check
 from content.loader import load_curriculum
-from content.model import Curriculum
+from content.model import Card, Check, Curriculum
 from tests.conftest import FIXTURE_CONTENT
 
 BROKEN = Path(__file__).parent.parent / "fixtures" / "translations"
@@ -181,3 +181,24 @@ def test_a_translation_folder_named_for_the_source_language_is_reported(tmp_path
         f"{root / 'pathways' / 'en'}:1: the files in {root / 'pathways'} are the source, in 'en': a translation folder is named "
         "after another language (for example 'de'); move these files to the source or delete the folder"
     ]
+
+
+def test_the_shipped_curriculum_is_translated_into_german_in_full(capsys: pytest.CaptureFixture[str]) -> None:
+    content = Path(__file__).parent.parent.parent / "content"
+    curriculum = loaded(content)
+    german = curriculum.in_language("de")
+    for lesson_id, lesson in curriculum.lessons.items():
+        translated = german.lessons[lesson_id]
+        assert translated.language == "de", f"{lesson_id} is not translated"
+        assert [type(step) for step in translated.steps] == [type(step) for step in lesson.steps]
+        for mine, theirs in zip(translated.steps, lesson.steps, strict=True):
+            if isinstance(mine, Check):
+                assert isinstance(theirs, Check) and mine.original == theirs
+            else:
+                assert isinstance(mine, Card) and isinstance(theirs, Card)
+                assert [(p.path, p.width, p.digest) for p in mine.pictures] == [(p.path, p.width, p.digest) for p in theirs.pictures]
+                assert all(p.alt != q.alt and p.caption != q.caption for p, q in zip(mine.pictures, theirs.pictures, strict=True))
+                assert mine.title != theirs.title, f"{lesson_id}: '{mine.title}' left in English"
+    check(content)
+    coverage = capsys.readouterr().out.splitlines()[-1]
+    assert coverage == f"{content}: de: 10 of 10 lessons, 2 of 2 pathways, 4 of 4 credentials, 2 of 2 roles, 10 of 10 skills translated."

@@ -70,7 +70,10 @@ def wording_of_check(check: Check) -> str:
 
 
 def wording_of_step(step: dict[str, Any]) -> str:
-    """The wording hash of a check as frozen into a session (bot.snapshot.step_to_json)."""
+    """The wording hash of a check as frozen into a session (bot.snapshot.step_to_json); a
+    translated check's is its source's, so an answer in any language joins the source's history."""
+    if step.get("source_wording"):
+        return str(step["source_wording"])
     return wording_hash(str(step["question"]), ((str(o["text"]), bool(o["correct"])) for o in step["options"]))
 
 

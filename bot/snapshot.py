@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bot.analytics import wording_of_check
 from content.model import Card, Check, Option, Picture, Source, Step
 
 _NOWHERE = Source(Path("<snapshot>"), 0)
@@ -27,7 +28,7 @@ def step_to_json(step: Step, skills: tuple[str, ...]) -> dict[str, Any]:
                 for p in step.pictures
             ]
         return card
-    return {
+    check: dict[str, Any] = {
         "type": "check",
         "key": step.key,
         "question": step.question,
@@ -35,6 +36,9 @@ def step_to_json(step: Step, skills: tuple[str, ...]) -> dict[str, Any]:
         "explanation": step.explanation,
         "skills": list(skills),
     }
+    if step.original is not None:  # a translation: its answers count for the source's wording (bot/analytics.py)
+        check["source_wording"] = wording_of_check(step.original)
+    return check
 
 
 def step_from_json(data: dict[str, Any]) -> Step:

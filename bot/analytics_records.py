@@ -1,12 +1,16 @@
 """What the item analytics read of the store (bot/ports.py `Analytics`), as plain values: every
 answer, every learning session with the snapshot of its steps, and when each card was shown.
-bot/analytics.py turns them into figures per check, per skill and per lesson."""
+bot/analytics.py turns them into figures per check, per skill and per lesson. And the events the
+nudges' uplift reads (bot/uplift.py), as moments: who, what and when, nothing else."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import date, datetime
+from typing import Any, NamedTuple
+
+from bot.records import TrailEvent
+from bot.vocabulary import EventKind
 
 
 @dataclass(frozen=True)
@@ -46,3 +50,19 @@ class AnalyticsRecord:
     answers: list[AnswerRecord]  # oldest first
     sessions: list[SessionRecord] = field(default_factory=list)  # by id
     card_views: list[tuple[int, datetime]] = field(default_factory=list)  # (session id, when a card was shown)
+
+
+class TrailMoment(NamedTuple):
+    """An event of the trail as the nudges' uplift reads it (bot/uplift.py): a few hundred thousand
+    of them over four weeks, so a tuple of what it uses rather than the whole event."""
+
+    learner_id: int
+    kind: EventKind
+    occurred_at: datetime
+    local_date: date  # the day in the learner's timezone then
+    holdout: int | None = None  # a withheld offer's holdout (payload "holdout")
+
+
+def moment(event: TrailEvent) -> TrailMoment:
+    held = event.payload.get("holdout") if event.kind == EventKind.HELD_OUT else None
+    return TrailMoment(event.learner_id, event.kind, event.occurred_at, event.local_date, held if isinstance(held, int) else None)

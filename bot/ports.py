@@ -13,7 +13,7 @@ from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from bot.analytics_records import AnalyticsRecord
+from bot.analytics_records import AnalyticsRecord, TrailMoment
 from bot.events import LearnerRef
 from bot.records import (
     Assignment,
@@ -411,6 +411,10 @@ class Analytics(Protocol):
     async def record(self) -> AnalyticsRecord:
         """Every answer (oldest first), every learning session with the snapshot of its steps, and
         when each card was shown (by session): in a few queries however many learners."""
+
+    async def moments(self, kinds: Collection[EventKind], since: datetime, before: datetime) -> list[TrailMoment]:
+        """The events of these kinds in [since, before), in no particular order, as moments (who,
+        what, when): what the nudges' uplift reads, without the rest of each event."""
 
 
 class UnitOfWork(Protocol):

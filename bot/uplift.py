@@ -42,8 +42,9 @@ from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+from bot.analytics_records import TrailMoment
 from bot.ports import UnitOfWork
-from bot.records import Holdout, TrailEvent
+from bot.records import Holdout
 from bot.vocabulary import LEARNING, EventKind
 
 WINDOW = timedelta(hours=24)  # "came back within 24 hours"
@@ -187,15 +188,22 @@ class Uplift:
 # --- from the trail --------------------------------------------------------------------------------------
 async def measure(tx: UnitOfWork, start: datetime, end: datetime, now: datetime) -> Uplift:
     """The comparisons for moments in [start, end), read from the trail and the holdouts."""
-    events = await tx.trail.of_kinds(KINDS, start - ACTIVE_BEFORE, min(end, now) + WINDOW)
-    holdouts = await tx.holdouts.all()
+    events, holdouts = await read(tx, start, end, now)
     return compare(events, holdouts, start, end, now)
 
 
-def compare(events: Iterable[TrailEvent], holdouts: Sequence[Holdout], start: datetime, end: datetime, now: datetime) -> Uplift:
-    """Pure: `events` are learning events, offers, reminders and withheld offers (any order)."""
+async def read(tx: UnitOfWork, start: datetime, end: datetime, now: datetime) -> tuple[list[TrailMoment], list[Holdout]]:
+    """What `compare` needs for [start, end): the trail as moments (who, what, when: four weeks of
+    a large organisation's learning events are hundreds of thousands of them) and the holdouts."""
+    events = await tx.analytics.moments(KINDS, start - ACTIVE_BEFORE, min(end, now) + WINDOW)
+    return events, await tx.holdouts.all()
+
+
+def compare(events: Iterable[TrailMoment], holdouts: Sequence[Holdout], start: datetime, end: datetime, now: datetime) -> Uplift:
+    """Pure: `events` are learning events, offers, reminders and withheld offers (any order);
+    bot.analytics_records.moment turns a TrailEvent into one."""
     learning: dict[int, list[datetime]] = defaultdict(list)
-    offers: dict[int, list[TrailEvent]] = defaultdict(list)
+    offers: dict[int, list[TrailMoment]] = defaultdict(list)
     for e in events:
         (learning[e.learner_id].append(e.occurred_at) if e.kind in LEARNING else offers[e.learner_id].append(e))
     for times in learning.values():
@@ -244,14 +252,14 @@ def compare(events: Iterable[TrailEvent], holdouts: Sequence[Holdout], start: da
             (who, e.occurred_at, e.occurred_at + WINDOW)
             for who, made in offers.items()
             for e in made
-            if e.kind == EventKind.HELD_OUT and (e.payload or {}).get("holdout") == h.id and first <= e.occurred_at < until
+            if e.kind == EventKind.HELD_OUT and e.holdout == h.id and first <= e.occurred_at < until
         ]
         results.append(HoldoutResult(h, first, max(first, until), Comparison(arm("nudged", nudged), arm("held out", withheld))))
     return Uplift(start, end, daily, reminders, tuple(results))
 
 
 def _comparable_days(
-    offers: dict[int, list[TrailEvent]], start: datetime, last: datetime, was_active: Callable[[int, datetime], bool]
+    offers: dict[int, list[TrailMoment]], start: datetime, last: datetime, was_active: Callable[[int, datetime], bool]
 ) -> list[tuple[int, datetime, datetime]]:
     """(learner, moment, end of its window) of each comparable day without a nudge (see the
     module's docstring): the window ends at the next offer if that comes within 24 hours."""
@@ -275,7 +283,7 @@ def _comparable_days(
     return found
 
 
-def _time_of_day(daily: list[TrailEvent], day: date) -> time:
+def _time_of_day(daily: list[TrailMoment], day: date) -> time:
     """The UTC time of day of the learner's latest daily offer before `day`, else of their first."""
     before = [e for e in daily if e.occurred_at.astimezone(UTC).date() < day]
     chosen = before[-1] if before else daily[0]

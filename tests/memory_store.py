@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bot.analytics_records import AnalyticsRecord, AnswerRecord, SessionRecord
+from bot.analytics_records import AnalyticsRecord, AnswerRecord, SessionRecord, TrailMoment, moment
 from bot.events import LearnerRef
 from bot.ports import DuplicateEvent
 from bot.records import (
@@ -884,6 +884,9 @@ class _Analytics:
             if e.kind == EventKind.CARD_VIEWED and isinstance(e.payload.get("session"), int)
         ]
         return AnalyticsRecord(answers, sessions, views)
+
+    async def moments(self, kinds: Collection[EventKind], since: datetime, before: datetime) -> list[TrailMoment]:
+        return [moment(e) for e in self._data.trail if e.kind in kinds and since <= e.occurred_at < before]
 
 
 class _Compliance:

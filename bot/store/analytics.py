@@ -7,19 +7,24 @@ took seconds). A snapshot of steps is the same for every session of a lesson's v
 re-check of the same checks), so each distinct one is read and decoded once: on PostgreSQL the
 sessions come with the MD5 of their snapshot and the snapshots are fetched once per digest; on
 SQLite (a file on the same machine) with the snapshot's text, decoded once per distinct text.
-The sessions share the decoded steps (read-only, as the records are)."""
+The sessions share the decoded steps (read-only, as the records are).
+
+The nudges' uplift (bot/uplift.py) reads four weeks of the trail as moments: learner, kind, time,
+day and a withheld offer's holdout, as plain columns (building whole events of half a million rows
+took most of the L&D page's time)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
+from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, DateTime, Select, Table, Text, func, select, type_coerce
+from sqlalchemy import ColumnElement, DateTime, Select, Table, Text, case, func, select, type_coerce
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.analytics_records import AnalyticsRecord, AnswerRecord, SessionRecord
+from bot.analytics_records import AnalyticsRecord, AnswerRecord, SessionRecord, TrailMoment
 from bot.store.models import EventRow, SessionRow
 from bot.vocabulary import EventKind
 
@@ -37,6 +42,21 @@ class SqlAnalytics:
     async def record(self) -> AnalyticsRecord:
         self._postgres = self._session.get_bind().dialect.name == "postgresql"
         return AnalyticsRecord(await self._answers(), await self._sessions(), await self._card_views())
+
+    async def moments(self, kinds: Collection[EventKind], since: datetime, before: datetime) -> list[TrailMoment]:
+        self._postgres = self._session.get_bind().dialect.name == "postgresql"
+        held_out = EventKind.HELD_OUT.value
+        rows = await self._rows(
+            select(
+                E.learner_id,
+                E.kind,
+                self._when(E.occurred_at),
+                E.local_date,
+                case((E.kind == held_out, E.payload["holdout"].as_integer())),
+            ).where(E.kind.in_([k.value for k in kinds]), E.occurred_at >= since, E.occurred_at < before)
+        )  # in no order: the uplift sorts each learner's own (sorting them all here spilled to disk)
+        named = {k.value: k for k in EventKind}  # a dict lookup per row: EventKind(value) costs more
+        return [TrailMoment(learner, named[kind], at, day, held) for learner, kind, at, day, held in rows]
 
     async def _rows(self, statement: Select[Any]) -> Sequence[Any]:
         """The statement's rows as tuples. On PostgreSQL straight from the driver (asyncpg's

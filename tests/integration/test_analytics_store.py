@@ -5,15 +5,19 @@ gives exactly the planted findings."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from bot import uplift
 from bot.analytics import findings, review, wording_of_check
-from bot.analytics_records import AnalyticsRecord
+from bot.analytics_records import AnalyticsRecord, moment
 from bot.ports import Store
+from bot.records import TrailEvent
 from bot.store.database import create_engine, create_sessionmaker
 from bot.store.store import SqlStore
+from bot.vocabulary import EventKind
 from content.loader import load_curriculum
 from content.model import Curriculum
 from tests.conftest import PROJECT_DIR
@@ -75,6 +79,29 @@ async def test_every_answer_session_and_card_view_is_read_back_as_written(any_st
     check = sample.find_check(first.check_key)
     assert check is not None and first.wording == wording_of_check(check)
     assert len(record.card_views) == 6 * sum(len(lesson.cards) for lesson in sample.lessons.values())
+
+
+async def test_the_uplifts_moments_are_the_trails_events_of_those_kinds(any_store: Store, sample: Curriculum):
+    await Simulation(sample, learners=6, former=2).seed_store(any_store)
+    async with any_store.transaction() as tx:
+        everything = await tx.trail.of_kinds(uplift.KINDS, NOW - timedelta(days=400), NOW + timedelta(days=400))
+        someone = everything[0].learner_id
+        for n, holdout in enumerate((3, 4)):
+            at = NOW - timedelta(days=2, hours=n)
+            await tx.trail.add(someone, TrailEvent(EventKind.HELD_OUT, at, at.date(), payload={"holdout": holdout, "nudge": 9}))
+        at = NOW - timedelta(days=1)
+        await tx.trail.add(someone, TrailEvent(EventKind.NUDGED, at, at.date(), payload={"holdout": 5, "nudge": 10}))
+    since, before = NOW - timedelta(days=25), NOW  # the simulation's month began 30 days before NOW
+    async with any_store.transaction() as tx:
+        events = await tx.trail.of_kinds(uplift.KINDS, since, before)
+        moments = await tx.analytics.moments(uplift.KINDS, since, before)
+        answers = await tx.analytics.moments([EventKind.ANSWERED], since, before)
+    assert sorted(moments) == sorted(moment(e) for e in events)
+    assert {m.kind for m in moments} >= {EventKind.CARD_VIEWED, EventKind.ANSWERED, EventKind.HELD_OUT, EventKind.NUDGED}
+    assert sorted(m.holdout for m in moments if m.holdout is not None) == [3, 4], "only a withheld offer's holdout"
+    assert all(m.occurred_at.tzinfo is not None and since <= m.occurred_at < before for m in moments)
+    assert answers and sorted(answers) == sorted(m for m in moments if m.kind == EventKind.ANSWERED)
+    assert len(moments) < len(everything), "the days before `since` are left out"
 
 
 @pytest.mark.parametrize("database", ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])

@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.analytics_records import TrailMoment, moment
 from bot.records import Holdout, TrailEvent
 from bot.uplift import Arm, Comparison, compare, held_out, newcombe, wilson
 from bot.vocabulary import EventKind
@@ -50,11 +51,12 @@ def test_an_arm_and_a_comparison_say_their_figures():
 MONDAY = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 
-def event(kind: EventKind, learner: int, at: datetime, **payload: object) -> TrailEvent:
-    return TrailEvent(kind, at, at.date(), payload=dict(payload), learner_id=learner)
+def event(kind: EventKind, learner: int, at: datetime, **payload: object) -> TrailMoment:
+    """As the store reads it for the uplift (bot.analytics_records.moment of the trail's event)."""
+    return moment(TrailEvent(kind, at, at.date(), payload=dict(payload), learner_id=learner))
 
 
-def learned(learner: int, at: datetime) -> TrailEvent:
+def learned(learner: int, at: datetime) -> TrailMoment:
     return event(EventKind.CARD_VIEWED, learner, at)
 
 
@@ -116,7 +118,7 @@ def test_a_holdout_compares_the_nudged_with_the_held_out_inside_its_period():
     out = [n for n in range(1, 200) if held_out(n, holdout)][:4]
     kept = [n for n in range(1, 200) if not held_out(n, holdout)][:5]
     assert len(out) == 4 and len(kept) == 5
-    trail: list[TrailEvent] = []
+    trail: list[TrailMoment] = []
     for i, learner in enumerate(kept):  # 5 learners x 2 days nudged; 6 of those days came back
         for d in range(2):
             at = MONDAY + timedelta(days=d, hours=1)

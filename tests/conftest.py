@@ -30,6 +30,7 @@ FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
 PROJECT_DIR = Path(__file__).resolve().parents[1]
 DEFAULT_POSTGRES_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 TABLES = (
+    "teams_conversations",
     "holdouts",
     "assignments",
     "job_roles",

@@ -1,0 +1,1 @@
+"""Microsoft Teams: Adaptive Cards in a personal chat, through the Teams SDK (microsoft-teams-apps)."""

@@ -1,0 +1,237 @@
+"""The Teams adapter at the wire: the real Teams SDK (microsoft-teams-apps) inside the project's
+ASGI app, sent activities signed by a fake Bot Connector on 127.0.0.1 (its own RSA key, OpenID
+metadata and keys, fakes/teams_connector.py), whose REST API the bot calls back with a token it
+got from the fake's token endpoint; on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
+
+from adapters.teams.bot import TeamsBot
+from adapters.teams.patience import Patience
+from bot.clock import ManualClock
+from bot.core import Core
+from bot.nudges import NudgeDispatcher
+from bot.store.database import create_engine
+from bot.store.store import SqlStore
+from bot.store.teams_conversations import TeamsConversations
+from bot.teams_settings import TeamsSettings
+from content.model import Curriculum
+from fakes.teams_connector import FakeConnector, card_of, running_fake_connector, text_of
+from tests.integration.test_issuing_on_award import issuer_for
+from tests.support import found
+from tests.teams.client import TeamsUser
+from web.app import create_app
+
+APP_ID = "6f1c2a90-3b7e-4a51-9d0e-2c4b8e7f1a23"
+PASSWORD = "fake-client-secret-Xq8~"
+TENANT = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
+CHANNEL = "19:general@thread.tacv2"
+pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
+
+
+@pytest.fixture
+def fake() -> Iterator[FakeConnector]:
+    with running_fake_connector(app_id=APP_ID, app_password=PASSWORD, tenant_id=TENANT) as fake:
+        yield fake
+
+
+def settings_for(fake: FakeConnector, announce: str | None = CHANNEL) -> TeamsSettings:
+    return TeamsSettings(
+        app_id=APP_ID,
+        app_password=PASSWORD,
+        tenant_id=TENANT,
+        announce_conversation=announce,
+        service_url=fake.service_url,
+        login_url=fake.login_url,
+        openid_metadata_url=fake.openid_metadata_url,
+    )
+
+
+@pytest.fixture
+async def conversations(database_url: str, clock: ManualClock) -> AsyncIterator[TeamsConversations]:
+    engine = create_engine(database_url)
+    yield TeamsConversations(engine, clock)
+    await engine.dispose()
+
+
+def fast_patience() -> Patience:
+    """Waits as told (Retry-After), without the seconds of a real backoff when none is told."""
+    return Patience(first_wait=0.01)
+
+
+def held_clock(fake: FakeConnector) -> Patience:
+    """The fake's limits read a clock that moves only when the bot waits (by what it waits), so
+    what a test of the limits asserts does not depend on how fast a loaded machine sends."""
+    now = [1000.0]
+    fake.rate_clock = lambda: now[0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+        await asyncio.sleep(0)
+
+    return Patience(sleep=sleep)
+
+
+async def started(fake: FakeConnector, core: Core, conversations: TeamsConversations, patience: Patience | None = None) -> TeamsBot:
+    bot = TeamsBot(core=core, settings=settings_for(fake), conversations=conversations, patience=patience or fast_patience())
+    await bot.start()
+    return bot
+
+
+def web(bot: TeamsBot, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path) -> httpx.AsyncClient:
+    app = create_app(store=store, curriculum=curriculum, issuer=issuer_for(tmp_path), clock=clock, platform_routers=[bot.adapter.router])
+    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://learn.example.com")
+
+
+@pytest.fixture
+async def bot(fake: FakeConnector, core: Core, conversations: TeamsConversations) -> AsyncIterator[TeamsBot]:
+    bot = await started(fake, core, conversations, held_clock(fake))
+    yield bot
+    await bot.close()
+
+
+@pytest.fixture
+async def ana(
+    fake: FakeConnector, bot: TeamsBot, store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path: Path
+) -> AsyncIterator[TeamsUser]:
+    async with web(bot, store, curriculum, clock, tmp_path) as http:
+        yield TeamsUser(fake, http, bot)
+
+
+async def test_installing_the_app_greets_the_learner_with_the_first_lesson_offered(ana: TeamsUser, fake: FakeConnector, store: SqlStore):
+    [greeting] = await ana.installs()
+    assert "Hi Ana Lima!" in greeting
+    assert "Europe/Berlin" in greeting, "the timezone Teams' client gave"
+    assert ana.with_button("Start now")
+    async with store.transaction() as tx:
+        learner = found(await tx.learners.find("teams", "29:ana"))
+        assert learner.timezone == "Europe/Berlin"
+    assert fake.token_requests == 1, "one token for every call"
+
+
+async def test_a_whole_lesson_with_checks_and_the_answered_check_cannot_be_answered_again(ana: TeamsUser, fake: FakeConnector):
+    await ana.says("hi")
+    said = await ana.presses("Start now")
+    assert "Two tides a day" in said[-1]
+    await ana.presses("Next")
+    said = await ana.presses("Next")
+    assert "How many high tides do most coasts see in a day?" in said[-1]
+    question, _ = ana.with_button("Two")
+    said = await ana.presses("Two")
+    assert any("Correct" in text for text in said), said
+    answered = next(a for a in ana.activities() if a["id"] == question["id"])
+    assert ana.buttons(answered) == [], "no buttons left on the answered check"
+    assert "Two" in text_of(answered) and fake.updates(ana.conversation, question["id"]) == 1
+    # The multiple-answer check: ticks, then Submit.
+    said = await ana.ticks(0, 1)
+    assert any("Lesson complete" in text for text in said), said
+    # Seven operations a second in a conversation: a fast learner meets Teams' limit, and waits.
+    assert all(call.status in (200, 201, 429) for call in fake.calls()), [c for c in fake.calls() if c.status >= 300]
+    assert fake.early_retries == 0, "never before the Retry-After ran out"
+
+
+async def test_typed_commands_and_an_unknown_one(ana: TeamsUser):
+    await ana.says("hi")
+    [path] = await ana.says("path")
+    assert "Tides" in path
+    [unknown] = await ana.says("/frobnicate")
+    assert "frobnicate" in unknown
+
+
+@pytest.mark.parametrize(
+    "forgery",
+    ["missing", "not a jwt", "other key", "wrong audience", "wrong issuer", "expired", "other service url"],
+)
+async def test_forged_missing_or_expired_tokens_are_refused_and_nothing_is_acted_on(
+    ana: TeamsUser, fake: FakeConnector, conversations: TeamsConversations, forgery: str
+):
+    activity = ana.activity(text="hi")
+    headers = {
+        "missing": {"Content-Type": "application/json"},
+        "not a jwt": {"Authorization": "Bearer abc.def.ghi"},
+        "other key": fake.signed(activity, key=rsa.generate_private_key(public_exponent=65537, key_size=2048)),
+        "wrong audience": fake.signed(activity, audience="00000000-0000-0000-0000-000000000000"),
+        "wrong issuer": fake.signed(activity, issuer="https://evil.example.com"),
+        "expired": fake.signed(activity, lifetime=-600),
+        "other service url": fake.signed(activity, service_url="https://evil.example.com/teams"),
+    }[forgery]
+    response = await ana.post(activity, headers)
+    await ana.bot.join()
+    assert response.status_code == 401
+    assert fake.calls() == [] and fake.token_requests == 0, "no API call"
+    assert await conversations.personal(ana.id) is None, "nothing written"
+
+
+async def test_a_429_storm_delays_replies_but_drops_none(ana: TeamsUser, fake: FakeConnector):
+    await ana.says("hi")
+    fake.fail_next(429, times=4, retry_after=1)
+    fake.fail_next(502)
+    fake.fail_next(412)
+    fake.fail_next(504)
+    said = await ana.presses("Start now")
+    assert "Two tides a day" in said[-1]
+    assert fake.throttled() == 4 and ana.bot.patience.retries == 7, "each answered, and waited out, once"
+    assert fake.early_retries == 0
+
+
+async def test_the_per_conversation_limit_is_met_by_waiting_not_by_dropping(ana: TeamsUser, fake: FakeConnector, core: Core):
+    """Seven operations a second per conversation: a burst of replies meets 429s and waits them
+    out; every reply arrives, in order."""
+    await ana.says("hi")
+    before = len(ana.activities())
+    from bot.replies import Text
+
+    await ana.bot.send_to_user(ana.id, [Text(f"message {n}") for n in range(12)])
+    texts = ana.texts(before)
+    assert texts == [f"message {n}" for n in range(12)]
+    assert fake.throttled() >= 1 and fake.early_retries == 0, "the limit was met, and waited out as told"
+
+
+async def test_a_nudge_is_sent_by_another_serve_process_from_the_stored_conversation(
+    ana: TeamsUser, fake: FakeConnector, database_url: str, curriculum: Curriculum, clock: ManualClock
+):
+    await ana.says("hi")
+    before = len(ana.activities())
+    # Another process: its own engine, store, core and bot on the same database; it never heard from Ana.
+    engine = create_engine(database_url)
+    try:
+        from bot.store.database import create_sessionmaker
+
+        other_store = SqlStore(create_sessionmaker(engine))
+        other_core = Core(curriculum=curriculum, store=other_store, clock=clock)
+        other = await started(fake, other_core, TeamsConversations(engine, clock), ana.bot.patience)  # the same held clock
+        dispatcher = NudgeDispatcher(
+            store=other_store, core=other_core, clock=clock, senders={"teams": other.send_to_user}, worker="other:1"
+        )
+        sent = 0
+        for _ in range(30):  # an hour at a time, until the next day's lesson time in Berlin
+            clock.advance(hours=1)
+            sent += (await dispatcher.run_round()).sent
+            if sent:
+                break
+        await other.close()
+    finally:
+        await engine.dispose()
+    assert sent >= 1
+    nudge = ana.texts(before)
+    assert nudge and "lesson" in nudge[0].lower(), nudge
+    assert ana.with_button("Start")
+
+
+async def test_a_badge_is_announced_in_the_team_channel(ana: TeamsUser, fake: FakeConnector, bot: TeamsBot):
+    channel = fake.channel("General")
+    from bot.replies import Announcement
+
+    await ana.says("hi")
+    await bot.send_to_user(ana.id, [Announcement(text="Ana Lima earned **Deckhand**", page_url="https://learn.example.com/c/1")])
+    [announced] = fake.activities(channel)
+    assert "Ana Lima earned **Deckhand**" in text_of(announced)
+    card = found(card_of(announced))
+    assert card["actions"][0]["url"] == "https://learn.example.com/c/1"

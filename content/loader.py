@@ -17,13 +17,15 @@ from content.frontmatter import parse_front_matter
 from content.lesson_file import read_lesson
 from content.lint import lint, lint_lesson
 from content.lint_pathways import in_map_order
+from content.lint_translations import lesson_translation_problems
 from content.media_rules import content_root, measure_lessons
 from content.model import Curriculum, Lesson, Problem, Skill
 from content.parsed import ParsedLesson, ParsedTree
 from content.pathway_file import read_pathway
 from content.role_file import read_role
 from content.skills_file import read_skills
-from content.translation_tree import add_views, read_translations
+from content.translation_file import read_lesson_translation
+from content.translation_tree import LANGUAGE_TAG, add_views, measure_translation, read_translations
 
 T = TypeVar("T")
 VERSION_HASH_LENGTH = 12
@@ -200,16 +202,47 @@ def load_lesson(path: Path) -> tuple[Lesson | None, list[Problem]]:
                 path, 1, f"this is {kind}, not a lesson: `content preview` shows lessons only; run `run_bot.py content check` to check it"
             )
         ]
-    parsed, found = _read_lesson(file, path)
-    problems += found
+    source_path = translated_from(path)
+    if source_path is not None:
+        return _load_translation(file, path, source_path)
+    parsed, found, warnings = _checked_lesson(file, path)
+    problems = list(_sorted(problems + found))
+    # Warnings are said too, but only problems keep the lesson from showing.
+    return (parsed.lesson if parsed is not None and not problems else None), problems + list(_sorted(warnings))
+
+
+def _checked_lesson(file: _FileText, path: Path) -> tuple[ParsedLesson | None, list[Problem], list[Problem]]:
+    """One lesson read, its pictures measured and linted on its own: the lesson, problems, warnings."""
+    parsed, problems = _read_lesson(file, path)
     warnings: list[Problem] = []
     if parsed is not None:
         media = measure_lessons((parsed,), content_root(path))
         parsed, problems, warnings = media.lessons[0], problems + media.errors, media.warnings
         problems += lint_lesson(parsed)
-    problems = list(_sorted(problems))
-    # Warnings are said too, but only problems keep the lesson from showing.
-    return (parsed.lesson if parsed is not None and not problems else None), problems + list(_sorted(warnings))
+    return parsed, problems, warnings
+
+
+def translated_from(path: Path) -> Path | None:
+    """The source lesson file that `path` translates (lessons/de/x.md -> lessons/x.md), if it is one."""
+    source = path.parent.parent / path.name
+    return source if LANGUAGE_TAG.fullmatch(path.parent.name) and source.is_file() else None
+
+
+def _load_translation(file: _FileText, path: Path, source_path: Path) -> tuple[Lesson | None, list[Problem]]:
+    """A translated lesson on its own (for `content preview`), checked against its source."""
+    problems: list[Problem] = []
+    source_file = _read(source_path, problems)
+    source, found, _ = _checked_lesson(source_file, source_path) if source_file is not None else (None, [], [])
+    if source is None or found or problems:
+        message = f"its source {source_path} cannot be shown: run `run_bot.py content preview {source_path}` and fix it first"
+        return None, [*problems, *_sorted(found), Problem(path, 1, message)]
+    warnings: list[Problem] = []
+    translation, problems = read_lesson_translation(file.text, path=path, language=path.parent.name, source=source)
+    if translation is not None:
+        translation = measure_translation(translation, content_root(path), problems, warnings)
+        problems += lesson_translation_problems(translation)
+    lesson = translation.lesson if translation is not None and not problems else None
+    return lesson, list(_sorted(problems)) + list(_sorted(warnings))
 
 
 def not_a_lesson(text: str, path: Path) -> str | None:

@@ -116,7 +116,9 @@ class ReadTranslations:
     warnings: list[Problem]  # e.g. a translated card's picture hard to read on a phone
 
 
-def _measured(parsed: ParsedLessonTranslation, root: Path, problems: list[Problem], warnings: list[Problem]) -> ParsedLessonTranslation:
+def measure_translation(
+    parsed: ParsedLessonTranslation, root: Path, problems: list[Problem], warnings: list[Problem]
+) -> ParsedLessonTranslation:
     """The translation with its pictures' files looked at, as the source's are."""
     media = measure_lessons((ParsedLesson(lesson=parsed.lesson, fields=parsed.fields, layouts=parsed.layouts),), root)
     problems += media.errors
@@ -137,7 +139,7 @@ def read_translations(root: Path, tree: ParsedTree, read_text: ReadText) -> Read
         parsed, found = read_lesson_translation(text, path=path, language=language, source=lesson)
         problems += found
         if parsed is not None:
-            parsed = _measured(parsed, root, problems, warnings)
+            parsed = measure_translation(parsed, root, problems, warnings)
             problems += lesson_translation_problems(parsed)
             of(language).lessons[lesson.id] = parsed
     for language, path, text, pathway in _each(root / "pathways", tree.pathways, (), read_text, problems, "pathway"):

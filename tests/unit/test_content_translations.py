@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from adapters.cli.authoring import check
-from content.loader import load_curriculum
+from content.loader import load_curriculum, load_lesson
 from content.model import Card, Check, Curriculum
 from tests.conftest import FIXTURE_CONTENT
 
@@ -202,3 +202,26 @@ def test_the_shipped_curriculum_is_translated_into_german_in_full(capsys: pytest
     check(content)
     coverage = capsys.readouterr().out.splitlines()[-1]
     assert coverage == f"{content}: de: 10 of 10 lessons, 2 of 2 pathways, 4 of 4 credentials, 2 of 2 roles, 10 of 10 skills translated."
+
+
+def test_a_translation_can_be_previewed_on_its_own_against_its_source() -> None:
+    path = Path(__file__).parent.parent.parent / "content" / "lessons" / "de" / "safe-lifting.md"
+    lesson, problems = load_lesson(path)
+    assert problems == []
+    assert lesson is not None
+    assert (lesson.id, lesson.title, lesson.language, lesson.minutes) == ("safe-lifting", "Sicher heben und tragen", "de", 4)
+    assert [(p.path, p.caption) for card in lesson.cards for p in card.pictures] == [
+        ("media/lifting-posture.png", "Beug die Knie, nicht den Rücken")
+    ]
+    assert all(p.width > 0 for card in lesson.cards for p in card.pictures)
+
+
+def test_previewing_a_broken_translation_names_its_problems_and_shows_nothing() -> None:
+    lesson, problems = load_lesson(BROKEN / "lessons" / "de" / "isolation.md")
+    assert lesson is None
+    assert [f"{p.path.relative_to(BROKEN)}:{p.line}" for p in problems] == [
+        "lessons/de/isolation.md:3",
+        "lessons/de/isolation.md:6",
+        "lessons/de/isolation.md:12",
+        "lessons/de/isolation.md:20",
+    ]

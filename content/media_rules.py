@@ -95,7 +95,11 @@ def _jpeg_size(data: bytes) -> tuple[int, int]:
 def read_media(path: Path) -> MediaFile:
     """The file's type, size in pixels and digest. OSError when it cannot be read, NotAPicture
     when it is no PNG or JPEG."""
-    data = path.read_bytes()
+    return measure(path.read_bytes())
+
+
+def measure(data: bytes) -> MediaFile:
+    """A picture's type, size in pixels and digest from its bytes (NotAPicture for no PNG or JPEG)."""
     media_type, width, height = sniff(data)
     return MediaFile(media_type, width, height, len(data), hashlib.sha256(data).hexdigest()[:DIGEST_LENGTH])
 

@@ -28,6 +28,7 @@ from web.routes_assignments import assignment_routes
 from web.routes_compliance import compliance_routes
 from web.routes_credentials import credential_routes
 from web.routes_issuer import issuer_routes
+from web.routes_media import media_routes
 from web.routes_review import review_routes
 from web.routes_transcript import transcript_routes
 from web.routes_wallet import wallet_routes
@@ -50,11 +51,13 @@ def create_app(
     platform_routers: Sequence[APIRouter] = (),
     platform_checks: Mapping[str, Check] | None = None,
     mastery: MasteryModel | None = None,
+    content_dir: Path | None = None,
 ) -> FastAPI:
     """`platform_routers`: the chat platforms' webhook endpoints, served by this same app;
     `platform_checks`: how /healthz asks each configured platform whether it is reachable;
     `mastery`: the bot's model, so that the dashboard's mastery is the one learners see (FSRS's
-    parameters applied by `mastery optimize`)."""
+    parameters applied by `mastery optimize`); `content_dir`: where lesson pictures are served
+    from (its media/, at /media/), for the platforms that fetch them."""
     templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined))
     app = FastAPI(title="Microbadge", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
@@ -77,6 +80,8 @@ def create_app(
     app.include_router(compliance_routes(store=store, clock=clock, templates=templates, curriculum=curriculum))
     app.include_router(review_routes(store=store, clock=clock, templates=templates, curriculum=curriculum, mastery=mastery))
     app.include_router(landing_routes(templates=templates, issuer=issuer))
+    if content_dir is not None:
+        app.include_router(media_routes(content_dir=content_dir))
     for router in platform_routers:
         app.include_router(router)
 

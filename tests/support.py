@@ -36,11 +36,12 @@ def buttons_of(reply: Reply) -> tuple[Button, ...]:
 
 
 def find_check(core: Core, question: Question) -> Check:
-    """The authored check behind a question, found by its wording."""
-    for lesson in core.curriculum.lessons.values():
-        for check in lesson.checks:
-            if question.question.startswith(check.question):
-                return check
+    """The authored check behind a question, found by its wording in any language it is read in."""
+    for view in core.curriculum.views.values() or (core.curriculum,):
+        for lesson in view.lessons.values():
+            for check in lesson.checks:
+                if question.question.startswith(check.question):
+                    return check
     raise AssertionError(f"no check reads {question.question!r}")
 
 

@@ -1,12 +1,14 @@
-"""Every page a person can reach, checked by axe-core in headless Chromium on a desktop and on a
-phone: no serious or critical accessibility violation (contrast, names of links, buttons, form
-fields and images, landmarks, headings, the language, tables' headers, ...). The data is the
-compliance programme of tests/compliance_support.py (1 June 2026) beside a learner who earned the
-Deckhand badge and the Mariner certificate through the bot, so that every page has something in
-each of its parts: an admin signs in with a dashboard link and opens each page."""
+"""Every page a person can reach, checked by axe-core in headless Chromium on a desktop, a phone
+and at 320 px: no serious or critical accessibility violation (contrast, names of links, buttons,
+form fields and images, landmarks, headings, the language, tables' headers, ...) and no page
+scrolling sideways. The data is the compliance programme of tests/compliance_support.py (1 June
+2026) beside a learner who earned the Deckhand badge and the Mariner certificate through the bot,
+so that every page has something in each of its parts: an admin signs in with a dashboard link
+and opens each page. The L&D page is checked again full, after a simulated month of answers."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -18,25 +20,38 @@ from bot.wallet_claims import claim_link
 from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
 from tests.compliance_support import NOW, seed, with_roles
+from tests.item_histories import NOW as REVIEW_NOW
 from tests.web.accessibility import Violation, axe_source, blocking
 from tests.web.conftest import Earned
 from tests.web.dashboard_support import sign_in
+from tests.web.review_support import PAGE as REVIEW_PAGE
+from tests.web.review_support import sample_content
+from tests.web.review_support import seed as seed_review
 from tests.web.server import serving
 from web.app import create_app
 
-PHONE, DESKTOP = {"width": 390, "height": 844}, {"width": 1280, "height": 800}
+# A desktop, a phone, and WCAG 2.1's reflow width (1.4.10: 320 CSS px, no scrolling sideways).
+DESKTOP, PHONE, NARROW = {"width": 1280, "height": 800}, {"width": 390, "height": 844}, {"width": 320, "height": 640}
 
 
-async def link_for(store: SqlStore, learner_id: int) -> str:
+async def link_for(store: SqlStore, learner_id: int, now: datetime) -> str:
+    """A dashboard sign-in link for the person, as `/team` or `dashboard link` gives it."""
     async with store.transaction() as tx:
         viewer = await tx.learners.by_id(learner_id)
         assert viewer is not None
-        return await signin_link(tx, viewer, "", NOW)
+        return await signin_link(tx, viewer, "", now)
 
 
 # One browser over SQLite is enough: the pages' database behaviour is covered by the request tests.
+async def checked(page: Any, name: str) -> list[str]:
+    """What is wrong with the page: axe's serious and critical findings, and scrolling sideways."""
+    width, viewport = await page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
+    wide = [f"{name}: {width} px wide in a {viewport} px window"] if width > viewport else []
+    return wide + await blocking(page, name)
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE, NARROW], ids=["desktop", "phone", "320px"])
 async def test_every_page_passes_the_accessibility_check(
     browser: Any,
     earned: Earned,
@@ -51,7 +66,7 @@ async def test_every_page_passes_the_accessibility_check(
     assert clock.now() < NOW, "the credentials were earned before the programme's day"
     clock.set(NOW)
     people = await seed(store)
-    signin = await link_for(store, people.lee)
+    signin = await link_for(store, people.lee, NOW)
     async with store.transaction() as tx:
         claim = await claim_link(tx, earned.certificate, base_url="", now=NOW)
     assert claim is not None
@@ -75,7 +90,7 @@ async def test_every_page_passes_the_accessibility_check(
         }
         for name, path in public.items():
             await page.goto(base + path)
-            found += await blocking(page, name)
+            found += await checked(page, name)
         await sign_in(page, base, signin)
         dashboard = {
             "dashboard": "/dashboard",
@@ -88,13 +103,40 @@ async def test_every_page_passes_the_accessibility_check(
         for name, path in dashboard.items():
             response = await page.goto(base + path)
             assert response is not None and response.status == 200, name
-            found += await blocking(page, name)
+            found += await checked(page, name)
         await page.get_by_role("button", name="Sign out").click()
         await page.wait_for_url(f"{base}/dashboard/signed-out")
-        found += await blocking(page, "signed out")
+        found += await checked(page, "signed out")
     assert found == [], "\n".join(found)
 
 
 def test_a_violation_names_its_rule_and_elements():
     found = Violation(rule="color-contrast", impact="serious", help="Elements must meet contrast", targets=("a.x", "p"))
     assert str(found) == "serious color-contrast (Elements must meet contrast): a.x, p"
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
+async def test_the_l_and_d_page_with_a_month_of_answers_passes_the_check(
+    browser: Any, store: SqlStore, clock: ManualClock, issuer: IssuerIdentity, database_url: str
+):
+    """The L&D page full: the simulated month of 200 learners on the sample content (findings with
+    their options' shares, every check, a forgetting curve per skill, lessons, the holdout)."""
+    axe_source()
+    sample = sample_content()
+    clock.set(REVIEW_NOW)
+    lee = (await seed_review(store, sample)).lee
+
+    def make_app(server_store: SqlStore) -> Any:
+        return create_app(store=server_store, curriculum=sample, issuer=issuer, clock=clock)
+
+    with serving(make_app, database_url) as base:
+        found: list[str] = []
+        for name, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
+            page = await (await browser.new_context(viewport=viewport)).new_page()
+            await sign_in(page, base, await link_for(store, lee, REVIEW_NOW))
+            await page.goto(base + REVIEW_PAGE)
+            assert await page.locator("#findings li.finding").count() > 0 and await page.locator("section.curve").count() > 0
+            for details in await page.locator("details").all():  # the curves' tables too
+                await details.locator("summary").click()
+            found += await checked(page, f"review ({name})")
+        assert found == [], "\n".join(found)

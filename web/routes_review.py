@@ -4,7 +4,9 @@ module only lays them out). The findings at each check's path:line with the chec
 table of every check in its current wording; each skill's forgetting curve beside FSRS's
 prediction (SVG drawn here, web/review_chart.py); where learners stop each lesson; and whether the
 nudges brought learners back (bot/uplift.py, the last 28 days, with the holdout if there is one).
-/dashboard/review.csv is the full table, as `content review --csv` writes it.
+/dashboard/review.csv is the full table, as `content review --csv` writes it. The figures are
+computed in the background and shown as of when they were (web/review_results.py): on a large
+organisation they take seconds, a request does not wait for them.
 
 For admins only (L&D staff are admins): what it shows is about the whole organisation's
 learners, not a manager's teams, so a manager is refused as a learner is (403); nobody signed in
@@ -30,6 +32,7 @@ from bot.vocabulary import Role
 from content.model import Check, Curriculum
 from web.dashboard import COOKIE, NO_STORE, Viewer
 from web.review_chart import CurveChart, curve_chart, pct
+from web.review_results import FRESH_FOR, Latest
 
 PAGE = "/dashboard/review"
 ADMINS_ONLY = "The review of the checks is for L&D: admins only."
@@ -88,6 +91,16 @@ class SkillRow:
     chart: CurveChart
 
 
+@dataclass(frozen=True)
+class Figures:
+    """Everything the page shows, as of one moment (web/review_results.py keeps the latest)."""
+
+    as_of: datetime
+    review: Review
+    nudges: uplift.Uplift
+    holdout: holdout.HoldoutView | None
+
+
 def review_routes(
     *, store: Store, clock: Clock, templates: Jinja2Templates, curriculum: Curriculum, mastery: MasteryModel | None = None
 ) -> APIRouter:
@@ -110,25 +123,34 @@ def review_routes(
             return refused(request, 403, ADMINS_ONLY)
         return Viewer(learner, learner.display_name or "an admin", team.csrf_token(token))
 
-    async def reviewed(request: Request) -> Response | tuple[Viewer, Review, datetime, uplift.Uplift, holdout.HoldoutView | None]:
-        now = clock.now()
+    async def compute(now: datetime) -> Figures:
+        """Every figure as of `now`, from one transaction's read of the store."""
+        start = now - timedelta(days=UPLIFT_DAYS)
         async with store.transaction() as tx:
-            viewer = await admin(tx, request, now)
-            if isinstance(viewer, Response):
-                return viewer
             record = await tx.analytics.record()
-            nudges = await uplift.measure(tx, now - timedelta(days=UPLIFT_DAYS), now, now)
+            events, holdouts = await uplift.read(tx, start, now, now)
             latest = await holdout.latest(tx, now)
         # The statistics are pure and CPU-bound: off the event loop, so other pages stay quick.
         result = await run_in_threadpool(review, record, curriculum, now=now, model=model)
-        return viewer, result, now, nudges, latest
+        nudges = await run_in_threadpool(uplift.compare, events, holdouts, start, now, now)
+        return Figures(now, result, nudges, latest)
+
+    figures = Latest(compute=compute, clock=clock)
+
+    async def reviewed(request: Request) -> Response | tuple[Viewer, Figures]:
+        async with store.transaction() as tx:
+            viewer = await admin(tx, request, clock.now())
+        if isinstance(viewer, Response):
+            return viewer
+        return viewer, await figures.get()
 
     @router.get(PAGE)
     async def review_page(request: Request) -> Response:
         found = await reviewed(request)
         if isinstance(found, Response):
             return found
-        viewer, result, now, nudges, latest = found
+        viewer, shown = found
+        result, now, nudges, latest = shown.review, shown.as_of, shown.nudges, shown.holdout
         context = {
             "viewer": viewer,
             "flagged": flagged(result, curriculum),
@@ -141,6 +163,8 @@ def review_routes(
             "holdout": latest.summary(now) if latest else None,
             "uplift_days": UPLIFT_DAYS,
             "answers": sum(i.attempts for i in result.items),
+            "as_of": now,
+            "fresh_minutes": int(FRESH_FOR.total_seconds() // 60),
         }
         return templates.TemplateResponse(request, "review.html", context, headers=NO_STORE)
 
@@ -149,11 +173,11 @@ def review_routes(
         found = await reviewed(request)
         if isinstance(found, Response):
             return found
-        _, result, now, _, _ = found
+        _, shown = found
         return Response(
-            csv_text(item_table(result, curriculum)),
+            csv_text(item_table(shown.review, curriculum)),
             media_type="text/csv",
-            headers={"Content-Disposition": f'attachment; filename="checks-{now.date().isoformat()}.csv"', **NO_STORE},
+            headers={"Content-Disposition": f'attachment; filename="checks-{shown.as_of.date().isoformat()}.csv"', **NO_STORE},
         )
 
     return router

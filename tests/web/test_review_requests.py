@@ -78,6 +78,7 @@ async def test_an_admin_sees_the_findings_content_review_prints(client: httpx.As
     page = await as_(client, organisation.lee_session).get(PAGE)
     assert page.status_code == 200 and page.headers["cache-control"] == "no-store"
     assert sorted(findings_on(page.text)) == sorted(planted_findings(sample))
+    assert f'As of <time datetime="{NOW.isoformat()}">{NOW:%Y-%m-%d %H:%M} UTC</time>' in page.text
 
     fail = sample.find_check(FAIL)
     magnet = sample.find_check(MAGNET)

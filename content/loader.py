@@ -25,7 +25,7 @@ from content.pathway_file import read_pathway
 from content.role_file import read_role
 from content.skills_file import read_skills
 from content.translation_file import read_lesson_translation
-from content.translation_tree import LANGUAGE_TAG, add_views, measure_translation, read_translations
+from content.translation_tree import LANGUAGE_TAG, measure_translation, read_translations, translation_of
 
 T = TypeVar("T")
 VERSION_HASH_LENGTH = 12
@@ -181,8 +181,8 @@ def load_curriculum(root: Path) -> LoadResult:
         pathways=tuple(parsed.pathway for parsed in in_map_order(tree.pathways)),
         credentials={parsed.credential.id: parsed.credential for parsed in tree.credentials},
         roles={parsed.role.id: parsed.role for parsed in tree.roles},
+        translations={language: translation_of(found) for language, found in translated.languages.items()},
     )
-    add_views(curriculum, translated.languages)
     return LoadResult(curriculum, (), warnings)
 
 

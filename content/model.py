@@ -6,14 +6,17 @@ core can point an author at `path:line`.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
+from typing import Any, TypeVar
 
 WORDS_PER_MINUTE = 200
 MAX_LESSON_MINUTES = 5
 MAX_CHECKS_PER_LESSON = 3
 SOURCE_LANGUAGE = "en"  # the language of the files in lessons/, pathways/, ...; translations sit in folders beside them
+T = TypeVar("T")
 RECERTIFY_DAYS_BEFORE = 30  # a credential file's `recertify_days_before` when it says none
 
 
@@ -209,32 +212,81 @@ class Role:
 
 
 @dataclass(frozen=True)
+class Translated:
+    """One item's words in another language, put over the source's item: `fields` are the
+    item's fields that a learner reads (a lesson's title and steps, a badge's title, description
+    and criteria, ...), `source` where the translation was written."""
+
+    fields: dict[str, Any]
+    source: Source
+
+    def over(self, item: T) -> T:
+        return dataclasses.replace(item, **self.fields, source=self.source)  # type: ignore[type-var]
+
+
+@dataclass(frozen=True)
+class Translation:
+    """Everything translated into one language, by id; what is not here reads in the source's."""
+
+    language: str
+    lessons: dict[str, Translated] = field(default_factory=dict)
+    pathways: dict[str, Translated] = field(default_factory=dict)
+    credentials: dict[str, Translated] = field(default_factory=dict)
+    roles: dict[str, Translated] = field(default_factory=dict)
+    skills: dict[str, Translated] = field(default_factory=dict)
+
+    def over(self, curriculum: Curriculum) -> Curriculum:
+        """`curriculum` as read in this language (an item not translated is the source's object)."""
+
+        def swap(items: dict[str, T], translated: dict[str, Translated]) -> dict[str, T]:
+            return {key: (translated[key].over(item) if key in translated else item) for key, item in items.items()}
+
+        return dataclasses.replace(
+            curriculum,
+            skills=swap(curriculum.skills, self.skills),
+            lessons=swap(curriculum.lessons, self.lessons),
+            pathways=tuple(swap({p.id: p for p in curriculum.pathways}, self.pathways).values()),
+            credentials=swap(curriculum.credentials, self.credentials),
+            roles=swap(curriculum.roles, self.roles),
+            language=self.language,
+            origin=curriculum,
+        )
+
+
+@dataclass(frozen=True)
 class Curriculum:
     skills: dict[str, Skill]
     lessons: dict[str, Lesson]
     pathways: tuple[Pathway, ...]  # in `order`
     credentials: dict[str, CredentialDefinition]
     roles: dict[str, Role] = field(default_factory=dict)
+    # What each other language translates, by language (content/translation_tree.py reads it).
+    translations: dict[str, Translation] = field(default_factory=dict, repr=False)
     language: str = SOURCE_LANGUAGE  # the language this curriculum is read in
-    # Every language's view of the same curriculum (the source's included), shared by all views.
-    views: dict[str, Curriculum] = field(default_factory=dict, repr=False, compare=False)
+    origin: Curriculum | None = field(default=None, repr=False, compare=False)  # a view's source
+    _views: dict[str, Curriculum] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def in_language(self, language: str | None) -> Curriculum:
         """The curriculum as a learner reading `language` (a BCP 47 tag, "de-AT" or "de") sees it:
         each lesson, pathway, badge, role and skill in that language where it is translated, else
-        in the source's. Ids, check keys, options' order and correct options are the source's in
-        every view. The source itself for None or a language with no translations. Credentials are
-        issued from the source (signed documents stay in the language they were defined in)."""
-        if not language or not self.views:
-            return self.views.get(SOURCE_LANGUAGE, self)
-        tag = language.strip().lower().replace("_", "-")
-        found = self.views.get(tag) or self.views.get(tag.split("-")[0])
-        return found or self.views.get(SOURCE_LANGUAGE, self)
+        the source's own item. Ids, check keys, options' order and correct options are the source's
+        in every view. The source itself for None or a language with no translations. Credentials
+        are issued from the source (signed documents stay in the language they were defined in)."""
+        if self.origin is not None:
+            return self.origin.in_language(language)
+        tag = (language or "").strip().lower().replace("_", "-")
+        found = tag if tag in self.translations else tag.split("-")[0]
+        if found not in self.translations:
+            return self
+        view = self._views.get(found)
+        if view is None:  # built once, from this curriculum as it is
+            view = self._views[found] = self.translations[found].over(self)
+        return view
 
     @property
     def languages(self) -> tuple[str, ...]:
         """The source language first, then each language with a translation, in name order."""
-        return (SOURCE_LANGUAGE, *sorted(language for language in self.views if language != SOURCE_LANGUAGE))
+        return (SOURCE_LANGUAGE, *sorted(self.translations))
 
     def pathway_of(self, lesson_id: str) -> Pathway | None:
         return next((p for p in self.pathways if lesson_id in p.lessons), None)

@@ -14,11 +14,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from content.lint_translations import lesson_translation_problems
 from content.media_rules import measure_lessons
-from content.model import SOURCE_LANGUAGE, CredentialDefinition, Curriculum, Lesson, Pathway, Problem, Role, Skill
+from content.model import SOURCE_LANGUAGE, CredentialDefinition, Curriculum, Pathway, Problem, Role, Skill, Translated, Translation
 from content.parsed import ParsedLesson, ParsedTree
 from content.translation_file import (
     ParsedLessonTranslation,
@@ -33,7 +33,6 @@ LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")  # BCP 47, lowercase: 
 SKILLS_TRANSLATION = re.compile(r"skills\.(.+)\.yml")
 ReadText = Callable[[Path, list[Problem]], str | None]  # the loader's: decoded text, or None with a Problem
 S = TypeVar("S", bound="_Sourced")
-T = TypeVar("T")
 
 
 class _Sourced(Protocol):
@@ -188,29 +187,30 @@ def _read_skills(root: Path, tree: ParsedTree, read_text: ReadText, problems: li
             of(language).skills.update(skills)
 
 
-def _swap(items: Iterable[T], translated: dict[str, T], key: Callable[[T], str]) -> list[T]:
-    return [translated.get(key(item), item) for item in items]
+# What a learner reads of each kind of item: the fields a translation puts over the source's.
+_READ = {
+    "lessons": ("title", "steps", "language"),
+    "pathways": ("title", "description"),
+    "credentials": ("title", "description", "criteria"),
+    "roles": ("title", "outcome"),
+    "skills": ("name", "description"),
+}
 
 
-def _lesson(translations: Translations, lesson: Lesson) -> Lesson:
-    translated = translations.lessons.get(lesson.id)
-    return translated.lesson if translated is not None else lesson
+def _translated(item: Any, kind: str) -> Translated:
+    return Translated({name: getattr(item, name) for name in _READ[kind]}, item.source)
 
 
-def add_views(curriculum: Curriculum, languages: dict[str, Translations]) -> None:
-    """Give `curriculum` (the source) every language's view, in its shared `views`."""
-    curriculum.views[SOURCE_LANGUAGE] = curriculum
-    for language, translations in languages.items():
-        curriculum.views[language] = dataclasses.replace(
-            curriculum,
-            skills={skill_id: translations.skills.get(skill_id, skill) for skill_id, skill in curriculum.skills.items()},
-            lessons={lesson_id: _lesson(translations, lesson) for lesson_id, lesson in curriculum.lessons.items()},
-            pathways=tuple(_swap(curriculum.pathways, translations.pathways, lambda p: p.id)),
-            credentials={c_id: translations.credentials.get(c_id, c) for c_id, c in curriculum.credentials.items()},
-            roles={role_id: translations.roles.get(role_id, role) for role_id, role in curriculum.roles.items()},
-            language=language,
-            views=curriculum.views,
-        )
+def translation_of(translations: Translations) -> Translation:
+    """What one language translates, as the curriculum keeps it (content.model.Translation)."""
+    return Translation(
+        language=translations.language,
+        lessons={key: _translated(parsed.lesson, "lessons") for key, parsed in translations.lessons.items()},
+        pathways={key: _translated(item, "pathways") for key, item in translations.pathways.items()},
+        credentials={key: _translated(item, "credentials") for key, item in translations.credentials.items()},
+        roles={key: _translated(item, "roles") for key, item in translations.roles.items()},
+        skills={key: _translated(item, "skills") for key, item in translations.skills.items()},
+    )
 
 
 @dataclass(frozen=True)
@@ -244,7 +244,7 @@ def coverage(curriculum: Curriculum) -> list[Coverage]:
     source = curriculum.in_language(None)
     found = []
     for language in source.languages[1:]:
-        view = source.views[language]
+        view = source.in_language(language)
 
         def count(mine: Iterable[object], theirs: Iterable[object]) -> tuple[int, int]:
             pairs = list(zip(mine, theirs, strict=True))

@@ -37,7 +37,7 @@ def buttons_of(reply: Reply) -> tuple[Button, ...]:
 
 def find_check(core: Core, question: Question) -> Check:
     """The authored check behind a question, found by its wording in any language it is read in."""
-    for view in core.curriculum.views.values() or (core.curriculum,):
+    for view in (core.curriculum.in_language(language) for language in core.curriculum.languages):
         for lesson in view.lessons.values():
             for check in lesson.checks:
                 if question.question.startswith(check.question):

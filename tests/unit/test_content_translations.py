@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
@@ -102,6 +103,17 @@ def test_other_languages_read_the_source(tag: str | None) -> None:
     assert curriculum.in_language(tag) is curriculum
     assert curriculum.in_language("de").in_language(tag) is curriculum  # from any view
     assert curriculum.languages == ("en", "de")
+
+
+def test_a_curriculum_changed_in_code_is_read_with_its_changes_in_every_language() -> None:
+    curriculum = loaded(FIXTURE_CONTENT)
+    deckhand = dataclasses.replace(curriculum.credentials["deckhand"], retired=True)
+    changed = dataclasses.replace(curriculum, credentials={**curriculum.credentials, "deckhand": deckhand})
+    assert changed.in_language("en") is changed
+    german = changed.in_language("de")
+    assert (german.credentials["deckhand"].title, german.credentials["deckhand"].retired) == ("Decksmann", True)
+    assert curriculum.in_language("de").credentials["deckhand"].retired is False
+    assert german.in_language(None) is changed
 
 
 def test_content_check_says_how_much_each_language_has_translated(capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,7 +8,7 @@ and opens each page. The L&D page is checked again full, after a simulated month
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -28,6 +28,7 @@ from tests.web.review_support import PAGE as REVIEW_PAGE
 from tests.web.review_support import sample_content
 from tests.web.review_support import seed as seed_review
 from tests.web.server import serving
+from tests.web.support import revoke
 from web.app import create_app
 
 # A desktop, a phone, and WCAG 2.1's reflow width (1.4.10: 320 CSS px, no scrolling sideways).
@@ -107,6 +108,17 @@ async def test_every_page_passes_the_accessibility_check(
         await page.get_by_role("button", name="Sign out").click()
         await page.wait_for_url(f"{base}/dashboard/signed-out")
         found += await checked(page, "signed out")
+        # A credential in each state a verifier may meet: revoked, a certificate whose badge was
+        # revoked, expired.
+        await revoke(store, earned.badge.public_id, at=clock.now(), reason="issued in error")
+        for name, award in (("revoked badge", earned.badge), ("certificate of a revoked badge", earned.certificate)):
+            await page.goto(f"{base}/credentials/{award.public_id}")
+            found += await checked(page, name)
+        assert earned.certificate.valid_until is not None
+        clock.set(earned.certificate.valid_until + timedelta(days=1))
+        await page.goto(f"{base}/credentials/{earned.certificate.public_id}")
+        assert await page.locator(".status-word").inner_text() == "Expired"
+        found += await checked(page, "expired certificate")
     assert found == [], "\n".join(found)
 
 

@@ -48,7 +48,7 @@ async def serve(settings: Settings, app: Application) -> None:
         loop.add_signal_handler(sig, stop)
     try:
         await _start_platforms(settings, serving)
-        for redelivering in (serving.telegram, serving.slack):
+        for redelivering in (serving.telegram, serving.slack, serving.teams):
             if redelivering is not None:
                 background.append(asyncio.create_task(redelivering.redeliver(stopping)))
         if serving.senders:
@@ -97,6 +97,10 @@ async def _start_platforms(settings: Settings, serving: Serving) -> None:
         log.warning("Slack: events, interactivity and /learn at %s/slack/events", settings.public_url or settings.local_url)
     else:
         log.warning("Slack is not configured (SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET are not set)")
+    if serving.teams is not None:
+        log.warning("Microsoft Teams: activities at %s/api/messages", settings.public_url or settings.local_url)
+    else:
+        log.warning("Microsoft Teams is not configured (TEAMS_APP_ID and TEAMS_APP_PASSWORD are not set)")
 
 
 async def _stop(serving: Serving) -> None:
@@ -104,6 +108,8 @@ async def _stop(serving: Serving) -> None:
         await serving.socket_mode.close_async()
     if serving.slack is not None:
         await serving.slack.close()  # what is not processed yet stays journaled
+    if serving.teams is not None:
+        await serving.teams.close()  # likewise
     for closer in serving.closers:
         await (closer.aclose() if hasattr(closer, "aclose") else closer.close())
     if serving.telegram is not None:

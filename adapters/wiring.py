@@ -43,11 +43,12 @@ if TYPE_CHECKING:
     from adapters.lrs import LrsForwarder
     from adapters.redaction import RedactSecrets
     from adapters.slack.app import SlackBot
+    from adapters.teams.bot import TeamsBot
     from adapters.telegram.bot import TelegramBot
     from bot.nudges import NudgeDispatcher
 
 log = logging.getLogger(__name__)
-TELEGRAM, SLACK = "telegram", "slack"  # the platforms' names (PLATFORM in each adapter)
+TELEGRAM, SLACK, TEAMS = "telegram", "slack", "teams"  # the platforms' names (PLATFORM in each adapter)
 
 KEEP_THE_KEY = "restore it from a backup (a new key would not verify the credentials signed so far)"
 
@@ -183,13 +184,14 @@ class Serving:
     redactor: RedactSecrets
     telegram: TelegramBot | None = None
     slack: SlackBot | None = None
+    teams: TeamsBot | None = None
     socket_mode: Any = None  # slack_bolt's AsyncSocketModeHandler, with SLACK_APP_TOKEN
     forwarder: LrsForwarder | None = None
     closers: list[Any] = field(default_factory=list)  # HTTP sessions and clients to close at the end
 
     @property
     def senders(self) -> list[str]:
-        return sorted(name for name, bot in ((TELEGRAM, self.telegram), (SLACK, self.slack)) if bot is not None)
+        return sorted(name for name, bot in ((TELEGRAM, self.telegram), (SLACK, self.slack), (TEAMS, self.teams)) if bot is not None)
 
 
 async def wire_serving(settings: Settings, app: Application) -> Serving:
@@ -262,6 +264,16 @@ async def wire_serving(settings: Settings, app: Application) -> Serving:
             routers.append(events_router(slack.app, settings.slack.signing_secret))
         checks[SLACK] = slack.client.auth_test
         senders[SLACK] = slack.send_to_user
+    teams = None
+    if settings.teams is not None:
+        from adapters.teams.bot import TeamsBot
+        from bot.store.teams_conversations import TeamsConversations
+
+        teams = TeamsBot(core=app.core, settings=settings.teams, conversations=TeamsConversations(app.engine, app.clock), inbox=inbox)
+        await teams.start()  # the SDK registers /api/messages on its router: before the router is included
+        routers.append(teams.adapter.router)
+        checks[TEAMS] = teams.reachable
+        senders[TEAMS] = teams.send_to_user
     web = create_app(
         store=app.store,
         curriculum=app.curriculum,
@@ -306,6 +318,7 @@ async def wire_serving(settings: Settings, app: Application) -> Serving:
         redactor=redactor,
         telegram=telegram,
         slack=slack,
+        teams=teams,
         socket_mode=socket_mode,
         forwarder=forwarder,
         closers=closers,

@@ -14,6 +14,7 @@ from urllib.parse import quote, urlsplit
 from bot.config_errors import ConfigError, positive, shown
 from bot.platform_settings import Announcements, LrsSettings, SlackSettings, TelegramSettings
 from bot.store.database import default_database_url, normalize_url
+from bot.teams_settings import TeamsSettings
 
 __all__ = ["Announcements", "ConfigError", "Settings", "positive"]
 
@@ -25,6 +26,7 @@ SECRET_VARIABLES = (
     "SLACK_BOT_TOKEN",
     "SLACK_SIGNING_SECRET",
     "SLACK_APP_TOKEN",
+    "TEAMS_APP_PASSWORD",
     "XAPI_PASSWORD",
 )
 LOG_FORMATS = ("text", "json")
@@ -65,6 +67,7 @@ class Settings:
     nudging: Nudging = Nudging()
     telegram: TelegramSettings | None = None  # None: Telegram is not configured
     slack: SlackSettings | None = None  # None: Slack is not configured
+    teams: TeamsSettings | None = None  # None: Microsoft Teams is not configured
     lrs: LrsSettings | None = None  # None: no LRS, or (lrs_problem) its settings cannot be used
     lrs_problem: str | None = None  # forwarding is off for this reason; the bot runs without it
     secrets: tuple[str, ...] = field(default=(), repr=False)  # values never to be shown (tokens, passwords)
@@ -100,6 +103,7 @@ class Settings:
             log_format=_choice(env, "LOG_FORMAT", LOG_FORMATS),
             slack=SlackSettings.from_env(env),
             telegram=TelegramSettings.from_env(env),
+            teams=TeamsSettings.from_env(env),
             nudging=Nudging.from_env(env),
             lrs=lrs,
             lrs_problem=lrs_problem,

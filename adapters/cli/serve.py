@@ -16,6 +16,7 @@ log = logging.getLogger("run_bot")
 WEB = ("fastapi", "uvicorn", "jinja2", "PIL", "httpx")
 TELEGRAM = ("telegram", "aiolimiter")
 SLACK = ("slack_bolt", "slack_sdk", "aiohttp")
+TEAMS = ("microsoft_teams",)
 
 
 def missing_extra(settings: Settings, installed: Callable[[str], bool]) -> str | None:
@@ -33,6 +34,8 @@ def missing_extra(settings: Settings, installed: Callable[[str], bool]) -> str |
         )
     if settings.slack is not None and (module := lacking(SLACK)):
         return f"SLACK_BOT_TOKEN is set but Slack's packages are not installed ({module} is missing): pip install 'microbadge[slack]'"
+    if settings.teams is not None and (module := lacking(TEAMS)):
+        return f"TEAMS_APP_ID is set but Teams' packages are not installed ({module} is missing): pip install 'microbadge[teams]'"
     return None
 
 

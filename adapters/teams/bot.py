@@ -60,6 +60,7 @@ from bot.teams_settings import TeamsSettings
 log = logging.getLogger(__name__)
 
 PLATFORM = "teams"
+BOT_SCOPE = PUBLIC.bot_scope  # the Bot Connector's: https://api.botframework.com/.default
 SORRY = "Sorry, something went wrong on my side. Your progress is safe: type **next** to continue where you are."
 REDELIVER_EVERY = 2.0
 _MENTION = re.compile(r"<at>.*?</at>", re.DOTALL)
@@ -119,6 +120,10 @@ class TeamsBot:
         """Set up the SDK (JWT validation, the /api/messages route on `self.adapter.router`):
         before the router is included in the web app."""
         await self.app.initialize()
+
+    async def reachable(self) -> None:
+        """For /healthz: the token endpoint gives this app a token (kept until near its expiry)."""
+        await self.tokens(BOT_SCOPE)
 
     # --- lifecycle ------------------------------------------------------------------------------
     async def redeliver(self, stopping: asyncio.Event, every: float = REDELIVER_EVERY) -> None:

@@ -33,6 +33,9 @@ from web.app import create_app
 
 # A desktop, a phone, and WCAG 2.1's reflow width (1.4.10: 320 CSS px, no scrolling sideways).
 DESKTOP, PHONE, NARROW = {"width": 1280, "height": 800}, {"width": 390, "height": 844}, {"width": 320, "height": 640}
+# The focused element's name and its outline, as drawn.
+FOCUSED = """() => { const e = document.activeElement, style = getComputedStyle(e);
+    return [e.textContent.trim(), style.outlineStyle, style.outlineWidth]; }"""
 
 
 async def link_for(store: SqlStore, learner_id: int, now: datetime) -> str:
@@ -105,6 +108,11 @@ async def test_every_page_passes_the_accessibility_check(
             response = await page.goto(base + path)
             assert response is not None and response.status == 200, name
             found += await checked(page, name)
+        # The keyboard's place shows: Tab from the top reaches the first link, with its ring.
+        await page.goto(f"{base}/dashboard")
+        await page.keyboard.press("Tab")
+        focused = await page.evaluate(FOCUSED)
+        assert focused == ["All teams", "solid", "3px"], focused
         await page.get_by_role("button", name="Sign out").click()
         await page.wait_for_url(f"{base}/dashboard/signed-out")
         found += await checked(page, "signed out")

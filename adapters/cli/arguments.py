@@ -184,6 +184,14 @@ def parser(prog: str | None = None) -> argparse.ArgumentParser:
         help="create or upgrade the schema (also done on start)",
         description="Create or upgrade the database schema (also done on start).",
     )
+    teams = _group(commands, "teams", "Microsoft Teams: the app package")
+    teams_manifest = teams.add_parser(
+        "manifest",
+        help="write the Teams app package (manifest.json and icons) an admin uploads",
+        description="Write the Teams app package: manifest.json (for TEAMS_APP_ID, links under PUBLIC_URL), "
+        "color.png and outline.png in one .zip, to upload in Teams or its admin center.",
+    )
+    teams_manifest.add_argument("out", metavar="OUT.zip", type=Path)
     dashboard = _group(commands, "dashboard", "the managers' web dashboard")
     link = dashboard.add_parser(
         "link",

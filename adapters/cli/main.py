@@ -112,6 +112,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             print("report: --from and --to are required (or: report compliance)", file=sys.stderr)
             return CONFIG_ERROR
         return asyncio.run(report.show(settings, args.start, args.end, args.csv))
+    if args.command == "teams":
+        from adapters.cli import teams
+
+        return teams.write_manifest(settings, args.out)
     if args.command == "dashboard":
         from adapters.cli import dashboard
 

@@ -373,31 +373,28 @@ def _skills(
     retrievability just before it, replaying the learner's answers to that check as the bot did."""
     replay = _Replay(model)
     cards: dict[tuple[int, str], tuple[int, datetime]] = {}  # (learner, check) -> (its history's state, last answer)
-    left: dict[tuple[int, str], int] = defaultdict(int)  # answers still to come: the last one needs no replay
-    for answer in answers:
-        left[(answer.learner_id, answer.check_key)] += 1
     skills_of: dict[str, tuple[str, ...]] = {}
     by_skill: dict[str, list[tuple[float, bool, float]]] = defaultdict(list)  # (days, recalled, predicted)
     for answer in answers:
         memory = (answer.learner_id, answer.check_key)
         held = cards.get(memory)
-        whole = 0
-        if held is not None:
-            state, last = held
-            elapsed = answer.at - last
-            whole = elapsed.days
-            gap = elapsed.total_seconds() / 86400
-            predicted = replay.recall(state, whole)
-            skills = skills_of.get(answer.check_key)
-            if skills is None:
-                skills = _skills_of(answer.check_key, sessions, curriculum, answer.session_id)
-                if curriculum is not None and curriculum.lessons.get(answer.check_key.rpartition(":")[0]) is not None:
-                    skills_of[answer.check_key] = skills  # the content's, whatever the session
-            for skill in skills:
-                by_skill[skill].append((gap, answer.correct, predicted))
-        left[memory] -= 1
-        if left[memory]:
-            cards[memory] = (replay.review(held[0] if held else None, answer.correct, whole), answer.at)
+        if held is None:
+            cards[memory] = (replay.review(None, answer.correct, 0), answer.at)
+            continue
+        state, last = held
+        elapsed = answer.at - last
+        whole = elapsed.days
+        recheck = (elapsed.total_seconds() / 86400, answer.correct, replay.recall(state, whole))
+        skills = skills_of.get(answer.check_key)
+        if skills is None:
+            skills = _skills_of(answer.check_key, sessions, curriculum, answer.session_id)
+            if curriculum is not None and curriculum.lessons.get(answer.check_key.rpartition(":")[0]) is not None:
+                skills_of[answer.check_key] = skills  # the content's, whatever the session
+        for skill in skills:
+            by_skill[skill].append(recheck)
+        # Replayed even after a history's last answer: one look-up in the replay's states, cheaper
+        # than counting every history's answers beforehand to leave it out.
+        cards[memory] = (replay.review(state, answer.correct, whole), answer.at)
     curves = []
     for skill, rechecks in sorted(by_skill.items()):
         days: dict[int, list[tuple[bool, float]]] = defaultdict(list)

@@ -6,7 +6,6 @@ and which findings are made at which sample size."""
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -241,7 +240,7 @@ def test_the_forgetting_curve_sets_each_recheck_beside_fsrs_replayed_as_the_bot_
 
 
 def replace_session(a: AnswerRecord, session_id: int) -> AnswerRecord:
-    return replace(a, session_id=session_id)
+    return a._replace(session_id=session_id)
 
 
 def test_where_learners_stop_a_lesson_and_how_long_it_takes():

@@ -60,6 +60,10 @@ SECTION_TEXT = 3000
 SECTION_FIELD_TEXT = 2000
 SECTION_FIELDS = 10
 HEADER_TEXT = 150
+IMAGE_URL = 3000  # an image block's image_url
+IMAGE_ALT_TEXT = 2000
+IMAGE_TITLE = 2000
+IMAGE_TYPES = ("image/png", "image/jpeg", "image/gif")  # what Slack's image block shows
 BUTTON_TEXT = 75
 BUTTON_VALUE = 2000
 ACTION_ID = 255
@@ -169,12 +173,28 @@ def _one_block_problems(block: object, at: str) -> list[str]:
             problems += _element_problems(block["accessory"], f"{at}/accessory")
     elif kind == "header":
         problems += _text_problems(block.get("text"), HEADER_TEXT, f"{at}/text")
+    elif kind == "image":
+        problems += _image_problems(block, at)
     elif kind in ("actions", "context"):
         elements = block.get("elements") or []
         problems += _count_problem(elements, ACTIONS_ELEMENTS if kind == "actions" else CONTEXT_ELEMENTS, f"{at}/elements")
         for index, element in enumerate(elements if isinstance(elements, list) else []):
             if isinstance(element, dict):
                 problems += _element_problems(element, f"{at}/elements/{index}")
+    return problems
+
+
+def _image_problems(block: JSON, at: str) -> list[str]:
+    """Slack's image block: an image_url (at most 3000 characters) or a slack_file, a plain-text
+    alt_text (at most 2000) and an optional plain-text title (at most 2000)."""
+    problems = []
+    if "image_url" not in block and "slack_file" not in block:
+        problems.append(f"must provide either image_url or slack_file [json-pointer:{at}]")
+    problems += _too_long(block.get("image_url"), IMAGE_URL, f"{at}/image_url")
+    if not isinstance(block.get("alt_text"), str) or not block["alt_text"]:
+        problems.append(f"missing required field: alt_text [json-pointer:{at}]")
+    problems += _too_long(block.get("alt_text"), IMAGE_ALT_TEXT, f"{at}/alt_text")
+    problems += _text_problems(block.get("title"), IMAGE_TITLE, f"{at}/title")
     return problems
 
 
@@ -383,6 +403,8 @@ class FakeSlack:
         self._early: list[Call] = []
         self._response_urls: dict[str, _ResponseUrl] = {}
         self._slow: dict[str, float] = {}  # method -> seconds its answers take
+        self._fetch_image: Callable[[str], tuple[int, str]] | None = None
+        self.images_fetched: list[str] = []
         self._handlers: dict[str, Callable[[JSON], JSON]] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._post_message,
@@ -838,7 +860,7 @@ class FakeSlack:
         if isinstance(blocks, str):
             raise ApiError("invalid_blocks_format")  # form field that was not JSON
         if blocks is not None:
-            problems = block_problems(blocks, "/blocks", MAX_MESSAGE_BLOCKS)
+            problems = block_problems(blocks, "/blocks", MAX_MESSAGE_BLOCKS) or self._image_download_problems(blocks)
             if problems:
                 raise ApiError("invalid_blocks", messages=problems)
         blocks = copy.deepcopy(blocks)
@@ -846,6 +868,25 @@ class FakeSlack:
             if isinstance(block, dict) and "block_id" not in block:
                 block["block_id"] = uuid.uuid4().hex[:5]  # Slack gives every block an id
         return (None if text is None else str(text)), blocks
+
+    def fetch_images(self, fetch: Callable[[str], tuple[int, str]] | None) -> None:
+        """Download every image block's image_url, as Slack does before it accepts a message:
+        `fetch(url)` gives the (status, content type) the address answers (a test points it at
+        the web app); a picture Slack could not download refuses the whole message."""
+        with self._lock:
+            self._fetch_image = fetch
+
+    def _image_download_problems(self, blocks: list[Any]) -> list[str]:
+        if self._fetch_image is None:
+            return []
+        problems = []
+        for index, block in enumerate(blocks):
+            if isinstance(block, dict) and block.get("type") == "image" and isinstance(block.get("image_url"), str):
+                status, content_type = self._fetch_image(block["image_url"])
+                self.images_fetched.append(block["image_url"])
+                if status != 200 or content_type.split(";")[0] not in IMAGE_TYPES:
+                    problems.append(f"downloading image failed [json-pointer:/blocks/{index}/image_url]")
+        return problems
 
     def _channel(self, params: JSON) -> str:
         """The channel addressed; a user id means the DM with that user, as Slack does."""

@@ -46,6 +46,11 @@ JSON = dict[str, Any]
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
+# A photo, as Telegram's sendPhoto documents it: at most 10 MB, width + height at most 10000, a ratio of at most 20.
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_SIDES = 10_000
+MAX_PHOTO_RATIO = 20
+ALBUM_SIZES = range(2, 11)  # sendMediaGroup: 2 to 10 items
 NOT_MODIFIED = (
     "message is not modified: specified new message content and reply markup are exactly the same "
     "as a current content and reply markup of the message"
@@ -486,6 +491,7 @@ class FakeTelegram:
             "sendPoll": self._send_poll,
             "stopPoll": self._stop_poll,
             "sendPhoto": self._send_photo,
+            "sendMediaGroup": self._send_media_group,
             "getFile": self._get_file,
             "sendChatAction": self._send_chat_action,
             "setMyCommands": self._set_my_commands,
@@ -959,6 +965,38 @@ class FakeTelegram:
             chat, photo=[size], caption=caption, caption_entities=entities, reply_markup=_inline_markup(params.get("reply_markup"))
         )
 
+    def _send_media_group(self, params: JSON) -> list[JSON]:
+        """An album of photos: every item is checked before any is stored; each becomes a message
+        of the same media_group_id, captions their own."""
+        chat = self._chat(params)
+        media = params.get("media")
+        if not isinstance(media, list) or len(media) not in ALBUM_SIZES:
+            raise bad_request("wrong number of media in the album: send 2 to 10")
+        items = []
+        for item in media:
+            if not isinstance(item, dict) or item.get("type") != "photo":
+                raise bad_request("this fake takes albums of photos only")
+            reference = item.get("media")
+            if isinstance(reference, str) and reference.startswith("attach://"):
+                reference = params.get(reference.removeprefix("attach://"))  # the file uploaded under that name
+            stored = self._photo_file(reference)
+            caption, entities = formatted(str(item.get("caption") or ""), item.get("parse_mode"), item.get("caption_entities"))
+            if len(caption) > MAX_CAPTION:
+                raise bad_request("message caption is too long")
+            items.append((stored, caption, entities))
+        group = f"album-{next(self._counter)}"
+        return [
+            self._store_new(chat, photo=[self._size(stored)], caption=caption, caption_entities=entities, media_group_id=group)
+            for stored, caption, entities in items
+        ]
+
+    @staticmethod
+    def _size(stored: _StoredFile) -> JSON:
+        size: JSON = {"file_id": stored.file_id, "file_unique_id": stored.unique_id, "width": stored.width, "height": stored.height}
+        if stored.data is not None:
+            size["file_size"] = len(stored.data)
+        return size
+
     def _photo_file(self, photo: object) -> _StoredFile:
         if photo is None or photo == "":
             raise bad_request("there is no photo in the request")
@@ -969,11 +1007,15 @@ class FakeTelegram:
         data = photo.data if isinstance(photo, Upload) else None
         width, height = 800, 600  # a URL photo: the fake does not fetch it
         if data is not None:
+            if len(data) > MAX_PHOTO_BYTES:
+                raise bad_request("file is too big")
             try:
                 with Image.open(BytesIO(data)) as image:
                     width, height = image.size
             except (UnidentifiedImageError, OSError):
                 raise bad_request("IMAGE_PROCESS_FAILED") from None  # e.g. an SVG sent as a photo
+            if width + height > MAX_PHOTO_SIDES or max(width, height) > MAX_PHOTO_RATIO * min(width, height):
+                raise bad_request("PHOTO_INVALID_DIMENSIONS")
         number = next(self._counter)
         stored = _StoredFile(f"fake-photo-{number}", f"fake-unique-{number}", data, width, height)
         self._files[stored.file_id] = stored

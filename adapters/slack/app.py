@@ -43,7 +43,7 @@ from adapters.slack.dnd import DoNotDisturb
 from adapters.slack.inbound import POINTER, Delivery, Malformed, command_ack, delivery_of
 from adapters.slack.lanes import Lanes
 from adapters.slack.profiles import PLATFORM, Profiles, SlackPerson
-from adapters.slack.render import MAX_BLOCKS, SUBMIT_ACTION, answered_question, chat_messages, home_view, render
+from adapters.slack.render import MAX_BLOCKS, SUBMIT_ACTION, PictureLinks, answered_question, chat_messages, home_view, render
 from bot import actions, commands, texts
 from bot.clock import Clock, SystemClock
 from bot.core import Core
@@ -104,8 +104,12 @@ class SlackBot:
         member_page_size: int = team_sync.PAGE_SIZE,
         concurrency: int = 16,
         on_settled: Settled | None = None,
+        pictures: PictureLinks | None = None,
     ) -> None:
+        """`pictures`: a lesson picture's public address (adapters/media.py MediaLinks.url), for
+        Slack to fetch; without it pictures are said in words."""
         self._core = core
+        self._pictures = pictures
         self._settings = settings
         self.client = client or web_client(settings)
         self._inbox = inbox or Inbox(None)  # in memory: nothing to take over after a restart
@@ -365,7 +369,7 @@ class SlackBot:
         posted the first of them in. A message that cannot be delivered is logged at ERROR."""
         answered_in = None
         # As few messages as read the same (render.chat_messages): a DM takes about one a second.
-        for message in chat_messages([reply for reply in replies if not isinstance(reply, Announcement)]):
+        for message in chat_messages([reply for reply in replies if not isinstance(reply, Announcement)], self._pictures):
             channel = await self._post(to, message.text, message.blocks)
             answered_in = answered_in or channel
         team = self._settings.announce_channel

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,9 +37,10 @@ from adapters.slack.formatting import (
     to_plain,
     without_links,
 )
-from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Question, Reply, Text
+from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Picture, Question, Reply, Text
 
 Block = dict[str, Any]
+PictureLinks = Callable[[Picture], str | None]  # a lesson picture's public https address, if any
 
 MAX_BLOCKS = 50
 HOME_MAX_BLOCKS = 100
@@ -163,13 +165,13 @@ def _chunks(blocks: list[Block], size: int) -> list[list[Block]]:
     return [blocks[i : i + size] for i in range(0, len(blocks), size)]
 
 
-def chat_messages(replies: list[Reply]) -> list[SlackMessage]:
+def chat_messages(replies: list[Reply], links: PictureLinks | None = None) -> list[SlackMessage]:
     """Replies as the fewest messages that read the same: Slack lets an app post about one
     message a second in a channel, so a message without buttons goes into the one after it (a
     lesson's header with its first card, feedback with what follows, a summary with the next
     step) when both fit in one message. Buttons and checkboxes stay under their text (a Submit
     button reads only its own message's checkboxes), so nothing is joined after them."""
-    return fewest_messages(replies, render, joined_message)
+    return fewest_messages(replies, lambda reply: render(reply, links), joined_message)
 
 
 def joined_message(first: SlackMessage, second: SlackMessage) -> SlackMessage | None:
@@ -181,13 +183,15 @@ def joined_message(first: SlackMessage, second: SlackMessage) -> SlackMessage | 
     return SlackMessage(text, [*first.blocks, *second.blocks])
 
 
-def render(reply: Reply) -> list[SlackMessage]:
+def render(reply: Reply, links: PictureLinks | None = None) -> list[SlackMessage]:
+    """`links` gives a lesson picture's public address (adapters/media.py); without one a
+    picture is said in words."""
     match reply:
         case Text():
             body = section_blocks(to_mrkdwn(reply.text, breaks=True))
             return messages(body, actions(core_buttons(reply.buttons)), to_plain(reply.text))
         case LessonCard():
-            return lesson_card(reply)
+            return lesson_card(reply, links)
         case Question():
             return question(reply)
         case Feedback():
@@ -199,11 +203,23 @@ def render(reply: Reply) -> list[SlackMessage]:
     raise TypeError(f"cannot render {type(reply).__name__}")
 
 
-def lesson_card(reply: LessonCard) -> list[SlackMessage]:
+def lesson_card(reply: LessonCard, links: PictureLinks | None = None) -> list[SlackMessage]:
     where = context(f"{inline_mrkdwn(reply.lesson_title)} · {reply.position}/{reply.total}")
     text = _paragraphs(inline_mrkdwn(reply.title, bold=True), to_mrkdwn(reply.body))
     tail = actions(core_buttons(reply.buttons, primary_first=True))
-    return messages([where, *section_blocks(text)], tail, f"{to_plain(reply.title)} ({reply.position}/{reply.total})")
+    pictures = [block for picture in reply.pictures for block in picture_blocks(picture, links)]
+    return messages([where, *section_blocks(text), *pictures], tail, f"{to_plain(reply.title)} ({reply.position}/{reply.total})")
+
+
+def picture_blocks(picture: Picture, links: PictureLinks | None) -> list[Block]:
+    """An image block (Slack fetches the picture from its public address; its caption is the
+    block's title, its alt text the block's alt_text), or, with no address Slack could fetch,
+    the picture in words, so the message is never refused for an image Slack cannot download."""
+    shown = image(links(picture) if links else None, picture.alt, picture.caption)
+    if shown:
+        return shown
+    words = f"🖼 {escape(picture.alt)}" + (f" ({escape(picture.caption)})" if picture.caption else "")
+    return [context(words)]
 
 
 def question(reply: Question) -> list[SlackMessage]:

@@ -17,10 +17,10 @@ import contextvars
 import logging
 import time
 from collections import Counter, OrderedDict
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from typing import Any, Protocol, cast
 
-from telegram import BotCommand, InlineKeyboardMarkup, LinkPreviewOptions, Message, Update
+from telegram import BotCommand, InlineKeyboardMarkup, InputMediaPhoto, LinkPreviewOptions, Message, Update
 from telegram.constants import ChatType, ParseMode, PollType
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
@@ -36,9 +36,10 @@ from telegram.ext import (
 )
 
 from adapters.inbox import Entry, Inbox, JournalUnavailable, Outcome
+from adapters.media import MediaFolder
 from adapters.telegram.delivery import DeliveryLimiter, Priority
 from adapters.telegram.formatting import escape
-from adapters.telegram.render import Out, OutPhoto, OutPoll, OutText, joined_text, messages, render
+from adapters.telegram.render import Out, OutAlbum, OutPhoto, OutPicture, OutPoll, OutText, joined_text, messages, render
 from bot import actions, commands, texts
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef
@@ -168,8 +169,13 @@ class TelegramBot:
         rate_limiter: BaseRateLimiter | None = None,
         polls: PollMemory | None = None,
         inbox: Inbox | None = None,
+        media: MediaFolder | None = None,
     ) -> None:
+        """`media`: where lesson pictures are read from to be uploaded (without it, and for a
+        file that is gone, a picture is said in words)."""
         self._core = core
+        self._media = media
+        self._file_ids: dict[tuple[str, str], str] = {}  # (path, digest) -> Telegram's file id: each picture uploaded once
         self._settings = settings
         self._images = images
         self._inbox = inbox or Inbox(None)  # in memory: nothing to take over after a restart
@@ -478,6 +484,10 @@ class TelegramBot:
                     await self._polls.remember(message.poll.id, message.chat_id, message.message_id, out.ref)
             case OutPhoto():
                 await self._send_photo(chat_id, out, priority)
+            case OutPicture():
+                await self._send_picture(chat_id, out, priority)
+            case OutAlbum():
+                await self._send_album(chat_id, out, priority)
 
     async def _send_photo(self, chat_id: int | str, out: OutPhoto, priority: Priority) -> None:
         photo: bytes | str | None = None
@@ -499,6 +509,65 @@ class TelegramBot:
             except BadRequest as error:
                 log.warning("Telegram refused the badge image (%s); sending the message without it", error)
         await self._send_out(chat_id, OutText(out.caption_html, out.keyboard), priority)
+
+    async def _send_picture(self, chat_id: int | str, out: OutPicture, priority: Priority) -> None:
+        """A lesson picture: by the file id Telegram gave it when it was first uploaded, else
+        uploaded from the media folder; in words when neither is accepted."""
+        async for photo in self._photo_sources(out):
+            try:
+                message = await self.application.bot.send_photo(
+                    chat_id, photo, caption=out.caption_html, parse_mode=ParseMode.HTML, reply_markup=out.keyboard, rate_limit_args=priority
+                )
+            except BadRequest as error:
+                log.warning("Telegram refused the picture %s (%s)", out.path, error)
+                self._file_ids.pop((out.path, out.digest), None)
+                continue
+            self._remember_file(out, message)
+            return
+        await self._send_out(chat_id, OutText(out.words_html, out.keyboard), priority)
+
+    async def _send_album(self, chat_id: int | str, out: OutAlbum, priority: Priority) -> None:
+        """A card's pictures as one album (one request, where one at a time would be up to ten);
+        a picture whose file cannot be read is said in words after it."""
+        ready: list[tuple[OutPicture, str | bytes]] = []
+        missing: list[str] = []
+        for picture in out.pictures:
+            source = await anext(self._photo_sources(picture), None)
+            if source is None:
+                missing.append(picture.words_html)
+            else:
+                ready.append((picture, source))
+        if len(ready) == 1:
+            await self._send_picture(chat_id, ready[0][0], priority)
+        elif ready:
+            album = [InputMediaPhoto(source, caption=picture.caption_html, parse_mode=ParseMode.HTML) for picture, source in ready]
+            try:
+                sent = await self.application.bot.send_media_group(chat_id, album, rate_limit_args=priority)
+            except BadRequest as error:  # e.g. a file id Telegram no longer knows: one at a time, each uploaded if need be
+                log.warning("Telegram refused an album (%s); sending its pictures one by one", error)
+                for picture, _ in ready:
+                    self._file_ids.pop((picture.path, picture.digest), None)
+                    await self._send_picture(chat_id, picture, priority)
+            else:
+                for (picture, _), message in zip(ready, sent, strict=False):
+                    self._remember_file(picture, message)
+        if missing:
+            await self._send_out(chat_id, OutText("\n\n".join(missing)), priority)
+
+    async def _photo_sources(self, out: OutPicture) -> AsyncIterator[str | bytes]:
+        """What to send a picture as, in turn: the file id Telegram gave it, then its bytes."""
+        known = self._file_ids.get((out.path, out.digest))
+        if known is not None:
+            yield known
+        data = await asyncio.to_thread(self._media.read, out.path) if self._media is not None else None
+        if data is not None:
+            yield data
+        elif self._media is not None:
+            log.warning("Telegram: the picture %s cannot be read from the media folder; said in words", out.path)
+
+    def _remember_file(self, out: OutPicture, message: Message) -> None:
+        if message.photo:
+            self._file_ids[(out.path, out.digest)] = message.photo[-1].file_id  # the largest size: what was uploaded
 
     async def _close_keyboard(self, message: Message) -> None:
         """A pressed keyboard is removed, so the same button cannot be pressed twice."""

@@ -18,7 +18,7 @@ from telegram.constants import MessageLimit, PollLimit
 
 from adapters.joining import fewest_messages
 from adapters.telegram.formatting import escape, plain_length, split_html, to_html
-from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Question, Reply, Text
+from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Picture, Question, Reply, Text
 
 CALLBACK_DATA_LIMIT = 64  # bytes
 ROW_CHARACTERS = 30  # pack short buttons side by side, long ones one per row
@@ -51,7 +51,26 @@ class OutPhoto:
     keyboard: InlineKeyboardMarkup | None
 
 
-Out = OutText | OutPoll | OutPhoto
+@dataclass(frozen=True)
+class OutPicture:
+    """A lesson card's picture, uploaded from the content's media folder (`path`, relative to
+    the content folder). `words_html` is sent instead when the file cannot be sent."""
+
+    path: str
+    digest: str  # of the file as the lesson was started: with the path, names what Telegram was sent
+    caption_html: str
+    keyboard: InlineKeyboardMarkup | None
+    words_html: str
+
+
+@dataclass(frozen=True)
+class OutAlbum:
+    """A card's 2 to 10 pictures as one album (sendMediaGroup: no buttons, a caption each)."""
+
+    pictures: tuple[OutPicture, ...]
+
+
+Out = OutText | OutPoll | OutPhoto | OutPicture | OutAlbum
 
 
 def keyboard(
@@ -122,8 +141,7 @@ def render(reply: Reply, *, quiz_polls: bool = False) -> list[Out]:
         case Text():
             return texts(to_html(reply.text, breaks=True), keyboard(reply.buttons))
         case LessonCard():
-            head = f"<b>{to_html(reply.title)}</b> <i>({reply.position}/{reply.total})</i>"
-            return texts(f"{head}\n\n{to_html(reply.body)}", keyboard(reply.buttons))
+            return lesson_card(reply)
         case Question():
             return render_question(reply, quiz_polls=quiz_polls)
         case Feedback():
@@ -170,6 +188,32 @@ def award(reply: AwardNotice) -> list[Out]:
     if reply.credential_id is None or plain_length(html) > MessageLimit.CAPTION_LENGTH:
         return texts(html, markup)
     return [OutPhoto(reply.credential_id, reply.image_url, html, markup)]
+
+
+def lesson_card(reply: LessonCard) -> list[Out]:
+    """A card's text with its Next button; its pictures above it: one picture with the whole card
+    as its caption when that fits (one message), else the picture or album, then the text.
+    Telegram has no alt text: a picture's caption is the author's caption, or its alt text."""
+    head = f"<b>{to_html(reply.title)}</b> <i>({reply.position}/{reply.total})</i>"
+    html = f"{head}\n\n{to_html(reply.body)}" if reply.body.strip() else head
+    markup = keyboard(reply.buttons)
+    if not reply.pictures:
+        return texts(html, markup)
+    pictures = [_picture(picture) for picture in reply.pictures]
+    if len(pictures) == 1:
+        alone = pictures[0]
+        whole = f"{html}\n\n{alone.caption_html}"
+        if plain_length(whole) <= MessageLimit.CAPTION_LENGTH:
+            return [OutPicture(alone.path, alone.digest, whole, markup, f"{html}\n\n{alone.words_html}")]
+        return [alone, *texts(html, markup)]
+    return [OutAlbum(tuple(pictures)), *texts(html, markup)]
+
+
+def _picture(picture: Picture) -> OutPicture:
+    caption = f"🖼 <i>{escape(picture.caption or picture.alt)}</i>"
+    words = f"🖼 <i>{escape(picture.alt)}</i>" + (f"\n{escape(picture.caption)}" if picture.caption else "")
+    # An alt text (at most 2000 characters) standing in for a caption is cut to a caption's 1024.
+    return OutPicture(picture.path, picture.digest, split_html(caption, MessageLimit.CAPTION_LENGTH)[0], None, words)
 
 
 def announcement(reply: Announcement) -> list[Out]:

@@ -18,7 +18,7 @@ from adapters.slack.render import (
     home_view,
     render,
 )
-from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Question, Text
+from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Picture, Question, Text
 
 RAW_MENTIONS = ("<!channel>", "<!here>", "<!everyone>", "<@U", "<#C")
 
@@ -365,3 +365,31 @@ def test_home_view_stays_within_100_blocks_and_keeps_its_buttons():
 def test_a_button_that_cannot_be_undone_is_red_and_the_safe_one_plain():
     [message] = rendered(Text("Last check?", (Button("Delete my data now", "leave:now", destructive=True), Button("No, stay", "leave:no"))))
     assert [(b["text"]["text"], b.get("style")) for b in buttons(message)] == [("Delete my data now", "danger"), ("No, stay", None)]
+
+
+# --- Lesson pictures ------------------------------------------------------------------------------
+
+CHART = Picture("media/chart.png", "Water level over a day", "Two highs & two lows", "image/png", 900, 600, "0123456789ab")
+
+
+def test_a_cards_picture_is_an_image_block_after_its_text_and_before_its_buttons():
+    links = {"media/chart.png": "https://learn.example.com/media/chart.png?v=0123456789ab"}
+    [message] = render(
+        LessonCard("Tides", "Two tides", "Most coasts", 1, 4, (Button("Next ▶", "next:7.1"),), (CHART,)), lambda p: links.get(p.path)
+    )
+    check(message)
+    assert [block["type"] for block in message.blocks] == ["context", "section", "image", "actions"]
+    assert of_type(message, "image") == [
+        {
+            "type": "image",
+            "image_url": "https://learn.example.com/media/chart.png?v=0123456789ab",
+            "alt_text": "Water level over a day",
+            "title": {"type": "plain_text", "text": "Two highs & two lows", "emoji": True},
+        }
+    ]
+
+
+def test_a_picture_without_a_public_address_is_said_in_words():
+    [message] = render(LessonCard("Tides", "Two tides", "Most coasts", 1, 4, (), (CHART,)))
+    assert of_type(message, "image") == []
+    assert of_type(message, "context")[-1]["elements"][0]["text"] == "🖼 Water level over a day (Two highs &amp; two lows)"

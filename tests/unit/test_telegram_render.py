@@ -6,8 +6,8 @@ import pytest
 from telegram import InlineKeyboardButton
 
 from adapters.telegram.formatting import plain_length
-from adapters.telegram.render import Out, OutPhoto, OutPoll, OutText, render
-from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Question, Text
+from adapters.telegram.render import Out, OutAlbum, OutPhoto, OutPicture, OutPoll, OutText, render
+from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Picture, Question, Text
 
 
 def question(*, multiple: bool = False, options: tuple[str, ...] = ("Ebb", "Flood", "Slack")) -> Question:
@@ -31,7 +31,7 @@ def texts(outs: list[Out]) -> list[OutText]:
 
 def keyboard_rows(out: Out) -> tuple[tuple[InlineKeyboardButton, ...], ...]:
     """The rows of buttons of a message that must have a keyboard."""
-    assert not isinstance(out, OutPoll) and out.keyboard is not None, out
+    assert not isinstance(out, OutPoll | OutAlbum) and out.keyboard is not None, out
     return out.keyboard.inline_keyboard
 
 
@@ -135,3 +135,39 @@ def test_a_button_that_cannot_be_undone_carries_a_warning_sign():
     assert isinstance(out, OutText) and out.keyboard is not None
     labels = [button.text for row in out.keyboard.inline_keyboard for button in row]
     assert labels == ["⚠️ Delete my data now", "No, stay"]
+
+
+# --- Lesson pictures ------------------------------------------------------------------------------
+
+CHART = Picture("media/chart.png", "Water level over a day: two highs", "Two highs & two lows", "image/png", 900, 600, "0123456789ab")
+NEXT = (Button("Next ▶", "next:7.1"),)
+
+
+def test_a_card_with_one_picture_is_one_photo_whose_caption_is_the_card_and_the_picture_caption():
+    [photo] = render(LessonCard("Tides", "Two tides", "Most **coasts**", 1, 4, NEXT, (CHART,)))
+    assert isinstance(photo, OutPicture) and (photo.path, photo.digest) == ("media/chart.png", "0123456789ab")
+    assert photo.caption_html == "<b>Two tides</b> <i>(1/4)</i>\n\nMost <b>coasts</b>\n\n🖼 <i>Two highs &amp; two lows</i>"
+    assert keyboard_rows(photo)[0][0].callback_data == "next:7.1"
+    assert photo.words_html.endswith("🖼 <i>Water level over a day: two highs</i>\nTwo highs &amp; two lows")
+
+
+def test_a_card_too_long_for_a_caption_sends_its_picture_then_its_text_with_the_buttons():
+    body = "word " * 250  # over Telegram's 1024 characters of a caption
+    picture, text = render(LessonCard("Tides", "Two tides", body, 1, 4, NEXT, (CHART,)))
+    assert isinstance(picture, OutPicture) and picture.keyboard is None
+    assert picture.caption_html == "🖼 <i>Two highs &amp; two lows</i>"
+    assert isinstance(text, OutText) and text.html.startswith("<b>Two tides</b>") and text.keyboard is not None
+
+
+def test_several_pictures_are_an_album_then_the_text_and_a_picture_without_caption_shows_its_alt_text():
+    plain = Picture("media/moon.png", "The moon at a right angle", "", "image/png", 800, 600, "ba9876543210")
+    album, text = render(LessonCard("Tides", "Neap", "Small range.", 2, 4, NEXT, (CHART, plain)))
+    assert isinstance(album, OutAlbum) and isinstance(text, OutText) and text.keyboard is not None
+    assert [p.caption_html for p in album.pictures] == ["🖼 <i>Two highs &amp; two lows</i>", "🖼 <i>The moon at a right angle</i>"]
+
+
+def test_an_alt_text_standing_in_for_a_caption_is_cut_to_a_caption():
+    long_alt = Picture("media/chart.png", "level " * 300, "", "image/png", 900, 600, "0123456789ab")
+    _, text = render(LessonCard("Tides", "Two tides", "x " * 600, 1, 4, NEXT, (long_alt,)))
+    picture = render(LessonCard("Tides", "Two tides", "x " * 600, 1, 4, NEXT, (long_alt,)))[0]
+    assert isinstance(picture, OutPicture) and plain_length(picture.caption_html) <= 1024 and isinstance(text, OutText)

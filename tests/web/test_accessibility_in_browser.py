@@ -95,6 +95,9 @@ async def test_every_page_passes_the_accessibility_check(
         for name, path in public.items():
             await page.goto(base + path)
             found += await checked(page, name)
+            if name == "wallet claim":  # the QR code is an image with a name, not a bare drawing
+                qr = page.get_by_role("img", name="QR code for your wallet: scan it to add this credential")
+                assert await qr.locator("svg.qr").count() == 1
         await sign_in(page, base, signin)
         dashboard = {
             "dashboard": "/dashboard",

@@ -11,10 +11,13 @@ The sessions share the decoded steps (read-only, as the records are).
 
 The nudges' uplift (bot/uplift.py) reads four weeks of the trail as moments: learner, kind, time,
 day and a withheld offer's holdout, as plain columns (building whole events of half a million rows
-took most of the L&D page's time)."""
+took most of the L&D page's time). The records are built from the driver's rows in a worker thread,
+so that a page's computation in the background (web/review_results.py) leaves the event loop to
+other requests for most of its time."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 from collections.abc import Collection, Sequence
 from datetime import datetime
@@ -55,14 +58,13 @@ class SqlAnalytics:
                 case((E.kind == held_out, E.payload["holdout"].as_integer())),
             ).where(E.kind.in_([k.value for k in kinds]), E.occurred_at >= since, E.occurred_at < before)
         )  # in no order: the uplift sorts each learner's own (sorting them all here spilled to disk)
-        named = {k.value: k for k in EventKind}  # a dict lookup per row: EventKind(value) costs more
-        return [TrailMoment(learner, named[kind], at, day, held) for learner, kind, at, day, held in rows]
+        return await asyncio.to_thread(_moments, rows)  # off the event loop: other requests go on meanwhile
 
     async def _rows(self, statement: Select[Any]) -> Sequence[Any]:
         """The statement's rows as tuples. On PostgreSQL straight from the driver (asyncpg's
         records), on the session's connection: building SQLAlchemy's rows of half a million
-        answers took about a second. Its only parameters are the store's own constants and ids,
-        written into the SQL by SQLAlchemy's compiler (literal_binds)."""
+        answers took about a second. Its only parameters are the store's own constants, ids and
+        times, written into the SQL by SQLAlchemy's compiler (literal_binds)."""
         if not self._postgres:
             return (await self._session.execute(statement)).all()
         connection = await self._session.connection()
@@ -94,15 +96,7 @@ class SqlAnalytics:
             .where(E.kind == EventKind.ANSWERED.value, E.check_key.is_not(None))
             .order_by(E.occurred_at, E.id)
         )
-        chosen: dict[str | None, tuple[int, ...]] = {}  # a few distinct lists of choices: decoded once each
-        answers = []
-        for event_id, learner_id, at, check_key, correct, choices, session, kind, wording in rows:
-            found = chosen.get(choices)
-            if found is None:
-                found = chosen[choices] = _choices(choices)
-            # By position (the record's field order): a third faster than by keyword, per answer.
-            answers.append(AnswerRecord(learner_id, at, check_key, bool(correct), found, session, kind or "", wording or None, event_id))
-        return answers
+        return await asyncio.to_thread(_answers, rows)  # off the event loop: other requests go on meanwhile
 
     async def _sessions(self) -> list[SessionRecord]:
         columns = (
@@ -157,6 +151,23 @@ class SqlAnalytics:
             select(E.payload["session"].as_integer(), self._when(E.occurred_at)).where(E.kind == EventKind.CARD_VIEWED.value)
         )
         return [(int(session_id), at) for session_id, at in rows if session_id is not None]
+
+
+def _answers(rows: Sequence[Any]) -> list[AnswerRecord]:
+    chosen: dict[str | None, tuple[int, ...]] = {}  # a few distinct lists of choices: decoded once each
+    answers = []
+    for event_id, learner_id, at, check_key, correct, choices, session, kind, wording in rows:
+        found = chosen.get(choices)
+        if found is None:
+            found = chosen[choices] = _choices(choices)
+        # By position (the record's field order): a third faster than by keyword, per answer.
+        answers.append(AnswerRecord(learner_id, at, check_key, bool(correct), found, session, kind or "", wording or None, event_id))
+    return answers
+
+
+def _moments(rows: Sequence[Any]) -> list[TrailMoment]:
+    named = {k.value: k for k in EventKind}  # a dict lookup per row: EventKind(value) costs more
+    return [TrailMoment(learner, named[kind], at, day, held) for learner, kind, at, day, held in rows]
 
 
 def _choices(found: str | None) -> tuple[int, ...]:

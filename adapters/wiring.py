@@ -200,6 +200,7 @@ async def wire_serving(settings: Settings, app: Application) -> Serving:
 
     from adapters import redaction
     from adapters.inbox import FILE as inbox_file
+    from adapters.media import MediaFolder, MediaLinks
     from bot.nudges import NudgeDispatcher, Sender
     from bot.published import BakedImages
     from web.app import create_app
@@ -215,6 +216,7 @@ async def wire_serving(settings: Settings, app: Application) -> Serving:
     # What the platforms delivered is journaled on this machine before it is acknowledged, so
     # a database outage or a killed process loses nothing (adapters/inbox.py).
     inbox = await Inbox(settings.data_dir / inbox_file).open()
+    media = MediaFolder(settings.content_dir)
     telegram = slack = socket_mode = None
     closers: list[Any] = []
     if settings.telegram is not None:
@@ -234,6 +236,7 @@ async def wire_serving(settings: Settings, app: Application) -> Serving:
             rate_limiter=DeliveryLimiter(overall_per_second=settings.telegram.messages_per_second, pacer=pacer),
             polls=SentPolls(app.engine, TELEGRAM, app.clock),  # an answer reaches any process, also after a restart
             inbox=inbox,
+            media=media,  # lesson pictures are uploaded from the content's media/
         )
         if settings.telegram.webhook_url:
             routers.append(webhook_router(telegram, webhook_url=settings.telegram.webhook_url, secret=settings.telegram.secret))
@@ -253,6 +256,7 @@ async def wire_serving(settings: Settings, app: Application) -> Serving:
             clock=app.clock,
             inbox=inbox,
             client=web_client(settings.slack, session=http_session),
+            pictures=MediaLinks(base_url=settings.public_url, folder=media).url,  # Slack fetches them from /media/
         )
         if settings.slack.app_token:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -282,6 +286,7 @@ async def wire_serving(settings: Settings, app: Application) -> Serving:
         platform_routers=routers,
         platform_checks=checks,
         mastery=MasteryModel(parameters_file=settings.data_dir / PARAMETERS_FILE),  # as the bot's (build)
+        content_dir=settings.content_dir,  # lesson pictures at /media/, for the platforms that fetch them
     )
     dispatcher = NudgeDispatcher(
         store=app.store,

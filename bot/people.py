@@ -38,7 +38,8 @@ from bot.vocabulary import Platform, Role
 from content.model import Curriculum
 from content.model import Role as JobRole
 
-PLATFORMS = (Platform.TELEGRAM, Platform.SLACK, Platform.CONSOLE)
+_TEAMS_USER = re.compile(r"29:[!-~]{1,200}")  # the id a Teams bot sees for a person: 29:1AbC...
+PLATFORMS = (Platform.TELEGRAM, Platform.SLACK, Platform.TEAMS, Platform.CONSOLE)
 ROLES = tuple(Role)  # access roles (the `role` column)
 COLUMNS = ("platform", "user_id", "name", "team", "role", "manages", "roles")
 SEPARATOR = ";"  # between the teams in `manages` and the job roles in `roles`
@@ -128,6 +129,8 @@ def identity_errors(platform: str, user_id: str) -> list[str]:
         errors.append(f"a Telegram user id is a number, not {user_id!r}")
     elif platform == Platform.SLACK and not (user_id[:1] in ("U", "W") and user_id.isalnum()):
         errors.append(f"a Slack user id looks like U0123ABCD, not {user_id!r}")
+    elif platform == Platform.TEAMS and not _TEAMS_USER.fullmatch(user_id):
+        errors.append(f"a Teams user id looks like 29:1AbCdEf... (the id the bot sees), not {user_id!r}")
     return errors
 
 

@@ -16,6 +16,7 @@ class Platform(StrEnum):
     CONSOLE = "console"
     TELEGRAM = "telegram"
     SLACK = "slack"
+    TEAMS = "teams"  # Microsoft Teams
 
 
 class Role(StrEnum):

@@ -56,10 +56,11 @@ from bot.ports import StoreUnavailable
 from bot.replies import Announcement, Reply, Text
 from bot.store.teams_conversations import ConversationReference, TeamsConversations
 from bot.teams_settings import TeamsSettings
+from bot.vocabulary import Platform
 
 log = logging.getLogger(__name__)
 
-PLATFORM = "teams"
+PLATFORM = Platform.TEAMS
 BOT_SCOPE = PUBLIC.bot_scope  # the Bot Connector's: https://api.botframework.com/.default
 SORRY = "Sorry, something went wrong on my side. Your progress is safe: type **next** to continue where you are."
 REDELIVER_EVERY = 2.0

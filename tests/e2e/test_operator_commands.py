@@ -100,7 +100,7 @@ def test_people_import_help_names_the_columns_the_roles_and_the_separator():
     assert result.stdout.split("\n\n")[1:5] == [
         "Import people from a CSV file: every bad row is named and then nothing is imported.",
         "The first row names the columns: platform,user_id,name,team,role,manages,roles\n"
-        "  platform  telegram, slack, console\n"
+        "  platform  telegram, slack, teams, console\n"
         "  user_id   the person's id there (Telegram: a number; Slack: U0123ABCD; console: the name)\n"
         "  name      their name (optional)\n"
         "  team      the team they learn in (optional; one team)\n"
@@ -161,7 +161,7 @@ def test_dashboard_link_gives_a_manager_or_admin_a_one_time_sign_in_link(tmp_pat
         (
             "ana",
             2,
-            "PERSON is platform:user_id with platform telegram, slack, console (e.g. telegram:4242, slack:U0ANA or "
+            "PERSON is platform:user_id with platform telegram, slack, teams, console (e.g. telegram:4242, slack:U0ANA or "
             "console:ana), not 'ana'.",
         ),
     ],

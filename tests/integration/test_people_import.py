@@ -32,7 +32,7 @@ telegram,4242,Ana again,,learner,
 """
     _people, problems = read_people(text)
     assert problems == [
-        "row 3: platform 'fax' is not one of telegram, slack, console",
+        "row 3: platform 'fax' is not one of telegram, slack, teams, console",
         "row 4: a Telegram user id is a number, not 'ana'",
         "row 5: a manager needs the teams they manage in 'manages' (separated by ;)",
         "row 6: only a manager or admin manages teams: set role to manager, or empty 'manages'",

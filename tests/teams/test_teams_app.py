@@ -18,10 +18,12 @@ from adapters.teams.patience import Patience
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.nudges import NudgeDispatcher
+from bot.people import Person, import_people
 from bot.store.database import create_engine
 from bot.store.store import SqlStore
 from bot.store.teams_conversations import TeamsConversations
 from bot.teams_settings import TeamsSettings
+from bot.vocabulary import EventKind
 from content.model import Curriculum
 from fakes.teams_connector import FakeConnector, card_of, running_fake_connector, text_of
 from tests.integration.test_issuing_on_award import issuer_for
@@ -235,3 +237,59 @@ async def test_a_badge_is_announced_in_the_team_channel(ana: TeamsUser, fake: Fa
     assert "Ana Lima earned **Deckhand**" in text_of(announced)
     card = found(card_of(announced))
     assert card["actions"][0]["url"] == "https://learn.example.com/c/1"
+
+
+async def test_the_manager_types_team_and_gets_the_team_at_a_glance_with_a_sign_in_link(
+    fake: FakeConnector, store: SqlStore, curriculum: Curriculum, clock: ManualClock, conversations: TeamsConversations, tmp_path: Path
+):
+    issuer = issuer_for(tmp_path, public_url="https://learn.example.com")
+    core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)  # the dashboard's address: the issuer's
+    crew = [
+        Person("teams", "29:mia", "Mia Boss", None, "manager", ("Deck crew",)),
+        Person("teams", "29:ana", "Ana", "Deck crew", "learner", ()),
+    ]
+    await import_people(store, crew, now=clock.now())
+    bot = await started(fake, core, conversations, held_clock(fake))
+    try:
+        async with web(bot, store, curriculum, clock, tmp_path) as http:
+            mia, ana = TeamsUser(fake, http, bot, user_id="29:mia", name="Mia Boss"), TeamsUser(fake, http, bot)
+            await ana.says("hi")
+            shown = "\n".join(await mia.says("team"))
+            assert "Deck crew" in shown and "https://learn.example.com/dashboard/" in shown, shown
+            [learner_sees] = await ana.says("team")
+            assert "learn.example.com/dashboard" not in learner_sees, "a learner gets no sign-in link"
+    finally:
+        await bot.close()
+
+
+async def test_the_same_activity_delivered_twice_is_handled_once(ana: TeamsUser, fake: FakeConnector):
+    activity = ana.activity(text="hi")
+    assert (await ana.post(activity)).status_code == 200
+    assert (await ana.post(activity)).status_code == 200  # the Bot Connector retries
+    await ana.bot.join()
+    assert len(ana.activities()) == 1, ana.texts()
+
+
+async def test_a_pressed_card_sent_again_is_not_a_second_answer(ana: TeamsUser, fake: FakeConnector, store: SqlStore):
+    await ana.says("hi")
+    await ana.presses("Start now")
+    await ana.presses("Next")
+    await ana.presses("Next")
+    card, action = ana.with_button("Two")
+    first = await ana.presses("Two")
+    # A stale client submits the old card again (a new activity id): no second verdict.
+    again = await ana._exchange(ana.activity(value=action["data"], replyToId=card["id"]))
+    assert any("Correct" in text for text in first)
+    assert not any("Correct" in text for text in again), again
+    async with store.transaction() as tx:
+        learner = found(await tx.learners.find("teams", ana.id))
+        kinds = [e.kind for e in await tx.trail.of(learner.id)]
+    assert kinds.count(EventKind.ANSWERED) == 1 and EventKind.STALE_ANSWER in kinds, kinds
+
+
+async def test_the_learners_teams_locale_is_their_language(ana: TeamsUser, store: SqlStore):
+    ana.locale = "de-DE"
+    await ana.says("hi")
+    async with store.transaction() as tx:
+        learner = found(await tx.learners.find("teams", ana.id))
+    assert learner.language == "de"

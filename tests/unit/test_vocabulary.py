@@ -12,7 +12,7 @@ from bot.vocabulary import AccessKind, EventKind, NudgeKind, Nudges, NudgeStatus
 
 
 def test_the_stored_values_are_the_strings_already_in_databases():
-    assert [m.value for m in Platform] == ["console", "telegram", "slack"]
+    assert [m.value for m in Platform] == ["console", "telegram", "slack", "teams"]
     assert [m.value for m in Role] == ["learner", "manager", "admin"]
     assert [m.value for m in Nudges] == ["on", "dormant", "stopped"]
     assert [m.value for m in NudgeKind] == [

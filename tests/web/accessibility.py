@@ -61,6 +61,12 @@ async def violations(page: Any) -> list[Violation]:
     ]
 
 
+async def open_every_details(page: Any) -> None:
+    """Open every details element ("Show ... as a table"): axe skips what is not shown."""
+    await page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+
+
 async def blocking(page: Any, name: str) -> list[str]:
-    """The page's serious and critical violations, each with the page's name."""
+    """The page's serious and critical violations, each with the page's name, every details open."""
+    await open_every_details(page)
     return [f"{name}: {v}" for v in sorted(await violations(page), key=lambda v: v.rule) if v.impact in BLOCKING]

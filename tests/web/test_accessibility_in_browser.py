@@ -21,7 +21,7 @@ from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
 from tests.compliance_support import NOW, seed, with_roles
 from tests.item_histories import NOW as REVIEW_NOW
-from tests.web.accessibility import Violation, axe_source, blocking
+from tests.web.accessibility import Violation, axe_source, blocking, open_every_details
 from tests.web.conftest import Earned
 from tests.web.dashboard_support import sign_in
 from tests.web.review_support import PAGE as REVIEW_PAGE
@@ -47,9 +47,9 @@ async def link_for(store: SqlStore, learner_id: int, now: datetime) -> str:
 
 
 async def checked(page: Any, name: str) -> list[str]:
-    """What is wrong with the page, every "Show ... as a table" opened: axe's serious and critical
-    findings, and scrolling sideways."""
-    await page.evaluate("() => document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    """What is wrong with the page: axe's serious and critical findings, and scrolling sideways
+    (with every "Show ... as a table" open, as `blocking` leaves the page)."""
+    await open_every_details(page)
     width, viewport = await page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     wide = [f"{name}: {width} px wide in a {viewport} px window"] if width > viewport else []
     return wide + await blocking(page, name)

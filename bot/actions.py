@@ -18,6 +18,7 @@ callback data, so they stay terse:
     pause:<days> | pause:off           pause for some days, or end the pause
     ann:on | ann:off                   announce my badges, or not
     name:on | name:off                 my name on the credentials I earn from now on, or not
+    lang:<language>                    the language I am spoken to in (bot/i18n.py's LANGUAGES)
     leave:yes | leave:now | leave:no   leaving: asked twice, then done; or staying
 
 The mode says what comes after a picker: `o` onboarding (ask the daily time, then offer the
@@ -155,6 +156,13 @@ class NameOnCredentials:
 
 
 @dataclass(frozen=True)
+class ChooseLanguage:
+    """The language the learner is spoken to in, from now on."""
+
+    language: str
+
+
+@dataclass(frozen=True)
 class AskLeave:
     """Leaving, first ask."""
 
@@ -184,6 +192,7 @@ Preference = (
     | EndPause
     | Announce
     | NameOnCredentials
+    | ChooseLanguage
     | AskLeave
     | ConfirmLeave
     | LeaveNow
@@ -200,6 +209,7 @@ PREFERENCES = (
     EndPause,
     Announce,
     NameOnCredentials,
+    ChooseLanguage,
     AskLeave,
     ConfirmLeave,
     LeaveNow,
@@ -247,6 +257,8 @@ def encode(action: Action) -> str:
             return f"time:{mode}:{time}"
         case Pause(days):
             return f"pause:{days}"
+        case ChooseLanguage(language):
+            return f"lang:{language}"
     return _STRINGS[action]
 
 
@@ -277,6 +289,8 @@ def parse(text: str) -> Action | None:
             return StartLesson(rest) if _content_id(rest) else None
         case "pause":
             return Pause(int(rest)) if _number(rest) else None
+        case "lang":
+            return ChooseLanguage(rest) if 0 < len(rest) <= 8 and rest.isascii() and rest.isalpha() else None
         case "tzr" | "tz" | "time":
             mode, _, value = rest.partition(":")
             if mode not in tuple(Mode):

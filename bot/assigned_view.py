@@ -14,14 +14,15 @@ from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.assignments import ROLE_PREFIX, Due, Origin, current, local_date, next_lesson_toward, open_assignments
+from bot.i18n import N_, SOURCE, Translator
 from bot.markup import literal
 from bot.records import Assignment, Award
 from bot.turn import Turn
 from bot.vocabulary import Target
 from content.model import Curriculum, Lesson
 
-HEAD = "**Assigned to you**"
-ALL_MET = "✅ Everything assigned to you is done."
+HEAD = N_("**Assigned to you**")
+ALL_MET = N_("✅ Everything assigned to you is done.")
 
 
 @dataclass(frozen=True)
@@ -87,41 +88,43 @@ async def _with_names(turn: Turn, due: Sequence[Due]) -> list[Due]:
 
 
 # --- wording ---------------------------------------------------------------------------------------
-def due_words(due_on: date, today: date) -> str:
+def due_words(due_on: date, today: date, t: Translator = SOURCE) -> str:
     """`Fri 13 Mar (in 11 days)`, `Mon 2 Mar (today)`, `Fri 27 Feb (overdue by 3 days)`; the year
     only when it is not this one. `due_on` is a day in the learner's timezone, as is `today`."""
-    day = f"{due_on:%a} {due_on.day} {due_on:%b}" + (f" {due_on.year}" if due_on.year != today.year else "")
+    day = t.day_month(due_on, with_year=due_on.year != today.year)
     days = (due_on - today).days
     if days == 0:
-        return f"{day} (today)"
+        return t.gettext("{day} (today)").format(day=day)
     if days == 1:
-        return f"{day} (tomorrow)"
+        return t.gettext("{day} (tomorrow)").format(day=day)
     if days > 1:
-        return f"{day} (in {days} days)"
-    return f"{day} (overdue by {-days} day{'s' if days != -1 else ''})"
+        return t.ngettext("{day} (in {days} day)", "{day} (in {days} days)", days).format(day=day, days=days)
+    return t.ngettext("{day} (overdue by {days} day)", "{day} (overdue by {days} days)", -days).format(day=day, days=-days)
 
 
-def source(due: Due, curriculum: Curriculum) -> str:
+def source(due: Due, curriculum: Curriculum, t: Translator = SOURCE) -> str:
     """Who or what assigned it, as the learner reads it. A person's name is plain text."""
     origin = due.assignment.origin
     if origin == Origin.RECERTIFICATION:
-        return "recertification: renew it before it expires"
+        return t.gettext("recertification: renew it before it expires")
     if origin.startswith(ROLE_PREFIX):
         role_id = origin.removeprefix(ROLE_PREFIX)
         role = curriculum.roles.get(role_id)
-        return f"from your role {role.title if role is not None else role_id}"
+        return t.gettext("from your role {role}").format(role=role.title if role is not None else role_id)
     if due.by:
-        return f"from {literal(' '.join(due.by.split()))}"
+        return t.gettext("from {name}").format(name=literal(" ".join(due.by.split())))
     if origin == Origin.MANAGER:
-        return "from your manager"
-    return "from L&D"  # L&D's spreadsheet, the dashboard, or someone who has left since
+        return t.gettext("from your manager")
+    return t.gettext("from L&D")  # L&D's spreadsheet, the dashboard, or someone who has left since
 
 
-def _kind(due: Due, curriculum: Curriculum) -> str:
+def _kind(due: Due, curriculum: Curriculum, t: Translator) -> str:
     if due.assignment.target_kind is Target.PATHWAY:
-        return "pathway"
+        return t.gettext("pathway")
     definition = curriculum.credentials.get(due.assignment.target_id)
-    return definition.kind.value if definition is not None else "credential"
+    if definition is None:
+        return t.gettext("credential")
+    return t.gettext("certificate") if definition.kind.value == "certificate" else t.gettext("badge")
 
 
 def lines(found: Assigned, curriculum: Curriculum, turn: Turn) -> list[str]:
@@ -129,19 +132,24 @@ def lines(found: Assigned, curriculum: Curriculum, turn: Turn) -> list[str]:
     short line when everything assigned is done; nothing when nothing is assigned."""
     if not found.counting:
         return []
+    t = turn.t
     if not found.open:
-        return [HEAD, ALL_MET]
+        return [t.gettext(HEAD), t.gettext(ALL_MET)]
     today = local_date(turn.now, turn.learner.timezone)
-    shown = [HEAD]
+    shown = [t.gettext(HEAD)]
     for due in found.open:
         mark = "⚠️" if due.overdue else "📌"
-        when = due_words(due.assignment.due_on, today)
-        shown.append(f"{mark} **{due.title}** ({_kind(due, curriculum)}): due {when} · {source(due, curriculum)}")
+        when = due_words(due.assignment.due_on, today, t)
+        line = t.gettext("**{title}** ({kind}): due {when} · {source}").format(
+            title=due.title, kind=_kind(due, curriculum, t), when=when, source=source(due, curriculum, t)
+        )
+        shown.append(f"{mark} {line}")
     return shown
 
 
 def offer_line(due: Due, turn: Turn) -> str:
     """What an offer adds when its lesson moves an assignment forward."""
-    when = due_words(due.assignment.due_on, local_date(turn.now, turn.learner.timezone))
+    t = turn.t
+    when = due_words(due.assignment.due_on, local_date(turn.now, turn.learner.timezone), t)
     mark = "⚠️" if due.overdue else "📌"
-    return f"{mark} Assigned: **{due.title}**, due {when}."
+    return mark + " " + t.gettext("Assigned: **{title}**, due {when}.").format(title=due.title, when=when)

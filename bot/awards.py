@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot import actions, commands
+from bot.i18n import Translator, language_of
 from bot.markup import literal
 from bot.mastery import MasteryModel
 from bot.ports import Store
@@ -141,14 +142,16 @@ class Awarder:
         if definition is None or not previous:
             return []
         latest = max(previous, key=lambda a: a.renewal)
+        t = turn.t
         if definition.retired:
-            until = f" until {latest.valid_until.date().isoformat()}" if latest.valid_until else ""
-            return [
-                Text(
-                    f"The **{definition.title}** badge is retired: it is no longer awarded, so it was not renewed. "
-                    f"The one you hold stays valid{until}."
-                )
-            ]
+            retired = t.gettext("The **{badge}** badge is retired: it is no longer awarded, so it was not renewed.").format(
+                badge=self._seen(turn, definition).title
+            )
+            if latest.valid_until:
+                stays = t.gettext("The one you hold stays valid until {day}.").format(day=t.date(latest.valid_until))
+            else:
+                stays = t.gettext("The one you hold stays valid.")
+            return [Text(f"{retired} {stays}")]
         award = self._new_award(turn, definition, await self.evidence(turn))
         award.renewal = latest.renewal + 1
         if not await turn.tx.awards.add(award):
@@ -157,9 +160,13 @@ class Awarder:
         await _recertified(turn, definition_id, award)
         if self._issuer is not None:
             await self._issue(turn, award, self._issuer)
-        until = f", valid until {award.valid_until.date().isoformat()}" if award.valid_until else ""
-        text = f"🏅 **Renewed: {definition.title}**{until}. Nicely done!"
-        return [self._notice(definition, award, text)]
+        if award.valid_until:
+            text = t.gettext("🏅 **Renewed: {badge}**, valid until {day}. Nicely done!").format(
+                badge=self._seen(turn, definition).title, day=t.date(award.valid_until)
+            )
+        else:
+            text = t.gettext("🏅 **Renewed: {badge}**. Nicely done!").format(badge=self._seen(turn, definition).title)
+        return [self._notice(t, definition, award, text)]
 
     async def _issue(self, turn: Turn, award: Award, issuer: IssuerIdentity) -> None:
         """Sign the award as an OpenBadgeCredential, in the same transaction as the award; it
@@ -206,21 +213,36 @@ class Awarder:
         )
 
     async def _tell(self, turn: Turn, definition: CredentialDefinition, award: Award) -> list[Reply]:
-        noun = "certificate" if definition.kind is CredentialKind.CERTIFICATE else "badge"
+        t = turn.t
+        if definition.kind is CredentialKind.CERTIFICATE:
+            earned = t.gettext("🏅 **You earned the {title} certificate!**")
+        else:
+            earned = t.gettext("🏅 **You earned the {title} badge!**")
         # The description is an authored paragraph, wrapped in its file: one flowing line here,
         # since every line break of this message is kept.
-        lines = [f"🏅 **You earned the {definition.title} {noun}!**", " ".join(definition.description.split())]
+        seen = self._seen(turn, definition)
+        lines = [earned.format(title=seen.title), " ".join(seen.description.split())]
         if award.valid_until is not None:
-            lines.append(f"Valid until {award.valid_until.date().isoformat()}; I will offer you a short refresher before then.")
+            lines.append(
+                t.gettext("Valid until {day}; I will offer you a short refresher before then.").format(day=t.date(award.valid_until))
+            )
         lines += await self._toward_certificates(turn, definition)
-        notice = self._notice(definition, award, "\n".join(lines))
+        notice = self._notice(t, definition, award, "\n".join(lines))
         replies: list[Reply] = [notice]
+        # The announcement is for the team channel, whose readers' languages are not known: the
+        # source language, as the curriculum's titles are.
+        noun = "certificate" if definition.kind is CredentialKind.CERTIFICATE else "badge"
         if turn.learner.announce:
             name = literal(turn.learner.display_name) if turn.learner.display_name else "A colleague"
             replies.append(
                 Announcement(f"🎉 {name} earned the **{definition.title}** {noun}!", page_url=notice.page_url, image_url=notice.image_url)
             )
         return replies
+
+    def _seen(self, turn: Turn, definition: CredentialDefinition) -> CredentialDefinition:
+        """The credential as the learner reads it in chat (its title and description in their
+        language where translated); what is issued and signed stays the source's."""
+        return self._curriculum.in_language(language_of(turn.learner)).credentials.get(definition.id, definition)
 
     def links(self, title: str, award: Award) -> CredentialLinks | None:
         """The award's page, JSON file and add-to-LinkedIn link (as its award notice gives them);
@@ -239,8 +261,8 @@ class Awarder:
         )
         return CredentialLinks(page=page, json=links.credential_json(award.public_id), linkedin=linkedin)
 
-    def _notice(self, definition: CredentialDefinition, award: Award, text: str) -> AwardNotice:
-        buttons = (actions.button("My badges", actions.RunCommand(commands.BADGES.name)),)
+    def _notice(self, t: Translator, definition: CredentialDefinition, award: Award, text: str) -> AwardNotice:
+        buttons = (actions.button(t.gettext("My badges"), actions.RunCommand(commands.BADGES.name)),)
         links = self.links(definition.title, award)
         if self._issuer is None or links is None:
             return AwardNotice(title=definition.title, text=text, buttons=buttons)
@@ -256,8 +278,11 @@ class Awarder:
 
     async def _toward_certificates(self, turn: Turn, badge: CredentialDefinition) -> list[str]:
         held = {a.definition_id for a in await turn.tx.awards.of(turn.learner.id) if is_valid(a, turn.now)}
+        t = turn.t
         return [
-            f"Toward the {c.title}: {sum(1 for b in c.stacks if b in held)} of {len(c.stacks)} badges."
+            t.gettext("Toward the {title}: {held} of {total} badges.").format(
+                title=self._seen(turn, c).title, held=sum(1 for b in c.stacks if b in held), total=len(c.stacks)
+            )
             for c in self._curriculum.credentials.values()
             if c.kind is CredentialKind.CERTIFICATE and badge.id in c.stacks and not c.retired
         ]

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.events import Command, Event, LearnerRef, Next, Start
+from bot.i18n import N_, SOURCE, Translator
 from bot.vocabulary import Platform, Role
 
 
 @dataclass(frozen=True)
 class ChatCommand:
     name: str  # as typed after the slash (in Slack: after `/learn`); lower case
-    about: str  # what it does, in one line: /help, and Telegram's command menu
+    about: str  # what it does, in one line: /help, and Telegram's command menu (English: translated where it is said)
     platforms: frozenset[Platform] | None = None  # None: every platform, also one added later
     role: Role = Role.LEARNER  # the least role that may use it
     args: str = ""  # what may follow the name, as /help shows it
@@ -38,30 +39,30 @@ class ChatCommand:
         return f"/{self.name} {self.args}".rstrip()
 
 
-START = ChatCommand("start", "begin, or pick up where you left off")
-NEXT = ChatCommand("next", "continue where you are (or start the next lesson)")
-PATH = ChatCommand("path", "your pathway map: what is done, what is next, what each badge needs")
-PROGRESS = ChatCommand("progress", "your streak and mastery per skill")
-BADGES = ChatCommand("badges", "your badges and what the next one needs")
-SETTINGS = ChatCommand("settings", "your timezone, daily time, working days and vacation hold")
-STOP = ChatCommand("stop", "no more reminders from me (until /resume)")
-RESUME = ChatCommand("resume", "your daily lesson offers again, after /stop")
-TEAM = ChatCommand("team", "your teams at a glance, and a sign-in link to the dashboard", role=Role.MANAGER)
+START = ChatCommand("start", N_("begin, or pick up where you left off"))
+NEXT = ChatCommand("next", N_("continue where you are (or start the next lesson)"))
+PATH = ChatCommand("path", N_("your pathway map: what is done, what is next, what each badge needs"))
+PROGRESS = ChatCommand("progress", N_("your streak and mastery per skill"))
+BADGES = ChatCommand("badges", N_("your badges and what the next one needs"))
+SETTINGS = ChatCommand("settings", N_("your timezone, daily time, working days, vacation hold and language"))
+STOP = ChatCommand("stop", N_("no more reminders from me (until /resume)"))
+RESUME = ChatCommand("resume", N_("your daily lesson offers again, after /stop"))
+TEAM = ChatCommand("team", N_("your teams at a glance, and a sign-in link to the dashboard"), role=Role.MANAGER)
 TEAM_SYNC = ChatCommand(
     "team sync",
-    "make a team of a channel's members (this channel's when none is named), @manager its manager, and give them all the job role ROLE",
+    N_("make a team of a channel's members (this channel's when none is named), @manager its manager, and give them all the job role ROLE"),
     platforms=frozenset({Platform.SLACK}),
     role=Role.ADMIN,
     args="[#channel] [@manager] [role ROLE]",
 )
 ASSIGN = ChatCommand(
     "assign",
-    "assign a credential or pathway, due by a date, to a person, a team or a job role (alone: how to write it)",
+    N_("assign a credential or pathway, due by a date, to a person, a team or a job role (alone: how to write it)"),
     role=Role.MANAGER,
     args="[credential or pathway] to [who] by [date]",
 )
-HELP = ChatCommand("help", "this list")
-QUIT = ChatCommand("quit", "leave the console; your progress is saved", platforms=frozenset({Platform.CONSOLE}), aliases=("exit",))
+HELP = ChatCommand("help", N_("this list"))
+QUIT = ChatCommand("quit", N_("leave the console; your progress is saved"), platforms=frozenset({Platform.CONSOLE}), aliases=("exit",))
 TABLE = (START, NEXT, PATH, PROGRESS, BADGES, SETTINGS, STOP, RESUME, TEAM, TEAM_SYNC, ASSIGN, HELP, QUIT)
 
 
@@ -97,10 +98,14 @@ def event_for(command: ChatCommand, learner: LearnerRef, source_id: str | None, 
     return Command(learner=learner, source_id=source_id, name=command.name, args=args)
 
 
-def menu(platform: str) -> list[tuple[str, str]]:
+def menu(platform: str, t: Translator = SOURCE) -> list[tuple[str, str]]:
     """(name, description) of what anyone may type on `platform`: Telegram's command menu,
-    which every learner sees (names of one word only, as Telegram requires)."""
-    return [(c.name, c.about[0].upper() + c.about[1:]) for c in offered(platform, Role.LEARNER) if " " not in c.name]
+    which every learner sees (names of one word only, as Telegram requires), in `t`'s language."""
+    return [(c.name, _capitalised(t.gettext(c.about))) for c in offered(platform, Role.LEARNER) if " " not in c.name]
+
+
+def _capitalised(text: str) -> str:
+    return text[0].upper() + text[1:]
 
 
 def usage_hint(platform: str) -> str:

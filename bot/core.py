@@ -44,6 +44,7 @@ class Core:
         clock: Clock,
         mastery: MasteryModel | None = None,
         issuer: IssuerIdentity | None = None,
+        translators: i18n.Translators | None = None,
     ) -> None:
         self._curriculum = curriculum
         self._store = store
@@ -52,11 +53,17 @@ class Core:
         self._flow = LessonFlow(curriculum=curriculum, mastery=self._mastery)
         self._awarder = Awarder(curriculum=curriculum, mastery=self._mastery, issuer=issuer)
         self._issuer = issuer
+        self._translators = translators or i18n.Translators.load()  # the bot's texts in each language
         self._web_url = issuer.links.base_url if issuer is not None else None  # where the dashboard is
 
     @property
     def curriculum(self) -> Curriculum:
         return self._curriculum
+
+    @property
+    def translators(self) -> i18n.Translators:
+        """The bot's texts in each language, for what an adapter says itself (the database is away)."""
+        return self._translators
 
     async def handle(self, event: Event) -> list[Reply]:
         """Handle one event. A redelivered event (same learner, same source id) returns no
@@ -80,7 +87,7 @@ class Core:
                 if event.learner.timezone and not learner.timezone_confirmed:
                     learner.timezone, learner.timezone_confirmed = event.learner.timezone, True
                 i18n.heard(learner, event.learner.language)
-                turn = Turn(tx=tx, learner=learner, now=now, source_id=event.source_id)
+                turn = Turn(tx=tx, learner=learner, now=now, source_id=event.source_id, translators=self._translators)
                 replies = await self._dispatch(turn, event, created)
                 # What the turn recorded decides what the awarder looks at: a passed refresher
                 # renews its badge; a lesson completed or a re-check answered right can earn one.
@@ -114,20 +121,25 @@ class Core:
         now = self._clock.now()
         async with self._store.transaction() as tx:
             learner, _ = await tx.learners.locked(who, now=now)
-            turn = Turn(tx=tx, learner=learner, now=now)
+            i18n.heard(learner, who.language)  # said in the language they use now (not saved: opening a tab changes nothing)
+            turn = Turn(tx=tx, learner=learner, now=now, translators=self._translators)
+            t = turn.t
             session = await tx.sessions.active(learner.id)
             if session is not None:
-                next_step = Text(f"You are in the middle of **{session.title}**.", (actions.button("Continue", actions.CONTINUE),))
+                next_step = Text(
+                    t.gettext("You are in the middle of **{lesson}**.").format(lesson=session.title),
+                    (actions.button(t.gettext("Continue"), actions.CONTINUE),),
+                )
             else:
                 next_step = await self._flow.next_step_offer(turn)
             now_standing = await standing(tx, self._mastery, learner, now)
             path = await self._path(turn)
             return Home(
                 sections=(
-                    ("Next step", next_step.text),
-                    ("Pathway", path.text),
-                    ("Streak and mastery", texts.progress(now_standing, self._curriculum, learner.timezone)),
-                    ("Badges", (await self._badges(turn)).text),
+                    (t.gettext("Next step"), next_step.text),
+                    (t.gettext("Pathway"), path.text),
+                    (t.gettext("Streak and mastery"), texts.progress(t, now_standing, self._seen(turn), learner.timezone)),
+                    (t.gettext("Badges"), (await self._badges(turn)).text),
                 ),
                 buttons=tuple(b for b in next_step.buttons if actions.parse(b.action) != actions.LATER)
                 + tuple(b for b in path.buttons if isinstance(actions.parse(b.action), actions.ChooseLesson)),
@@ -149,37 +161,37 @@ class Core:
                 return await self._timer(turn, event.kind)
             case TeamFromChannel():
                 return [await self._team_from_channel(turn, event)]
-        return [Text("Sorry, I did not understand that. /help lists what I can do.")]
+        return [Text(turn.t.gettext("Sorry, I did not understand that. /help lists what I can do."))]
 
     async def _start(self, turn: Turn, timezone: str | None, created: bool) -> list[Reply]:
         """`/start` (commands.START): first contact greets; later, welcome back, where they are."""
-        learner = turn.learner
+        learner, t = turn.learner, turn.t
         if timezone and (created or not learner.timezone_confirmed):
             learner.timezone, learner.timezone_confirmed = timezone, True
         await turn.record(EventKind.STARTED, payload={"first_contact": created})
         if created and not learner.timezone_confirmed:
             # The platform does not know the learner's timezone: ask, then the daily time.
-            greeting = texts.greeting(learner.display_name, self._curriculum, None, None, learner.daily_time)
-            return [preferences.region_picker(greeting, actions.Mode.ONBOARDING)]
+            greeting = texts.greeting(t, learner.display_name, self._seen(turn), None, None, learner.daily_time)
+            return [preferences.region_picker(t, greeting, actions.Mode.ONBOARDING)]
         if created:
-            first = next_lesson(self._curriculum, set())
+            first = next_lesson(self._seen(turn), set())
             return [
                 Text(
                     texts.greeting(
-                        learner.display_name, self._curriculum, first, learner.timezone, learner.daily_time, learner.working_days
+                        t, learner.display_name, self._seen(turn), first, learner.timezone, learner.daily_time, learner.working_days
                     ),
                     (
-                        actions.button("Start now", actions.CONTINUE),
-                        actions.button("Later", actions.LATER),
-                        actions.button("Daily time", actions.AskTime()),
+                        actions.button(t.gettext("Start now"), actions.CONTINUE),
+                        actions.button(t.gettext("Later"), actions.LATER),
+                        actions.button(t.gettext("Daily time"), actions.AskTime()),
                     ),
                 )
             ]
         session = await turn.tx.sessions.active(learner.id)
         if session is not None:
-            welcome = Text(f"Welcome back! You were in the middle of **{session.title}**.")
+            welcome = Text(t.gettext("Welcome back! You were in the middle of **{lesson}**.").format(lesson=session.title))
             return [welcome, *await self._flow.resume(turn, advance_card=False)]
-        return [Text("Welcome back!"), await self._flow.next_step_offer(turn)]
+        return [Text(t.gettext("Welcome back!")), await self._flow.next_step_offer(turn)]
 
     async def _button(self, turn: Turn, action: str) -> list[Reply]:
         match pressed := actions.parse(action):
@@ -200,11 +212,11 @@ class Core:
             case actions.SkipToday():
                 await turn.record(EventKind.SKIPPED_TODAY)
                 await turn.tx.nudges.cancel(turn.learner.id, FOLLOW_UPS, turn.now)
-                return [Text("Skipped for today. See you tomorrow!")]
+                return [Text(turn.t.gettext("Skipped for today. See you tomorrow!"))]
             case _ if isinstance(pressed, actions.PREFERENCES):
                 return await preferences.press(turn, pressed, first_lesson_offer=lambda: self._first_lesson_offer(turn))
         log.warning("unknown button action %r", action)
-        return [Text("That button is no longer valid. /next continues where you are.")]
+        return [Text(turn.t.gettext("That button is no longer valid. /next continues where you are."))]
 
     async def _command(self, turn: Turn, name: str, args: str, created: bool) -> list[Reply]:
         """A typed command, as bot/commands.py names it for the learner's platform."""
@@ -212,8 +224,9 @@ class Core:
         if command is None:
             typed = name.lower().lstrip("/")
             shown = typed if len(typed) <= 30 else typed[:30] + "…"
-            help_text = texts.help_for(turn.learner.platform, turn.learner.role)
-            return [Text(f"I don't know the command /{literal(shown)}. {help_text}")]
+            help_text = texts.help_for(turn.t, turn.learner.platform, turn.learner.role)
+            unknown = turn.t.gettext("I don't know the command /{command}.").format(command=literal(shown))
+            return [Text(f"{unknown} {help_text}")]
         if command is commands.START:
             return await self._start(turn, None, created)
         if command is commands.NEXT:
@@ -222,7 +235,7 @@ class Core:
             return [await self._path(turn)]
         if command is commands.PROGRESS:
             now_standing = await standing(turn.tx, self._mastery, turn.learner, turn.now)
-            return [Text(texts.progress(now_standing, self._curriculum, turn.learner.timezone))]
+            return [Text(texts.progress(turn.t, now_standing, self._seen(turn), turn.learner.timezone))]
         if command is commands.BADGES:
             return [await self._badges(turn, wallet=True)]
         if command is commands.SETTINGS and not args:
@@ -236,38 +249,43 @@ class Core:
         if command is commands.ASSIGN:
             return [await assigning.command(turn, self._curriculum, args)]
         # HELP, and what only an adapter does (QUIT: the console ends; TEAM_SYNC: Slack reads the channel)
-        return [Text(texts.help_for(turn.learner.platform, turn.learner.role))]
+        return [Text(texts.help_for(turn.t, turn.learner.platform, turn.learner.role))]
 
     async def _later(self, turn: Turn) -> Text:
         """Snooze: one more offer after LATER_DELAY, at a moment the learner can be reached;
         it replaces the reminders still waiting."""
         await turn.record(EventKind.SNOOZED)
-        learner = turn.learner
+        learner, t = turn.learner, turn.t
         await turn.tx.nudges.cancel(learner.id, FOLLOW_UPS, turn.now)
         at = next_reachable(Rhythm.of(learner, await turn.tx.holds.of(learner.id)), turn.now + LATER_DELAY)
         if at is None or learner.nudges != Nudges.ON:
-            return Text("No problem. Type /next whenever you have five minutes.")
+            return Text(t.gettext("No problem. Type /next whenever you have five minutes."))
         await turn.tx.nudges.schedule(learner.id, NudgeKind.LATER, at)
         local = at.astimezone(ZoneInfo(learner.timezone))
-        return Text(f"No problem: I'll check in again around {local:%H:%M}. Or type /next whenever you have five minutes.")
+        return Text(
+            t.gettext("No problem: I'll check in again around {time}. Or type /next whenever you have five minutes.").format(
+                time=f"{local:%H:%M}"
+            )
+        )
 
     async def _nudges(self, turn: Turn, on: bool) -> Text:
         """`stop`: no more messages the bot starts, until `resume`. Progress is untouched."""
-        learner = turn.learner
+        learner, t = turn.learner, turn.t
         learner.nudges = Nudges.ON if on else Nudges.STOPPED
         await turn.record(EventKind.SETTINGS_CHANGED, payload={"nudges": learner.nudges})
         if not on:
             await turn.tx.nudges.cancel(learner.id, (NudgeKind.DAILY, *FOLLOW_UPS), turn.now)
-            return Text("Okay: I will not message you until you say /resume. Your progress stays; /next any time.")
+            return Text(t.gettext("Okay: I will not message you until you say /resume. Your progress stays; /next any time."))
         return Text(
-            f"Welcome back! Your daily lesson comes at {learner.daily_time} ({learner.timezone}), "
-            f"{texts.days_phrase(learner.working_days)}."
+            t.gettext("Welcome back! Your daily lesson comes at {time} ({timezone}), {days}.").format(
+                time=learner.daily_time, timezone=learner.timezone, days=texts.days_phrase(t, learner.working_days)
+            )
         )
 
     async def _team(self, turn: Turn) -> Text:
         """`/team`: a manager's teams in short, and a one-time sign-in link to the dashboard."""
         if not commands.TEAM.allows(turn.learner.role):
-            return Text("/team is for managers. Ask your L&D team if you should have access.")
+            return Text(turn.t.gettext("/team is for managers. Ask your L&D team if you should have access."))
         teams = await team.summaries(turn.tx, await team.visible_teams(turn.tx, turn.learner), turn.now)
         link = None
         if self._web_url:
@@ -287,7 +305,7 @@ class Core:
     async def _team_from_channel(self, turn: Turn, event: TeamFromChannel) -> Text:
         """The team becomes exactly the chat's members, in this event's one transaction."""
         if not commands.TEAM_SYNC.allows(turn.learner.role):
-            return Text(texts.ADMINS_ONLY)
+            return Text(turn.t.gettext(texts.ADMINS_ONLY))
         name = event.team_name.strip()
         if not name or len(name) > people.TEAM_NAME_LIMIT:
             return Text(f"A team name needs 1 to {people.TEAM_NAME_LIMIT} characters, not {len(name)}.")
@@ -324,8 +342,9 @@ class Core:
     async def _first_lesson_offer(self, turn: Turn) -> Text:
         """What onboarding ends with: the next lesson (toward what is assigned, if anything is), now or later."""
         first = (await self._flow.plan(turn)).lesson
-        text = texts.first_up(first) if first is not None else "You are all set."
-        return Text(text, (actions.button("Start now", actions.CONTINUE), actions.button("Later", actions.LATER)))
+        t = turn.t
+        text = texts.first_up(t, first) if first is not None else t.gettext("You are all set.")
+        return Text(text, (actions.button(t.gettext("Start now"), actions.CONTINUE), actions.button(t.gettext("Later"), actions.LATER)))
 
     async def _credentials_on_map(self, turn: Turn) -> list[CredentialOnMap]:
         """Each credential and what it still needs; a retired one (no longer awarded) only when
@@ -333,18 +352,24 @@ class Core:
         evidence = await self._awarder.evidence(turn)
         recheck_days = {skill: len(days) for skill, days in evidence.recheck_days.items()}
         awarded = {award.definition_id for award in await turn.tx.awards.of(turn.learner.id)}
+        seen = self._seen(turn)
         return [
             credential_needs(
-                self._curriculum,
+                seen,
                 definition,
                 completed=set(evidence.completed),
                 mastery=evidence.mastery,
                 held=set(evidence.valid_badges),
                 recheck_days=recheck_days,
             )
-            for definition in self._curriculum.credentials.values()
+            for definition in seen.credentials.values()
             if not definition.retired or definition.id in awarded
         ]
+
+    def _seen(self, turn: Turn) -> Curriculum:
+        """The curriculum as the learner reads it: titles, descriptions and skills in their
+        language where translated (the same ids and checks in every language)."""
+        return self._curriculum.in_language(i18n.language_of(turn.learner))
 
     async def _held(self, turn: Turn) -> dict[str, Award]:
         """Valid awards by definition id."""
@@ -358,18 +383,19 @@ class Core:
         in_progress = session.lesson_id if session is not None else None
         assigned = await assigned_view.assigned(turn, self._curriculum, completed=completed, names=True)
         marked = assigned.toward[0] if assigned.toward is not None else None
-        pathways = pathway_map(self._curriculum, completed, in_progress, upcoming=marked)
+        pathways = pathway_map(self._seen(turn), completed, in_progress, upcoming=marked)
         head = assigned_view.lines(assigned, self._curriculum, turn)
-        shown = "\n".join([*head, *([""] if head else []), texts.pathway_map(pathways, await self._credentials_on_map(turn))])
+        t = turn.t
+        shown = "\n".join([*head, *([""] if head else []), texts.pathway_map(t, pathways, await self._credentials_on_map(turn))])
         may_choose = choosing.may_choose(self._curriculum, assigned, completed, busy=session is not None)
-        choose = (choosing.choose_button(),) if may_choose else ()
+        choose = (choosing.choose_button(t),) if may_choose else ()
         if await self._flow.has_next_step(turn):
-            return Text(shown, (actions.button("Continue", actions.CONTINUE), *choose))
+            return Text(shown, (actions.button(t.gettext("Continue"), actions.CONTINUE), *choose))
         # Nothing to continue: a Continue button would only lead back here. Say what is left.
-        left = [texts.PATH_ALL_DONE]
+        left = [t.gettext(texts.PATH_ALL_DONE)]
         if (upcoming := await self._flow.next_recheck(turn)) is not None:
-            left.append(texts.PATH_NEXT_RECHECK.format(when=texts.when(upcoming, turn.learner.timezone)))
-        left.append(texts.PATH_BADGES)
+            left.append(t.gettext(texts.PATH_NEXT_RECHECK).format(when=texts.when(t, upcoming, turn.learner.timezone)))
+        left.append(t.gettext(texts.PATH_BADGES))
         return Text("\n".join([shown, "", *left]))
 
     async def _badges(self, turn: Turn, *, wallet: bool = False) -> Text:
@@ -379,28 +405,29 @@ class Core:
         credential into a wallet (not the App Home, drawn afresh at every open)."""
         awards = await turn.tx.awards.of(turn.learner.id)
         earned = latest_awards(awards, turn.now)
-        lines = ["**Your badges**"]
+        t = turn.t
+        lines = [t.gettext("**Your badges**")]
         for award in earned:
-            definition = self._curriculum.credentials.get(award.definition_id)
+            definition = self._seen(turn).credentials.get(award.definition_id)
             title = definition.title if definition else award.definition_id
             # A refresher renews an expired badge (bot/flow.py); nothing renews a certificate, or a retired badge.
             retired = definition is not None and definition.retired
             renewable = definition is not None and definition.kind is CredentialKind.BADGE and not retired
             lapsed = lapses(award, awards, self._curriculum, now=turn.now)  # a certificate whose badge is not valid
             links = self._awarder.links(title, award)
-            lines += texts.earned(title, award, turn.now, links, renewable=renewable, lapses=lapsed, retired=retired)
+            lines += texts.earned(t, title, award, turn.now, links, renewable=renewable, lapses=lapsed, retired=retired)
             if wallet and self._web_url and not lapsed:
                 link = await wallet_claims.claim_link(turn.tx, award, base_url=self._web_url, now=turn.now)
                 if link is not None:
                     lines.append("   " + wallet_claims.claim_line(link))
                     turn.replies_secret = True  # as /team: a one-time link is not kept for a redelivery
         if not earned:
-            lines.append(texts.NO_BADGES)
+            lines.append(t.gettext(texts.NO_BADGES))
         # Nothing awarded once is awarded again (bot/awards.py): an expired or revoked one is not "to earn".
         pending = [c for c in await self._credentials_on_map(turn) if c.definition.id not in {a.definition_id for a in earned}]
         if pending:
-            lines += ["", "**Still to earn**"] + [texts.credential_line(c) for c in pending]
-        return Text("\n".join(lines), (actions.button("Continue learning", actions.CONTINUE),))
+            lines += ["", t.gettext("**Still to earn**")] + [texts.credential_line(t, c) for c in pending]
+        return Text("\n".join(lines), (actions.button(t.gettext("Continue learning"), actions.CONTINUE),))
 
     async def _timer(self, turn: Turn, kind: str) -> list[Reply]:
         if kind != NudgeKind.DAILY:
@@ -418,11 +445,12 @@ class Core:
             learner = await tx.learners.find(who.platform, who.user_id)
             if learner is None:
                 return []
+            turn = Turn(tx=tx, learner=learner, now=now, translators=self._translators)
             if kind is NudgeKind.REISSUED:
-                return await self._reissued_notice(Turn(tx=tx, learner=learner, now=now))
+                return await self._reissued_notice(turn)
             if kind is NudgeKind.ASSIGNED:  # what a manager assigned (bot/assigning.py); records what it tells
-                return await assigning.notice(Turn(tx=tx, learner=learner, now=now), self._curriculum)
-            return await self._daily_offer(Turn(tx=tx, learner=learner, now=now), kind)
+                return await assigning.notice(turn, self._curriculum)
+            return await self._daily_offer(turn, kind)
 
     async def _reissued_notice(self, turn: Turn) -> list[Reply]:
         """After `credentials rotate-key --compromised` signed their credentials again
@@ -430,40 +458,46 @@ class Core:
         held = await self._held(turn)
         if not held or self._issuer is None:
             return []
-        lines = [texts.REISSUED]
+        lines = [turn.t.gettext(texts.REISSUED)]
         for definition_id, award in held.items():
-            definition = self._curriculum.credentials.get(definition_id)
+            definition = self._seen(turn).credentials.get(definition_id)
             title = definition.title if definition else definition_id
             lines.append(f"🏅 [{title}]({self._issuer.links.credential(award.public_id)})")
-        return [Text("\n".join(lines), (actions.button("My badges", actions.RunCommand(commands.BADGES.name)),))]
+        return [Text("\n".join(lines), (actions.button(turn.t.gettext("My badges"), actions.RunCommand(commands.BADGES.name)),))]
 
     async def _daily_offer(self, turn: Turn, kind: NudgeKind = NudgeKind.DAILY) -> list[Reply]:
         session = await turn.tx.sessions.active(turn.learner.id)
         plan = await self._flow.plan(turn)
+        t = turn.t
         if session is not None:
-            subject = f"continue {session.title}"
+            subject = t.gettext("continue {lesson}").format(lesson=session.title)
         elif plan.due_checks:
-            subject = f"{plan.due_checks} quick re-check{'s' if plan.due_checks != 1 else ''}"
+            subject = t.ngettext("{count} quick re-check", "{count} quick re-checks", plan.due_checks).format(count=plan.due_checks)
         elif plan.refresher is not None:
-            subject = f"refresher for your {plan.refresher.title} badge"
+            subject = t.gettext("refresher for your {badge} badge").format(badge=plan.refresher.title)
         elif plan.lesson is not None:
             subject = plan.lesson.title
         else:
             return []
-        lead = "⏰ Still five minutes today?" if kind.is_reminder else "⏰ As you asked:" if kind is NudgeKind.LATER else "⏰"
-        text = f"{lead} 5-minute lesson: **{subject}**"
+        if kind.is_reminder:
+            lead = "⏰ " + t.gettext("Still five minutes today?")
+        else:
+            lead = "⏰ " + t.gettext("As you asked:") if kind is NudgeKind.LATER else "⏰"
+        text = lead + " " + t.gettext("5-minute lesson: **{subject}**").format(subject=subject)
         if session is None and not plan.due_checks and plan.refresher is None and plan.toward is not None:
             text += "\n" + assigned_view.offer_line(plan.toward, turn)  # the lesson offered moves it forward
         at_risk = at_risk_now(turn.learner, turn.now)
         if at_risk:
-            text += f"\n🔥 Five minutes today keep your {at_risk}-day streak going."
+            text += "\n🔥 " + t.ngettext(
+                "Five minutes today keep your {days}-day streak going.", "Five minutes today keep your {days}-day streak going.", at_risk
+            ).format(days=at_risk)
         return [
             Text(
                 text,
                 (
-                    actions.button("Start", actions.CONTINUE),
-                    actions.button("Later", actions.LATER),
-                    actions.button("Skip today", actions.SKIP_TODAY),
+                    actions.button(t.gettext("Start"), actions.CONTINUE),
+                    actions.button(t.gettext("Later"), actions.LATER),
+                    actions.button(t.gettext("Skip today"), actions.SKIP_TODAY),
                 ),
             )
         ]

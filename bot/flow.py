@@ -11,6 +11,7 @@ from bot import actions, assigned_view, commands, texts
 from bot.actions import StepRef
 from bot.analytics import wording_of_step
 from bot.assignments import Due
+from bot.i18n import SOURCE, Translator
 from bot.mastery import MasteryModel, guess_probability
 from bot.pathway import next_lesson
 from bot.pictures import shown_pictures
@@ -94,7 +95,8 @@ class LessonFlow:
             step = session.steps[session.position]
             if advance_card and step["type"] == "card":
                 return await self._advance(turn, session)
-            return [Text(f"Picking up where you left off in **{session.title}**."), self._present(session)]
+            picking_up = turn.t.gettext("Picking up where you left off in **{lesson}**.").format(lesson=session.title)
+            return [Text(picking_up), self._present(turn, session)]
         plan = await self.plan(turn)
         if plan.due_checks:
             return await self._start_review(turn)
@@ -110,7 +112,7 @@ class LessonFlow:
             # An old Next button: show where the learner really is instead.
             return await self.resume(turn, advance_card=False)
         if session.steps[session.position]["type"] != "card":
-            return [self._present(session)]
+            return [self._present(turn, session)]
         return await self._advance(turn, session)
 
     # --- starting -----------------------------------------------------------------------------
@@ -121,8 +123,13 @@ class LessonFlow:
         )
         await turn.record(EventKind.LESSON_STARTED, lesson_id=lesson.id, lesson_version=lesson.version)
         pathway = self._curriculum.pathway_of(lesson.id)
-        place = f"lesson {pathway.lessons.index(lesson.id) + 1} of {len(pathway.lessons)}" if pathway else ""
-        header = texts.lesson_header(lesson.title, lesson.minutes, pathway.title if pathway else None, place)
+        t = turn.t
+        place = (
+            t.gettext("lesson {number} of {total}").format(number=pathway.lessons.index(lesson.id) + 1, total=len(pathway.lessons))
+            if pathway
+            else ""
+        )
+        header = texts.lesson_header(t, lesson.title, lesson.minutes, pathway.title if pathway else None, place)
         return [Text(header), await self._show(turn, session)]
 
     async def _start_review(self, turn: Turn) -> list[Reply]:
@@ -133,10 +140,14 @@ class LessonFlow:
             if check is not None:
                 lesson = self._curriculum.lessons[check.key.rpartition(":")[0]]
                 steps.append(step_to_json(check, lesson.skills))
-        session = await turn.tx.sessions.open(turn.learner.id, SessionKind.REVIEW, "Quick re-check", steps, now=turn.now)
+        session = await turn.tx.sessions.open(turn.learner.id, SessionKind.REVIEW, turn.t.gettext("Quick re-check"), steps, now=turn.now)
         intro = Text(
-            f"🔁 **Quick re-check**: {len(steps)} question{'s' if len(steps) != 1 else ''} from "
-            "earlier lessons, so what you learned sticks."
+            "🔁 "
+            + turn.t.ngettext(
+                "**Quick re-check**: {count} question from earlier lessons, so what you learned sticks.",
+                "**Quick re-check**: {count} questions from earlier lessons, so what you learned sticks.",
+                len(steps),
+            ).format(count=len(steps))
         )
         return [intro, await self._show(turn, session)]
 
@@ -151,10 +162,20 @@ class LessonFlow:
             for check in lesson.checks
         ][:REFRESHER_CHECKS]
         session = await turn.tx.sessions.open(
-            turn.learner.id, SessionKind.REFRESHER, f"Refresher: {badge.title}", checks, now=turn.now, credential_id=badge.id
+            turn.learner.id,
+            SessionKind.REFRESHER,
+            turn.t.gettext("Refresher: {badge}").format(badge=badge.title),
+            checks,
+            now=turn.now,
+            credential_id=badge.id,
         )
         need = math.ceil(REFRESHER_PASS * len(checks))
-        intro = Text(f"🔄 **Refresher: {badge.title}**. {len(checks)} questions; get {need} right and your badge is renewed.")
+        questions = turn.t.ngettext(
+            "{count} question; get {need} right and your badge is renewed.",
+            "{count} questions; get {need} right and your badge is renewed.",
+            len(checks),
+        ).format(count=len(checks), need=need)
+        intro = Text(f"🔄 **{session.title}**. {questions}")
         return [intro, await self._show(turn, session)]
 
     # --- presenting ---------------------------------------------------------------------------
@@ -167,9 +188,9 @@ class LessonFlow:
                 lesson_version=session.lesson_version,
                 payload={"session": session.id, "position": session.position},
             )
-        return self._present(session)
+        return self._present(turn, session)
 
-    def _present(self, session: LessonSession) -> Reply:
+    def _present(self, turn: Turn, session: LessonSession) -> Reply:
         ref = StepRef(session.id, session.position)
         step = step_from_json(session.steps[session.position])
         total = len(session.steps)
@@ -180,10 +201,10 @@ class LessonFlow:
                 body=step.body,
                 position=session.position + 1,
                 total=total,
-                buttons=(actions.button("Next ▶", actions.NextCard(ref)),),
+                buttons=(actions.button(turn.t.gettext("Next") + " ▶", actions.NextCard(ref)),),
                 pictures=shown_pictures(step),
             )
-        return question_reply(step, ref, session.position + 1, total)
+        return question_reply(step, ref, session.position + 1, total, turn.t)
 
     async def _advance(self, turn: Turn, session: LessonSession) -> list[Reply]:
         session.position += 1
@@ -198,15 +219,15 @@ class LessonFlow:
         session = await turn.tx.sessions.active(turn.learner.id)
         if session is None or ref is None or (session.id, session.position) != (ref.session_id, ref.position):
             await turn.record(EventKind.STALE_ANSWER, payload={"ref": str(ref) if ref else None})
-            return [Text("That question was already answered, so this answer was not counted. /next continues.")]
+            return [Text(turn.t.gettext("That question was already answered, so this answer was not counted. /next continues."))]
         data = session.steps[session.position]
         if data["type"] != "check":
-            return [Text("There is no question waiting for an answer. /next continues."), self._present(session)]
+            return [Text(turn.t.gettext("There is no question waiting for an answer. /next continues.")), self._present(turn, session)]
         check = step_from_json(data)
         assert isinstance(check, Check)
-        problem = _invalid_choices(check, choices)
+        problem = _invalid_choices(turn.t, check, choices)
         if problem:
-            return [Text(problem), self._present(session)]
+            return [Text(problem), self._present(turn, session)]
         correct = frozenset(choices) == check.correct_indices
         await turn.record(
             EventKind.ANSWERED,
@@ -260,11 +281,12 @@ class LessonFlow:
         session.completed_at = turn.now
         await turn.tx.sessions.save(session)
         checks = sum(1 for step in session.steps if step["type"] == "check")
-        score = f"{session.correct_count} of {checks} correct"
+        t = turn.t
+        score = t.gettext("{correct} of {checks} correct").format(correct=session.correct_count, checks=checks)
         if session.kind == SessionKind.REVIEW:
             counts = {"session": session.id, "correct": session.correct_count, "checks": checks}
             await turn.record(EventKind.REVIEW_COMPLETED, payload=counts)
-            summary = f"🔁 Re-check done: {score}."
+            summary = "🔁 " + t.gettext("Re-check done: {score}.").format(score=score)
         elif session.kind == SessionKind.REFRESHER:
             passed = session.correct_count >= math.ceil(REFRESHER_PASS * checks)
             await turn.record(
@@ -278,9 +300,11 @@ class LessonFlow:
                 },
             )
             if passed:  # the awarder renews the badge: it reads this turn's events
-                summary = f"🔄 Refresher passed: {score}."
+                summary = "🔄 " + t.gettext("Refresher passed: {score}.").format(score=score)
             else:
-                summary = f"🔄 Refresher: {score}; {math.ceil(REFRESHER_PASS * checks)} are needed to renew. You can try again tomorrow."
+                summary = "🔄 " + t.gettext("Refresher: {score}; {need} are needed to renew. You can try again tomorrow.").format(
+                    score=score, need=math.ceil(REFRESHER_PASS * checks)
+                )
         else:
             await turn.record(
                 EventKind.LESSON_COMPLETED,
@@ -288,40 +312,47 @@ class LessonFlow:
                 lesson_version=session.lesson_version,
                 payload={"session": session.id, "correct": session.correct_count, "checks": checks},
             )
-            summary = f"✅ **Lesson complete: {session.title}**. {score}."
+            summary = "✅ " + t.gettext("**Lesson complete: {lesson}**. {score}.").format(lesson=session.title, score=score)
             pathway = self._curriculum.pathway_of(session.lesson_id or "")
             if pathway is not None:
                 completed = await turn.tx.sessions.completed_lessons(turn.learner.id) | {session.lesson_id}
                 done = sum(1 for lesson_id in pathway.lessons if lesson_id in completed)
-                summary += f"\n{pathway.title}: {done} of {len(pathway.lessons)} lessons done."
+                summary += "\n" + t.ngettext(
+                    "{pathway}: {done} of {total} lesson done.", "{pathway}: {done} of {total} lessons done.", len(pathway.lessons)
+                ).format(pathway=pathway.title, done=done, total=len(pathway.lessons))
                 if done == len(pathway.lessons):
-                    summary += f"\n🎉 You finished **{pathway.title}**!"
+                    summary += "\n🎉 " + t.gettext("You finished **{pathway}**!").format(pathway=pathway.title)
         return [Text(summary), await self.next_step_offer(turn)]
 
     async def next_step_offer(self, turn: Turn) -> Text:
         """Never a dead end: name the next step and offer it."""
         plan = await self.plan(turn)
-        later = actions.button("Later", actions.LATER)
+        t = turn.t
+        start, later = actions.button(t.gettext("Start now"), actions.CONTINUE), actions.button(t.gettext("Later"), actions.LATER)
         if plan.due_checks:
             return Text(
-                f"Next: a quick re-check of {plan.due_checks} question{'s' if plan.due_checks != 1 else ''} from earlier lessons.",
-                (actions.button("Start now", actions.CONTINUE), later),
+                t.ngettext(
+                    "Next: a quick re-check of {count} question from earlier lessons.",
+                    "Next: a quick re-check of {count} questions from earlier lessons.",
+                    plan.due_checks,
+                ).format(count=plan.due_checks),
+                (start, later),
             )
         if plan.refresher is not None and plan.expires is not None:
-            verb = "expired" if plan.expires <= turn.now else "expires"
-            return Text(
-                f"Next: a short refresher. Your **{plan.refresher.title}** badge {verb} on "
-                f"{plan.expires.date().isoformat()}; pass it to renew the badge.",
-                (actions.button("Start now", actions.CONTINUE), later),
-            )
+            if plan.expires <= turn.now:
+                said = t.gettext("Next: a short refresher. Your **{badge}** badge expired on {day}; pass it to renew the badge.")
+            else:
+                said = t.gettext("Next: a short refresher. Your **{badge}** badge expires on {day}; pass it to renew the badge.")
+            return Text(said.format(badge=plan.refresher.title, day=t.date(plan.expires)), (start, later))
         if plan.lesson is not None:
             pathway = self._curriculum.pathway_of(plan.lesson.id)
-            where = f" in {pathway.title}" if pathway else ""
             assigned = f"\n{assigned_view.offer_line(plan.toward, turn)}" if plan.toward is not None else ""
-            return Text(
-                f"Next{where}: **{plan.lesson.title}** ({plan.lesson.minutes} min).{assigned}",
-                (actions.button("Start now", actions.CONTINUE), later),
-            )
+            lesson = {"lesson": plan.lesson.title, "minutes": plan.lesson.minutes}
+            if pathway:
+                said = t.gettext("Next in {pathway}: **{lesson}** ({minutes} min).").format(pathway=pathway.title, **lesson)
+            else:
+                said = t.gettext("Next: **{lesson}** ({minutes} min).").format(**lesson)
+            return Text(said + assigned, (start, later))
         return await self._all_done(turn)
 
     async def has_next_step(self, turn: Turn) -> bool:
@@ -339,22 +370,23 @@ class LessonFlow:
 
     async def _all_done(self, turn: Turn) -> Text:
         upcoming = await self.next_recheck(turn)
-        text = "🎓 You have completed every lesson on your pathway."
+        t = turn.t
+        text = "🎓 " + t.gettext("You have completed every lesson on your pathway.")
         if upcoming:
-            text += (
-                f"\nNext: your spaced re-checks keep each skill fresh; the next one is due "
-                f"{texts.when(upcoming, turn.learner.timezone)}. /path shows what each badge still needs."
-            )
+            text += "\n" + t.gettext(
+                "Next: your spaced re-checks keep each skill fresh; the next one is due {when}. /path shows what each badge still needs."
+            ).format(when=texts.when(t, upcoming, turn.learner.timezone))
         else:
-            text += "\nNext: /path shows what each badge still needs."
-        return Text(text, (actions.button("Show my pathway", actions.RunCommand(commands.PATH.name)),))
+            text += "\n" + t.gettext("Next: /path shows what each badge still needs.")
+        return Text(text, (actions.button(t.gettext("Show my pathway"), actions.RunCommand(commands.PATH.name)),))
 
 
-def question_reply(check: Check, ref: StepRef, position: int, total: int) -> Question:
+def question_reply(check: Check, ref: StepRef, position: int, total: int, t: Translator = SOURCE) -> Question:
     multiple = check.kind is CheckKind.MULTIPLE
     question = check.question
-    if multiple and "all that apply" not in question.lower():
-        question += " (Choose all that apply.)"
+    hint = t.gettext("(Choose all that apply.)")  # unless the question says so itself, in its words or these
+    if multiple and "all that apply" not in question.lower() and hint.strip("(.)").lower() not in question.lower():
+        question += " " + hint
     return Question(
         ref=str(ref),
         question=question,
@@ -367,12 +399,12 @@ def question_reply(check: Check, ref: StepRef, position: int, total: int) -> Que
     )
 
 
-def _invalid_choices(check: Check, choices: tuple[int, ...]) -> str | None:
+def _invalid_choices(t: Translator, check: Check, choices: tuple[int, ...]) -> str | None:
     count = len(check.options)
     if not choices:
-        return "Please pick an option."
+        return t.gettext("Please pick an option.")
     if any(c < 0 or c >= count for c in choices):
-        return f"Please pick a number from 1 to {count}."
+        return t.gettext("Please pick a number from 1 to {count}.").format(count=count)
     if check.kind is not CheckKind.MULTIPLE and len(set(choices)) != 1:
-        return "Please pick just one option."
+        return t.gettext("Please pick just one option.")
     return None

@@ -3,9 +3,11 @@ and the set of completed lessons."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.i18n import N_
 from content.model import CredentialDefinition, CredentialKind, Curriculum, Lesson, Pathway
 from credentials.awarding import RECHECK_DAYS_REQUIRED
 
@@ -37,11 +39,19 @@ class PathwayOnMap:
 
 @dataclass(frozen=True)
 class Need:
-    """One requirement of a credential and whether it is met."""
+    """One requirement of a credential and whether it is met. `label` and `detail` are texts to
+    translate (bot/i18n.py), filled with `values` once translated."""
 
     label: str
     met: bool
     detail: str = ""
+    values: tuple[tuple[str, object], ...] = ()
+
+    def said(self, translate: Callable[[str], str]) -> str:
+        """`Lockout mastery 80% (now 40%)`, in the language `translate` speaks."""
+        values = dict(self.values)
+        label = translate(self.label).format(**values)
+        return f"{label} ({translate(self.detail).format(**values)})" if self.detail else label
 
 
 @dataclass(frozen=True)
@@ -101,26 +111,28 @@ def credential_needs(
     needs: list[Need] = []
     for lesson_id in definition.lessons:
         title = curriculum.lessons[lesson_id].title
-        needs.append(Need(f"Complete {title}", lesson_id in completed))
+        needs.append(Need(N_("Complete {title}"), lesson_id in completed, values=(("title", title),)))
     for requirement in definition.skills:
         skill = curriculum.skills[requirement.skill]
         current = mastery.get(requirement.skill, 0.0)
         needs.append(
             Need(
-                f"{skill.name} mastery {requirement.mastery:.0%}",
+                N_("{skill} mastery {needed:.0%}"),
                 current >= requirement.mastery,
-                f"now {current:.0%}",
+                N_("now {current:.0%}"),
+                (("skill", skill.name), ("needed", requirement.mastery), ("current", current)),
             )
         )
         days = (recheck_days or {}).get(requirement.skill, 0)
         needs.append(
             Need(
-                f"{skill.name}: correct re-checks on {RECHECK_DAYS_REQUIRED} separate days",
+                N_("{skill}: correct re-checks on {needed} separate days"),
                 days >= RECHECK_DAYS_REQUIRED,
-                f"{days} so far",
+                N_("{days} so far"),
+                (("skill", skill.name), ("needed", RECHECK_DAYS_REQUIRED), ("days", days)),
             )
         )
     if definition.kind is CredentialKind.CERTIFICATE:
         for badge_id in definition.stacks:
-            needs.append(Need(f"Hold {curriculum.credentials[badge_id].title}", badge_id in held))
+            needs.append(Need(N_("Hold {title}"), badge_id in held, values=(("title", curriculum.credentials[badge_id].title),)))
     return CredentialOnMap(definition, tuple(needs))

@@ -33,81 +33,98 @@ def parse_days(text: str) -> str | None:
 
 
 async def apply_setting(turn: Turn, args: str) -> str:
-    learner = turn.learner
+    learner, t = turn.learner, turn.t
     name, _, value = args.partition(" ")
     name, value = name.lower(), value.strip()
     if name in ("timezone", "tz"):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            return f"'{literal(value[:60])}' is not a timezone I know. Use a name like Europe/Berlin or America/New_York."
+            return t.gettext("'{typed}' is not a timezone I know. Use a name like Europe/Berlin or America/New_York.").format(
+                typed=literal(value[:60])
+            )
         return await preferences.set_timezone(turn, value)
     if name == "language":
         return await _language(turn, value.lower())
     if name == "time":
         match = _TIME.match(value)
         if not match:
-            return f"'{literal(value[:60])}' is not a time. Use 24-hour HH:MM, for example 08:30."
+            return t.gettext("'{typed}' is not a time. Use 24-hour HH:MM, for example 08:30.").format(typed=literal(value[:60]))
         learner.daily_time = f"{int(match[1]):02d}:{match[2]}"
         await turn.record(EventKind.SETTINGS_CHANGED, payload={"daily_time": learner.daily_time})
-        return f"Daily lesson time set to {learner.daily_time} ({learner.timezone})."
+        return t.gettext("Daily lesson time set to {time} ({timezone}).").format(time=learner.daily_time, timezone=learner.timezone)
     if name == "days":
         days = parse_days(value)
         if days is None:
-            return f"'{literal(value[:60])}' is not a list of days. Use for example mon-fri or mon,tue,thu."
+            return t.gettext("'{typed}' is not a list of days. Use for example mon-fri or mon,tue,thu.").format(typed=literal(value[:60]))
         learner.working_days = days
         await runs.recount(turn.tx, learner)  # past days may no longer be required, or newly be
         await turn.record(EventKind.SETTINGS_CHANGED, payload={"working_days": days})
-        return f"Working days set to {', '.join(texts.DAY_NAMES[int(d) - 1] for d in days)}."
+        return t.gettext("Working days set to {days}.").format(days=texts.day_list(t, days))
     if name == "hold":
         return await _hold(turn, value)
     if name == "announce":
         if value.lower() not in ("on", "off"):
-            return "Say /settings announce on or /settings announce off."
+            return t.gettext("Say /settings announce on or /settings announce off.")
         return await preferences.set_announce(turn, value.lower() == "on")
     if name == "name":
         if value.lower() not in ("on", "off"):
-            return "Say /settings name on or /settings name off."
+            return t.gettext("Say /settings name on or /settings name off.")
         return await preferences.set_name_on_credentials(turn, value.lower() == "on")
     if name == "digest" and Role(learner.role).at_least(Role.MANAGER):
         return await _digest(turn, value.lower())
-    holds = [f"{h.start} to {h.end}" for h in await turn.tx.holds.of(learner.id) if h.end >= local_date(turn.now, learner.timezone)]
-    return texts.settings(learner.timezone, learner.daily_time, learner.working_days, holds, learner.announce, learner.name_on_credentials)
+    today = local_date(turn.now, learner.timezone)
+    holds = [
+        t.gettext("{first} to {last}").format(first=t.date(h.start), last=t.date(h.end))
+        for h in await turn.tx.holds.of(learner.id)
+        if h.end >= today
+    ]
+    return texts.settings(
+        t,
+        learner.timezone,
+        learner.daily_time,
+        learner.working_days,
+        holds,
+        learner.announce,
+        learner.name_on_credentials,
+        i18n.language_of(learner),
+    )
 
 
 async def _language(turn: Turn, value: str) -> str:
     """The learner's choice of language: kept whatever their client's language is."""
     if value not in i18n.LANGUAGES:
-        return f"Say /settings language {' or /settings language '.join(i18n.LANGUAGES)}."
-    i18n.choose(turn.learner, value)
-    await turn.record(EventKind.SETTINGS_CHANGED, payload={"language": value})
-    return f"Language set to {value}."
+        choices = ", ".join(f"/settings language {language} ({texts.language_name(language)})" for language in i18n.LANGUAGES)
+        return turn.t.gettext("Say one of: {choices}").format(choices=choices)
+    return await preferences.set_language(turn, value)
 
 
 async def _hold(turn: Turn, value: str) -> str:
-    parts = value.split()
+    parts, t = value.split(), turn.t
     if parts == ["off"]:
-        return await end_holds(turn, welcome="Vacation hold ended. Welcome back!")
+        return await end_holds(turn, welcome=t.gettext("Vacation hold ended. Welcome back!"))
     try:
         start, end = (date.fromisoformat(p) for p in parts) if len(parts) == 2 else (None, None)
     except ValueError:
         start = end = None
     if start is None or end is None:
-        return "Give the first and last day of your vacation as dates: /settings hold 2026-12-22 2027-01-02"
+        return t.gettext("Give the first and last day of your vacation as dates: /settings hold 2026-12-22 2027-01-02")
     if end < start:
-        return "The last day of a hold must not be before its first day."
+        return t.gettext("The last day of a hold must not be before its first day.")
     today = local_date(turn.now, turn.learner.timezone)
     if end < today:
-        return (
-            f"A vacation hold is for days to come: {start} to {end} is already over (today is {today}). "
-            f"Give today or a later day as the last day, for example /settings hold {today} {today + timedelta(days=6)}"
-        )
+        return t.gettext(
+            "A vacation hold is for days to come: {first} to {last} is already over (today is {today}). "
+            "Give today or a later day as the last day, for example /settings hold {example}"
+        ).format(first=start, last=end, today=today, example=f"{today} {today + timedelta(days=6)}")
     if (end - start).days > 92:
-        return "A vacation hold can last at most 3 months."
+        return t.gettext("A vacation hold can last at most 3 months.")
     await turn.tx.holds.add(turn.learner.id, start, end)
     await runs.recount(turn.tx, turn.learner)  # a hold may reach back over days already missed, or move the run's end
     await turn.record(EventKind.SETTINGS_CHANGED, payload={"hold": [start.isoformat(), end.isoformat()]})
-    return f"Vacation hold from {start} to {end}: your streak waits for you. Enjoy!"
+    return t.gettext("Vacation hold from {first} to {last}: your streak waits for you. Enjoy!").format(
+        first=t.date(start), last=t.date(end)
+    )
 
 
 async def _digest(turn: Turn, value: str) -> str:

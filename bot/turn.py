@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot import runs
+from bot.i18n import Translator, Translators
 from bot.ports import UnitOfWork
 from bot.records import Assignment, Learner, TrailEvent
 from bot.streaks import local_date
@@ -30,6 +31,12 @@ class Turn:
     # The learner's assignments, read once a turn where they are shown or pick the next lesson
     # (bot/assigned_view.py); None until then.
     assignments: list[Assignment] | None = None
+    # The bot's texts in every language; `t` speaks the learner's (which /settings may change mid-turn).
+    translators: Translators = field(default_factory=Translators.english)
+
+    @property
+    def t(self) -> Translator:
+        return self.translators.of_learner(self.learner)
 
     async def record(self, kind: EventKind, **details: Any) -> None:
         """Add an event to the trail; a learning event also joins the learner's run of days."""

@@ -1,4 +1,4 @@
-"""Who a Slack user is (name, timezone), asked of Slack once and kept, not at every event.
+"""Who a Slack user is (name, timezone, language), asked of Slack once and kept, not at every event.
 
 users.info is asked on the reply's path only when the bot has never read the user's profile:
 their first message (the greeting names them and their timezone), or a learner imported from a
@@ -6,7 +6,11 @@ CSV. After that the learner row keeps name and timezone for every process and ac
 and the profile is read again at most daily, in the background, after the reply. The digest of
 the App Home last published to each learner is kept too, so an unchanged home is not published
 again. Nothing here posts to a learner's DM: posting to a user id opens it, and Slack's answer
-names the channel, so no conversations.open is needed and no chat id is kept."""
+names the channel, so no conversations.open is needed and no chat id is kept.
+
+The user's locale (users.info with include_locale, e.g. `de-DE`) goes to the core with their
+events while this process knows it; the core keeps the learner's language (bot/i18n.py), so
+after a restart nothing is lost, and the daily read brings a changed locale."""
 
 from __future__ import annotations
 
@@ -45,6 +49,7 @@ class _Known:
     timezone: str | None
     profile_at: datetime | None
     home_digest: str | None
+    language: str | None = None  # Slack's locale, when read by this process
 
 
 class Profiles:
@@ -62,7 +67,7 @@ class Profiles:
         if known is not None and known.profile_at is not None:
             if self._clock.now() - known.profile_at >= self._refresh_after and user not in self._refreshing:
                 self._due.add(user)
-            return LearnerRef(PLATFORM, user, known.name, known.timezone)
+            return LearnerRef(PLATFORM, user, known.name, known.timezone, known.language)
         return (await self._read_now(user)).ref
 
     async def kept(self, user: str) -> None:
@@ -74,15 +79,14 @@ class Profiles:
         person, at = read
         async with self._store.transaction() as tx:
             if await tx.slack.keep_profile(user, at=at, name=person.ref.display_name or None):
-                self._remember(
-                    user, _Known(person.ref.display_name, person.ref.timezone, at, (self._known.get(user) or _EMPTY).home_digest)
-                )
+                home_digest = (self._known.get(user) or _EMPTY).home_digest
+                self._remember(user, _Known(person.ref.display_name, person.ref.timezone, at, home_digest, person.ref.language))
 
     async def person(self, user: str) -> SlackPerson:
         """For a team: a learner the bot knows is a person; anyone else is asked of Slack."""
         known = await self._lookup(user)
         if known is not None:
-            return SlackPerson(LearnerRef(PLATFORM, user, known.name, known.timezone), True)
+            return SlackPerson(LearnerRef(PLATFORM, user, known.name, known.timezone, known.language), True)
         return await self._read_now(user, keep=False)
 
     async def home_digest(self, user: str) -> str | None:
@@ -133,13 +137,13 @@ class Profiles:
 
     async def _ask_slack(self, user: str) -> SlackPerson:
         try:
-            info = (await self._client.users_info(user=user)).get("user") or {}
+            info = (await self._client.users_info(user=user, include_locale=True)).get("user") or {}
         except SlackApiError as error:
             log.warning("Slack users.info failed for a user: %s", error.response.get("error"))
             return SlackPerson(LearnerRef(PLATFORM, user), True)
         name = (info.get("profile") or {}).get("display_name") or info.get("real_name") or info.get("name") or ""
         person = not (info.get("is_bot") or info.get("deleted"))
-        return SlackPerson(LearnerRef(PLATFORM, user, str(name), info.get("tz") or None), person)
+        return SlackPerson(LearnerRef(PLATFORM, user, str(name), info.get("tz") or None, info.get("locale") or None), person)
 
     def replied(self, user: str) -> None:
         """The reply to the user is out: now is the time to read a stale profile again."""
@@ -156,7 +160,8 @@ class Profiles:
                 await tx.slack.keep_profile(user, at=at, name=person.ref.display_name or None)
             known = self._known.get(user)
             if known is not None:
-                self._remember(user, replace(known, name=person.ref.display_name or known.name, profile_at=at))
+                language = person.ref.language or known.language
+                self._remember(user, replace(known, name=person.ref.display_name or known.name, profile_at=at, language=language))
         except Exception as error:  # a refresh is a courtesy: the next one tries again
             log.warning("Slack: a profile refresh failed: %s", type(error).__name__)
         finally:

@@ -40,9 +40,10 @@ from adapters.media import MediaFolder
 from adapters.telegram.delivery import DeliveryLimiter, Priority
 from adapters.telegram.formatting import escape
 from adapters.telegram.render import Out, OutAlbum, OutPhoto, OutPicture, OutPoll, OutText, joined_text, messages, render
-from bot import actions, commands, texts
+from bot import actions, commands, i18n, texts
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef
+from bot.i18n import N_
 from bot.platform_settings import TelegramSettings
 from bot.ports import StoreUnavailable
 from bot.replies import Announcement, Feedback, Reply, reply_from_json, reply_to_json
@@ -52,10 +53,10 @@ log = logging.getLogger(__name__)
 
 PLATFORM = Platform.TELEGRAM
 ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.POLL_ANSWER]
-SORRY = "Sorry, something went wrong on my side. Your progress is safe: /next continues where you are."
+SORRY = N_("Sorry, something went wrong on my side. Your progress is safe: /next continues where you are.")
 TELL_AGAIN_AFTER = 600.0  # seconds: one "kept" note per chat per outage, not one per tap
 REDELIVER_EVERY = 2.0  # seconds between looks for deliveries to handle again
-NOT_UNDERSTOOD = "I learn with you through the buttons: tap one above, or send /next to continue. /help lists everything."
+NOT_UNDERSTOOD = N_("I learn with you through the buttons: tap one above, or send /next to continue. /help lists everything.")
 REMEMBERED = 10_000  # recent update ids and polls kept in memory
 
 ImageSource = Callable[[str], Awaitable[bytes | None]]
@@ -206,7 +207,12 @@ class TelegramBot:
         app = self.application
         await app.initialize()
         self._username = app.bot.username
+        # The menu in each of the bot's languages; Telegram shows a person the one of their client's.
         await app.bot.set_my_commands([BotCommand(name, about) for name, about in commands.menu(PLATFORM)])
+        for language in i18n.LANGUAGES:
+            if language != i18n.DEFAULT:
+                menu = commands.menu(PLATFORM, self._core.translators.of(language))
+                await app.bot.set_my_commands([BotCommand(name, about) for name, about in menu], language_code=language)
         await app.start()
         if self._settings.webhook_url:
             await app.bot.set_webhook(self._settings.webhook_url, secret_token=self._settings.secret, allowed_updates=ALLOWED_UPDATES)
@@ -315,7 +321,7 @@ class TelegramBot:
     async def _on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         message = update.effective_message
         if message is not None:
-            await self._send_out(message.chat_id, OutText(escape(NOT_UNDERSTOOD)))
+            await self._send_out(message.chat_id, OutText(escape(self._said(update, NOT_UNDERSTOOD))))
 
     async def _on_group_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """In a group nobody's lessons or answers are shown: point to a private chat instead."""
@@ -395,18 +401,24 @@ class TelegramBot:
                 self._outcomes[update_id] = Outcome.LATER
             if chat is None or not private or time.monotonic() - self._told.get(chat.id, -TELL_AGAIN_AFTER) < TELL_AGAIN_AFTER:
                 return
-            self._told[chat.id], text = time.monotonic(), texts.KEPT
+            self._told[chat.id], text = time.monotonic(), self._said(update, texts.KEPT)
         else:
             log.error("Telegram update %s failed: %s: %s", update_id, type(error).__name__, error, exc_info=error)
             if update_id is not None:
                 self._outcomes[update_id] = Outcome.FAILED
             if chat is None or not private:
                 return
-            text = SORRY
+            text = self._said(update, SORRY)
         try:
             await self.application.bot.send_message(chat.id, text)
         except TelegramError:
             log.error("Telegram update %s: could not tell the learner", update_id)
+
+    def _said(self, update: object, text: str) -> str:
+        """What the adapter says itself, in the language of the person's Telegram client."""
+        user = update.effective_user if isinstance(update, Update) else None
+        language = i18n.supported(user.language_code if user is not None else None)
+        return self._core.translators.of(language).gettext(text)
 
     # --- outbound -------------------------------------------------------------------------------
     async def _handle(
@@ -609,7 +621,7 @@ _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)  # lesson links should not un
 def _learner(update: Update) -> LearnerRef:
     user = update.effective_user
     assert user is not None
-    return LearnerRef(PLATFORM, str(user.id), user.first_name or "")
+    return LearnerRef(PLATFORM, str(user.id), user.first_name or "", language=user.language_code)
 
 
 def _chat_key(update: object) -> int | None:

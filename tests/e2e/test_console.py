@@ -120,7 +120,7 @@ def test_the_shipped_curriculum_can_be_learned_in_the_terminal(tmp_path):
     assert "Workplace Safety L1 -> Equipment Maintenance L2 => Plant Operations Certificate" in out
     assert "Lesson complete: Spotting hazards. 3 of 3 correct." in out
     assert "Next in Workplace Safety L1: Protective equipment that protects" in out
-    assert "✅ Spotting hazards" in out
+    assert "✅ done: Spotting hazards" in out
     assert "Lockout/Tagout Practitioner (badge)" in out
 
 
@@ -140,7 +140,7 @@ TYPE_THE_WORD = 'To press "Delete my data now", type DELETE. Otherwise type 1, o
 
 def test_enter_and_numbers_never_delete_the_learners_data_only_the_typed_word_does(tmp_path):
     # Enter at the first question; then Enter, "2" and "1" at the final step.
-    out = run_console(tmp_path, ["/settings", "7", "", "1", "", "2", "1", "/quit"])
+    out = run_console(tmp_path, ["/settings", "8", "", "1", "", "2", "1", "/quit"])
     assert _block("[1] Yes, delete my data   [2] No, stay", "", "Type a number from 1 to 2, or a command such as /help.") in out
     assert (
         FINAL_STEP
@@ -153,7 +153,7 @@ def test_enter_and_numbers_never_delete_the_learners_data_only_the_typed_word_do
     )
     assert "personal data is deleted" not in out
 
-    out = run_console(tmp_path, ["/settings", "7", "1", "delete", "/quit"])
+    out = run_console(tmp_path, ["/settings", "8", "1", "delete", "/quit"])
     assert out.startswith("Welcome back!"), "the first session deleted nothing"
     assert (
         FINAL_STEP
@@ -172,7 +172,7 @@ HELP = _block(
     "/path: your pathway map: what is done, what is next, what each badge needs",
     "/progress: your streak and mastery per skill",
     "/badges: your badges and what the next one needs",
-    "/settings: your timezone, daily time, working days and vacation hold",
+    "/settings: your timezone, daily time, working days, vacation hold and language",
     "/stop: no more reminders from me (until /resume)",
     "/resume: your daily lesson offers again, after /stop",
     "/help: this list",
@@ -193,6 +193,7 @@ def test_help_settings_progress_path_and_badges_keep_their_lines_and_cards_flow(
             "Vacation hold: none",
             "Announce my badges in the team channel: on",
             "My name on new credentials: off",
+            "Language: English",
             "",
             "Change a setting like this:",
             "/settings timezone Europe/Berlin",
@@ -202,9 +203,10 @@ def test_help_settings_progress_path_and_badges_keep_their_lines_and_cards_flow(
             "/settings hold off",
             "/settings announce off   (or on: your badges in the team channel)",
             "/settings name on   (or off: your name on the credentials you earn from now on)",
+            "/settings language de   (or en: the language I speak to you in)",
             "",
             "[1] Timezone   [2] Daily time   [3] Pause   [4] Resume   [5] Announce my badges: turn off   "
-            "[6] My name on new credentials: turn on   [7] Leave and delete my data",
+            "[6] My name on new credentials: turn on   [7] Deutsch   [8] Leave and delete my data",
         )
         in out
     )
@@ -232,8 +234,8 @@ def test_help_settings_progress_path_and_badges_keep_their_lines_and_cards_flow(
             "Your pathway map",
             "",
             "Seamanship L1 (1 of 2 done)",
-            "✅ Tides",
-            "➡️ Knots  ← next",
+            "✅ done: Tides",
+            "➡️ next: Knots",
             "",
             "Credentials",
             *credentials,

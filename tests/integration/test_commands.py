@@ -17,7 +17,7 @@ EVERYONE = [
     "/path: your pathway map: what is done, what is next, what each badge needs",
     "/progress: your streak and mastery per skill",
     "/badges: your badges and what the next one needs",
-    "/settings: your timezone, daily time, working days and vacation hold",
+    "/settings: your timezone, daily time, working days, vacation hold and language",
     "/stop: no more reminders from me (until /resume)",
     "/resume: your daily lesson offers again, after /stop",
 ]

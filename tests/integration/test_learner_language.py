@@ -48,5 +48,5 @@ async def test_an_unknown_language_is_refused_in_settings(core, store):
     cy = Chat(core, "cy")
     await cy.start()
     await cy.command("settings", "language fr")
-    assert "/settings language en or /settings language de" in cy.text
+    assert cy.text == "Say one of: /settings language en (English), /settings language de (Deutsch)"
     assert await stored_language(store, "cy") == (None, False)

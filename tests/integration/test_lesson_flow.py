@@ -70,8 +70,8 @@ async def test_a_lesson_with_unmet_prerequisites_is_not_offered_first(core):
     await chat.start()
     await chat.command("path")
     text = chat.text
-    assert "➡️ Tides  ← next" in text
-    assert "🔒 Knots  (after Tides)" in text
+    assert "➡️ next: Tides" in text
+    assert "🔒 locked: Knots (after Tides)" in text
     assert "Deckhand" in text and "still needs: Complete Tides; Complete Knots; Reading tides mastery 80% (now 0%)" in text
 
 
@@ -82,8 +82,8 @@ async def test_path_marks_done_in_progress_and_what_the_badge_still_needs(core):
     await chat.press("Start now")
     await chat.command("path")
     text = chat.text
-    assert "✅ Tides" in text
-    assert "▶️ Knots  ← in progress" in text
+    assert "✅ done: Tides" in text
+    assert "▶️ in progress: Knots" in text
     assert "Seamanship L1** (1 of 2 done)" in text
     assert "Complete Knots" in text
 

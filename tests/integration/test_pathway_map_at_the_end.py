@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from bot import texts
 from bot.events import ButtonPressed
+from bot.i18n import SOURCE
 from bot.replies import Text
 from tests.support import Chat
 
@@ -31,7 +32,7 @@ async def test_at_the_end_the_map_says_what_is_left_and_continue_never_returns_t
     assert reply.text.split("\n")[-4:] == [
         "",
         "🎓 Every lesson on your pathway is done: there is nothing to continue right now.",
-        f"🔁 Your next re-check is due {texts.when(due, 'UTC')}; I will offer it then.",
+        f"🔁 Your next re-check is due {texts.when(SOURCE, due, 'UTC')}; I will offer it then.",
         "🏅 /badges shows the badges you hold and what is left to earn.",
     ]
     await chat.command("path")

@@ -185,7 +185,7 @@ async def test_what_the_bot_composes_arrives_line_by_line(ana: SlackUser, fake: 
         "/path: your pathway map: what is done, what is next, what each badge needs",
         "/progress: your streak and mastery per skill",
         "/badges: your badges and what the next one needs",
-        "/settings: your timezone, daily time, working days and vacation hold",
+        "/settings: your timezone, daily time, working days, vacation hold and language",
         "/stop: no more reminders from me (until /resume)",
         "/resume: your daily lesson offers again, after /stop",
         "/help: this list",
@@ -244,7 +244,7 @@ PROGRESS = [
     "",
     "🔁 Next re-check: Wed 04 Mar, 02:00",
 ]
-PATH = ["Your pathway map", "", "Seamanship L1 (1 of 2 done)", "✅ Tides", "➡️ Knots  ← next", "", "Credentials", *STILL_TO_EARN]
+PATH = ["Your pathway map", "", "Seamanship L1 (1 of 2 done)", "✅ done: Tides", "➡️ next: Knots", "", "Credentials", *STILL_TO_EARN]
 BADGES = [
     "Your badges",
     "No badges yet: a badge is earned by showing durable mastery, not by clicking through.",
@@ -289,8 +289,8 @@ async def test_every_app_home_section_arrives_line_by_line(ana: SlackUser, fake:
             "Your pathway map",
             "",
             "Seamanship L1 (0 of 2 done)",
-            "▶️ Tides  ← in progress",
-            "🔒 Knots  (after Tides)",
+            "▶️ in progress: Tides",
+            "🔒 locked: Knots (after Tides)",
             "",
             "Credentials",
             *credentials,

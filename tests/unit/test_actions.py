@@ -10,6 +10,7 @@ import pytest
 
 from bot import actions
 from bot.actions import Mode, StepRef
+from bot.i18n import LANGUAGES, SOURCE
 from bot.preferences import DAILY_TIMES, PAUSES, REGIONS, region_picker, time_picker, zone_picker
 
 # Every kind of button the bot has ever sent, with the string it carries.
@@ -38,6 +39,7 @@ IN_CHATS = [
     (actions.Announce(True), "ann:on"),
     (actions.Announce(False), "ann:off"),
     (actions.NameOnCredentials(True), "name:on"),
+    (actions.ChooseLanguage("de"), "lang:de"),
     (actions.NameOnCredentials(False), "name:off"),
     (actions.AskLeave(), "set:leave"),
     (actions.ConfirmLeave(), "leave:yes"),
@@ -89,12 +91,15 @@ def test_a_string_no_button_of_ours_carries_is_no_action(text: str):
 
 def test_every_button_the_pickers_offer_fits_telegrams_callback_data():
     now = datetime(2026, 3, 2, 12, tzinfo=UTC)
-    pickers = [region_picker("Where?", mode) for mode in Mode]
-    pickers += [zone_picker(i, mode, now) for i in range(len(REGIONS)) for mode in Mode]
+    pickers = [region_picker(SOURCE, "Where?", mode) for mode in Mode]
+    pickers += [zone_picker(SOURCE, i, mode, now) for i in range(len(REGIONS)) for mode in Mode]
     pickers += [time_picker("When?", mode) for mode in Mode]
     offered = [button.action for picker in pickers for button in picker.buttons]
     offered += [actions.encode(actions.Pause(days)) for _, days in PAUSES]
-    assert len(offered) == 2 * (len(REGIONS) + sum(len(zones) + 1 for _, zones in REGIONS) + len(DAILY_TIMES)) + len(PAUSES)
+    offered += [actions.encode(actions.ChooseLanguage(language)) for language in LANGUAGES]
+    assert len(offered) == 2 * (len(REGIONS) + sum(len(zones) + 1 for _, zones in REGIONS) + len(DAILY_TIMES)) + len(PAUSES) + len(
+        LANGUAGES
+    )
     longest = max(offered, key=lambda text: len(text.encode()))
     assert len(longest.encode()) <= 64, longest
     assert all(actions.parse(text) is not None for text in offered)

@@ -94,7 +94,7 @@ async def test_continuing_takes_the_lesson_toward_the_most_urgent_assignment_and
     await assign(memory, clock, "safety-foundations", date(2026, 3, 12))
     await assign(memory, clock, "loto-practitioner", date(2026, 3, 5))
     said = await chat.command("path")
-    assert "➡️ Lockout/Tagout  ← next" in lines(said[0])
+    assert "➡️ next: Lockout/Tagout" in lines(said[0])
     said = await chat.next()
     assert said[0] == Text("📘 **Lockout/Tagout** · 4 min · Equipment Maintenance L2 (lesson 1 of 5)")
     while not any("Lesson complete" in getattr(r, "text", "") for r in chat.last):

@@ -23,6 +23,7 @@ Retry-After (whole seconds). `fail_next` injects 412, 429, 502 or 504. The limit
 from __future__ import annotations
 
 import base64
+import bisect
 import itertools
 import math
 import threading
@@ -95,7 +96,7 @@ class FakeConnector:
         self._tokens: set[str] = set()  # access tokens this fake issued to the bot
         self.token_requests = 0
         self._failures: deque[tuple[int, int]] = deque()  # (status, retry after) for the next calls
-        self._windows: dict[str, deque[float]] = {}
+        self._windows: dict[str, list[float]] = {}
         self._refused_until: dict[str, float] = {}
         self.early_retries = 0  # requests sent again before their Retry-After ran out
         self.enforce_limits = True
@@ -330,32 +331,32 @@ class FakeConnector:
             keys: list[tuple[str, Limits]] = [(f"tenant:{self.tenant_id}", TENANT_LIMITS)]
             if cid is not None:
                 keys.append((f"conversation:{cid}", CONVERSATION_LIMITS))
-            for key, _ in keys:
-                if now < self._refused_until.get(key, -math.inf):
-                    self.early_retries += 1
-            wait = max((self._wait(key, limits, now) for key, limits in keys), default=0.0)
+            if any(now < self._refused_until.get(key, -math.inf) for key, _ in keys):
+                self.early_retries += 1
+            waits = {key: self._wait(key, limits, now) for key, limits in keys}
+            wait = max(waits.values())
             if wait > 0:
                 retry_after = max(1, math.ceil(wait))
-                for key, _ in keys:
-                    self._refused_until[key] = now + min(retry_after, wait)
-                return self._record(
-                    request, cid, body, JSONResponse({"error": {"code": "Throttled"}}, 429, headers={"Retry-After": str(retry_after)})
-                )
+                for key, key_wait in waits.items():
+                    if key_wait > 0:
+                        self._refused_until[key] = now + key_wait
+                headers = {"Retry-After": str(retry_after)}
+                return self._record(request, cid, body, JSONResponse({"error": {"code": "Throttled"}}, 429, headers=headers))
             for key, _ in keys:
-                self._windows.setdefault(key, deque()).append(now)
+                self._windows.setdefault(key, []).append(now)
         return None
 
     def _wait(self, key: str, limits: Limits, now: float) -> float:
         """Seconds until one more operation fits every window of `key` (0: it fits now)."""
-        window = self._windows.setdefault(key, deque())
+        window = self._windows.setdefault(key, [])  # times of the operations it let through, in order
         longest = max(seconds for _, seconds in limits)
-        while window and window[0] <= now - longest:
-            window.popleft()
+        if window and window[0] <= now - longest:
+            del window[: bisect.bisect_right(window, now - longest)]
         wait = 0.0
         for count, seconds in limits:
-            inside = [t for t in window if t > now - seconds]
-            if len(inside) >= count:
-                wait = max(wait, inside[-count] + seconds - now)
+            inside = len(window) - bisect.bisect_right(window, now - seconds)
+            if inside >= count:
+                wait = max(wait, window[len(window) - count] + seconds - now)
         return wait
 
     def _record(self, request: Request, cid: str | None, body: JSON | None, response: Response) -> Response:

@@ -11,7 +11,7 @@ every line break; what authors wrap (a lesson card's body, a feedback's explanat
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit, PollLimit
@@ -163,8 +163,20 @@ def messages(replies: Sequence[Reply], *, quiz_polls: bool = False) -> list[Out]
     message after it (feedback with the next question, a lesson's header with its first card,
     a summary with the next step), a blank line between them, when both fit in one message.
     Buttons stay under the text they belong to, so nothing is joined after a message with
-    buttons; a poll and a photo are messages of their own."""
-    return fewest_messages(replies, lambda reply: render(reply, quiz_polls=quiz_polls), joined_text)
+    buttons; a poll, a badge's photo and an album are messages of their own, and a lesson
+    picture takes the text before it into its caption when that fits (1024 characters)."""
+    return fewest_messages(replies, lambda reply: render(reply, quiz_polls=quiz_polls), joined)
+
+
+def joined(first: Out, second: Out) -> Out | None:
+    """Two messages as one where they read the same: two texts, or a text without buttons and
+    the lesson picture after it (the text goes on top of the picture's caption)."""
+    if isinstance(first, OutText) and isinstance(second, OutPicture) and first.keyboard is None:
+        caption = f"{first.html}\n\n{second.caption_html}"
+        if plain_length(caption) <= MessageLimit.CAPTION_LENGTH:
+            return replace(second, caption_html=caption, words_html=f"{first.html}\n\n{second.words_html}")
+        return None
+    return joined_text(first, second)
 
 
 def joined_text(first: Out, second: Out) -> OutText | None:

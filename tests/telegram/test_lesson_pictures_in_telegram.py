@@ -20,7 +20,11 @@ from tests.pictures import CHART_ALT, CHART_CAPTION, content_with_pictures, curr
 from tests.telegram.client import TelegramUser
 from tests.telegram.test_telegram_bot import GROUP, TOKEN, fake, fast_limiter, onboard  # noqa: F401
 
-CARD_ONE = f"Two tides a day (1/4)\n\nMost coasts see two high tides and two low tides each day.\n\n🖼 {CHART_CAPTION}"
+# The lesson's header goes into the picture's caption with the card: one message, not two.
+CARD_ONE = (
+    "📘 Tides · 2 min · Seamanship L1 (lesson 1 of 2)\n\n"
+    f"Two tides a day (1/4)\n\nMost coasts see two high tides and two low tides each day.\n\n🖼 {CHART_CAPTION}"
+)
 
 
 @pytest.fixture
@@ -48,14 +52,14 @@ async def test_a_card_with_a_picture_is_one_photo_with_the_card_as_caption_and_a
     ana = TelegramUser(fake, core)
     await onboard(ana)
     said = await ana.presses("Start now")
-    assert said[-1] == CARD_ONE
+    assert said == [CARD_ONE]
     [photo] = fake.sent("sendPhoto")
     upload = photo.params["photo"]
     assert isinstance(upload, Upload) and upload.data == (content / "media" / "tide-chart.png").read_bytes()
     shown = photo.result
     assert (shown["photo"][-1]["width"], shown["photo"][-1]["height"]) == (900, 600)
     assert [button["text"] for row in shown["reply_markup"]["inline_keyboard"] for button in row] == ["Next ▶"]
-    assert [entity["type"] for entity in shown["caption_entities"]] == ["bold", "italic", "italic"]
+    assert [entity["type"] for entity in shown["caption_entities"]] == ["bold", "bold", "italic", "italic"]
 
     said = await ana.presses("Next")
     [album] = fake.sent("sendMediaGroup")

@@ -6,7 +6,7 @@ import pytest
 from telegram import InlineKeyboardButton
 
 from adapters.telegram.formatting import plain_length
-from adapters.telegram.render import Out, OutAlbum, OutPhoto, OutPicture, OutPoll, OutText, render
+from adapters.telegram.render import Out, OutAlbum, OutPhoto, OutPicture, OutPoll, OutText, messages, render
 from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Picture, Question, Text
 
 
@@ -171,3 +171,12 @@ def test_an_alt_text_standing_in_for_a_caption_is_cut_to_a_caption():
     _, text = render(LessonCard("Tides", "Two tides", "x " * 600, 1, 4, NEXT, (long_alt,)))
     picture = render(LessonCard("Tides", "Two tides", "x " * 600, 1, 4, NEXT, (long_alt,)))[0]
     assert isinstance(picture, OutPicture) and plain_length(picture.caption_html) <= 1024 and isinstance(text, OutText)
+
+
+def test_a_lesson_header_goes_into_the_caption_of_the_first_cards_picture():
+    outs = messages([Text("📘 **Tides** · 2 min"), LessonCard("Tides", "Two tides", "Most coasts", 1, 4, NEXT, (CHART,))])
+    [photo] = outs
+    assert isinstance(photo, OutPicture) and photo.caption_html.startswith("📘 <b>Tides</b> · 2 min\n\n<b>Two tides</b>")
+    assert photo.words_html.startswith("📘 <b>Tides</b> · 2 min\n\n")
+    too_long = messages([Text("word " * 250), LessonCard("Tides", "Two tides", "Most coasts", 1, 4, NEXT, (CHART,))])
+    assert [type(out) for out in too_long] == [OutText, OutPicture]

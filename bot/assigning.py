@@ -28,6 +28,7 @@ from bot import actions, commands
 from bot.assigned_view import due_words, source
 from bot.assignments import ROLE_PREFIX, Due, Origin, assign, current, due_date, is_met, local_date, title_of, withdraw
 from bot.events import LearnerRef
+from bot.i18n import SOURCE, Translator, language_of
 from bot.markup import literal
 from bot.records import Learner, Team, TrailEvent
 from bot.replies import Reply, Text
@@ -509,26 +510,39 @@ async def notice(turn: Turn, curriculum: Curriculum) -> list[Reply]:
         learner.id,
         TrailEvent(EventKind.ASSIGNMENT_TOLD, now, today, payload={"assignments": [d.assignment.id for d in fresh]}, learner_id=learner.id),
     )
-    return [Text(notice_text(fresh, curriculum, today), _NOTICE_BUTTONS)]
+    t = turn.t
+    buttons = (
+        actions.button(t.gettext("Start"), actions.CONTINUE),
+        actions.button(t.gettext("My path"), actions.RunCommand(commands.PATH.name)),
+    )
+    return [Text(notice_text(fresh, curriculum.in_language(language_of(learner)), today, t), buttons)]
 
 
-_NOTICE_BUTTONS = (actions.button("Start", actions.CONTINUE), actions.button("My path", actions.RunCommand(commands.PATH.name)))
+def notice_text(fresh: Sequence[Due], curriculum: Curriculum, today: date, t: Translator = SOURCE) -> str:
+    """The learner's notice of what was assigned to them, in `t`'s language."""
 
-
-def notice_text(fresh: Sequence[Due], curriculum: Curriculum, today: date) -> str:
     def line(due: Due) -> str:
-        what = What(due.assignment.target_kind, due.assignment.target_id, due.title).shown(curriculum)
-        return f"{what}, due {due_words(due.assignment.due_on, today)} · {source(due, curriculum)}"
+        definition = curriculum.credentials.get(due.assignment.target_id)
+        if due.assignment.target_kind is Target.PATHWAY:
+            kind = t.gettext("pathway")
+        elif definition is None:
+            kind = t.gettext("credential")
+        else:
+            kind = t.gettext("certificate") if definition.kind.value == "certificate" else t.gettext("badge")
+        title = title_of(curriculum, due.assignment.target_kind, due.assignment.target_id) or due.title  # in the learner's language
+        return t.gettext("**{title}** ({kind}), due {when} · {source}").format(
+            title=title, kind=kind, when=due_words(due.assignment.due_on, today, t), source=source(due, curriculum, t)
+        )
 
     if len(fresh) == 1:
-        text = f"📌 **New for you**: {line(fresh[0])}."
+        text = "📌 " + t.gettext("**New for you**: {line}.").format(line=line(fresh[0]))
     else:
         shown = [f"• {line(due)}" for due in fresh[:NOTICE_LIMIT]]
-        more = [f"…and {len(fresh) - NOTICE_LIMIT} more."] if len(fresh) > NOTICE_LIMIT else []
-        text = "\n".join(["📌 **New for you**", *shown, *more])
+        more = [t.gettext("…and {count} more.").format(count=len(fresh) - NOTICE_LIMIT)] if len(fresh) > NOTICE_LIMIT else []
+        text = "\n".join(["📌 " + t.gettext("**New for you**"), *shown, *more])
     if len(fresh) == 1:
-        return f"{text}\nIt is at the top of /path, and the next lesson I offer moves it forward."
-    return f"{text}\nThey are at the top of /path, and the next lesson I offer moves the most urgent one forward."
+        return text + "\n" + t.gettext("It is at the top of /path, and the next lesson I offer moves it forward.")
+    return text + "\n" + t.gettext("They are at the top of /path, and the next lesson I offer moves the most urgent one forward.")
 
 
 async def _last_notice_not_sent(turn: Turn, learner_id: int) -> bool:

@@ -37,6 +37,7 @@ from adapters.slack.formatting import (
     to_plain,
     without_links,
 )
+from bot.markup import literal
 from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Picture, Question, Reply, Text
 
 Block = dict[str, Any]
@@ -218,7 +219,8 @@ def picture_blocks(picture: Picture, links: PictureLinks | None) -> list[Block]:
     shown = image(links(picture) if links else None, picture.alt, picture.caption)
     if shown:
         return shown
-    words = f"🖼 {escape(picture.alt)}" + (f" ({escape(picture.caption)})" if picture.caption else "")
+    # Alt text and caption are plain text: read as typed, never as formatting.
+    words = f"🖼 {inline_mrkdwn(literal(picture.alt))}" + (f" ({inline_mrkdwn(literal(picture.caption))})" if picture.caption else "")
     return [context(words)]
 
 

@@ -389,7 +389,10 @@ def test_a_cards_picture_is_an_image_block_after_its_text_and_before_its_buttons
     ]
 
 
-def test_a_picture_without_a_public_address_is_said_in_words():
+def test_a_picture_without_a_public_address_is_said_in_words_as_typed():
     [message] = render(LessonCard("Tides", "Two tides", "Most coasts", 1, 4, (), (CHART,)))
     assert of_type(message, "image") == []
     assert of_type(message, "context")[-1]["elements"][0]["text"] == "🖼 Water level over a day (Two highs &amp; two lows)"
+    starred = Picture("media/chart.png", "High *and* low_tide", "", "image/png", 900, 600, "0123456789ab")
+    [message] = render(LessonCard("Tides", "Two tides", "Most coasts", 1, 4, (), (starred,)))
+    assert of_type(message, "context")[-1]["elements"][0]["text"] == "🖼 High ∗and∗ low_tide", "no bold: the alt text as typed"

@@ -85,7 +85,7 @@ async def test_commands_are_registered_and_onboarding_asks_timezone_and_time_wit
         ("path", "Your pathway map: what is done, what is next, what each badge needs"),
         ("progress", "Your streak and mastery per skill"),
         ("badges", "Your badges and what the next one needs"),
-        ("settings", "Your timezone, daily time, working days and vacation hold"),
+        ("settings", "Your timezone, daily time, working days, vacation hold and language"),
         ("stop", "No more reminders from me (until /resume)"),
         ("resume", "Your daily lesson offers again, after /stop"),
         ("help", "This list"),
@@ -296,6 +296,7 @@ class FailingCore:
     def __init__(self, core: Core) -> None:
         self._core = core
         self.curriculum = core.curriculum
+        self.translators = core.translators
 
     async def handle(self, event: Event) -> list[Reply]:
         if getattr(event, "name", "") == "progress":

@@ -202,6 +202,9 @@ class Awards(Protocol):
     async def of(self, learner_id: int) -> list[Award]:
         """The learner's awards, oldest first (revoked ones too)."""
 
+    async def of_many(self, learner_ids: Collection[int]) -> dict[int, list[Award]]:
+        """`of` for many learners at once (revoked ones too), in a few queries however many."""
+
     async def held_by(self, learner_ids: Collection[int]) -> list[Award]:
         """Credentials (not revoked) of many learners, oldest first: a team's over time."""
 

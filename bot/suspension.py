@@ -53,10 +53,7 @@ async def suspended_indices(tx: UnitOfWork, curriculum: Curriculum, *, now: date
     """The bits of the suspension list: revoked certificates, and valid ones with a lapse."""
     certificates = await tx.awards.of_kind("certificate")
     live = [c for c in certificates if is_valid(c, now)]
-    held: dict[int, list[Award]] = {}
-    for certificate in live:
-        if certificate.learner_id not in held:  # all their awards, revoked ones too, to say why
-            held[certificate.learner_id] = await tx.awards.of(certificate.learner_id)
+    held = await tx.awards.of_many({c.learner_id for c in live})  # all their awards, revoked ones too, to say why
     return sorted(
         [c.id for c in certificates if c.revoked_at is not None]
         + [c.id for c in live if lapses(c, held[c.learner_id], curriculum, now=now)]

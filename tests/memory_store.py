@@ -455,6 +455,9 @@ class _Awards:
     async def of(self, learner_id: int) -> list[Award]:
         return [copy.deepcopy(a) for i, a in sorted(self._data.awards.items()) if a.learner_id == learner_id]
 
+    async def of_many(self, learner_ids: Collection[int]) -> dict[int, list[Award]]:
+        return {learner_id: await self.of(learner_id) for learner_id in set(learner_ids)}
+
     async def held_by(self, learner_ids: Collection[int]) -> list[Award]:
         held = [a for a in self._data.awards.values() if a.learner_id in learner_ids and a.revoked_at is None]
         return [copy.deepcopy(a) for a in sorted(held, key=lambda a: (a.awarded_at, a.id))]

@@ -17,6 +17,8 @@ from bot.store.models import AwardRow, LearnerRow
 
 AWARDS = cast(Table, AwardRow.__table__)
 KnownAwards = dict[int, list[Award]]  # learner id -> their awards, as far as this transaction knows them
+# Learners per query of `of_many`: well inside SQLite's and asyncpg's limits on bound parameters.
+OF_MANY_CHUNK = 1000
 OF = select(AWARDS).where(AWARDS.c.learner_id == bindparam("learner_id")).order_by(AWARDS.c.id)  # built once
 
 
@@ -35,6 +37,17 @@ class SqlAwards:
             found = await self._session.execute(OF, {"learner_id": learner_id})
             self._of[learner_id] = [rows.award(row) for row in found]
         return [replace(award) for award in self._of[learner_id]]
+
+    async def of_many(self, learner_ids: Collection[int]) -> dict[int, list[Award]]:
+        wanted = sorted(set(learner_ids) - self._of.keys())
+        for start in range(0, len(wanted), OF_MANY_CHUNK):
+            chunk = wanted[start : start + OF_MANY_CHUNK]
+            found = await self._session.execute(select(AWARDS).where(AWARDS.c.learner_id.in_(chunk)).order_by(AWARDS.c.id))
+            for learner_id in chunk:
+                self._of[learner_id] = []
+            for row in found:
+                self._of[row.learner_id].append(rows.award(row))
+        return {learner_id: [replace(award) for award in self._of[learner_id]] for learner_id in set(learner_ids)}
 
     async def held_by(self, learner_ids: Collection[int]) -> list[Award]:
         found = await self._session.scalars(

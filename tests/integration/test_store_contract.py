@@ -154,6 +154,29 @@ async def test_holders_count_each_learner_once_while_an_award_is_neither_revoked
         assert await tx.awards.holders("no-such-badge", now=NOW) == 0
 
 
+async def test_many_learners_awards_at_once_are_each_ones_own_revoked_ones_too(any_store: Store):
+    """How the suspension list reads every certificate holder's awards (one query, not one each)."""
+
+    def award(learner_id: int, definition_id: str) -> Award:
+        return Award(f"m-{learner_id}-{definition_id}", learner_id, definition_id, "badge", 0, NOW, None, {})
+
+    async with any_store.transaction() as tx:
+        ana, _ = await tx.learners.locked(ANA, now=NOW)
+        ben, _ = await tx.learners.locked(LearnerRef("test", "ben", "Ben", "Europe/Berlin"), now=NOW)
+        cai, _ = await tx.learners.locked(LearnerRef("test", "cai", "Cai", "Europe/Berlin"), now=NOW)
+        for learner_id, definition_id in ((ana.id, "deckhand"), (ben.id, "deckhand"), (ana.id, "mariner")):
+            await tx.awards.add(award(learner_id, definition_id))
+        revoked = award(ben.id, "bosun")
+        await tx.awards.add(revoked)
+        await tx.awards.revoke(revoked.id, at=NOW, reason="issued in error")
+    async with any_store.transaction() as tx:
+        many = await tx.awards.of_many([ana.id, ben.id, cai.id])
+        assert many == {ana.id: await tx.awards.of(ana.id), ben.id: await tx.awards.of(ben.id), cai.id: []}
+        assert [a.definition_id for a in many[ana.id]] == ["deckhand", "mariner"]
+        assert [(a.definition_id, a.revoked_at is not None) for a in many[ben.id]] == [("deckhand", False), ("bosun", True)]
+        assert await tx.awards.of_many([]) == {}
+
+
 async def test_every_award_is_read_in_batches_in_id_order(any_store: Store):
     """How a pass over every credential (a withdrawn key's re-signing) reads them."""
     async with any_store.transaction() as tx:

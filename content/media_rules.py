@@ -6,7 +6,8 @@ missing, or not PNG/JPEG (the types both a Telegram photo and a Slack image bloc
 sends JPEG and PNG as photos; Slack's image block takes png, jpg, jpeg and gif); Telegram's photo
 limits (at most 10 MB, width + height at most 10000, sides at most 20 to 1); more than 10 pictures
 in a card (a Telegram album holds 10); an alt text over 2000 characters (Slack's alt_text and
-title) or a caption over 1024 (Telegram's photo caption).
+title) or a caption over 1024 (Telegram's photo caption). Slack publishes no size limit for an
+image block's picture, so Telegram's are the ones that bind.
 
 Warnings (shown, the content still loads), for a phone about 360 points wide:
 - narrower than 600 pixels: shown across a chat bubble it is blown up, blurred;

@@ -22,6 +22,7 @@ from content.model import Curriculum
 from credentials.issuer import IssuerIdentity
 from web.dashboard import dashboard_routes
 from web.health import Check, health_router
+from web.i18n import WebTexts, install, language_middleware
 from web.landing import landing_routes
 from web.routes_achievements import achievement_routes
 from web.routes_assignments import assignment_routes
@@ -52,13 +53,17 @@ def create_app(
     platform_checks: Mapping[str, Check] | None = None,
     mastery: MasteryModel | None = None,
     content_dir: Path | None = None,
+    texts: WebTexts | None = None,
 ) -> FastAPI:
     """`platform_routers`: the chat platforms' webhook endpoints, served by this same app;
     `platform_checks`: how /healthz asks each configured platform whether it is reachable;
     `mastery`: the bot's model, so that the dashboard's mastery is the one learners see (FSRS's
     parameters applied by `mastery optimize`); `content_dir`: where lesson pictures are served
-    from (its media/, at /media/), for the platforms that fetch them."""
-    templates = Jinja2Templates(env=Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined))
+    from (its media/, at /media/), for the platforms that fetch them; `texts`: the pages'
+    translations (web/i18n.py), read from web/locale when not given."""
+    environment = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined)
+    install(environment)  # the pages' texts in the request's language (web/i18n.py)
+    templates = Jinja2Templates(env=environment)
     app = FastAPI(title="Microbadge", docs_url=None, redoc_url=None, openapi_url=None)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(credential_routes(store=store, curriculum=curriculum, issuer=issuer, clock=clock, templates=templates))
@@ -109,4 +114,5 @@ def create_app(
     app.add_exception_handler(HTTPException, not_found_page)
     app.add_exception_handler(StoreUnavailable, unavailable_page)
     app.middleware("http")(security_headers)
+    app.middleware("http")(language_middleware(texts or WebTexts.load()))
     return app

@@ -114,7 +114,7 @@ class NudgeDispatcher:
     ) -> None:
         """`web_url`: where the dashboard is, for the sign-in link in a manager's weekly digest."""
         self._store, self._core, self._clock = store, core, clock
-        self._programme = Programme(core.curriculum, web_url)
+        self._programme = Programme(core.curriculum, web_url, core.translators)
         self._checks_planned_at: datetime | None = None
         self._senders = dict(senders)
         self._worker, self._lease, self._batch = worker, lease, batch
@@ -293,7 +293,7 @@ class NudgeDispatcher:
             drift = await self._programme.drifting(tx, person, now)
         if drift is None:
             return None
-        return Programme.next_step(drift, person, await self._core.nudge(item.who, NudgeKind.DAILY))
+        return self._programme.next_step(drift, person, await self._core.nudge(item.who, NudgeKind.DAILY))
 
     async def _check(self, item: _Work) -> NudgeStatus:
         """A person's daily programme check, under their row lock, marked done with it."""

@@ -47,7 +47,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot import actions
-from bot.assignments import ROLE_PREFIX, Due, Origin, current, end_of_day, local_date, open_assignments, recertify
+from bot.assignments import ROLE_PREFIX, Due, Origin, current, end_of_day, local_date, open_assignments, recertify, title_of
+from bot.i18n import Translator, Translators, language_of
 from bot.markup import literal
 from bot.pathway import next_lesson
 from bot.ports import UnitOfWork
@@ -310,9 +311,10 @@ class Programme:
     """The checks and the messages of the programme, for one curriculum. `web_url`: where the
     dashboard is (the digest's sign-in link), None when the web app has no public address."""
 
-    def __init__(self, curriculum: Curriculum, web_url: str | None = None) -> None:
+    def __init__(self, curriculum: Curriculum, web_url: str | None = None, translators: Translators | None = None) -> None:
         self._curriculum = curriculum
         self._web_url = web_url
+        self._translators = translators or Translators.english()  # what a learner is told, in their language
 
     async def check(self, tx: UnitOfWork, person: Learner, rhythm: Rhythm, now: datetime) -> Checked:
         """One person's daily check, in the transaction that holds their row lock."""
@@ -411,11 +413,14 @@ class Programme:
         if not ripe:
             return None
         again = any(past.reminded(d.assignment) for d in ripe)
-        head = "⏰ **Still overdue**" if again else "⏰ **Overdue**"
-        lines = [head]
+        t = self._translators.of_learner(learner)
+        seen = self._curriculum.in_language(language_of(learner))
+        lines = ["⏰ " + (t.gettext("**Still overdue**") if again else t.gettext("**Overdue**"))]
         for d in ripe:
-            lines.append(f"• **{d.title}**, due {_day(d.assignment.due_on)}{await self._why(tx, d.assignment)}")
-        lines.append("Five minutes now moves it forward.")
+            title = title_of(seen, d.assignment.target_kind, d.assignment.target_id) or d.title
+            line = t.gettext("**{title}**, due {day}").format(title=title, day=t.day_month(d.assignment.due_on))
+            lines.append(f"• {line}{await self._why(tx, d.assignment, t, seen)}")
+        lines.append(t.gettext("Five minutes now moves it forward."))
         notes = [
             Note(
                 learner.id,
@@ -424,7 +429,7 @@ class Programme:
                 {"assignments": [d.assignment.id for d in ripe], "reminder": max(len(past.reminded(d.assignment)) for d in ripe) + 1},
             )
         ]
-        buttons = (actions.button("Start", actions.CONTINUE), actions.button("Later", actions.LATER))
+        buttons = (actions.button(t.gettext("Start"), actions.CONTINUE), actions.button(t.gettext("Later"), actions.LATER))
         return Message([Text("\n".join(lines), buttons)], notes)
 
     async def escalation(self, tx: UnitOfWork, manager: Learner, now: datetime) -> Message | None:
@@ -495,19 +500,22 @@ class Programme:
         drift = await drift_of(tx, self._curriculum, learner, now)
         return drift if drift is not None and drift.offered_at is None else None
 
-    @staticmethod
-    def next_step(drift: Drift, learner: Learner, offer: Sequence[Reply]) -> Message | None:
+    def next_step(self, drift: Drift, learner: Learner, offer: Sequence[Reply]) -> Message | None:
         """The next-step offer (the daily offer's, as the core makes it), said once more."""
         if not offer or not isinstance(offer[0], Text):
             return None
         finished = drift.finished_at.astimezone(_zone(learner.timezone)).date()
         first = offer[0]
-        lead = f"🧭 You finished **{drift.pathway.title}** on {_day(finished)}. "
-        if f"**{drift.upcoming.title}**" in first.text:
-            lead += "Here is your next step, once more:"
+        t = self._translators.of_learner(learner)
+        seen = self._curriculum.in_language(language_of(learner))
+        pathway = next((p for p in seen.pathways if p.id == drift.pathway.id), drift.pathway)
+        upcoming = seen.lessons.get(drift.upcoming.id, drift.upcoming)
+        lead = "🧭 " + t.gettext("You finished **{pathway}** on {day}.").format(pathway=pathway.title, day=t.day_month(finished)) + " "
+        if f"**{upcoming.title}**" in first.text:
+            lead += t.gettext("Here is your next step, once more:")
         else:  # the offer starts with something else (re-checks, a refresher): say where the path goes on
             unit = f" ({drift.upcoming_unit})" if drift.upcoming_unit else ""
-            lead += f"Next on your pathway: **{drift.upcoming.title}**{unit}. Once more:"
+            lead += t.gettext("Next on your pathway: **{lesson}**{unit}. Once more:").format(lesson=upcoming.title, unit=unit)
         payload = {"pathway": drift.pathway.id, "finished_at": drift.finished_at.astimezone(UTC).isoformat()}
         return Message(
             [Text(f"{lead}\n{first.text}", first.buttons), *offer[1:]],
@@ -515,17 +523,17 @@ class Programme:
         )
 
     # --- wording -----------------------------------------------------------------------------------
-    async def _why(self, tx: UnitOfWork, assignment: Assignment) -> str:
+    async def _why(self, tx: UnitOfWork, assignment: Assignment, t: Translator, seen: Curriculum) -> str:
         origin = assignment.origin
         if origin == Origin.RECERTIFICATION:
-            return " (renew it to keep it valid)"
+            return " " + t.gettext("(renew it to keep it valid)")
         if origin.startswith(ROLE_PREFIX):
-            role = self._curriculum.roles.get(origin.removeprefix(ROLE_PREFIX))
-            return f" (your role {role.title})" if role is not None else ""
+            role = seen.roles.get(origin.removeprefix(ROLE_PREFIX))
+            return " " + t.gettext("(your role {role})").format(role=role.title) if role is not None else ""
         if assignment.assigned_by is not None:
             who = await tx.learners.by_id(assignment.assigned_by)
             if who is not None and not who.left and who.display_name.strip():
-                return f" (assigned by {literal(' '.join(who.display_name.split()))})"
+                return " " + t.gettext("(assigned by {name})").format(name=literal(" ".join(who.display_name.split())))
         return ""
 
     @staticmethod

@@ -11,9 +11,11 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
+import hashlib
 import json
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Response
@@ -27,14 +29,24 @@ from credentials.clr import build_clr, stacked_ids, transcript_id
 from credentials.issuer import IssuerIdentity
 from web.certificate_pdf import certificate_pdf, printed_credential
 from web.lookups import published_or_404
+from web.made_recently import MadeRecently
 from web.routes_credentials import ANY_ORIGIN
 from web.views import credential_page
 
 NO_STORE_COPY = {"Cache-Control": "no-cache"}  # the standing printed, the key signing: both may change
+# How long a transcript's signature, or a drawn PDF, serves requests for the same document made
+# from the same facts (a changed stack, standing or key makes a new one at once): the proof's
+# `created` and the PDF's "printed" time are then at most this old.
+MADE_FOR = timedelta(minutes=10)
+
+
+UNPRINTED = datetime.min.replace(tzinfo=UTC)  # the facts, without when they were printed
 
 
 def transcript_routes(*, store: Store, curriculum: Curriculum, issuer: IssuerIdentity, clock: Clock) -> APIRouter:
     router = APIRouter()
+    transcripts: MadeRecently[bytes] = MadeRecently(clock=clock, max_age=MADE_FOR)
+    printed: MadeRecently[bytes] = MadeRecently(clock=clock, max_age=MADE_FOR)
 
     async def published(public_id: str) -> PublishedAward:
         return await published_or_404(store, public_id, curriculum=curriculum, now=clock.now())
@@ -48,8 +60,13 @@ def transcript_routes(*, store: Store, curriculum: Curriculum, issuer: IssuerIde
         unsigned = build_clr(
             certificate=award.credential, badges=badges, issuer=issuer.profile, clr_id=transcript_id(issuer.names, award.public_id)
         )
-        signed = await asyncio.to_thread(issuer.sign, unsigned, created=clock.now())
-        body = json.dumps(signed, indent=2, ensure_ascii=False) + "\n"
+
+        async def sign(now: datetime) -> bytes:
+            signed = await asyncio.to_thread(issuer.sign, unsigned, created=now)
+            return (json.dumps(signed, indent=2, ensure_ascii=False) + "\n").encode()
+
+        made_from = (hashlib.sha256(json.dumps(unsigned, sort_keys=True).encode()).hexdigest(), issuer.verification_method)
+        body = await transcripts.get(award.public_id, made_from, sign)
         headers = {"Content-Disposition": f'attachment; filename="{_filename(award, "-clr.json")}"', **NO_STORE_COPY, **ANY_ORIGIN}
         return Response(body, media_type="application/json", headers=headers)
 
@@ -62,7 +79,11 @@ def transcript_routes(*, store: Store, curriculum: Curriculum, issuer: IssuerIde
         page = credential_page(award, now=now, signature_ok=checked.ok, page_url=page_url)
         badges = await stacked_badges(store, public_id, now=now) if award.kind == CredentialKind.CERTIFICATE.value else []
         facts = printed_credential(award, page, badges=badges, page_url=page_url, printed_at=now)
-        pdf = await asyncio.to_thread(certificate_pdf, facts)
+
+        async def draw(when: datetime) -> bytes:
+            return await asyncio.to_thread(certificate_pdf, dataclasses.replace(facts, printed_at=when))
+
+        pdf = await printed.get(award.public_id, dataclasses.replace(facts, printed_at=UNPRINTED), draw)
         headers = {"Content-Disposition": f'attachment; filename="{_filename(award, ".pdf")}"', **NO_STORE_COPY}
         return Response(pdf, media_type="application/pdf", headers=headers)
 

@@ -257,6 +257,30 @@ async def test_a_badge_renewed_after_it_expired_stands_in_for_it_in_the_transcri
     assert f"Deckhand, awarded {day(clock.now())}" in text and "Valid when printed" in text
 
 
+async def test_a_burst_of_requests_costs_one_signature_and_one_drawing_until_the_facts_change(
+    client: httpx.AsyncClient, earned: Earned, store: SqlStore, clock: ManualClock
+):
+    """clr.json and certificate.pdf are public links: asked again and again (a verifier's retries,
+    or someone hammering them), the same document made from the same facts is served for a while."""
+    clr_url = f"/credentials/{earned.certificate.public_id}/clr.json"
+    pdf_url = f"/credentials/{earned.certificate.public_id}/certificate.pdf"
+    signed_at, first_clr, first_pdf = iso(clock), (await client.get(clr_url)).content, (await client.get(pdf_url)).content
+    clock.advance(minutes=9)
+    assert (await client.get(clr_url)).content == first_clr, "the same signature, made 9 minutes ago"
+    assert (await client.get(pdf_url)).content == first_pdf
+    assert [proof["created"] for proof in json.loads(first_clr)["proof"]] == [signed_at]
+
+    clock.advance(minutes=2)  # older than ten minutes: made again, now
+    assert [proof["created"] for proof in (await client.get(clr_url)).json()["proof"]] == [iso(clock)]
+    again = (await client.get(pdf_url)).content
+    assert again != first_pdf and "Valid when printed" in pdf_text(again)
+
+    await revoke(store, earned.badge.public_id, at=clock.now(), reason="issued in error")
+    clock.advance(seconds=10)  # past the status lists' few seconds of caching
+    suspended = (await client.get(pdf_url)).content
+    assert suspended != again and "Suspended" in pdf_text(suspended), "a changed standing is drawn at once"
+
+
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)
 async def test_without_a_public_url_the_transcript_is_self_contained(
     store: SqlStore, curriculum: Curriculum, clock: ManualClock, tmp_path, verify_with_node

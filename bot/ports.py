@@ -411,6 +411,10 @@ class Compliance(Protocol):
 class Analytics(Protocol):
     """The item analytics' bulk read (bot/analytics.py turns it into figures and findings)."""
 
+    async def one_snapshot(self) -> None:
+        """Let every later read of this transaction see the database as it was at the first, so the
+        figures computed from several reads describe one moment. Call it before any other read."""
+
     async def record(self) -> AnalyticsRecord:
         """Every answer (oldest first), every learning session with the snapshot of its steps, and
         when each card was shown (by session): in a few queries however many learners."""

@@ -124,9 +124,10 @@ def review_routes(
         return Viewer(learner, learner.display_name or "an admin", team.csrf_token(token))
 
     async def compute(now: datetime) -> Figures:
-        """Every figure as of `now`, from one transaction's read of the store."""
+        """Every figure as of `now`, from one transaction's reads of the store, all of one moment."""
         start = now - timedelta(days=UPLIFT_DAYS)
         async with store.transaction() as tx:
+            await tx.analytics.one_snapshot()
             record = await tx.analytics.record()
             events, holdouts = await uplift.read(tx, start, now, now)
             latest = await holdout.latest(tx, now)

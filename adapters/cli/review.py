@@ -56,6 +56,7 @@ async def show(settings: Settings, folder: Path | None, csv_path: Path | None) -
         return 1
     curriculum = loaded.curriculum
     async with opened_store(settings) as store, store.transaction() as tx:
+        await tx.analytics.one_snapshot()  # its answers, sessions and card views of one moment
         record = await tx.analytics.record()
     # FSRS's predictions with the parameters the bot schedules with now (`mastery optimize --apply`
     # may have fitted them), so the forgetting curve is set beside what the bot expects.

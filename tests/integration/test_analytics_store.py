@@ -120,3 +120,34 @@ async def test_a_simulated_month_gives_exactly_the_planted_findings(database: st
     assert (old.learners, old.first_try_rate) == (40, 0.0)  # kept apart: would be "too hard", and is not reported
     (troubleshooting,) = [lesson for lesson in result.lessons if lesson.lesson_id == "troubleshooting-method"]
     assert (troubleshooting.started, troubleshooting.completed, troubleshooting.stopped_at) == (200, 195, ((2, 5),))
+
+
+@pytest.mark.postgres
+async def test_one_snapshot_keeps_every_read_of_a_review_at_one_moment(request: pytest.FixtureRequest, sample: Curriculum):
+    """On PostgreSQL each statement otherwise sees what was committed before it (READ COMMITTED):
+    an answer given while the review reads would be in one read and not in another."""
+    engine = create_engine(request.getfixturevalue("database_url_for_postgresql"))
+    store = SqlStore(create_sessionmaker(engine))
+
+    async def answer_once_more(learner: int, key: str) -> None:
+        async with store.transaction() as writing:
+            event = TrailEvent(EventKind.ANSWERED, NOW, NOW.date(), check_key=key, correct=True, payload={"choices": [0]})
+            await writing.trail.add(learner, event)
+
+    try:
+        await Simulation(sample, learners=6, former=2).seed_store(store)
+        ever = (NOW - timedelta(days=400), NOW + timedelta(days=1))
+        async with store.transaction() as reading:
+            await reading.analytics.one_snapshot()
+            before = await reading.analytics.record()
+            first = before.answers[0]
+            await answer_once_more(first.learner_id, first.check_key)
+            after = await reading.analytics.record()
+            moments = await reading.analytics.moments([EventKind.ANSWERED], *ever)
+        assert len(after.answers) == len(before.answers) == len(moments), "the answer given meanwhile is in none of them"
+        async with store.transaction() as reading:  # without it: the second read sees the answer given after the first
+            seen = len((await reading.analytics.record()).answers)
+            await answer_once_more(first.learner_id, first.check_key)
+            assert len((await reading.analytics.record()).answers) == seen + 1 == len(before.answers) + 2
+    finally:
+        await engine.dispose()

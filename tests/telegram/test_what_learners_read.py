@@ -178,6 +178,7 @@ async def test_what_the_bot_composes_arrives_line_by_line(telegram: TelegramBot,
         "Vacation hold: none",
         "Announce my badges in the team channel: on",
         "My name on new credentials: off",
+        "Language: English",
         "",
         "Change a setting like this:",
         "/settings timezone Europe/Berlin",
@@ -187,6 +188,7 @@ async def test_what_the_bot_composes_arrives_line_by_line(telegram: TelegramBot,
         "/settings hold off",
         "/settings announce off   (or on: your badges in the team channel)",
         "/settings name on   (or off: your name on the credentials you earn from now on)",
+        "/settings language de   (or en: the language I speak to you in)",
     ]
 
     # A whole lesson; its summary says how far the pathway is, on a line of its own. The last

@@ -11,7 +11,7 @@ from bot import actions, assigned_view, commands, texts
 from bot.actions import StepRef
 from bot.analytics import wording_of_step
 from bot.assignments import Due
-from bot.i18n import SOURCE, Translator
+from bot.i18n import SOURCE, Translator, language_of
 from bot.mastery import MasteryModel, guess_probability
 from bot.pathway import next_lesson
 from bot.pictures import shown_pictures
@@ -116,13 +116,20 @@ class LessonFlow:
         return await self._advance(turn, session)
 
     # --- starting -----------------------------------------------------------------------------
+    def _read_in(self, turn: Turn) -> Curriculum:
+        """The curriculum in the learner's language (content translated where it is, else the
+        source's): what a session starting now is frozen in, and kept in to its end."""
+        return self._curriculum.in_language(language_of(turn.learner))
+
     async def start_lesson(self, turn: Turn, lesson: Lesson) -> list[Reply]:
+        view = self._read_in(turn)
+        lesson = view.lessons.get(lesson.id, lesson)
         steps = [step_to_json(step, lesson.skills) for step in lesson.steps]
         session = await turn.tx.sessions.open(
             turn.learner.id, SessionKind.LESSON, lesson.title, steps, now=turn.now, lesson_id=lesson.id, lesson_version=lesson.version
         )
         await turn.record(EventKind.LESSON_STARTED, lesson_id=lesson.id, lesson_version=lesson.version)
-        pathway = self._curriculum.pathway_of(lesson.id)
+        pathway = view.pathway_of(lesson.id)
         t = turn.t
         place = (
             t.gettext("lesson {number} of {total}").format(number=pathway.lessons.index(lesson.id) + 1, total=len(pathway.lessons))
@@ -134,11 +141,12 @@ class LessonFlow:
 
     async def _start_review(self, turn: Turn) -> list[Reply]:
         due = await turn.tx.memory.due(turn.learner.id, turn.now, REVIEW_BATCH)
+        view = self._read_in(turn)
         steps = []
         for item in due:
-            check = self._curriculum.find_check(item.check_key)
+            check = view.find_check(item.check_key)
             if check is not None:
-                lesson = self._curriculum.lessons[check.key.rpartition(":")[0]]
+                lesson = view.lessons[check.key.rpartition(":")[0]]
                 steps.append(step_to_json(check, lesson.skills))
         session = await turn.tx.sessions.open(turn.learner.id, SessionKind.REVIEW, turn.t.gettext("Quick re-check"), steps, now=turn.now)
         intro = Text(
@@ -152,19 +160,17 @@ class LessonFlow:
         return [intro, await self._show(turn, session)]
 
     async def _start_refresher(self, turn: Turn, badge: CredentialDefinition) -> list[Reply]:
+        view = self._read_in(turn)
         lessons = set(badge.lessons) | {
             lesson.id for lesson in self._curriculum.lessons.values() if any(r.skill in lesson.skills for r in badge.skills)
         }
         checks = [
-            step_to_json(check, lesson.skills)
-            for lesson in self._curriculum.lessons_in_order()
-            if lesson.id in lessons
-            for check in lesson.checks
+            step_to_json(check, lesson.skills) for lesson in view.lessons_in_order() if lesson.id in lessons for check in lesson.checks
         ][:REFRESHER_CHECKS]
         session = await turn.tx.sessions.open(
             turn.learner.id,
             SessionKind.REFRESHER,
-            turn.t.gettext("Refresher: {badge}").format(badge=badge.title),
+            turn.t.gettext("Refresher: {badge}").format(badge=view.credentials.get(badge.id, badge).title),
             checks,
             now=turn.now,
             credential_id=badge.id,
@@ -313,7 +319,7 @@ class LessonFlow:
                 payload={"session": session.id, "correct": session.correct_count, "checks": checks},
             )
             summary = "✅ " + t.gettext("**Lesson complete: {lesson}**. {score}.").format(lesson=session.title, score=score)
-            pathway = self._curriculum.pathway_of(session.lesson_id or "")
+            pathway = self._read_in(turn).pathway_of(session.lesson_id or "")
             if pathway is not None:
                 completed = await turn.tx.sessions.completed_lessons(turn.learner.id) | {session.lesson_id}
                 done = sum(1 for lesson_id in pathway.lessons if lesson_id in completed)
@@ -343,11 +349,13 @@ class LessonFlow:
                 said = t.gettext("Next: a short refresher. Your **{badge}** badge expired on {day}; pass it to renew the badge.")
             else:
                 said = t.gettext("Next: a short refresher. Your **{badge}** badge expires on {day}; pass it to renew the badge.")
-            return Text(said.format(badge=plan.refresher.title, day=t.date(plan.expires)), (start, later))
+            badge = self._read_in(turn).credentials.get(plan.refresher.id, plan.refresher)
+            return Text(said.format(badge=badge.title, day=t.date(plan.expires)), (start, later))
         if plan.lesson is not None:
-            pathway = self._curriculum.pathway_of(plan.lesson.id)
+            view = self._read_in(turn)
+            pathway = view.pathway_of(plan.lesson.id)
             assigned = f"\n{assigned_view.offer_line(plan.toward, turn)}" if plan.toward is not None else ""
-            lesson = {"lesson": plan.lesson.title, "minutes": plan.lesson.minutes}
+            lesson = {"lesson": view.lessons.get(plan.lesson.id, plan.lesson).title, "minutes": plan.lesson.minutes}
             if pathway:
                 said = t.gettext("Next in {pathway}: **{lesson}** ({minutes} min).").format(pathway=pathway.title, **lesson)
             else:

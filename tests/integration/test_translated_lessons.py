@@ -4,9 +4,12 @@ their answers count for the same items as an English learner's; on SQLite and Po
 from __future__ import annotations
 
 import dataclasses
+import uuid
+from datetime import timedelta
 
 from bot.analytics import wording_of_check
 from bot.core import Core
+from bot.records import Award
 from bot.replies import LessonCard, Question
 from bot.vocabulary import EventKind
 from tests.support import Chat
@@ -87,3 +90,28 @@ async def test_an_english_learner_reads_the_source(core):
     await chat.next()
     cards = [reply for reply in chat.last if isinstance(reply, LessonCard)]
     assert [(card.lesson_title, card.title) for card in cards] == [("Tides", "Two tides a day")]
+
+
+async def test_a_refresher_before_expiry_comes_in_german(core, clock, store):
+    chat = german_chat(core)
+    await chat.start()
+    async with store.transaction() as tx:
+        learner = await tx.learners.find("test", "ana")
+        await tx.awards.add(
+            Award(
+                public_id=str(uuid.uuid4()),
+                learner_id=learner.id,
+                definition_id="deckhand",
+                kind="badge",
+                renewal=0,
+                awarded_at=clock.now() - timedelta(days=170),
+                valid_until=clock.now() + timedelta(days=10),
+                evidence={},
+            )
+        )
+    await chat.next()
+    assert "**Auffrischung: Decksmann**" in chat.text  # the badge's German title
+    assert chat.question.question == "Wie viele Hochwasser gibt es an den meisten Küsten pro Tag?"
+    async with store.transaction() as tx:
+        session = await tx.sessions.active(learner.id)
+    assert session is not None and [step["key"] for step in session.steps] == ["tides:1", "tides:2", "knots:1"]

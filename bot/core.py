@@ -293,7 +293,7 @@ class Core:
             link = await team.signin_link(turn.tx, turn.learner, self._web_url, turn.now)
             turn.replies_secret = True
         await turn.record(EventKind.TEAM_SUMMARY)
-        return Text(team.summary_text(teams, link))
+        return Text(team.summary_text(teams, link, turn.t))
 
     async def may_set_teams(self, who: LearnerRef) -> bool:
         """Whether `who` may make a team from a chat's members (admins only). Adapters ask before

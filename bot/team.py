@@ -9,6 +9,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
+from bot.i18n import SOURCE, Translator
 from bot.markup import literal
 from bot.mastery import MasteryModel
 from bot.ports import UnitOfWork
@@ -87,17 +88,24 @@ async def signin_link(tx: UnitOfWork, viewer: Learner, base_url: str, now: datet
     return f"{base_url}/dashboard/signin?token={token}"
 
 
-def summary_text(teams: list[TeamSummary], link: str | None) -> str:
-    lines = ["**Your teams**"]
+def summary_text(teams: list[TeamSummary], link: str | None, t: Translator = SOURCE) -> str:
+    """A manager's /team, in their language."""
+    lines = [t.gettext("**Your teams**")]
     for team in teams:
-        lines.append(
-            f"• **{literal(team.name)}**: {team.learners} learners, {team.active_this_week} active this week, "
-            f"{team.on_a_streak} on a streak, {team.lessons_done} lessons done, {team.credentials} credentials"
+        figures = t.gettext(
+            "{learners} learners, {active} active this week, {streak} on a streak, {lessons} lessons done, {credentials} credentials"
+        ).format(
+            learners=team.learners,
+            active=team.active_this_week,
+            streak=team.on_a_streak,
+            lessons=team.lessons_done,
+            credentials=team.credentials,
         )
+        lines.append(f"• **{literal(team.name)}**: {figures}")
     if not teams:
-        lines.append("No teams yet: an admin adds them with `run_bot.py people import`.")
+        lines.append(t.gettext("No teams yet: an admin adds them with `run_bot.py people import`."))
     if link:
-        lines += ["", f"Dashboard (this link works once, for 15 minutes): {link}"]
+        lines += ["", t.gettext("Dashboard (this link works once, for 15 minutes): {link}").format(link=link)]
     return "\n".join(lines)
 
 

@@ -7,7 +7,7 @@ import dataclasses
 import uuid
 from datetime import timedelta
 
-from bot.analytics import wording_of_check
+from bot.analytics import review, wording_of_check
 from bot.core import Core
 from bot.records import Award
 from bot.replies import LessonCard, Question
@@ -115,3 +115,20 @@ async def test_a_refresher_before_expiry_comes_in_german(core, clock, store):
     async with store.transaction() as tx:
         session = await tx.sessions.active(learner.id)
     assert session is not None and [step["key"] for step in session.steps] == ["tides:1", "tides:2", "knots:1"]
+
+
+async def test_item_analytics_count_german_and_english_answers_as_one_history(core, clock, store):
+    for chat in (german_chat(core), Chat(core, user="ben")):
+        await chat.start()
+        await chat.next()
+        await next_until_question(chat)
+        await chat.answer_correctly()  # tides:1
+        await chat.answer_wrongly()  # tides:2
+    async with store.transaction() as tx:
+        record = await tx.analytics.record()
+    items = {(item.check_key, item.wording): item for item in review(record, core.curriculum, now=clock.now()).items}
+    source = core.curriculum.lessons["tides"].checks
+    assert sorted(items) == sorted((check.key, wording_of_check(check)) for check in source)  # no German wording of its own
+    first, second = (items[(check.key, wording_of_check(check))] for check in source)
+    assert (first.current, first.learners, first.first_try_rate, first.question) == (True, 2, 1.0, source[0].question)
+    assert (second.learners, second.first_try_rate) == (2, 0.0)

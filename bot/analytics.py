@@ -226,7 +226,8 @@ def _wordings_shown(
                 if step.get("type") == "check":
                     key, wording = str(step["key"]), wording_of_step(step)
                     wordings[key] = wording
-                    found.setdefault((key, wording), step)
+                    if (key, wording) not in found or "source_wording" in found[(key, wording)]:
+                        found[(key, wording)] = step  # shown in the source's words when any session had them
             by_snapshot[id(session.steps)] = wordings
         shown[session.id] = wordings
     return shown, found

@@ -3,7 +3,11 @@ so item analytics keep one history per check whatever the language it was answer
 
 from __future__ import annotations
 
-from bot.analytics import wording_of_check, wording_of_step
+import dataclasses
+from datetime import UTC, datetime
+
+from bot.analytics import review, wording_of_check, wording_of_step
+from bot.analytics_records import AnalyticsRecord, AnswerRecord, SessionRecord
 from bot.snapshot import step_from_json, step_to_json
 from content.loader import load_curriculum
 from content.model import Check
@@ -41,3 +45,22 @@ def test_a_source_check_is_frozen_as_it_always_was() -> None:
     step = step_to_json(source, ("tides",))
     assert "source_wording" not in step
     assert wording_of_step(step) == wording_of_check(source)
+
+
+def test_an_older_wording_is_shown_to_l_and_d_in_the_source_s_words_even_if_a_german_session_came_first() -> None:
+    german, source = checks()
+    older = dataclasses.replace(source, question="Which tides are the biggest? Choose all that apply.")
+    german_of_older = dataclasses.replace(german, original=older)
+    at = datetime(2026, 3, 2, 9, tzinfo=UTC)
+
+    def session(session_id: int, check: Check) -> SessionRecord:
+        step = step_to_json(check, ("tides",))
+        return SessionRecord(session_id, session_id, "lesson", "completed", 1, at, at, (step,), "tides", "1", at)
+
+    wording = wording_of_check(older)
+    answers = [AnswerRecord(n, at, source.key, n == 1, (0, 1) if n == 1 else (2,), n, "lesson", wording, n) for n in (1, 2)]
+    record = AnalyticsRecord(answers, [session(1, german_of_older), session(2, older)])
+    curriculum = load_curriculum(FIXTURE_CONTENT).curriculum
+    (item,) = review(record, curriculum, now=at).items
+    assert (item.wording, item.current, item.learners) == (wording, False, 2)
+    assert (item.question, item.options) == (older.question, ("Spring tides", "Tides near a full moon", "Neap tides"))

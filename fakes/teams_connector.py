@@ -29,7 +29,7 @@ import math
 import threading
 import time
 import uuid
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -65,6 +65,7 @@ class Call:
     conversation: str | None
     body: JSON | None
     status: int
+    at: float = 0.0  # time.monotonic() when it was answered (the benchmark's reply latency)
 
 
 @dataclass
@@ -98,7 +99,8 @@ class FakeConnector:
         self._failures: deque[tuple[int, int]] = deque()  # (status, retry after) for the next calls
         self._windows: dict[str, list[float]] = {}
         self._refused_until: dict[str, float] = {}
-        self.early_retries = 0  # requests sent again before their Retry-After ran out
+        self.early_retries = 0  # requests in a conversation sent before its Retry-After ran out
+        self.refusals: Counter[str] = Counter()  # 429s by the limit met: conversation, tenant
         self.enforce_limits = True
         self.rate_clock: Callable[[], float] = time.monotonic
         self.app = Starlette(
@@ -331,15 +333,16 @@ class FakeConnector:
             keys: list[tuple[str, Limits]] = [(f"tenant:{self.tenant_id}", TENANT_LIMITS)]
             if cid is not None:
                 keys.append((f"conversation:{cid}", CONVERSATION_LIMITS))
-            if any(now < self._refused_until.get(key, -math.inf) for key, _ in keys):
-                self.early_retries += 1
+            if now < self._refused_until.get(cid or "", -math.inf):
+                self.early_retries += 1  # this conversation was told to wait, and did not
             waits = {key: self._wait(key, limits, now) for key, limits in keys}
             wait = max(waits.values())
             if wait > 0:
                 retry_after = max(1, math.ceil(wait))
+                self._refused_until[cid or ""] = now + wait
                 for key, key_wait in waits.items():
                     if key_wait > 0:
-                        self._refused_until[key] = now + key_wait
+                        self.refusals[key.partition(":")[0]] += 1
                 headers = {"Retry-After": str(retry_after)}
                 return self._record(request, cid, body, JSONResponse({"error": {"code": "Throttled"}}, 429, headers=headers))
             for key, _ in keys:
@@ -361,7 +364,7 @@ class FakeConnector:
 
     def _record(self, request: Request, cid: str | None, body: JSON | None, response: Response) -> Response:
         with self._lock:
-            self._calls.append(Call(request.method, request.url.path, cid, body, response.status_code))
+            self._calls.append(Call(request.method, request.url.path, cid, body, response.status_code, time.monotonic()))
         return response
 
 

@@ -47,6 +47,7 @@ from adapters.inbox import Entry, Inbox, JournalUnavailable, Outcome
 from adapters.teams.cards import ACTION, ANSWER, CHOICES, answered, render
 from adapters.teams.http import RouterAdapter
 from adapters.teams.lanes import Lanes
+from adapters.teams.pacing import Pacer
 from adapters.teams.patience import Patience
 from adapters.teams.tokens import ClientCredentialsToken
 from bot import commands
@@ -87,7 +88,7 @@ class TeamsBot:
     ) -> None:
         self._core, self._settings, self._conversations = core, settings, conversations
         self._inbox = inbox or Inbox(None)
-        self.patience = patience or Patience()
+        self.patience = patience or Patience(pacer=Pacer())
         self._lanes: Lanes[Entry] = Lanes(self._work, concurrency)
         self._queued: set[int] = set()
         self._on_settled = on_settled

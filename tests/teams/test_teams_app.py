@@ -14,11 +14,13 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from adapters.teams.bot import TeamsBot
+from adapters.teams.pacing import Pacer
 from adapters.teams.patience import Patience
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.nudges import NudgeDispatcher
 from bot.people import Person, import_people
+from bot.replies import Announcement, Text
 from bot.store.database import create_engine
 from bot.store.store import SqlStore
 from bot.store.teams_conversations import TeamsConversations
@@ -68,9 +70,10 @@ def fast_patience() -> Patience:
     return Patience(first_wait=0.01)
 
 
-def held_clock(fake: FakeConnector) -> Patience:
+def held_clock(fake: FakeConnector, *, paced: bool = False) -> Patience:
     """The fake's limits read a clock that moves only when the bot waits (by what it waits), so
-    what a test of the limits asserts does not depend on how fast a loaded machine sends."""
+    what a test of the limits asserts does not depend on how fast a loaded machine sends.
+    `paced`: the bot keeps under the limits on that clock too (as `serve` runs it)."""
     now = [1000.0]
     fake.rate_clock = lambda: now[0]
 
@@ -78,7 +81,7 @@ def held_clock(fake: FakeConnector) -> Patience:
         now[0] += seconds
         await asyncio.sleep(0)
 
-    return Patience(sleep=sleep)
+    return Patience(sleep=sleep, pacer=Pacer(clock=lambda: now[0], sleep=sleep) if paced else None)
 
 
 async def started(fake: FakeConnector, core: Core, conversations: TeamsConversations, patience: Patience | None = None) -> TeamsBot:
@@ -188,12 +191,34 @@ async def test_the_per_conversation_limit_is_met_by_waiting_not_by_dropping(ana:
     out; every reply arrives, in order."""
     await ana.says("hi")
     before = len(ana.activities())
-    from bot.replies import Text
-
     await ana.bot.send_to_user(ana.id, [Text(f"message {n}") for n in range(12)])
     texts = ana.texts(before)
     assert texts == [f"message {n}" for n in range(12)]
     assert fake.throttled() >= 1 and fake.early_retries == 0, "the limit was met, and waited out as told"
+
+
+async def test_paced_as_serve_runs_it_the_bot_keeps_under_the_limits_and_meets_no_429(
+    fake: FakeConnector,
+    core: Core,
+    conversations: TeamsConversations,
+    store: SqlStore,
+    curriculum: Curriculum,
+    clock: ManualClock,
+    tmp_path: Path,
+):
+    bot = await started(fake, core, conversations, held_clock(fake, paced=True))
+    try:
+        async with web(bot, store, curriculum, clock, tmp_path) as http:
+            ana = TeamsUser(fake, http, bot)
+            await ana.says("hi")
+            before = len(ana.activities())
+            await bot.send_to_user(ana.id, [Text(f"message {n}") for n in range(70)])  # more than 60 in 30 s
+            assert ana.texts(before) == [f"message {n}" for n in range(70)]
+            await ana.presses("Start now")
+    finally:
+        await bot.close()
+    assert fake.throttled() == 0 and fake.early_retries == 0
+    assert fake.rate_clock() - 1000.0 >= 30.0, "the 61st of them waited for the first to be 30 s old"
 
 
 async def test_a_nudge_is_sent_by_another_serve_process_from_the_stored_conversation(
@@ -229,8 +254,6 @@ async def test_a_nudge_is_sent_by_another_serve_process_from_the_stored_conversa
 
 async def test_a_badge_is_announced_in_the_team_channel(ana: TeamsUser, fake: FakeConnector, bot: TeamsBot):
     channel = fake.channel("General")
-    from bot.replies import Announcement
-
     await ana.says("hi")
     await bot.send_to_user(ana.id, [Announcement(text="Ana Lima earned **Deckhand**", page_url="https://learn.example.com/c/1")])
     [announced] = fake.activities(channel)

@@ -22,6 +22,7 @@ from fastapi.templating import Jinja2Templates
 
 from bot import team
 from bot.clock import Clock
+from bot.i18n import N_
 from bot.mastery import MasteryModel
 from bot.ports import Store, UnitOfWork
 from bot.records import Learner
@@ -29,13 +30,14 @@ from bot.spreadsheet import csv_text
 from bot.vocabulary import AccessKind
 from content.model import Curriculum
 from web.charts import heatmap_frame
+from web.i18n import speak_to, translator
 
 COOKIE = "mb_session"
 SIGNIN_COOKIE = "mb_signin"  # the sign-in page's nonce, matched by the form's hidden field
 MAX_ID = 2**63 - 1  # ids are BIGINT-sized: a larger number names nothing
 FORM_LIMIT = 4096  # bytes; the dashboard's forms carry two short fields
 NO_STORE = {"Cache-Control": "no-store"}
-USED_OR_EXPIRED = "This sign-in link has been used or has expired. Ask the bot for a new one."
+USED_OR_EXPIRED = N_("This sign-in link has been used or has expired. Ask the bot for a new one.")
 
 
 @dataclass(frozen=True)
@@ -62,12 +64,12 @@ def record_id(text: str) -> int | None:
 async def read_form(request: Request) -> dict[str, str]:
     """A small urlencoded form as a browser sends it, or FormRefused with what is wrong."""
     if request.headers.get("content-type", "").partition(";")[0].strip().lower() != "application/x-www-form-urlencoded":
-        raise FormRefused(415, "Send the form from the page.")
+        raise FormRefused(415, N_("Send the form from the page."))
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > FORM_LIMIT:
-            raise FormRefused(413, "That form is far too large.")
+            raise FormRefused(413, N_("That form is far too large."))
     try:
         # Browsers percent-encode everything else, so a form body is plain ASCII.
         pairs = parse_qsl(
@@ -79,10 +81,10 @@ async def read_form(request: Request) -> dict[str, str]:
             max_num_fields=8,
         )
     except (UnicodeDecodeError, ValueError):
-        raise FormRefused(400, "That form could not be read.") from None
+        raise FormRefused(400, N_("That form could not be read.")) from None
     form = dict(pairs)
     if len(form) != len(pairs):
-        raise FormRefused(400, "That form names a field twice.")
+        raise FormRefused(400, N_("That form names a field twice."))
     return form
 
 
@@ -121,12 +123,12 @@ def dashboard_routes(
     public_host = urlsplit(public_url).netloc if public_url else None
 
     def refused(request: Request, status: int, message: str, *, ways_in: bool = False) -> Response:
-        return templates.TemplateResponse(
-            request, "refused.html", {"message": message, "ways_in": ways_in}, status_code=status, headers=NO_STORE
-        )
+        """`message`: English as written (marked with N_ where it is defined), said in the viewer's language."""
+        context = {"message": translator(request).gettext(message), "ways_in": ways_in}
+        return templates.TemplateResponse(request, "refused.html", context, status_code=status, headers=NO_STORE)
 
     def not_signed_in(request: Request) -> Response:
-        return refused(request, 401, "You are not signed in.", ways_in=True)
+        return refused(request, 401, N_("You are not signed in."), ways_in=True)
 
     def csv_response(rows: list[list[object]], filename: str) -> Response:
         return Response(
@@ -138,6 +140,7 @@ def dashboard_routes(
         learner = await tx.access.session_learner(team.token_hash(token), now) if token else None
         if token is None or learner is None:
             return None
+        speak_to(request, learner.language)  # their chat language, unless the viewer or the browser asks for another
         return Viewer(learner, learner.display_name or "a manager", team.csrf_token(token))
 
     def page(request: Request, template: str, viewer: Viewer, context: dict[str, object]) -> Response:
@@ -149,6 +152,7 @@ def dashboard_routes(
             who = await tx.access.signin_learner(team.token_hash(token), clock.now()) if token else None
         if who is None:
             return refused(request, 403, USED_OR_EXPIRED, ways_in=True)
+        speak_to(request, who.language)
         nonce = secrets.token_urlsafe(24)
         response = templates.TemplateResponse(
             request, "signin.html", {"token": token, "nonce": nonce, "name": who.display_name or "a manager"}, headers=NO_STORE
@@ -173,7 +177,9 @@ def dashboard_routes(
         nonce = request.cookies.get(SIGNIN_COOKIE, "")
         if not (from_this_site(request, public_host) and nonce and same_text(form.get("nonce", ""), nonce)):
             return refused(
-                request, 403, "This sign-in did not come from the sign-in page: open the link from the bot again and press Sign in there."
+                request,
+                403,
+                N_("This sign-in did not come from the sign-in page: open the link from the bot again and press Sign in there."),
             )
         token, now = form.get("token", ""), clock.now()
         async with store.transaction() as tx:
@@ -201,7 +207,7 @@ def dashboard_routes(
         if not session:
             return not_signed_in(request)
         if not (from_this_site(request, public_host) and same_text(form.get("csrf", ""), team.csrf_token(session))):
-            return refused(request, 403, "Sign out with the Sign out button on a dashboard page.")
+            return refused(request, 403, N_("Sign out with the Sign out button on a dashboard page."))
         now = clock.now()
         async with store.transaction() as tx:
             await tx.access.end_session(team.token_hash(session))
@@ -255,7 +261,7 @@ def dashboard_routes(
             visible = {t.id: t for t in await team.visible_teams(tx, who.learner)}
             number = record_id(team_id)
             if number is None or number not in visible:
-                return refused(request, 403, "This team is not one of yours.")
+                return refused(request, 403, N_("This team is not one of yours."))
             return who, number, await team.team_detail(tx, visible[number], curriculum, model, now)
 
     @router.get("/dashboard/teams/{team_id}")
@@ -312,7 +318,7 @@ def dashboard_routes(
             learner = await tx.learners.by_id(number) if number is not None else None
             # Someone not in your teams and someone who does not exist look the same: refused.
             if learner is None or learner.platform_user_id.startswith("erased:") or not await team.may_see(tx, who.learner, learner):
-                return refused(request, 403, "This learner is not in one of your teams.")
+                return refused(request, 403, N_("This learner is not in one of your teams."))
             return who, await team.learner_detail(tx, learner, curriculum, model, now)
 
     @router.get("/dashboard/learners/{learner_id}")

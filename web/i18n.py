@@ -145,6 +145,7 @@ def install(environment: Environment) -> None:
     """Templates say `{% trans %}`/`_()` in the request's language, `page_language()` for
     `<html lang>` and `other_languages()` for the language link."""
     environment.add_extension("jinja2.ext.i18n")
+    environment.policies["ext.i18n.trimmed"] = True  # a {% trans %} block's line breaks are not part of its text
     environment.install_gettext_callables(gettext=_gettext, ngettext=_ngettext, newstyle=True)  # type: ignore[attr-defined]
     environment.globals["page_language"] = _language
     environment.globals["other_languages"] = _other_languages

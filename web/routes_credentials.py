@@ -16,8 +16,9 @@ from bot.published import PublishedAward, awarded_definition, baked_png_of
 from content.model import CredentialDefinition, Curriculum
 from credentials.images import badge_png, badge_svg, bake_svg
 from credentials.issuer import IssuerIdentity
+from web.i18n import translator
 from web.lookups import definition_or_404, published_or_404
-from web.views import credential_page
+from web.views import credential_page, in_language
 
 SVG = "image/svg+xml"
 # What browser verifiers and wallets fetch from another origin (the credential's JSON, its
@@ -44,7 +45,12 @@ def credential_routes(
         if "text/html" not in accept and (wanted := next((t for t in JSON_TYPES if t in accept), None)):
             return signed_json(award, media_type=wanted, headers={"Vary": "Accept", **ANY_ORIGIN})
         result = await asyncio.to_thread(issuer.verify, award.credential)
-        view = credential_page(award, now=clock.now(), signature_ok=result.ok, page_url=issuer.links.credential(award.public_id))
+        t = translator(request)
+        view = credential_page(award, now=clock.now(), signature_ok=result.ok, page_url=issuer.links.credential(award.public_id), t=t)
+        if (source := curriculum.credentials.get(award.definition_id)) is not None:
+            shown = curriculum.in_language(t.language)
+            skill_names = {skill.name: shown.skills[key].name for key, skill in curriculum.skills.items() if key in shown.skills}
+            view = in_language(view, source, shown.credentials[award.definition_id], skill_names)
         links = {
             name: request.url_for(route, public_id=award.public_id).path
             for name, route in (("json", "credential_json"), ("svg", "credential_svg"), ("png", "credential_png"))

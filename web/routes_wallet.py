@@ -31,6 +31,7 @@ from markupsafe import Markup
 
 from bot.awards import is_valid
 from bot.clock import Clock
+from bot.i18n import N_
 from bot.ports import Store, UnitOfWork
 from bot.records import Award, WalletClaim
 from bot.suspension import lapses
@@ -52,6 +53,7 @@ from credentials.wallet import (
     presentation_request,
     protocols,
 )
+from web.i18n import translator
 
 log = logging.getLogger(__name__)
 
@@ -80,29 +82,37 @@ def wallet_routes(*, store: Store, curriculum: Curriculum, issuer: IssuerIdentit
     async def claimable(token: str, now: datetime) -> WalletClaim:
         """The link's claim, if it can be claimed now; else the Refusal that says why."""
         if not TOKEN.fullmatch(token):
-            raise Refusal(404, "unknown_claim_link", "No claim link has this address. Ask the bot for a new one: /badges.")
+            raise Refusal(404, "unknown_claim_link", N_("No claim link has this address. Ask the bot for a new one: /badges."))
         async with store.transaction() as tx:
             claim = await tx.wallet.find(token_hash(token))
             if claim is None:
-                raise Refusal(404, "unknown_claim_link", "No claim link has this address. Ask the bot for a new one: /badges.")
+                raise Refusal(404, "unknown_claim_link", N_("No claim link has this address. Ask the bot for a new one: /badges."))
             if claim.used_at is not None:
                 raise Refusal(
-                    410, "claim_link_used", "This claim link was already used: each works once. Ask the bot for a new one: /badges."
+                    410, "claim_link_used", N_("This claim link was already used: each works once. Ask the bot for a new one: /badges.")
                 )
             if claim.expires_at <= now:
-                raise Refusal(410, "claim_link_expired", "This claim link has expired. Ask the bot for a new one: /badges.")
+                raise Refusal(410, "claim_link_expired", N_("This claim link has expired. Ask the bot for a new one: /badges."))
             await refuse_invalid(tx, claim.award, now)
             return claim
 
     async def refuse_invalid(tx: UnitOfWork, award: Award, now: datetime) -> None:
         if award.credential is None:
-            raise Refusal(409, "credential_not_signed", "This award has no signed credential to claim.")
+            raise Refusal(409, "credential_not_signed", N_("This award has no signed credential to claim."))
         if award.revoked_at is not None:
-            raise Refusal(409, "credential_revoked", "This credential was revoked: it cannot be added to a wallet.")
+            raise Refusal(409, "credential_revoked", N_("This credential was revoked: it cannot be added to a wallet."))
         if not is_valid(award, now):
-            raise Refusal(409, "credential_expired", "This credential has expired: renew it with a refresher (/next), then claim it.")
+            raise Refusal(409, "credential_expired", N_("This credential has expired: renew it with a refresher (/next), then claim it."))
         if award.kind == "certificate" and lapses(award, await tx.awards.of(award.learner_id), curriculum, now=now):
-            raise Refusal(409, "credential_suspended", "This certificate is suspended while a badge it stacks is not valid.")
+            raise Refusal(409, "credential_suspended", N_("This certificate is suspended while a badge it stacks is not valid."))
+
+    def title_in(language: str, award: Award) -> str:
+        """The credential's name as signed, or the curriculum's translation of it where it was signed as the source says."""
+        signed = str((award.credential or {}).get("name", award.definition_id))
+        source = curriculum.credentials.get(award.definition_id)
+        if source is None or signed != source.title:
+            return signed
+        return curriculum.in_language(language).credentials[award.definition_id].title
 
     @router.get(CLAIM_PATH + "{token}", name="wallet_claim")
     async def claim_page(request: Request, token: str) -> Response:
@@ -113,7 +123,7 @@ def wallet_routes(*, store: Store, curriculum: Curriculum, issuer: IssuerIdentit
         except Refusal as refusal:
             if wants_json:
                 return refusal.response()
-            context = {"refusal": refusal.detail, "title": "", "qr": "", "deep_link": "", "claim_url": ""}
+            context = {"refusal": translator(request).gettext(refusal.detail), "title": "", "qr": "", "deep_link": "", "claim_url": ""}
             return templates.TemplateResponse(request, "wallet_claim.html", context, status_code=refusal.status, headers=NO_STORE)
         exchange = exchange_for(token)
         if wants_json:  # the interaction URL, as a VC-API wallet reads it
@@ -121,7 +131,7 @@ def wallet_routes(*, store: Store, curriculum: Curriculum, issuer: IssuerIdentit
         deep_link = lcw_link(exchange)
         context = {
             "refusal": "",
-            "title": str((claim.award.credential or {}).get("name", claim.award.definition_id)),
+            "title": title_in(translator(request).language, claim.award),
             "qr": qr_svg(deep_link),
             "deep_link": deep_link,
             "claim_url": claim_url(issuer.links.base_url, token),

@@ -3,14 +3,18 @@ store and the time. Pure: no I/O, so every wording can be tested at any instant.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from bot.i18n import Translator
 from bot.published import PublishedAward
 from bot.suspension import Lapse
+from content.model import CredentialDefinition
 from credentials.linkedin import add_to_profile_url
+from web import i18n
 
 
 class Standing(StrEnum):
@@ -47,18 +51,19 @@ class CredentialPage:
     evidence: tuple[EvidenceItem, ...]
     linkedin_url: str | None  # offered only while the credential is valid
     earner_name: str | None = None  # only where the learner chose to be named (/settings)
+    signed_name: str | None = None  # the name as signed, where the page shows a translation of it
 
 
 def parse_instant(value: str) -> datetime:
     return datetime.fromisoformat(value).astimezone(UTC)
 
 
-def day(instant: datetime) -> str:
-    return f"{instant.day} {instant:%B %Y}"
+def day(instant: datetime, t: Translator = i18n.SOURCE) -> str:
+    return i18n.day(t, instant)
 
 
-def moment(instant: datetime) -> str:
-    return f"{day(instant)}, {instant:%H:%M} UTC"
+def moment(instant: datetime, t: Translator = i18n.SOURCE) -> str:
+    return i18n.moment(t, instant)
 
 
 def web_url(value: object) -> str | None:
@@ -79,18 +84,31 @@ def standing_of(award: PublishedAward, *, now: datetime, signature_ok: bool) -> 
     return Standing.VALID
 
 
-def _wording(standing: Standing, award: PublishedAward, issuer: str, until: datetime | None) -> tuple[str, str]:
+def _wording(t: Translator, standing: Standing, award: PublishedAward, issuer: str, until: datetime | None) -> tuple[str, str]:
     if standing is Standing.REVOKED and award.revoked_at is not None:
-        return "Revoked", f"{issuer} revoked this credential on {day(award.revoked_at)}. It is no longer valid."
+        explanation = t.gettext("{issuer} revoked this credential on {day}. It is no longer valid.")
+        return t.gettext("Revoked"), explanation.format(issuer=issuer, day=day(award.revoked_at, t))
     if standing is Standing.UNVERIFIED:
-        return "Cannot be verified", "The signature on this credential does not match the issuer's keys. Do not rely on it."
+        return t.gettext("Cannot be verified"), t.gettext(
+            "The signature on this credential does not match the issuer's keys. Do not rely on it."
+        )
     if standing is Standing.EXPIRED and until is not None:
-        return "Expired", f"This credential expired on {day(until)}. It is no longer valid."
+        return t.gettext("Expired"), t.gettext("This credential expired on {day}. It is no longer valid.").format(day=day(until, t))
     if standing is Standing.SUSPENDED:
-        why = "; ".join(_lapse(lapse) for lapse in award.lapses)
-        return "Suspended", f"This certificate does not count while a badge it stacks is not valid: {why}. It counts again once renewed."
-    ends = f"until {day(until)}" if until else "with no expiry date"
-    return "Valid", f"This credential is valid {ends}: the issuer's signature checks out and it has not been revoked."
+        why = "; ".join(_lapse(t, lapse) for lapse in award.lapses)
+        explanation = t.gettext(
+            "This certificate does not count while a badge it stacks is not valid: {why}. It counts again once renewed."
+        )
+        return t.gettext("Suspended"), explanation.format(why=why)
+    if until:
+        explanation = t.gettext(
+            "This credential is valid until {day}: the issuer's signature checks out and it has not been revoked."
+        ).format(day=day(until, t))
+    else:
+        explanation = t.gettext(
+            "This credential is valid with no expiry date: the issuer's signature checks out and it has not been revoked."
+        )
+    return t.gettext("Valid"), explanation
 
 
 def _earner_name(credential: dict[str, Any]) -> str | None:
@@ -103,13 +121,17 @@ def _earner_name(credential: dict[str, Any]) -> str | None:
     return None
 
 
-def _lapse(lapse: Lapse) -> str:
+def _lapse(t: Translator, lapse: Lapse) -> str:
     if lapse.how == "not held" or lapse.since is None:
-        return f"{lapse.title} is not held"
-    return f"{lapse.title} was {lapse.how} on {day(lapse.since)}"
+        return t.gettext("{title} is not held").format(title=lapse.title)
+    if lapse.how == "revoked":
+        return t.gettext("{title} was revoked on {day}").format(title=lapse.title, day=day(lapse.since, t))
+    if lapse.how == "expired":
+        return t.gettext("{title} was expired on {day}").format(title=lapse.title, day=day(lapse.since, t))
+    return f"{lapse.title} was {lapse.how} on {day(lapse.since, t)}"
 
 
-def _evidence(credential: dict[str, Any], lapsed: tuple[Lapse, ...]) -> tuple[EvidenceItem, ...]:
+def _evidence(t: Translator, credential: dict[str, Any], lapsed: tuple[Lapse, ...]) -> tuple[EvidenceItem, ...]:
     items = []
     for item in credential.get("evidence", []):
         name = str(item.get("name", "Evidence"))
@@ -119,21 +141,25 @@ def _evidence(credential: dict[str, Any], lapsed: tuple[Lapse, ...]) -> tuple[Ev
                 name=name,
                 narrative=str(item.get("narrative", "")),
                 url=web_url(item.get("id")),
-                now=f"Not valid now: {_lapse(lapse)}." if lapse is not None else None,
+                now=t.gettext("Not valid now: {why}.").format(why=_lapse(t, lapse)) if lapse is not None else None,
             )
         )
     return tuple(items)
 
 
-def credential_page(award: PublishedAward, *, now: datetime, signature_ok: bool, page_url: str) -> CredentialPage:
+def credential_page(
+    award: PublishedAward, *, now: datetime, signature_ok: bool, page_url: str, t: Translator = i18n.SOURCE
+) -> CredentialPage:
+    """`t`: the viewer's language for what the page says; what was signed (names, criteria,
+    evidence) is shown as signed (routes_credentials puts a translated title beside it)."""
     credential = award.credential
     achievement = credential.get("credentialSubject", {}).get("achievement", {})
     issuer = credential.get("issuer", {})
-    issuer_name = str(issuer.get("name", "The issuer"))
+    issuer_name = str(issuer.get("name", t.gettext("The issuer")))
     issued = parse_instant(credential["validFrom"])
     until = parse_instant(credential["validUntil"]) if credential.get("validUntil") else None
     standing = standing_of(award, now=now, signature_ok=signature_ok)
-    headline, explanation = _wording(standing, award, issuer_name, until)
+    headline, explanation = _wording(t, standing, award, issuer_name, until)
     name = str(achievement.get("name", credential.get("name", "")))
     return CredentialPage(
         standing=standing,
@@ -150,13 +176,32 @@ def credential_page(award: PublishedAward, *, now: datetime, signature_ok: bool,
         issuer_name=issuer_name,
         issuer_url=web_url(issuer.get("url")),
         issuer_did=str(issuer.get("id", "")),
-        valid_from=moment(issued),
-        valid_until=moment(until) if until else None,
-        evidence=_evidence(credential, award.lapses),
+        valid_from=moment(issued, t),
+        valid_until=moment(until, t) if until else None,
+        evidence=_evidence(t, credential, award.lapses),
         earner_name=_earner_name(credential),
         linkedin_url=add_to_profile_url(
             name=name, organization=issuer_name, issued=issued, expires=until, url=page_url, credential_id=award.public_id
         )
         if standing is Standing.VALID
         else None,
+    )
+
+
+def in_language(
+    page: CredentialPage, source: CredentialDefinition, translated: CredentialDefinition, skill_names: Mapping[str, str]
+) -> CredentialPage:
+    """The page with the curriculum's translation of what was signed: each of the name, the
+    description and the criteria only where it was signed as the source says it today (a
+    definition changed since keeps its signed words); the skills by their translated names."""
+    if translated is source:
+        return page
+    name = translated.title if page.name == source.title else page.name
+    return replace(
+        page,
+        name=name,
+        description=translated.description if page.description == source.description else page.description,
+        criteria=translated.criteria if page.criteria == source.criteria else page.criteria,
+        skills=tuple(skill_names.get(skill, skill) for skill in page.skills),
+        signed_name=page.name if name != page.name else None,
     )

@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -437,17 +437,24 @@ class Programme:
         ripe = [late for late in view.late if late.told_at is None and late.escalate_from <= now]
         if not ripe:
             return None
-        names = {t.id: t.name for t in view.teams}
+        names = {team.id: team.name for team in view.teams}
         several = len(view.teams) > 1
-        lines = ["⚠️ **Overdue in your team" + ("s" if several else "") + "**"]
+        t = self._translators.of_learner(manager)
+        lines = ["⚠️ " + (t.gettext("**Overdue in your teams**") if several else t.gettext("**Overdue in your team**"))]
         for late in ripe[:LIST_AT_MOST]:
             team = f" ({literal(names.get(late.member.team_id or 0, ''))})" if several else ""
-            reminded = _times(len(late.reminded))
-            told = f"; I reminded them {reminded}" if reminded else "; I could not remind them in chat"
-            lines.append(f"• {_name(late.member)}{team}: **{late.due.title}**, due {_day(late.due.assignment.due_on)}{told}")
+            count = len(late.reminded)
+            once, twice, many = (
+                t.gettext("I reminded them once"),
+                t.gettext("I reminded them twice"),
+                t.gettext("I reminded them {count} times"),
+            )
+            told = _times(count, once, twice, many) or t.gettext("I could not remind them in chat")
+            due = t.gettext("**{title}**, due {day}").format(title=late.due.title, day=t.day_month(late.due.assignment.due_on))
+            lines.append(f"• {_name(late.member)}{team}: {due}; {told}")
         if len(ripe) > LIST_AT_MOST:
-            lines.append(f"… and {len(ripe) - LIST_AT_MOST} more: see the dashboard.")
-        lines += ["", "/team gives you a sign-in link to the dashboard."]
+            lines.append(t.gettext("… and {count} more: see the dashboard.").format(count=len(ripe) - LIST_AT_MOST))
+        lines += ["", t.gettext("/team gives you a sign-in link to the dashboard.")]
         notes = [
             Note(
                 late.member.id,
@@ -476,22 +483,30 @@ class Programme:
                 drifted.append((member, drift, offering))
         earned = [a for a in await tx.awards.held_by([m.id for m in view.members]) if now - DIGEST_WINDOW < a.awarded_at <= now]
         by_id = {m.id: m for m in view.members}
-        lines = [f"📋 **Your weekly digest**: {', '.join(literal(t.name) for t in view.teams)}", ""]
-        lines += self._section("Overdue", [self._late_line(late, manager) for late in view.late], "Nobody is overdue.")
+        t = self._translators.of_learner(manager)
+        teams = ", ".join(literal(team.name) for team in view.teams)
+        lines = ["📋 " + t.gettext("**Your weekly digest**: {teams}").format(teams=teams), ""]
         lines += self._section(
-            f"Drifted after finishing a unit (nothing started for {DRIFT_AFTER.days} days)",
-            [self._drift_line(m, d, offering) for m, d, offering in drifted],
-            "Nobody.",
+            t, t.gettext("Overdue"), [self._late_line(t, late, manager) for late in view.late], t.gettext("Nobody is overdue.")
         )
         lines += self._section(
-            "Earned this week", [self._earned_line(by_id[a.learner_id], a) for a in earned if a.learner_id in by_id], "Nothing new."
+            t,
+            t.gettext("Drifted after finishing a unit (nothing started for {days} days)").format(days=DRIFT_AFTER.days),
+            [self._drift_line(t, m, d, offering) for m, d, offering in drifted],
+            t.gettext("Nobody."),
+        )
+        lines += self._section(
+            t,
+            t.gettext("Earned this week"),
+            [self._earned_line(t, by_id[a.learner_id], a) for a in earned if a.learner_id in by_id],
+            t.gettext("Nothing new."),
         )
         if self._web_url:
             link = await signin_link(tx, manager, self._web_url, now)
-            lines.append(f"Dashboard (this link works once, for 15 minutes; /team gives a new one): {link}")
+            lines.append(t.gettext("Dashboard (this link works once, for 15 minutes; /team gives a new one): {link}").format(link=link))
         else:
-            lines.append("/team shows your teams.")
-        lines.append("This digest comes on the first working day of each week; /settings digest off stops it.")
+            lines.append(t.gettext("/team shows your teams."))
+        lines.append(t.gettext("This digest comes on the first working day of each week; /settings digest off stops it."))
         counts = {"overdue": len(view.late), "drifted": len(drifted), "earned": len(earned), "teams": len(view.teams)}
         return Message([Text("\n".join(lines))], [Note(manager.id, manager.timezone, EventKind.DIGEST_SENT, counts)])
 
@@ -537,33 +552,44 @@ class Programme:
         return ""
 
     @staticmethod
-    def _section(title: str, items: list[str], empty: str) -> list[str]:
-        shown = items[:LIST_AT_MOST] + ([f"… and {len(items) - LIST_AT_MOST} more on the dashboard"] if len(items) > LIST_AT_MOST else [])
-        return [f"**{title}** ({len(items)})", *(shown or [empty]), ""]
+    def _section(t: Translator, title: str, items: list[str], empty: str) -> list[str]:
+        more = (
+            [t.gettext("… and {count} more on the dashboard").format(count=len(items) - LIST_AT_MOST)] if len(items) > LIST_AT_MOST else []
+        )
+        return [f"**{title}** ({len(items)})", *(items[:LIST_AT_MOST] + more or [empty]), ""]
 
     @staticmethod
-    def _late_line(late: Late, manager: Learner) -> str:
-        reminded = _times(len(late.reminded))
-        said = [f"reminded {reminded}" if reminded else "not reminded yet"]
+    def _late_line(t: Translator, late: Late, manager: Learner) -> str:
+        count = len(late.reminded)
+        said = [
+            _times(count, t.gettext("reminded once"), t.gettext("reminded twice"), t.gettext("reminded {count} times"))
+            or t.gettext("not reminded yet")
+        ]
         if late.told_at is not None:
-            said.append(f"you were told on {_day(late.told_at.astimezone(_zone(manager.timezone)).date())}")
-        return f"• {_name(late.member)}: **{late.due.title}**, due {_day(late.due.assignment.due_on)} ({', '.join(said)})"
+            told_on = t.day_month(late.told_at.astimezone(_zone(manager.timezone)).date())
+            said.append(t.gettext("you were told on {day}").format(day=told_on))
+        due = t.gettext("**{title}**, due {day}").format(title=late.due.title, day=t.day_month(late.due.assignment.due_on))
+        return f"• {_name(late.member)}: {due} ({', '.join(said)})"
 
     @staticmethod
-    def _drift_line(member: Learner, drift: Drift, offering: bool) -> str:
+    def _drift_line(t: Translator, member: Learner, drift: Drift, offering: bool) -> str:
         finished = drift.finished_at.astimezone(_zone(member.timezone)).date()
-        line = f"• {_name(member)} finished **{drift.pathway.title}** on {_day(finished)}: "
+        line = "• " + t.gettext("{name} finished **{pathway}** on {day}:").format(
+            name=_name(member), pathway=drift.pathway.title, day=t.day_month(finished)
+        )
         if drift.offered_at is not None:
             when = drift.offered_at.astimezone(_zone(member.timezone)).date()
-            return line + f"I offered them the next step once more on {_day(when)}."
+            return line + " " + t.gettext("I offered them the next step once more on {day}.").format(day=t.day_month(when))
         if member.nudges == Nudges.STOPPED:
-            return line + "they turned my messages off (/stop), so I did not write to them."
-        return line + "I offer them the next step once more " + ("today or on their next working day." if offering else "soon.")
+            return line + " " + t.gettext("they turned my messages off (/stop), so I did not write to them.")
+        if offering:
+            return line + " " + t.gettext("I offer them the next step once more today or on their next working day.")
+        return line + " " + t.gettext("I offer them the next step once more soon.")
 
-    def _earned_line(self, member: Learner, award: Award) -> str:
+    def _earned_line(self, t: Translator, member: Learner, award: Award) -> str:
         definition = self._curriculum.credentials.get(award.definition_id)
         title = definition.title if definition is not None else award.definition_id
-        return f"• {_name(member)}: **{title}**" + (" (renewed)" if award.renewal else "")
+        return f"• {_name(member)}: **{title}**" + (" " + t.gettext("(renewed)") if award.renewal else "")
 
 
 async def _plan_earliest(tx: UnitOfWork, person_id: int, kind: NudgeKind, at: datetime, waiting: list[Nudge], now: datetime) -> bool:
@@ -591,12 +617,11 @@ def _name(learner: Learner) -> str:
     return literal(" ".join(learner.display_name.split()) or f"learner {learner.id}")
 
 
-def _day(day: date) -> str:
-    return f"{day:%a} {day.day} {day:%b}"
-
-
-def _times(count: int) -> str:
-    return {0: "", 1: "once", 2: "twice"}.get(count, f"{count} times")
+def _times(count: int, once: str, twice: str, many: str) -> str:
+    """`once`, `twice`, or `many` with its {count} (three and more), as translated; nothing for none."""
+    if count <= 2:
+        return ("", once, twice)[max(count, 0)]
+    return many.format(count=count)
 
 
 def _zone(timezone: str) -> ZoneInfo:

@@ -32,6 +32,7 @@ from bot.store.models import EventRow, SessionRow
 from bot.vocabulary import EventKind
 
 EVENTS = cast(Table, EventRow.__table__)
+BATCH = 20_000  # rows the driver decodes at a time (PostgreSQL)
 SESSIONS = cast(Table, SessionRow.__table__)
 E = EVENTS.c
 S = SESSIONS.c
@@ -78,7 +79,17 @@ class SqlAnalytics:
         driver = (await connection.get_raw_connection()).driver_connection
         assert driver is not None
         sql = str(statement.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True}))
-        return cast(Sequence[Any], await driver.fetch(sql))
+        # In batches through a cursor (inside the session's transaction): the driver decodes rows on
+        # the event loop, so other requests wait at most one batch, not the whole read.
+        if not driver.is_in_transaction():  # SQLAlchemy begins the session's transaction at its first statement
+            await self._session.execute(select(1))
+        cursor = await driver.cursor(sql)
+        rows: list[Any] = []
+        while batch := await cursor.fetch(BATCH):
+            rows += batch
+            if len(batch) < BATCH:
+                break
+        return rows
 
     def _when(self, column: ColumnElement[Any]) -> ColumnElement[Any]:
         """A time column as the store reads it (aware, UTC). PostgreSQL's driver already gives
@@ -130,34 +141,13 @@ class SqlAnalytics:
             found = await self._rows(select(S.id, snapshot).where(S.id.in_(list(first.values()))))
             by_id = {session_id: steps for session_id, steps in found}
             texts = {key: by_id.get(session_id) for key, session_id in first.items()}
-        decoded: dict[str | None, tuple[dict[str, Any], ...]] = {}
-        sessions = []
-        for session_id, learner_id, kind, status, position, started_at, updated_at, lesson_id, lesson_version, completed_at, key in rows:
-            steps = decoded.get(key)
-            if steps is None:
-                steps = decoded[key] = _steps(texts[key] if postgres else key)
-            sessions.append(
-                SessionRecord(
-                    id=session_id,
-                    learner_id=learner_id,
-                    kind=kind,
-                    status=status,
-                    position=position,
-                    started_at=started_at,
-                    updated_at=updated_at,
-                    steps=steps,
-                    lesson_id=lesson_id,
-                    lesson_version=lesson_version,
-                    completed_at=completed_at,
-                )
-            )
-        return sessions
+        return await asyncio.to_thread(_sessions, rows, texts if postgres else None)
 
     async def _card_views(self) -> list[tuple[int, Any]]:
         rows = await self._rows(
             select(E.payload["session"].as_integer(), self._when(E.occurred_at)).where(E.kind == EventKind.CARD_VIEWED.value)
         )
-        return [(int(session_id), at) for session_id, at in rows if session_id is not None]
+        return await asyncio.to_thread(lambda: [(int(session_id), at) for session_id, at in rows if session_id is not None])
 
 
 def _answers(rows: Sequence[Any]) -> list[AnswerRecord]:
@@ -170,6 +160,32 @@ def _answers(rows: Sequence[Any]) -> list[AnswerRecord]:
         # By position (the record's field order): a third faster than by keyword, per answer.
         answers.append(AnswerRecord(learner_id, at, check_key, bool(correct), found, session, kind or "", wording or None, event_id))
     return answers
+
+
+def _sessions(rows: Sequence[Any], texts: dict[str | None, str | None] | None) -> list[SessionRecord]:
+    """`texts`: each digest's snapshot (PostgreSQL); None when the rows carry the snapshot itself (SQLite)."""
+    decoded: dict[str | None, tuple[dict[str, Any], ...]] = {}
+    sessions = []
+    for session_id, learner_id, kind, status, position, started_at, updated_at, lesson_id, lesson_version, completed_at, key in rows:
+        steps = decoded.get(key)
+        if steps is None:
+            steps = decoded[key] = _steps(key if texts is None else texts[key])
+        sessions.append(
+            SessionRecord(
+                id=session_id,
+                learner_id=learner_id,
+                kind=kind,
+                status=status,
+                position=position,
+                started_at=started_at,
+                updated_at=updated_at,
+                steps=steps,
+                lesson_id=lesson_id,
+                lesson_version=lesson_version,
+                completed_at=completed_at,
+            )
+        )
+    return sessions
 
 
 def _moments(rows: Sequence[Any]) -> list[TrailMoment]:

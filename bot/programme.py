@@ -48,7 +48,7 @@ from zoneinfo import ZoneInfo
 
 from bot import actions
 from bot.assignments import ROLE_PREFIX, Due, Origin, current, end_of_day, local_date, open_assignments, recertify, title_of
-from bot.i18n import Translator, Translators, language_of
+from bot.i18n import N_, Translator, Translators, language_of
 from bot.markup import literal
 from bot.pathway import next_lesson
 from bot.ports import UnitOfWork
@@ -73,8 +73,8 @@ JUST_BEFORE = timedelta(microseconds=1)  # next_daily is strictly after: a start
 INSTEAD_OF_THE_OFFER = timedelta(hours=12)  # a daily offer this soon after an overdue reminder is not sent
 MESSAGE_KINDS = (NudgeKind.OVERDUE, NudgeKind.ESCALATION, NudgeKind.DIGEST, NudgeKind.NEXT_STEP)
 PROGRAMME_EVENTS = (EventKind.OVERDUE, EventKind.OVERDUE_REMINDED, EventKind.ESCALATED, EventKind.NEXT_STEP_OFFERED)
-DIGEST_OFF = "Your weekly digest is off. /settings digest on brings it back."
-DIGEST_ON = "Your weekly digest comes on the first working day of each week, at your daily time."
+DIGEST_OFF = N_("Your weekly digest is off. /settings digest on brings it back.")
+DIGEST_ON = N_("Your weekly digest comes on the first working day of each week, at your daily time.")
 
 
 # --- what a message records once it went out ------------------------------------------------------

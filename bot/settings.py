@@ -129,11 +129,13 @@ async def _hold(turn: Turn, value: str) -> str:
 
 async def _digest(turn: Turn, value: str) -> str:
     """A manager's weekly digest (bot/programme.py), on unless they turn it off."""
+    t = turn.t
     if value not in ("on", "off"):
         wanted = await programme.digest_wanted(turn.tx, turn.learner)
-        return (programme.DIGEST_ON if wanted else programme.DIGEST_OFF) + " Say /settings digest on or /settings digest off."
+        state = t.gettext(programme.DIGEST_ON if wanted else programme.DIGEST_OFF)
+        return state + " " + t.gettext("Say /settings digest on or /settings digest off.")
     await turn.record(EventKind.DIGEST_CHOSEN, payload={"digest": value})
     if value == "off":
         await turn.tx.nudges.cancel(turn.learner.id, (NudgeKind.DIGEST,), turn.now)
-        return "Weekly digest off. /settings digest on brings it back."
-    return programme.DIGEST_ON
+        return t.gettext("Weekly digest off. /settings digest on brings it back.")
+    return t.gettext(programme.DIGEST_ON)

@@ -57,7 +57,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from adapters.teams.bot import TeamsBot
 from adapters.teams.patience import Patience
 from adapters.teams.tokens import ClientCredentialsToken
-from benchmarks.support import fresh_postgres, load_shipped_curriculum, percentile
+from benchmarks.support import drop_postgres, fresh_postgres, load_shipped_curriculum, percentile
 from bot.clock import SystemClock
 from bot.core import Core
 from bot.store.database import create_engine, create_sessionmaker
@@ -269,13 +269,16 @@ async def run_learners(name: str, base: str, fake: FakeConnector, settled: Settl
 async def measure(args: argparse.Namespace, *, ours: bool) -> Measured:
     with tempfile.TemporaryDirectory() as folder, running_fake_connector(app_id=APP_ID, app_password=PASSWORD, tenant_id=TENANT) as fake:
         settled = Settled()
-        if ours:
-            url = await fresh_postgres(args.database_url) if args.database_url else f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
-            build = build_ours(url, fake, settled, Path(folder))
-        else:
-            build = build_baseline(fake, settled)
-        with app_server(build, "ours" if ours else "baseline") as base:
-            return await run_learners("ours" if ours else "bare SDK echo bot", base, fake, settled, args, echo=not ours)
+        if not ours:
+            with app_server(build_baseline(fake, settled), "baseline") as base:
+                return await run_learners("bare SDK echo bot", base, fake, settled, args, echo=True)
+        url = await fresh_postgres(args.database_url) if args.database_url else f"sqlite+aiosqlite:///{folder}/bench.sqlite3"
+        try:
+            with app_server(build_ours(url, fake, settled, Path(folder)), "ours") as base:
+                return await run_learners("ours", base, fake, settled, args, echo=False)
+        finally:
+            if args.database_url:
+                await drop_postgres(args.database_url, url)
 
 
 def report(args: argparse.Namespace, ours: Measured, baseline: Measured) -> list[str]:

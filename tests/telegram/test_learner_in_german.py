@@ -100,6 +100,12 @@ async def test_a_learner_with_a_german_client_learns_in_german_then_switches_to_
         else:
             raise AssertionError("no badge in 30 days:\n" + "\n".join(said))
         everything = "\n".join(said)
+        # The lesson itself in German (content-i18n's translation), its checks too.
+        assert "📘 Gezeiten · 2 Min. · Seemannschaft L1 (Lektion 1 von 2)" in everything
+        assert "Wie viele Hochwasser gibt es an den meisten Küsten pro Tag?" in everything
+        assert "How many high tides" not in everything
+        assert "📊 Welche Tiden haben den größten Tidenhub? Wähle alle zutreffenden Antworten." in everything
+        assert "(Wähle alle" not in everything and "Choose all that apply" not in everything, "the hint once, in German"
         assert "✅ Lektion abgeschlossen: " in everything and "2 von 2 richtig." in everything
         assert "🔁 Wiederholung abgeschlossen: 2 von 2 richtig." in everything
         assert "🏅 Du hast das Abzeichen Decksmann erworben!" in everything, "the badge's German title"
@@ -119,6 +125,17 @@ async def test_a_learner_with_a_german_client_learns_in_german_then_switches_to_
         assert english_progress.startswith("Your progress\n🔥 Streak: ")
         assert progress_figures(english_progress) == progress_figures(german_progress)
         assert progress_figures(english_progress)[0] != "0" and progress_figures(english_progress)[1]
+        # The next re-check comes in English and counts for the same checks as the German ones.
+        for _ in range(30):
+            clock.advance(days=1)
+            recheck = await ana.says("/next")
+            if ana.asks_a_question():
+                break
+        assert any("Quick re-check" in text for text in recheck), recheck
+        assert not any("Wie viele" in text for text in recheck)
+        while ana.asks_a_question():
+            recheck += await answer_correctly(ana, curriculum)
+        assert any("🔁 Re-check done: " in text for text in recheck), recheck
         [english_badges] = await ana.says("/badges")
         assert english_badges.startswith("Your badges\n🏅 Deckhand (earned ")
         [settings] = await ana.says("/settings")

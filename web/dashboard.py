@@ -37,6 +37,8 @@ SIGNIN_COOKIE = "mb_signin"  # the sign-in page's nonce, matched by the form's h
 MAX_ID = 2**63 - 1  # ids are BIGINT-sized: a larger number names nothing
 FORM_LIMIT = 4096  # bytes; the dashboard's forms carry two short fields
 NO_STORE = {"Cache-Control": "no-store"}
+# What the learner page says of a credential (bot/team.py's kinds and states), translated there.
+CREDENTIAL_WORDS = (N_("badge"), N_("certificate"), N_("valid"), N_("expired"), N_("revoked"))
 USED_OR_EXPIRED = N_("This sign-in link has been used or has expired. Ask the bot for a new one.")
 
 
@@ -251,8 +253,9 @@ def dashboard_routes(
         ]
         return csv_response(rows, "teams.csv")
 
-    async def detail_of(request: Request, team_id: str) -> Response | tuple[Viewer, int, team.TeamDetail]:
-        """Who is signed in and the team's detail, or the refusal to send instead."""
+    async def detail_of(request: Request, team_id: str, *, page: bool = False) -> Response | tuple[Viewer, int, team.TeamDetail]:
+        """Who is signed in and the team's detail, or the refusal to send instead; for a `page`,
+        with the curriculum's names in the viewer's language (exports keep the source's)."""
         now = clock.now()
         async with store.transaction() as tx:
             who = await signed_in(tx, request, now)
@@ -262,11 +265,12 @@ def dashboard_routes(
             number = record_id(team_id)
             if number is None or number not in visible:
                 return refused(request, 403, N_("This team is not one of yours."))
-            return who, number, await team.team_detail(tx, visible[number], curriculum, model, now)
+            names = curriculum.in_language(translator(request).language) if page else curriculum
+            return who, number, await team.team_detail(tx, visible[number], names, model, now)
 
     @router.get("/dashboard/teams/{team_id}")
     async def team_page(request: Request, team_id: str) -> Response:
-        found = await detail_of(request, team_id)
+        found = await detail_of(request, team_id, page=True)
         if isinstance(found, Response):
             return found
         who, number, detail = found
@@ -307,8 +311,9 @@ def dashboard_routes(
         _, number, detail = found
         return csv_response([["step", "learners"], *[[label, count] for label, count in detail.funnel]], f"funnel-{number}.csv")
 
-    async def learner_of(request: Request, learner_id: str) -> Response | tuple[Viewer, team.LearnerDetail]:
-        """Who is signed in and the learner's detail, or the refusal to send instead."""
+    async def learner_of(request: Request, learner_id: str, *, page: bool = False) -> Response | tuple[Viewer, team.LearnerDetail]:
+        """Who is signed in and the learner's detail, or the refusal to send instead (a `page`'s
+        names in the viewer's language, as for a team)."""
         now = clock.now()
         async with store.transaction() as tx:
             who = await signed_in(tx, request, now)
@@ -319,11 +324,12 @@ def dashboard_routes(
             # Someone not in your teams and someone who does not exist look the same: refused.
             if learner is None or learner.platform_user_id.startswith("erased:") or not await team.may_see(tx, who.learner, learner):
                 return refused(request, 403, N_("This learner is not in one of your teams."))
-            return who, await team.learner_detail(tx, learner, curriculum, model, now)
+            names = curriculum.in_language(translator(request).language) if page else curriculum
+            return who, await team.learner_detail(tx, learner, names, model, now)
 
     @router.get("/dashboard/learners/{learner_id}")
     async def learner_page(request: Request, learner_id: str) -> Response:
-        found = await learner_of(request, learner_id)
+        found = await learner_of(request, learner_id, page=True)
         if isinstance(found, Response):
             return found
         who, detail = found

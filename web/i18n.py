@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 from babel import negotiate_locale
@@ -124,6 +124,14 @@ def _ngettext(context: Context, singular: str, plural: str, n: int) -> str:
 
 
 @pass_context
+def _day_month(context: Context, day: date) -> str:
+    """A week's first day in a chart: 07 Dec, 07. Dez."""
+    t = translator(context["request"])
+    # Translators: a Unicode date pattern (babel.dates): the day and the month's short name
+    return format_date(day, t.gettext("dd MMM"), locale=t.language)
+
+
+@pass_context
 def _language(context: Context) -> str:
     return translator(context["request"]).language
 
@@ -149,6 +157,7 @@ def install(environment: Environment) -> None:
     environment.install_gettext_callables(gettext=_gettext, ngettext=_ngettext, newstyle=True)  # type: ignore[attr-defined]
     environment.globals["page_language"] = _language
     environment.globals["other_languages"] = _other_languages
+    environment.globals["day_month"] = _day_month
 
 
 def language_middleware(texts: WebTexts) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:

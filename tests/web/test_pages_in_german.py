@@ -111,6 +111,20 @@ async def test_a_german_managers_dashboard_is_in_german_unless_the_browser_asks_
     assert "Teamübersicht" in text and "Angemeldet als Maria Manager" in text and "Abmelden" in text
     assert "Diese Woche aktiv" in text
 
+    async with store.transaction() as tx:
+        ana = await tx.learners.find("console", "ana")
+    assert ana is not None
+    learner = await client.get(f"/dashboard/learners/{ana.id}", headers={"Accept-Language": "fr"})
+    text = visible(learner)
+    assert html_lang(learner) == "de" and "Beherrschung je Fähigkeit" in text and "Gezeiten lesen" in text  # the skill's German name
+    assert "Gezeiten noch nicht" in text and "Serie 0 Lerntage" in text and "Noch keine Nachweise." in text
+    team_link = re.search(r'href="(/dashboard/teams/\d+)"', page.text)
+    assert team_link is not None
+    team = await client.get(team_link.group(1), headers={"Accept-Language": "fr"})
+    text = visible(team)
+    assert "Trichter des Lernpfads" in text and "Gezeiten lesen" in text and "Knoten" in text
+    assert "Ana Lima" in text and "nein" in text  # not active this week, in words
+
     english = await client.get("/dashboard", headers={"Accept-Language": "en-GB"})
     assert html_lang(english) == "en" and "Team overview" in visible(english)
 

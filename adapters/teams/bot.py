@@ -32,6 +32,7 @@ import asyncio
 import contextlib
 import logging
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -50,7 +51,7 @@ from adapters.teams.lanes import Lanes
 from adapters.teams.pacing import Pacer
 from adapters.teams.patience import Patience
 from adapters.teams.tokens import ClientCredentialsToken
-from bot import commands
+from bot import commands, texts
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Start
 from bot.ports import StoreUnavailable
@@ -65,6 +66,8 @@ PLATFORM = Platform.TEAMS
 BOT_SCOPE = PUBLIC.bot_scope  # the Bot Connector's: https://api.botframework.com/.default
 SORRY = "Sorry, something went wrong on my side. Your progress is safe: type **next** to continue where you are."
 REDELIVER_EVERY = 2.0
+TELL_AGAIN_AFTER = 600.0  # seconds: one "kept" note per learner per outage, not one per press
+REMEMBERED = 10_000
 _MENTION = re.compile(r"<at>.*?</at>", re.DOTALL)
 Settled = Callable[[str, Outcome], None]
 
@@ -93,6 +96,8 @@ class TeamsBot:
         self._queued: set[int] = set()
         self._on_settled = on_settled
         self._senders: dict[str, asyncio.Lock] = {}  # conversation -> one send at a time, in order
+        self._kept: dict[str, ConversationReference] = {}  # references written by this process (written again when changed)
+        self._told: dict[str, float] = {}  # user -> when last told their activity was kept
         cloud = with_overrides(PUBLIC, login_endpoint=settings.login_url, openid_metadata_url=settings.openid_metadata_url)
         self.tokens = ClientCredentialsToken(
             login_url=cloud.login_endpoint,
@@ -193,6 +198,7 @@ class TeamsBot:
         except StoreUnavailable as error:
             log.warning("Teams activity %s waits for the database: %s", entry.key, type(error).__name__)
             outcome = Outcome.LATER
+            await self._tell_kept(_reference(activity))
         except Exception as error:
             log.error("Teams activity %s failed: %s", entry.key, type(error).__name__, exc_info=error)
             outcome = Outcome.FAILED
@@ -203,9 +209,26 @@ class TeamsBot:
             self._on_settled(entry.key, outcome)
         return outcome
 
+    async def _tell_kept(self, reference: ConversationReference) -> None:
+        """Once per learner per outage: what they did is kept and will count."""
+        user = reference.user_id or ""
+        if not user or time.monotonic() - self._told.get(user, -TELL_AGAIN_AFTER) < TELL_AGAIN_AFTER:
+            return
+        self._told[user] = time.monotonic()
+        if len(self._told) > REMEMBERED:
+            self._told.clear()
+        try:
+            await self._send(reference, [Text(texts.KEPT)])
+        except Exception as error:  # telling is a courtesy; the activity itself is kept
+            log.error("Teams: could not tell a learner their activity is kept: %s", type(error).__name__)
+
     async def _process(self, activity: dict[str, Any], *, taken_over: bool) -> None:
         reference = _reference(activity)
-        await self._conversations.keep(reference)
+        if self._kept.get(reference.conversation_id) != reference:
+            await self._conversations.keep(reference)
+            if len(self._kept) > REMEMBERED:
+                self._kept.clear()
+            self._kept[reference.conversation_id] = reference
         kind = activity.get("type")
         if reference.kind == "channel":
             if kind == "conversationUpdate" and _bot_added(activity):

@@ -316,3 +316,19 @@ async def test_the_learners_teams_locale_is_their_language(ana: TeamsUser, store
     async with store.transaction() as tx:
         learner = found(await tx.learners.find("teams", ana.id))
     assert learner.language == "de"
+
+
+async def test_added_to_a_team_the_channel_is_kept_for_announcements_and_nothing_is_said_there(
+    ana: TeamsUser, fake: FakeConnector, conversations: TeamsConversations, caplog: pytest.LogCaptureFixture
+):
+    channel = fake.channel("General")
+    added = fake.activity("29:admin", kind="conversationUpdate", conversation=channel, membersAdded=[{"id": f"28:{APP_ID}"}])
+    mention = fake.activity("29:admin", conversation=channel, text="<at>Microbadge</at> hi")
+    with caplog.at_level("WARNING"):
+        for activity in (added, mention):
+            assert (await ana.post(activity)).status_code == 200
+        await ana.bot.join()
+    reference = found(await conversations.find(channel))
+    assert (reference.kind, reference.service_url, reference.user_id) == ("channel", fake.service_url, None)
+    assert CHANNEL in caplog.text, "the operator learns the channel's id for TEAMS_ANNOUNCE_CONVERSATION"
+    assert fake.activities(channel) == [] and fake.calls() == [], "lessons happen in personal chats only"

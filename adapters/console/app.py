@@ -17,15 +17,15 @@ import uuid
 from typing import TextIO
 
 from adapters.console.render import Rendered, render, without_buttons
-from bot import commands
+from bot import commands, i18n
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Next, Start
 from bot.replies import Announcement, Button, Question, Reply
 from bot.vocabulary import Platform
 
 PLATFORM = Platform.CONSOLE
-GOODBYE = "Bye! Your progress is saved: run me again to pick up where you left off."
-GOODBYE_AFTER_DELETING = "Bye!"  # nothing of theirs is saved any more
+GOODBYE = i18n.N_("Bye! Your progress is saved: run me again to pick up where you left off.")
+GOODBYE_AFTER_DELETING = i18n.N_("Bye!")  # nothing of theirs is saved any more
 _NUMBERS = re.compile(r"^\s*\d+(\s*[, ]\s*\d+)*\s*$")
 _MAX_WIDTH = 100  # wider lines are hard to read even on a wide terminal
 log = logging.getLogger(__name__)
@@ -50,7 +50,9 @@ class ConsoleBot:
         self._interactive = interactive
         self._choices = Rendered("")  # what the last message offers: its buttons, words and Enter
         self._question: Question | None = None
-        self._goodbye = GOODBYE
+        # What the console says itself, in the terminal's language (the core speaks the learner's).
+        self._t = core.translators.of(i18n.supported(learner.language))
+        self._goodbye = self._t.gettext(GOODBYE)
         self._run = uuid.uuid4().hex[:8]
         self._count = 0
 
@@ -111,14 +113,14 @@ class ConsoleBot:
         offered = self._choices
         pressed = self._pressed(text, offered)
         if pressed is not None:
-            self._goodbye = GOODBYE_AFTER_DELETING if pressed.destructive else GOODBYE
+            self._goodbye = self._t.gettext(GOODBYE_AFTER_DELETING if pressed.destructive else GOODBYE)
             return ButtonPressed(learner=self._learner, source_id=source, action=pressed.action)
         if text == "" and not offered.buttons and not offered.words:
             return Next(learner=self._learner, source_id=source)
         if offered.buttons or offered.words:
             self._print(_choices_hint(offered))
         else:
-            self._print("Type /next to continue, or /help to see what I can do.")
+            self._print(self._t.gettext("Type /next to continue, or /help to see what I can do."))
         return None
 
     @staticmethod
@@ -134,7 +136,7 @@ class ConsoleBot:
             replies = await self._core.handle(event)
         except Exception:  # the learner never sees a traceback; the log keeps it
             log.exception("console event failed")
-            self._print("Sorry, something went wrong on my side. Your progress is safe; try /next.")
+            self._print(self._t.gettext("Sorry, something went wrong on my side. Your progress is safe; try /next."))
             return
         self._show(replies, reask)
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
+from bot import actions
 from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Picture, Question, Reply, Text
 
 # html off: raw HTML is shown as typed. linkify off: "file.py" stays prose.
@@ -176,9 +177,14 @@ def confirm_word(button: Button) -> str:
 def enter_button(buttons: tuple[Button, ...]) -> Button | None:
     """Enter presses a button only when it is the only one and it just moves on (Next,
     Continue): never a choice between several, never a destructive one."""
-    if len(buttons) == 1 and not buttons[0].destructive and _ENTER_LABEL.match(buttons[0].label):
+    if len(buttons) == 1 and not buttons[0].destructive and (_moves_on(buttons[0]) or _ENTER_LABEL.match(buttons[0].label)):
         return buttons[0]
     return None
+
+
+def _moves_on(button: Button) -> bool:
+    """A Next or Continue button, whatever language its label is in."""
+    return isinstance(actions.parse(button.action), actions.NextCard | actions.Continue)
 
 
 def without_buttons(reply: Reply) -> Reply:

@@ -19,7 +19,8 @@ from tests.conftest import FIXTURE_CONTENT, PROJECT_DIR
 
 
 def console_env(workdir: Path, content: Path = FIXTURE_CONTENT) -> dict[str, str]:
-    env = {**os.environ, "CONTENT_DIR": str(content), "DATA_DIR": str(workdir / "data"), "TZ": "UTC"}
+    # LC_ALL C.UTF-8: a terminal that says no language, so the bot speaks English whatever this machine's locale.
+    env = {**os.environ, "CONTENT_DIR": str(content), "DATA_DIR": str(workdir / "data"), "TZ": "UTC", "LC_ALL": "C.UTF-8"}
     env.pop("DATABASE_URL", None)
     env.pop("COLUMNS", None)
     return env

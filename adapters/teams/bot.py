@@ -270,7 +270,9 @@ class TeamsBot:
         if ANSWER in value:
             chosen = _choices(value.get(CHOICES))
             event: Event = Answer(learner=learner, source_id=source, ref=str(value[ANSWER]), choices=chosen)
-            label = ", ".join(str(i + 1) for i in chosen) or "nothing ticked"
+            given = value.get("options")
+            options: list[Any] = given if isinstance(given, list) else []
+            label = "; ".join(str(options[i]) if i < len(options) else str(i + 1) for i in chosen) or "nothing ticked"
         else:
             event = ButtonPressed(learner=learner, source_id=source, action=str(value[ACTION]))
             label = str(value.get("label") or "")

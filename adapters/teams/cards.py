@@ -108,7 +108,8 @@ def _question(question: Question) -> JSON:
         body.append(_text("Tick every right answer, then Submit." if question.multiple else "Pick one, then Submit.", isSubtle=True))
         choices = [{"title": plain(option), "value": str(i)} for i, option in enumerate(question.options)]
         body.append({"type": "Input.ChoiceSet", "id": CHOICES, "isMultiSelect": question.multiple, "style": "expanded", "choices": choices})
-        submit = {"type": "Action.Submit", "title": "Submit", "data": {ANSWER: question.ref, "heading": heading}}
+        data = {ANSWER: question.ref, "heading": heading, "options": [_short(option, TITLE) for option in question.options]}
+        submit = {"type": "Action.Submit", "title": "Submit", "data": data}
         return card(body, [submit], summary=heading)
     # One right answer: one button per option, as on Slack and Telegram.
     buttons = [Button(label=option, action=action) for option, action in zip(question.options, question.option_actions, strict=True)]

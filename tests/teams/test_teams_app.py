@@ -135,8 +135,13 @@ async def test_a_whole_lesson_with_checks_and_the_answered_check_cannot_be_answe
     assert ana.buttons(answered) == [], "no buttons left on the answered check"
     assert "Two" in text_of(answered) and fake.updates(ana.conversation, question["id"]) == 1
     # The multiple-answer check: ticks, then Submit.
+    ticked = ana.activities()[-1]
     said = await ana.ticks(0, 1)
     assert any("Lesson complete" in text for text in said), said
+    answered_ticks = next(a for a in ana.activities() if a["id"] == ticked["id"])
+    assert ana.buttons(answered_ticks) == [] and "Input.ChoiceSet" not in str(answered_ticks), "nothing left to tick"
+    options = [c["title"] for c in found(card_of(ticked))["body"][-1]["choices"]]
+    assert f"{options[0]}; {options[1]}" in text_of(answered_ticks), "what was ticked, in words"
     # Seven operations a second in a conversation: a fast learner meets Teams' limit, and waits.
     assert all(call.status in (200, 201, 429) for call in fake.calls()), [c for c in fake.calls() if c.status >= 300]
     assert fake.early_retries == 0, "never before the Retry-After ran out"

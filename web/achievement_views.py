@@ -13,9 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from bot.i18n import Translator
 from content.model import Alignment, CredentialDefinition, CredentialKind, Curriculum, Skill
 from credentials.awarding import MIN_DAYS_AFTER_LESSON, RECHECK_DAYS_REQUIRED
 from credentials.issuing import OB_CONTEXT, VC_CONTEXT, Names, achievement
+from web.i18n import SOURCE
 
 CTDL_ASN = "https://purl.org/ctdlasn/terms/"
 SKILL_CONTEXT: dict[str, Any] = {
@@ -94,37 +96,53 @@ def percent(mastery: float) -> str:
     return f"{mastery:.0%}"
 
 
-def holders_text(count: int) -> str:
+def holders_text(count: int, t: Translator = SOURCE) -> str:
     if count == 0:
-        return "No one holds it at the moment."
-    return f"{count} {'person holds' if count == 1 else 'people hold'} it at the moment (not revoked, not expired)."
+        return t.gettext("No one holds it at the moment.")
+    return t.ngettext(
+        "{count} person holds it at the moment (not revoked, not expired).",
+        "{count} people hold it at the moment (not revoked, not expired).",
+        count,
+    ).format(count=count)
 
 
-def validity_text(definition: CredentialDefinition) -> str:
+def validity_text(definition: CredentialDefinition, t: Translator = SOURCE) -> str:
     days = definition.valid_for_days
     if days is None:
-        return "It does not expire."
-    return f"Valid for {days} day{'s' if days != 1 else ''} from the day it is awarded."
-
-
-def recall_text() -> str:
-    return (
-        "Each skill must also be recalled durably: correct answers to spaced re-checks on at least "
-        f"{RECHECK_DAYS_REQUIRED} separate days, the last at least {MIN_DAYS_AFTER_LESSON} days after the lesson that taught it. "
-        "Clicking through the lessons is not enough."
+        return t.gettext("It does not expire.")
+    return t.ngettext("Valid for {days} day from the day it is awarded.", "Valid for {days} days from the day it is awarded.", days).format(
+        days=days
     )
 
 
-def retired_text(definition: CredentialDefinition) -> str | None:
+def recall_text(t: Translator = SOURCE) -> str:
+    return t.gettext(
+        "Each skill must also be recalled durably: correct answers to spaced re-checks on at least "
+        "{checks} separate days, the last at least {days} days after the lesson that taught it. "
+        "Clicking through the lessons is not enough."
+    ).format(checks=RECHECK_DAYS_REQUIRED, days=MIN_DAYS_AFTER_LESSON)
+
+
+def retired_text(definition: CredentialDefinition, t: Translator = SOURCE) -> str | None:
     """None unless retired: then that it is no longer awarded and what that means for those held."""
     if not definition.retired:
         return None
-    noun = kind_of(definition).lower()
-    stays = "stay valid until they expire" if definition.valid_for_days is not None else "stay valid (they do not expire)"
-    return f"This {noun} is retired: it is no longer awarded or renewed. {noun.capitalize()}s already issued {stays}."
+    expires = definition.valid_for_days is not None
+    if definition.kind is CredentialKind.CERTIFICATE:
+        if expires:
+            return t.gettext(
+                "This certificate is retired: it is no longer awarded or renewed. Certificates already issued stay valid until they expire."
+            )
+        return t.gettext(
+            "This certificate is retired: it is no longer awarded or renewed. Certificates already issued stay valid (they do not expire)."
+        )
+    if expires:
+        return t.gettext("This badge is retired: it is no longer awarded or renewed. Badges already issued stay valid until they expire.")
+    return t.gettext("This badge is retired: it is no longer awarded or renewed. Badges already issued stay valid (they do not expire).")
 
 
-def achievement_page(definition: CredentialDefinition, curriculum: Curriculum, *, holders: int) -> AchievementPage:
+def achievement_page(definition: CredentialDefinition, curriculum: Curriculum, *, holders: int, t: Translator = SOURCE) -> AchievementPage:
+    """`curriculum`, `definition`: in the viewer's language (Curriculum.in_language); `t` their translator."""
     skills = tuple(
         RequiredSkill(id=r.skill, name=skill.name, description=skill.description, mastery=percent(r.mastery), alignments=skill.alignments)
         for r in definition.skills
@@ -138,12 +156,12 @@ def achievement_page(definition: CredentialDefinition, curriculum: Curriculum, *
         criteria=definition.criteria,
         lessons=tuple(lesson.title if (lesson := curriculum.lessons.get(i)) else i for i in definition.lessons),
         skills=skills,
-        recall=recall_text() if skills else None,
+        recall=recall_text(t) if skills else None,
         stacks=tuple(link_to(badge) for i in definition.stacks if (badge := curriculum.credentials.get(i)) is not None),
         stacked_into=tuple(link_to(c) for c in curriculum.credentials.values() if definition.id in c.stacks),
-        validity=validity_text(definition),
-        holders=holders_text(holders),
-        retired=retired_text(definition),
+        validity=validity_text(definition, t),
+        holders=holders_text(holders, t),
+        retired=retired_text(definition, t),
         retired_reason=definition.retired_reason if definition.retired else "",
     )
 

@@ -16,6 +16,7 @@ from bot.ports import Store
 from content.model import CredentialDefinition, Curriculum, Skill
 from credentials.issuer import IssuerIdentity
 from web.achievement_views import achievement_document, achievement_page, skill_document, skill_page
+from web.i18n import translator
 from web.lookups import definition_or_404
 from web.routes_credentials import ANY_ORIGIN, JSON_TYPES
 
@@ -43,7 +44,9 @@ def achievement_routes(
             return json_ld(achievement_document(found, curriculum, issuer.names), media_type=media_type)
         async with store.transaction() as tx:
             holders = await tx.awards.holders(found.id, now=clock.now())
-        page = achievement_page(found, curriculum, holders=holders)
+        t = translator(request)
+        shown = curriculum.in_language(t.language)  # what people read; the JSON-LD above stays the source's
+        page = achievement_page(shown.credentials[found.id], shown, holders=holders, t=t)
         links = {
             "svg": request.url_for("achievement_svg", definition_id=found.id).path,
             "skills": {s.id: request.url_for("skill_page", skill_id=s.id).path for s in page.skills},
@@ -63,7 +66,8 @@ def achievement_routes(
         found = skill_of(skill_id)
         if media_type := wanted_json(request):
             return json_ld(skill_document(found, issuer.names), media_type=media_type)
-        page = skill_page(found, curriculum)
+        shown = curriculum.in_language(translator(request).language)
+        page = skill_page(shown.skills[found.id], shown)
         links = {r.credential.id: request.url_for("achievement_page", definition_id=r.credential.id).path for r in page.required_by}
         return templates.TemplateResponse(
             request,

@@ -143,3 +143,16 @@ def test_accept_language_is_read_by_its_weights():
     assert browser_languages("") == [] and browser_languages("de;q=x") == []
     assert Asked().language() == "en" and Asked().language("de") == "de"
     assert Asked(browser="en").language("de") == "en" and Asked(chosen="de", browser="en").language() == "de"
+
+
+async def test_the_achievement_and_skill_pages_in_german_and_their_json_ld_as_the_source(client: httpx.AsyncClient):
+    page = await client.get("/achievements/deckhand", headers=GERMAN)
+    text = visible(page)
+    assert html_lang(page) == "de" and "Decksmann (Badge)" in text and "Liest die Gezeiten und bindet Knoten." in text
+    assert "Bescheinigte Fähigkeiten" in text and "Gezeiten lesen" in text and "Wie man es erwirbt" in text
+    assert "Derzeit besitzt es niemand." in text and "Gezeiten" in text and "Knoten" in text
+    assert "Accept-Language" in page.headers["vary"]
+    document = await client.get("/achievements/deckhand", headers={**GERMAN, "Accept": "application/ld+json"})
+    assert document.json()["name"] == "Deckhand"  # what credentials embed, as signed
+    skill = await client.get("/skills/tides", headers=GERMAN)
+    assert "Gezeiten lesen (Fähigkeit)" in visible(skill) and "Verlangt von" in visible(skill)

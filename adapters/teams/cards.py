@@ -106,7 +106,7 @@ def _question(question: Question) -> JSON:
     ]
     if question.multiple or not question.option_actions:
         body.append(_text("Tick every right answer, then Submit." if question.multiple else "Pick one, then Submit.", isSubtle=True))
-        choices = [{"title": plain(option), "value": str(i)} for i, option in enumerate(question.options)]
+        choices = [{"title": option, "value": str(i)} for i, option in enumerate(question.options)]  # plain text there, not Markdown
         body.append({"type": "Input.ChoiceSet", "id": CHOICES, "isMultiSelect": question.multiple, "style": "expanded", "choices": choices})
         data = {ANSWER: question.ref, "heading": heading, "options": [_short(option, TITLE) for option in question.options]}
         submit = {"type": "Action.Submit", "title": "Submit", "data": data}

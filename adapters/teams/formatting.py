@@ -5,7 +5,8 @@ a heading becomes a bold line, code its plain text, raw HTML text.
 
 Text a person typed reaches the Markdown backslash-escaped (bot/markup.py `literal`), and an
 escaped character is that character here too: TextBlock has no escapes, so a `*`, `_` or `` ` ``
-that Teams could read as a marker is shown as a look-alike (∗ ˍ ˋ), as on Slack.
+that Teams could read as a marker is shown as a look-alike (∗ ˍ ˋ), as on Slack, and a `]` is
+followed by an invisible space, so that `[text](url)` typed by a person is never a link.
 
 Line breaks (see bot/replies.py): with `breaks=True` every single line break is kept (what the
 bot composes line by line); without it a single line break is soft (what authors wrap)."""
@@ -22,8 +23,9 @@ _LINK_SCHEMES = ("http://", "https://", "mailto:")
 
 
 def plain(text: str) -> str:
-    """Text from a person (a name, an option) for a TextBlock: never a marker."""
-    return text.translate(_LOOK_ALIKES)
+    """Text from a person (a name, an option) for a TextBlock: never a marker, never a link (an
+    invisible space after every `]` keeps `[text](url)` from reading as one)."""
+    return text.translate(_LOOK_ALIKES).replace("]", "]\u200b")
 
 
 def to_teams(markdown: str, *, breaks: bool = False) -> str:

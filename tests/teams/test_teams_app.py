@@ -337,3 +337,10 @@ async def test_added_to_a_team_the_channel_is_kept_for_announcements_and_nothing
     assert (reference.kind, reference.service_url, reference.user_id) == ("channel", fake.service_url, None)
     assert CHANNEL in caplog.text, "the operator learns the channel's id for TEAMS_ANNOUNCE_CONVERSATION"
     assert fake.activities(channel) == [] and fake.calls() == [], "lessons happen in personal chats only"
+
+
+async def test_a_name_is_shown_as_typed_never_as_markdown_or_a_link(fake: FakeConnector, bot: TeamsBot, ana: TeamsUser):
+    mallory = TeamsUser(fake, ana.http, bot, user_id="29:mallory", name="*Boss* [pay here](https://evil.example.com) _now_")
+    [greeting] = await mallory.says("hi")
+    assert "](https://evil.example.com)" not in greeting and "*Boss*" not in greeting and "_now_" not in greeting, greeting
+    assert "Hi ∗Boss∗ [pay here]\u200b(https://evil.example.com) ˍnowˍ!" in greeting, "every character still there, none markup"

@@ -132,6 +132,13 @@ def _day_month(context: Context, day: date) -> str:
 
 
 @pass_context
+def _long_day(context: Context, day_: date) -> str:
+    """A calendar day in a sentence: 7 December 2026, 7. Dezember 2026."""
+    t = translator(context["request"])
+    return format_date(day_, t.gettext("d MMMM yyyy"), locale=t.language)
+
+
+@pass_context
 def _language(context: Context) -> str:
     return translator(context["request"]).language
 
@@ -158,6 +165,7 @@ def install(environment: Environment) -> None:
     environment.globals["page_language"] = _language
     environment.globals["other_languages"] = _other_languages
     environment.globals["day_month"] = _day_month
+    environment.globals["long_day"] = _long_day
 
 
 def language_middleware(texts: WebTexts) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:

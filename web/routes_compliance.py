@@ -21,20 +21,61 @@ from fastapi.templating import Jinja2Templates
 from bot import compliance, team
 from bot.assignments import EXPIRING_WITHIN, Standing
 from bot.clock import Clock
+from bot.i18n import N_, Translator
 from bot.ports import Store, UnitOfWork
 from bot.spreadsheet import csv_text
 from bot.vocabulary import Role
 from content.model import Curriculum
 from web.dashboard import COOKIE, NO_STORE, Viewer
+from web.i18n import speak_to, translator
 
 PAGE = "/dashboard/compliance"
-MANAGERS_ONLY = "The compliance matrix is for managers and admins."
-NOT_YOURS = "This team or job role is not one you can see."
+MANAGERS_ONLY = N_("The compliance matrix is for managers and admins.")
+NOT_YOURS = N_("This team or job role is not one you can see.")
+# How the page names each status; the CSV keeps bot/compliance.py's words (Standing.label).
+STATUS_WORDS = {
+    Standing.VALID: N_("valid"),
+    Standing.EXPIRING: N_("expiring"),
+    Standing.EXPIRED: N_("expired"),
+    Standing.OVERDUE: N_("overdue"),
+    Standing.IN_PROGRESS: N_("in progress"),
+    Standing.NOT_STARTED: N_("not started"),
+}
+# bot/compliance.py's texts the page shows (MEANING, NOT_REQUIRED, MEMBERSHIP_NOTE, the scopes'
+# names), marked here for the web's catalog; a text changed there is shown as written until this follows.
+BOT_TEXTS = (
+    N_("held, and valid beyond the expiring window"),
+    N_("held, but expires within the expiring window"),
+    N_("held once, no longer valid (expired or lapsed), not overdue"),
+    N_("assigned, not held, and the due date has passed"),
+    N_("a lesson toward it started, not held, not overdue"),
+    N_("nothing toward it yet, not overdue"),
+    N_("not required"),
+    N_("Team membership has no history: the people of a team are its members today, also for a past date."),
+    N_("The whole organisation"),
+    N_("All your teams"),
+)
 MAX_PAGE = 10**6
 
 
 class BadFilter(ValueError):
-    """A filter the page cannot use, said above the form."""
+    """A filter the page cannot use, said above the form: the text as written (N_) and its values."""
+
+    def __init__(self, text: str, **values: object) -> None:
+        super().__init__(text.format(**values))
+        self.text, self.values = text, values
+
+    def said(self, t: Translator) -> str:
+        return t.gettext(self.text).format(**self.values)
+
+
+def scope_name(t: Translator, choice: compliance.ScopeChoice) -> str:
+    """A scope's name in the viewer's language (bot/compliance.py names them in English)."""
+    if choice.kind == "team":
+        return t.gettext("Team: {name}").format(name=choice.label.removeprefix("Team: "))
+    if choice.kind == "role":
+        return t.gettext("Job role: {title}").format(title=choice.label.removeprefix("Job role: "))
+    return t.gettext(choice.label)
 
 
 @dataclass(frozen=True)
@@ -67,21 +108,21 @@ def read_filters(request: Request) -> Filters:
     try:
         as_of = date.fromisoformat(as_of_text) if as_of_text else None
     except ValueError:
-        raise BadFilter("As of: give a day as YYYY-MM-DD, or leave it empty for now.") from None
+        raise BadFilter(N_("As of: give a day as YYYY-MM-DD, or leave it empty for now.")) from None
     within_text = params.get("within", "").strip() or str(EXPIRING_WITHIN.days)
     if not (within_text.isascii() and within_text.isdigit()) or not 1 <= int(within_text) <= compliance.LONGEST_WINDOW:
-        raise BadFilter(f"Expiring within: give a number of days from 1 to {compliance.LONGEST_WINDOW}.")
+        raise BadFilter(N_("Expiring within: give a number of days from 1 to {days}."), days=compliance.LONGEST_WINDOW)
     statuses = []
     for value in params.getlist("status"):
         try:
             statuses.append(Standing(value))
         except ValueError:
-            raise BadFilter(f"Status: choose among {', '.join(s.label for s in compliance.STATUSES)}.") from None
+            raise BadFilter(N_("Status: choose among {statuses}."), statuses=", ".join(s.label for s in compliance.STATUSES)) from None
         if statuses[-1] not in compliance.STATUSES:
-            raise BadFilter(f"Status: choose among {', '.join(s.label for s in compliance.STATUSES)}.")
+            raise BadFilter(N_("Status: choose among {statuses}."), statuses=", ".join(s.label for s in compliance.STATUSES))
     page_text = params.get("page", "1")
     if not (page_text.isascii() and page_text.isdigit()) or not 1 <= int(page_text) <= MAX_PAGE:
-        raise BadFilter("Page: a page number from 1.")
+        raise BadFilter(N_("Page: a page number from 1."))
     return Filters(
         scope=params.get("scope", compliance.ORGANISATION) or compliance.ORGANISATION,
         as_of=as_of,
@@ -95,9 +136,8 @@ def compliance_routes(*, store: Store, clock: Clock, templates: Jinja2Templates,
     router = APIRouter()
 
     def refused(request: Request, status: int, message: str, *, ways_in: bool = False) -> Response:
-        return templates.TemplateResponse(
-            request, "refused.html", {"message": message, "ways_in": ways_in}, status_code=status, headers=NO_STORE
-        )
+        context = {"message": translator(request).gettext(message), "ways_in": ways_in}
+        return templates.TemplateResponse(request, "refused.html", context, status_code=status, headers=NO_STORE)
 
     async def signed_in(tx: UnitOfWork, request: Request, now: datetime) -> Viewer | None:
         """As the dashboard signs in (web/dashboard.py): the session cookie's learner."""
@@ -105,6 +145,7 @@ def compliance_routes(*, store: Store, clock: Clock, templates: Jinja2Templates,
         learner = await tx.access.session_learner(team.token_hash(token), now) if token else None
         if token is None or learner is None:
             return None
+        speak_to(request, learner.language)
         return Viewer(learner, learner.display_name or "a manager", team.csrf_token(token))
 
     async def matrix_for(
@@ -116,21 +157,23 @@ def compliance_routes(*, store: Store, clock: Clock, templates: Jinja2Templates,
         async with store.transaction() as tx:
             viewer = await signed_in(tx, request, now)
             if viewer is None:
-                return refused(request, 401, "You are not signed in.", ways_in=True)
+                return refused(request, 401, N_("You are not signed in."), ways_in=True)
             if viewer.learner.role not in (Role.ADMIN, Role.MANAGER):
                 return refused(request, 403, MANAGERS_ONLY)
-            choices = await compliance.scope_choices(tx, curriculum, viewer.learner)
+            # The page names roles and credentials in the viewer's language; the CSV as the source does.
+            names = curriculum if whole else curriculum.in_language(translator(request).language)
+            choices = await compliance.scope_choices(tx, names, viewer.learner)
             try:
                 filters = read_filters(request)
             except BadFilter as error:
-                return viewer, choices, Filters(), None, str(error)
+                return viewer, choices, Filters(), None, error.said(translator(request))
             choice = next((c for c in choices if c.key == filters.scope), None)
             if choice is None:
                 return refused(request, 403, NOT_YOURS)
             try:
                 matrix = await compliance.compliance_matrix(
                     tx,
-                    curriculum,
+                    names,
                     choice,
                     now=now,
                     as_of=filters.as_of,
@@ -150,7 +193,10 @@ def compliance_routes(*, store: Store, clock: Clock, templates: Jinja2Templates,
             return found
         viewer, choices, filters, matrix, error = found
         today = clock.now().astimezone(UTC).date()
+        t = translator(request)
         context = {
+            "status_word": {status: t.gettext(word) for status, word in STATUS_WORDS.items()},
+            "scope_names": {choice.key: scope_name(t, choice) for choice in choices},
             "viewer": viewer,
             "choices": choices,
             "filters": filters,
@@ -158,8 +204,11 @@ def compliance_routes(*, store: Store, clock: Clock, templates: Jinja2Templates,
             "error": error,
             "today": today.isoformat(),
             "statuses": compliance.STATUSES,
-            "meaning": compliance.MEANING,
-            "not_required": compliance.NOT_REQUIRED,
+            "meaning": {status: t.gettext(text) for status, text in compliance.MEANING.items()},
+            "not_required": t.gettext(compliance.NOT_REQUIRED),
+            "note": t.gettext(matrix.note) if matrix is not None and matrix.note else None,
+            # The statuses a row must have one of, as the page's sentence names them.
+            "which": t.gettext(" or ").join(sorted(t.gettext(STATUS_WORDS[s]) for s in matrix.statuses)) if matrix is not None else "",
             "page_size": compliance.PAGE_SIZE,
         }
         return templates.TemplateResponse(request, "compliance.html", context, status_code=400 if error else 200, headers=NO_STORE)

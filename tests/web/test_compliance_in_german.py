@@ -1,0 +1,56 @@
+"""The compliance matrix in German for a German browser, over ASGI on SQLite and PostgreSQL: the
+form, the legend, the statuses in the cells and the badge's German title; its CSV stays as the
+source says it (English headers and names, for spreadsheets shared across a company)."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from bot.clock import ManualClock
+from bot.store.store import SqlStore
+from content.model import Curriculum
+from credentials.issuer import IssuerIdentity
+from tests.compliance_support import NOW, Programme, seed, with_roles
+from tests.web.dashboard_support import SESSION_COOKIE
+from web.app import create_app
+
+GERMAN = {"Accept-Language": "de-DE,de;q=0.9"}
+
+
+@pytest.fixture
+def app(store: SqlStore, curriculum: Curriculum, clock: ManualClock, issuer: IssuerIdentity) -> FastAPI:
+    clock.set(NOW)
+    return create_app(store=store, curriculum=with_roles(curriculum), issuer=issuer, clock=clock)
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://testserver") as client:
+        yield client
+
+
+def visible(text: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+async def test_the_compliance_matrix_in_german_and_its_csv_as_the_source(client: httpx.AsyncClient, store: SqlStore):
+    programme: Programme = await seed(store)
+    client.cookies.set(SESSION_COOKIE, programme.maria_session)
+    page = await client.get("/dashboard/compliance", headers=GERMAN)
+    assert page.status_code == 200 and '<html lang="de">' in page.text
+    text = visible(page.text)
+    assert "Wo jede Person bei jedem Nachweis steht" in text and "Legende" in text and "Alle Ihre Teams" in text
+    assert "überfällig" in text and "nicht begonnen" in text and "von dieser Person nicht verlangt" in text
+    assert '<th scope="col">Decksmann</th>' in page.text  # the badge's German title in the column
+    cells = re.findall(r'class="cell-[a-z_]+">([^<]*)</td>', page.text)
+    assert cells and set(cells) <= {"gültig", "läuft ab", "abgelaufen", "überfällig", "in Arbeit", "nicht begonnen"}, cells
+    wrong = await client.get("/dashboard/compliance?within=0", headers=GERMAN)
+    assert wrong.status_code == 400 and "Läuft ab innerhalb von: Geben Sie eine Anzahl Tage von 1 bis 3650 an." in visible(wrong.text)
+    exported = await client.get("/dashboard/compliance.csv", headers=GERMAN)
+    assert exported.text.splitlines()[0].startswith("person,team,Deckhand")

@@ -230,12 +230,12 @@ class TeamsBot:
                 self._kept.clear()
             self._kept[reference.conversation_id] = reference
         kind = activity.get("type")
-        if reference.kind == "channel":
-            if kind == "conversationUpdate" and _bot_added(activity):
+        if reference.kind != "personal":
+            if reference.kind == "channel" and kind == "conversationUpdate" and _bot_added(activity):
                 log.warning(
                     "Teams: added to a team; its channel's conversation id is %s (TEAMS_ANNOUNCE_CONVERSATION)", reference.conversation_id
                 )
-            return  # lessons happen in personal chats only: nothing from a channel reaches the core
+            return  # lessons happen in personal chats only: nothing from a channel or group chat reaches the core
         learner = _learner(activity)
         source = str(activity["id"])
         handle = self._core.handle_taken_over if taken_over else self._core.handle

@@ -323,20 +323,22 @@ async def test_the_learners_teams_locale_is_their_language(ana: TeamsUser, store
     assert learner.language == "de"
 
 
-async def test_added_to_a_team_the_channel_is_kept_for_announcements_and_nothing_is_said_there(
+async def test_added_to_a_team_the_channel_is_kept_for_announcements_and_nothing_is_said_there_or_in_a_group_chat(
     ana: TeamsUser, fake: FakeConnector, conversations: TeamsConversations, caplog: pytest.LogCaptureFixture
 ):
     channel = fake.channel("General")
     added = fake.activity("29:admin", kind="conversationUpdate", conversation=channel, membersAdded=[{"id": f"28:{APP_ID}"}])
     mention = fake.activity("29:admin", conversation=channel, text="<at>Microbadge</at> hi")
+    group = fake.activity("29:admin", text="next")
+    group["conversation"] = {"id": "19:group-chat@thread.v2", "conversationType": "groupChat", "tenantId": TENANT}
     with caplog.at_level("WARNING"):
-        for activity in (added, mention):
+        for activity in (added, mention, group):
             assert (await ana.post(activity)).status_code == 200
         await ana.bot.join()
     reference = found(await conversations.find(channel))
     assert (reference.kind, reference.service_url, reference.user_id) == ("channel", fake.service_url, None)
     assert CHANNEL in caplog.text, "the operator learns the channel's id for TEAMS_ANNOUNCE_CONVERSATION"
-    assert fake.activities(channel) == [] and fake.calls() == [], "lessons happen in personal chats only"
+    assert fake.activities(channel) == [] and fake.calls() == [], "lessons happen in personal chats only, not in a channel or group chat"
 
 
 async def test_a_name_is_shown_as_typed_never_as_markdown_or_a_link(fake: FakeConnector, bot: TeamsBot, ana: TeamsUser):

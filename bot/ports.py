@@ -411,10 +411,6 @@ class Compliance(Protocol):
 class Analytics(Protocol):
     """The item analytics' bulk read (bot/analytics.py turns it into figures and findings)."""
 
-    async def one_snapshot(self) -> None:
-        """Let every later read of this transaction see the database as it was at the first, so the
-        figures computed from several reads describe one moment. Call it before any other read."""
-
     async def record(self) -> AnalyticsRecord:
         """Every answer (oldest first), every learning session with the snapshot of its steps, and
         when each card was shown (by session): in a few queries however many learners."""
@@ -470,6 +466,12 @@ class Store(Protocol):
     def transaction(self) -> AbstractAsyncContextManager[UnitOfWork]:
         """One transaction. DuplicateEvent for a platform message recorded before;
         StoreUnavailable when the database cannot be reached (nothing was written)."""
+
+    def reading(self) -> AbstractAsyncContextManager[UnitOfWork]:
+        """A transaction for long reads (the item analytics): every read sees the database as it was
+        at the first, so figures from several reads describe one moment; it never holds up the bot's
+        writes meanwhile; and nothing done in it is kept (it is rolled back). StoreUnavailable when
+        the database cannot be reached."""
 
 
 __all__: Sequence[str] = (

@@ -111,6 +111,10 @@ class MemoryStore:
         yield MemoryUnitOfWork(working)
         self._data = working  # only reached without an error: a failed turn changes nothing
 
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[MemoryUnitOfWork]:
+        yield MemoryUnitOfWork(copy.deepcopy(self._data))  # the data as it is now; nothing done in it is kept
+
 
 class MemoryUnitOfWork:
     def __init__(self, data: _Data) -> None:
@@ -847,9 +851,6 @@ class _Holdouts:
 class _Analytics:
     def __init__(self, data: _Data) -> None:
         self._data = data
-
-    async def one_snapshot(self) -> None:
-        pass  # nothing else writes while a test's transaction reads
 
     async def record(self) -> AnalyticsRecord:
         events = sorted(self._data.trail, key=lambda e: (e.occurred_at, e.id))

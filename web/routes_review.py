@@ -126,8 +126,7 @@ def review_routes(
     async def compute(now: datetime) -> Figures:
         """Every figure as of `now`, from one transaction's reads of the store, all of one moment."""
         start = now - timedelta(days=UPLIFT_DAYS)
-        async with store.transaction() as tx:
-            await tx.analytics.one_snapshot()
+        async with store.reading() as tx:  # one moment, and the bot's writes go on meanwhile
             record = await tx.analytics.record()
             events, holdouts = await uplift.read(tx, start, now, now)
             latest = await holdout.latest(tx, now)

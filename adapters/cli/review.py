@@ -55,8 +55,7 @@ async def show(settings: Settings, folder: Path | None, csv_path: Path | None) -
         print(f"The content in {where} has problems: `content check` lists them; fix them and review again.", file=sys.stderr)
         return 1
     curriculum = loaded.curriculum
-    async with opened_store(settings) as store, store.transaction() as tx:
-        await tx.analytics.one_snapshot()  # its answers, sessions and card views of one moment
+    async with opened_store(settings) as store, store.reading() as tx:  # of one moment; the bot writes on meanwhile
         record = await tx.analytics.record()
     # FSRS's predictions with the parameters the bot schedules with now (`mastery optimize --apply`
     # may have fitted them), so the forgetting curve is set beside what the bot expects.

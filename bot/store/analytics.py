@@ -23,7 +23,7 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, DateTime, Select, Table, Text, case, func, select, text, type_coerce
+from sqlalchemy import ColumnElement, DateTime, Select, Table, Text, case, func, select, type_coerce
 from sqlalchemy import cast as sql_cast
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -42,13 +42,6 @@ class SqlAnalytics:
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
         self._postgres = False
-
-    async def one_snapshot(self) -> None:
-        """PostgreSQL: REPEATABLE READ, so each statement no longer sees what was committed since
-        the first (it fails loudly if a statement ran before). SQLite's transactions take the write
-        lock when they begin (BEGIN IMMEDIATE, bot/store/database.py): nothing is committed meanwhile."""
-        if self._session.get_bind().dialect.name == "postgresql":
-            await self._session.execute(text("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ"))
 
     async def record(self) -> AnalyticsRecord:
         self._postgres = self._session.get_bind().dialect.name == "postgresql"

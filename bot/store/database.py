@@ -159,11 +159,15 @@ def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]
     return async_sessionmaker(engine, expire_on_commit=False)
 
 
+READING = "microbadge_reading"  # a connection's execution option: the transaction only reads (Store.reading)
+
+
 def _sqlite_immediate_transactions(engine: AsyncEngine) -> None:
     """Take SQLite's write lock when a transaction begins, not at its first write.
 
     With deferred transactions two concurrent handlers can both read, then fail to upgrade to
-    a write lock ("database is locked"); BEGIN IMMEDIATE makes them wait their turn instead."""
+    a write lock ("database is locked"); BEGIN IMMEDIATE makes them wait their turn instead.
+    A transaction that only reads (READING) begins deferred: it would hold every writer up."""
 
     @event.listens_for(engine.sync_engine, "connect")
     def _no_implicit_begin(dbapi_connection: Any, _record: Any) -> None:
@@ -171,4 +175,4 @@ def _sqlite_immediate_transactions(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def _begin_immediate(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if connection.get_execution_options().get(READING) else "BEGIN IMMEDIATE")

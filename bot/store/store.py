@@ -17,6 +17,7 @@ from bot.store.analytics import SqlAnalytics
 from bot.store.assignments import SqlAssignments, SqlJobRoles
 from bot.store.awards import KnownAwards, SqlAwards
 from bot.store.compliance import SqlCompliance
+from bot.store.database import READING
 from bot.store.holdouts import SqlHoldouts
 from bot.store.holds import KnownHolds, SqlHolds
 from bot.store.learners import SqlLearners
@@ -53,6 +54,28 @@ class SqlStore:
                         raise DuplicateEvent(str(error.params)) from error
                     raise
         except (DuplicateEvent, StoreUnavailable):
+            raise
+        except Exception as error:
+            if is_unavailable(error):
+                raise StoreUnavailable(f"the database cannot be reached: {type(error).__name__}") from error
+            raise
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[SqlUnitOfWork]:
+        """PostgreSQL: READ ONLY, REPEATABLE READ (each statement sees the snapshot of the first).
+        SQLite: a deferred transaction (bot/store/database.py), which in WAL mode reads one snapshot
+        from its first read on and takes no lock that a writer waits for, where every other
+        transaction takes the write lock when it begins. Rolled back at the end, whatever was done."""
+        try:
+            async with self._sessionmaker() as session:
+                postgres = session.get_bind().dialect.name == "postgresql"
+                options = {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True} if postgres else {READING: True}
+                await session.connection(execution_options=options)  # begins the transaction with them
+                try:
+                    yield SqlUnitOfWork(session)
+                finally:
+                    await session.rollback()
+        except StoreUnavailable:
             raise
         except Exception as error:
             if is_unavailable(error):

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import httpx
@@ -346,3 +347,33 @@ async def test_a_name_is_shown_as_typed_never_as_markdown_or_a_link(fake: FakeCo
     [greeting] = await mallory.says("hi")
     assert "](https://evil.example.com)" not in greeting and "*Boss*" not in greeting and "_now_" not in greeting, greeting
     assert "Hi ∗Boss∗ [pay here]\u200b(https://evil.example.com) ˍnowˍ!" in greeting, "every character still there, none markup"
+
+
+async def test_healthz_says_teams_is_down_when_the_token_endpoint_refuses_the_secret(
+    fake: FakeConnector,
+    core: Core,
+    conversations: TeamsConversations,
+    store: SqlStore,
+    curriculum: Curriculum,
+    clock: ManualClock,
+    tmp_path: Path,
+):
+    settings = replace(settings_for(fake), app_password="a-revoked-secret")
+    bot = TeamsBot(core=core, settings=settings, conversations=conversations, patience=fast_patience())
+    await bot.start()
+    try:
+        app = create_app(
+            store=store,
+            curriculum=curriculum,
+            issuer=issuer_for(tmp_path),
+            clock=clock,
+            platform_routers=[bot.adapter.router],
+            platform_checks={"teams": bot.reachable},
+        )
+        async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://learn.example.com") as http:
+            answer = await http.get("/healthz")
+    finally:
+        await bot.close()
+    assert answer.status_code == 503
+    assert answer.json() == {"status": "unhealthy", "checks": {"database": "ok", "teams": "down"}}
+    assert "a-revoked-secret" not in answer.text

@@ -29,11 +29,14 @@ from fastapi.templating import Jinja2Templates
 from bot import team
 from bot.assignments import ROLE_PREFIX, Origin, Standing, assign, current, due_date, local_date, standing, title_of, withdraw
 from bot.clock import Clock
+from bot.i18n import N_, Translator
 from bot.ports import Store, UnitOfWork
 from bot.records import Assignment, Award, Learner, Team
 from bot.vocabulary import EventKind, Role, Target
 from content.model import Curriculum
 from web.dashboard import COOKIE, NO_STORE, FormRefused, Viewer, from_this_site, read_form, record_id, same_text
+from web.i18n import speak_to, translator
+from web.routes_compliance import STATUS_WORDS
 
 PAGE = "/dashboard/assignments"
 LIST_LIMIT = 500  # rows of the list at once; a team narrows it
@@ -45,16 +48,22 @@ ORIGINS = {
     Origin.CSV.value: "L&D's spreadsheet",
     Origin.RECERTIFICATION.value: "the bot, to recertify before it expires",
 }
-MANAGERS_ONLY = "Assigning is for managers and admins."
-NOT_FROM_THE_PAGE = "This form did not come from the dashboard: open the Assignments page and send it from there."
+ROW_WORDS = {**STATUS_WORDS, Standing.DONE: N_("done")}  # a row's status, as the page says it
+MANAGERS_ONLY = N_("Assigning is for managers and admins.")
+NOT_FROM_THE_PAGE = N_("This form did not come from the dashboard: open the Assignments page and send it from there.")
 
 
 class FormError(Exception):
     """What is wrong with the form, said on the form again (or, for a page, on the refusal page)."""
 
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status, self.message = status, message
+    def __init__(self, status: int, message: str, **values: object) -> None:
+        """`message`: English as written (N_), with str.format's `{name}` for `values`."""
+        self.status, self.text, self.values = status, message, values
+        self.message = message.format(**values) if values else message  # a text made with names in it has no placeholders
+        super().__init__(self.message)
+
+    def said(self, t: Translator) -> str:
+        return t.gettext(self.text).format(**self.values) if self.values else t.gettext(self.text)
 
 
 @dataclass(frozen=True)
@@ -141,15 +150,16 @@ def assignment_routes(
     public_host = urlsplit(public_url).netloc if public_url else None
 
     def refused(request: Request, status: int, message: str, *, ways_in: bool = False) -> Response:
-        return templates.TemplateResponse(
-            request, "refused.html", {"message": message, "ways_in": ways_in}, status_code=status, headers=NO_STORE
-        )
+        """`message`: English as written (N_ where defined), said in the viewer's language."""
+        context = {"message": translator(request).gettext(message), "ways_in": ways_in}
+        return templates.TemplateResponse(request, "refused.html", context, status_code=status, headers=NO_STORE)
 
     async def signed_in(tx: UnitOfWork, request: Request, now: datetime) -> Viewer | None:
         token = request.cookies.get(COOKIE)
         learner = await tx.access.session_learner(team.token_hash(token), now) if token else None
         if token is None or learner is None:
             return None
+        speak_to(request, learner.language)
         return Viewer(learner, learner.display_name or "a manager", team.csrf_token(token))
 
     async def scope_of(tx: UnitOfWork, viewer: Viewer) -> Scope:
@@ -181,40 +191,40 @@ def assignment_routes(
     def target_of(form: Form) -> tuple[Target, str]:
         kind, _, target_id = form.target.partition(":")
         if not form.target:
-            raise FormError(400, "Choose a credential or pathway to assign.")
+            raise FormError(400, N_("Choose a credential or pathway to assign."))
         if kind == Target.CREDENTIAL.value and target_id in curriculum.credentials:
             definition = curriculum.credentials[target_id]
             if definition.retired:
-                raise FormError(400, f"{definition.title} is retired: it is no longer awarded, so it cannot be assigned.")
+                raise FormError(400, N_("{title} is retired: it is no longer awarded, so it cannot be assigned."), title=definition.title)
             return Target.CREDENTIAL, target_id
         if kind == Target.PATHWAY.value and title_of(curriculum, Target.PATHWAY, target_id) is not None:
             return Target.PATHWAY, target_id
-        raise FormError(400, "That credential or pathway is not in the curriculum: choose one from the list.")
+        raise FormError(400, N_("That credential or pathway is not in the curriculum: choose one from the list."))
 
     async def people_of(tx: UnitOfWork, scope: Scope, form: Form, now: datetime) -> tuple[list[Learner], str]:
         """Those the form names, each of them in the viewer's scope, and how to say who they are."""
         kind, _, given = form.who.partition(":")
         if not form.who:
-            raise FormError(400, "Choose a person, a team or a job role.")
+            raise FormError(400, N_("Choose a person, a team or a job role."))
         if kind == "person":
             number = record_id(given)
             learner = await tx.learners.by_id(number) if number is not None else None
             # Someone outside your teams and someone who does not exist look the same.
             if learner is None or not scope.may_assign_to(learner):
-                raise FormError(403, "That person is not in one of your teams.")
+                raise FormError(403, N_("That person is not in one of your teams."))
             return [learner], learner.display_name or f"learner {learner.id}"
         if kind == "team":
             number = record_id(given)
             found = next((t for t in scope.teams if t.id == number), None)
             if found is None:
-                raise FormError(403, "That team is not one of yours.")
+                raise FormError(403, N_("That team is not one of yours."))
             if not scope.members[found.id]:
-                raise FormError(400, f"Nobody is in the team {found.name} yet: there is no one to assign to.")
+                raise FormError(400, N_("Nobody is in the team {team} yet: there is no one to assign to."), team=found.name)
             return scope.members[found.id], f"everyone in {found.name}"
         if kind == "role":
             role = curriculum.roles.get(given)
             if role is None:
-                raise FormError(400, "That job role is not in the curriculum: choose one from the list.")
+                raise FormError(400, N_("That job role is not in the curriculum: choose one from the list."))
             holders = await tx.job_roles.holders(role.id, at=now)
             people = [scope.people[i] for i in holders if i in scope.people]
             if scope.admin:  # an admin's people include those in no team
@@ -222,30 +232,31 @@ def assignment_routes(
                     if learner_id not in scope.people and (learner := await tx.learners.by_id(learner_id)) is not None:
                         people.append(learner)
             if not people:
-                where = "Nobody" if scope.admin else "Nobody in your teams"
-                raise FormError(400, f"{where} has the job role {role.title}: there is no one to assign to.")
+                if scope.admin:
+                    raise FormError(400, N_("Nobody has the job role {role}: there is no one to assign to."), role=role.title)
+                raise FormError(400, N_("Nobody in your teams has the job role {role}: there is no one to assign to."), role=role.title)
             return people, f"everyone in the job role {role.title}"
-        raise FormError(400, "Choose a person, a team or a job role from the list.")
+        raise FormError(400, N_("Choose a person, a team or a job role from the list."))
 
     def due_of(form: Form, today: date) -> tuple[date | None, int | None]:
         if form.due == "on":
             if not form.due_on:
-                raise FormError(400, "Give the due date, or choose a number of days after joining.")
+                raise FormError(400, N_("Give the due date, or choose a number of days after joining."))
             try:
                 on = date.fromisoformat(form.due_on)
             except ValueError:
-                raise FormError(400, "The due date is not a date: give it as on a calendar (YYYY-MM-DD).") from None
+                raise FormError(400, N_("The due date is not a date: give it as on a calendar (YYYY-MM-DD).")) from None
             if on < today:
-                raise FormError(400, f"The due date {long_date(on)} has passed: choose today or a later day.")
+                raise FormError(400, N_("The due date {day} has passed: choose today or a later day."), day=long_date(on))
             if (on - today).days > MAX_DAYS:
-                raise FormError(400, "Choose a due date within the next ten years.")
+                raise FormError(400, N_("Choose a due date within the next ten years."))
             return on, None
         if form.due == "after_joining":
             days = form.days.strip()
             if not (days.isascii() and days.isdigit() and 1 <= int(days) <= MAX_DAYS):
-                raise FormError(400, f"Give the days after joining as a whole number from 1 to {MAX_DAYS}.")
+                raise FormError(400, N_("Give the days after joining as a whole number from 1 to {days}."), days=MAX_DAYS)
             return None, int(days)
-        raise FormError(400, "Choose a due date or a number of days after joining.")
+        raise FormError(400, N_("Choose a due date or a number of days after joining."))
 
     # --- the list ----------------------------------------------------------------------------
     async def names(tx: UnitOfWork, ids: Iterable[int], known: dict[int, Learner]) -> dict[int, str]:
@@ -368,7 +379,7 @@ def assignment_routes(
         async with store.transaction() as tx:
             viewer = await signed_in(tx, request, now)
             if viewer is None:
-                return refused(request, 401, "You are not signed in.", ways_in=True)
+                return refused(request, 401, N_("You are not signed in."), ways_in=True)
             if not viewer.learner.role.at_least(Role.MANAGER):
                 return refused(request, 403, MANAGERS_ONLY)
             scope = await scope_of(tx, viewer)
@@ -380,7 +391,8 @@ def assignment_routes(
             "targets": target_choices(),
             "whos": who_choices(scope),
             "form": form or Form(),
-            "error": error.message if error else None,
+            "error": error.said(translator(request)) if error else None,
+            "status_word": {status.label: translator(request).gettext(word) for status, word in ROW_WORDS.items()},
             "notice": notice,
             "today": local_date(now, viewer.learner.timezone).isoformat(),
             "rows": rows,
@@ -406,7 +418,7 @@ def assignment_routes(
             return refused(request, problem.status, problem.message)
         session = request.cookies.get(COOKIE)
         if not session:
-            return refused(request, 401, "You are not signed in.", ways_in=True)
+            return refused(request, 401, N_("You are not signed in."), ways_in=True)
         if not (from_this_site(request, public_host) and same_text(form.get("csrf", ""), team.csrf_token(session))):
             return refused(request, 403, NOT_FROM_THE_PAGE)
         return form
@@ -458,7 +470,7 @@ def assignment_routes(
             async with store.transaction() as tx:  # a FormError leaves it, and nothing is written
                 viewer = await signed_in(tx, request, now)
                 if viewer is None:
-                    return refused(request, 401, "You are not signed in.", ways_in=True)
+                    return refused(request, 401, N_("You are not signed in."), ways_in=True)
                 if not viewer.learner.role.at_least(Role.MANAGER):
                     return refused(request, 403, MANAGERS_ONLY)
                 notice = await assign_all(tx, viewer, form, now)
@@ -475,19 +487,19 @@ def assignment_routes(
         async with store.transaction() as tx:
             viewer = await signed_in(tx, request, now)
             if viewer is None:
-                return refused(request, 401, "You are not signed in.", ways_in=True)
+                return refused(request, 401, N_("You are not signed in."), ways_in=True)
             if not viewer.learner.role.at_least(Role.MANAGER):
                 return refused(request, 403, MANAGERS_ONLY)
             scope = await scope_of(tx, viewer)
             number, learner_number = record_id(assignment_id), record_id(fields.get("learner", ""))
             learner = await tx.learners.by_id(learner_number) if learner_number is not None else None
             if learner is None or not scope.may_assign_to(learner):
-                return refused(request, 403, "That person is not in one of your teams.")
+                return refused(request, 403, N_("That person is not in one of your teams."))
             found = next((a for a in current(await tx.assignments.of(learner.id), now).values() if a.id == number), None)
             if found is None:
-                return refused(request, 404, "That assignment is not current: it was withdrawn, or replaced by a newer one.")
+                return refused(request, 404, N_("That assignment is not current: it was withdrawn, or replaced by a newer one."))
             if found.origin.startswith(ROLE_PREFIX):
-                return refused(request, 403, "A job role requires this: it ends when the person's job role does.")
+                return refused(request, 403, N_("A job role requires this: it ends when the person's job role does."))
             await withdraw(tx, learner, found, by=viewer.learner.id, now=now)
         notice: dict[str, object] = {
             "kind": "withdrawn",

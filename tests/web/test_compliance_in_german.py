@@ -54,3 +54,20 @@ async def test_the_compliance_matrix_in_german_and_its_csv_as_the_source(client:
     assert wrong.status_code == 400 and "Läuft ab innerhalb von: Geben Sie eine Anzahl Tage von 1 bis 3650 an." in visible(wrong.text)
     exported = await client.get("/dashboard/compliance.csv", headers=GERMAN)
     assert exported.text.splitlines()[0].startswith("person,team,Deckhand")
+
+
+async def test_the_assignments_page_in_german(client: httpx.AsyncClient, store: SqlStore):
+    programme: Programme = await seed(store)
+    client.cookies.set(SESSION_COOKIE, programme.maria_session)
+    page = await client.get("/dashboard/assignments", headers=GERMAN)
+    assert page.status_code == 200 and '<html lang="de">' in page.text
+    text = visible(page.text)
+    assert "Weisen Sie einer Person, einem Team oder allen in einer Jobrolle" in text
+    assert "Derzeit zugewiesen" in text and "Nachweis oder Lernpfad wählen" in text and "Tage nach dem Eintritt jeder Person" in text
+    statuses = re.findall(r'data-label="Status">([^<]*)</td>', page.text)
+    assert statuses and set(statuses) <= {"gültig", "läuft ab", "abgelaufen", "überfällig", "in Arbeit", "nicht begonnen", "erledigt"}, (
+        statuses
+    )
+    client.cookies.set(SESSION_COOKIE, programme.ana_session)  # a learner: refused, in German
+    refused = await client.get("/dashboard/assignments", headers=GERMAN)
+    assert refused.status_code == 403 and "Zuweisen ist Führungskräften und Admins vorbehalten." in visible(refused.text)

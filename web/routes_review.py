@@ -25,17 +25,19 @@ from bot import holdout, team, uplift
 from bot.analytics import Finding, ItemStats, LessonStats, Review, findings, item_table, review
 from bot.analytics_thresholds import STOPPED_AFTER
 from bot.clock import Clock
+from bot.i18n import N_
 from bot.mastery import MasteryModel
 from bot.ports import Store, UnitOfWork
 from bot.spreadsheet import csv_text
 from bot.vocabulary import Role
 from content.model import Check, Curriculum
 from web.dashboard import COOKIE, NO_STORE, Viewer
+from web.i18n import speak_to, translator
 from web.review_chart import CurveChart, curve_chart, pct
 from web.review_results import FRESH_FOR, Latest
 
 PAGE = "/dashboard/review"
-ADMINS_ONLY = "The review of the checks is for L&D: admins only."
+ADMINS_ONLY = N_("The review of the checks is for L&D: admins only.")
 UPLIFT_DAYS = 28  # the nudges' section covers the last four weeks (moments whose 24 hours are over)
 
 
@@ -109,16 +111,16 @@ def review_routes(
     model = mastery or MasteryModel()
 
     def refused(request: Request, status: int, message: str, *, ways_in: bool = False) -> Response:
-        return templates.TemplateResponse(
-            request, "refused.html", {"message": message, "ways_in": ways_in}, status_code=status, headers=NO_STORE
-        )
+        context = {"message": translator(request).gettext(message), "ways_in": ways_in}  # in the viewer's language
+        return templates.TemplateResponse(request, "refused.html", context, status_code=status, headers=NO_STORE)
 
     async def admin(tx: UnitOfWork, request: Request, now: datetime) -> Viewer | Response:
         """As the dashboard signs in (web/dashboard.py): the session cookie's learner, an admin."""
         token = request.cookies.get(COOKIE)
         learner = await tx.access.session_learner(team.token_hash(token), now) if token else None
         if token is None or learner is None:
-            return refused(request, 401, "You are not signed in.", ways_in=True)
+            return refused(request, 401, N_("You are not signed in."), ways_in=True)
+        speak_to(request, learner.language)
         if learner.role != Role.ADMIN:
             return refused(request, 403, ADMINS_ONLY)
         return Viewer(learner, learner.display_name or "an admin", team.csrf_token(token))

@@ -71,3 +71,18 @@ async def test_the_assignments_page_in_german(client: httpx.AsyncClient, store: 
     client.cookies.set(SESSION_COOKIE, programme.ana_session)  # a learner: refused, in German
     refused = await client.get("/dashboard/assignments", headers=GERMAN)
     assert refused.status_code == 403 and "Zuweisen ist Führungskräften und Admins vorbehalten." in visible(refused.text)
+
+
+async def test_the_l_and_d_review_page_in_german_for_a_german_admin(client: httpx.AsyncClient, store: SqlStore):
+    programme: Programme = await seed(store)
+    async with store.transaction() as tx:
+        lee = await tx.learners.by_id(programme.lee)
+        assert lee is not None
+        lee.language = "de"  # her chat language; the browser says nothing the app speaks
+        await tx.learners.save(lee)
+    client.cookies.set(SESSION_COOKIE, programme.lee_session)
+    page = await client.get("/dashboard/review", headers={"Accept-Language": "fr"})
+    assert page.status_code == 200 and '<html lang="de">' in page.text
+    text = visible(page.text)
+    assert "Auswertung der Checks" in text and "Befunde" in text and "Vergessenskurven" in text
+    assert "Haben die Erinnerungen gewirkt?" in text

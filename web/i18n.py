@@ -17,6 +17,7 @@ from pathlib import Path
 
 from babel import negotiate_locale
 from babel.dates import format_date
+from babel.numbers import format_decimal
 from jinja2 import Environment, pass_context
 from jinja2.runtime import Context
 from starlette.requests import Request
@@ -139,6 +140,12 @@ def _long_day(context: Context, day_: date) -> str:
 
 
 @pass_context
+def _number(context: Context, value: int) -> str:
+    """A count as the language writes it: 12,345 in English, 12.345 in German."""
+    return format_decimal(value, locale=translator(context["request"]).language)
+
+
+@pass_context
 def _language(context: Context) -> str:
     return translator(context["request"]).language
 
@@ -166,6 +173,7 @@ def install(environment: Environment) -> None:
     environment.globals["other_languages"] = _other_languages
     environment.globals["day_month"] = _day_month
     environment.globals["long_day"] = _long_day
+    environment.globals["number"] = _number
 
 
 def language_middleware(texts: WebTexts) -> Callable[[Request, Callable[[Request], Awaitable[Response]]], Awaitable[Response]]:

@@ -80,7 +80,7 @@ HELP = {
         "    rotate-key",
         "              start a new issuer key; the old one can no longer sign",
         "    reissue   finish signing again what a withdrawn key signed",
-        "    verify    verify an Open Badges 3.0 credential offline",
+        "    verify    verify an Open Badges 3.0 credential or a CLR 2.0 transcript offline",
         "    sample    play a demo learner and write one signed credential of each kind",
     ],
 }

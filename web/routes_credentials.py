@@ -18,7 +18,7 @@ from credentials.images import badge_png, badge_svg, bake_svg
 from credentials.issuer import IssuerIdentity
 from web.i18n import translator
 from web.lookups import definition_or_404, published_or_404
-from web.views import credential_page, in_language
+from web.views import credential_page, in_language, marking_as_signed
 
 SVG = "image/svg+xml"
 # What browser verifiers and wallets fetch from another origin (the credential's JSON, its
@@ -47,10 +47,12 @@ def credential_routes(
         result = await asyncio.to_thread(issuer.verify, award.credential)
         t = translator(request)
         view = credential_page(award, now=clock.now(), signature_ok=result.ok, page_url=issuer.links.credential(award.public_id), t=t)
+        signed = view
         if (source := curriculum.credentials.get(award.definition_id)) is not None:
             shown = curriculum.in_language(t.language)
             skill_names = {skill.name: shown.skills[key].name for key, skill in curriculum.skills.items() if key in shown.skills}
             view = in_language(view, source, shown.credentials[award.definition_id], skill_names)
+        view = marking_as_signed(view, signed, page_language=t.language, signed_language=curriculum.languages[0])
         links = {
             name: request.url_for(route, public_id=award.public_id).path
             for name, route in (("json", "credential_json"), ("svg", "credential_svg"), ("png", "credential_png"))

@@ -52,6 +52,10 @@ class CredentialPage:
     linkedin_url: str | None  # offered only while the credential is valid
     earner_name: str | None = None  # only where the learner chose to be named (/settings)
     signed_name: str | None = None  # the name as signed, where the page shows a translation of it
+    # What the page shows as signed, in the credential's language, while the page is in another:
+    # those parts say their language (lang=...), so that a screen reader pronounces them right.
+    as_signed: frozenset[str] = frozenset()
+    signed_language: str = "en"
 
 
 def parse_instant(value: str) -> datetime:
@@ -205,3 +209,15 @@ def in_language(
         skills=tuple(skill_names.get(skill, skill) for skill in page.skills),
         signed_name=page.name if name != page.name else None,
     )
+
+
+def marking_as_signed(page: CredentialPage, signed: CredentialPage, *, page_language: str, signed_language: str) -> CredentialPage:
+    """`page` (maybe translated) with what it still shows as `signed` marked, when the page's
+    language is not the credential's: the name, description and criteria left as signed, the
+    evidence (never translated) and the skills that have no translation."""
+    if page_language == signed_language:
+        return page
+    fields = {name for name in ("name", "description", "criteria") if getattr(page, name) == getattr(signed, name)}
+    fields |= {"evidence"} if page.evidence else set()
+    fields |= {"skills"} if page.skills and page.skills == signed.skills else set()
+    return replace(page, as_signed=frozenset(fields), signed_language=signed_language)

@@ -47,6 +47,8 @@ async def test_a_german_browser_gets_the_german_credential_page(client: httpx.As
     assert "<h1>" in response.text and "Decksmann" in re.search(r"<h1>(.*?)</h1>", response.text, re.S).group(1)  # type: ignore[union-attr]
     assert "Liest die Gezeiten und bindet Knoten." in text  # the German description
     assert "Name wie signiert Deckhand" in text  # what was signed stays in sight
+    assert '<dd lang="en">Deckhand</dd>' in response.text  # in its own language, for a screen reader
+    assert re.search(r"<h1>", response.text)  # the translated name has the page's language
     assert "Signierten Nachweis herunterladen (JSON)" in text
     assert "Ausgestellt von" in text and "Uhr UTC" in text
     assert "Accept-Language" in response.headers["vary"] and "Accept" in response.headers["vary"]
@@ -78,6 +80,12 @@ async def test_the_language_link_is_kept_in_a_cookie_over_the_browsers_language(
     german = await client.get(page + "?lang=de", headers={"Accept": "text/html"})
     assert html_lang(german) == "de" and "Dieser Nachweis ist gültig bis zum" in visible(german)
     assert "Zertifikat" in visible(german)
+    # The certificate has no German translation: its name, description, criteria and evidence
+    # are shown as signed, and say they are English.
+    assert '<h1 lang="en">' in german.text and '<p class="lead" lang="en">' in german.text
+    assert '<strong lang="en"><a href=' in german.text and '<span lang="en">' in german.text
+    english = await client.get(page + "?lang=en", headers={"Accept": "text/html"})
+    assert 'lang="en"><' not in english.text.replace('<html lang="en">', "") and "<h1>" in english.text
 
 
 async def test_public_pages_say_they_vary_by_language_and_a_choice_is_not_cached_for_others(client: httpx.AsyncClient):

@@ -103,7 +103,7 @@ def speak_to(request: Request, person_language: str | None) -> None:
         request.state.translator = texts.of(asked.language(person_language))
 
 
-def day(t: Translator, instant: datetime) -> str:
+def day(t: Translator, instant: date | datetime) -> str:
     """A calendar day as this language writes it: 7 December 2026, 7. Dezember 2026."""
     # Translators: a Unicode date pattern (babel.dates): the day, the month's full name, the year
     return format_date(instant, t.gettext("d MMMM yyyy"), locale=t.language)

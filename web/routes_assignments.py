@@ -35,7 +35,8 @@ from bot.records import Assignment, Award, Learner, Team
 from bot.vocabulary import EventKind, Role, Target
 from content.model import Curriculum
 from web.dashboard import COOKIE, NO_STORE, FormRefused, Viewer, from_this_site, read_form, record_id, same_text
-from web.i18n import speak_to, translator
+from web.i18n import SOURCE, speak_to, translator
+from web.i18n import day as i18n_day
 from web.routes_compliance import STATUS_WORDS
 
 PAGE = "/dashboard/assignments"
@@ -43,10 +44,10 @@ LIST_LIMIT = 500  # rows of the list at once; a team narrows it
 MAX_DAYS = 3650  # "N days after joining", and how far ahead a due date may be
 NOTICE_FIELD, SIGNATURE_FIELD = "done", "sig"
 ORIGINS = {
-    Origin.DASHBOARD.value: "on the dashboard",
-    Origin.MANAGER.value: "in chat",
-    Origin.CSV.value: "L&D's spreadsheet",
-    Origin.RECERTIFICATION.value: "the bot, to recertify before it expires",
+    Origin.DASHBOARD.value: N_("on the dashboard"),
+    Origin.MANAGER.value: N_("in chat"),
+    Origin.CSV.value: N_("L&D's spreadsheet"),
+    Origin.RECERTIFICATION.value: N_("the bot, to recertify before it expires"),
 }
 ROW_WORDS = {**STATUS_WORDS, Standing.DONE: N_("done")}  # a row's status, as the page says it
 MANAGERS_ONLY = N_("Assigning is for managers and admins.")
@@ -113,12 +114,12 @@ class Form:
     days: str = ""
 
 
-def long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+def long_date(day: date, say: Translator = SOURCE) -> str:
+    return i18n_day(say, day)
 
 
-def people_count(n: int) -> str:
-    return f"{n} {'person' if n == 1 else 'people'}"
+def people_count(n: int, say: Translator = SOURCE) -> str:
+    return say.ngettext("{count} person", "{count} people", n).format(count=n)
 
 
 # --- what was done, carried through the redirect -------------------------------------------------
@@ -167,25 +168,35 @@ def assignment_routes(
         return Scope(viewer, viewer.learner.role == Role.ADMIN, teams, {t.id: await tx.teams.members(t.id) for t in teams})
 
     # --- the form's choices --------------------------------------------------------------------
-    def target_choices() -> list[tuple[str, list[Choice]]]:
+    # The page names what it lists in the viewer's language (`say`), the curriculum's by its view in
+    # that language (`shown`); the form's values are ids, the same in every language.
+    def target_choices(say: Translator, shown: Curriculum) -> list[tuple[str, list[Choice]]]:
         credentials = [
-            Choice(f"{Target.CREDENTIAL.value}:{c.id}", f"{c.title} ({c.kind.value})")
-            for c in curriculum.credentials.values()
+            Choice(
+                f"{Target.CREDENTIAL.value}:{c.id}", say.gettext("{title} ({kind})").format(title=c.title, kind=say.gettext(c.kind.value))
+            )
+            for c in shown.credentials.values()
             if not c.retired
         ]
-        pathways = [Choice(f"{Target.PATHWAY.value}:{p.id}", f"{p.title} (pathway)") for p in curriculum.pathways]
-        return [("Credentials", credentials), ("Pathways", pathways)]
+        pathways = [
+            Choice(f"{Target.PATHWAY.value}:{p.id}", say.gettext("{title} (pathway)").format(title=p.title)) for p in shown.pathways
+        ]
+        return [(say.gettext("Credentials"), credentials), (say.gettext("Pathways"), pathways)]
 
-    def who_choices(scope: Scope) -> list[tuple[str, list[Choice]]]:
-        teams = [Choice(f"team:{t.id}", f"Everyone in {t.name} ({people_count(len(scope.members[t.id]))})") for t in scope.teams]
-        roles = [
-            Choice(f"role:{r.id}", f"Everyone {'' if scope.admin else 'in your teams '}in the job role {r.title}")
-            for r in curriculum.roles.values()
+    def learner_name(say: Translator, learner: Learner) -> str:
+        return learner.display_name or say.gettext("learner {id}").format(id=learner.id)
+
+    def who_choices(say: Translator, shown: Curriculum, scope: Scope) -> list[tuple[str, list[Choice]]]:
+        everyone_in = say.gettext("Everyone in {team} ({people})")
+        teams = [
+            Choice(f"team:{t.id}", everyone_in.format(team=t.name, people=people_count(len(scope.members[t.id]), say))) for t in scope.teams
         ]
-        people = [
-            Choice(f"person:{m.id}", f"{m.display_name or f'learner {m.id}'} ({t.name})") for t in scope.teams for m in scope.members[t.id]
-        ]
-        return [("Teams", teams), ("Job roles", roles), ("People", people)]
+        in_role = (
+            say.gettext("Everyone in the job role {role}") if scope.admin else say.gettext("Everyone in your teams in the job role {role}")
+        )
+        roles = [Choice(f"role:{r.id}", in_role.format(role=r.title)) for r in shown.roles.values()]
+        people = [Choice(f"person:{m.id}", f"{learner_name(say, m)} ({t.name})") for t in scope.teams for m in scope.members[t.id]]
+        return [(say.gettext("Teams"), teams), (say.gettext("Job roles"), roles), (say.gettext("People"), people)]
 
     # --- reading the form --------------------------------------------------------------------
     def target_of(form: Form) -> tuple[Target, str]:
@@ -201,7 +212,7 @@ def assignment_routes(
             return Target.PATHWAY, target_id
         raise FormError(400, N_("That credential or pathway is not in the curriculum: choose one from the list."))
 
-    async def people_of(tx: UnitOfWork, scope: Scope, form: Form, now: datetime) -> tuple[list[Learner], str]:
+    async def people_of(tx: UnitOfWork, scope: Scope, form: Form, now: datetime, say: Translator = SOURCE) -> tuple[list[Learner], str]:
         """Those the form names, each of them in the viewer's scope, and how to say who they are."""
         kind, _, given = form.who.partition(":")
         if not form.who:
@@ -212,7 +223,7 @@ def assignment_routes(
             # Someone outside your teams and someone who does not exist look the same.
             if learner is None or not scope.may_assign_to(learner):
                 raise FormError(403, N_("That person is not in one of your teams."))
-            return [learner], learner.display_name or f"learner {learner.id}"
+            return [learner], learner_name(say, learner)
         if kind == "team":
             number = record_id(given)
             found = next((t for t in scope.teams if t.id == number), None)
@@ -220,7 +231,7 @@ def assignment_routes(
                 raise FormError(403, N_("That team is not one of yours."))
             if not scope.members[found.id]:
                 raise FormError(400, N_("Nobody is in the team {team} yet: there is no one to assign to."), team=found.name)
-            return scope.members[found.id], f"everyone in {found.name}"
+            return scope.members[found.id], say.gettext("everyone in {team}").format(team=found.name)
         if kind == "role":
             role = curriculum.roles.get(given)
             if role is None:
@@ -235,7 +246,8 @@ def assignment_routes(
                 if scope.admin:
                     raise FormError(400, N_("Nobody has the job role {role}: there is no one to assign to."), role=role.title)
                 raise FormError(400, N_("Nobody in your teams has the job role {role}: there is no one to assign to."), role=role.title)
-            return people, f"everyone in the job role {role.title}"
+            role_title = curriculum.in_language(say.language).roles[role.id].title
+            return people, say.gettext("everyone in the job role {role}").format(role=role_title)
         raise FormError(400, N_("Choose a person, a team or a job role from the list."))
 
     def due_of(form: Form, today: date) -> tuple[date | None, int | None]:
@@ -259,23 +271,21 @@ def assignment_routes(
         raise FormError(400, N_("Choose a due date or a number of days after joining."))
 
     # --- the list ----------------------------------------------------------------------------
-    async def names(tx: UnitOfWork, ids: Iterable[int], known: dict[int, Learner]) -> dict[int, str]:
+    async def names(tx: UnitOfWork, ids: Iterable[int], known: dict[int, Learner], say: Translator) -> dict[int, str]:
         found = {}
         for learner_id in set(ids):
             learner = known.get(learner_id) or await tx.learners.by_id(learner_id)
-            found[learner_id] = (
-                "someone who has left" if learner is None or learner.left else learner.display_name or f"learner {learner_id}"
-            )
+            found[learner_id] = say.gettext("someone who has left") if learner is None or learner.left else learner_name(say, learner)
         return found
 
-    def origin_label(assignment: Assignment, by_name: dict[int, str]) -> str:
+    def origin_label(say: Translator, shown: Curriculum, assignment: Assignment, by_name: dict[int, str]) -> str:
         """Who assigned it and how: "Maria Manager, on the dashboard", "the job role Machine operator"."""
         if assignment.origin.startswith(ROLE_PREFIX):
             role_id = assignment.origin.removeprefix(ROLE_PREFIX)
-            role = curriculum.roles.get(role_id)
-            how = f"the job role {role.title if role else role_id}"
+            role = shown.roles.get(role_id)
+            how = say.gettext("the job role {role}").format(role=role.title if role else role_id)
         else:
-            how = ORIGINS.get(assignment.origin, assignment.origin)
+            how = say.gettext(ORIGINS[assignment.origin]) if assignment.origin in ORIGINS else assignment.origin
         return how if assignment.assigned_by is None else f"{by_name[assignment.assigned_by]}, {how}"
 
     def standing_of(
@@ -293,7 +303,9 @@ def assignment_routes(
             timezone=timezone,
         )
 
-    async def rows_of(tx: UnitOfWork, scope: Scope, people: list[Learner], now: datetime) -> tuple[list[Row], int]:
+    async def rows_of(
+        tx: UnitOfWork, scope: Scope, people: list[Learner], now: datetime, say: Translator, shown: Curriculum
+    ) -> tuple[list[Row], int]:
         """The current assignments of `people`, the soonest due first, at most LIST_LIMIT of them,
         and how many there are in all."""
         learners = {p.id: p for p in people}
@@ -303,17 +315,17 @@ def assignment_routes(
             for assignment in current(found, now).values()
         ]
         everything.sort(key=lambda pair: (pair[0].due_on, pair[1].display_name.casefold(), pair[0].target_id, pair[0].id))
-        shown = everything[:LIST_LIMIT]
-        ids = sorted({learner.id for _, learner in shown})
+        listed = everything[:LIST_LIMIT]
+        ids = sorted({learner.id for _, learner in listed})
         awards: dict[int, list[Award]] = {}
         for award in await tx.awards.held_by(ids) if ids else []:
             awards.setdefault(award.learner_id, []).append(award)
         completed = await tx.sessions.completed_lessons_of(ids) if ids else {}
-        by_name = await names(tx, (a.assigned_by for a, _ in shown if a.assigned_by is not None), scope.people)
+        by_name = await names(tx, (a.assigned_by for a, _ in listed if a.assigned_by is not None), scope.people, say)
         team_names = {t.id: t.name for t in scope.teams}
         started: dict[int, set[str]] = {}
         rows = []
-        for assignment, learner in shown:
+        for assignment, learner in listed:
             held, done = awards.get(learner.id, []), completed.get(learner.id, set())
             status = standing_of(assignment, held, done, set(), now, learner.timezone)
             if status is Standing.NOT_STARTED:  # only then do the lessons started matter
@@ -321,50 +333,57 @@ def assignment_routes(
                     events = await tx.trail.recent(learner.id, (EventKind.LESSON_STARTED,), 10_000)
                     started[learner.id] = {e.lesson_id for e in events if e.lesson_id}
                 status = standing_of(assignment, held, done, started[learner.id], now, learner.timezone)
-            title = title_of(curriculum, assignment.target_kind, assignment.target_id)
+            title = title_of(shown, assignment.target_kind, assignment.target_id)
+            gone = say.gettext("{id} (no longer in the curriculum)").format(id=assignment.target_id)
             rows.append(
                 Row(
                     assignment_id=assignment.id,
                     learner_id=learner.id,
-                    person=learner.display_name or f"learner {learner.id}",
+                    person=learner_name(say, learner),
                     team=team_names.get(learner.team_id or 0, ""),
-                    what=title if title is not None else f"{assignment.target_id} (no longer in the curriculum)",
+                    what=title if title is not None else gone,
                     kind=assignment.target_kind.value,
-                    due=long_date(assignment.due_on),
+                    due=long_date(assignment.due_on, say),
                     due_iso=assignment.due_on.isoformat(),
-                    by=origin_label(assignment, by_name),
+                    by=origin_label(say, shown, assignment, by_name),
                     status=status.label,
                     withdrawable=not assignment.origin.startswith(ROLE_PREFIX),
                 )
             )
         return rows, len(everything)
 
-    def notice_text(notice: dict[str, object]) -> str | None:
+    def notice_text(say: Translator, notice: dict[str, object]) -> str | None:
         """What the signed notice says was done, in words, or None when it says nothing we know."""
         what = notice.get("what")
         if not isinstance(what, str):
             return None
         kind, _, target_id = what.partition(":")
-        title = title_of(curriculum, Target(kind), target_id) if kind in {t.value for t in Target} else None
+        shown = curriculum.in_language(say.language)
+        title = title_of(shown, Target(kind), target_id) if kind in {t.value for t in Target} else None
         if title is None:
             return None
         if notice.get("kind") == "withdrawn":
-            return f"Withdrawn: {title} for {notice.get('person')}."
+            return say.gettext("Withdrawn: {title} for {person}.").format(title=title, person=notice.get("person"))
         made, same, first, last = notice.get("made"), notice.get("same"), notice.get("first"), notice.get("last")
         if not (isinstance(made, int) and isinstance(same, int) and isinstance(first, str) and isinstance(last, str)):
             return None
         try:
-            span = long_date(date.fromisoformat(first))
+            due = say.gettext("due {day}").format(day=long_date(date.fromisoformat(first), say))
             if last != first:
-                span = f"from {span} to {long_date(date.fromisoformat(last))} (by when each joined)"
+                due = say.gettext("due from {first} to {last} (by when each joined)").format(
+                    first=long_date(date.fromisoformat(first), say), last=long_date(date.fromisoformat(last), say)
+                )
         except ValueError:
             return None
         who = notice.get("who")
         if not made:
-            return f"Nothing changed: {title} was already assigned to {who}, due {span}."
-        text = f"Assigned {title} to {people_count(made)} ({who}), due {span}."
+            return say.gettext("Nothing changed: {title} was already assigned to {who}, {due}.").format(title=title, who=who, due=due)
+        text = say.gettext("Assigned {title} to {people} ({who}), {due}.").format(
+            title=title, people=people_count(made, say), who=who, due=due
+        )
         if same:
-            text += f" {people_count(same)} already had it due then: unchanged."
+            unchanged = say.ngettext("{people} already had it due then: unchanged.", "{people} already had it due then: unchanged.", same)
+            text += " " + unchanged.format(people=people_count(same, say))
         return text
 
     async def show(
@@ -385,11 +404,13 @@ def assignment_routes(
             scope = await scope_of(tx, viewer)
             shown_team = next((t for t in scope.teams if str(t.id) == team_filter), None)
             people = scope.members[shown_team.id] if shown_team else list(scope.people.values())
-            rows, total = await rows_of(tx, scope, people, now)
+            say = translator(request)
+            shown = curriculum.in_language(say.language)
+            rows, total = await rows_of(tx, scope, people, now, say, shown)
         context = {
             "viewer": viewer,
-            "targets": target_choices(),
-            "whos": who_choices(scope),
+            "targets": target_choices(say, shown),
+            "whos": who_choices(say, shown, scope),
             "form": form or Form(),
             "error": error.said(translator(request)) if error else None,
             "status_word": {status.label: translator(request).gettext(word) for status, word in ROW_WORDS.items()},
@@ -408,7 +429,8 @@ def assignment_routes(
     async def assignments_page(request: Request) -> Response:
         query, session = request.query_params, request.cookies.get(COOKIE, "")
         notice = read_notice(session, query.get(NOTICE_FIELD, ""), query.get(SIGNATURE_FIELD, "")) if session else None
-        return await show(request, notice=notice_text(notice) if notice else None, team_filter=query.get("team", ""))
+        text = notice_text(translator(request), notice) if notice else None
+        return await show(request, notice=text, team_filter=query.get("team", ""))
 
     async def checked_form(request: Request) -> dict[str, str] | Response:
         """The form, once it is known to come from the signed-in dashboard; or the refusal."""
@@ -423,13 +445,13 @@ def assignment_routes(
             return refused(request, 403, NOT_FROM_THE_PAGE)
         return form
 
-    async def assign_all(tx: UnitOfWork, viewer: Viewer, form: Form, now: datetime) -> dict[str, object]:
+    async def assign_all(tx: UnitOfWork, viewer: Viewer, form: Form, now: datetime, say: Translator = SOURCE) -> dict[str, object]:
         """Assign what the form says to those it names, every one of them in the viewer's scope,
         or FormError before anything is written. What was done, for the notice."""
         scope = await scope_of(tx, viewer)
         kind, target_id = target_of(form)
         on, days = due_of(form, local_date(now, viewer.learner.timezone))
-        people, who = await people_of(tx, scope, form, now)
+        people, who = await people_of(tx, scope, form, now, say)  # `who` as the notice will say it
         counting = {i: current(found, now) for i, found in (await tx.assignments.of_many([p.id for p in people])).items()}
         dues = {learner.id: due_date(learner, now, on=on, days=days, after_joining=days is not None) for learner in people}
         if days is not None and (passed := [p for p in people if dues[p.id] < local_date(now, p.timezone)]):
@@ -473,7 +495,7 @@ def assignment_routes(
                     return refused(request, 401, N_("You are not signed in."), ways_in=True)
                 if not viewer.learner.role.at_least(Role.MANAGER):
                     return refused(request, 403, MANAGERS_ONLY)
-                notice = await assign_all(tx, viewer, form, now)
+                notice = await assign_all(tx, viewer, form, now, translator(request))
         except FormError as error:
             return await show(request, form=form, error=error)
         return RedirectResponse(f"{PAGE}?{signed_notice(request.cookies[COOKIE], notice)}", status_code=303, headers=NO_STORE)
@@ -504,7 +526,7 @@ def assignment_routes(
         notice: dict[str, object] = {
             "kind": "withdrawn",
             "what": f"{found.target_kind.value}:{found.target_id}",
-            "person": learner.display_name or f"learner {learner.id}",
+            "person": learner_name(translator(request), learner),
         }
         shown = record_id(fields.get("team", ""))  # back to the list as it was shown
         query = signed_notice(request.cookies[COOKIE], notice) + (f"&team={shown}" if shown is not None else "")

@@ -86,3 +86,21 @@ async def test_the_l_and_d_review_page_in_german_for_a_german_admin(client: http
     text = visible(page.text)
     assert "Auswertung der Checks" in text and "Befunde" in text and "Vergessenskurven" in text
     assert "Haben die Erinnerungen gewirkt?" in text
+
+
+async def test_assigning_in_german_says_what_was_done_in_german(client: httpx.AsyncClient, store: SqlStore):
+    programme: Programme = await seed(store)
+    client.cookies.set(SESSION_COOKIE, programme.maria_session)
+    page = await client.get("/dashboard/assignments", headers=GERMAN)
+    text = visible(page.text)
+    assert "Decksmann (Badge)" in text and "Alle in Deck (" in text and "Personen)" in text  # the choices
+    csrf = re.search(r'name="csrf" value="([^"]+)"', page.text)
+    assert csrf is not None
+    form = {"csrf": csrf.group(1), "target": "credential:deckhand", "who": f"team:{programme.deck}", "due": "on", "due_on": "2026-09-30"}
+    sent = await client.post("/dashboard/assignments", data=form, headers={**GERMAN, "Sec-Fetch-Site": "same-origin"})
+    assert sent.status_code == 303
+    done = await client.get(sent.headers["location"], headers=GERMAN)
+    notice = re.search(r'<section class="status status-valid" role="status" id="notice"><p>([^<]*)</p>', done.text)
+    assert notice is not None and notice.group(1).startswith("Decksmann zugewiesen an "), notice
+    assert "(alle in Deck), fällig am 30. September 2026." in notice.group(1)
+    assert "im Dashboard" in visible(done.text) and "30. September 2026" in visible(done.text)

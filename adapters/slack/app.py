@@ -5,7 +5,7 @@ A request's way in: adapters/slack/http.py refuses what is not signed by Slack (
 be read (4xx); bolt verifies the signature again; the front door (`_accept`) journals the
 delivery (adapters/inbox.py) and acknowledges it (Slack wants an answer within 3 seconds):
 no Web API call and no database work happen before the ack. The delivery then waits in its
-learner's lane (adapters/slack/lanes.py: one learner's in arrival order, different learners at
+learner's lane (adapters/lanes.py: one learner's in arrival order, different learners at
 once) until a worker processes the verified payload and marks it done. A delivery the database
 could not take stays in the journal and is processed again when it is back.
 
@@ -38,10 +38,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.inbox import Entry, Inbox, JournalUnavailable, Outcome
+from adapters.lanes import Lanes
 from adapters.slack import team_sync, webapi
 from adapters.slack.dnd import DoNotDisturb
 from adapters.slack.inbound import POINTER, Delivery, Malformed, command_ack, delivery_of
-from adapters.slack.lanes import Lanes
 from adapters.slack.profiles import PLATFORM, Profiles, SlackPerson
 from adapters.slack.render import MAX_BLOCKS, SUBMIT_ACTION, PictureLinks, answered_question, chat_messages, home_view, render
 from bot import actions, commands, texts

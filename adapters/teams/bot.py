@@ -45,9 +45,9 @@ from microsoft_teams.apps.routing.activity_context import ActivityContext
 from microsoft_teams.common.http.client import Client, ClientOptions
 
 from adapters.inbox import Entry, Inbox, JournalUnavailable, Outcome
+from adapters.lanes import Lanes
 from adapters.teams.cards import ACTION, ANSWER, CHOICES, answered, render
 from adapters.teams.http import RouterAdapter
-from adapters.teams.lanes import Lanes
 from adapters.teams.pacing import Pacer
 from adapters.teams.patience import Patience
 from adapters.teams.tokens import ClientCredentialsToken

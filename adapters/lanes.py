@@ -1,6 +1,7 @@
-"""Work off the request path (as adapters/slack/lanes.py does for Slack; a platform adapter imports
-no other): one learner's activities in arrival order, different learners' at the same time, at
-most `concurrency` at once. `put` never waits, so the Bot Connector's request is answered at once."""
+"""Work off the request path, for the platforms that deliver by HTTP request (Slack, Teams): one
+learner's deliveries in arrival order, different learners' at the same time, at most `concurrency`
+at once. `put` never waits, so the request that brought the work is answered (acknowledged) at
+once, however busy the bot is."""
 
 from __future__ import annotations
 

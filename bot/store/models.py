@@ -89,7 +89,7 @@ class LearnerRow(Base):
     kept_source: Mapped[str | None] = mapped_column(String(128))
     kept_replies: Mapped[str | None] = mapped_column(Text)
     # The language they are spoken to in (bot/i18n.py; NULL: not known, English) and whether they
-    # chose it in /settings, so the platform's language no longer changes it (migration 0024).
+    # chose it in /settings, so the platform's language no longer changes it (migration 0023).
     language: Mapped[str | None] = mapped_column(String(16))
     language_chosen: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 

@@ -1,7 +1,7 @@
 """learner language: the language a learner is spoken to in (NULL: not known, English) and
 whether they chose it in /settings, so that their client's language no longer changes it
 
-Revision ID: 0024
+Revision ID: 0023
 Revises: 0022
 Create Date: 2026-12-07
 """
@@ -11,8 +11,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0024"
-# 0023 (Teams' conversation references) was not written yet when this was: it revises this one.
+revision: str = "0023"
 down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

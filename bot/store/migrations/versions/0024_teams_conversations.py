@@ -2,8 +2,8 @@
 service URL to send to), kept so that any `serve` process can send a learner their daily nudge
 and announce a badge in a team channel (adapters/teams/, bot/store/teams_conversations.py)
 
-Revision ID: 0023
-Revises: 0024
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-07
 """
 
@@ -12,9 +12,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0023"
-# 0024 (learners' language) was committed first, revising 0022: this one follows it.
-down_revision: str | None = "0024"
+revision: str = "0024"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

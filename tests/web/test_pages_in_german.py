@@ -15,6 +15,7 @@ from bot.people import import_people, read_people
 from bot.store.store import SqlStore
 from bot.team import SESSION_VALID, new_token, token_hash
 from bot.vocabulary import AccessKind
+from bot.wallet_claims import claim_link
 from tests.web.conftest import Earned
 from tests.web.dashboard_support import SESSION_COOKIE
 from web.i18n import Asked, browser_languages
@@ -164,3 +165,16 @@ async def test_the_achievement_and_skill_pages_in_german_and_their_json_ld_as_th
     assert document.json()["name"] == "Deckhand"  # what credentials embed, as signed
     skill = await client.get("/skills/tides", headers=GERMAN)
     assert "Gezeiten lesen (Fähigkeit)" in visible(skill) and "Verlangt von" in visible(skill)
+
+
+async def test_the_wallet_claim_page_in_german(client: httpx.AsyncClient, earned: Earned, store: SqlStore, clock: ManualClock):
+    async with store.transaction() as tx:
+        claim = await claim_link(tx, earned.badge, base_url="", now=clock.now())
+    assert claim is not None
+    page = await client.get(claim, headers={**GERMAN, "Accept": "text/html"})
+    text = visible(page)
+    assert page.status_code == 200 and html_lang(page) == "de"
+    assert "Zu Ihrer Wallet hinzufügen" in text and "Decksmann" in text and "In der Learner Credential Wallet öffnen" in text
+    assert 'aria-label="QR-Code für Ihre Wallet: Scannen Sie ihn, um diesen Nachweis hinzuzufügen"' in page.text
+    unknown = await client.get(f"/wallet/claim/{'0' * 64}", headers={**GERMAN, "Accept": "text/html"})
+    assert unknown.status_code == 404 and "Unter dieser Adresse gibt es keinen Abruflink." in visible(unknown)

@@ -271,9 +271,9 @@ async def wire_serving(settings: Settings, app: Application) -> Serving:
     teams = None
     if settings.teams is not None:
         from adapters.teams.bot import TeamsBot
-        from bot.store.teams_conversations import TeamsConversations
+        from bot.store.teams_conversations import SqlTeamsConversations
 
-        teams = TeamsBot(core=app.core, settings=settings.teams, conversations=TeamsConversations(app.engine, app.clock), inbox=inbox)
+        teams = TeamsBot(core=app.core, settings=settings.teams, conversations=SqlTeamsConversations(app.engine, app.clock), inbox=inbox)
         await teams.start()  # the SDK registers /api/messages on its router: before the router is included
         routers.append(teams.adapter.router)
         checks[TEAMS] = teams.reachable

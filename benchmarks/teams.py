@@ -63,7 +63,7 @@ from bot.core import Core
 from bot.store.database import create_engine, create_sessionmaker
 from bot.store.migrate import upgrade_async
 from bot.store.store import SqlStore
-from bot.store.teams_conversations import TeamsConversations
+from bot.store.teams_conversations import SqlTeamsConversations
 from bot.teams_settings import TeamsSettings
 from credentials.issuer import IssuerIdentity
 from credentials.keystore import KeyStore
@@ -157,7 +157,7 @@ def build_ours(url: str, fake: FakeConnector, settled: Settled, folder: Path) ->
         keys = KeyStore(folder / "keys")
         issuer = IssuerIdentity.create(key=keys.load_or_create(), name="Benchmark", public_url=None, local_url="http://127.0.0.1:8000")
         core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)
-        bot = TeamsBot(core=core, settings=settings_for(fake), conversations=TeamsConversations(engine, clock), on_settled=settled.add)
+        bot = TeamsBot(core=core, settings=settings_for(fake), conversations=SqlTeamsConversations(engine, clock), on_settled=settled.add)
         await bot.start()
         app = create_app(store=store, curriculum=curriculum, issuer=issuer, clock=clock, platform_routers=[bot.adapter.router])
 

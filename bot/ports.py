@@ -18,6 +18,7 @@ from bot.events import LearnerRef
 from bot.records import (
     Assignment,
     Award,
+    ConversationReference,
     DeliveryStatus,
     Holdout,
     ItemMemory,
@@ -300,6 +301,19 @@ class NudgeQueue(Protocol):
     async def delivery_status(self, now: datetime) -> DeliveryStatus: ...
 
 
+class TeamsConversations(Protocol):
+    """Microsoft Teams' conversation references, kept where every `serve` process finds them (Teams
+    lets a bot start a message only in a conversation it was in, at that conversation's service URL).
+    Each call is a transaction of its own."""
+
+    async def keep(self, reference: ConversationReference) -> None: ...
+
+    async def personal(self, user_id: str) -> ConversationReference | None:
+        """The learner's personal chat with the bot, the one heard from last."""
+
+    async def find(self, conversation_id: str) -> ConversationReference | None: ...
+
+
 class SlackLearners(Protocol):
     """What the Slack adapter keeps per learner, so it asks Slack once, not at every event."""
 
@@ -492,6 +506,7 @@ __all__: Sequence[str] = (
     "Store",
     "StoreUnavailable",
     "Teams",
+    "TeamsConversations",
     "Trail",
     "UnitOfWork",
     "WalletClaims",

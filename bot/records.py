@@ -281,3 +281,15 @@ class Holdout:
 
     def running(self, at: datetime) -> bool:
         return self.starts_at <= at < self.ends_at
+
+
+@dataclass(frozen=True)
+class ConversationReference:
+    """Where Microsoft Teams lets the bot send: a conversation it was in, and the service URL that
+    conversation is served from (both arrive with every activity; adapters/teams/)."""
+
+    conversation_id: str
+    service_url: str
+    kind: str  # personal, channel, groupChat
+    user_id: str | None = None  # a personal chat's learner
+    tenant_id: str | None = None

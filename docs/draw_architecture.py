@@ -45,18 +45,20 @@ LAYERS: tuple[Layer, ...] = (
     ),
     Layer("telegram", "adapters/telegram/", ("adapters.telegram",), "outside"),
     Layer("slack", "adapters/slack/", ("adapters.slack",), "outside"),
+    Layer("teams", "adapters/teams/", ("adapters.teams",), "outside"),
     Layer("console", "adapters/console/", ("adapters.console",), "outside"),
     Layer(
         "shared",
-        "adapters/*.py: inbox.py (delivery journal),<br/>request_body.py, kept_lines.py, joining.py, lrs.py, redaction.py",
+        "adapters/*.py: inbox.py (delivery journal), lanes.py,<br/>request_body.py, kept_lines.py, joining.py, "
+        "lrs.py,<br/>media.py, redaction.py",
         ("adapters",),
         "outside",
     ),
     Layer("web", "web/ (credential pages, dashboard)", ("web",), "outside"),
     Layer(
         "settings",
-        "settings: bot/config.py,<br/>platform_settings.py, config_errors.py",
-        ("bot.config", "bot.config_errors", "bot.platform_settings"),
+        "settings: bot/config.py,<br/>platform_settings.py, teams_settings.py, config_errors.py",
+        ("bot.config", "bot.config_errors", "bot.platform_settings", "bot.teams_settings"),
         "wiring",
     ),
     Layer("core", "core domain: bot/*<br/>(Core, Turn, flows, rules)", ("bot",), "domain"),

@@ -54,9 +54,9 @@ from adapters.teams.tokens import ClientCredentialsToken
 from bot import commands, texts
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Start
-from bot.ports import StoreUnavailable
+from bot.ports import StoreUnavailable, TeamsConversations
+from bot.records import ConversationReference
 from bot.replies import Announcement, Reply, Text
-from bot.store.teams_conversations import ConversationReference, TeamsConversations
 from bot.teams_settings import TeamsSettings
 from bot.vocabulary import Platform
 

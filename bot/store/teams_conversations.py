@@ -5,25 +5,14 @@ the service URL that conversation is served from, and both arrive with every act
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from sqlalchemy import Select, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.clock import Clock
+from bot.records import ConversationReference
 from bot.store.models import TeamsConversationRow
 from bot.store.unavailable import unavailable_as_store_error
-
-
-@dataclass(frozen=True)
-class ConversationReference:
-    conversation_id: str
-    service_url: str
-    kind: str  # personal, channel, groupChat
-    user_id: str | None = None  # a personal chat's learner
-    tenant_id: str | None = None
-
 
 _SELECT = select(
     TeamsConversationRow.conversation_id,
@@ -34,7 +23,7 @@ _SELECT = select(
 )
 
 
-class TeamsConversations:
+class SqlTeamsConversations:
     def __init__(self, engine: AsyncEngine, clock: Clock) -> None:
         self._engine, self._clock = engine, clock
         self._insert = postgresql.insert if engine.dialect.name == "postgresql" else sqlite.insert

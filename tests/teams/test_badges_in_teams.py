@@ -13,7 +13,7 @@ from adapters.teams.bot import TeamsBot
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.store.store import SqlStore
-from bot.store.teams_conversations import TeamsConversations
+from bot.store.teams_conversations import SqlTeamsConversations
 from content.model import Check, Curriculum
 from fakes.teams_connector import FakeConnector, actions_of, card_of, running_fake_connector, text_of
 from tests.integration.test_issuing_on_award import issuer_for
@@ -52,7 +52,7 @@ async def answer_correctly(user: TeamsUser, check: Check) -> list[str]:
 
 
 async def test_a_badge_earned_in_teams_is_noticed_in_the_chat_and_announced_in_the_channel(
-    fake: FakeConnector, store: SqlStore, curriculum: Curriculum, clock: ManualClock, conversations: TeamsConversations, tmp_path: Path
+    fake: FakeConnector, store: SqlStore, curriculum: Curriculum, clock: ManualClock, conversations: SqlTeamsConversations, tmp_path: Path
 ):
     core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer_for(tmp_path, PUBLIC_URL))
     bot = TeamsBot(core=core, settings=settings_for(fake), conversations=conversations, patience=fast_patience())

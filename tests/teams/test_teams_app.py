@@ -24,7 +24,7 @@ from bot.people import Person, import_people
 from bot.replies import Announcement, Text
 from bot.store.database import create_engine
 from bot.store.store import SqlStore
-from bot.store.teams_conversations import TeamsConversations
+from bot.store.teams_conversations import SqlTeamsConversations
 from bot.teams_settings import TeamsSettings
 from bot.vocabulary import EventKind
 from content.model import Curriculum
@@ -60,9 +60,9 @@ def settings_for(fake: FakeConnector, announce: str | None = CHANNEL) -> TeamsSe
 
 
 @pytest.fixture
-async def conversations(database_url: str, clock: ManualClock) -> AsyncIterator[TeamsConversations]:
+async def conversations(database_url: str, clock: ManualClock) -> AsyncIterator[SqlTeamsConversations]:
     engine = create_engine(database_url)
-    yield TeamsConversations(engine, clock)
+    yield SqlTeamsConversations(engine, clock)
     await engine.dispose()
 
 
@@ -85,7 +85,7 @@ def held_clock(fake: FakeConnector, *, paced: bool = False) -> Patience:
     return Patience(sleep=sleep, pacer=Pacer(clock=lambda: now[0], sleep=sleep) if paced else None)
 
 
-async def started(fake: FakeConnector, core: Core, conversations: TeamsConversations, patience: Patience | None = None) -> TeamsBot:
+async def started(fake: FakeConnector, core: Core, conversations: SqlTeamsConversations, patience: Patience | None = None) -> TeamsBot:
     bot = TeamsBot(core=core, settings=settings_for(fake), conversations=conversations, patience=patience or fast_patience())
     await bot.start()
     return bot
@@ -97,7 +97,7 @@ def web(bot: TeamsBot, store: SqlStore, curriculum: Curriculum, clock: ManualClo
 
 
 @pytest.fixture
-async def bot(fake: FakeConnector, core: Core, conversations: TeamsConversations) -> AsyncIterator[TeamsBot]:
+async def bot(fake: FakeConnector, core: Core, conversations: SqlTeamsConversations) -> AsyncIterator[TeamsBot]:
     bot = await started(fake, core, conversations, held_clock(fake))
     yield bot
     await bot.close()
@@ -161,7 +161,7 @@ async def test_typed_commands_and_an_unknown_one(ana: TeamsUser):
     ["missing", "not a jwt", "other key", "wrong audience", "wrong issuer", "expired", "other service url"],
 )
 async def test_forged_missing_or_expired_tokens_are_refused_and_nothing_is_acted_on(
-    ana: TeamsUser, fake: FakeConnector, conversations: TeamsConversations, forgery: str
+    ana: TeamsUser, fake: FakeConnector, conversations: SqlTeamsConversations, forgery: str
 ):
     activity = ana.activity(text="hi")
     headers = {
@@ -206,7 +206,7 @@ async def test_the_per_conversation_limit_is_met_by_waiting_not_by_dropping(ana:
 async def test_paced_as_serve_runs_it_the_bot_keeps_under_the_limits_and_meets_no_429(
     fake: FakeConnector,
     core: Core,
-    conversations: TeamsConversations,
+    conversations: SqlTeamsConversations,
     store: SqlStore,
     curriculum: Curriculum,
     clock: ManualClock,
@@ -239,7 +239,7 @@ async def test_a_nudge_is_sent_by_another_serve_process_from_the_stored_conversa
 
         other_store = SqlStore(create_sessionmaker(engine))
         other_core = Core(curriculum=curriculum, store=other_store, clock=clock)
-        other = await started(fake, other_core, TeamsConversations(engine, clock), ana.bot.patience)  # the same held clock
+        other = await started(fake, other_core, SqlTeamsConversations(engine, clock), ana.bot.patience)  # the same held clock
         dispatcher = NudgeDispatcher(
             store=other_store, core=other_core, clock=clock, senders={"teams": other.send_to_user}, worker="other:1"
         )
@@ -269,7 +269,7 @@ async def test_a_badge_is_announced_in_the_team_channel(ana: TeamsUser, fake: Fa
 
 
 async def test_the_manager_types_team_and_gets_the_team_at_a_glance_with_a_sign_in_link(
-    fake: FakeConnector, store: SqlStore, curriculum: Curriculum, clock: ManualClock, conversations: TeamsConversations, tmp_path: Path
+    fake: FakeConnector, store: SqlStore, curriculum: Curriculum, clock: ManualClock, conversations: SqlTeamsConversations, tmp_path: Path
 ):
     issuer = issuer_for(tmp_path, public_url="https://learn.example.com")
     core = Core(curriculum=curriculum, store=store, clock=clock, issuer=issuer)  # the dashboard's address: the issuer's
@@ -325,7 +325,7 @@ async def test_the_learners_teams_locale_is_their_language(ana: TeamsUser, store
 
 
 async def test_added_to_a_team_the_channel_is_kept_for_announcements_and_nothing_is_said_there_or_in_a_group_chat(
-    ana: TeamsUser, fake: FakeConnector, conversations: TeamsConversations, caplog: pytest.LogCaptureFixture
+    ana: TeamsUser, fake: FakeConnector, conversations: SqlTeamsConversations, caplog: pytest.LogCaptureFixture
 ):
     channel = fake.channel("General")
     added = fake.activity("29:admin", kind="conversationUpdate", conversation=channel, membersAdded=[{"id": f"28:{APP_ID}"}])
@@ -352,7 +352,7 @@ async def test_a_name_is_shown_as_typed_never_as_markdown_or_a_link(fake: FakeCo
 async def test_healthz_says_teams_is_down_when_the_token_endpoint_refuses_the_secret(
     fake: FakeConnector,
     core: Core,
-    conversations: TeamsConversations,
+    conversations: SqlTeamsConversations,
     store: SqlStore,
     curriculum: Curriculum,
     clock: ManualClock,

@@ -17,7 +17,7 @@ from bot.clock import ManualClock
 from bot.core import Core
 from bot.store.database import create_engine, create_sessionmaker
 from bot.store.store import SqlStore
-from bot.store.teams_conversations import TeamsConversations
+from bot.store.teams_conversations import SqlTeamsConversations
 from bot.texts import KEPT
 from bot.vocabulary import EventKind
 from content.model import Curriculum
@@ -52,7 +52,7 @@ async def test_an_answer_given_while_the_database_is_down_counts_once_it_is_back
     core = Core(curriculum=curriculum, store=store, clock=clock)
     inbox = await Inbox(tmp_path / "inbox.sqlite3").open()
     bot = TeamsBot(
-        core=core, settings=settings_for(fake), conversations=TeamsConversations(engine, clock), inbox=inbox, patience=held_clock(fake)
+        core=core, settings=settings_for(fake), conversations=SqlTeamsConversations(engine, clock), inbox=inbox, patience=held_clock(fake)
     )
     await bot.start()
     stopping = asyncio.Event()

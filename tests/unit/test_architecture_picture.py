@@ -70,9 +70,9 @@ def test_a_new_package_gets_a_node_of_its_own_rather_than_a_silent_place(tmp_pat
     page = a_project(tmp_path)
     draw("--root", tmp_path)
     drawn = page.read_text()
-    (tmp_path / "adapters" / "teams").mkdir(parents=True)
-    (tmp_path / "adapters" / "teams" / "__init__.py").write_text("")
+    (tmp_path / "adapters" / "matrix").mkdir(parents=True)
+    (tmp_path / "adapters" / "matrix" / "__init__.py").write_text("")
     result = draw("--root", tmp_path, "--check")
     assert result.returncode == 1
-    assert "adapters.teams: no layer in docs/draw_architecture.py LAYERS names it" in result.stderr
+    assert "adapters.matrix: no layer in docs/draw_architecture.py LAYERS names it" in result.stderr
     assert draw("--root", tmp_path).returncode == 1 and page.read_text() == drawn  # not redrawn without it

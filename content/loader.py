@@ -24,7 +24,7 @@ from content.parsed import ParsedLesson, ParsedTree
 from content.pathway_file import read_pathway
 from content.role_file import read_role
 from content.skills_file import read_skills
-from content.translation_file import read_lesson_translation
+from content.translation_file import read_lesson_translation, set_aside
 from content.translation_tree import LANGUAGE_TAG, measure_translation, read_translations, translation_of
 
 T = TypeVar("T")
@@ -170,7 +170,7 @@ def load_curriculum(root: Path) -> LoadResult:
     linted = lint(tree)
     found.problems += linted.problems
     translated = read_translations(root, tree, _read_text)
-    found.problems += translated.problems
+    found.problems += translated.problems  # only a folder named after no language; the rest set a translation aside (warnings)
     warnings = _sorted(media.warnings + translated.warnings)
     if found.roots or found.problems:
         roots = sorted(_sorted(found.roots) + linted.unchecked, key=lambda problem: str(problem.path))  # stable
@@ -237,12 +237,16 @@ def _load_translation(file: _FileText, path: Path, source_path: Path) -> tuple[L
         message = f"its source {source_path} cannot be shown: run `run_bot.py content preview {source_path}` and fix it first"
         return None, [*problems, *_sorted(found), Problem(path, 1, message)]
     warnings: list[Problem] = []
-    translation, problems = read_lesson_translation(file.text, path=path, language=path.parent.name, source=source)
+    language = path.parent.name
+    translation, problems = read_lesson_translation(file.text, path=path, language=language, source=source)
     if translation is not None:
         translation = measure_translation(translation, content_root(path), problems, warnings)
         problems += lesson_translation_problems(translation)
-    lesson = translation.lesson if translation is not None and not problems else None
-    return lesson, list(_sorted(problems)) + list(_sorted(warnings))
+    if translation is not None and not problems:
+        return translation.lesson, list(_sorted(warnings))
+    # What `content check` does with it too (as a warning there): learners read the source meanwhile.
+    aside = set_aside(path, 1, language=language, subject="this translation", fallback=f"the whole source lesson ({source_path})")
+    return None, [aside, *_sorted(problems), *_sorted(warnings)]
 
 
 def not_a_lesson(text: str, path: Path) -> str | None:

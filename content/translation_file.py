@@ -40,6 +40,16 @@ class ParsedLessonTranslation:
         return self.lesson.source.path
 
 
+def set_aside(path: Path, line: int, *, language: str, subject: str, fallback: str) -> Problem:
+    """What becomes of a translation with problems: it is left out and its learners read the
+    source, so the source still publishes while the translation catches up (docs/authoring.md)."""
+    return Problem(
+        path,
+        line,
+        f"{subject} is set aside until it is fixed as said below: meanwhile learners reading '{language}' get {fallback}",
+    )
+
+
 def _front(text: str, *, path: Path, source_path: Path, example: str) -> tuple[FrontMatter | None, FieldReader | None, list[Problem]]:
     front, problems = parse_front_matter(text, path=path)
     if front is None:
@@ -117,13 +127,15 @@ def read_role_translation(text: str, *, path: Path, source: ParsedRole) -> tuple
 
 
 def read_skills_translation(
-    text: str, *, path: Path, source: dict[str, Skill], source_path: Path
-) -> tuple[dict[str, Skill], list[Problem]]:
+    text: str, *, path: Path, language: str, source: dict[str, Skill], source_path: Path
+) -> tuple[dict[str, Skill] | None, list[Problem]]:
     """The skills `skills.<language>.yml` translates (name and description; alignments are the
-    frameworks' own labels and stay as they are): each a copy of the source's skill."""
+    frameworks' own labels and stay as they are): each a copy of the source's skill (None when the
+    file cannot be parsed). A skill
+    whose entry has a problem is left out (its learners read the source's), with a Problem saying so."""
     document, problems = parse_yaml_mapping(text, path=path, what=path.name)
     if document is None:
-        return {}, problems
+        return None, problems
     translated: dict[str, Skill] = {}
     for key_node, value_node in document.root.value:
         skill_id = str(key_node.value)
@@ -135,6 +147,7 @@ def read_skills_translation(
             )
             continue
         if not isinstance(value_node, yaml.MappingNode):
+            problems.append(_skill_set_aside(path, line, language, skill_id, source_path))
             problems.append(Problem(path, line, f"skill '{skill_id}' needs a 'name:' and a 'description:' indented under it"))
             continue
         entry = yaml_document(value_node, first_line=document.first_line)
@@ -142,6 +155,13 @@ def read_skills_translation(
         fields.reject_unknown(SKILL_TRANSLATION_FIELDS)
         name = fields.text("name", example=f"name: {skill.name}")
         description = fields.text("description", example=f"description: {skill.description}", required=bool(skill.description))
-        problems += fields.problems
+        if fields.problems:
+            problems += [_skill_set_aside(path, line, language, skill_id, source_path), *fields.problems]
+            continue
         translated[skill_id] = dataclasses.replace(skill, name=name or skill.name, description=description, source=Source(path, line))
     return translated, problems
+
+
+def _skill_set_aside(path: Path, line: int, language: str, skill_id: str, source_path: Path) -> Problem:
+    fallback = f"the source's name and description of '{skill_id}' ({source_path})"
+    return set_aside(path, line, language=language, subject=f"the translation of skill '{skill_id}'", fallback=fallback)

@@ -27,6 +27,7 @@ from content.translation_file import (
     read_pathway_translation,
     read_role_translation,
     read_skills_translation,
+    set_aside,
 )
 
 LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")  # BCP 47, lowercase: de, pt-br
@@ -83,36 +84,58 @@ def _language_folders(folder: Path, problems: list[Problem]) -> list[tuple[str, 
     return found
 
 
+def warning(problem: Problem) -> Problem:
+    return Problem(problem.path, problem.line, f"warning: {problem.message}")
+
+
+@dataclass
+class _Found:
+    """Errors stop the curriculum from loading; warnings do not (a translation set aside is one)."""
+
+    problems: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def set_aside(self, path: Path, language: str, what: str, source: Path, problems: list[Problem]) -> None:
+        """A translation with problems is left out whole: its learners read the source meanwhile."""
+        subject = "this translation"
+        fallback = f"the {'whole ' if what == 'lesson' else ''}source {what} ({source})"  # never mixed card by card
+        self.warnings.append(warning(set_aside(path, 1, language=language, subject=subject, fallback=fallback)))
+        self.warnings.extend(warning(problem) for problem in problems)
+
+
 def _each(
-    folder: Path, sources: Iterable[S], unusable: Iterable[Path], read_text: ReadText, problems: list[Problem], what: str
+    folder: Path, sources: Iterable[S], unusable: Iterable[Path], read_text: ReadText, found: _Found, what: str
 ) -> Iterable[tuple[str, Path, str, S]]:
-    """(language, path, text, source) of every translation file under `folder` whose source can be read."""
+    """(language, path, text, source) of every readable translation file under `folder` whose source can be read."""
     by_name = {source.path.name: source for source in sources}
     broken = {path.name for path in unusable}
-    for language, sub in _language_folders(folder, problems):
+    for language, sub in _language_folders(folder, found.problems):
         for path in sorted(p for p in sub.glob("*.md") if p.is_file()):
             source = by_name.get(path.name)
             if source is None:
                 if path.name not in broken:  # a broken source is reported itself
-                    problems.append(
+                    found.warnings.append(
                         Problem(
                             path,
                             1,
-                            f"a translation of {folder / path.name}, which does not exist: name a translation exactly like its "
-                            f"source {what} file, or delete it if the {what} was removed",
+                            f"warning: a translation of {folder / path.name}, which does not exist: name a translation exactly "
+                            f"like its source {what} file, or delete it if the {what} was removed",
                         )
                     )
                 continue
-            text = read_text(path, problems)
-            if text is not None:
+            unreadable: list[Problem] = []
+            text = read_text(path, unreadable)
+            if text is None:
+                found.set_aside(path, language, what, source.path, unreadable)
+            else:
                 yield language, path, text, source
 
 
 @dataclass(frozen=True)
 class ReadTranslations:
-    languages: dict[str, Translations]  # what could be read, by language
-    problems: list[Problem]
-    warnings: list[Problem]  # e.g. a translated card's picture hard to read on a phone
+    languages: dict[str, Translations]  # what could be read and stands in for its source, by language
+    problems: list[Problem]  # errors: translations laid out so that no language can be told
+    warnings: list[Problem]  # translations set aside and why; a translated card's picture hard to read on a phone
 
 
 def measure_translation(
@@ -126,44 +149,52 @@ def measure_translation(
 
 
 def read_translations(root: Path, tree: ParsedTree, read_text: ReadText) -> ReadTranslations:
-    """Every translation under `root` that could be read, by language, and the problems found."""
-    problems: list[Problem] = []
-    warnings: list[Problem] = []
+    """Every translation under `root` that stands in for its source, by language; the rest set aside.
+
+    A problem in one translation file sets that file aside, as a warning: its learners read the
+    source until it is fixed, so a source edited ahead of its translations still publishes. Only a
+    folder or skills file not named after a language is an error (docs/authoring.md)."""
+    found = _Found()
     languages: dict[str, Translations] = {}
 
     def of(language: str) -> Translations:
         return languages.setdefault(language, Translations(language))
 
-    for language, path, text, lesson in _each(root / "lessons", tree.lessons, tree.unreadable_lessons, read_text, problems, "lesson"):
-        parsed, found = read_lesson_translation(text, path=path, language=language, source=lesson)
-        problems += found
+    for language, path, text, lesson in _each(root / "lessons", tree.lessons, tree.unreadable_lessons, read_text, found, "lesson"):
+        parsed, problems = read_lesson_translation(text, path=path, language=language, source=lesson)
         if parsed is not None:
-            parsed = measure_translation(parsed, root, problems, warnings)
+            parsed = measure_translation(parsed, root, problems, found.warnings)
             problems += lesson_translation_problems(parsed)
+        if parsed is None or problems:
+            found.set_aside(path, language, "lesson", lesson.path, problems)
+        else:
             of(language).lessons[lesson.id] = parsed
-    for language, path, text, pathway in _each(root / "pathways", tree.pathways, (), read_text, problems, "pathway"):
-        translated, found = read_pathway_translation(text, path=path, source=pathway)
-        problems += found
-        if translated is not None:
+    for language, path, text, pathway in _each(root / "pathways", tree.pathways, (), read_text, found, "pathway"):
+        translated, problems = read_pathway_translation(text, path=path, source=pathway)
+        if translated is None or problems:
+            found.set_aside(path, language, "pathway", pathway.path, problems)
+        else:
             of(language).pathways[pathway.id] = translated
     credentials = tree.credentials
     for language, path, text, credential in _each(
-        root / "credentials", credentials, tree.unreadable_credentials, read_text, problems, "credential"
+        root / "credentials", credentials, tree.unreadable_credentials, read_text, found, "credential"
     ):
-        definition, found = read_credential_translation(text, path=path, source=credential)
-        problems += found
-        if definition is not None:
+        definition, problems = read_credential_translation(text, path=path, source=credential)
+        if definition is None or problems:
+            found.set_aside(path, language, "credential", credential.path, problems)
+        else:
             of(language).credentials[credential.id] = definition
-    for language, path, text, role in _each(root / "roles", tree.roles, (), read_text, problems, "role"):
-        translated_role, found = read_role_translation(text, path=path, source=role)
-        problems += found
-        if translated_role is not None:
+    for language, path, text, role in _each(root / "roles", tree.roles, (), read_text, found, "role"):
+        translated_role, problems = read_role_translation(text, path=path, source=role)
+        if translated_role is None or problems:
+            found.set_aside(path, language, "role", role.path, problems)
+        else:
             of(language).roles[role.id] = translated_role
-    _read_skills(root, tree, read_text, problems, of)
-    return ReadTranslations(languages, problems, warnings)
+    _read_skills(root, tree, read_text, found, of)
+    return ReadTranslations(languages, found.problems, found.warnings)
 
 
-def _read_skills(root: Path, tree: ParsedTree, read_text: ReadText, problems: list[Problem], of: Callable[[str], Translations]) -> None:
+def _read_skills(root: Path, tree: ParsedTree, read_text: ReadText, found: _Found, of: Callable[[str], Translations]) -> None:
     if tree.skills is None or tree.skills_path is None:
         return
     source = {skill.id: skill for skill in tree.skills}
@@ -171,7 +202,7 @@ def _read_skills(root: Path, tree: ParsedTree, read_text: ReadText, problems: li
         match = SKILLS_TRANSLATION.fullmatch(path.name)
         language = match.group(1) if match else ""
         if not LANGUAGE_TAG.fullmatch(language) or language == SOURCE_LANGUAGE:
-            problems.append(
+            found.problems.append(
                 Problem(
                     path,
                     1,
@@ -180,10 +211,16 @@ def _read_skills(root: Path, tree: ParsedTree, read_text: ReadText, problems: li
                 )
             )
             continue
-        text = read_text(path, problems)
-        if text is not None:
-            skills, found = read_skills_translation(text, path=path, source=source, source_path=tree.skills_path)
-            problems += found
+        unreadable: list[Problem] = []
+        text = read_text(path, unreadable)
+        if text is None:
+            found.set_aside(path, language, "skills' names and descriptions", tree.skills_path, unreadable)
+            continue
+        skills, problems = read_skills_translation(text, path=path, language=language, source=source, source_path=tree.skills_path)
+        if skills is None:  # the file cannot be parsed
+            found.set_aside(path, language, "skills' names and descriptions", tree.skills_path, problems)
+        else:
+            found.warnings.extend(warning(problem) for problem in problems)  # each skill with a problem says it is set aside
             of(language).skills.update(skills)
 
 

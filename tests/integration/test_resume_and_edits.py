@@ -7,6 +7,7 @@ import dataclasses
 import shutil
 
 from bot.core import Core
+from bot.events import LearnerRef
 from bot.store.database import create_engine, create_sessionmaker
 from bot.store.store import SqlStore
 from content.loader import load_curriculum
@@ -55,6 +56,8 @@ async def _edited_curriculum(tmp_path):
     lesson.write_text(text)
     result = load_curriculum(tree)
     assert result.curriculum is not None, result.problems
+    # The German translation still has the card removed: it is set aside, and the source publishes.
+    assert {warning.path for warning in result.warnings} == {tree / "lessons" / "de" / "tides.md"}
     return result.curriculum
 
 
@@ -90,6 +93,23 @@ async def test_a_new_start_after_an_edit_gets_the_new_version(store, curriculum,
     assert chat.card.total == 3
     await chat.press("Next")
     assert chat.question.question.startswith("How many low tides")
+
+
+async def test_a_german_learner_reads_the_edited_lesson_in_english_until_its_translation_catches_up(store, clock, tmp_path):
+    edited = await _edited_curriculum(tmp_path)
+    chat = Chat(Core(curriculum=edited, store=store, clock=clock))
+    chat.learner = LearnerRef("test", "ana", "Ana", language="de")
+    await chat.start()
+    await chat.press("Jetzt starten")
+    assert (chat.card.title, chat.card.total) == ("Two tides a day", 3)  # the whole source lesson, never mixed
+    await chat.press("Weiter")
+    assert chat.question.question == "How many low tides do most coasts see in a day?"
+    await chat.answer(1)
+    await chat.answer(0, 1)
+    async with store.transaction() as tx:
+        learner = await tx.learners.find("test", "ana")
+        events = await tx.trail.of(learner.id)
+    assert [e.lesson_version for e in events if e.kind == "lesson_completed"] == ["2"]
 
 
 async def test_a_lesson_removed_mid_way_still_finishes_and_the_next_step_skips_it(store, curriculum, clock):

@@ -23,6 +23,21 @@ def said(root: Path, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]
     return code, [line.replace(f"{root}/", "") for line in captured.out.splitlines()] + captured.err.splitlines()
 
 
+def set_aside(root: Path, translation: Path) -> list[str]:
+    """The warnings of a content folder whose one translation `translation` is set aside, after
+    the line saying so; the curriculum loads, and learners of the language read the source lesson."""
+    result = load_curriculum(root)
+    assert result.problems == () and result.curriculum is not None
+    language, lesson_id = translation.parent.name, translation.stem
+    assert result.curriculum.in_language(language).lessons[lesson_id] is result.curriculum.lessons[lesson_id]
+    first, *rest = [str(warning) for warning in result.warnings]
+    assert first == (
+        f"{translation}:1: warning: this translation is set aside until it is fixed as said below: meanwhile learners reading "
+        f"'{language}' get the whole source lesson ({translation.parent.parent / translation.name})"
+    )
+    return rest
+
+
 def loaded(root: Path) -> Curriculum:
     result = load_curriculum(root)
     assert result.problems == ()
@@ -33,28 +48,58 @@ def loaded(root: Path) -> Curriculum:
 def test_broken_translations_are_each_named_at_their_line(capsys: pytest.CaptureFixture[str]) -> None:
     code, lines = said(BROKEN, capsys)
     source = "lessons/isolation.md"  # paths are shown relative to the folder checked
+    aside = "warning: this translation is set aside until it is fixed as said below: meanwhile learners reading"
     assert code == 1
     assert lines == [
-        "credentials/de/isolator.md:4: missing criteria: add a '## Criteria' section saying what a learner did to earn this "
-        "(it is printed on the credential)",
+        # A folder that names no language is the one error: nobody could be said to read the source instead.
         "lessons/Deutsch:1: 'Deutsch' is not a language code: name a translation folder after its language in lowercase (BCP 47), "
         "for example 'de', 'es' or 'pt-br'",
-        f"lessons/de/isolation.md:3: 'minutes' is not translated: it is the source's ({source}); a translation gives only its "
-        "'title' in the front matter, so remove this line",
-        f"lessons/de/isolation.md:6: 1 card before the first check where the source ({source}) has 2: 'Stored energy' (line 8), "
-        "'Your own lock' (line 11); translate every card of the source, in the same order, and add none of your own",
-        f"lessons/de/isolation.md:12: option 1 of check 1 is marked wrong ('[ ]') here but correct ('[x]') in the source "
-        f"({source}:17): mark the same options correct as the source, and keep its order of options",
-        f"lessons/de/isolation.md:20: check 2 has 2 options where its source ({source}:25) has 3: translate every option, "
-        "in the source's order",
-        "lessons/de/removed.md:1: a translation of lessons/removed.md, which does not exist: name a translation exactly "
+        # Every other problem only sets its translation aside.
+        f"credentials/de/isolator.md:1: {aside} 'de' get the source credential (credentials/isolator.md)",
+        "credentials/de/isolator.md:4: warning: missing criteria: add a '## Criteria' section saying what a learner did to earn "
+        "this (it is printed on the credential)",
+        f"lessons/de/isolation.md:1: {aside} 'de' get the whole source lesson ({source})",
+        f"lessons/de/isolation.md:3: warning: 'minutes' is not translated: it is the source's ({source}); a translation gives "
+        "only its 'title' in the front matter, so remove this line",
+        f"lessons/de/isolation.md:6: warning: 1 card before the first check where the source ({source}) has 2: 'Stored energy' "
+        "(line 8), 'Your own lock' (line 11); translate every card of the source, in the same order, and add none of your own",
+        f"lessons/de/isolation.md:12: warning: option 1 of check 1 is marked wrong ('[ ]') here but correct ('[x]') in the "
+        f"source ({source}:17): mark the same options correct as the source, and keep its order of options",
+        f"lessons/de/isolation.md:20: warning: check 2 has 2 options where its source ({source}:25) has 3: translate every "
+        "option, in the source's order",
+        "lessons/de/removed.md:1: warning: a translation of lessons/removed.md, which does not exist: name a translation exactly "
         "like its source lesson file, or delete it if the lesson was removed",
-        f"lessons/es/isolation.md:19: the source's 2nd check ({source}:25) is not translated: add a '## Check' section for it "
-        "(the heading stays '## Check' in every language), in the same place among the cards",
-        "pathways/de/basics.md:4: missing description: translate the source's description below the front matter",
-        "skills.de.yml:4: unknown skill 'safty' (it is not in skills.yml): check the spelling or remove it",
-        f"10 problem(s) found in {BROKEN}",
+        f"lessons/es/isolation.md:1: {aside} 'es' get the whole source lesson ({source})",
+        f"lessons/es/isolation.md:19: warning: the source's 2nd check ({source}:25) is not translated: add a '## Check' section "
+        "for it (the heading stays '## Check' in every language), in the same place among the cards",
+        f"pathways/de/basics.md:1: {aside} 'de' get the source pathway (pathways/basics.md)",
+        "pathways/de/basics.md:4: warning: missing description: translate the source's description below the front matter",
+        "skills.de.yml:4: warning: unknown skill 'safty' (it is not in skills.yml): check the spelling or remove it",
+        f"1 problem(s) found in {BROKEN}",
     ]
+
+
+def test_a_source_edited_ahead_of_its_translation_publishes_and_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = copy_of_fixture(tmp_path)
+    tides = root / "lessons" / "tides.md"  # an author removes a card; the German translation still has it
+    tides.write_text(tides.read_text().replace("## Spring and neap\nSpring tides are the biggest; neap tides the smallest.\n\n", ""))
+    assert said(root, capsys) == (
+        0,
+        [
+            "lessons/de/tides.md:1: warning: this translation is set aside until it is fixed as said below: meanwhile learners "
+            "reading 'de' get the whole source lesson (lessons/tides.md)",
+            "lessons/de/tides.md:5: warning: 2 cards before the first check where the source (lessons/tides.md) has 1: "
+            "'Two tides a day' (line 9); translate every card of the source, in the same order, and add none of your own",
+            f"{root}: OK. 2 lessons, 3 checks, 1 pathways, 2 credentials, 0 roles. 2 warning(s) above.",
+            f"{root}: de: 1 of 2 lessons, 1 of 1 pathways, 1 of 2 credentials, 1 of 2 skills translated.",
+        ],
+    )
+    curriculum = loaded(root)
+    german = curriculum.in_language("de")
+    assert german.lessons["tides"] is curriculum.lessons["tides"]  # the whole source lesson, in English
+    assert [card.title for card in german.lessons["tides"].cards] == ["Two tides a day"]
+    assert german.lessons["knots"].title == "Knoten"  # the rest of the translation still reads in German
+    assert german.pathways[0].title == "Seemannschaft L1"
 
 
 def test_a_learner_reading_german_gets_the_german_lesson_with_the_source_items() -> None:
@@ -132,13 +177,12 @@ def copy_of_fixture(tmp_path: Path) -> Path:
     return root
 
 
-def test_a_check_the_source_does_not_have_is_reported_at_its_heading(tmp_path: Path) -> None:
+def test_a_check_the_source_does_not_have_sets_the_translation_aside_at_its_heading(tmp_path: Path) -> None:
     root = copy_of_fixture(tmp_path)
     knots = root / "lessons" / "de" / "knots.md"
     knots.write_text(knots.read_text() + "\n## Check: noch eine\nNoch eine Frage?\n\n- [x] Ja\n- [ ] Nein\n\n> Darum.\n")
-    result = load_curriculum(root)
-    assert [str(p) for p in result.problems] == [
-        f"{knots}:16: the source ({root / 'lessons' / 'knots.md'}) has 1 check and this is a 2nd: a translation has exactly the "
+    assert set_aside(root, knots) == [
+        f"{knots}:16: warning: the source ({root / 'lessons' / 'knots.md'}) has 1 check and this is a 2nd: a translation has exactly the "
         "checks of its source, so remove it (or add the check to the source first)"
     ]
 
@@ -147,9 +191,8 @@ def test_a_card_of_its_own_after_the_last_check_is_reported(tmp_path: Path) -> N
     root = copy_of_fixture(tmp_path)
     knots = root / "lessons" / "de" / "knots.md"
     knots.write_text(knots.read_text() + "\n## Noch ein Tipp\nÜbe den Palstek mit geschlossenen Augen.\n")
-    result = load_curriculum(root)
-    assert [str(p) for p in result.problems] == [
-        f"{knots}:16: 1 card after check 1 where the source ({root / 'lessons' / 'knots.md'}) has 0: none; translate every card "
+    assert set_aside(root, knots) == [
+        f"{knots}:16: warning: 1 card after check 1 where the source ({root / 'lessons' / 'knots.md'}) has 0: none; translate every card "
         "of the source, in the same order, and add none of your own"
     ]
 
@@ -158,9 +201,9 @@ def test_a_translated_card_over_the_length_of_a_phone_message_is_reported(tmp_pa
     root = copy_of_fixture(tmp_path)
     knots = root / "lessons" / "de" / "knots.md"
     knots.write_text(knots.read_text().replace("Ein Palstek bildet", "Lang " * 220 + "Ein Palstek bildet"))
-    assert [str(p) for p in load_curriculum(root).problems] == [
-        f"{knots}:5: the card 'Der Palstek' is 1193 characters long: keep a card to 1,000 characters or fewer (one phone message); "
-        "shorten the translation"
+    assert set_aside(root, knots) == [
+        f"{knots}:5: warning: the card 'Der Palstek' is 1193 characters long: keep a card to 1,000 characters or fewer "
+        "(one phone message); shorten the translation"
     ]
 
 
@@ -168,8 +211,8 @@ def test_a_translation_reading_longer_than_the_source_s_minutes_is_reported(tmp_
     root = copy_of_fixture(tmp_path)
     knots = root / "lessons" / "de" / "knots.md"
     knots.write_text(knots.read_text().replace("> Ein Palstek hält", "> " + "Wort " * 400 + "Ein Palstek hält"))
-    assert [str(p) for p in load_curriculum(root).problems] == [
-        f"{knots}:2: the translation reads in about 3 minutes (444 words at 200 words a minute) but its source's 'minutes' "
+    assert set_aside(root, knots) == [
+        f"{knots}:2: warning: the translation reads in about 3 minutes (444 words at 200 words a minute) but its source's 'minutes' "
         f"({root / 'lessons' / 'knots.md'}:5) says 2: shorten the translation, or raise 'minutes' in the source"
     ]
 
@@ -178,11 +221,41 @@ def test_a_true_false_check_translated_keeps_which_one_is_right(tmp_path: Path) 
     root = copy_of_fixture(tmp_path)
     knots = root / "lessons" / "de" / "knots.md"
     knots.write_text(knots.read_text().replace("- [ ] Richtig\n- [x] Falsch", "- [x] Falsch\n- [ ] Richtig"))
-    result = load_curriculum(root)
-    assert [str(p) for p in result.problems] == [
-        f"{knots}:11: option 1 of check 1 is marked correct ('[x]') here but wrong ('[ ]') in the source "
+    assert set_aside(root, knots) == [
+        f"{knots}:11: warning: option 1 of check 1 is marked correct ('[x]') here but wrong ('[ ]') in the source "
         f"({root / 'lessons' / 'knots.md'}:15): mark the same options correct as the source, and keep its order of options"
     ]
+
+
+@pytest.mark.parametrize(
+    ("written", "said"),
+    [
+        (b"---\ntitle: Knoten\n---\n\n## Der Palstek\nEin \xfcberall bekannter Knoten.\n", "{knots}:6: warning: this file is not UTF-8"),
+        (b"---\ntitle: [Knoten\n---\n\n## Der Palstek\nEin Knoten.\n", "{knots}:2: warning: the front matter is not valid YAML"),
+    ],
+    ids=["not UTF-8", "front matter broken"],
+)
+def test_a_translation_that_cannot_be_read_is_set_aside_too(tmp_path: Path, written: bytes, said: str) -> None:
+    root = copy_of_fixture(tmp_path)
+    knots = root / "lessons" / "de" / "knots.md"
+    knots.write_bytes(written)
+    (warning,) = set_aside(root, knots)
+    assert warning.startswith(said.format(knots=knots))
+
+
+def test_a_skill_translated_with_a_problem_is_set_aside_alone(tmp_path: Path) -> None:
+    root = copy_of_fixture(tmp_path)
+    skills = root / "skills.de.yml"
+    skills.write_text(skills.read_text() + "knots:\n  description: Knoten binden, die halten.\n")
+    result = load_curriculum(root)
+    assert result.problems == () and result.curriculum is not None
+    assert [str(p) for p in result.warnings] == [
+        f"{skills}:4: warning: the translation of skill 'knots' is set aside until it is fixed as said below: meanwhile learners "
+        f"reading 'de' get the source's name and description of 'knots' ({root / 'skills.yml'})",
+        f"{skills}:4: warning: missing 'name': add a line like 'name: Tying knots' to skill 'knots'",
+    ]
+    german = result.curriculum.in_language("de")
+    assert (german.skills["tides"].name, german.skills["knots"].name) == ("Gezeiten lesen", "Tying knots")
 
 
 def test_a_translation_folder_named_for_the_source_language_is_reported(tmp_path: Path) -> None:
@@ -231,7 +304,12 @@ def test_a_translation_can_be_previewed_on_its_own_against_its_source() -> None:
 def test_previewing_a_broken_translation_names_its_problems_and_shows_nothing() -> None:
     lesson, problems = load_lesson(BROKEN / "lessons" / "de" / "isolation.md")
     assert lesson is None
+    assert problems[0].message == (
+        "this translation is set aside until it is fixed as said below: meanwhile learners reading 'de' get the whole source "
+        f"lesson ({BROKEN / 'lessons' / 'isolation.md'})"
+    )
     assert [f"{p.path.relative_to(BROKEN)}:{p.line}" for p in problems] == [
+        "lessons/de/isolation.md:1",
         "lessons/de/isolation.md:3",
         "lessons/de/isolation.md:6",
         "lessons/de/isolation.md:12",

@@ -51,6 +51,14 @@ class TeamsSettings:
             )
         if password is None:
             raise ConfigError("TEAMS_APP_ID is set but TEAMS_APP_PASSWORD is not: set the client secret of the bot's app registration")
+        if _given(env, "CLIENT_SECRET"):
+            # The Teams SDK reads CLIENT_SECRET when it is set and then signs in with it (MSAL) instead
+            # of the bot's own token request with TEAMS_APP_PASSWORD: a variable of another program's
+            # would decide how this bot authenticates.
+            raise ConfigError(
+                "CLIENT_SECRET is set in the environment: the Teams SDK would sign the bot in with it instead of "
+                "TEAMS_APP_PASSWORD; unset it (this bot's Teams settings are all named TEAMS_*)"
+            )
         tenant = _given(env, "TEAMS_TENANT_ID")
         if tenant is not None and not _GUID.fullmatch(tenant):
             raise ConfigError(f"TEAMS_TENANT_ID must be the Microsoft Entra tenant's id, a GUID, not {shown(tenant)}")

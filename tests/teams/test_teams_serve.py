@@ -79,6 +79,10 @@ async def test_serve_answers_teams_at_api_messages_and_refuses_a_forged_token(tm
             "TEAMS_ANNOUNCE_CONVERSATION must be a team channel's conversation id",
         ),
         ({"TEAMS_APP_ID": APP_ID, "TEAMS_APP_PASSWORD": PASSWORD, "TEAMS_SERVICE_URL": "smba"}, "TEAMS_SERVICE_URL must be an http(s)"),
+        (
+            {"TEAMS_APP_ID": APP_ID, "TEAMS_APP_PASSWORD": PASSWORD, "CLIENT_SECRET": "another-programs"},
+            "CLIENT_SECRET is set in the environment",
+        ),
     ],
 )
 def test_a_bad_teams_setting_stops_serve_in_one_line(tmp_path, teams, says):

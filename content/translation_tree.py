@@ -3,8 +3,9 @@
 Layout (docs/authoring.md, "Translating lessons"): a translation has its source's file name, in
 a folder named after its language beside the source: `lessons/de/lockout-tagout.md` translates
 `lessons/lockout-tagout.md`; likewise `pathways/de/`, `credentials/de/`, `roles/de/`; the
-skills' names in `skills.de.yml` beside `skills.yml`. A file not translated is read in the
-source language (a lesson whole, never mixed card by card).
+skills' names in `skills.de.yml` beside `skills.yml`. A file not translated, or set aside for a
+problem (a translation behind its source, say), is read in the source language (a lesson whole,
+never mixed card by card).
 """
 
 from __future__ import annotations

@@ -78,6 +78,13 @@ def load_content(settings: Settings) -> Curriculum:
     result = load_curriculum(settings.content_dir)
     if result.curriculum is None:
         raise ContentInvalid(result.problems)
+    if result.warnings:  # the content loads; what it warns of (a translation set aside...) is said once at start
+        log.warning(
+            "Content: %d warning(s), `content check %s` lists them; the first: %s",
+            len(result.warnings),
+            settings.content_dir,
+            result.warnings[0],
+        )
     return result.curriculum
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -398,3 +399,27 @@ class CuttableRelay:
                 sink.sendall(data)
         with contextlib.suppress(OSError):
             sink.shutdown(socket.SHUT_RDWR)
+
+
+def test_serve_says_at_start_when_its_content_has_warnings(tmp_path):
+    """A translation left behind its source is set aside (its learners read the source): the content
+    loads, and the operator is told once, in one line, where `content check` would say more."""
+    content = tmp_path / "content"
+    shutil.copytree(PROJECT_DIR / "tests" / "fixtures" / "content", content)
+    lesson = content / "lessons" / "tides.md"
+    lesson.write_text(lesson.read_text().replace("## Spring and neap\nSpring tides are the biggest; neap tides the smallest.\n\n", ""))
+    port = free_port()
+    env = {**os.environ, "DATA_DIR": str(tmp_path / "data"), "PORT": str(port), "CONTENT_DIR": str(content)}
+    env.pop("DATABASE_URL", None)
+    for name in ("TELEGRAM_BOT_TOKEN", "SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET", "SLACK_APP_TOKEN", "TEAMS_APP_ID", "TEAMS_APP_PASSWORD"):
+        env.pop(name, None)
+    process = start_serve(env)
+    try:
+        wait_until_healthy(process, f"http://127.0.0.1:{port}")
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 0, stderr
+    [said] = [line for line in stderr.splitlines() if line.startswith("WARNING adapters.wiring: Content:")]
+    first = f"{content}/lessons/de/tides.md:1: "
+    assert said.startswith(f"WARNING adapters.wiring: Content: 2 warning(s), `content check {content}` lists them; the first: {first}")

@@ -51,6 +51,15 @@ ORIGINS = {
 }
 ROW_WORDS = {**STATUS_WORDS, Standing.DONE: N_("done")}  # a row's status, as the page says it
 MANAGERS_ONLY = N_("Assigning is for managers and admins.")
+ALREADY_PASSED_ONE = N_("For {name}, {days} days after joining has passed already. Nothing was assigned: choose a due date, or more days.")
+ALREADY_PASSED = N_(
+    "For {count} of the {total} people ({names}) {days} days after joining has passed already. "
+    "Nothing was assigned: choose a due date, or more days."
+)
+ALREADY_PASSED_MORE = N_(
+    "For {count} of the {total} people ({names} and {more} more) {days} days after joining has passed already. "
+    "Nothing was assigned: choose a due date, or more days."
+)
 NOT_FROM_THE_PAGE = N_("This form did not come from the dashboard: open the Assignments page and send it from there.")
 
 
@@ -456,13 +465,13 @@ def assignment_routes(
         dues = {learner.id: due_date(learner, now, on=on, days=days, after_joining=days is not None) for learner in people}
         if days is not None and (passed := [p for p in people if dues[p.id] < local_date(now, p.timezone)]):
             # As /assign does: a due date already behind someone would make them overdue at once.
-            names = ", ".join(p.display_name or "someone unnamed" for p in passed[:5])
-            names += f" and {len(passed) - 5} more" if len(passed) > 5 else ""
-            raise FormError(
-                400,
-                f"For {len(passed)} of the {len(people)} people ({names}) {days} days after joining has passed already. "
-                "Nothing was assigned: choose a due date, or more days.",
-            )
+            names = ", ".join(p.display_name or f"#{p.id}" for p in passed[:5])
+            if len(people) == 1:
+                raise FormError(400, ALREADY_PASSED_ONE, name=names, days=days)
+            counts = {"count": len(passed), "total": len(people), "names": names, "days": days}
+            if len(passed) > 5:
+                raise FormError(400, ALREADY_PASSED_MORE, more=len(passed) - 5, **counts)
+            raise FormError(400, ALREADY_PASSED, **counts)
         made, due = 0, []
         for learner in people:
             due_on = dues[learner.id]

@@ -327,6 +327,12 @@ async def test_days_after_joining_already_behind_someone_assign_nothing_and_say_
         "Nothing was assigned: choose a due date, or more days.",
     )
     assert await assignments(store, people["ana"], people["caio"]) == []  # Ana neither: all or nothing
+    in_german = await maria.post(PAGE, data=form, headers={**SAME_SITE, "Accept-Language": "de-DE"})
+    assert (in_german.status_code, form_error(in_german)) == (
+        400,
+        "Für 1 der 2 Personen (Caio Souza) sind 30 Tage nach dem Eintritt bereits vorbei. "
+        "Es wurde nichts zugewiesen: Wählen Sie ein Fälligkeitsdatum oder mehr Tage.",
+    )
 
 
 async def test_withdrawing_ends_the_assignment_once(

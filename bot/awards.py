@@ -16,7 +16,7 @@ from bot.mastery import MasteryModel
 from bot.ports import Store
 from bot.progress import skill_mastery
 from bot.records import Award, Learner, TrailEvent
-from bot.replies import Announcement, AwardNotice, Reply, Text
+from bot.replies import Announcement, AwardNotice, AwardWords, Reply, Text, said_in
 from bot.streaks import local_date
 from bot.turn import Turn
 from bot.vocabulary import EventKind, SessionKind
@@ -265,7 +265,7 @@ class Awarder:
         buttons = (actions.button(t.gettext("My badges"), actions.RunCommand(commands.BADGES.name)),)
         links = self.links(definition.title, award)
         if self._issuer is None or links is None:
-            return AwardNotice(title=definition.title, text=text, buttons=buttons)
+            return AwardNotice(title=definition.title, text=text, buttons=buttons, words=said_in(AwardWords(), t))
         return AwardNotice(
             title=definition.title,
             text=text,
@@ -274,6 +274,7 @@ class Awarder:
             image_url=self._issuer.links.credential_image(award.public_id),
             linkedin_url=links.linkedin,
             buttons=buttons,
+            words=said_in(AwardWords(), t),
         )
 
     async def _toward_certificates(self, turn: Turn, badge: CredentialDefinition) -> list[str]:

@@ -13,8 +13,13 @@ it reads as typed and is never a link or formatting."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import asdict, dataclass, field, fields
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar
+
+from bot.i18n import N_
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 
 @dataclass(frozen=True)
@@ -49,6 +54,28 @@ class Picture:
     digest: str  # the file's sha256, first 12 hex digits: changes when the picture is redrawn
 
 
+class _Says(Protocol):
+    def gettext(self, message: str) -> str: ...
+
+
+W = TypeVar("W", bound="DataclassInstance")  # a reply's words: QuestionWords, FeedbackWords, ...
+
+
+def said_in(words: W, t: _Says) -> W:
+    """The words as `t` says them (the learner's Translator): the core fills a reply's words
+    with this, and an adapter only lays them out. The defaults are English, as written."""
+    return type(words)(**{f.name: t.gettext(getattr(words, f.name)) for f in fields(words)})
+
+
+@dataclass(frozen=True)
+class CardWords:
+    """What a platform that cannot show a picture says in its place (the console)."""
+
+    picture: str = N_("Picture: {alt}")
+    caption: str = N_("Caption: {caption}")
+    file: str = N_("File: {path} (in the content folder)")
+
+
 @dataclass(frozen=True)
 class LessonCard:
     """One card of a lesson: one chat message with a Next button, and its pictures, if any,
@@ -61,6 +88,27 @@ class LessonCard:
     total: int
     buttons: tuple[Button, ...] = ()
     pictures: tuple[Picture, ...] = ()
+    words: CardWords = field(default_factory=CardWords)
+
+
+@dataclass(frozen=True)
+class QuestionWords:
+    """The words a platform puts around a check, by how it lets the learner answer: a position
+    label, a hint line, a Submit button. Templates: `{position}`, `{total}` filled by the adapter."""
+
+    position: str = N_("Check {position} of {total}")
+    tap: str = N_("Tap your answer.")  # one button per option
+    poll_several: str = N_("Pick every correct option in the poll below.")  # a poll that takes several
+    poll_question_several: str = N_("Pick every correct option")  # a poll's own short question
+    poll_question_one: str = N_("Your answer")
+    tick_several: str = N_("Tick every correct option, then Submit.")  # checkboxes (Slack)
+    tick_one: str = N_("Tick your answer, then Submit.")
+    tick_right: str = N_("Tick every right answer, then Submit.")  # a choice set (Teams)
+    pick_one: str = N_("Pick one, then Submit.")
+    submit: str = N_("Submit")
+    submit_answer: str = N_("Submit answer")
+    type_numbers: str = N_("Type the numbers of every correct option, e.g. 1,3")  # a terminal
+    type_number: str = N_("Type the number of your answer")
 
 
 @dataclass(frozen=True)
@@ -76,6 +124,20 @@ class Question:
     total: int
     option_actions: tuple[str, ...] = ()  # one button action per option (single answer)
     correct_option: int | None = None  # for quiz polls; None for multiple choice
+    words: QuestionWords = field(default_factory=QuestionWords)
+
+
+@dataclass(frozen=True)
+class FeedbackWords:
+    """The verdict's words; `{answer}` is filled by the adapter with the right options, escaped
+    for its platform."""
+
+    correct: str = N_("Correct!")
+    correct_calm: str = N_("Correct.")  # where a card already stands out (Teams)
+    not_quite: str = N_("Not quite.")
+    the_answer: str = N_("The answer: {answer}")
+    right_answer: str = N_("The right answer: {answer}")
+    your_answer: str = N_("Your answer: {answer}")  # under an answered check (Slack)
 
 
 @dataclass(frozen=True)
@@ -84,6 +146,20 @@ class Feedback:
     explanation: str
     correct_options: tuple[str, ...]
     buttons: tuple[Button, ...] = ()
+    words: FeedbackWords = field(default_factory=FeedbackWords)
+
+
+@dataclass(frozen=True)
+class AwardWords:
+    """The credential's links as each platform labels them. `{title}`, `{url}`: filled by the adapter."""
+
+    view_and_share: str = N_("View and share your credential")
+    view: str = N_("View credential")
+    verify: str = N_("Verify it")
+    add_to_linkedin: str = N_("Add to LinkedIn")
+    badge_image: str = N_("The badge: {title}")
+    page_line: str = N_("Your credential, with its badge image and signed file: {url}")
+    linkedin_line: str = N_("Add it to LinkedIn: {url}")
 
 
 @dataclass(frozen=True)
@@ -99,6 +175,7 @@ class AwardNotice:
     image_url: str | None = None  # PNG with the credential baked in
     linkedin_url: str | None = None
     buttons: tuple[Button, ...] = ()
+    words: AwardWords = field(default_factory=AwardWords)
 
 
 @dataclass(frozen=True)
@@ -128,6 +205,7 @@ _KINDS: dict[str, type] = {kind.__name__: kind for kind in (Text, LessonCard, Qu
 
 
 _ITEMS: dict[str, type] = {"buttons": Button, "pictures": Picture}  # fields that hold values, not strings
+_WORDS: dict[str, type] = {"LessonCard": CardWords, "Question": QuestionWords, "Feedback": FeedbackWords, "AwardNotice": AwardWords}
 
 
 def reply_to_json(reply: Reply) -> dict[str, object]:
@@ -135,11 +213,15 @@ def reply_to_json(reply: Reply) -> dict[str, object]:
 
 
 def reply_from_json(data: Mapping[str, Any]) -> Reply:
-    fields = dict(data)
-    kind = _KINDS[str(fields.pop("kind"))]
+    given = dict(data)
+    name_of_kind = str(given.pop("kind"))
+    kind = _KINDS[name_of_kind]
     values = {
         name: tuple(_ITEMS[name](**item) for item in value) if name in _ITEMS else tuple(value) if isinstance(value, list) else value
-        for name, value in fields.items()
+        for name, value in given.items()
+        if name != "words"
     }
+    if "words" in given:  # a reply journalled before it had words is said in English
+        values["words"] = _WORDS[name_of_kind](**given["words"])
     reply: Reply = kind(**values)
     return reply

@@ -16,7 +16,7 @@ from bot.mastery import MasteryModel, guess_probability
 from bot.pathway import next_lesson
 from bot.pictures import shown_pictures
 from bot.records import Award, ItemMemory, LessonSession, SkillMemory
-from bot.replies import Feedback, LessonCard, Question, Reply, Text
+from bot.replies import CardWords, Feedback, FeedbackWords, LessonCard, Question, QuestionWords, Reply, Text, said_in
 from bot.snapshot import skills_of, step_from_json, step_to_json
 from bot.turn import Turn
 from bot.vocabulary import EventKind, SessionKind, SessionStatus
@@ -209,6 +209,7 @@ class LessonFlow:
                 total=total,
                 buttons=(actions.button(turn.t.gettext("Next") + " ▶", actions.NextCard(ref)),),
                 pictures=shown_pictures(step),
+                words=said_in(CardWords(), turn.t),
             )
         return question_reply(step, ref, session.position + 1, total, turn.t)
 
@@ -251,6 +252,7 @@ class LessonFlow:
             correct=correct,
             explanation=check.explanation,
             correct_options=tuple(check.options[i].text for i in sorted(check.correct_indices)),
+            words=said_in(FeedbackWords(), turn.t),
         )
         return [feedback, *await self._advance(turn, session)]
 
@@ -404,6 +406,7 @@ def question_reply(check: Check, ref: StepRef, position: int, total: int, t: Tra
         total=total,
         option_actions=() if multiple else tuple(actions.encode(actions.ChooseOption(ref, i)) for i in range(len(check.options))),
         correct_option=None if multiple else min(check.correct_indices),
+        words=said_in(QuestionWords(), t),
     )
 
 

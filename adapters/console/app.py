@@ -147,14 +147,14 @@ class ConsoleBot:
         width = self._width()
         question = next((r for r in reversed(replies) if isinstance(r, Question)), reask)
         for reply in replies:
-            self._print(render(reply if question is None else without_buttons(reply), width).text)
+            self._print(render(reply if question is None else without_buttons(reply), width, self._t).text)
         in_chat = [r for r in replies if not isinstance(r, Announcement)]  # the team channel's are not
         if question is not None:
             if not in_chat or in_chat[-1] is not question:
-                self._print(render(question, width).text)
+                self._print(render(question, width, self._t).text)
             self._question, self._choices = question, Rendered("")
         elif in_chat:
-            self._question, self._choices = None, render(in_chat[-1], width)
+            self._question, self._choices = None, render(in_chat[-1], width, self._t)
 
     def _width(self) -> int | None:
         """The terminal's width when printing to one; None (no wrapping) for a pipe or a file."""

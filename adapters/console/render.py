@@ -18,7 +18,8 @@ from markdown_it import MarkdownIt
 from markdown_it.tree import SyntaxTreeNode
 
 from bot import actions
-from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Picture, Question, Reply, Text
+from bot.i18n import N_, SOURCE, Translator
+from bot.replies import Announcement, AwardNotice, Button, CardWords, Feedback, LessonCard, Picture, Question, Reply, Text
 
 # html off: raw HTML is shown as typed. linkify off: "file.py" stays prose.
 _MD = MarkdownIt("commonmark", {"html": False, "linkify": False}).enable("strikethrough")
@@ -27,6 +28,9 @@ _GAP = "   "  # between choices on the buttons line
 _LIST_MARKER = re.compile(r"^(\s*)((?:[•\-*+]|\d+[.)])\s+)")
 _ENTER_LABEL = re.compile(r"^\W*(next|continue)\b", re.IGNORECASE)
 _WORD = re.compile(r"[^\W\d_]+")
+# The console's own words around the choices, in the terminal's language (the app's Translator).
+TYPE_THE_WORD = N_("[type {word}]")
+OR_PRESS_ENTER = N_("(or press Enter)")
 
 
 # --- Markdown -> terminal text -----------------------------------------------------------
@@ -193,35 +197,37 @@ def without_buttons(reply: Reply) -> Reply:
     return replace(reply, buttons=())
 
 
-def render(reply: Reply, width: int | None = None) -> Rendered:
-    """`reply` as terminal text; with `width`, long lines are wrapped to it."""
+def render(reply: Reply, width: int | None = None, t: Translator = SOURCE) -> Rendered:
+    """`reply` as terminal text; with `width`, long lines are wrapped to it. The words around
+    the choices are said by `t`; the rest are the reply's own (the core's, in the learner's language)."""
     match reply:
         case Text():
-            return _with_buttons(plain(reply.text), reply.buttons, width)
+            return _with_buttons(plain(reply.text), reply.buttons, width, t)
         case LessonCard():
             head = f"{RULE}\n[{reply.position}/{reply.total}] {plain(reply.title, flow=True)}\n"
-            text = "\n\n".join(part for part in (plain(reply.body, flow=True).strip(), *map(picture, reply.pictures)) if part)
-            return _with_buttons(head + "\n" + text, reply.buttons, width)
+            shown = (picture(p, reply.words) for p in reply.pictures)
+            text = "\n\n".join(part for part in (plain(reply.body, flow=True).strip(), *shown) if part)
+            return _with_buttons(head + "\n" + text, reply.buttons, width, t)
         case Question():
             lines = [RULE, f"[{reply.position}/{reply.total}] ❓ {plain(reply.question, flow=True)}", ""]
             lines += [f"  {i}) {plain(option, flow=True)}" for i, option in enumerate(reply.options, start=1)]
-            hint = "Type the numbers of every correct option, e.g. 1,3" if reply.multiple else "Type the number of your answer"
+            hint = reply.words.type_numbers if reply.multiple else reply.words.type_number
             lines += ["", f"({hint})"]
             return Rendered(wrap("\n".join(lines), width), question=reply)
         case Feedback():
             if reply.correct:
-                head = "✅ Correct!"
+                head = f"✅ {reply.words.correct}"
             else:
                 answer = "; ".join(plain(o, flow=True) for o in reply.correct_options)
-                head = f"❌ Not quite. The answer: {answer}"
-            return _with_buttons(f"{head}\n{plain(reply.explanation, flow=True).strip()}", reply.buttons, width)
+                head = f"❌ {reply.words.not_quite} " + reply.words.the_answer.format(answer=answer)
+            return _with_buttons(f"{head}\n{plain(reply.explanation, flow=True).strip()}", reply.buttons, width, t)
         case AwardNotice():
             lines = [plain(reply.text)]
             if reply.page_url:
-                lines.append(f"Your credential, with its badge image and signed file: {reply.page_url}")
+                lines.append(reply.words.page_line.format(url=reply.page_url))
             if reply.linkedin_url:
-                lines.append(f"Add it to LinkedIn: {reply.linkedin_url}")
-            return _with_buttons("\n".join(lines), reply.buttons, width)
+                lines.append(reply.words.linkedin_line.format(url=reply.linkedin_url))
+            return _with_buttons("\n".join(lines), reply.buttons, width, t)
         case Announcement():
             # The console has no team channel: show what the channel would get, marked as such.
             link = f" {reply.page_url}" if reply.page_url else ""
@@ -229,16 +235,17 @@ def render(reply: Reply, width: int | None = None) -> Rendered:
     raise TypeError(f"cannot render {type(reply).__name__}")
 
 
-def picture(shown: Picture) -> str:
+def picture(shown: Picture, words: CardWords | None = None) -> str:
     """A terminal shows no pictures: what it shows, in words, and where its file is."""
-    lines = [f"🖼  Picture: {shown.alt}"]
+    words = words or CardWords()
+    lines = ["🖼  " + words.picture.format(alt=shown.alt)]
     if shown.caption:
-        lines.append(f"   Caption: {shown.caption}")
-    lines.append(f"   File: {shown.path} (in the content folder)")
+        lines.append("   " + words.caption.format(caption=shown.caption))
+    lines.append("   " + words.file.format(path=shown.path))
     return "\n".join(lines)
 
 
-def _with_buttons(text: str, buttons: tuple[Button, ...], width: int | None) -> Rendered:
+def _with_buttons(text: str, buttons: tuple[Button, ...], width: int | None, t: Translator) -> Rendered:
     text = wrap(text, width)
     if not buttons:
         return Rendered(text)
@@ -247,13 +254,13 @@ def _with_buttons(text: str, buttons: tuple[Button, ...], width: int | None) -> 
     choices, number = [], 0
     for button in buttons:
         if button.destructive:
-            choices.append(f"[type {confirm_word(button)}] {button.label}")
+            choices.append(f"{t.gettext(TYPE_THE_WORD).format(word=confirm_word(button))} {button.label}")
         else:
             number += 1
             choices.append(f"[{number}] {button.label}")
     enter = enter_button(buttons)
     if enter is not None:
-        choices.append("(or press Enter)")
+        choices.append(t.gettext(OR_PRESS_ENTER))
     return Rendered(f"{text}\n\n{_choice_lines(choices, width)}", numbered, words, enter=enter)
 
 

@@ -44,10 +44,11 @@ from adapters.slack.dnd import DoNotDisturb
 from adapters.slack.inbound import POINTER, Delivery, Malformed, command_ack, delivery_of
 from adapters.slack.profiles import PLATFORM, Profiles, SlackPerson
 from adapters.slack.render import MAX_BLOCKS, SUBMIT_ACTION, PictureLinks, answered_question, chat_messages, home_view, render
-from bot import actions, commands, texts
+from bot import actions, commands, i18n, texts
 from bot.clock import Clock, SystemClock
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, TeamFromChannel
+from bot.i18n import N_
 from bot.nudges import NotNow
 from bot.platform_settings import SlackSettings
 from bot.ports import Store, StoreUnavailable
@@ -57,7 +58,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["PLATFORM", "SORRY", "SlackBot", "SlackPerson", "SlackSettings", "web_client"]
 
-SORRY = "Sorry, something went wrong on my side. Your progress is safe: `/learn next` continues where you are."
+SORRY = N_("Sorry, something went wrong on my side. Your progress is safe: `/learn next` continues where you are.")
 TELL_AGAIN_AFTER = 600.0  # seconds: one "kept" note per learner per outage, not one per press
 REDELIVER_EVERY = 2.0  # seconds between looks for journaled deliveries to process again
 REMEMBERED = 10_000
@@ -250,8 +251,10 @@ class SlackBot:
         await self._tell(user, texts.KEPT)
 
     async def _tell(self, user: str, text: str) -> None:
+        """What the app says itself, in the user's Slack language where this process knows it."""
+        said = self._core.translators.of(i18n.supported(self._profiles.language(user))).gettext(text)
         try:
-            await self.send(user, [Text(text)])
+            await self.send(user, [Text(said)])
         except Exception as error:  # telling is a courtesy; the failure itself is logged already
             log.error("Slack: could not tell a learner: %s", type(error).__name__)
 
@@ -441,7 +444,8 @@ class SlackBot:
         cannot be used (used up, expired: a delivery processed late). An answered question also
         shows the answer's `feedback` under it where it fits; whether it does is returned."""
         blocks = message.get("blocks") or []
-        kept = answered_question(blocks, label) if answered else [b for b in blocks if b.get("type") != "actions"]
+        words = feedback.words if feedback is not None else None  # the learner's language, as the core chose it
+        kept = answered_question(blocks, label, words) if answered else [b for b in blocks if b.get("type") != "actions"]
         rendered = render(feedback) if answered and feedback is not None else []
         with_feedback = len(rendered) == 1 and len(kept) + len(rendered[0].blocks) <= MAX_BLOCKS
         if with_feedback:

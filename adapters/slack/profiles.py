@@ -70,6 +70,12 @@ class Profiles:
             return LearnerRef(PLATFORM, user, known.name, known.timezone, known.language)
         return (await self._read_now(user)).ref
 
+    def language(self, user: str) -> str | None:
+        """The user's Slack locale as this process last read it, if it did: no database, no
+        call to Slack (for what the app says while the database is away)."""
+        known, read = self._known.get(user), self._read.get(user)
+        return (known.language if known is not None else None) or (read[0].ref.language if read is not None else None)
+
     async def kept(self, user: str) -> None:
         """After the core handled the user's event (so they are a learner now): keep what was
         read from Slack for them, if anything."""

@@ -38,7 +38,7 @@ from adapters.slack.formatting import (
     without_links,
 )
 from bot.markup import literal
-from bot.replies import Announcement, AwardNotice, Button, Feedback, LessonCard, Picture, Question, Reply, Text
+from bot.replies import Announcement, AwardNotice, Button, Feedback, FeedbackWords, LessonCard, Picture, Question, Reply, Text
 
 Block = dict[str, Any]
 PictureLinks = Callable[[Picture], str | None]  # a lesson picture's public https address, if any
@@ -230,11 +230,9 @@ def question(reply: Question) -> list[SlackMessage]:
     as_buttons = not reply.multiple and len(reply.option_actions) == len(reply.options)
     head = f"❓ {inline_mrkdwn(reply.question, bold=True)} _({reply.position}/{reply.total})_"
     options = "\n".join(f"{i}) {inline_mrkdwn(option)}" for i, option in enumerate(reply.options, start=1))
-    if as_buttons:
-        hint = "Tap your answer."
-    else:
-        hint = "Tick every correct option, then Submit." if reply.multiple else "Tick your answer, then Submit."
-    body = section_blocks(_paragraphs(head, options, f"_{hint}_"))
+    words = reply.words
+    hint = words.tap if as_buttons else words.tick_several if reply.multiple else words.tick_one
+    body = section_blocks(_paragraphs(head, options, f"_{escape(hint)}_"))
     tail = _option_buttons(reply) if as_buttons else _checkboxes(reply)
     return messages(body, tail, to_plain(reply.question))
 
@@ -262,13 +260,14 @@ def _checkboxes(reply: Question) -> list[Block]:
         ]
         action_id = _TOGGLE if g == 0 else f"{_TOGGLE}:{g // CHECKBOX_OPTIONS}"
         groups.append({"type": "checkboxes", "action_id": action_id, "options": options})
-    submit = button("Submit answer", _SUBMIT_PREFIX + reply.ref, value=reply.ref, style="primary")
+    submit = button(reply.words.submit_answer, _SUBMIT_PREFIX + reply.ref, value=reply.ref, style="primary")
     return [*({"type": "actions", "elements": [group]} for group in groups), *actions([submit])]
 
 
-def answered_question(message_blocks: list[Block], chosen_label: str) -> list[Block]:
+def answered_question(message_blocks: list[Block], chosen_label: str, words: FeedbackWords | None = None) -> list[Block]:
     """The question message as it should read once answered: no buttons, checkboxes or section
-    accessories left to press again, and a line saying what was chosen."""
+    accessories left to press again, and a line saying what was chosen (in the answer's
+    feedback's words, English without them)."""
     kept: list[Block] = []
     for block in message_blocks:
         if block.get("type") in _INTERACTIVE:
@@ -276,16 +275,18 @@ def answered_question(message_blocks: list[Block], chosen_label: str) -> list[Bl
         block = copy.deepcopy(block)
         block.pop("accessory", None)
         kept.append(block)
-    answer = context(f"Your answer: {escape(' '.join(chosen_label.split()))}")
+    said = (words or FeedbackWords()).your_answer
+    answer = context(escape(said).format(answer=escape(" ".join(chosen_label.split()))))
     return [*kept[: MAX_BLOCKS - 1], answer]
 
 
 def feedback(reply: Feedback) -> list[SlackMessage]:
+    words = reply.words
     if reply.correct:
-        head, fallback = "✅ *Correct!*", "Correct!"
+        head, fallback = f"✅ *{escape(words.correct)}*", words.correct
     else:
         answer = "; ".join(inline_mrkdwn(option) for option in reply.correct_options)
-        head, fallback = f"❌ *Not quite.* The answer: {answer}", "Not quite."
+        head, fallback = f"❌ *{escape(words.not_quite)}* " + escape(words.the_answer).format(answer=answer), words.not_quite
     body = section_blocks(_paragraphs(head, to_mrkdwn(reply.explanation), separator="\n"))
     return messages(body, actions(core_buttons(reply.buttons)), fallback)
 
@@ -293,7 +294,7 @@ def feedback(reply: Feedback) -> list[SlackMessage]:
 def award(reply: AwardNotice) -> list[SlackMessage]:
     """The text, the badge image (https only), and the credential links as URL buttons; a link
     that cannot be a button is written out."""
-    links = (("View credential", reply.page_url), ("Add to LinkedIn", reply.linkedin_url))
+    links = ((reply.words.view, reply.page_url), (reply.words.add_to_linkedin, reply.linkedin_url))
     text = _paragraphs(to_mrkdwn(reply.text, breaks=True), *_written_out(links), separator="\n")
     tail = [*image(reply.image_url, reply.title, reply.title), *actions([*link_buttons(links), *core_buttons(reply.buttons)])]
     return messages(section_blocks(text), tail, to_plain(reply.text) or reply.title)

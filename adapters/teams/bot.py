@@ -51,9 +51,10 @@ from adapters.teams.http import RouterAdapter
 from adapters.teams.pacing import Pacer
 from adapters.teams.patience import Patience
 from adapters.teams.tokens import ClientCredentialsToken
-from bot import commands, texts
+from bot import commands, i18n, texts
 from bot.core import Core
 from bot.events import Answer, ButtonPressed, Command, Event, LearnerRef, Start
+from bot.i18n import N_
 from bot.ports import StoreUnavailable, TeamsConversations
 from bot.records import ConversationReference
 from bot.replies import Announcement, Reply, Text
@@ -64,7 +65,7 @@ log = logging.getLogger(__name__)
 
 PLATFORM = Platform.TEAMS
 BOT_SCOPE = PUBLIC.bot_scope  # the Bot Connector's: https://api.botframework.com/.default
-SORRY = "Sorry, something went wrong on my side. Your progress is safe: type **next** to continue where you are."
+SORRY = N_("Sorry, something went wrong on my side. Your progress is safe: type **next** to continue where you are.")
 REDELIVER_EVERY = 2.0
 TELL_AGAIN_AFTER = 600.0  # seconds: one "kept" note per learner per outage, not one per press
 REMEMBERED = 10_000
@@ -198,18 +199,24 @@ class TeamsBot:
         except StoreUnavailable as error:
             log.warning("Teams activity %s waits for the database: %s", entry.key, type(error).__name__)
             outcome = Outcome.LATER
-            await self._tell_kept(_reference(activity))
+            await self._tell_kept(_reference(activity), self._said(activity, texts.KEPT))
         except Exception as error:
             log.error("Teams activity %s failed: %s", entry.key, type(error).__name__, exc_info=error)
             outcome = Outcome.FAILED
             with contextlib.suppress(Exception):
-                await self._send(_reference(activity), [Text(SORRY)])
+                await self._send(_reference(activity), [Text(self._said(activity, SORRY))])
         await self._inbox.settle(entry, outcome)
         if self._on_settled is not None:
             self._on_settled(entry.key, outcome)
         return outcome
 
-    async def _tell_kept(self, reference: ConversationReference) -> None:
+    def _said(self, activity: dict[str, Any], text: str) -> str:
+        """What the adapter says itself (no learner to read: the database may be away), in the
+        language of the person's Teams client; English when it does not say."""
+        locale = activity.get("locale")
+        return self._core.translators.of(i18n.supported(locale if isinstance(locale, str) else None)).gettext(text)
+
+    async def _tell_kept(self, reference: ConversationReference, said: str) -> None:
         """Once per learner per outage: what they did is kept and will count."""
         user = reference.user_id or ""
         if not user or time.monotonic() - self._told.get(user, -TELL_AGAIN_AFTER) < TELL_AGAIN_AFTER:
@@ -218,7 +225,7 @@ class TeamsBot:
         if len(self._told) > REMEMBERED:
             self._told.clear()
         try:
-            await self._send(reference, [Text(texts.KEPT)])
+            await self._send(reference, [Text(said)])
         except Exception as error:  # telling is a courtesy; the activity itself is kept
             log.error("Teams: could not tell a learner their activity is kept: %s", type(error).__name__)
 

@@ -72,22 +72,24 @@ def render(reply: Reply) -> JSON:
     if isinstance(reply, Question):
         return _question(reply)
     if isinstance(reply, Feedback):
-        verdict = "✅ Correct." if reply.correct else "❌ Not quite."
+        words = reply.words
+        verdict = f"✅ {plain(words.correct_calm)}" if reply.correct else f"❌ {plain(words.not_quite)}"
         body = [_text(verdict, weight="Bolder")]
         if not reply.correct and reply.correct_options:
-            body.append(_text("The right answer: " + "; ".join(plain(option) for option in reply.correct_options)))
+            body.append(_text(plain(words.right_answer).format(answer="; ".join(plain(option) for option in reply.correct_options))))
         if reply.explanation:
             body.append(_text(to_teams(reply.explanation)))
         return card(body, [_submit(b, verdict) for b in reply.buttons], summary=verdict)
     if isinstance(reply, AwardNotice):
         body = [_text(plain(reply.title), weight="Bolder", size="Medium"), _text(to_teams(reply.text, breaks=True))]
         if reply.image_url:
-            body.append({"type": "Image", "url": reply.image_url, "altText": f"The badge: {reply.title}", "size": "Medium"})
+            alt = reply.words.badge_image.format(title=reply.title)
+            body.append({"type": "Image", "url": reply.image_url, "altText": alt, "size": "Medium"})
         actions: list[JSON] = []
         if reply.page_url:
-            actions.append({"type": "Action.OpenUrl", "title": "Verify it", "url": reply.page_url})
+            actions.append({"type": "Action.OpenUrl", "title": reply.words.verify, "url": reply.page_url})
         if reply.linkedin_url:
-            actions.append({"type": "Action.OpenUrl", "title": "Add to LinkedIn", "url": reply.linkedin_url})
+            actions.append({"type": "Action.OpenUrl", "title": reply.words.add_to_linkedin, "url": reply.linkedin_url})
         actions.extend(_submit(b, reply.title) for b in reply.buttons)
         return card(body, actions, summary=reply.title)
     # An Announcement, for the team channel: never a learner's answers, only the public page.
@@ -100,16 +102,17 @@ def render(reply: Reply) -> JSON:
 
 def _question(question: Question) -> JSON:
     heading = _short(question.question, HEADING)
+    words = question.words
     body = [
-        _text(f"Check {question.position} of {question.total}", size="Small", isSubtle=True),
+        _text(plain(words.position).format(position=question.position, total=question.total), size="Small", isSubtle=True),
         _text(to_teams(question.question), weight="Bolder"),
     ]
     if question.multiple or not question.option_actions:
-        body.append(_text("Tick every right answer, then Submit." if question.multiple else "Pick one, then Submit.", isSubtle=True))
+        body.append(_text(plain(words.tick_right if question.multiple else words.pick_one), isSubtle=True))
         choices = [{"title": option, "value": str(i)} for i, option in enumerate(question.options)]  # plain text there, not Markdown
         body.append({"type": "Input.ChoiceSet", "id": CHOICES, "isMultiSelect": question.multiple, "style": "expanded", "choices": choices})
         data = {ANSWER: question.ref, "heading": heading, "options": [_short(option, TITLE) for option in question.options]}
-        submit = {"type": "Action.Submit", "title": "Submit", "data": data}
+        submit = {"type": "Action.Submit", "title": words.submit, "data": data}
         return card(body, [submit], summary=heading)
     # One right answer: one button per option, as on Slack and Telegram.
     buttons = [Button(label=option, action=action) for option, action in zip(question.options, question.option_actions, strict=True)]

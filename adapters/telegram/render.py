@@ -102,8 +102,8 @@ def texts(html: str, markup: InlineKeyboardMarkup | None) -> list[Out]:
 def question_html(reply: Question) -> str:
     lines = [f"❓ <b>{to_html(reply.question)}</b> <i>({reply.position}/{reply.total})</i>", ""]
     lines += [f"{i}) {to_html(option)}" for i, option in enumerate(reply.options, start=1)]
-    hint = "Pick every correct option in the poll below." if reply.multiple else "Tap your answer."
-    return "\n".join([*lines, "", f"<i>{hint}</i>"])
+    hint = reply.words.poll_several if reply.multiple else reply.words.tap
+    return "\n".join([*lines, "", f"<i>{escape(hint)}</i>"])
 
 
 def fits_a_poll(reply: Question) -> bool:
@@ -129,7 +129,7 @@ def render_question(reply: Question, *, quiz_polls: bool) -> list[Out]:
     if fits_a_poll(reply):
         return [OutPoll(reply.ref, reply.question, reply.options, quiz, reply.correct_option if quiz else None, reply.multiple)]
     numbers = tuple(str(i) for i in range(1, len(reply.options) + 1))
-    short = "Pick every correct option" if reply.multiple else "Your answer"
+    short = reply.words.poll_question_several if reply.multiple else reply.words.poll_question_one
     return [
         *texts(question_html(reply), None),
         OutPoll(reply.ref, short, numbers, quiz, reply.correct_option if quiz else None, reply.multiple),
@@ -145,10 +145,12 @@ def render(reply: Reply, *, quiz_polls: bool = False) -> list[Out]:
         case Question():
             return render_question(reply, quiz_polls=quiz_polls)
         case Feedback():
+            words = reply.words
             if reply.correct:
-                head = "✅ <b>Correct!</b>"
+                head = f"✅ <b>{escape(words.correct)}</b>"
             else:
-                head = "❌ <b>Not quite.</b> The answer: " + "; ".join(to_html(o) for o in reply.correct_options)
+                answer = "; ".join(to_html(o) for o in reply.correct_options)
+                head = f"❌ <b>{escape(words.not_quite)}</b> " + escape(words.the_answer).format(answer=answer)
             return texts(f"{head}\n{to_html(reply.explanation)}", keyboard(reply.buttons))
         case AwardNotice():
             return award(reply)
@@ -191,7 +193,7 @@ def award(reply: AwardNotice) -> list[Out]:
     accepts them (https only), otherwise written out."""
     html = to_html(reply.text, breaks=True)
     links: list[tuple[str, str]] = []
-    for label, url in (("View and share your credential", reply.page_url), ("Add to LinkedIn", reply.linkedin_url)):
+    for label, url in ((reply.words.view_and_share, reply.page_url), (reply.words.add_to_linkedin, reply.linkedin_url)):
         if url and url.startswith("https://"):
             links.append((label, url))
         elif url:

@@ -215,6 +215,7 @@ class OutageCore:
 
     def __init__(self, core: Core) -> None:
         self._core, self.curriculum, self.down = core, core.curriculum, False
+        self.translators = core.translators  # what the app says itself, in the learner's language
 
     async def handle(self, event: Event) -> list[Reply]:
         if self.down:

@@ -143,6 +143,7 @@ class Core:
                 ),
                 buttons=tuple(b for b in next_step.buttons if actions.parse(b.action) != actions.LATER)
                 + tuple(b for b in path.buttons if isinstance(actions.parse(b.action), actions.ChooseLesson)),
+                title=t.gettext(Home.title),
             )
 
     async def _dispatch(self, turn: Turn, event: Event, created: bool) -> list[Reply]:

@@ -194,6 +194,7 @@ class Home:
 
     sections: tuple[tuple[str, str], ...]
     buttons: tuple[Button, ...]
+    title: str = N_("Your learning")  # its heading, in the learner's language
 
 
 Reply = Text | LessonCard | Question | Feedback | AwardNotice | Announcement

@@ -429,7 +429,7 @@ class SlackBot:
         learner = await self._profiles.learner(user)
         home = await self._core.home(learner)
         await self._profiles.kept(user)
-        view = home_view(list(home.sections), home.buttons)
+        view = home_view(list(home.sections), home.buttons, home.title)
         digest = hashlib.sha256(json.dumps(view, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
         if shown is not None and digest == await self._profiles.home_digest(user):
             return

@@ -320,11 +320,11 @@ def _paragraphs(*texts: str, separator: str = "\n\n") -> str:
 # --- App Home -------------------------------------------------------------------------------
 
 
-def home_view(sections: list[tuple[str, str]], buttons: tuple[Button, ...]) -> dict[str, Any]:
+def home_view(sections: list[tuple[str, str]], buttons: tuple[Button, ...], title: str = "Your learning") -> dict[str, Any]:
     """The App Home tab: a header, each (title, Markdown) section under its own header, and the
     buttons; within Slack's 100 blocks, later sections giving way to the buttons."""
     tail = actions(core_buttons(buttons))
-    body: list[Block] = [header("Your learning")]
+    body: list[Block] = [header(title)]
     for title, markdown in sections:
         body += [*([header(title)] if title.strip() else []), *section_blocks(to_mrkdwn(markdown, breaks=True)), {"type": "divider"}]
     body = body[: max(HOME_MAX_BLOCKS - len(tail), 1)]

@@ -56,6 +56,7 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.POLL_ANSWER]
 SORRY = N_("Sorry, something went wrong on my side. Your progress is safe: /next continues where you are.")
 TELL_AGAIN_AFTER = 600.0  # seconds: one "kept" note per chat per outage, not one per tap
 REDELIVER_EVERY = 2.0  # seconds between looks for deliveries to handle again
+POLL_EXPIRED = N_("That poll has expired. /next shows your current question.")
 NOT_UNDERSTOOD = N_("I learn with you through the buttons: tap one above, or send /next to continue. /help lists everything.")
 REMEMBERED = 10_000  # recent update ids and polls kept in memory
 
@@ -367,7 +368,7 @@ class TelegramBot:
         chat_id = sent[0] if sent else answer.user.id  # a private chat's id is the user's
         if sent is None or not answer.option_ids:
             if answer.option_ids:
-                await self._send_out(chat_id, OutText("That poll has expired. /next shows your current question."))
+                await self._send_out(chat_id, OutText(escape(self._said(update, POLL_EXPIRED))))
             return
         _, message_id, ref = sent
         event = Answer(

@@ -19,6 +19,7 @@ from fakes.slack_api import FakeSlack, elements_of, running_fake_slack, text_of
 from tests.slack.client import SlackUser
 from tests.slack.test_slack_app import SECRET, TOKEN, serving, slack_bot
 from tests.slack.test_slack_limits import OutageCore
+from tests.support import found
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 
@@ -116,3 +117,12 @@ async def test_a_german_learner_is_told_in_german_that_what_they_did_is_kept_whi
         "Angekommen. Ich erreiche meine Daten gerade nicht, deshalb habe ich mir gemerkt, was du geschickt hast: "
         "Es zählt, sobald sie wieder da sind, und dann mache ich dort weiter."
     ]
+
+
+async def test_a_german_learners_app_home_is_headed_in_german(fake: FakeSlack, http: httpx.AsyncClient, core: Core) -> None:
+    bea = SlackUser(fake, http, SECRET, core, user_id="U0BEA")
+    await bea.says("hi")
+    assert (await bea.send(signing.event_callback(signing.app_home_opened(bea.id)))).status_code == 200
+    await fake.wait_for(lambda f: f.home_of(bea.id) is not None)
+    headers = [block["text"]["text"] for block in found(fake.home_of(bea.id))["blocks"] if block["type"] == "header"]
+    assert headers[:3] == ["Dein Lernen", "Nächster Schritt", "Lernpfad"]

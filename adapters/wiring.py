@@ -280,7 +280,13 @@ async def wire_serving(settings: Settings, app: Application) -> Serving:
         from adapters.teams.bot import TeamsBot
         from bot.store.teams_conversations import SqlTeamsConversations
 
-        teams = TeamsBot(core=app.core, settings=settings.teams, conversations=SqlTeamsConversations(app.engine, app.clock), inbox=inbox)
+        teams = TeamsBot(
+            core=app.core,
+            settings=settings.teams,
+            conversations=SqlTeamsConversations(app.engine, app.clock),
+            inbox=inbox,
+            pictures=MediaLinks(base_url=settings.public_url, folder=media).url,  # Teams' clients fetch them from /media/
+        )
         await teams.start()  # the SDK registers /api/messages on its router: before the router is included
         routers.append(teams.adapter.router)
         checks[TEAMS] = teams.reachable

@@ -46,7 +46,7 @@ from microsoft_teams.common.http.client import Client, ClientOptions
 
 from adapters.inbox import Entry, Inbox, JournalUnavailable, Outcome
 from adapters.lanes import Lanes
-from adapters.teams.cards import ACTION, ANSWER, CHOICES, answered, render
+from adapters.teams.cards import ACTION, ANSWER, CHOICES, PictureLinks, answered, render
 from adapters.teams.http import RouterAdapter
 from adapters.teams.pacing import Pacer
 from adapters.teams.patience import Patience
@@ -89,8 +89,12 @@ class TeamsBot:
         token_client: httpx.AsyncClient | None = None,
         concurrency: int = 16,
         on_settled: Settled | None = None,
+        pictures: PictureLinks | None = None,
     ) -> None:
+        """`pictures`: a lesson picture's public address, which Teams' clients fetch (adapters/media.py);
+        without one, pictures are said in words."""
         self._core, self._settings, self._conversations = core, settings, conversations
+        self._pictures = pictures
         self._inbox = inbox or Inbox(None)
         self.patience = patience or Patience(pacer=Pacer())
         self._lanes: Lanes[Entry] = Lanes(self._work, concurrency)
@@ -302,7 +306,7 @@ class TeamsBot:
         mine = [reply for reply in replies if not isinstance(reply, Announcement)]
         async with self._sender(reference.conversation_id):
             for reply in mine:
-                await self._post(reference, render(reply))
+                await self._post(reference, render(reply, self._pictures))
         team = self._settings.announce_conversation
         announcements = [reply for reply in replies if isinstance(reply, Announcement)]
         if team is not None and announcements:

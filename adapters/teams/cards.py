@@ -6,15 +6,19 @@ twice).
 
 A button's data carries the core's opaque action (`mb`), its label and the card's heading, so
 that the answered card can be drawn again without keeping every card sent. A check with several
-right answers is an `Input.ChoiceSet` of ticks and a Submit whose data names the check (`mb_answer`)."""
+right answers is an `Input.ChoiceSet` of ticks and a Submit whose data names the check (`mb_answer`).
+
+A lesson card's pictures are `Image` elements that Teams' clients fetch from the web app's public
+address (adapters/media.py); with no address they could fetch (PUBLIC_URL not https, the file
+gone), a picture is said in words, its alt text and caption."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from adapters.teams.formatting import plain, to_teams
-from bot.replies import AwardNotice, Button, Feedback, LessonCard, Question, Reply, Text
+from bot.replies import AwardNotice, Button, Feedback, LessonCard, Picture, Question, Reply, Text
 
 JSON = dict[str, Any]
 ADAPTIVE_CARD = "application/vnd.microsoft.card.adaptive"
@@ -23,6 +27,7 @@ VERSION = "1.5"
 ACTION, ANSWER, CHOICES = "mb", "mb_answer", "mb_choices"
 HEADING = 120  # characters of a card's heading kept in its buttons' data
 TITLE = 80  # characters of a button's title (Teams shows about this many)
+PictureLinks = Callable[[Picture], str | None]  # a lesson picture's public https address, if any
 
 
 def _text(text: str, **style: Any) -> JSON:
@@ -56,8 +61,9 @@ def card(body: list[JSON], actions: Sequence[JSON] = (), *, summary: str = "") -
     return activity
 
 
-def render(reply: Reply) -> JSON:
-    """One reply for the learner's chat (an Announcement too: for the team channel)."""
+def render(reply: Reply, links: PictureLinks | None = None) -> JSON:
+    """One reply for the learner's chat (an Announcement too: for the team channel). `links`: a
+    lesson picture's public address; without one, pictures are said in words."""
     if isinstance(reply, Text):
         heading = _short(reply.text.splitlines()[0] if reply.text else "", HEADING)
         return card([_text(to_teams(reply.text, breaks=True))], [_submit(b, heading) for b in reply.buttons], summary=heading)
@@ -67,6 +73,7 @@ def render(reply: Reply) -> JSON:
             _text(f"{plain(reply.lesson_title)} · {reply.position}/{reply.total}", size="Small", isSubtle=True),
             _text(plain(reply.title), weight="Bolder", size="Medium"),
             _text(to_teams(reply.body)),
+            *(element for picture in reply.pictures for element in _picture(picture, links)),
         ]
         return card(body, [_submit(b, heading) for b in reply.buttons], summary=heading)
     if isinstance(reply, Question):
@@ -96,8 +103,17 @@ def render(reply: Reply) -> JSON:
     body = [_text(to_teams(reply.text, breaks=True))]
     if reply.image_url:
         body.append({"type": "Image", "url": reply.image_url, "altText": "The badge", "size": "Small"})
-    links = [{"type": "Action.OpenUrl", "title": "See the badge", "url": reply.page_url}] if reply.page_url else []
-    return card(body, links, summary=reply.text.splitlines()[0] if reply.text else "")
+    see = [{"type": "Action.OpenUrl", "title": "See the badge", "url": reply.page_url}] if reply.page_url else []
+    return card(body, see, summary=reply.text.splitlines()[0] if reply.text else "")
+
+
+def _picture(picture: Picture, links: PictureLinks | None) -> list[JSON]:
+    """The picture, its caption under it; or, where Teams could not fetch it, both in words."""
+    url = links(picture) if links else None
+    caption = [_text(plain(picture.caption), size="Small", isSubtle=True)] if picture.caption else []
+    if url is None:
+        return [_text(f"🖼 {plain(picture.alt)}"), *caption]
+    return [{"type": "Image", "url": url, "altText": picture.alt, "size": "Stretch"}, *caption]
 
 
 def _question(question: Question) -> JSON:

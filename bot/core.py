@@ -309,12 +309,13 @@ class Core:
             return Text(turn.t.gettext(texts.ADMINS_ONLY))
         name = event.team_name.strip()
         if not name or len(name) > people.TEAM_NAME_LIMIT:
-            return Text(f"A team name needs 1 to {people.TEAM_NAME_LIMIT} characters, not {len(name)}.")
+            said = turn.t.gettext("A team name needs 1 to {limit} characters, not {length}.")
+            return Text(said.format(limit=people.TEAM_NAME_LIMIT, length=len(name)))
         job_role = None
         if event.job_role is not None:
             job_role = people.find_job_role(self._curriculum.roles, event.job_role)
             if job_role is None:
-                return Text(people.unknown_job_role_text(event.job_role, self._curriculum.roles))
+                return Text(people.unknown_job_role_text(event.job_role, self._curriculum.roles, turn.t))
         synced = await people.sync_team(
             turn.tx,
             platform=turn.learner.platform,
@@ -338,7 +339,7 @@ class Core:
                 **({"job_role": job_role.id, "role_given": synced.role_given, "assigned": synced.assigned} if job_role else {}),
             },
         )
-        return Text(people.synced_text(synced))
+        return Text(people.synced_text(synced, turn.t))
 
     async def _first_lesson_offer(self, turn: Turn) -> Text:
         """What onboarding ends with: the next lesson (toward what is assigned, if anything is), now or later."""

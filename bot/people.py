@@ -31,6 +31,7 @@ from datetime import datetime
 
 from bot.assignments import roles_at, set_job_roles
 from bot.events import LearnerRef
+from bot.i18n import SOURCE, Translator
 from bot.markup import literal
 from bot.ports import Store, UnitOfWork
 from bot.records import Learner
@@ -355,28 +356,35 @@ async def _member(tx: UnitOfWork, platform: str, ref: LearnerRef, now: datetime)
     return learner, new
 
 
-def synced_text(synced: TeamSynced) -> str:
-    """One line for the admin: `#product-design: 14 members (3 new, 1 removed); manager: @Ana`."""
-    plural = "" if synced.members == 1 else "s"
-    text = f"{literal(synced.team)}: {synced.members} member{plural} ({synced.added} new, {synced.removed} removed)"
+def synced_text(synced: TeamSynced, t: Translator = SOURCE) -> str:
+    """One line for the admin, in their language: `#product-design: 14 members (3 new, 1 removed); manager: @Ana`."""
+    text = t.ngettext(
+        "{team}: {members} member ({added} new, {removed} removed)",
+        "{team}: {members} members ({added} new, {removed} removed)",
+        synced.members,
+    ).format(team=literal(synced.team), members=synced.members, added=synced.added, removed=synced.removed)
     if synced.manager is not None:
-        text += f"; manager: @{literal(synced.manager)}"
+        text += t.gettext("; manager: @{manager}").format(manager=literal(synced.manager))
     if synced.job_role is not None:
-        had = synced.members - synced.role_given
-        credentials = "credential" if synced.assigned == 1 else "credentials"
-        text += (
-            f". Job role {literal(synced.job_role.title)}: given to {synced.role_given} ({had} had it already),"
-            f" {synced.assigned} {credentials} assigned"
+        text += t.ngettext(
+            ". Job role {role}: given to {given} ({had} had it already), {assigned} credential assigned",
+            ". Job role {role}: given to {given} ({had} had it already), {assigned} credentials assigned",
+            synced.assigned,
+        ).format(
+            role=literal(synced.job_role.title), given=synced.role_given, had=synced.members - synced.role_given, assigned=synced.assigned
         )
         if synced.removed:
-            text += ". Those taken out of the team keep their job roles"
+            text += t.gettext(". Those taken out of the team keep their job roles")
     return text
 
 
-def unknown_job_role_text(written: str, job_roles: Mapping[str, JobRole]) -> str:
+def unknown_job_role_text(written: str, job_roles: Mapping[str, JobRole], t: Translator = SOURCE) -> str:
     """The answer to a team sync naming a job role that is not there: nothing was changed."""
-    shown = written if len(written) <= 60 else written[:60] + "…"
+    shown = literal(written if len(written) <= 60 else written[:60] + "…")
     if not job_roles:
-        return f"There are no job roles yet (L&D writes them in content/roles/), so I cannot give “{literal(shown)}”. Nothing was changed."
+        return t.gettext(
+            "There are no job roles yet (L&D writes them in content/roles/), so I cannot give “{role}”. Nothing was changed."
+        ).format(role=shown)
     listed = ", ".join(f"{literal(r.id)} ({literal(r.title)})" for r in sorted(job_roles.values(), key=lambda r: r.id))
-    return f"I don't know the job role “{literal(shown)}”. The job roles are: {listed}. Nothing was changed."
+    said = t.gettext("I don't know the job role “{role}”. The job roles are: {listed}. Nothing was changed.")
+    return said.format(role=shown, listed=listed)

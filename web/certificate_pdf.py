@@ -24,10 +24,12 @@ import segno
 from fpdf import FPDF
 from fpdf.enums import Align, WrapMode, XPos, YPos
 
+from bot import i18n
+from bot.i18n import N_, Translator
 from bot.published import PublishedAward
 from web.views import CredentialPage, day, moment, parse_instant, web_url
 
-HOLDER = "the holder of this credential"
+HOLDER = N_("the holder of this credential")
 UNICODE_FONTS = (
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"),
     Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"),
@@ -89,29 +91,30 @@ def printed_credential(
     badges: Sequence[Mapping[str, Any]],
     page_url: str,
     printed_at: datetime,
+    t: Translator = i18n.SOURCE,
 ) -> PrintedCredential:
-    """The facts to print, from the credential as signed, its page's standing, and the signed
-    credentials of the badges it stacks."""
+    """The facts to print, from the credential as signed, its page's standing (in `page`'s
+    language), and the signed credentials of the badges it stacks; `t`: the reader's language
+    for the days and the holder wording (what was signed is printed as signed)."""
     lapsed = {item.name.removeprefix("Badge held: "): item.now for item in page.evidence if item.now}
     stacked = []
     for badge in badges:
         achievement = badge.get("credentialSubject", {}).get("achievement", {})
         title = str(achievement.get("name") or badge.get("name") or "Badge")
-        stacked.append(
-            StackedBadge(title=title, awarded=day(parse_instant(badge["validFrom"])), url=web_url(badge.get("id")), now=lapsed.get(title))
-        )
+        awarded = day(parse_instant(badge["validFrom"]), t)
+        stacked.append(StackedBadge(title=title, awarded=awarded, url=web_url(badge.get("id")), now=lapsed.get(title)))
     credential = award.credential
     until = credential.get("validUntil")
     return PrintedCredential(
         kind=page.kind,
         title=page.name,
         description=page.description,
-        holder=holder_of(credential),
+        holder=_holder(holder_of(credential), t),
         issuer_name=page.issuer_name,
         issuer_url=page.issuer_url,
         issuer_did=page.issuer_did,
-        awarded=day(parse_instant(credential["validFrom"])),
-        valid_until=day(parse_instant(until)) if until else None,
+        awarded=day(parse_instant(credential["validFrom"]), t),
+        valid_until=day(parse_instant(until), t) if until else None,
         credential_id=str(credential.get("id", "")),
         standing=page.headline,
         explanation=page.explanation,
@@ -128,21 +131,23 @@ def qr_png(url: str) -> bytes:
     return out.getvalue()
 
 
-def certificate_pdf(facts: PrintedCredential, *, fonts: Sequence[Path] = UNICODE_FONTS) -> bytes:
-    """One A4 page. `fonts`: a regular and a bold TrueType font; Helvetica when they are missing.
-    What does not fit above the QR code is shortened: the description, then the badges listed."""
+def certificate_pdf(facts: PrintedCredential, *, fonts: Sequence[Path] = UNICODE_FONTS, t: Translator = i18n.SOURCE) -> bytes:
+    """One A4 page, its words in `t`'s language (the facts come worded already). `fonts`: a
+    regular and a bold TrueType font; Helvetica when they are missing. What does not fit above the
+    QR code is shortened: the description, then the badges listed."""
     for description, listed in ((480, MOST_BADGES_LISTED), (240, 6), (120, 3), (0, 0)):
-        pdf, fits = _drawn(facts, fonts, description=description, listed=listed)
+        pdf, fits = _drawn(facts, fonts, t, description=description, listed=listed)
         if fits:
             break
     return bytes(pdf.output())
 
 
-def _drawn(facts: PrintedCredential, fonts: Sequence[Path], *, description: int, listed: int) -> tuple[_Page, bool]:
+def _drawn(facts: PrintedCredential, fonts: Sequence[Path], t: Translator, *, description: int, listed: int) -> tuple[_Page, bool]:
     pdf = _Page(fonts)
-    pdf.set_title(f"{facts.title} ({facts.kind.lower()})")
+    kind = t.gettext(facts.kind)  # Badge | Certificate, as the credential's page names it
+    pdf.set_title(f"{facts.title} ({kind})")
     pdf.set_author(facts.issuer_name)
-    pdf.set_subject(f"Verify it at {facts.page_url}")
+    pdf.set_subject(t.gettext("Verify it at {url}").format(url=facts.page_url))
     pdf.set_creation_date(facts.printed_at)
     pdf.add_page()
     width = pdf.epw
@@ -156,17 +161,18 @@ def _drawn(facts: PrintedCredential, fonts: Sequence[Path], *, description: int,
     pdf.line_of(facts.issuer_name.upper(), width)
     pdf.ln(8)
     pdf.style(11, ACCENT, bold=True)
-    pdf.line_of(" ".join(facts.kind.upper()), width)
+    pdf.line_of(" ".join(kind.upper()), width)
     pdf.ln(3)
     pdf.style(24, INK, bold=True)
     pdf.paragraph(_clip(facts.title, 120), width, height=11)
     pdf.ln(6)
     pdf.style(13, INK)
-    pdf.line_of(f"awarded to {_clip(facts.holder, 80)}", width)
+    pdf.line_of(t.gettext("awarded to {holder}").format(holder=_clip(facts.holder, 80)), width)
     pdf.ln(1)
     pdf.style(11, MUTED)
-    pdf.line_of(f"by {facts.issuer_name} on {facts.awarded}", width)
-    pdf.line_of(f"Valid until {facts.valid_until}" if facts.valid_until else "No expiry date", width)
+    pdf.line_of(t.gettext("by {issuer} on {day}").format(issuer=facts.issuer_name, day=facts.awarded), width)
+    until = t.gettext("Valid until {day}").format(day=facts.valid_until) if facts.valid_until else t.gettext("No expiry date")
+    pdf.line_of(until, width)
     if facts.description and description:
         pdf.ln(6)
         pdf.style(10.5, INK)
@@ -175,18 +181,23 @@ def _drawn(facts: PrintedCredential, fonts: Sequence[Path], *, description: int,
     if facts.stacked:
         pdf.ln(8)
         pdf.style(11, INK, bold=True)
-        pdf.line_of(f"It stacks {len(facts.stacked)} {'badge' if len(facts.stacked) == 1 else 'badges'}:", width, align=Align.L)
+        stacks = t.ngettext("It stacks {n} badge:", "It stacks {n} badges:", len(facts.stacked))
+        pdf.line_of(stacks.format(n=len(facts.stacked)), width, align=Align.L)
         for badge in facts.stacked[:listed]:
             pdf.style(10, INK)
-            line = f"\u2022 {badge.title}, awarded {badge.awarded}" + (f". {badge.now}" if badge.now else "")
+            line = "\u2022 " + t.gettext("{title}, awarded {day}").format(title=badge.title, day=badge.awarded)
+            line += f". {badge.now}" if badge.now else ""
             pdf.paragraph(line, width, height=5.2, align=Align.L, link=badge.url)
         if len(facts.stacked) > listed:
             pdf.style(10, MUTED)
-            pdf.line_of(f"and {len(facts.stacked) - listed} more, listed on the credential's page.", width, align=Align.L)
+            more = len(facts.stacked) - listed
+            others = t.ngettext("and {n} more, listed on the credential's page.", "and {n} more, listed on the credential's page.", more)
+            pdf.line_of(others.format(n=more), width, align=Align.L)
 
     pdf.ln(8)
     pdf.style(10, INK, bold=True)
-    pdf.paragraph(f"{facts.standing} when printed ({moment(facts.printed_at)}).", width, height=5.2, align=Align.L)
+    when = t.gettext("{standing} when printed ({moment}).").format(standing=facts.standing, moment=moment(facts.printed_at, t))
+    pdf.paragraph(when, width, height=5.2, align=Align.L)
     pdf.style(10, INK)
     pdf.paragraph(facts.explanation, width, height=5.2, align=Align.L)
     fits = pdf.get_y() <= FOOT - 4
@@ -198,11 +209,13 @@ def _drawn(facts: PrintedCredential, fonts: Sequence[Path], *, description: int,
     beside = width - size - 6
     pdf.set_y(top + 4)
     pdf.style(11, INK, bold=True)
-    pdf.paragraph("Check it now", beside, height=5.6, align=Align.L, x=left)
+    pdf.paragraph(t.gettext("Check it now"), beside, height=5.6, align=Align.L, x=left)
     pdf.style(9.5, INK)
     pdf.paragraph(
-        "Scan the code or open the link below. The page checks the issuer's signature and says whether the "
-        "credential is valid today: this paper cannot show a revocation, a suspension or an expiry after the day it was printed.",
+        t.gettext(
+            "Scan the code or open the link below. The page checks the issuer's signature and says whether the "
+            "credential is valid today: this paper cannot show a revocation, a suspension or an expiry after the day it was printed."
+        ),
         beside,
         height=4.8,
         align=Align.L,
@@ -210,9 +223,10 @@ def _drawn(facts: PrintedCredential, fonts: Sequence[Path], *, description: int,
     )
     pdf.style(8, MUTED)
     pdf.ln(1)
-    pdf.paragraph(f"Issuer: {facts.issuer_did}", beside, height=4, align=Align.L, x=left, wrap=WrapMode.CHAR)
+    pdf.paragraph(t.gettext("Issuer: {did}").format(did=facts.issuer_did), beside, height=4, align=Align.L, x=left, wrap=WrapMode.CHAR)
     if facts.credential_id != facts.page_url:
-        pdf.paragraph(f"Credential ID: {facts.credential_id}", beside, height=4, align=Align.L, x=left, wrap=WrapMode.CHAR)
+        credential_id = t.gettext("Credential ID: {id}").format(id=facts.credential_id)
+        pdf.paragraph(credential_id, beside, height=4, align=Align.L, x=left, wrap=WrapMode.CHAR)
     pdf.set_y(top + size + 2)
     pdf.style(10, ACCENT)
     pdf.paragraph(facts.page_url, width, height=5, align=Align.L, link=facts.page_url, wrap=WrapMode.CHAR)
@@ -258,6 +272,10 @@ class _Page(FPDF):
     ) -> None:
         self.set_x(self.l_margin if x is None else x)
         self.multi_cell(width, height, self.text_of(text), align=align, link=link or "", new_x=XPos.LMARGIN, new_y=YPos.NEXT, wrapmode=wrap)
+
+
+def _holder(name: str, t: Translator) -> str:
+    return t.gettext(HOLDER) if name == HOLDER else name
 
 
 def _clip(text: str, most: int) -> str:

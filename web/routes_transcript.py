@@ -18,7 +18,7 @@ import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, HTTPException, Request, Response
 
 from bot.awards import is_valid
 from bot.clock import Clock
@@ -28,6 +28,7 @@ from content.model import CredentialKind, Curriculum
 from credentials.clr import build_clr, stacked_ids, transcript_id
 from credentials.issuer import IssuerIdentity
 from web.certificate_pdf import certificate_pdf, printed_credential
+from web.i18n import translator
 from web.lookups import published_or_404
 from web.made_recently import MadeRecently
 from web.routes_credentials import ANY_ORIGIN
@@ -71,19 +72,21 @@ def transcript_routes(*, store: Store, curriculum: Curriculum, issuer: IssuerIde
         return Response(body, media_type="application/json", headers=headers)
 
     @router.get("/credentials/{public_id}/certificate.pdf", name="credential_pdf")
-    async def printable(public_id: str) -> Response:
+    async def printable(request: Request, public_id: str) -> Response:
         award = await published(public_id)
         now = clock.now()
+        t = translator(request)  # the page is drawn in the requester's language
         page_url = issuer.links.credential(award.public_id)
         checked = await asyncio.to_thread(issuer.verify, award.credential)
-        page = credential_page(award, now=now, signature_ok=checked.ok, page_url=page_url)
+        page = credential_page(award, now=now, signature_ok=checked.ok, page_url=page_url, t=t)
         badges = await stacked_badges(store, public_id, now=now) if award.kind == CredentialKind.CERTIFICATE.value else []
-        facts = printed_credential(award, page, badges=badges, page_url=page_url, printed_at=now)
+        facts = printed_credential(award, page, badges=badges, page_url=page_url, printed_at=now, t=t)
 
         async def draw(when: datetime) -> bytes:
-            return await asyncio.to_thread(certificate_pdf, dataclasses.replace(facts, printed_at=when))
+            return await asyncio.to_thread(certificate_pdf, dataclasses.replace(facts, printed_at=when), t=t)
 
-        pdf = await printed.get(award.public_id, dataclasses.replace(facts, printed_at=UNPRINTED), draw)
+        # One copy per language: a German reader's page is not an English reader's.
+        pdf = await printed.get(f"{award.public_id}/{t.language}", dataclasses.replace(facts, printed_at=UNPRINTED), draw)
         headers = {"Content-Disposition": f'attachment; filename="{_filename(award, ".pdf")}"', **NO_STORE_COPY}
         return Response(pdf, media_type="application/pdf", headers=headers)
 

@@ -133,7 +133,10 @@ class TeamDetail:
     weeks: list[Week]  # credentials earned by week
 
 
-async def team_detail(tx: UnitOfWork, team_row: Team, curriculum: Curriculum, model: MasteryModel, now: datetime) -> TeamDetail:
+async def team_detail(
+    tx: UnitOfWork, team_row: Team, curriculum: Curriculum, model: MasteryModel, now: datetime, t: Translator = SOURCE
+) -> TeamDetail:
+    """`t`: the viewer's language for the words the detail makes (the funnel's first step)."""
     members = await tx.teams.members(team_row.id)
     ids = [m.id for m in members]  # each query below reads the whole team at once
     counts = await tx.teams.activity_counts(ids)
@@ -159,7 +162,7 @@ async def team_detail(tx: UnitOfWork, team_row: Team, curriculum: Curriculum, mo
             )
         )
     started = await tx.trail.who_started(ids)
-    funnel = [("Started", len(started))]
+    funnel = [(t.gettext("Started"), len(started))]
     funnel += [(lesson.title, sum(1 for d in done_by.values() if lesson.id in d)) for lesson in curriculum.lessons_in_order()]
     funnel += [
         (c.title, sum(1 for h in held_by.values() if c.id in h))
@@ -256,8 +259,15 @@ class LearnerDetail:
 
 
 async def learner_detail(
-    tx: UnitOfWork, learner: Learner, curriculum: Curriculum, model: MasteryModel, now: datetime, recent: int = 30
+    tx: UnitOfWork,
+    learner: Learner,
+    curriculum: Curriculum,
+    model: MasteryModel,
+    now: datetime,
+    recent: int = 30,
+    t: Translator = SOURCE,
 ) -> LearnerDetail:
+    """`t`: the viewer's language for the activity lines (the curriculum's names come from `curriculum`)."""
     done = await tx.trail.lesson_completions(learner.id)
     current = await standing(tx, model, learner, now)
     awards = await tx.awards.of(learner.id)
@@ -285,7 +295,7 @@ async def learner_detail(
         lessons=[LessonLine(lesson.title, done.get(lesson.id)) for lesson in curriculum.lessons_in_order()],
         skills=[(skill.name, current.mastery.get(skill.id, 0.0)) for skill in curriculum.skills.values()],
         credentials=credentials,
-        activity=[Activity(e.occurred_at, _describe(e, curriculum)) for e in events],
+        activity=[Activity(e.occurred_at, _describe(e, curriculum, t)) for e in events],
     )
 
 
@@ -294,17 +304,25 @@ def _title(curriculum: Curriculum, definition_id: str) -> str:
     return definition.title if definition else definition_id
 
 
-def _describe(event: TrailEvent, curriculum: Curriculum) -> str:
+def _describe(event: TrailEvent, curriculum: Curriculum, t: Translator = SOURCE) -> str:
     lesson = curriculum.lessons.get(event.lesson_id or "")
-    title = lesson.title if lesson else (event.lesson_id or "a lesson")
+    title = lesson.title if lesson else (event.lesson_id or t.gettext("a lesson"))
     payload = event.payload or {}
     if event.kind == EventKind.LESSON_STARTED:
-        return f"Started “{title}”"
+        return t.gettext("Started “{title}”").format(title=title)
     if event.kind == EventKind.LESSON_COMPLETED:
-        return f"Completed “{title}”"
+        return t.gettext("Completed “{title}”").format(title=title)
     if event.kind == EventKind.ANSWERED:
-        return f"Answered a check in “{title}”: {'right' if event.correct else 'not yet right'}"
+        if event.correct:
+            return t.gettext("Answered a check in “{title}”: right").format(title=title)
+        return t.gettext("Answered a check in “{title}”: not yet right").format(title=title)
     if event.kind in (EventKind.REVIEW_COMPLETED, EventKind.REFRESHER_COMPLETED):
-        review = event.kind == EventKind.REVIEW_COMPLETED
-        return f"{'Review' if review else 'Refresher'}: {payload.get('correct', 0)} of {payload.get('checks', 0)} right"
-    return f"{'Earned' if event.kind == EventKind.AWARDED else 'Renewed'} “{_title(curriculum, str(payload.get('credential', '')))}”"
+        said = (
+            t.gettext("Review: {right} of {checks} right")
+            if event.kind == EventKind.REVIEW_COMPLETED
+            else t.gettext("Refresher: {right} of {checks} right")
+        )
+        return said.format(right=payload.get("correct", 0), checks=payload.get("checks", 0))
+    credential = _title(curriculum, str(payload.get("credential", "")))
+    said = t.gettext("Earned “{title}”") if event.kind == EventKind.AWARDED else t.gettext("Renewed “{title}”")
+    return said.format(title=credential)

@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 
 from bot import team
 from bot.clock import Clock
-from bot.i18n import N_
+from bot.i18n import N_, SOURCE, Translator, Translators
 from bot.mastery import MasteryModel
 from bot.ports import Store, UnitOfWork
 from bot.records import Learner
@@ -117,11 +117,20 @@ def dashboard_routes(
     curriculum: Curriculum,
     public_url: str | None = None,
     mastery: MasteryModel | None = None,
+    bot_texts: Translators | None = None,
 ) -> APIRouter:
     """`public_url`: where browsers reach the app, when a proxy in front changes the Host header;
-    `mastery`: the bot's model (FSRS's default parameters when not given)."""
+    `mastery`: the bot's model (FSRS's default parameters when not given); `bot_texts`: the bot's
+    catalogs, for the words bot/team.py makes (the funnel's first step, the activity lines), read
+    from bot/locale when not given."""
     router = APIRouter()
     model = mastery or MasteryModel()
+    said_by_bot = bot_texts or Translators.load()
+
+    def bot_words(request: Request, page: bool) -> Translator:
+        """The page's language for bot/'s words; exports keep the source's, as their names do."""
+        return said_by_bot.of(translator(request).language) if page else SOURCE
+
     public_host = urlsplit(public_url).netloc if public_url else None
 
     def refused(request: Request, status: int, message: str, *, ways_in: bool = False) -> Response:
@@ -266,7 +275,7 @@ def dashboard_routes(
             if number is None or number not in visible:
                 return refused(request, 403, N_("This team is not one of yours."))
             names = curriculum.in_language(translator(request).language) if page else curriculum
-            return who, number, await team.team_detail(tx, visible[number], names, model, now)
+            return who, number, await team.team_detail(tx, visible[number], names, model, now, bot_words(request, page))
 
     @router.get("/dashboard/teams/{team_id}")
     async def team_page(request: Request, team_id: str) -> Response:
@@ -325,7 +334,7 @@ def dashboard_routes(
             if learner is None or learner.platform_user_id.startswith("erased:") or not await team.may_see(tx, who.learner, learner):
                 return refused(request, 403, N_("This learner is not in one of your teams."))
             names = curriculum.in_language(translator(request).language) if page else curriculum
-            return who, await team.learner_detail(tx, learner, names, model, now)
+            return who, await team.learner_detail(tx, learner, names, model, now, t=bot_words(request, page))
 
     @router.get("/dashboard/learners/{learner_id}")
     async def learner_page(request: Request, learner_id: str) -> Response:

@@ -17,10 +17,11 @@ T = TypeVar("T")
 
 
 class Lanes(Generic[T]):
-    def __init__(self, work: Callable[[T], Awaitable[None]], concurrency: int = 16) -> None:
+    def __init__(self, work: Callable[[T], Awaitable[None]], concurrency: int = 16, *, name: str = "lanes") -> None:
         if concurrency < 1:
             raise ValueError("concurrency must be at least 1")
         self._work = work
+        self._name = name  # the platform, as task names and log lines say it
         self._slots = asyncio.Semaphore(concurrency)
         self._lanes: dict[str, deque[T]] = {}
         self._runners: dict[str, asyncio.Task[None]] = {}
@@ -30,7 +31,7 @@ class Lanes(Generic[T]):
         lane = self._lanes.get(key)
         if lane is None:
             lane = self._lanes[key] = deque()
-            self._runners[key] = asyncio.get_running_loop().create_task(self._drain(key, lane), name=f"slack-lane-{key}")
+            self._runners[key] = asyncio.get_running_loop().create_task(self._drain(key, lane), name=f"{self._name}-lane-{key}")
         lane.append(item)
 
     def __len__(self) -> int:
@@ -44,7 +45,7 @@ class Lanes(Generic[T]):
                     try:
                         await self._work(lane[0])
                     except Exception:  # the work reports its own failures; a bug must not stop the lane
-                        log.exception("Slack: work for a learner failed")
+                        log.exception("%s: work for a learner failed", self._name)
                 lane.popleft()
         finally:
             del self._lanes[key], self._runners[key]

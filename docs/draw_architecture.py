@@ -49,7 +49,7 @@ LAYERS: tuple[Layer, ...] = (
     Layer("console", "adapters/console/", ("adapters.console",), "outside"),
     Layer(
         "shared",
-        "adapters/*.py: inbox.py (delivery journal), lanes.py,<br/>request_body.py, kept_lines.py, joining.py, "
+        "adapters/*.py: inbox.py (delivery journal), journal_lanes.py, lanes.py,<br/>request_body.py, kept_lines.py, joining.py, "
         "lrs.py,<br/>media.py, redaction.py",
         ("adapters",),
         "outside",

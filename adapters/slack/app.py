@@ -19,7 +19,6 @@ learners at once (adapters/slack/dnd.py)."""
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 import functools
 import hashlib
@@ -38,7 +37,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.inbox import Entry, Inbox, JournalUnavailable, Outcome
-from adapters.lanes import Lanes
+from adapters.journal_lanes import REDELIVER_EVERY, JournalLanes
 from adapters.slack import team_sync, webapi
 from adapters.slack.dnd import DoNotDisturb
 from adapters.slack.inbound import POINTER, Delivery, Malformed, command_ack, delivery_of
@@ -60,7 +59,6 @@ __all__ = ["PLATFORM", "SORRY", "SlackBot", "SlackPerson", "SlackSettings", "web
 
 SORRY = N_("Sorry, something went wrong on my side. Your progress is safe: `/learn next` continues where you are.")
 TELL_AGAIN_AFTER = 600.0  # seconds: one "kept" note per learner per outage, not one per press
-REDELIVER_EVERY = 2.0  # seconds between looks for journaled deliveries to process again
 REMEMBERED = 10_000
 SLACKBOT = "USLACKBOT"  # Slack's own helper: in some channels, never a person
 LOOKUPS = 8  # users.info calls at once when reading a channel's members
@@ -116,8 +114,7 @@ class SlackBot:
         self._inbox = inbox or Inbox(None)  # in memory: nothing to take over after a restart
         self._profiles = Profiles(store=store, client=self.client, clock=clock or SystemClock())
         self._dnd = DoNotDisturb(self.client)
-        self._lanes: Lanes[Entry] = Lanes(self._work, concurrency)
-        self._queued: set[int] = set()  # journal entries waiting in a lane or in work
+        self._journal = JournalLanes(inbox=self._inbox, platform=PLATFORM, settle=self._settle, concurrency=concurrency, name="Slack")
         self._on_settled = on_settled
         self._told: dict[str, float] = {}  # user -> when last told their delivery was kept
         self._bot_user_id: str | None = None
@@ -135,21 +132,12 @@ class SlackBot:
     async def redeliver(self, stopping: asyncio.Event, every: float = REDELIVER_EVERY) -> None:
         """Until `stopping`: process journaled deliveries again that were not recorded (the
         database was away, or the process that had them died)."""
-        while not stopping.is_set():
-            try:
-                for entry in await self._inbox.due(PLATFORM):
-                    if entry.id not in self._queued:
-                        self._queue(entry)
-                await self._inbox.forget_old()
-            except JournalUnavailable as error:
-                log.error("Slack: %s", error)
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stopping.wait(), timeout=every)
+        await self._journal.redeliver(stopping, every)
 
     async def join(self) -> None:
         """Until every delivery accepted so far is processed (App Homes published too)."""
         while True:
-            await self._lanes.join()
+            await self._journal.join()
             if not self._homes:
                 return
             await asyncio.gather(*self._homes.values(), return_exceptions=True)
@@ -157,9 +145,7 @@ class SlackBot:
     async def close(self, grace: float = 10.0) -> None:
         """Stop: what is in work gets `grace` seconds to finish; what is not processed then
         stays in the journal (taken over at the next start)."""
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(self._lanes.join(), grace)
-        await self._lanes.close()
+        await self._journal.stop(grace)
         homes = list(self._homes.values())
         for task in homes:
             task.cancel()
@@ -186,32 +172,15 @@ class SlackBot:
             if entry is None:
                 log.info("Slack delivery %s came again: ignored", delivery.key)
             else:
-                self._queue(entry)
+                self._journal.put(entry)
         return BoltResponse(status=200, body=command_ack(body) or "")
-
-    def _queue(self, entry: Entry) -> None:
-        self._queued.add(entry.id)
-        self._lanes.put(entry.conversation, entry)
 
     async def _on_error(self, error: Exception) -> None:
         """An error before the front door answered (never from a request that failed the
         signature check: http.py refuses those first). Only logged: no Web API call."""
         log.error("Slack: a request could not be handled: %s", type(error).__name__, exc_info=error)
 
-    # --- the worker -----------------------------------------------------------------------------
-    async def _work(self, entry: Entry) -> None:
-        """One delivery, after any earlier one of the same learner still in the journal."""
-        try:
-            for earlier in await self._inbox.waiting_before(entry):
-                if await self._settle(earlier) is Outcome.LATER:
-                    await self._inbox.later(entry, "an earlier delivery of this learner waits for the database")
-                    return
-            await self._settle(entry)
-        except JournalUnavailable as error:
-            log.error("Slack: %s", error)
-        finally:
-            self._queued.discard(entry.id)
-
+    # --- the worker (adapters/journal_lanes.py calls it, each learner's in order) -------------------
     async def _settle(self, entry: Entry) -> Outcome:
         delivery = Delivery.from_payload(entry.payload)
         token = _TAKEN_OVER.set(entry.taken_over)

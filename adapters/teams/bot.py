@@ -45,7 +45,7 @@ from microsoft_teams.apps.routing.activity_context import ActivityContext
 from microsoft_teams.common.http.client import Client, ClientOptions
 
 from adapters.inbox import Entry, Inbox, JournalUnavailable, Outcome
-from adapters.lanes import Lanes
+from adapters.journal_lanes import REDELIVER_EVERY, JournalLanes
 from adapters.teams.cards import ACTION, ANSWER, CHOICES, PictureLinks, answered, render
 from adapters.teams.http import RouterAdapter
 from adapters.teams.pacing import Pacer
@@ -66,7 +66,6 @@ log = logging.getLogger(__name__)
 PLATFORM = Platform.TEAMS
 BOT_SCOPE = PUBLIC.bot_scope  # the Bot Connector's: https://api.botframework.com/.default
 SORRY = N_("Sorry, something went wrong on my side. Your progress is safe: type **next** to continue where you are.")
-REDELIVER_EVERY = 2.0
 TELL_AGAIN_AFTER = 600.0  # seconds: one "kept" note per learner per outage, not one per press
 REMEMBERED = 10_000
 _MENTION = re.compile(r"<at>.*?</at>", re.DOTALL)
@@ -97,8 +96,7 @@ class TeamsBot:
         self._pictures = pictures
         self._inbox = inbox or Inbox(None)
         self.patience = patience or Patience(pacer=Pacer())
-        self._lanes: Lanes[Entry] = Lanes(self._work, concurrency)
-        self._queued: set[int] = set()
+        self._journal = JournalLanes(inbox=self._inbox, platform=PLATFORM, settle=self._settle, concurrency=concurrency, name="Teams")
         self._on_settled = on_settled
         self._senders: dict[str, asyncio.Lock] = {}  # conversation -> one send at a time, in order
         self._kept: dict[str, ConversationReference] = {}  # references written by this process (written again when changed)
@@ -140,25 +138,14 @@ class TeamsBot:
     # --- lifecycle ------------------------------------------------------------------------------
     async def redeliver(self, stopping: asyncio.Event, every: float = REDELIVER_EVERY) -> None:
         """Until `stopping`: process journaled activities again that were not recorded."""
-        while not stopping.is_set():
-            try:
-                for entry in await self._inbox.due(PLATFORM):
-                    if entry.id not in self._queued:
-                        self._queue(entry)
-                await self._inbox.forget_old()
-            except JournalUnavailable as error:
-                log.error("Teams: %s", error)
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stopping.wait(), timeout=every)
+        await self._journal.redeliver(stopping, every)
 
     async def join(self) -> None:
         """Until every activity accepted so far is processed."""
-        await self._lanes.join()
+        await self._journal.join()
 
     async def close(self, grace: float = 10.0) -> None:
-        with contextlib.suppress(asyncio.TimeoutError):
-            await asyncio.wait_for(self._lanes.join(), grace)
-        await self._lanes.close()
+        await self._journal.stop(grace)
         await self.tokens.aclose()
 
     # --- the front door: the SDK has verified the token -----------------------------------------
@@ -176,24 +163,9 @@ class TeamsBot:
         if entry is None:
             log.info("Teams activity %s came again: ignored", key)
         else:
-            self._queue(entry)
+            self._journal.put(entry)
 
-    def _queue(self, entry: Entry) -> None:
-        self._queued.add(entry.id)
-        self._lanes.put(entry.conversation, entry)
-
-    # --- the worker -----------------------------------------------------------------------------
-    async def _work(self, entry: Entry) -> None:
-        try:
-            for earlier in await self._inbox.waiting_before(entry):
-                if await self._settle(earlier) is Outcome.LATER:
-                    await self._inbox.later(entry, "an earlier activity of this learner waits for the database")
-                    return
-            await self._settle(entry)
-        except JournalUnavailable as error:
-            log.error("Teams: %s", error)
-        finally:
-            self._queued.discard(entry.id)
+    # --- the worker (adapters/journal_lanes.py calls it, each learner's in order) -------------------
 
     async def _settle(self, entry: Entry) -> Outcome:
         activity = entry.payload

@@ -52,6 +52,7 @@ from bot.analytics_thresholds import (
     TOO_EASY,
     TOO_HARD,
 )
+from bot.i18n import SOURCE, Translator
 from bot.mastery import MasteryModel
 from bot.vocabulary import SessionKind, SessionStatus
 from content.model import Check, Curriculum
@@ -492,51 +493,54 @@ def _share(values: Iterable[bool]) -> float | None:
 
 
 # --- findings -------------------------------------------------------------------------------
-def findings(result: Review, curriculum: Curriculum) -> list[Finding]:
+def findings(result: Review, curriculum: Curriculum, t: Translator = SOURCE) -> list[Finding]:
     """What an author should look at, at the check's own line (a skill's in skills.yml), each
-    with its figure, the threshold and the sample; only where the sample is large enough."""
+    with its figure, the threshold and the sample; only where the sample is large enough. `t`:
+    the reader's language (`content review` keeps English; the L&D page passes the viewer's)."""
     found: list[Finding] = []
     for lesson in curriculum.lessons_in_order():
         for check in lesson.checks:
             item = result.current(check.key)
             if item is not None:
-                found += [Finding(check.source.path, check.source.line, m) for m in item_findings(item)]
+                found += [Finding(check.source.path, check.source.line, m) for m in item_findings(item, t)]
     for curve in result.skills:
         skill = curriculum.skills.get(curve.skill)
-        message = skill_finding(curve)
+        message = skill_finding(curve, t)
         if skill is not None and message is not None:
             found.append(Finding(skill.source.path, skill.source.line, message))
     return sorted(found, key=lambda f: (str(f.path), f.line, f.message))
 
 
-def item_findings(item: ItemStats) -> list[str]:
+def item_findings(item: ItemStats, t: Translator = SOURCE) -> list[str]:
     messages: list[str] = []
     n = item.learners
     rate = item.first_try_rate
     if rate is not None and n >= MIN_LEARNERS and rate < TOO_HARD:
-        messages.append(f"too hard: {_pct(rate)} right at the first try (threshold: below {_pct(TOO_HARD)}; {n} learners)")
+        said = t.gettext("too hard: {rate} right at the first try (threshold: below {threshold}; {n} learners)")
+        messages.append(said.format(rate=_pct(rate), threshold=_pct(TOO_HARD), n=n))
     if rate is not None and n >= MIN_LEARNERS_TOO_EASY and rate > TOO_EASY:
-        messages.append(f"too easy: {_pct(rate)} right at the first try (threshold: above {_pct(TOO_EASY)}; {n} learners)")
+        said = t.gettext("too easy: {rate} right at the first try (threshold: above {threshold}; {n} learners)")
+        messages.append(said.format(rate=_pct(rate), threshold=_pct(TOO_EASY), n=n))
     if n >= MIN_LEARNERS and item.correct_options and item.option_shares:
         right = max(item.option_shares[i] for i in item.correct_options if i < len(item.option_shares))
         wrong = [i for i in range(len(item.option_shares)) if i not in item.correct_options]
         if wrong:
             magnet = max(wrong, key=lambda i: (item.option_shares[i], -i))
             if item.option_shares[magnet] > right:
-                messages.append(
-                    f'distractor: option {magnet + 1} "{item.options[magnet]}" chosen by {_pct(item.option_shares[magnet])} '
-                    f"at the first try, more than the right answer ({_pct(right)}) (threshold: more than the right answer; {n} learners)"
+                said = t.gettext(
+                    'distractor: option {number} "{option}" chosen by {share} at the first try, more than the right answer '
+                    "({right}) (threshold: more than the right answer; {n} learners)"
                 )
+                share = _pct(item.option_shares[magnet])
+                messages.append(said.format(number=magnet + 1, option=item.options[magnet], share=share, right=_pct(right), n=n))
     r = item.discrimination
     if r is not None and item.discrimination_learners >= MIN_LEARNERS_DISCRIMINATION and r < LOW_DISCRIMINATION:
-        messages.append(
-            f"does not tell strong learners from weak: discrimination {r:.2f} "
-            f"(threshold: below {LOW_DISCRIMINATION:.2f}; {item.discrimination_learners} learners)"
-        )
+        said = t.gettext("does not tell strong learners from weak: discrimination {r} (threshold: below {threshold}; {n} learners)")
+        messages.append(said.format(r=f"{r:.2f}", threshold=f"{LOW_DISCRIMINATION:.2f}", n=item.discrimination_learners))
     return messages
 
 
-def skill_finding(curve: SkillCurve) -> str | None:
+def skill_finding(curve: SkillCurve, t: Translator = SOURCE) -> str | None:
     observed, predicted, n = curve.week_observed, curve.week_predicted, curve.week_rechecks
     if observed is None or predicted is None or n < MIN_RECHECKS:
         return None
@@ -544,10 +548,11 @@ def skill_finding(curve: SkillCurve) -> str | None:
     error = math.sqrt(max(predicted * (1 - predicted), 1e-9) / n)
     if gap < FAR_BELOW or gap <= 2 * error:
         return None
-    return (
-        f'skill "{curve.skill}" is forgotten faster than predicted: {_pct(observed)} recalled about 7 days after the last review, '
-        f"FSRS predicted {_pct(predicted)} (threshold: {round(FAR_BELOW * 100)} points below and beyond chance; {n} re-checks)"
+    said = t.gettext(
+        'skill "{skill}" is forgotten faster than predicted: {observed} recalled about 7 days after the last review, '
+        "FSRS predicted {predicted} (threshold: {points} points below and beyond chance; {n} re-checks)"
     )
+    return said.format(skill=curve.skill, observed=_pct(observed), predicted=_pct(predicted), points=round(FAR_BELOW * 100), n=n)
 
 
 def _pct(share: float) -> str:

@@ -43,6 +43,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.analytics_records import TrailMoment
+from bot.i18n import SOURCE, Translator
 from bot.ports import UnitOfWork
 from bot.records import Holdout
 from bot.vocabulary import LEARNING, EventKind
@@ -107,14 +108,22 @@ class Arm:
     def interval(self) -> tuple[float, float] | None:
         return wilson(self.came_back, self.units) if self.units else None
 
-    def describe(self) -> str:
+    def describe(self, t: Translator = SOURCE) -> str:
+        """`t`: the reader's language (the report keeps English; the L&D page passes the viewer's)."""
         if not self.units:
-            return "none"
+            return t.gettext("none")
         low, high = wilson(self.came_back, self.units)
-        days = "day" if self.units == 1 else "days"
-        people = "learner" if self.learners == 1 else "learners"
+        days = t.ngettext("{came_back} of {units} day", "{came_back} of {units} days", self.units)
+        people = t.ngettext("{learners} learner", "{learners} learners", self.learners).format(learners=self.learners)
+        figures = t.gettext("{days} ({rate}, 95% CI {low} to {high}; {people})")
         rate = self.came_back / self.units
-        return f"{self.came_back} of {self.units} {days} ({rate:.0%}, 95% CI {low:.0%} to {high:.0%}; {self.learners} {people})"
+        return figures.format(
+            days=days.format(came_back=self.came_back, units=self.units),
+            rate=f"{rate:.0%}",
+            low=f"{low:.0%}",
+            high=f"{high:.0%}",
+            people=people,
+        )
 
 
 @dataclass(frozen=True)
@@ -130,12 +139,14 @@ class Comparison:
         a, b = self.nudged, self.not_nudged
         return newcombe(a.came_back, a.units, b.came_back, b.units) if a.units and b.units else None
 
-    def describe(self) -> str:
+    def describe(self, t: Translator = SOURCE) -> str:
         found = self.difference
         if found is None:
-            return "not enough data (each side needs at least one day)"
+            return t.gettext("not enough data (each side needs at least one day)")
         difference, low, high = found
-        return f"{_points(difference)} (95% CI {_points(low)} to {_points(high)})"
+        return t.gettext("{difference} (95% CI {low} to {high})").format(
+            difference=_points(difference, t), low=_points(low, t), high=_points(high, t)
+        )
 
 
 @dataclass(frozen=True)
@@ -156,31 +167,40 @@ class Uplift:
     reminders: Comparison  # reminders against the same comparable days (observational)
     holdouts: tuple[HoldoutResult, ...]  # each holdout that overlaps the period
 
-    def rows(self) -> list[tuple[str, str]]:
-        """(metric, value) rows, as bot.report's, for the terminal and CSV."""
+    def rows(self, t: Translator = SOURCE) -> list[tuple[str, str]]:
+        """(metric, value) rows, as bot.report's, for the terminal and CSV (English) and the L&D
+        page (`t`: the viewer's language)."""
         rows = [
-            ("nudges: daily offers (learners active in the 14 days before)", self.daily.nudged.describe()),
-            ("nudges: reminders (learners active in the 14 days before)", self.reminders.nudged.describe()),
-            ("nudges: comparable days without a nudge", self.daily.not_nudged.describe()),
-            ("nudges: daily offers against comparable days", self.daily.describe() + ", observational: not the effect of the nudge"),
-            ("nudges: reminders against comparable days", self.reminders.describe() + ", observational"),
+            (t.gettext("nudges: daily offers (learners active in the 14 days before)"), self.daily.nudged.describe(t)),
+            (t.gettext("nudges: reminders (learners active in the 14 days before)"), self.reminders.nudged.describe(t)),
+            (t.gettext("nudges: comparable days without a nudge"), self.daily.not_nudged.describe(t)),
+            (
+                t.gettext("nudges: daily offers against comparable days"),
+                t.gettext("{uplift}, observational: not the effect of the nudge").format(uplift=self.daily.describe(t)),
+            ),
+            (
+                t.gettext("nudges: reminders against comparable days"),
+                t.gettext("{uplift}, observational").format(uplift=self.reminders.describe(t)),
+            ),
         ]
         if not self.holdouts:
-            rows.append(("holdout", "none in this period (run_bot.py nudges holdout --share 0.1 --days 28 starts one)"))
+            none = t.gettext("none in this period (run_bot.py nudges holdout --share 0.1 --days 28 starts one)")
+            rows.append((t.gettext("holdout"), none))
         for result in self.holdouts:
             h = result.holdout
-            name = f"holdout {h.id}"
+            name = t.gettext("holdout {id}").format(id=h.id)
+            held = t.gettext("{share} of learners without daily offers, {start} to {end}")
+            counted = (
+                t.gettext("{start} to {end}").format(start=_day(result.start), end=_day(result.end))
+                if result.end > result.start
+                else t.gettext("nothing yet (a day counts once its 24 hours are over)")
+            )
             rows += [
-                (name, f"{h.share:.0%} of learners without daily offers, {_day(h.starts_at)} to {_day(h.ends_at)}"),
-                (
-                    f"{name}: counted",
-                    f"{_day(result.start)} to {_day(result.end)}"
-                    if result.end > result.start
-                    else "nothing yet (a day counts once its 24 hours are over)",
-                ),
-                (f"{name}: nudged", result.comparison.nudged.describe()),
-                (f"{name}: held out", result.comparison.not_nudged.describe()),
-                (f"{name}: uplift", result.comparison.describe()),
+                (name, held.format(share=f"{h.share:.0%}", start=_day(h.starts_at), end=_day(h.ends_at))),
+                (t.gettext("{holdout}: counted").format(holdout=name), counted),
+                (t.gettext("{holdout}: nudged").format(holdout=name), result.comparison.nudged.describe(t)),
+                (t.gettext("{holdout}: held out").format(holdout=name), result.comparison.not_nudged.describe(t)),
+                (t.gettext("{holdout}: uplift").format(holdout=name), result.comparison.describe(t)),
             ]
         return rows
 
@@ -290,8 +310,8 @@ def _time_of_day(daily: list[TrailMoment], day: date) -> time:
     return chosen.occurred_at.astimezone(UTC).time().replace(tzinfo=None)
 
 
-def _points(fraction: float) -> str:
-    return f"{fraction * 100:+.1f} points"
+def _points(fraction: float, t: Translator = SOURCE) -> str:
+    return t.gettext("{points} points").format(points=f"{fraction * 100:+.1f}")
 
 
 def _day(at: datetime) -> str:

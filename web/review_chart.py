@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot import i18n
 from bot.analytics import SkillCurve
+from bot.i18n import Translator
 
 CURVE_W, CURVE_H = 360, 236
 LEFT, RIGHT, TOP, BOTTOM = 44, 14, 12, 46  # the plot's margins: tick labels left, ticks and axis title below
@@ -46,7 +48,8 @@ class CurveChart:
     desc: str  # every figure, for a screen reader
 
 
-def curve_chart(curve: SkillCurve, name: str) -> CurveChart:
+def curve_chart(curve: SkillCurve, name: str, t: Translator = i18n.SOURCE) -> CurveChart:
+    """`t`: the page's language for the chart's description (what a screen reader says)."""
     plot_w, plot_h = CURVE_W - LEFT - RIGHT, CURVE_H - TOP - BOTTOM
     furthest = max((p.days for p in curve.points), default=0)
     span = next((s for s in SPANS if furthest <= s), furthest)
@@ -69,13 +72,17 @@ def curve_chart(curve: SkillCurve, name: str) -> CurveChart:
             spaced.pop()
         spaced.append(span)
     figures = "; ".join(
-        f"{m.days} {'day' if m.days == 1 else 'days'}: {pct(m.observed)} recalled, "
-        f"FSRS predicted {pct(m.predicted)} ({m.rechecks} re-checks)"
+        t.ngettext(
+            "{days} day: {observed} recalled, FSRS predicted {predicted} ({rechecks} re-checks)",
+            "{days} days: {observed} recalled, FSRS predicted {predicted} ({rechecks} re-checks)",
+            m.days,
+        ).format(days=m.days, observed=pct(m.observed), predicted=pct(m.predicted), rechecks=m.rechecks)
         for m in marks
     )
-    desc = f"Recall of {name} by days since the last review. " + (figures + "." if figures else "No re-checks yet.")
+    desc = t.gettext("Recall of {name} by days since the last review.").format(name=name) + " "
+    desc += t.gettext("{figures}.").format(figures=figures) if figures else t.gettext("No re-checks yet.")
     if curve.calibration_error is not None:
-        desc += f" Calibration error {pct(curve.calibration_error)}."
+        desc += " " + t.gettext("Calibration error {error}.").format(error=pct(curve.calibration_error))
     return CurveChart(
         width=CURVE_W,
         height=CURVE_H,

@@ -25,7 +25,7 @@ from bot import holdout, team, uplift
 from bot.analytics import Finding, ItemStats, LessonStats, Review, findings, item_table, review
 from bot.analytics_thresholds import STOPPED_AFTER
 from bot.clock import Clock
-from bot.i18n import N_
+from bot.i18n import N_, SOURCE, Translator, Translators
 from bot.mastery import MasteryModel
 from bot.ports import Store, UnitOfWork
 from bot.spreadsheet import csv_text
@@ -104,11 +104,20 @@ class Figures:
 
 
 def review_routes(
-    *, store: Store, clock: Clock, templates: Jinja2Templates, curriculum: Curriculum, mastery: MasteryModel | None = None
+    *,
+    store: Store,
+    clock: Clock,
+    templates: Jinja2Templates,
+    curriculum: Curriculum,
+    mastery: MasteryModel | None = None,
+    bot_texts: Translators | None = None,
 ) -> APIRouter:
-    """`mastery`: the bot's model, so the curve sits beside the prediction the bot schedules with."""
+    """`mastery`: the bot's model, so the curve sits beside the prediction the bot schedules with;
+    `bot_texts`: the bot's catalogs, for the findings and the nudges' figures (worded in bot/, as
+    `content review` and `report` say them), read from bot/locale when not given."""
     router = APIRouter()
     model = mastery or MasteryModel()
+    said_by_bot = bot_texts or Translators.load()
 
     def refused(request: Request, status: int, message: str, *, ways_in: bool = False) -> Response:
         context = {"message": translator(request).gettext(message), "ways_in": ways_in}  # in the viewer's language
@@ -153,15 +162,17 @@ def review_routes(
             return found
         viewer, shown = found
         result, now, nudges, latest = shown.review, shown.as_of, shown.nudges, shown.holdout
+        t = translator(request)
+        bot_words = said_by_bot.of(t.language)  # what bot/ words, in the page's language
         context = {
             "viewer": viewer,
-            "flagged": flagged(result, curriculum),
+            "flagged": flagged(result, curriculum, bot_words),
             "items": item_rows(result, curriculum),
             "earlier": sum(1 for i in result.items if not i.current),
-            "skills": skill_rows(result, curriculum),
+            "skills": skill_rows(result, curriculum, t),
             "lessons": lesson_rows(result.lessons, curriculum),
             "stopped_after": int(STOPPED_AFTER.total_seconds() // 3600),
-            "nudges": nudges.rows(),
+            "nudges": nudges.rows(bot_words),
             "holdout": latest.summary(now) if latest else None,
             "uplift_days": UPLIFT_DAYS,
             "answers": sum(i.attempts for i in result.items),
@@ -185,12 +196,13 @@ def review_routes(
     return router
 
 
-def flagged(result: Review, curriculum: Curriculum) -> list[Flagged]:
-    """`content review`'s findings (bot.analytics.findings, in its order), grouped by line."""
+def flagged(result: Review, curriculum: Curriculum, t: Translator = SOURCE) -> list[Flagged]:
+    """`content review`'s findings (bot.analytics.findings, in its order), grouped by line; `t`:
+    the bot's translator in the page's language."""
     checks = {(c.source.path, c.source.line): c for lesson in curriculum.lessons_in_order() for c in lesson.checks}
     skills = {(s.source.path, s.source.line): s for s in curriculum.skills.values()}
     groups: dict[tuple[str, int], list[Finding]] = {}
-    for finding in findings(result, curriculum):
+    for finding in findings(result, curriculum, t):
         groups.setdefault((str(finding.path), finding.line), []).append(finding)
     out = []
     for group in groups.values():
@@ -236,18 +248,21 @@ def item_rows(result: Review, curriculum: Curriculum) -> list[ItemRow]:
     return rows
 
 
-def skill_rows(result: Review, curriculum: Curriculum) -> list[SkillRow]:
+def skill_rows(result: Review, curriculum: Curriculum, t: Translator = SOURCE) -> list[SkillRow]:
+    """`t`: the page's translator (web.po)."""
     rows = []
     for curve in result.skills:
         skill = curriculum.skills.get(curve.skill)
         name = skill.name if skill else curve.skill
         week = (
-            f"{pct(curve.week_observed)} recalled about 7 days after the last review, FSRS predicted {pct(curve.week_predicted)} "
-            f"({curve.week_rechecks} re-checks)"
+            t.gettext("{observed} recalled about 7 days after the last review, FSRS predicted {predicted} ({rechecks} re-checks)").format(
+                observed=pct(curve.week_observed), predicted=pct(curve.week_predicted), rechecks=curve.week_rechecks
+            )
             if curve.week_observed is not None and curve.week_predicted is not None
-            else "no re-checks about 7 days after the last review yet"
+            else t.gettext("no re-checks about 7 days after the last review yet")
         )
-        rows.append(SkillRow(curve.skill, name, curve.rechecks, pct(curve.calibration_error), week, curve_chart(curve, name)))
+        chart = curve_chart(curve, name, t)
+        rows.append(SkillRow(curve.skill, name, curve.rechecks, pct(curve.calibration_error), week, chart))
     return rows
 
 

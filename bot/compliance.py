@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
 from bot.assignments import EXPIRING_WITHIN, Standing, current, lessons_toward, roles_at, standing
+from bot.i18n import N_, Translator
 from bot.ports import UnitOfWork
 from bot.records import Award, Learner, MatrixPerson, MatrixRecord, MatrixScope
 from bot.vocabulary import Role, Target
@@ -36,22 +37,34 @@ ORGANISATION = "all"
 TEAM_PREFIX, ROLE_PREFIX = "team-", "role-"
 STATUSES = (Standing.VALID, Standing.EXPIRING, Standing.EXPIRED, Standing.OVERDUE, Standing.IN_PROGRESS, Standing.NOT_STARTED)
 MEANING = {
-    Standing.VALID: "held, and valid beyond the expiring window",
-    Standing.EXPIRING: "held, but expires within the expiring window",
-    Standing.EXPIRED: "held once, no longer valid (expired or lapsed), not overdue",
-    Standing.OVERDUE: "assigned, not held, and the due date has passed",
-    Standing.IN_PROGRESS: "a lesson toward it started, not held, not overdue",
-    Standing.NOT_STARTED: "nothing toward it yet, not overdue",
+    Standing.VALID: N_("held, and valid beyond the expiring window"),
+    Standing.EXPIRING: N_("held, but expires within the expiring window"),
+    Standing.EXPIRED: N_("held once, no longer valid (expired or lapsed), not overdue"),
+    Standing.OVERDUE: N_("assigned, not held, and the due date has passed"),
+    Standing.IN_PROGRESS: N_("a lesson toward it started, not held, not overdue"),
+    Standing.NOT_STARTED: N_("nothing toward it yet, not overdue"),
 }
-NOT_REQUIRED = "not required"
-MEMBERSHIP_NOTE = "Team membership has no history: the people of a team are its members today, also for a past date."
+# The page shows these in the viewer's language (web/routes_compliance.py); the CLI and CSV as written.
+NOT_REQUIRED = N_("not required")
+MEMBERSHIP_NOTE = N_("Team membership has no history: the people of a team are its members today, also for a past date.")
 LONGEST_WINDOW = 3650  # days: "expiring within" beyond ten years asks nothing sensible
 PAGE_SIZE = 100  # people a page of the dashboard shows
 BATCH, MAX_BATCH = 200, 4000  # people read at a time while a status filter fills a page: the first batch, the largest
 
 
+FUTURE_DAY = N_("{day} is in the future: the record answers for today ({today}) or earlier.")
+
+
 class AsOfRefused(ValueError):
-    """An as-of date the record cannot answer for (in the future)."""
+    """An as-of date the record cannot answer for (in the future): said as written (the CLI), or
+    in a reader's language (`said`)."""
+
+    def __init__(self, day: date, today: date) -> None:
+        super().__init__(FUTURE_DAY.format(day=day.isoformat(), today=today.isoformat()))
+        self.day, self.today = day, today
+
+    def said(self, t: Translator) -> str:
+        return t.gettext(FUTURE_DAY).format(day=self.day.isoformat(), today=self.today.isoformat())
 
 
 @dataclass(frozen=True)
@@ -112,7 +125,7 @@ def moment(as_of: date | None, now: datetime) -> datetime:
         return now
     today = now.astimezone(UTC).date()
     if as_of > today:
-        raise AsOfRefused(f"{as_of.isoformat()} is in the future: the record answers for today ({today.isoformat()}) or earlier.")
+        raise AsOfRefused(as_of, today)
     if as_of == today:
         return now
     return end_of(as_of)
@@ -128,10 +141,10 @@ async def scope_choices(tx: UnitOfWork, curriculum: Curriculum, viewer: Learner)
     together, each of them, and each role among their teams' people; anyone else nothing."""
     if viewer.role == Role.ADMIN:
         teams, everyone = await tx.teams.all(), None
-        label = "The whole organisation"
+        label = N_("The whole organisation")
     elif viewer.role == Role.MANAGER:
         teams = await tx.teams.all(await tx.teams.managed_ids(viewer.id))
-        everyone, label = frozenset(t.id for t in teams), "All your teams"
+        everyone, label = frozenset(t.id for t in teams), N_("All your teams")
     else:
         return []
     choices = [ScopeChoice(ORGANISATION, label, MatrixScope(everyone), "organisation")]

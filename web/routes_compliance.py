@@ -21,7 +21,7 @@ from fastapi.templating import Jinja2Templates
 from bot import compliance, team
 from bot.assignments import EXPIRING_WITHIN, Standing
 from bot.clock import Clock
-from bot.i18n import N_, Translator
+from bot.i18n import N_, Translator, Translators
 from bot.ports import Store, UnitOfWork
 from bot.spreadsheet import csv_text
 from bot.vocabulary import Role
@@ -41,20 +41,6 @@ STATUS_WORDS = {
     Standing.IN_PROGRESS: N_("in progress"),
     Standing.NOT_STARTED: N_("not started"),
 }
-# bot/compliance.py's texts the page shows (MEANING, NOT_REQUIRED, MEMBERSHIP_NOTE, the scopes'
-# names), marked here for the web's catalog; a text changed there is shown as written until this follows.
-BOT_TEXTS = (
-    N_("held, and valid beyond the expiring window"),
-    N_("held, but expires within the expiring window"),
-    N_("held once, no longer valid (expired or lapsed), not overdue"),
-    N_("assigned, not held, and the due date has passed"),
-    N_("a lesson toward it started, not held, not overdue"),
-    N_("nothing toward it yet, not overdue"),
-    N_("not required"),
-    N_("Team membership has no history: the people of a team are its members today, also for a past date."),
-    N_("The whole organisation"),
-    N_("All your teams"),
-)
 MAX_PAGE = 10**6
 
 
@@ -69,13 +55,14 @@ class BadFilter(ValueError):
         return t.gettext(self.text).format(**self.values)
 
 
-def scope_name(t: Translator, choice: compliance.ScopeChoice) -> str:
-    """A scope's name in the viewer's language (bot/compliance.py names them in English)."""
+def scope_name(t: Translator, bot_words: Translator, choice: compliance.ScopeChoice) -> str:
+    """A scope's name in the viewer's language: a team's or role's in the page's words (`t`), the
+    whole organisation or all your teams in bot/compliance.py's own (`bot_words`, the bot's catalog)."""
     if choice.kind == "team":
         return t.gettext("Team: {name}").format(name=choice.label.removeprefix("Team: "))
     if choice.kind == "role":
         return t.gettext("Job role: {title}").format(title=choice.label.removeprefix("Job role: "))
-    return t.gettext(choice.label)
+    return bot_words.gettext(choice.label)
 
 
 @dataclass(frozen=True)
@@ -132,8 +119,16 @@ def read_filters(request: Request) -> Filters:
     )
 
 
-def compliance_routes(*, store: Store, clock: Clock, templates: Jinja2Templates, curriculum: Curriculum) -> APIRouter:
+def compliance_routes(
+    *, store: Store, clock: Clock, templates: Jinja2Templates, curriculum: Curriculum, bot_texts: Translators | None = None
+) -> APIRouter:
+    """`bot_texts`: the bot's catalogs, for what bot/compliance.py words (the statuses' meanings,
+    not required, the membership note, the as-of refusal), read from bot/locale when not given."""
     router = APIRouter()
+    said_by_bot = bot_texts or Translators.load()
+
+    def bot_words(request: Request) -> Translator:
+        return said_by_bot.of(translator(request).language)
 
     def refused(request: Request, status: int, message: str, *, ways_in: bool = False) -> Response:
         context = {"message": translator(request).gettext(message), "ways_in": ways_in}
@@ -183,7 +178,7 @@ def compliance_routes(*, store: Store, clock: Clock, templates: Jinja2Templates,
                     page_size=None if whole else compliance.PAGE_SIZE,
                 )
             except compliance.AsOfRefused as error:
-                return viewer, choices, filters, None, str(error)
+                return viewer, choices, filters, None, error.said(bot_words(request))
             return viewer, choices, filters, matrix, None
 
     @router.get(PAGE)
@@ -194,9 +189,10 @@ def compliance_routes(*, store: Store, clock: Clock, templates: Jinja2Templates,
         viewer, choices, filters, matrix, error = found
         today = clock.now().astimezone(UTC).date()
         t = translator(request)
+        b = bot_words(request)  # what bot/compliance.py words, from the bot's catalog
         context = {
             "status_word": {status: t.gettext(word) for status, word in STATUS_WORDS.items()},
-            "scope_names": {choice.key: scope_name(t, choice) for choice in choices},
+            "scope_names": {choice.key: scope_name(t, b, choice) for choice in choices},
             "viewer": viewer,
             "choices": choices,
             "filters": filters,
@@ -204,9 +200,9 @@ def compliance_routes(*, store: Store, clock: Clock, templates: Jinja2Templates,
             "error": error,
             "today": today.isoformat(),
             "statuses": compliance.STATUSES,
-            "meaning": {status: t.gettext(text) for status, text in compliance.MEANING.items()},
-            "not_required": t.gettext(compliance.NOT_REQUIRED),
-            "note": t.gettext(matrix.note) if matrix is not None and matrix.note else None,
+            "meaning": {status: b.gettext(text) for status, text in compliance.MEANING.items()},
+            "not_required": b.gettext(compliance.NOT_REQUIRED),
+            "note": b.gettext(matrix.note) if matrix is not None and matrix.note else None,
             # The statuses a row must have one of, as the page's sentence names them.
             "which": t.gettext(" or ").join(sorted(t.gettext(STATUS_WORDS[s]) for s in matrix.statuses)) if matrix is not None else "",
             "page_size": compliance.PAGE_SIZE,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -54,6 +55,23 @@ async def test_the_compliance_matrix_in_german_and_its_csv_as_the_source(client:
     assert wrong.status_code == 400 and "Läuft ab innerhalb von: Geben Sie eine Anzahl Tage von 1 bis 3650 an." in visible(wrong.text)
     exported = await client.get("/dashboard/compliance.csv", headers=GERMAN)
     assert exported.text.splitlines()[0].startswith("person,team,Deckhand")
+
+
+async def test_the_words_made_in_bot_compliance_are_german_on_the_page(client: httpx.AsyncClient, store: SqlStore):
+    """The legend's meanings, the as-of note and refusal come from bot/compliance.py, through the
+    bot's catalog (issue 17): one place, German on the page, English on the command line."""
+    programme: Programme = await seed(store)
+    client.cookies.set(SESSION_COOKIE, programme.maria_session)
+    today = NOW.date()
+    text = visible((await client.get("/dashboard/compliance", headers=GERMAN)).text)
+    assert "vorhanden und über den Ablaufzeitraum hinaus gültig" in text and "noch nichts dafür getan, nicht überfällig" in text
+    past = visible((await client.get(f"/dashboard/compliance?as_of={today - timedelta(days=3)}", headers=GERMAN)).text)
+    assert "Die Teamzugehörigkeit hat keine Vorgeschichte" in past
+    future = await client.get(f"/dashboard/compliance?as_of={today + timedelta(days=1)}", headers=GERMAN)
+    said = f"{today + timedelta(days=1)} liegt in der Zukunft: Die Aufzeichnungen geben Auskunft für heute ({today}) oder früher."
+    assert future.status_code == 400 and said in visible(future.text), visible(future.text)
+    english = await client.get(f"/dashboard/compliance?as_of={today + timedelta(days=1)}", headers={"Accept-Language": "en"})
+    assert f"is in the future: the record answers for today ({today}) or earlier." in visible(english.text)
 
 
 async def test_the_assignments_page_in_german(client: httpx.AsyncClient, store: SqlStore):

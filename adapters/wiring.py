@@ -300,6 +300,7 @@ async def wire_serving(settings: Settings, app: Application) -> Serving:
         platform_checks=checks,
         mastery=MasteryModel(parameters_file=settings.data_dir / PARAMETERS_FILE),  # as the bot's (build)
         content_dir=settings.content_dir,  # lesson pictures at /media/, for the platforms that fetch them
+        bot_texts=app.core.translators,  # the catalogs the core read, not read again
     )
     dispatcher = NudgeDispatcher(
         store=app.store,

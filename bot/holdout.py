@@ -22,6 +22,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.i18n import SOURCE, Translator
 from bot.ports import UnitOfWork
 from bot.records import Holdout, Learner
 from bot.uplift import held_out
@@ -44,14 +45,24 @@ class HoldoutView:
     among: int  # everyone who has not left
     nudges_on: int  # of the held out, those with daily offers on (the others get none anyway)
 
-    def summary(self, now: datetime) -> str:
+    def summary(self, now: datetime, t: Translator = SOURCE) -> str:
+        """In `t`'s language (the L&D page's); English as written for the command line."""
         h = self.holdout
-        when = "runs" if h.running(now) else ("starts" if now < h.starts_at else "ended")
-        until = f"until {h.ends_at:%Y-%m-%d %H:%M} UTC" if h.running(now) or now < h.starts_at else f"on {h.ends_at:%Y-%m-%d %H:%M} UTC"
-        return (
-            f"Holdout {h.id} {when} {until} (from {h.starts_at:%Y-%m-%d %H:%M} UTC): {h.share:.0%} of learners get no daily offer; "
-            f"{len(self.held_out)} of {self.among} held out ({self.nudges_on} of them with daily offers on). "
+        if h.running(now):
+            when = t.gettext("Holdout {id} runs until {end} UTC (from {start} UTC)")
+        elif now < h.starts_at:
+            when = t.gettext("Holdout {id} starts until {end} UTC (from {start} UTC)")
+        else:
+            when = t.gettext("Holdout {id} ended on {end} UTC (from {start} UTC)")
+        who = t.gettext(
+            "{share} of learners get no daily offer; {held} of {among} held out ({on} of them with daily offers on). "
             "Assignment notices, overdue reminders and escalations still go to everyone."
+        )
+        start, end = f"{h.starts_at:%Y-%m-%d %H:%M}", f"{h.ends_at:%Y-%m-%d %H:%M}"
+        return (
+            when.format(id=h.id, end=end, start=start)
+            + ": "
+            + who.format(share=f"{h.share:.0%}", held=len(self.held_out), among=self.among, on=self.nudges_on)
         )
 
 

@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from starlette.exceptions import HTTPException
 
 from bot.clock import Clock
+from bot.i18n import Translators
 from bot.mastery import MasteryModel
 from bot.ports import Store, StoreUnavailable
 from content.model import Curriculum
@@ -54,13 +55,17 @@ def create_app(
     mastery: MasteryModel | None = None,
     content_dir: Path | None = None,
     texts: WebTexts | None = None,
+    bot_texts: Translators | None = None,
 ) -> FastAPI:
     """`platform_routers`: the chat platforms' webhook endpoints, served by this same app;
     `platform_checks`: how /healthz asks each configured platform whether it is reachable;
     `mastery`: the bot's model, so that the dashboard's mastery is the one learners see (FSRS's
     parameters applied by `mastery optimize`); `content_dir`: where lesson pictures are served
     from (its media/, at /media/), for the platforms that fetch them; `texts`: the pages'
-    translations (web/i18n.py), read from web/locale when not given."""
+    translations (web/i18n.py), read from web/locale when not given; `bot_texts`: the bot's own
+    catalogs, for what bot/ words on the dashboard's pages (the core's, when `serve` builds the app),
+    read once here when not given."""
+    bot_texts = bot_texts or Translators.load()
     environment = Environment(loader=FileSystemLoader(HERE / "templates"), autoescape=True, undefined=StrictUndefined)
     install(environment)  # the pages' texts in the request's language (web/i18n.py)
     templates = Jinja2Templates(env=environment)
@@ -76,14 +81,22 @@ def create_app(
     app.include_router(health_router(store, platform_checks or {}))
     app.include_router(
         dashboard_routes(
-            store=store, clock=clock, templates=templates, curriculum=curriculum, public_url=issuer.public_url, mastery=mastery
+            store=store,
+            clock=clock,
+            templates=templates,
+            curriculum=curriculum,
+            public_url=issuer.public_url,
+            mastery=mastery,
+            bot_texts=bot_texts,
         )
     )
     app.include_router(
         assignment_routes(store=store, clock=clock, templates=templates, curriculum=curriculum, public_url=issuer.public_url)
     )
-    app.include_router(compliance_routes(store=store, clock=clock, templates=templates, curriculum=curriculum))
-    app.include_router(review_routes(store=store, clock=clock, templates=templates, curriculum=curriculum, mastery=mastery))
+    app.include_router(compliance_routes(store=store, clock=clock, templates=templates, curriculum=curriculum, bot_texts=bot_texts))
+    app.include_router(
+        review_routes(store=store, clock=clock, templates=templates, curriculum=curriculum, mastery=mastery, bot_texts=bot_texts)
+    )
     app.include_router(landing_routes(templates=templates, issuer=issuer))
     if content_dir is not None:
         app.include_router(media_routes(content_dir=content_dir))

@@ -173,7 +173,7 @@ def review_routes(
             "lessons": lesson_rows(result.lessons, curriculum),
             "stopped_after": int(STOPPED_AFTER.total_seconds() // 3600),
             "nudges": nudges.rows(bot_words),
-            "holdout": latest.summary(now) if latest else None,
+            "holdout": latest.summary(now, bot_words) if latest else None,
             "uplift_days": UPLIFT_DAYS,
             "answers": sum(i.attempts for i in result.items),
             "as_of": now,

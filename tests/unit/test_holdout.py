@@ -98,6 +98,13 @@ async def test_when_the_holdout_ends_the_offers_come_back_and_who_it_held_out_is
         assert shown is not None and shown.holdout == made
         assert [p.platform_user_id for p in shown.held_out] == ["ana"]
         assert shown.summary(clock.now()).startswith(f"Holdout {made.id} ended on 2026-03-04 08:00 UTC (from 2026-03-02 08:00 UTC)")
+        in_german = shown.summary(clock.now(), core.translators.of("de"))  # as the L&D page says it to a German admin
+        assert in_german == (
+            f"Kontrollgruppe {made.id} endete am 2026-03-04 08:00 UTC (seit 2026-03-02 08:00 UTC): "
+            f"{made.share:.0%} der Lernenden bekommen kein tägliches Lektionsangebot; 1 von 2 sind in der Kontrollgruppe "
+            "(1 davon mit eingeschalteten täglichen Angeboten). Mitteilungen über Zuweisungen, Erinnerungen an Überfälliges "
+            "und Eskalationen gehen weiterhin an alle."
+        )
 
 
 async def test_one_holdout_at_a_time_within_bounds_and_ended_early(core: Core, memory: MemoryStore, clock: ManualClock):

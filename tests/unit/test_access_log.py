@@ -34,6 +34,13 @@ async def test_the_access_log_masks_claim_and_sign_in_tokens_but_keeps_the_rest_
     handler.setFormatter(TextFormatter())
     root, access = logging.getLogger(), logging.getLogger("uvicorn.access")
     saved = (root.handlers[:], root.level, access.filters[:])
+    uvicorns = (logging.getLogger("uvicorn"), access)
+    kept = [(logger.handlers[:], logger.level, logger.propagate) for logger in uvicorns]
+    # As in `serve` (log_config=None): uvicorn's loggers pass their records on to ours. A uvicorn
+    # configured earlier in this process (the fakes: its own handlers, access_log=False) turned that off.
+    for logger in uvicorns:
+        logger.handlers[:], logger.propagate = [], True
+        logger.setLevel(logging.NOTSET)
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)  # an operator who turns the log up sees the access log
     try:
@@ -51,6 +58,9 @@ async def test_the_access_log_masks_claim_and_sign_in_tokens_but_keeps_the_rest_
     finally:
         root.handlers[:], access.filters[:] = saved[0], saved[2]
         root.setLevel(saved[1])
+        for logger, (handlers, level, propagate) in zip(uvicorns, kept, strict=True):
+            logger.handlers[:], logger.propagate = handlers, propagate
+            logger.setLevel(level)
     lines = [line for line in written.getvalue().splitlines() if line.startswith("INFO uvicorn.access")]
     assert len(lines) == 3, written.getvalue()
     assert '"GET /wallet/claim/[redacted] HTTP/1.1" 200' in lines[0]

@@ -6,7 +6,8 @@ each, the rest of their 100 events are nudges) this: gives each lesson session t
 steps and real times (a card read in 40 s, an answer 15 s after the previous event), points each
 card view at its session, replaces the lesson answers by ones with choices, the session and, for
 even-numbered learners, the wording hash (the others' wordings come from their session's
-snapshot), and adds re-check sessions 2 and 9 days after a lesson (three answers and a
+snapshot when migration 0025's fill gives every answer and card view its analytics columns, as on
+an organisation's upgrade), and adds re-check sessions 2 and 9 days after a lesson (three answers and a
 review_completed event each, in place of as many of the learner's oldest nudges: the latest
 lessons first, as far as the learner's nudges go). Planted as in tests/item_histories.py:
 
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import json
 import random
+import time
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,6 +38,7 @@ from bot.analytics import wording_of_step
 from bot.mastery import MasteryModel
 from bot.snapshot import step_to_json
 from bot.store.database import create_engine
+from bot.store.event_columns import fill
 from content.model import Card, Check, CheckKind, Curriculum
 
 FAIL = "lockout-tagout:1"
@@ -264,6 +267,13 @@ async def seed_answers(url: str, curriculum: Curriculum, now: datetime) -> dict[
                 records=events,
                 columns=["learner_id", "kind", "occurred_at", "local_date", "lesson_id", "check_key", "correct", "payload"],
             )
+        # Written as rows of the trail from before migration 0025 (the payload only): its fill gives
+        # them their analytics columns as an organisation's upgrade does, the wordings of the answers
+        # recorded without theirs taken from their session's snapshot.
+        began = time.monotonic()
+        async with engine.begin() as connection:
+            filled = await connection.run_sync(fill)
+        fill_seconds = time.monotonic() - began
         async with engine.begin() as connection:
             await connection.execute(text("ANALYZE"))
             counts = {
@@ -271,6 +281,8 @@ async def seed_answers(url: str, curriculum: Curriculum, now: datetime) -> dict[
                 "events": int((await connection.execute(text("SELECT count(*) FROM events"))).scalar_one()),
                 "sessions": int((await connection.execute(text("SELECT count(*) FROM learning_sessions"))).scalar_one()),
                 "rechecks": sum(1 for e in events if e[1] == "answered" and '"kind": "review"' in e[7]),
+                "events given their analytics columns by migration 0025's fill": filled,
+                "seconds that fill took": round(fill_seconds),
             }
         return counts
     finally:

@@ -30,16 +30,29 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from statistics import median
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bot.analytics_records import AnalyticsRecord, AnswerRecord, SessionRecord
+import numpy as np
+import numpy.typing as npt
+
+from bot.analytics_columns import (
+    MICROSECOND,
+    NONE,
+    AnswerColumns,
+    Flags,
+    Ints,
+    ReviewColumns,
+    SessionColumns,
+    microseconds,
+    of_record,
+)
+from bot.analytics_records import AnalyticsRecord, SessionRecord
 from bot.analytics_thresholds import (
     FAR_BELOW,
     LOW_DISCRIMINATION,
@@ -54,8 +67,10 @@ from bot.analytics_thresholds import (
 )
 from bot.i18n import SOURCE, Translator
 from bot.mastery import MasteryModel
-from bot.vocabulary import SessionKind, SessionStatus
 from content.model import Check, Curriculum
+
+if TYPE_CHECKING:
+    from bot.ports import Analytics
 
 WORDING_DIGITS = 16
 
@@ -185,33 +200,40 @@ def recall_window(days: float) -> str | None:
 
 
 # --- the review -----------------------------------------------------------------------------
+Steps = dict[tuple[str, str], dict[str, Any]]  # a step of each (check, wording) as shown (bot.snapshot.step_to_json)
+
+
+async def read(analytics: Analytics, curriculum: Curriculum | None) -> tuple[ReviewColumns, Steps]:
+    """The store's bulk read for a review (in the caller's transaction): the columns, and the
+    steps shown of the wordings the content no longer has (their question and options)."""
+    known = [check.key for lesson in curriculum.lessons_in_order() for check in lesson.checks] if curriculum else []
+    columns = await analytics.columns(known)
+    answers = columns.answers
+    present = {(answers.checks[c], answers.wordings[w]) for c, w in set(zip(answers.check.tolist(), answers.wording.tolist(), strict=True))}
+    found = (curriculum.find_check(key) for key in known) if curriculum is not None else ()
+    current = {check.key: wording_of_check(check) for check in found if check is not None}
+    wanted = [(key, wording) for key, wording in sorted(present) if wording and current.get(key) != wording]
+    return columns, await analytics.steps_shown(wanted) if wanted else {}
+
+
 def review(record: AnalyticsRecord, curriculum: Curriculum | None, *, now: datetime, model: MasteryModel | None = None) -> Review:
-    """Every figure, from the store's bulk read and the content as loaded now."""
-    sessions = {s.id: s for s in record.sessions}
-    shown, steps = _wordings_shown(record.sessions)
-    answers = sorted(record.answers, key=lambda a: (a.at, a.id))
-    none: dict[str, str] = {}
-    worded = [
-        (a, a.wording or ("" if a.session_id is None else shown.get(a.session_id, none).get(a.check_key, "")))  # as _wording
-        for a in answers
-    ]
+    """Every figure, from plain records (the in-memory store and tests) and the content as loaded now."""
+    return review_columns(of_record(record), wordings_shown(record.sessions)[1], curriculum, now=now, model=model)
+
+
+def review_columns(
+    columns: ReviewColumns, steps: Steps, curriculum: Curriculum | None, *, now: datetime, model: MasteryModel | None = None
+) -> Review:
+    """Every figure, from the store's columns (bot/analytics_columns.py) and the content as loaded now."""
+    answers = _in_time_order(columns.answers)
     return Review(
-        items=_items(worded, sessions, record.card_views, steps, curriculum),
-        skills=_skills(answers, sessions, curriculum, model or MasteryModel()),
-        lessons=_lessons(record.sessions, now),
+        items=_items(answers, columns, steps, curriculum),
+        skills=_skills(answers, steps, curriculum, model or MasteryModel()),
+        lessons=_lessons(columns.sessions, now),
     )
 
 
-def _wording(answer: AnswerRecord, shown: dict[int, dict[str, str]]) -> str:
-    """The answer's own record of its wording, else its session's snapshot's, else "" (unknown)."""
-    if answer.wording:
-        return answer.wording
-    if answer.session_id is None:
-        return ""
-    return shown.get(answer.session_id, {}).get(answer.check_key, "")
-
-
-def _wordings_shown(
+def wordings_shown(
     sessions: Iterable[SessionRecord],
 ) -> tuple[dict[int, dict[str, str]], dict[tuple[str, str], dict[str, Any]]]:
     """Per session, the wording of each check it showed (by key); and a step of each (key, wording)
@@ -234,190 +256,291 @@ def _wordings_shown(
     return shown, found
 
 
-def _items(
-    worded: list[tuple[AnswerRecord, str]],
-    sessions: dict[int, SessionRecord],
-    card_views: list[tuple[int, datetime]],
-    steps: dict[tuple[str, str], dict[str, Any]],
-    curriculum: Curriculum | None,
-) -> tuple[ItemStats, ...]:
-    groups: dict[tuple[str, str], list[AnswerRecord]] = defaultdict(list)
-    for answer, wording in worded:
-        groups[(answer.check_key, wording)].append(answer)
-    # First tries of every learner at every check (in any wording): the rest-scores.
-    first_by_learner: dict[int, dict[str, bool]] = defaultdict(dict)
-    for answer, _ in worded:
-        first_by_learner[answer.learner_id].setdefault(answer.check_key, answer.correct)
-    first_totals = {learner: (sum(firsts.values()), len(firsts)) for learner, firsts in first_by_learner.items()}
-    seconds = _answer_seconds([a for a, _ in worded], sessions, card_views)
+def _in_time_order(a: AnswerColumns) -> AnswerColumns:
+    order = np.lexsort((a.id, a.at))
+    return replace(
+        a,
+        id=a.id[order],
+        learner=a.learner[order],
+        at=a.at[order],
+        check=a.check[order],
+        wording=a.wording[order],
+        correct=a.correct[order],
+        choices=a.choices[order],
+        session=a.session[order],
+    )
+
+
+def _runs(*keys: Ints) -> tuple[Ints, Flags]:
+    """The answers (in time order) grouped by `keys`, each group in time order: the order, and
+    where each group starts in it."""
+    order = np.lexsort((np.arange(len(keys[0])), *reversed(keys)))
+    starts = np.ones(len(order), dtype=np.bool_)
+    if len(order) > 1:
+        starts[1:] = np.any([key[order][1:] != key[order][:-1] for key in keys], axis=0)
+    return order, starts
+
+
+def _days(at: Ints, starts: Flags) -> npt.NDArray[np.float64]:
+    """Days since the previous answer of the same group (0 at a group's first), as
+    timedelta.total_seconds() / 86400 gives them."""
+    days = np.zeros(len(at))
+    if len(at) > 1:
+        days[1:] = (at[1:] - at[:-1]) / 1e6 / 86400
+    days[starts] = 0.0
+    return days
+
+
+def _items(a: AnswerColumns, columns: ReviewColumns, steps: Steps, curriculum: Curriculum | None) -> tuple[ItemStats, ...]:
+    if not len(a):
+        return ()
+    pairs, group = np.unique(a.check * len(a.wordings) + a.wording, return_inverse=True)
+    n_groups = len(pairs)
+    attempts = np.bincount(group, minlength=n_groups)
+    # Each learner's answers to each check in each wording, in time order.
+    order, starts = _runs(group, a.learner)
+    ends = np.ones(len(order), dtype=np.bool_)
+    ends[:-1] = starts[1:]
+    g, right = group[order], a.correct[order]
+    learners = np.bincount(g[starts], minlength=n_groups)
+    first_right = np.bincount(g[starts & right], minlength=n_groups)
+    final_right = np.bincount(g[ends & right], minlength=n_groups)
+    days = _days(a.at[order], starts)
+    recalls = []
+    for _, low, high in RECALL_WINDOWS:
+        inside = ~starts & (days >= low) & (days < high)
+        recalls.append((np.bincount(g[inside], minlength=n_groups), np.bincount(g[inside & right], minlength=n_groups)))
+    firsts = order[starts]  # each learner's first try in each group
+    shares = _option_counts(group[firsts], a.choices[firsts], n_groups)
+    widths = np.zeros(n_groups, dtype=np.int64)
+    np.bitwise_or.at(widths, group, a.choices)
+    discrimination = _discrimination(a, group, firsts, n_groups)
+    seconds = _median_seconds(a, group, columns, n_groups)
     items = []
-    for (key, wording), group in sorted(groups.items()):
+    for index, pair in enumerate(pairs.tolist()):
+        key, wording = a.checks[pair // len(a.wordings)], a.wordings[pair % len(a.wordings)]
         check = curriculum.find_check(key) if curriculum is not None else None
         current = check is not None and wording == wording_of_check(check)
         step = steps.get((key, wording))
         if current and check is not None:
             question, options = check.question, tuple(o.text for o in check.options)
-            right = check.correct_indices
+            right_options = check.correct_indices
         elif step is not None:
             question, options = str(step["question"]), tuple(str(o["text"]) for o in step["options"])
-            right = frozenset(i for i, o in enumerate(step["options"]) if o["correct"])
+            right_options = frozenset(i for i, o in enumerate(step["options"]) if o["correct"])
         else:
-            width = max((max(a.choices, default=-1) for a in group), default=-1) + 1
-            question, options, right = "", tuple("" for _ in range(width)), frozenset()
-        items.append(_item(key, wording, current, question, options, right, group, first_by_learner, first_totals, seconds))
-    return tuple(items)
+            question, options, right_options = "", tuple("" for _ in range(int(widths[index]).bit_length())), frozenset()
+        n = int(learners[index])
+        counts = [int(shares[index, i]) if i < shares.shape[1] else 0 for i in range(len(options))]
+        r, r_learners = discrimination[index]
+        items.append(
+            ItemStats(
+                check_key=key,
+                wording=wording,
+                current=current,
+                question=question,
+                options=options,
+                correct_options=right_options,
+                attempts=int(attempts[index]),
+                learners=n,
+                first_try_rate=int(first_right[index]) / n if n else None,
+                final_rate=int(final_right[index]) / n if n else None,
+                option_shares=tuple(c / n for c in counts) if n else tuple(0.0 for _ in counts),
+                discrimination=r,
+                discrimination_learners=r_learners,
+                median_seconds=seconds.get(index),
+                recall=tuple(
+                    Recall(name, int(found[index]), int(yes[index]) / int(found[index]) if found[index] else None)
+                    for (name, _, _), (found, yes) in zip(RECALL_WINDOWS, recalls, strict=True)
+                ),
+            )
+        )
+    return tuple(sorted(items, key=lambda i: (i.check_key, i.wording)))
 
 
-def _item(
-    key: str,
-    wording: str,
-    current: bool,
-    question: str,
-    options: tuple[str, ...],
-    right: frozenset[int],
-    group: list[AnswerRecord],
-    first_by_learner: dict[int, dict[str, bool]],
-    first_totals: dict[int, tuple[int, int]],
-    seconds: dict[int, float],
-) -> ItemStats:
-    first: dict[int, AnswerRecord] = {}
-    last: dict[int, AnswerRecord] = {}  # so far: the learner's previous answer, while going through
-    recalls: dict[str, list[bool]] = defaultdict(list)
-    for answer in group:
-        learner = answer.learner_id
-        before = last.get(learner)
-        if before is None:
-            first[learner] = answer
-        else:
-            days = (answer.at - before.at).total_seconds() / 86400
-            for name, low, high in RECALL_WINDOWS:  # recall_window, inline: this runs for every answer
-                if low <= days < high:
-                    recalls[name].append(answer.correct)
-                    break
-        last[learner] = answer
-    firsts = list(first.values())
-    counts = [0] * len(options)
-    for answer in firsts:
-        for choice in answer.choices:
-            if 0 <= choice < len(counts):
-                counts[choice] += 1
-    correct: list[bool] = []
-    rests: list[float] = []
-    for answer in firsts:
-        total, answered = first_totals[answer.learner_id]
-        if answered > 1:  # the other checks' first tries: this one's (in any wording) left out
-            correct.append(answer.correct)
-            rests.append((total - first_by_learner[answer.learner_id][key]) / (answered - 1))
-    found = [seconds.get(a.id) for a in group]
-    times = [t for t in found if t is not None]
-    return ItemStats(
-        check_key=key,
-        wording=wording,
-        current=current,
-        question=question,
-        options=options,
-        correct_options=right,
-        attempts=len(group),
-        learners=len(first),
-        first_try_rate=_share(a.correct for a in firsts),
-        final_rate=_share(a.correct for a in last.values()),
-        option_shares=tuple(c / len(firsts) for c in counts) if firsts else tuple(0.0 for _ in counts),
-        discrimination=point_biserial(correct, rests),
-        discrimination_learners=len(correct),
-        median_seconds=median(times) if times else None,
-        recall=tuple(Recall(name, len(recalls[name]), _share(recalls[name])) for name, _, _ in RECALL_WINDOWS),
-    )
+def _option_counts(group: Ints, choices: Ints, n_groups: int) -> npt.NDArray[np.int64]:
+    """Per group, how many of these answers chose each option (a column per option)."""
+    width = int(choices.max()).bit_length() if len(choices) else 0
+    counts = np.zeros((n_groups, width), dtype=np.int64)
+    for option in range(width):
+        counts[:, option] = np.bincount(group, weights=(choices >> option) & 1, minlength=n_groups)
+    return counts
 
 
-def _answer_seconds(
-    answers: list[AnswerRecord], sessions: dict[int, SessionRecord], card_views: list[tuple[int, datetime]]
-) -> dict[int, float]:
-    """Per answer id: its time minus the previous event of its session (its start, a card shown,
-    an answer before), in seconds."""
-    marks: dict[int, list[datetime]] = defaultdict(list)
-    for session_id, at in card_views:
-        marks[session_id].append(at)
-    for answer in answers:
-        if answer.session_id is not None:
-            marks[answer.session_id].append(answer.at)
-    for session_id, session in sessions.items():
-        marks[session_id].append(session.started_at)
-    for times in marks.values():
-        times.sort()
-    found: dict[int, float] = {}
-    for answer in answers:
-        if answer.session_id is None:
-            continue
-        times = marks[answer.session_id]
-        before = bisect_left(times, answer.at)  # the marks strictly before the answer
-        if before:
-            found[answer.id] = (answer.at - times[before - 1]).total_seconds()
+def _discrimination(a: AnswerColumns, group: Ints, firsts: Ints, n_groups: int) -> list[tuple[float | None, int]]:
+    """Per group: the point-biserial correlation of its first tries with each learner's rest-score
+    (their share right at the first try on every other check, in any wording), and its learners."""
+    learner_index = np.unique(a.learner, return_inverse=True)[1]
+    order, starts = _runs(learner_index, a.check)  # each learner's first try at each check, in any wording
+    first_of_run = order[starts][np.cumsum(starts) - 1]
+    first_right = np.empty(len(a), dtype=np.bool_)
+    first_right[order] = a.correct[first_of_run]
+    checks_answered = np.bincount(learner_index[order[starts]])
+    checks_right = np.bincount(learner_index[order[starts]], weights=a.correct[order[starts]])
+    answered = checks_answered[learner_index[firsts]]
+    kept = firsts[answered > 1]
+    others = checks_answered[learner_index[kept]] - 1
+    rest = (checks_right[learner_index[kept]] - first_right[kept]) / others
+    right = a.correct[kept].astype(np.float64)
+    g = group[kept]
+    n = np.bincount(g, minlength=n_groups)
+    k = np.bincount(g, weights=right, minlength=n_groups)
+    total = np.bincount(g, weights=rest, minlength=n_groups)
+    squares = np.bincount(g, weights=rest * rest, minlength=n_groups)
+    of_right = np.bincount(g, weights=rest * right, minlength=n_groups)
+    low = np.full(n_groups, np.inf)
+    high = np.full(n_groups, -np.inf)
+    np.minimum.at(low, g, rest)
+    np.maximum.at(high, g, rest)
+    found: list[tuple[float | None, int]] = []
+    for i in range(n_groups):
+        count = int(n[i])
+        found.append((_point_biserial_of_sums(count, k[i], total[i], squares[i], of_right[i], high[i] > low[i]), count))
     return found
 
 
-def _skills_of(key: str, sessions: dict[int, SessionRecord], curriculum: Curriculum | None, session_id: int | None) -> tuple[str, ...]:
+def _point_biserial_of_sums(n: int, right: float, total: float, squares: float, of_right: float, varies: bool) -> float | None:
+    """point_biserial from the sums: n, the right answers, and the scores' sum, sum of squares and
+    sum over the right answers; None when either does not vary, as there."""
+    if n < 2 or right in (0, n) or not varies:
+        return None
+    mean = total / n
+    sd = math.sqrt(max(squares / n - mean * mean, 0.0))
+    if sd == 0:
+        return None
+    p = right / n
+    return (of_right / right - (total - of_right) / (n - right)) / sd * math.sqrt(p * (1 - p))
+
+
+def _median_seconds(a: AnswerColumns, group: Ints, columns: ReviewColumns, n_groups: int) -> dict[int, float]:
+    """Per group, the median of its answers' times minus the previous event of their session (its
+    start, a card shown, an answer before), in seconds."""
+    asked = a.session != NONE
+    if not asked.any():
+        return {}
+    views_session, views_at = columns.card_views
+    sessions = columns.sessions
+    # Every mark of every session (the answers among them), by session and time: an answer's
+    # previous mark is the one before the first mark of its session at its instant.
+    answer_index = np.flatnonzero(asked)
+    mark_session = np.concatenate([a.session[answer_index], views_session, sessions.id])
+    mark_at = np.concatenate([a.at[answer_index], views_at, sessions.started])
+    order = np.lexsort((mark_at, mark_session))
+    mark_session, mark_at = mark_session[order], mark_at[order]
+    same = np.zeros(len(order), dtype=np.bool_)
+    same[1:] = (mark_session[1:] == mark_session[:-1]) & (mark_at[1:] == mark_at[:-1])
+    first_of_instant = np.flatnonzero(~same)[np.cumsum(~same) - 1]
+    where = np.empty(len(order), dtype=np.int64)
+    where[order] = np.arange(len(order))
+    at_answer = where[: len(answer_index)]  # each answer's place among the sorted marks
+    before = first_of_instant[at_answer] - 1
+    found = (before >= 0) & (mark_session[np.maximum(before, 0)] == a.session[answer_index])
+    seconds = (a.at[answer_index][found] - mark_at[before[found]]) / 1e6
+    g = group[answer_index][found]
+    order = np.lexsort((seconds, g))
+    g, seconds = g[order], seconds[order]
+    bounds = np.searchsorted(g, np.arange(n_groups + 1))
+    medians: dict[int, float] = {}
+    for index in range(n_groups):
+        low, high = int(bounds[index]), int(bounds[index + 1])
+        if high > low:
+            middle = low + (high - low) // 2
+            medians[index] = float(seconds[middle]) if (high - low) % 2 else float((seconds[middle - 1] + seconds[middle]) / 2)
+    return medians
+
+
+def _skills_of(key: str, steps: Steps, curriculum: Curriculum | None) -> tuple[str, ...]:
+    """The content's skills of a check, else those of a step that showed it."""
     if curriculum is not None:
         lesson = curriculum.lessons.get(key.rpartition(":")[0])
         if lesson is not None:
             return lesson.skills
-    session = sessions.get(session_id) if session_id is not None else None
-    if session is not None:
-        for step in session.steps:
-            if step.get("type") == "check" and step.get("key") == key:
-                return tuple(step.get("skills", ()))
+    for (shown_key, _), step in sorted(steps.items()):
+        if shown_key == key and step.get("skills"):
+            return tuple(step["skills"])
     return ()
 
 
-def _skills(
-    answers: list[AnswerRecord], sessions: dict[int, SessionRecord], curriculum: Curriculum | None, model: MasteryModel
-) -> tuple[SkillCurve, ...]:
-    """Each re-check (an answer to a check the learner answered before) with FSRS's predicted
-    retrievability just before it, replaying the learner's answers to that check as the bot did."""
+def _skills(a: AnswerColumns, steps: Steps, curriculum: Curriculum | None, model: MasteryModel) -> tuple[SkillCurve, ...]:
+    """Each re-check (an answer to a check the learner answered before, in any wording) with FSRS's
+    predicted retrievability just before it, replaying the learner's answers to that check as the
+    bot did."""
+    if not len(a):
+        return ()
+    learner_index = np.unique(a.learner, return_inverse=True)[1]
+    order, starts = _runs(learner_index, a.check)
+    at, right, check = a.at[order], a.correct[order], a.check[order]
+    days = _days(at, starts)
+    whole = np.zeros(len(order), dtype=np.int64)
+    whole[1:] = (at[1:] - at[:-1]) // 86_400_000_000  # timedelta.days
+    whole[starts] = 0
+    run_start = np.flatnonzero(starts)[np.cumsum(starts) - 1]
+    level = np.arange(len(order)) - run_start  # the answer's place in its history, from 0
+    days_span = int(whole.max()) + 1
+    state = np.zeros(len(order), dtype=np.int64)
+    predicted = np.zeros(len(order))
     replay = _Replay(model)
-    cards: dict[tuple[int, str], tuple[int, datetime]] = {}  # (learner, check) -> (its history's state, last answer)
-    skills_of: dict[str, tuple[str, ...]] = {}
-    by_skill: dict[str, list[tuple[float, bool, float]]] = defaultdict(list)  # (days, recalled, predicted)
-    for answer in answers:
-        memory = (answer.learner_id, answer.check_key)
-        held = cards.get(memory)
-        if held is None:
-            cards[memory] = (replay.review(None, answer.correct, 0), answer.at)
+    by_level = np.argsort(level, kind="stable")
+    bounds = np.searchsorted(level[by_level], np.arange(int(level.max()) + 2))
+    for depth in range(len(bounds) - 1):
+        rows = by_level[bounds[depth] : bounds[depth + 1]]
+        if depth == 0:
+            state[rows] = np.where(right[rows], replay.review(None, True, 0), replay.review(None, False, 0))
             continue
-        state, last = held
-        elapsed = answer.at - last
-        whole = elapsed.days
-        recheck = (elapsed.total_seconds() / 86400, answer.correct, replay.recall(state, whole))
-        skills = skills_of.get(answer.check_key)
-        if skills is None:
-            skills = _skills_of(answer.check_key, sessions, curriculum, answer.session_id)
-            if curriculum is not None and curriculum.lessons.get(answer.check_key.rpartition(":")[0]) is not None:
-                skills_of[answer.check_key] = skills  # the content's, whatever the session
-        for skill in skills:
-            by_skill[skill].append(recheck)
-        # Replayed even after a history's last answer: one look-up in the replay's states, cheaper
-        # than counting every history's answers beforehand to leave it out.
-        cards[memory] = (replay.review(state, answer.correct, whole), answer.at)
-    curves = []
-    for skill, rechecks in sorted(by_skill.items()):
-        days: dict[int, list[tuple[bool, float]]] = defaultdict(list)
-        week: list[tuple[bool, float]] = []
-        for days_since, recalled, predicted in rechecks:
-            days[max(round(days_since), 0)].append((recalled, predicted))
-            if recall_window(days_since) == "7d":
-                week.append((recalled, predicted))
-        points = tuple(
-            CurvePoint(day, len(found), sum(r for r, _ in found) / len(found), sum(p for _, p in found) / len(found))
-            for day, found in sorted(days.items())
+        # (state, whole days) and (state, right, whole days) as one integer each: one np.unique.
+        recall_key = state[rows - 1] * days_span + whole[rows]
+        recall_keys, recall_index = np.unique(recall_key, return_inverse=True)
+        recalls = np.array([replay.recall(int(k // days_span), int(k % days_span)) for k in recall_keys.tolist()])
+        predicted[rows] = recalls[recall_index.ravel()]
+        review_keys, review_index = np.unique(recall_key * 2 + right[rows], return_inverse=True)
+        states = np.array(
+            [replay.review(int(k // 2 // days_span), bool(k % 2), int(k // 2 % days_span)) for k in review_keys.tolist()], dtype=np.int64
         )
+        state[rows] = states[review_index.ravel()]
+    rechecks = ~starts
+    if not rechecks.any():
+        return ()
+    day = np.maximum(np.rint(days[rechecks]).astype(np.int64), 0)  # round(): halves to even
+    week_low, week_high = next((low, high) for name, low, high in RECALL_WINDOWS if name == "7d")
+    in_week = (days[rechecks] >= week_low) & (days[rechecks] < week_high)
+    check, right, predicted = check[rechecks], right[rechecks], predicted[rechecks]
+    # Per (check, day): re-checks, recalled, predicted in sum; then each check's into its skills.
+    day_span = int(day.max()) + 1
+    cells, cell = np.unique(check * day_span + day, return_inverse=True)
+    cell = cell.ravel()
+    counts = np.bincount(cell, minlength=len(cells))
+    recalled = np.bincount(cell, weights=right, minlength=len(cells))
+    expected = np.bincount(cell, weights=predicted, minlength=len(cells))
+    by_skill: dict[str, dict[int, list[float]]] = defaultdict(lambda: defaultdict(lambda: [0, 0.0, 0.0]))
+    week: dict[str, list[float]] = defaultdict(lambda: [0, 0.0, 0.0])
+    skills_of = {code: _skills_of(key, steps, curriculum) for code, key in enumerate(a.checks)}
+    for index, (code, whole_days) in enumerate(divmod(c, day_span) for c in cells.tolist()):
+        for skill in skills_of[code]:
+            sums = by_skill[skill][whole_days]
+            sums[0] += int(counts[index])
+            sums[1] += float(recalled[index])
+            sums[2] += float(expected[index])
+    week_codes = check[in_week]
+    for code in np.unique(week_codes).tolist():
+        mine = week_codes == code
+        for skill in skills_of[code]:
+            sums = week[skill]
+            sums[0] += int(mine.sum())
+            sums[1] += float(right[in_week][mine].sum())
+            sums[2] += float(predicted[in_week][mine].sum())
+    curves = []
+    for skill, days_of in sorted(by_skill.items()):
+        points = tuple(CurvePoint(d, int(n), r / n, p / n) for d, (n, r, p) in sorted(days_of.items()))
+        n_week, r_week, p_week = week.get(skill, [0, 0.0, 0.0])
         curves.append(
             SkillCurve(
                 skill=skill,
                 points=points,
-                rechecks=len(rechecks),
+                rechecks=sum(p.rechecks for p in points),
                 calibration_error=calibration_error(points),
-                week_rechecks=len(week),
-                week_observed=_share(r for r, _ in week),
-                week_predicted=sum(p for _, p in week) / len(week) if week else None,
+                week_rechecks=int(n_week),
+                week_observed=r_week / n_week if n_week else None,
+                week_predicted=p_week / n_week if n_week else None,
             )
         )
     return tuple(curves)
@@ -460,28 +583,25 @@ class _Replay:
         return found
 
 
-def _lessons(sessions: Iterable[SessionRecord], now: datetime) -> tuple[LessonStats, ...]:
-    by_lesson: dict[str, list[SessionRecord]] = defaultdict(list)
-    for session in sessions:
-        if session.kind == SessionKind.LESSON and session.lesson_id:
-            by_lesson[session.lesson_id].append(session)
+def _lessons(sessions: SessionColumns, now: datetime) -> tuple[LessonStats, ...]:
     found = []
-    for lesson_id, opened in sorted(by_lesson.items()):
-        done = [s for s in opened if s.status == SessionStatus.COMPLETED]
-        still = [s for s in opened if s.status == SessionStatus.ACTIVE]
-        stopped: dict[int, int] = defaultdict(int)
-        for session in still:
-            if now - session.updated_at >= STOPPED_AFTER:
-                stopped[session.position + 1] += 1
-        minutes = [(s.completed_at - s.started_at).total_seconds() / 60 for s in done if s.completed_at is not None]
+    stale = microseconds(now) - sessions.updated >= STOPPED_AFTER // MICROSECOND
+    for code, lesson_id in sorted(enumerate(sessions.lessons), key=lambda pair: pair[1]):
+        mine = sessions.lesson == code
+        done = mine & sessions.completed
+        still = mine & sessions.active
+        stopped_here = still & stale
+        steps_reached, stopped = np.unique(sessions.position[stopped_here] + 1, return_counts=True)
+        timed = done & (sessions.completed_at != NONE)
+        minutes = np.sort((sessions.completed_at[timed] - sessions.started[timed]) / 1e6 / 60)
         found.append(
             LessonStats(
                 lesson_id=lesson_id,
-                started=len(opened),
-                completed=len(done),
-                in_progress=len(still) - sum(stopped.values()),
-                stopped_at=tuple(sorted(stopped.items())),
-                median_minutes=median(minutes) if minutes else None,
+                started=int(mine.sum()),
+                completed=int(done.sum()),
+                in_progress=int(still.sum()) - int(stopped_here.sum()),
+                stopped_at=tuple(zip(steps_reached.tolist(), stopped.tolist(), strict=True)),
+                median_minutes=float(median(minutes.tolist())) if len(minutes) else None,
             )
         )
     return tuple(found)

@@ -5,6 +5,7 @@ nudges' uplift reads (bot/uplift.py), as moments: who, what and when, nothing el
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, NamedTuple
@@ -61,6 +62,25 @@ class TrailMoment(NamedTuple):
     occurred_at: datetime
     local_date: date  # the day in the learner's timezone then
     holdout: int | None = None  # a withheld offer's holdout (payload "holdout")
+
+
+def choice_bits(choices: Iterable[int]) -> int:
+    """The options chosen as bits (option n is bit n, from 0): one integer per answer."""
+    bits = 0
+    for choice in choices:
+        if 0 <= choice < 31:  # a check has at most 10 options (content/lesson_rules.py MAX_OPTIONS)
+            bits |= 1 << choice
+    return bits
+
+
+def wording_number(wording: str) -> int:
+    """A wording hash (16 hex digits, bot.analytics.wording_hash) as the signed 64-bit integer the
+    store keeps (events.wording): compared and read as a number, not as text."""
+    return int.from_bytes(bytes.fromhex(wording), "big", signed=True)
+
+
+def wording_text(number: int) -> str:
+    return (number & 0xFFFF_FFFF_FFFF_FFFF).to_bytes(8, "big").hex()
 
 
 def moment(event: TrailEvent) -> TrailMoment:

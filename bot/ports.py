@@ -13,7 +13,8 @@ from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
-from bot.analytics_records import AnalyticsRecord, TrailMoment
+from bot.analytics_columns import ReviewColumns
+from bot.analytics_records import TrailMoment
 from bot.events import LearnerRef
 from bot.records import (
     Assignment,
@@ -425,9 +426,14 @@ class Compliance(Protocol):
 class Analytics(Protocol):
     """The item analytics' bulk read (bot/analytics.py turns it into figures and findings)."""
 
-    async def record(self) -> AnalyticsRecord:
-        """Every answer (oldest first), every learning session with the snapshot of its steps, and
-        when each card was shown (by session): in a few queries however many learners."""
+    async def columns(self, checks: Sequence[str]) -> ReviewColumns:
+        """Every answer, every learning session's place and every card shown, as columns
+        (bot/analytics_columns.py), in a few queries however many learners. `checks`: the check
+        keys the content has now (a store may code them in this order; others follow)."""
+
+    async def steps_shown(self, wanted: Collection[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        """A step (bot.snapshot.step_to_json) of each (check key, wording) as a session showed it,
+        in the source's words when any session did; none for a wording no session shows."""
 
     async def moments(self, kinds: Collection[EventKind], since: datetime, before: datetime) -> list[TrailMoment]:
         """The events of these kinds in [since, before), in no particular order, as moments (who,

@@ -86,7 +86,7 @@ class Simulation:
         for index in range(self.learners):
             async with store.transaction() as tx:
                 learner, _ = await tx.learners.person("sim", f"learner-{index}", f"Learner {index}", now=START)
-                writer = _Writer(tx, learner.id, with_wording=index % 2 == 0)
+                writer = _Writer(tx, learner.id)
                 day = START + timedelta(days=index % 7, minutes=index)
                 rechecks: list[tuple[datetime, Lesson, int]] = []
                 stopped: Lesson | None = None
@@ -121,7 +121,7 @@ class Simulation:
                 learner, _ = await tx.learners.person("sim", f"former-{index}", f"Former {index}", now=START - timedelta(days=60))
                 at = START - timedelta(days=40, minutes=-index)
                 wrong = next(i for i in range(len(reworded.options)) if i not in reworded.correct_indices)
-                await _Writer(tx, learner.id, with_wording=False).steps(SessionKind.REVIEW, None, [old], at, {REWORDED: (wrong,)})
+                await _Writer(tx, learner.id).steps(SessionKind.REVIEW, None, [old], at, {REWORDED: (wrong,)})
 
     def _remember(self, learner_id: int, check: Check, chosen: tuple[int, ...], at: datetime) -> None:
         card = self._cards.get((learner_id, check.key))
@@ -141,10 +141,9 @@ def choices(check: Check, right: bool, learner: int) -> tuple[int, ...]:
 class _Writer:
     """Sessions and trail events as the bot's flow writes them (bot/flow.py)."""
 
-    def __init__(self, tx: Any, learner_id: int, *, with_wording: bool) -> None:
+    def __init__(self, tx: Any, learner_id: int) -> None:
         self._tx = tx
         self._learner = learner_id
-        self._with_wording = with_wording
 
     async def lesson(
         self, lesson: Lesson, at: datetime, *, answers: dict[str, tuple[int, ...]], stop_after: int | None = None
@@ -197,8 +196,7 @@ class _Writer:
             right = frozenset(chosen) == frozenset(i for i, o in enumerate(step["options"]) if o["correct"])
             correct += right
             payload: dict[str, Any] = {"choices": sorted(chosen), "session": session.id, "kind": kind.value}
-            if self._with_wording:
-                payload["wording"] = wording_of_step(step)
+            payload["wording"] = wording_of_step(step)  # as bot/flow.py records every answer
             await self._event(EventKind.ANSWERED, at, **ids, check_key=step["key"], correct=right, payload=payload)
         at += timedelta(seconds=1)
         session.position, session.correct_count = len(steps), correct

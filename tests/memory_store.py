@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import copy
 import itertools
-from collections.abc import AsyncIterator, Collection
+from collections.abc import AsyncIterator, Collection, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from bot.analytics import wordings_shown
+from bot.analytics_columns import ReviewColumns, of_record
 from bot.analytics_records import AnalyticsRecord, AnswerRecord, SessionRecord, TrailMoment, moment
 from bot.events import LearnerRef
 from bot.ports import DuplicateEvent
@@ -852,7 +854,15 @@ class _Analytics:
     def __init__(self, data: _Data) -> None:
         self._data = data
 
-    async def record(self) -> AnalyticsRecord:
+    async def columns(self, checks: Sequence[str]) -> ReviewColumns:
+        return of_record(self.record())
+
+    async def steps_shown(self, wanted: Collection[tuple[str, str]]) -> dict[tuple[str, str], dict[str, Any]]:
+        found, asked = wordings_shown(self.record().sessions)[1], set(wanted)
+        return {pair: step for pair, step in found.items() if pair in asked}
+
+    def record(self) -> AnalyticsRecord:
+        """Every answer, session and card view as plain records."""
         events = sorted(self._data.trail, key=lambda e: (e.occurred_at, e.id))
         answers = [
             AnswerRecord(

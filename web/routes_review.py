@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.concurrency import run_in_threadpool
 
 from bot import holdout, team, uplift
-from bot.analytics import Finding, ItemStats, LessonStats, Review, findings, item_table, review
+from bot.analytics import Finding, ItemStats, LessonStats, Review, findings, item_table, read, review_columns
 from bot.analytics_thresholds import STOPPED_AFTER
 from bot.clock import Clock
 from bot.i18n import N_, SOURCE, Translator, Translators
@@ -138,11 +138,11 @@ def review_routes(
         """Every figure as of `now`, from one transaction's reads of the store, all of one moment."""
         start = now - timedelta(days=UPLIFT_DAYS)
         async with store.reading() as tx:  # one moment, and the bot's writes go on meanwhile
-            record = await tx.analytics.record()
+            columns, steps = await read(tx.analytics, curriculum)
             events, holdouts = await uplift.read(tx, start, now, now)
             latest = await holdout.latest(tx, now)
         # The statistics are pure and CPU-bound: off the event loop, so other pages stay quick.
-        result = await run_in_threadpool(review, record, curriculum, now=now, model=model)
+        result = await run_in_threadpool(review_columns, columns, steps, curriculum, now=now, model=model)
         nudges = await run_in_threadpool(uplift.compare, events, holdouts, start, now, now)
         return Figures(now, result, nudges, latest)
 

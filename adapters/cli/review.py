@@ -42,7 +42,7 @@ def description() -> str:
 
 
 async def show(settings: Settings, folder: Path | None, csv_path: Path | None) -> int:
-    from bot.analytics import findings, item_table, review
+    from bot.analytics import findings, item_table, read, review_columns
     from bot.mastery import PARAMETERS_FILE, MasteryModel
     from bot.spreadsheet import write_rows
     from content.loader import load_curriculum
@@ -56,16 +56,16 @@ async def show(settings: Settings, folder: Path | None, csv_path: Path | None) -
         return 1
     curriculum = loaded.curriculum
     async with opened_store(settings) as store, store.reading() as tx:  # of one moment; the bot writes on meanwhile
-        record = await tx.analytics.record()
+        columns, steps = await read(tx.analytics, curriculum)
     # FSRS's predictions with the parameters the bot schedules with now (`mastery optimize --apply`
     # may have fitted them), so the forgetting curve is set beside what the bot expects.
     model = MasteryModel(parameters_file=settings.data_dir / PARAMETERS_FILE)
-    result = review(record, curriculum, now=datetime.now(UTC), model=model)
+    result = review_columns(columns, steps, curriculum, now=datetime.now(UTC), model=model)
     found = findings(result, curriculum)
     for finding in found:
         print(finding)
     checks = sum(1 for item in result.items if item.current)
-    answers = len(record.answers)
+    answers = len(columns.answers)
     print(f"{len(found)} warning(s); {answers} answers, {checks} checks answered in their current wording.", file=sys.stderr)
     if csv_path is not None:
         with csv_path.open("w", newline="", encoding="utf-8") as file:

@@ -116,6 +116,12 @@ class EventRow(Base):
     check_key: Mapped[str | None] = mapped_column(String(80))
     correct: Mapped[bool | None] = mapped_column(Boolean)
     payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # The item analytics' columns (bot/store/analytics.py), copied from the payload of answers and
+    # card views as they are written (bot/store/trail.py): a review reads them without decoding
+    # every payload. Migration 0025 filled them for the events before it.
+    session_id: Mapped[int | None] = mapped_column(Integer)  # payload "session"
+    wording: Mapped[int | None] = mapped_column(BigInteger)  # payload "wording" (bot.analytics_records.wording_number)
+    choices: Mapped[int | None] = mapped_column(Integer)  # payload "choices": option n chosen is bit n
 
 
 class SessionRow(Base):

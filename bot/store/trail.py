@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.records import TrailEvent
 from bot.store import rows
+from bot.store.event_columns import analytics_columns
 from bot.store.models import EventRow
 from bot.store.writes import Writes
 from bot.vocabulary import BOTS_OWN, LEARNING, EventKind, SessionKind
@@ -58,6 +59,7 @@ class SqlTrail:
                 "check_key": event.check_key,
                 "correct": event.correct,
                 "payload": event.payload,
+                **analytics_columns(event.kind, event.payload),
             },
         )
 

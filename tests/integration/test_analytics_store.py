@@ -1,5 +1,5 @@
-"""The item analytics' bulk read (bot/ports.py `Analytics`) on SQLite, PostgreSQL and the in-memory
-store: the same answers, sessions and card views from the same history; and a simulated month of
+"""The item analytics' bulk read (bot/ports.py `Analytics`) on SQLite, PostgreSQL (its binary COPY
+read by numpy) and the in-memory store: the same answers, sessions and card views from the same history; and a simulated month of
 200 learners on the sample content (tests/item_histories.py) read back from SQLite and PostgreSQL
 gives exactly the planted findings."""
 
@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from bot import uplift
-from bot.analytics import findings, review, wording_of_check
-from bot.analytics_records import AnalyticsRecord, moment
+from bot.analytics import findings, read, review_columns, wording_of_check
+from bot.analytics_columns import NONE, ReviewColumns
+from bot.analytics_records import moment
 from bot.ports import Store
 from bot.records import TrailEvent
 from bot.store.database import create_engine, create_sessionmaker
@@ -32,53 +33,64 @@ def sample() -> Curriculum:
     return loaded.curriculum
 
 
-def comparable(record: AnalyticsRecord) -> dict[str, Any]:
-    """The record with the store's own ids replaced by their order (the memory store counts ids
-    across all records, a database per table)."""
-    learners = {learner: n for n, learner in enumerate(sorted({s.learner_id for s in record.sessions}))}
-    sessions = {s.id: n for n, s in enumerate(sorted(record.sessions, key=lambda s: s.id))}
+def comparable(columns: ReviewColumns) -> dict[str, Any]:
+    """The columns as plain values, with the store's own ids replaced by their order (the memory
+    store counts ids across all records, a database per table) and codes by what they stand for."""
+    a, s = columns.answers, columns.sessions
+    order = sorted(range(len(a)), key=lambda i: (a.at[i], a.id[i]))
+    learners = {learner: n for n, learner in enumerate(sorted(set(a.learner.tolist())))}
+    sessions = {session: n for n, session in enumerate(sorted(s.id.tolist()))}
+    sessions[NONE] = NONE
     return {
         "answers": [
-            (learners[a.learner_id], a.at, a.check_key, a.correct, a.choices, sessions.get(a.session_id or -1), a.session_kind, a.wording)
-            for a in record.answers
-        ],
-        "sessions": [
             (
-                learners[s.learner_id],
-                s.kind,
-                s.status,
-                s.position,
-                s.started_at,
-                s.updated_at,
-                s.steps,
-                s.lesson_id,
-                s.lesson_version,
-                s.completed_at,
+                learners[int(a.learner[i])],
+                int(a.at[i]),
+                a.checks[a.check[i]],
+                bool(a.correct[i]),
+                a.wordings[a.wording[i]],
+                int(a.choices[i]),
+                sessions[int(a.session[i])],
             )
-            for s in sorted(record.sessions, key=lambda s: s.id)
+            for i in order
         ],
-        "card_views": sorted((sessions[session_id], at) for session_id, at in record.card_views),
+        "sessions": sorted(
+            (
+                sessions[int(s.id[i])],
+                s.lessons[s.lesson[i]] if s.lesson[i] != NONE else None,
+                bool(s.active[i]),
+                bool(s.completed[i]),
+                int(s.position[i]),
+                int(s.started[i]),
+                int(s.updated[i]),
+                int(s.completed_at[i]),
+            )
+            for i in range(len(s.id))
+        ),
+        "card_views": sorted((sessions[int(session)], int(at)) for session, at in zip(*columns.card_views, strict=True)),
     }
 
 
 async def test_every_answer_session_and_card_view_is_read_back_as_written(any_store: Store, sample: Curriculum):
     await Simulation(sample, learners=6, former=2).seed_store(any_store)
+    keys = [check.key for lesson in sample.lessons_in_order() for check in lesson.checks]
     async with any_store.transaction() as tx:
-        record = await tx.analytics.record()
+        columns = await tx.analytics.columns(keys)
     expected = MemoryStore()
     await Simulation(sample, learners=6, former=2).seed_store(expected)
     async with expected.transaction() as tx:
-        written = await tx.analytics.record()
-    assert comparable(record) == comparable(written)
+        written = await tx.analytics.columns(keys)
+    found = comparable(columns)
+    assert found == comparable(written)
     # 6 learners x 10 lessons x 3 checks (one stops the last lesson: not here, 6 < 8) + 2 re-checks each; 2 former learners
-    assert len(record.answers) == 6 * 30 * 3 + 2
-    assert [a.at for a in record.answers] == sorted(a.at for a in record.answers)
-    assert all(a.at.tzinfo is not None for a in record.answers)
-    assert {a.wording is not None for a in record.answers} == {True, False}  # half record it, half do not
-    first = next(a for a in record.answers if a.wording is not None)
-    check = sample.find_check(first.check_key)
-    assert check is not None and first.wording == wording_of_check(check)
-    assert len(record.card_views) == 6 * sum(len(lesson.cards) for lesson in sample.lessons.values())
+    assert len(found["answers"]) == 6 * 30 * 3 + 2
+    current = {key: wording_of_check(check) for key in keys if (check := sample.find_check(key)) is not None}
+    assert {a[2] for a in found["answers"] if a[4] == current[a[2]]} == set(keys), "each answer with the wording it was shown in"
+    assert {a[2] for a in found["answers"] if a[4] != current[a[2]]} == {"work-orders:1"}, "the former learners' earlier wording"
+    assert all(0 < a[5] < 1 << 10 for a in found["answers"]), "the options chosen, as bits"
+    assert sum(1 for answer in found["answers"] if answer[6] == NONE) == 0, "every answer names its session"
+    assert len(found["card_views"]) == 6 * sum(len(lesson.cards) for lesson in sample.lessons.values())
+    assert {lesson for _, lesson, *_ in found["sessions"]} == set(sample.lessons) | {None}  # re-checks are no lesson's
 
 
 async def test_the_uplifts_moments_are_the_trails_events_of_those_kinds(any_store: Store, sample: Curriculum):
@@ -110,14 +122,15 @@ async def test_a_simulated_month_gives_exactly_the_planted_findings(database: st
     store = SqlStore(create_sessionmaker(engine))
     try:
         await Simulation(sample).seed_store(store)
-        async with store.transaction() as tx:
-            record = await tx.analytics.record()
+        async with store.reading() as tx:
+            columns, steps = await read(tx.analytics, sample)
     finally:
         await engine.dispose()
-    result = review(record, sample, now=NOW)
+    result = review_columns(columns, steps, sample, now=NOW)
     assert [str(f) for f in findings(result, sample)] == planted_findings(sample)
     (old,) = [i for i in result.items if i.check_key == "work-orders:1" and not i.current]
     assert (old.learners, old.first_try_rate) == (40, 0.0)  # kept apart: would be "too hard", and is not reported
+    assert old.question == "Which description helps the next shift most?", "as the former learners' sessions showed it"
     (troubleshooting,) = [lesson for lesson in result.lessons if lesson.lesson_id == "troubleshooting-method"]
     assert (troubleshooting.started, troubleshooting.completed, troubleshooting.stopped_at) == (200, 195, ((2, 5),))
 
@@ -142,15 +155,15 @@ async def test_a_reading_sees_one_moment_and_never_holds_up_the_bots_writes(
         await Simulation(sample, learners=6, former=2).seed_store(store)
         ever = (NOW - timedelta(days=400), NOW + timedelta(days=1))
         async with store.reading() as reading:
-            before = await reading.analytics.record()
-            first = before.answers[0]
-            await answer_once_more(first.learner_id, first.check_key)  # SQLite: "database is locked" if the reading held it
-            after = await reading.analytics.record()
+            before = (await reading.analytics.columns([])).answers
+            learner, key = int(before.learner[0]), before.checks[before.check[0]]
+            await answer_once_more(learner, key)  # SQLite: "database is locked" if the reading held it
+            after = (await reading.analytics.columns([])).answers
             moments = await reading.analytics.moments([EventKind.ANSWERED], *ever)
-            await answer_once_more(first.learner_id, first.check_key)  # a write inside the reading itself is not kept
-            await reading.trail.add(first.learner_id, TrailEvent(EventKind.ANSWERED, NOW, NOW.date(), check_key=first.check_key))
-        assert len(after.answers) == len(before.answers) == len(moments), "the answer given meanwhile is in none of them"
+            await answer_once_more(learner, key)  # a write inside the reading itself is not kept
+            await reading.trail.add(learner, TrailEvent(EventKind.ANSWERED, NOW, NOW.date(), check_key=key))
+        assert len(after) == len(before) == len(moments), "the answer given meanwhile is in none of them"
         async with store.transaction() as counting:
-            assert len((await counting.analytics.record()).answers) == len(before.answers) + 2, "both answers kept, not the reading's"
+            assert len((await counting.analytics.columns([])).answers) == len(before) + 2, "both answers kept, not the reading's"
     finally:
         await engine.dispose()

@@ -7,7 +7,7 @@ import dataclasses
 import uuid
 from datetime import timedelta
 
-from bot.analytics import review, wording_of_check
+from bot.analytics import read, review_columns, wording_of_check
 from bot.core import Core
 from bot.records import Award
 from bot.replies import LessonCard, Question
@@ -125,8 +125,8 @@ async def test_item_analytics_count_german_and_english_answers_as_one_history(co
         await chat.answer_correctly()  # tides:1
         await chat.answer_wrongly()  # tides:2
     async with store.transaction() as tx:
-        record = await tx.analytics.record()
-    items = {(item.check_key, item.wording): item for item in review(record, core.curriculum, now=clock.now()).items}
+        columns, steps = await read(tx.analytics, core.curriculum)
+    items = {(item.check_key, item.wording): item for item in review_columns(columns, steps, core.curriculum, now=clock.now()).items}
     source = core.curriculum.lessons["tides"].checks
     assert sorted(items) == sorted((check.key, wording_of_check(check)) for check in source)  # no German wording of its own
     first, second = (items[(check.key, wording_of_check(check))] for check in source)

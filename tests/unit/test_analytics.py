@@ -132,7 +132,7 @@ def test_answers_to_an_earlier_wording_are_kept_apart_from_the_current_ones(curr
         session(2, 2, [current], T0 + timedelta(days=1), lesson_id=current.key.rpartition(":")[0]),
     ]
     answers = [
-        AnswerRecord(1, T0 + timedelta(seconds=20), current.key, False, (wrong,), 1, "lesson", None, 1),  # wording from the snapshot
+        AnswerRecord(1, T0 + timedelta(seconds=20), current.key, False, (wrong,), 1, "lesson", wording_of_check(old), 1),
         AnswerRecord(2, T0 + timedelta(days=1, seconds=20), current.key, True, (right,), 2, "lesson", wording_of_check(current), 2),
         AnswerRecord(3, T0 + timedelta(days=1, seconds=30), current.key, False, (wrong,), None, "", None, 3),  # no wording known
     ]
@@ -141,7 +141,7 @@ def test_answers_to_an_earlier_wording_are_kept_apart_from_the_current_ones(curr
     assert set(rows) == {(wording_of_check(old), False), (wording_of_check(current), True), ("", False)}
     assert rows[(wording_of_check(current), True)].first_try_rate == 1.0
     assert rows[(wording_of_check(old), False)].first_try_rate == 0.0
-    assert rows[(wording_of_check(old), False)].question == "An earlier question?"
+    assert rows[(wording_of_check(old), False)].question == "An earlier question?"  # from the session that showed it
     assert result.current(current.key) == rows[(wording_of_check(current), True)]
 
 
@@ -263,7 +263,7 @@ def test_the_table_has_a_row_per_check_and_wording_and_is_formula_safe(curriculu
     current = next(c for lesson in curriculum.lessons.values() for c in lesson.checks)
     old = Check(current.key, "=HYPERLINK(1)", current.options, current.explanation, current.source)
     sessions = [session(1, 1, [old], T0, lesson_id=current.key.rpartition(":")[0])]
-    answers = [AnswerRecord(1, T0 + timedelta(seconds=5), current.key, False, (0,), 1, "lesson", None, 1)]
+    answers = [AnswerRecord(1, T0 + timedelta(seconds=5), current.key, False, (0,), 1, "lesson", wording_of_check(old), 1)]
     rows = item_table(review(AnalyticsRecord(answers, sessions), curriculum, now=T0), curriculum)
     assert rows[0][:5] == ["check", "path", "line", "wording", "current"]
     assert rows[1][0] == current.key and rows[1][4] == "no" and rows[1][2] == current.source.line

@@ -34,11 +34,11 @@ from typing import Any
 
 from sqlalchemy import text
 
-from bot.analytics import wording_of_step
 from bot.mastery import MasteryModel
 from bot.snapshot import step_to_json
 from bot.store.database import create_engine
 from bot.store.event_columns import fill
+from bot.wording import wording_of_step
 from content.model import Card, Check, CheckKind, Curriculum
 
 FAIL = "lockout-tagout:1"

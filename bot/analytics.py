@@ -1,21 +1,16 @@
 """Item analytics: which checks work, how each skill is forgotten, where learners stop a lesson.
 
-Pure functions over the plain records of bot/analytics_records.py (the store's bulk read); the
+Pure functions over the columns of bot/analytics_columns.py (the store's bulk read); the
 command `content review` (adapters/cli/review.py) prints `findings` at the check's own
 `path:line`, and a dashboard page may show the same values.
 
-**A check's history and its wording.** A check is named by its key (`<lesson-id>:<n>`), which
-stays when its text is edited: the learner's memory of it carries over. Its *statistics* must
-not: a rewritten question is another question. So every answer is tied to the wording it was
-given in, `wording_hash(question, options)`: the first 16 hex digits of the SHA-256 of the
-question and each option's text and whether it is right (surrounding spaces ignored; the
-explanation is not part of it, since learners answer before they read it). Answers record it in
-their payload (`"wording"`, bot/flow.py) from issue 16 on; for older answers it is derived from
-the snapshot of the step the learner was shown (learning_sessions.steps, found by the answer's
-session and check key), and an answer with neither is kept under the wording "" (unknown). The
-figures of a check are those of its *current* wording (the content's, as loaded now): changing
-the question, an option, or which option is right starts a fresh history; the old one is kept
-apart (its own rows in the CSV, `current` false) and never mixed in, nor reported as a finding.
+**A check's history and its wording.** A check is named by its key, which stays when its text is
+edited; its *statistics* must not (a rewritten question is another question): every answer is
+tied to the wording it was given in (bot/wording.py), and an answer without one is kept under the
+wording "" (unknown). The figures of a check are those of its *current* wording (the content's, as
+loaded now): changing the question, an option, or which option is right starts a fresh history; the
+old one is kept apart (its own rows in the CSV, `current` false) and never mixed in, nor reported as
+a finding.
 
 **Discrimination** is the point-biserial correlation between getting this check right at the
 first try and the learner's *rest-score*: their share right at the first try on every other check
@@ -27,8 +22,6 @@ the skill's checks alone either: a skill has two or three checks here, too few t
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -67,30 +60,11 @@ from bot.analytics_thresholds import (
 )
 from bot.i18n import SOURCE, Translator
 from bot.mastery import MasteryModel
-from content.model import Check, Curriculum
+from bot.wording import wording_of_check, wording_of_step
+from content.model import Curriculum
 
 if TYPE_CHECKING:
     from bot.ports import Analytics
-
-WORDING_DIGITS = 16
-
-
-def wording_hash(question: str, options: Iterable[tuple[str, bool]]) -> str:
-    """What ties an answer to the wording it was given in (see the module's docstring)."""
-    text = json.dumps([question.strip(), [[t.strip(), bool(right)] for t, right in options]], ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:WORDING_DIGITS]
-
-
-def wording_of_check(check: Check) -> str:
-    return wording_hash(check.question, ((o.text, o.correct) for o in check.options))
-
-
-def wording_of_step(step: dict[str, Any]) -> str:
-    """The wording hash of a check as frozen into a session (bot.snapshot.step_to_json); a
-    translated check's is its source's, so an answer in any language joins the source's history."""
-    if step.get("source_wording"):
-        return str(step["source_wording"])
-    return wording_hash(str(step["question"]), ((str(o["text"]), bool(o["correct"])) for o in step["options"]))
 
 
 # --- figures --------------------------------------------------------------------------------

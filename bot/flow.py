@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 
 from bot import actions, assigned_view, commands, texts
 from bot.actions import StepRef
-from bot.analytics import wording_of_step
 from bot.assignments import Due
 from bot.i18n import SOURCE, Translator, language_of
 from bot.mastery import MasteryModel, guess_probability
@@ -20,6 +19,7 @@ from bot.replies import CardWords, Feedback, FeedbackWords, LessonCard, Question
 from bot.snapshot import skills_of, step_from_json, step_to_json
 from bot.turn import Turn
 from bot.vocabulary import EventKind, SessionKind, SessionStatus
+from bot.wording import wording_of_step
 from content.model import Card, Check, CheckKind, CredentialDefinition, CredentialKind, Curriculum, Lesson
 
 REVIEW_BATCH = 5  # re-checks per review: a couple of minutes, batched into one touch

@@ -11,9 +11,8 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.analytics_columns import ReviewColumns
 from bot.analytics_records import TrailMoment
 from bot.events import LearnerRef
 from bot.records import (
@@ -39,6 +38,9 @@ from bot.records import (
 )
 from bot.streaks import Hold
 from bot.vocabulary import AccessKind, EventKind, NudgeKind, NudgeStatus, SessionKind
+
+if TYPE_CHECKING:  # numpy's columns: imported only where a review runs
+    from bot.analytics_columns import ReviewColumns
 
 
 class DuplicateEvent(Exception):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from bot.analytics import wording_of_check
+from bot.wording import wording_of_check
 from content.model import Card, Check, Option, Picture, Source, Step
 
 _NOWHERE = Source(Path("<snapshot>"), 0)

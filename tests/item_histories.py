@@ -23,12 +23,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot.analytics import wording_of_step
 from bot.mastery import MasteryModel
 from bot.ports import Store
 from bot.records import LessonSession, TrailEvent
 from bot.snapshot import step_to_json
 from bot.vocabulary import EventKind, SessionKind, SessionStatus
+from bot.wording import wording_of_step
 from content.model import Check, CheckKind, Curriculum, Lesson
 
 FAIL = "lockout-tagout:1"

@@ -11,9 +11,9 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from bot.analytics import wording_of_step
 from bot.analytics_records import choice_bits, wording_number
 from bot.vocabulary import EventKind
+from bot.wording import wording_of_step
 
 WORDING = re.compile(r"[0-9a-f]{16}")  # bot.analytics.wording_hash
 KINDS = (EventKind.ANSWERED.value, EventKind.CARD_VIEWED.value)

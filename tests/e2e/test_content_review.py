@@ -10,12 +10,12 @@ import shutil
 from datetime import timedelta
 from pathlib import Path
 
-from bot.analytics import wording_of_check
 from bot.clock import ManualClock
 from bot.core import Core
 from bot.store.database import create_engine, create_sessionmaker
 from bot.store.store import SqlStore
 from bot.vocabulary import EventKind
+from bot.wording import wording_of_check
 from content.loader import load_curriculum
 from tests.conftest import PROJECT_DIR
 from tests.e2e.test_operator_commands import run_bot

@@ -11,11 +11,12 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import command
 
-from bot.analytics import read, review_columns, wording_of_check
+from bot.analytics import read, review_columns
 from bot.analytics_records import choice_bits, wording_number
 from bot.store.database import create_engine
 from bot.store.event_columns import EVENTS
 from bot.store.migrate import alembic_config, upgrade_async
+from bot.wording import wording_of_check
 from tests.integration.test_translated_lessons import next_until_question
 from tests.support import Chat
 

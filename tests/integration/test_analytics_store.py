@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from bot import uplift
-from bot.analytics import findings, read, review_columns, wording_of_check
+from bot.analytics import findings, read, review_columns
 from bot.analytics_columns import NONE, ReviewColumns
 from bot.analytics_records import moment
 from bot.ports import Store
@@ -19,6 +19,7 @@ from bot.records import TrailEvent
 from bot.store.database import create_engine, create_sessionmaker
 from bot.store.store import SqlStore
 from bot.vocabulary import EventKind
+from bot.wording import wording_of_check
 from content.loader import load_curriculum
 from content.model import Curriculum
 from tests.conftest import PROJECT_DIR

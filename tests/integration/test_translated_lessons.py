@@ -7,11 +7,12 @@ import dataclasses
 import uuid
 from datetime import timedelta
 
-from bot.analytics import read, review_columns, wording_of_check
+from bot.analytics import read, review_columns
 from bot.core import Core
 from bot.records import Award
 from bot.replies import LessonCard, Question
 from bot.vocabulary import EventKind
+from bot.wording import wording_of_check
 from tests.support import Chat
 
 

@@ -24,14 +24,12 @@ from bot.analytics import (
     recall_window,
     review,
     skill_finding,
-    wording_hash,
-    wording_of_check,
-    wording_of_step,
 )
 from bot.analytics_records import AnalyticsRecord, AnswerRecord, SessionRecord
 from bot.mastery import MasteryModel
 from bot.snapshot import step_to_json
 from bot.spreadsheet import csv_text
+from bot.wording import wording_hash, wording_of_check, wording_of_step
 from content.model import Check, Curriculum, Option, Source
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

@@ -6,9 +6,10 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, datetime
 
-from bot.analytics import review, wording_of_check, wording_of_step
+from bot.analytics import review
 from bot.analytics_records import AnalyticsRecord, AnswerRecord, SessionRecord
 from bot.snapshot import step_from_json, step_to_json
+from bot.wording import wording_of_check, wording_of_step
 from content.loader import load_curriculum
 from content.model import Check
 from tests.conftest import FIXTURE_CONTENT

@@ -24,11 +24,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 from fsrs import Card, Rating, ReviewLog
 
+from bot.analytics_columns import instant
 from bot.mastery import scheduler_with
 from bot.ports import UnitOfWork
-from bot.vocabulary import EventKind
 
 # The optimizer takes a gradient step per mini-batch of 512 re-checks and returns its defaults
 # unchanged when it has fewer than one mini-batch: below that there is nothing to fit.
@@ -39,7 +40,6 @@ MIN_HELD_OUT = 128
 HELD_OUT_SHARE = 0.2  # a fifth of the learners
 MIN_LEARNERS = 10  # so that a fifth is two people or more, not one person's habits
 SEED = 16  # the held-out learners are the same each run on the same history
-EVER, NEVER = datetime(1970, 1, 1, tzinfo=UTC), datetime(3000, 1, 1, tzinfo=UTC)  # the whole trail
 
 Card_ = tuple[int, str]  # (learner id, check key)
 
@@ -92,13 +92,15 @@ def rechecks(answers: Sequence[Answer]) -> int:
 
 
 async def review_history(tx: UnitOfWork) -> History:
-    """Every answer to a check in the trail."""
+    """Every answer to a check in the trail, read as the item analytics read them (the answers'
+    columns, bot/analytics_columns.py: no event built per answer), in the order they were given."""
+    answers = (await tx.analytics.columns([])).answers
+    order = np.lexsort((answers.id, answers.at))
     cards: dict[Card_, list[Answer]] = {}
-    for event in await tx.trail.of_kinds([EventKind.ANSWERED], EVER, NEVER):
-        if event.check_key and event.correct is not None:
-            cards.setdefault((event.learner_id, event.check_key), []).append(Answer(event.occurred_at, bool(event.correct)))
-    for answers in cards.values():
-        answers.sort(key=lambda a: a.at)
+    learners, checks, times, right = (column[order].tolist() for column in (answers.learner, answers.check, answers.at, answers.correct))
+    rows = zip(learners, checks, times, right, strict=True)
+    for learner, check, at, correct in rows:
+        cards.setdefault((learner, answers.checks[check]), []).append(Answer(instant(at), correct))
     return History(cards)
 
 

@@ -41,7 +41,7 @@ async def optimize(settings: Settings, *, apply: bool, reset: bool) -> int:
         print(f"Back to FSRS's default parameters ({path} removed); the bot uses them from its next answer.")
         return 0
 
-    async with opened_store(settings) as store, store.transaction() as tx:
+    async with opened_store(settings) as store, store.reading() as tx:  # of one moment; the bot writes on meanwhile
         history = await spacing.review_history(tx)
     split = spacing.split_by_learner(history)
     short = spacing.not_enough(history, split)

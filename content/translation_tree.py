@@ -35,11 +35,14 @@ LANGUAGE_TAG = re.compile(r"[a-z]{2,3}(-[a-z0-9]{2,8})*")  # BCP 47, lowercase: 
 SKILLS_TRANSLATION = re.compile(r"skills\.(.+)\.yml")
 ReadText = Callable[[Path, list[Problem]], str | None]  # the loader's: decoded text, or None with a Problem
 S = TypeVar("S", bound="_Sourced")
+T = TypeVar("T")
 
 
 class _Sourced(Protocol):
     @property
     def path(self) -> Path: ...
+    @property
+    def id(self) -> str: ...
 
 
 @dataclass
@@ -170,27 +173,25 @@ def read_translations(root: Path, tree: ParsedTree, read_text: ReadText) -> Read
             found.set_aside(path, language, "lesson", lesson.path, problems)
         else:
             of(language).lessons[lesson.id] = parsed
-    for language, path, text, pathway in _each(root / "pathways", tree.pathways, (), read_text, found, "pathway"):
-        translated, problems = read_pathway_translation(text, path=path, source=pathway)
-        if translated is None or problems:
-            found.set_aside(path, language, "pathway", pathway.path, problems)
-        else:
-            of(language).pathways[pathway.id] = translated
-    credentials = tree.credentials
-    for language, path, text, credential in _each(
-        root / "credentials", credentials, tree.unreadable_credentials, read_text, found, "credential"
-    ):
-        definition, problems = read_credential_translation(text, path=path, source=credential)
-        if definition is None or problems:
-            found.set_aside(path, language, "credential", credential.path, problems)
-        else:
-            of(language).credentials[credential.id] = definition
-    for language, path, text, role in _each(root / "roles", tree.roles, (), read_text, found, "role"):
-        translated_role, problems = read_role_translation(text, path=path, source=role)
-        if translated_role is None or problems:
-            found.set_aside(path, language, "role", role.path, problems)
-        else:
-            of(language).roles[role.id] = translated_role
+
+    def read_files(
+        kind: str,
+        sources: Iterable[S],
+        unusable: Iterable[Path],
+        read: Callable[..., tuple[T | None, list[Problem]]],
+        shelf: Callable[[Translations], dict[str, T]],
+    ) -> None:
+        """Each translation of a pathway, credential or role: kept by its source's id, or set aside."""
+        for language, path, text, source in _each(root / f"{kind}s", sources, unusable, read_text, found, kind):
+            translated, problems = read(text, path=path, source=source)
+            if translated is None or problems:
+                found.set_aside(path, language, kind, source.path, problems)
+            else:
+                shelf(of(language))[source.id] = translated
+
+    read_files("pathway", tree.pathways, (), read_pathway_translation, lambda t: t.pathways)
+    read_files("credential", tree.credentials, tree.unreadable_credentials, read_credential_translation, lambda t: t.credentials)
+    read_files("role", tree.roles, (), read_role_translation, lambda t: t.roles)
     _read_skills(root, tree, read_text, found, of)
     return ReadTranslations(languages, found.problems, found.warnings)
 

@@ -24,6 +24,7 @@ from bot.store.migrate import upgrade
 from bot.store.store import SqlStore
 from content.loader import load_curriculum
 from content.model import Curriculum
+from tests.outage import DatabaseOutage
 
 T = TypeVar("T")
 FIXTURE_CONTENT = Path(__file__).parent / "fixtures" / "content"
@@ -127,6 +128,15 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
         await connection.execute(text(f"TRUNCATE {', '.join(TABLES)} RESTART IDENTITY CASCADE"))
     await engine.dispose()
     yield url
+
+
+@pytest.fixture
+async def outage(database_url: str) -> AsyncIterator[DatabaseOutage]:
+    """A proxy between the bot and PostgreSQL that cuts every connection and refuses new ones while down."""
+    proxy = DatabaseOutage(database_url)
+    await proxy.up()
+    yield proxy
+    await proxy.down()
 
 
 @pytest.fixture

@@ -25,7 +25,7 @@ from fakes.teams_connector import FakeConnector, card_of
 from tests.integration.test_issuing_on_award import issuer_for
 from tests.pictures import CHART_ALT, CHART_CAPTION, content_with_pictures
 from tests.teams.client import TeamsUser
-from tests.teams.test_teams_app import conversations, fake, held_clock, settings_for  # noqa: F401
+from tests.teams.test_teams_app import conversations, held_clock, settings_for  # noqa: F401
 from web.app import create_app
 
 PUBLIC_URL = "https://learn.example.com"

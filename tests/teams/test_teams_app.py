@@ -6,7 +6,7 @@ got from the fake's token endpoint; on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -28,7 +28,7 @@ from bot.store.teams_conversations import SqlTeamsConversations
 from bot.teams_settings import TeamsSettings
 from bot.vocabulary import EventKind
 from content.model import Curriculum
-from fakes.teams_connector import FakeConnector, card_of, running_fake_connector, text_of
+from fakes.teams_connector import FakeConnector, card_of, text_of
 from tests.integration.test_issuing_on_award import issuer_for
 from tests.support import found
 from tests.teams.client import TeamsUser
@@ -39,12 +39,6 @@ PASSWORD = "fake-client-secret-Xq8~"
 TENANT = "9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d"
 CHANNEL = "19:general@thread.tacv2"
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
-
-
-@pytest.fixture
-def fake() -> Iterator[FakeConnector]:
-    with running_fake_connector(app_id=APP_ID, app_password=PASSWORD, tenant_id=TENANT) as fake:
-        yield fake
 
 
 def settings_for(fake: FakeConnector, announce: str | None = CHANNEL) -> TeamsSettings:

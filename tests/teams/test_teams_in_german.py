@@ -12,7 +12,7 @@ import pytest
 from fakes.teams_connector import FakeConnector, card_of
 from tests.support import found
 from tests.teams.client import TeamsUser
-from tests.teams.test_teams_app import ana, bot, conversations, fake  # noqa: F401
+from tests.teams.test_teams_app import ana, bot, conversations  # noqa: F401
 
 pytestmark = pytest.mark.parametrize("database_url", ["sqlite", "postgresql"], indirect=True)
 

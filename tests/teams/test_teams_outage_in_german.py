@@ -9,19 +9,12 @@ from pathlib import Path
 
 import pytest
 
-from adapters.inbox import Inbox
-from adapters.teams.bot import TeamsBot
 from bot.clock import ManualClock
-from bot.core import Core
-from bot.store.database import create_engine, create_sessionmaker
-from bot.store.store import SqlStore
-from bot.store.teams_conversations import SqlTeamsConversations
 from content.model import Curriculum
 from fakes.teams_connector import FakeConnector
 from tests.outage import DatabaseOutage
 from tests.teams.client import TeamsUser
-from tests.teams.test_teams_app import held_clock, settings_for, web
-from tests.teams.test_teams_outage import fake, outage  # noqa: F401
+from tests.teams.outage import teams_behind
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)]
 
@@ -34,37 +27,20 @@ KEPT_IN_GERMAN = (
 async def test_a_german_learner_is_told_in_german_that_their_answer_is_kept(
     fake: FakeConnector, outage: DatabaseOutage, curriculum: Curriculum, clock: ManualClock, tmp_path: Path
 ) -> None:
-    engine = create_engine(outage.url)
-    store = SqlStore(create_sessionmaker(engine))
-    core = Core(curriculum=curriculum, store=store, clock=clock)
-    inbox = await Inbox(tmp_path / "inbox.sqlite3").open()
-    bot = TeamsBot(
-        core=core, settings=settings_for(fake), conversations=SqlTeamsConversations(engine, clock), inbox=inbox, patience=held_clock(fake)
-    )
-    await bot.start()
-    stopping = asyncio.Event()
-    redelivering = asyncio.create_task(bot.redeliver(stopping, every=0.2))
-    try:
-        async with web(bot, store, curriculum, clock, tmp_path) as http:
-            ana = TeamsUser(fake, http, bot)
-            ana.locale = "de-DE"
-            await ana.says("hi")
-            await ana.presses("Jetzt starten")
-            await ana.presses("Weiter")
-            await ana.presses("Weiter")
-            await outage.down()
-            said = await ana.presses("Zwei")
-            assert said == [KEPT_IN_GERMAN]
-            before = len(ana.activities())
-            await outage.up()
-            for _ in range(300):
-                if any(text.startswith("✅ Richtig.") for text in ana.texts(before)):
-                    break
-                await asyncio.sleep(0.1)
-            assert any(text.startswith("✅ Richtig.") for text in ana.texts(before)), ana.texts(before)
-    finally:
-        stopping.set()
-        await redelivering
-        await bot.close()
-        await inbox.close()
-        await engine.dispose()
+    async with teams_behind(outage, fake, curriculum, clock, tmp_path) as teams:
+        ana = TeamsUser(fake, teams.http, teams.bot)
+        ana.locale = "de-DE"
+        await ana.says("hi")
+        await ana.presses("Jetzt starten")
+        await ana.presses("Weiter")
+        await ana.presses("Weiter")
+        await outage.down()
+        said = await ana.presses("Zwei")
+        assert said == [KEPT_IN_GERMAN]
+        before = len(ana.activities())
+        await outage.up()
+        for _ in range(300):
+            if any(text.startswith("✅ Richtig.") for text in ana.texts(before)):
+                break
+            await asyncio.sleep(0.1)
+        assert any(text.startswith("✅ Richtig.") for text in ana.texts(before)), ana.texts(before)

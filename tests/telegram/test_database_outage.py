@@ -43,14 +43,6 @@ def fake() -> Iterator[FakeTelegram]:
 
 
 @pytest.fixture
-async def outage(database_url: str) -> AsyncIterator[DatabaseOutage]:
-    proxy = DatabaseOutage(database_url)
-    await proxy.up()
-    yield proxy
-    await proxy.down()
-
-
-@pytest.fixture
 async def store_behind(outage: DatabaseOutage) -> AsyncIterator[SqlStore]:
     engine = create_engine(outage.url)
     yield SqlStore(create_sessionmaker(engine))

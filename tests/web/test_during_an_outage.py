@@ -4,7 +4,6 @@ says so in plain words and comes back by itself, never a 500 with a traceback.""
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
 
 import httpx
 import pytest
@@ -12,18 +11,9 @@ import pytest
 from bot.store.database import create_engine, create_sessionmaker
 from bot.store.store import SqlStore
 from tests.integration.test_issuing_on_award import issuer_for
-from tests.outage import DatabaseOutage
 from web.app import create_app
 
 pytestmark = [pytest.mark.postgres, pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)]
-
-
-@pytest.fixture
-async def outage(database_url: str) -> AsyncIterator[DatabaseOutage]:
-    proxy = DatabaseOutage(database_url)
-    await proxy.up()
-    yield proxy
-    await proxy.down()
 
 
 async def test_pages_say_they_are_back_in_a_moment_and_come_back(outage, curriculum, clock, tmp_path):

@@ -115,6 +115,16 @@ class Core:
         log.info("duplicate event %s taken over: its replies are given again", event.source_id)
         return [reply_from_json(reply) for reply in json.loads(learner.kept_replies)]
 
+    async def speaks(self, who: LearnerRef) -> str:
+        """The language the learner is spoken to in now (their choice in /settings, else what their
+        platform says): for the words an adapter says itself (the console's). Reads only."""
+        async with self._store.reading() as tx:
+            learner = await tx.learners.find(who.platform, who.user_id)
+        if learner is None:  # not met yet, or gone: as the platform says
+            return i18n.supported(who.language) or i18n.DEFAULT
+        i18n.heard(learner, who.language)
+        return i18n.language_of(learner)
+
     async def home(self, who: LearnerRef) -> Home:
         """What the learner's home screen shows: the next step, the pathway map, streak and
         mastery, badges. Read-only: it records no event (opening a tab is not learning)."""

@@ -26,6 +26,8 @@ from bot.vocabulary import Platform
 PLATFORM = Platform.CONSOLE
 GOODBYE = i18n.N_("Bye! Your progress is saved: run me again to pick up where you left off.")
 GOODBYE_AFTER_DELETING = i18n.N_("Bye!")  # nothing of theirs is saved any more
+ANSWER_WITH_A_NUMBER = i18n.N_("Please answer with a number from 1 to {count}.")
+ANSWER_WITH_NUMBERS = i18n.N_("Please answer with numbers like 1,3 from 1 to {count}.")
 _NUMBERS = re.compile(r"^\s*\d+(\s*[, ]\s*\d+)*\s*$")
 _MAX_WIDTH = 100  # wider lines are hard to read even on a wide terminal
 log = logging.getLogger(__name__)
@@ -50,9 +52,10 @@ class ConsoleBot:
         self._interactive = interactive
         self._choices = Rendered("")  # what the last message offers: its buttons, words and Enter
         self._question: Question | None = None
-        # What the console says itself, in the terminal's language (the core speaks the learner's).
+        # What the console says itself: in the terminal's language until the core says which the
+        # learner is spoken to in (after every turn: /settings may change it).
         self._t = core.translators.of(i18n.supported(learner.language))
-        self._goodbye = self._t.gettext(GOODBYE)
+        self._goodbye = GOODBYE  # translated when said
         self._run = uuid.uuid4().hex[:8]
         self._count = 0
 
@@ -74,7 +77,7 @@ class ConsoleBot:
                 task.uncancel()
             if self._interactive:
                 self._out.write("\n")  # off the prompt line, where the terminal echoed ^C
-            self._print(self._goodbye)
+            self._print(self._t.gettext(self._goodbye))
 
     async def begin(self) -> None:
         """First contact (or welcome back) for this console learner."""
@@ -84,7 +87,7 @@ class ConsoleBot:
         """Handle one typed line; False when the learner quits."""
         text = line.strip()
         if commands.named(text, PLATFORM) is commands.QUIT:  # also without the slash
-            self._print(self._goodbye)
+            self._print(self._t.gettext(self._goodbye))
             return False
         event = self._event_for(text)
         if event is not None:
@@ -105,15 +108,15 @@ class ConsoleBot:
             return commands.event_for(command, self._learner, source, args, timezone=self._timezone)
         if self._question is not None:
             if not _NUMBERS.match(text):
-                wanted = "numbers like 1,3" if self._question.multiple else "a number"
-                self._print(f"Please answer with {wanted} from 1 to {len(self._question.options)}.")
+                asked = ANSWER_WITH_NUMBERS if self._question.multiple else ANSWER_WITH_A_NUMBER
+                self._print(self._t.gettext(asked).format(count=len(self._question.options)))
                 return None
             choices = tuple(int(n) - 1 for n in re.findall(r"\d+", text))
             return Answer(learner=self._learner, source_id=source, ref=self._question.ref, choices=choices)
         offered = self._choices
         pressed = self._pressed(text, offered)
         if pressed is not None:
-            self._goodbye = self._t.gettext(GOODBYE_AFTER_DELETING if pressed.destructive else GOODBYE)
+            self._goodbye = GOODBYE_AFTER_DELETING if pressed.destructive else GOODBYE
             return ButtonPressed(learner=self._learner, source_id=source, action=pressed.action)
         if text == "" and not offered.buttons and not offered.words:
             return Next(learner=self._learner, source_id=source)
@@ -138,6 +141,10 @@ class ConsoleBot:
             log.exception("console event failed")
             self._print(self._t.gettext("Sorry, something went wrong on my side. Your progress is safe; try /next."))
             return
+        try:
+            self._t = self._core.translators.of(await self._core.speaks(self._learner))
+        except Exception:  # the replies are what matters: said in the words the console had
+            log.exception("reading the learner's language failed")
         self._show(replies, reask)
 
     def _show(self, replies: list[Reply], reask: Question | None = None) -> None:

@@ -14,6 +14,7 @@ this process only: each serve process computes its own, and a restart starts afr
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -53,6 +54,15 @@ class Latest(Generic[T]):
         if self._clock.now() - latest.as_of >= self._fresh_for:
             self._start()
         return latest
+
+    async def close(self) -> None:
+        """At shutdown: a computation under way is cancelled (its read rolled back) before the
+        store it reads goes away, rather than failing against a closed database."""
+        running = self._running
+        if running is not None:
+            running.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await running
 
     def refreshing(self) -> asyncio.Task[T] | None:
         """The computation under way, if any (tests wait for it)."""

@@ -147,6 +147,7 @@ def review_routes(
         return Figures(now, result, nudges, latest)
 
     figures = Latest(compute=compute, clock=clock)
+    router.add_event_handler("shutdown", figures.close)  # before serve closes the store
 
     async def reviewed(request: Request) -> Response | tuple[Viewer, Figures]:
         async with store.transaction() as tx:

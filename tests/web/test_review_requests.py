@@ -7,11 +7,14 @@ signed in gets the dashboard's 401; the CSV is `content review --csv`'s table.""
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import html
 import io
+import logging
 import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -144,3 +147,18 @@ async def test_only_admins_see_it(client: httpx.AsyncClient, people: Organisatio
     assert empty.status_code == 200, "no answers yet: the page says so"
     for said in ("No warnings", "No answers yet.", "No re-checks yet", "No lesson opened yet.", "Holdout 1 runs"):
         assert said in empty.text, said
+
+
+async def test_a_recomputation_under_way_at_shutdown_is_cancelled_before_the_store_closes(
+    app: FastAPI, client: httpx.AsyncClient, organisation: Organisation, clock: ManualClock, caplog: pytest.LogCaptureFixture
+):
+    lee = as_(client, organisation.lee_session)
+    assert (await lee.get(PAGE)).status_code == 200  # the first result
+    clock.set(NOW + timedelta(minutes=6))
+    assert (await lee.get(PAGE)).status_code == 200  # served the first result; a recomputation starts
+    refreshing = [task for task in asyncio.all_tasks() if "_refresh" in repr(task.get_coro()) and not task.done()]
+    assert len(refreshing) == 1
+    for handler in app.router.on_shutdown:  # as uvicorn's lifespan runs them when serve stops
+        await handler()
+    assert refreshing[0].cancelled(), "cancelled, not left to fail against a closed database"
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

@@ -30,7 +30,7 @@ from bot.assignments import ROLE_PREFIX, Due, Origin, assign, current, due_date,
 from bot.events import LearnerRef
 from bot.i18n import SOURCE, Translator, language_of
 from bot.markup import literal
-from bot.records import Learner, Team, TrailEvent
+from bot.records import Assignment, Learner, Team, TrailEvent
 from bot.replies import Reply, Text
 from bot.team import visible_teams
 from bot.turn import Turn
@@ -165,7 +165,7 @@ async def _withdraw(turn: Turn, curriculum: Curriculum, text: str) -> str:
     if none:
         lines.append(f"{_people(none).capitalize()} had nothing of it assigned.")
     if withdrawn:
-        lines.append("It no longer shows in their /path.")
+        lines.append("It no longer shows in their /path; whoever was told of it is told it was withdrawn.")
     return "\n".join(lines)
 
 
@@ -475,7 +475,9 @@ def _unescaped(text: str, platform: str) -> str:
 # --- the notice the learner gets --------------------------------------------------------------------
 async def notice(turn: Turn, curriculum: Curriculum) -> list[Reply]:
     """What was assigned to the learner and not told yet (and still counts, and is not met):
-    what, by whom, due when, with a Start button. A nudge the bot starts (NudgeKind.ASSIGNED).
+    what, by whom, due when, with a Start button; and what they were told of and is no longer
+    asked of them (withdrawn, by a manager, L&D or a role that ended). A nudge the bot starts
+    (NudgeKind.ASSIGNED).
 
     Unlike the other nudges this one writes: it records in the trail which assignments it tells
     (EventKind.ASSIGNMENT_TOLD), under the learner's lock, so that two notices claimed at once
@@ -488,34 +490,63 @@ async def notice(turn: Turn, curriculum: Curriculum) -> list[Reply]:
         return []
     notices = await tx.trail.recent(learner.id, (EventKind.ASSIGNMENT_TOLD,), TOLD_KEPT)
     told = {int(i) for event in notices for i in (event.payload or {}).get("assignments", [])}
+    told_gone = {int(i) for event in notices for i in (event.payload or {}).get("withdrawn", [])}
     if notices and await _last_notice_not_sent(turn, learner.id):
         told -= {int(i) for i in (notices[0].payload or {}).get("assignments", [])}
+        told_gone -= {int(i) for i in (notices[0].payload or {}).get("withdrawn", [])}
     found = await tx.assignments.of(learner.id)
     awards = await tx.awards.of(learner.id)
     completed = await tx.sessions.completed_lessons(learner.id)
     today = local_date(now, learner.timezone)
+    counting = current(found, now)
+
+    def met(assignment: Assignment) -> bool:
+        return is_met(curriculum, assignment, awards=awards, completed=completed, at=now, timezone=learner.timezone)
+
     fresh: list[Due] = []
-    for assignment in sorted(current(found, now).values(), key=lambda a: (a.due_on, a.id)):
+    for assignment in sorted(counting.values(), key=lambda a: (a.due_on, a.id)):
         title = title_of(curriculum, assignment.target_kind, assignment.target_id)
-        if assignment.id in told or title is None:
-            continue
-        if is_met(curriculum, assignment, awards=awards, completed=completed, at=now, timezone=learner.timezone):
+        if assignment.id in told or title is None or met(assignment):
             continue
         by = await tx.learners.by_id(assignment.assigned_by) if assignment.assigned_by is not None else None
         name = by.display_name if by is not None and not by.left and by.display_name.strip() else None
         fresh.append(Due(assignment, title, overdue=today > assignment.due_on, by=name))
-    if not fresh:
+    gone: list[Assignment] = []  # told of, withdrawn since, and not asked of them any more by another assignment
+    for assignment in sorted(found, key=lambda a: a.id):
+        withdrawn = assignment.withdrawn_at is not None and assignment.withdrawn_at <= now
+        if not withdrawn or assignment.id not in told or assignment.id in told_gone:
+            continue
+        if (assignment.target_kind, assignment.target_id) in counting or met(assignment):
+            continue
+        if title_of(curriculum, assignment.target_kind, assignment.target_id) is not None:
+            gone.append(assignment)
+    if not fresh and not gone:
         return []
-    await tx.trail.add(
-        learner.id,
-        TrailEvent(EventKind.ASSIGNMENT_TOLD, now, today, payload={"assignments": [d.assignment.id for d in fresh]}, learner_id=learner.id),
-    )
+    payload = {"assignments": [d.assignment.id for d in fresh], "withdrawn": [a.id for a in gone]}
+    await tx.trail.add(learner.id, TrailEvent(EventKind.ASSIGNMENT_TOLD, now, today, payload=payload, learner_id=learner.id))
     t = turn.t
+    seen = curriculum.in_language(language_of(learner))
+    parts = [notice_text(fresh, seen, today, t)] if fresh else []
+    parts += [withdrawn_text(gone, seen, t)] if gone else []
     buttons = (
         actions.button(t.gettext("Start"), actions.CONTINUE),
         actions.button(t.gettext("My path"), actions.RunCommand(commands.PATH.name)),
     )
-    return [Text(notice_text(fresh, curriculum.in_language(language_of(learner)), today, t), buttons)]
+    return [Text("\n\n".join(parts), buttons if fresh else (buttons[1],))]
+
+
+def withdrawn_text(gone: Sequence[Assignment], curriculum: Curriculum, t: Translator = SOURCE) -> str:
+    """The learner's notice of what is no longer asked of them, in `t`'s language."""
+    titles = [f"**{title_of(curriculum, a.target_kind, a.target_id)}**" for a in gone[:NOTICE_LIMIT]]
+    more = len(gone) - len(titles)
+    listed = ", ".join(titles) + (" " + t.gettext("…and {count} more.").format(count=more) if more else "")
+    if len(gone) == 1:
+        return "🗂 " + t.gettext(
+            "**No longer asked of you**: {titles}. It was withdrawn, so it is off /path; what you learned for it stays yours."
+        ).format(titles=listed)
+    return "🗂 " + t.gettext(
+        "**No longer asked of you**: {titles}. They were withdrawn, so they are off /path; what you learned for them stays yours."
+    ).format(titles=listed)
 
 
 def notice_text(fresh: Sequence[Due], curriculum: Curriculum, today: date, t: Translator = SOURCE) -> str:

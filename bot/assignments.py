@@ -334,6 +334,8 @@ async def withdraw(tx: UnitOfWork, learner: Learner, assignment: Assignment, *, 
             payload={"assignment": assignment.id, "target_kind": assignment.target_kind.value, "target": assignment.target_id, "by": by},
         ),
     )
+    # Told with the next notice, if they were told of it (bot/assigning.py `notice`).
+    await schedule_notice(tx, learner, await tx.holds.of(learner.id), now)
     return True
 
 

@@ -312,7 +312,10 @@ async def test_withdraw_takes_it_back_but_not_what_a_job_role_requires(core: Cor
     maria = chat(core)
     await said(maria, "seamanship to team Deck by 2026-04-30")
     text = await said(maria, "withdraw seamanship from Ana Lima")
-    assert text == "Withdrew **Seamanship L1** (pathway) from 1 person (Ana Lima).\nIt no longer shows in their /path."
+    assert text.split("\n") == [
+        "Withdrew **Seamanship L1** (pathway) from 1 person (Ana Lima).",
+        "It no longer shows in their /path; whoever was told of it is told it was withdrawn.",
+    ]
     assert [a.target_id for a in await assigned(memory, "a1")] == [] and len(await assigned(memory, "b1")) == 1
     text = await said(maria, "withdraw deckhand from team Deck")
     assert text.split("\n") == [
@@ -324,6 +327,41 @@ async def test_withdraw_takes_it_back_but_not_what_a_job_role_requires(core: Cor
         ana = found(await tx.learners.find("telegram", "a1"))
         kinds = [e.kind for e in await tx.trail.of(ana.id)]
     assert kinds.count(EventKind.ASSIGNED) == 1 and kinds.count(EventKind.ASSIGNMENT_WITHDRAWN) == 1
+
+
+WITHDRAWN_SEAMANSHIP = (
+    "🗂 **No longer asked of you**: **Seamanship L1**. It was withdrawn, so it is off /path; what you learned for it stays yours."
+)
+
+
+async def test_a_learner_told_of_an_assignment_is_told_once_when_it_is_withdrawn(core: Core, memory: MemoryStore, clock):
+    maria = chat(core)
+    await said(maria, "seamanship to team Deck by 2026-04-30")
+    sent: list[tuple[str, list[Reply]]] = []
+
+    async def send(user_id: str, replies: list[Reply]) -> None:
+        sent.append((user_id, replies))
+
+    worker = NudgeDispatcher(store=memory, core=core, clock=clock, senders={"telegram": send}, worker="w")
+    await worker.deliver_due()
+    assert sorted(user for user, _ in sent) == ["a1", "b1"], "both told of it"
+    sent.clear()
+    clock.advance(minutes=5)
+    await said(maria, "withdraw seamanship from Ana Lima")
+    await said(maria, "deckhand to Ana Lima by 2026-03-31")
+    await said(maria, "withdraw deckhand from Ana Lima")  # before she was told of it: nothing to take back
+    await worker.deliver_due()
+    [(user, [notice])] = sent
+    assert user == "a1" and isinstance(notice, Text)
+    assert notice.text == WITHDRAWN_SEAMANSHIP
+    assert [b.label for b in buttons_of(notice)] == ["My path"], "nothing to start"
+    sent.clear()
+    clock.advance(minutes=5)
+    await said(maria, "withdraw seamanship from team Deck")  # Bo's too
+    await worker.deliver_due()
+    assert [(user, [r.text for r in replies if isinstance(r, Text)]) for user, replies in sent] == [("b1", [WITHDRAWN_SEAMANSHIP])], (
+        "Bo told once; Ana not told again"
+    )
 
 
 async def test_a_name_is_plain_text_in_every_reply(memory: MemoryStore, content: Curriculum, clock):

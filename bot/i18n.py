@@ -12,12 +12,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import date as calendar_date  # `date` is also a Translator method's name
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, get_day_names
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
 
 from bot.records import Learner
 
@@ -73,6 +75,15 @@ class Translator:
 
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         return self.catalog.ngettext(singular, plural, n)
+
+    def percent(self, share: float) -> str:
+        """A share as a whole percent, as this language writes it: 45% (English), 45 % (German).
+        Rounded as Python's round() does, so every language shows the same figure."""
+        return format_percent(Decimal(round(share * 100)) / 100, locale=self.language)
+
+    def decimal(self, value: float, digits: int = 2) -> str:
+        """A figure to `digits` places, as this language writes it: 0.05 (English), 0,05 (German)."""
+        return format_decimal(Decimal(f"{value:.{digits}f}"), "0." + "0" * digits, locale=self.language)
 
     def date(self, day: date | datetime) -> str:
         """A calendar day, as people write it in this language (English: 2026-12-07)."""

@@ -42,7 +42,7 @@ class CurveChart:
     plot_h: int
     marks: tuple[Mark, ...]
     x_ticks: tuple[tuple[int, float], ...]  # (days, x)
-    y_ticks: tuple[tuple[int, float], ...]  # (percent, y)
+    y_ticks: tuple[tuple[str, float], ...]  # (the percent as the page's language writes it, y)
     observed_line: str  # polyline points
     predicted_line: str
     desc: str  # every figure, for a screen reader
@@ -76,13 +76,13 @@ def curve_chart(curve: SkillCurve, name: str, t: Translator = i18n.SOURCE) -> Cu
             "{days} day: {observed} recalled, FSRS predicted {predicted} ({rechecks} re-checks)",
             "{days} days: {observed} recalled, FSRS predicted {predicted} ({rechecks} re-checks)",
             m.days,
-        ).format(days=m.days, observed=pct(m.observed), predicted=pct(m.predicted), rechecks=m.rechecks)
+        ).format(days=m.days, observed=pct(m.observed, t), predicted=pct(m.predicted, t), rechecks=m.rechecks)
         for m in marks
     )
     desc = t.gettext("Recall of {name} by days since the last review.").format(name=name) + " "
     desc += t.gettext("{figures}.").format(figures=figures) if figures else t.gettext("No re-checks yet.")
     if curve.calibration_error is not None:
-        desc += " " + t.gettext("Calibration error {error}.").format(error=pct(curve.calibration_error))
+        desc += " " + t.gettext("Calibration error {error}.").format(error=pct(curve.calibration_error, t))
     return CurveChart(
         width=CURVE_W,
         height=CURVE_H,
@@ -92,13 +92,13 @@ def curve_chart(curve: SkillCurve, name: str, t: Translator = i18n.SOURCE) -> Cu
         plot_h=plot_h,
         marks=marks,
         x_ticks=tuple((d, x(d)) for d in spaced),
-        y_ticks=tuple((p, y(p / 100)) for p in (0, 50, 100)),
+        y_ticks=tuple((pct(p / 100, t), y(p / 100)) for p in (0, 50, 100)),
         observed_line=" ".join(f"{m.x},{m.y_observed}" for m in marks),
         predicted_line=" ".join(f"{m.x},{m.y_predicted}" for m in marks),
         desc=desc,
     )
 
 
-def pct(share: float | None) -> str:
-    """A share as the review prints it (bot/analytics.py rounds to whole percent)."""
-    return "" if share is None else f"{round(share * 100)}%"
+def pct(share: float | None, t: Translator = i18n.SOURCE) -> str:
+    """A share as the review prints it (whole percent), as the page's language writes it."""
+    return "" if share is None else t.percent(share)

@@ -168,7 +168,7 @@ def review_routes(
         context = {
             "viewer": viewer,
             "flagged": flagged(result, curriculum, bot_words),
-            "items": item_rows(result, curriculum),
+            "items": item_rows(result, curriculum, t),
             "earlier": sum(1 for i in result.items if not i.current),
             "skills": skill_rows(result, curriculum, t),
             "lessons": lesson_rows(result.lessons, curriculum),
@@ -214,19 +214,20 @@ def flagged(result: Review, curriculum: Curriculum, t: Translator = SOURCE) -> l
         where = f"{first.path}:{first.line}"
         if check is not None:
             item = result.current(check.key)
-            out.append(Flagged(where, check.question, messages, check.key, options(check, item)))
+            out.append(Flagged(where, check.question, messages, check.key, options(check, item, t)))
         else:
             out.append(Flagged(where, skill.name if skill else "", messages, None, ()))
     return out
 
 
-def options(check: Check, item: ItemStats | None) -> tuple[Option, ...]:
+def options(check: Check, item: ItemStats | None, t: Translator = SOURCE) -> tuple[Option, ...]:
     shares = item.option_shares if item else ()
-    return tuple(Option(n + 1, o.text, pct(shares[n]) if n < len(shares) else "", o.correct) for n, o in enumerate(check.options))
+    return tuple(Option(n + 1, o.text, pct(shares[n], t) if n < len(shares) else "", o.correct) for n, o in enumerate(check.options))
 
 
-def item_rows(result: Review, curriculum: Curriculum) -> list[ItemRow]:
-    """Every check answered in its current wording, in the order of the lessons."""
+def item_rows(result: Review, curriculum: Curriculum, t: Translator = SOURCE) -> list[ItemRow]:
+    """Every check answered in its current wording, in the order of the lessons; `t`: the page's
+    language, for its figures."""
     rows = []
     for lesson in curriculum.lessons_in_order():
         for check in lesson.checks:
@@ -239,11 +240,11 @@ def item_rows(result: Review, curriculum: Curriculum) -> list[ItemRow]:
                     question=check.question,
                     attempts=item.attempts,
                     learners=item.learners,
-                    first_try=pct(item.first_try_rate),
-                    final=pct(item.final_rate),
-                    discrimination="" if item.discrimination is None else f"{item.discrimination:.2f}",
+                    first_try=pct(item.first_try_rate, t),
+                    final=pct(item.final_rate, t),
+                    discrimination="" if item.discrimination is None else t.decimal(item.discrimination),
                     median_seconds="" if item.median_seconds is None else f"{item.median_seconds:.0f} s",
-                    recall=tuple((r.window, f"{pct(r.rate)} ({r.rechecks})" if r.rate is not None else "") for r in item.recall),
+                    recall=tuple((r.window, f"{pct(r.rate, t)} ({r.rechecks})" if r.rate is not None else "") for r in item.recall),
                 )
             )
     return rows
@@ -257,13 +258,13 @@ def skill_rows(result: Review, curriculum: Curriculum, t: Translator = SOURCE) -
         name = skill.name if skill else curve.skill
         week = (
             t.gettext("{observed} recalled about 7 days after the last review, FSRS predicted {predicted} ({rechecks} re-checks)").format(
-                observed=pct(curve.week_observed), predicted=pct(curve.week_predicted), rechecks=curve.week_rechecks
+                observed=pct(curve.week_observed, t), predicted=pct(curve.week_predicted, t), rechecks=curve.week_rechecks
             )
             if curve.week_observed is not None and curve.week_predicted is not None
             else t.gettext("no re-checks about 7 days after the last review yet")
         )
         chart = curve_chart(curve, name, t)
-        rows.append(SkillRow(curve.skill, name, curve.rechecks, pct(curve.calibration_error), week, chart))
+        rows.append(SkillRow(curve.skill, name, curve.rechecks, pct(curve.calibration_error, t), week, chart))
     return rows
 
 

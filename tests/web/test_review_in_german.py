@@ -28,11 +28,12 @@ async def test_an_admin_reads_the_findings_curves_and_nudges_in_german(
     assert page.status_code == 200
     found = findings_on(page.text)
     assert any(
-        "Ablenker: Option 1 „Water“ beim ersten Versuch von 60% gewählt, mehr als die richtige Antwort (40%) "
+        "Ablenker: Option 1 „Water“ beim ersten Versuch von 60 % gewählt, mehr als die richtige Antwort (40 %) "
         "(Schwelle: mehr als die richtige Antwort; 200 Lernende)" in f
         for f in found
     ), found
     assert any("wird schneller vergessen als vorhergesagt" in f and "Wiederholungs-Checks)" in f for f in found), found
+    assert any("Trennschärfe 0,00 (Schwelle: unter 0,10; 200 Lernende)" in f for f in found), "figures as German writes them"
     assert not any(word in f for f in found for word in ("distractor", "too hard", "too easy", "forgotten", "learners)")), found
 
     curve = re.search(rf'<section class="curve" id="curve-{DECAYING}".*?</section>', page.text, re.S)
@@ -40,8 +41,9 @@ async def test_an_admin_reads_the_findings_curves_and_nudges_in_german(
     desc = text(re.search(r"<desc[^>]*>(.*?)</desc>", curve.group(0), re.S).group(1))  # type: ignore[union-attr]
     assert desc.startswith(f"Abruf von {sample.skills[DECAYING].name} nach Tagen seit der letzten Wiederholung."), desc
     assert "von FSRS vorhergesagt" in desc and "Kalibrierungsfehler" in desc and "recalled" not in desc
-    week = "38% abgerufen etwa 7 Tage nach der letzten Wiederholung, von FSRS vorhergesagt 85% (585 Wiederholungs-Checks)"
+    week = "38 % abgerufen etwa 7 Tage nach der letzten Wiederholung, von FSRS vorhergesagt 85 % (585 Wiederholungs-Checks)"
     assert week in text(curve.group(0))
+    assert 'aria-hidden="true">50\u00a0%</text>' in curve.group(0), "the chart's axis too"
 
     shown = text(page.text)
     assert "Anstöße: tägliche Angebote gegenüber vergleichbaren Tagen" in shown and "Kontrollgruppe 1: Zuwachs" in shown
@@ -51,4 +53,5 @@ async def test_an_admin_reads_the_findings_curves_and_nudges_in_german(
 
     english = await client.get(PAGE, headers={"Accept-Language": "en"})
     assert any(f.endswith("(threshold: more than the right answer; 200 learners)") for f in findings_on(english.text))
+    assert any("chosen by 60% at the first try" in f for f in findings_on(english.text)), "English keeps 60%"
     assert "nudges: daily offers against comparable days" in english.text and "Anstöße" not in english.text

@@ -1,6 +1,6 @@
 """The findings (bot/analytics.py) and the nudges' figures (bot/uplift.py) in German, from the
-bot's catalog, for the L&D page (issue 17); English as written stays the default (`content
-review`, `report`)."""
+bot's catalog, for the L&D page (issue 17), the findings' figures as German writes them (45 %,
+0,05); English as written stays the default (`content review`, `report`)."""
 
 from __future__ import annotations
 
@@ -14,18 +14,18 @@ GERMAN = Translators.load().of("de")
 
 def test_the_findings_in_german():
     assert item_findings(_item(first_try_rate=0.25, option_shares=(0.25, 0.4, 0.35)), GERMAN) == [
-        "zu schwer: 25% beim ersten Versuch richtig (Schwelle: unter 30%; 200 Lernende)",
-        "Ablenker: Option 2 „Left“ beim ersten Versuch von 40% gewählt, mehr als die richtige Antwort (25%)"
+        "zu schwer: 25\u00a0% beim ersten Versuch richtig (Schwelle: unter 30\u00a0%; 200 Lernende)",
+        "Ablenker: Option 2 „Left“ beim ersten Versuch von 40\u00a0% gewählt, mehr als die richtige Antwort (25\u00a0%)"
         " (Schwelle: mehr als die richtige Antwort; 200 Lernende)",
     ]
     assert item_findings(_item(first_try_rate=0.97, option_shares=(0.97, 0.02, 0.01)), GERMAN) == [
-        "zu leicht: 97% beim ersten Versuch richtig (Schwelle: über 95%; 200 Lernende)"
+        "zu leicht: 97\u00a0% beim ersten Versuch richtig (Schwelle: über 95\u00a0%; 200 Lernende)"
     ]
     assert item_findings(_item(discrimination=0.05), GERMAN) == [
-        "trennt starke nicht von schwachen Lernenden: Trennschärfe 0.05 (Schwelle: unter 0.10; 200 Lernende)"
+        "trennt starke nicht von schwachen Lernenden: Trennschärfe 0,05 (Schwelle: unter 0,10; 200 Lernende)"
     ]
     found = skill_finding(SkillCurve("navigation", (), 400, None, 400, 0.4, 0.85), GERMAN)
-    assert found is not None and found.startswith("Fähigkeit „navigation“ wird schneller vergessen als vorhergesagt: 40% abgerufen")
+    assert found is not None and found.startswith("Fähigkeit „navigation“ wird schneller vergessen als vorhergesagt: 40\u00a0% abgerufen")
     assert found.endswith("(Schwelle: 15 Punkte darunter und jenseits des Zufalls; 400 Wiederholungs-Checks)")
 
 
